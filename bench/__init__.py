@@ -1,0 +1,1 @@
+"""Benchmarks: throughput, latency, memory and scaling, written to a results file."""

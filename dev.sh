@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The two commands of the README, and what CI runs.
+#   ./dev.sh run          install (once) and build the ledger over corpus/, write the 任务分工表
+#   ./dev.sh test [ARGS]  install (once) and run the whole test suite (ARGS go to pytest)
+# Idempotent: the virtualenv in .venv is reused until pyproject.toml changes.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+VENV=.venv
+PY=$VENV/bin/python
+stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+
+# This machine keeps the CPU build of torch in /opt/wheels; PyPI's default is a CUDA build.
+find_links=()
+[ -d /opt/wheels ] && find_links=(--find-links /opt/wheels)
+
+install() {
+    [ -x "$PY" ] || python3 -m venv "$VENV"
+    if [ ! -f "$stamp" ]; then
+        echo "taizhang: installing into $VENV (first run only; a few minutes)" >&2
+        "$PY" -m pip install -q "${find_links[@]}" --upgrade pip
+        "$PY" -m pip install -q "${find_links[@]}" torch==2.13.0
+        "$PY" -m pip install -q "${find_links[@]}" -e '.[test]'
+        rm -f "$VENV"/.installed-*
+        touch "$stamp"
+    fi
+}
+
+install_browser() {
+    # Browser tests drive Debian's Chromium; Playwright's own browser download is not reachable.
+    if [ ! -x /usr/bin/chromium ]; then
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+            echo "taizhang: installing Debian chromium for the browser tests" >&2
+            apt-get update -qq >/dev/null && apt-get install -y -qq chromium chromium-driver >/dev/null
+        else
+            echo "taizhang: /usr/bin/chromium missing and not root: browser tests will be skipped" >&2
+        fi
+    fi
+}
+
+# Models come from installed packages only: never from a hub.
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
+
+cmd="${1:-}"
+shift || true
+case "$cmd" in
+    run)
+        install
+        exec "$VENV/bin/taizhang" build --export "$@"
+        ;;
+    test)
+        install
+        install_browser
+        exec "$PY" -m pytest "$@"
+        ;;
+    *)
+        echo "usage: ./dev.sh run | test [pytest args]" >&2
+        exit 2
+        ;;
+esac

@@ -1,0 +1,1 @@
+"""Reading, cleaning and structuring policy documents (load → normalize → segment)."""

@@ -1,0 +1,189 @@
+"""The ``taizhang`` command. Each command imports its implementation lazily, so that
+``taizhang search`` never pays for torch and ``taizhang --help`` answers at once.
+
+Errors: a file that cannot be read gets one line on stderr naming it and the reason; the other
+files go on; the exit status is 1 at the end if any file failed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .settings import Settings
+
+app = typer.Typer(
+    name="taizhang",
+    help="台账: turn Chinese policy documents into a task ledger (任务分工表), search it, check it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DataDir = Annotated[
+    Optional[Path],
+    typer.Option("--data-dir", help="where the registry, index and exports live (env TAIZHANG_DATA_DIR)"),
+]
+JsonOut = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
+
+
+def make_settings(data_dir: Path | None) -> Settings:
+    settings = Settings()
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
+    return settings
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+@app.command()
+def parse(
+    files: Annotated[list[Path], typer.Argument(help="documents: .txt .md .docx .pdf .html")],
+    as_json: JsonOut = False,
+) -> None:
+    """Parse documents and print the section tree each one was understood to have.
+
+    Example: taizhang parse corpus/pzh-2025-yuanqu-tizhi-tongzhi.txt
+    Example: taizhang parse report.pdf --json > report.json
+    """
+    from .report import print_parse_results
+
+    ok = print_parse_results(files, as_json=as_json, settings=Settings())
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def build(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="files or folders; default: the bundled corpus/")] = None,
+    data_dir: DataDir = None,
+    export: Annotated[bool, typer.Option("--export", help="also write the 任务分工表 workbook")] = False,
+    no_index: Annotated[bool, typer.Option("--no-index", help="registry only; skip the search index")] = False,
+) -> None:
+    """Build or update the task registry (and the search index) from documents.
+
+    Incremental: a document whose content has not changed is not extracted again.
+
+    Example: taizhang build
+    Example: taizhang build ~/收文/2025 --data-dir ~/taizhang-data --export
+    """
+    from extractors.build import run_build_command
+
+    ok = run_build_command(paths or [], make_settings(data_dir), export=export, index=not no_index)
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="xlsx, csv or json")] = "xlsx",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="output file")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Export the registry: the 任务分工表 workbook (xlsx), a flat CSV, or the JSON contract.
+
+    Example: taizhang export --format xlsx --out 任务分工表.xlsx
+    """
+    from extractors.export import run_export_command
+
+    path = run_export_command(make_settings(data_dir), fmt=fmt, out=out)
+    typer.echo(str(path))
+
+
+@app.command()
+def extract(
+    files: Annotated[list[Path], typer.Argument(help="documents to extract without touching the registry")],
+    as_json: JsonOut = True,
+) -> None:
+    """Extract measures, units, deadlines and targets from files and print the JSON contract.
+
+    Example: taizhang extract 通知.docx --json > tasks.json
+    """
+    from extractors.build import run_extract_command
+
+    ok = run_extract_command(files, Settings(), as_json=as_json)
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="plain Chinese (or English) question")],
+    k: Annotated[int, typer.Option("-k", help="number of measures to return")] = 10,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="only measures this unit leads or supports")] = None,
+    role: Annotated[Optional[str], typer.Option("--role", help="with --unit: lead or supporting")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", help="deadline year")] = None,
+    doc: Annotated[Optional[str], typer.Option("--doc", help="doc_id")] = None,
+    status: Annotated[Optional[str], typer.Option("--status", help="征求意见稿 / 代拟稿 / 正式")] = None,
+    mode: Annotated[str, typer.Option("--mode", help="hybrid, dense or sparse")] = "hybrid",
+    as_json: JsonOut = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Search the ledger: measures with their owners, deadlines and sources.
+
+    Example: taizhang search "土地要素保障谁牵头"
+    Example: taizhang search "化工园区适用哪些措施" --year 2025 --json
+    """
+    from search_api.cli_search import run_search_command
+
+    run_search_command(
+        query, make_settings(data_dir), k=k, unit=unit, role=role, year=year, doc=doc,
+        status=status, mode=mode, as_json=as_json,
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="bind address; keep 127.0.0.1 unless behind a proxy")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+    data_dir: DataDir = None,
+) -> None:
+    """Serve the REST API and the web page (搜索 / 任务分工表 / 冲突核查).
+
+    Example: taizhang serve --port 8000   then open http://127.0.0.1:8000/
+    """
+    from search_api.app import run_server
+
+    run_server(make_settings(data_dir), host=host, port=port, workers=workers)
+
+
+@app.command()
+def check(as_json: JsonOut = False, data_dir: DataDir = None) -> None:
+    """Cross-document consistency checks: conflicting targets and rules, with both quotes.
+
+    Example: taizhang check
+    Example: taizhang check --json > 冲突核查.json
+    """
+    from search_api.consistency_cli import run_check_command
+
+    run_check_command(make_settings(data_dir), as_json=as_json)
+
+
+@app.command(name="eval")
+def evaluate(
+    what: Annotated[str, typer.Argument(help="extraction, search, consistency or all")] = "all",
+    data_dir: DataDir = None,
+) -> None:
+    """Score extraction, search and consistency against the gold sets in eval/gold/.
+
+    Example: taizhang eval extraction
+    """
+    from eval.run import run_eval_command
+
+    ok = run_eval_command(what, make_settings(data_dir))
+    raise typer.Exit(0 if ok else 1)
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:  # `taizhang … | head`
+        sys.stderr.close()
+
+
+def _json_dump(obj) -> str:  # shared by command implementations
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=str)

@@ -1,0 +1,91 @@
+"""One error hierarchy for the whole product.
+
+Every message names the file (and page or line when known), what failed, and what to do next,
+so a secretariat member can act on it without reading a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class TaizhangError(Exception):
+    """Base class. ``code`` is stable and documented; the message is for humans."""
+
+    code = "E000"
+
+    def __init__(self, path: str | Path | None, reason: str, hint: str = "") -> None:
+        self.path = str(path) if path is not None else None
+        self.reason = reason
+        self.hint = hint
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        tail = f" ({self.hint})" if self.hint else ""
+        return f"[{self.code}] {where}{self.reason}{tail}"
+
+
+class UnsupportedFormatError(TaizhangError):
+    code = "E101"
+
+
+class EmptyDocumentError(TaizhangError):
+    code = "E102"
+
+
+class EncodingError(TaizhangError):
+    code = "E103"
+
+
+class CorruptFileError(TaizhangError):
+    """Truncated, not what its extension claims, or unreadable by the format's library."""
+
+    code = "E104"
+
+
+class EncryptedFileError(TaizhangError):
+    code = "E105"
+
+
+class NeedsOCRError(TaizhangError):
+    """Pages with no text layer, only images. ``pages`` lists them (1-based)."""
+
+    code = "E106"
+
+    def __init__(self, path: str | Path | None, pages: list[int], total_pages: int) -> None:
+        self.pages = pages
+        self.total_pages = total_pages
+        shown = ", ".join(str(p) for p in pages[:20]) + (" …" if len(pages) > 20 else "")
+        super().__init__(
+            path,
+            f"no text layer on {len(pages)} of {total_pages} page(s): {shown}",
+            "scanned document: run OCR (e.g. ocrmypdf) first, then load the OCRed PDF",
+        )
+
+
+class FileTooLargeError(TaizhangError):
+    code = "E107"
+
+
+class ResourceLimitError(TaizhangError):
+    """A file that would cost unbounded memory or time (zip bomb, absurd page count)."""
+
+    code = "E108"
+
+
+class LexiconError(TaizhangError):
+    code = "E201"
+
+
+class RegistryError(TaizhangError):
+    code = "E301"
+
+
+class IndexNotBuiltError(TaizhangError):
+    code = "E401"
+
+
+class ModelNotAvailableError(TaizhangError):
+    code = "E402"

