@@ -110,6 +110,51 @@ def extract(
 
 
 @app.command()
+def show(
+    locator: Annotated[str, typer.Argument(help="DOC_ID:START-END, as printed in the 来源 column")],
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Show a span of a registered document at its page and line in the original file.
+
+    Every cell of the 任务分工表 carries such a locator in its 来源 column.
+
+    Example: taizhang show pzh-2025-yuanqu-tizhi-tongzhi:1200-1290
+    """
+    from rich.console import Console
+    from rich.text import Text
+
+    from extractors.registry import Registry
+
+    from .locate import locate, parse_locator
+
+    try:
+        doc_id, start, end = parse_locator(locator)
+    except ValueError as exc:
+        _fail(str(exc))
+        raise typer.Exit(2) from exc
+    doc = Registry.open(make_settings(data_dir)).document(doc_id)
+    if doc is None:
+        _fail(f"no document {doc_id!r} in the registry (run `taizhang build` first, or check the id)")
+        raise typer.Exit(1)
+    try:
+        snippet = locate(doc, start, end)
+    except ValueError as exc:
+        _fail(str(exc))
+        raise typer.Exit(1) from exc
+    if as_json:
+        typer.echo(snippet.model_dump_json(indent=2))
+        return
+    console = Console()
+    console.print(f"[bold]{snippet.title}[/bold]  ({snippet.source_path})")
+    console.print(" > ".join(snippet.section_path) or "(preamble)")
+    console.print(f"page {snippet.page}, lines {snippet.line_start}-{snippet.line_end}, chars {start}-{end}")
+    for number, line in snippet.raw_lines:
+        console.print(Text(f"{number:>5} | ", style="dim") + Text(line))
+    console.print(Text("text: ", style="bold") + Text(snippet.text, style="yellow"))
+
+
+@app.command()
 def search(
     query: Annotated[str, typer.Argument(help="plain Chinese (or English) question")],
     k: Annotated[int, typer.Option("-k", help="number of measures to return")] = 10,

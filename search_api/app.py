@@ -1,0 +1,92 @@
+"""The FastAPI application: ``create_app(settings)`` builds it, the lifespan opens the registry.
+
+The search index and the query embedder load lazily on the first search (or at start-up when
+``warm=True``), never at import. Domain errors are mapped to HTTP codes here, at the edge.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from pipeline.errors import IndexNotBuiltError, TaizhangError
+from pipeline.settings import Settings
+
+WEB_DIR = Path(__file__).resolve().parent / "web"
+
+
+def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        from extractors.registry import Registry
+
+        app.state.settings = settings
+        app.state.registry = Registry.open(settings)
+        if warm:
+            from .search import warm_up
+
+            warm_up(settings)
+        yield
+
+    app = FastAPI(
+        title="taizhang 台账 API",
+        description="Measures, responsible units, deadlines, targets and consistency findings "
+        "extracted from policy documents, with provenance to page and line.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    if settings.cors_origins:  # CORS stays off unless an operator lists origins
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"], allow_headers=["*"]
+        )
+
+    @app.exception_handler(IndexNotBuiltError)
+    async def _index_missing(request: Request, exc: IndexNotBuiltError) -> JSONResponse:
+        return JSONResponse({"detail": exc.message}, status_code=503)
+
+    @app.exception_handler(TaizhangError)
+    async def _domain_error(request: Request, exc: TaizhangError) -> JSONResponse:
+        return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=422)
+
+    from .routes import consistency, documents, export, search, tasks, units
+
+    for module in (search, tasks, documents, units, export, consistency):
+        app.include_router(module.router)
+    try:
+        from .routes import admin
+
+        app.include_router(admin.router)
+    except ImportError:  # pragma: no cover - admin routes are optional
+        pass
+    if (WEB_DIR / "index.html").exists():
+        app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
+    return app
+
+
+def run_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    import uvicorn
+
+    if workers > 1:  # uvicorn needs an import string to fork workers
+        import os
+
+        os.environ["TAIZHANG_DATA_DIR"] = str(settings.data_dir)
+        uvicorn.run(
+            "search_api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+            loop="uvloop", http="httptools", log_level="warning",
+        )
+    else:
+        uvicorn.run(
+            create_app(settings, warm=True), host=host, port=port, loop="uvloop", http="httptools",
+            log_level="warning",
+        )
+
+
+def app_from_env() -> FastAPI:
+    return create_app(Settings(), warm=True)

@@ -1,0 +1,1 @@
+"""One router per resource, each with an explicit response_model."""

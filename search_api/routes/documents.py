@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel
+
+from pipeline.locate import SourceSnippet, locate
+from pipeline.model import Clause, DocumentMeta, Section, Target, Task
+
+from ..deps import RegistryDep
+
+router = APIRouter(tags=["documents"])
+
+
+class DocumentView(BaseModel):
+    """A document as the web page shows it: cleaned text, structure, and what was extracted."""
+
+    meta: DocumentMeta
+    source_path: str
+    text: str
+    sections: list[Section]
+    clauses: list[Clause]
+    tasks: list[Task]
+    targets: list[Target]
+    warnings: list[str]
+
+
+@router.get("/documents", response_model=list[DocumentMeta])
+async def list_documents(registry: RegistryDep) -> list[DocumentMeta]:
+    return registry.documents()
+
+
+@router.get("/documents/{doc_id}", response_model=DocumentView)
+async def get_document(doc_id: str, registry: RegistryDep) -> DocumentView:
+    doc = registry.document(doc_id)
+    if doc is None:
+        raise HTTPException(404, f"no document {doc_id!r}")
+    return DocumentView(
+        meta=doc.meta,
+        source_path=doc.source_path,
+        text=doc.text,
+        sections=list(doc.sections),
+        clauses=list(doc.clauses),
+        tasks=registry.tasks(doc_id=doc_id),
+        targets=registry.targets(doc_id=doc_id),
+        warnings=list(doc.warnings),
+    )
+
+
+@router.get("/show", response_model=SourceSnippet)
+async def show_source(
+    registry: RegistryDep,
+    doc: Annotated[str, Query(description="doc_id")],
+    start: Annotated[int, Query(ge=0)],
+    end: Annotated[int, Query(ge=0)],
+) -> SourceSnippet:
+    """The raw lines of the original file around a span, with page and line: one click to verify."""
+    document = registry.document(doc)
+    if document is None:
+        raise HTTPException(404, f"no document {doc!r}")
+    try:
+        return locate(document, start, end)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc

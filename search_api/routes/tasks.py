@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+
+from pipeline.model import Task
+
+from ..deps import RegistryDep
+
+router = APIRouter(tags=["tasks"])
+
+
+@router.get("/tasks", response_model=list[Task])
+async def list_tasks(
+    registry: RegistryDep,
+    doc: Annotated[str | None, Query(description="doc_id")] = None,
+    unit: Annotated[str | None, Query(description="canonical unit name")] = None,
+    role: Annotated[Literal["lead", "supporting"] | None, Query()] = None,
+    unassigned: Annotated[bool | None, Query(description="only measures without a lead")] = None,
+    year: Annotated[int | None, Query(description="deadline year")] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[Task]:
+    rows = registry.tasks(doc_id=doc, unit=unit, role=role)
+    if unassigned is not None:
+        rows = [t for t in rows if (not t.lead) == unassigned]
+    if year is not None:
+        rows = [t for t in rows if any(_deadline_year(d) == year for d in t.deadlines)]
+    return rows[offset : offset + limit]
+
+
+def _deadline_year(deadline) -> int | None:
+    when = deadline.date or deadline.end
+    return when.year if when else None
+
+
+@router.get("/tasks/{task_id:path}", response_model=Task)
+async def get_task(task_id: str, registry: RegistryDep) -> Task:
+    task = registry.task(task_id)
+    if task is None:
+        raise HTTPException(404, f"no task {task_id!r}")
+    return task
