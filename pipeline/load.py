@@ -1,0 +1,215 @@
+"""Read a policy document from disk into a ``RawDocument``, whatever its format.
+
+The format is decided by the bytes first and the extension second: government sites often
+serve a PDF as ``.doc``, an HTML error page as ``.pdf``, or a Word file with no extension at all.
+A file whose content is a format we read is loaded as that format (with a warning when the
+extension says otherwise); a file whose content contradicts its extension and is not readable
+raises an error naming both.
+
+Every failure is a ``TaizhangError`` subclass whose message names the file, the reason and
+what to do, so a batch run can report it in one line and go on with the next file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Literal
+
+from .errors import (
+    CorruptFileError,
+    EmptyDocumentError,
+    FileTooLargeError,
+    TaizhangError,
+    UnsupportedFormatError,
+)
+from .model import RawDocument, SourceFormat
+from .settings import Settings
+
+EXTENSIONS: dict[str, SourceFormat] = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".docx": "docx",
+    ".pdf": "pdf",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".shtml": "html",
+}
+
+# Portals often serve a PDF, a .docx or an HTML export under these names; the real thing loads.
+MISLABELLED_EXTENSIONS = frozenset({".doc", ".wps", ".aspx", ".jsp", ".php", ".do"})
+
+Sniffed = Literal["pdf", "docx", "html", "zip", "ole", "rtf", "image", "text"]
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc / .wps / .xls
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")
+_HTML_OPENERS = (b"<!doctype html", b"<html", b"<?xml")
+
+
+def sniff(head: bytes) -> Sniffed:
+    """What the first bytes of a file say it is, regardless of its name."""
+    # The PDF spec lets readers accept junk before the header; 1 KiB is what Acrobat allows.
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"  # which kind of zip needs the central directory: see ``zip_kind``
+    if head.startswith(_OLE_MAGIC):
+        return "ole"
+    if head.startswith(_IMAGE_MAGIC):
+        return "image"
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    probe = head[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if probe.startswith(_HTML_OPENERS[:2]) or (probe.startswith(b"<?xml") and b"<html" in probe):
+        return "html"
+    return "text"
+
+
+def zip_kind(data: bytes) -> Sniffed:
+    """'docx' for a zip holding word/document.xml, else 'zip' (xlsx, odt, a plain archive…)."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return "zip"  # a broken zip named .docx is reported by the DOCX loader
+    return "docx" if "word/document.xml" in names else "zip"
+
+
+def _decide_format(path: Path, ext_format: SourceFormat | None, sniffed: Sniffed) -> SourceFormat:
+    name = path.name
+    supported = ", ".join(sorted(EXTENSIONS))
+    if sniffed == "ole":
+        raise UnsupportedFormatError(
+            path,
+            "this is a legacy Word/WPS/Excel file (OLE2 container), not a format taizhang reads",
+            "open it and save it as .docx or PDF, then load that file",
+        )
+    if sniffed == "rtf":
+        raise UnsupportedFormatError(
+            path, "this is an RTF file, not a format taizhang reads", "save it as .docx or PDF"
+        )
+    if sniffed == "image":
+        raise UnsupportedFormatError(
+            path,
+            "this is an image, not a document",
+            "run OCR (e.g. ocrmypdf) to make a searchable PDF",
+        )
+    if ext_format is None and path.suffix.lower() in MISLABELLED_EXTENSIONS:
+        if sniffed in ("pdf", "docx", "html"):
+            return sniffed
+    if ext_format is None:
+        looks = {"pdf": "a PDF", "docx": "a Word .docx", "html": "an HTML page"}.get(sniffed)
+        hint = (
+            f"the content looks like {looks}: rename it with that extension"
+            if looks
+            else f"supported extensions: {supported}"
+        )
+        kind = path.suffix or "(no extension)"
+        raise UnsupportedFormatError(path, f"unsupported file type {kind!r}", hint)
+    if sniffed in ("pdf", "docx", "html"):
+        return sniffed
+    if sniffed == "zip":
+        if ext_format == "docx":
+            return "docx"  # the DOCX loader says precisely what is missing inside the zip
+        raise UnsupportedFormatError(
+            path, "this is a zip archive, not a document", "unpack it and load the documents inside"
+        )
+    # Plain bytes: trust the extension, but a binary format must announce itself.
+    if ext_format == "pdf":
+        raise CorruptFileError(
+            path,
+            "named .pdf but the content does not start with %PDF",
+            "re-download or re-export the PDF",
+        )
+    if ext_format == "docx":
+        raise CorruptFileError(
+            path,
+            f"{name} is named .docx but is not a zip package",
+            "open it in Word/WPS and save as .docx again",
+        )
+    return ext_format
+
+
+def _unreadable(path: Path, exc: OSError) -> TaizhangError:
+    return TaizhangError(path, f"cannot read the file: {exc.strerror}", "check its permissions")
+
+
+def read_bytes(path: Path, settings: Settings) -> bytes:
+    """The file's bytes, after the size checks that must happen before reading it."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise TaizhangError(path, "file not found", "check the path") from None
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    if path.is_dir():
+        raise UnsupportedFormatError(path, "this is a folder, not a file", "pass its files")
+    if size == 0:
+        raise EmptyDocumentError(path, "the file is empty (0 bytes)", "re-export or re-download it")
+    if size > settings.max_file_bytes:
+        raise FileTooLargeError(
+            path,
+            f"the file is {size:,} bytes, over the limit of {settings.max_file_bytes:,}",
+            "split it, or raise TAIZHANG_MAX_FILE_BYTES if it really is one document",
+        )
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+
+
+def load_file(
+    path: Path, settings: Settings | None = None, *, encoding: str | None = None
+) -> RawDocument:
+    """Load one document into a ``RawDocument``.
+
+    Args:
+        path: a .txt/.md/.docx/.pdf/.html file.
+        settings: limits (``max_file_bytes``, ``max_pdf_pages``); default ``Settings()``.
+        encoding: force the codec of a .txt/.md file (e.g. ``"gb18030"``) when detection is unsure;
+            ignored for other formats.
+
+    Raises:
+        TaizhangError: a subclass saying what is wrong with this file and what to do.
+    """
+    path = Path(path)
+    settings = settings or Settings()
+    data = read_bytes(path, settings)
+    ext_format = EXTENSIONS.get(path.suffix.lower())
+    sniffed = sniff(data[:2048])
+    if sniffed == "zip":
+        sniffed = zip_kind(data)
+    fmt = _decide_format(path, ext_format, sniffed)
+    warnings: list[str] = []
+    if fmt != ext_format and {fmt, ext_format} != {"txt", "md"}:
+        warnings.append(f"{path.name}: named {path.suffix} but the content is {fmt}; read as {fmt}")
+    sha = hashlib.sha256(data).hexdigest()
+
+    if fmt in ("txt", "md"):
+        from .load_text import load_text
+
+        doc = load_text(path, data, fmt=fmt, sha256=sha, encoding=encoding)
+    elif fmt == "docx":
+        from .load_docx import load_docx
+
+        doc = load_docx(path, data, sha256=sha)
+    elif fmt == "pdf":
+        from .load_pdf import load_pdf
+
+        doc = load_pdf(path, data, sha256=sha, settings=settings)
+    else:
+        from .load_html import load_html
+
+        doc = load_html(path, data, sha256=sha)
+
+    if not doc.text.strip():
+        raise EmptyDocumentError(path, "the file holds no text", "check that it is the right file")
+    if warnings:
+        doc = doc.model_copy(update={"warnings": tuple(warnings) + doc.warnings})
+    return doc
