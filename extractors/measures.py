@@ -1,0 +1,378 @@
+"""Measures (任务/措施) of a document as Tasks: number, run-in title, text, units with roles,
+deadlines, provenance.
+
+Which items are measures (the secretariat tracks measures, including those nobody was named
+for, but not 发展现状 paragraphs):
+
+1. any numbered item (or dash item) that owns a responsibility statement (〔责任单位：…〕,
+   （A牵头，B配合）, 牵头单位：… lines, or a bracket standing as its own paragraph right after it);
+2. otherwise the deepest numbered items (leaves: 专栏 boxes and tables do not count as children)
+   under a task section. A section's kind is read from its ancestors' titles, top of the ladder
+   first (``measure_sections`` in lexicons/roles.yaml): 总体要求 / 发展现状 / 基本原则 / 目标 …
+   hold no measures; 重点任务 / 主要任务 / 行动 / 措施 / 保障措施 … do;
+3. in a document whose measures carry units, a 保障措施 / 组织实施 item without units of its own is
+   a general requirement, not a measure;
+4. a document with no task section and no statement at all: every leaf numbered item outside the
+   non-task sections (措施 lists such as 一、…十六、 with no heading above them).
+
+Headings that only group items (（一）科学规划优布局。 holding 1., 2., …) are not measures; they
+appear in ``section_path``. Role rules stated once (逗号前为牵头单位，下同) govern the statements
+after them (see ``roles.rule_in_force``). Task ids are the document's own numbering:
+``pzh-2025-yuanqu-tizhi-tongzhi:二.（一）.1``; dash items count among their siblings (``—3``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+
+from extractors.roles import (
+    ResponsibilityParse,
+    RoleRule,
+    find_role_rules,
+    find_statements,
+    parse_statement,
+    parse_unit_list,
+    role_lexicon,
+    rule_in_force,
+)
+from extractors.units import simplify
+from pipeline.model import Deadline, DocTable, Document, Section, Span, Task, UnitMention
+
+_MEASURE_KINDS = {
+    "cn_num",
+    "paren_cn",
+    "arabic",
+    "paren_arabic",
+    "circled",
+    "dash",
+    "section",
+    "chapter",
+    "heading",
+    "stage",
+}
+_NOT_CONTENT_KINDS = {"preamble", "box", "table", "annex"}
+_NUMBERED_KINDS = {"cn_num", "paren_cn", "arabic", "paren_arabic", "circled", "dash", "section"}
+_DOC_TITLE = re.compile(r"(方案|规划|意见|通知|措施|办法|细则|计划|纲要|决定|实施方案)\s*$")
+_NUMBER_TRIM = " \t、.．。:："
+_FULL_WIDTH_BRACKETS = str.maketrans({"(": "（", ")": "）"})
+
+
+def extract_tasks(doc: Document) -> list[Task]:
+    """Every measure of ``doc`` as a Task, in document order (ids stable between runs)."""
+    statements = _statements(doc)
+    owned: dict[str, list[ResponsibilityParse]] = {}
+    for section_id, parse in statements:
+        owned.setdefault(section_id, []).append(parse)
+    uses_units = sum(1 for _, p in statements if p.units) >= 2
+    has_task_section = any(
+        _title_kind(s.title) == "task"
+        and not s.run_in
+        and _children(doc, s)
+        and not _is_doc_title(s)
+        for s in doc.sections
+    )
+    tasks: list[Task] = []
+    for section in doc.sections:
+        if section.kind in _NOT_CONTENT_KINDS or section.kind not in _MEASURE_KINDS:
+            continue
+        parses = owned.get(section.section_id, [])
+        if not parses and not _is_unowned_measure(
+            doc, section, uses_units, has_task_section or bool(statements)
+        ):
+            continue
+        tasks.append(_task(doc, section, parses))
+    tasks.extend(table_tasks(doc))
+    return _unique_ids(tasks)
+
+
+# --------------------------------------------------------------------------------------------
+# Statements and who owns them
+
+
+def _statements(doc: Document) -> list[tuple[str, ResponsibilityParse]]:
+    rules = find_role_rules(doc.text)
+    out: list[tuple[str, ResponsibilityParse]] = []
+    for start, end in find_statements(doc.text):
+        owner = _owner(doc, start)
+        if owner is None:
+            continue
+        parse = parse_statement(doc.text, start, end, rule=rule_in_force(rules, start))
+        if parse.units:
+            out.append((owner.section_id, parse))
+    return out
+
+
+def _owner(doc: Document, position: int) -> Section | None:
+    """The deepest content section holding ``position``; a statement standing right after a
+    section's end (its own paragraph) belongs to that section."""
+    holders = [
+        s
+        for s in doc.sections
+        if s.kind not in _NOT_CONTENT_KINDS
+        and s.span.start <= position < max(s.span.end, s.span.start + 1)
+    ]
+    before = [
+        s
+        for s in doc.sections
+        if s.kind not in _NOT_CONTENT_KINDS
+        and s.span.end <= position
+        and not doc.text[s.span.end : position].strip()
+    ]
+    candidates = holders + before
+    if not candidates:
+        return None
+    return max(candidates, key=lambda s: (s.level, s.span.start))
+
+
+# --------------------------------------------------------------------------------------------
+# Sections
+
+
+@functools.cache
+def _section_rules() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    lex = role_lexicon()
+    return (
+        lex.rule("section_non_task").regex,
+        lex.rule("section_task").regex,
+        lex.rule("section_guarantee").regex,
+    )
+
+
+def _title_kind(title: str) -> str | None:
+    non_task, task, _ = _section_rules()
+    title = simplify(title)
+    if non_task.search(title):
+        return "non_task"
+    if task.search(title):
+        return "task"
+    return None
+
+
+def _ancestors(doc: Document, section: Section) -> list[Section]:
+    """Ancestors from the top of the ladder down, without the document's own title heading."""
+    by_id = {s.section_id: s for s in doc.sections}
+    chain: list[Section] = []
+    cur = by_id.get(section.parent_id) if section.parent_id else None
+    while cur is not None:
+        if cur.kind != "preamble" and not _is_doc_title(cur):
+            chain.append(cur)
+        cur = by_id.get(cur.parent_id) if cur.parent_id else None
+    return list(reversed(chain))
+
+
+def _is_doc_title(section: Section) -> bool:
+    return section.kind == "heading" and bool(_DOC_TITLE.search(simplify(section.title)))
+
+
+def _children(doc: Document, section: Section) -> list[Section]:
+    return [
+        s
+        for s in doc.sections
+        if s.parent_id == section.section_id and s.kind not in _NOT_CONTENT_KINDS
+    ]
+
+
+def _is_unowned_measure(
+    doc: Document, section: Section, uses_units: bool, structured: bool
+) -> bool:
+    if section.kind not in _NUMBERED_KINDS or _children(doc, section):
+        return False
+    ancestors = _ancestors(doc, section)
+    headings = [a for a in ancestors if not a.run_in]  # 4.推进… is an action, not a section kind
+    verdict = next((k for a in headings if (k := _title_kind(a.title)) is not None), None)
+    if verdict == "non_task":
+        return False
+    if verdict is None:
+        return not structured
+    _, _, guarantee = _section_rules()
+    return not (uses_units and any(guarantee.search(simplify(a.title)) for a in headings))
+
+
+# --------------------------------------------------------------------------------------------
+# Building a Task
+
+
+def _task(doc: Document, section: Section, parses: list[ResponsibilityParse]) -> Task:
+    span = _measure_span(doc, section, parses)
+    text = doc.text[span.start : span.end]
+    lead, supporting, unassigned = _split_roles([u for p in parses for u in p.units])
+    return Task(
+        task_id=f"{doc.doc_id}:{_number_path(doc, section)}",
+        doc_id=doc.doc_id,
+        number=section.number,
+        title=section.title.strip() or _first_sentence(text),
+        text=text,
+        section_path=doc.section_path(section.section_id),
+        lead=lead,
+        supporting=supporting,
+        unassigned_units=unassigned,
+        role_rule=next((p.rule_applied for p in parses if p.rule_applied), None),
+        deadlines=tuple(_deadlines(doc, text, span.start)),
+        span=span,
+        source=doc.source_ref(span, section.section_id),
+    )
+
+
+def _measure_span(doc: Document, section: Section, parses: list[ResponsibilityParse]) -> Span:
+    start, end = section.span.start, section.span.end
+    last = max((p.span.end for p in parses if p.span is not None), default=None)
+    if last is not None and last > end:  # a statement standing as its own paragraph after it
+        end = last
+    elif last is not None and "\n" in doc.text[last:end] and not _children(doc, section):
+        end = last  # a closing paragraph after the measure's statement is not the measure's
+    while end > start and doc.text[end - 1].isspace():
+        end -= 1
+    return Span(start=start, end=end)
+
+
+def _split_roles(units: Sequence[UnitMention]) -> tuple[tuple[UnitMention, ...], ...]:
+    groups: dict[str, list[UnitMention]] = {"lead": [], "supporting": [], "unassigned": []}
+    seen: set[tuple[str, str]] = set()
+    for unit in units:
+        key = (unit.role, unit.canonical)
+        if key not in seen:
+            seen.add(key)
+            groups[unit.role].append(unit)
+    return tuple(groups["lead"]), tuple(groups["supporting"]), tuple(groups["unassigned"])
+
+
+def _deadlines(doc: Document, text: str, base: int) -> list[Deadline]:
+    from extractors.deadlines import extract_deadlines
+
+    return extract_deadlines(text, doc.meta.date, base=base)
+
+
+def _first_sentence(text: str) -> str:
+    head = re.split(r"[。；\n]", text.strip(), maxsplit=1)[0]
+    return head[:40]
+
+
+def _number_token(doc: Document, section: Section) -> str:
+    """二、 → 二, 1. → 1, (二) → （二）; dash and unnumbered items count among their siblings."""
+    if section.number and section.kind != "dash":
+        token = section.number.strip().strip(_NUMBER_TRIM) or section.number.strip()
+        return token.translate(_FULL_WIDTH_BRACKETS)
+    siblings = [
+        s for s in doc.sections if s.parent_id == section.parent_id and s.kind == section.kind
+    ]
+    k = next(i for i, s in enumerate(siblings, 1) if s.section_id == section.section_id)
+    return f"—{k}" if section.kind == "dash" else f"h{k}"
+
+
+def _number_path(doc: Document, section: Section) -> str:
+    chain = [a for a in _ancestors(doc, section) if a.number or a.kind == "dash"] + [section]
+    return ".".join(_number_token(doc, s) for s in chain)
+
+
+def _unique_ids(tasks: list[Task]) -> list[Task]:
+    seen: dict[str, int] = {}
+    out: list[Task] = []
+    for task in tasks:
+        n = seen.get(task.task_id, 0) + 1
+        seen[task.task_id] = n
+        out.append(task if n == 1 else task.model_copy(update={"task_id": f"{task.task_id}#{n}"}))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# 任务分工表: tables with a task column and unit columns
+
+_HEADER = {
+    "task": re.compile(r"任务|措施|工作内容|工作事项|重点工作|事项|内容"),
+    "lead": re.compile(r"牵头(单位|部门)|主责"),
+    "supporting": re.compile(r"配合(单位|部门)|协同|参与"),
+    "neutral": re.compile(r"责任(单位|部门|主体)"),
+    "deadline": re.compile(r"时限|时间|进度"),
+    "number": re.compile(r"^\s*(序号|编号)\s*$"),
+}
+
+
+def _columns(header: Sequence[str]) -> dict[str, int]:
+    cols: dict[str, int] = {}
+    for name in ("number", "lead", "supporting", "neutral", "deadline", "task"):
+        for k, cell in enumerate(header):
+            if k not in cols.values() and _HEADER[name].search(cell):
+                cols[name] = k
+                break
+    return cols
+
+
+def table_tasks(doc: Document) -> list[Task]:
+    """One Task per row of a 任务分工表 (a table with a task column and a unit column)."""
+    tasks: list[Task] = []
+    rules = find_role_rules(doc.text)
+    for table in doc.tables:
+        if not table.rows:
+            continue
+        cols = _columns(table.rows[0])
+        if "task" not in cols or not ({"lead", "supporting", "neutral"} & cols.keys()):
+            continue
+        cursor = table.span.start if table.span else 0
+        for n, row in enumerate(table.rows[1:], 1):
+            task, cursor = _row_task(doc, table, row, n, cols, cursor, rules)
+            if task is not None:
+                tasks.append(task)
+    return tasks
+
+
+def _locate(doc: Document, cell: str, cursor: int) -> int | None:
+    if not cell.strip():
+        return None
+    k = doc.text.find(cell.strip(), cursor)
+    return k if k >= 0 else None
+
+
+def _row_task(
+    doc: Document,
+    table: DocTable,
+    row: Sequence[str],
+    n: int,
+    cols: dict[str, int],
+    cursor: int,
+    rules: list[RoleRule],
+) -> tuple[Task | None, int]:
+    cell = lambda name: row[cols[name]] if name in cols and cols[name] < len(row) else ""  # noqa: E731
+    text = cell("task").strip()
+    at = _locate(doc, text, cursor)
+    if not text or at is None:
+        return None, cursor
+    span = Span(start=at, end=at + len(text))
+    units: list[UnitMention] = []
+    end = span.end
+    for role in ("lead", "supporting", "neutral"):
+        value = cell(role).strip()
+        where = _locate(doc, value, cursor)
+        if not value or where is None:
+            continue
+        parse = parse_unit_list(
+            doc.text[where : where + len(value)],
+            base=where,
+            role=role,
+            rule=rule_in_force(rules, where),
+        )
+        units.extend(parse.units)
+        end = max(end, where + len(value))
+    lead, supporting, unassigned = _split_roles(units)
+    number = cell("number").strip() or str(n)
+    deadline_text = cell("deadline").strip()
+    deadline_at = _locate(doc, deadline_text, cursor)
+    deadlines = _deadlines(doc, deadline_text, deadline_at) if deadline_at is not None else []
+    deadlines = deadlines or _deadlines(doc, text, span.start)
+    task = Task(
+        task_id=f"{doc.doc_id}:{table.table_id}.{number}",
+        doc_id=doc.doc_id,
+        number=number,
+        title=_first_sentence(text),
+        text=text,
+        section_path=doc.section_path(table.section_id),
+        lead=lead,
+        supporting=supporting,
+        unassigned_units=unassigned,
+        role_rule="table_columns",
+        deadlines=tuple(deadlines),
+        span=span,
+        source=doc.source_ref(span, table.section_id),
+    )
+    return task, max(end, cursor)

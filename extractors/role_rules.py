@@ -1,0 +1,153 @@
+"""Role lexicon and rule notes: how a document says who leads.
+
+``lexicons/roles.yaml`` holds labels (牵头单位：), cue words (牵头 / 配合 / 按职责分工负责),
+affixes, rule notes and measure-section cues; this module validates it once and finds rule
+notes (逗号前为牵头单位，下同 / 分号前为牵头单位 / 列第一位者为牵头单位) with their spans.
+``extractors.roles`` uses both to parse responsibility statements.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from extractors.lexicon import Rule, load_yaml
+from extractors.units import simplify
+from pipeline.errors import LexiconError
+from pipeline.model import Span
+
+RuleKind = Literal["before_first_comma", "before_first_semicolon", "first_listed"]
+LabelRole = Literal["lead", "supporting", "neutral", "stop"]
+CueRole = Literal["lead", "supporting", "duty"]
+
+OPENERS = "（(〔【[［"
+CLOSERS = "）)〕】]］"
+
+
+class LabelRule(Rule):
+    role: LabelRole
+
+
+class CueRule(Rule):
+    role: CueRole
+
+
+class NoteRule(Rule):
+    kind: RuleKind | None = None
+
+
+class RoleLexicon(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    version: int
+    labels: tuple[LabelRule, ...]
+    cues: tuple[CueRule, ...]
+    affixes: tuple[Rule, ...]
+    notes: tuple[NoteRule, ...]
+    measure_sections: tuple[Rule, ...]
+    highlight_words: dict[str, tuple[str, ...]]
+
+    def rule(self, rule_id: str) -> Rule:
+        for group in (self.affixes, self.notes, self.measure_sections):
+            for r in group:
+                if r.id == rule_id:
+                    return r
+        raise KeyError(rule_id)
+
+
+class RoleRule(BaseModel):
+    """A stated convention for telling roles from the order of a list."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    kind: RuleKind
+    note: str  # as written, with its tail: 逗号前为牵头单位，下同
+    core: str  # the statement alone: 逗号前为牵头单位
+    carries: bool = False  # 下同: it governs the rest of the document
+    in_bracket: bool = True  # False: a free-standing note (注：列第一位者为牵头单位)
+    span: Span | None = None
+
+
+@functools.cache
+def role_lexicon() -> RoleLexicon:
+    try:
+        return RoleLexicon.model_validate(load_yaml("roles.yaml"))
+    except ValueError as exc:
+        raise LexiconError(
+            "extractors/lexicons/roles.yaml",
+            f"invalid role lexicon: {exc}",
+            "fix the rule named in the message",
+        ) from exc
+
+
+@functools.cache
+def label_regex() -> re.Pattern[str]:
+    parts = [f"(?P<{r.id}>{r.pattern})" for r in role_lexicon().labels]
+    return re.compile("|".join(parts))
+
+
+def label_role(match: re.Match[str]) -> LabelRole:
+    for r in role_lexicon().labels:
+        if match.group(r.id) is not None:
+            return r.role
+    raise AssertionError("a label match names one label rule")
+
+
+# --------------------------------------------------------------------------------------------
+# Rule notes
+
+
+def find_role_rules(text: str, base: int = 0) -> list[RoleRule]:
+    """Every rule note in ``text``, in order (spans offset by ``base``)."""
+    s = simplify(text)
+    lex = role_lexicon()
+    tail = lex.rule("note_tail").regex
+    carries = lex.rule("note_carries").regex
+    found: list[RoleRule] = []
+    for rule in lex.notes:
+        if rule.kind is None:
+            continue
+        for m in rule.regex.finditer(s):
+            t = tail.match(s, m.end())
+            end = t.end() if t else m.end()
+            found.append(
+                RoleRule(
+                    kind=rule.kind,
+                    note=text[m.start() : end],
+                    core=text[m.start() : m.end()],
+                    carries=bool(carries.search(s[m.start() : end])),
+                    in_bracket=bracket_depth(s, m.start()) > 0,
+                    span=Span(start=base + m.start(), end=base + end),
+                )
+            )
+    return sorted(found, key=lambda r: r.span.start if r.span else 0)
+
+
+def detect_role_rule(doc_text: str) -> RoleRule | None:
+    """The first rule note of a document (e.g. 逗号前为牵头单位，下同), or None."""
+    rules = find_role_rules(doc_text)
+    return rules[0] if rules else None
+
+
+def rule_in_force(rules: list[RoleRule], position: int) -> RoleRule | None:
+    """The rule governing a statement at ``position``.
+
+    The last note stated before it governs (a writer does not change convention without saying
+    so, and most say 下同); before any note, only a free-standing note (注：…) governs.
+    """
+    before = [r for r in rules if r.span is not None and r.span.start < position]
+    if before:
+        return before[-1]
+    free = [r for r in rules if not r.in_bracket]
+    return free[0] if free else None
+
+
+def bracket_depth(s: str, position: int) -> int:
+    depth = 0
+    for ch in s[:position]:
+        if ch in OPENERS:
+            depth += 1
+        elif ch in CLOSERS and depth:
+            depth -= 1
+    return depth

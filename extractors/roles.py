@@ -1,0 +1,437 @@
+"""Responsibility statements → units with roles (牵头 lead / 配合 supporting / unassigned).
+
+Formats read (cue words, labels and rule notes are data in ``lexicons/roles.yaml``):
+
+- ``〔责任单位：A，B、C（逗号前为牵头单位，下同）〕`` – a rule note: leads before the first comma;
+- ``〔责任单位：A、B；C、D，分号前为牵头单位,下同〕`` – leads before the first semicolon;
+- ``（A，B、C。逗号前为牵头部门，下同）`` – no label; a bracket standing after a sentence at the
+  end of its paragraph whose items all look like units;
+- ``（A牵头，B、C配合）`` / ``（A、B牵头，C及各县区按职责分工负责）`` / ``（A负责）`` – cue words;
+- ``牵头单位：A`` / ``配合单位：B`` / ``责任单位：…`` / ``完成时限：…`` – labelled lines;
+- ``列第一位者为牵头单位`` – a note anywhere: the first unit leads.
+
+Roles are never guessed: units of a statement with no label, cue, rule or single unit get
+``unassigned``. Order of evidence: label > cue > the statement's own rule > the rule in force
+(passed in; see ``detect_role_rule``) > a single unit (it is the lead) > unassigned.
+
+All matching runs on a Simplified copy made character for character, so offsets are those of
+the text as written; names keep their Traditional characters.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict
+
+from extractors.role_rules import (
+    CLOSERS,
+    OPENERS,
+    CueRole,
+    LabelRole,
+    RoleLexicon,
+    RoleRule,
+    RuleKind,
+    bracket_depth,
+    detect_role_rule,
+    find_role_rules,
+    label_regex,
+    label_role,
+    role_lexicon,
+    rule_in_force,
+)
+from extractors.units import canonical_unit, looks_like_unit, simplify
+from pipeline.model import Role, Span, UnitMention
+
+__all__ = [
+    "ResponsibilityParse",
+    "RoleLexicon",
+    "RoleRule",
+    "RuleKind",
+    "detect_role_rule",
+    "find_role_rules",
+    "find_statements",
+    "parse_responsibilities",
+    "parse_responsibility",
+    "parse_statement",
+    "parse_unit_list",
+    "role_lexicon",
+    "rule_in_force",
+]
+
+_COMMA, _SEMICOLON, _PERIOD = "comma", "semicolon", "period"
+_SEPARATORS = {"，": _COMMA, ",": _COMMA, "；": _SEMICOLON, ";": _SEMICOLON, "。": _PERIOD}
+_ITEM_SEPARATORS = "、"
+_BLANK = " \t\r\n\f\u3000"
+_PARAGRAPH_END_FILLER = " \t\u3000。；;.，,"
+_SENTENCE_END = "。；;！!？?:：*"
+
+
+class ResponsibilityParse(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    units: tuple[UnitMention, ...] = ()
+    rule_applied: str | None = None  # label / cue / <rule core> / sole_unit; None: unassigned
+    rule_stated: RoleRule | None = None
+    span: Span | None = None
+
+    def by_role(self, role: Role) -> tuple[UnitMention, ...]:
+        return tuple(u for u in self.units if u.role == role)
+
+
+# --------------------------------------------------------------------------------------------
+# Finding statements
+
+
+def _match_close(s: str, i: int) -> int | None:
+    depth = 0
+    for j in range(i, len(s)):
+        if s[j] in OPENERS:
+            depth += 1
+        elif s[j] in CLOSERS:
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
+def find_statements(text: str) -> list[tuple[int, int]]:
+    """Spans ``[start, end)`` of the responsibility statements in ``text`` (brackets included)."""
+    s = simplify(text)
+    regions: list[tuple[int, int]] = []
+    i = 0
+    while i < len(s):
+        if s[i] in OPENERS:
+            j = _match_close(s, i)
+            if j is not None and _is_statement_bracket(s, i, j):
+                regions.append((i, j + 1))
+                i = j + 1
+                continue
+        i += 1
+    for m in label_regex().finditer(s):
+        if label_role(m) == "stop" or any(a <= m.start() < b for a, b in regions):
+            continue
+        if bracket_depth(s, m.start()) > 0:
+            continue
+        regions.append((m.start(), _label_line_end(s, m.end())))
+    return _merge(regions)
+
+
+def _merge(regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(regions):
+        if out and a < out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _label_line_end(s: str, start: int) -> int:
+    """End of a labelled list: the line's end or 。, extended over labelled lines that follow."""
+    end = start
+    while True:
+        stop = len(s)
+        for ch in "\n。":
+            k = s.find(ch, end)
+            if k != -1:
+                stop = min(stop, k)
+        nxt = stop + 1
+        while nxt < len(s) and s[nxt] in _BLANK + "；;，,。":
+            nxt += 1
+        m = label_regex().match(s, nxt)
+        if m is None:
+            return stop + (1 if stop < len(s) and s[stop] == "。" else 0)
+        end = m.end()
+
+
+def _is_statement_bracket(s: str, i: int, j: int) -> bool:
+    content = s[i + 1 : j]
+    m = label_regex().search(content)
+    if m is not None and label_role(m) != "stop" and bracket_depth(content, m.start()) == 0:
+        return True
+    items = _items(_mask_notes(s, i + 1, j), i + 1, j)
+    if not items or not all(looks_like_unit(it.name) for it in items):
+        return False
+    stated = any(it.cue is not None for it in items) or bool(find_role_rules(content))
+    return stated or (_after_sentence(s, i) and _ends_paragraph(s, j + 1))
+
+
+def _after_sentence(s: str, i: int) -> bool:
+    k = i - 1
+    while k >= 0 and s[k] in " \t\u3000":
+        k -= 1
+    return k < 0 or s[k] in _SENTENCE_END or s[k] in "\n\f"
+
+
+def _ends_paragraph(s: str, k: int) -> bool:
+    while k < len(s) and s[k] in _PARAGRAPH_END_FILLER:
+        k += 1
+    return k >= len(s) or s[k] in "\n\f\r"
+
+
+# --------------------------------------------------------------------------------------------
+# Items of a list
+
+
+class _Item(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    start: int
+    end: int
+    name: str  # simplified, no whitespace
+    group: int
+    boundary: str | None  # separator that opened this item's group: comma / semicolon / period
+    cue: CueRole | None = None
+
+
+def _mask_notes(s: str, a: int, b: int) -> str:
+    """``s`` with rule notes inside [a, b) blanked (same length), and brackets left empty."""
+    chars = list(s)
+    for rule in find_role_rules(s[a:b], base=a):
+        assert rule.span is not None
+        for k in range(rule.span.start, rule.span.end):
+            chars[k] = " "
+    masked = "".join(chars)
+    return re.sub(r"[（(]\s*[）)]", lambda m: " " * len(m.group()), masked)
+
+
+def _items(m: str, a: int, b: int) -> list[_Item]:
+    """Units listed in ``m[a:b]`` (``m`` = simplified text with notes masked)."""
+    raw: list[tuple[int, int, int, str | None]] = []  # start, end, group, boundary
+    group, boundary, depth, start = 0, None, 0, a
+    for k in range(a, b):
+        ch = m[k]
+        if ch in OPENERS:
+            depth += 1
+        elif ch in CLOSERS:
+            depth = max(depth - 1, 0)
+        elif depth == 0 and (ch in _SEPARATORS or ch in _ITEM_SEPARATORS):
+            raw.append((start, k, group, boundary))
+            start = k + 1
+            if ch in _SEPARATORS:
+                group, boundary = group + 1, _SEPARATORS[ch]
+    raw.append((start, b, group, boundary))
+    items: list[_Item] = []
+    for x, y, g, bd in raw:
+        items.extend(_clean_item(m, x, y, g, bd))
+    return _spread_cues(items)
+
+
+def _clean_item(m: str, x: int, y: int, group: int, boundary: str | None) -> list[_Item]:
+    lex = role_lexicon()
+    x, y = _trim(m, x, y)
+    cue: CueRole | None = None
+    for rule in lex.cues:
+        hit = rule.regex.search(m[x:y])
+        if hit:
+            cue, y = rule.role, x + hit.start()
+            break
+    x, y = _trim(m, x, y)
+    pre = lex.rule("prefix_by").regex.match(m[x:y])
+    if pre:
+        x += pre.end()
+    post = lex.rule("suffix_etc").regex.search(m[x:y])
+    if post and post.start() > 0:
+        y = x + post.start()
+    x, y = _trim(m, x, y)
+    if x >= y or lex.rule("not_unit_item").regex.search(re.sub(r"\s+", "", m[x:y])):
+        return []
+    return _split_joined(m, x, y, group, boundary, cue)
+
+
+_BODY_START = re.compile(r"^[市区县省各]")
+
+
+def _split_joined(
+    m: str, x: int, y: int, group: int, boundary: str | None, cue: CueRole | None
+) -> list[_Item]:
+    """A及B / A和B / A会同B / A B → two units, only where both sides look like units."""
+    for hit in role_lexicon().rule("joiner").regex.finditer(m, x, y):
+        left, right = _trim(m, x, hit.start()), _trim(m, hit.end(), y)
+        if (
+            min(left[1] - left[0], right[1] - right[0]) < 3
+        ):  # 各县（区）党委和政府: 政府 alone names no body
+            continue
+        if not all(looks_like_unit(m[p:q]) for p, q in (left, right)):
+            continue
+        if hit.group().isspace() and not (
+            _BODY_START.match(m[right[0] : right[1]])
+            or canonical_unit(m[right[0] : right[1]]).known
+        ):
+            continue  # a page break inside one name, not two names
+        huitong = hit.group() == "会同"
+        return [
+            *_split_joined(m, *left, group, boundary, "lead" if huitong else cue),
+            *_split_joined(m, *right, group, boundary, "supporting" if huitong else cue),
+        ]
+    name = re.sub(r"\s+", "", m[x:y])
+    return [_Item(start=x, end=y, name=name, group=group, boundary=boundary, cue=cue)]
+
+
+def _trim(m: str, x: int, y: int) -> tuple[int, int]:
+    while x < y and m[x] in _BLANK + "、":
+        x += 1
+    while y > x and m[y - 1] in _BLANK + "、":
+        y -= 1
+    return x, y
+
+
+def _spread_cues(items: list[_Item]) -> list[_Item]:
+    """A cue at the end of a group (A、B牵头) speaks for the uncued units before it."""
+    out: list[_Item] = []
+    for idx, it in enumerate(items):
+        if it.cue is None:
+            later = next((nx for nx in items[idx + 1 :] if nx.group == it.group and nx.cue), None)
+            if later is not None:
+                it = it.model_copy(update={"cue": later.cue})
+        out.append(it)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Roles
+
+
+def _assign(
+    items: list[_Item], label: LabelRole, rule: RoleRule | None
+) -> tuple[list[Role], str | None]:
+    if label in ("lead", "supporting"):
+        return [label] * len(items), "label"
+    cued = {it.cue for it in items if it.cue}
+    if cued:
+        has_lead = "lead" in cued or (any(it.cue is None for it in items) and cued != {"lead"})
+        roles: list[Role] = []
+        for it in items:
+            if it.cue == "lead":
+                roles.append("lead")
+            elif it.cue in ("supporting", "duty"):
+                roles.append("supporting" if has_lead else "unassigned")
+            else:  # uncued beside cued: the complement of what the cues say
+                roles.append("supporting" if "lead" in cued else "lead")
+        return roles, "cue"
+    if rule is not None:
+        return _apply_rule(items, rule.kind), rule.core
+    return ["unassigned"] * len(items), None
+
+
+def _apply_rule(items: list[_Item], kind: RuleKind) -> list[Role]:
+    if kind == "first_listed":
+        return ["lead" if k == 0 else "supporting" for k in range(len(items))]
+    stops = {_COMMA, _SEMICOLON, _PERIOD} if kind == "before_first_comma" else {_SEMICOLON}
+    roles: list[Role] = []
+    passed = False
+    for it in items:
+        passed = passed or (it.boundary in stops)
+        roles.append("supporting" if passed else "lead")
+    return roles
+
+
+def _segments(m: str, a: int, b: int) -> list[tuple[LabelRole, int, int]]:
+    """[a, b) cut at labels. Text before the first label is dropped when a label exists."""
+    hits = [
+        h
+        for h in label_regex().finditer(m, a, b)
+        if bracket_depth(m[a : h.start()], h.start() - a) == 0
+    ]
+    if not hits:
+        return [("neutral", a, b)]
+    out: list[tuple[LabelRole, int, int]] = []
+    for k, h in enumerate(hits):
+        end = hits[k + 1].start() if k + 1 < len(hits) else b
+        out.append((label_role(h), h.end(), end))
+    return out
+
+
+def parse_statement(
+    text: str, start: int, end: int, base: int = 0, rule: RoleRule | None = None
+) -> ResponsibilityParse:
+    """Parse the statement ``text[start:end]`` (a bracket or labelled lines)."""
+    s = simplify(text)
+    a, b = start, end
+    if s[a] in OPENERS and s[b - 1] in CLOSERS:
+        a, b = a + 1, b - 1
+    stated = next(iter(find_role_rules(text[a:b], base=base + a)), None)
+    active = stated or rule
+    m = _mask_notes(s, a, b)
+    units: list[UnitMention] = []
+    applied: list[str] = []
+    for label, x, y in _segments(m, a, b):
+        if label == "stop":
+            continue
+        items = _items(m, x, y)
+        roles, how = _assign(items, label, active)
+        if how:
+            applied.append(how)
+        for it, role in zip(items, roles):
+            units.append(_mention(text, it, role, base))
+    if units and all(u.role == "unassigned" for u in units) and len(units) == 1:
+        units = [units[0].model_copy(update={"role": "lead"})]
+        applied.append("sole_unit")
+    return ResponsibilityParse(
+        units=tuple(units),
+        rule_applied=applied[0] if applied else None,
+        rule_stated=stated,
+        span=Span(start=base + start, end=base + end),
+    )
+
+
+def _mention(text: str, it: _Item, role: Role, base: int) -> UnitMention:
+    written = re.sub(r"\s+", "", text[it.start : it.end])
+    match = canonical_unit(written)
+    return UnitMention(
+        name=written,
+        canonical=match.canonical,
+        role=role,
+        span=Span(start=base + it.start, end=base + it.end),
+        known=match.known,
+        flags=match.flags,
+    )
+
+
+def parse_responsibilities(
+    text: str, base: int = 0, rule: RoleRule | None = None
+) -> list[ResponsibilityParse]:
+    """One parse per statement found in ``text``. ``rule``: the rule in force (from earlier)."""
+    return [parse_statement(text, a, b, base, rule) for a, b in find_statements(text)]
+
+
+def parse_responsibility(
+    text: str, base: int = 0, rule: RoleRule | None = None
+) -> ResponsibilityParse:
+    """Units and roles of the responsibility statement(s) in ``text``.
+
+    ``text`` may be the statement itself (``〔责任单位：…〕``) or a whole measure holding it.
+    Several statements are merged (units in order; span from the first to the last).
+    ``base``: offset of ``text`` in the document; ``rule``: the rule in force (a ``下同`` note
+    stated earlier). Returns an empty parse when ``text`` holds no statement.
+    """
+    parses = parse_responsibilities(text, base, rule)
+    if not parses:
+        return ResponsibilityParse()
+    if len(parses) == 1:
+        return parses[0]
+    first, last = parses[0], parses[-1]
+    assert first.span is not None and last.span is not None
+    return ResponsibilityParse(
+        units=tuple(u for p in parses for u in p.units),
+        rule_applied=next((p.rule_applied for p in parses if p.rule_applied), None),
+        rule_stated=next((p.rule_stated for p in parses if p.rule_stated), None),
+        span=Span(start=first.span.start, end=last.span.end),
+    )
+
+
+def parse_unit_list(
+    text: str, base: int = 0, role: LabelRole = "neutral", rule: RoleRule | None = None
+) -> ResponsibilityParse:
+    """A bare list of units (a table cell under 牵头单位 / 配合单位 / 责任单位)."""
+    s = simplify(text)
+    m = _mask_notes(s, 0, len(s))
+    items = _items(m, 0, len(s))
+    roles, how = _assign(items, role, rule)
+    units = [_mention(text, it, r, base) for it, r in zip(items, roles)]
+    if len(units) == 1 and units[0].role == "unassigned":
+        units, how = [units[0].model_copy(update={"role": "lead"})], "sole_unit"
+    return ResponsibilityParse(
+        units=tuple(units),
+        rule_applied=how,
+        span=Span(start=base, end=base + len(text)) if text else None,
+    )

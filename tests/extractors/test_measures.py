@@ -1,0 +1,186 @@
+"""Measures of the bundled corpus as Tasks, plus small documents in other cities' formats.
+
+Golden files: tests/golden/<doc_id>.tasks.json, rewritten only with ``--update-golden``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extractors.measures import extract_tasks
+from pipeline.model import Document, DocumentMeta, Task
+
+TONGZHI = "pzh-2025-yuanqu-tizhi-tongzhi"
+SHILIU = "pzh-2024-jianquan-qianglian-16tiao"
+DONGQU = "dongqu-2023-chengzai-fangan"
+
+
+@pytest.fixture(scope="module")
+def tasks(corpus_documents) -> dict[str, list[Task]]:
+    return {doc_id: extract_tasks(doc) for doc_id, doc in corpus_documents.items()}
+
+
+def _leads(task: Task) -> list[str]:
+    return [u.canonical for u in task.lead]
+
+
+def test_tongzhi_numbered_measures_each_have_a_lead(tasks) -> None:
+    numbered = [t for t in tasks[TONGZHI] if t.task_id.startswith(f"{TONGZHI}:二.")]
+    assert [t.number for t in numbered] == [f"{n}." for n in range(1, 17)]
+    assert all(t.lead and t.supporting and not t.unassigned_units for t in numbered)
+    assert numbered[0].task_id == f"{TONGZHI}:二.（一）.1"
+    assert numbered[0].title == "编制发展规划"
+    assert _leads(numbered[0]) == ["攀枝花钒钛高新技术产业开发区管理委员会", "各县（区）人民政府"]
+    assert [u.name for u in numbered[0].lead] == ["国家钒钛高新区管委会", "各县（区）政府"]
+    assert numbered[0].role_rule == "分号前为牵头单位"
+
+
+def test_tongzhi_support_items_with_brackets_are_measures_guarantees_are_not(tasks) -> None:
+    ids = [t.task_id.split(":", 1)[1] for t in tasks[TONGZHI]]
+    assert ids[16:] == ["三.（一）", "三.（二）", "三.（三）"]
+    assert not any(
+        i.startswith("四.") for i in ids
+    )  # 四、保障措施 carries no units in a document that assigns them
+    assert _leads(tasks[TONGZHI][16]) == [
+        "市委人才工作领导小组办公室",
+        "市教育和体育局",
+        "市人力资源和社会保障局",
+    ]
+
+
+def test_tongzhi_typo_flagged_not_merged(tasks) -> None:
+    task15 = next(t for t in tasks[TONGZHI] if t.number == "15.")
+    typo = next(u for u in task15.supporting if u.name == "市政府管理局")
+    assert typo.canonical == "市政府管理局"
+    assert "possible_typo:市政务管理局" in typo.flags
+
+
+def test_shiliu_sixteen_measures(tasks) -> None:
+    got = tasks[SHILIU]
+    assert len(got) == 16
+    assert all(t.lead for t in got)
+    assert _leads(got[2]) == ["市科学技术局", "市经济和信息化局"]
+    assert got[2].task_id == f"{SHILIU}:三"
+    assert got[14].supporting[-1].canonical == "攀枝花金融监管分局"
+    assert (
+        "本政策措施自印发之日起施行" not in got[15].text
+    )  # the closing paragraph is not measure 十六
+
+
+def test_dongqu_fifteen_measures_with_district_units(tasks) -> None:
+    got = tasks[DONGQU]
+    assert len(got) == 15
+    assert all(t.lead for t in got)
+    assert _leads(got[0]) == ["区经济和信息化局"]  # its bracket stands as its own paragraph
+    assert got[0].text.endswith("逗号前为牵头部门，下同）")
+    assert [u.canonical for u in got[3].supporting][:1] == ["区住房和城乡建设局"]
+    for task in got:
+        for unit in (*task.lead, *task.supporting):
+            assert (
+                not unit.canonical.startswith("市")
+                or unit.canonical == "市自然资源和规划局东区分局"
+            )
+
+
+def test_planning_documents_keep_unassigned_measures_only_under_task_sections(tasks) -> None:
+    for doc_id in ("pzh-2022-yuanqu-guihua", "xiqu-2021-chengyu-guihua"):
+        got = tasks[doc_id]
+        assert 10 <= len(got) <= 60
+        assert not any(t.assigned for t in got)
+        for task in got:
+            top = task.section_path[0]
+            assert "任务" in top or "保障" in top, task.task_id
+
+
+def test_spans_and_provenance(corpus_documents, tasks) -> None:
+    for doc_id, doc_tasks in tasks.items():
+        doc = corpus_documents[doc_id]
+        ids = [t.task_id for t in doc_tasks]
+        assert len(ids) == len(set(ids))
+        for task in doc_tasks:
+            assert doc.text[task.span.start : task.span.end] == task.text
+            assert (task.source.char_start, task.source.char_end) == (
+                task.span.start,
+                task.span.end,
+            )
+            assert task.title and task.title in task.text
+            for unit in (*task.lead, *task.supporting, *task.unassigned_units):
+                assert unit.span is not None
+                assert task.span.start <= unit.span.start < unit.span.end <= task.span.end
+                assert "".join(doc.text[unit.span.start : unit.span.end].split()) == unit.name
+            for deadline in task.deadlines:
+                assert deadline.span is not None
+                assert doc.text[deadline.span.start : deadline.span.end] == deadline.text
+
+
+def test_stable_between_runs(corpus_documents, tasks) -> None:
+    again = extract_tasks(corpus_documents[TONGZHI])
+    assert [t.model_dump() for t in again] == [t.model_dump() for t in tasks[TONGZHI]]
+
+
+def _golden_view(task: Task) -> dict:
+    return {
+        "task_id": task.task_id,
+        "number": task.number,
+        "title": task.title,
+        "lead": [u.canonical for u in task.lead],
+        "supporting": [u.canonical for u in task.supporting],
+        "unassigned": [u.canonical for u in task.unassigned_units],
+        "flags": sorted({f for u in (*task.lead, *task.supporting) for f in u.flags}),
+        "role_rule": task.role_rule,
+        "deadlines": [d.text for d in task.deadlines],
+    }
+
+
+def test_golden(corpus_documents, tasks, golden_dir: Path, update_golden: bool) -> None:
+    for doc_id, doc_tasks in tasks.items():
+        path = golden_dir / f"{doc_id}.tasks.json"
+        view = [_golden_view(t) for t in doc_tasks]
+        if update_golden:
+            path.write_text(json.dumps(view, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            continue
+        assert path.exists(), f"{path} missing: run pytest --update-golden and review the diff"
+        assert view == json.loads(path.read_text(encoding="utf-8")), doc_id
+
+
+# --------------------------------------------------------------------------------------------
+# Small documents in the formats of other cities (parsed by the real pipeline)
+
+OTHER_CITY = """关于印发《某市优化营商环境行动方案》的通知
+
+一、总体要求
+以习近平新时代中国特色社会主义思想为指导，坚持问题导向。
+二、重点任务
+（一）提升政务服务效能。
+1.推进“一网通办”。2024年底前实现高频事项全程网办。（牵头单位：市政务服务管理局；配合单位：市大数据局、各区县政府）
+2.压减审批时限。全面推行承诺制审批。（市住房城乡建设局牵头，市自然资源和规划局、市生态环境局配合）
+（二）加强要素保障。
+3.降低用地成本。探索工业用地弹性年期出让。
+4.强化金融服务。（市地方金融监管局负责）
+三、保障措施
+（一）加强组织领导。各地各部门要高度重视。
+"""
+
+
+@pytest.fixture(scope="module")
+def other_city(tmp_path_factory) -> Document:
+    from pipeline.run import parse_file
+
+    path = tmp_path_factory.mktemp("docs") / "other.txt"
+    path.write_text(OTHER_CITY, encoding="utf-8")
+    meta = DocumentMeta(doc_id="other-city", title="某市优化营商环境行动方案")
+    return parse_file(path, meta=meta)
+
+
+def test_other_city_formats(other_city: Document) -> None:
+    got = {t.task_id.split(":", 1)[1]: t for t in extract_tasks(other_city)}
+    assert list(got) == ["二.（一）.1", "二.（一）.2", "二.（二）.3", "二.（二）.4"]
+    assert _leads(got["二.（一）.1"]) == ["市政务服务管理局"]
+    assert [u.canonical for u in got["二.（一）.1"].supporting] == ["市大数据管理局", "各区县人民政府"]
+    assert _leads(got["二.（一）.2"]) == ["市住房和城乡建设局"]
+    assert not got["二.（二）.3"].assigned  # kept: the secretariat must find an owner for it
+    assert _leads(got["二.（二）.4"]) == ["市地方金融监督管理局"]
+    assert [d.text for d in got["二.（一）.1"].deadlines][:1] == ["2024年底前"]

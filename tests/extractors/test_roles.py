@@ -1,0 +1,549 @@
+"""Responsibility statements → units with roles. Real sentences from the corpus (pzh-*, dongqu-*)
+and realistic ones in the formats other cities use."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractors.roles import (
+    RoleRule,
+    detect_role_rule,
+    find_statements,
+    parse_responsibility,
+    parse_unit_list,
+    rule_in_force,
+)
+
+COMMA = RoleRule(
+    kind="before_first_comma", note="逗号前为牵头单位，下同", core="逗号前为牵头单位", carries=True
+)
+SEMI = RoleRule(
+    kind="before_first_semicolon",
+    note="分号前为牵头单位,下同",
+    core="分号前为牵头单位",
+    carries=True,
+)
+FIRST = RoleRule(
+    kind="first_listed", note="列第一位者为牵头单位", core="列第一位者为牵头单位", in_bracket=False
+)
+
+
+def roles(text: str, rule: RoleRule | None = None) -> dict[str, list[str]]:
+    parse = parse_responsibility(text, rule=rule)
+    out: dict[str, list[str]] = {"lead": [], "supporting": [], "unassigned": []}
+    for unit in parse.units:
+        out[unit.role].append(unit.name)
+    return {k: v for k, v in out.items() if v}
+
+
+CASES = [
+    # --- corpus: pzh-2024-jianquan-qianglian-16tiao (lead before the first comma, 下同)
+    pytest.param(
+        "〔责任单位：市经济和信息化局，各产业链牵头部门、各县（区）、国家钒钛高新区（逗号前为牵头单位，下同）〕",
+        None,
+        {
+            "lead": ["市经济和信息化局"],
+            "supporting": ["各产业链牵头部门", "各县（区）", "国家钒钛高新区"],
+        },
+        id="16tiao-1-note-in-nested-bracket",
+    ),
+    pytest.param(
+        "〔责任单位：市科技局、市经济和信息化局，各产业链牵头部门、各县（区）、国家钒钛高新区〕",
+        COMMA,
+        {
+            "lead": ["市科技局", "市经济和信息化局"],
+            "supporting": ["各产业链牵头部门", "各县（区）", "国家钒钛高新区"],
+        },
+        id="16tiao-3-two-leads",
+    ),
+    pytest.param(
+        "〔责任单位：市财政局、市国资委，各县（区）、国家钒钛高新区，人民银行攀枝花市分行、攀枝花金融监管分局〕",
+        COMMA,
+        {
+            "lead": ["市财政局", "市国资委"],
+            "supporting": [
+                "各县（区）",
+                "国家钒钛高新区",
+                "人民银行攀枝花市分行",
+                "攀枝花金融监管分局",
+            ],
+        },
+        id="16tiao-15-second-comma-still-supporting",
+    ),
+    pytest.param(
+        "〔责任单位：市科技局，市委组织部、市发展改革委、\n\n市经济和信息化局、市农业农村局、各县（区）、国家钒钛高新区〕",
+        COMMA,
+        {
+            "lead": ["市科技局"],
+            "supporting": [
+                "市委组织部",
+                "市发展改革委",
+                "市经济和信息化局",
+                "市农业农村局",
+                "各县（区）",
+                "国家钒钛高新区",
+            ],
+        },
+        id="16tiao-5-page-break-after-separator",
+    ),
+    pytest.param(
+        "〔责任单位：市发展改革委、市自然资源和规\n\n划局，市生态环境局、各县（区）、国家钒钛高新区〕",
+        COMMA,
+        {
+            "lead": ["市发展改革委", "市自然资源和规划局"],
+            "supporting": ["市生态环境局", "各县（区）", "国家钒钛高新区"],
+        },
+        id="16tiao-8-unit-split-by-page-break",
+    ),
+    pytest.param(
+        "〔责任单位：市经济和信息化局、市委组织部、市委共富办，各县（区）、国家钒钛高新区〕",
+        COMMA,
+        {
+            "lead": ["市经济和信息化局", "市委组织部", "市委共富办"],
+            "supporting": ["各县（区）", "国家钒钛高新区"],
+        },
+        id="16tiao-16-three-leads",
+    ),
+    # --- corpus: pzh-2025-yuanqu-tizhi-tongzhi (lead before the semicolon)
+    pytest.param(
+        "〔责任单位：国家钒钛高新区管委会、各县（区）政府；市发展改革委、市经济和信息化局、市科技局、市生态环境局、"
+        "市自然资源和规划局、市住房城乡建设局、市商务局，分号前为牵头单位,下同〕",
+        None,
+        {
+            "lead": ["国家钒钛高新区管委会", "各县（区）政府"],
+            "supporting": [
+                "市发展改革委",
+                "市经济和信息化局",
+                "市科技局",
+                "市生态环境局",
+                "市自然资源和规划局",
+                "市住房城乡建设局",
+                "市商务局",
+            ],
+        },
+        id="tongzhi-1-semicolon-note-half-width-comma",
+    ),
+    pytest.param(
+        "〔责任单位：市经济合作局、市经济和信息化局；市发展改革委、市科技局、市财政局、市市场监管局、国家钒钛高新区管委会、各县（区）政府〕",
+        SEMI,
+        {
+            "lead": ["市经济合作局", "市经济和信息化局"],
+            "supporting": [
+                "市发展改革委",
+                "市科技局",
+                "市财政局",
+                "市市场监管局",
+                "国家钒钛高新区管委会",
+                "各县（区）政府",
+            ],
+        },
+        id="tongzhi-4-carried-semicolon-rule",
+    ),
+    pytest.param(
+        "〔责任单位：国家钒钛高新区管委会、各县（区）政府；市委组织部、市委编办、市人力资源社会保障局、市国资委、市政务管理局、〕",
+        SEMI,
+        {
+            "lead": ["国家钒钛高新区管委会", "各县（区）政府"],
+            "supporting": [
+                "市委组织部",
+                "市委编办",
+                "市人力资源社会保障局",
+                "市国资委",
+                "市政务管理局",
+            ],
+        },
+        id="tongzhi-13-stray-separator-before-bracket",
+    ),
+    pytest.param(
+        "〔责任单位：市委人才办、市教育和体育局、市人力资源社会保障局；国家钒钛高新区管委会、各县（区）政府〕",
+        SEMI,
+        {
+            "lead": ["市委人才办", "市教育和体育局", "市人力资源社会保障局"],
+            "supporting": ["国家钒钛高新区管委会", "各县（区）政府"],
+        },
+        id="tongzhi-san-1-three-leads",
+    ),
+    pytest.param(
+        "〔责任单位：市经济和信息化局；市委宣传部、市发展改革委、市政府管理局、国家钒钛高新区管委会、各县（区）政府〕",
+        SEMI,
+        {
+            "lead": ["市经济和信息化局"],
+            "supporting": [
+                "市委宣传部",
+                "市发展改革委",
+                "市政府管理局",
+                "国家钒钛高新区管委会",
+                "各县（区）政府",
+            ],
+        },
+        id="tongzhi-15-typo-kept-as-written",
+    ),
+    pytest.param(
+        "〔责任单位：市经济和信息化局〕",
+        SEMI,
+        {"lead": ["市经济和信息化局"]},
+        id="semicolon-rule-no-semicolon-all-lead",
+    ),
+    # --- corpus: dongqu-2023-chengzai-fangan (no label, lead before the comma)
+    pytest.param(
+        "（区经济和信息化局，区发展和改革委员会、区经济合作局、园区经济运行部。逗号前为牵头部门，下同）",
+        None,
+        {
+            "lead": ["区经济和信息化局"],
+            "supporting": ["区发展和改革委员会", "区经济合作局", "园区经济运行部"],
+        },
+        id="dongqu-1-unlabelled-with-note",
+    ),
+    pytest.param(
+        "全力推进循环经济产业园项目建设。（高创投公司、区经济合作局，区发展和改革委员会、市自然资源和规划局东区分局、东区生态\n\n"
+        "环境局、区土地储备中心、银江镇)",
+        COMMA,
+        {
+            "lead": ["高创投公司", "区经济合作局"],
+            "supporting": [
+                "区发展和改革委员会",
+                "市自然资源和规划局东区分局",
+                "东区生态环境局",
+                "区土地储备中心",
+                "银江镇",
+            ],
+        },
+        id="dongqu-3-mixed-brackets-page-break",
+    ),
+    pytest.param(
+        "进一步提升园区电力保障能力。(园区规划发展部，区住房和城乡建设局、区农业农村和交通水利局、市自然资源和规划局东区分局、东区税务局)",
+        COMMA,
+        {
+            "lead": ["园区规划发展部"],
+            "supporting": [
+                "区住房和城乡建设局",
+                "区农业农村和交通水利局",
+                "市自然资源和规划局东区分局",
+                "东区税务局",
+            ],
+        },
+        id="dongqu-4-half-width-brackets",
+    ),
+    pytest.param(
+        "针对企业管理人员提供继续教育引导服务。（园区服务中心，区人力资源和社会保障局）",
+        COMMA,
+        {"lead": ["园区服务中心"], "supporting": ["区人力资源和社会保障局"]},
+        id="dongqu-7",
+    ),
+    # --- cue words
+    pytest.param(
+        "（市发展改革委牵头，市财政局、市商务局配合）",
+        None,
+        {"lead": ["市发展改革委"], "supporting": ["市财政局", "市商务局"]},
+        id="cue-lead-supporting",
+    ),
+    pytest.param(
+        "（市发展改革委、市经济和信息化局牵头，市财政局及各县区按职责分工负责）",
+        None,
+        {"lead": ["市发展改革委", "市经济和信息化局"], "supporting": ["市财政局", "各县区"]},
+        id="cue-two-leads-duty-and-ji",
+    ),
+    pytest.param("（市科技局负责）", None, {"lead": ["市科技局"]}, id="cue-fuze"),
+    pytest.param("（市应急管理局负总责）", None, {"lead": ["市应急管理局"]}, id="cue-fuzongze"),
+    pytest.param(
+        "（市卫生健康委牵头，市医保局等有关部门配合）",
+        None,
+        {"lead": ["市卫生健康委"], "supporting": ["市医保局"]},
+        id="cue-deng-youguan-bumen",
+    ),
+    pytest.param(
+        "（由市商务局牵头，市发展改革委、市财政局等部门参与）",
+        None,
+        {"lead": ["市商务局"], "supporting": ["市发展改革委", "市财政局"]},
+        id="cue-you-prefix",
+    ),
+    pytest.param(
+        "（市发展改革委会同市财政局负责）",
+        None,
+        {"lead": ["市发展改革委"], "supporting": ["市财政局"]},
+        id="cue-huitong",
+    ),
+    pytest.param(
+        "（责任单位：市公安局（牵头）、市交通运输局、市城管局）",
+        None,
+        {"lead": ["市公安局"], "supporting": ["市交通运输局", "市城管局"]},
+        id="cue-bracketed-qiantou",
+    ),
+    pytest.param(
+        "（市住房城乡建设局，各县（区）人民政府配合）",
+        None,
+        {"lead": ["市住房城乡建设局"], "supporting": ["各县（区）人民政府"]},
+        id="cue-uncued-first-leads",
+    ),
+    pytest.param(
+        "（各县（区）人民政府，市级有关部门按职责分工负责）",
+        None,
+        {"lead": ["各县（区）人民政府"], "supporting": ["市级有关部门"]},
+        id="cue-duty-after-uncued",
+    ),
+    pytest.param(
+        "（市发展改革委、市经济和信息化局按职责分工负责）",
+        None,
+        {"unassigned": ["市发展改革委", "市经济和信息化局"]},
+        id="cue-duty-only-no-lead",
+    ),
+    pytest.param(
+        "（市发展改革委牵头，市财政局配合）",
+        COMMA,
+        {"lead": ["市发展改革委"], "supporting": ["市财政局"]},
+        id="cue-beats-carried-rule",
+    ),
+    # --- labels
+    pytest.param(
+        "加快建设。\n牵头单位：市发展改革委\n配合单位：市财政局、市商务局\n完成时限：2025年底前",
+        None,
+        {"lead": ["市发展改革委"], "supporting": ["市财政局", "市商务局"]},
+        id="label-lines",
+    ),
+    pytest.param(
+        "（牵头单位：市发展改革委；配合单位：市经信局、市财政局；完成时限：2024年底前）",
+        None,
+        {"lead": ["市发展改革委"], "supporting": ["市经信局", "市财政局"]},
+        id="label-bracket-with-deadline",
+    ),
+    pytest.param(
+        "牵头单位：市商务局、市发展改革委，配合单位：各县（区）政府。",
+        None,
+        {"lead": ["市商务局", "市发展改革委"], "supporting": ["各县（区）政府"]},
+        id="label-one-line-comma",
+    ),
+    pytest.param(
+        "主责单位：区经济和信息化局；协同部门：区财政局",
+        None,
+        {"lead": ["区经济和信息化局"], "supporting": ["区财政局"]},
+        id="label-zhuze-xietong",
+    ),
+    pytest.param(
+        "〔责任单位：市发展改革委、市财政局〕",
+        None,
+        {"unassigned": ["市发展改革委", "市财政局"]},
+        id="label-neutral-no-rule-unassigned",
+    ),
+    pytest.param(
+        "〔责任单位：市发展改革委等有关部门〕",
+        None,
+        {"lead": ["市发展改革委"]},
+        id="sole-unit-deng",
+    ),
+    pytest.param(
+        "（責任單位：市發展改革委牽頭，市財政局配合）",
+        None,
+        {"lead": ["市發展改革委"], "supporting": ["市財政局"]},
+        id="traditional-cues",
+    ),
+    pytest.param(
+        "（責任單位：市經濟和信息化局，市財政局、市商務局。逗號前為牽頭單位，下同）",
+        None,
+        {"lead": ["市經濟和信息化局"], "supporting": ["市財政局", "市商務局"]},
+        id="traditional-note",
+    ),
+    pytest.param(
+        "（市發展改革委、各縣（區）按職責分工負責）",
+        None,
+        {"unassigned": ["市發展改革委", "各縣（區）"]},
+        id="traditional-duty",
+    ),
+    # --- rules passed in
+    pytest.param(
+        "（市发展改革委、市财政局、市商务局）",
+        FIRST,
+        {"lead": ["市发展改革委"], "supporting": ["市财政局", "市商务局"]},
+        id="first-listed",
+    ),
+    pytest.param(
+        "〔责任单位：市商务局，市发展改革委、市财政局〕",
+        None,
+        {"unassigned": ["市商务局", "市发展改革委", "市财政局"]},
+        id="no-rule-never-guessed",
+    ),
+    pytest.param(
+        "（责任单位：市委宣传部、市文化广电旅游局，各县（区）党委和政府）",
+        COMMA,
+        {"lead": ["市委宣传部", "市文化广电旅游局"], "supporting": ["各县（区）党委和政府"]},
+        id="he-not-split-when-one-side-is-no-body",
+    ),
+    pytest.param(
+        "（市经济和 信息化局，市财政局）",
+        COMMA,
+        {"lead": ["市经济和信息化局"], "supporting": ["市财政局"]},
+        id="space-inside-name-joined",
+    ),
+    pytest.param(
+        "（市商务局牵头，各县（区）配合，2025年6月底前完成）",
+        None,
+        {"lead": ["市商务局"], "supporting": ["各县（区）"]},
+        id="time-limit-inside-bracket-dropped",
+    ),
+    pytest.param(
+        "推进项目建设。\n牵头单位：市发展改革委 市财政局\n配合单位：各区县政府",
+        None,
+        {"lead": ["市发展改革委", "市财政局"], "supporting": ["各区县政府"]},
+        id="space-separated-units",
+    ),
+    pytest.param(
+        "（各县（区）政府负责落实）", None, {"lead": ["各县（区）政府"]}, id="fuze-luoshi"
+    ),
+    pytest.param(
+        "（各县（区）政府负责落实，市级有关部门加强指导）",
+        None,
+        {},
+        id="clause-in-bracket-not-a-statement",
+    ),
+    pytest.param(
+        "（工业和信息化部牵头，国家发展改革委、财政部、商务部按职责分工负责）",
+        None,
+        {"lead": ["工业和信息化部"], "supporting": ["国家发展改革委", "财政部", "商务部"]},
+        id="national-ministries-he-inside-name",
+    ),
+    pytest.param(
+        "（省经济和信息化厅、省发展改革委按职责分工负责）",
+        None,
+        {"unassigned": ["省经济和信息化厅", "省发展改革委"]},
+        id="province-duty-only",
+    ),
+    # --- not statements
+    pytest.param(
+        "培育一批龙头企业（攀钢集团、龙佰集团），形成产业集群。",
+        None,
+        {},
+        id="enterprises-mid-sentence",
+    ),
+    pytest.param(
+        "原则上每个园区的主导产业不超过3个（开发区整合化工园区的，开发区和化工园区主导产业各不超过3个）。",
+        None,
+        {},
+        id="explanatory-bracket",
+    ),
+    pytest.param("关于开展园区提质行动助推高质量发展的通知（代拟稿）", None, {}, id="draft-status"),
+    pytest.param(
+        "链长牵头对全市工业用地、优惠电量进行统筹调剂。支持链主企业牵头组建创新联合体。",
+        None,
+        {},
+        id="qiantou-in-prose",
+    ),
+    pytest.param(
+        "确保钒钛化工园区2025年安全等级由一般风险等级（C级）升级为较低风险等级（D级）。",
+        None,
+        {},
+        id="grade-bracket-at-sentence-end",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "rule", "expected"), CASES)
+def test_roles(text: str, rule: RoleRule | None, expected: dict[str, list[str]]) -> None:
+    assert roles(text, rule) == expected
+
+
+def test_at_least_forty_cases() -> None:
+    assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize(("text", "_rule", "_expected"), CASES)
+def test_spans_point_at_names(text: str, _rule, _expected) -> None:
+    parse = parse_responsibility(text, base=7)
+    padded = "x" * 7 + text
+    for unit in parse.units:
+        assert unit.span is not None
+        assert "".join(padded[unit.span.start : unit.span.end].split()) == unit.name
+    if parse.span is not None:
+        assert padded[parse.span.start] in "（(〔【[牵配责主协"
+
+
+def test_rule_note_is_stated_and_not_a_unit() -> None:
+    parse = parse_responsibility("（区经济和信息化局，区经济合作局。逗号前为牵头部门，下同）")
+    assert parse.rule_stated is not None
+    assert parse.rule_stated.kind == "before_first_comma"
+    assert parse.rule_stated.note == "逗号前为牵头部门，下同"
+    assert parse.rule_stated.carries
+    assert all("牵头" not in u.name and "下同" not in u.name for u in parse.units)
+    assert parse.rule_applied == "逗号前为牵头部门"
+
+
+def test_canonical_and_flags_on_mentions() -> None:
+    parse = parse_responsibility(
+        "〔责任单位：市经济和信息化局；市政府管理局、各县（区）人民政府〕", rule=SEMI
+    )
+    by_name = {u.name: u for u in parse.units}
+    assert by_name["市政府管理局"].flags == ("possible_typo:市政务管理局",)
+    assert by_name["市政府管理局"].canonical == "市政府管理局"
+    assert by_name["各县（区）人民政府"].canonical == "各县（区）人民政府"
+
+
+@pytest.mark.parametrize(
+    ("doc_text", "kind", "in_bracket"),
+    [
+        (
+            "一、…〔责任单位：市经济和信息化局，各县（区）（逗号前为牵头单位，下同）〕二、…",
+            "before_first_comma",
+            True,
+        ),
+        ("〔责任单位：A；B，分号前为牵头单位,下同〕", "before_first_semicolon", True),
+        ("附件\n重点任务分工表\n注：列第一位者为牵头单位。\n", "first_listed", False),
+        ("排在第一位的部门为牵头部门。", "first_listed", False),
+        ("无规则的文件。〔责任单位：市财政局〕", None, None),
+    ],
+)
+def test_detect_role_rule(doc_text: str, kind: str | None, in_bracket: bool | None) -> None:
+    rule = detect_role_rule(doc_text)
+    if kind is None:
+        assert rule is None
+    else:
+        assert rule is not None and rule.kind == kind and rule.in_bracket == in_bracket
+
+
+def test_rule_in_force_forward_only_unless_free_standing() -> None:
+    from extractors.roles import find_role_rules
+
+    text = (
+        "一、甲。〔责任单位：市财政局，市商务局〕"
+        "二、乙。〔责任单位：市科技局，市财政局（逗号前为牵头单位，下同）〕三、丙。"
+    )
+    rules = find_role_rules(text)
+    assert rule_in_force(rules, 5) is None
+    assert rule_in_force(rules, len(text) - 2) is rules[0]
+    footnote = find_role_rules("表格……\n注：列第一位者为牵头单位。")
+    assert rule_in_force(footnote, 0) is footnote[0]
+
+
+def test_unit_list_for_table_cells() -> None:
+    cell = parse_unit_list("市财政局、市商务局", base=10, role="supporting")
+    assert [(u.name, u.role, u.span.start) for u in cell.units] == [
+        ("市财政局", "supporting", 10),
+        ("市商务局", "supporting", 15),
+    ]
+    assert [u.role for u in parse_unit_list("市发展改革委").units] == ["lead"]
+
+
+def test_body_prose_is_not_a_statement() -> None:
+    measure = (
+        "二、加强链主企业招引培育。链长牵头对全市工业用地进行统筹调剂，对投资大、带动强的“链\n\n主”企业，"
+        "“一事一议”招商攻坚。〔责任单位：市经济合作局，各产业链牵头部门、各县（区）、国家钒钛高新区〕"
+    )
+    spans = find_statements(measure)
+    assert len(spans) == 1
+    assert measure[spans[0][0]] == "〔"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("市局委（）()〔〕、，；。：牵头配合负责单位区县各下同逗号前为 \n甲乙")
+        ),
+        max_size=60,
+    )
+)
+def test_never_crashes_and_spans_hold(text: str) -> None:
+    parse = parse_responsibility(text)
+    for unit in parse.units:
+        assert unit.span is not None
+        assert "".join(text[unit.span.start : unit.span.end].split()) == unit.name
+        assert unit.name

@@ -1,0 +1,227 @@
+"""The unit authority: true aliases merge, levels never merge, typos are flagged, not merged."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from extractors.units import (
+    canonical_unit,
+    edit_distance,
+    known_units,
+    looks_like_unit,
+    unit_level,
+    unit_user_words,
+)
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ("各县（区）政府", "各县（区）人民政府"),
+        ("各县(区)人民政府", "各县（区）人民政府"),
+        ("攀枝花市金融监管分局", "攀枝花金融监管分局"),
+        ("市发展改革委", "市发展和改革委员会"),
+        ("市发改委", "市发展和改革委员会"),
+        ("市经信局", "市经济和信息化局"),
+        ("攀枝花市经济和信息化局", "市经济和信息化局"),
+        ("国家钒钛高新区", "攀枝花钒钛高新技术产业开发区"),
+        ("国家钒钛高新区管委会", "攀枝花钒钛高新技术产业开发区管理委员会"),
+        ("市人社局", "市人力资源和社会保障局"),
+        ("市人力资源社会保障局", "市人力资源和社会保障局"),
+        ("市住建局", "市住房和城乡建设局"),
+        ("市住房城乡建设局", "市住房和城乡建设局"),
+        ("市市场监管局", "市市场监督管理局"),
+        ("市卫健委", "市卫生健康委员会"),
+        ("市文化广电旅游局", "市文化广播电视和旅游局"),
+        ("市委编办", "市委机构编制委员会办公室"),
+        ("市委人才办", "市委人才工作领导小组办公室"),
+        ("市科技局", "市科学技术局"),
+        ("市国资委", "市国有资产监督管理委员会"),
+        ("人民银行攀枝花市分行", "中国人民银行攀枝花市分行"),
+        ("区发展和改革委员会", "区发展和改革委员会"),
+        ("区住房和城乡建设局", "区住房和城乡建设局"),
+        ("区人力资源和社会保障局", "区人力资源和社会保障局"),
+        ("区市场监督管理局", "区市场监督管理局"),
+        ("区科学技术局", "区科学技术局"),
+        ("县发改局", "县发展和改革局"),
+        ("省经信厅", "省经济和信息化厅"),
+        ("四川省经济和信息化厅", "省经济和信息化厅"),
+        ("国家发展改革委", "国家发展和改革委员会"),
+        ("省政府办公厅", "省人民政府办公厅"),
+        ("市發展改革委", "市发展和改革委员会"),
+        ("市自然资源和规\n\n划局", "市自然资源和规划局"),
+        ("银江镇人民政府", "银江镇"),
+    ],
+)
+def test_aliases(written: str, canonical: str) -> None:
+    assert canonical_unit(written).canonical == canonical
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("市自然资源局", "市自然资源和规划局"),  # different bodies in different cities
+        ("各县（区）", "各县（区）人民政府"),
+        ("市经济和信息化局", "区经济和信息化局"),
+        ("市财政局", "县财政局"),
+        ("市生态环境局", "东区生态环境局"),
+        ("市自然资源和规划局", "市自然资源和规划局东区分局"),
+        ("国家钒钛高新区", "国家钒钛高新区管委会"),
+        ("区发展和改革委员会", "市发展和改革委员会"),
+        ("市政府管理局", "市政务管理局"),
+        ("市卫生健康委员会", "市卫生健康局"),
+    ],
+)
+def test_never_merged(a: str, b: str) -> None:
+    assert canonical_unit(a).canonical != canonical_unit(b).canonical
+
+
+def test_typo_flagged_never_merged() -> None:
+    match = canonical_unit("市政府管理局")
+    assert match.name == "市政府管理局"
+    assert match.canonical == "市政府管理局"
+    assert not match.known
+    assert "possible_typo:市政务管理局" in match.flags
+
+
+def test_typo_only_against_same_level() -> None:
+    assert not any(f.startswith("possible_typo:区") for f in canonical_unit("市政府管理局").flags)
+    flags = canonical_unit("区住房城乡建没局").flags  # 设 → 没
+    assert flags == ("possible_typo:区住房和城乡建设局",)
+
+
+def test_short_names_not_flagged() -> None:
+    # 市农业局 (a former name) is one character from 市林业局; short names differ legitimately
+    assert canonical_unit("市农业局").flags == ()
+
+
+def test_place_prefix_is_flagged() -> None:
+    match = canonical_unit("攀枝花市财政局")
+    assert (match.canonical, match.known, match.flags) == (
+        "市财政局",
+        True,
+        ("place_prefix:攀枝花",),
+    )
+    assert not canonical_unit("攀枝花市东区财政局").known
+
+
+@pytest.mark.parametrize(
+    ("name", "level"),
+    [
+        ("市经济和信息化局", "city"),
+        ("市委组织部", "city"),
+        ("区经济和信息化局", "district"),
+        ("东区税务局", "district"),
+        ("县财政局", "county"),
+        ("米易县农业农村局", "county"),
+        ("省发展改革委", "province"),
+        ("园区规划发展部", "park"),
+        ("国家钒钛高新区管委会", "park"),
+        ("各县（区）", "multi"),
+        ("市市场监管局", "city"),
+    ],
+)
+def test_levels(name: str, level: str) -> None:
+    assert unit_level(name) == level
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("市经济和信息化局", True),
+        ("高创投公司", True),
+        ("人民银行攀枝花市分行", True),
+        ("各产业链牵头部门", True),
+        ("市级有关单位", True),
+        ("某某集团", True),
+        ("各乡镇", True),
+        ("开发区整合化工园区的", False),
+        ("主导产业各不超过3个", False),
+        ("D级", False),
+        ("代拟稿", False),
+        ("区", False),
+        ("", False),
+    ],
+)
+def test_looks_like_unit(name: str, expected: bool) -> None:
+    assert looks_like_unit(name) is expected
+
+
+def test_unknown_unit_kept() -> None:
+    match = canonical_unit("市新兴产业促进中心")
+    assert (match.canonical, match.known, match.flags) == ("市新兴产业促进中心", False, ())
+
+
+def test_not_unit_shape_flag() -> None:
+    assert "not_unit_shape" in canonical_unit("主导产业各不超过3个").flags
+
+
+def test_user_words_cover_aliases_and_canonicals() -> None:
+    words = unit_user_words()
+    assert {
+        "市发展改革委",
+        "市发展和改革委员会",
+        "各县（区）人民政府",
+        "攀枝花金融监管分局",
+    } <= set(words)
+    assert len(words) == len(set(words))
+    assert len(words[0]) >= len(words[-1])
+
+
+def test_every_canonical_is_its_own_canonical() -> None:
+    for entry in known_units():
+        assert canonical_unit(entry.canonical).canonical == entry.canonical
+        for alias in entry.aliases:
+            assert canonical_unit(alias).canonical == entry.canonical
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "d"),
+    [("市政府管理局", "市政务管理局", 1), ("", "ab", 2), ("abc", "abc", 0), ("ab", "ba", 2)],
+)
+def test_edit_distance(a: str, b: str, d: int) -> None:
+    assert edit_distance(a, b) == d
+
+
+@given(st.text(max_size=30))
+def test_canonical_unit_total(name: str) -> None:
+    match = canonical_unit(name)
+    assert match.canonical == match.canonical.strip()
+    assert "\n" not in match.name
+
+
+@pytest.mark.slow
+def test_unit_spans_for_highlighting() -> None:
+    from extractors.nlp import get_nlp, unit_spans
+
+    text = (
+        "〔责任单位：市经济和信息化局，各产业链牵头部门、各县（区）政府（逗号前为牵头单位，下同）〕"
+        "（市發展改革委牽頭）"
+    )
+    spans = unit_spans(text)
+    got = [(text[a:b], label, ident) for a, b, label, ident in spans]
+    assert ("市经济和信息化局", "UNIT", "市经济和信息化局") in got
+    assert ("各产业链牵头部门", "UNIT", "各产业链牵头部门") in got  # not the ROLE word inside it
+    assert ("各县（区）政府", "UNIT", "各县（区）人民政府") in got
+    assert ("市發展改革委", "UNIT", "市发展和改革委员会") in got
+    assert ("牽頭", "ROLE", "lead") in got
+    assert [s[0] for s in spans] == sorted(s[0] for s in spans)
+    assert all(b <= a2 for (_, b, _, _), (a2, _, _, _) in zip(spans, spans[1:]))
+    assert get_nlp() is get_nlp()
+
+
+def test_nlp_module_loads_nothing_at_import() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, extractors.nlp; print('spacy' in sys.modules, 'jieba' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=str(__import__("pathlib").Path(__file__).resolve().parents[2]),
+    )
+    assert out.stdout.strip() == "False False"
