@@ -30,9 +30,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
         app.state.settings = settings
         app.state.registry = Registry.open(settings)
         if warm:
-            from .search import warm_up
-
-            warm_up(settings)
+            _warm_up(settings)
         yield
 
     app = FastAPI(
@@ -68,6 +66,16 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     if (WEB_DIR / "index.html").exists():
         app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
     return app
+
+
+def _warm_up(settings: Settings) -> None:
+    """Load the index and the query embedder now, so the first user does not wait for them."""
+    from .search import search
+
+    try:
+        search("园区", settings, k=1)
+    except IndexNotBuiltError:
+        pass  # the first /search answers 503 with "run taizhang build"
 
 
 def run_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:

@@ -1,0 +1,181 @@
+"""Search quality against eval/gold/queries.yaml: dense-only, BM25-only and hybrid side by side.
+
+Metrics (per answerable query, averaged):
+- recall@5: share of the relevant items (grade 1 or 2) in the top 5;
+- success@5: 1 when an answer (grade 2) is in the top 5;
+- MRR: 1 / rank of the first answer (grade 2), 0 beyond rank 10;
+- nDCG@10: graded gain 2^grade - 1, log2 discount.
+No-answer accuracy (hybrid): share of all queries where ``no_answer`` is right (raised for the
+no-answer queries, not raised for the others).
+
+Run: ``taizhang eval search`` or ``python -m eval.search_eval [--verbose]``. The index is
+(re)built from the registry first when it is missing or stale.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from pipeline.settings import Settings
+
+GOLD = Path(__file__).resolve().parent / "gold" / "queries.yaml"
+MODES = ("dense", "sparse", "hybrid")
+
+
+@dataclass(frozen=True)
+class GoldQuery:
+    id: str
+    kind: str
+    query: str
+    relevant: dict[str, int] = field(default_factory=dict)
+
+
+def load_gold(path: Path = GOLD) -> list[GoldQuery]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [GoldQuery(q["id"], q["kind"], q["query"], dict(q.get("relevant") or {}))
+            for q in data["queries"]]
+
+
+# ----------------------------------------------------------------------------- metrics
+
+
+def recall_at(ranked: list[str], relevant: dict[str, int], k: int) -> float:
+    return sum(1 for r in ranked[:k] if r in relevant) / len(relevant) if relevant else 0.0
+
+
+def success_at(ranked: list[str], relevant: dict[str, int], k: int) -> float:
+    return 1.0 if any(relevant.get(r) == 2 for r in ranked[:k]) else 0.0
+
+
+def reciprocal_rank(ranked: list[str], relevant: dict[str, int], k: int = 10) -> float:
+    for i, r in enumerate(ranked[:k], 1):
+        if relevant.get(r) == 2:
+            return 1.0 / i
+    return 0.0
+
+
+def ndcg_at(ranked: list[str], relevant: dict[str, int], k: int = 10) -> float:
+    gains = [(2 ** relevant.get(r, 0) - 1) for r in ranked[:k]]
+    dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains))
+    ideal = sorted((2 ** g - 1 for g in relevant.values()), reverse=True)[:k]
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def score_ranking(ranked: list[str], relevant: dict[str, int]) -> dict[str, float]:
+    return {
+        "recall@5": recall_at(ranked, relevant, 5),
+        "success@5": success_at(ranked, relevant, 5),
+        "mrr": reciprocal_rank(ranked, relevant),
+        "ndcg@10": ndcg_at(ranked, relevant),
+    }
+
+
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+# ----------------------------------------------------------------------------- running
+
+
+def ensure_index(settings: Settings) -> None:
+    """Build or refresh the index from the registry when it is missing or stale."""
+    from extractors.registry import Registry
+    from search_api.indexing import update_index
+    from search_api.search import index_is_current
+
+    with Registry.open(settings) as registry:
+        if not registry.documents():
+            raise SystemExit("eval search: the registry is empty; run `taizhang build` first")
+        if not index_is_current(settings, registry):
+            print(f"eval search: index missing or stale, rebuilding: {update_index(settings, registry)}")
+
+
+def evaluate(settings: Settings, gold: list[GoldQuery], verbose: bool = False) -> dict:
+    from search_api.search import loaded_index, search
+
+    index, _ = loaded_index(settings)
+    problems = sorted({f"{q.id}: unknown id {i}" for q in gold for i in q.relevant if i not in index.cards})
+    per_mode: dict[str, dict[str, list[float]]] = {m: defaultdict(list) for m in MODES}
+    per_kind: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    no_answer_right: list[float] = []
+    details = []
+    for q in gold:
+        for mode in MODES:
+            response = search(q.query, settings, k=10, mode=mode)
+            ranked = [h.card.item_id for h in response.hits]
+            if mode == "hybrid":
+                expected = q.kind == "no_answer"
+                no_answer_right.append(1.0 if response.no_answer == expected else 0.0)
+                details.append((q, ranked, response))
+            if q.kind == "no_answer":
+                continue
+            scores = score_ranking(ranked, q.relevant)
+            for name, value in scores.items():
+                per_mode[mode][name].append(value)
+                if mode == "hybrid":
+                    per_kind[q.kind][name].append(value)
+    result = {
+        "queries": len(gold),
+        "answerable": sum(q.kind != "no_answer" for q in gold),
+        "modes": {m: {k: round(mean(v), 3) for k, v in per_mode[m].items()} for m in MODES},
+        "hybrid_by_kind": {k: {n: round(mean(v), 3) for n, v in d.items()} for k, d in per_kind.items()},
+        "no_answer_accuracy": round(mean(no_answer_right), 3),
+        "gold_problems": problems,
+    }
+    if verbose:
+        _print_details(details)
+    return result
+
+
+def _print_details(details) -> None:
+    for q, ranked, response in details:
+        answers = [i for i, g in q.relevant.items() if g == 2]
+        first = next((i for i, r in enumerate(ranked, 1) if r in answers), None)
+        flag = "NA " if response.no_answer else "   "
+        print(f"{flag}{q.id:28s} conf={response.confidence:.2f} first={first} {q.query}")
+        if first != 1 and q.kind != "no_answer":
+            for r in ranked[:3]:
+                print(f"      got {r}")
+
+
+def print_tables(result: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"search: {result['answerable']} answerable of {result['queries']} queries")
+    table.add_column("mode")
+    metrics = ["recall@5", "success@5", "mrr", "ndcg@10"]
+    for name in metrics:
+        table.add_column(name, justify="right")
+    for mode in MODES:
+        table.add_row(mode, *(f"{result['modes'][mode].get(n, 0):.3f}" for n in metrics))
+    console.print(table)
+    kinds = Table(title="hybrid by query kind")
+    kinds.add_column("kind")
+    for name in metrics:
+        kinds.add_column(name, justify="right")
+    for kind, values in sorted(result["hybrid_by_kind"].items()):
+        kinds.add_row(kind, *(f"{values.get(n, 0):.3f}" for n in metrics))
+    console.print(kinds)
+    console.print(f"no-answer accuracy (hybrid, all queries): {result['no_answer_accuracy']:.3f}")
+    for problem in result["gold_problems"]:
+        console.print(f"[red]gold problem[/red] {problem}")
+
+
+def main(settings: Settings, verbose: bool = False) -> dict:
+    ensure_index(settings)
+    result = evaluate(settings, load_gold(), verbose=verbose)
+    print_tables(result)
+    return result
+
+
+if __name__ == "__main__":
+    main(Settings(), verbose="--verbose" in sys.argv)

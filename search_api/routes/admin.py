@@ -1,0 +1,107 @@
+"""Write endpoints: upload a document, rebuild. Both need the operator's token.
+
+Uploads are checked before anything touches the registry: a size limit enforced while reading,
+the type sniffed from the content (never trusted from the name), and the stored file named by
+its content hash, so a hostile file name can never become a path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, UploadFile
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from pipeline.load import sniff, zip_kind
+
+from ..deps import SettingsDep, TokenDep
+
+router = APIRouter(tags=["admin"])
+
+_BUILD_LOCK = threading.Lock()  # one build at a time per process
+_CHUNK = 1 << 16
+_SNIFFED_EXT = {"pdf": ".pdf", "docx": ".docx", "html": ".html", "text": ".txt"}
+
+
+class BuildResult(BaseModel):
+    added: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    failed: list[tuple[str, str]]
+
+
+class UploadResult(BaseModel):
+    stored_as: str
+    sha256: str
+    original_name: str
+    build: BuildResult
+
+
+async def _read_limited(upload: UploadFile, limit: int) -> bytes:
+    chunks, size = [], 0
+    while chunk := await upload.read(_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"upload is larger than the limit of {limit:,} bytes")
+        chunks.append(chunk)
+    if not size:
+        raise HTTPException(422, "upload is empty")
+    return b"".join(chunks)
+
+
+def _build(paths: list[Path], settings) -> BuildResult:
+    from extractors.build import build_registry
+
+    with _BUILD_LOCK:
+        report = build_registry(paths, settings, progress=False)
+        try:
+            from extractors.registry import Registry
+            from search_api.indexing import update_index
+
+            update_index(settings, Registry.open(settings))
+        except ImportError:  # pragma: no cover
+            pass
+    return BuildResult(
+        added=list(report.added), updated=list(report.updated), unchanged=list(report.unchanged),
+        failed=[(str(p), m) for p, m in report.failed],
+    )
+
+
+@router.post("/documents", response_model=UploadResult, status_code=201)
+async def upload_document(file: UploadFile, settings: SettingsDep, _: TokenDep) -> UploadResult:
+    """Add a document to the registry and the index (needs ``Authorization: Bearer <token>``)."""
+    data = await _read_limited(file, settings.max_file_bytes)
+    kind = sniff(data[:2048])
+    if kind == "zip":
+        kind = zip_kind(data)
+    if kind not in _SNIFFED_EXT:
+        raise HTTPException(415, f"content is {kind}, not a PDF, DOCX, HTML or text document")
+    digest = hashlib.sha256(data).hexdigest()
+    folder = settings.data_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{digest[:16]}{_SNIFFED_EXT[kind]}"
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, target)
+    result = await run_in_threadpool(_build, [target], settings)
+    if result.failed:
+        raise HTTPException(422, "; ".join(message for _, message in result.failed))
+    return UploadResult(
+        stored_as=target.name, sha256=digest, original_name=(file.filename or "")[:200], build=result
+    )
+
+
+@router.post("/rebuild", response_model=BuildResult)
+async def rebuild(settings: SettingsDep, _: TokenDep) -> BuildResult:
+    """Re-run the incremental build over the corpus folder and the uploads."""
+    paths = [settings.corpus_dir]
+    uploads = settings.data_dir / "uploads"
+    if uploads.exists():
+        paths.append(uploads)
+    return await run_in_threadpool(_build, paths, settings)

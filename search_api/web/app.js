@@ -1,0 +1,328 @@
+// taizhang web page: search, document view, 任务分工表, unit load, 冲突核查.
+// Document text is untrusted: every piece of it reaches the page through textContent, never
+// innerHTML, so markup inside a policy document is shown as text.
+"use strict";
+
+const $ = (sel) => document.querySelector(sel);
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+async function api(path) {
+  const response = await fetch(path, { headers: { Accept: "application/json" } });
+  if (!response.ok) {
+    let detail = response.statusText;
+    try { detail = (await response.json()).detail || detail; } catch (_) { /* not JSON */ }
+    throw new Error(`${response.status}: ${detail}`);
+  }
+  return response.json();
+}
+
+const unitNames = (mentions) => (mentions || []).map((m) => m.canonical || m.name).join("、");
+const deadlineText = (deadlines) => (deadlines || []).map((d) => d.text).join("；");
+const whereText = (s) => `${s.doc_id} 第${s.page}页 第${s.line_start}行`;
+
+function docLink(docId, taskId, start, end) {
+  const params = new URLSearchParams();
+  if (taskId) params.set("task", taskId);
+  if (start !== undefined) { params.set("start", start); params.set("end", end); }
+  return `#/doc/${encodeURIComponent(docId)}?${params}`;
+}
+
+// ------------------------------------------------------------------ source dialog (one click)
+async function showSource(source) {
+  const dialog = $("#source-dialog");
+  $("#source-where").textContent = "加载中…";
+  $("#source-lines").replaceChildren();
+  if (!dialog.open) dialog.showModal();
+  try {
+    const q = new URLSearchParams({ doc: source.doc_id, start: source.char_start, end: source.char_end });
+    const snip = await api(`/show?${q}`);
+    $("#source-where").textContent =
+      `${snip.title} · ${snip.source_path} · 第${snip.page}页 第${snip.line_start}–${snip.line_end}行 · 字符 ${snip.char_start}–${snip.char_end}`;
+    const lines = snip.raw_lines.map(([n, text]) => el("div", {}, el("span", { class: "ln", text: String(n).padStart(5) + " │ " }), text));
+    $("#source-lines").replaceChildren(...lines);
+  } catch (err) {
+    $("#source-where").textContent = `无法显示出处：${err.message}`;
+  }
+}
+
+function sourceButton(source) {
+  return el("button", { type: "button", class: "source", title: "查看原文出处", onclick: () => showSource(source) }, whereText(source));
+}
+
+// ------------------------------------------------------------------ search
+function highlighted(sentence) {
+  if (!sentence) return null;
+  const parts = [];
+  let at = 0;
+  const marks = [...(sentence.highlights || [])].sort((a, b) => a.start - b.start);
+  for (const h of marks) {
+    if (h.start < at) continue;
+    parts.push(sentence.text.slice(at, h.start), el("mark", { text: sentence.text.slice(h.start, h.end) }));
+    at = h.end;
+  }
+  parts.push(sentence.text.slice(at));
+  return el("blockquote", { class: "best" }, ...parts);
+}
+
+function resultCard(hit) {
+  const c = hit.card;
+  const s = hit.scores;
+  const fmt = (v) => (v === null || v === undefined ? "—" : Number(v).toFixed(3));
+  return el("li", { class: "card", "data-task": c.task_id || "" },
+    el("h3", {}, el("a", { href: docLink(c.doc_id, c.task_id, c.source.char_start, c.source.char_end), class: "result-title" },
+      `${c.number || ""}${c.title}`)),
+    el("p", { class: "meta" }, el("span", { class: "badge", text: c.doc_status }), ` ${c.doc_title}`,
+      c.section_path.length ? ` › ${c.section_path.join(" › ")}` : ""),
+    c.kind === "measure"
+      ? el("p", { class: "owners" },
+          el("span", { class: "mark unit-lead", text: "牵头" }), ` ${unitNames(c.lead) || "未明确"}　`,
+          el("span", { class: "mark unit-supporting", text: "配合" }), ` ${unitNames(c.supporting) || "—"}`,
+          c.deadlines.length ? el("span", {}, "　", el("span", { class: "mark deadline", text: "时限" }), ` ${deadlineText(c.deadlines)}`) : null)
+      : el("p", { class: "owners", text: "（背景段落，非具体措施）" }),
+    c.targets.length ? el("ul", { class: "targets" }, c.targets.map((t) => el("li", { text: t.parsed }))) : null,
+    highlighted(hit.sentence),
+    el("p", { class: "scores" }, sourceButton(c.source),
+      ` 语义 ${fmt(s.dense)} · 关键词 ${fmt(s.sparse)} · 融合 ${fmt(s.fused)}`));
+}
+
+function facetList(title, key, values, current) {
+  if (!values || !values.length) return null;
+  return el("div", { class: "facet" }, el("h4", { text: title }),
+    el("ul", {}, values.map((f) => el("li", {},
+      el("a", { href: searchHash({ ...current, [key]: current[key] === f.value ? "" : f.value }),
+                class: current[key] === f.value ? "active" : "" },
+        `${f.label || f.value} (${f.count})`)))));
+}
+
+function searchHash(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  return `#/search?${q}`;
+}
+
+async function runSearch(params) {
+  $("#q").value = params.q || "";
+  const status = $("#search-status");
+  const results = $("#results");
+  results.replaceChildren();
+  $("#facets").replaceChildren();
+  if (!params.q) { status.textContent = "输入问题，例如“土地要素保障谁牵头”。"; return; }
+  status.textContent = "搜索中…";
+  const q = new URLSearchParams({ q: params.q, k: "10" });
+  for (const key of ["doc", "unit", "year", "status"]) if (params[key]) q.set(key, params[key]);
+  try {
+    const res = await api(`/search?${q}`);
+    status.textContent = res.no_answer
+      ? (res.message || "语料中没有找到可靠的答案。")
+      : `${res.hits.length} 条措施 · ${Math.round(res.took_ms)} ms` + (res.expansions.length ? ` · 同义扩展：${res.expansions.join("、")}` : "");
+    status.classList.toggle("no-answer", !!res.no_answer);
+    results.replaceChildren(...res.hits.map(resultCard));
+    $("#facets").replaceChildren(...[
+      facetList("文件", "doc", res.facets.doc, params),
+      facetList("单位", "unit", res.facets.unit, params),
+      facetList("时限年份", "year", res.facets.year, params),
+      facetList("文件状态", "status", res.facets.status, params),
+    ].filter(Boolean));
+  } catch (err) {
+    status.textContent = `搜索失败：${err.message}`;
+  }
+}
+
+// ------------------------------------------------------------------ document view
+function markSpans(view) {
+  const marks = [];
+  for (const task of view.tasks) {
+    for (const [role, list] of [["lead", task.lead], ["supporting", task.supporting], ["unassigned", task.unassigned_units]]) {
+      for (const m of list || []) if (m.span) marks.push({ start: m.span.start, end: m.span.end, cls: `unit-${role}`, title: `${m.canonical}（${{ lead: "牵头", supporting: "配合", unassigned: "角色未明确" }[role]}）` });
+    }
+    for (const d of task.deadlines || []) if (d.span) marks.push({ start: d.span.start, end: d.span.end, cls: "deadline", title: d.kind });
+  }
+  for (const t of view.targets) marks.push({ start: t.span.start, end: t.span.end, cls: "target", title: `${t.indicator} ${t.comparator} ${t.value ?? ""}${t.unit ?? ""}${t.year ? " (" + t.year + ")" : ""}` });
+  marks.sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept = [];
+  let last = -1;
+  for (const m of marks) if (m.start >= last) { kept.push(m); last = m.end; }  // no overlaps
+  return kept;
+}
+
+function renderText(text, from, to, marks) {
+  const out = [];
+  let at = from;
+  for (const m of marks) {
+    if (m.end <= from || m.start >= to) continue;
+    const s = Math.max(m.start, from), e = Math.min(m.end, to);
+    if (s > at) out.push(text.slice(at, s));
+    out.push(el("span", { class: `mark ${m.cls}`, title: m.title, text: text.slice(s, e) }));
+    at = e;
+  }
+  if (at < to) out.push(text.slice(at, to));
+  return out;
+}
+
+async function showDocument(docId, params) {
+  const article = $("#doc-text");
+  article.replaceChildren(el("p", { text: "加载中…" }));
+  let view;
+  try { view = await api(`/documents/${encodeURIComponent(docId)}`); }
+  catch (err) { article.replaceChildren(el("p", { text: `无法打开文件：${err.message}` })); return; }
+  $("#doc-title").textContent = view.meta.title;
+  $("#doc-meta").textContent = [view.meta.issuer, view.meta.doc_number, view.meta.date, view.meta.status, view.source_path].filter(Boolean).join(" · ");
+  const marks = markSpans(view);
+  const headingStarts = new Map(view.sections.filter((s) => s.kind !== "preamble").map((s) => [s.heading_span.start, s]));
+  const taskByStart = new Map(view.tasks.map((t) => [t.span.start, t]));
+  const focusStart = params.start !== undefined ? Number(params.start) : null;
+  const focusEnd = params.end !== undefined ? Number(params.end) : null;
+  const paragraphs = [];
+  let offset = 0;
+  let focusNode = null;
+  for (const line of view.text.split("\n")) {
+    const start = offset, end = offset + line.length;
+    offset = end + 1;
+    if (!line.trim()) continue;
+    const section = headingStarts.get(start);
+    const task = taskByStart.get(start);
+    const p = el(section && !section.run_in ? "h3" : "p", { "data-start": start, id: `p${start}` }, renderText(view.text, start, end, marks));
+    if (task) p.dataset.task = task.task_id;
+    if (focusStart !== null && start <= focusStart && focusStart < Math.max(end, start + 1)) { p.classList.add("focus"); focusNode = focusNode || p; }
+    else if (focusStart !== null && focusEnd !== null && start < focusEnd && end > focusStart) p.classList.add("focus");
+    paragraphs.push(p);
+  }
+  article.replaceChildren(...paragraphs);
+  $("#doc-toc").replaceChildren(el("ul", {}, view.sections.filter((s) => s.kind !== "preamble" && s.level <= 2).map((s) =>
+    el("li", { class: `lvl${s.level}` }, el("a", { href: docLink(docId, null, s.heading_span.start, s.heading_span.end) }, s.number ? `${s.number}${s.title}` : s.title)))));
+  if (focusNode) focusNode.scrollIntoView({ block: "center" });
+}
+
+// ------------------------------------------------------------------ 任务分工表
+let taskCache = null;
+
+async function showTasks() {
+  if (!taskCache) {
+    const [tasks, docs] = await Promise.all([api("/tasks?limit=5000"), api("/documents")]);
+    taskCache = { tasks, docs };
+    const select = $("#f-doc");
+    select.replaceChildren(el("option", { value: "", text: "全部文件" }), ...docs.map((d) => el("option", { value: d.doc_id, text: d.title })));
+  }
+  filterTasks();
+}
+
+function filterTasks() {
+  const { tasks, docs } = taskCache;
+  const titles = new Map(docs.map((d) => [d.doc_id, d.title]));
+  const doc = $("#f-doc").value, unit = $("#f-unit").value.trim(), role = $("#f-role").value;
+  const text = $("#f-text").value.trim(), onlyUnassigned = $("#f-unassigned").checked;
+  const matchesUnit = (t) => {
+    if (!unit) return true;
+    const pools = role === "lead" ? [t.lead] : role === "supporting" ? [t.supporting] : [t.lead, t.supporting, t.unassigned_units];
+    return pools.some((pool) => pool.some((m) => m.canonical.includes(unit) || m.name.includes(unit)));
+  };
+  const rows = tasks.filter((t) => (!doc || t.doc_id === doc) && matchesUnit(t)
+    && (!text || t.text.includes(text) || t.title.includes(text)) && (!onlyUnassigned || !t.lead.length));
+  $("#task-count").textContent = `${rows.length} / ${tasks.length} 项措施`;
+  $("#task-table tbody").replaceChildren(...rows.map((t, i) => el("tr", { "data-task": t.task_id },
+    el("td", { text: String(i + 1) }),
+    el("td", { text: titles.get(t.doc_id) || t.doc_id }),
+    el("td", { text: t.section_path.slice(0, -1).join(" › ") }),
+    el("td", {}, el("a", { href: docLink(t.doc_id, t.task_id, t.source.char_start, t.source.char_end), text: `${t.number || ""}${t.title}` })),
+    el("td", { text: unitNames(t.lead) || (t.unassigned_units.length ? "（未明确角色）" : "未明确") }),
+    el("td", { text: unitNames(t.supporting) || unitNames(t.unassigned_units) }),
+    el("td", { text: deadlineText(t.deadlines) }),
+    el("td", {}, sourceButton(t.source)))));
+}
+
+// ------------------------------------------------------------------ unit load chart
+async function showUnits() {
+  const units = (await api("/units")).filter((u) => u.lead_count + u.supporting_count > 0)
+    .sort((a, b) => (b.lead_count + b.supporting_count) - (a.lead_count + a.supporting_count)).slice(0, 40);
+  const max = Math.max(1, ...units.map((u) => u.lead_count + u.supporting_count));
+  const ns = "http://www.w3.org/2000/svg";
+  const rowH = 22, labelW = 260, barW = 520;
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${labelW + barW + 80} ${units.length * rowH + 30}`);
+  svg.setAttribute("class", "chart");
+  const add = (tag, attrs, text) => {
+    const n = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
+    if (text !== undefined) n.textContent = text;
+    svg.append(n);
+    return n;
+  };
+  units.forEach((u, i) => {
+    const y = i * rowH + 4;
+    const lw = (u.lead_count / max) * barW, sw = (u.supporting_count / max) * barW;
+    add("text", { x: labelW - 6, y: y + 14, "text-anchor": "end", class: "label" }, u.canonical);
+    add("rect", { x: labelW, y, width: lw, height: rowH - 6, class: "bar-lead" }).append(Object.assign(document.createElementNS(ns, "title"), { textContent: `牵头 ${u.lead_count}` }));
+    add("rect", { x: labelW + lw, y, width: sw, height: rowH - 6, class: "bar-supporting" }).append(Object.assign(document.createElementNS(ns, "title"), { textContent: `配合 ${u.supporting_count}` }));
+    add("text", { x: labelW + lw + sw + 6, y: y + 14, class: "count" }, `${u.lead_count} / ${u.supporting_count}`);
+  });
+  add("text", { x: labelW, y: units.length * rowH + 24, class: "legend-text" }, "■ 牵头　■ 配合（数字：牵头 / 配合）");
+  $("#unit-chart").replaceChildren(svg);
+}
+
+// ------------------------------------------------------------------ 冲突核查
+function evidenceBox(label, ev) {
+  return el("div", { class: "evidence" }, el("h4", { text: label }),
+    el("blockquote", { text: ev.quote }),
+    ev.parsed ? el("p", { class: "parsed", text: ev.parsed }) : null,
+    el("p", {}, sourceButton(ev.source), " ",
+      el("a", { href: docLink(ev.source.doc_id, ev.task_id, ev.source.char_start, ev.source.char_end), text: "在文件中查看" })));
+}
+
+async function showConflicts() {
+  const status = $("#conflict-status");
+  status.textContent = "核查中…";
+  try {
+    const findings = await api("/consistency");
+    const flagged = findings.filter((f) => f.kind !== "consistent");
+    status.textContent = `${flagged.length} 项需核实，${findings.length - flagged.length} 项相互印证`;
+    $("#conflicts").replaceChildren(...findings.map((f) => el("section", { class: `finding sev-${f.severity} kind-${f.kind}` },
+      el("h3", {}, el("span", { class: "badge", text: f.kind }), ` ${f.reason}`),
+      el("p", { class: "status", text: `规则 ${f.rule} · 严重程度 ${f.severity}${f.newer ? " · 较新：" + (f.newer === "left" ? "左" : "右") : ""}` }),
+      el("div", { class: "pair" }, evidenceBox("甲", f.left), evidenceBox("乙", f.right)))));
+  } catch (err) {
+    status.textContent = `核查失败：${err.message}`;
+  }
+}
+
+// ------------------------------------------------------------------ routing
+function route() {
+  const dialog = $("#source-dialog");
+  if (dialog.open) dialog.close();  // a modal left open would make the next view inert
+  const hash = location.hash || "#/search";
+  const [path, query = ""] = hash.slice(2).split("?");
+  const params = Object.fromEntries(new URLSearchParams(query));
+  const [view, ...rest] = path.split("/");
+  const name = ["search", "doc", "tasks", "units", "conflicts"].includes(view) ? view : "search";
+  document.querySelectorAll(".view").forEach((v) => { v.hidden = v.id !== `view-${name}`; });
+  document.querySelectorAll("[data-nav]").forEach((a) => a.classList.toggle("active", a.dataset.nav === name));
+  if (name === "search") runSearch(params);
+  else if (name === "doc") showDocument(decodeURIComponent(rest.join("/")), params);
+  else if (name === "tasks") showTasks();
+  else if (name === "units") showUnits();
+  else if (name === "conflicts") showConflicts();
+}
+
+$("#search-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  location.hash = searchHash({ q: $("#q").value.trim() });
+});
+for (const id of ["#f-doc", "#f-unit", "#f-role", "#f-text", "#f-unassigned"]) {
+  $(id).addEventListener("input", () => taskCache && filterTasks());
+}
+window.addEventListener("hashchange", route);
+route();
