@@ -1,0 +1,209 @@
+"""Numbers and quantities as Chinese official documents write them, always as ``Decimal``.
+
+    parse_number("1,922.27") -> Decimal("1922.27")      parse_number("二十三") -> Decimal("23")
+    parse_quantity("五千亿元") -> Quantity(value=5000, unit="亿元")
+    find_quantities("达到 900亿元以上") -> [QuantityMatch(900 亿元, span of "900亿元")]
+
+Magnitude words (万, 亿, 千亿 …) stay in the unit as written: 16.4亿元 is 16.4 of 亿元, so a
+figure can be compared with the same figure elsewhere without float rounding or silent scaling.
+Unit words are data (``lexicons/targets.yaml``: ``units``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from pydantic import BaseModel, ConfigDict
+
+from .lexicon import load_yaml
+
+# Length-preserving (one char -> one char) so offsets found in the folded text stay valid.
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．％－～", "0123456789.%-~")
+
+_CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_NUMERAL_CHARS = "".join(_CN_DIGITS) + "".join(_CN_SMALL_UNITS)
+
+ARABIC = r"[0-9０-９]+(?:,[0-9０-９]{3})*(?:[.．][0-9０-９]+)?"  # 1,922.27 (never the Chinese 、，)
+CHINESE = rf"[{_CN_NUMERAL_CHARS}]+(?:点[{''.join(_CN_DIGITS)}]+)?"
+_ARABIC_RE = re.compile(rf"[-−]?{ARABIC}")
+_CHINESE_RE = re.compile(CHINESE)
+
+
+class UnitLexicon(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    magnitudes: tuple[str, ...]  # 万亿, 千亿, 亿, 万 … (kept in the unit, never multiplied out)
+    units: tuple[str, ...]  # 元, 吨, %, 个, 户 … standard units after a number
+    per_units: tuple[str, ...] = ()  # 亩, 人 … in 万元/亩
+
+
+@functools.cache
+def unit_lexicon() -> UnitLexicon:
+    return UnitLexicon.model_validate(load_yaml("targets.yaml")["units"])
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """``value`` (and ``value_max`` for a range such as 5—10%) in ``unit`` as written."""
+
+    value: Decimal
+    unit: str | None = None
+    value_max: Decimal | None = None
+    bracketed: bool = False  # 〔30户〕: a five-year total in Chinese target tables
+
+
+@dataclass(frozen=True)
+class QuantityMatch:
+    quantity: Quantity
+    start: int  # into the text that was searched
+    end: int
+    text: str
+
+
+def fold_width(text: str) -> str:
+    """Full-width digits and signs to ASCII, one character for one (offsets unchanged)."""
+    return text.translate(_FULLWIDTH)
+
+
+def parse_chinese_numeral(s: str) -> Decimal | None:
+    """一 → 1, 十六 → 16, 二十三 → 23, 五千 → 5000, 一千二百 → 1200, 二〇二五 → 2025, 三点五 → 3.5.
+
+    Magnitude words 万/亿 are not numerals here (see module doc): ``五千亿`` gives None.
+    """
+    if not s:
+        return None
+    whole, _, frac = s.partition("点")
+    if not whole or any(c not in _CN_NUMERAL_CHARS for c in whole):
+        return None
+    if frac and any(c not in _CN_DIGITS for c in frac):
+        return None
+    if all(c in _CN_DIGITS for c in whole):
+        if len(whole) > 1 and whole[0] in "零〇○" and not frac:
+            return None
+        digits = "".join(str(_CN_DIGITS[c]) for c in whole)
+    else:
+        total, current, last_unit = 0, None, 10**9
+        for c in whole:
+            if c in _CN_DIGITS:
+                if current is not None and _CN_DIGITS[c] != 0:
+                    return None  # two digits in a row inside a unit numeral: 二三十
+                current = _CN_DIGITS[c] if _CN_DIGITS[c] != 0 else None
+            else:
+                unit = _CN_SMALL_UNITS[c]
+                if unit >= last_unit:
+                    return None  # 十百, 百百: not a numeral
+                total += (current if current is not None else 1) * unit
+                current, last_unit = None, unit
+        if current is not None:
+            total += current
+        digits = str(total)
+    text = digits + ("." + "".join(str(_CN_DIGITS[c]) for c in frac) if frac else "")
+    return Decimal(text)
+
+
+def parse_number(s: str) -> Decimal | None:
+    """A whole string as a number, or None: "900", "1,922.27", "９００", "16.4", "五千", "十六".
+
+    Surrounding whitespace is ignored; anything else around the number (units, 万/亿) gives None,
+    use ``parse_quantity`` for those.
+    """
+    if not isinstance(s, str):
+        return None
+    t = fold_width(s.strip()).replace("，", ",")
+    if not t:
+        return None
+    if _ARABIC_RE.fullmatch(t):
+        try:
+            return Decimal(t.replace(",", "").replace("−", "-"))
+        except InvalidOperation:
+            return None
+    if _CHINESE_RE.fullmatch(t):
+        return parse_chinese_numeral(t)
+    return None
+
+
+@functools.cache
+def _quantity_regex() -> re.Pattern[str]:
+    lex = unit_lexicon()
+
+    def alt(words: tuple[str, ...]) -> str:
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+    num = rf"(?:{ARABIC}|{CHINESE})"
+    per = rf"(?:/(?:{alt(lex.per_units)}))?" if lex.per_units else ""
+    return re.compile(
+        rf"(?<![0-9A-Za-z.．０-９{_CN_NUMERAL_CHARS}])"
+        rf"(?P<open>[〔［\[])?"
+        rf"(?P<num>{num})(?P<pct1>[%％])?"
+        rf"(?:[ \t]*(?P<sep>[—–\-－~～至到])[ \t]*(?P<num2>{num}))?"
+        rf"\s*(?P<mag>{alt(lex.magnitudes)})?"
+        rf"\s*(?P<unit>(?:{alt(lex.units)}){per})?"
+        rf"(?![A-Za-z0-9])"
+        rf"(?P<close>[〕］\]])?"
+    )
+
+
+def _number_token(s: str) -> Decimal | None:
+    return parse_number(s.replace(" ", ""))
+
+
+def _quantity_from_match(m: re.Match[str]) -> Quantity | None:
+    mag, unit, pct1 = m.group("mag"), m.group("unit"), m.group("pct1")
+    if not (mag or unit or pct1):
+        return None
+    num, num2 = m.group("num"), m.group("num2")
+    is_cn = num[0] in _CN_NUMERAL_CHARS
+    if is_cn and re.search(r"\s", m.group(0)):
+        return None  # 一 个: Chinese numerals are written tight against their unit
+    value = _number_token(num)
+    value_max = _number_token(num2) if num2 else None
+    if value is None or (num2 and value_max is None):
+        return None
+    if pct1 and unit and unit not in ("%", "％"):
+        return None  # 5%—10亿元 is not one quantity
+    if pct1 and num2 and not unit:
+        return None  # 5%—10 without a unit on the second figure
+    if value_max is not None and value_max < value:
+        return None  # 2023—2021: not a range (usually a date or a code)
+    written = re.sub(r"\s+", "", (mag or "") + (unit or ("%" if pct1 else "")))
+    written = fold_width(written)
+    bracketed = bool(m.group("open") and m.group("close"))
+    return Quantity(value=value, unit=written or None, value_max=value_max, bracketed=bracketed)
+
+
+def find_quantities(text: str) -> list[QuantityMatch]:
+    """Every number-with-unit in ``text`` (ranges such as 5—10%, 3-5家 are one quantity).
+
+    Bare numbers without a unit or magnitude word are not quantities (years, list numbers).
+    Spans exclude the brackets of 〔30户〕 unless both brackets are there.
+    """
+    out: list[QuantityMatch] = []
+    for m in _quantity_regex().finditer(text):
+        q = _quantity_from_match(m)
+        if q is None:
+            continue
+        start, end = m.start(), m.end()
+        if m.group("open") and not q.bracketed:
+            start = m.start("num")
+        if m.group("close") and not q.bracketed:
+            end = m.end("unit") if m.group("unit") else m.end("mag")
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        out.append(QuantityMatch(quantity=q, start=start, end=end, text=text[start:end]))
+    return out
+
+
+def parse_quantity(s: str) -> Quantity | None:
+    """A whole string as one quantity: "五千亿元" → 5000 亿元, "5—10%" → 5..10 %, "〔30户〕"."""
+    if not isinstance(s, str):
+        return None
+    t = s.strip()
+    found = find_quantities(t)
+    if len(found) == 1 and found[0].start == 0 and found[0].end == len(t):
+        return found[0].quantity
+    return None

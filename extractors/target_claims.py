@@ -1,0 +1,415 @@
+"""Reading targets out of one clause of text: the pure core of ``extractors.targets``.
+
+    到2025年，攀枝花东区高新技术产业园区工业产值达到900亿元。
+        -> Target(scope="攀枝花东区高新技术产业园区", indicator="工业产值", value=900,
+                  unit="亿元", comparator="eq", year=2025, quote="攀枝花东区…达到900亿元")
+
+A figure is a target when a cue says so (达到/突破/不超过/增长 before it, 以上/以内 after it, or a
+verb such as 新增/形成 before the thing counted), or when it sits in an enumeration or a sentence
+under a year lead-in (到2025年…钛精矿 600万吨). Baselines (截至2020年…, "十三五"时期, 现状
+sections), shares (占…的46%), names (千亿级园区, “5+1”) and document numbers are not targets.
+Cue words are data in ``lexicons/targets.yaml``. Text is read through a view without line breaks
+(PDF text wraps every ~30 characters), and every quote maps back to ``Document.text``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Literal
+
+from pipeline.model import Comparator
+
+from .deadlines import deadline_year, extract_deadlines
+from .numbers import QuantityMatch, find_quantities
+from .target_lexicon import CueRule, compact, target_lexicon
+
+
+# ------------------------------------------------------------------------------------------
+# Claims read from one clause
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A target read from a text; ``start``/``end`` index that text (the quote)."""
+
+    start: int
+    end: int
+    indicator: str
+    comparator: Comparator
+    scope: str | None = None
+    value: Decimal | None = None
+    value_max: Decimal | None = None
+    unit: str | None = None
+    year: int | None = None
+    cumulative: bool = False
+    binding: Literal["预期性", "约束性"] | None = None
+
+
+@dataclass(frozen=True)
+class ClauseContext:
+    """What a clause inherits from its document, section and paragraph."""
+
+    doc_date: dt.date | None = None
+    doc_year: int | None = None  # a bare year before it is a baseline (2020年营业收入)
+    year: int | None = None  # lead-in year of the paragraph (到2025年，…)
+    scope: str | None = None  # the park or place the section or document is about
+    target_section: bool = False  # 发展目标, 第一阶段: figures there are targets
+    follows_claims: bool = False  # the previous clause of the paragraph stated targets (…；…)
+    baseline_section: bool = False  # 发展现状: figures there are not
+
+
+HARD_STOPS = "，。；：:;,！？"
+_YEAR_IN_SUBJECT = re.compile(r"(?<![比较与同])(?:到|至|在|于)?(20\d{2})年(?:底|末)?(?:前)?")
+_BARE_YEAR = re.compile(r"(?<![0-9〔\[（(—–\-])(20\d{2})年(?![0-9]|度|—|–|-|至)")
+_LEAD_YEAR = re.compile(r"(?:到|至|在|于)?20\d{2}年(?:底|末)?(?:前)?")
+_TRAILING_PAREN = re.compile(r"[（(][^（）()]*[）)]$")
+
+
+def _tail() -> re.Pattern[str]:
+    return target_lexicon().indicator_tail.regex
+
+
+def _in_any(pos: int, regions: Sequence[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in regions)
+
+
+def _masks(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for r in target_lexicon().masks for m in r.regex.finditer(text)]
+
+
+def _time_cues(text: str, ctx: ClauseContext) -> tuple[list[tuple[int, int]], list[int]]:
+    """(position, year) of every year a target in ``text`` may be due by, and the positions of
+    every time phrase (years, 每年, 按期…): figures after one may be targets."""
+    years: list[tuple[int, int]] = []
+    timed: set[int] = set()
+    for d in extract_deadlines(text, ctx.doc_date):
+        if d.span is None:
+            continue
+        timed.add(d.span.start)
+        if (y := deadline_year(d)) is not None:
+            years.append((d.span.start, y))
+    for m in _BARE_YEAR.finditer(text):
+        y = int(m.group(1))
+        known = any(p <= m.start() < p + 12 for p, _ in years)
+        if (ctx.doc_year is None or y >= ctx.doc_year) and not known:
+            years.append((m.start(), y))
+            timed.add(m.start())
+    return sorted(years), sorted(timed)
+
+
+def _is_baseline(text: str, ctx: ClauseContext, markers: list[tuple[int, int]]) -> bool:
+    if ctx.baseline_section:
+        return True
+    if markers:
+        return False
+    if any(r.regex.search(text) for r in target_lexicon().baseline_cues):
+        return True
+    if ctx.doc_year is not None:
+        for m in _BARE_YEAR.finditer(text):
+            reference = target_lexicon().year_reference.regex.search(text[: m.start()])
+            if int(m.group(1)) < ctx.doc_year and not reference:
+                return True
+    return False
+
+
+def split_subject(subject: str) -> tuple[str | None, str]:
+    """(scope, indicator) of the words before a cue.
+
+    全市工业园区规上工业总产值 → (全市工业园区, 规上工业总产值); 力争国家高新技术企业有效数量 →
+    (None, 国家高新技术企业有效数量); 钒钛化工园区2025年安全等级 → (钒钛化工园区, 安全等级).
+    """
+    lex = target_lexicon()
+    s = target_lexicon().change_base.regex.sub("", lex.lead_ins.regex.sub("", subject.strip()))
+    scope: str | None = None
+    ym = _YEAR_IN_SUBJECT.search(s)
+    if ym:
+        before, s = s[: ym.start()], s[ym.end() :]
+        before = lex.lead_ins.regex.sub("", before)
+        scope = before or None
+    s = lex.lead_ins.regex.sub("", s)
+    if scope is None:
+        m = lex.scope.regex.match(s)
+        if m and m.end() < len(s):
+            scope, s = m.group(0), s[m.end() :]
+    indicator = _tail().sub("", s.lstrip("的、"))
+    if scope:
+        scope = re.sub(r"的$", "", scope)
+    return scope, indicator
+
+
+def _scope_of(words: str) -> str | None:
+    """``words`` as a scope when they are nothing but one (园区 in 园区实现钢铁冶炼…)."""
+    lex = target_lexicon()
+    s = lex.lead_ins.regex.sub("", words.strip())
+    m = lex.scope.regex.match(s)
+    return re.sub(r"的$", "", s) if s and m and m.end() == len(s) else None
+
+
+def _distribute(subject: str) -> list[str]:
+    """新能源产业、机械制造产业、绿色化工产业产值 (分别…) → one indicator per item, tail shared."""
+    items = [x for x in subject.split("、") if x]
+    if len(items) < 2:
+        return [subject]
+    last, first = items[-1], items[0]
+    for k in (2, 1):
+        ending = first[-k:]
+        cut = last.rfind(ending)
+        if cut >= 0 and cut + k < len(last):
+            tail = last[cut + k :]
+            return [x + tail for x in items[:-1]] + [last]
+    return items
+
+
+def _longest(matches: list[tuple[CueRule, re.Match[str]]]) -> tuple[CueRule, re.Match[str]] | None:
+    return max(matches, key=lambda rm: rm[1].end() - rm[1].start(), default=None)
+
+
+def _cue_at_end(phrase: str) -> tuple[CueRule, re.Match[str]] | None:
+    """The longest cue that ends the phrase right before a figure (达到, 不超过, 年均增长)."""
+    return _longest([
+        (rule, m)
+        for rule in target_lexicon().comparators
+        if "figure" in rule.positions
+        for m in rule.regex.finditer(phrase)
+        if m.end() == len(phrase)
+    ])
+
+
+def _verb_before_indicator(phrase: str) -> tuple[CueRule, re.Match[str]] | None:
+    """The first (then longest) verb followed by the thing counted (形成千亿级园区 2个)."""
+    found = [
+        (rule, m)
+        for rule in target_lexicon().comparators
+        if "indicator" in rule.positions
+        for m in rule.regex.finditer(phrase)
+        if m.end() < len(phrase)
+    ]
+    first = min((m.start() for _, m in found), default=None)
+    return _longest([(r, m) for r, m in found if m.start() == first])
+
+
+def _suffix(after: str) -> tuple[Comparator | None, int]:
+    for rule in target_lexicon().suffixes:
+        m = rule.regex.match(after)
+        if m:
+            return rule.comparator, m.end()
+    return None, 0
+
+
+def _phrase_start(text: str, pos: int, floor: int) -> int:
+    start = max((text.rfind(c, 0, pos) for c in HARD_STOPS), default=-1) + 1
+    return max(start, floor)
+
+
+def _lead_end(phrase: str) -> int:
+    """Where the claim starts: after 力争, 确保, 到2025年 … at the start of the phrase."""
+    lead_ins, at = target_lexicon().lead_ins.regex, 0
+    while True:
+        rest = phrase[at:]
+        m = lead_ins.match(rest) or _LEAD_YEAR.match(rest)
+        if m is None or m.end() == 0:
+            return at
+        at += m.end()
+
+
+@dataclass
+class _State:
+    """What the figures of one clause hand on to the next: enumerations share cue and scope."""
+
+    prev: Claim | None = None
+    floor: int = 0  # the next phrase starts after the previous claim
+    queue: tuple[str, ...] = ()  # indicators still to hand out after 分别
+    in_context: bool = False  # a year, a time phrase or a target section precedes the figure
+
+
+def _is_part_of_a_name(q: QuantityMatch, after: str) -> bool:
+    """千亿级园区, 200亿级园区: a class of things, not a figure."""
+    return bool(q.quantity.unit and q.quantity.unit.endswith("级") and after[:1]
+                and "\u4e00" <= after[0] <= "\u9fff")
+
+
+def _read_figure(text: str, q: QuantityMatch, st: _State, year: int | None) -> Claim | None:
+    """The claim a figure states, or None when it is a baseline, a share, a name, a spec…"""
+    lex = target_lexicon()
+    suffix_cmp, suffix_len = _suffix(text[q.end :])
+    end = q.end + suffix_len
+    after = text[end:]
+    if _is_part_of_a_name(q, after):
+        return None
+    if q.quantity.unit and "元" in q.quantity.unit and lex.incentives.regex.search(text):
+        return None  # 给予最高不超过100万元补助: an incentive, not a target
+    pstart = _phrase_start(text, q.start, st.floor)
+    if not any(r.regex.search(after) for r in lex.not_target_after):
+        return _count_before_noun(text, q, pstart, st, year)
+    while pstart < q.start and text[pstart] in "、和及与（(":
+        pstart += 1
+    phrase = text[pstart : q.start].rstrip()
+    bare = _TRAILING_PAREN.sub("", phrase).rstrip()
+    # 达到约30亿元: "about" sits between the cue and the figure
+    about = target_lexicon().about.regex.search(bare)
+    if about:
+        bare = bare[: about.start()]
+    if any(r.regex.search(bare) for r in lex.not_target_before):
+        return None
+    read = _interpret(phrase, bare, st)
+    if read is None:
+        return None
+    comparator, scope, indicator = read
+    if not indicator and st.prev is not None:
+        indicator = st.prev.indicator  # …达到4500亿元，力争突破5000亿元
+    if not indicator or len(indicator) > 40:
+        return None
+    if suffix_cmp and comparator in ("eq", "approx"):
+        comparator = suffix_cmp
+    elif about and comparator == "eq":
+        comparator = "approx"
+    qv = q.quantity
+    return Claim(
+        start=pstart + _lead_end(phrase), end=end, indicator=indicator, comparator=comparator,
+        scope=scope if scope is not None else (st.prev.scope if st.prev else None),
+        value=qv.value, value_max=qv.value_max, unit=qv.unit, year=year,
+        cumulative=qv.bracketed or bool(lex.cumulative.regex.search(phrase)),
+    )
+
+
+def _interpret(phrase: str, bare: str, st: _State) -> tuple[Comparator, str | None, str] | None:
+    """(comparator, scope, indicator) of the words before a figure."""
+    lex = target_lexicon()
+    cue = _cue_at_end(bare)
+    if cue:
+        subject = bare[: cue[1].start()]
+        if subject.endswith("分别") and "、" in subject:
+            items = _distribute(_tail().sub("", subject))
+            st.queue = tuple(items[1:])
+            subject = items[0]
+        return (cue[0].comparator, *split_subject(subject))
+    verb = _verb_before_indicator(phrase)
+    if verb and lex.lead_ins.regex.sub("", phrase[: verb[1].start()]):
+        if _scope_of(phrase[: verb[1].start()]) is None:
+            verb = None  # 科技型中小企业认定入库 45 家: the verb is inside the indicator
+    if verb:
+        rule, m = verb
+        if rule.needs_context and not (st.in_context or st.prev is not None):
+            return None
+        indicator = _tail().sub("", phrase[m.start() if rule.keep else m.end() :])
+        return rule.comparator, _scope_of(phrase[: m.start()]), indicator
+    if st.prev is not None and (st.queue or not phrase):  # 100亿元、300亿元: the enumeration goes on
+        indicator = st.queue[0] if st.queue else st.prev.indicator
+        st.queue = st.queue[1:]
+        return st.prev.comparator, st.prev.scope, indicator
+    if st.prev is not None or st.in_context:  # 钛精矿 600万吨 under 到2025年
+        return ("eq", *split_subject(phrase))
+    return None
+
+
+def _count_before_noun(text: str, q: QuantityMatch, pstart: int, st: _State,
+                       year: int | None) -> Claim | None:
+    """培育十六个重点产业链: a verb, a count, then the thing counted up to the end of the phrase."""
+    lex = target_lexicon()
+    if q.quantity.unit not in lex.counter_units or q.quantity.value_max is not None:
+        return None
+    phrase = text[pstart : q.start]
+    verb = _verb_before_indicator(phrase + "X")  # X: a stand-in for the figure after the verb
+    if verb is None or verb[1].end() != len(phrase):
+        return None
+    if verb[0].needs_context and not st.in_context:
+        return None
+    stops = [i for i in (text.find(c, q.end) for c in HARD_STOPS + "、") if i >= 0]
+    stop = min(stops, default=len(text))
+    noun = text[q.end : stop]
+    if not 1 <= len(noun) <= 15 or any(r.regex.search(noun) for r in lex.comparators):
+        return None
+    rule, m = verb
+    scope = _scope_of(phrase[: m.start()]) if m.start() else None
+    if scope is None and lex.lead_ins.regex.sub("", phrase[: m.start()]):
+        return None
+    return Claim(
+        start=pstart + _lead_end(phrase), end=stop, comparator="eq", value=q.quantity.value,
+        indicator=(m.group(0) if rule.keep else "") + noun, unit=q.quantity.unit, year=year,
+        scope=scope or (st.prev.scope if st.prev else None),
+    )
+
+
+def _year_for(pos: int, markers: list[tuple[int, int]], ctx: ClauseContext) -> int | None:
+    before = [y for p, y in markers if p < pos]
+    return before[-1] if before else ctx.year
+
+
+def _qualitative(text: str, ctx: ClauseContext, markers: list[tuple[int, int]],
+                 taken: list[tuple[int, int]]) -> list[Claim]:
+    """持续提升, 完成省下达目标: targets without a figure, about something measured."""
+    lex = target_lexicon()
+    out: list[Claim] = []
+    for rule in lex.qualitative:
+        for m in rule.regex.finditer(text):
+            if _in_any(m.start(), taken):
+                continue
+            pstart = _phrase_start(text, m.start(), 0)
+            subject = re.sub(r"由.*$", "", text[pstart : m.start()])  # 由C级升级为D级
+            scope, indicator = split_subject(subject)
+            if not indicator or len(indicator) > 30:
+                continue
+            if rule.needs_metric and not lex.metric_words.regex.search(indicator):
+                continue
+            out.append(Claim(
+                start=pstart + _lead_end(text[pstart:]), end=m.end(), indicator=indicator,
+                comparator="qualitative", scope=scope, year=_year_for(m.start(), markers, ctx),
+            ))
+    return out
+
+
+@dataclass(frozen=True)
+class ClauseReading:
+    claims: tuple[Claim, ...]
+    lead_year: int | None  # the year later clauses of the paragraph inherit
+
+
+def read_clause(text: str, ctx: ClauseContext = ClauseContext()) -> ClauseReading:
+    """Targets stated in one clause (a sentence); spans index ``text`` itself."""
+    view = compact(text)
+    t = view.text
+    markers, timed = _time_cues(t, ctx)
+    lead_year = markers[-1][1] if markers else None
+    if not t or _is_baseline(t, ctx, markers):
+        return ClauseReading((), None)
+    masks = _masks(t)
+    st = _State()
+    claims: list[Claim] = []
+    for q in find_quantities(t):
+        if _in_any(q.start, masks):
+            continue
+        st.in_context = bool(
+            ctx.target_section
+            or any(p < q.start for p in timed)
+            or (ctx.year is not None and ctx.follows_claims)
+        )
+        claim = _read_figure(t, q, st, _year_for(q.start, markers, ctx))
+        if claim is not None:
+            claims.append(claim)
+            st.prev, st.floor = claim, claim.end
+    if ctx.target_section or markers or ctx.year is not None:
+        claims += _qualitative(t, ctx, markers, [(c.start, c.end) for c in claims] + masks)
+    mapped = []
+    for c in sorted(claims, key=lambda c: c.start):
+        s, e = view.source_span(c.start, c.end)
+        scope = c.scope
+        if ctx.scope and (scope is None or target_lexicon().generic_scopes.regex.match(scope)):
+            scope = ctx.scope
+        mapped.append(replace(c, start=s, end=e, scope=scope))
+    return ClauseReading(tuple(mapped), lead_year)
+
+
+def read_paragraph(text: str, ctx: ClauseContext = ClauseContext()) -> list[Claim]:
+    """Targets in a paragraph: clauses split at 。；！？, each inheriting the lead-in year before it."""
+    claims: list[Claim] = []
+    year, follows = ctx.year, ctx.follows_claims
+    for m in re.finditer(r"[^。；！？]+[。；！？]?", text):
+        reading = read_clause(m.group(0), replace(ctx, year=year, follows_claims=follows))
+        at = m.start()
+        claims += [replace(c, start=c.start + at, end=c.end + at) for c in reading.claims]
+        year, follows = reading.lead_year or year, bool(reading.claims)
+    return claims

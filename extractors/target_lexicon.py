@@ -1,0 +1,121 @@
+"""The target lexicon (``lexicons/targets.yaml``) as a validated model, loaded once.
+
+Cue words before a figure (达到, 不超过, 增长), verbs before the thing counted (新增, 形成),
+suffixes (以上, 以内, 左右), qualitative cues (持续提升), baseline cues and sections, words that
+make a figure something else (占…的, 总投资, 千亿级园区), scopes, and the words of target tables.
+Every rule has an id, examples and counter-examples (tests/extractors/test_target_rules.py).
+Patterns are applied to a ``View`` of the text without line breaks (``compact``), whose
+characters map back to the original offsets.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from pipeline.model import Comparator
+
+from .lexicon import Rule, load_yaml
+
+
+class CueRule(Rule):
+    comparator: Comparator
+    positions: tuple[Literal["figure", "indicator"], ...] = ("figure",)
+    keep: bool = False  # the verb is part of what is counted (新增, 年产)
+    needs_context: bool = False  # also describes projects: a target only where targets are stated
+
+
+class ComparatorRule(Rule):
+    comparator: Comparator
+
+
+class QualitativeRule(Rule):
+    needs_metric: bool = True
+
+
+class TableColumns(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: Rule
+    value: Rule
+    base: Rule
+    unit: Rule
+    stop_row: Rule
+
+
+class TargetLexicon(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    units: dict[str, Any]  # read by extractors.numbers
+    counter_units: tuple[str, ...]
+    comparators: tuple[CueRule, ...]
+    suffixes: tuple[ComparatorRule, ...]
+    qualitative: tuple[QualitativeRule, ...]
+    metric_words: Rule
+    baseline_cues: tuple[Rule, ...]
+    baseline_sections: Rule
+    target_sections: Rule
+    not_target_before: tuple[Rule, ...]
+    not_target_after: tuple[Rule, ...]
+    incentives: Rule
+    masks: tuple[Rule, ...]
+    lead_ins: Rule
+    scope: Rule
+    generic_scopes: Rule
+    rate_indicators: tuple[ComparatorRule, ...]
+    binding: Rule
+    cumulative: Rule
+    target_table_header: Rule
+    table_columns: TableColumns
+    indicator_tail: Rule
+    change_base: Rule
+    about: Rule
+    year_reference: Rule
+    title_noise: Rule
+    not_a_district: Rule
+
+
+@functools.cache
+def target_lexicon() -> TargetLexicon:
+    return TargetLexicon.model_validate(load_yaml("targets.yaml"))
+
+
+# ------------------------------------------------------------------------------------------
+# The text the patterns read: no line breaks, each character mapped back to its offset
+
+
+@dataclass(frozen=True)
+class View:
+    text: str
+    orig: tuple[int, ...]  # orig[i]: offset in the source text of view character i
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        return self.orig[start], self.orig[end - 1] + 1
+
+
+def _keeps_space(prev: str, nxt: str) -> bool:
+    return prev.isascii() and nxt.isascii() and (prev.isalnum() or prev in ".%") and nxt.isalnum()
+
+
+def compact(text: str) -> View:
+    """Drop line breaks and spaces next to Chinese text; keep one space between ASCII words."""
+    chars: list[str] = []
+    orig: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        if not text[i].isspace():
+            chars.append(text[i])
+            orig.append(i)
+            i += 1
+            continue
+        j = i
+        while j < n and text[j].isspace():
+            j += 1
+        if chars and j < n and _keeps_space(chars[-1], text[j]):
+            chars.append(" ")
+            orig.append(i)
+        i = j
+    return View("".join(chars), tuple(orig))

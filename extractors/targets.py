@@ -1,0 +1,213 @@
+"""Targets of a document as typed claims: ``extract_targets(doc, tasks) -> list[Target]``.
+
+    到2025年，攀枝花东区高新技术产业园区工业产值达到900亿元。
+        -> Target(scope="攀枝花东区高新技术产业园区", indicator="工业产值", value=900,
+                  unit="亿元", comparator="eq", year=2025, quote="攀枝花东区…达到900亿元")
+
+Prose is read clause by clause (``target_claims``), each clause inheriting the lead-in year of its
+paragraph (到2025年，…。…) and what its section says about it: 发展目标 / 第一阶段 sections state
+targets, 发展现状 sections state baselines, a section about one park names the scope "园区" means.
+Target tables are read row by row (``target_tables``). Every target quotes ``Document.text`` at
+its span and carries a SourceRef; ``task_id`` is the innermost task whose span holds it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+
+from pipeline.model import Document, DocumentMeta, Section, Span, Target, Task
+
+from .deadlines import extract_deadlines
+from .target_claims import Claim, ClauseContext, read_clause
+from .target_lexicon import target_lexicon
+from .target_tables import read_table
+
+
+@functools.cache
+def _place_regex() -> re.Pattern[str]:
+    """攀枝花市, 攀枝花市西区, 成都市武侯区, 某某区 at the start of a title or an issuer."""
+    not_district = target_lexicon().not_a_district.pattern
+    return re.compile(
+        r"^(?:中共)?([\u4e00-\u9fff]{2,5}?(?:自治区|省|市|州|盟))?"
+        rf"((?:(?!{not_district})[\u4e00-\u9fff]){{1,4}}?(?:区|县|旗)(?![域级内外]))?"
+    )
+
+
+@dataclass(frozen=True)
+class SectionContext:
+    target: bool
+    baseline: bool
+    scope: str | None
+
+
+def document_scope(meta: DocumentMeta) -> str | None:
+    """What the document is about when a sentence names no place: 攀枝花东区高新技术产业园区."""
+    lex = target_lexicon()
+    noise = lex.title_noise.regex
+    title = noise.sub("", noise.sub("", meta.title or ""))
+    place = next((p for p in (_place(title), _place(meta.issuer or "")) if p), None)
+    m = lex.scope.regex.match(title)
+    entity = m.group(0) if m and re.search(r"园区|开发区|发展区|高新区|产业园|园$", m.group(0)) else None
+    if entity and lex.generic_scopes.regex.match(entity):
+        return f"{place}{entity}" if place else entity
+    return entity or place
+
+
+def _place(text: str) -> str | None:
+    m = _place_regex().match(text)
+    return "".join(g for g in m.groups() if g) or None if m else None
+
+
+def _period_start(period: str | None) -> int | None:
+    m = re.match(r"\s*(\d{4})", period or "")
+    return int(m.group(1)) if m else None
+
+
+def _earliest_due_year(text: str) -> int | None:
+    """For an undated document: the first year it sets anything for (到2025年 …); earlier years
+    are history."""
+    deadlines = extract_deadlines(text)
+    years = [d.date.year for d in deadlines if d.kind == "by_date" and d.date is not None]
+    return min(years, default=None)
+
+
+def _section_context(
+    doc: Document, section_id: str | None, doc_scope: str | None
+) -> SectionContext:
+    lex = target_lexicon()
+    by_id = {s.section_id: s for s in doc.sections}
+    chain: list[Section] = []
+    cur = by_id.get(section_id) if section_id else None
+    while cur is not None:
+        chain.append(cur)
+        cur = by_id.get(cur.parent_id) if cur.parent_id else None
+    target = baseline = False
+    for s in chain:  # innermost first: a 目标 section inside a 现状 chapter states targets
+        label = s.label
+        if s.kind == "stage" or lex.target_sections.regex.search(label):
+            target = True
+            break
+        if lex.baseline_sections.regex.search(label):
+            baseline = True
+            break
+    scope = None
+    for s in chain:
+        m = lex.scope.regex.fullmatch(s.title.strip())
+        if m and not lex.generic_scopes.regex.match(s.title.strip()):
+            scope = s.title.strip()
+            break
+    return SectionContext(target=target, baseline=baseline, scope=scope or doc_scope)
+
+
+@dataclass(frozen=True)
+class _Unit:
+    start: int
+    end: int
+    paragraph: int
+    section_id: str | None
+    simplified: str | None = None
+
+
+def _reading_units(doc: Document) -> Iterator[_Unit]:
+    """The clauses of ``doc`` (for a document the segmenter left without clauses: sentences)."""
+    if doc.clauses:
+        for c in doc.clauses:
+            same = c.simplified is not None and len(c.simplified) == len(c.span)
+            shadow = c.simplified if same else None
+            yield _Unit(c.span.start, c.span.end, c.paragraph, c.section_id, shadow)
+        return
+    for n, para in enumerate(re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", doc.text)):
+        for m in re.finditer(r"[^。；！？]+[。；！？]?", para.group(0)):
+            yield _Unit(para.start() + m.start(), para.start() + m.end(), n, None)
+
+
+def _inherited_year(
+    section_id: str | None, years: dict[str, int], parents: dict[str, str | None]
+) -> int | None:
+    """The lead-in year of the innermost enclosing section that stated one."""
+    while section_id is not None:
+        if section_id in years:
+            return years[section_id]
+        section_id = parents.get(section_id)
+    return None
+
+
+def document_claims(doc: Document) -> list[tuple[Claim, str, str | None]]:
+    """(claim with spans into ``doc.text``, the text it was read from, section id), in order."""
+    meta = doc.meta
+    doc_scope = document_scope(meta)
+    doc_year = (
+        meta.date.year if meta.date
+        else _period_start(meta.period) or _earliest_due_year(doc.text)
+    )
+    found: list[tuple[Claim, str, str | None]] = []
+    regions: list[tuple[int, int]] = []
+    contexts = functools.lru_cache(maxsize=None)(lambda sid: _section_context(doc, sid, doc_scope))
+    for table in doc.tables:
+        if table.span is not None:
+            regions.append((table.span.start, table.span.end))
+        ctx = contexts(table.section_id)
+        if not ctx.baseline:
+            rows = read_table(doc, table, ctx.scope)
+            found += [(r.claim, r.row_text, r.section_id) for r in rows]
+    years: dict[int, int | None] = {}  # lead-in year of each paragraph so far
+    section_years: dict[str, int] = {}  # lead-in year of each target section (到2025年，主要目标是：)
+    parents = {s.section_id: s.parent_id for s in doc.sections}
+    stated: dict[int, bool] = {}  # did the paragraph's last clause state targets
+    for unit in _reading_units(doc):
+        if any(a < unit.end and unit.start < b for a, b in regions):
+            continue
+        sc = contexts(unit.section_id)
+        year = years.get(unit.paragraph)
+        if year is None and sc.target:
+            year = _inherited_year(unit.section_id, section_years, parents)
+        ctx = ClauseContext(
+            doc_date=meta.date, doc_year=doc_year, year=year,
+            scope=sc.scope, target_section=sc.target, baseline_section=sc.baseline,
+            follows_claims=stated.get(unit.paragraph, False),
+        )
+        text = doc.text[unit.start : unit.end]
+        reading = read_clause(unit.simplified or text, ctx)  # t2s shadow: same length, same spans
+        years[unit.paragraph] = reading.lead_year or years.get(unit.paragraph)
+        stated[unit.paragraph] = bool(reading.claims)
+        if sc.target and reading.lead_year and unit.section_id:
+            section_years[unit.section_id] = reading.lead_year
+        for c in reading.claims:
+            shifted = replace(c, start=c.start + unit.start, end=c.end + unit.start)
+            found.append((shifted, text, unit.section_id))
+    found.sort(key=lambda t: (t[0].start, t[0].end))
+    # A DOCX table can reach us twice (its caption's rows and the loader's table): one target a row.
+    unique: dict[tuple[int, int], tuple[Claim, str, str | None]] = {}
+    for f in found:
+        unique.setdefault((f[0].start, f[0].end), f)
+    return list(unique.values())
+
+
+def _task_for(claim: Claim, tasks: Sequence[Task]) -> str | None:
+    holders = [t for t in tasks if t.span.start <= claim.start and claim.end <= t.span.end]
+    return min(holders, key=lambda t: len(t.span)).task_id if holders else None
+
+
+def extract_targets(doc: Document, tasks: Sequence[Task] = ()) -> list[Target]:
+    """Every target of ``doc``, prose and tables, in document order, with provenance.
+
+    Args:
+        doc: a parsed document (``pipeline.run.parse_file``).
+        tasks: the document's tasks; a target inside a task's span gets its ``task_id``.
+    """
+    targets: list[Target] = []
+    for n, (c, text, section_id) in enumerate(document_claims(doc), start=1):
+        span = Span(start=c.start, end=c.end)
+        targets.append(
+            Target(
+                target_id=f"{doc.doc_id}:t{n}", doc_id=doc.doc_id, text=text,
+                quote=span.slice(doc.text), indicator=c.indicator, scope=c.scope,
+                value=c.value, value_max=c.value_max, unit=c.unit,
+                comparator=c.comparator, year=c.year, binding=c.binding, cumulative=c.cumulative,
+                task_id=_task_for(c, tasks), span=span, source=doc.source_ref(span, section_id),
+            )
+        )
+    return targets

@@ -1,0 +1,486 @@
+"""Targets as typed claims: table tests on real sentences (the corpus and similar documents)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractors.target_claims import ClauseContext, read_paragraph, split_subject
+from extractors.target_lexicon import compact
+
+PLAN = ClauseContext(doc_date=dt.date(2022, 4, 21), doc_year=2022)  # a 2021—2025 plan
+NOTICE = ClauseContext(doc_year=2025)  # undated 通知 of early 2025
+TARGETS = ClauseContext(doc_date=dt.date(2022, 4, 21), doc_year=2022, target_section=True)
+
+N = None
+
+
+def row(quote, comparator, value, unit, year, indicator=None, value_max=None):
+    return (quote, comparator, None if value is None else Decimal(value), None if value_max is None else Decimal(value_max),
+            unit, year, indicator)
+
+
+# (text, context, expected rows: quote, comparator, value, unit, year, indicator, value_max)
+CASES = [
+    # pzh-2025-yuanqu-tizhi-tongzhi, 第一阶段
+    ("到2025年底，完成全市园区优化整合。新增省级开发区3个，形成千亿级园区2个、200亿级园区3个、100亿级园区1个。", NOTICE, [
+        row("新增省级开发区3个", "eq", "3", "个", 2025, "新增省级开发区"),
+        row("形成千亿级园区2个", "eq", "2", "个", 2025, "千亿级园区"),
+        row("200亿级园区3个", "eq", "3", "个", 2025, "200亿级园区"),
+        row("100亿级园区1个", "eq", "1", "个", 2025, "100亿级园区"),
+    ]),
+    ("到2025年底，园区“四上企业”达到650户以上，高新技术企业达到80家，园区亩均营业收入增长7.5%，进出口实绩企业达到40户以上，跨境电商实现零突破。", NOTICE, [
+        row("园区“四上企业”达到650户以上", "ge", "650", "户", 2025, "“四上企业”"),
+        row("高新技术企业达到80家", "eq", "80", "家", 2025, "高新技术企业"),
+        row("园区亩均营业收入增长7.5%", "increase_by", "7.5", "%", 2025, "亩均营业收入"),
+        row("进出口实绩企业达到40户以上", "ge", "40", "户", 2025, "进出口实绩企业"),
+        row("跨境电商实现零突破", "qualitative", None, None, 2025, "跨境电商"),
+    ]),
+    ("到2025年底，形成产业布局。省级化工园区安全风险等级升级为较低风险等级。", NOTICE, [
+        row("省级化工园区安全风险等级升级为较低风险等级", "qualitative", None, None, 2025, "安全风险等级"),
+    ]),
+    ("到2027年，园区“四上企业”达到750户，高新技术企业达到95家以上，园区亩均营业收入年均增长8%以上，进出口实绩企业达到60户以上。", NOTICE, [
+        row("园区“四上企业”达到750户", "eq", "750", "户", 2027),
+        row("高新技术企业达到95家以上", "ge", "95", "家", 2027),
+        row("园区亩均营业收入年均增长8%以上", "increase_by", "8", "%", 2027),
+        row("进出口实绩企业达到60户以上", "ge", "60", "户", 2027),
+    ]),
+    ("到2029年，建成2000亿级园区1个、1500亿级园区1个，“四上企业”达到900户。", NOTICE, [
+        row("建成2000亿级园区1个", "eq", "1", "个", 2029, "2000亿级园区"),
+        row("1500亿级园区1个", "eq", "1", "个", 2029, "1500亿级园区"),
+        row("“四上企业”达到900户", "eq", "900", "户", 2029, "“四上企业”"),
+    ]),
+    ("原则上每个园区的主导产业不超过3个（开发区整合化工园区的，开发区和化工园区主导产业各不超过3个）。", NOTICE, [
+        row("每个园区的主导产业不超过3个", "le", "3", "个", N, "主导产业"),
+        row("开发区和化工园区主导产业各不超过3个", "le", "3", "个", N, "主导产业"),
+    ]),
+    ("确保钒钛化工园区、格里坪化工园区2025年安全等级由一般风险等级（C级）升级为较低风险等级（D级）。", NOTICE, [
+        row("钒钛化工园区、格里坪化工园区2025年安全等级由一般风险等级（C级）升级为较低风险等级", "qualitative", None, None, 2025, "安全等级"),
+    ]),
+    # dongqu-2023-chengzai-fangan, 发展目标
+    ("力争到 2025 年，园区工业总产值达到 1200 亿元，规上工业企业突破 90 户。", PLAN, [
+        row("园区工业总产值达到 1200 亿元", "eq", "1200", "亿元", 2025, "工业总产值"),
+        row("规上工业企业突破 90 户", "ge", "90", "户", 2025, "规上工业企业"),
+    ]),
+    ("力争到 2025 年，园区工业总产值达到 1200 亿元。高新技术产业快速发展，力争国家高新技术企业有效数量达 28 家，高新技术产业主营业务收入达到 285 亿元，科技型中小企业认定入库 45 家。", PLAN, [
+        row("园区工业总产值达到 1200 亿元", "eq", "1200", "亿元", 2025),
+        row("国家高新技术企业有效数量达 28 家", "eq", "28", "家", 2025, "国家高新技术企业有效数量"),
+        row("高新技术产业主营业务收入达到 285 亿元", "eq", "285", "亿元", 2025),
+        row("科技型中小企业认定入库 45 家", "eq", "45", "家", 2025, "科技型中小企业认定入库"),
+    ]),
+    ("到 2025 年，园区基础设施建设基本实现“七通一平”，园区规上亩均营业收入年均增长 5%，规上亩均投资强度逐年增长，规上亩均税收持续提升，工业固废处置率达到 70%。", PLAN, [
+        row("园区规上亩均营业收入年均增长 5%", "increase_by", "5", "%", 2025, "规上亩均营业收入"),
+        row("规上亩均投资强度逐年增长", "qualitative", None, None, 2025, "规上亩均投资强度"),
+        row("规上亩均税收持续提升", "qualitative", None, None, 2025, "规上亩均税收"),
+        row("工业固废处置率达到 70%", "eq", "70", "%", 2025, "工业固废处置率"),
+    ]),
+    ("检维修施工方面，保持整洁。争取到 2025 年园区规上工业企业文明形象全部达标。", PLAN, [
+        row("园区规上工业企业文明形象全部达标", "qualitative", None, None, 2025, "规上工业企业文明形象"),
+    ]),
+    ("加强与国内高校院所开展产学研合作，力争达成产学研合作项目 2 个。", PLAN, [
+        row("达成产学研合作项目 2 个", "eq", "2", "个", N, "产学研合作项目"),
+    ]),
+    # pzh-2022-yuanqu-guihua (PDF text: hard line breaks inside words and figures)
+    ("到 2025年，攀枝花东区高新技术产业园区工\n\n业产值达到 900亿元。", PLAN, [
+        row("攀枝花东区高新技术产业园区工\n\n业产值达到 900亿元", "eq", "900", "亿元", 2025, "工业产值"),
+    ]),
+    ("全市工业园区规上工业总产值达到 2500亿元以上，工\n 业园区规上亩均营业收入年均增长 4%，规上亩均投资强度年均增\n长 5—10%，规上亩均税收持续提升。", TARGETS, [
+        row("全市工业园区规上工业总产值达到 2500亿元以上", "ge", "2500", "亿元", N, "规上工业总产值"),
+        row("工\n 业园区规上亩均营业收入年均增长 4%", "increase_by", "4", "%", N, "规上亩均营业收入"),
+        row("规上亩均投资强度年均增\n长 5—10%", "increase_by", "5", "%", N, "规上亩均投资强度", "10"),
+        row("规上亩均税收持续提升", "qualitative", None, None, N, "规上亩均税收"),
+    ]),
+    ("力争到 2025年，全市园区年产铁精矿 3000万吨、钛精矿 600万吨、硫钴精矿 7\n万吨。", PLAN, [
+        row("全市园区年产铁精矿 3000万吨", "eq", "3000", "万吨", 2025, "年产铁精矿"),
+        row("钛精矿 600万吨", "eq", "600", "万吨", 2025, "钛精矿"),
+        row("硫钴精矿 7\n万吨", "eq", "7", "万吨", 2025, "硫钴精矿"),
+    ]),
+    ("力争到 2025年，园区实现钢铁冶炼 840万吨，钛渣冶炼产能 115万吨。", PLAN, [
+        row("园区实现钢铁冶炼 840万吨", "eq", "840", "万吨", 2025, "钢铁冶炼"),
+        row("钛渣冶炼产能 115万吨", "eq", "115", "万吨", 2025, "钛渣冶炼产能"),
+    ]),
+    ("力争到 2025年，园区钢材产量提升至 640万吨。", PLAN, [row("园区钢材产量提升至 640万吨", "eq", "640", "万吨", 2025, "钢材产量")]),
+    ("力争到 2025年，园区钒制品产能达到（折合 V2O5）7万吨，钒合金产能达到 4万吨；海绵钛及钛锭产能 20万吨，钛粉及钛材 2万吨。", PLAN, [
+        row("园区钒制品产能达到（折合 V2O5）7万吨", "eq", "7", "万吨", 2025, "钒制品产能"),
+        row("钒合金产能达到 4万吨", "eq", "4", "万吨", 2025, "钒合金产能"),
+        row("海绵钛及钛锭产能 20万吨", "eq", "20", "万吨", 2025, "海绵钛及钛锭产能"),
+        row("钛粉及钛材 2万吨", "eq", "2", "万吨", 2025, "钛粉及钛材"),
+    ]),
+    ("力争到 2025年，园区焦炭产量提升至 600万吨，焦炉煤气达到 20亿 m3。", PLAN, [
+        row("园区焦炭产量提升至 600万吨", "eq", "600", "万吨", 2025),
+        row("焦炉煤气达到 20亿 m3", "eq", "20", "亿m3", 2025, "焦炉煤气"),
+    ]),
+    ("到 2025年，园区特色优势产业产值达到 1100亿元，其中，新能源产业、机械制造产业、绿色化工及建材产业产值分别达到 100亿元、300亿元、700亿元。", PLAN, [
+        row("园区特色优势产业产值达到 1100亿元", "eq", "1100", "亿元", 2025, "特色优势产业产值"),
+        row("新能源产业、机械制造产业、绿色化工及建材产业产值分别达到 100亿元", "eq", "100", "亿元", 2025, "新能源产业产值"),
+        row("300亿元", "eq", "300", "亿元", 2025, "机械制造产业产值"),
+        row("700亿元", "eq", "700", "亿元", 2025, "绿色化工及建材产业产值"),
+    ]),
+    ("到 2025年，攀枝花钒钛高新技术产业开发区（本部）工业产值达 600亿元。", PLAN, [
+        row("攀枝花钒钛高新技术产业开发区（本部）工业产值达 600亿元", "eq", "600", "亿元", 2025, "工业产值"),
+    ]),
+    ("到 2025年，在现有高炉生铁产量稳定情况下，新增非高炉冶炼或短流程炼钢产能 200万吨。", PLAN, [
+        row("新增非高炉冶炼或短流程炼钢产能 200万吨", "eq", "200", "万吨", 2025, "新增非高炉冶炼或短流程炼钢产能"),
+    ]),
+    ("原则上每个工业园区的主导产业不超过 4个，主导产业集中度超过 80%，各产业之间要注重产业协同。", PLAN, [
+        row("每个工业园区的主导产业不超过 4个", "le", "4", "个", N, "主导产业"),
+        row("主导产业集中度超过 80%", "ge", "80", "%", N, "主导产业集中度"),
+    ]),
+    ("原则上各园区新建工业项目平均投资强度不低于 200万元/亩，规上亩均产值不低于 150万元，规上亩均税收不低于 8万元。", PLAN, [
+        row("各园区新建工业项目平均投资强度不低于 200万元/亩", "ge", "200", "万元/亩", N),
+        row("规上亩均产值不低于 150万元", "ge", "150", "万元", N),
+        row("规上亩均税收不低于 8万元", "ge", "8", "万元", N),
+    ]),
+    ("“十四五”期间，全市工业园区“1+3+3”产业规上工业总产值达到 2500亿元以上。", PLAN, [
+        row("全市工业园区“1+3+3”产业规上工业总产值达到 2500亿元以上", "ge", "2500", "亿元", 2025),
+    ]),
+    # xiqu-2021-chengyu-guihua
+    ("“十四五”期间，工业增加值年均增速不低于7.5%。持续推进服务业转型升级。加快农商文旅体融合发展，农业增加值年均增速不低于3.5%。", PLAN, [
+        row("工业增加值年均增速不低于7.5%", "ge", "7.5", "%", 2025, "工业增加值年均增速"),
+        row("农业增加值年均增速不低于3.5%", "ge", "3.5", "%", 2025, "农业增加值年均增速"),
+    ]),
+    ("二是建立创新创业孵化基地。引进培育康复器具核心部件生产及整装企业3-5家，医疗器械生产企业2-3家，研发、信息技术服务企业3家，康复器具产业园总产值达到50亿元以上。", PLAN, [
+        row("引进培育康复器具核心部件生产及整装企业3-5家", "eq", "3", "家", N, "康复器具核心部件生产及整装企业", "5"),
+        row("医疗器械生产企业2-3家", "eq", "2", "家", N, "医疗器械生产企业", "3"),
+        row("研发、信息技术服务企业3家", "eq", "3", "家", N, "研发、信息技术服务企业"),
+        row("康复器具产业园总产值达到50亿元以上", "ge", "50", "亿元", N, "总产值"),
+    ]),
+    # realistic sentences of other plans
+    ("到2025年，全市规模以上工业增加值年均增长8%左右，单位GDP能耗下降13.5%。", PLAN, [
+        row("全市规模以上工业增加值年均增长8%左右", "increase_by", "8", "%", 2025, "规模以上工业增加值"),
+        row("单位GDP能耗下降13.5%", "decrease_by", "13.5", "%", 2025, "单位GDP能耗"),
+    ]),
+    ("到2025年，新增专精特新企业10家以上。", PLAN, [row("新增专精特新企业10家以上", "ge", "10", "家", 2025, "新增专精特新企业")]),
+    ("到2025年，城镇调查失业率控制在5.5%以内。", PLAN, [row("城镇调查失业率控制在5.5%以内", "le", "5.5", "%", 2025, "城镇调查失业率")]),
+    ("到2025年，全市工业总产值达到4500亿元，力争突破5000亿元。", PLAN, [
+        row("全市工业总产值达到4500亿元", "eq", "4500", "亿元", 2025, "工业总产值"),
+        row("突破5000亿元", "ge", "5000", "亿元", 2025, "工业总产值"),
+    ]),
+    ("到2026年，全省数字经济核心产业增加值占地区生产总值比重达到12%左右。", PLAN, [
+        row("全省数字经济核心产业增加值占地区生产总值比重达到12%左右", "approx", "12", "%", 2026),
+    ]),
+    ("到2025年，培育省级以上“专精特新”企业8—10个，研发经费投入强度提高0.5个百分点。", PLAN, [
+        row("培育省级以上“专精特新”企业8—10个", "eq", "8", "个", 2025, "省级以上“专精特新”企业", "10"),
+        row("研发经费投入强度提高0.5个百分点", "increase_by", "0.5", "个百分点", 2025, "研发经费投入强度"),
+    ]),
+    ("力争到2025年，全市工业总产值达到五千亿元，培育十六个重点产业链。", PLAN, [
+        row("全市工业总产值达到五千亿元", "eq", "5000", "亿元", 2025, "工业总产值"),
+        row("培育十六个重点产业链", "eq", "16", "个", 2025, "重点产业链"),
+    ]),
+    ("到2025年，地方一般公共预算收入达到16.4亿元。", PLAN, [row("地方一般公共预算收入达到16.4亿元", "eq", "16.4", "亿元", 2025)]),
+    ("到2025年，单位地区生产总值二氧化碳排放降低率完成省下达目标。", PLAN, [
+        row("单位地区生产总值二氧化碳排放降低率完成省下达目标", "qualitative", None, None, 2025, "单位地区生产总值二氧化碳排放降低率"),
+    ]),
+    ("到2025年底前，全市累计新增高新技术企业100家。", PLAN, [
+        row("全市累计新增高新技术企业100家", "eq", "100", "家", 2025, "累计新增高新技术企业"),
+    ]),
+    ("到2030年，森林覆盖率稳定在62%以上。", PLAN, [row("森林覆盖率稳定在62%以上", "ge", "62", "%", 2030, "森林覆盖率")]),
+    ("到2025年，PM2.5平均浓度控制在30微克/立方米以内，空气质量优良天数比率达到95%以上。", PLAN, [
+        row("PM2.5平均浓度控制在30微克/立方米以内", "le", "30", "微克/立方米", 2025, "PM2.5平均浓度"),
+        row("空气质量优良天数比率达到95%以上", "ge", "95", "%", 2025, "空气质量优良天数比率"),
+    ]),
+    ("到2025年，人均预期寿命达到78岁，每千人口拥有执业（助理）医师数达到3.2人。", PLAN, [
+        row("人均预期寿命达到78岁", "eq", "78", "岁", 2025, "人均预期寿命"),
+        row("每千人口拥有执业（助理）医师数达到3.2人", "eq", "3.2", "人", 2025),
+    ]),
+    # not targets: baselines, shares, names, document numbers, projects, incentives
+    ("对年营业收入首次突破1亿元的企业，给予一次性奖励50万元。", PLAN, []),
+    ("对新认定的国家级专精特新“小巨人”企业，补助金额最高不超过100万元。", PLAN, []),
+    ("截至 2020年，全市共有规上工业企业 349户，实现主营业务收入 1922.27 亿元，占全市地区生产总值的 46.03%。", PLAN, []),
+    ("2020年全市产业园区规上亩均营业收入 155.6万元，仅达到成都的 42%。", PLAN, []),
+    ("钒钛产业占全市工业比重从“十二五”末的 6%提高到“十三五”末的 16.5%。", PLAN, []),
+    ("2020年，西区地区生产总值达到了82.91亿元，全区地区生产总值五年年平均增长率为4.9%。", PLAN, []),
+    ("聚焦工业领域钒钛钢铁新材料、清洁能源等5个重点产业生态圈和13条重点产业链，建立协同推进机制。", NOTICE, []),
+    ("根据川办发〔2018〕45号文件，对营收超千亿企业给予支持。", PLAN, []),
+    ("将雨水排放口和 5 个污水排放口在线监测数据接入园区平台。", PLAN, []),
+    ("项目计划总投资1.5亿元，占地约32亩。项目建成后，将实现年产能1500吨，产值4亿元。", PLAN, []),
+    ("新建台湾热带水果园300亩，完善园内旅游步道5000米。", PLAN, []),
+    ("道路总长约4.1千米，宽24米，项目总投资约13.9亿元。", PLAN, []),
+    ("园区基础设施建设基本实现“七通一平”，构建“5+1”现代工业体系。", PLAN, []),
+]
+
+
+@pytest.mark.parametrize(("text", "ctx", "expected"), CASES, ids=[c[0][:24] for c in CASES])
+def test_targets_in_real_sentences(text, ctx, expected):
+    got = read_paragraph(text, ctx)
+    rows = [(text[c.start : c.end], c.comparator, c.value, c.value_max, c.unit, c.year,
+             c.indicator if e[6] is not None else None) for c, e in zip(got, expected)]
+    assert rows == expected[: len(rows)]
+    assert len(got) == len(expected), [text[c.start : c.end] for c in got]
+
+
+def test_enough_sentence_cases():
+    assert sum(len(e) for _, _, e in CASES) >= 40 and len(CASES) >= 40
+
+
+SCOPES = [
+    ("全市工业园区规上工业总产值", ("全市工业园区", "规上工业总产值")),
+    ("攀枝花东区高新技术产业园区工业产值", ("攀枝花东区高新技术产业园区", "工业产值")),
+    ("园区“四上企业”", ("园区", "“四上企业”")),
+    ("力争国家高新技术企业有效数量", (None, "国家高新技术企业有效数量")),
+    ("原则上每个工业园区的主导产业", ("每个工业园区", "主导产业")),
+    ("钒钛化工园区、格里坪化工园区2025年安全等级", ("钒钛化工园区、格里坪化工园区", "安全等级")),
+    ("康复器具产业园总产值", ("康复器具产业园", "总产值")),
+    ("全市规模以上工业增加值", ("全市", "规模以上工业增加值")),
+]
+
+
+@pytest.mark.parametrize(("subject", "expected"), SCOPES)
+def test_split_subject(subject, expected):
+    assert split_subject(subject) == expected
+
+
+def test_scope_falls_back_to_the_section_or_document_subject():
+    ctx = ClauseContext(doc_year=2022, scope="四川攀枝花格里坪特色产业园区")
+    [c] = read_paragraph("到 2025年，园区工业产值达到 250亿元。", ctx)
+    assert (c.scope, c.indicator, c.value) == ("四川攀枝花格里坪特色产业园区", "工业产值", Decimal("250"))
+    [c] = read_paragraph("到 2025年，全市工业园区规上工业总产值达到 2500亿元以上。", ctx)
+    assert c.scope == "全市工业园区"
+
+
+def test_baseline_section_states_no_targets():
+    ctx = ClauseContext(doc_year=2022, baseline_section=True)
+    assert read_paragraph("到2025年，园区工业产值达到 900亿元。", ctx) == []
+
+
+def test_compact_maps_back_to_source():
+    text = "工\n\n业产值达到 900亿元，EB 炉 985.5 51.3"
+    view = compact(text)
+    assert view.text == "工业产值达到900亿元，EB炉985.5 51.3"
+    for i, ch in enumerate(view.text):
+        assert ch == " " or text[view.orig[i]] == ch
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["到2025年", "，", "。", "园区", "工业产值", "达到", "不超过", "900", "亿元", "以上", "\n",
+                                 "“四上企业”", "、", "3个", "增长", "7.5%", "截至", "2020年", "新增", "持续提升", " "]),
+                max_size=25).map("".join))
+def test_quotes_are_slices_of_the_text(text):
+    for c in read_paragraph(text, PLAN):
+        assert 0 <= c.start < c.end <= len(text)
+        assert c.value is None or isinstance(c.value, Decimal)
+
+
+# ------------------------------------------------------------------------------------------
+# The bundled corpus: key facts, provenance, golden files
+
+import json  # noqa: E402
+
+from extractors.targets import extract_targets  # noqa: E402
+
+CORPUS_IDS = [
+    "pzh-2022-yuanqu-guihua",
+    "dongqu-2023-chengzai-fangan",
+    "pzh-2025-yuanqu-tizhi-tongzhi",
+    "pzh-2024-jianquan-qianglian-16tiao",
+    "xiqu-2021-chengyu-guihua",
+]
+
+
+@pytest.fixture(scope="module")
+def corpus_targets(corpus_documents):
+    return {doc_id: extract_targets(doc) for doc_id, doc in corpus_documents.items()}
+
+
+def _find(targets, **want):
+    return [t for t in targets if all(getattr(t, k) == v for k, v in want.items())]
+
+
+def test_dongqu_park_output_2025_in_the_plan_is_900(corpus_targets, corpus_documents):
+    doc = corpus_documents["pzh-2022-yuanqu-guihua"]
+    [t] = _find(corpus_targets[doc.doc_id], indicator="工业产值", value=Decimal("900"))
+    assert (t.scope, t.unit, t.comparator, t.year) == ("攀枝花东区高新技术产业园区", "亿元", "eq", 2025)
+    # the raw PDF text splits the word across lines: "工\n\n业产值达到 900亿元"
+    raw = doc.offsets.raw_span(t.span).slice(doc.raw_text)
+    assert "\n" in raw and "".join(raw.split()) == "".join(t.quote.split())
+
+
+def test_dongqu_action_plan_states_1200(corpus_targets):
+    [t] = _find(corpus_targets["dongqu-2023-chengzai-fangan"], indicator="工业总产值")
+    assert (t.value, t.unit, t.comparator, t.year) == (Decimal("1200"), "亿元", "eq", 2025)
+    assert t.scope == "攀枝花东区高新技术产业园区"
+
+
+@pytest.mark.parametrize(("doc_id", "limit"), [("pzh-2022-yuanqu-guihua", 4), ("pzh-2025-yuanqu-tizhi-tongzhi", 3)])
+def test_leading_industries_are_capped(corpus_targets, doc_id, limit):
+    found = _find(corpus_targets[doc_id], indicator="主导产业", comparator="le")
+    assert found and found[0].value == Decimal(limit) and found[0].unit == "个"
+
+
+def test_target_table_rows(corpus_targets):
+    rows = [t for t in corpus_targets["pzh-2022-yuanqu-guihua"] if t.binding]
+    assert len(rows) == 14  # 表 2—2
+    assert all(t.year == 2025 for t in rows)
+    [sme] = [t for t in rows if t.cumulative]
+    assert (sme.value, sme.unit, sme.indicator) == (Decimal("30"), "户", "新增省级及以上“专精特新”企业")
+    assert [t.comparator for t in rows if t.binding == "约束性"] == ["qualitative", "qualitative"]
+    [rate] = _find(rows, indicator="规上亩均投资强度年均增长率")
+    assert (rate.value, rate.value_max, rate.unit, rate.comparator) == (Decimal(5), Decimal(10), "%", "increase_by")
+
+
+def test_baselines_are_not_targets(corpus_targets):
+    values = {t.value for t in corpus_targets["pzh-2022-yuanqu-guihua"]}
+    assert not values & {Decimal("985.5"), Decimal("1922.27"), Decimal("349"), Decimal("1633"), Decimal("155.6")}
+    assert not {t.value for t in corpus_targets["xiqu-2021-chengyu-guihua"]} & {Decimal("82.91"), Decimal("4.9")}
+    assert corpus_targets["pzh-2024-jianquan-qianglian-16tiao"] == []  # measures without figures
+
+
+def test_stage_years(corpus_targets):
+    years = {t.indicator: set() for t in corpus_targets["pzh-2025-yuanqu-tizhi-tongzhi"]}
+    for t in corpus_targets["pzh-2025-yuanqu-tizhi-tongzhi"]:
+        years[t.indicator].add(t.year)
+    assert years["“四上企业”"] == {2025, 2027, 2029}
+    assert years["千亿级园区"] == {2025}
+
+
+@pytest.mark.parametrize("doc_id", CORPUS_IDS)
+def test_provenance(corpus_targets, corpus_documents, doc_id):
+    doc = corpus_documents[doc_id]
+    ids = set()
+    for t in corpus_targets[doc_id]:
+        assert doc.text[t.span.start : t.span.end] == t.quote
+        assert t.quote.strip() and t.quote in t.text
+        assert (t.source.char_start, t.source.char_end, t.source.doc_id) == (t.span.start, t.span.end, doc_id)
+        assert t.target_id not in ids and t.target_id.startswith(f"{doc_id}:t")
+        ids.add(t.target_id)
+
+
+def _golden_rows(targets):
+    return [
+        {
+            "quote": t.quote, "indicator": t.indicator, "scope": t.scope,
+            "value": None if t.value is None else str(t.value),
+            "value_max": None if t.value_max is None else str(t.value_max),
+            "unit": t.unit, "comparator": t.comparator, "year": t.year, "binding": t.binding, "cumulative": t.cumulative,
+        }
+        for t in targets
+    ]
+
+
+@pytest.mark.parametrize("doc_id", CORPUS_IDS)
+def test_golden_targets(corpus_targets, golden_dir, update_golden, doc_id):
+    path = golden_dir / f"{doc_id}.targets.json"
+    rows = _golden_rows(corpus_targets[doc_id])
+    if update_golden:
+        path.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    assert path.exists(), f"{path} missing: run pytest --update-golden and review the diff"
+    assert rows == json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_tasks_link_targets(corpus_documents):
+    from pipeline.model import SourceRef, Task
+
+    doc = corpus_documents["dongqu-2023-chengzai-fangan"]
+    start = doc.text.index("力争达成产学研合作项目")
+    span = {"start": start - 50, "end": start + 30}
+    task = Task(task_id="t-6", doc_id=doc.doc_id, title="建立完善园区科技公共服务平台", text="", span=span,
+                source=SourceRef(doc_id=doc.doc_id, char_start=span["start"], char_end=span["end"]))
+    [linked] = [t for t in extract_targets(doc, [task]) if t.task_id]
+    assert linked.indicator == "产学研合作项目" and linked.task_id == "t-6"
+
+
+# ------------------------------------------------------------------------------------------
+# Documents the corpus does not have: a plan as plain text and as DOCX with a real table
+
+PLAN_TXT = """某某市“十四五”数字经济发展规划
+
+第一章 发展基础
+
+“十三五”时期，全市数字经济规模达到1200亿元，年均增长12%。2020年，全市5G基站达到3000个。
+
+第二章 发展目标
+
+到2025年，全市数字经济规模突破2000亿元，年均增长11%左右。单位GDP能耗比2020年下降13.5%。新建5G基站5000个，培育省级以上数字化转型示范企业20家。
+
+表1 “十四五”数字经济发展主要指标
+
+序号 指标 单位 2020年 2025年 属性
+1 数字经济规模 亿元 1200 2000 预期性
+2 规上工业企业数字化研发设计工具普及率 % 70 ≥85 预期性
+3 单位地区生产总值能耗降低 % — 〔13.5〕 约束性
+
+第三章 重点任务
+
+一、加快数字基础设施建设。每年新建5G基站1000个以上。
+"""
+
+
+def _claims(doc):
+    return [(t.quote, t.indicator, t.comparator, t.value, t.unit, t.year, t.binding, t.cumulative) for t in extract_targets(doc)]
+
+
+def test_plain_text_plan_with_a_flattened_table(tmp_path):
+    from pipeline.model import DocumentMeta
+    from pipeline.run import parse_file
+
+    path = tmp_path / "plan.txt"
+    path.write_text(PLAN_TXT, encoding="utf-8")
+    doc = parse_file(path, meta=DocumentMeta(doc_id="plan", title="某某市“十四五”数字经济发展规划", date=dt.date(2021, 12, 1)))
+    D = Decimal
+    assert _claims(doc) == [
+        ("全市数字经济规模突破2000亿元", "数字经济规模", "ge", D(2000), "亿元", 2025, None, False),
+        ("年均增长11%左右", "数字经济规模", "increase_by", D(11), "%", 2025, None, False),
+        ("单位GDP能耗比2020年下降13.5%", "单位GDP能耗", "decrease_by", D("13.5"), "%", 2025, None, False),
+        ("新建5G基站5000个", "新建5G基站", "eq", D(5000), "个", 2025, None, False),
+        ("培育省级以上数字化转型示范企业20家", "省级以上数字化转型示范企业", "eq", D(20), "家", 2025, None, False),
+        ("1 数字经济规模 亿元 1200 2000 预期性", "数字经济规模", "eq", D(2000), "亿元", 2025, "预期性", False),
+        ("2 规上工业企业数字化研发设计工具普及率 % 70 ≥85 预期性", "规上工业企业数字化研发设计工具普及率", "ge", D(85), "%",
+         2025, "预期性", False),
+        ("3 单位地区生产总值能耗降低 % — 〔13.5〕 约束性", "单位地区生产总值能耗降低", "decrease_by", D("13.5"), "%", 2025,
+         "约束性", True),
+        ("每年新建5G基站1000个以上", "每年新建5G基站", "ge", D(1000), "个", None, None, False),
+    ]
+
+
+def test_docx_plan_with_a_table(tmp_path):
+    from docx import Document as Docx
+
+    from pipeline.model import DocumentMeta
+    from pipeline.run import parse_file
+
+    d = Docx()
+    for text in ("某某区“十四五”工业发展规划", "第一章 发展目标", "到2025年，全区规上工业总产值达到500亿元。", "表1 主要指标"):
+        d.add_paragraph(text)
+    cells = [["类别", "指标", "2020年", "2025年目标", "属性"], ["产业规模", "规上工业总产值（亿元）", "320", "500", "预期性"],
+             ["", "规上工业企业（户）", "90", "≥120", "预期性"], ["绿色发展", "单位工业增加值能耗下降（%）", "—", "完成市下达目标", "约束性"]]
+    table = d.add_table(rows=len(cells), cols=5)
+    for i, r in enumerate(cells):
+        for j, c in enumerate(r):
+            table.cell(i, j).text = c
+    d.add_paragraph("第二章 重点任务")
+    path = tmp_path / "plan.docx"
+    d.save(path)
+    doc = parse_file(path, meta=DocumentMeta(doc_id="docx", title="某某区“十四五”工业发展规划", date=dt.date(2021, 6, 1)))
+    got = [(t.indicator, t.comparator, t.value, t.unit, t.year, t.binding, t.scope) for t in extract_targets(doc)]
+    assert got == [
+        ("规上工业总产值", "eq", Decimal(500), "亿元", 2025, None, "全区"),
+        ("规上工业总产值", "eq", Decimal(500), "亿元", 2025, "预期性", "某某区"),
+        ("规上工业企业", "ge", Decimal(120), "户", 2025, "预期性", "某某区"),
+        ("单位工业增加值能耗下降", "qualitative", None, None, 2025, "约束性", "某某区"),
+    ]
+
+
+def test_dash_items_inherit_the_target_section_lead_in_year(tmp_path):
+    from pipeline.model import DocumentMeta
+    from pipeline.run import parse_file
+
+    path = tmp_path / "county.txt"
+    path.write_text(
+        "某某县“十四五”工业发展规划\n\n一、发展目标\n\n到2025年，全县工业发展的主要目标是：\n\n"
+        "——产业规模持续壮大。规上工业增加值年均增长8%，规上工业企业达到150户。\n\n"
+        "——创新能力明显提升。高新技术企业达到30家。\n\n二、重点任务\n\n（一）壮大主导产业。新增规上工业企业10户。\n",
+        encoding="utf-8",
+    )
+    doc = parse_file(path, meta=DocumentMeta(doc_id="county", title="某某县“十四五”工业发展规划",
+                                             date=dt.date(2021, 12, 1)))
+    got = [(t.indicator, t.value, t.year, t.scope) for t in extract_targets(doc)]
+    assert got == [
+        ("规上工业增加值", Decimal(8), 2025, "某某县"),
+        ("规上工业企业", Decimal(150), 2025, "某某县"),
+        ("高新技术企业", Decimal(30), 2025, "某某县"),
+        ("新增规上工业企业", Decimal(10), None, "某某县"),  # a task, outside the 目标 section
+    ]
