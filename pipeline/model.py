@@ -166,6 +166,7 @@ SectionKind = Literal[
     "preamble",  # text before the first heading
     "chapter",  # 第一章
     "section",  # 第一节
+    "article",  # 第一条 (regulations, 办法): each article is usually one run-in paragraph
     "cn_num",  # 一、
     "paren_cn",  # （一）
     "arabic",  # 1. / 1． / 1、

@@ -1,0 +1,110 @@
+"""What a line or paragraph is, by the rule tables: a heading, prose, a note, a paragraph end.
+
+Shared by the cleaner (which must not join a heading to the line before it) and the segmenter
+(which builds the tree from the same decisions), so the two never disagree.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import CleaningRules, HeadingRule, cleaning_rules, heading_rules
+
+OPENERS = "（(〔【《“‘「『[［"
+CLOSERS = "）)〕】》”’」』]］"
+PAIR = dict(zip(CLOSERS, OPENERS))
+OPEN_TO_CLOSE = dict(zip(OPENERS, CLOSERS))
+BRACKET = re.compile("[" + re.escape(OPENERS + CLOSERS) + "]")
+TERMINALS = "。！？；!?;"
+# Converters mix widths: "（…银江镇)" is one bracket. Closers that close the same kind of opener.
+SAME_CLOSER = {c: c for c in CLOSERS} | {"）": ")", "〕": "]", "］": "]"}
+
+
+def match_heading(text: str) -> tuple[HeadingRule, re.Match[str]] | None:
+    """The first heading rule whose pattern matches the start of ``text`` (and is not a TOC line)."""
+    rules = heading_rules()
+    if not rules.start_regex.match(text):
+        return None
+    for rule in rules.all:
+        m = rule.regex.match(text)
+        if m is None:
+            continue
+        if rule.needs_rest and not m.group("rest").strip():
+            continue
+        if rule.role == "ladder" and any(r.regex.search(text) for r in rules.not_heading):
+            return None
+        return rule, m
+    return None
+
+
+def has_terminal_inside(text: str) -> bool:
+    return any(ch in text for ch in heading_rules().run_in_terminators)
+
+
+def is_prose(text: str) -> bool:
+    return bool(cleaning_rules().rule("prose").regex.search(text))
+
+
+def is_note(text: str) -> bool:
+    return bool(cleaning_rules().rule("note_line").regex.search(text))
+
+
+_UNSET = object()
+
+
+def ends_table(text: str, found=_UNSET) -> bool:
+    """A paragraph after a table caption that is no longer a table row."""
+    if is_note(text):
+        return False
+    if found is _UNSET:
+        found = match_heading(text)
+    if found is not None and not found[0].weak:  # "①氢能" in a cell is not a heading
+        return True
+    return is_prose(text) or bool(cleaning_rules().rule("figure_caption").regex.search(text))
+
+
+def _closing_group_ends_paragraph(text: str) -> bool:
+    """``…。〔责任单位：…〕`` or a whole-line ``（…）`` ends a paragraph; ``各县（区）`` does not."""
+    depth, i = 0, len(text) - 1
+    while i >= 0:
+        ch = text[i]
+        if ch in PAIR:
+            depth += 1
+        elif ch in OPENERS:  # kinds are not checked: a mismatch of widths is common
+            depth -= 1
+            if depth == 0:
+                return i == 0 or text[i - 1] in TERMINALS
+        i -= 1
+    return False
+
+
+def ends_paragraph(text: str, rules: CleaningRules) -> bool:
+    if rules.paragraph_end_regex.search(text):
+        return True
+    return bool(text) and text[-1] in PAIR and _closing_group_ends_paragraph(text)
+
+
+_TOC_NORMAL = re.compile(r"[\s.．…·•]+|[0-9０-９]+$")
+
+
+def table_of_contents(paragraphs: list[str]) -> set[int]:
+    """Indices of table-of-contents entries: after a 目录 line, the heading-like lines up to the
+    first one that comes again as the real heading."""
+    rules = heading_rules()
+    toc_title = re.compile(rules.toc_title)
+    entries: set[int] = set()
+    for i, p in enumerate(paragraphs):
+        if not toc_title.match(p.strip()):
+            continue
+        j = i + 1
+        while j < len(paragraphs) and (
+            match_heading(paragraphs[j]) is not None or any(r.regex.search(paragraphs[j]) for r in rules.not_heading)
+        ):
+            j += 1
+        if j - i < 3:
+            continue
+        first = _TOC_NORMAL.sub("", paragraphs[i + 1])
+        again = next((k for k in range(i + 2, len(paragraphs)) if _TOC_NORMAL.sub("", paragraphs[k]) == first), None)
+        if again is not None:
+            entries.update(range(i + 1, again))
+    return entries

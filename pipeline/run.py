@@ -1,0 +1,188 @@
+"""Compose the stages: load → clean → metadata → segment, for one file or a batch.
+
+Metadata comes from the corpus manifest when the file sits next to a ``manifest.json`` that
+lists it; otherwise it is read from the document's own title block (title, 发文字号, date,
+status). ``doc_id`` is the manifest's, else ``<stem>-<sha256[:8]>``: stable between runs and
+unique across files with the same name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .chinese import cn_to_int
+from .errors import TaizhangError
+from .load import EXTENSIONS, load_file
+from .manifest import Manifest, load_manifest
+from .model import CleanText, Document, DocumentMeta, RawDocument
+from .normalize import clean
+from .rules.classify import match_heading
+from .rules import meta_rules
+from .segment import paragraphs_of, segment
+from .settings import Settings
+
+_TITLE_BLOCK = 15  # paragraphs at the top where title, 文号, date and status are looked for
+_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff“”《》])\s+(?=[\u4e00-\u9fff“”《》])")
+
+
+def parse_file(path: Path, meta: DocumentMeta | None = None, settings: Settings | None = None) -> Document:
+    """Parse one document. Raises a ``TaizhangError`` subclass when it cannot be read."""
+    path = Path(path)
+    raw = load_file(path, settings or Settings())
+    cleaned = clean(raw)
+    warnings: tuple[str, ...] = ()
+    if meta is None:
+        meta, warnings = _manifest_meta(path, raw, load_manifest(path.parent))
+    if meta is None:
+        meta = derive_meta(cleaned, raw, default_doc_id(path, raw.sha256))
+    meta = DocumentMeta.model_validate(meta.model_dump(include=set(DocumentMeta.model_fields)))
+    doc = segment(cleaned, raw, meta)
+    return doc.model_copy(update={"warnings": doc.warnings + warnings}) if warnings else doc
+
+
+def parse_paths(paths: Iterable[Path], settings: Settings | None = None) -> Iterator[tuple[Path, Document | TaizhangError]]:
+    """Parse files and folders (recursively, in name order); each failure is yielded, not raised."""
+    settings = settings or Settings()
+    manifests: dict[Path, Manifest | TaizhangError] = {}
+    for path in expand_paths(paths):
+        try:
+            folder = path.parent
+            if folder not in manifests:
+                try:
+                    manifests[folder] = load_manifest(folder)
+                except TaizhangError as exc:
+                    manifests[folder] = exc
+            manifest = manifests[folder]
+            if isinstance(manifest, TaizhangError):
+                raise manifest
+            raw_meta = manifest.for_file(path)
+            doc = parse_file(path, meta=raw_meta, settings=settings)
+            if raw_meta is not None and raw_meta.sha256 and raw_meta.sha256 != doc.raw_sha256:
+                doc = doc.model_copy(update={"warnings": doc.warnings + (_stale(path),)})
+            yield path, doc
+        except TaizhangError as exc:
+            yield path, exc
+        except Exception as exc:  # a bug must not stop a batch of 500 files; it is reported per file
+            error = TaizhangError(path, f"could not be parsed ({type(exc).__name__}: {exc})", "please report this file")
+            error.__cause__ = exc
+            yield path, error
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    out: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            out.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in EXTENSIONS and not p.name.startswith(".")
+                )
+            )
+        else:
+            out.append(path)  # a missing or odd file is reported by the loader, in order
+    return out
+
+
+def default_doc_id(path: Path, sha256: str) -> str:
+    return f"{Path(path).stem}-{sha256[:8]}"
+
+
+def _stale(path: Path) -> str:
+    return f"{path.name}: content differs from manifest.json (sha256); its metadata may be out of date"
+
+
+def _manifest_meta(path: Path, raw: RawDocument, manifest: Manifest) -> tuple[DocumentMeta | None, tuple[str, ...]]:
+    entry = manifest.for_file(path)
+    if entry is None:
+        return None, ()
+    warnings = (_stale(path),) if entry.sha256 and entry.sha256 != raw.sha256 else ()
+    return entry, warnings
+
+
+# --------------------------------------------------------------------------------------------
+# Metadata from content
+
+
+def derive_meta(cleaned: CleanText, raw: RawDocument, doc_id: str) -> DocumentMeta:
+    """Title, 发文字号, date, status and type read from the document's title block and ending."""
+    text = cleaned.text
+    paras = [text[a:b] for a, b in paragraphs_of(text)]
+    head = _title_block(paras)
+    rules = meta_rules()
+    doc_number = _first(rules.doc_number[0].regex, (p for p in head if len(p) <= 40), "number")
+    date, date_note = _find_date(head + paras[-10:])
+    title, doc_type = _find_title(head)
+    status = "未知"
+    for rule, value in zip(rules.status, ("征求意见稿", "代拟稿", "送审稿", "试行")):
+        if any(rule.regex.search(p) for p in head):
+            status = value
+            break
+    else:
+        if doc_number:
+            status = "正式"
+    issuer = next((p for p in head if rules.issuer[0].regex.search(p) and p != title), None)
+    return DocumentMeta(
+        doc_id=doc_id,
+        title=title or Path(raw.path).stem,
+        issuer=issuer,
+        date=date,
+        date_note=date_note,
+        doc_type=doc_type,
+        doc_number=doc_number,
+        status=status,
+        original_file=Path(raw.path).name,
+        sha256=raw.sha256,
+    )
+
+
+def _title_block(paras: list[str]) -> list[str]:
+    head: list[str] = []
+    for p in paras[:_TITLE_BLOCK]:
+        found = match_heading(p)
+        if found is not None and found[0].role == "ladder":
+            break
+        head.append(p)
+    return head
+
+
+def _first(regex: re.Pattern[str], texts: Iterable[str], group: str) -> str | None:
+    for t in texts:
+        m = regex.search(t)
+        if m:
+            return re.sub(r"\s+", "", m.group(group))
+    return None
+
+
+def _find_date(paras: list[str]) -> tuple[dt.date | None, str | None]:
+    for p in paras:
+        for rule in meta_rules().date:
+            m = rule.regex.search(p.strip())
+            if not m:
+                continue
+            year, month = cn_to_int(m.group("y")), cn_to_int(m.group("m"))
+            day = cn_to_int(m.group("d")) if m.group("d") else None
+            try:
+                return dt.date(year or 0, month or 0, day or 1), None if day else "month only; day set to 1"
+            except ValueError:
+                continue
+    return None, None
+
+
+def _find_title(head: list[str]) -> tuple[str | None, str | None]:
+    rules = meta_rules()
+    for p in head:
+        compact = _CJK_SPACE.sub("", p.strip())
+        forwarded = rules.forwarding_title[0].regex.search(compact)
+        if forwarded:
+            inner = forwarded.group("inner")
+            m = rules.title_end[0].regex.search(inner)
+            return inner, m.group("type") if m else None
+        m = rules.title_end[0].regex.search(compact)
+        if m and len(compact) <= 80 and not any(ch in compact for ch in "，。；："):
+            title = compact[: m.start()] + m.group("type")
+            return title, m.group("type")
+    return None, None
