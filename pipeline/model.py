@@ -15,11 +15,12 @@ page/line in the *raw* file, character span in the *cleaned* text).
 from __future__ import annotations
 
 import bisect
+import re
 import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 # --------------------------------------------------------------------------------------------
 # Spans and the way back to the raw file
@@ -261,8 +262,20 @@ class Document(Frozen):
             cur = by_id.get(cur.parent_id) if cur.parent_id else None
         return tuple(reversed(path))
 
+    _raw_newlines: list[int] | None = PrivateAttr(default=None)
+
     def page_line(self, clean_offset: int) -> PageLine:
-        return raw_page_line(self.raw_text, self.offsets.to_raw(clean_offset), self.raw_page_starts)
+        """Page and line in the raw file of a cleaned offset, in O(log n) (same counting as
+        ``raw_page_line``; the newline index is built once per document on first use)."""
+        raw_offset = self.offsets.to_raw(clean_offset)
+        if self._raw_newlines is None:
+            self._raw_newlines = [m.start() for m in re.finditer("\n", self.raw_text)]
+        starts = self.raw_page_starts or (0,)
+        p = max(bisect.bisect_right(starts, raw_offset) - 1, 0)
+        page_start = starts[p]
+        nl = self._raw_newlines
+        line = bisect.bisect_left(nl, max(raw_offset, page_start)) - bisect.bisect_left(nl, page_start) + 1
+        return PageLine(page=p + 1, line=line)
 
     def source_ref(self, span: Span, section_id: str | None) -> "SourceRef":
         start = self.page_line(span.start)

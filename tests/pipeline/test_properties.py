@@ -94,3 +94,14 @@ def test_fast_page_lines_agree_with_the_model(text, data):
     offset = data.draw(st.integers(min_value=0, max_value=len(text)))
     expected = raw_page_line(raw.text, offset, raw.page_starts)
     assert pages.at(offset) == (expected.page, expected.line)
+
+
+def test_document_page_line_agrees_with_reference(corpus_documents) -> None:
+    """The indexed page/line lookup gives what a plain count over the raw text gives."""
+    from pipeline.model import raw_page_line
+
+    for doc in corpus_documents.values():
+        step = max(len(doc.text) // 200, 1)
+        for offset in range(0, len(doc.text), step):
+            expected = raw_page_line(doc.raw_text, doc.offsets.to_raw(offset), doc.raw_page_starts)
+            assert doc.page_line(offset) == expected
