@@ -37,6 +37,7 @@ from extractors.roles import (
     role_lexicon,
     rule_in_force,
 )
+from extractors.unit_context import UnitContext
 from extractors.units import simplify
 from pipeline.model import Deadline, DocTable, Document, Section, Span, Task, UnitMention
 
@@ -61,7 +62,8 @@ _FULL_WIDTH_BRACKETS = str.maketrans({"(": "（", ")": "）"})
 
 def extract_tasks(doc: Document) -> list[Task]:
     """Every measure of ``doc`` as a Task, in document order (ids stable between runs)."""
-    statements = _statements(doc)
+    context = UnitContext.from_meta(doc.meta)  # 区财政局 in a 东区 document is 东区财政局
+    statements = _statements(doc, context)
     owned: dict[str, list[ResponsibilityParse]] = {}
     for section_id, parse in statements:
         owned.setdefault(section_id, []).append(parse)
@@ -83,7 +85,7 @@ def extract_tasks(doc: Document) -> list[Task]:
         ):
             continue
         tasks.append(_task(doc, section, parses))
-    tasks.extend(table_tasks(doc))
+    tasks.extend(table_tasks(doc, context))
     return _unique_ids(tasks)
 
 
@@ -91,14 +93,16 @@ def extract_tasks(doc: Document) -> list[Task]:
 # Statements and who owns them
 
 
-def _statements(doc: Document) -> list[tuple[str, ResponsibilityParse]]:
+def _statements(doc: Document, context: UnitContext) -> list[tuple[str, ResponsibilityParse]]:
     rules = find_role_rules(doc.text)
     out: list[tuple[str, ResponsibilityParse]] = []
     for start, end in find_statements(doc.text):
         owner = _owner(doc, start)
         if owner is None:
             continue
-        parse = parse_statement(doc.text, start, end, rule=rule_in_force(rules, start))
+        parse = parse_statement(
+            doc.text, start, end, rule=rule_in_force(rules, start), context=context
+        )
         if parse.units:
             out.append((owner.section_id, parse))
     return out
@@ -299,8 +303,10 @@ def _columns(header: Sequence[str]) -> dict[str, int]:
     return cols
 
 
-def table_tasks(doc: Document) -> list[Task]:
-    """One Task per row of a 任务分工表 (a table with a task column and a unit column)."""
+def table_tasks(doc: Document, context: UnitContext | None = None) -> list[Task]:
+    """One Task per row of a 任务分工表 (a table with a task column and a unit column).
+    ``context``: the document's places (default: read from ``doc.meta``)."""
+    context = context or UnitContext.from_meta(doc.meta)
     tasks: list[Task] = []
     rules = find_role_rules(doc.text)
     for table in doc.tables:
@@ -311,7 +317,7 @@ def table_tasks(doc: Document) -> list[Task]:
             continue
         cursor = table.span.start if table.span else 0
         for n, row in enumerate(table.rows[1:], 1):
-            task, cursor = _row_task(doc, table, row, n, cols, cursor, rules)
+            task, cursor = _row_task(doc, table, row, n, cols, cursor, rules, context)
             if task is not None:
                 tasks.append(task)
     return tasks
@@ -332,6 +338,7 @@ def _row_task(
     cols: dict[str, int],
     cursor: int,
     rules: list[RoleRule],
+    context: UnitContext,
 ) -> tuple[Task | None, int]:
     cell = lambda name: row[cols[name]] if name in cols and cols[name] < len(row) else ""  # noqa: E731
     text = cell("task").strip()
@@ -351,6 +358,7 @@ def _row_task(
             base=where,
             role=role,
             rule=rule_in_force(rules, where),
+            context=context,
         )
         units.extend(parse.units)
         end = max(end, where + len(value))

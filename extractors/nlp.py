@@ -25,11 +25,11 @@ _USER_WORD_FREQ = 200_000  # high enough that jieba keeps a listed name whole
 
 
 def ruler_patterns() -> list[dict[str, str]]:
-    """Span-ruler patterns: every unit name and alias, then every role word."""
+    """Span-ruler patterns: every unit name, alias and place name, then every role word."""
     patterns: list[dict[str, str]] = []
     seen: set[str] = set()
     for entry in known_units():
-        for name in (entry.canonical, *entry.aliases):
+        for name in (entry.canonical, *entry.aliases, *entry.places):
             if name not in seen:
                 seen.add(name)
                 patterns.append({"label": "UNIT", "pattern": name, "id": entry.canonical})

@@ -40,6 +40,7 @@ from extractors.role_rules import (
     role_lexicon,
     rule_in_force,
 )
+from extractors.unit_context import UnitContext, qualify_unit
 from extractors.units import canonical_unit, looks_like_unit, simplify
 from pipeline.model import Role, Span, UnitMention
 
@@ -48,6 +49,7 @@ __all__ = [
     "RoleLexicon",
     "RoleRule",
     "RuleKind",
+    "UnitContext",
     "detect_role_rule",
     "find_role_rules",
     "find_statements",
@@ -342,9 +344,15 @@ def _segments(m: str, a: int, b: int) -> list[tuple[LabelRole, int, int]]:
 
 
 def parse_statement(
-    text: str, start: int, end: int, base: int = 0, rule: RoleRule | None = None
+    text: str,
+    start: int,
+    end: int,
+    base: int = 0,
+    rule: RoleRule | None = None,
+    context: UnitContext | None = None,
 ) -> ResponsibilityParse:
-    """Parse the statement ``text[start:end]`` (a bracket or labelled lines)."""
+    """Parse the statement ``text[start:end]`` (a bracket or labelled lines). ``context``: the
+    document's places, which bare names (区财政局) take; None reads each name alone."""
     s = simplify(text)
     a, b = start, end
     if s[a] in OPENERS and s[b - 1] in CLOSERS:
@@ -362,7 +370,7 @@ def parse_statement(
         if how:
             applied.append(how)
         for it, role in zip(items, roles):
-            units.append(_mention(text, it, role, base))
+            units.append(_mention(text, it, role, base, context))
     if units and all(u.role == "unassigned" for u in units) and len(units) == 1:
         units = [units[0].model_copy(update={"role": "lead"})]
         applied.append("sole_unit")
@@ -374,9 +382,13 @@ def parse_statement(
     )
 
 
-def _mention(text: str, it: _Item, role: Role, base: int) -> UnitMention:
+def _mention(
+    text: str, it: _Item, role: Role, base: int, context: UnitContext | None
+) -> UnitMention:
     written = re.sub(r"\s+", "", text[it.start : it.end])
     match = canonical_unit(written)
+    if context is not None:
+        match = qualify_unit(match, context)
     return UnitMention(
         name=written,
         canonical=match.canonical,
@@ -388,23 +400,24 @@ def _mention(text: str, it: _Item, role: Role, base: int) -> UnitMention:
 
 
 def parse_responsibilities(
-    text: str, base: int = 0, rule: RoleRule | None = None
+    text: str, base: int = 0, rule: RoleRule | None = None, context: UnitContext | None = None
 ) -> list[ResponsibilityParse]:
     """One parse per statement found in ``text``. ``rule``: the rule in force (from earlier)."""
-    return [parse_statement(text, a, b, base, rule) for a, b in find_statements(text)]
+    return [parse_statement(text, a, b, base, rule, context) for a, b in find_statements(text)]
 
 
 def parse_responsibility(
-    text: str, base: int = 0, rule: RoleRule | None = None
+    text: str, base: int = 0, rule: RoleRule | None = None, context: UnitContext | None = None
 ) -> ResponsibilityParse:
     """Units and roles of the responsibility statement(s) in ``text``.
 
     ``text`` may be the statement itself (``〔责任单位：…〕``) or a whole measure holding it.
     Several statements are merged (units in order; span from the first to the last).
     ``base``: offset of ``text`` in the document; ``rule``: the rule in force (a ``下同`` note
-    stated earlier). Returns an empty parse when ``text`` holds no statement.
+    stated earlier); ``context``: the document's places (see ``unit_context``). Returns an empty
+    parse when ``text`` holds no statement.
     """
-    parses = parse_responsibilities(text, base, rule)
+    parses = parse_responsibilities(text, base, rule, context)
     if not parses:
         return ResponsibilityParse()
     if len(parses) == 1:
@@ -420,14 +433,18 @@ def parse_responsibility(
 
 
 def parse_unit_list(
-    text: str, base: int = 0, role: LabelRole = "neutral", rule: RoleRule | None = None
+    text: str,
+    base: int = 0,
+    role: LabelRole = "neutral",
+    rule: RoleRule | None = None,
+    context: UnitContext | None = None,
 ) -> ResponsibilityParse:
     """A bare list of units (a table cell under 牵头单位 / 配合单位 / 责任单位)."""
     s = simplify(text)
     m = _mask_notes(s, 0, len(s))
     items = _items(m, 0, len(s))
     roles, how = _assign(items, role, rule)
-    units = [_mention(text, it, r, base) for it, r in zip(items, roles)]
+    units = [_mention(text, it, r, base, context) for it, r in zip(items, roles)]
     if len(units) == 1 and units[0].role == "unassigned":
         units, how = [units[0].model_copy(update={"role": "lead"})], "sole_unit"
     return ResponsibilityParse(

@@ -1,63 +1,70 @@
 """The unit authority: which body a name written in a document stands for.
 
-``canonical_unit("市发展和改革委员会")`` → ``UnitMatch(canonical="市发展改革委", known=True)``.
+``canonical_unit("市发展改革委")`` → ``UnitMatch(canonical="市发展和改革委员会", known=True)``.
 The authority is data (``lexicons/units.yaml``); this module only expands it and looks names up.
+It answers for a name alone; ``unit_context.qualify_unit`` then gives a bare 区财政局 the district
+of the document it is written in.
 
 Principles (the secretariat counts tasks per unit, so a wrong merge is worse than a miss):
 - the name as written is always kept beside the canonical one;
 - only true aliases are merged; a city body (市X局) is never merged with a district (区X局) or
-  county (县X局) body, because they are different bodies;
+  county (县X局) body, and bodies of two districts are never merged: a name written with its place
+  keeps it (东区财政局, 米易县发展和改革局); a bare 区财政局 is flagged ``needs_jurisdiction:区``;
+- a place written as a responsible unit stands for its government (银江镇 → 银江镇人民政府);
 - a probable typo of a known name is FLAGGED (``possible_typo:市政务管理局``), never merged;
-- a place prefix (攀枝花市财政局) is stripped only when the rest is a known city body, and the
-  place is kept as a flag.
+- a city prefix (攀枝花市财政局) is dropped, city bodies being named without their city, and the
+  place is kept as a flag (``place_prefix:攀枝花``).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from extractors.lexicon import Rule, load_yaml
+from extractors.lexicon import Rule
+from extractors.unit_lexicon import (
+    Level,
+    LevelRule,
+    LocalGroup,
+    Tier,
+    UnitEntry,
+    UnitLexicon,
+    entries,
+    unit_lexicon,
+)
 from pipeline.errors import LexiconError
 
-Level = Literal["city", "district", "county", "province", "park", "multi", "enterprise", "national"]
+__all__ = [
+    "Level",
+    "LevelRule",
+    "LocalGroup",
+    "Tier",
+    "UnitEntry",
+    "UnitLexicon",
+    "UnitMatch",
+    "bare_tier",
+    "canonical_unit",
+    "edit_distance",
+    "known_units",
+    "lookup",
+    "looks_like_unit",
+    "normalize_name",
+    "place_candidates",
+    "resolve",
+    "same_city",
+    "simplify",
+    "split_place",
+    "unit_lexicon",
+    "unit_level",
+    "unit_user_words",
+    "with_place",
+]
 
 _OPEN_TO_FULL = str.maketrans({"(": "（", ")": "）"})
 _TRAILING_JUNK = "、，,；;。.：: \t\r\n\f\u3000"
-_PLACE_PREFIX = re.compile(r"^(?P<place>[\u4e00-\u9fff]{2,4}?)(?P<tier>[市区县省])(?P<rest>.+)$")
-
-
-class LevelRule(Rule):
-    level: Level
-
-
-class DepartmentStem(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    stem: str
-    aliases: tuple[str, ...] = ()
-
-
-class UnitEntry(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    canonical: str
-    level: Level
-    aliases: tuple[str, ...] = ()
-
-
-class UnitLexicon(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    version: int
-    level_rules: tuple[LevelRule, ...]
-    shape_rules: tuple[Rule, ...]
-    levels: tuple[str, ...]
-    departments: tuple[DepartmentStem, ...]
-    province_departments: tuple[DepartmentStem, ...]
-    party_prefixes: tuple[str, ...]
-    party: tuple[DepartmentStem, ...]
-    units: tuple[UnitEntry, ...]
+_PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,4}?(?=[市省])")
 
 
 class UnitMatch(BaseModel):
@@ -71,79 +78,29 @@ class UnitMatch(BaseModel):
     flags: tuple[str, ...] = ()
 
 
-_PREFIX_LEVEL: dict[str, Level] = {"市": "city", "区": "district", "县": "county", "省": "province"}
-
-
 @functools.cache
-def unit_lexicon() -> UnitLexicon:
-    try:
-        return UnitLexicon.model_validate(load_yaml("units.yaml"))
-    except ValueError as exc:
-        raise LexiconError(
-            "extractors/lexicons/units.yaml",
-            f"invalid unit lexicon: {exc}",
-            "fix the entry named in the message",
-        ) from exc
-
-
-@functools.cache
-def _entries() -> tuple[UnitEntry, ...]:
-    """Every canonical unit with its aliases: generated stems first, then named units."""
-    lex = unit_lexicon()
-    out: list[UnitEntry] = []
-    for prefix in lex.levels:
-        level = _PREFIX_LEVEL[prefix]
-        for dep in lex.departments:
-            out.append(
-                UnitEntry(
-                    canonical=prefix + dep.stem,
-                    level=level,
-                    aliases=tuple(prefix + a for a in dep.aliases),
-                )
-            )
-    for dep in lex.province_departments:
-        out.append(
-            UnitEntry(
-                canonical="省" + dep.stem,
-                level="province",
-                aliases=tuple("省" + a for a in dep.aliases),
-            )
-        )
-    for prefix in lex.party_prefixes:
-        level = _PREFIX_LEVEL[prefix[0]]
-        for dep in lex.party:
-            out.append(
-                UnitEntry(
-                    canonical=prefix + dep.stem,
-                    level=level,
-                    aliases=tuple(prefix + a for a in dep.aliases),
-                )
-            )
-    out.extend(lex.units)
-    return tuple(out)
-
-
-@functools.cache
-def _alias_index() -> dict[str, UnitEntry]:
-    index: dict[str, UnitEntry] = {}
-    for entry in _entries():
-        for name in (entry.canonical, *entry.aliases):
+def _alias_index() -> dict[str, tuple[UnitEntry, bool]]:
+    """Lookup key → (entry, written as the place it governs)."""
+    index: dict[str, tuple[UnitEntry, bool]] = {}
+    for entry in entries():
+        names = [(n, False) for n in (entry.canonical, *entry.aliases)]
+        for name, is_place in names + [(p, True) for p in entry.places]:
             key = normalize_name(name)
             previous = index.get(key)
-            if previous is not None and previous.canonical != entry.canonical:
+            if previous is not None and previous[0].canonical != entry.canonical:
                 raise LexiconError(
                     "extractors/lexicons/units.yaml",
-                    f"{name} is an alias of both {previous.canonical} and {entry.canonical}",
+                    f"{name} is an alias of both {previous[0].canonical} and {entry.canonical}",
                     "an alias must name exactly one body",
                 )
-            index[key] = entry
+            index[key] = (entry, is_place)
     return index
 
 
 @functools.cache
 def _names_by_level() -> dict[str | None, tuple[str, ...]]:
     groups: dict[str | None, list[str]] = {}
-    for key, entry in _alias_index().items():
+    for key, (entry, _) in _alias_index().items():
         groups.setdefault(entry.level, []).append(key)
     return {k: tuple(sorted(v)) for k, v in groups.items()}
 
@@ -180,12 +137,17 @@ def normalize_name(name: str) -> str:
     return key.strip(_TRAILING_JUNK)
 
 
+def same_city(a: str | None, b: str | None) -> bool:
+    """攀枝花市 and 攀枝花 are one city; an unknown city matches any."""
+    return a is None or b is None or a.removesuffix("市") == b.removesuffix("市")
+
+
 def unit_level(name: str) -> Level | None:
-    """Government level a name belongs to, from its prefix (市 / 区 / 县 / 省 / 园区)."""
+    """Government level a name belongs to, from its prefix (市 / 区 / 县 / 省 / 园区 / 镇)."""
     key = normalize_name(name)
-    entry = _alias_index().get(key)
-    if entry is not None:
-        return entry.level
+    hit = _alias_index().get(key)
+    if hit is not None:
+        return hit[0].level
     for rule in unit_lexicon().level_rules:
         if rule.regex.search(key):
             return rule.level
@@ -212,45 +174,166 @@ def _shape_rules() -> tuple[Rule, ...]:
     return (veto, *rules.values())
 
 
+# --------------------------------------------------------------------------------------------
+# Looking a name up
+
+
 @functools.lru_cache(maxsize=8192)
 def canonical_unit(name: str) -> UnitMatch:
-    """The canonical name of ``name``; unknown names map to themselves with ``known=False``.
+    """The canonical name of ``name`` alone (no document context); unknown names map to
+    themselves with ``known=False``.
 
-    Flags: ``place_prefix:<place>`` (攀枝花市财政局 → 市财政局), ``possible_typo:<known name>``
-    (edit distance 1–2 to a known name of the same level), ``not_unit_shape`` (does not end like
-    the name of a body).
+    Flags: ``place_prefix:<place>`` (攀枝花市财政局 → 市财政局), ``needs_jurisdiction:<tier>``
+    (区财政局: which district's? see ``unit_context.qualify_unit``), ``possible_typo:<known
+    name>`` (edit distance 1–2 to a known name of the same level), ``not_unit_shape`` (does not
+    end like the name of a body).
     """
+    return resolve(name)
+
+
+@functools.lru_cache(maxsize=8192)
+def resolve(name: str, city: str | None = None) -> UnitMatch:
+    """``canonical_unit`` for a document of ``city``: another city's prefix is kept, not
+    dropped (成都市财政局 stays itself), and another city's own bodies are not matched."""
     written = re.sub(r"\s+", "", name)
     key = normalize_name(name)
-    entry = _alias_index().get(key)
-    if entry is not None:
-        return UnitMatch(name=written, canonical=entry.canonical, known=True, level=entry.level)
-    stripped = _strip_place(key)
-    if stripped is not None:
-        entry, place = stripped
+    entry = lookup(key, city)
+    found: _Found | None = (entry.canonical, entry.level, ()) if entry else None
+    if found is None:  # the city first: 攀枝花西区… is 西区 of 攀枝花, not a place 攀枝花西区
+        found = _without_city(key, city) or _known(key, city)
+    if found is not None:
+        canonical, level, flags = found
         return UnitMatch(
             name=written,
-            canonical=entry.canonical,
+            canonical=canonical,
             known=True,
-            level=entry.level,
-            flags=(f"place_prefix:{place}",),
+            level=level,
+            flags=flags + _needs_jurisdiction(canonical, level),
         )
     level = unit_level(key)
     flags = [f"possible_typo:{t}" for t in _possible_typos(key, level)]
+    flags.extend(_needs_jurisdiction(key, level))
     if not looks_like_unit(key):
         flags.append("not_unit_shape")
     return UnitMatch(name=written, canonical=key, known=False, level=level, flags=tuple(flags))
 
 
-def _strip_place(key: str) -> tuple[UnitEntry, str] | None:
-    """攀枝花市财政局 → (市财政局, 攀枝花) when 市财政局 is known; tiers must agree."""
+_Found = tuple[str, Level, tuple[str, ...]]
+
+
+def lookup(key: str, city: str | None = None) -> UnitEntry | None:
+    """The entry ``key`` (normalised) names exactly, skipping other cities' own bodies."""
+    hit = _alias_index().get(key)
+    if hit is None or not same_city(hit[0].city, city):
+        return None
+    return hit[0]
+
+
+def _known(key: str, city: str | None) -> _Found | None:
+    """A name of the authority, or a place + the bare name of one of its bodies."""
+    entry = lookup(key, city)
+    if entry is not None:
+        return entry.canonical, entry.level, ()
+    split = split_place(key, city)
+    if split is None:
+        return None
+    named = lookup(split[0], city)  # 东区税务局 → 国家税务总局攀枝花市东区税务局
+    return (named.canonical, named.level, ()) if named else (split[0], split[1], ())
+
+
+def _without_city(key: str, city: str | None) -> _Found | None:
+    """攀枝花市财政局 → 市财政局; 攀枝花市东区财政局 → 东区财政局; 四川省财政厅 → 省财政厅.
+
+    The place is kept as a flag. In a document of another city the prefix stays: 成都市财政局
+    is not this city's 市财政局 (flag ``other_city:成都``)."""
+    for prefix, short in _place_prefixes(key):
+        rest = key[len(prefix) :]
+        found = _known(rest, city)
+        if found is None or not _tiers_agree(prefix, rest, found[1]):
+            continue
+        canonical, level, _ = found
+        if level != "province" and not same_city(short, city):
+            return prefix + canonical, level, (f"other_city:{short}",)
+        return canonical, level, (f"place_prefix:{short}",)
+    return None
+
+
+def _tiers_agree(prefix: str, rest: str, level: Level) -> bool:
+    """攀枝花 + 市财政局, 四川 + 省财政厅, 攀枝花市 + 东区财政局; not 攀枝花 + 省财政厅."""
+    if rest.startswith("市"):
+        return level == "city"
+    if rest.startswith("省"):
+        return level == "province"
+    return level in ("district", "county", "town", "park") and not prefix.endswith("省")
+
+
+def _place_prefixes(key: str) -> list[tuple[str, str]]:
+    """(prefix to drop, place short name): 攀枝花市东区… → (攀枝花, 攀枝花), (攀枝花市, 攀枝花)."""
+    shorts = [g.short for g in unit_lexicon().local if key.startswith(g.short)]
     m = _PLACE_PREFIX.match(key)
-    if m is None:
-        return None
-    entry = _alias_index().get(m["tier"] + m["rest"])
-    if entry is None or entry.level != _PREFIX_LEVEL[m["tier"]]:
-        return None
-    return entry, m["place"]
+    if m is not None and m.group() not in shorts:
+        shorts.append(m.group())
+    out: list[tuple[str, str]] = []
+    for short in shorts:
+        out.append((short, short))
+        if key.startswith(short + "市"):
+            out.append((short + "市", short))
+    return out
+
+
+@functools.cache
+def _tiers_by_position() -> tuple[Tier, ...]:
+    return tuple(sorted(unit_lexicon().tiers, key=lambda t: -len(t.tier)))
+
+
+def is_place_core(core: str) -> bool:
+    """Could ``core`` be the name part of a place (东 of 东区, 米易 of 米易县)?"""
+    return bool(core) and not any(r.regex.search(core) for r in unit_lexicon().place_rules)
+
+
+def place_candidates(text: str, start: int = 0) -> list[tuple[int, Tier]]:
+    """(end, tier) of every place name that could start at ``text[start]``, shortest first."""
+    out: list[tuple[int, Tier]] = []
+    for tier in _tiers_by_position():
+        k = text.find(tier.tier, start + 1)
+        while k != -1 and k - start <= tier.max_core:
+            if is_place_core(text[start:k]):
+                out.append((k + len(tier.tier), tier))
+            k = text.find(tier.tier, k + 1)
+    return sorted(out, key=lambda c: (c[0], -len(c[1].tier)))
+
+
+def split_place(key: str, city: str | None = None) -> tuple[str, Level] | None:
+    """东区财政局 → (东区财政局, district) when 区财政局 is known; 银江镇 → (银江镇人民政府, town).
+
+    The place is kept in the canonical name: bodies of two districts never merge."""
+    for end, tier in place_candidates(key):
+        rest = key[end:]
+        bare = rest if rest.startswith(tier.bare_word) else tier.bare_word + (rest or tier.body)
+        entry = lookup(bare, city)
+        if entry is not None and entry.level == tier.level:
+            return with_place(entry.canonical, tier, key[:end]), entry.level
+    return None
+
+
+def with_place(bare: str, tier: Tier, place: str) -> str:
+    """区财政局 + 东区 → 东区财政局; 园区规划发展部 + 东区高新技术产业园区 → 东区高新…园区规划发展部."""
+    return place + bare[len(tier.bare_word) :]
+
+
+def bare_tier(canonical: str, level: Level | None) -> Tier | None:
+    """The tier of a body name written without its place (区财政局 → 区), else None."""
+    own_word_first = sorted(_tiers_by_position(), key=lambda t: t.bare is not None)
+    for tier in own_word_first:
+        bare = canonical.startswith(tier.bare_word) and len(canonical) > len(tier.bare_word)
+        if tier.level == level and bare:
+            return tier
+    return None
+
+
+def _needs_jurisdiction(canonical: str, level: Level | None) -> tuple[str, ...]:
+    tier = bare_tier(canonical, level)
+    return (f"needs_jurisdiction:{tier.bare_word}",) if tier else ()
 
 
 def _possible_typos(key: str, level: Level | None) -> tuple[str, ...]:
@@ -263,7 +346,7 @@ def _possible_typos(key: str, level: Level | None) -> tuple[str, ...]:
         if abs(len(known) - len(key)) > limit or known[0] != key[0]:
             continue
         if edit_distance(key, known, limit) <= limit:
-            canonical = _alias_index()[known].canonical
+            canonical = _alias_index()[known][0].canonical
             if canonical not in found:
                 found.append(canonical)
     return tuple(found[:3])
@@ -284,10 +367,10 @@ def edit_distance(a: str, b: str, limit: int | None = None) -> int:
 
 def known_units() -> tuple[UnitEntry, ...]:
     """Every canonical unit of the authority (generated departments and named units)."""
-    return _entries()
+    return entries()
 
 
 def unit_user_words() -> list[str]:
-    """All canonical names and aliases, longest first: a jieba user dictionary for search."""
-    words = {name for e in _entries() for name in (e.canonical, *e.aliases)}
+    """All canonical names, aliases and place names, longest first: a jieba user dictionary."""
+    words = {name for e in entries() for name in (e.canonical, *e.aliases, *e.places)}
     return sorted(words, key=lambda w: (-len(w), w))

@@ -64,7 +64,12 @@ def test_shiliu_sixteen_measures(tasks) -> None:
     assert all(t.lead for t in got)
     assert _leads(got[2]) == ["市科学技术局", "市经济和信息化局"]
     assert got[2].task_id == f"{SHILIU}:三"
-    assert got[14].supporting[-1].canonical == "攀枝花金融监管分局"
+    assert got[14].supporting[-1].canonical == "国家金融监督管理总局攀枝花监管分局"
+    assert _leads(got[0]) == ["市经济和信息化局"]
+    assert [u.canonical for u in got[0].supporting][1:] == [
+        "各县（区）人民政府",  # 各县（区） as a responsible unit: their governments
+        "攀枝花钒钛高新技术产业开发区管理委员会",  # 国家钒钛高新区: the zone's 管委会
+    ]
     assert (
         "本政策措施自印发之日起施行" not in got[15].text
     )  # the closing paragraph is not measure 十六
@@ -74,15 +79,19 @@ def test_dongqu_fifteen_measures_with_district_units(tasks) -> None:
     got = tasks[DONGQU]
     assert len(got) == 15
     assert all(t.lead for t in got)
-    assert _leads(got[0]) == ["区经济和信息化局"]  # its bracket stands as its own paragraph
+    assert _leads(got[0]) == ["东区经济和信息化局"]  # its bracket stands as its own paragraph
+    assert [u.name for u in got[0].lead] == ["区经济和信息化局"]  # as written, kept beside it
     assert got[0].text.endswith("逗号前为牵头部门，下同）")
-    assert [u.canonical for u in got[3].supporting][:1] == ["区住房和城乡建设局"]
+    assert [u.canonical for u in got[3].supporting][:1] == ["东区住房和城乡建设局"]
+    assert _leads(got[3]) == ["东区高新技术产业园区规划发展部"]  # 园区 of a park document
     for task in got:
         for unit in (*task.lead, *task.supporting):
             assert (
                 not unit.canonical.startswith("市")
                 or unit.canonical == "市自然资源和规划局东区分局"
             )
+            assert not any(f.startswith("needs_jurisdiction") for f in unit.flags), unit
+            assert not unit.canonical.startswith(("区", "园区")), unit  # each has its place
 
 
 def test_planning_documents_keep_unassigned_measures_only_under_task_sections(tasks) -> None:

@@ -1,4 +1,4 @@
-"""The unit authority: true aliases merge, levels never merge, typos are flagged, not merged."""
+"""The unit authority: true aliases merge, levels and places never merge, typos are flagged."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from extractors.units import (
     edit_distance,
     known_units,
     looks_like_unit,
+    resolve,
     unit_level,
     unit_user_words,
 )
@@ -21,12 +22,14 @@ from extractors.units import (
     [
         ("各县（区）政府", "各县（区）人民政府"),
         ("各县(区)人民政府", "各县（区）人民政府"),
-        ("攀枝花市金融监管分局", "攀枝花金融监管分局"),
+        ("攀枝花市金融监管分局", "国家金融监督管理总局攀枝花监管分局"),
+        ("攀枝花金融监管分局", "国家金融监督管理总局攀枝花监管分局"),
         ("市发展改革委", "市发展和改革委员会"),
         ("市发改委", "市发展和改革委员会"),
         ("市经信局", "市经济和信息化局"),
         ("攀枝花市经济和信息化局", "市经济和信息化局"),
-        ("国家钒钛高新区", "攀枝花钒钛高新技术产业开发区"),
+        ("国家钒钛高新区", "攀枝花钒钛高新技术产业开发区管理委员会"),  # the zone as a body
+        ("攀枝花钒钛高新技术产业开发区", "攀枝花钒钛高新技术产业开发区管理委员会"),
         ("国家钒钛高新区管委会", "攀枝花钒钛高新技术产业开发区管理委员会"),
         ("市人社局", "市人力资源和社会保障局"),
         ("市人力资源社会保障局", "市人力资源和社会保障局"),
@@ -52,7 +55,27 @@ from extractors.units import (
         ("省政府办公厅", "省人民政府办公厅"),
         ("市發展改革委", "市发展和改革委员会"),
         ("市自然资源和规\n\n划局", "市自然资源和规划局"),
-        ("银江镇人民政府", "银江镇"),
+        ("银江镇人民政府", "银江镇人民政府"),
+        ("银江镇", "银江镇人民政府"),  # a town as a responsible unit is its government
+        ("各县（区）", "各县（区）人民政府"),
+        ("各县（市、区）", "各县（区）人民政府"),
+        ("各乡镇", "各乡镇人民政府"),
+        ("东区", "东区人民政府"),
+        ("东区税务局", "国家税务总局攀枝花市东区税务局"),
+        ("攀枝花市东区税务局", "国家税务总局攀枝花市东区税务局"),
+        ("攀枝花市税务局", "国家税务总局攀枝花市税务局"),
+        # written with their place, bodies below the city keep it
+        ("东区经信局", "东区经济和信息化局"),
+        ("攀枝花市东区财政局", "东区财政局"),
+        ("攀枝花市西区人民政府", "西区人民政府"),
+        ("攀枝花西区发展和改革局", "西区发展和改革局"),
+        ("西区发改局", "西区发展和改革局"),
+        ("仁和区住建局", "仁和区住房和城乡建设局"),
+        ("米易县发展改革局", "米易县发展和改革局"),
+        ("盐边县人民政府办公室", "盐边县人民政府办公室"),
+        ("东区区委组织部", "东区委组织部"),
+        ("格里坪特色产业园区管委会", "格里坪特色产业园区管理委员会"),
+        ("成都市武侯区财政局", "武侯区财政局"),
     ],
 )
 def test_aliases(written: str, canonical: str) -> None:
@@ -63,12 +86,22 @@ def test_aliases(written: str, canonical: str) -> None:
     ("a", "b"),
     [
         ("市自然资源局", "市自然资源和规划局"),  # different bodies in different cities
-        ("各县（区）", "各县（区）人民政府"),
+        ("各县（区）党委", "各县（区）人民政府"),
         ("市经济和信息化局", "区经济和信息化局"),
         ("市财政局", "县财政局"),
         ("市生态环境局", "东区生态环境局"),
         ("市自然资源和规划局", "市自然资源和规划局东区分局"),
-        ("国家钒钛高新区", "国家钒钛高新区管委会"),
+        ("国家钒钛高新区党工委", "国家钒钛高新区管委会"),
+        ("东区财政局", "西区财政局"),  # two districts' bodies
+        ("东区财政局", "区财政局"),
+        ("东区财政局", "市财政局"),
+        ("仁和区经信局", "东区经济和信息化局"),
+        ("米易县财政局", "盐边县财政局"),
+        ("米易县财政局", "县财政局"),
+        ("东区", "西区"),
+        ("银江镇", "格里坪镇"),
+        ("东区税务局", "西区税务局"),
+        ("东区税务局", "市税务局"),
         ("区发展和改革委员会", "市发展和改革委员会"),
         ("市政府管理局", "市政务管理局"),
         ("市卫生健康委员会", "市卫生健康局"),
@@ -89,7 +122,7 @@ def test_typo_flagged_never_merged() -> None:
 def test_typo_only_against_same_level() -> None:
     assert not any(f.startswith("possible_typo:区") for f in canonical_unit("市政府管理局").flags)
     flags = canonical_unit("区住房城乡建没局").flags  # 设 → 没
-    assert flags == ("possible_typo:区住房和城乡建设局",)
+    assert flags == ("possible_typo:区住房和城乡建设局", "needs_jurisdiction:区")
 
 
 def test_short_names_not_flagged() -> None:
@@ -104,7 +137,59 @@ def test_place_prefix_is_flagged() -> None:
         True,
         ("place_prefix:攀枝花",),
     )
-    assert not canonical_unit("攀枝花市东区财政局").known
+    match = canonical_unit("攀枝花市东区财政局")
+    assert (match.canonical, match.level, match.flags) == (
+        "东区财政局",
+        "district",
+        ("place_prefix:攀枝花",),
+    )
+    assert canonical_unit("四川省财政厅").flags == ("place_prefix:四川",)
+
+
+@pytest.mark.parametrize(
+    ("written", "tier"),
+    [
+        ("区经济和信息化局", "区"),
+        ("区委组织部", "区"),
+        ("区级有关部门", "区"),
+        ("县发改局", "县"),
+        ("园区规划发展部", "园区"),
+        ("园区管委会", "园区"),
+        ("镇政府", "镇"),
+        ("区新兴产业促进中心", "区"),  # unknown, still bare
+    ],
+)
+def test_bare_names_need_a_jurisdiction(written: str, tier: str) -> None:
+    assert f"needs_jurisdiction:{tier}" in canonical_unit(written).flags
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["市经济和信息化局", "东区经济和信息化局", "米易县发改局", "各县（区）", "国家钒钛高新区", "区"],
+)
+def test_named_or_city_names_need_no_jurisdiction(written: str) -> None:
+    assert not any(f.startswith("needs_jurisdiction") for f in canonical_unit(written).flags)
+
+
+@pytest.mark.parametrize(
+    ("written", "city", "canonical", "flag"),
+    [
+        ("成都市财政局", "攀枝花市", "成都市财政局", "other_city:成都"),
+        ("攀枝花市财政局", "攀枝花市", "市财政局", "place_prefix:攀枝花"),
+        ("攀枝花市财政局", "成都市", "攀枝花市财政局", "other_city:攀枝花"),
+        ("攀枝花市东区财政局", "成都市", "攀枝花市东区财政局", "other_city:攀枝花"),
+    ],
+)
+def test_city_prefix_dropped_only_for_the_documents_city(
+    written: str, city: str, canonical: str, flag: str
+) -> None:
+    match = resolve(written, city)
+    assert (match.canonical, match.flags) == (canonical, (flag,))
+
+
+def test_one_citys_own_bodies_stay_out_of_another_citys_documents() -> None:
+    assert resolve("东区税务局", "攀枝花市").canonical == "国家税务总局攀枝花市东区税务局"
+    assert resolve("东区税务局", "中山市").canonical == "东区税务局"
 
 
 @pytest.mark.parametrize(
@@ -119,11 +204,14 @@ def test_place_prefix_is_flagged() -> None:
         ("省发展改革委", "province"),
         ("园区规划发展部", "park"),
         ("国家钒钛高新区管委会", "park"),
+        ("镇人民政府", "town"),
+        ("街道办事处", "town"),
+        ("乡村振兴局", None),
         ("各县（区）", "multi"),
         ("市市场监管局", "city"),
     ],
 )
-def test_levels(name: str, level: str) -> None:
+def test_levels(name: str, level: str | None) -> None:
     assert unit_level(name) == level
 
 
@@ -165,6 +253,7 @@ def test_user_words_cover_aliases_and_canonicals() -> None:
         "市发展和改革委员会",
         "各县（区）人民政府",
         "攀枝花金融监管分局",
+        "国家钒钛高新区",  # a place name, highlighted as its body
     } <= set(words)
     assert len(words) == len(set(words))
     assert len(words[0]) >= len(words[-1])
@@ -173,7 +262,7 @@ def test_user_words_cover_aliases_and_canonicals() -> None:
 def test_every_canonical_is_its_own_canonical() -> None:
     for entry in known_units():
         assert canonical_unit(entry.canonical).canonical == entry.canonical
-        for alias in entry.aliases:
+        for alias in (*entry.aliases, *entry.places):
             assert canonical_unit(alias).canonical == entry.canonical
 
 

@@ -1,0 +1,185 @@
+"""A document's jurisdiction, and the units it names read in it.
+
+A 东区 document writes its own bureaus without the district (区经济和信息化局); a 西区 document
+writes its own the same way. In a ledger that holds both, the two must not become one unit, so a
+bare name takes the place of the document it is written in::
+
+    ctx = UnitContext.from_meta(meta)   # issuer 攀枝花市东区人民政府办公室 → district 东区
+    qualify_unit(canonical_unit("区经济和信息化局"), ctx).canonical   # 东区经济和信息化局
+
+The place comes from the issuer (a body's name: 米易县人民政府办公室) and from the title when the
+title starts with a place (攀枝花东区高新技术产业园区承载能力提升三年行动方案 → park
+东区高新技术产业园区). City bodies stay 市X局 (the city is implied), except vertical bodies whose
+official name holds the city (市税务局 → 国家税务总局攀枝花市税务局, when the authority lists it).
+A bare name whose place the document does not give keeps ``needs_jurisdiction:<tier>``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from pydantic import BaseModel, ConfigDict
+
+from extractors.units import (
+    Level,
+    UnitMatch,
+    bare_tier,
+    lookup,
+    normalize_name,
+    place_candidates,
+    resolve,
+    unit_lexicon,
+    with_place,
+)
+from pipeline.model import DocumentMeta
+
+_PARTY = "中共"
+_PROVINCE = re.compile(r"^[\u4e00-\u9fff]{2,3}省")
+_CITY = re.compile(r"^([\u4e00-\u9fff]{2,4}?市|[\u4e00-\u9fff]{2,6}?州|[\u4e00-\u9fff]{2,6}?盟)")
+_QUOTED_TITLE = re.compile(r"《([^》]+)》")
+_ISSUER_SEPARATORS = re.compile(r"[\s、，,；;]+")
+
+
+class UnitContext(BaseModel):
+    """The places a document's bare unit names belong to. All optional: unknown stays unknown."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    city: str | None = None  # 攀枝花市
+    district: str | None = None  # 东区
+    county: str | None = None  # 米易县
+    park: str | None = None  # 东区高新技术产业园区
+    town: str | None = None  # 银江镇
+
+    @classmethod
+    def from_meta(cls, meta: DocumentMeta) -> UnitContext:
+        """Read from ``meta.issuer`` (each issuing body) and then ``meta.title``."""
+        readings = [read_places(p) for p in _ISSUER_SEPARATORS.split(meta.issuer or "") if p]
+        title = meta.title or ""
+        readings.append(read_places(title, from_title=True))
+        readings.extend(read_places(q, from_title=True) for q in _QUOTED_TITLE.findall(title))
+        fields: dict[str, str] = {}
+        for reading in readings:
+            for name, value in reading.model_dump(exclude_none=True).items():
+                fields.setdefault(name, value)
+        return cls(**fields)
+
+    def place(self, level: Level) -> str | None:
+        """The document's place of ``level`` (district → 东区), None when it gives none."""
+        return {
+            "district": self.district,
+            "county": self.county,
+            "park": self.park,
+            "town": self.town,
+            "city": self.city,
+        }.get(level)
+
+
+def read_places(text: str, from_title: bool = False) -> UnitContext:
+    """The places ``text`` starts with: 攀枝花市东区人民政府办公室 → city 攀枝花市, district 东区.
+
+    A title's leading words are read as places only after a city (攀枝花市西区…) or when they
+    name a place the authority knows (国家钒钛高新区…): 关于开展园区提质行动… names no park.
+    """
+    s = normalize_name(text).removeprefix(_PARTY)
+    s = s[m.end() :] if (m := _PROVINCE.match(s)) else s
+    city, pos = _city(s)
+    fields: dict[str, str] = {"city": city} if city else {}
+    previous: str | None = None
+    while True:
+        found = next(iter(place_candidates(s, pos)), None)
+        if found is None:
+            break
+        end, tier = found
+        name = s[pos:end]
+        if tier.level == "park":
+            name = _park_name((previous or "") + name, city)
+        if from_title and city is None and lookup(name) is None:
+            break  # a title's first words are a place only when the authority knows it
+        fields.setdefault(tier.level, name)
+        previous, pos = name, end
+    return UnitContext(**fields)
+
+
+def _city(s: str) -> tuple[str | None, int]:
+    for group in unit_lexicon().local:
+        if s.startswith(group.short):
+            return group.city, len(group.short) + s.startswith("市", len(group.short))
+    m = _CITY.match(s)
+    if m is None or not _is_name(m.group()[:-1]):
+        return None, 0
+    return m.group(), m.end()
+
+
+def _is_name(core: str) -> bool:
+    return not any(rule.regex.search(core) for rule in unit_lexicon().place_rules)
+
+
+def _park_name(name: str, city: str | None) -> str:
+    """A park the authority knows by its first place name (钒钛高新区 → 攀枝花钒钛高新技术产业开发区)."""
+    short = (city or "").removesuffix("市")
+    for candidate in (name, short + name):
+        entry = lookup(candidate, city)
+        if entry is not None and entry.level == "park" and entry.places:
+            return entry.places[0]
+    return name
+
+
+def qualify_unit(match: UnitMatch, context: UnitContext) -> UnitMatch:
+    """``match`` read in a document of ``context``.
+
+    区经济和信息化局 in a 东区 document → 东区经济和信息化局; 园区规划发展部 in a document about
+    东区高新技术产业园区 → 东区高新技术产业园区规划发展部; 成都市财政局 in a 攀枝花 document stays
+    成都市财政局. ``name`` (as written) is kept; a bare name with no place in ``context`` keeps
+    its ``needs_jurisdiction`` flag.
+    """
+    base = resolve(match.name, context.city) if context.city else match
+    tier = bare_tier(base.canonical, base.level)
+    place = context.place(tier.level) if tier else None
+    if tier is not None and place is not None:
+        qualified = with_place(base.canonical, tier, place)
+        entry = lookup(qualified, context.city)
+        flags = tuple(
+            _qualified_flag(f, tier.bare_word, place)
+            for f in base.flags
+            if not f.startswith("needs_jurisdiction:")
+        )
+        if entry is not None:
+            update = {"canonical": entry.canonical, "known": True, "level": entry.level}
+            return base.model_copy(update={**update, "flags": flags})
+        return base.model_copy(update={"canonical": qualified, "flags": flags})
+    if context.city and base.level == "city" and base.canonical.startswith("市"):
+        entry = lookup(context.city + base.canonical[1:], context.city)
+        if entry is not None:  # 市税务局 → 国家税务总局攀枝花市税务局
+            return base.model_copy(update={"canonical": entry.canonical, "level": entry.level})
+    return base
+
+
+def jurisdiction_candidates(match: UnitMatch, canonicals: Iterable[str]) -> list[str]:
+    """The names among ``canonicals`` a bare ``match`` may stand for, one per place.
+
+    For a lookup without a document (``GET /units/区经济和信息化局/tasks``): 区经济和信息化局 →
+    [东区经济和信息化局, 西区经济和信息化局] when the ledger holds both. A name that needs no
+    jurisdiction has no candidates (``[]``); vertical bodies named around their place
+    (国家税务总局攀枝花市东区税务局) are not found this way.
+    """
+    tier = bare_tier(match.canonical, match.level)
+    if tier is None:
+        return []
+    out: list[str] = []
+    for name in canonicals:
+        for end, found in place_candidates(name):
+            if found.level != tier.level:
+                continue
+            if qualify_unit(match, UnitContext(**{found.level: name[:end]})).canonical == name:
+                out.append(name)
+                break
+    return out
+
+
+def _qualified_flag(flag: str, bare_word: str, place: str) -> str:
+    """possible_typo:区住房和城乡建设局 → possible_typo:东区住房和城乡建设局."""
+    kind, _, value = flag.partition(":")
+    if kind == "possible_typo" and value.startswith(bare_word):
+        return f"{kind}:{place}{value[len(bare_word):]}"
+    return flag
