@@ -5,8 +5,11 @@ ongoing, or unspecified (按期).
         -> [Deadline(text="力争到2025年底", kind="by_date", date=2025-12-31, span=…)]
 
 Phrases are data (``lexicons/deadlines.yaml``). Years inside document numbers (川办发〔2018〕45号),
-titles of other documents (《…（2021—2023年）》) and baselines (截至2020年) are not deadlines; nor
-is any dated deadline that ended before the year the document was issued.
+titles of other documents (《…（2021—2023年）》) and baselines (截至2020年, 2020年以来, 已于2020年)
+are not deadlines; nor is any dated deadline that ended before the year the document was issued
+or, for an undated document, before the year it speaks from (``document_reference_year``).
+Adverbs such as 持续推进, 定期, 按期 are a time frame only where the text states timing (a
+完成时限 field, a bracket, a clause of their own); in running text they are verbs.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import calendar
 import datetime as dt
 import functools
 import re
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -33,6 +37,27 @@ Resolve = Literal[
 class DeadlineRule(Rule):
     kind: DeadlineKind
     resolve: Resolve
+    # alone: an adverb that is a time frame only where the text states timing (see the YAML)
+    position: Literal["anywhere", "alone"] = "anywhere"
+    # a bare year (2020年实现…): history or not depends on when the document speaks from
+    bare_year: bool = False
+
+
+class TimingClause(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    delimiter: Rule
+    before: Rule
+    after: Rule
+
+
+class Retrospective(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    prefixes: tuple[Rule, ...]
+    suffixes: tuple[Rule, ...]
+    forward_lead: Rule
+    past_plan: Rule
 
 
 class DeadlineLexicon(BaseModel):
@@ -40,7 +65,10 @@ class DeadlineLexicon(BaseModel):
 
     masks: tuple[Rule, ...]
     rules: tuple[DeadlineRule, ...]
-    baseline_prefixes: tuple[Rule, ...]
+    timing_clause: TimingClause
+    retrospective: Retrospective
+    reference: tuple[Rule, ...]
+    title_period: Rule
     field_label: Rule
 
 
@@ -125,9 +153,6 @@ def _resolve(rule: DeadlineRule, m: re.Match[str], doc_date: dt.date | None) -> 
                 date = dt.date(years[1], 12, 31)
     except ValueError:  # 2023年2月30日
         return None
-    last = end or date
-    if doc_date is not None and last is not None and last.year < doc_date.year:
-        return None  # a past date is a baseline or a history, not something still due
     return Deadline(text=m.group(0).strip(), kind=kind, date=date, start=start, end=end)
 
 
@@ -136,10 +161,50 @@ def _masked(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for rule in rules for m in rule.regex.finditer(text)]
 
 
-def _is_baseline(text: str, m: re.Match[str]) -> bool:
-    cut = m.start("y") if _group(m, "y") else m.start()
+def _is_retrospective(text: str, m: re.Match[str], end: int) -> bool:
+    """截至2020年, 已于2020年, 2020年以来, 2019年底累计: a year reported on, not one still ahead."""
+    retro = deadline_lexicon().retrospective
+    cut = m.start("y")
     before = text[max(0, cut - 8) : cut]
-    return any(rule.regex.search(before) for rule in deadline_lexicon().baseline_prefixes)
+    if any(rule.regex.search(before) for rule in retro.prefixes):
+        return True
+    if retro.forward_lead.regex.match(m.group(0).lstrip()):
+        return False  # 到2025年累计建成 looks ahead
+    after = text[end : end + 6]
+    return any(rule.regex.search(after) for rule in retro.suffixes)
+
+
+def _in_past_plan(text: str, year: int, at: int, floor: int | None) -> bool:
+    """A year inside an earlier 五年规划 named in the same sentence ("十三五"期间，2019年建成…) once
+    that plan has ended."""
+    if floor is None:
+        return False
+    left = max(text.rfind(c, 0, at) for c in "。；;！？")
+    right = min((k for k in (text.find(c, at) for c in "。；;！？") if k >= 0), default=len(text))
+    for pm in deadline_lexicon().retrospective.past_plan.regex.finditer(text, left + 1, right):
+        span = plan_years(pm.group("plan"))
+        if span and span[1] < floor and span[0] <= year <= span[1]:
+            return True
+    return False
+
+
+def _stands_alone(text: str, start: int, end: int, window: int = 40) -> bool:
+    """Is text[start:end] a time frame of its own: a field value, a bracket, a clause that says
+    only when (……完成，长期坚持。)? Single line breaks are wrapping, not clause ends."""
+    clause = deadline_lexicon().timing_clause
+    lo = max(0, start - window)
+    cuts = [m.end() for m in clause.delimiter.regex.finditer(text, lo, start)]
+    if not cuts and lo > 0:
+        return False
+    left = cuts[-1] if cuts else 0
+    hi = min(len(text), end + window)
+    stop = clause.delimiter.regex.search(text, end, hi)
+    if stop is None and hi < len(text):
+        return False
+    right = stop.start() if stop else len(text)
+    before = re.sub(r"[\s*]+", "", text[left:start])
+    after = re.sub(r"[\s*]+", "", text[end:right])
+    return bool(clause.before.regex.fullmatch(before) and clause.after.regex.fullmatch(after))
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -150,51 +215,154 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def extract_deadlines(text: str, doc_date: dt.date | None = None, base: int = 0) -> list[Deadline]:
-    """Every deadline phrase in ``text``, in order; spans are offset by ``base``.
+def _last_year(deadline: Deadline) -> int | None:
+    last = deadline.end or deadline.date
+    return last.year if last else None
+
+
+def reference_years(text: str) -> list[int]:
+    """Years ``text`` shows it was written no earlier than: 截至2020年, 2021年以来, a cited
+    〔2023〕4号, its own 规划期限为2021年—2025年."""
+    return [
+        int(m.group("y")) for rule in deadline_lexicon().reference for m in rule.regex.finditer(text)
+    ]
+
+
+def document_reference_year(
+    text: str, title: str | None = None, period: str | None = None
+) -> int | None:
+    """For a document with no known issue date, the year it speaks from: the latest of its own
+    period's start (manifest ``period``, a title such as “十四五”…规划 or …（2023—2025年）, a
+    规划期限 statement) and the years it reports on or cites. Deadlines before it are history.
 
     Args:
-        text: a clause, a task's text or a whole document.
-        doc_date: the issue date; resolves 年底前 and 印发之日起30日内, and drops dated phrases that
-            ended before the issue year (baselines). None leaves relative dates unresolved.
-        base: offset of ``text`` inside ``Document.text`` so spans point into the document.
+        text: the document's text.
+        title: its title; None takes the first non-empty line of ``text``.
+        period: a known period such as "2025—2029" (DocumentMeta.period).
     """
+    bounds = reference_years(text)
+    if period and (m := re.match(r"\s*((?:19|20)\d{2})", period)):
+        bounds.append(int(m.group(1)))
+    if title is None:
+        title = next((line for line in text.splitlines() if line.strip()), "")
+    if m := deadline_lexicon().title_period.regex.search(title):
+        span = plan_years(m.group("plan")) if m.group("plan") else None
+        bounds.append(span[0] if span else int(m.group("y")))
+    return max(bounds, default=None)
+
+
+def opening_due_year(text: str, chars: int = 1500) -> int | None:
+    """The first year an undated document's opening sets anything for (到2025年底，完成…): a bare
+    year before it (2020年实现…) is more likely history than a deadline."""
+    years = [
+        y
+        for f in deadline_matches(text[:chars])
+        if not _rule(f.rule_id).bare_year and (y := _last_year(f.deadline)) is not None
+    ]
+    return min(years, default=None)
+
+
+def _rule(rule_id: str) -> DeadlineRule:
+    return next(r for r in deadline_lexicon().rules if r.id == rule_id)
+
+
+@dataclass(frozen=True)
+class DeadlineMatch:
+    """A deadline and the id of the rule that found it (for tests and for explaining output)."""
+
+    rule_id: str
+    start: int
+    end: int
+    deadline: Deadline
+
+
+def deadline_matches(
+    text: str,
+    doc_date: dt.date | None = None,
+    *,
+    reference_year: int | None = None,
+    first_due_year: int | None = None,
+) -> list[DeadlineMatch]:
+    """The deadlines of ``text`` with the rules that found them; spans index ``text``.
+    Arguments as for ``extract_deadlines``."""
     if not text:
         return []
     masks = _masked(text)
-    found: list[tuple[int, int, Deadline]] = []
+    local = reference_years(text)
+    floor = doc_date.year if doc_date else max([*local, reference_year or 0]) or None
+    bare_floor = floor if floor is not None else first_due_year
+    found: list[DeadlineMatch] = []
     for rule in deadline_lexicon().rules:
         for m in rule.regex.finditer(text):
-            start, end = _trim(text, m.start(), m.end())
+            group = "text" if _group(m, "text") is not None else 0
+            start, end = _trim(text, m.start(group), m.end(group))
             if start == end or any(a <= start < b or a < end <= b for a, b in masks):
                 continue
-            if _group(m, "y") and _is_baseline(text, m):
+            if rule.position == "alone" and not _stands_alone(text, start, end):
+                continue
+            if _group(m, "y") and _is_retrospective(text, m, m.end()):
                 continue
             deadline = _resolve(rule, m, doc_date)
-            if deadline is not None:
-                found.append((start, end, deadline))
+            if deadline is None:
+                continue
+            last, least = _last_year(deadline), bare_floor if rule.bare_year else floor
+            if last is not None and least is not None and last < least:
+                continue  # a past date is a baseline or a history, not something still due
+            if _group(m, "y") and _in_past_plan(text, int(m.group("y")), start, floor):
+                continue
+            deadline = deadline.model_copy(
+                update={"text": text[start:end], "span": Span(start=start, end=end)}
+            )
+            found.append(DeadlineMatch(rule.id, start, end, deadline))
     # Overlaps: keep the longest phrase (到2025年底 over 2025年底), then the earliest.
-    found.sort(key=lambda t: (-(t[1] - t[0]), t[0]))
-    kept: list[tuple[int, int, Deadline]] = []
-    for start, end, deadline in found:
-        if all(end <= a or start >= b for a, b, _ in kept):
-            kept.append((start, end, deadline))
-    kept.sort(key=lambda t: t[0])
+    found.sort(key=lambda f: (-(f.end - f.start), f.start))
+    kept: list[DeadlineMatch] = []
+    for f in found:
+        if all(f.end <= k.start or f.start >= k.end for k in kept):
+            kept.append(f)
+    return sorted(kept, key=lambda f: f.start)
+
+
+def extract_deadlines(
+    text: str,
+    doc_date: dt.date | None = None,
+    base: int = 0,
+    *,
+    reference_year: int | None = None,
+    first_due_year: int | None = None,
+) -> list[Deadline]:
+    """Every deadline phrase in ``text``, in order; spans are offset by ``base``.
+
+    Args:
+        text: a clause, a task's text, a table cell or a whole document.
+        doc_date: the issue date; resolves 年底前 and 印发之日起30日内, and drops dated phrases that
+            ended before the issue year (baselines). None leaves relative dates unresolved.
+        base: offset of ``text`` inside ``Document.text`` so spans point into the document.
+        reference_year: for an undated document, the year it cannot be older than
+            (``document_reference_year``); dated phrases ending before it are history. Ignored
+            when ``doc_date`` is given.
+        first_due_year: for an undated document with no reference year, the first year its
+            opening sets anything for (``opening_due_year``); only a bare year before a verb
+            (2020年实现…) is dropped for falling before it, explicit phrases (2023年底前) are kept.
+    """
+    matches = deadline_matches(
+        text, doc_date, reference_year=reference_year, first_due_year=first_due_year
+    )
     return [
-        d.model_copy(update={"text": text[s:e], "span": Span(start=base + s, end=base + e)})
-        for s, e, d in kept
+        f.deadline.model_copy(update={"span": Span(start=base + f.start, end=base + f.end)})
+        for f in matches
     ]
 
 
 def parse_deadline_field(
-    text: str, doc_date: dt.date | None = None, base: int = 0
+    text: str, doc_date: dt.date | None = None, base: int = 0, *, reference_year: int | None = None
 ) -> list[Deadline]:
     """Deadlines stated in a ``完成时限：…`` field; a value no rule reads is kept as unspecified."""
     out: list[Deadline] = []
     for m in deadline_lexicon().field_label.regex.finditer(text):
         vstart, vend = _trim(text, m.start("value"), m.end("value"))
         value = text[vstart:vend]
-        parsed = extract_deadlines(value, doc_date, base + vstart)
+        parsed = extract_deadlines(value, doc_date, base + vstart, reference_year=reference_year)
         if parsed:
             out.extend(parsed)
         elif value:

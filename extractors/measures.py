@@ -245,7 +245,25 @@ def _split_roles(units: Sequence[UnitMention]) -> tuple[tuple[UnitMention, ...],
 def _deadlines(doc: Document, text: str, base: int) -> list[Deadline]:
     from extractors.deadlines import extract_deadlines
 
-    return extract_deadlines(text, doc.meta.date, base=base)
+    reference_year, first_due_year = _undated_reference(doc)
+    return extract_deadlines(
+        text, doc.meta.date, base=base, reference_year=reference_year, first_due_year=first_due_year
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _undated_reference_cached(text: str, title: str, period: str | None) -> tuple[int | None, int | None]:
+    from extractors.deadlines import document_reference_year, opening_due_year
+
+    return document_reference_year(text, title, period), opening_due_year(text)
+
+
+def _undated_reference(doc: Document) -> tuple[int | None, int | None]:
+    """For a document without a date: the earliest year it can be from, so that history
+    (“十三五”期间，2019年建成…) is not read as a deadline."""
+    if doc.meta.date:
+        return None, None
+    return _undated_reference_cached(doc.text, doc.meta.title, doc.meta.period)
 
 
 def _first_sentence(text: str) -> str:

@@ -26,6 +26,7 @@ from pipeline.model import Comparator
 from .deadlines import deadline_year, extract_deadlines
 from .numbers import QuantityMatch, find_quantities
 from .target_lexicon import CueRule, compact, target_lexicon
+from .target_subjects import distribute, indicator_tail, scope_of, split_subject
 
 
 # ------------------------------------------------------------------------------------------
@@ -63,14 +64,9 @@ class ClauseContext:
 
 
 HARD_STOPS = "，。；：:;,！？"
-_YEAR_IN_SUBJECT = re.compile(r"(?<![比较与同])(?:到|至|在|于)?(20\d{2})年(?:底|末)?(?:前)?")
 _BARE_YEAR = re.compile(r"(?<![0-9〔\[（(—–\-])(20\d{2})年(?![0-9]|度|—|–|-|至)")
 _LEAD_YEAR = re.compile(r"(?:到|至|在|于)?20\d{2}年(?:底|末)?(?:前)?")
 _TRAILING_PAREN = re.compile(r"[（(][^（）()]*[）)]$")
-
-
-def _tail() -> re.Pattern[str]:
-    return target_lexicon().indicator_tail.regex
 
 
 def _in_any(pos: int, regions: Sequence[tuple[int, int]]) -> bool:
@@ -86,7 +82,8 @@ def _time_cues(text: str, ctx: ClauseContext) -> tuple[list[tuple[int, int]], li
     every time phrase (years, 每年, 按期…): figures after one may be targets."""
     years: list[tuple[int, int]] = []
     timed: set[int] = set()
-    for d in extract_deadlines(text, ctx.doc_date):
+    # a bare year before the document's own (2020年实现… in an undated plan) is a baseline
+    for d in extract_deadlines(text, ctx.doc_date, first_due_year=ctx.doc_year):
         if d.span is None:
             continue
         timed.add(d.span.start)
@@ -114,54 +111,6 @@ def _is_baseline(text: str, ctx: ClauseContext, markers: list[tuple[int, int]]) 
             if int(m.group(1)) < ctx.doc_year and not reference:
                 return True
     return False
-
-
-def split_subject(subject: str) -> tuple[str | None, str]:
-    """(scope, indicator) of the words before a cue.
-
-    全市工业园区规上工业总产值 → (全市工业园区, 规上工业总产值); 力争国家高新技术企业有效数量 →
-    (None, 国家高新技术企业有效数量); 钒钛化工园区2025年安全等级 → (钒钛化工园区, 安全等级).
-    """
-    lex = target_lexicon()
-    s = target_lexicon().change_base.regex.sub("", lex.lead_ins.regex.sub("", subject.strip()))
-    scope: str | None = None
-    ym = _YEAR_IN_SUBJECT.search(s)
-    if ym:
-        before, s = s[: ym.start()], s[ym.end() :]
-        before = lex.lead_ins.regex.sub("", before)
-        scope = before or None
-    s = lex.lead_ins.regex.sub("", s)
-    if scope is None:
-        m = lex.scope.regex.match(s)
-        if m and m.end() < len(s):
-            scope, s = m.group(0), s[m.end() :]
-    indicator = _tail().sub("", s.lstrip("的、"))
-    if scope:
-        scope = re.sub(r"的$", "", scope)
-    return scope, indicator
-
-
-def _scope_of(words: str) -> str | None:
-    """``words`` as a scope when they are nothing but one (园区 in 园区实现钢铁冶炼…)."""
-    lex = target_lexicon()
-    s = lex.lead_ins.regex.sub("", words.strip())
-    m = lex.scope.regex.match(s)
-    return re.sub(r"的$", "", s) if s and m and m.end() == len(s) else None
-
-
-def _distribute(subject: str) -> list[str]:
-    """新能源产业、机械制造产业、绿色化工产业产值 (分别…) → one indicator per item, tail shared."""
-    items = [x for x in subject.split("、") if x]
-    if len(items) < 2:
-        return [subject]
-    last, first = items[-1], items[0]
-    for k in (2, 1):
-        ending = first[-k:]
-        cut = last.rfind(ending)
-        if cut >= 0 and cut + k < len(last):
-            tail = last[cut + k :]
-            return [x + tail for x in items[:-1]] + [last]
-    return items
 
 
 def _longest(matches: list[tuple[CueRule, re.Match[str]]]) -> tuple[CueRule, re.Match[str]] | None:
@@ -244,7 +193,8 @@ def _read_figure(text: str, q: QuantityMatch, st: _State, year: int | None) -> C
         return None  # 给予最高不超过100万元补助: an incentive, not a target
     pstart = _phrase_start(text, q.start, st.floor)
     if not any(r.regex.search(after) for r in lex.not_target_after):
-        return _count_before_noun(text, q, pstart, st, year)
+        rate = _rate_of_action(text, q, pstart, end, suffix_cmp, year)
+        return rate or _count_before_noun(text, q, pstart, st, year)
     while pstart < q.start and text[pstart] in "、和及与（(":
         pstart += 1
     phrase = text[pstart : q.start].rstrip()
@@ -283,20 +233,20 @@ def _interpret(phrase: str, bare: str, st: _State) -> tuple[Comparator, str | No
     if cue:
         subject = bare[: cue[1].start()]
         if subject.endswith("分别") and "、" in subject:
-            items = _distribute(_tail().sub("", subject))
+            items = distribute(indicator_tail().sub("", subject))
             st.queue = tuple(items[1:])
             subject = items[0]
         return (cue[0].comparator, *split_subject(subject))
     verb = _verb_before_indicator(phrase)
     if verb and lex.lead_ins.regex.sub("", phrase[: verb[1].start()]):
-        if _scope_of(phrase[: verb[1].start()]) is None:
+        if scope_of(phrase[: verb[1].start()]) is None:
             verb = None  # 科技型中小企业认定入库 45 家: the verb is inside the indicator
     if verb:
         rule, m = verb
         if rule.needs_context and not (st.in_context or st.prev is not None):
             return None
-        indicator = _tail().sub("", phrase[m.start() if rule.keep else m.end() :])
-        return rule.comparator, _scope_of(phrase[: m.start()]), indicator
+        indicator = indicator_tail().sub("", phrase[m.start() if rule.keep else m.end() :])
+        return rule.comparator, scope_of(phrase[: m.start()]), indicator
     if st.prev is not None and (st.queue or not phrase):  # 100亿元、300亿元: the enumeration goes on
         indicator = st.queue[0] if st.queue else st.prev.indicator
         st.queue = st.queue[1:]
@@ -304,6 +254,28 @@ def _interpret(phrase: str, bare: str, st: _State) -> tuple[Comparator, str | No
     if st.prev is not None or st.in_context:  # 钛精矿 600万吨 under 到2025年
         return ("eq", *split_subject(phrase))
     return None
+
+
+def _rate_of_action(text: str, q: QuantityMatch, pstart: int, end: int,
+                    suffix_cmp: Comparator | None, year: int | None) -> Claim | None:
+    """园区未来“标准地”100%按《…指标体系》供应: the share of something done a stated way, a target
+    wherever it stands (the indicator is that share: “标准地”按指标体系供应比例)."""
+    lex = target_lexicon().rate_of_action
+    qv = q.quantity
+    if qv.unit not in ("%", "％") or qv.value_max is not None:
+        return None
+    m = lex.action.regex.match(text[end:])
+    phrase = text[pstart : q.start]
+    if m is None or any(r.regex.search(phrase) for r in target_lexicon().not_target_before):
+        return None
+    scope, subject = split_subject(phrase)
+    action = lex.title_noun.regex.sub(lambda t: t.group("noun"), m.group(0))
+    if not subject:
+        return None
+    return Claim(
+        start=pstart + _lead_end(phrase), end=end + m.end(), indicator=f"{subject}{action}比例",
+        comparator=suffix_cmp or "eq", scope=scope, value=qv.value, unit=qv.unit, year=year,
+    )
 
 
 def _count_before_noun(text: str, q: QuantityMatch, pstart: int, st: _State,
@@ -324,7 +296,7 @@ def _count_before_noun(text: str, q: QuantityMatch, pstart: int, st: _State,
     if not 1 <= len(noun) <= 15 or any(r.regex.search(noun) for r in lex.comparators):
         return None
     rule, m = verb
-    scope = _scope_of(phrase[: m.start()]) if m.start() else None
+    scope = scope_of(phrase[: m.start()]) if m.start() else None
     if scope is None and lex.lead_ins.regex.sub("", phrase[: m.start()]):
         return None
     return Claim(

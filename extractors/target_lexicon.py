@@ -46,6 +46,13 @@ class TableColumns(BaseModel):
     stop_row: Rule
 
 
+class RateOfAction(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    action: Rule
+    title_noun: Rule
+
+
 class TargetLexicon(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -54,6 +61,7 @@ class TargetLexicon(BaseModel):
     comparators: tuple[CueRule, ...]
     suffixes: tuple[ComparatorRule, ...]
     qualitative: tuple[QualitativeRule, ...]
+    rate_of_action: RateOfAction
     metric_words: Rule
     baseline_cues: tuple[Rule, ...]
     baseline_sections: Rule

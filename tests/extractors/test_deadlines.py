@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractors.deadlines import extract_deadlines, parse_deadline_field, plan_years
+from extractors.deadlines import (
+    document_reference_year,
+    extract_deadlines,
+    opening_due_year,
+    parse_deadline_field,
+    plan_years,
+)
 
 D = dt.date
 ISSUED = D(2022, 4, 21)  # pzh-2022-yuanqu-guihua
@@ -30,11 +36,8 @@ CASES = [
     ("本方案印发后3个月内完成", None, [("本方案印发后3个月内", "relative", None, None, None)]),
     ("印发之日起15个工作日内", D(2024, 3, 1), [("印发之日起15个工作日内", "relative", D(2024, 3, 22), None, None)]),
     ("每年提出各产业链具有优势的项目招引促建方向", None, [("每年", "recurring", None, None, None)]),
-    ("定期向龙头企业征求重大技术需求", None, [("定期", "recurring", None, None, None)]),
     ("每季度通报一次进展", None, [("每季度", "recurring", None, None, None)]),
     ("分年度和中期对规划实施情况进行检查评估", None, [("分年度", "recurring", None, None, None)]),
-    ("长期坚持", None, [("长期坚持", "ongoing", None, None, None)]),
-    ("持续推进大宗固废示范基地建设项目", None, [("持续推进", "ongoing", None, None, None)]),
     ("“十四五”期间，工业增加值年均增速不低于7.5%", D(2021, 8, 1),
      [("“十四五”期间", "period", None, D(2021, 1, 1), D(2025, 12, 31))]),
     ("十四五期间", None, [("十四五期间", "period", None, D(2021, 1, 1), D(2025, 12, 31))]),
@@ -42,9 +45,28 @@ CASES = [
     ("三年行动方案（2023—2025年）", None, [("2023—2025年", "period", None, D(2023, 1, 1), D(2025, 12, 31))]),
     ("本规划期限为 2021年—2025年。", ISSUED, [("2021年—2025年", "period", None, D(2021, 1, 1), D(2025, 12, 31))]),
     ("规划期限：2021年至2025年。", D(2021, 8, 1), [("2021年至2025年", "period", None, D(2021, 1, 1), D(2025, 12, 31))]),
-    ("6个循环改造重点项目按期完工投产", None, [("按期", "unspecified", None, None, None)]),
-    ("确保按时推进实施", None, [("按时", "unspecified", None, None, None)]),
     ("钒钛化工园区2024年完成认定", D(2023, 5, 1), [("2024年", "by_date", D(2024, 12, 31), None, None)]),
+    ("每年组织一次评估", None, [("每年", "recurring", None, None, None)]),
+    ("每半年开展一次督查，每季度调度项目进展", None,
+     [("每半年", "recurring", None, None, None), ("每季度", "recurring", None, None, None)]),
+    ("每年年底前完成考核", D(2023, 1, 19), [("每年", "recurring", None, None, None)]),
+    ("2023年6月底前完成，此后每年更新一次", D(2023, 1, 19),
+     [("2023年6月底前", "by_date", D(2023, 6, 30), None, None), ("每年", "recurring", None, None, None)]),
+    # 长期坚持 / 持续推进 / 定期 / 按期 where the text states timing
+    ("长期坚持", None, [("长期坚持", "ongoing", None, None, None)]),
+    ("（长期坚持）", None, [("长期坚持", "ongoing", None, None, None)]),
+    ("建立园区企业服务专员制度，2023年底前完成，长期坚持。", D(2023, 1, 19),
+     [("2023年底前", "by_date", D(2023, 12, 31), None, None), ("长期坚持", "ongoing", None, None, None)]),
+    ("〔责任单位：市经济和信息化局；完成时限：持续推进〕", None, [("持续推进", "ongoing", None, None, None)]),
+    ("时间安排：每季度", None, [("每季度", "recurring", None, None, None)]),
+    ("完成时限：定期", None, [("定期", "recurring", None, None, None)]),
+    ("完成时限：长期\n", None, [("长期", "ongoing", None, None, None)]),
+    ("确保按期完成。", None, [("按期", "unspecified", None, None, None)]),
+    # a bare year in a clause led by 确保/力争, the verb after it (pzh-2025-yuanqu-tizhi-tongzhi 二.（三）.7)
+    ("补齐化工园区监测预警等基础设施短板，确保钒钛化工园区、格里坪化工园区2025年安全等级由一般风险等级（C级）"
+     "升级为较低风险等级（D级）。", None, [("2025年", "by_date", D(2025, 12, 31), None, None)]),
+    ("力争园区2026年建成投用", None, [("2026年", "by_date", D(2026, 12, 31), None, None)]),
+    ("2025年建成园区智慧管理平台", None, [("2025年", "by_date", D(2025, 12, 31), None, None)]),
     # not deadlines
     ("根据川办发〔2018〕45号文件精神", ISSUED, []),
     ("2020年营业收入 985.5亿元", ISSUED, []),
@@ -54,6 +76,23 @@ CASES = [
     ("“十三五”时期，面对错综复杂的内外形势", ISSUED, []),
     ("2020年实现规上工业总产值 1633亿元", ISSUED, []),
     ("于2020年12月6日通车", ISSUED, []),
+    # adverbs and verbs in running text (real sentences of the corpus)
+    ("采取“园中园”、集中发展区等模式，持续推进大宗固废示范基地建设项目，培育一批技术先进、规模较大的循环经济企业", None, []),
+    ("按照绿色园区建设标准和要求，持续推进石家湾渣场、双龙滩固废填埋场竣工验收", None, []),
+    ("依托产业人才政策举措，持续推进招才引智，招引一批特色产业领军人才和团队", None, []),
+    ("创新优化“柔性引才”机制，定期向龙头企业征求重大技术需求，完善“揭榜挂帅”攻关机制", None, []),
+    ("强化组织协调，定期研究解决园区建设发展中遇到的困难问题", None, []),
+    ("保证西渣场高炉渣综合利用环保及升级改造项目等6个循环改造重点项目按期完工投产", None, []),
+    ("强化年度目标管理、确保按时推进实施", None, []),
+    ("扎实推进水电消纳产业示范区建设，持续推进\n直购电等市场化交易", None, []),
+    ("每年增长10%以上", None, []),
+    ("每年可处理固废100万吨", None, []),
+    # history, also when the issue date is unknown
+    ("已纳入攀枝花市西区道路交通规划（2016-2030年）", None, []),
+    ("2020年以来，园区建成标准厂房10万平方米", None, []),
+    ("园区已于2020年建成污水处理厂", None, []),
+    ("2019年底累计完成投资50亿元", None, []),
+    ("截至2020年末，全市6个工业园区总规划面积214.35km2；2019年实现营业收入985.5亿元", None, []),
     ("逐年增长", None, []),
     ("资源长期流失于高炉渣中", None, []),
 ]
@@ -89,7 +128,81 @@ def test_plan_years(plan, years):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(max_size=80), st.one_of(st.none(), st.dates(min_value=D(2000, 1, 1), max_value=D(2040, 12, 31))))
-def test_arbitrary_text_never_raises_and_spans_hold(text, doc_date):
-    for d in extract_deadlines(text, doc_date, base=0):
+@given(
+    st.text(max_size=80),
+    st.one_of(st.none(), st.dates(min_value=D(2000, 1, 1), max_value=D(2040, 12, 31))),
+    st.one_of(st.none(), st.integers(2000, 2040)),
+    st.one_of(st.none(), st.integers(2000, 2040)),
+)
+def test_arbitrary_text_never_raises_and_spans_hold(text, doc_date, reference_year, first_due_year):
+    got = extract_deadlines(text, doc_date, base=0, reference_year=reference_year, first_due_year=first_due_year)
+    for d in got:
         assert d.span is not None and text[d.span.start : d.span.end] == d.text
+
+
+DEADLINE_ALPHABET = st.sampled_from(list("2025年底前到力争确保每年定期持续推进长期坚持按期完成，。（）：截至以来已十三五期间—"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(DEADLINE_ALPHABET, max_size=40).map("".join), st.one_of(st.none(), st.integers(2015, 2030)))
+def test_deadline_phrases_in_arbitrary_order_hold_spans_and_floor(text, reference_year):
+    for d in extract_deadlines(text, None, base=7, reference_year=reference_year):
+        assert d.span is not None and text[d.span.start - 7 : d.span.end - 7] == d.text
+        last = d.end or d.date
+        assert reference_year is None or last is None or last.year >= reference_year
+
+
+# An undated document: what it says about its own time decides whether a bare year is history.
+# (text, reference_year, first_due_year, expected phrases)
+UNDATED = [
+    ("2020年实现规上工业总产值 1633亿元", None, None, ["2020年"]),  # nothing to tell: kept
+    ("2020年实现规上工业总产值 1633亿元", 2021, None, []),
+    ("2020年实现规上工业总产值 1633亿元", None, 2025, []),
+    ("2024年底前完成园区扩区调位", None, 2025, ["2024年底前"]),  # explicit phrases stay
+    ("2024年底前完成园区扩区调位", 2025, None, []),
+    ("钒钛化工园区2025年完成认定", 2025, None, ["2025年"]),
+    ("钒钛化工园区2025年完成认定", None, 2025, ["2025年"]),
+    ("“十三五”期间，园区2019年建成标准厂房20万平方米", 2021, None, []),
+    ("“十三五”期间", 2021, None, []),
+    ("2016-2020年", 2021, None, []),
+    # the text's own 截至 is a reference of its own
+    ("截至2021年底，园区累计建成标准厂房；2020年实现营业收入985.5亿元", None, None, []),
+]
+
+
+@pytest.mark.parametrize(("text", "reference_year", "first_due_year", "expected"), UNDATED)
+def test_undated_document_history(text, reference_year, first_due_year, expected):
+    got = extract_deadlines(text, None, reference_year=reference_year, first_due_year=first_due_year)
+    assert [d.text for d in got] == expected
+
+
+def test_doc_date_wins_over_reference_year():
+    [d] = extract_deadlines("2024年底前完成", D(2024, 1, 5), reference_year=2026)
+    assert d.date == D(2024, 12, 31)
+
+
+# (text, title, period, expected reference year)
+REFERENCE = [
+    ("攀枝花市“十四五”工业园区发展规划\n前言", None, None, 2021),
+    ("攀枝花东区高新技术产业园区承载能力提升三年行动方案（2023—2025年）", None, None, 2023),
+    ("攀东府办〔2023〕4号\n各街道办事处", "某某方案", None, 2023),
+    ("本规划期限为 2021年—2025年。", "西区规划", None, 2021),
+    ("截至 2020年，全市共有规上工业企业 349户。根据川办发〔2018〕45号文件", "某规划", None, 2020),
+    ("2023年以来，园区新签约项目42个", "通知", None, 2023),
+    ("到2025年底，完成全市园区优化整合", "关于开展园区提质行动助推高质量发展的通知", "2025—2029", 2025),
+    ("工业是攀枝花立市之本、强市之基。", "十六条措施", None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "title", "period", "expected"), REFERENCE)
+def test_document_reference_year(text, title, period, expected):
+    assert document_reference_year(text, title, period) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("第一阶段：一年转形象、求突破。到2025年底，完成全市园区优化整合。第二阶段：到2027年底", 2025),
+    ("2020年实现规上工业总产值 1633亿元。力争到2025年，园区工业总产值达到1200亿元", 2025),
+    ("工业是攀枝花立市之本、强市之基。", None),
+])
+def test_opening_due_year(text, expected):
+    assert opening_due_year(text) == expected

@@ -1,0 +1,236 @@
+"""Incremental builds: unchanged files are not parsed, changes replace rows, failures are isolated.
+
+Most tests swap the parser and the extractors for small fakes (``_parse``/``_extract`` are the
+two seams), so they check the build's own logic; the corpus tests at the end run the real stages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from extractors import build
+from extractors.build import build_registry, expand_paths, extractor_version, run_build_command
+from extractors.registry import Registry
+from pipeline.errors import CorruptFileError
+from pipeline.settings import Settings
+from tests.extractors.test_registry import PASSAGE, make_document, make_ledger
+
+
+class Calls:
+    def __init__(self) -> None:
+        self.parsed: list[str] = []
+        self.extracted: list[str] = []
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
+    """Fake stages: a file's text becomes a Document; the ledger comes from ``make_ledger``."""
+    seen = Calls()
+
+    def fake_parse(path: Path, settings: Settings):
+        seen.parsed.append(path.name)
+        if path.name.startswith("bad"):
+            return iter([(path, CorruptFileError(path, "not a PDF: the file ends early", "download it again"))])
+        data = path.read_bytes()
+        doc_id = f"{path.stem}-{hashlib.sha256(data).hexdigest()[:8]}"
+        return iter([(path, make_document(doc_id, data.decode("utf-8")))])
+
+    def fake_extract(doc):
+        seen.extracted.append(doc.doc_id)
+        if "崩溃" in doc.text:
+            raise KeyError("boom")
+        _, tasks, targets = make_ledger(doc.doc_id, doc.text)
+        return tasks, targets
+
+    monkeypatch.setattr(build, "_parse", fake_parse)
+    monkeypatch.setattr(build, "_extract", fake_extract)
+    return seen
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "in")
+
+
+def _write(folder: Path, name: str, extra: str = "") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(PASSAGE + extra, encoding="utf-8")
+    return path
+
+
+def test_second_build_parses_nothing(settings: Settings, calls: Calls) -> None:
+    _write(settings.corpus_dir, "a.txt")
+    _write(settings.corpus_dir, "b.txt", "\n附件")
+    first = build_registry([], settings, progress=False)
+    assert len(first.added) == 2 and not first.failed
+    calls.parsed.clear(), calls.extracted.clear()
+    second = build_registry([], settings, progress=False)
+    assert sorted(second.unchanged) == sorted(first.added)
+    assert second.added == second.updated == [] and not second.failed
+    assert calls.parsed == [] and calls.extracted == []
+    assert {i.measures for i in second.items} == {3}  # counts come from the registry
+    assert second.generation == first.generation
+
+
+def test_changed_file_replaces_its_rows(settings: Settings, calls: Calls) -> None:
+    path = _write(settings.corpus_dir, "a.txt")
+    build_registry([path], settings, progress=False)
+    with Registry.open(settings) as reg:
+        (old_id,) = reg.document_hashes()
+    # same name and folder, new content: the doc_id (stem + hash) changes, the old one is kept
+    path.write_text(PASSAGE.replace("16.40", "18.00"), encoding="utf-8")
+    report = build_registry([path], settings, progress=False)
+    assert len(report.added) == 1 and report.kept == [old_id]
+    with Registry.open(settings) as reg:
+        assert reg.targets(doc_id=report.added[0])[0].quote.endswith("18.00亿元")
+
+
+def test_same_doc_id_is_updated_in_place(settings: Settings, calls: Calls, monkeypatch) -> None:
+    path = _write(settings.corpus_dir, "a.txt")
+    fake = build._parse
+
+    def stable_id(p: Path, s: Settings):  # a manifest-style doc_id that does not depend on content
+        (_, doc), = list(fake(p, s))
+        return iter([(p, make_document("fixed-id", doc.text))])
+
+    monkeypatch.setattr(build, "_parse", stable_id)
+    build_registry([path], settings, progress=False)
+    path.write_text(PASSAGE.replace("3.强化要素保障。", ""), encoding="utf-8")
+    with pytest.raises(ValueError):  # make_ledger needs measure 3: prove the fake saw the new text
+        make_ledger("fixed-id", path.read_text(encoding="utf-8"))
+    path.write_text(PASSAGE + "\n（此件公开发布）", encoding="utf-8")
+    report = build_registry([path], settings, progress=False)
+    assert report.updated == ["fixed-id"] and report.kept == []
+    with Registry.open(settings) as reg:
+        assert reg.document("fixed-id").text.endswith("（此件公开发布）")
+        assert len(reg.tasks()) == 3
+
+
+def test_lexicon_change_forces_reextraction(settings: Settings, calls: Calls, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    lexicons = tmp_path / "stages" / "lexicons"
+    lexicons.mkdir(parents=True)
+    (lexicons / "units.yaml").write_text("units: [市经信局]\n", encoding="utf-8")
+    monkeypatch.setattr(build, "STAGE_ROOTS", (tmp_path / "stages",))
+    _write(settings.corpus_dir, "a.txt")
+    build_registry([], settings, progress=False)
+    before = extractor_version()
+    (lexicons / "units.yaml").write_text("units: [市经信局, 市投促局]\n", encoding="utf-8")
+    assert extractor_version() != before
+    calls.extracted.clear()
+    report = build_registry([], settings, progress=False)
+    assert len(report.updated) == 1 and len(calls.extracted) == 1
+
+
+def test_real_extractor_version_covers_lexicons_and_skips_exports() -> None:
+    version = extractor_version()
+    assert version.startswith(build.EXTRACTOR_VERSION + ".")
+    assert extractor_version() == version  # deterministic
+    assert "export.py" in build._NOT_STAGES and "units.py" not in build._NOT_STAGES
+
+
+def test_manifest_change_forces_reextraction(settings: Settings, calls: Calls) -> None:
+    _write(settings.corpus_dir, "a.txt")
+    manifest = settings.corpus_dir / "manifest.json"
+    entry = {"doc_id": "a-doc", "file": "a.txt", "title": "旧标题"}
+    manifest.write_text(json.dumps({"documents": [entry]}, ensure_ascii=False), encoding="utf-8")
+    build_registry([], settings, progress=False)
+    entry["title"] = "新标题"
+    manifest.write_text(json.dumps({"documents": [entry]}, ensure_ascii=False), encoding="utf-8")
+    calls.parsed.clear()
+    build_registry([], settings, progress=False)
+    assert calls.parsed == ["a.txt"]
+
+
+def test_bad_files_are_reported_and_the_rest_lands(settings: Settings, calls: Calls,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    good = _write(settings.corpus_dir, "good.txt")
+    bad = _write(settings.corpus_dir, "bad.pdf")
+    crash = _write(settings.corpus_dir, "crash.txt", "\n崩溃")
+    missing = settings.corpus_dir / "missing.docx"
+    report = build_registry([good, bad, crash, missing], settings, progress=False)
+    assert len(report.added) == 1
+    failed = {Path(f.path).name: f.message for f in report.failed}
+    assert set(failed) == {"bad.pdf", "crash.txt", "missing.docx"}
+    assert "[E104]" in failed["bad.pdf"] and "ends early" in failed["bad.pdf"]
+    assert "[E900]" in failed["crash.txt"] and "KeyError" in failed["crash.txt"]
+    err_lines = capsys.readouterr().err.strip().splitlines()
+    assert len(err_lines) == 3 and all(str(settings.corpus_dir) in line for line in err_lines)
+    with Registry.open(settings) as reg:
+        assert len(reg.documents()) == 1 and len(reg.tasks()) == 3
+
+
+def test_removed_files_are_kept(settings: Settings, calls: Calls) -> None:
+    a = _write(settings.corpus_dir, "a.txt")
+    _write(settings.corpus_dir, "b.txt", "\n附件")
+    build_registry([], settings, progress=False)
+    a.unlink()
+    report = build_registry([], settings, progress=False)
+    assert len(report.kept) == 1 and report.kept[0].startswith("a-")
+    with Registry.open(settings) as reg:
+        assert len(reg.documents()) == 2
+
+
+def test_expand_paths_finds_documents_only(tmp_path: Path) -> None:
+    for rel in ("a.txt", "sub/b.PDF", "sub/c.docx", ".hidden/d.txt", "~$lock.docx", "manifest.json",
+                "notes.xlsx", "old.doc"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(b"x")
+    files, missing = expand_paths([tmp_path, tmp_path / "a.txt", tmp_path / "nope"])
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in files) == \
+        ["a.txt", "old.doc", "sub/b.PDF", "sub/c.docx"]
+    assert [Path(m.path).name for m in missing] == ["nope"]
+
+
+def test_build_command_prints_summary_and_export_path(settings: Settings, calls: Calls,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    _write(settings.corpus_dir, "a.txt")
+    bad = _write(settings.corpus_dir, "bad.pdf")
+    ok = run_build_command([settings.corpus_dir], settings, export=True, index=False)
+    out = capsys.readouterr().out
+    assert ok is False  # one file failed
+    assert "added" in out and "failed" in out and bad.name in out
+    workbook = settings.data_dir / "任务分工表.xlsx"
+    assert workbook.exists() and "任务分工表 written to:" in out
+    assert str(workbook) in out.replace("\n", "")
+
+
+# ------------------------------------------------------------------------ the real stages
+
+
+@pytest.fixture(scope="module")
+def corpus_copy(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Path:
+    pytest.importorskip("pipeline.run")
+    pytest.importorskip("extractors.measures")
+    pytest.importorskip("extractors.targets")
+    folder = tmp_path_factory.mktemp("corpus")
+    for path in corpus_dir.iterdir():
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+@pytest.mark.slow
+def test_corpus_build_then_nothing_to_do(corpus_copy: Path, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus_copy)
+    first = build_registry([], settings, progress=False)
+    assert not first.failed, first.failed
+    manifest = json.loads((corpus_copy / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(first.added) == sorted(d["doc_id"] for d in manifest["documents"])
+    assert all(i.measures > 0 for i in first.items)
+
+    def forbidden(*_args):
+        raise AssertionError("an unchanged document was parsed or extracted again")
+
+    monkeypatch.setattr(build, "_parse", forbidden)
+    monkeypatch.setattr(build, "_extract", forbidden)
+    second = build_registry([], settings, progress=False)
+    assert sorted(second.unchanged) == sorted(first.added) and not second.failed
+    assert [i.measures for i in sorted(second.items, key=lambda i: i.doc_id)] == \
+        [i.measures for i in sorted(first.items, key=lambda i: i.doc_id)]

@@ -1,0 +1,285 @@
+"""Exports: the workbook opens with the layout secretariats print, cells are safe, CSV/JSON keep the contract."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from extractors.export import (
+    Ledger,
+    LedgerDocument,
+    atomic_write,
+    key_task_cell,
+    measure_cell,
+    page_line_label,
+    run_export_command,
+    source_locator,
+)
+from extractors.export_tabular import CSV_HEADER, LedgerExport
+from extractors.export_xlsx import _MAX_LINES, _lines, display_width, fit_to_row
+from extractors.registry import Registry
+from extractors.safe_cells import EXCEL_CELL_LIMIT, TRUNCATION_NOTE, safe_cell
+from pipeline.errors import TaizhangError
+from pipeline.locate import parse_locator
+from pipeline.model import SourceRef
+from pipeline.settings import Settings
+from tests.extractors.test_registry import PASSAGE, make_ledger
+
+SHEETS = ["任务分工表", "责任矩阵", "单位责任清单", "未明确责任", "目标指标", "待核实"]
+DDE_TITLE = "=cmd|' /C calc'!A0"  # a hostile title must never run as a formula
+TASK_HEADER = ["序号", "文件", "重点任务", "具体措施", "牵头单位", "配合单位", "完成时限", "来源"]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    settings = Settings(data_dir=tmp_path / "data")
+    with Registry.open(settings) as reg:
+        for doc_id, extra, title in (("a-fangan", "", "园区提质行动方案"),
+                                     ("b-tongzhi", "\f第二页\x01", DDE_TITLE)):
+            doc, tasks, targets = make_ledger(doc_id, PASSAGE + extra, title=title)
+            reg.replace_document(doc, tasks, targets, fingerprint="fp")
+    return settings
+
+
+@pytest.fixture
+def workbook(settings: Settings, tmp_path: Path):
+    path = run_export_command(settings, "xlsx", tmp_path / "out" / "任务分工表.xlsx")
+    return load_workbook(path)
+
+
+def test_workbook_sheets_and_header(workbook) -> None:
+    assert workbook.sheetnames == SHEETS
+    ws = workbook["任务分工表"]
+    assert [c.value for c in ws[1]] == TASK_HEADER
+    assert ws.max_row == 1 + 6  # two documents × three measures
+
+
+@pytest.mark.parametrize("sheet", SHEETS)
+def test_every_sheet_prints_right(workbook, sheet: str) -> None:
+    ws = workbook[sheet]
+    assert ws.freeze_panes in ("A2", "D2")
+    assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
+    assert ws.print_title_rows == "$1:$1"
+    assert ws.page_setup.orientation == "landscape"
+    assert int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToHeight) == 0
+    if sheet == "责任矩阵":  # wide: several pages across, the measure columns repeated on each
+        assert ws.print_title_cols == "$A:$C"
+    else:
+        assert int(ws.page_setup.fitToWidth) == 1
+    assert ws.cell(2, 1).alignment.wrap_text or ws.max_row == 1
+
+
+def test_lead_cell_matches_registry(workbook, settings: Settings) -> None:
+    with Registry.open(settings) as reg:
+        first = reg.tasks()[0]
+    row = [c.value for c in workbook["任务分工表"][2]]
+    assert row[2] == "一、重点任务"
+    assert row[4] == "、".join(m.name for m in first.lead) == "市经信局"
+    assert row[5] == "市发展改革委、市自然资源局"
+    assert row[6] == "2025年底前"
+    assert row[3].startswith("1.加快园区基础设施建设\n完善园区道路")
+    assert row[7].endswith(f"taizhang show {source_locator(first.source)}")
+
+
+def test_formula_like_cell_is_neutralised(workbook) -> None:
+    cell = workbook["任务分工表"].cell(5, 2)  # first measure of the second document: 文件
+    assert cell.data_type == "s" and cell.value == "'" + DDE_TITLE
+    assert not any(c.data_type == "f" for ws in workbook for row in ws.iter_rows() for c in row)
+
+
+def test_matrix_marks_roles_and_counts(workbook) -> None:
+    ws = workbook["责任矩阵"]
+    header = [c.value for c in ws[1]]
+    lead_col = header.index("市经济和信息化局") + 1
+    support_col = header.index("市发展和改革委员会") + 1
+    assert ws.cell(2, lead_col).value == "牵头" and ws.cell(2, support_col).value == "配合"
+    totals = {ws.cell(r, 3).value: r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value == "合计"}
+    assert ws.cell(totals["牵头"], lead_col).value == 2
+    assert ws.cell(totals["配合"], support_col).value == 2
+
+
+def test_unclear_and_review_sheets(workbook) -> None:
+    unclear = {r[2]: r[4] for r in workbook["未明确责任"].iter_rows(min_row=2, values_only=True)}
+    assert unclear["一.2"].startswith("无牵头单位；单位角色不明：市政务管理局、市投促局")
+    assert unclear["一.3"] == "未写明责任单位"
+    assert "一.1" not in unclear
+    review = [r for r in workbook["待核实"].iter_rows(min_row=2, values_only=True)]
+    kinds = {r[2]: r[1] for r in review}
+    assert kinds["市政务管理局"] == "疑似错别字；角色不明"
+    assert kinds["市投促局"] == "角色不明；未收录单位"
+    assert review[0][4] == "疑为：市政务服务管理局"
+
+
+def test_target_sheet_keeps_the_number(workbook) -> None:
+    ws = workbook["目标指标"]
+    row = {h.value: c for h, c in zip(ws[1], ws[2])}
+    assert row["数值"].value == 16.4 and row["数值"].number_format == "0.00"
+    assert row["单位"].value == "亿元" and row["年份"].value == 2025 and row["比较"].value == "≥"
+    assert row["原文"].value == "园区工业总产值达到16.40亿元"
+
+
+def test_unit_duty_sheet_lists_leads_then_supports(workbook) -> None:
+    rows = list(workbook["单位责任清单"].iter_rows(min_row=2, values_only=True))
+    mine = [r for r in rows if r[0] == "市经济和信息化局"]
+    assert [r[2] for r in mine] == ["牵头", "牵头"] and mine[0][1] == "市经信局"
+
+
+def test_empty_registry_exports(tmp_path: Path) -> None:
+    path = run_export_command(Settings(data_dir=tmp_path), "xlsx", None)
+    assert path == tmp_path / "任务分工表.xlsx"
+    assert load_workbook(path).sheetnames == SHEETS
+
+
+def test_csv_has_bom_and_one_row_per_measure(settings: Settings, tmp_path: Path) -> None:
+    path = run_export_command(settings, "csv", tmp_path / "t.csv")
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == list(CSV_HEADER) and len(rows) == 7
+    row = dict(zip(rows[0], rows[1]))
+    assert row["牵头单位"] == "市经信局" and row["牵头单位（规范名）"] == "市经济和信息化局"
+    assert row["完成日期"] == "2025-12-31" and row["定位"].startswith("a-fangan:")
+    assert dict(zip(rows[0], rows[4]))["文件"] == "'" + DDE_TITLE
+
+
+def test_json_follows_the_contract(settings: Settings, tmp_path: Path) -> None:
+    path = run_export_command(settings, "json", tmp_path / "t.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    LedgerExport.model_validate(data)
+    assert data["schema_version"] == 1
+    doc = data["documents"][0]
+    assert {"doc_id", "title", "path", "tasks", "targets"} <= doc.keys()
+    task = doc["tasks"][0]
+    assert {"task_id", "title", "text", "section_path", "lead", "supporting", "unassigned_units",
+            "deadlines", "source"} <= task.keys()
+    assert task["lead"] == [{"name": "市经信局", "canonical": "市经济和信息化局", "known": True, "flags": []}]
+    assert task["deadlines"][0] == {"text": "2025年底前", "kind": "by_date", "date": "2025-12-31",
+                                    "start": None, "end": None}
+    assert {"page", "line_start", "line_end", "char_start", "char_end"} <= task["source"].keys()
+    target = doc["targets"][0]
+    assert {"text", "indicator", "scope", "value", "value_max", "unit", "comparator", "year", "binding",
+            "cumulative", "source"} <= target.keys()
+    assert target["value"] == "16.40" and Decimal(target["value"]) == Decimal("16.4")
+
+
+def test_json_contract_doc_lists_every_field() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "json-contract.md").read_text(encoding="utf-8")
+    assert '"schema_version": 1' in doc
+    for model in LedgerExport.model_json_schema()["$defs"].values():
+        for name in model["properties"]:
+            assert f"`{name}`" in doc, f"field {name} is not documented in docs/json-contract.md"
+
+
+def test_unknown_format_is_refused(settings: Settings) -> None:
+    with pytest.raises(TaizhangError, match="unknown export format"):
+        run_export_command(settings, "pdf", None)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ("+86 812", "'+86 812"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("\x01=1+1", "'=1+1"),  # a control byte cannot hide a formula
+        ("第一页\f第二页", "第一页\n第二页"),
+        ("市经信局牵头", "市经信局牵头"),
+        ("——加快重点园区建设", "——加快重点园区建设"),
+        ("＝全角等号", "＝全角等号"),
+        (None, ""),
+    ],
+)
+def test_safe_cell(value: str | None, expected: str) -> None:
+    assert safe_cell(value) == expected
+
+
+def test_safe_cell_fits_excel_limit() -> None:
+    text = safe_cell("园" * 40000)
+    assert len(text) == EXCEL_CELL_LIMIT and text.endswith("（全文见来源定位）")
+
+
+@pytest.mark.parametrize(
+    ("page", "line_start", "page_end", "line_end", "expected"),
+    [
+        (1, 12, None, 12, "第1页第12行"),
+        (3, 12, 3, 15, "第3页第12—15行"),
+        (3, 40, 4, 2, "第3页第40行—第4页第2行"),
+    ],
+)
+def test_page_line_label(page: int, line_start: int, page_end: int | None, line_end: int, expected: str) -> None:
+    source = SourceRef(doc_id="d", page=page, line_start=line_start, page_end=page_end, line_end=line_end,
+                       char_start=5, char_end=9)
+    assert page_line_label(source) == expected
+
+
+def test_locator_is_what_show_accepts() -> None:
+    source = SourceRef(doc_id="pzh-2024-jianquan-qianglian-16tiao", char_start=120, char_end=180)
+    assert parse_locator(source_locator(source)) == ("pzh-2024-jianquan-qianglian-16tiao", 120, 180)
+
+
+def test_measure_cell_does_not_repeat_the_heading() -> None:
+    _, tasks, _ = make_ledger()
+    assert measure_cell(tasks[2]) == "3.强化要素保障"
+    assert measure_cell(tasks[0]).count("加快园区基础设施建设") == 1
+
+
+@pytest.mark.parametrize(
+    ("section_path", "expected"),
+    [
+        (("二、重点任务", "（一）科学规划优布局", "1.加快园区基础设施建设"), "二、重点任务\n（一）科学规划优布局"),
+        (("一、加快园区基础设施建设",), ""),  # 16 条措施: the measure is its own top heading
+        (("一、重点任务",), "一、重点任务"),
+        ((), ""),
+    ],
+)
+def test_key_task_cell_leaves_out_the_measure_itself(section_path: tuple[str, ...], expected: str) -> None:
+    _, tasks, _ = make_ledger()
+    assert key_task_cell(tasks[0].model_copy(update={"section_path": section_path})) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1.强化要素保障\n完善园区道路。", "园" * 5000, ("一行字。" * 40 + "\n") * 30, "a" * 3000, "\n" * 100],
+)
+def test_fit_to_row_keeps_what_a_row_shows(text: str) -> None:
+    fitted = fit_to_row(text, 64)
+    assert _lines(fitted, 64) <= _MAX_LINES
+    if fitted != text:
+        body = fitted.removesuffix("\n" + TRUNCATION_NOTE)
+        assert fitted.endswith(TRUNCATION_NOTE) and text.startswith(body)
+
+
+def test_display_width_counts_cjk_double() -> None:
+    assert display_width("市经信局") == 8 and display_width("A1") == 2 and display_width("（一）") == 6
+
+
+def test_atomic_write_keeps_the_old_file_on_failure(tmp_path: Path) -> None:
+    out = tmp_path / "任务分工表.xlsx"
+    out.write_bytes(b"old")
+
+    def broken(tmp: Path) -> None:
+        tmp.write_bytes(b"half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        atomic_write(out, broken)
+    assert out.read_bytes() == b"old" and list(tmp_path.iterdir()) == [out]
+
+
+def test_ledger_from_lists_without_registry(tmp_path: Path) -> None:
+    doc, tasks, targets = make_ledger()
+    ledger = Ledger((LedgerDocument(doc.meta, doc.source_path, tasks, targets),))
+    from extractors.export import write_ledger
+
+    path = write_ledger(ledger, "json", tmp_path / "x.json")
+    assert json.loads(path.read_text(encoding="utf-8"))["documents"][0]["path"] == doc.source_path
