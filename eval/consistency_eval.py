@@ -149,15 +149,34 @@ def score(findings: Sequence[Finding], gold: Gold) -> ConsistencyScore:
     )
 
 
-def findings_for(settings: Settings) -> tuple[list[Finding], str]:
-    """Findings of the built registry, or of the bundled corpus when the registry is empty."""
+def gold_problems(gold: Gold, texts: dict[str, str]) -> list[str]:
+    """Gold sides whose quote stands in none of their documents (whitespace ignored): a gold file
+    that drifted from the corpus scores nothing honestly. Documents not loaded are skipped."""
+    problems = []
+    squashed = {doc_id: _squash(text) for doc_id, text in texts.items()}
+    for item in (*gold.findings, *gold.corroborations, *gold.not_flagged):
+        for side in (item.left, item.right):
+            docs = (side.doc,) if isinstance(side.doc, str) else side.doc
+            quotes = (side.quote,) if isinstance(side.quote, str) else side.quote
+            present = [d for d in docs if d in squashed]
+            for q in quotes:
+                if present and not any(_squash(q) in squashed[d] for d in present):
+                    problems.append(f"{item.id}: {q!r} is not in {', '.join(present)}")
+    return problems
+
+
+def findings_for(settings: Settings) -> tuple[list[Finding], dict[str, str], str]:
+    """Findings (and document texts) of the built registry, or of the bundled corpus when the
+    registry is empty."""
     from extractors.registry import Registry
     from search_api.consistency import check_documents, check_registry
 
     registry = Registry.open(settings)
     try:
-        if registry.documents():
-            return check_registry(registry), f"registry {registry.url}"
+        metas = registry.documents()
+        if metas:
+            texts = {m.doc_id: d.text for m in metas if (d := registry.document(m.doc_id))}
+            return check_registry(registry), texts, f"registry {registry.url}"
     finally:
         registry.close()
     from extractors.measures import extract_tasks
@@ -172,7 +191,9 @@ def findings_for(settings: Settings) -> tuple[list[Finding], str]:
         docs.append(doc)
         tasks += doc_tasks
         targets += extract_targets(doc, doc_tasks)
-    return check_documents(docs, tasks, targets), f"corpus {settings.corpus_dir} (registry empty)"
+    texts = {d.doc_id: d.text for d in docs}
+    source = f"corpus {settings.corpus_dir} (registry empty)"
+    return check_documents(docs, tasks, targets), texts, source
 
 
 def print_score(result: ConsistencyScore, source: str, console=None) -> None:
@@ -202,7 +223,11 @@ def print_score(result: ConsistencyScore, source: str, console=None) -> None:
 
 
 def main(settings: Settings) -> dict:
-    findings, source = findings_for(settings)
-    result = score(findings, load_gold())
+    gold = load_gold()
+    findings, texts, source = findings_for(settings)
+    result = score(findings, gold)
     print_score(result, source)
-    return result.as_dict()
+    problems = gold_problems(gold, texts)
+    for problem in problems:
+        print(f"gold problem: {problem}")
+    return {**result.as_dict(), "gold_problems": problems}
