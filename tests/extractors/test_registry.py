@@ -7,17 +7,20 @@ the parser or the extractors; ``make_ledger`` is reused by the build and export 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings as hyp_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 from sqlalchemy import text as sql
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateTable
 
-from extractors.registry import Base, Registry
+from extractors.registry import Base, Registry, make_engine
 from pipeline.errors import RegistryError
 from pipeline.model import (
     Deadline,
@@ -107,9 +110,19 @@ def _same_document(a: Document | None, b: Document) -> bool:
     return a is not None and a.model_dump() == b.model_dump()
 
 
-@pytest.fixture
-def registry(tmp_path: Path) -> Registry:
-    with Registry.open(Settings(data_dir=tmp_path)) as reg:
+# Opt-in second backend: TAIZHANG_TEST_PG_URL=postgresql+psycopg://user@/db?host=/socket/dir
+PG_URL = os.environ.get("TAIZHANG_TEST_PG_URL")
+
+
+@pytest.fixture(params=["sqlite"] + (["postgresql"] if PG_URL else []))
+def registry(request: pytest.FixtureRequest, tmp_path: Path) -> Registry:
+    settings = Settings(data_dir=tmp_path)
+    if request.param == "postgresql":
+        engine = make_engine(PG_URL)
+        Base.metadata.drop_all(engine)  # a clean database for every test
+        engine.dispose()
+        settings = Settings(data_dir=tmp_path, db_url=PG_URL)
+    with Registry.open(settings) as reg:
         yield reg
 
 
@@ -240,8 +253,8 @@ def test_fresh_database_has_a_new_generation(tmp_path: Path) -> None:
         assert a.generation() != b.generation()
 
 
-def test_sqlite_runs_in_wal_with_foreign_keys(registry: Registry) -> None:
-    with registry._engine.connect() as conn:
+def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: Path) -> None:
+    with Registry.open(Settings(data_dir=tmp_path)) as registry, registry._engine.connect() as conn:
         assert conn.execute(sql("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(sql("PRAGMA foreign_keys")).scalar() == 1
 

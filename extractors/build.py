@@ -1,0 +1,448 @@
+"""``taizhang build`` and ``taizhang extract``: documents → measures, units, deadlines, targets.
+
+Incremental: each file's bytes are hashed first; a document whose fingerprint (content sha256 +
+the extractor version + its manifest entry) is unchanged is not parsed or extracted again, so a
+rebuild with nothing new takes about a second. The extractor version hashes the parsing and
+extraction code and every rule table (YAML) under ``pipeline/`` and ``extractors/``, so
+changing a lexicon or an extractor re-extracts everything on the next build.
+
+A file that fails gets one line on stderr (file, reason, what to do) and the batch goes on.
+Documents that were in the registry but are not in this build (a file deleted from the folder)
+are KEPT: a build never deletes data implicitly; ``Registry.remove_document`` does that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+from pipeline.errors import TaizhangError
+from pipeline.model import Document, Target, Task
+from pipeline.settings import REPO_ROOT, Settings
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from pipeline.manifest import Manifest, ManifestEntry
+
+    from .export import Ledger
+    from .registry import Registry
+
+EXTRACTOR_VERSION = "1"  # bump for output changes the hashed files cannot see (e.g. a library upgrade)
+STAGE_ROOTS: tuple[Path, ...] = (REPO_ROOT / "pipeline", REPO_ROOT / "extractors")
+_STAGE_SUFFIXES = {".py", ".yaml", ".yml"}
+_NOT_STAGES = {  # code that does not change what is extracted
+    "cli.py", "report.py", "settings.py", "locate.py", "registry.py", "build.py", "export.py",
+    "export_xlsx.py", "export_tabular.py", "safe_cells.py",
+}
+# what a folder holds that we try to read; legacy .doc/.wps are listed so the user hears why not
+DOCUMENT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".docx", ".pdf", ".html", ".htm",
+                     ".xhtml", ".shtml", ".doc", ".wps"}
+
+Status = Literal["added", "updated", "unchanged"]
+
+
+class BuildFailure(NamedTuple):
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class BuildItem:
+    path: str
+    doc_id: str
+    title: str
+    status: Status
+    measures: int
+    assigned: int
+    targets: int
+
+    @property
+    def unassigned(self) -> int:
+        return self.measures - self.assigned
+
+
+@dataclass
+class BuildReport:
+    registry_url: str = ""
+    items: list[BuildItem] = field(default_factory=list)
+    failed: list[BuildFailure] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # in the registry, not in this build, left alone
+    generation: str = ""
+
+    def _ids(self, status: Status) -> list[str]:
+        return [i.doc_id for i in self.items if i.status == status]
+
+    @property
+    def added(self) -> list[str]:
+        return self._ids("added")
+
+    @property
+    def updated(self) -> list[str]:
+        return self._ids("updated")
+
+    @property
+    def unchanged(self) -> list[str]:
+        return self._ids("unchanged")
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+# ---------------------------------------------------------------------------- fingerprinting
+
+
+def extractor_version(roots: Sequence[Path] | None = None) -> str:
+    """EXTRACTOR_VERSION + a digest of every stage's code and rule tables (bytes, sorted by path)."""
+    digest = hashlib.sha256(EXTRACTOR_VERSION.encode())
+    for root in roots if roots is not None else STAGE_ROOTS:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in _STAGE_SUFFIXES and path.name not in _NOT_STAGES \
+                    and "__pycache__" not in path.parts and path.is_file():
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return f"{EXTRACTOR_VERSION}.{digest.hexdigest()[:12]}"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def fingerprint(content_sha256: str, version: str, meta: ManifestEntry | None) -> str:
+    """``<content sha256>+<digest of version and manifest entry>``: equal means nothing to redo."""
+    extra = hashlib.sha256(version.encode())
+    if meta is not None:
+        extra.update(meta.model_dump_json().encode())
+    return f"{content_sha256}+{extra.hexdigest()[:16]}"
+
+
+def expand_paths(paths: Sequence[Path]) -> tuple[list[Path], list[BuildFailure]]:
+    """Files named directly, plus documents found (recursively) in folders; each file once."""
+    files: dict[Path, Path] = {}
+    missing: list[BuildFailure] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path).parts
+                if child.is_file() and child.suffix.lower() in DOCUMENT_SUFFIXES \
+                        and not any(p.startswith((".", "~$")) for p in rel):
+                    files.setdefault(child.resolve(), child)
+        elif path.is_file():
+            files.setdefault(path.resolve(), path)
+        else:
+            error = TaizhangError(path, "no such file or folder", "check the path")
+            missing.append(BuildFailure(str(path), error.message))
+    return list(files.values()), missing
+
+
+def _manifest_entry(path: Path, cache: dict[Path, Manifest]) -> ManifestEntry | None:
+    """``path``'s entry in its folder's manifest.json (each manifest read once per build)."""
+    from pipeline.manifest import Manifest, load_manifest
+
+    folder = path.resolve().parent
+    if folder not in cache:
+        try:
+            cache[folder] = load_manifest(folder)
+        except TaizhangError:  # parse_paths reports the broken manifest with the file
+            cache[folder] = Manifest()
+    return cache[folder].for_file(path)
+
+
+# ------------------------------------------------------------------------- the stages we call
+
+
+def _parse(path: Path, settings: Settings) -> Iterator[tuple[Path, Document | TaizhangError]]:
+    from pipeline.run import parse_paths
+
+    return parse_paths([path], settings)
+
+
+def _extract(doc: Document) -> tuple[list[Task], list[Target]]:
+    from .measures import extract_tasks
+    from .targets import extract_targets
+
+    tasks = extract_tasks(doc)
+    return tasks, extract_targets(doc, tasks)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _internal_error(path: Path, stage: str, exc: BaseException) -> str:
+    return _one_line(f"[E900] {path}: {stage} failed: {exc.__class__.__name__}: {exc} "
+                     "(a bug in taizhang: please report it with this file)")
+
+
+# ---------------------------------------------------------------------------------- building
+
+
+def build_registry(paths: list[Path], settings: Settings, progress: bool = True) -> BuildReport:
+    """Bring the registry up to date with ``paths`` (files or folders; default: the corpus)."""
+    from .registry import Registry
+
+    files, failures = expand_paths(paths or [settings.corpus_dir])
+    report = BuildReport()
+    for failure in failures:
+        _report_failure(report, failure)
+    with Registry.open(settings) as registry:
+        report.registry_url = registry.url
+        stored = registry.document_hashes()
+        by_path = {str(Path(p).resolve()): d for d, p in registry.source_paths().items()}
+        version = extractor_version()
+        manifests: dict[Path, Manifest] = {}
+        todo: list[tuple[Path, str]] = []
+        seen: set[str] = set()
+        for path in files:
+            meta = _manifest_entry(path, manifests)
+            try:
+                sha = file_sha256(path)
+            except OSError as exc:
+                error = TaizhangError(path, f"cannot read the file: {exc.strerror}", "check its permissions")
+                _report_failure(report, BuildFailure(str(path), error.message))
+                continue
+            fp = fingerprint(sha, version, meta)
+            guess = meta.doc_id if meta is not None else f"{path.stem}-{sha[:8]}"
+            for doc_id in (guess, by_path.get(str(path.resolve()))):
+                if doc_id is not None and stored.get(doc_id) == fp:
+                    seen.add(doc_id)
+                    report.items.append(BuildItem(str(path), doc_id, "", "unchanged", 0, 0, 0))
+                    break
+            else:
+                todo.append((path, fp))
+        for path, fp in _progress(todo, progress):
+            item = _build_one(registry, path, fp, settings, stored, report)
+            if item is not None:
+                seen.add(item.doc_id)
+                report.items.append(item)
+        _fill_unchanged(report, registry)
+        report.kept = sorted(set(stored) - seen)
+        report.generation = registry.generation()
+    return report
+
+
+Extracted = tuple[Document, list[Task], list[Target]]
+
+
+def _parse_and_extract(path: Path, settings: Settings) -> list[Extracted | BuildFailure]:
+    """The document(s) in ``path`` with their tasks and targets, or why not (never raises)."""
+    def failed(exc: BaseException, stage: str) -> BuildFailure:
+        message = exc.message if isinstance(exc, TaizhangError) else _internal_error(path, stage, exc)
+        return BuildFailure(str(path), _one_line(message))
+
+    try:
+        results = list(_parse(path, settings))
+    except Exception as exc:  # noqa: BLE001 - one odd file must not stop the batch
+        return [failed(exc, "parsing")]
+    out: list[Extracted | BuildFailure] = []
+    for _, doc in results:
+        if isinstance(doc, TaizhangError):
+            out.append(failed(doc, "parsing"))
+            continue
+        try:
+            out.append((doc, *_extract(doc)))
+        except Exception as exc:  # noqa: BLE001
+            out.append(failed(exc, "extraction"))
+    return out
+
+
+def _build_one(registry: Registry, path: Path, fp: str, settings: Settings,
+               stored: dict[str, str], report: BuildReport) -> BuildItem | None:
+    item = None
+    for result in _parse_and_extract(path, settings):
+        if isinstance(result, BuildFailure):
+            return _report_failure(report, result)
+        doc, tasks, targets = result
+        try:
+            registry.replace_document(doc, tasks, targets, fp)
+        except TaizhangError as exc:
+            return _report_failure(report, BuildFailure(str(path), _one_line(exc.message)))
+        status: Status = "updated" if doc.doc_id in stored else "added"
+        item = BuildItem(str(path), doc.doc_id, doc.meta.title, status, len(tasks),
+                         sum(t.assigned for t in tasks), len(targets))
+    return item
+
+
+def _report_failure(report: BuildReport, failure: BuildFailure) -> None:
+    report.failed.append(failure)
+    print(failure.message, file=sys.stderr, flush=True)  # every message names its file
+
+
+def _fill_unchanged(report: BuildReport, registry: Registry) -> None:
+    """Counts and titles of unchanged documents, read from the registry (no JSON parsing)."""
+    if not report.unchanged:
+        return
+    stats = registry.document_stats()
+    titles = {m.doc_id: m.title for m in registry.documents()}
+    report.items = [
+        BuildItem(i.path, i.doc_id, titles.get(i.doc_id, ""), i.status, *stats.get(i.doc_id, (0, 0, 0)))
+        if i.status == "unchanged" else i
+        for i in report.items
+    ]
+
+
+def _progress(todo: list[tuple[Path, str]], enabled: bool) -> Iterator[tuple[Path, str]]:
+    if not enabled or not todo:
+        yield from todo
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        job = bar.add_task("parsing and extracting", total=len(todo))
+        for path, fp in todo:
+            bar.update(job, description=f"{path.name}")
+            yield path, fp
+            bar.advance(job)
+
+
+# ---------------------------------------------------------------------------------- commands
+
+
+def run_build_command(paths: list[Path], settings: Settings, export: bool, index: bool) -> bool:
+    """``taizhang build``: update the registry, print a summary; optionally index and export."""
+    from rich.console import Console
+
+    console = Console()
+    report = build_registry(paths, settings, progress=True)
+    console.print(summary_table(report))
+    console.print(f"registry: {report.registry_url}", soft_wrap=True)
+    if report.kept:
+        console.print(f"{len(report.kept)} document(s) already in the registry were not in this build "
+                      "and were kept (a build never deletes documents).")
+    ok = report.ok
+    if index or export:
+        from .registry import Registry
+
+        with Registry.open(settings) as registry:
+            if index:
+                ok = update_search_index(settings, registry, console) and ok
+            if export:
+                from .export import Ledger, default_export_path, write_ledger
+
+                path = write_ledger(Ledger.from_registry(registry), "xlsx", default_export_path(settings, "xlsx"))
+                console.print(f"任务分工表 written to: {path}", soft_wrap=True)
+    if report.failed:
+        console.print(f"[red]{len(report.failed)} file(s) failed[/red] (reasons above, on stderr)")
+    return ok
+
+
+def update_search_index(settings: Settings, registry: Registry, console: Console) -> bool:
+    """The one place the build calls the search index (helper SEARCH's ``update_index``)."""
+    try:
+        from search_api.indexing import update_index
+    except ImportError as exc:
+        console.print(f"note: search index not updated ({exc}); the registry is up to date")
+        return True
+    if _index_is_current(settings, registry):
+        console.print("search index: up to date")
+        return True
+    try:
+        result = update_index(settings, registry)
+    except TaizhangError as exc:
+        print(_one_line(exc.message), file=sys.stderr)
+        return False
+    console.print(_index_line(result), soft_wrap=True)
+    return True
+
+
+def _index_is_current(settings: Settings, registry: Registry) -> bool:
+    """True when the live index was built from this registry generation with this model.
+
+    Skipping saves loading the embedding model on a rebuild with nothing new; when SEARCH's
+    helpers are not there (or change shape) we rebuild, which is always correct.
+    """
+    try:
+        from search_api.embed import index_model_id
+        from search_api.index import current_generation_folder, read_meta
+
+        folder = current_generation_folder(settings.index_dir)
+        if folder is None:
+            return False
+        meta = read_meta(folder)
+        return meta.registry_generation == registry.generation() and meta.model_id == index_model_id(settings)
+    except (ImportError, AttributeError, OSError, ValueError, TypeError):
+        return False
+
+
+def _index_line(result: object) -> str:
+    fields = ("documents", "measures", "passages", "embedded", "cache_hits", "seconds", "path")
+    if not all(hasattr(result, f) for f in fields):  # another IndexReport shape: show it whole
+        return f"search index: {result}"
+    r = {f: getattr(result, f) for f in fields}
+    return (f"search index: {r['documents']} documents, {r['measures']} measures, {r['passages']} passages "
+            f"({r['embedded']} embedded, {r['cache_hits']} cached) in {r['seconds']:.1f} s → {r['path']}")
+
+
+def summary_table(report: BuildReport):  # -> rich.table.Table
+    from rich.table import Table
+
+    table = Table(title="taizhang build")
+    for name, justify in (("document", "left"), ("status", "left"), ("measures", "right"),
+                          ("assigned", "right"), ("unassigned", "right"), ("targets", "right")):
+        table.add_column(name, justify=justify)
+    colour = {"added": "green", "updated": "yellow", "unchanged": "dim"}
+    for i in report.items:
+        table.add_row(f"{i.doc_id}\n{i.title}" if i.title else i.doc_id, f"[{colour[i.status]}]{i.status}",
+                      str(i.measures), str(i.assigned), str(i.unassigned), str(i.targets))
+    for f in report.failed:
+        table.add_row(Path(f.path).name, "[red]failed", "", "", "", "")
+    return table
+
+
+def extract_ledger(files: list[Path], settings: Settings) -> tuple[Ledger, list[BuildFailure]]:
+    """Parse and extract ``files`` without touching the registry."""
+    from .export import Ledger, LedgerDocument
+
+    found, failures = expand_paths(files)
+    docs: list[LedgerDocument] = []
+    for path in found:
+        for result in _parse_and_extract(path, settings):
+            if isinstance(result, BuildFailure):
+                failures.append(result)
+            else:
+                doc, tasks, targets = result
+                docs.append(LedgerDocument(doc.meta, doc.source_path, tasks, targets))
+    return Ledger(tuple(docs)), failures
+
+
+def run_extract_command(files: list[Path], settings: Settings, as_json: bool = True) -> bool:
+    """``taizhang extract``: print the JSON contract (or a table) for ``files``; False if any failed."""
+    ledger, failures = extract_ledger(files, settings)
+    for failure in failures:
+        print(failure.message, file=sys.stderr, flush=True)
+    if as_json:
+        from .export_tabular import ledger_json
+
+        sys.stdout.write(ledger_json(ledger) + "\n")
+    else:
+        _print_extract_table(ledger)
+    return not failures
+
+
+def _print_extract_table(ledger: Ledger) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from .export import deadline_cell, measure_heading, source_locator, unit_names
+
+    console = Console()
+    for doc in ledger.documents:
+        table = Table(title=f"{doc.meta.doc_id} {doc.meta.title}", show_lines=False)
+        for name in ("措施", "牵头", "配合", "时限", "来源"):
+            table.add_column(name)
+        for t in doc.tasks:
+            table.add_row(measure_heading(t), unit_names(t.lead), unit_names(t.supporting),
+                          deadline_cell(t), source_locator(t.source))
+        console.print(table)
+        for g in doc.targets:
+            console.print(f"目标 {g.year or ''} {g.scope or ''}{g.indicator} {g.comparator} {g.value or ''}{g.unit or ''}")

@@ -1,0 +1,182 @@
+"""``taizhang export``: the registry as a 任务分工表 workbook, a flat CSV, or the JSON contract.
+
+Every exported row can be checked against its source in one step: the 来源 cell holds the page
+and line in the original file and a locator ``DOC_ID:START-END`` that ``taizhang show`` and the
+web page's ``/show`` accept. Files are written to a temporary name and renamed, so a reader never
+sees half a workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline.model import DocumentMeta, SourceRef, Target, Task
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
+
+    from .registry import Registry
+
+FORMATS = ("xlsx", "csv", "json")
+DEFAULT_NAMES = {"xlsx": "任务分工表.xlsx", "csv": "任务分工表.csv", "json": "taizhang.json"}
+
+
+@dataclass(frozen=True)
+class LedgerDocument:
+    meta: DocumentMeta
+    path: str
+    tasks: Sequence[Task] = ()
+    targets: Sequence[Target] = ()
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """What an export shows: documents in a stable order, each with its measures and targets."""
+
+    documents: Sequence[LedgerDocument] = field(default_factory=tuple)
+
+    @classmethod
+    def from_registry(cls, registry: Registry) -> Ledger:
+        paths = registry.source_paths()
+        tasks: dict[str, list[Task]] = {}
+        for task in registry.tasks():
+            tasks.setdefault(task.doc_id, []).append(task)
+        targets: dict[str, list[Target]] = {}
+        for target in registry.targets():
+            targets.setdefault(target.doc_id, []).append(target)
+        metas = sorted(registry.documents(), key=_document_order)
+        return cls(tuple(
+            LedgerDocument(m, paths.get(m.doc_id, ""), tasks.get(m.doc_id, []), targets.get(m.doc_id, []))
+            for m in metas
+        ))
+
+    def titles(self) -> dict[str, str]:
+        return {d.meta.doc_id: d.meta.title for d in self.documents}
+
+
+def _document_order(meta: DocumentMeta) -> tuple[dt.date, str]:
+    return (meta.date or dt.date.max, meta.doc_id)
+
+
+# ------------------------------------------------------------------------------ cell contents
+
+
+def source_locator(source: SourceRef) -> str:
+    """``DOC_ID:CHAR_START-CHAR_END``, what ``taizhang show`` takes to print the span in context."""
+    return span_locator(source.doc_id, source.char_start, source.char_end)
+
+
+def span_locator(doc_id: str, start: int, end: int) -> str:
+    return f"{doc_id}:{start}-{end}"
+
+
+def page_line_label(source: SourceRef) -> str:
+    """``第3页第12—15行`` (or across pages ``第3页第40行—第4页第2行``) in the original file."""
+    end_page = source.page_end or source.page
+    if end_page != source.page:
+        return f"第{source.page}页第{source.line_start}行—第{end_page}页第{source.line_end}行"
+    if source.line_end > source.line_start:
+        return f"第{source.page}页第{source.line_start}—{source.line_end}行"
+    return f"第{source.page}页第{source.line_start}行"
+
+
+def source_cell(source: SourceRef) -> str:
+    """The 来源 cell: where to look in the original, and the command that shows it."""
+    return f"{source.doc_id} {page_line_label(source)}\ntaizhang show {source_locator(source)}"
+
+
+def measure_heading(task: Task) -> str:
+    return f"{task.number or ''}{task.title}".strip()
+
+
+def key_task_cell(task: Task) -> str:
+    """重点任务: the headings above the measure, one per line (its own heading left out)."""
+    path = list(task.section_path)
+    if path and (path[-1] == measure_heading(task) or path[-1].endswith(task.title)):
+        path.pop()
+    return "\n".join(path)
+
+
+def measure_cell(task: Task) -> str:
+    """具体措施: number and title on the first line, then the measure's text without repeating them."""
+    heading = measure_heading(task)
+    body = task.text.strip()
+    for prefix in (heading, task.title):
+        if prefix and body.startswith(prefix):
+            body = body[len(prefix):].lstrip("。.：: \n")
+            break
+    return f"{heading}\n{body}" if body else heading
+
+
+def unit_names(mentions: Sequence, canonical: bool = False) -> str:
+    """Unit names joined by 、 in the order written, each once."""
+    names = [m.canonical if canonical else m.name for m in mentions]
+    return "、".join(dict.fromkeys(names))
+
+
+def deadline_cell(task: Task) -> str:
+    return "；".join(dict.fromkeys(d.text for d in task.deadlines))
+
+
+# ------------------------------------------------------------------------------------ writing
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    """Run ``write(tmp)`` on a temporary file next to ``path``, then rename it over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        # mkstemp makes the file private (0600); an export is meant to be shared like any file
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def default_export_path(settings: Settings, fmt: str) -> Path:
+    return settings.data_dir / DEFAULT_NAMES[fmt]
+
+
+def write_ledger(ledger: Ledger, fmt: str, out: Path) -> Path:
+    """Write ``ledger`` as ``fmt`` (xlsx, csv, json) to ``out`` atomically."""
+    if fmt == "xlsx":
+        from .export_xlsx import write_workbook
+
+        return atomic_write(out, lambda tmp: write_workbook(ledger, tmp))
+    if fmt == "csv":
+        from .export_tabular import write_csv
+
+        return atomic_write(out, lambda tmp: write_csv(ledger, tmp))
+    if fmt == "json":
+        from .export_tabular import write_json
+
+        return atomic_write(out, lambda tmp: write_json(ledger, tmp))
+    raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+def run_export_command(settings: Settings, fmt: str = "xlsx", out: Path | None = None) -> Path:
+    """Export the registry as it is now; returns the file written.
+
+    Example: run_export_command(Settings(), "xlsx") → <data_dir>/任务分工表.xlsx
+    """
+    from pipeline.errors import TaizhangError
+
+    from .registry import Registry
+
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise TaizhangError(out, f"unknown export format {fmt!r}", f"use --format {' | '.join(FORMATS)}")
+    with Registry.open(settings) as registry:
+        ledger = Ledger.from_registry(registry)
+    return write_ledger(ledger, fmt, out or default_export_path(settings, fmt))

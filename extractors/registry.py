@@ -1,0 +1,428 @@
+"""The task registry: documents, measures (Task), unit mentions and targets in one database.
+
+SQLite by default (``Settings.registry_url``, WAL journal, foreign keys on); the schema uses
+only portable types, so a ``postgresql://`` URL works unchanged. Each object is stored twice:
+as its pydantic JSON (the source of truth, so a reload gives back an equal object and a Decimal
+stays exactly what was written) and as a few plain columns used for filtering and counting.
+
+Every write runs in ONE transaction that also bumps ``registry_state.generation``: a crash
+leaves the old rows or the new ones, never half, and an index built at generation *g* can tell
+it is stale by comparing with ``Registry.generation()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple, Self
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    delete,
+    event,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from pipeline.errors import RegistryError
+from pipeline.model import Document, DocumentMeta, Target, Task, UnitMention
+from pipeline.settings import Settings
+
+SCHEMA_VERSION = 1
+ROLES = ("lead", "supporting", "unassigned")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+
+    doc_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    issuer: Mapped[str | None] = mapped_column(Text)
+    date: Mapped[dt.date | None]
+    doc_type: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32))
+    source_path: Mapped[str] = mapped_column(Text)
+    source_format: Mapped[str] = mapped_column(String(16))
+    raw_sha256: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(255))
+    meta_json: Mapped[str] = mapped_column(Text)
+    document_json: Mapped[str] = mapped_column(Text, deferred=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TaskRow(Base):
+    __tablename__ = "tasks"
+
+    task_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    doc_id: Mapped[str] = mapped_column(
+        String(255), ForeignKey("documents.doc_id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)  # order within the document
+    number: Mapped[str | None] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    has_lead: Mapped[bool] = mapped_column(Boolean)
+    assigned: Mapped[bool] = mapped_column(Boolean)
+    deadline_year: Mapped[int | None] = mapped_column(Integer, index=True)
+    task_json: Mapped[str] = mapped_column(Text)
+
+
+class TaskUnitRow(Base):
+    __tablename__ = "task_units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[str] = mapped_column(
+        String(512), ForeignKey("tasks.task_id", ondelete="CASCADE"), index=True
+    )
+    doc_id: Mapped[str] = mapped_column(String(255), index=True)
+    canonical: Mapped[str] = mapped_column(String(255), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16), index=True)
+    known: Mapped[bool] = mapped_column(Boolean)
+
+
+class TargetRow(Base):
+    __tablename__ = "targets"
+
+    target_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    doc_id: Mapped[str] = mapped_column(
+        String(255), ForeignKey("documents.doc_id", ondelete="CASCADE"), index=True
+    )
+    task_id: Mapped[str | None] = mapped_column(String(512))
+    position: Mapped[int] = mapped_column(Integer)
+    indicator: Mapped[str] = mapped_column(Text)
+    year: Mapped[int | None] = mapped_column(Integer, index=True)
+    comparator: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str | None] = mapped_column(String(100))  # Decimal as written by str()
+    value_max: Mapped[str | None] = mapped_column(String(100))
+    unit: Mapped[str | None] = mapped_column(Text)
+    target_json: Mapped[str] = mapped_column(Text)
+
+
+class RegistryState(Base):
+    __tablename__ = "registry_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    schema_version: Mapped[int] = mapped_column(Integer)
+    epoch: Mapped[str] = mapped_column(String(32))  # new for every fresh database
+    generation: Mapped[int] = mapped_column(Integer)
+
+
+class UnitLoad(BaseModel):
+    """How much one unit carries: measures it leads, supports, or is named in without a role."""
+
+    model_config = ConfigDict(frozen=True)
+
+    canonical: str
+    names_as_written: list[str]
+    lead_count: int
+    supporting_count: int
+    unassigned_count: int
+
+
+class DocStats(NamedTuple):
+    measures: int
+    assigned: int
+    targets: int
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=15000")  # a build and the API may write/read at once
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; for SQLite, the folder is created and the pragmas set per connection."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+class Registry:
+    """The ledger store. Cheap to open; thread-safe (one session per call)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._init_schema()
+
+    @classmethod
+    def open(cls, settings: Settings) -> Registry:
+        try:
+            return cls(make_engine(settings.registry_url))
+        except SQLAlchemyError as exc:
+            raise RegistryError(
+                settings.registry_url, f"cannot open the registry: {exc.__class__.__name__}: {exc}",
+                "check --data-dir / TAIZHANG_DB_URL and that the database is reachable",
+            ) from exc
+
+    @property
+    def url(self) -> str:
+        return self._engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _init_schema(self) -> None:
+        Base.metadata.create_all(self._engine)
+        try:
+            with self._sessions.begin() as s:
+                if s.get(RegistryState, 1) is None:
+                    s.add(RegistryState(id=1, schema_version=SCHEMA_VERSION,
+                                        epoch=uuid.uuid4().hex[:12], generation=0))
+        except IntegrityError:  # another process created it first
+            pass
+        with self._sessions() as s:
+            state = s.get(RegistryState, 1)
+            if state is not None and state.schema_version != SCHEMA_VERSION:
+                raise RegistryError(
+                    self.url, f"registry schema is version {state.schema_version}, "
+                    f"this taizhang expects {SCHEMA_VERSION}",
+                    "delete the registry database and run `taizhang build` again",
+                )
+
+    # ---------------------------------------------------------------------------------- writes
+
+    def replace_document(
+        self, doc: Document, tasks: Sequence[Task], targets: Sequence[Target], fingerprint: str
+    ) -> None:
+        """Replace everything stored for ``doc.doc_id`` in one transaction."""
+        tasks, targets = list(tasks), list(targets)
+        _check_consistent(doc, tasks, targets)
+        meta = doc.meta
+        row = DocumentRow(
+            doc_id=doc.doc_id, title=meta.title, issuer=meta.issuer, date=meta.date,
+            doc_type=meta.doc_type, status=meta.status, source_path=doc.source_path,
+            source_format=doc.source_format, raw_sha256=doc.raw_sha256, fingerprint=fingerprint,
+            meta_json=meta.model_dump_json(), document_json=doc.model_dump_json(),
+            updated_at=dt.datetime.now(dt.UTC),
+        )
+        try:
+            with self._sessions.begin() as s:
+                self._delete_rows(s, doc.doc_id)
+                s.add(row)
+                s.flush()
+                self._insert_tasks(s, tasks)
+                self._insert_targets(s, targets)
+                self._bump(s)
+        except SQLAlchemyError as exc:
+            raise RegistryError(
+                doc.source_path, f"could not store {doc.doc_id}: {exc.__class__.__name__}: {exc}",
+                "the registry still holds the previous version of this document",
+            ) from exc
+
+    def remove_document(self, doc_id: str) -> None:
+        with self._sessions.begin() as s:
+            self._delete_rows(s, doc_id)
+            self._bump(s)
+
+    @staticmethod
+    def _delete_rows(s: Session, doc_id: str) -> None:
+        # children first: correct with or without ON DELETE CASCADE being enforced
+        s.execute(delete(TaskUnitRow).where(TaskUnitRow.doc_id == doc_id))
+        s.execute(delete(TaskRow).where(TaskRow.doc_id == doc_id))
+        s.execute(delete(TargetRow).where(TargetRow.doc_id == doc_id))
+        s.execute(delete(DocumentRow).where(DocumentRow.doc_id == doc_id))
+
+    @staticmethod
+    def _insert_tasks(s: Session, tasks: list[Task]) -> None:
+        if not tasks:
+            return
+        s.execute(insert(TaskRow), [_task_row(t, i) for i, t in enumerate(tasks)])
+        unit_rows = [_unit_row(t, m) for t in tasks for m in _mentions(t)]
+        if unit_rows:
+            s.execute(insert(TaskUnitRow), unit_rows)
+
+    @staticmethod
+    def _insert_targets(s: Session, targets: list[Target]) -> None:
+        if targets:
+            s.execute(insert(TargetRow), [_target_row(t, i) for i, t in enumerate(targets)])
+
+    @staticmethod
+    def _bump(s: Session) -> None:
+        s.execute(update(RegistryState).where(RegistryState.id == 1)
+                  .values(generation=RegistryState.generation + 1))
+
+    # ----------------------------------------------------------------------------------- reads
+
+    def generation(self) -> str:
+        """Changes whenever registry content changes (also across a deleted and rebuilt database)."""
+        with self._sessions() as s:
+            state = s.get(RegistryState, 1)
+            return f"{state.epoch}-{state.generation}" if state else "none"
+
+    def document_hashes(self) -> dict[str, str]:
+        with self._sessions() as s:
+            return dict(s.execute(select(DocumentRow.doc_id, DocumentRow.fingerprint)).all())
+
+    def source_paths(self) -> dict[str, str]:
+        """doc_id → the path the document was read from (as given at build time)."""
+        with self._sessions() as s:
+            return dict(s.execute(select(DocumentRow.doc_id, DocumentRow.source_path)).all())
+
+    def documents(self) -> list[DocumentMeta]:
+        with self._sessions() as s:
+            rows = s.scalars(select(DocumentRow.meta_json).order_by(DocumentRow.doc_id)).all()
+        return [DocumentMeta.model_validate_json(r) for r in rows]
+
+    def document(self, doc_id: str) -> Document | None:
+        with self._sessions() as s:
+            blob = s.scalar(select(DocumentRow.document_json).where(DocumentRow.doc_id == doc_id))
+        return Document.model_validate_json(blob) if blob is not None else None
+
+    def tasks(self, doc_id: str | None = None, unit: str | None = None,
+              role: str | None = None) -> list[Task]:
+        """Measures in document order; ``unit`` is a canonical name, ``role`` lead|supporting|unassigned."""
+        if role is not None and role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        query = select(TaskRow.task_json).order_by(TaskRow.doc_id, TaskRow.position)
+        if doc_id is not None:
+            query = query.where(TaskRow.doc_id == doc_id)
+        if unit is not None or role is not None:
+            mention = select(TaskUnitRow.id).where(TaskUnitRow.task_id == TaskRow.task_id)
+            if unit is not None:
+                mention = mention.where(TaskUnitRow.canonical == unit)
+            if role is not None:
+                mention = mention.where(TaskUnitRow.role == role)
+            query = query.where(exists(mention))
+        with self._sessions() as s:
+            rows = s.scalars(query).all()
+        return [Task.model_validate_json(r) for r in rows]
+
+    def task(self, task_id: str) -> Task | None:
+        with self._sessions() as s:
+            blob = s.scalar(select(TaskRow.task_json).where(TaskRow.task_id == task_id))
+        return Task.model_validate_json(blob) if blob is not None else None
+
+    def targets(self, doc_id: str | None = None) -> list[Target]:
+        query = select(TargetRow.target_json).order_by(TargetRow.doc_id, TargetRow.position)
+        if doc_id is not None:
+            query = query.where(TargetRow.doc_id == doc_id)
+        with self._sessions() as s:
+            rows = s.scalars(query).all()
+        return [Target.model_validate_json(r) for r in rows]
+
+    def units(self) -> list[UnitLoad]:
+        """Every canonical unit with its load, busiest first. Counts are measures, not mentions."""
+        query = select(TaskUnitRow.canonical, TaskUnitRow.name, TaskUnitRow.role, TaskUnitRow.task_id)
+        with self._sessions() as s:
+            rows = s.execute(query).all()
+        names: dict[str, set[str]] = defaultdict(set)
+        per_role: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for canonical, name, role, task_id in rows:
+            names[canonical].add(name)
+            per_role[canonical][role].add(task_id)
+        loads = [
+            UnitLoad(
+                canonical=c, names_as_written=sorted(names[c]),
+                lead_count=len(per_role[c]["lead"]), supporting_count=len(per_role[c]["supporting"]),
+                unassigned_count=len(per_role[c]["unassigned"]),
+            )
+            for c in names
+        ]
+        return sorted(loads, key=lambda u: (-(u.lead_count + u.supporting_count), -u.lead_count, u.canonical))
+
+    def document_stats(self) -> dict[str, DocStats]:
+        """doc_id → (measures, measures with a lead or supporting unit, targets), counted in SQL."""
+        with self._sessions() as s:
+            task_counts = s.execute(
+                select(TaskRow.doc_id, TaskRow.assigned, func.count()).group_by(TaskRow.doc_id, TaskRow.assigned)
+            ).all()
+            target_counts = dict(s.execute(
+                select(TargetRow.doc_id, func.count()).group_by(TargetRow.doc_id)
+            ).all())
+            doc_ids = s.scalars(select(DocumentRow.doc_id)).all()
+        measures: Counter[str] = Counter()
+        assigned: Counter[str] = Counter()
+        for doc_id, is_assigned, n in task_counts:
+            measures[doc_id] += n
+            if is_assigned:
+                assigned[doc_id] += n
+        return {d: DocStats(measures[d], assigned[d], target_counts.get(d, 0)) for d in doc_ids}
+
+
+# --------------------------------------------------------------------------------- row shapes
+
+
+def _mentions(task: Task) -> Iterable[UnitMention]:
+    yield from task.lead
+    yield from task.supporting
+    yield from task.unassigned_units
+
+
+def _deadline_year(task: Task) -> int | None:
+    years = [d.year for dl in task.deadlines for d in (dl.date, dl.end) if d is not None]
+    return min(years) if years else None
+
+
+def _task_row(task: Task, position: int) -> dict[str, Any]:
+    return {
+        "task_id": task.task_id, "doc_id": task.doc_id, "position": position, "number": task.number,
+        "title": task.title, "has_lead": bool(task.lead), "assigned": task.assigned,
+        "deadline_year": _deadline_year(task), "task_json": task.model_dump_json(),
+    }
+
+
+def _unit_row(task: Task, mention: UnitMention) -> dict[str, Any]:
+    return {
+        "task_id": task.task_id, "doc_id": task.doc_id, "canonical": mention.canonical,
+        "name": mention.name, "role": mention.role, "known": mention.known,
+    }
+
+
+def _target_row(target: Target, position: int) -> dict[str, Any]:
+    return {
+        "target_id": target.target_id, "doc_id": target.doc_id, "task_id": target.task_id,
+        "position": position, "indicator": target.indicator, "year": target.year,
+        "comparator": target.comparator,
+        "value": None if target.value is None else str(target.value),
+        "value_max": None if target.value_max is None else str(target.value_max),
+        "unit": target.unit, "target_json": target.model_dump_json(),
+    }
+
+
+def _check_consistent(doc: Document, tasks: list[Task], targets: list[Target]) -> None:
+    """Refuse rows that would corrupt the ledger, before the transaction starts."""
+    foreign = {t.doc_id for t in tasks} | {t.doc_id for t in targets}
+    foreign.discard(doc.doc_id)
+    if foreign:
+        raise RegistryError(doc.source_path, f"tasks/targets of {sorted(foreign)} handed in with "
+                            f"document {doc.doc_id}", "this is an extractor bug; please report it")
+    for kind, ids in (("task_id", [t.task_id for t in tasks]), ("target_id", [t.target_id for t in targets])):
+        dupes = sorted(i for i, n in Counter(ids).items() if n > 1)
+        if dupes:
+            raise RegistryError(doc.source_path, f"duplicate {kind}: {', '.join(dupes[:5])}",
+                                "this is an extractor bug; please report it")
