@@ -97,7 +97,7 @@ def export(
 @app.command()
 def extract(
     files: Annotated[list[Path], typer.Argument(help="documents to extract without touching the registry")],
-    as_json: JsonOut = True,
+    as_json: Annotated[bool, typer.Option("--json/--table", help="the JSON contract (default) or a table")] = True,
 ) -> None:
     """Extract measures, units, deadlines and targets from files and print the JSON contract.
 
@@ -224,10 +224,15 @@ def evaluate(
 
 
 def main() -> None:
+    from .errors import TaizhangError
+
     try:
         app()
     except BrokenPipeError:  # `taizhang … | head`
         sys.stderr.close()
+    except TaizhangError as exc:  # one line saying what failed and what to do, no traceback
+        _fail(exc.message)
+        sys.exit(1)
 
 
 def _json_dump(obj) -> str:  # shared by command implementations

@@ -264,6 +264,12 @@ class Document(Frozen):
 
     _raw_newlines: list[int] | None = PrivateAttr(default=None)
 
+    def __eq__(self, other: object) -> bool:
+        # compare the fields only: the lazily built newline index is a cache, not content
+        return type(other) is type(self) and self.__dict__ == other.__dict__
+
+    __hash__ = BaseModel.__hash__
+
     def page_line(self, clean_offset: int) -> PageLine:
         """Page and line in the raw file of a cleaned offset, in O(log n) (same counting as
         ``raw_page_line``; the newline index is built once per document on first use)."""

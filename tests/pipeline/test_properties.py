@@ -105,3 +105,10 @@ def test_document_page_line_agrees_with_reference(corpus_documents) -> None:
         for offset in range(0, len(doc.text), step):
             expected = raw_page_line(doc.raw_text, doc.offsets.to_raw(offset), doc.raw_page_starts)
             assert doc.page_line(offset) == expected
+
+
+def test_document_equality_ignores_the_page_line_cache(corpus_documents) -> None:
+    doc = next(iter(corpus_documents.values()))
+    twin = doc.model_validate_json(doc.model_dump_json())
+    doc.page_line(10)
+    assert doc == twin and twin == doc
