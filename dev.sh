@@ -17,10 +17,16 @@ find_links=()
 install() {
     [ -x "$PY" ] || python3 -m venv "$VENV"
     if [ ! -f "$stamp" ]; then
-        echo "taizhang: installing into $VENV (first run only; a few minutes)" >&2
-        "$PY" -m pip install -q "${find_links[@]}" --upgrade pip
-        "$PY" -m pip install -q "${find_links[@]}" torch==2.13.0
-        "$PY" -m pip install -q "${find_links[@]}" -e '.[test]'
+        echo "taizhang: installing into $VENV (first run only; a few minutes; log: $VENV/install.log)" >&2
+        if ! {
+            "$PY" -m pip install "${find_links[@]}" --upgrade pip &&
+            "$PY" -m pip install "${find_links[@]}" torch==2.13.0 &&
+            "$PY" -m pip install "${find_links[@]}" -e '.[test]'
+        } >"$VENV/install.log" 2>&1; then
+            tail -30 "$VENV/install.log" >&2
+            echo "taizhang: install failed; full log in $VENV/install.log" >&2
+            exit 1
+        fi
         rm -f "$VENV"/.installed-*
         touch "$stamp"
     fi
