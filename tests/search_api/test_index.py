@@ -1,0 +1,135 @@
+"""The index on disk: FAISS search, atomic generations, loading, and what goes into it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.errors import IndexNotBuiltError
+from pipeline.model import DocTable, Span
+from search_api.embed import FakeEmbedder
+from search_api.index import (
+    CURRENT_FILE, Collection, DenseIndex, IndexMeta, current_generation_folder, load_index, write_index,
+)
+from search_api.indexing import document_items, section_item_id, table_row_texts, update_index
+from search_api.schemas import ItemCard, Passage
+from search_api.sparse import SparseIndex
+
+from .search_fixtures import FakeRegistry, fake_settings, small_corpus
+
+
+def test_dense_index_is_exact_cosine_and_round_trips(tmp_path: Path) -> None:
+    fake = FakeEmbedder()
+    texts = ["土地要素保障", "融资担保增信", "化工园区安全等级"]
+    index = DenseIndex.build(fake.embed_passages(texts), fake.dim)
+    query = fake.embed_query("融资增信")
+    hits = index.search(query, 3)
+    expected = fake.embed_passages(texts) @ query
+    assert [r for r, _ in hits] == list(np.argsort(-expected))
+    assert [s for _, s in hits] == pytest.approx(sorted(expected, reverse=True), abs=1e-5)
+    index.save(tmp_path / "x.faiss")
+    assert DenseIndex.load(tmp_path / "x.faiss").search(query, 1) == hits[:1]
+    assert DenseIndex.build(np.zeros((0, fake.dim), np.float32), fake.dim).search(query, 5) == []
+
+
+def _tiny(generation: str) -> tuple[IndexMeta, list, list]:
+    card = ItemCard.model_validate({
+        "item_id": "d:1", "kind": "measure", "doc_id": "d", "doc_title": "文件", "title": "措施",
+        "source": {"doc_id": "d", "char_start": 0, "char_end": 2},
+    })
+    passage = Passage(pid=0, kind="measure", item_id="d:1", doc_id="d", text="措施", span=Span(start=0, end=2))
+    fake = FakeEmbedder()
+    vectors = fake.embed_passages(["措施"])
+    collections = [Collection(name, [passage], DenseIndex.build(vectors, fake.dim), SparseIndex.build(["措施"]))
+                   for name in ("measures", "clauses")]
+    meta = IndexMeta(generation=generation, registry_generation="r1", model_id=fake.model_id,
+                     dim=fake.dim, created=0.0, counts={})
+    return meta, [card], collections
+
+
+def test_generations_are_published_atomically_and_old_ones_removed(tmp_path: Path) -> None:
+    for n in range(3):
+        meta, cards, collections = _tiny(f"g{n}")
+        folder = write_index(tmp_path, meta, cards, collections)
+        assert current_generation_folder(tmp_path) == folder
+        assert (tmp_path / CURRENT_FILE).read_text() == folder.name
+    assert sorted(p.name for p in tmp_path.glob("gen-*")) == ["gen-g1", "gen-g2"]  # live + previous
+    assert not list(tmp_path.glob(".*tmp*"))
+    loaded = load_index(tmp_path)
+    assert loaded.meta.generation == "g2" and list(loaded.cards) == ["d:1"]
+
+
+def test_missing_or_broken_index_says_run_build(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotBuiltError, match="taizhang build"):
+        load_index(tmp_path)
+    meta, cards, collections = _tiny("g0")
+    folder = write_index(tmp_path, meta, cards, collections)
+    (folder / "cards.json").write_text("{not json")
+    with pytest.raises(IndexNotBuiltError, match="taizhang build"):
+        load_index(tmp_path)
+
+
+def test_clauses_map_to_the_measure_containing_them_else_to_their_section() -> None:
+    (doc, tasks, targets), _ = small_corpus()
+    items = document_items(doc, tasks, targets)
+    by_item: dict[str, list[str]] = {}
+    for p in items.clauses:
+        by_item.setdefault(p.item_id, []).append(p.text)
+        assert doc.text[p.span.start:p.span.end] == p.text  # provenance holds
+    assert any("耕地占补平衡" in t for t in by_item["doc-16tiao:十二"])
+    assert by_item["doc-16tiao:前言"] == ["为聚焦产业建圈强链，特制定如下措施。"]
+    kinds = {c.item_id: c.kind for c in items.cards}
+    assert kinds["doc-16tiao:十二"] == "measure" and kinds["doc-16tiao:前言"] == "context"
+    assert {p.kind for p in items.measures} == {"measure", "section"}
+    assert len(items.measures) == len(items.measure_texts) == len(items.cards)
+    unit_text = items.measure_texts[[p.item_id for p in items.measures].index("doc-16tiao:十二")]
+    assert "市自然资源和规划局" in unit_text  # units are searchable with their measure
+
+
+def test_context_ids_follow_the_task_id_scheme() -> None:
+    (doc, _, _), _ = small_corpus()
+    assert section_item_id(doc, "s2") == "doc-16tiao:十二"
+    assert section_item_id(doc, "s0") == "doc-16tiao:前言"
+    assert section_item_id(doc, None) == "doc-16tiao:前言"
+
+
+def test_target_table_rows_stay_whole() -> None:
+    rows = (("指标名称", "“十四五”目标", "属性"), ("规上工业总产值", "2500亿元以上", "预期性"),
+            ("单位工业增加值能耗下降幅度", "完成省下达目标", "约束性"))
+    texts = table_row_texts("“十四五”期间工业园区重要指标", rows)
+    assert texts == [
+        "“十四五”期间工业园区重要指标｜指标名称：规上工业总产值；“十四五”目标：2500亿元以上；属性：预期性",
+        "“十四五”期间工业园区重要指标｜指标名称：单位工业增加值能耗下降幅度；“十四五”目标：完成省下达目标；属性：约束性",
+    ]
+    (doc, tasks, targets), _ = small_corpus()
+    table = DocTable(table_id="t1", caption="表 2—2 指标", section_id="s0", rows=rows)
+    items = document_items(doc.model_copy(update={"tables": (table,)}), tasks, targets)
+    row_passages = [p for p in items.clauses if p.kind == "table_row"]
+    assert [p.text for p in row_passages] == table_row_texts("表 2—2 指标", rows)
+
+
+def test_update_index_reuses_cached_vectors(tmp_path: Path) -> None:
+    settings = fake_settings(tmp_path)
+    registry = FakeRegistry(small_corpus())
+    first = update_index(settings, registry)
+    assert first.embedded > 0 and first.cache_hits == 0
+    assert first.measures == 6 and first.registry_generation == "test-1"
+    second = update_index(settings, FakeRegistry(small_corpus(), generation="test-2"))
+    assert second.embedded == 0 and second.cache_hits == first.embedded
+    meta = json.loads((Path(second.path) / "meta.json").read_text())
+    assert meta["registry_generation"] == "test-2" and meta["freq_db"]
+    assert "measures" in str(second) and "from cache" in str(second)
+
+
+def test_text_after_a_measure_in_its_own_section_is_context_not_the_measure() -> None:
+    (doc, tasks, targets), _ = small_corpus()
+    last = tasks[-1]
+    tail = [c for c in doc.clauses if c.section_id == "s4"][-1]
+    shortened = last.model_copy(update={"span": Span(start=last.span.start, end=tail.span.start)})
+    items = document_items(doc, [*tasks[:-1], shortened], targets)
+    moved = [p for p in items.clauses if p.clause_id == tail.clause_id][0]
+    assert moved.item_id == "doc-16tiao:十五#context"
+    assert {c.item_id for c in items.cards} >= {"doc-16tiao:十五", "doc-16tiao:十五#context"}
