@@ -337,7 +337,8 @@ def run_build_command(paths: list[Path], settings: Settings, export: bool, index
 
 
 def update_search_index(settings: Settings, registry: Registry, console: Console) -> bool:
-    """The one place the build calls the search index (helper SEARCH's ``update_index``)."""
+    """The one place the build reaches up into ``search_api`` (lazily): after the registry
+    changed, bring the search index in line with it."""
     try:
         from search_api.indexing import update_index
     except ImportError as exc:
@@ -356,21 +357,18 @@ def update_search_index(settings: Settings, registry: Registry, console: Console
 
 
 def _index_is_current(settings: Settings, registry: Registry) -> bool:
-    """True when the live index was built from this registry generation with this model.
+    """True when the live index matches this registry generation, model and index code.
 
-    Skipping saves loading the embedding model on a rebuild with nothing new; when SEARCH's
-    helpers are not there (or change shape) we rebuild, which is always correct.
+    Skipping saves loading the embedding model on a rebuild with nothing new. The search
+    package owns the definition of "current" (it also knows its own code version).
     """
     try:
-        from search_api.embed import index_model_id
-        from search_api.index import current_generation_folder, read_meta
-
-        folder = current_generation_folder(settings.index_dir)
-        if folder is None:
-            return False
-        meta = read_meta(folder)
-        return meta.registry_generation == registry.generation() and meta.model_id == index_model_id(settings)
-    except (ImportError, AttributeError, OSError, ValueError, TypeError):
+        from search_api.search import index_is_current
+    except ImportError:
+        return False
+    try:
+        return index_is_current(settings, registry)
+    except (OSError, ValueError, TaizhangError):
         return False
 
 
