@@ -308,8 +308,14 @@ def _progress(todo: list[tuple[Path, str]], enabled: bool) -> Iterator[tuple[Pat
 # ---------------------------------------------------------------------------------- commands
 
 
-def run_build_command(paths: list[Path], settings: Settings, export: bool, index: bool) -> bool:
-    """``taizhang build``: update the registry, print a summary; optionally index and export."""
+def run_build_command(
+    paths: list[Path], settings: Settings, export: bool, index: bool, findings_for=None
+) -> bool:
+    """``taizhang build``: update the registry, print a summary; optionally index and export.
+
+    ``findings_for(registry)`` (the consistency checks, passed in by the CLI) fills the
+    workbook's 冲突核查 sheet.
+    """
     from rich.console import Console
 
     console = Console()
@@ -329,7 +335,9 @@ def run_build_command(paths: list[Path], settings: Settings, export: bool, index
             if export:
                 from .export import Ledger, default_export_path, write_ledger
 
-                path = write_ledger(Ledger.from_registry(registry), "xlsx", default_export_path(settings, "xlsx"))
+                findings = findings_for(registry) if findings_for else None
+                ledger = Ledger.from_registry(registry, findings)
+                path = write_ledger(ledger, "xlsx", default_export_path(settings, "xlsx"))
                 console.print(f"任务分工表 written to: {path}", soft_wrap=True)
     if report.failed:
         console.print(f"[red]{len(report.failed)} file(s) failed[/red] (reasons above, on stderr)")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.model import DocumentMeta, SourceRef, Target, Task
+from pipeline.model import DocumentMeta, Finding, SourceRef, Target, Task
 
 if TYPE_CHECKING:
     from pipeline.settings import Settings
@@ -40,9 +40,10 @@ class Ledger:
     """What an export shows: documents in a stable order, each with its measures and targets."""
 
     documents: Sequence[LedgerDocument] = field(default_factory=tuple)
+    findings: Sequence[Finding] | None = None  # 冲突核查 when the caller ran the checks
 
     @classmethod
-    def from_registry(cls, registry: Registry) -> Ledger:
+    def from_registry(cls, registry: Registry, findings: Sequence[Finding] | None = None) -> Ledger:
         paths = registry.source_paths()
         tasks: dict[str, list[Task]] = {}
         for task in registry.tasks():
@@ -54,7 +55,7 @@ class Ledger:
         return cls(tuple(
             LedgerDocument(m, paths.get(m.doc_id, ""), tasks.get(m.doc_id, []), targets.get(m.doc_id, []))
             for m in metas
-        ))
+        ), None if findings is None else tuple(findings))
 
     def titles(self) -> dict[str, str]:
         return {d.meta.doc_id: d.meta.title for d in self.documents}
@@ -165,8 +166,16 @@ def write_ledger(ledger: Ledger, fmt: str, out: Path) -> Path:
     raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
-def run_export_command(settings: Settings, fmt: str = "xlsx", out: Path | None = None) -> Path:
+FindingsFor = Callable[["Registry"], Sequence[Finding]]
+
+
+def run_export_command(
+    settings: Settings, fmt: str = "xlsx", out: Path | None = None, findings_for: FindingsFor | None = None
+) -> Path:
     """Export the registry as it is now; returns the file written.
+
+    ``findings_for`` (the consistency checks, passed in by the caller so that extractors never
+    import search_api) fills the workbook's 冲突核查 sheet.
 
     Example: run_export_command(Settings(), "xlsx") → <data_dir>/任务分工表.xlsx
     """
@@ -178,5 +187,6 @@ def run_export_command(settings: Settings, fmt: str = "xlsx", out: Path | None =
     if fmt not in FORMATS:
         raise TaizhangError(out, f"unknown export format {fmt!r}", f"use --format {' | '.join(FORMATS)}")
     with Registry.open(settings) as registry:
-        ledger = Ledger.from_registry(registry)
+        findings = findings_for(registry) if findings_for and fmt == "xlsx" else None
+        ledger = Ledger.from_registry(registry, findings)
     return write_ledger(ledger, fmt, out or default_export_path(settings, fmt))

@@ -104,6 +104,10 @@ def build_workbook(ledger: Ledger) -> Workbook:
     _table_sheet(wb, "未明确责任", UNCLEAR_COLUMNS, unclear_rows(ledger))
     _table_sheet(wb, "目标指标", TARGET_COLUMNS, target_rows(ledger))
     _table_sheet(wb, "待核实", REVIEW_COLUMNS, review_rows(ledger))
+    if ledger.findings is not None:
+        from .export_findings import FINDING_COLUMNS, finding_rows
+
+        _table_sheet(wb, "冲突核查", FINDING_COLUMNS, finding_rows(ledger))
     wb.active = 0
     return wb
 

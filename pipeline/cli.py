@@ -74,7 +74,10 @@ def build(
     """
     from extractors.build import run_build_command
 
-    ok = run_build_command(paths or [], make_settings(data_dir), export=export, index=not no_index)
+    ok = run_build_command(
+        paths or [], make_settings(data_dir), export=export, index=not no_index,
+        findings_for=_consistency_checks() if export else None,
+    )
     raise typer.Exit(0 if ok else 1)
 
 
@@ -90,7 +93,7 @@ def export(
     """
     from extractors.export import run_export_command
 
-    path = run_export_command(make_settings(data_dir), fmt=fmt, out=out)
+    path = run_export_command(make_settings(data_dir), fmt=fmt, out=out, findings_for=_consistency_checks())
     typer.echo(str(path))
 
 
@@ -221,6 +224,13 @@ def evaluate(
 
     ok = run_eval_command(what, make_settings(data_dir))
     raise typer.Exit(0 if ok else 1)
+
+
+def _consistency_checks():
+    """The checks that fill the workbook's 冲突核查 sheet (the CLI composes the layers)."""
+    from search_api.consistency import check_registry
+
+    return check_registry
 
 
 def main() -> None:

@@ -19,8 +19,10 @@ def export_xlsx(settings: SettingsDep) -> FileResponse:
     """The 任务分工表 workbook, built from the registry as it is now."""
     from extractors.export import run_export_command
 
+    from ..consistency import check_registry
+
     folder = Path(tempfile.mkdtemp(prefix="taizhang-export-"))
-    path = run_export_command(settings, fmt="xlsx", out=folder / "taizhang.xlsx")
+    path = run_export_command(settings, fmt="xlsx", out=folder / "taizhang.xlsx", findings_for=check_registry)
     return FileResponse(
         path, media_type=XLSX, filename="任务分工表.xlsx",
         background=BackgroundTask(lambda: (path.unlink(missing_ok=True), folder.rmdir())),

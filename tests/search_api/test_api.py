@@ -105,3 +105,17 @@ def test_write_endpoints_need_the_token(client) -> None:
     ok = client.post("/rebuild", headers={"Authorization": "Bearer test-token"})
     assert ok.status_code == 200, ok.text
     assert ok.json()["failed"] == []
+
+
+def test_export_has_the_conflict_sheet_with_both_quotes(client, tmp_path) -> None:
+    import openpyxl
+
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(client.get("/export.xlsx").content)
+    ws = openpyxl.load_workbook(path)["冲突核查"]
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["序号", "类型", "严重程度", "说明"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert rows
+    quotes = {(r[5], r[9]) for r in rows}
+    assert any("900" in (a or "") + (b or "") and "1200" in (a or "") + (b or "") for a, b in quotes)
