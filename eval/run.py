@@ -1,7 +1,8 @@
 """``taizhang eval <what>``: dispatch to the scorers, each imported only when asked for.
 
     extraction   eval/extraction_eval.py   (measures, units, deadlines, targets vs eval/gold/)
-    search       eval/search_eval.py       (retrieval quality)
+    search       eval/search_eval.py       (retrieval quality, development queries)
+    heldout      eval/search_eval.py       (retrieval quality, held-out queries never tuned on)
     consistency  eval/consistency_eval.py  (cross-document findings)
     all          the three, in that order
 
@@ -19,6 +20,7 @@ from pipeline.settings import Settings
 SCORERS: dict[str, str] = {
     "extraction": "eval.extraction_eval",
     "search": "eval.search_eval",
+    "heldout": "eval.search_eval:main_heldout",
     "consistency": "eval.consistency_eval",
 }
 
@@ -29,14 +31,14 @@ def load_scorer(what: str) -> Callable[[Settings], dict]:
     Raises LookupError with a one-line reason when the module (or its ``main``) does not exist:
     the other scorers can still run.
     """
-    module_name = SCORERS[what]
+    module_name, _, function = SCORERS[what].partition(":")
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         if exc.name == module_name:
             raise LookupError(f"{module_name} does not exist yet: no {what} scorer to run") from exc
         raise LookupError(f"{module_name} cannot be imported: missing module {exc.name!r}") from exc
-    main = getattr(module, "main", None)
+    main = getattr(module, function or "main", None)
     if not callable(main):
         raise LookupError(f"{module_name} has no main(settings) function")
     return main
