@@ -122,7 +122,7 @@ def show(
 
     Every cell of the 任务分工表 carries such a locator in its 来源 column.
 
-    Example: taizhang show pzh-2025-yuanqu-tizhi-tongzhi:1200-1290
+    Example: taizhang show pzh-2025-yuanqu-tizhi-tongzhi:1024-1290
     """
     from rich.console import Console
     from rich.text import Text
@@ -149,9 +149,10 @@ def show(
         typer.echo(snippet.model_dump_json(indent=2))
         return
     console = Console()
-    console.print(f"[bold]{snippet.title}[/bold]  ({snippet.source_path})")
-    console.print(" > ".join(snippet.section_path) or "(preamble)")
-    console.print(f"page {snippet.page}, lines {snippet.line_start}-{snippet.line_end}, chars {start}-{end}")
+    # document text may hold "[...]" (e.g. [bookmark: …]): print it as Text, never as markup
+    console.print(Text(snippet.title, style="bold") + Text(f"  ({snippet.source_path})"))
+    console.print(Text(" > ".join(snippet.section_path) or "(preamble)"))
+    console.print(Text(f"page {snippet.page}, lines {snippet.line_start}-{snippet.line_end}, chars {start}-{end}"))
     for number, line in snippet.raw_lines:
         console.print(Text(f"{number:>5} | ", style="dim") + Text(line))
     console.print(Text("text: ", style="bold") + Text(snippet.text, style="yellow"))
