@@ -9,39 +9,20 @@ test can run every rule's examples.
 from __future__ import annotations
 
 import functools
-import re
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, field_validator
 
 from pipeline.errors import LexiconError
+from pipeline.rules import PatternRule
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 
 
-class Rule(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    id: str
-    pattern: str
-    description: str = ""
-    examples: tuple[str, ...] = ()
-    counter_examples: tuple[str, ...] = ()
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"pattern does not compile: {exc}") from exc
-        return value
-
-    @functools.cached_property
-    def regex(self) -> re.Pattern[str]:
-        return re.compile(self.pattern)
+# One shape for every pattern rule in the product (pipeline/rules/*.yaml and
+# extractors/lexicons/*.yaml): id, pattern, examples that must match, counter-examples.
+Rule = PatternRule
 
 
 @functools.cache
