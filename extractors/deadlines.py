@@ -156,6 +156,17 @@ def _resolve(rule: DeadlineRule, m: re.Match[str], doc_date: dt.date | None) -> 
     return Deadline(text=m.group(0).strip(), kind=kind, date=date, start=start, end=end)
 
 
+_GROUP_NAME = re.compile(r"\(\?P<\w+>")
+
+
+@functools.cache
+def _any_rule() -> re.Pattern[str]:
+    """Every deadline rule in one pattern: most clauses state no time, and one scan that finds
+    nothing proves no rule would (group names dropped so the alternatives may share them)."""
+    alternatives = (_GROUP_NAME.sub("(?:", r.regex.pattern) for r in deadline_lexicon().rules)
+    return re.compile("|".join(f"(?:{a})" for a in alternatives))
+
+
 def _masked(text: str) -> list[tuple[int, int]]:
     rules = deadline_lexicon().masks
     return [(m.start(), m.end()) for rule in rules for m in rule.regex.finditer(text)]
@@ -285,7 +296,7 @@ def deadline_matches(
 ) -> list[DeadlineMatch]:
     """The deadlines of ``text`` with the rules that found them; spans index ``text``.
     Arguments as for ``extract_deadlines``."""
-    if not text:
+    if not text or not _any_rule().search(text):
         return []
     masks = _masked(text)
     local = reference_years(text)

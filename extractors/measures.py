@@ -117,12 +117,14 @@ def _owner(doc: Document, position: int) -> Section | None:
         if s.kind not in _NOT_CONTENT_KINDS
         and s.span.start <= position < max(s.span.end, s.span.start + 1)
     ]
+    # text[end:position] is blank exactly when end is at or after the spaces just before position
+    blank_from = position
+    while blank_from > 0 and doc.text[blank_from - 1].isspace():
+        blank_from -= 1
     before = [
         s
         for s in doc.sections
-        if s.kind not in _NOT_CONTENT_KINDS
-        and s.span.end <= position
-        and not doc.text[s.span.end : position].strip()
+        if s.kind not in _NOT_CONTENT_KINDS and blank_from <= s.span.end <= position
     ]
     candidates = holders + before
     if not candidates:
@@ -156,7 +158,7 @@ def _title_kind(title: str) -> str | None:
 
 def _ancestors(doc: Document, section: Section) -> list[Section]:
     """Ancestors from the top of the ladder down, without the document's own title heading."""
-    by_id = {s.section_id: s for s in doc.sections}
+    by_id = _section_index(doc)[0]
     chain: list[Section] = []
     cur = by_id.get(section.parent_id) if section.parent_id else None
     while cur is not None:
@@ -171,11 +173,26 @@ def _is_doc_title(section: Section) -> bool:
 
 
 def _children(doc: Document, section: Section) -> list[Section]:
-    return [
-        s
-        for s in doc.sections
-        if s.parent_id == section.section_id and s.kind not in _NOT_CONTENT_KINDS
-    ]
+    return list(_section_index(doc)[1].get(section.section_id, ()))
+
+
+# One index per document, rebuilt only when another document's sections come in: looking a
+# section up must not cost a pass over every section (long documents have thousands).
+_index: tuple[tuple[Section, ...], dict[str, Section], dict[str, list[Section]]] = ((), {}, {})
+
+
+def _section_index(doc: Document) -> tuple[dict[str, Section], dict[str, list[Section]]]:
+    """(section by id, content children by parent id, in document order) for ``doc``."""
+    global _index
+    cached = _index
+    if cached[0] is not doc.sections:
+        by_id = {s.section_id: s for s in doc.sections}
+        children: dict[str, list[Section]] = {}
+        for s in doc.sections:
+            if s.parent_id is not None and s.kind not in _NOT_CONTENT_KINDS:
+                children.setdefault(s.parent_id, []).append(s)
+        cached = _index = (doc.sections, by_id, children)
+    return cached[1], cached[2]
 
 
 def _is_unowned_measure(

@@ -25,6 +25,7 @@ CueRole = Literal["lead", "supporting", "duty"]
 
 OPENERS = "（(〔【[［"
 CLOSERS = "）)〕】]］"
+_BRACKET_CHAR = re.compile("[" + re.escape(OPENERS + CLOSERS) + "]")
 
 
 class LabelRule(Rule):
@@ -145,9 +146,9 @@ def rule_in_force(rules: list[RoleRule], position: int) -> RoleRule | None:
 
 def bracket_depth(s: str, position: int) -> int:
     depth = 0
-    for ch in s[:position]:
-        if ch in OPENERS:
+    for m in _BRACKET_CHAR.finditer(s, 0, position):  # skip the text between brackets in C
+        if m.group() in OPENERS:
             depth += 1
-        elif ch in CLOSERS and depth:
+        elif depth:
             depth -= 1
     return depth

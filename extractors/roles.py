@@ -20,6 +20,8 @@ the text as written; names keep their Traditional characters.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 
 from pydantic import BaseModel, ConfigDict
@@ -67,6 +69,8 @@ _ITEM_SEPARATORS = "、"
 _BLANK = " \t\r\n\f\u3000"
 _PARAGRAPH_END_FILLER = " \t\u3000。；;.，,"
 _SENTENCE_END = "。；;！!？?:：*"
+_BRACKET_CHAR = re.compile("[" + re.escape(OPENERS + CLOSERS) + "]")
+_OPENER_CHAR = re.compile("[" + re.escape(OPENERS) + "]")
 
 
 class ResponsibilityParse(BaseModel):
@@ -86,13 +90,13 @@ class ResponsibilityParse(BaseModel):
 
 def _match_close(s: str, i: int) -> int | None:
     depth = 0
-    for j in range(i, len(s)):
-        if s[j] in OPENERS:
+    for m in _BRACKET_CHAR.finditer(s, i):
+        if m.group() in OPENERS:
             depth += 1
-        elif s[j] in CLOSERS:
+        else:
             depth -= 1
             if depth == 0:
-                return j
+                return m.start()
     return None
 
 
@@ -101,21 +105,51 @@ def find_statements(text: str) -> list[tuple[int, int]]:
     s = simplify(text)
     regions: list[tuple[int, int]] = []
     i = 0
-    while i < len(s):
-        if s[i] in OPENERS:
-            j = _match_close(s, i)
-            if j is not None and _is_statement_bracket(s, i, j):
-                regions.append((i, j + 1))
-                i = j + 1
-                continue
+    while (opener := _OPENER_CHAR.search(s, i)) is not None:
+        i = opener.start()
+        j = _match_close(s, i)
+        if j is not None and _is_statement_bracket(s, i, j):
+            regions.append((i, j + 1))
+            i = j + 1
+            continue
         i += 1
+    # Bracket regions are sorted and disjoint, and labels come in order, so "inside an earlier
+    # region" is one bisect plus the furthest end of the label regions: no rescans of the text.
+    starts = [a for a, _ in regions]
+    label_end = -1
+    depth_at = _DepthCounter(s)
     for m in label_regex().finditer(s):
-        if label_role(m) == "stop" or any(a <= m.start() < b for a, b in regions):
+        if label_role(m) == "stop" or _inside(regions, starts, m.start()) or m.start() < label_end:
             continue
-        if bracket_depth(s, m.start()) > 0:
+        if depth_at(m.start()) > 0:
             continue
-        regions.append((m.start(), _label_line_end(s, m.end())))
+        end = _label_line_end(s, m.end())
+        regions.append((m.start(), end))
+        label_end = max(label_end, end)
     return _merge(regions)
+
+
+def _inside(regions: list[tuple[int, int]], starts: list[int], position: int) -> bool:
+    k = bisect.bisect_right(starts, position) - 1
+    return k >= 0 and position < regions[k][1]
+
+
+class _DepthCounter:
+    """``bracket_depth(s, p)`` for rising ``p``, counting each bracket of ``s`` once."""
+
+    def __init__(self, s: str) -> None:
+        self._s, self._pos, self._depth = s, 0, 0
+
+    def __call__(self, position: int) -> int:
+        if position < self._pos:
+            self._pos, self._depth = 0, 0
+        for m in _BRACKET_CHAR.finditer(self._s, self._pos, position):
+            if m.group() in OPENERS:
+                self._depth += 1
+            elif self._depth:
+                self._depth -= 1
+        self._pos = max(self._pos, position)
+        return self._depth
 
 
 def _merge(regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -151,7 +185,8 @@ def _is_statement_bracket(s: str, i: int, j: int) -> bool:
     m = label_regex().search(content)
     if m is not None and label_role(m) != "stop" and bracket_depth(content, m.start()) == 0:
         return True
-    items = _items(_mask_notes(s, i + 1, j), i + 1, j)
+    window = _masked_window(s, i + 1, j)
+    items = _items(window, 0, len(window))
     if not items or not all(looks_like_unit(it.name) for it in items):
         return False
     stated = any(it.cue is not None for it in items) or bool(find_role_rules(content))
@@ -185,15 +220,58 @@ class _Item(BaseModel):
     cue: CueRole | None = None
 
 
+_EMPTY_BRACKETS = re.compile(r"[（(]\s*[）)]")
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group())
+
+
+@functools.lru_cache(maxsize=4)
+def _empty_brackets_blanked(s: str) -> str:
+    return _EMPTY_BRACKETS.sub(_blank, s)
+
+
 def _mask_notes(s: str, a: int, b: int) -> str:
-    """``s`` with rule notes inside [a, b) blanked (same length), and brackets left empty."""
-    chars = list(s)
-    for rule in find_role_rules(s[a:b], base=a):
+    """``s`` with rule notes inside [a, b) blanked (same length), and brackets left empty.
+
+    Only [a, b) and the whitespace and brackets around it can change with the notes; the rest
+    is the document with its empty brackets blanked, computed once per text. An empty bracket
+    is an opener, spaces and a closer, so none spans a cut after a character that is neither
+    space nor opener, or before one that is neither space nor closer.
+    """
+    lo = a
+    while lo > 0 and (s[lo - 1].isspace() or s[lo - 1] in "（("):
+        lo -= 1
+    hi = b
+    while hi < len(s) and (s[hi].isspace() or s[hi] in "）)"):
+        hi += 1
+    chars = list(s[lo:hi])
+    for rule in find_role_rules(s[a:b], base=a - lo):
         assert rule.span is not None
         for k in range(rule.span.start, rule.span.end):
             chars[k] = " "
-    masked = "".join(chars)
-    return re.sub(r"[（(]\s*[）)]", lambda m: " " * len(m.group()), masked)
+    middle = _EMPTY_BRACKETS.sub(_blank, "".join(chars))
+    whole = _empty_brackets_blanked(s)
+    return whole[:lo] + middle + whole[hi:]
+
+
+def _masked_window(s: str, a: int, b: int) -> str:
+    """``_mask_notes(s, a, b)[a:b]`` without copying all of ``s``.
+
+    An empty-bracket match touching [a, b) starts at an opener followed only by whitespace up
+    to ``a`` and ends at most one closer past the whitespace after ``b``; masking the slice
+    that holds those neighbours gives the same characters inside [a, b).
+    """
+    lo = a
+    while lo > 0 and s[lo - 1].isspace():
+        lo -= 1
+    lo = max(lo - 1, 0)
+    hi = b
+    while hi < len(s) and s[hi].isspace():
+        hi += 1
+    hi = min(hi + 1, len(s))
+    return _mask_notes(s[lo:hi], a - lo, b - lo)[a - lo : b - lo]
 
 
 def _items(m: str, a: int, b: int) -> list[_Item]:

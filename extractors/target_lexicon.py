@@ -11,6 +11,7 @@ characters map back to the original offsets.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -104,26 +105,28 @@ class View:
         return self.orig[start], self.orig[end - 1] + 1
 
 
+_SPACE_RUN = re.compile(r"\s+")
+
+
 def _keeps_space(prev: str, nxt: str) -> bool:
     return prev.isascii() and nxt.isascii() and (prev.isalnum() or prev in ".%") and nxt.isalnum()
 
 
 def compact(text: str) -> View:
     """Drop line breaks and spaces next to Chinese text; keep one space between ASCII words."""
-    chars: list[str] = []
+    pieces: list[str] = []
     orig: list[int] = []
-    i, n = 0, len(text)
-    while i < n:
-        if not text[i].isspace():
-            chars.append(text[i])
-            orig.append(i)
-            i += 1
-            continue
-        j = i
-        while j < n and text[j].isspace():
-            j += 1
-        if chars and j < n and _keeps_space(chars[-1], text[j]):
-            chars.append(" ")
-            orig.append(i)
-        i = j
-    return View("".join(chars), tuple(orig))
+    pos, n = 0, len(text)
+    for m in _SPACE_RUN.finditer(text):  # copy the runs between spaces whole, not char by char
+        if m.start() > pos:
+            pieces.append(text[pos : m.start()])
+            orig.extend(range(pos, m.start()))
+        j = m.end()
+        if orig and j < n and _keeps_space(text[orig[-1]], text[j]):
+            pieces.append(" ")
+            orig.append(m.start())
+        pos = j
+    if pos < n:
+        pieces.append(text[pos:])
+        orig.extend(range(pos, n))
+    return View("".join(pieces), tuple(orig))

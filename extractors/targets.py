@@ -13,9 +13,11 @@ its span and carries a SourceRef; ``task_id`` is the innermost task whose span h
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from pipeline.model import Document, DocumentMeta, Section, Span, Target, Task
@@ -74,11 +76,24 @@ def _earliest_due_year(text: str) -> int | None:
     return min(years, default=None)
 
 
+_by_id: tuple[tuple[Section, ...], dict[str, Section]] = ((), {})
+
+
+def _sections_by_id(sections: tuple[Section, ...]) -> dict[str, Section]:
+    """Built once per document (the last one asked about), not once per section looked up;
+    compared by identity because hashing every section would cost more than the pass."""
+    global _by_id
+    cached = _by_id
+    if cached[0] is not sections:
+        cached = _by_id = (sections, {s.section_id: s for s in sections})
+    return cached[1]
+
+
 def _section_context(
     doc: Document, section_id: str | None, doc_scope: str | None
 ) -> SectionContext:
     lex = target_lexicon()
-    by_id = {s.section_id: s for s in doc.sections}
+    by_id = _sections_by_id(doc.sections)
     chain: list[Section] = []
     cur = by_id.get(section_id) if section_id else None
     while cur is not None:
@@ -157,8 +172,9 @@ def document_claims(doc: Document) -> list[tuple[Claim, str, str | None]]:
     section_years: dict[str, int] = {}  # lead-in year of each target section (到2025年，主要目标是：)
     parents = {s.section_id: s.parent_id for s in doc.sections}
     stated: dict[int, bool] = {}  # did the paragraph's last clause state targets
+    overlaps_table = _overlap_test(regions)
     for unit in _reading_units(doc):
-        if any(a < unit.end and unit.start < b for a, b in regions):
+        if overlaps_table(unit.start, unit.end):
             continue
         sc = contexts(unit.section_id)
         year = years.get(unit.paragraph)
@@ -184,6 +200,20 @@ def document_claims(doc: Document) -> list[tuple[Claim, str, str | None]]:
     for f in found:
         unique.setdefault((f[0].start, f[0].end), f)
     return list(unique.values())
+
+
+def _overlap_test(regions: list[tuple[int, int]]) -> Callable[[int, int], bool]:
+    """``(start, end) -> any(a < end and start < b for a, b in regions)`` in one bisect: among
+    the regions starting before ``end``, the furthest end decides."""
+    ordered = sorted(regions)
+    starts = [a for a, _ in ordered]
+    furthest = list(itertools.accumulate((b for _, b in ordered), max))
+
+    def overlaps(start: int, end: int) -> bool:
+        k = bisect.bisect_left(starts, end)
+        return k > 0 and furthest[k - 1] > start
+
+    return overlaps
 
 
 def _task_for(claim: Claim, tasks: Sequence[Task]) -> str | None:

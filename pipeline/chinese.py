@@ -91,17 +91,27 @@ def _simplified_char(ch: str) -> str:
     return converted if len(converted) == 1 else ch  # never change the length of the text
 
 
+# Characters already looked up, and those of them that change: shared by every call so a
+# document's alphabet is converted once, not once per clause.
+_checked: set[str] = set()
+_changes: dict[int, str] = {}
+
+
 def _table_for(text: str) -> dict[int, str]:
-    table: dict[int, str] = {}
-    for ch in set(text):
-        if ord(ch) < 0x2E80:  # below the CJK blocks nothing changes; skip the lookup
-            continue
-        simple = _simplified_char(ch)
-        if simple != ch:
-            table[ord(ch)] = simple
-    return table
+    """The translate table for ``text``: its characters that have a different Simplified form."""
+    chars = set(text)
+    for ch in chars - _checked:
+        if ord(ch) >= 0x2E80:  # below the CJK blocks nothing changes; skip the lookup
+            simple = _simplified_char(ch)
+            if simple != ch:
+                _changes[ord(ch)] = simple
+        _checked.add(ch)
+    if not _changes:
+        return {}
+    return {ord(ch): _changes[ord(ch)] for ch in chars if ord(ch) in _changes}
 
 
+@functools.lru_cache(maxsize=256)
 def to_simplified(text: str) -> str:
     """``text`` with Traditional characters replaced by Simplified ones, same length."""
     table = _table_for(text)
