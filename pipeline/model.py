@@ -245,16 +245,20 @@ class Document(Frozen):
     raw_text: str  # kept so any span can be shown at its page and line in the original
     warnings: tuple[str, ...] = ()
 
+    _sections_by_id: dict[str, Section] | None = PrivateAttr(default=None)
+
+    def _section_index(self) -> dict[str, Section]:
+        if self._sections_by_id is None:
+            self._sections_by_id = {s.section_id: s for s in self.sections}
+        return self._sections_by_id
+
     def section(self, section_id: str) -> Section:
-        for s in self.sections:
-            if s.section_id == section_id:
-                return s
-        raise KeyError(section_id)
+        return self._section_index()[section_id]
 
     def section_path(self, section_id: str | None) -> tuple[str, ...]:
         """Labels from the top of the ladder down to ``section_id`` (preamble excluded)."""
         path: list[str] = []
-        by_id = {s.section_id: s for s in self.sections}
+        by_id = self._section_index()
         cur = by_id.get(section_id) if section_id else None
         while cur is not None:
             if cur.kind != "preamble":
