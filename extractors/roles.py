@@ -88,26 +88,29 @@ class ResponsibilityParse(BaseModel):
 # Finding statements
 
 
-def _match_close(s: str, i: int) -> int | None:
-    depth = 0
-    for m in _BRACKET_CHAR.finditer(s, i):
+def _all_closers(s: str) -> dict[int, int]:
+    """Opener offset → its closer's offset, for every balanced pair, in one stack pass (the closer at which
+    the depth counted from the opener returns to zero; scanning from each opener instead made
+    unbalanced text quadratic)."""
+    stack: list[int] = []
+    closers: dict[int, int] = {}
+    for m in _BRACKET_CHAR.finditer(s):
         if m.group() in OPENERS:
-            depth += 1
-        else:
-            depth -= 1
-            if depth == 0:
-                return m.start()
-    return None
+            stack.append(m.start())
+        elif stack:
+            closers[stack.pop()] = m.start()
+    return closers
 
 
 def find_statements(text: str) -> list[tuple[int, int]]:
     """Spans ``[start, end)`` of the responsibility statements in ``text`` (brackets included)."""
     s = simplify(text)
     regions: list[tuple[int, int]] = []
+    closers = _all_closers(s)
     i = 0
     while (opener := _OPENER_CHAR.search(s, i)) is not None:
         i = opener.start()
-        j = _match_close(s, i)
+        j = closers.get(i)
         if j is not None and _is_statement_bracket(s, i, j):
             regions.append((i, j + 1))
             i = j + 1

@@ -47,7 +47,9 @@ class Line:
     @property
     def width(self) -> int:
         """Display width with the indent: CJK characters count 2, ASCII 1 (from the UTF-8 length)."""
-        return self.indent + len(self.text) + (len(self.text.encode("utf-8")) - len(self.text)) // 2
+        # surrogatepass: a lone surrogate in a caller's str must not stop cleaning
+        encoded = len(self.text.encode("utf-8", "surrogatepass"))
+        return self.indent + len(self.text) + (encoded - len(self.text)) // 2
 
 
 @dataclass

@@ -91,6 +91,7 @@ async def upload_document(file: UploadFile, settings: SettingsDep, _: TokenDep) 
     os.replace(tmp, target)
     result = await run_in_threadpool(_build, [target], settings)
     if result.failed:
+        target.unlink(missing_ok=True)  # a refused upload leaves nothing behind
         raise HTTPException(422, "; ".join(message for _, message in result.failed))
     return UploadResult(
         stored_as=target.name, sha256=digest, original_name=(file.filename or "")[:200], build=result

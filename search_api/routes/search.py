@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
+from pipeline.model import DocStatus
+
 from ..deps import SettingsDep
 from ..schemas import SearchFilters, SearchResponse
 
@@ -20,7 +22,7 @@ async def search_measures(
     unit: Annotated[str | None, Query(description="canonical unit, lead or supporting")] = None,
     role: Annotated[Literal["lead", "supporting"] | None, Query()] = None,
     year: Annotated[int | None, Query(description="deadline year")] = None,
-    status: Annotated[str | None, Query(description="征求意见稿 / 代拟稿 / 正式")] = None,
+    status: Annotated[DocStatus | None, Query(description="征求意见稿 / 代拟稿 / 送审稿 / 试行 / 正式 / 未知")] = None,
     mode: Annotated[Literal["hybrid", "dense", "sparse"], Query()] = "hybrid",
 ) -> SearchResponse:
     from ..search import search
