@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -146,7 +147,30 @@ def write_index(
     return folder
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_abandoned_work(index_dir: Path) -> None:
+    """Temporary folders and files of builds that were killed (their pid is gone)."""
+    for path in index_dir.glob(".*.tmp"):
+        pid = next((int(p) for p in re.findall(r"[.-](\d+)[.-]", path.name) if 1 < int(p) < 1 << 22), None)
+        if pid is not None and pid != os.getpid() and _pid_alive(pid):
+            continue  # another build is writing it right now
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def _remove_old_generations(index_dir: Path, keep: set[str]) -> None:
+    _remove_abandoned_work(index_dir)
     for path in index_dir.glob("gen-*"):
         if path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)

@@ -3,14 +3,12 @@ server on loopback for the HTTP and browser tests."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from pipeline.settings import Settings
+from tests.live_server import serve_in_thread
 
 
 @pytest.fixture(scope="session")
@@ -27,29 +25,8 @@ def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(built_settings: Settings):
     """Base URL of a uvicorn server running the real app in a background thread."""
-    import uvicorn
-
-    from search_api.app import create_app
-
-    port = _free_port()
-    config = uvicorn.Config(create_app(built_settings), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started:
-        if time.time() > deadline:
-            raise RuntimeError("server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(built_settings) as url:
+        yield url

