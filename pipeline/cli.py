@@ -7,7 +7,6 @@ files go on; the exit status is 1 at the end if any file failed.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -244,7 +243,3 @@ def main() -> None:
     except TaizhangError as exc:  # one line saying what failed and what to do, no traceback
         _fail(exc.message)
         sys.exit(1)
-
-
-def _json_dump(obj) -> str:  # shared by command implementations
-    return json.dumps(obj, ensure_ascii=False, indent=2, default=str)

@@ -53,16 +53,10 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     async def _domain_error(request: Request, exc: TaizhangError) -> JSONResponse:
         return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=422)
 
-    from .routes import consistency, documents, export, search, tasks, units
+    from .routes import admin, consistency, documents, export, search, tasks, units
 
-    for module in (search, tasks, documents, units, export, consistency):
+    for module in (search, tasks, documents, units, export, consistency, admin):
         app.include_router(module.router)
-    try:
-        from .routes import admin
-
-        app.include_router(admin.router)
-    except ImportError:  # pragma: no cover - admin routes are optional
-        pass
     if (WEB_DIR / "index.html").exists():
         app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
     return app
