@@ -223,13 +223,14 @@ def step_rebuild(work: Path, mode: str, _: str) -> dict:
     import io
 
     from extractors.build import run_build_command
+    from search_api.indexing import index_step
 
     settings = settings_for(work, mode)
     with contextlib.redirect_stdout(io.StringIO()):  # brings the data dir up to date (code may have changed)
-        run_build_command([BUNDLED_CORPUS], settings, export=False, index=True)
+        run_build_command([BUNDLED_CORPUS], settings, export=False, index_step=index_step)
     started = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()) as printed:
-        ok = run_build_command([BUNDLED_CORPUS], settings, export=False, index=True)
+        ok = run_build_command([BUNDLED_CORPUS], settings, export=False, index_step=index_step)
     seconds = time.perf_counter() - started
     return {"seconds": round(seconds, 3), "ok": ok, "index_up_to_date": "up to date" in printed.getvalue(),
             "peak_rss_mb": round(peak_rss_mb())}

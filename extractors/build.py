@@ -309,12 +309,14 @@ def _progress(todo: list[tuple[Path, str]], enabled: bool) -> Iterator[tuple[Pat
 
 
 def run_build_command(
-    paths: list[Path], settings: Settings, export: bool, index: bool, findings_for=None
+    paths: list[Path], settings: Settings, export: bool, index_step=None, findings_for=None
 ) -> bool:
     """``taizhang build``: update the registry, print a summary; optionally index and export.
 
-    ``findings_for(registry)`` (the consistency checks, passed in by the CLI) fills the
-    workbook's 冲突核查 sheet.
+    The steps above the registry are passed in by the caller (the CLI composes the layers), so
+    extractors never import search_api: ``index_step(settings, registry, console) -> bool``
+    brings the search index in line; ``findings_for(registry)`` (the consistency checks) fills
+    the workbook's 冲突核查 sheet.
     """
     from rich.console import Console
 
@@ -326,12 +328,12 @@ def run_build_command(
         console.print(f"{len(report.kept)} document(s) already in the registry were not in this build "
                       "and were kept (a build never deletes documents).")
     ok = report.ok
-    if index or export:
+    if index_step or export:
         from .registry import Registry
 
         with Registry.open(settings) as registry:
-            if index:
-                ok = update_search_index(settings, registry, console) and ok
+            if index_step:
+                ok = index_step(settings, registry, console) and ok
             if export:
                 from .export import Ledger, default_export_path, write_ledger
 
@@ -342,51 +344,6 @@ def run_build_command(
     if report.failed:
         console.print(f"[red]{len(report.failed)} file(s) failed[/red] (reasons above, on stderr)")
     return ok
-
-
-def update_search_index(settings: Settings, registry: Registry, console: Console) -> bool:
-    """The one place the build reaches up into ``search_api`` (lazily): after the registry
-    changed, bring the search index in line with it."""
-    try:
-        from search_api.indexing import update_index
-    except ImportError as exc:
-        console.print(f"note: search index not updated ({exc}); the registry is up to date")
-        return True
-    if _index_is_current(settings, registry):
-        console.print("search index: up to date")
-        return True
-    try:
-        result = update_index(settings, registry)
-    except TaizhangError as exc:
-        print(_one_line(exc.message), file=sys.stderr)
-        return False
-    console.print(_index_line(result), soft_wrap=True)
-    return True
-
-
-def _index_is_current(settings: Settings, registry: Registry) -> bool:
-    """True when the live index matches this registry generation, model and index code.
-
-    Skipping saves loading the embedding model on a rebuild with nothing new. The search
-    package owns the definition of "current" (it also knows its own code version).
-    """
-    try:
-        from search_api.search import index_is_current
-    except ImportError:
-        return False
-    try:
-        return index_is_current(settings, registry)
-    except (OSError, ValueError, TaizhangError):
-        return False
-
-
-def _index_line(result: object) -> str:
-    fields = ("documents", "measures", "passages", "embedded", "cache_hits", "seconds", "path")
-    if not all(hasattr(result, f) for f in fields):  # another IndexReport shape: show it whole
-        return f"search index: {result}"
-    r = {f: getattr(result, f) for f in fields}
-    return (f"search index: {r['documents']} documents, {r['measures']} measures, {r['passages']} passages "
-            f"({r['embedded']} embedded, {r['cache_hits']} cached) in {r['seconds']:.1f} s → {r['path']}")
 
 
 def summary_table(report: BuildReport):  # -> rich.table.Table

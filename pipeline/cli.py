@@ -73,8 +73,11 @@ def build(
     """
     from extractors.build import run_build_command
 
+    index_step = None
+    if not no_index:
+        from search_api.indexing import index_step
     ok = run_build_command(
-        paths or [], make_settings(data_dir), export=export, index=not no_index,
+        paths or [], make_settings(data_dir), export=export, index_step=index_step,
         findings_for=_consistency_checks() if export else None,
     )
     raise typer.Exit(0 if ok else 1)

@@ -348,3 +348,31 @@ def write_items(settings: Settings, items: DocItems, registry_generation: str,
         embedded=m_stats.embedded + c_stats.embedded, cache_hits=m_stats.hits + c_stats.hits,
         seconds=round(time.perf_counter() - started, 2), path=str(folder),
     )
+
+
+def index_step(settings: Settings, registry, console) -> bool:
+    """The build's index step: bring the index in line with the registry, skipping the model
+    load when it is already current. Prints one line; False (reason on stderr) on failure."""
+    from pipeline.errors import TaizhangError
+
+    from .search import index_is_current
+
+    try:
+        current = index_is_current(settings, registry)
+    except (OSError, ValueError, TaizhangError):
+        current = False
+    if current:
+        console.print("search index: up to date")
+        return True
+    try:
+        report = update_index(settings, registry)
+    except TaizhangError as exc:
+        print(" ".join(exc.message.split()), file=sys.stderr)
+        return False
+    console.print(
+        f"search index: {report.documents} documents, {report.measures} measures, {report.passages} "
+        f"passages ({report.embedded} embedded, {report.cache_hits} cached) in {report.seconds:.1f} s "
+        f"→ {report.path}",
+        soft_wrap=True,
+    )
+    return True

@@ -192,7 +192,7 @@ def test_build_command_prints_summary_and_export_path(settings: Settings, calls:
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     _write(settings.corpus_dir, "a.txt")
     bad = _write(settings.corpus_dir, "bad.pdf")
-    ok = run_build_command([settings.corpus_dir], settings, export=True, index=False)
+    ok = run_build_command([settings.corpus_dir], settings, export=True)
     out = capsys.readouterr().out
     assert ok is False  # one file failed
     assert "added" in out and "failed" in out and bad.name in out

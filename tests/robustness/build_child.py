@@ -16,6 +16,7 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from extractors.build import run_build_command
+    from search_api.indexing import index_step
     from pipeline.settings import Settings
 
     import extractors.measures  # noqa: F401 - paid before READY
@@ -23,24 +24,20 @@ def main(argv: list[str]) -> int:
     import extractors.targets  # noqa: F401
     import search_api.indexing  # noqa: F401
 
-    import extractors.build as build
-
     data_dir, paths = Path(argv[0]), [Path(p) for p in argv[1:]]
     settings = Settings(data_dir=data_dir, embedding_model="fake")
     index_started: list[float] = []
-    update_search_index = build.update_search_index
 
     def timed_index(*args, **kwargs):  # when the registry phase ends, for the test's kill plan
         index_started.append(time.perf_counter())
-        return update_search_index(*args, **kwargs)
+        return index_step(*args, **kwargs)
 
-    build.update_search_index = timed_index
     print("READY", flush=True)
     started = time.perf_counter()
     with open(os.devnull, "w") as quiet:  # the summary table is not what is tested
         stdout, sys.stdout = sys.stdout, quiet
         try:
-            ok = run_build_command(paths, settings, export=False, index=True)
+            ok = run_build_command(paths, settings, export=False, index_step=timed_index)
         finally:
             sys.stdout = stdout
     registry_s = (index_started[0] if index_started else time.perf_counter()) - started

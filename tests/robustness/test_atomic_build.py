@@ -78,9 +78,10 @@ def snapshot(data_dir: Path) -> State:
 
 def build_in_process(data_dir: Path, inbox: Path) -> None:
     from extractors.build import run_build_command
+    from search_api.indexing import index_step
 
     assert run_build_command([inbox], Settings(data_dir=data_dir, embedding_model="fake"),
-                             export=False, index=True)
+                             export=False, index_step=index_step)
 
 
 def start_child(data_dir: Path, inbox: Path) -> subprocess.Popen:
