@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from pipeline.model import Deadline, DeadlineKind, Span
 
@@ -63,6 +63,7 @@ class Retrospective(BaseModel):
 class DeadlineLexicon(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    trigger: Rule
     masks: tuple[Rule, ...]
     rules: tuple[DeadlineRule, ...]
     timing_clause: TimingClause
@@ -70,6 +71,16 @@ class DeadlineLexicon(BaseModel):
     reference: tuple[Rule, ...]
     title_period: Rule
     field_label: Rule
+
+
+    @model_validator(mode="after")
+    def _trigger_covers_every_rule(self) -> DeadlineLexicon:
+        # the trigger is a prefilter: a rule whose examples it misses would silently stop firing
+        for rule in self.rules:
+            for example in rule.examples:
+                if not self.trigger.regex.search(example):
+                    raise ValueError(f"trigger misses example {example!r} of deadline rule {rule.id}")
+        return self
 
 
 @functools.cache
@@ -296,7 +307,7 @@ def deadline_matches(
 ) -> list[DeadlineMatch]:
     """The deadlines of ``text`` with the rules that found them; spans index ``text``.
     Arguments as for ``extract_deadlines``."""
-    if not text or not _any_rule().search(text):
+    if not text or not deadline_lexicon().trigger.regex.search(text) or not _any_rule().search(text):
         return []
     masks = _masked(text)
     local = reference_years(text)

@@ -101,6 +101,12 @@ def label_role(match: re.Match[str]) -> LabelRole:
 
 def find_role_rules(text: str, base: int = 0) -> list[RoleRule]:
     """Every rule note in ``text``, in order (spans offset by ``base``)."""
+    return list(_role_rules(text, base))
+
+
+# Measures and table tasks both scan the whole document text; RoleRule is frozen, so sharing is safe.
+@functools.lru_cache(maxsize=32)
+def _role_rules(text: str, base: int) -> tuple[RoleRule, ...]:
     s = simplify(text)
     lex = role_lexicon()
     tail = lex.rule("note_tail").regex
@@ -122,7 +128,7 @@ def find_role_rules(text: str, base: int = 0) -> list[RoleRule]:
                     span=Span(start=base + m.start(), end=base + end),
                 )
             )
-    return sorted(found, key=lambda r: r.span.start if r.span else 0)
+    return tuple(sorted(found, key=lambda r: r.span.start if r.span else 0))
 
 
 def detect_role_rule(doc_text: str) -> RoleRule | None:

@@ -25,7 +25,7 @@ the raw text every offset refers to. A form feed ``\\f`` starts a new page.
 from __future__ import annotations
 
 import codecs
-import unicodedata
+import re
 from pathlib import Path
 
 from .errors import EncodingError
@@ -73,7 +73,12 @@ _MIN_UTF16_CHARS = 16
 _MIN_EVERYDAY_SHARE = 0.6
 _NEUTRAL_SHARE = 0.75
 
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+# Unicode categories Cc (C0/C1 controls), Cs (surrogates) and Co (private use), except the
+# whitespace controls \t \n \v \f \r: one scan in C, not a category lookup per character.
+_DISALLOWED = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff"
+    "\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
+)
 _MAX_CONTROL_RATIO = 0.001
 
 
@@ -88,11 +93,7 @@ def looks_like_text(text: str) -> bool:
     """False for decoded binary: any NUL, or more than 0.1 % control characters."""
     if "\x00" in text:
         return False
-    controls = sum(
-        1
-        for ch in text
-        if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) in ("Cc", "Cs", "Co")
-    )
+    controls = sum(1 for _ in _DISALLOWED.finditer(text))
     return controls <= max(1, int(len(text) * _MAX_CONTROL_RATIO))
 
 

@@ -206,3 +206,25 @@ def test_document_reference_year(text, title, period, expected):
 ])
 def test_opening_due_year(text, expected):
     assert opening_due_year(text) == expected
+
+
+def test_trigger_is_implied_by_every_rule_on_the_corpus(corpus_documents):
+    """The trigger is only a prefilter: no clause or line of the corpus that some deadline rule
+    matches may be skipped by it."""
+    from extractors.deadlines import _any_rule, deadline_lexicon
+
+    trigger, any_rule = deadline_lexicon().trigger.regex, _any_rule()
+    texts = [c.text for doc in corpus_documents.values() for c in doc.clauses]
+    texts += [line for doc in corpus_documents.values() for line in doc.text.splitlines()]
+    matched = [t for t in texts if any_rule.search(t)]
+    assert len(matched) > 50  # the corpus is full of deadlines
+    assert [t for t in matched if not trigger.search(t)] == []
+
+
+@given(st.text(alphabet=st.sampled_from(list("到至2025年底前月日内天周个工作之起每季度按期时持续常态化长久为功尽快十四五印发确保，。")), max_size=30))
+@settings(max_examples=400, deadline=None)
+def test_trigger_is_implied_by_every_rule_on_deadline_alphabet(text):
+    from extractors.deadlines import _any_rule, deadline_lexicon
+
+    if _any_rule().search(text):
+        assert deadline_lexicon().trigger.regex.search(text)

@@ -112,3 +112,21 @@ def test_document_equality_ignores_the_page_line_cache(corpus_documents) -> None
     twin = doc.model_validate_json(doc.model_dump_json())
     doc.page_line(10)
     assert doc == twin and twin == doc
+
+
+_EDGES = "\x00\x08\x09\x0d\x0e\x1f\x20\x7e\x7f\x9f\xa0\ud7ff\ud800\udfff\ue000\uf8ff\uf900"
+_ANY_CHAR = st.characters(exclude_categories=())  # include the surrogates hypothesis leaves out
+
+
+@given(st.text(alphabet=st.one_of(_ANY_CHAR, st.sampled_from(_EDGES)), max_size=200))
+@settings(max_examples=300, deadline=None)
+def test_control_scan_matches_the_unicode_categories(text: str) -> None:
+    """The one-regex control scan of looks_like_text counts what the category lookup would."""
+    import unicodedata
+
+    from pipeline.load_text import _DISALLOWED
+
+    expected = sum(
+        1 for ch in text if ch not in "\t\n\v\f\r" and unicodedata.category(ch) in ("Cc", "Cs", "Co")
+    )
+    assert len(_DISALLOWED.findall(text)) == expected
