@@ -13,6 +13,8 @@ are KEPT: a build never deletes data implicitly; ``Registry.remove_document`` do
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import sys
 from collections.abc import Iterator, Sequence
@@ -36,8 +38,8 @@ EXTRACTOR_VERSION = "1"  # bump for output changes the hashed files cannot see (
 STAGE_ROOTS: tuple[Path, ...] = (REPO_ROOT / "pipeline", REPO_ROOT / "extractors")
 _STAGE_SUFFIXES = {".py", ".yaml", ".yml"}
 _NOT_STAGES = {  # code that does not change what is extracted
-    "cli.py", "report.py", "settings.py", "locate.py", "registry.py", "build.py", "export.py",
-    "export_xlsx.py", "export_tabular.py", "safe_cells.py",
+    "cli.py", "report.py", "settings.py", "locate.py", "parallel.py", "registry.py", "build.py",
+    "export.py", "export_xlsx.py", "export_tabular.py", "safe_cells.py",
 }
 # what a folder holds that we try to read; legacy .doc/.wps are listed so the user hears why not
 DOCUMENT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".docx", ".pdf", ".html", ".htm",
@@ -219,11 +221,12 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True)
                     break
             else:
                 todo.append((path, fp))
-        for path, fp in _progress(todo, progress):
-            item = _build_one(registry, path, fp, settings, stored, report)
-            if item is not None:
-                seen.add(item.doc_id)
-                report.items.append(item)
+        with contextlib.closing(_extracted([p for p, _ in todo], settings)) as extracted:
+            for (path, fp), results in zip(_progress(todo, progress), extracted):
+                item = _store(registry, path, fp, results, stored, report)
+                if item is not None:
+                    seen.add(item.doc_id)
+                    report.items.append(item)
         _fill_unchanged(report, registry)
         report.kept = sorted(set(stored) - seen)
         report.generation = registry.generation()
@@ -255,10 +258,43 @@ def _parse_and_extract(path: Path, settings: Settings) -> list[Extracted | Build
     return out
 
 
-def _build_one(registry: Registry, path: Path, fp: str, settings: Settings,
-               stored: dict[str, str], report: BuildReport) -> BuildItem | None:
+def _workers(settings: Settings, paths: list[Path]) -> int:
+    from pipeline.parallel import usable_cpus
+
+    wanted = settings.build_workers or usable_cpus()
+    if wanted <= 1 or len(paths) < 2:
+        return 1
+    size = 0
+    for path in paths:
+        with contextlib.suppress(OSError):
+            size += path.stat().st_size
+    return min(wanted, len(paths)) if size >= settings.parallel_min_bytes else 1
+
+
+def _extracted(paths: list[Path], settings: Settings) -> Iterator[list[Extracted | BuildFailure]]:
+    """``_parse_and_extract`` of each path, in order; in worker processes for big batches.
+    The registry is written by this process only, one document per transaction, as before."""
+    from pipeline.errors import ResourceLimitError
+    from pipeline.parallel import WorkerCrash, map_in_order
+
+    work = functools.partial(_parse_and_extract, settings=settings)
+    for path, result in zip(paths, map_in_order(work, paths, _workers(settings, paths))):
+        if isinstance(result, WorkerCrash):
+            code = result.exitcode
+            how = ("was killed (signal 9: usually out of memory)" if code == -9
+                   else f"died of signal {-code}" if code is not None and code < 0
+                   else f"exited with code {code}")
+            error = ResourceLimitError(path, f"the process reading it {how}, twice",
+                                       "the rest of the batch went on; please report the file")
+            yield [BuildFailure(str(path), error.message)]
+        else:
+            yield result
+
+
+def _store(registry: Registry, path: Path, fp: str, results: list[Extracted | BuildFailure],
+           stored: dict[str, str], report: BuildReport) -> BuildItem | None:
     item = None
-    for result in _parse_and_extract(path, settings):
+    for result in results:
         if isinstance(result, BuildFailure):
             return _report_failure(report, result)
         doc, tasks, targets = result
@@ -368,13 +404,14 @@ def extract_ledger(files: list[Path], settings: Settings) -> tuple[Ledger, list[
 
     found, failures = expand_paths(files)
     docs: list[LedgerDocument] = []
-    for path in found:
-        for result in _parse_and_extract(path, settings):
-            if isinstance(result, BuildFailure):
-                failures.append(result)
-            else:
-                doc, tasks, targets = result
-                docs.append(LedgerDocument(doc.meta, doc.source_path, tasks, targets))
+    with contextlib.closing(_extracted(found, settings)) as extracted:
+        results = [result for batch in extracted for result in batch]
+    for result in results:
+        if isinstance(result, BuildFailure):
+            failures.append(result)
+        else:
+            doc, tasks, targets = result
+            docs.append(LedgerDocument(doc.meta, doc.source_path, tasks, targets))
     return Ledger(tuple(docs)), failures
 
 

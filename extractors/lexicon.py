@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from pipeline.errors import LexiconError
-from pipeline.rules import PatternRule
+from pipeline.rules import PatternRule, parse_yaml
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 
@@ -30,6 +30,6 @@ def load_yaml(name: str, folder: Path = LEXICON_DIR) -> Any:
     """Parsed content of ``folder/name`` (cached). Raises LexiconError naming the file."""
     path = folder / name
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return parse_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise LexiconError(path, f"cannot read lexicon: {exc}", "restore the file from git") from exc

@@ -6,6 +6,7 @@ Every field can be set from the environment with the ``TAIZHANG_`` prefix
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -34,6 +35,19 @@ class Settings(BaseSettings):
     )
     max_file_bytes: int = 64 * 1024 * 1024
     max_pdf_pages: int = 3000
+    pdf_workers: int = Field(
+        default_factory=lambda: min(2, os.cpu_count() or 1), ge=1,
+        description="processes that read the pages of one big PDF, this one included; 1 = in process",
+    )
+    build_workers: int = Field(
+        default=0, ge=0,
+        description="processes that parse and extract during a build; 0 = one per usable CPU, 1 = none",
+    )
+    parallel_min_bytes: int = Field(
+        default=2_000_000, ge=0,
+        description="a build parses in worker processes only when its new files total this many bytes "
+        "(below it, starting the workers costs more than they save)",
+    )
     api_token: str | None = Field(default=None, description="required for write endpoints")
     cors_origins: list[str] = Field(default_factory=list)
 

@@ -166,6 +166,32 @@ def test_bad_files_are_reported_and_the_rest_lands(settings: Settings, calls: Ca
         assert len(reg.documents()) == 1 and len(reg.tasks()) == 3
 
 
+def test_a_file_that_kills_its_worker_fails_alone(tmp_path: Path, calls: Calls,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """In worker processes (forked, so the fake stages apply there too), a file whose parsing
+    kills the process is reported and the others land."""
+    import os
+    import signal
+
+    fake_parse = build._parse
+
+    def parse_or_die(path: Path, settings: Settings):
+        if path.name.startswith("kill"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return fake_parse(path, settings)
+
+    monkeypatch.setattr(build, "_parse", parse_or_die)
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "in",
+                        build_workers=2, parallel_min_bytes=0)
+    for name in ("a.txt", "b.txt", "kill.txt", "c.txt", "d.txt"):
+        _write(settings.corpus_dir, name, name)
+    report = build_registry([], settings, progress=False)
+    assert len(report.added) == 4
+    assert [(Path(f.path).name, f.message.split("]")[0]) for f in report.failed] == [("kill.txt", "[E108")]
+    assert "killed (signal 9" in report.failed[0].message
+    assert calls.parsed == []  # the work happened in the workers, not here
+
+
 def test_removed_files_are_kept(settings: Settings, calls: Calls) -> None:
     a = _write(settings.corpus_dir, "a.txt")
     _write(settings.corpus_dir, "b.txt", "\n附件")
