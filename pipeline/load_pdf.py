@@ -12,14 +12,32 @@ the cleaner removes them with an offset map. Pages are joined by ``\\f``.
 A page with no usable text (none at all, or mostly U+FFFD / private-use glyphs from a font
 without a Unicode map) but with an image or outlined glyphs needs OCR. All pages like that →
 ``NeedsOCRError``; some → the rest are loaded and a warning names the pages.
+
+Both cores: when the first pages show that the rest of a PDF would take more than
+``PARALLEL_MIN_SECONDS`` here, the rest is split over ``settings.pdf_workers`` processes, each
+reading a contiguous page range (pdfium is not thread-safe, so each process opens the PDF
+itself); this process reads the first range. The output is the same as reading in process,
+which is what happens for small or quick PDFs, with ``pdf_workers=1``, while the pool is
+starting, and when a worker fails. The pool (``pdf_workers - 1`` processes) starts with the
+first PDF worth splitting or ``start_pdf_workers()`` and lives until the interpreter exits or
+``stop_pdf_workers()``. Its workers are forked where the OS can, as ``pipeline.parallel``'s are:
+``spawn`` would re-run the caller's ``__main__`` in each of them.
 """
 
 from __future__ import annotations
 
 import io
-import unicodedata
+import re
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from pypdfium2 import PdfiumError
 
 from .errors import (
     CorruptFileError,
@@ -38,6 +56,20 @@ TABLE_MIN_PATH_SEGMENTS = 10
 OUTLINED_TEXT_MIN_SEGMENTS = 400
 UNREADABLE_RATIO = 0.3
 MONOTONIC_SHARE = 0.8
+# A PDF goes to the worker processes only when reading the rest of it here would take this
+# long, judged from its first pages: handing a range over costs ~10–30 ms (the worker opens the
+# PDF and loads its fonts), while a page takes 1.5 ms (embedded fonts) to 11 ms (unembedded CJK).
+PARALLEL_MIN_SECONDS = 0.1
+PARALLEL_MIN_PAGES = 8
+_PROBE_PAGES = 3  # the first loads the fonts; the next two are timed
+
+# Unicode categories Cc (C0, DEL, C1), Cs (surrogates) and Co (the three private-use areas),
+# and U+FFFD: what pdfium gives for glyphs it cannot map to Unicode.
+_UNREADABLE = re.compile(
+    "[\ufffd\x00-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
+)
+_CONTROL_BUT_TAB = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # category Cc except \t
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 units each in pdfium's indexes
 
 
 @dataclass(frozen=True)
@@ -50,13 +82,12 @@ class PageScan:
     table_candidate: bool
 
 
-def _is_unreadable(ch: str) -> bool:
-    return ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cs", "Cc")
+_UNREAD_PAGE = PageScan("", False, False, False)
 
 
 def _clean_line(line: str) -> str:
     # pdfium marks soft hyphens and unknown glyphs with control characters
-    return "".join(ch for ch in line if ch == "\t" or unicodedata.category(ch) != "Cc").rstrip()
+    return _CONTROL_BUT_TAB.sub("", line).rstrip()
 
 
 def _ordered_lines(textpage, text: str, rotation: int = 0) -> list[str]:
@@ -67,19 +98,21 @@ def _ordered_lines(textpage, text: str, rotation: int = 0) -> list[str]:
     layouts keep pdfium's order, which is the better guess there.
     """
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    astral = _ASTRAL.search(text) is not None
     keyed: list[tuple[int, int, str]] = []
     index = 0  # pdfium char index; astral characters count twice in its UTF-16 text
     for order, line in enumerate(raw_lines):
-        first = next((i for i, ch in enumerate(line) if not ch.isspace()), None)
+        stripped = line.lstrip()
         top = 0
-        if first is not None:
-            char_index = index + first + sum(1 for ch in line[:first] if ord(ch) > 0xFFFF)
+        if stripped:
+            first = len(line) - len(stripped)
+            char_index = index + first + (len(_ASTRAL.findall(line, 0, first)) if astral else 0)
             try:
                 top = -round(textpage.get_charbox(char_index)[3])
             except Exception:  # noqa: BLE001 - a missing box only costs ordering, never text
                 top = keyed[-1][0] if keyed else 0
         keyed.append((top, order, line))
-        index += len(line) + sum(1 for ch in line if ord(ch) > 0xFFFF) + 2  # + the \r\n
+        index += len(line) + (len(_ASTRAL.findall(line)) if astral else 0) + 2  # + the \r\n
     tops = [top for top, _, line in keyed if line.strip()]
     in_order = sum(1 for a, b in zip(tops, tops[1:]) if a <= b)
     if rotation == 0 and in_order >= MONOTONIC_SHARE * max(len(tops) - 1, 1):
@@ -87,9 +120,42 @@ def _ordered_lines(textpage, text: str, rotation: int = 0) -> list[str]:
     return [_clean_line(line) for _, _, line in keyed]
 
 
-def _scan_page(page) -> PageScan:
-    import pypdfium2.raw as pdfium_c
+def _tally(parent, count_objects, get_object, counts: list[int]) -> list:
+    """Add ``parent``'s images and path segments to ``counts``; its form XObjects."""
+    count = count_objects(parent)
+    if count < 0:
+        raise PdfiumError("Failed to get number of pageobjects.")
+    get_type, image, path, form = (
+        pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH,
+        pdfium_c.FPDF_PAGEOBJ_FORM,
+    )
+    forms = []
+    for i in range(count):
+        obj = get_object(parent, i)
+        if not obj:
+            raise PdfiumError("Failed to get pageobject.")
+        kind = get_type(obj)
+        if kind == image:
+            counts[0] += 1
+        elif kind == path:
+            counts[1] += max(pdfium_c.FPDFPath_CountSegments(obj), 0)
+        elif kind == form:
+            forms.append(obj)
+    return forms
 
+
+def _drawn(page) -> tuple[int, int]:
+    """(images, path segments) on the page and one level into its form XObjects: what
+    ``page.get_objects(max_depth=2)`` visits, without a Python object per page object (those
+    cost more than pdfium's text extraction on pages drawn one glyph run at a time)."""
+    counts = [0, 0]
+    top = _tally(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, counts)
+    for form in top:
+        _tally(form, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, counts)
+    return counts[0], counts[1]
+
+
+def _scan_page(page) -> PageScan:
     textpage = page.get_textpage()
     try:
         count = textpage.count_chars()
@@ -97,27 +163,187 @@ def _scan_page(page) -> PageScan:
         lines = _ordered_lines(textpage, text, page.get_rotation()) if text else []
     finally:
         textpage.close()
-    visible = [ch for ch in text if not ch.isspace()]
-    unreadable = sum(1 for ch in visible if _is_unreadable(ch))
+    visible = "".join(text.split())  # str.split() and str.isspace() agree on what is a space
+    unreadable = len(_UNREADABLE.findall(visible))
     usable = bool(visible) and unreadable <= len(visible) * UNREADABLE_RATIO
-    images, segments = 0, 0
-    for obj in page.get_objects(max_depth=2):
-        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            images += 1
-        elif obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
-            segments += max(pdfium_c.FPDFPath_CountSegments(obj.raw), 0)
+    images, segments = _drawn(page)
     drawn = images > 0 or segments >= OUTLINED_TEXT_MIN_SEGMENTS
     needs_ocr = not usable and (drawn or bool(visible))
     page_text = "\n".join(lines).strip("\n") if usable else ""
     return PageScan(page_text, usable, needs_ocr, usable and segments >= TABLE_MIN_PATH_SEGMENTS)
 
 
-def _open(path: Path, data: bytes):
-    import pypdfium2 as pdfium
+def _scan_pages(pdf, start: int, stop: int) -> list[tuple[PageScan, str | None]]:
+    """Pages ``start``…``stop - 1`` (0-based), each with the warning it gave, if any."""
+    out: list[tuple[PageScan, str | None]] = []
+    for n in range(start, stop):
+        try:
+            page = pdf[n]
+        except Exception as exc:  # noqa: BLE001 - one bad page should not lose the document
+            out.append((_UNREAD_PAGE, f"page {n + 1} could not be read ({exc}); it is left empty"))
+            continue
+        try:
+            out.append((_scan_page(page), None))
+        finally:
+            page.close()
+    return out
 
+
+def _scan_range(data: bytes, start: int, stop: int) -> list[tuple[PageScan, str | None]]:
+    """In a worker process: open the PDF (already checked by the parent) and scan a range."""
+    pdf = pdfium.PdfDocument(data)
+    try:
+        return _scan_pages(pdf, start, stop)
+    finally:
+        pdf.close()
+
+
+# ------------------------------------------------------------------------- the worker pool
+
+
+class _Pool:
+    """``pdf_workers - 1`` processes, started once per interpreter (lazily)."""
+
+    lock = threading.Lock()
+    executor: ProcessPoolExecutor | None = None
+    size = 0
+    ready: Future | None = None  # a no-op answered by a worker: the pool is up
+    unavailable = False  # the workers could not start here (a sandbox, no /dev/shm…)
+
+
+def _ping() -> bool:
+    return True  # the worker is up (a spawned one has imported this module and pdfium)
+
+
+def _start_locked(size: int) -> Future:
+    if _Pool.executor is None or _Pool.size != size:
+        _stop_locked()
+        import multiprocessing
+
+        # A forked worker only ever runs _scan_range: it opens its own document and never
+        # touches what it inherited (open documents, threads' locks, SQLite handles).
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        _Pool.executor = ProcessPoolExecutor(size, mp_context=multiprocessing.get_context(method))
+        _Pool.size = size
+        _Pool.ready = _Pool.executor.submit(_ping)
+    assert _Pool.ready is not None
+    return _Pool.ready
+
+
+def _stop_locked() -> None:
+    if _Pool.executor is not None:
+        _Pool.executor.shutdown(wait=True, cancel_futures=True)
+    _Pool.executor, _Pool.size, _Pool.ready = None, 0, None
+
+
+def start_pdf_workers(settings: Settings, timeout: float | None = 60.0) -> bool:
+    """Start the pool now (a warm-up step) and wait until it answers; False if it cannot run.
+
+    Args:
+        settings: ``settings.pdf_workers`` processes read a big PDF (this one included);
+            1 starts nothing.
+        timeout: seconds to wait for the first worker (spawning imports Python and pdfium).
+    """
+    if settings.pdf_workers < 2:
+        return False
+    with _Pool.lock:
+        _Pool.unavailable = False
+        ready = _start_locked(settings.pdf_workers - 1)
+    try:
+        return bool(ready.result(timeout=timeout))
+    except Exception:  # noqa: BLE001 - no pool is a slower loader, not an error
+        return False
+
+
+def stop_pdf_workers() -> None:
+    """Stop the pool's processes (they also stop when the interpreter exits)."""
+    with _Pool.lock:
+        _stop_locked()
+
+
+def _pool_for(workers: int) -> ProcessPoolExecutor | None:
+    """The pool if it is up; otherwise start it in the background and return None: this PDF
+    is read in process rather than waiting for the workers (~0.3 s where they are spawned).
+
+    Never in a process that ``multiprocessing`` started (a parallel build's worker): there the
+    cores are already taken by the other documents."""
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:
+        return None
+    with _Pool.lock:
+        if _Pool.unavailable:
+            return None
+        try:
+            ready = _start_locked(workers - 1)
+        except Exception:  # noqa: BLE001 - cannot start processes here: read in process
+            _Pool.unavailable = True
+            return None
+        if not ready.done():
+            return None
+        if ready.exception() is not None:
+            _Pool.unavailable = True
+            _stop_locked()
+            return None
+        return _Pool.executor
+
+
+def _discard(executor: ProcessPoolExecutor) -> None:
+    """A worker died or the pool was stopped: the next big PDF starts a new pool."""
+    with _Pool.lock:
+        if _Pool.executor is executor:
+            _stop_locked()
+
+
+def _collected(future: Future, executor: ProcessPoolExecutor) -> list[tuple[PageScan, str | None]] | None:
+    """A worker's scans, or None: then the range is read here, giving the same result or error."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        _discard(executor)
+    except Exception:  # noqa: BLE001 - the same exception is raised again, here
+        pass
+    return None
+
+
+def _scan_document(pdf, data: bytes, total: int, workers: int) -> list[tuple[PageScan, str | None]]:
+    """Every page of ``pdf``: in process, or the rest after the first pages split over
+    ``workers`` processes when that is worth it (same result either way)."""
+    if workers < 2 or total < PARALLEL_MIN_PAGES:
+        return _scan_pages(pdf, 0, total)
+    out = _scan_pages(pdf, 0, 1)
+    started = time.perf_counter()
+    out += _scan_pages(pdf, 1, _PROBE_PAGES)
+    rest = (time.perf_counter() - started) / (_PROBE_PAGES - 1) * (total - _PROBE_PAGES)
+    executor = _pool_for(workers) if rest >= PARALLEL_MIN_SECONDS else None
+    if executor is None:
+        return out + _scan_pages(pdf, _PROBE_PAGES, total)
+    left = total - _PROBE_PAGES
+    parts = min(workers, left)
+    bounds = [_PROBE_PAGES + left * i // parts for i in range(parts + 1)]
+    ranges = list(zip(bounds[1:-1], bounds[2:]))
+    futures: list[Future] = []
+    try:
+        try:
+            for start, stop in ranges:
+                futures.append(executor.submit(_scan_range, data, start, stop))
+        except Exception:  # noqa: BLE001 - the pool broke or was stopped meanwhile
+            _discard(executor)
+            return out + _scan_pages(pdf, _PROBE_PAGES, total)
+        out += _scan_pages(pdf, _PROBE_PAGES, bounds[1])
+        for (start, stop), future in zip(ranges, futures):
+            scans = _collected(future, executor)
+            out += scans if scans is not None else _scan_pages(pdf, start, stop)
+        return out
+    finally:
+        for future in futures:
+            future.cancel()  # when this process failed first; a range already running just ends
+
+
+def _open(path: Path, data: bytes):
     try:
         return pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
+    except PdfiumError as exc:
         if getattr(exc, "err_code", None) == 4 or "password" in str(exc).lower():
             raise EncryptedFileError(
                 path,
@@ -191,21 +417,11 @@ def load_pdf(path: Path, data: bytes, *, sha256: str, settings: Settings) -> Raw
                 f"the PDF has {total:,} pages, over the limit of {settings.max_pdf_pages:,}",
                 "split it, or raise TAIZHANG_MAX_PDF_PAGES if it really is one document",
             )
-        scans: list[PageScan] = []
-        warnings: list[str] = []
-        for n in range(total):
-            try:
-                page = pdf[n]
-            except Exception as exc:  # noqa: BLE001 - one bad page should not lose the document
-                warnings.append(f"page {n + 1} could not be read ({exc}); it is left empty")
-                scans.append(PageScan("", False, False, False))
-                continue
-            try:
-                scans.append(_scan_page(page))
-            finally:
-                page.close()
+        scanned = _scan_document(pdf, data, total, settings.pdf_workers)
     finally:
         pdf.close()
+    scans = [scan for scan, _ in scanned]
+    warnings = [warning for _, warning in scanned if warning]
 
     ocr_pages = [n + 1 for n, scan in enumerate(scans) if scan.needs_ocr]
     if not any(scan.usable for scan in scans):
