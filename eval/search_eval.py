@@ -171,6 +171,9 @@ def print_tables(result: dict) -> None:
 
 
 HELDOUT = GOLD.with_name("queries_heldout.yaml")
+# Written blind (by someone who never ran the search) after the method was fixed: the fairest
+# stand-in for queries from outside the repository.
+HELDOUT_BLIND = GOLD.with_name("queries_heldout2.yaml")
 
 
 def main(settings: Settings, verbose: bool = False, gold: Path = GOLD) -> dict:
@@ -181,8 +184,12 @@ def main(settings: Settings, verbose: bool = False, gold: Path = GOLD) -> dict:
 
 
 def main_heldout(settings: Settings, verbose: bool = False) -> dict:
-    """The held-out queries (never used for tuning): the honest numbers."""
-    return main(settings, verbose=verbose, gold=HELDOUT)
+    """The held-out sets (never used for tuning): the honest numbers, one table each."""
+    out = {}
+    for name, path in (("heldout", HELDOUT), ("heldout_blind", HELDOUT_BLIND)):
+        print(f"\n{name}: {path.name}")
+        out[name] = main(settings, verbose=verbose, gold=path)
+    return out
 
 
 if __name__ == "__main__":
