@@ -59,13 +59,13 @@ def _build(paths: list[Path], settings) -> BuildResult:
 
     with _BUILD_LOCK:
         report = build_registry(paths, settings, progress=False)
-        try:
-            from extractors.registry import Registry
-            from search_api.indexing import update_index
+        from extractors.registry import Registry
+        from search_api.indexing import update_index
+        from search_api.search import index_is_current
 
-            update_index(settings, Registry.open(settings))
-        except ImportError:  # pragma: no cover
-            pass
+        with Registry.open(settings) as registry:
+            if not index_is_current(settings, registry):  # nothing new: no model load, no write
+                update_index(settings, registry)
     return BuildResult(
         added=list(report.added), updated=list(report.updated), unchanged=list(report.unchanged),
         failed=[(str(p), m) for p, m in report.failed],

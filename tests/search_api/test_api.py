@@ -107,6 +107,16 @@ def test_write_endpoints_need_the_token(client) -> None:
     assert ok.json()["failed"] == []
 
 
+def test_rebuild_with_nothing_new_leaves_the_index_alone(client, built_settings) -> None:
+    auth = {"Authorization": "Bearer test-token"}
+    assert client.post("/rebuild", headers=auth).status_code == 200
+    current = built_settings.index_dir / "CURRENT"
+    before = current.read_text()
+    again = client.post("/rebuild", headers=auth)
+    assert again.status_code == 200 and again.json()["added"] == again.json()["updated"] == []
+    assert current.read_text() == before  # no new generation written
+
+
 def test_export_has_the_conflict_sheet_with_both_quotes(client, tmp_path) -> None:
     import openpyxl
 
