@@ -5,6 +5,7 @@ off unless configured."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import inspect
 import io
 import os
@@ -168,7 +169,8 @@ def test_upload_type_comes_from_content(secure_client, name: str, data: bytes) -
 def test_upload_names_never_become_paths(secure_client, secure_settings: Settings, name: str) -> None:
     root = secure_settings.data_dir.parent
     before_root, before_tmp = _files_under(root), set(Path("/tmp").glob("taizhang-abs-evil*"))
-    text = HOSTILE_DOC.replace("安全管理", f"安全管理{len(name)}")  # distinct content per name
+    # distinct content per name (two names of equal length once collided: one stored file)
+    text = HOSTILE_DOC.replace("安全管理", f"安全管理{hashlib.sha256(name.encode()).hexdigest()[:8]}")
     response = upload(secure_client, name, text.encode())
     assert response.status_code == 201, response.text
     stored = response.json()["stored_as"]
