@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
 import threading
 import unicodedata
@@ -31,7 +32,7 @@ from extractors.lexicon import load_yaml
 
 from .synonyms import LEXICON_DIR
 
-_PARAMS_FILE = "taizhang_sparse.json"
+PARAMS_FILE = "taizhang_sparse.json"
 
 
 @functools.cache
@@ -166,20 +167,26 @@ def simplified(text: str) -> str:
     return to_simplified(text)
 
 
-def _keep(token: str) -> bool:
-    if not token or token in stopwords():
-        return False
-    return any(ch.isalnum() for ch in token)
+_ALNUM = re.compile(r"[^\W_]")  # a character for which str.isalnum() is true
+
+
+def normalise(text: str) -> str:
+    """What the tokenizer reads: simplified, NFKC (全角 → half width), lower case."""
+    return unicodedata.normalize("NFKC", simplified(text)).lower()
+
+
+def _terms(norm: str, tokenizer) -> list[str]:
+    stop = stopwords()
+    words = (w.strip() for w in tokenizer.cut_for_search(norm, HMM=True))
+    return [w for w in words if w and w not in stop and _ALNUM.search(w)]
 
 
 def tokenize(text: str, freq_db: Path | None = None) -> list[str]:
     """BM25 terms of ``text``: simplified, NFKC (全角 → half width), lower case, jieba search
     mode, stopwords and punctuation dropped. ``freq_db``: a table written by
     ``ensure_freq_db``: same tokens, without loading jieba's dictionary (for queries)."""
-    norm = unicodedata.normalize("NFKC", simplified(text)).lower()
     tokenizer = _query_tokenizer(str(freq_db)) if freq_db else _tokenizer()
-    words = (w.strip() for w in tokenizer.cut_for_search(norm, HMM=True))
-    return [w for w in words if _keep(w)]
+    return _terms(normalise(text), tokenizer)
 
 
 def query_terms(query: str, extra: Iterable[tuple[str, float]] = (),
@@ -206,13 +213,12 @@ class SparseIndex:
     def build(cls, texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> "SparseIndex":
         """k1: term-frequency saturation (lower: repeated words count less; policy texts repeat
         their key words a lot). b: length normalisation (1 = full)."""
-        import bm25s
+        from .sparse_build import SparseBuilder
 
-        retriever = bm25s.BM25(k1=k1, b=b)
-        corpus = [tokenize(t) or [""] for t in texts]
-        if texts:
-            retriever.index(corpus, show_progress=False)
-        return cls(retriever, len(texts))
+        builder = SparseBuilder(k1=k1, b=b)
+        for text in texts:
+            builder.add(tokenize(text))
+        return builder.build()
 
     def scores(self, terms: Sequence[tuple[str, float]]) -> np.ndarray:
         """BM25 score of each row for weighted terms (``sum_t w_t * bm25(t, row)``)."""
@@ -245,15 +251,15 @@ class SparseIndex:
         folder.mkdir(parents=True, exist_ok=True)
         if self.size:
             self._retriever.save(str(folder), show_progress=False)
-        tmp = folder / f".{_PARAMS_FILE}.{os.getpid()}"
+        tmp = folder / f".{PARAMS_FILE}.{os.getpid()}"
         tmp.write_text(json.dumps({"size": self.size}), encoding="utf-8")
-        os.replace(tmp, folder / _PARAMS_FILE)
+        os.replace(tmp, folder / PARAMS_FILE)
 
     @classmethod
     def load(cls, folder: Path) -> "SparseIndex":
         import bm25s
 
-        size = json.loads((folder / _PARAMS_FILE).read_text(encoding="utf-8"))["size"]
+        size = json.loads((folder / PARAMS_FILE).read_text(encoding="utf-8"))["size"]
         if not size:
             return cls(bm25s.BM25(), 0)
         retriever = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
