@@ -7,10 +7,11 @@ Layout under ``Settings.index_dir``::
     gen-<stamp>/cards.json       one ItemCard per answerable item
     gen-<stamp>/<collection>.passages.json, .faiss, .bm25/   for "measures" and "clauses"
 
-A build writes a complete new generation folder (each file itself via temp file +
-``os.replace``), then swaps ``CURRENT``. Readers resolve ``CURRENT`` once per load, so they see
-an old index or a new one, never a mix; the previous generation is kept for readers that are
-still loading it.
+A build writes a complete new generation into a temporary folder, file by file as its
+documents stream past (``GenerationWriter``: JSON arrays appended to, vectors written straight
+to the faiss file), renames the folder, then swaps ``CURRENT``. Readers resolve ``CURRENT``
+once per load, so they see an old index or a new one, never a mix; the previous generation is
+kept for readers that are still loading it.
 
 Vectors are L2-normalised, so inner product (``IndexFlatIP``) is cosine similarity. Flat search
 is exact and takes ~1 ms per query at 10k passages (~17 ms at 100k).
@@ -18,13 +19,16 @@ is exact and takes ~1 ms per query at 10k passages (~17 ms at 100k).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import shutil
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 
@@ -32,6 +36,9 @@ from pipeline.errors import IndexNotBuiltError
 
 from .schemas import ItemCard, Passage
 from .sparse import FREQ_DB_PREFIX, SparseIndex
+
+if TYPE_CHECKING:
+    from .sparse_build import SparseBuilder
 
 FORMAT_VERSION = 1
 COLLECTIONS = ("measures", "clauses")
@@ -87,6 +94,76 @@ class DenseIndex:
         return cls(faiss.read_index(str(path)))
 
 
+class FlatVectorWriter:
+    """Writes an ``IndexFlatIP`` file (what ``DenseIndex.save`` writes) batch by batch: vectors
+    go straight to disk and the counts in the header are filled in by ``close()``, so a build
+    never holds every vector (1.5 GB at 10,000 documents). The layout is checked against faiss's
+    own serialisation first; were it ever different (another faiss), the vectors are collected
+    in a faiss index in memory and saved the usual way."""
+
+    def __init__(self, path: Path, dim: int) -> None:
+        self.path, self.dim, self.size = path, dim, 0
+        self._empty = _flat_file_header(dim)
+        self._file, self._memory = None, None
+        if self._empty is not None:
+            self._file = open(path, "wb")
+            self._file.write(self._empty)
+        else:
+            import faiss
+
+            self._memory = faiss.IndexFlatIP(dim)
+
+    def add(self, vectors: np.ndarray) -> None:
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dim)
+        if self._file is not None:
+            self._file.write(vectors.tobytes())
+        else:
+            self._memory.add(vectors)
+        self.size += len(vectors)
+
+    def close(self) -> None:
+        if self._file is None:
+            if self._memory is not None:
+                DenseIndex(self._memory).save(self.path)
+                self._memory = None
+            return
+        self._file.seek(0)
+        self._file.write(_flat_header(self._empty, self.size, self.dim))
+        self._file.close()
+        self._file = None
+
+    def discard(self) -> None:
+        """Stop writing (the file is left for the caller to remove)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._memory = None
+
+
+def _flat_header(empty: bytes, n: int, dim: int) -> bytes:
+    # fourcc, d, ntotal, 2 unused, is_trained, metric; then the length of the data in floats
+    out = bytearray(empty)
+    out[8:16] = n.to_bytes(8, "little")
+    out[-8:] = (n * dim).to_bytes(8, "little")
+    return bytes(out)
+
+
+@functools.lru_cache(maxsize=8)
+def _flat_file_header(dim: int) -> bytes | None:
+    """faiss's serialisation of an empty ``IndexFlatIP(dim)``, if ``_flat_header`` reproduces
+    what faiss writes for vectors (checked on two); else None."""
+    import faiss
+
+    empty = faiss.serialize_index(faiss.IndexFlatIP(dim)).tobytes()
+    probe = np.arange(2 * dim, dtype=np.float32).reshape(2, dim) / dim
+    index = faiss.IndexFlatIP(dim)
+    index.add(probe)
+    written = faiss.serialize_index(index).tobytes()
+    if _flat_header(empty, 0, dim) != empty or written != _flat_header(empty, 2, dim) + probe.tobytes():
+        return None
+    return empty
+
+
 @dataclass
 class Collection:
     name: str
@@ -120,31 +197,117 @@ def new_generation_stamp() -> str:
     return time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
 
 
+class GenerationWriter:
+    """A new generation, written piece by piece into ``.gen-<stamp>.tmp`` and published whole.
+
+        with GenerationWriter(index_dir, generation) as gen:
+            gen.add_cards(cards)
+            gen.add_passages("clauses", passages, vectors)   # as often as needed, rows in order
+            gen.save_sparse("clauses", sparse)
+            folder = gen.publish(meta)
+
+    Leaving the block without ``publish`` (an error) removes the folder; a killed build's folder
+    is removed by the next build (``_remove_abandoned_work``).
+    """
+
+    def __init__(self, index_dir: Path, generation: str) -> None:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        self.index_dir = index_dir
+        self.folder = index_dir / f"gen-{generation}"
+        self.work = index_dir / f".gen-{generation}.tmp"
+        shutil.rmtree(self.work, ignore_errors=True)
+        self.work.mkdir(parents=True)
+        self._json: dict[str, tuple[TextIO, list[int]]] = {}
+        self._vectors: dict[str, FlatVectorWriter | None] = {}  # None: file written whole
+
+    def __enter__(self) -> "GenerationWriter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.abandon()
+
+    def scratch(self, name: str) -> Path:
+        """A folder for temporary files of this build (removed before publishing)."""
+        return self.work / ".scratch" / name
+
+    def _append(self, file_name: str, models: Iterable[ItemCard | Passage]) -> None:
+        if file_name not in self._json:
+            f = open(self.work / file_name, "w", encoding="utf-8")
+            f.write("[")
+            self._json[file_name] = (f, [0])
+        f, count = self._json[file_name]
+        for model in models:
+            f.write((", " if count[0] else "") + model.model_dump_json())
+            count[0] += 1
+
+    def add_cards(self, cards: Iterable[ItemCard]) -> None:
+        self._append("cards.json", cards)
+
+    def add_passages(self, name: str, passages: Sequence[Passage], vectors: np.ndarray) -> None:
+        """The next rows of collection ``name``: passages (their ``pid`` is their row) and vectors."""
+        if len(passages) != len(vectors):
+            raise ValueError(f"{name}: {len(passages)} passages but {len(vectors)} vectors")
+        self._append(f"{name}.passages.json", passages)
+        if name not in self._vectors:
+            self._vectors[name] = FlatVectorWriter(self.work / f"{name}.faiss", vectors.shape[1])
+        self._vectors[name].add(vectors)
+
+    def save_sparse(self, name: str, sparse: SparseIndex | SparseBuilder) -> None:
+        sparse.save(self.work / f"{name}.bm25")
+
+    def add_collection(self, col: Collection) -> None:
+        """A collection built whole in memory."""
+        self._append(f"{col.name}.passages.json", col.passages)
+        col.dense.save(self.work / f"{col.name}.faiss")
+        self._vectors[col.name] = None
+        self.save_sparse(col.name, col.sparse)
+
+    def publish(self, meta: IndexMeta) -> Path:
+        """Complete the files (empty collections included), make the generation current."""
+        for name in COLLECTIONS:
+            self._append(f"{name}.passages.json", ())
+            if name not in self._vectors:
+                self._vectors[name] = FlatVectorWriter(self.work / f"{name}.faiss", meta.dim)
+            if not (self.work / f"{name}.bm25").exists():
+                self.save_sparse(name, SparseIndex.build([]))
+        self._append("cards.json", ())
+        self._close_files()
+        shutil.rmtree(self.work / ".scratch", ignore_errors=True)
+        atomic_write_text(self.work / "meta.json", json.dumps(meta.__dict__, indent=2))
+        os.replace(self.work, self.folder)
+        previous = current_generation_folder(self.index_dir)
+        atomic_write_text(self.index_dir / CURRENT_FILE, self.folder.name)
+        _remove_old_generations(self.index_dir, keep={self.folder.name, previous.name if previous else ""})
+        return self.folder
+
+    def _close_files(self) -> None:
+        for f, _ in self._json.values():
+            if not f.closed:
+                f.write("]")
+                f.close()
+        for writer in self._vectors.values():
+            if writer is not None:
+                writer.close()
+
+    def abandon(self) -> None:
+        """Remove the work folder (nothing once published)."""
+        for f, _ in self._json.values():
+            f.close()
+        for writer in self._vectors.values():
+            if writer is not None:
+                writer.discard()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
 def write_index(
     index_dir: Path, meta: IndexMeta, cards: list[ItemCard], collections: list[Collection]
 ) -> Path:
-    """Write a complete generation and make it current. Returns its folder."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    folder = index_dir / f"gen-{meta.generation}"
-    work = index_dir / f".gen-{meta.generation}.tmp"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    try:
-        atomic_write_text(work / "cards.json", json.dumps(
-            [c.model_dump(mode="json") for c in cards], ensure_ascii=False))
+    """Write a complete generation from in-memory collections and make it current."""
+    with GenerationWriter(index_dir, meta.generation) as gen:
+        gen.add_cards(cards)
         for col in collections:
-            atomic_write_text(work / f"{col.name}.passages.json", json.dumps(
-                [p.model_dump(mode="json") for p in col.passages], ensure_ascii=False))
-            col.dense.save(work / f"{col.name}.faiss")
-            col.sparse.save(work / f"{col.name}.bm25")
-        atomic_write_text(work / "meta.json", json.dumps(meta.__dict__, indent=2))
-        os.replace(work, folder)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    previous = current_generation_folder(index_dir)
-    atomic_write_text(index_dir / CURRENT_FILE, folder.name)
-    _remove_old_generations(index_dir, keep={folder.name, previous.name if previous else ""})
-    return folder
+            gen.add_collection(col)
+        return gen.publish(meta)
 
 
 def _pid_alive(pid: int) -> bool:

@@ -9,10 +9,12 @@ import numpy as np
 import pytest
 
 from pipeline.errors import IndexNotBuiltError
+import search_api.index as index_module
 from pipeline.model import DocTable, Span
 from search_api.embed import FakeEmbedder
 from search_api.index import (
-    CURRENT_FILE, Collection, DenseIndex, IndexMeta, current_generation_folder, load_index, write_index,
+    CURRENT_FILE, Collection, DenseIndex, FlatVectorWriter, GenerationWriter, IndexMeta,
+    current_generation_folder, load_index, write_index,
 )
 from search_api.indexing import document_items, section_item_id, table_row_texts, update_index
 from search_api.schemas import ItemCard, Passage
@@ -133,3 +135,76 @@ def test_text_after_a_measure_in_its_own_section_is_context_not_the_measure() ->
     moved = [p for p in items.clauses if p.clause_id == tail.clause_id][0]
     assert moved.item_id == "doc-16tiao:十五#context"
     assert {c.item_id for c in items.cards} >= {"doc-16tiao:十五", "doc-16tiao:十五#context"}
+
+
+@pytest.mark.parametrize("layout_known", [True, False])
+def test_vector_file_written_batch_by_batch_is_what_faiss_writes(layout_known: bool, tmp_path: Path,
+                                                                 monkeypatch) -> None:
+    if not layout_known:  # a faiss whose file layout differs: vectors collected in memory instead
+        monkeypatch.setattr(index_module, "_flat_file_header", lambda dim: None)
+    fake = FakeEmbedder()
+    vectors = fake.embed_passages(["土地要素保障", "融资担保增信", "化工园区安全等级", "人才引进"])
+    DenseIndex.build(vectors, fake.dim).save(tmp_path / "whole.faiss")
+    writer = FlatVectorWriter(tmp_path / "batches.faiss", fake.dim)
+    for batch in (vectors[:1], vectors[1:1], vectors[1:]):
+        writer.add(batch)
+    writer.close()
+    assert (tmp_path / "batches.faiss").read_bytes() == (tmp_path / "whole.faiss").read_bytes()
+    empty = FlatVectorWriter(tmp_path / "empty.faiss", fake.dim)
+    empty.close()
+    assert DenseIndex.load(tmp_path / "empty.faiss").size == 0
+
+
+def _generation_files(folder: Path) -> dict[str, object]:
+    """What a generation holds, comparable across builds (BM25 arrays by file, meta without
+    its generation stamp and time)."""
+    out: dict[str, object] = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.name != "meta.json":
+            out[str(path.relative_to(folder))] = (
+                json.loads(path.read_text()) if path.suffix == ".json" else path.read_bytes())
+    meta = json.loads((folder / "meta.json").read_text())
+    out["meta"] = {k: v for k, v in meta.items() if k not in ("generation", "created")}
+    return out
+
+
+def test_a_build_in_many_small_rounds_writes_the_same_index(tmp_path: Path) -> None:
+    corpus = small_corpus()
+    whole = update_index(fake_settings(tmp_path / "a"), FakeRegistry(corpus), batch_passages=10**6)
+    rounds = update_index(fake_settings(tmp_path / "b"), FakeRegistry(corpus), batch_passages=1)
+    assert _generation_files(Path(whole.path)) == _generation_files(Path(rounds.path))
+    assert whole.model_dump(exclude={"generation", "seconds", "path"}) == rounds.model_dump(
+        exclude={"generation", "seconds", "path"})
+
+
+class _FailingEmbedder(FakeEmbedder):
+    model_id = "fails-midway"  # nothing cached for it
+
+    def __init__(self, after: int) -> None:
+        super().__init__()
+        self.left = after
+
+    def embed_passages(self, texts):
+        self.left -= 1
+        if self.left < 0:
+            raise RuntimeError("embedding failed")
+        return super().embed_passages(texts)
+
+
+def test_a_failed_build_leaves_the_previous_generation_and_no_work_files(tmp_path: Path) -> None:
+    settings = fake_settings(tmp_path)
+    first = update_index(settings, FakeRegistry(small_corpus()))
+    with pytest.raises(RuntimeError, match="embedding failed"):
+        update_index(settings, FakeRegistry(small_corpus(), generation="test-2"),
+                     embedder=_FailingEmbedder(after=1), batch_passages=1)
+    assert current_generation_folder(settings.index_dir) == Path(first.path)
+    assert not list(settings.index_dir.glob(".*tmp*"))
+    assert load_index(settings.index_dir).meta.registry_generation == "test-1"
+
+
+def test_generation_writer_rejects_rows_without_vectors(tmp_path: Path) -> None:
+    _, _, collections = _tiny("g0")
+    with GenerationWriter(tmp_path, "g0") as gen:
+        with pytest.raises(ValueError, match="1 passages but 0 vectors"):
+            gen.add_passages("clauses", collections[0].passages, np.zeros((0, 4), np.float32))
+    assert not list(tmp_path.glob(".*tmp*")) and current_generation_folder(tmp_path) is None
