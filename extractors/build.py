@@ -281,8 +281,9 @@ def _extracted(paths: list[Path], settings: Settings) -> Iterator[list[Extracted
     for path, result in zip(paths, map_in_order(work, paths, _workers(settings, paths))):
         if isinstance(result, WorkerCrash):
             code = result.exitcode
-            how = ("was killed (signal 9: usually out of memory)" if code == -9
-                   else f"died of signal {-code}" if code is not None and code < 0
+            how = ("died" if code is None  # already reaped elsewhere: the cause is unknown
+                   else "was killed (signal 9: usually out of memory)" if code == -9
+                   else f"died of signal {-code}" if code < 0
                    else f"exited with code {code}")
             error = ResourceLimitError(path, f"the process reading it {how}, twice",
                                        "the rest of the batch went on; please report the file")

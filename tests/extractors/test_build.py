@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -188,7 +189,8 @@ def test_a_file_that_kills_its_worker_fails_alone(tmp_path: Path, calls: Calls,
     report = build_registry([], settings, progress=False)
     assert len(report.added) == 4
     assert [(Path(f.path).name, f.message.split("]")[0]) for f in report.failed] == [("kill.txt", "[E108")]
-    assert "killed (signal 9" in report.failed[0].message
+    # the exit code is -9 unless another waiter in this process reaped the worker first
+    assert re.search(r"the process reading it (was killed \(signal 9|died,)", report.failed[0].message)
     assert calls.parsed == []  # the work happened in the workers, not here
 
 
