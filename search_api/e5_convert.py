@@ -256,7 +256,10 @@ def _save_sentence_transformer(model: E5Bin, out: Path) -> None:
     quiet_hf()
     import torch
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers import models as st_models
+    try:  # sentence-transformers >= 6 moved the modules; the old path still works but warns
+        from sentence_transformers.sentence_transformer import modules as st_models
+    except ImportError:
+        from sentence_transformers import models as st_models
     from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 
     config = BertConfig(
