@@ -171,9 +171,10 @@ def step_pdf(work: Path, mode: str, _: str) -> dict:
     case, every glyph's box comes from a substituted CFF font) and, where LibreOffice and a CJK
     font exist, on the same documents with an embedded font (``embedded_font``). Each rate is
     the median of REPS passes; the loader uses ``pdf_workers`` processes, the floor one."""
-    from pipeline.load_pdf import start_pdf_workers
+    from pipeline.load_pdf import start_pdf_workers, stop_pdf_workers
 
     load_before = [round(x, 2) for x in os.getloadavg()]
+    busy_before, ours_before, wall_before = _machine_busy_s(), _own_cpu_s(), time.perf_counter()
     settings = settings_for(work, mode)
     started = time.perf_counter()
     pool_up = start_pdf_workers(settings)  # the warm-up step; its cost is reported, not hidden
@@ -185,9 +186,27 @@ def step_pdf(work: Path, mode: str, _: str) -> dict:
         files = sorted((work / "pdf-embedded").glob("*.pdf"))
         out["embedded_font"] = {"fixture": f"LibreOffice Calc export, embedded font {_font_of(files[0])}",
                                 "pages": pages, **_pdf_rates(files, settings, REPS[mode], parse=False)}
+    stop_pdf_workers()  # reaped, so that their CPU time counts as this step's
+    others = (_machine_busy_s() - busy_before) - (_own_cpu_s() - ours_before)
     out["load_avg"] = {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]}
+    # what the load average lags behind: cores that other processes (and the hypervisor's
+    # steal) kept busy during this step; 1.0 = the loader had one core, not two
+    out["other_processes_cores"] = round(max(others, 0.0) / (time.perf_counter() - wall_before), 2)
     out["peak_rss_mb"] = round(peak_rss_mb())
     return out
+
+
+def _machine_busy_s() -> float:
+    """CPU seconds every core has spent not idle since boot (Linux ``/proc/stat``)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_s() -> float:
+    """CPU seconds of this process and its reaped children (the PDF workers, soffice)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def _pdf_rates(files: list[Path], settings: Settings, reps: int, parse: bool) -> dict:

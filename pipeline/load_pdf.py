@@ -14,14 +14,15 @@ without a Unicode map) but with an image or outlined glyphs needs OCR. All pages
 ``NeedsOCRError``; some → the rest are loaded and a warning names the pages.
 
 Both cores: when the first pages show that the rest of a PDF would take more than
-``PARALLEL_MIN_SECONDS`` here, the rest is split over ``settings.pdf_workers`` processes, each
-reading a contiguous page range (pdfium is not thread-safe, so each process opens the PDF
-itself); this process reads the first range. The output is the same as reading in process,
-which is what happens for small or quick PDFs, with ``pdf_workers=1``, while the pool is
-starting, and when a worker fails. The pool (``pdf_workers - 1`` processes) starts with the
-first PDF worth splitting or ``start_pdf_workers()`` and lives until the interpreter exits or
-``stop_pdf_workers()``. Its workers are forked where the OS can, as ``pipeline.parallel``'s are:
-``spawn`` would re-run the caller's ``__main__`` in each of them.
+``PARALLEL_MIN_SECONDS`` here, the rest is shared with ``settings.pdf_workers - 1`` worker
+processes, each opening the PDF itself (pdfium is not thread-safe): this process takes pages
+two at a time from the bottom, workers from the top, until none are left, so a worker slowed
+down by other programs costs at most its last pages. The output is the same as reading in
+process, which is what happens for small or quick PDFs, with ``pdf_workers=1``, while the pool
+is starting, and for pages a failed worker had taken. The pool starts with the first PDF worth
+sharing or ``start_pdf_workers()`` and lives until the interpreter exits or
+``stop_pdf_workers()``; its workers are forked where the OS can, as ``pipeline.parallel``'s are
+(``spawn`` would re-run the caller's ``__main__`` in each).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -62,6 +64,7 @@ MONOTONIC_SHARE = 0.8
 PARALLEL_MIN_SECONDS = 0.1
 PARALLEL_MIN_PAGES = 8
 _PROBE_PAGES = 3  # the first loads the fonts; the next two are timed
+_CHUNK = 2  # pages taken at a time by this process or a worker
 
 # Unicode categories Cc (C0, DEL, C1), Cs (surrogates) and Co (the three private-use areas),
 # and U+FFFD: what pdfium gives for glyphs it cannot map to Unicode.
@@ -189,13 +192,39 @@ def _scan_pages(pdf, start: int, stop: int) -> list[tuple[PageScan, str | None]]
     return out
 
 
-def _scan_range(data: bytes, start: int, stop: int) -> list[tuple[PageScan, str | None]]:
-    """In a worker process: open the PDF (already checked by the parent) and scan a range."""
+def _claim(claims, generation: int, from_top: bool) -> tuple[int, int] | None:
+    """Take the next ``_CHUNK`` pages of document ``generation``: this process from the bottom
+    of what is left, workers from the top. None when nothing is left (or the document is over)."""
+    with claims.get_lock():
+        current, low, high = claims[0], claims[1], claims[2]
+        if current != generation or low >= high:
+            return None
+        if from_top:
+            claims[2] = start = max(low, high - _CHUNK)
+            return start, high
+        claims[1] = stop = min(high, low + _CHUNK)
+        return low, stop
+
+
+def _steal(data: bytes, generation: int) -> list[tuple[int, list[tuple[PageScan, str | None]]]]:
+    """In a worker: open the PDF (already checked by the parent) and scan chunks from its end
+    until none are left; each chunk with its first page."""
     pdf = pdfium.PdfDocument(data)
     try:
-        return _scan_pages(pdf, start, stop)
+        out = []
+        while (taken := _claim(_worker_claims, generation, from_top=True)) is not None:
+            out.append((taken[0], _scan_pages(pdf, *taken)))
+        return out
     finally:
         pdf.close()
+
+
+_worker_claims = None  # in a worker: the pool's shared [generation, low, high]
+
+
+def _init_worker(claims) -> None:
+    global _worker_claims
+    _worker_claims = claims
 
 
 # ------------------------------------------------------------------------- the worker pool
@@ -205,7 +234,9 @@ class _Pool:
     """``pdf_workers - 1`` processes, started once per interpreter (lazily)."""
 
     lock = threading.Lock()
+    busy = threading.Lock()  # one document at a time: a second thread reads its PDF in process
     executor: ProcessPoolExecutor | None = None
+    claims = None  # shared with the workers: [document generation, next low page, next high page]
     size = 0
     ready: Future | None = None  # a no-op answered by a worker: the pool is up
     unavailable = False  # the workers could not start here (a sandbox, no /dev/shm…)
@@ -220,10 +251,13 @@ def _start_locked(size: int) -> Future:
         _stop_locked()
         import multiprocessing
 
-        # A forked worker only ever runs _scan_range: it opens its own document and never
-        # touches what it inherited (open documents, threads' locks, SQLite handles).
+        # A forked worker only ever runs _steal: it opens its own document and never touches
+        # what it inherited (open documents, threads' locks, SQLite handles).
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        _Pool.executor = ProcessPoolExecutor(size, mp_context=multiprocessing.get_context(method))
+        context = multiprocessing.get_context(method)
+        _Pool.claims = context.Array("q", 3)
+        _Pool.executor = ProcessPoolExecutor(size, mp_context=context, initializer=_init_worker,
+                                             initargs=(_Pool.claims,))
         _Pool.size = size
         _Pool.ready = _Pool.executor.submit(_ping)
     assert _Pool.ready is not None
@@ -233,7 +267,7 @@ def _start_locked(size: int) -> Future:
 def _stop_locked() -> None:
     if _Pool.executor is not None:
         _Pool.executor.shutdown(wait=True, cancel_futures=True)
-    _Pool.executor, _Pool.size, _Pool.ready = None, 0, None
+    _Pool.executor, _Pool.claims, _Pool.size, _Pool.ready = None, None, 0, None
 
 
 def start_pdf_workers(settings: Settings, timeout: float | None = 60.0) -> bool:
@@ -261,31 +295,31 @@ def stop_pdf_workers() -> None:
         _stop_locked()
 
 
-def _pool_for(workers: int) -> ProcessPoolExecutor | None:
-    """The pool if it is up; otherwise start it in the background and return None: this PDF
-    is read in process rather than waiting for the workers (~0.3 s where they are spawned).
+def _pool_for(workers: int) -> tuple[ProcessPoolExecutor | None, Any]:
+    """The pool and its shared claims if it is up; otherwise start it in the background and
+    return Nones: this PDF is read in process rather than waiting for the workers.
 
     Never in a process that ``multiprocessing`` started (a parallel build's worker): there the
     cores are already taken by the other documents."""
     import multiprocessing
 
     if multiprocessing.parent_process() is not None:
-        return None
+        return None, None
     with _Pool.lock:
         if _Pool.unavailable:
-            return None
+            return None, None
         try:
             ready = _start_locked(workers - 1)
         except Exception:  # noqa: BLE001 - cannot start processes here: read in process
             _Pool.unavailable = True
-            return None
+            return None, None
         if not ready.done():
-            return None
+            return None, None
         if ready.exception() is not None:
             _Pool.unavailable = True
             _stop_locked()
-            return None
-        return _Pool.executor
+            return None, None
+        return _Pool.executor, _Pool.claims
 
 
 def _discard(executor: ProcessPoolExecutor) -> None:
@@ -295,8 +329,8 @@ def _discard(executor: ProcessPoolExecutor) -> None:
             _stop_locked()
 
 
-def _collected(future: Future, executor: ProcessPoolExecutor) -> list[tuple[PageScan, str | None]] | None:
-    """A worker's scans, or None: then the range is read here, giving the same result or error."""
+def _collected(future: Future, executor: ProcessPoolExecutor) -> list | None:
+    """A worker's chunks, or None: then its pages are read here, giving the same result or error."""
     try:
         return future.result()
     except BrokenProcessPool:
@@ -307,37 +341,45 @@ def _collected(future: Future, executor: ProcessPoolExecutor) -> list[tuple[Page
 
 
 def _scan_document(pdf, data: bytes, total: int, workers: int) -> list[tuple[PageScan, str | None]]:
-    """Every page of ``pdf``: in process, or the rest after the first pages split over
-    ``workers`` processes when that is worth it (same result either way)."""
+    """Every page of ``pdf``: in process, or, when the first pages show it is worth it, the rest
+    shared with the workers chunk by chunk, so that a worker slowed down (by other programs on
+    a shared machine) costs this process at most its last chunk (same result either way)."""
     if workers < 2 or total < PARALLEL_MIN_PAGES:
         return _scan_pages(pdf, 0, total)
     out = _scan_pages(pdf, 0, 1)
     started = time.perf_counter()
     out += _scan_pages(pdf, 1, _PROBE_PAGES)
     rest = (time.perf_counter() - started) / (_PROBE_PAGES - 1) * (total - _PROBE_PAGES)
-    executor = _pool_for(workers) if rest >= PARALLEL_MIN_SECONDS else None
-    if executor is None:
+    executor, claims = _pool_for(workers) if rest >= PARALLEL_MIN_SECONDS else (None, None)
+    if executor is None or not _Pool.busy.acquire(blocking=False):
         return out + _scan_pages(pdf, _PROBE_PAGES, total)
-    left = total - _PROBE_PAGES
-    parts = min(workers, left)
-    bounds = [_PROBE_PAGES + left * i // parts for i in range(parts + 1)]
-    ranges = list(zip(bounds[1:-1], bounds[2:]))
     futures: list[Future] = []
+    chunks: dict[int, list[tuple[PageScan, str | None]]] = {}
+    with claims.get_lock():
+        generation = claims[0] + 1
+        claims[0], claims[1], claims[2] = generation, _PROBE_PAGES, total
     try:
         try:
-            for start, stop in ranges:
-                futures.append(executor.submit(_scan_range, data, start, stop))
-        except Exception:  # noqa: BLE001 - the pool broke or was stopped meanwhile
+            for _ in range(workers - 1):
+                futures.append(executor.submit(_steal, data, generation))
+        except Exception:  # noqa: BLE001 - the pool broke or was stopped meanwhile: read it all here
             _discard(executor)
-            return out + _scan_pages(pdf, _PROBE_PAGES, total)
-        out += _scan_pages(pdf, _PROBE_PAGES, bounds[1])
-        for (start, stop), future in zip(ranges, futures):
-            scans = _collected(future, executor)
-            out += scans if scans is not None else _scan_pages(pdf, start, stop)
-        return out
-    finally:
+        while (taken := _claim(claims, generation, from_top=False)) is not None:
+            chunks[taken[0]] = _scan_pages(pdf, *taken)
         for future in futures:
-            future.cancel()  # when this process failed first; a range already running just ends
+            chunks.update(_collected(future, executor) or [])
+    finally:
+        with claims.get_lock():
+            if claims[0] == generation:
+                claims[1] = claims[2]  # nothing left: a worker still scanning stops after its chunk
+        for future in futures:
+            future.cancel()
+        _Pool.busy.release()
+    page = _PROBE_PAGES
+    for start in sorted(chunks):  # a gap is what a failed worker had taken: read it here, in order
+        out += _scan_pages(pdf, page, start) + chunks[start]
+        page = start + len(chunks[start])
+    return out + _scan_pages(pdf, page, total)
 
 
 def _open(path: Path, data: bytes):

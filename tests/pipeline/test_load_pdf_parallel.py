@@ -12,6 +12,7 @@ import hashlib
 import os
 import signal
 import sys
+import time
 import unicodedata
 from pathlib import Path
 
@@ -61,12 +62,16 @@ def pool(monkeypatch):
 
 @pytest.fixture
 def ranges_read_here(monkeypatch) -> list[tuple[int, int]]:
-    """The page ranges this process scanned (workers import their own, unwrapped copy)."""
+    """The page ranges this process scanned. It is made slow, so that workers get pages to
+    read even on a busy machine; forked workers inherit the spy but are neither slowed nor seen."""
     seen: list[tuple[int, int]] = []
-    real = lp._scan_pages
+    real, here = lp._scan_pages, os.getpid()
 
     def spy(pdf, start, stop):
+        if os.getpid() != here:
+            return real(pdf, start, stop)
         seen.append((start, stop))
+        time.sleep(0.02 * (stop - start))
         return real(pdf, start, stop)
 
     monkeypatch.setattr(lp, "_scan_pages", spy)
@@ -93,8 +98,9 @@ def test_parallel_read_is_byte_identical_to_sequential(big_pdf, pool, ranges_rea
 
     parallel = load(big_pdf, workers)
 
-    probed, left = lp._PROBE_PAGES, total - lp._PROBE_PAGES
-    assert pages_read_here(ranges_read_here) == set(range(probed + left // workers))  # workers: the rest
+    read_here = pages_read_here(ranges_read_here)
+    assert read_here == set(range(len(read_here)))  # from the bottom up…
+    assert len(read_here) < total  # …while workers took the top
     assert parallel.model_dump_json() == sequential.model_dump_json()
 
 
@@ -150,6 +156,22 @@ def test_a_killed_worker_costs_time_not_output(big_pdf, pool, ranges_read_here):
     assert lp._Pool.executor is not old  # the broken pool is not used again
 
 
+def test_pages_a_failing_worker_took_are_read_here(big_pdf, pool, monkeypatch):
+    """A worker that fails after taking pages leaves a gap; this process fills it, in order."""
+    sequential = load(big_pdf, 1)
+    real, here = lp._scan_pages, os.getpid()
+
+    def fails_in_workers(pdf, start, stop):
+        if os.getpid() != here:
+            raise RuntimeError("worker failure")
+        time.sleep(0.02 * (stop - start))  # so that the worker has taken pages before failing
+        return real(pdf, start, stop)
+
+    monkeypatch.setattr(lp, "_scan_pages", fails_in_workers)
+    assert lp.start_pdf_workers(Settings(pdf_workers=2))
+    assert load(big_pdf, 2).model_dump_json() == sequential.model_dump_json()
+
+
 def test_stop_leaves_no_worker_process(pool):
     assert lp.start_pdf_workers(Settings(pdf_workers=2))
     processes = _pool_processes()
@@ -163,7 +185,7 @@ def test_no_pool_inside_a_worker_process(monkeypatch, pool):
     import multiprocessing
 
     monkeypatch.setattr(multiprocessing, "parent_process", lambda: object())
-    assert lp._pool_for(2) is None
+    assert lp._pool_for(2) == (None, None)
     assert lp._Pool.executor is None
 
 
