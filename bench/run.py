@@ -122,6 +122,14 @@ def measure(work: Path, mode: str, only: set[str] | None, index_up_to: int,
         r = raw["parse_extract"] = run_step("parse_extract", work, mode)
         figures.append(Figure("parse_extract_mb_s", "parse + extract, corpus text (no embeddings)",
                               r["mb_per_s"], "MB/s", cmd("parse_extract"), "≥ 1", r["mb_per_s"] >= 1, r))
+    if wanted("build_workers"):
+        r = raw["build_workers"] = run_step("build_workers", work, mode)
+        for workers in sorted(k for k in r if k.startswith("workers_")):
+            n = int(workers.split("_")[1])
+            figures.append(Figure(f"build_registry_{workers}_mb_s",
+                                  f"parse + extract + registry, {r['docs']} synthetic docs ({r['mb']} MB), "
+                                  f"{n} process{'es' if n > 1 else ''}", r[workers]["mb_per_s"], "MB/s",
+                                  cmd("build_workers"), "≥ 1", r[workers]["mb_per_s"] >= 1, r))
     if wanted("pdf"):
         r = raw["pdf"] = run_step("pdf", work, mode)
         figures.append(Figure("pdf_pdfium_floor_pages_s", "pypdfium2 alone: open each page, read its text "
@@ -269,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_const", const="quick", dest="mode")
     size.add_argument("--tiny", action="store_const", const="tiny", dest="mode")
-    parser.add_argument("--only", help="comma-separated: parse_extract,pdf,build,rebuild,query,scaling")
+    parser.add_argument("--only", help="comma-separated: parse_extract,build_workers,pdf,build,rebuild,query,scaling")
     parser.add_argument("--work", type=Path, default=Path("/tmp/taizhang-bench"), help="scratch folder")
     parser.add_argument("--out", type=Path, default=BENCH_DIR, help="where results.json/.md go")
     parser.add_argument("--index-up-to", type=int, default=2000,

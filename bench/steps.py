@@ -166,6 +166,41 @@ def step_parse_extract(work: Path, mode: str, _: str) -> dict:
             "bytes": size, "reps": reps, "seconds": round(seconds, 2), "peak_rss_mb": round(peak_rss_mb())}
 
 
+PARALLEL_DOCS = {"tiny": 20, "quick": 300, "full": 1000}
+
+
+def step_build_workers(work: Path, mode: str, _: str) -> dict:
+    """``build_registry`` (parse + extract + registry, no index) over synthetic documents, with
+    one process and with one worker per core: what ``taizhang build`` does with a folder."""
+    import shutil
+
+    from bench.synthetic import corpus_bytes, make_corpus
+    from extractors.build import build_registry
+    from pipeline.parallel import usable_cpus
+
+    n = PARALLEL_DOCS[mode]
+    folder = work / f"syn-workers-{n}"
+    paths = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+    if len(paths) != n:
+        shutil.rmtree(folder, ignore_errors=True)
+        paths = make_corpus(n, folder)
+    size = corpus_bytes(paths)
+    _parse_extract(paths[0], settings_for(work, mode))  # imports and lexicons: paid once per process
+    out: dict = {"docs": n, "mb": round(size / 1e6, 2), "cpus": usable_cpus(), "load_before": os.getloadavg()[0]}
+    for workers in (1, usable_cpus()):
+        settings = Settings(data_dir=work / f"workers-{workers}", embedding_model="fake",
+                            build_workers=workers, parallel_min_bytes=0)
+        shutil.rmtree(settings.data_dir, ignore_errors=True)
+        started = time.perf_counter()
+        report = build_registry([folder], settings, progress=False)
+        seconds = time.perf_counter() - started
+        assert not report.failed and len(report.added) == n, report.failed[:3]
+        out[f"workers_{workers}"] = {"seconds": round(seconds, 2), "mb_per_s": round(size / seconds / 1e6, 3)}
+    out["load_after"] = os.getloadavg()[0]
+    out["peak_rss_mb"] = round(peak_rss_mb())
+    return out
+
+
 def step_pdf(work: Path, mode: str, _: str) -> dict:
     """PDF ingest on the reportlab fixtures (unembedded CID font STSong-Light: pdfium's slowest
     case, every glyph's box comes from a substituted CFF font) and, where LibreOffice and a CJK

@@ -321,10 +321,14 @@ def with_place(bare: str, tier: Tier, place: str) -> str:
     return place + bare[len(tier.bare_word) :]
 
 
+@functools.cache
+def _tiers_own_word_first() -> tuple[Tier, ...]:
+    return tuple(sorted(_tiers_by_position(), key=lambda t: t.bare is not None))
+
+
 def bare_tier(canonical: str, level: Level | None) -> Tier | None:
     """The tier of a body name written without its place (区财政局 → 区), else None."""
-    own_word_first = sorted(_tiers_by_position(), key=lambda t: t.bare is not None)
-    for tier in own_word_first:
+    for tier in _tiers_own_word_first():
         bare = canonical.startswith(tier.bare_word) and len(canonical) > len(tier.bare_word)
         if tier.level == level and bare:
             return tier
