@@ -43,19 +43,35 @@ def free_port() -> int:
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
+    """Resident memory of ``pid`` and its children (uvicorn's workers are children of its master)."""
+    total = 0
+    for proc in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{proc}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:  # exited between listing and reading
+            continue
+    return round(total / 1024, 1)
 
 
-def start_server(data_dir: Path, port: int, env: dict[str, str], timeout: float = 180) -> subprocess.Popen:
-    """``taizhang serve`` (1 worker) on 127.0.0.1:port, returned once it answers."""
+def _children(pid: int) -> list[int]:
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(c) for child in found for c in (child, *_children(int(child)))]
+
+
+def start_server(data_dir: Path, port: int, env: dict[str, str], timeout: float = 180,
+                 workers: int = 1) -> subprocess.Popen:
+    """``taizhang serve --workers N`` on 127.0.0.1:port, returned once it answers."""
     import httpx
 
     full_env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **env}
     taizhang = str(Path(sys.executable).parent / "taizhang")
-    proc = subprocess.Popen([taizhang, "serve", "--port", str(port), "--data-dir", str(data_dir)],
+    proc = subprocess.Popen([taizhang, "serve", "--port", str(port), "--data-dir", str(data_dir),
+                             "--workers", str(workers)],
                             cwd=REPO_ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + timeout
     while True:
@@ -173,11 +189,12 @@ def ensure_data(data_dir: Path, embedding: str) -> None:
                    cwd=REPO_ROOT, env=env, check=True, capture_output=True)
 
 
-def load_test(data_dir: Path, duration: int = 60, connections: int = 32, embedding: str = "e5-small") -> dict:
+def load_test(data_dir: Path, duration: int = 60, connections: int = 32, embedding: str = "e5-small",
+              workers: int = 1) -> dict:
     ensure_data(data_dir, embedding)
     port = free_port()
     env = {"TAIZHANG_EMBEDDING_MODEL": embedding, "TAIZHANG_MODEL_CACHE_DIR": str(REPO_ROOT / "data" / "models")}
-    proc = start_server(data_dir, port, env)
+    proc = start_server(data_dir, port, env, workers=workers)
     base = f"http://127.0.0.1:{port}"
     try:
         import httpx
@@ -193,7 +210,7 @@ def load_test(data_dir: Path, duration: int = 60, connections: int = 32, embeddi
         samples = sampler.stop()
     finally:
         stop_server(proc)
-    return {**result, "duration_s": duration, "connections": connections, "paths": len(PATHS),
+    return {**result, "duration_s": duration, "connections": connections, "workers": workers, "paths": len(PATHS),
             "rss_start_mb": samples[0], "rss_end_mb": samples[-1], "rss_max_mb": max(samples), "rss_samples_mb": samples,
             "load_avg_after": [round(x, 2) for x in os.getloadavg()], "nproc": os.cpu_count()}
 
@@ -204,11 +221,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/taizhang-bench/quick/data"))
     parser.add_argument("--embedding", default="e5-small", help="e5-small (default) or fake")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of the server")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent,
                         help="folder whose results.json gets the load-test figures (default bench/)")
     parser.add_argument("--no-save", action="store_true", help="print only")
     args = parser.parse_args(argv)
-    result = load_test(args.data_dir, args.duration, args.connections, args.embedding)
+    result = load_test(args.data_dir, args.duration, args.connections, args.embedding, args.workers)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     if not args.no_save and (args.out / "results.json").exists():
         command = ".venv/bin/python -m bench.load_test " + " ".join(argv if argv is not None else sys.argv[1:])
@@ -223,7 +241,9 @@ def save(out_dir: Path, result: dict, command: str) -> None:
     from bench.run import Figure, publish
 
     results = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
-    where = f"{result['connections']} connections, {result['duration_s']} s, {result['tool']}"
+    workers = result.get("workers", 1)
+    where = (f"{result['connections']} connections, {result['duration_s']} s, {result['tool']}, "
+             f"{workers} server worker{'s' if workers > 1 else ''}")
     growth = round(result["rss_end_mb"] - result["rss_start_mb"], 1)
     figures = [
         Figure("load_requests_s", f"load test: requests/s ({where})", result["requests_per_s"], "req/s", command),
