@@ -13,25 +13,27 @@ A page with no usable text (none at all, or mostly U+FFFD / private-use glyphs f
 without a Unicode map) but with an image or outlined glyphs needs OCR. All pages like that →
 ``NeedsOCRError``; some → the rest are loaded and a warning names the pages.
 
-Both cores: when the first pages show that the rest of a PDF would take more than
-``PARALLEL_MIN_SECONDS`` here, the rest is shared with ``settings.pdf_workers - 1`` worker
-processes, each opening the PDF itself (pdfium is not thread-safe): this process takes pages
-two at a time from the bottom, workers from the top, until none are left, so a worker slowed
-down by other programs costs at most its last pages. The output is the same as reading in
-process, which is what happens for small or quick PDFs, with ``pdf_workers=1``, while the pool
-is starting, and for pages a failed worker had taken. The pool starts with the first PDF worth
-sharing or ``start_pdf_workers()`` and lives until the interpreter exits or
-``stop_pdf_workers()``; its workers are forked where the OS can, as ``pipeline.parallel``'s are
-(``spawn`` would re-run the caller's ``__main__`` in each).
+Both cores: a PDF of ``PARALLEL_MIN_PAGES`` pages or more is read by this process and
+``settings.pdf_workers - 1`` worker processes together, each opening the PDF itself (pdfium is
+not thread-safe). This process takes pages two at a time from the bottom, the workers from the
+top; when none are left, it reads itself any page a worker has taken but not sent back yet,
+so it never waits for a worker slowed down by other programs (or dead). The output, and any
+error, is the same as reading in process, which is what happens for small PDFs, with
+``pdf_workers=1`` and while the pool is starting. The pool starts with the first big PDF or
+``start_pdf_workers()`` and lives until the interpreter exits or ``stop_pdf_workers()``; its
+workers are forked where the OS can, as ``pipeline.parallel``'s are (``spawn`` would re-run
+the caller's ``__main__`` in each).
 """
 
 from __future__ import annotations
 
 import io
 import re
+import queue
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager, suppress
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,13 +60,14 @@ TABLE_MIN_PATH_SEGMENTS = 10
 OUTLINED_TEXT_MIN_SEGMENTS = 400
 UNREADABLE_RATIO = 0.3
 MONOTONIC_SHARE = 0.8
-# A PDF goes to the worker processes only when reading the rest of it here would take this
-# long, judged from its first pages: handing a range over costs ~10–30 ms (the worker opens the
-# PDF and loads its fonts), while a page takes 1.5 ms (embedded fonts) to 11 ms (unembedded CJK).
-PARALLEL_MIN_SECONDS = 0.1
+# The workers are asked only when the first pages say the rest would take this long here: a
+# worker needs ~10–30 ms to open a PDF and load its fonts, and on a busy machine it takes CPU
+# from this process; a page takes 1.5 ms (embedded fonts) to 11 ms (unembedded CJK fonts).
+PARALLEL_MIN_SECONDS = 0.05
 PARALLEL_MIN_PAGES = 8
 _PROBE_PAGES = 3  # the first loads the fonts; the next two are timed
-_CHUNK = 2  # pages taken at a time by this process or a worker
+_CHUNK = 2
+_LOCK_TIMEOUT_S = 5.0
 
 # Unicode categories Cc (C0, DEL, C1), Cs (surrogates) and Co (the three private-use areas),
 # and U+FFFD: what pdfium gives for glyphs it cannot map to Unicode.
@@ -192,10 +195,25 @@ def _scan_pages(pdf, start: int, stop: int) -> list[tuple[PageScan, str | None]]
     return out
 
 
+# ------------------------------------------------------------------------- sharing pages
+
+
+@contextmanager
+def _locked(claims):
+    """The page counter's lock, or TimeoutError: a worker killed while holding it never frees it."""
+    lock = claims.get_lock()
+    if not lock.acquire(timeout=_LOCK_TIMEOUT_S):
+        raise TimeoutError("the PDF workers' page counter stayed locked")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def _claim(claims, generation: int, from_top: bool) -> tuple[int, int] | None:
     """Take the next ``_CHUNK`` pages of document ``generation``: this process from the bottom
     of what is left, workers from the top. None when nothing is left (or the document is over)."""
-    with claims.get_lock():
+    with _locked(claims):
         current, low, high = claims[0], claims[1], claims[2]
         if current != generation or low >= high:
             return None
@@ -206,25 +224,91 @@ def _claim(claims, generation: int, from_top: bool) -> tuple[int, int] | None:
         return low, stop
 
 
-def _steal(data: bytes, generation: int) -> list[tuple[int, list[tuple[PageScan, str | None]]]]:
-    """In a worker: open the PDF (already checked by the parent) and scan chunks from its end
-    until none are left; each chunk with its first page."""
+_shared: tuple = ()  # in a worker: the pool's page counter and results queue
+
+
+def _init_worker(claims, results) -> None:
+    global _shared
+    _shared = (claims, results)
+
+
+def _ping() -> bool:
+    return True  # the worker is up (a spawned one has imported this module and pdfium)
+
+
+def _steal(data: bytes, generation: int) -> None:
+    """In a worker: open the PDF (already checked by the parent) and read chunks from its end
+    until none are left, sending each one as soon as it is read."""
+    claims, results = _shared
     pdf = pdfium.PdfDocument(data)
     try:
-        out = []
-        while (taken := _claim(_worker_claims, generation, from_top=True)) is not None:
-            out.append((taken[0], _scan_pages(pdf, *taken)))
-        return out
+        while (taken := _claim(claims, generation, from_top=True)) is not None:
+            results.put((generation, taken[0], _scan_pages(pdf, *taken)))
     finally:
         pdf.close()
 
 
-_worker_claims = None  # in a worker: the pool's shared [generation, low, high]
+@dataclass(frozen=True)
+class _Running:
+    executor: ProcessPoolExecutor
+    claims: Any  # multiprocessing Array: [document generation, next low page, next high page]
+    results: Any  # multiprocessing Queue of (generation, first page, [(PageScan, warning)])
 
 
-def _init_worker(claims) -> None:
-    global _worker_claims
-    _worker_claims = claims
+def _drain(pool: _Running, generation: int, pages: dict[int, tuple[PageScan, str | None]]) -> None:
+    """Add the pages the workers have sent for this document (earlier documents' are dropped)."""
+    while True:
+        try:
+            sent, start, scans = pool.results.get_nowait()
+        except queue.Empty:
+            return
+        except Exception:  # noqa: BLE001 - a worker died mid-message: read the rest here
+            _discard(pool)
+            return
+        if sent == generation:
+            for n, scan in enumerate(scans, start):
+                pages.setdefault(n, scan)
+
+
+def _scan_shared(pdf, data: bytes, first: int, total: int, pool: _Running, workers: int,
+                 ) -> list[tuple[PageScan, str | None]]:
+    """Pages ``first``… read by this process and the workers together. This process takes pages
+    from the bottom; when none are left it reads, lowest first, each page a worker has taken but
+    not sent yet, so it never waits for a worker (one slowed down by other programs, or dead).
+    Pages are read in order here, so an error is the one reading in process would raise."""
+    pages: dict[int, tuple[PageScan, str | None]] = {}
+    futures: list[Future] = []
+    generation = None
+    try:
+        with _locked(pool.claims):
+            generation = pool.claims[0] + 1
+            pool.claims[0], pool.claims[1], pool.claims[2] = generation, first, total
+        futures = [pool.executor.submit(_steal, data, generation) for _ in range(workers - 1)]
+    except Exception:  # noqa: BLE001 - the pool broke, was stopped, or its counter is stuck
+        _discard(pool)
+    try:
+        while generation is not None:
+            try:
+                taken = _claim(pool.claims, generation, from_top=False)
+            except TimeoutError:
+                _discard(pool)
+                break
+            if taken is None:
+                break
+            pages.update(zip(range(*taken), _scan_pages(pdf, *taken)))
+            _drain(pool, generation, pages)
+        for n in range(first, total):
+            if n not in pages and generation is not None:
+                _drain(pool, generation, pages)
+            if n not in pages:
+                pages[n] = _scan_pages(pdf, n, n + 1)[0]
+    finally:
+        with suppress(Exception), _locked(pool.claims):
+            if pool.claims[0] == generation:
+                pool.claims[1] = pool.claims[2]  # nothing left: workers stop after their chunk
+    if any(f.done() and isinstance(f.exception(), BrokenProcessPool) for f in futures):
+        _discard(pool)  # a worker died: the next PDF starts a new pool
+    return [pages[n] for n in range(first, total)]
 
 
 # ------------------------------------------------------------------------- the worker pool
@@ -235,19 +319,14 @@ class _Pool:
 
     lock = threading.Lock()
     busy = threading.Lock()  # one document at a time: a second thread reads its PDF in process
-    executor: ProcessPoolExecutor | None = None
-    claims = None  # shared with the workers: [document generation, next low page, next high page]
-    size = 0
+    running: _Running | None = None
     ready: Future | None = None  # a no-op answered by a worker: the pool is up
+    size = 0
     unavailable = False  # the workers could not start here (a sandbox, no /dev/shm…)
 
 
-def _ping() -> bool:
-    return True  # the worker is up (a spawned one has imported this module and pdfium)
-
-
 def _start_locked(size: int) -> Future:
-    if _Pool.executor is None or _Pool.size != size:
+    if _Pool.running is None or _Pool.size != size:
         _stop_locked()
         import multiprocessing
 
@@ -255,19 +334,25 @@ def _start_locked(size: int) -> Future:
         # what it inherited (open documents, threads' locks, SQLite handles).
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
-        _Pool.claims = context.Array("q", 3)
-        _Pool.executor = ProcessPoolExecutor(size, mp_context=context, initializer=_init_worker,
-                                             initargs=(_Pool.claims,))
-        _Pool.size = size
-        _Pool.ready = _Pool.executor.submit(_ping)
+        claims, results = context.Array("q", 3), context.Queue()
+        executor = ProcessPoolExecutor(size, mp_context=context, initializer=_init_worker,
+                                       initargs=(claims, results))
+        _Pool.running, _Pool.size = _Running(executor, claims, results), size
+        _Pool.ready = executor.submit(_ping)
     assert _Pool.ready is not None
     return _Pool.ready
 
 
 def _stop_locked() -> None:
-    if _Pool.executor is not None:
-        _Pool.executor.shutdown(wait=True, cancel_futures=True)
-    _Pool.executor, _Pool.claims, _Pool.size, _Pool.ready = None, None, 0, None
+    running, _Pool.running, _Pool.ready, _Pool.size = _Pool.running, None, None, 0
+    if running is not None:
+        with suppress(Exception), _locked(running.claims):
+            running.claims[1] = running.claims[2]
+        with suppress(Exception):  # so that no worker blocks on exit flushing a full pipe
+            while True:
+                running.results.get_nowait()
+        running.executor.shutdown(wait=True, cancel_futures=True)
+        running.results.close()
 
 
 def start_pdf_workers(settings: Settings, timeout: float | None = 60.0) -> bool:
@@ -295,91 +380,56 @@ def stop_pdf_workers() -> None:
         _stop_locked()
 
 
-def _pool_for(workers: int) -> tuple[ProcessPoolExecutor | None, Any]:
-    """The pool and its shared claims if it is up; otherwise start it in the background and
-    return Nones: this PDF is read in process rather than waiting for the workers.
+def _pool_for(workers: int) -> _Running | None:
+    """The pool if it is up; otherwise start it in the background and return None: this PDF
+    is read in process rather than waiting for the workers.
 
     Never in a process that ``multiprocessing`` started (a parallel build's worker): there the
     cores are already taken by the other documents."""
     import multiprocessing
 
     if multiprocessing.parent_process() is not None:
-        return None, None
+        return None
     with _Pool.lock:
         if _Pool.unavailable:
-            return None, None
+            return None
         try:
             ready = _start_locked(workers - 1)
         except Exception:  # noqa: BLE001 - cannot start processes here: read in process
             _Pool.unavailable = True
-            return None, None
+            return None
         if not ready.done():
-            return None, None
+            return None
         if ready.exception() is not None:
             _Pool.unavailable = True
             _stop_locked()
-            return None, None
-        return _Pool.executor, _Pool.claims
+            return None
+        return _Pool.running
 
 
-def _discard(executor: ProcessPoolExecutor) -> None:
+def _discard(pool: _Running) -> None:
     """A worker died or the pool was stopped: the next big PDF starts a new pool."""
     with _Pool.lock:
-        if _Pool.executor is executor:
+        if _Pool.running is pool:
             _stop_locked()
 
 
-def _collected(future: Future, executor: ProcessPoolExecutor) -> list | None:
-    """A worker's chunks, or None: then its pages are read here, giving the same result or error."""
-    try:
-        return future.result()
-    except BrokenProcessPool:
-        _discard(executor)
-    except Exception:  # noqa: BLE001 - the same exception is raised again, here
-        pass
-    return None
-
-
 def _scan_document(pdf, data: bytes, total: int, workers: int) -> list[tuple[PageScan, str | None]]:
-    """Every page of ``pdf``: in process, or, when the first pages show it is worth it, the rest
-    shared with the workers chunk by chunk, so that a worker slowed down (by other programs on
-    a shared machine) costs this process at most its last chunk (same result either way)."""
+    """Every page of ``pdf``; the rest after the first pages shared with the workers when those
+    pages say it would take ``PARALLEL_MIN_SECONDS`` or more here (and the workers are up)."""
     if workers < 2 or total < PARALLEL_MIN_PAGES:
         return _scan_pages(pdf, 0, total)
-    out = _scan_pages(pdf, 0, 1)
+    out = _scan_pages(pdf, 0, 1)  # the first page pays for loading the fonts: not a sample
     started = time.perf_counter()
     out += _scan_pages(pdf, 1, _PROBE_PAGES)
     rest = (time.perf_counter() - started) / (_PROBE_PAGES - 1) * (total - _PROBE_PAGES)
-    executor, claims = _pool_for(workers) if rest >= PARALLEL_MIN_SECONDS else (None, None)
-    if executor is None or not _Pool.busy.acquire(blocking=False):
+    pool = _pool_for(workers) if rest >= PARALLEL_MIN_SECONDS else None
+    if pool is None or not _Pool.busy.acquire(blocking=False):
         return out + _scan_pages(pdf, _PROBE_PAGES, total)
-    futures: list[Future] = []
-    chunks: dict[int, list[tuple[PageScan, str | None]]] = {}
-    with claims.get_lock():
-        generation = claims[0] + 1
-        claims[0], claims[1], claims[2] = generation, _PROBE_PAGES, total
     try:
-        try:
-            for _ in range(workers - 1):
-                futures.append(executor.submit(_steal, data, generation))
-        except Exception:  # noqa: BLE001 - the pool broke or was stopped meanwhile: read it all here
-            _discard(executor)
-        while (taken := _claim(claims, generation, from_top=False)) is not None:
-            chunks[taken[0]] = _scan_pages(pdf, *taken)
-        for future in futures:
-            chunks.update(_collected(future, executor) or [])
+        return out + _scan_shared(pdf, data, _PROBE_PAGES, total, pool, workers)
     finally:
-        with claims.get_lock():
-            if claims[0] == generation:
-                claims[1] = claims[2]  # nothing left: a worker still scanning stops after its chunk
-        for future in futures:
-            future.cancel()
         _Pool.busy.release()
-    page = _PROBE_PAGES
-    for start in sorted(chunks):  # a gap is what a failed worker had taken: read it here, in order
-        out += _scan_pages(pdf, page, start) + chunks[start]
-        page = start + len(chunks[start])
-    return out + _scan_pages(pdf, page, total)
 
 
 def _open(path: Path, data: bytes):

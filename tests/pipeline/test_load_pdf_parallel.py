@@ -24,7 +24,11 @@ from pipeline.settings import Settings
 from tests.fixtures import make_docs
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
-TABLE = [["序号", "任务", "牵头单位"], ["1", "园区优化整合", "市经济和信息化局"], ["2", "建设人才平台", "市科技局"]]
+TABLE = [
+    ["序号", "任务", "牵头单位"],
+    ["1", "园区优化整合", "市经济和信息化局"],
+    ["2", "建设人才平台", "市科技局"],
+]
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +57,7 @@ def big_pdf(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def pool(monkeypatch):
-    """No pool to begin with, stopped afterwards; every PDF of 8 pages or more is worth splitting."""
+    """No pool to begin with, stopped afterwards; any PDF of 8 pages or more is worth sharing."""
     monkeypatch.setattr(lp, "PARALLEL_MIN_SECONDS", 0.0)
     lp.stop_pdf_workers()
     yield
@@ -84,7 +88,8 @@ def pages_read_here(ranges: list[tuple[int, int]]) -> set[int]:
 
 def load(path: Path, workers: int):
     data = path.read_bytes()
-    return lp.load_pdf(path, data, sha256=hashlib.sha256(data).hexdigest(), settings=Settings(pdf_workers=workers))
+    sha256 = hashlib.sha256(data).hexdigest()
+    return lp.load_pdf(path, data, sha256=sha256, settings=Settings(pdf_workers=workers))
 
 
 @pytest.mark.parametrize("workers", [2, 3])
@@ -99,15 +104,14 @@ def test_parallel_read_is_byte_identical_to_sequential(big_pdf, pool, ranges_rea
     parallel = load(big_pdf, workers)
 
     read_here = pages_read_here(ranges_read_here)
-    assert read_here == set(range(len(read_here)))  # from the bottom up…
-    assert len(read_here) < total  # …while workers took the top
+    assert {0, 1, 2, 3} <= read_here and len(read_here) < total  # the bottom here, the top there
     assert parallel.model_dump_json() == sequential.model_dump_json()
 
 
 def test_first_big_pdf_is_read_in_process_while_the_pool_starts(big_pdf, pool, ranges_read_here):
     first = load(big_pdf, 2)
     assert pages_read_here(ranges_read_here) == set(range(len(first.page_starts)))
-    assert lp._Pool.executor is not None  # starting in the background for the next PDF
+    assert lp._Pool.running is not None  # starting in the background for the next PDF
 
 
 def test_quick_pdf_stays_in_process(big_pdf, pool, monkeypatch, ranges_read_here):
@@ -115,14 +119,14 @@ def test_quick_pdf_stays_in_process(big_pdf, pool, monkeypatch, ranges_read_here
     monkeypatch.setattr(lp, "PARALLEL_MIN_SECONDS", 1e6)
     raw = load(big_pdf, 2)
     assert pages_read_here(ranges_read_here) == set(range(len(raw.page_starts)))
-    assert lp._Pool.executor is None
+    assert lp._Pool.running is None
 
 
 def test_small_pdf_never_starts_the_pool(tmp_path, pool, ranges_read_here):
     path = make_docs.write_pdf(["第一条 小文件。"] * 3, tmp_path / "small.pdf")
     raw = load(path, 2)
     assert len(raw.page_starts) < lp.PARALLEL_MIN_PAGES
-    assert lp._Pool.executor is None
+    assert lp._Pool.running is None
 
 
 def test_errors_are_the_same_with_the_pool_up_and_leave_no_process(tmp_path, pool):
@@ -143,7 +147,7 @@ def test_errors_are_the_same_with_the_pool_up_and_leave_no_process(tmp_path, poo
 def test_a_killed_worker_costs_time_not_output(big_pdf, pool, ranges_read_here):
     sequential = load(big_pdf, 1)
     assert lp.start_pdf_workers(Settings(pdf_workers=2))
-    old = lp._Pool.executor
+    old = lp._Pool.running
     for process in _pool_processes():
         os.kill(process.pid, signal.SIGKILL)
         process.join(10)
@@ -153,7 +157,10 @@ def test_a_killed_worker_costs_time_not_output(big_pdf, pool, ranges_read_here):
 
     assert again.model_dump_json() == sequential.model_dump_json()
     assert pages_read_here(ranges_read_here) == set(range(len(sequential.page_starts)))  # all, here
-    assert lp._Pool.executor is not old  # the broken pool is not used again
+    load(big_pdf, 2)  # by now the dead pool has been noticed and dropped
+    assert lp._Pool.running is not old
+    assert lp.start_pdf_workers(Settings(pdf_workers=2))
+    assert load(big_pdf, 2).model_dump_json() == sequential.model_dump_json()
 
 
 def test_pages_a_failing_worker_took_are_read_here(big_pdf, pool, monkeypatch):
@@ -185,13 +192,13 @@ def test_no_pool_inside_a_worker_process(monkeypatch, pool):
     import multiprocessing
 
     monkeypatch.setattr(multiprocessing, "parent_process", lambda: object())
-    assert lp._pool_for(2) == (None, None)
-    assert lp._Pool.executor is None
+    assert lp._pool_for(2) is None
+    assert lp._Pool.running is None
 
 
 def _pool_processes():
-    executor = lp._Pool.executor
-    return list((getattr(executor, "_processes", None) or {}).values())
+    running = lp._Pool.running
+    return list((getattr(running and running.executor, "_processes", None) or {}).values())
 
 
 # ------------------------------------------------------------------- the per-page shortcuts
@@ -200,13 +207,12 @@ def _pool_processes():
 def test_character_classes_are_the_unicode_categories():
     """The regexes that replaced per-character ``unicodedata.category`` calls, on every code
     point: unreadable = U+FFFD or Cc/Cs/Co; removed from lines = Cc except the tab."""
-    unreadable_cats, control = {"Cc", "Cs", "Co"}, "Cc"
     for code in range(sys.maxunicode + 1):
         ch = chr(code)
         category = unicodedata.category(ch)
-        expected = ch == "\ufffd" or category in unreadable_cats
-        assert bool(lp._UNREADABLE.match(ch)) == expected, hex(code)
-        assert bool(lp._CONTROL_BUT_TAB.match(ch)) == (category == control and ch != "\t"), hex(code)
+        unreadable = ch == "\ufffd" or category in ("Cc", "Cs", "Co")
+        assert bool(lp._UNREADABLE.match(ch)) == unreadable, hex(code)
+        assert bool(lp._CONTROL_BUT_TAB.match(ch)) == (category == "Cc" and ch != "\t"), hex(code)
         assert bool(lp._ASTRAL.match(ch)) == (code > 0xFFFF), hex(code)
 
 
