@@ -87,14 +87,13 @@ def mean(values: list[float]) -> float:
 def ensure_index(settings: Settings) -> None:
     """Build or refresh the index from the registry when it is missing or stale."""
     from extractors.registry import Registry
-    from search_api.indexing import update_index
-    from search_api.search import index_is_current
+    from search_api.indexing import refresh_index
 
     with Registry.open(settings) as registry:
         if not registry.documents():
             raise SystemExit("eval search: the registry is empty; run `taizhang build` first")
-        if not index_is_current(settings, registry):
-            print(f"eval search: index missing or stale, rebuilding: {update_index(settings, registry)}")
+        if (report := refresh_index(settings, registry)) is not None:
+            print(f"eval search: index missing or stale, rebuilt: {report}")
 
 
 def evaluate(settings: Settings, gold: list[GoldQuery], verbose: bool = False) -> dict:

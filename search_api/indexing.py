@@ -433,9 +433,9 @@ def _build(settings: Settings, parts: Iterator[DocItems], registry_generation: s
     )
 
 
-def index_step(settings: Settings, registry, console) -> bool:
-    """The build's index step: bring the index in line with the registry, skipping the model
-    load when it is already current. Prints one line; False (reason on stderr) on failure."""
+def refresh_index(settings: Settings, registry) -> IndexReport | None:
+    """``update_index`` unless the index already matches the registry (then no model load, no
+    write, and None). An index that cannot be read counts as stale."""
     from pipeline.errors import TaizhangError
 
     from .search import index_is_current
@@ -444,14 +444,22 @@ def index_step(settings: Settings, registry, console) -> bool:
         current = index_is_current(settings, registry)
     except (OSError, ValueError, TaizhangError):
         current = False
-    if current:
-        console.print("search index: up to date")
-        return True
+    return None if current else update_index(settings, registry)
+
+
+def index_step(settings: Settings, registry, console) -> bool:
+    """The build's index step: ``refresh_index``. Prints one line; False (reason on stderr) on
+    failure."""
+    from pipeline.errors import TaizhangError
+
     try:
-        report = update_index(settings, registry)
+        report = refresh_index(settings, registry)
     except TaizhangError as exc:
         print(" ".join(exc.message.split()), file=sys.stderr)
         return False
+    if report is None:
+        console.print("search index: up to date")
+        return True
     console.print(
         f"search index: {report.documents} documents, {report.measures} measures, {report.passages} "
         f"passages ({report.embedded} embedded, {report.cache_hits} cached) in {report.seconds:.1f} s "

@@ -60,12 +60,10 @@ def _build(paths: list[Path], settings) -> BuildResult:
     with _BUILD_LOCK:
         report = build_registry(paths, settings, progress=False)
         from extractors.registry import Registry
-        from search_api.indexing import update_index
-        from search_api.search import index_is_current
+        from search_api.indexing import refresh_index
 
         with Registry.open(settings) as registry:
-            if not index_is_current(settings, registry):  # nothing new: no model load, no write
-                update_index(settings, registry)
+            refresh_index(settings, registry)  # nothing new: no model load, no write
     return BuildResult(
         added=list(report.added), updated=list(report.updated), unchanged=list(report.unchanged),
         failed=[(str(p), m) for p, m in report.failed],
