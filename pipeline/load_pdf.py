@@ -50,6 +50,7 @@ from .errors import (
     NeedsOCRError,
     ResourceLimitError,
 )
+from .load_text import SURROGATE_AND_PRIVATE_USE
 from .model import RawDocument, RawTable, Span
 from .settings import Settings
 
@@ -71,9 +72,7 @@ _LOCK_TIMEOUT_S = 5.0
 
 # Unicode categories Cc (C0, DEL, C1), Cs (surrogates) and Co (the three private-use areas),
 # and U+FFFD: what pdfium gives for glyphs it cannot map to Unicode.
-_UNREADABLE = re.compile(
-    "[\ufffd\x00-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
-)
+_UNREADABLE = re.compile(f"[\ufffd\x00-\x1f\x7f-\x9f{SURROGATE_AND_PRIVATE_USE}]")
 _CONTROL_BUT_TAB = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # category Cc except \t
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 units each in pdfium's indexes
 
@@ -328,12 +327,11 @@ class _Pool:
 def _start_locked(size: int) -> Future:
     if _Pool.running is None or _Pool.size != size:
         _stop_locked()
-        import multiprocessing
+        from .parallel import worker_context
 
         # A forked worker only ever runs _steal: it opens its own document and never touches
         # what it inherited (open documents, threads' locks, SQLite handles).
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        context = multiprocessing.get_context(method)
+        context = worker_context()
         claims, results = context.Array("q", 3), context.Queue()
         executor = ProcessPoolExecutor(size, mp_context=context, initializer=_init_worker,
                                        initargs=(claims, results))

@@ -73,12 +73,12 @@ _MIN_UTF16_CHARS = 16
 _MIN_EVERYDAY_SHARE = 0.6
 _NEUTRAL_SHARE = 0.75
 
-# Unicode categories Cc (C0/C1 controls), Cs (surrogates) and Co (private use), except the
-# whitespace controls \t \n \v \f \r: one scan in C, not a category lookup per character.
-_DISALLOWED = re.compile(
-    "[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff"
-    "\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
-)
+# Unicode categories Cs (surrogates) and Co (the three private-use areas) as the body of a
+# regex character class; the PDF loader uses it too.
+SURROGATE_AND_PRIVATE_USE = "\ud800-\udfff\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd"
+# Cc (C0/C1 controls), Cs and Co, except the whitespace controls \t \n \v \f \r: one scan in
+# C, not a category lookup per character.
+_DISALLOWED = re.compile(f"[\x00-\x08\x0e-\x1f\x7f-\x9f{SURROGATE_AND_PRIVATE_USE}]")
 _MAX_CONTROL_RATIO = 0.001
 
 

@@ -34,6 +34,12 @@ class WorkerCrash(Generic[T]):
     exitcode: int | None = None
 
 
+def worker_context():
+    """The multiprocessing context for taizhang's workers: fork where the OS has it (see above)."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
 def usable_cpus() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -54,8 +60,7 @@ def map_in_order(
             yield fn(item)
         return
     window = window or 2 * workers
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    context = worker_context()
     position = 0
     while position < len(items):
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
