@@ -35,6 +35,7 @@ Resolve = Literal[
 
 
 class DeadlineRule(Rule):
+    needs: str  # the anchor (DeadlineLexicon.anchors) every text this rule matches holds
     kind: DeadlineKind
     resolve: Resolve
     # alone: an adverb that is a time frame only where the text states timing (see the YAML)
@@ -63,7 +64,7 @@ class Retrospective(BaseModel):
 class DeadlineLexicon(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    trigger: Rule
+    anchors: dict[str, str]
     masks: tuple[Rule, ...]
     rules: tuple[DeadlineRule, ...]
     timing_clause: TimingClause
@@ -72,15 +73,27 @@ class DeadlineLexicon(BaseModel):
     title_period: Rule
     field_label: Rule
 
-
     @model_validator(mode="after")
-    def _trigger_covers_every_rule(self) -> DeadlineLexicon:
-        # the trigger is a prefilter: a rule whose examples it misses would silently stop firing
+    def _every_rule_holds_its_anchor(self) -> DeadlineLexicon:
+        # anchors are a prefilter: a rule whose examples lack its anchor would silently stop firing
         for rule in self.rules:
+            if rule.needs not in self.anchors:
+                raise ValueError(f"deadline rule {rule.id} needs unknown anchor {rule.needs!r}")
             for example in rule.examples:
-                if not self.trigger.regex.search(example):
-                    raise ValueError(f"trigger misses example {example!r} of deadline rule {rule.id}")
+                if not self.anchor_regexes[rule.needs].search(example):
+                    raise ValueError(
+                        f"example {example!r} of deadline rule {rule.id} lacks its anchor {rule.needs}"
+                    )
         return self
+
+    @functools.cached_property
+    def anchor_regexes(self) -> dict[str, re.Pattern[str]]:
+        return {name: re.compile(pattern) for name, pattern in self.anchors.items()}
+
+    @functools.cached_property
+    def trigger(self) -> re.Pattern[str]:
+        """Any anchor: text this does not match holds no deadline."""
+        return re.compile("|".join(f"(?:{p})" for p in self.anchors.values()))
 
 
 @functools.cache
@@ -165,17 +178,6 @@ def _resolve(rule: DeadlineRule, m: re.Match[str], doc_date: dt.date | None) -> 
     except ValueError:  # 2023年2月30日
         return None
     return Deadline(text=m.group(0).strip(), kind=kind, date=date, start=start, end=end)
-
-
-_GROUP_NAME = re.compile(r"\(\?P<\w+>")
-
-
-@functools.cache
-def _any_rule() -> re.Pattern[str]:
-    """Every deadline rule in one pattern: most clauses state no time, and one scan that finds
-    nothing proves no rule would (group names dropped so the alternatives may share them)."""
-    alternatives = (_GROUP_NAME.sub("(?:", r.regex.pattern) for r in deadline_lexicon().rules)
-    return re.compile("|".join(f"(?:{a})" for a in alternatives))
 
 
 def _masked(text: str) -> list[tuple[int, int]]:
@@ -307,14 +309,18 @@ def deadline_matches(
 ) -> list[DeadlineMatch]:
     """The deadlines of ``text`` with the rules that found them; spans index ``text``.
     Arguments as for ``extract_deadlines``."""
-    if not text or not deadline_lexicon().trigger.regex.search(text) or not _any_rule().search(text):
+    lexicon = deadline_lexicon()
+    if not text or not lexicon.trigger.search(text):
         return []
+    present = {name for name, anchor in lexicon.anchor_regexes.items() if anchor.search(text)}
     masks = _masked(text)
     local = reference_years(text)
     floor = doc_date.year if doc_date else max([*local, reference_year or 0]) or None
     bare_floor = floor if floor is not None else first_due_year
     found: list[DeadlineMatch] = []
-    for rule in deadline_lexicon().rules:
+    for rule in lexicon.rules:
+        if rule.needs not in present:
+            continue
         for m in rule.regex.finditer(text):
             group = "text" if _group(m, "text") is not None else 0
             start, end = _trim(text, m.start(group), m.end(group))

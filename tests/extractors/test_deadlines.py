@@ -208,23 +208,63 @@ def test_opening_due_year(text, expected):
     assert opening_due_year(text) == expected
 
 
-def test_trigger_is_implied_by_every_rule_on_the_corpus(corpus_documents):
-    """The trigger is only a prefilter: no clause or line of the corpus that some deadline rule
-    matches may be skipped by it."""
-    from extractors.deadlines import _any_rule, deadline_lexicon
+def _rules_missing_their_anchor(text: str) -> list[str]:
+    from extractors.deadlines import deadline_lexicon
 
-    trigger, any_rule = deadline_lexicon().trigger.regex, _any_rule()
+    lexicon = deadline_lexicon()
+    return [
+        rule.id for rule in lexicon.rules
+        if rule.regex.search(text) and not lexicon.anchor_regexes[rule.needs].search(text)
+    ]
+
+
+def test_every_rule_match_in_the_corpus_holds_its_anchor(corpus_documents):
+    """Anchors are only a prefilter: no clause or line of the corpus that a deadline rule matches
+    may lack the anchor that rule names."""
+    from extractors.deadlines import deadline_lexicon
+
     texts = [c.text for doc in corpus_documents.values() for c in doc.clauses]
     texts += [line for doc in corpus_documents.values() for line in doc.text.splitlines()]
-    matched = [t for t in texts if any_rule.search(t)]
+    matched = [t for t in texts if any(r.regex.search(t) for r in deadline_lexicon().rules)]
     assert len(matched) > 50  # the corpus is full of deadlines
-    assert [t for t in matched if not trigger.search(t)] == []
+    assert {t: ids for t in matched if (ids := _rules_missing_their_anchor(t))} == {}
+
+
+def test_trigger_turns_away_most_clauses_of_the_corpus(corpus_documents):
+    """What the anchors are for: a digit or a 年 alone (年产, 5个) must not open the gate."""
+    from extractors.deadlines import deadline_lexicon
+
+    trigger = deadline_lexicon().trigger
+    texts = [c.text for doc in corpus_documents.values() for c in doc.clauses]
+    assert sum(1 for t in texts if trigger.search(t)) < 0.5 * len(texts)
 
 
 @given(st.text(alphabet=st.sampled_from(list("到至2025年底前月日内天周个工作之起每季度按期时持续常态化长久为功尽快十四五印发确保，。")), max_size=30))
 @settings(max_examples=400, deadline=None)
-def test_trigger_is_implied_by_every_rule_on_deadline_alphabet(text):
-    from extractors.deadlines import _any_rule, deadline_lexicon
+def test_every_rule_match_holds_its_anchor_on_deadline_alphabet(text):
+    assert _rules_missing_their_anchor(text) == []
 
-    if _any_rule().search(text):
-        assert deadline_lexicon().trigger.regex.search(text)
+
+def _rule_ids() -> list[str]:
+    from extractors.deadlines import deadline_lexicon
+
+    return [rule.id for rule in deadline_lexicon().rules]
+
+
+@pytest.mark.parametrize("rule_id", _rule_ids())
+def test_text_a_rule_matches_holds_its_anchor(rule_id):
+    """Text generated from each rule's own pattern (not only its examples) holds the anchor the
+    rule names, so the prefilter never hides a match."""
+    from hypothesis import HealthCheck
+
+    from extractors.deadlines import deadline_lexicon
+
+    rule = next(r for r in deadline_lexicon().rules if r.id == rule_id)
+    anchor = deadline_lexicon().anchor_regexes[rule.needs]
+
+    @given(st.from_regex(rule.regex, fullmatch=False))
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    def check(text):
+        assert rule.regex.search(text) and anchor.search(text), text
+
+    check()
