@@ -12,7 +12,7 @@ import functools
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from extractors.lexicon import Rule, load_yaml
 from extractors.units import simplify
@@ -38,6 +38,14 @@ class CueRule(Rule):
 
 class NoteRule(Rule):
     kind: RuleKind | None = None
+    needs: str = ""  # a word every text this note matches holds (Simplified)
+
+    @model_validator(mode="after")
+    def _examples_hold_what_the_note_needs(self) -> NoteRule:
+        for example in self.examples:
+            if self.needs not in simplify(example):
+                raise ValueError(f"example {example!r} of note {self.id} lacks {self.needs!r}")
+        return self
 
 
 class RoleLexicon(BaseModel):
@@ -113,7 +121,7 @@ def _role_rules(text: str, base: int) -> tuple[RoleRule, ...]:
     carries = lex.rule("note_carries").regex
     found: list[RoleRule] = []
     for rule in lex.notes:
-        if rule.kind is None:
+        if rule.kind is None or rule.needs not in s:
             continue
         for m in rule.regex.finditer(s):
             t = tail.match(s, m.end())

@@ -547,3 +547,23 @@ def test_never_crashes_and_spans_hold(text: str) -> None:
         assert unit.span is not None
         assert "".join(text[unit.span.start : unit.span.end].split()) == unit.name
         assert unit.name
+
+
+@pytest.mark.parametrize("note_id", ["note_before_comma", "note_before_semicolon", "note_first_listed"])
+def test_text_a_note_matches_holds_the_word_it_needs(note_id: str) -> None:
+    """``needs`` is a prefilter: text generated from the note's own pattern must hold it."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from extractors.role_rules import role_lexicon
+    from extractors.units import simplify
+
+    note = next(n for n in role_lexicon().notes if n.id == note_id)
+    assert note.needs
+
+    @given(st.from_regex(note.regex, fullmatch=False))
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    def check(text: str) -> None:
+        assert note.regex.search(simplify(text)) and note.needs in simplify(text), text
+
+    check()
