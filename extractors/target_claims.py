@@ -346,12 +346,16 @@ def read_clause(text: str, ctx: ClauseContext = ClauseContext()) -> ClauseReadin
     t = view.text
     markers, timed = _time_cues(t, ctx)
     lead_year = markers[-1][1] if markers else None
+    qualitative = bool(ctx.target_section or markers or ctx.year is not None)
+    quantities = find_quantities(t)
+    if not quantities and not qualitative:  # most clauses: no figure, no time (lead_year is None)
+        return ClauseReading((), None)
     if not t or _is_baseline(t, ctx, markers):
         return ClauseReading((), None)
     masks = _masks(t)
     st = _State()
     claims: list[Claim] = []
-    for q in find_quantities(t):
+    for q in quantities:
         if _in_any(q.start, masks):
             continue
         st.in_context = bool(
@@ -363,7 +367,7 @@ def read_clause(text: str, ctx: ClauseContext = ClauseContext()) -> ClauseReadin
         if claim is not None:
             claims.append(claim)
             st.prev, st.floor = claim, claim.end
-    if ctx.target_section or markers or ctx.year is not None:
+    if qualitative:
         claims += _qualitative(t, ctx, markers, [(c.start, c.end) for c in claims] + masks)
     mapped = []
     for c in sorted(claims, key=lambda c: c.start):
