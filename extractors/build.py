@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from pipeline.manifest import Manifest, ManifestEntry
 
     from .export import Ledger
-    from .registry import Registry
+    from .registry import DocumentRows, Registry
 
 EXTRACTOR_VERSION = "1"  # bump for output changes the hashed files cannot see (e.g. a library upgrade)
 STAGE_ROOTS: tuple[Path, ...] = (REPO_ROOT / "pipeline", REPO_ROOT / "extractors")
@@ -221,9 +221,9 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True)
                     break
             else:
                 todo.append((path, fp))
-        with contextlib.closing(_extracted([p for p, _ in todo], settings)) as extracted:
-            for (path, fp), results in zip(_progress(todo, progress), extracted):
-                item = _store(registry, path, fp, results, stored, report)
+        with contextlib.closing(_extracted(todo, settings)) as extracted:
+            for (path, _), results in zip(_progress(todo, progress), extracted):
+                item = _store(registry, path, results, stored, report)
                 if item is not None:
                     seen.add(item.doc_id)
                     report.items.append(item)
@@ -233,11 +233,11 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True)
     return report
 
 
-Extracted = tuple[Document, list[Task], list[Target]]
+def _parse_and_extract(path: Path, settings: Settings, fp: str) -> list[DocumentRows | BuildFailure]:
+    """The registry rows of the document(s) in ``path``, or why not (never raises). Runs in a
+    worker process for big batches: everything but the database write happens here."""
+    from .registry import document_rows
 
-
-def _parse_and_extract(path: Path, settings: Settings) -> list[Extracted | BuildFailure]:
-    """The document(s) in ``path`` with their tasks and targets, or why not (never raises)."""
     def failed(exc: BaseException, stage: str) -> BuildFailure:
         message = exc.message if isinstance(exc, TaizhangError) else _internal_error(path, stage, exc)
         return BuildFailure(str(path), _one_line(message))
@@ -246,14 +246,19 @@ def _parse_and_extract(path: Path, settings: Settings) -> list[Extracted | Build
         results = list(_parse(path, settings))
     except Exception as exc:  # noqa: BLE001 - one odd file must not stop the batch
         return [failed(exc, "parsing")]
-    out: list[Extracted | BuildFailure] = []
+    out: list[DocumentRows | BuildFailure] = []
     for _, doc in results:
         if isinstance(doc, TaizhangError):
             out.append(failed(doc, "parsing"))
             continue
         try:
-            out.append((doc, *_extract(doc)))
+            tasks, targets = _extract(doc)
         except Exception as exc:  # noqa: BLE001
+            out.append(failed(exc, "extraction"))
+            continue
+        try:
+            out.append(document_rows(doc, tasks, targets, fp))
+        except TaizhangError as exc:  # ids the registry would refuse: an extractor bug
             out.append(failed(exc, "extraction"))
     return out
 
@@ -271,14 +276,15 @@ def _workers(settings: Settings, paths: list[Path]) -> int:
     return min(wanted, len(paths)) if size >= settings.parallel_min_bytes else 1
 
 
-def _extracted(paths: list[Path], settings: Settings) -> Iterator[list[Extracted | BuildFailure]]:
-    """``_parse_and_extract`` of each path, in order; in worker processes for big batches.
-    The registry is written by this process only, one document per transaction, as before."""
+def _extracted(todo: list[tuple[Path, str]], settings: Settings) -> Iterator[list[DocumentRows | BuildFailure]]:
+    """``_parse_and_extract`` of each (path, fingerprint), in order; in worker processes for big
+    batches. The registry is written by this process only, one document per transaction."""
     from pipeline.errors import ResourceLimitError
     from pipeline.parallel import WorkerCrash, map_in_order
 
-    work = functools.partial(_parse_and_extract, settings=settings)
-    for path, result in zip(paths, map_in_order(work, paths, _workers(settings, paths))):
+    work = functools.partial(_parse_and_extract_item, settings=settings)
+    workers = _workers(settings, [p for p, _ in todo])
+    for (path, _), result in zip(todo, map_in_order(work, todo, workers)):
         if isinstance(result, WorkerCrash):
             code = result.exitcode
             how = ("died" if code is None  # already reaped elsewhere: the cause is unknown
@@ -292,20 +298,23 @@ def _extracted(paths: list[Path], settings: Settings) -> Iterator[list[Extracted
             yield result
 
 
-def _store(registry: Registry, path: Path, fp: str, results: list[Extracted | BuildFailure],
+def _parse_and_extract_item(item: tuple[Path, str], settings: Settings) -> list[DocumentRows | BuildFailure]:
+    return _parse_and_extract(item[0], settings, item[1])
+
+
+def _store(registry: Registry, path: Path, results: list[DocumentRows | BuildFailure],
            stored: dict[str, str], report: BuildReport) -> BuildItem | None:
     item = None
     for result in results:
         if isinstance(result, BuildFailure):
             return _report_failure(report, result)
-        doc, tasks, targets = result
         try:
-            registry.replace_document(doc, tasks, targets, fp)
+            registry.store(result)
         except TaizhangError as exc:
             return _report_failure(report, BuildFailure(str(path), _one_line(exc.message)))
-        status: Status = "updated" if doc.doc_id in stored else "added"
-        item = BuildItem(str(path), doc.doc_id, doc.meta.title, status, len(tasks),
-                         sum(t.assigned for t in tasks), len(targets))
+        status: Status = "updated" if result.doc_id in stored else "added"
+        item = BuildItem(str(path), result.doc_id, result.title, status, len(result.tasks),
+                         result.assigned, len(result.targets))
     return item
 
 
