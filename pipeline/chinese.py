@@ -95,6 +95,7 @@ def _simplified_char(ch: str) -> str:
 # document's alphabet is converted once, not once per clause.
 _checked: set[str] = set()
 _changes: dict[int, str] = {}
+_changing: set[str] = set()  # the keys of _changes as characters, for set intersections in C
 
 
 def _table_for(text: str) -> dict[int, str]:
@@ -105,10 +106,9 @@ def _table_for(text: str) -> dict[int, str]:
             simple = _simplified_char(ch)
             if simple != ch:
                 _changes[ord(ch)] = simple
+                _changing.add(ch)
         _checked.add(ch)
-    if not _changes:
-        return {}
-    return {ord(ch): _changes[ord(ch)] for ch in chars if ord(ch) in _changes}
+    return {ord(ch): _changes[ord(ch)] for ch in chars & _changing}
 
 
 @functools.lru_cache(maxsize=256)
