@@ -268,3 +268,23 @@ def test_text_a_rule_matches_holds_its_anchor(rule_id):
         assert rule.regex.search(text) and anchor.search(text), text
 
     check()
+
+
+def test_anchors_change_no_result_on_the_corpus(corpus_documents, monkeypatch):
+    """The anchor prefilter only saves time: with every anchor matching everything (all rules
+    run on all text) the corpus's clauses and whole documents give the same deadlines."""
+    import extractors.deadlines as deadlines
+
+    texts = [c.text for doc in corpus_documents.values() for c in doc.clauses]
+    texts += [doc.text for doc in corpus_documents.values()]
+    dates = [doc.meta.date for doc in corpus_documents.values()]
+    with_anchors = [deadlines.deadline_matches(t, d) for t in texts for d in (None, dates[0])]
+    lexicon = deadlines.deadline_lexicon()
+    everything = deadlines.DeadlineLexicon.model_validate(
+        {**lexicon.model_dump(), "anchors": {name: "" for name in lexicon.anchors}}
+    )
+    assert all(r.search("") for r in everything.anchor_regexes.values())
+    monkeypatch.setattr(deadlines, "deadline_lexicon", lambda: everything)
+    without = [deadlines.deadline_matches(t, d) for t in texts for d in (None, dates[0])]
+    assert sum(map(len, with_anchors)) > 100
+    assert with_anchors == without
