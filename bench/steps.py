@@ -236,6 +236,58 @@ def _others(busy_before: float, ours_before: float, wall_before: float) -> dict:
     return {"other_processes_cores": round(max(others, 0.0) / (time.perf_counter() - wall_before), 2)}
 
 
+PDF_FOLDER_DOCS = {"tiny": 4, "quick": 40, "full": 200}
+
+
+def step_pdf_workers(work: Path, mode: str, _: str) -> dict:
+    """PDF ingest as ``taizhang build`` does it for a folder: synthetic documents written as
+    text-layer PDFs (same reportlab fixture as ``pdf``), parsed, extracted and stored with one
+    process and with one worker per core; each figure the median of alternating runs."""
+    import shutil
+
+    from pypdfium2 import PdfDocument
+
+    from bench.synthetic import make_corpus
+    from extractors.build import build_registry
+    from pipeline.parallel import usable_cpus
+    from tests.fixtures.make_docs import write_pdf
+
+    n = PDF_FOLDER_DOCS[mode]
+    texts, folder = work / f"syn-pdf-text-{n}", work / f"syn-pdf-{n}"
+    if len(list(folder.glob("*.pdf"))) != n:
+        shutil.rmtree(texts, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        for path in make_corpus(n, texts, seed=20250202):
+            paragraphs = [p for p in path.read_text(encoding="utf-8").split("\n") if p.strip()]
+            write_pdf(paragraphs, folder / f"{path.stem}.pdf")
+    pdfs = sorted(folder.glob("*.pdf"))
+    pages = 0
+    for path in pdfs:
+        pdf = PdfDocument(str(path))
+        pages += len(pdf)
+        pdf.close()
+    _parse_extract(pdfs[0], settings_for(work, mode))  # imports and lexicons: paid once per process
+    out: dict = {"docs": n, "pages": pages, "cpus": usable_cpus()}
+    busy_before, ours_before, wall_before = _machine_busy_s(), _own_cpu_s(), time.perf_counter()
+    runs: dict[int, list[float]] = {1: [], usable_cpus(): []}
+    for _ in range(min(REPS[mode], 3)):
+        for workers in runs:
+            settings = Settings(data_dir=work / f"pdf-workers-{workers}", embedding_model="fake",
+                                build_workers=workers, parallel_min_bytes=0)
+            shutil.rmtree(settings.data_dir, ignore_errors=True)
+            started = time.perf_counter()
+            report = build_registry([folder], settings, progress=False)
+            seconds = time.perf_counter() - started
+            assert not report.failed and len(report.added) == n, report.failed[:3]
+            runs[workers].append(round(pages / seconds, 1))
+    for workers, rates in runs.items():
+        out[f"workers_{workers}"] = {"pages_per_s": statistics.median(rates), "runs_pages_per_s": rates}
+    out.update(_others(busy_before, ours_before, wall_before))
+    out["peak_rss_mb"] = round(peak_rss_mb())
+    return out
+
+
 def step_pdf(work: Path, mode: str, _: str) -> dict:
     """PDF ingest on the reportlab fixtures (unembedded CID font STSong-Light: pdfium's slowest
     case, every glyph's box comes from a substituted CFF font) and, where LibreOffice and a CJK
@@ -255,7 +307,7 @@ def step_pdf(work: Path, mode: str, _: str) -> dict:
     if mode != "tiny" and (pages := write_embedded_font_pdfs(work / "pdf-embedded")):
         files = sorted((work / "pdf-embedded").glob("*.pdf"))
         out["embedded_font"] = {"fixture": f"LibreOffice Calc export, embedded font {_font_of(files[0])}",
-                                "pages": pages, **_pdf_rates(files, settings, REPS[mode], parse=False)}
+                                "pages": pages, **_pdf_rates(files, settings, REPS[mode], parse=True)}
     stop_pdf_workers()  # reaped, so that their CPU time counts as this step's
     out["load_avg"] = {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]}
     # what the load average lags behind: 1.0 = the loader had one core, not two
