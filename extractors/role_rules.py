@@ -38,14 +38,18 @@ class CueRule(Rule):
 
 class NoteRule(Rule):
     kind: RuleKind | None = None
-    needs: str = ""  # a word every text this note matches holds (Simplified)
+    needs: tuple[str, ...] = ()  # every text this note matches holds one of these (Simplified)
 
     @model_validator(mode="after")
     def _examples_hold_what_the_note_needs(self) -> NoteRule:
         for example in self.examples:
-            if self.needs not in simplify(example):
-                raise ValueError(f"example {example!r} of note {self.id} lacks {self.needs!r}")
+            if not self.found_in(simplify(example)):
+                raise ValueError(f"example {example!r} of note {self.id} lacks all of {self.needs}")
         return self
+
+    def found_in(self, simplified: str) -> bool:
+        """Whether ``simplified`` holds a word this note needs (always, when it names none)."""
+        return not self.needs or any(word in simplified for word in self.needs)
 
 
 class RoleLexicon(BaseModel):
@@ -121,7 +125,7 @@ def _role_rules(text: str, base: int) -> tuple[RoleRule, ...]:
     carries = lex.rule("note_carries").regex
     found: list[RoleRule] = []
     for rule in lex.notes:
-        if rule.kind is None or rule.needs not in s:
+        if rule.kind is None or not rule.found_in(s):
             continue
         for m in rule.regex.finditer(s):
             t = tail.match(s, m.end())

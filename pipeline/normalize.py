@@ -104,12 +104,13 @@ def split_lines(raw: RawDocument, rules: CleaningRules) -> list[Line]:
     artifact = rules.artifact_regex
     md_marks = rules.rule("markdown_heading_marks").regex
     letter_spaced = rules.rule("letter_spaced").regex
+    hard_break = rules.hard_break_regex
     for n, start in enumerate(bounds):
         end = bounds[n + 1] - 1 if n + 1 < len(bounds) else len(text)
         piece = text[start:end]
         cuts = [(start + m.start(), start + m.end()) for m in artifact.finditer(piece) if m.end() > m.start()]
         segs = _strip(text, _kept(start, end, cuts) if cuts else [(start, end)])
-        line_text = "".join(text[a:b] for a, b in segs)
+        line_text = text[segs[0][0] : segs[0][1]] if len(segs) == 1 else "".join(text[a:b] for a, b in segs)
         if letter_spaced.search(line_text):
             segs = [(a + i, a + i + 1) for a, b in segs for i in range(b - a) if not text[a + i].isspace()]
             line_text = "".join(text[a:b] for a, b in segs)
@@ -120,7 +121,8 @@ def split_lines(raw: RawDocument, rules: CleaningRules) -> list[Line]:
                 page=page,
                 segs=segs,
                 text=line_text,
-                hard_break=bool(rules.hard_break_regex.search(piece)),
+                # the pattern ends in two spaces at the line's end: most lines are out at once
+                hard_break=piece.endswith("  ") and bool(hard_break.search(piece)),
                 markdown=bool(md_marks.match(piece)),
                 bold_end=piece.rstrip().endswith("**") and line_text != "",
                 indent=_indent(piece),

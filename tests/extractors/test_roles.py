@@ -564,6 +564,6 @@ def test_text_a_note_matches_holds_the_word_it_needs(note_id: str) -> None:
     @given(st.from_regex(note.regex, fullmatch=False))
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
     def check(text: str) -> None:
-        assert note.regex.search(simplify(text)) and note.needs in simplify(text), text
+        assert note.regex.search(simplify(text)) and note.found_in(simplify(text)), text
 
     check()

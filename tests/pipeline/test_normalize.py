@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.model import CleanText, RawDocument
 from pipeline.normalize import clean
@@ -214,3 +216,14 @@ def test_cleaning_is_idempotent_on_cleaned_text(corpus_dir):
     for path in sorted(corpus_dir.glob("*.txt")):
         once = clean(load_file(path)).text
         assert cleaned(once) == once, path.name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("承载 　\t a#*")), max_size=12))
+def test_two_trailing_spaces_gate_the_hard_break_rule(piece: str) -> None:
+    """split_lines runs the Markdown hard-break rule only on lines ending in two spaces: the
+    rule's pattern must never match any other line."""
+    from pipeline.rules import cleaning_rules
+
+    regex = cleaning_rules().hard_break_regex
+    assert bool(regex.search(piece)) == (piece.endswith("  ") and bool(regex.search(piece)))
