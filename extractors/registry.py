@@ -225,19 +225,49 @@ class Registry:
 
     def store(self, rows: DocumentRows) -> None:
         """Replace everything stored for ``rows.doc_id`` with ``rows``, in one transaction."""
-        document = {**rows.document, "updated_at": dt.datetime.now(dt.UTC)}
         try:
-            with self._engine.begin() as conn:
-                self._delete_rows(conn, rows.doc_id)
-                conn.execute(insert(DocumentRow.__table__), [document])
-                self._insert_tasks(conn, rows.tasks, rows.units)
-                self._insert_targets(conn, rows.targets)
-                self._bump(conn)
+            self._write([rows], new=frozenset())
         except SQLAlchemyError as exc:
             raise RegistryError(
                 rows.source_path, f"could not store {rows.doc_id}: {exc.__class__.__name__}: {exc}",
                 "the registry still holds the previous version of this document",
             ) from exc
+
+    def store_many(self, batch: Sequence[DocumentRows], new: Iterable[str] = ()) -> dict[str, RegistryError]:
+        """Store several documents in ONE transaction (a build's batch: each commit costs about
+        as much as writing a document), each still replacing its old rows completely.
+
+        new: doc_ids the caller knows the registry does not hold (not there when its build
+            started, not written since): their deletes are skipped. A guess that turns out
+            wrong (another writer got there first) costs a retry, not a wrong row.
+        Returns doc_id → why, for the documents that could not be stored: if the batch fails,
+        each document is retried in its own transaction, so one bad document costs only itself.
+        """
+        if not batch:
+            return {}
+        try:
+            self._write(batch, new=frozenset(new))
+            return {}
+        except SQLAlchemyError:
+            pass
+        failures = {}
+        for rows in batch:
+            try:
+                self.store(rows)
+            except RegistryError as exc:
+                failures[rows.doc_id] = exc
+        return failures
+
+    def _write(self, batch: Sequence[DocumentRows], new: frozenset[str]) -> None:
+        now = dt.datetime.now(dt.UTC)
+        with self._engine.begin() as conn:
+            for rows in batch:
+                if rows.doc_id not in new:
+                    self._delete_rows(conn, rows.doc_id)
+                conn.execute(insert(DocumentRow.__table__), [{**rows.document, "updated_at": now}])
+                self._insert_tasks(conn, rows.tasks, rows.units)
+                self._insert_targets(conn, rows.targets)
+            self._bump(conn)
 
     def remove_document(self, doc_id: str) -> None:
         with self._engine.begin() as conn:

@@ -167,6 +167,33 @@ def test_bad_files_are_reported_and_the_rest_lands(settings: Settings, calls: Ca
         assert len(reg.documents()) == 1 and len(reg.tasks()) == 3
 
 
+def test_a_document_the_database_refuses_fails_alone(settings: Settings, calls: Calls,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Documents are written a batch per transaction; one the database refuses costs only itself."""
+    from sqlalchemy.exc import OperationalError
+
+    paths = [_write(settings.corpus_dir, f"doc{i}.txt", f"\n第{i}份") for i in range(5)]
+    original = Registry._insert_targets
+
+    def refuse_doc2(conn, targets):
+        if any(t["doc_id"].startswith("doc2-") for t in targets):
+            raise OperationalError("INSERT INTO targets", {}, Exception("disk I/O error"))
+        original(conn, targets)
+
+    monkeypatch.setattr(Registry, "_insert_targets", staticmethod(refuse_doc2))
+    report = build_registry(paths, settings, progress=False)
+    assert [Path(f.path).name for f in report.failed] == ["doc2.txt"]
+    assert "could not store doc2-" in report.failed[0].message
+    assert "could not store doc2-" in capsys.readouterr().err  # one line on stderr, as for any failure
+    assert sorted(Path(i.path).name for i in report.items) == ["doc0.txt", "doc1.txt", "doc3.txt", "doc4.txt"]
+    with Registry.open(settings) as reg:
+        assert sorted(m.doc_id.split("-")[0] for m in reg.documents()) == ["doc0", "doc1", "doc3", "doc4"]
+    monkeypatch.setattr(Registry, "_insert_targets", staticmethod(original))
+    again = build_registry(paths, settings, progress=False)  # the next build stores it
+    assert [Path(i.path).name for i in again.items if i.status == "added"] == ["doc2.txt"]
+
+
 def test_a_file_that_kills_its_worker_fails_alone(tmp_path: Path, calls: Calls,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """In worker processes (forked, so the fake stages apply there too), a file whose parsing

@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 from sqlalchemy import text as sql
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateTable
 
@@ -263,3 +264,44 @@ def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: Path) -> None:
 def test_schema_compiles_for_postgresql(table: str) -> None:
     ddl = str(CreateTable(Base.metadata.tables[table]).compile(dialect=postgresql.dialect()))
     assert "CREATE TABLE" in ddl
+
+
+def _rows(doc_id: str, fingerprint: str = "fp", title: str = "园区提质行动方案"):
+    from extractors.registry import document_rows
+
+    return document_rows(*make_ledger(doc_id, title=title), fingerprint=fingerprint)
+
+
+def test_store_many_writes_a_batch_in_one_generation(registry: Registry) -> None:
+    before = registry.generation()
+    failed = registry.store_many([_rows("a-2025"), _rows("b-2025")], new={"a-2025", "b-2025"})
+    assert failed == {}
+    assert registry.document_hashes() == {"a-2025": "fp", "b-2025": "fp"}
+    assert {t.doc_id for t in registry.tasks()} == {"a-2025", "b-2025"}
+    epoch, count = before.rsplit("-", 1)
+    assert registry.generation() == f"{epoch}-{int(count) + 1}"  # one transaction, one step
+
+
+def test_store_many_survives_a_wrong_guess_that_a_document_is_new(registry: Registry) -> None:
+    registry.store(_rows("a-2025", "v1", title="旧标题"))
+    failed = registry.store_many([_rows("a-2025", "v2", title="新标题"), _rows("b-2025")],
+                                 new={"a-2025", "b-2025"})  # a-2025 is not new: the insert clashes
+    assert failed == {}
+    assert registry.document_hashes() == {"a-2025": "v2", "b-2025": "fp"}
+    assert [m.title for m in registry.documents()] == ["新标题", "园区提质行动方案"]
+    assert len(registry.tasks("a-2025")) == len(make_ledger("a-2025")[1])  # replaced, not doubled
+
+
+def test_store_many_isolates_a_document_that_cannot_be_stored(registry: Registry, monkeypatch) -> None:
+    good, bad = _rows("a-2025"), _rows("b-2025")
+    original = Registry._insert_targets
+
+    def refuse_b(conn, targets):
+        if any(t["doc_id"] == "b-2025" for t in targets):
+            raise OperationalError("INSERT INTO targets", {}, Exception("disk I/O error"))
+        original(conn, targets)
+
+    monkeypatch.setattr(Registry, "_insert_targets", staticmethod(refuse_b))
+    failed = registry.store_many([good, bad], new={"a-2025", "b-2025"})
+    assert set(failed) == {"b-2025"} and "could not store b-2025" in failed["b-2025"].message
+    assert registry.document_hashes() == {"a-2025": "fp"}  # the good one landed, the bad one left nothing
