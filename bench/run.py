@@ -55,6 +55,11 @@ def machine() -> dict:
             "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
 
 
+def _spread(runs: list[float]) -> str:
+    """The range of a figure's runs: this machine is shared and the spread is part of the figure."""
+    return f"(runs {min(runs):g}–{max(runs):g})"
+
+
 def run_step(step: str, work: Path, mode: str, arg: str = "") -> dict:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     proc = subprocess.run([PY, "-m", "bench.steps", step, str(work), mode, arg], cwd=REPO_ROOT,
@@ -124,7 +129,7 @@ def measure(work: Path, mode: str, only: set[str] | None, index_up_to: int,
     if wanted("parse_extract"):
         r = raw["parse_extract"] = run_step("parse_extract", work, mode)
         figures.append(Figure("parse_extract_mb_s", "parse + extract, corpus text (no embeddings), one "
-                              f"process, median of {r['reps']} passes",
+                              f"process, median of {r['reps']} passes {_spread(r['runs_mb_per_s'])}",
                               r["mb_per_s"], "MB/s", cmd("parse_extract"), "≥ 1", r["mb_per_s"] >= 1, r))
     if wanted("build_workers"):
         r = raw["build_workers"] = run_step("build_workers", work, mode)
@@ -133,22 +138,23 @@ def measure(work: Path, mode: str, only: set[str] | None, index_up_to: int,
             figures.append(Figure(f"build_registry_{workers}_mb_s",
                                   f"parse + extract + registry, {r['docs']} synthetic docs ({r['mb']} MB), "
                                   f"{n} process{'es' if n > 1 else ''}, median of "
-                                  f"{len(r[workers]['runs_mb_per_s'])} runs", r[workers]["mb_per_s"], "MB/s",
+                                  f"{len(r[workers]['runs_mb_per_s'])} runs {_spread(r[workers]['runs_mb_per_s'])}",
+                                  r[workers]["mb_per_s"], "MB/s",
                                   cmd("build_workers"), "≥ 1", r[workers]["mb_per_s"] >= 1, r))
     if wanted("pdf"):
         r = raw["pdf"] = run_step("pdf", work, mode)
         figures.append(Figure("pdf_pdfium_floor_pages_s", "pypdfium2 alone: open each page, read its text "
                               "(fixture font: unembedded CID STSong-Light)", r["pdfium_floor_pages_per_s"],
                               "pages/s", cmd("pdf"), "", None, r))
-        figures.append(Figure("pdf_load_pages_s", "PDF text layer loaded (pypdfium2 + tables)",
+        figures.append(Figure("pdf_load_pages_s", f"PDF text layer loaded (pypdfium2 + tables) {_spread(r['load_runs'])}",
                               r["load_pages_per_s"], "pages/s", cmd("pdf"), "≥ 100", r["load_pages_per_s"] >= 100, r))
         figures.append(Figure("pdf_ingest_pages_s", "PDF load + clean + segment + extract "
-                              "(unembedded CID font: pdfium's slowest case)",
+                              f"(unembedded CID font: pdfium's slowest case) {_spread(r['parse_extract_runs'])}",
                               r["parse_extract_pages_per_s"], "pages/s", cmd("pdf"), "≥ 100",
                               r["parse_extract_pages_per_s"] >= 100, r))
         if (e := r.get("embedded_font")) and "parse_extract_pages_per_s" in e:
             figures.append(Figure("pdf_ingest_embedded_pages_s", "PDF load + clean + segment + extract "
-                                  f"(embedded font, as WPS/Word exports: {e['fixture']})",
+                                  f"(embedded font, as WPS/Word exports: {e['fixture']}) {_spread(e['parse_extract_runs'])}",
                                   e["parse_extract_pages_per_s"], "pages/s", cmd("pdf"), "≥ 100",
                                   e["parse_extract_pages_per_s"] >= 100, r))
     if wanted("pdf_workers"):
@@ -158,7 +164,8 @@ def measure(work: Path, mode: str, only: set[str] | None, index_up_to: int,
             figures.append(Figure(f"pdf_folder_{workers}_pages_s",
                                   f"PDF folder ingest ({r['docs']} PDFs, {r['pages']} pages): load + extract "
                                   f"+ registry, {n} process{'es' if n > 1 else ''}, median of "
-                                  f"{len(r[workers]['runs_pages_per_s'])} runs", r[workers]["pages_per_s"],
+                                  f"{len(r[workers]['runs_pages_per_s'])} runs {_spread(r[workers]['runs_pages_per_s'])}",
+                                  r[workers]["pages_per_s"],
                                   "pages/s", cmd("pdf_workers"), "≥ 100", r[workers]["pages_per_s"] >= 100, r))
     if wanted("build"):
         floor = raw["embed_floor"] = run_step("embed_floor", work, mode)
