@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -148,6 +149,33 @@ def _quantity_regex() -> re.Pattern[str]:
     )
 
 
+# Where a quantity can start: a numeral, or the bracket of 〔30户〕 right before one.
+_QUANTITY_START = re.compile(rf"[〔［\[]?[0-9０-９{_CN_NUMERAL_CHARS}]")
+
+
+def quantity_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_quantity_regex().finditer(text)``, trying the pattern only where a quantity can start.
+
+    The pattern opens with a lookbehind and optional parts, so ``finditer`` attempts a match at
+    every character; most characters of a clause are not numerals. Same matches, same order:
+    a match can only begin where ``_QUANTITY_START`` does, and matching at a position sees the
+    text before it (lookbehinds) just as ``finditer`` does.
+    """
+    regex = _quantity_regex()
+    pos = 0
+    while (start := _QUANTITY_START.search(text, pos)) is not None:
+        at = start.start()
+        m = regex.match(text, at)
+        if m is None and start.end() - at == 2:  # 〔 then a numeral: the numeral may start one
+            at += 1
+            m = regex.match(text, at)
+        if m is None:
+            pos = at + 1
+            continue
+        yield m
+        pos = m.end()
+
+
 def _number_token(s: str) -> Decimal | None:
     return parse_number(s.replace(" ", ""))
 
@@ -183,7 +211,7 @@ def find_quantities(text: str) -> list[QuantityMatch]:
     Spans exclude the brackets of 〔30户〕 unless both brackets are there.
     """
     out: list[QuantityMatch] = []
-    for m in _quantity_regex().finditer(text):
+    for m in quantity_matches(text):
         q = _quantity_from_match(m)
         if q is None:
             continue

@@ -164,3 +164,27 @@ def test_any_unicode_never_raises(text: str):
     parse_number(text)
     parse_quantity(text)
     find_quantities(text)
+
+
+def _spans_by_finditer(text: str) -> list[tuple[int, int]]:
+    from extractors.numbers import _quantity_regex
+
+    return [m.span() for m in _quantity_regex().finditer(text)]
+
+
+def _spans_by_starts(text: str) -> list[tuple[int, int]]:
+    from extractors.numbers import quantity_matches
+
+    return [m.span() for m in quantity_matches(text)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("〔［[]〕2025１０.．,%％—-至一二十百千万亿元个家吨年 a公里")), max_size=24))
+def test_quantity_matches_equal_finditer(text: str) -> None:
+    """quantity_matches only skips positions where no quantity can start: same matches."""
+    assert _spans_by_starts(text) == _spans_by_finditer(text)
+
+
+def test_quantity_matches_equal_finditer_on_the_corpus(corpus_documents) -> None:
+    for doc in corpus_documents.values():
+        assert _spans_by_starts(doc.text) == _spans_by_finditer(doc.text), doc.doc_id
