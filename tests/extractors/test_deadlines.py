@@ -288,3 +288,22 @@ def test_anchors_change_no_result_on_the_corpus(corpus_documents, monkeypatch):
     without = [deadlines.deadline_matches(t, d) for t in texts for d in (None, dates[0])]
     assert sum(map(len, with_anchors)) > 100
     assert with_anchors == without
+
+
+def test_every_anchor_alternative_starts_with_a_plain_character():
+    """The trigger (all anchors joined) is scanned over every clause; re only skips ahead to
+    candidate first characters when each alternative starts with a literal (6x faster)."""
+    from re import _parser  # the stdlib's pattern parser: the structure re compiles from
+
+    from extractors.deadlines import deadline_lexicon
+
+    def first_is_literal(items) -> bool:
+        op, arg = items[0]
+        if op is _parser.BRANCH:
+            return all(first_is_literal(alternative) for alternative in arg[1])
+        return op is _parser.LITERAL
+
+    lexicon = deadline_lexicon()
+    for name, pattern in lexicon.anchors.items():
+        assert first_is_literal(_parser.parse(pattern).data), name
+    assert first_is_literal(_parser.parse(lexicon.trigger.pattern).data)
