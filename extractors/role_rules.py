@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from extractors.lexicon import Rule, load_yaml
 from extractors.units import simplify
 from pipeline.errors import LexiconError
+from pipeline.rules.scanning import compile_scanning
 from pipeline.model import Span
 
 RuleKind = Literal["before_first_comma", "before_first_semicolon", "first_listed"]
@@ -97,7 +98,7 @@ def role_lexicon() -> RoleLexicon:
 @functools.cache
 def label_regex() -> re.Pattern[str]:
     parts = [f"(?P<{r.id}>{r.pattern})" for r in role_lexicon().labels]
-    return re.compile("|".join(parts))
+    return compile_scanning("|".join(parts))
 
 
 def label_role(match: re.Match[str]) -> LabelRole:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from ..errors import LexiconError
 from ..model import SectionKind
+from .scanning import compile_scanning
 
 RULES_DIR = Path(__file__).resolve().parent
 
@@ -50,7 +51,7 @@ class PatternRule(BaseModel):
 
     @functools.cached_property
     def regex(self) -> re.Pattern[str]:
-        return re.compile(self.pattern)
+        return compile_scanning(self.pattern)
 
 
 HeadingRole = Literal["ladder", "leaf", "container", "top", "peer"]
@@ -145,7 +146,7 @@ class MetaRules(BaseModel):
 
 
 def _union(rules: tuple[PatternRule, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{r.pattern})" for r in rules)) if rules else re.compile(r"(?!)")
+    return compile_scanning("|".join(f"(?:{r.pattern})" for r in rules)) if rules else re.compile(r"(?!)")
 
 
 # libyaml's loader when PyYAML was built with it: the pure-Python one spends ~0.6 s of every

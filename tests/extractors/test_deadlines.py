@@ -262,7 +262,7 @@ def test_text_a_rule_matches_holds_its_anchor(rule_id):
     rule = next(r for r in deadline_lexicon().rules if r.id == rule_id)
     anchor = deadline_lexicon().anchor_regexes[rule.needs]
 
-    @given(st.from_regex(rule.regex, fullmatch=False))
+    @given(st.from_regex(rule.pattern, fullmatch=False))
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
     def check(text):
         assert rule.regex.search(text) and anchor.search(text), text

@@ -561,7 +561,7 @@ def test_text_a_note_matches_holds_the_word_it_needs(note_id: str) -> None:
     note = next(n for n in role_lexicon().notes if n.id == note_id)
     assert note.needs
 
-    @given(st.from_regex(note.regex, fullmatch=False))
+    @given(st.from_regex(note.pattern, fullmatch=False))
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
     def check(text: str) -> None:
         assert note.regex.search(simplify(text)) and note.found_in(simplify(text)), text
