@@ -64,12 +64,13 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
 
 def _warm_up(settings: Settings) -> None:
     """Load the index and the query embedder now, so the first user does not wait for them."""
-    from .search import search
+    from .search import search, settle_heap
 
     try:
         search("园区", settings, k=1)
     except IndexNotBuiltError:
-        pass  # the first /search answers 503 with "run taizhang build"
+        return  # the first /search answers 503 with "run taizhang build"
+    settle_heap()
 
 
 def run_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:

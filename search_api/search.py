@@ -13,6 +13,7 @@ query's words highlighted.
 
 from __future__ import annotations
 
+import gc
 import re
 import time
 from collections import Counter, defaultdict
@@ -87,13 +88,26 @@ def loaded_index(settings: Settings) -> tuple[LoadedIndex, dict[str, list[int]]]
                                  "run `taizhang build` (add --data-dir if you use one) to build it")
     cached = _LOADED.get(key)
     if cached is None or cached[0] != folder.name:
+        settled = gc.get_freeze_count() > 0
+        if settled:
+            gc.unfreeze()  # a server swapping generations: the old index may go now
         index = load_index(settings.index_dir)
         rows: dict[str, list[int]] = defaultdict(list)
         for p in index.collections["clauses"].passages:
             rows[p.item_id].append(p.pid)
         _LOADED[key] = (folder.name, index, dict(rows))
+        if settled:
+            settle_heap()
     _, index, rows = _LOADED[key]
     return index, rows
+
+
+def settle_heap() -> None:
+    """Put every object alive now (the index, the query model, the libraries) out of the garbage
+    collector's sight. A serving process keeps them until it ends, and a full collection walking
+    them all stalled about one query in fifty: ~150 ms over HTTP against a ~20 ms median."""
+    gc.collect()
+    gc.freeze()
 
 
 def index_units(settings: Settings) -> set[str]:

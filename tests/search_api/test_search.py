@@ -141,6 +141,35 @@ def test_a_new_generation_is_picked_up_by_a_running_process(tmp_path: Path) -> N
     assert any(h.card.doc_id == "doc-tongzhi" for h in search("园区", settings).hits)
 
 
+def test_a_warmed_server_keeps_its_heap_out_of_the_collector_across_generations(tmp_path: Path) -> None:
+    """The serving process freezes what it loaded (gc.freeze) so full collections stop stalling
+    queries; a new index generation unfreezes the old one (so it can be freed) and settles again."""
+    import gc
+
+    from search_api.app import _warm_up
+
+    settings = fake_settings(tmp_path)
+    corpus = small_corpus()
+    update_index(settings, FakeRegistry(corpus[:1]))
+    try:
+        _warm_up(settings)
+        assert gc.get_freeze_count() > 0
+        update_index(settings, FakeRegistry(corpus, generation="test-2"))
+        assert any(h.card.doc_id == "doc-tongzhi" for h in search("园区", settings).hits)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_a_process_that_never_warmed_up_is_not_frozen(tmp_path: Path) -> None:
+    import gc
+
+    settings = fake_settings(tmp_path)
+    update_index(settings, FakeRegistry(small_corpus()))
+    search("园区", settings)
+    assert gc.get_freeze_count() == 0  # builds, the CLI and tests keep the collector as it is
+
+
 # ------------------------------------------------------------------------ synonym lexicon
 
 
