@@ -27,6 +27,12 @@ def test_search_returns_measures_with_owners_and_sources(client) -> None:
     assert top["kind"] == "measure"
     assert top["lead"] and top["source"]["page"] >= 1
     assert any(h["card"]["task_id"] == f"{TONGZHI}:二.（一）.1" for h in body["hits"])
+    # the route serialises the model itself: the body must still be exactly a SearchResponse
+    from search_api.schemas import SearchResponse
+
+    assert res.headers["content-type"] == "application/json"
+    parsed = SearchResponse.model_validate_json(res.content)
+    assert parsed.model_dump(mode="json") == body
 
 
 def test_search_filter_by_unit_and_facets(client) -> None:
