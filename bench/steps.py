@@ -151,17 +151,21 @@ def _parse_extract(path: Path, settings: Settings) -> int:
     return len(tasks)
 
 
+DOCUMENT_CACHE_MAX = 256  # caches this small are keyed by whole texts (see forget_documents)
+
+
 def forget_documents() -> None:
-    """Clear the bounded caches of ``pipeline`` and ``extractors`` (those keyed by a text: a
-    document's rule notes, its reference year, a statement's Simplified form …) so that a pass
-    over documents already read costs what reading them the first time costs. The unbounded
-    caches (lexicons, compiled rules) are per process and stay."""
+    """Clear the caches of ``pipeline`` and ``extractors`` that are keyed by a document's text
+    (its rule notes, its reference year, its Simplified form: the small ones, at most
+    DOCUMENT_CACHE_MAX entries), so that a pass over documents already read costs what reading
+    new ones costs. The large caches are keyed by unit names and characters, which recur from
+    one document to the next, and stay warm as they do in a real build."""
     for name, module in list(sys.modules.items()):
         if not name.startswith(("pipeline.", "extractors.")):
             continue
         for value in vars(module).values():
             parameters = getattr(value, "cache_parameters", None)
-            if parameters is not None and parameters()["maxsize"] is not None:
+            if parameters is not None and (parameters()["maxsize"] or 10**9) <= DOCUMENT_CACHE_MAX:
                 value.cache_clear()
 
 
