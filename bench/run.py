@@ -60,6 +60,19 @@ def _spread(runs: list[float]) -> str:
     return f"(runs {min(runs):g}–{max(runs):g})"
 
 
+def _per_worker_figures(r: dict, name: str, unit: str, key: str, command: str, what: str) -> list[Figure]:
+    """One figure per ``workers_N`` entry of a step that builds with 1 and N processes (target ≥ 1
+    MB/s of text or ≥ 100 pages/s of PDF)."""
+    target = 1 if unit == "MB/s" else 100
+    out = []
+    for workers in sorted(k for k in r if k.startswith("workers_")):
+        n, runs = int(workers.split("_")[1]), r[workers][f"runs_{key}"]
+        out.append(Figure(f"{name}_{workers}_{unit.replace('/', '_').lower()}",
+                          f"{what}, {n} process{'es' if n > 1 else ''}, median of {len(runs)} runs {_spread(runs)}",
+                          r[workers][key], unit, command, f"≥ {target}", r[workers][key] >= target, r))
+    return out
+
+
 def run_step(step: str, work: Path, mode: str, arg: str = "") -> dict:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     proc = subprocess.run([PY, "-m", "bench.steps", step, str(work), mode, arg], cwd=REPO_ROOT,
@@ -133,14 +146,8 @@ def measure(work: Path, mode: str, only: set[str] | None, index_up_to: int,
                               r["mb_per_s"], "MB/s", cmd("parse_extract"), "≥ 1", r["mb_per_s"] >= 1, r))
     if wanted("build_workers"):
         r = raw["build_workers"] = run_step("build_workers", work, mode)
-        for workers in sorted(k for k in r if k.startswith("workers_")):
-            n = int(workers.split("_")[1])
-            figures.append(Figure(f"build_registry_{workers}_mb_s",
-                                  f"parse + extract + registry, {r['docs']} synthetic docs ({r['mb']} MB), "
-                                  f"{n} process{'es' if n > 1 else ''}, median of "
-                                  f"{len(r[workers]['runs_mb_per_s'])} runs {_spread(r[workers]['runs_mb_per_s'])}",
-                                  r[workers]["mb_per_s"], "MB/s",
-                                  cmd("build_workers"), "≥ 1", r[workers]["mb_per_s"] >= 1, r))
+        figures += _per_worker_figures(r, "build_registry", "MB/s", "mb_per_s", cmd("build_workers"),
+                                       f"parse + extract + registry, {r['docs']} synthetic docs ({r['mb']} MB)")
     if wanted("pdf"):
         r = raw["pdf"] = run_step("pdf", work, mode)
         figures.append(Figure("pdf_pdfium_floor_pages_s", "pypdfium2 alone: open each page, read its text "
@@ -159,14 +166,8 @@ def measure(work: Path, mode: str, only: set[str] | None, index_up_to: int,
                                   e["parse_extract_pages_per_s"] >= 100, r))
     if wanted("pdf_workers"):
         r = raw["pdf_workers"] = run_step("pdf_workers", work, mode)
-        for workers in sorted(k for k in r if k.startswith("workers_")):
-            n = int(workers.split("_")[1])
-            figures.append(Figure(f"pdf_folder_{workers}_pages_s",
-                                  f"PDF folder ingest ({r['docs']} PDFs, {r['pages']} pages): load + extract "
-                                  f"+ registry, {n} process{'es' if n > 1 else ''}, median of "
-                                  f"{len(r[workers]['runs_pages_per_s'])} runs {_spread(r[workers]['runs_pages_per_s'])}",
-                                  r[workers]["pages_per_s"],
-                                  "pages/s", cmd("pdf_workers"), "≥ 100", r[workers]["pages_per_s"] >= 100, r))
+        figures += _per_worker_figures(r, "pdf_folder", "pages/s", "pages_per_s", cmd("pdf_workers"),
+                                       f"PDF folder ingest ({r['docs']} PDFs, {r['pages']} pages): load + extract + registry")
     if wanted("build"):
         floor = raw["embed_floor"] = run_step("embed_floor", work, mode)
         build = raw["build"] = run_step("build", work, mode)

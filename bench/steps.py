@@ -194,6 +194,30 @@ def step_parse_extract(work: Path, mode: str, _: str) -> dict:
 PARALLEL_DOCS = {"tiny": 20, "quick": 300, "full": 1000}
 
 
+def _alternating_builds(folder: Path, n: int, data_prefix: Path, mode: str, per_second: float,
+                        digits: int) -> dict[int, list[float]]:
+    """``build_registry`` of ``folder`` (``n`` documents, fake embedder) with one process and
+    with one worker per core, alternating, up to 3 runs each (a run is ~15 s): per worker count,
+    ``per_second`` (the amount built: MB, pages) divided by each run's seconds."""
+    import shutil
+
+    from extractors.build import build_registry
+    from pipeline.parallel import usable_cpus
+
+    runs: dict[int, list[float]] = {1: [], usable_cpus(): []}
+    for _ in range(min(REPS[mode], 3)):
+        for workers in runs:
+            settings = Settings(data_dir=Path(f"{data_prefix}-{workers}"), embedding_model="fake",
+                                build_workers=workers, parallel_min_bytes=0)
+            shutil.rmtree(settings.data_dir, ignore_errors=True)
+            started = time.perf_counter()
+            report = build_registry([folder], settings, progress=False)
+            seconds = time.perf_counter() - started
+            assert not report.failed and len(report.added) == n, report.failed[:3]
+            runs[workers].append(round(per_second / seconds, digits))
+    return runs
+
+
 def step_build_workers(work: Path, mode: str, _: str) -> dict:
     """``build_registry`` (parse + extract + registry, no index) over synthetic documents, with
     one process and with one worker per core: what ``taizhang build`` does with a folder.
@@ -201,7 +225,6 @@ def step_build_workers(work: Path, mode: str, _: str) -> dict:
     import shutil
 
     from bench.synthetic import corpus_bytes, make_corpus
-    from extractors.build import build_registry
     from pipeline.parallel import usable_cpus
 
     n = PARALLEL_DOCS[mode]
@@ -214,17 +237,7 @@ def step_build_workers(work: Path, mode: str, _: str) -> dict:
     _parse_extract(paths[0], settings_for(work, mode))  # imports and lexicons: paid once per process
     out: dict = {"docs": n, "mb": round(size / 1e6, 2), "cpus": usable_cpus(), "load_before": os.getloadavg()[0]}
     busy_before, ours_before, wall_before = _machine_busy_s(), _own_cpu_s(), time.perf_counter()
-    runs: dict[int, list[float]] = {1: [], usable_cpus(): []}
-    for _ in range(min(REPS[mode], 3)):  # a run is ~15 s
-        for workers in runs:
-            settings = Settings(data_dir=work / f"workers-{workers}", embedding_model="fake",
-                                build_workers=workers, parallel_min_bytes=0)
-            shutil.rmtree(settings.data_dir, ignore_errors=True)
-            started = time.perf_counter()
-            report = build_registry([folder], settings, progress=False)
-            seconds = time.perf_counter() - started
-            assert not report.failed and len(report.added) == n, report.failed[:3]
-            runs[workers].append(round(size / seconds / 1e6, 3))
+    runs = _alternating_builds(folder, n, work / "workers", mode, per_second=size / 1e6, digits=3)
     for workers, rates in runs.items():
         out[f"workers_{workers}"] = {"mb_per_s": statistics.median(rates), "runs_mb_per_s": rates}
     out["load_after"] = os.getloadavg()[0]
@@ -252,7 +265,6 @@ def step_pdf_workers(work: Path, mode: str, _: str) -> dict:
     from pypdfium2 import PdfDocument
 
     from bench.synthetic import make_corpus
-    from extractors.build import build_registry
     from pipeline.parallel import usable_cpus
     from tests.fixtures.make_docs import write_pdf
 
@@ -274,17 +286,7 @@ def step_pdf_workers(work: Path, mode: str, _: str) -> dict:
     _parse_extract(pdfs[0], settings_for(work, mode))  # imports and lexicons: paid once per process
     out: dict = {"docs": n, "pages": pages, "cpus": usable_cpus()}
     busy_before, ours_before, wall_before = _machine_busy_s(), _own_cpu_s(), time.perf_counter()
-    runs: dict[int, list[float]] = {1: [], usable_cpus(): []}
-    for _ in range(min(REPS[mode], 3)):
-        for workers in runs:
-            settings = Settings(data_dir=work / f"pdf-workers-{workers}", embedding_model="fake",
-                                build_workers=workers, parallel_min_bytes=0)
-            shutil.rmtree(settings.data_dir, ignore_errors=True)
-            started = time.perf_counter()
-            report = build_registry([folder], settings, progress=False)
-            seconds = time.perf_counter() - started
-            assert not report.failed and len(report.added) == n, report.failed[:3]
-            runs[workers].append(round(pages / seconds, 1))
+    runs = _alternating_builds(folder, n, work / "pdf-workers", mode, per_second=pages, digits=1)
     for workers, rates in runs.items():
         out[f"workers_{workers}"] = {"pages_per_s": statistics.median(rates), "runs_pages_per_s": rates}
     out.update(_others(busy_before, ours_before, wall_before))
