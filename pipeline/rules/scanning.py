@@ -91,11 +91,17 @@ def first_characters(pattern: str) -> str | None:
     """A character class body holding every character a match of ``pattern`` can start with,
     or None when that cannot be bounded."""
     try:
-        parsed = _parser.parse(pattern)
-        if parsed.state.flags & ~(re.UNICODE | re.ASCII) & ~_parser.TYPE_FLAGS:
-            return None
+        return _first_characters(_parser.parse(pattern))
+    except re.error:
+        return None
+
+
+def _first_characters(parsed) -> str | None:
+    if parsed.state.flags & ~(re.UNICODE | re.ASCII) & ~_parser.TYPE_FLAGS:
+        return None
+    try:
         chars, nullable = _first(parsed.data)
-    except (_Unbounded, re.error):
+    except _Unbounded:
         return None
     if nullable or not chars:
         return None
@@ -107,11 +113,10 @@ def compile_scanning(pattern: str) -> re.Pattern[str]:
     can be bounded and re would not scan fast by itself: the same matches, found without
     trying every position."""
     try:
-        if _scans_already(_parser.parse(pattern).data):
-            return re.compile(pattern)
+        parsed = _parser.parse(pattern)
     except re.error:
         return re.compile(pattern)  # raises the error where the caller expects it
-    chars = first_characters(pattern)
+    chars = None if _scans_already(parsed.data) else _first_characters(parsed)
     if chars is None:
         return re.compile(pattern)
     return re.compile(f"(?=[{chars}])(?:{pattern})")
