@@ -98,8 +98,12 @@ _changes: dict[int, str] = {}
 _changing: set[str] = set()  # the keys of _changes as characters, for set intersections in C
 
 
+# Cached because a document's whole text is asked about twice (its clauses' Traditional
+# characters, its rule notes' Simplified form) and ``set(text)`` is most of the cost.
+@functools.lru_cache(maxsize=64)
 def _table_for(text: str) -> dict[int, str]:
-    """The translate table for ``text``: its characters that have a different Simplified form."""
+    """The translate table for ``text``: its characters that have a different Simplified form.
+    Shared between callers: read it, never change it."""
     chars = set(text)
     for ch in chars - _checked:
         if ord(ch) >= 0x2E80:  # below the CJK blocks nothing changes; skip the lookup
