@@ -46,7 +46,8 @@ class Settings(BaseSettings):
     parallel_min_bytes: int = Field(
         default=2_000_000, ge=0,
         description="a build parses in worker processes only when its new files total this many bytes "
-        "(below it, starting the workers costs more than they save)",
+        "(below it, starting the workers costs more than they save); a PDF byte counts 4, "
+        "as it costs about that much more to read than a byte of text",
     )
     api_token: str | None = Field(default=None, description="required for write endpoints")
     cors_origins: list[str] = Field(default_factory=list)

@@ -232,6 +232,19 @@ def test_removed_files_are_kept(settings: Settings, calls: Calls) -> None:
         assert len(reg.documents()) == 2
 
 
+def test_a_folder_of_pdfs_goes_to_workers_sooner_than_the_same_bytes_of_text(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", build_workers=2, parallel_min_bytes=1000)
+    for suffix in (".txt", ".PDF"):
+        folder = tmp_path / suffix.strip(".")
+        folder.mkdir()
+        for name in "ab":
+            (folder / f"{name}{suffix}").write_bytes(b"x" * 300)  # 600 bytes of files
+    texts, pdfs = sorted((tmp_path / "txt").iterdir()), sorted((tmp_path / "PDF").iterdir())
+    assert build.work_bytes(texts) == 600 and build._workers(settings, texts) == 1
+    assert build.work_bytes(pdfs) == 2400 and build._workers(settings, pdfs) == 2
+    assert build._workers(settings, pdfs[:1]) == 1  # one file: nothing to share
+
+
 def test_expand_paths_finds_documents_only(tmp_path: Path) -> None:
     for rel in ("a.txt", "sub/b.PDF", "sub/c.docx", ".hidden/d.txt", "~$lock.docx", "manifest.json",
                 "notes.xlsx", "old.doc"):
