@@ -2,7 +2,7 @@
 
     extraction   eval/extraction_eval.py   (measures, units, deadlines, targets vs eval/gold/)
     search       eval/search_eval.py       (retrieval quality, development queries)
-    heldout      eval/search_eval.py       (retrieval quality, held-out queries never tuned on)
+    heldout      eval/search_eval.py       (retrieval quality, held-out queries; the blind set never tuned on)
     consistency  eval/consistency_eval.py  (cross-document findings)
     all          the three, in that order
 

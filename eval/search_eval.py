@@ -170,9 +170,13 @@ def print_tables(result: dict) -> None:
 
 
 HELDOUT = GOLD.with_name("queries_heldout.yaml")
-# Written blind (by someone who never ran the search) after the method was fixed: the fairest
-# stand-in for queries from outside the repository.
-HELDOUT_BLIND = GOLD.with_name("queries_heldout2.yaml")
+# Written blind (by someone who never ran the search) after the method was fixed. Its paraphrase
+# misses later prompted the everyday-wording synonym groups, so it is no longer blind.
+HELDOUT_SEEN = GOLD.with_name("queries_heldout2.yaml")
+# Written blind after those groups, by a helper that saw neither the results, the lexicons nor the
+# other sets: the fairest stand-in for queries from outside the repository. Never tune on it.
+HELDOUT_BLIND = GOLD.with_name("queries_heldout3.yaml")
+HELDOUT_SETS = (("heldout", HELDOUT), ("heldout_seen", HELDOUT_SEEN), ("heldout_blind", HELDOUT_BLIND))
 
 
 def main(settings: Settings, verbose: bool = False, gold: Path = GOLD) -> dict:
@@ -183,9 +187,10 @@ def main(settings: Settings, verbose: bool = False, gold: Path = GOLD) -> dict:
 
 
 def main_heldout(settings: Settings, verbose: bool = False) -> dict:
-    """The held-out sets (never used for tuning): the honest numbers, one table each."""
+    """The held-out sets: the honest numbers, one table each (see HELDOUT_SETS for what each has
+    been used for)."""
     out = {}
-    for name, path in (("heldout", HELDOUT), ("heldout_blind", HELDOUT_BLIND)):
+    for name, path in HELDOUT_SETS:
         print(f"\n{name}: {path.name}")
         out[name] = main(settings, verbose=verbose, gold=path)
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eval.search_eval import GOLD, HELDOUT, HELDOUT_BLIND, load_gold
+from eval.search_eval import GOLD, HELDOUT, HELDOUT_BLIND, HELDOUT_SEEN, load_gold
 
 KINDS = {"owner", "topic", "target", "paraphrase", "english", "no_answer"}
 
@@ -23,7 +23,7 @@ def corpus_task_ids(corpus_documents) -> set[str]:
     return ids
 
 
-@pytest.mark.parametrize("path", [GOLD, HELDOUT, HELDOUT_BLIND], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [GOLD, HELDOUT, HELDOUT_SEEN, HELDOUT_BLIND], ids=lambda p: p.name)
 def test_gold_queries_are_well_formed(path, corpus_task_ids) -> None:
     gold = load_gold(path)
     assert len({q.id for q in gold}) == len(gold)
