@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -99,7 +100,7 @@ def target_lexicon() -> TargetLexicon:
 @dataclass(frozen=True)
 class View:
     text: str
-    orig: tuple[int, ...]  # orig[i]: offset in the source text of view character i
+    orig: Sequence[int]  # orig[i]: offset in the source text of view character i
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         return self.orig[start], self.orig[end - 1] + 1
@@ -114,6 +115,8 @@ def _keeps_space(prev: str, nxt: str) -> bool:
 
 def compact(text: str) -> View:
     """Drop line breaks and spaces next to Chinese text; keep one space between ASCII words."""
+    if not _SPACE_RUN.search(text):  # most clauses: the view is the text itself
+        return View(text, range(len(text)))
     pieces: list[str] = []
     orig: list[int] = []
     pos, n = 0, len(text)
