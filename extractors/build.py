@@ -18,14 +18,17 @@ import functools
 import hashlib
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pipeline.errors import TaizhangError
 from pipeline.model import Document, Target, Task
 from pipeline.settings import REPO_ROOT, Settings
+
+# a parsed document with what was extracted from it
+ExtractedDocument = tuple[Document, list[Task], list[Target]]
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -174,7 +177,14 @@ def _extract(doc: Document) -> tuple[list[Task], list[Target]]:
     from .targets import extract_targets
 
     tasks = extract_tasks(doc)
-    return tasks, extract_targets(doc, tasks)
+    targets = extract_targets(doc, tasks)
+    of_task: dict[str, list[str]] = {}
+    for target in targets:
+        if target.task_id is not None:
+            of_task.setdefault(target.task_id, []).append(target.target_id)
+    # each task lists its targets too, so the JSON contract reads both ways
+    return [t.model_copy(update={"target_ids": tuple(of_task[t.task_id])}) if t.task_id in of_task else t
+            for t in tasks], targets
 
 
 def _one_line(text: str) -> str:
@@ -234,33 +244,45 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True)
     return report
 
 
+def _failure(path: Path, exc: BaseException, stage: str) -> BuildFailure:
+    message = exc.message if isinstance(exc, TaizhangError) else _internal_error(path, stage, exc)
+    return BuildFailure(str(path), _one_line(message))
+
+
+def _documents_in(path: Path, settings: Settings) -> list[ExtractedDocument | BuildFailure]:
+    """Each document in ``path`` with its tasks and targets, or why not (never raises)."""
+    try:
+        results = list(_parse(path, settings))
+    except Exception as exc:  # noqa: BLE001 - one odd file must not stop the batch
+        return [_failure(path, exc, "parsing")]
+    out: list[ExtractedDocument | BuildFailure] = []
+    for _, doc in results:
+        if isinstance(doc, TaizhangError):
+            out.append(_failure(path, doc, "parsing"))
+            continue
+        try:
+            tasks, targets = _extract(doc)
+        except Exception as exc:  # noqa: BLE001
+            out.append(_failure(path, exc, "extraction"))
+            continue
+        out.append((doc, tasks, targets))
+    return out
+
+
 def _parse_and_extract(path: Path, settings: Settings, fp: str) -> list[DocumentRows | BuildFailure]:
     """The registry rows of the document(s) in ``path``, or why not (never raises). Runs in a
     worker process for big batches: everything but the database write happens here."""
     from .registry import document_rows
 
-    def failed(exc: BaseException, stage: str) -> BuildFailure:
-        message = exc.message if isinstance(exc, TaizhangError) else _internal_error(path, stage, exc)
-        return BuildFailure(str(path), _one_line(message))
-
-    try:
-        results = list(_parse(path, settings))
-    except Exception as exc:  # noqa: BLE001 - one odd file must not stop the batch
-        return [failed(exc, "parsing")]
     out: list[DocumentRows | BuildFailure] = []
-    for _, doc in results:
-        if isinstance(doc, TaizhangError):
-            out.append(failed(doc, "parsing"))
+    for result in _documents_in(path, settings):
+        if isinstance(result, BuildFailure):
+            out.append(result)
             continue
         try:
-            tasks, targets = _extract(doc)
-        except Exception as exc:  # noqa: BLE001
-            out.append(failed(exc, "extraction"))
-            continue
-        try:
-            out.append(document_rows(doc, tasks, targets, fp))
+            out.append(document_rows(*result, fp))
         except TaizhangError as exc:  # ids the registry would refuse: an extractor bug
-            out.append(failed(exc, "extraction"))
+            out.append(_failure(path, exc, "extraction"))
     return out
 
 
@@ -289,13 +311,15 @@ def _workers(settings: Settings, paths: list[Path]) -> int:
     return min(wanted, len(paths)) if work_bytes(paths) >= settings.parallel_min_bytes else 1
 
 
-def _extracted(todo: list[tuple[Path, str]], settings: Settings) -> Iterator[list[DocumentRows | BuildFailure]]:
-    """``_parse_and_extract`` of each (path, fingerprint), in order; in worker processes for big
-    batches. The registry is written by this process only, one document per transaction."""
+def _extracted(todo: list[tuple[Path, str]], settings: Settings,
+               work: Callable[..., list[Any]] | None = None) -> Iterator[list[Any]]:
+    """``work`` (default: the registry rows, ``_parse_and_extract_item``) of each (path,
+    fingerprint), in order; in worker processes for big batches. The registry is written by this
+    process only."""
     from pipeline.errors import ResourceLimitError
     from pipeline.parallel import WorkerCrash, map_in_order
 
-    work = functools.partial(_parse_and_extract_item, settings=settings)
+    work = functools.partial(work or _parse_and_extract_item, settings=settings)
     workers = _workers(settings, [p for p, _ in todo])
     for (path, _), result in zip(todo, map_in_order(work, todo, workers)):
         if isinstance(result, WorkerCrash):
@@ -313,6 +337,10 @@ def _extracted(todo: list[tuple[Path, str]], settings: Settings) -> Iterator[lis
 
 def _parse_and_extract_item(item: tuple[Path, str], settings: Settings) -> list[DocumentRows | BuildFailure]:
     return _parse_and_extract(item[0], settings, item[1])
+
+
+def _documents_in_item(item: tuple[Path, str], settings: Settings) -> list[ExtractedDocument | BuildFailure]:
+    return _documents_in(item[0], settings)
 
 
 class _BatchWriter:
@@ -452,7 +480,8 @@ def extract_ledger(files: list[Path], settings: Settings) -> tuple[Ledger, list[
 
     found, failures = expand_paths(files)
     docs: list[LedgerDocument] = []
-    with contextlib.closing(_extracted(found, settings)) as extracted:
+    todo = [(path, "") for path in found]  # nothing is stored: no fingerprint needed
+    with contextlib.closing(_extracted(todo, settings, _documents_in_item)) as extracted:
         results = [result for batch in extracted for result in batch]
     for result in results:
         if isinstance(result, BuildFailure):

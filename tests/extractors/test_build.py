@@ -302,3 +302,47 @@ def test_corpus_build_then_nothing_to_do(corpus_copy: Path, tmp_path: Path,
     assert sorted(second.unchanged) == sorted(first.added) and not second.failed
     assert [i.measures for i in sorted(second.items, key=lambda i: i.doc_id)] == \
         [i.measures for i in sorted(first.items, key=lambda i: i.doc_id)]
+
+
+# ------------------------------------------------------------------------ taizhang extract
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["one process", "worker processes"])
+def test_extract_command_prints_the_contract_of_good_files_and_names_bad_ones(
+    corpus_dir: Path, tmp_path: Path, workers: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from extractors.build import run_extract_command
+
+    notice = corpus_dir / "pzh-2024-jianquan-qianglian-16tiao.txt"
+    plan = corpus_dir / "dongqu-2023-chengzai-fangan.txt"
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.7\n1 0 obj <<")  # a truncated PDF
+    settings = Settings(data_dir=tmp_path / "data", build_workers=workers, parallel_min_bytes=0)
+
+    ok = run_extract_command([notice, bad, plan], settings)
+
+    captured = capsys.readouterr()
+    assert ok is False and "broken.pdf" in captured.err
+    contract = json.loads(captured.out)
+    docs = {Path(d["path"]).stem: d for d in contract["documents"]}
+    assert set(docs) == {"pzh-2024-jianquan-qianglian-16tiao", "dongqu-2023-chengzai-fangan"}
+    tasks = docs["pzh-2024-jianquan-qianglian-16tiao"]["tasks"]
+    assert len(tasks) == 16 and all(t["lead"] for t in tasks)
+    for doc in contract["documents"]:
+        text = (corpus_dir / Path(doc["path"]).name).read_text(encoding="utf-8")
+        for task in doc["tasks"]:  # each row can be checked against its source
+            source = task["source"]
+            assert source["locator"].startswith(doc["doc_id"]) and source["line_start"] >= 1
+            assert source["section_path"] == task["section_path"]
+        # tasks and targets point at each other
+        of_task = {}
+        for target in doc["targets"]:
+            if target["task_id"]:
+                of_task.setdefault(target["task_id"], []).append(target["target_id"])
+            assert target["quote"] and _squeezed(target["quote"]) in _squeezed(text)
+        assert {t["task_id"]: t["target_ids"] for t in doc["tasks"] if t["target_ids"]} == of_task
+    assert any(d["targets"] for d in contract["documents"])
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
