@@ -225,6 +225,12 @@ def scaling_figures(work: Path, mode: str, sizes: tuple[int, int], raw: dict, in
         if "index" in r:
             figures.append(Figure(f"scaling_{n}_index_s", f"{n:,} synthetic docs: search index, fake embedder",
                                   r["index"]["index_s"], "s", command, "", None, r["index"]))
+            q = r["search"] = raw[f"scaling_search_{n}"] = run_step("scaling_search", work, mode, str(n))
+            figures.append(Figure(f"scaling_{n}_search_rss_mb",
+                                  f"{n:,} synthetic docs: search process with the index loaded "
+                                  f"({q['passages']:,} passages; load {q['load_s']} s, warm query p50 "
+                                  f"{q['query_p50_ms']} ms, fake embedder)",
+                                  q["peak_rss_mb"], "MB", command, "", None, q))
     a, b = runs[small], runs[big]
     growth = round((b["registry_s"] / big) / (a["registry_s"] / small), 2)
     figures.append(Figure("scaling_registry_growth", f"registry time per document at {big:,} ÷ at {small:,}",

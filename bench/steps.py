@@ -565,6 +565,33 @@ def step_scaling_index(work: Path, mode: str, arg: str) -> dict:
             "index": str(report), "peak_rss_mb": round(peak_rss_mb())}
 
 
+def step_scaling_search(work: Path, mode: str, arg: str) -> dict:
+    """The search side over the index ``step_scaling_index`` built for N documents (fake
+    embedder; its own process, so its peak RSS is the index's): time to load the index, peak
+    memory, and warm query latency over the bench's queries."""
+    from search_api.search import loaded_index, search
+
+    n = int(arg)
+    settings = _scale_settings(work, n)
+    started = time.perf_counter()
+    index, _ = loaded_index(settings)
+    load_s = time.perf_counter() - started
+    loaded_rss = peak_rss_mb()
+    for query in QUERIES:
+        search(query, settings)
+    samples = []
+    for _ in range(3):
+        for query in QUERIES:
+            started = time.perf_counter()
+            search(query, settings)
+            samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return {"n": n, "load_s": round(load_s, 1), "loaded_rss_mb": round(loaded_rss),
+            "passages": sum(len(c.passages) for c in index.collections.values()),
+            "query_p50_ms": round(samples[len(samples) // 2], 1), "query_max_ms": round(samples[-1], 1),
+            "peak_rss_mb": round(peak_rss_mb())}
+
+
 STEPS = {name.removeprefix("step_"): fn for name, fn in globals().items() if name.startswith("step_")}
 
 
