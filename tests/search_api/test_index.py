@@ -208,3 +208,32 @@ def test_generation_writer_rejects_rows_without_vectors(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match="1 passages but 0 vectors"):
             gen.add_passages("clauses", collections[0].passages, np.zeros((0, 4), np.float32))
     assert not list(tmp_path.glob(".*tmp*")) and current_generation_folder(tmp_path) is None
+
+
+def test_loaded_passages_are_the_passages_written(tmp_path: Path) -> None:
+    settings = fake_settings(tmp_path)
+    report = update_index(settings, FakeRegistry(small_corpus()))
+    loaded = load_index(settings.index_dir)
+    folder = Path(report.path)
+    for name, collection in loaded.collections.items():
+        written = [Passage.model_validate(p)
+                   for p in json.loads((folder / f"{name}.passages.json").read_text(encoding="utf-8"))]
+        table = collection.passages
+        assert isinstance(table, index_module.PassageTable) and len(table) == len(written) > 0
+        assert list(table) == written  # every field, the span included, row by row
+        assert table.item_ids == [p.item_id for p in written]
+        assert [table.text(r) for r in range(len(table))] == [p.text for p in written]
+        assert table[-1] == written[-1]
+        with pytest.raises(IndexError):
+            table[len(table)]
+
+
+def test_passages_out_of_row_order_make_the_index_unreadable(tmp_path: Path) -> None:
+    settings = fake_settings(tmp_path)
+    report = update_index(settings, FakeRegistry(small_corpus()))
+    path = Path(report.path) / "clauses.passages.json"
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    rows[0], rows[1] = rows[1], rows[0]
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(IndexNotBuiltError, match="unreadable"):
+        load_index(settings.index_dir)
