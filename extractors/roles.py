@@ -183,11 +183,20 @@ def _label_line_end(s: str, start: int) -> int:
         end = m.end()
 
 
+# An unlabelled bracket of units (（市发展改革委、市财政局）) names a few, at most a few dozen, units;
+# a longer one is prose. Without this bound, text with stray brackets (a bracket opened in one
+# paragraph and closed pages later, nested) had every bracket's whole content cut into would-be
+# unit lists: quadratic, 7.7 s for 500,000 characters of it.
+_MAX_UNIT_BRACKET = 800
+
+
 def _is_statement_bracket(s: str, i: int, j: int) -> bool:
     content = s[i + 1 : j]
     m = label_regex().search(content)
     if m is not None and label_role(m) != "stop" and bracket_depth(content, m.start()) == 0:
         return True
+    if j - i > _MAX_UNIT_BRACKET:
+        return False
     window = _masked_window(s, i + 1, j)
     items = _items(window, 0, len(window))
     if not items or not all(looks_like_unit(it.name) for it in items):

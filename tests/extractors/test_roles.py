@@ -567,3 +567,39 @@ def test_text_a_note_matches_holds_the_word_it_needs(note_id: str) -> None:
         assert note.regex.search(simplify(text)) and note.found_in(simplify(text)), text
 
     check()
+
+
+def test_a_long_unlabelled_bracket_is_prose_not_a_unit_list() -> None:
+    from extractors.roles import find_statements
+
+    short = "加快推进项目建设。（市发展改革委、市财政局）"
+    assert find_statements(short) == [(short.index("（"), len(short))]
+    long = "加快推进项目建设。（" + "、".join(["市财政局"] * 200) + "）"
+    assert find_statements(long) == []
+
+
+def test_stray_brackets_cost_work_in_proportion_to_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Random brackets nest and close pages later; each one's content used to be cut into
+    would-be unit lists whole, quadratic in the text. Counted in characters, not timed: twice
+    the text may cost about twice the work, not four times."""
+    import random
+
+    import extractors.roles as roles
+
+    pool = "（）〔〕：、，。市县区局委办发展改革财政责任单位牵头配合推进建设加快园区企业"
+    examined = [0]
+    window = roles._masked_window
+
+    def counting(s: str, a: int, b: int) -> str:
+        examined[0] += b - a
+        return window(s, a, b)
+
+    monkeypatch.setattr(roles, "_masked_window", counting)
+    work = {}
+    for lines in (400, 800):
+        rng = random.Random(7)
+        text = "\n".join("".join(rng.choice(pool) for _ in range(rng.randrange(20, 80))) for _ in range(lines))
+        examined[0] = 0
+        roles.find_statements(text)
+        work[lines] = examined[0]
+    assert work[800] <= 2.5 * work[400], work
