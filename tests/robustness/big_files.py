@@ -54,8 +54,9 @@ def write_many_paragraph_docx(path: Path, lines: list[str], paragraphs: int) -> 
     docx.Document().save(seed)
     rng = random.Random(50_000)
     texts = [line for line in lines if line]
-    # no brackets or colons: random ones make thousands of would-be 〔责任单位：…〕 notes, a slow
-    # path of its own (docs/robustness.md, known gaps); this case is about volume
+    # no brackets or colons: random ones make thousands of would-be 〔责任单位：…〕 notes, a path
+    # with its own test (test_roles.py::test_stray_brackets_cost_work_in_proportion_to_the_text);
+    # this case is about volume
     pool = sorted(set("".join(texts)) - set("\n（）〔〕()：:"))
     filler = ["".join(rng.choice(pool) for _ in range(rng.randrange(20, 80))) + "。"
               for _ in range(paragraphs)]
