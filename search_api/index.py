@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 import numpy as np
 
 from pipeline.errors import IndexNotBuiltError
-
 from pipeline.model import Span
 
 from .schemas import ItemCard, Passage
@@ -205,8 +204,20 @@ class PassageTable(Sequence[Passage]):
 
 @dataclass
 class Collection:
+    """A collection built whole in memory, to be written (``GenerationWriter.add_collection``)."""
+
     name: str
-    passages: Sequence[Passage]  # a PassageTable once loaded
+    passages: Sequence[Passage]
+    dense: DenseIndex
+    sparse: SparseIndex
+
+
+@dataclass
+class LoadedCollection:
+    """A collection read back for search: its passages as a table."""
+
+    name: str
+    passages: PassageTable
     dense: DenseIndex
     sparse: SparseIndex
 
@@ -228,7 +239,7 @@ class IndexMeta:
 class LoadedIndex:
     meta: IndexMeta
     cards: dict[str, ItemCard]
-    collections: dict[str, Collection]
+    collections: dict[str, LoadedCollection]
     folder: Path
 
 
@@ -431,7 +442,7 @@ def load_index(index_dir: Path) -> LoadedIndex:
         cards = {c["item_id"]: ItemCard.model_validate(c) for c in _array_items(folder / "cards.json")}
         collections = {}
         for name in COLLECTIONS:
-            collections[name] = Collection(
+            collections[name] = LoadedCollection(
                 name=name,
                 passages=PassageTable(_array_items(folder / f"{name}.passages.json")),
                 dense=DenseIndex.load(folder / f"{name}.faiss"),

@@ -17,7 +17,6 @@ import gc
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -29,9 +28,9 @@ from pipeline.settings import Settings
 
 from .embed import E5_MODEL_ID
 from .hybrid import fuse_signals, rrf
-from .index import LoadedIndex, PassageTable, current_generation_folder, load_index
+from .index import LoadedIndex, current_generation_folder, load_index
 from .schemas import (
-    BestSentence, FacetCount, Facets, Highlight, HitScores, ItemCard, Passage, SearchFilters, SearchHit,
+    BestSentence, FacetCount, Facets, Highlight, HitScores, ItemCard, SearchFilters, SearchHit,
     SearchMode, SearchResponse,
 )
 from .sparse import SparseIndex, find_terms, frame_words, query_terms, simplified, tokenize
@@ -94,7 +93,7 @@ def loaded_index(settings: Settings) -> tuple[LoadedIndex, dict[str, list[int]]]
             gc.unfreeze()  # a server swapping generations: the old index may go now
         index = load_index(settings.index_dir)
         rows: dict[str, list[int]] = defaultdict(list)
-        for row, item_id in enumerate(_item_ids(index.collections["clauses"].passages)):
+        for row, item_id in enumerate(index.collections["clauses"].passages.item_ids):
             rows[item_id].append(row)
         _LOADED[key] = (folder.name, index, dict(rows))
         if settled:
@@ -193,18 +192,9 @@ def passage_rankings(index: LoadedIndex, plan: QueryPlan, vector: np.ndarray | N
     return out
 
 
-def _item_ids(passages: Sequence[Passage]) -> Sequence[str]:
-    """The item id of each row, without building a Passage per row where the table has them."""
-    return passages.item_ids if isinstance(passages, PassageTable) else [p.item_id for p in passages]
-
-
-def _text(passages: Sequence[Passage], row: int) -> str:
-    return passages.text(row) if isinstance(passages, PassageTable) else passages[row].text
-
-
 def item_ranking(index: LoadedIndex, collection: str, ranking: list[tuple[int, float]]) -> list[tuple[str, float]]:
     """Best passage per item, in order of each item's best passage."""
-    item_ids = _item_ids(index.collections[collection].passages)
+    item_ids = index.collections[collection].passages.item_ids
     seen: dict[str, float] = {}
     for row, score in ranking:
         seen.setdefault(item_ids[row], score)
@@ -274,7 +264,7 @@ def lexical_coverage(plan: QueryPlan, index: LoadedIndex, rows_of: dict[str, lis
     total = sum(weights.values())
     best = 0.0
     for item, _ in item_ranking(index, "clauses", ranking)[:items]:
-        text = simplified("".join(_text(clauses.passages, r) for r in rows_of.get(item, ()))).lower()
+        text = simplified("".join(clauses.passages.text(r) for r in rows_of.get(item, ()))).lower()
         best = max(best, sum(v for w, v in weights.items() if w in text) / total)
     return best
 
@@ -301,7 +291,7 @@ def best_sentence(index: LoadedIndex, rows_of: dict[str, list[int]], item_id: st
     ordered = [int(r) for r, _ in rrf([r for r in clause_rankings if r])] or sorted(rows)
     card = index.cards[item_id]
     heading = {_squeeze(card.title), _squeeze(f"{card.number or ''}{card.title}")}
-    row = next((r for r in ordered if _squeeze(_text(passages, r)) not in heading), ordered[0])
+    row = next((r for r in ordered if _squeeze(passages.text(r)) not in heading), ordered[0])
     p = passages[row]
     spans = find_terms(p.text, highlight_terms)
     return BestSentence(text=p.text, span=p.span, page=p.page, line=p.line,
