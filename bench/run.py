@@ -229,7 +229,7 @@ def scaling_figures(work: Path, mode: str, sizes: tuple[int, int], raw: dict, in
             figures.append(Figure(f"scaling_{n}_search_rss_mb",
                                   f"{n:,} synthetic docs: search process with the index loaded "
                                   f"({q['passages']:,} passages; load {q['load_s']} s, warm query p50 "
-                                  f"{q['query_p50_ms']} ms, fake embedder)",
+                                  f"{q['query']['p50_ms']} ms, fake embedder)",
                                   q["peak_rss_mb"], "MB", command, "", None, q))
     a, b = runs[small], runs[big]
     growth = round((b["registry_s"] / big) / (a["registry_s"] / small), 2)

@@ -485,18 +485,23 @@ def step_rebuild(work: Path, mode: str, _: str) -> dict:
             "peak_rss_mb": round(peak_rss_mb())}
 
 
-def step_query_warm(work: Path, mode: str, _: str) -> dict:
+def _warm_query_latency(settings: Settings, reps: int) -> dict[str, float]:
+    """Percentiles of ``search`` over QUERIES, ``reps`` times each, after a first query has
+    loaded the index and the query embedder."""
     from search_api.search import search
 
-    settings = settings_for(work, mode)
-    search(QUERIES[0], settings)  # loads the index and the query embedder
+    search(QUERIES[0], settings)
     samples = []
-    for _ in range(REPS[mode]):
+    for _ in range(reps):
         for query in QUERIES:
             started = time.perf_counter()
             search(query, settings)
             samples.append(time.perf_counter() - started)
-    return {**percentiles(samples), "peak_rss_mb": round(peak_rss_mb())}
+    return percentiles(samples)
+
+
+def step_query_warm(work: Path, mode: str, _: str) -> dict:
+    return {**_warm_query_latency(settings_for(work, mode), REPS[mode]), "peak_rss_mb": round(peak_rss_mb())}
 
 
 def _scale_settings(work: Path, n: int) -> Settings:
@@ -569,7 +574,7 @@ def step_scaling_search(work: Path, mode: str, arg: str) -> dict:
     """The search side over the index ``step_scaling_index`` built for N documents (fake
     embedder; its own process, so its peak RSS is the index's): time to load the index, peak
     memory, and warm query latency over the bench's queries."""
-    from search_api.search import loaded_index, search
+    from search_api.search import loaded_index
 
     n = int(arg)
     settings = _scale_settings(work, n)
@@ -577,19 +582,9 @@ def step_scaling_search(work: Path, mode: str, arg: str) -> dict:
     index, _ = loaded_index(settings)
     load_s = time.perf_counter() - started
     loaded_rss = peak_rss_mb()
-    for query in QUERIES:
-        search(query, settings)
-    samples = []
-    for _ in range(3):
-        for query in QUERIES:
-            started = time.perf_counter()
-            search(query, settings)
-            samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
     return {"n": n, "load_s": round(load_s, 1), "loaded_rss_mb": round(loaded_rss),
             "passages": sum(len(c.passages) for c in index.collections.values()),
-            "query_p50_ms": round(samples[len(samples) // 2], 1), "query_max_ms": round(samples[-1], 1),
-            "peak_rss_mb": round(peak_rss_mb())}
+            "query": _warm_query_latency(settings, reps=3), "peak_rss_mb": round(peak_rss_mb())}
 
 
 STEPS = {name.removeprefix("step_"): fn for name, fn in globals().items() if name.startswith("step_")}
