@@ -233,7 +233,7 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True)
             else:
                 todo.append((path, fp))
         writer = _BatchWriter(registry, stored, report)
-        with contextlib.closing(_extracted(todo, settings)) as extracted:
+        with contextlib.closing(_extracted(todo, settings, _parse_and_extract_item)) as extracted:
             for (path, _), results in zip(_progress(todo, progress), extracted):
                 writer.add(path, results)
             writer.flush()
@@ -312,14 +312,14 @@ def _workers(settings: Settings, paths: list[Path]) -> int:
 
 
 def _extracted(todo: list[tuple[Path, str]], settings: Settings,
-               work: Callable[..., list[Any]] | None = None) -> Iterator[list[Any]]:
-    """``work`` (default: the registry rows, ``_parse_and_extract_item``) of each (path,
-    fingerprint), in order; in worker processes for big batches. The registry is written by this
-    process only."""
+               work: Callable[..., list[Any]]) -> Iterator[list[Any]]:
+    """``work`` (``_parse_and_extract_item``: registry rows; ``_documents_in_item``: documents)
+    of each (path, fingerprint), in order; in worker processes for big batches. The registry is
+    written by this process only."""
     from pipeline.errors import ResourceLimitError
     from pipeline.parallel import WorkerCrash, map_in_order
 
-    work = functools.partial(work or _parse_and_extract_item, settings=settings)
+    work = functools.partial(work, settings=settings)
     workers = _workers(settings, [p for p, _ in todo])
     for (path, _), result in zip(todo, map_in_order(work, todo, workers)):
         if isinstance(result, WorkerCrash):
