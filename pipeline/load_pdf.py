@@ -2,7 +2,8 @@
 
 pdfplumber reads 16–30 pages/s; pypdfium2 reads hundreds, so every page goes through pdfium
 and only pages that carry enough ruling-line segments to hold a table are opened again by
-pdfplumber for ``extract_tables``.
+pdfplumber for ``extract_tables``. Unembedded CJK fonts are measured with a stand-in font rather
+than the system's (``pdf_fonts``): the same text, ten times faster.
 
 The raw text keeps the printed page's line structure: each page's lines are put top to bottom
 (pdfium returns them in content-stream order, which often puts a footer drawn first at the top),
@@ -52,6 +53,7 @@ from .errors import (
 )
 from .load_text import SURROGATE_AND_PRIVATE_USE
 from .model import RawDocument, RawTable, Span
+from .pdf_fonts import use_cjk_stand_in
 from .settings import Settings
 
 # A 2×2 grid already needs 6 lines (12 segments); one separator rule under a 版头 is 2 and
@@ -63,7 +65,8 @@ UNREADABLE_RATIO = 0.3
 MONOTONIC_SHARE = 0.8
 # The workers are asked only when the first pages say the rest would take this long here: a
 # worker needs ~10–30 ms to open a PDF and load its fonts, and on a busy machine it takes CPU
-# from this process; a page takes 1.5 ms (embedded fonts) to 11 ms (unembedded CJK fonts).
+# from this process; a page takes ~1–1.5 ms (embedded fonts, or unembedded CJK ones measured with
+# the stand-in of ``pdf_fonts``) to 11 ms (unembedded CJK fonts measured with Noto CJK).
 PARALLEL_MIN_SECONDS = 0.05
 PARALLEL_MIN_PAGES = 8
 _PROBE_PAGES = 3  # the first loads the fonts; the next two are timed
@@ -235,10 +238,11 @@ def _ping() -> bool:
     return True  # the worker is up (a spawned one has imported this module and pdfium)
 
 
-def _steal(data: bytes, generation: int) -> None:
+def _steal(data: bytes, generation: int, cjk_stand_in: bool) -> None:
     """In a worker: open the PDF (already checked by the parent) and read chunks from its end
     until none are left, sending each one as soon as it is read."""
     claims, results = _shared
+    use_cjk_stand_in(cjk_stand_in)  # a spawned worker has not inherited the parent's choice
     pdf = pdfium.PdfDocument(data)
     try:
         while (taken := _claim(claims, generation, from_top=True)) is not None:
@@ -270,7 +274,7 @@ def _drain(pool: _Running, generation: int, pages: dict[int, tuple[PageScan, str
 
 
 def _scan_shared(pdf, data: bytes, first: int, total: int, pool: _Running, workers: int,
-                 ) -> list[tuple[PageScan, str | None]]:
+                 cjk_stand_in: bool) -> list[tuple[PageScan, str | None]]:
     """Pages ``first``… read by this process and the workers together. This process takes pages
     from the bottom; when none are left it reads, lowest first, each page a worker has taken but
     not sent yet, so it never waits for a worker (one slowed down by other programs, or dead).
@@ -282,7 +286,8 @@ def _scan_shared(pdf, data: bytes, first: int, total: int, pool: _Running, worke
         with _locked(pool.claims):
             generation = pool.claims[0] + 1
             pool.claims[0], pool.claims[1], pool.claims[2] = generation, first, total
-        futures = [pool.executor.submit(_steal, data, generation) for _ in range(workers - 1)]
+        futures = [pool.executor.submit(_steal, data, generation, cjk_stand_in)
+                   for _ in range(workers - 1)]
     except Exception:  # noqa: BLE001 - the pool broke, was stopped, or its counter is stuck
         _discard(pool)
     try:
@@ -412,7 +417,8 @@ def _discard(pool: _Running) -> None:
             _stop_locked()
 
 
-def _scan_document(pdf, data: bytes, total: int, workers: int) -> list[tuple[PageScan, str | None]]:
+def _scan_document(pdf, data: bytes, total: int, workers: int, cjk_stand_in: bool,
+                   ) -> list[tuple[PageScan, str | None]]:
     """Every page of ``pdf``; the rest after the first pages shared with the workers when those
     pages say it would take ``PARALLEL_MIN_SECONDS`` or more here (and the workers are up)."""
     if workers < 2 or total < PARALLEL_MIN_PAGES:
@@ -425,7 +431,7 @@ def _scan_document(pdf, data: bytes, total: int, workers: int) -> list[tuple[Pag
     if pool is None or not _Pool.busy.acquire(blocking=False):
         return out + _scan_pages(pdf, _PROBE_PAGES, total)
     try:
-        return out + _scan_shared(pdf, data, _PROBE_PAGES, total, pool, workers)
+        return out + _scan_shared(pdf, data, _PROBE_PAGES, total, pool, workers, cjk_stand_in)
     finally:
         _Pool.busy.release()
 
@@ -496,6 +502,7 @@ def load_pdf(path: Path, data: bytes, *, sha256: str, settings: Settings) -> Raw
             "the PDF ends before its %%EOF marker: the file was cut short (interrupted download?)",
             "download or export it again",
         )
+    use_cjk_stand_in(settings.pdf_cjk_stand_in)
     pdf = _open(path, data)
     try:
         total = len(pdf)
@@ -507,7 +514,7 @@ def load_pdf(path: Path, data: bytes, *, sha256: str, settings: Settings) -> Raw
                 f"the PDF has {total:,} pages, over the limit of {settings.max_pdf_pages:,}",
                 "split it, or raise TAIZHANG_MAX_PDF_PAGES if it really is one document",
             )
-        scanned = _scan_document(pdf, data, total, settings.pdf_workers)
+        scanned = _scan_document(pdf, data, total, settings.pdf_workers, settings.pdf_cjk_stand_in)
     finally:
         pdf.close()
     scans = [scan for scan, _ in scanned]

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         default_factory=lambda: min(2, os.cpu_count() or 1), ge=1,
         description="processes that read the pages of one big PDF, this one included; 1 = in process",
     )
+    pdf_cjk_stand_in: bool = Field(
+        default=True,
+        description="measure unembedded CJK fonts with taizhang's stand-in font rather than the "
+        "system's CJK font: the same text, ~10x faster (see pipeline/pdf_fonts.py)",
+    )
     build_workers: int = Field(
         default=0, ge=0,
         description="processes that parse and extract during a build; 0 = one per usable CPU, 1 = none",

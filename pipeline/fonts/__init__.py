@@ -1,0 +1,1 @@
+"""Font files taizhang ships (see ``pipeline/pdf_fonts.py`` for what they are for)."""
