@@ -151,14 +151,21 @@ def measure(work: Path, mode: str, only: set[str] | None, index_up_to: int,
     if wanted("pdf"):
         r = raw["pdf"] = run_step("pdf", work, mode)
         figures.append(Figure("pdf_pdfium_floor_pages_s", "pypdfium2 alone: open each page, read its text "
-                              "(fixture font: unembedded CID STSong-Light)", r["pdfium_floor_pages_per_s"],
+                              "(fixture font: unembedded CID STSong-Light, measured with the system's CJK font)",
+                              r["pdfium_floor_pages_per_s"], "pages/s", cmd("pdf"), "", None, r))
+        figures.append(Figure("pdf_pdfium_floor_stand_in_pages_s", "pypdfium2 alone, the same fixture measured "
+                              "with taizhang's CJK stand-in font", r["pdfium_floor_stand_in_pages_per_s"],
                               "pages/s", cmd("pdf"), "", None, r))
         figures.append(Figure("pdf_load_pages_s", f"PDF text layer loaded (pypdfium2 + tables) {_spread(r['load_runs'])}",
                               r["load_pages_per_s"], "pages/s", cmd("pdf"), "≥ 100", r["load_pages_per_s"] >= 100, r))
         figures.append(Figure("pdf_ingest_pages_s", "PDF load + clean + segment + extract "
-                              f"(unembedded CID font: pdfium's slowest case) {_spread(r['parse_extract_runs'])}",
+                              f"(unembedded CID font, CJK stand-in on: the default) {_spread(r['parse_extract_runs'])}",
                               r["parse_extract_pages_per_s"], "pages/s", cmd("pdf"), "≥ 100",
                               r["parse_extract_pages_per_s"] >= 100, r))
+        figures.append(Figure("pdf_ingest_system_font_pages_s", "the same with the stand-in off "
+                              "(`TAIZHANG_PDF_CJK_STAND_IN=false`: the system's CJK font, CFF outlines) "
+                              f"{_spread(r['parse_extract_system_font_runs'])}",
+                              r["parse_extract_system_font_pages_per_s"], "pages/s", cmd("pdf"), "", None, r))
         if (e := r.get("embedded_font")) and "parse_extract_pages_per_s" in e:
             figures.append(Figure("pdf_ingest_embedded_pages_s", "PDF load + clean + segment + extract "
                                   f"(embedded font, as WPS/Word exports: {e['fixture']}) {_spread(e['parse_extract_runs'])}",

@@ -351,13 +351,19 @@ def _pdf_rates(files: list[Path], settings: Settings, reps: int, parse: bool) ->
     load_file(files[0], settings)
     pages = sum(len(load_file(path, settings).page_starts) for path in files)
     out: dict = {"pages": pages}
-    out["pdfium_floor_pages_per_s"], out["pdfium_floor_runs"] = rate(lambda: pdfium_floor(files))
+    out["pdfium_floor_pages_per_s"], out["pdfium_floor_runs"] = rate(
+        lambda: pdfium_floor(files, cjk_stand_in=False))
+    out["pdfium_floor_stand_in_pages_per_s"], out["pdfium_floor_stand_in_runs"] = rate(
+        lambda: pdfium_floor(files, cjk_stand_in=True))
     out["load_pages_per_s"], out["load_runs"] = rate(lambda: [load_file(p, settings) for p in files])
     out["load_in_process_pages_per_s"], out["load_in_process_runs"] = rate(
         lambda: [load_file(p, in_process) for p in files])
     if parse:
         out["parse_extract_pages_per_s"], out["parse_extract_runs"] = rate(
             lambda: [forget_documents(), *(_parse_extract(p, settings) for p in files)])
+        system_font = settings.model_copy(update={"pdf_cjk_stand_in": False})
+        out["parse_extract_system_font_pages_per_s"], out["parse_extract_system_font_runs"] = rate(
+            lambda: [forget_documents(), *(_parse_extract(p, system_font) for p in files)])
     return out
 
 
@@ -381,10 +387,14 @@ def _font_of(path: Path) -> str:
     return f"{name} ({'embedded' if embedded else 'not embedded'})"
 
 
-def pdfium_floor(files: list[Path]) -> float:
-    """Seconds pypdfium2 alone, in one process, takes to open every page and read its text."""
+def pdfium_floor(files: list[Path], cjk_stand_in: bool) -> float:
+    """Seconds pypdfium2 alone, in one process, takes to open every page and read its text,
+    with unembedded CJK fonts measured by the system's CJK font or by taizhang's stand-in."""
     import pypdfium2 as pdfium
 
+    from pipeline.pdf_fonts import use_cjk_stand_in
+
+    use_cjk_stand_in(cjk_stand_in)
     started = time.perf_counter()
     for path in files:
         pdf = pdfium.PdfDocument(str(path))
