@@ -53,7 +53,7 @@ from .errors import (
 )
 from .load_text import SURROGATE_AND_PRIVATE_USE
 from .model import RawDocument, RawTable, Span
-from .pdf_fonts import use_cjk_stand_in
+from .pdf_fonts import cjk_stand_in_enabled, use_cjk_stand_in
 from .settings import Settings
 
 # A 2×2 grid already needs 6 lines (12 segments); one separator rule under a 版头 is 2 and
@@ -242,7 +242,7 @@ def _steal(data: bytes, generation: int, cjk_stand_in: bool) -> None:
     """In a worker: open the PDF (already checked by the parent) and read chunks from its end
     until none are left, sending each one as soon as it is read."""
     claims, results = _shared
-    use_cjk_stand_in(cjk_stand_in)  # a spawned worker has not inherited the parent's choice
+    use_cjk_stand_in(cjk_stand_in)  # spawned: inherits nothing; forked: only the choice at its fork
     pdf = pdfium.PdfDocument(data)
     try:
         while (taken := _claim(claims, generation, from_top=True)) is not None:
@@ -274,7 +274,7 @@ def _drain(pool: _Running, generation: int, pages: dict[int, tuple[PageScan, str
 
 
 def _scan_shared(pdf, data: bytes, first: int, total: int, pool: _Running, workers: int,
-                 cjk_stand_in: bool) -> list[tuple[PageScan, str | None]]:
+                 ) -> list[tuple[PageScan, str | None]]:
     """Pages ``first``… read by this process and the workers together. This process takes pages
     from the bottom; when none are left it reads, lowest first, each page a worker has taken but
     not sent yet, so it never waits for a worker (one slowed down by other programs, or dead).
@@ -286,7 +286,9 @@ def _scan_shared(pdf, data: bytes, first: int, total: int, pool: _Running, worke
         with _locked(pool.claims):
             generation = pool.claims[0] + 1
             pool.claims[0], pool.claims[1], pool.claims[2] = generation, first, total
-        futures = [pool.executor.submit(_steal, data, generation, cjk_stand_in)
+        # the workers outlive this document: each is told the font choice ``load_pdf`` made
+        stand_in = cjk_stand_in_enabled()
+        futures = [pool.executor.submit(_steal, data, generation, stand_in)
                    for _ in range(workers - 1)]
     except Exception:  # noqa: BLE001 - the pool broke, was stopped, or its counter is stuck
         _discard(pool)
@@ -417,8 +419,7 @@ def _discard(pool: _Running) -> None:
             _stop_locked()
 
 
-def _scan_document(pdf, data: bytes, total: int, workers: int, cjk_stand_in: bool,
-                   ) -> list[tuple[PageScan, str | None]]:
+def _scan_document(pdf, data: bytes, total: int, workers: int) -> list[tuple[PageScan, str | None]]:
     """Every page of ``pdf``; the rest after the first pages shared with the workers when those
     pages say it would take ``PARALLEL_MIN_SECONDS`` or more here (and the workers are up)."""
     if workers < 2 or total < PARALLEL_MIN_PAGES:
@@ -431,7 +432,7 @@ def _scan_document(pdf, data: bytes, total: int, workers: int, cjk_stand_in: boo
     if pool is None or not _Pool.busy.acquire(blocking=False):
         return out + _scan_pages(pdf, _PROBE_PAGES, total)
     try:
-        return out + _scan_shared(pdf, data, _PROBE_PAGES, total, pool, workers, cjk_stand_in)
+        return out + _scan_shared(pdf, data, _PROBE_PAGES, total, pool, workers)
     finally:
         _Pool.busy.release()
 
@@ -514,7 +515,7 @@ def load_pdf(path: Path, data: bytes, *, sha256: str, settings: Settings) -> Raw
                 f"the PDF has {total:,} pages, over the limit of {settings.max_pdf_pages:,}",
                 "split it, or raise TAIZHANG_MAX_PDF_PAGES if it really is one document",
             )
-        scanned = _scan_document(pdf, data, total, settings.pdf_workers, settings.pdf_cjk_stand_in)
+        scanned = _scan_document(pdf, data, total, settings.pdf_workers)
     finally:
         pdf.close()
     scans = [scan for scan, _ in scanned]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.load import load_file
-from pipeline.pdf_fonts import cjk_stand_ins_lent, use_cjk_stand_in
+from pipeline.pdf_fonts import cjk_stand_in_enabled, cjk_stand_ins_lent, use_cjk_stand_in
 from pipeline.settings import Settings
 from tests.fixtures.make_docs import write_pdf
 
@@ -48,6 +48,7 @@ def _system_has_cjk_font(pdf: Path) -> bool:
     (with no font at all pdfium gives zero-height boxes, and then drops characters)."""
     import pypdfium2 as pdfium
 
+    was = cjk_stand_in_enabled()
     use_cjk_stand_in(False)
     document = pdfium.PdfDocument(str(pdf))
     try:
@@ -58,6 +59,7 @@ def _system_has_cjk_font(pdf: Path) -> bool:
         return top - bottom > 1
     finally:
         document.close()
+        use_cjk_stand_in(was)
 
 
 @pytest.mark.parametrize("doc_id", DOC_IDS)
@@ -85,8 +87,10 @@ def test_stand_in_and_system_font_give_the_same_text(cid_pdfs, doc_id, tmp_path)
     assert with_stand_in.tables == with_system_font.tables
 
 
-def test_page_workers_read_with_the_stand_in_too(cid_pdfs, tmp_path, monkeypatch):
-    """A big PDF shared with a worker process gives what reading it in process gives."""
+def test_a_pdf_shared_with_page_workers_reads_as_in_process(cid_pdfs, tmp_path, monkeypatch):
+    """A big PDF shared with a worker process gives what reading it in process gives. (Which
+    font the worker measured with does not show in the text, so this cannot tell whether the
+    worker lent the stand-in; ``_steal`` passes the choice on explicitly for that.)"""
     from pipeline import load_pdf
 
     monkeypatch.setattr(load_pdf, "PARALLEL_MIN_SECONDS", 0.0)
