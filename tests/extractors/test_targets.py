@@ -282,6 +282,21 @@ def test_quotes_are_slices_of_the_text(text):
         assert c.value is None or isinstance(c.value, Decimal)
 
 
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="20年度至19—-–(（〔[到在底月", max_size=16))
+def test_bare_year_pattern_equals_its_plain_form(text):
+    """_BARE_YEAR puts its lookbehind after the literal "20" for speed; it must find exactly what
+    the plain form (lookbehind first) finds."""
+    import re
+
+    from extractors.target_claims import _BARE_YEAR
+
+    plain = re.compile(r"(?<![0-9〔\[（(—–\-])(20\d{2})年(?![0-9]|度|—|–|-|至)")
+    assert [(m.span(), m.group(1)) for m in _BARE_YEAR.finditer(text)] == [
+        (m.span(), m.group(1)) for m in plain.finditer(text)
+    ]
+
 # ------------------------------------------------------------------------------------------
 # The bundled corpus: key facts, provenance, golden files
 
