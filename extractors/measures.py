@@ -27,6 +27,7 @@ import functools
 import re
 from collections.abc import Sequence
 
+from extractors.deadlines import document_reference_year, extract_deadlines, opening_due_year
 from extractors.roles import (
     ResponsibilityParse,
     RoleRule,
@@ -260,8 +261,6 @@ def _split_roles(units: Sequence[UnitMention]) -> tuple[tuple[UnitMention, ...],
 
 
 def _deadlines(doc: Document, text: str, base: int) -> list[Deadline]:
-    from extractors.deadlines import extract_deadlines
-
     reference_year, first_due_year = _undated_reference(doc)
     return extract_deadlines(
         text, doc.meta.date, base=base, reference_year=reference_year, first_due_year=first_due_year
@@ -270,8 +269,6 @@ def _deadlines(doc: Document, text: str, base: int) -> list[Deadline]:
 
 @functools.lru_cache(maxsize=64)
 def _undated_reference_cached(text: str, title: str, period: str | None) -> tuple[int | None, int | None]:
-    from extractors.deadlines import document_reference_year, opening_due_year
-
     return document_reference_year(text, title, period), opening_due_year(text)
 
 

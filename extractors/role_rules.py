@@ -63,12 +63,17 @@ class RoleLexicon(BaseModel):
     measure_sections: tuple[Rule, ...]
     highlight_words: dict[str, tuple[str, ...]]
 
-    def rule(self, rule_id: str) -> Rule:
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Rule]:
+        # the first rule of an id wins, as the groups are searched in this order
+        by_id: dict[str, Rule] = {}
         for group in (self.affixes, self.notes, self.measure_sections):
             for r in group:
-                if r.id == rule_id:
-                    return r
-        raise KeyError(rule_id)
+                by_id.setdefault(r.id, r)
+        return by_id
+
+    def rule(self, rule_id: str) -> Rule:
+        return self._by_id[rule_id]
 
 
 class RoleRule(BaseModel):

@@ -34,6 +34,7 @@ from extractors.unit_lexicon import (
     entries,
     unit_lexicon,
 )
+from pipeline.chinese import to_simplified
 from pipeline.errors import LexiconError
 
 __all__ = [
@@ -107,28 +108,7 @@ def _names_by_level() -> dict[str | None, tuple[str, ...]]:
 
 def simplify(text: str) -> str:
     """Traditional → Simplified, character for character so offsets stay valid."""
-    try:
-        from pipeline.chinese import to_simplified
-    except ImportError:
-        return _opencc_t2s(text)
-    out = to_simplified(text)
-    return out if len(out) == len(text) else _opencc_t2s(text)
-
-
-@functools.lru_cache(maxsize=4096)
-def _opencc_t2s(text: str) -> str:
-    converter = _opencc()
-    whole = converter.convert(text)
-    if len(whole) == len(text):
-        return whole
-    return "".join(ch if len(c := converter.convert(ch)) != 1 else c for ch in text)
-
-
-@functools.cache
-def _opencc():
-    from opencc import OpenCC
-
-    return OpenCC("t2s")
+    return to_simplified(text)
 
 
 def normalize_name(name: str) -> str:
