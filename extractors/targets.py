@@ -19,6 +19,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from pipeline.model import Document, DocumentMeta, Section, Span, Target, Task
 
@@ -117,8 +118,7 @@ def _section_context(
     return SectionContext(target=target, baseline=baseline, scope=scope or doc_scope)
 
 
-@dataclass(frozen=True)
-class _Unit:
+class _Unit(NamedTuple):  # one per clause: a tuple is the cheapest record to make
     start: int
     end: int
     paragraph: int

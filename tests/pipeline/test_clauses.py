@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.chinese import cn_to_int, has_traditional, to_simplified
 from pipeline.clauses import split_clauses
@@ -100,3 +102,29 @@ def test_to_simplified(text, simplified, traditional):
     assert to_simplified(text) == simplified
     assert len(to_simplified(text)) == len(text)
     assert has_traditional(text) is traditional
+
+
+_HANZI = st.sampled_from([chr(c) for c in range(0x4E00, 0x4E00 + 400)] + list("發展會國說門乾亁噹著為麼"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_HANZI | st.characters(), min_size=0, max_size=3000).map("".join))
+def test_long_and_short_texts_convert_as_one_character_table(text):
+    """The fast paths (a numpy bitmap for a long text's characters, str.replace for a few
+    Traditional ones) give exactly the plain per-character translation."""
+    from pipeline.chinese import _distinct_chars, _table_for
+
+    assert _distinct_chars(text) == set(text)
+    assert to_simplified(text) == text.translate(_table_for(text))
+
+
+def test_a_long_text_with_one_traditional_character():
+    text = "园区" * 2000 + "噹" + "乾隆" + "\ud800" + "发展" * 100  # a lone surrogate too
+    assert to_simplified(text) == text.translate(_table_for_plain(text))
+    assert len(to_simplified(text)) == len(text)
+
+
+def _table_for_plain(text):
+    from pipeline.chinese import _simplified_char
+
+    return {ord(ch): _simplified_char(ch) for ch in set(text) if _simplified_char(ch) != ch}
