@@ -1,12 +1,16 @@
-"""Compile rule patterns so that ``re`` skips text where no match can start.
+"""Compile rule patterns so that ``re`` rejects at once the positions where no match can start.
 
 Python's ``re`` scans fast only when a pattern starts with a plain character or a character
 class; a pattern that opens with a lookbehind, an optional word (``(?:到|至)?\\s*20\\d{2}年``) or
 a union of named groups is tried at every position of the text. Every clause of every document
 goes through hundreds of such rule patterns, so ``compile_scanning`` computes the characters a
-match can start with and puts them first as a lookahead: ``(?=[到至\\s2])(?:…)``. ``re`` then
-jumps between those characters. A match is unchanged: it starts at the same place and consumes
-the same text, because its first character is one of those the lookahead lets through.
+match can start with and puts them first as a lookahead: ``(?=[到至\\s2])(?:…)``. ``re`` still
+tries every position (its fast scan needs a pattern that *starts* with a character or a class,
+and a lookahead does not count), but a position whose character cannot start a match now fails
+at one class test instead of walking the pattern's optional parts: the 16 guarded deadline and
+comparator rules search the corpus clauses in about half the time (22–25 ms against 44–46 ms,
+a throwaway timer over ``Clause.text``). A match is unchanged: it starts at the same place and
+consumes the same text, because its first character is one of those the lookahead lets through.
 
 Patterns whose first character cannot be bounded (they can match the empty string, start with
 ``.`` or ``[^…]``, or carry inline flags) are compiled as they are.
@@ -110,8 +114,8 @@ def _first_characters(parsed) -> str | None:
 
 def compile_scanning(pattern: str) -> re.Pattern[str]:
     """``re.compile(pattern)``, led by a lookahead on its possible first characters when they
-    can be bounded and re would not scan fast by itself: the same matches, found without
-    trying every position."""
+    can be bounded and re would not scan fast by itself: the same matches, each position that
+    cannot start one rejected at its first character."""
     try:
         parsed = _parser.parse(pattern)
     except re.error:
