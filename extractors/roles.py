@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -222,8 +223,7 @@ def _ends_paragraph(s: str, k: int) -> bool:
 # Items of a list
 
 
-class _Item(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class _Item(NamedTuple):  # a working record inside one statement, made by the hundred
     start: int
     end: int
     name: str  # simplified, no whitespace
@@ -374,7 +374,7 @@ def _spread_cues(items: list[_Item]) -> list[_Item]:
         if it.cue is None:
             later = next((nx for nx in items[idx + 1 :] if nx.group == it.group and nx.cue), None)
             if later is not None:
-                it = it.model_copy(update={"cue": later.cue})
+                it = it._replace(cue=later.cue)
         out.append(it)
     return out
 

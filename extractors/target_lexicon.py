@@ -13,8 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -97,8 +96,7 @@ def target_lexicon() -> TargetLexicon:
 # The text the patterns read: no line breaks, each character mapped back to its offset
 
 
-@dataclass(frozen=True)
-class View:
+class View(NamedTuple):  # one per clause read: a tuple is the cheapest record to make
     text: str
     orig: Sequence[int]  # orig[i]: offset in the source text of view character i
 
