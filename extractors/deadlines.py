@@ -183,7 +183,9 @@ def _resolve(rule: DeadlineRule, m: re.Match[str], doc_date: dt.date | None) -> 
 
 def _masked(text: str) -> list[tuple[int, int]]:
     rules = deadline_lexicon().masks
-    return [(m.start(), m.end()) for rule in rules for m in rule.regex.finditer(text)]
+    return [
+        (m.start(), m.end()) for rule in rules if rule.may_match(text) for m in rule.regex.finditer(text)
+    ]
 
 
 def _is_retrospective(text: str, m: re.Match[str], end: int) -> bool:
@@ -249,7 +251,10 @@ def reference_years(text: str) -> list[int]:
     """Years ``text`` shows it was written no earlier than: 截至2020年, 2021年以来, a cited
     〔2023〕4号, its own 规划期限为2021年—2025年."""
     return [
-        int(m.group("y")) for rule in deadline_lexicon().reference for m in rule.regex.finditer(text)
+        int(m.group("y"))
+        for rule in deadline_lexicon().reference
+        if rule.may_match(text)
+        for m in rule.regex.finditer(text)
     ]
 
 

@@ -77,7 +77,12 @@ def _in_any(pos: int, regions: Sequence[tuple[int, int]]) -> bool:
 
 
 def _masks(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for r in target_lexicon().masks for m in r.regex.finditer(text)]
+    return [
+        (m.start(), m.end())
+        for r in target_lexicon().masks
+        if r.may_match(text)
+        for m in r.regex.finditer(text)
+    ]
 
 
 def _time_cues(text: str, ctx: ClauseContext) -> tuple[list[tuple[int, int]], list[int]]:

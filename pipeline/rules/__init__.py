@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from ..errors import LexiconError
 from ..model import SectionKind
-from .scanning import compile_scanning
+from .scanning import compile_scanning, required_characters
 
 RULES_DIR = Path(__file__).resolve().parent
 
@@ -52,6 +52,15 @@ class PatternRule(BaseModel):
     @functools.cached_property
     def regex(self) -> re.Pattern[str]:
         return compile_scanning(self.pattern)
+
+    @functools.cached_property
+    def required(self) -> str:
+        """Characters every match holds (``scanning.required_characters``)."""
+        return required_characters(self.pattern)
+
+    def may_match(self, text: str) -> bool:
+        """False when ``text`` lacks a character every match holds: no need to search it."""
+        return all(ch in text for ch in self.required)
 
 
 HeadingRole = Literal["ladder", "leaf", "container", "top", "peer"]

@@ -124,3 +124,35 @@ def compile_scanning(pattern: str) -> re.Pattern[str]:
     if chars is None:
         return re.compile(pattern)
     return re.compile(f"(?=[{chars}])(?:{pattern})")
+
+
+def required_characters(pattern: str) -> str:
+    """Characters every match of ``pattern`` holds: its literals outside optional parts (those in
+    groups and repeats of at least one, and those every alternative of a branch shares). A text
+    missing one of them cannot match, so a long scan can be skipped: ``号`` of
+    ``…〔2023〕4号``, ``年以来`` of ``20\\d{2}\\s*年\\s*以来``. Empty when nothing is required or
+    the pattern carries flags (IGNORECASE would let a literal stand for two characters)."""
+    try:
+        parsed = _parser.parse(pattern)
+    except re.error:
+        return ""
+    if parsed.state.flags & ~(re.UNICODE | re.ASCII) & ~_parser.TYPE_FLAGS:
+        return ""
+    return "".join(sorted(_required(parsed.data)))
+
+
+def _required(items) -> set[str]:
+    found: set[str] = set()
+    for op, av in items:
+        if op is _parser.LITERAL:
+            found.add(chr(av))
+        elif op is _parser.SUBPATTERN:
+            _group, add_flags, del_flags, sub = av
+            if not add_flags and not del_flags:
+                found |= _required(sub)
+        elif op in _REPEATS and av[0] >= 1:
+            found |= _required(av[2])
+        elif op is _parser.BRANCH:
+            shared = [_required(alternative) for alternative in av[1]]
+            found |= set.intersection(*shared) if shared else set()
+    return found

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.rules import PatternRule
-from pipeline.rules.scanning import compile_scanning, first_characters
+from pipeline.rules.scanning import compile_scanning, first_characters, required_characters
 
 REPO = Path(__file__).resolve().parents[2]
 RULE_FILES = sorted([*(REPO / "pipeline" / "rules").glob("*.yaml"), *(REPO / "extractors" / "lexicons").glob("*.yaml")])
@@ -102,3 +102,50 @@ def test_first_characters(pattern: str, first: str) -> None:
 def test_unbounded_patterns_are_compiled_as_they_are(pattern: str) -> None:
     assert first_characters(pattern) is None
     assert compile_scanning(pattern).pattern == pattern
+
+
+# --------------------------------------------------------------------------------------------
+# required_characters: a text without one of them is not searched (PatternRule.may_match)
+
+
+def _holds_required(pattern: str, text: str) -> None:
+    required = required_characters(pattern)
+    for m in re.compile(pattern).finditer(text):
+        assert all(ch in m.group() for ch in required), (pattern, m.group(), required)
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_every_match_holds_the_required_characters(pattern: str, corpus_lines: list[str]) -> None:
+    for line in corpus_lines:
+        _holds_required(pattern, line)
+
+    @given(st.from_regex(pattern, fullmatch=False))
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    def check(text: str) -> None:
+        _holds_required(pattern, text)
+
+    try:
+        check()
+    except Exception as exc:  # hypothesis cannot generate from some lookaround patterns
+        if "Unsatisfiable" not in type(exc).__name__:
+            raise
+
+
+@pytest.mark.parametrize(("pattern", "required"), [
+    (r"[\u4e00-\u9fff]{1,10}[〔(]\s*(?:19|20)\d{2}\s*[〕)]\s*\d+\s*号", "号"),
+    (r"(?P<y>20\d{2})\s*年\s*以来", "02以年来"),
+    (r"(?:到|至)?年底", "年底"),  # the optional group adds nothing (sorted by code point)
+    (r"a(?:bc|cb)", "abc"),  # what every alternative shares
+    (r"x(?:y)+z*", "xy"),  # a repeat of at least one counts, z* does not
+    (r"(?=前)后", "后"),  # a lookahead's characters are not in the match
+    (r"(?i)abc", ""),  # a flag could let one literal stand for two characters
+    (r"[号令]", ""),  # a class of two or more characters requires neither
+])
+def test_required_characters(pattern: str, required: str) -> None:
+    assert required_characters(pattern) == required
+
+
+def test_may_match_skips_only_texts_that_cannot_match() -> None:
+    rule = PatternRule(id="x", pattern=r"〔\d{4}〕\d+号")
+    assert rule.may_match("川办发〔2018〕45号") and rule.regex.search("川办发〔2018〕45号")
+    assert not rule.may_match("川办发〔2018〕45")
