@@ -169,9 +169,10 @@ def forget_documents() -> None:
                 value.cache_clear()
 
 
-# A pass over the corpus takes ~0.2 s, and this shared machine has bursts in which everything
-# runs up to a third slower for a second or two: the median of many short passes is steady
-# where the median of five was not (one run gave 0.62–1.15 MB/s across its five passes).
+# A pass over the corpus takes ~0.2 s, and this shared machine has bursts of seconds in which
+# everything runs slower (a pure-Python loop took 0.17–0.32 s over ten runs a second apart): the
+# median of many short passes is steadier than the median of five was (two consecutive runs of
+# five passes gave 1.02 and 0.78 MB/s, their passes 0.62–1.15).
 PARSE_EXTRACT_PASSES = {"tiny": 1, "quick": 21, "full": 41}
 
 
@@ -199,15 +200,16 @@ def step_parse_extract(work: Path, mode: str, _: str) -> dict:
     return {"mb_per_s": mb_per_s, "runs_mb_per_s": runs, "docs_per_s": round(len(files) * mb_per_s * 1e6 / size, 2),
             "bytes": size, "reps": PARSE_EXTRACT_PASSES[mode], **_others(busy_before, ours_before, wall_before),
             "reference_loop_ms": reference,
-            "machine_speed": {"slowest": round(fastest / max(reference), 2), "median": round(fastest / statistics.median(reference), 2)},
+            "machine_speed": {"slowest": round(fastest / max(reference), 2),
+                              "median": round(fastest / statistics.median(reference), 2)},
             "at_full_speed": {"passes": len(at_speed), "mb_per_s": statistics.median(at_speed)},
             "peak_rss_mb": round(peak_rss_mb())}
 
 
 def reference_loop_ms() -> float:
     """Milliseconds of a fixed pure-Python loop: how fast this shared machine runs right now.
-    The host's bursts slow everything alike (the same loop has taken 1.0–1.9× its fastest time
-    within one minute), so each figure beside it can be read against the machine's own speed."""
+    The host's bursts slow everything alike (within one 21-pass run this loop took up to 1.8×
+    its fastest time), so each figure beside it can be read against the machine's own speed."""
     started = time.perf_counter()
     total = 0
     for i in range(300_000):

@@ -3,7 +3,7 @@
 pdfplumber reads 16–30 pages/s; pypdfium2 reads hundreds, so every page goes through pdfium
 and only pages that carry enough ruling-line segments to hold a table are opened again by
 pdfplumber for ``extract_tables``. Unembedded CJK fonts are measured with a stand-in font rather
-than the system's (``pdf_fonts``): the same text, ten times faster.
+than the system's (``pdf_fonts``): the same text, with pdfium ten times faster on such pages.
 
 The raw text keeps the printed page's line structure: each page's lines are put top to bottom
 (pdfium returns them in content-stream order, which often puts a footer drawn first at the top),

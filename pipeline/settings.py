@@ -42,7 +42,8 @@ class Settings(BaseSettings):
     pdf_cjk_stand_in: bool = Field(
         default=True,
         description="measure unembedded CJK fonts with taizhang's stand-in font rather than the "
-        "system's CJK font: the same text, ~10x faster (see pipeline/pdf_fonts.py)",
+        "system's CJK font: the same text, pdfium ~10x and the whole ingest ~2x faster "
+        "(pipeline/pdf_fonts.py)",
     )
     build_workers: int = Field(
         default=0, ge=0,
