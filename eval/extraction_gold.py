@@ -40,6 +40,8 @@ class GoldTask(_Strict):
     title: str
     lead: tuple[str, ...] = ()
     supporting: tuple[str, ...] = ()
+    responsible: tuple[str, ...] = ()  # named with no role the document states (责任单位, unsplit)
+    optional_units: tuple[str, ...] = ()  # vague collectives (相关部门, 各地区): neither missed nor wrong
     deadlines: tuple[str, ...] = ()
     optional: bool = False
     comment: str | None = None
@@ -205,16 +207,17 @@ def _task_file_problems(doc_id: str, kf: GoldTaskFile, source: str) -> list[str]
         for segment in tid.rpartition(":")[2].split("."):
             if segment not in flat:
                 problems.append(f"{t.task_id}: path segment {segment} not in source")
-        for name in t.lead + t.supporting:
+        for name in t.lead + t.supporting + t.responsible + t.optional_units:
             if norm_text(name) not in flat:
                 problems.append(f"{t.task_id}: unit {name} not in source")
             if name not in kf.units:
                 problems.append(f"{t.task_id}: unit {name} missing from units: map")
-        if set(t.lead) & set(t.supporting):
-            problems.append(f"{t.task_id}: a unit both leads and supports")
+        roles = (set(t.lead), set(t.supporting), set(t.responsible))
+        if any(a & b for i, a in enumerate(roles) for b in roles[i + 1:]):
+            problems.append(f"{t.task_id}: a unit holds two roles")
         for d in t.deadlines:
             if norm_text(d) not in flat:
                 problems.append(f"{t.task_id}: deadline {d} not in source")
-        if t.optional is False and not t.lead:
-            problems.append(f"{t.task_id}: a scored measure without a lead unit")
+        if kf.role_rule and t.optional is False and not t.lead:
+            problems.append(f"{t.task_id}: a scored measure without a lead under a stated rule")
     return problems
