@@ -18,7 +18,6 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+from bench.run import Figure, publish
+from bench.server import free_port, rss_mb, start_server, stop_server
 from pipeline.settings import REPO_ROOT
 
 QUERIES = ("土地要素保障谁牵头", "化工园区适用哪些措施", "编制园区发展规划", "高新技术企业数量目标",
@@ -34,67 +35,6 @@ QUERIES = ("土地要素保障谁牵头", "化工园区适用哪些措施", "编
 TASK_PATHS = ("/tasks", "/tasks?unit=" + quote("市科技局"), "/tasks?role=lead&unit=" + quote("市发展改革委"),
               "/tasks?unit=" + quote("市经济和信息化局"))
 PATHS = [p for pair in zip([f"/search?q={quote(q)}" for q in QUERIES], TASK_PATHS * 2) for p in pair]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and its children (uvicorn's workers are children of its master)."""
-    total = 0
-    for proc in [pid, *_children(pid)]:
-        try:
-            for line in Path(f"/proc/{proc}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:  # exited between listing and reading
-            continue
-    return round(total / 1024, 1)
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return []
-    return [int(c) for child in found for c in (child, *_children(int(child)))]
-
-
-def start_server(data_dir: Path, port: int, env: dict[str, str], timeout: float = 180,
-                 workers: int = 1) -> subprocess.Popen:
-    """``taizhang serve --workers N`` on 127.0.0.1:port, returned once it answers."""
-    import httpx
-
-    full_env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **env}
-    taizhang = str(Path(sys.executable).parent / "taizhang")
-    proc = subprocess.Popen([taizhang, "serve", "--port", str(port), "--data-dir", str(data_dir),
-                             "--workers", str(workers)],
-                            cwd=REPO_ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + timeout
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"taizhang serve exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/documents", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        if time.time() > deadline:
-            stop_server(proc)
-            raise RuntimeError("taizhang serve did not answer in time")
-        time.sleep(0.3)
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 class RssSampler(threading.Thread):
@@ -238,7 +178,6 @@ def save(out_dir: Path, result: dict, command: str) -> None:
     """Add the load-test figures to the benchmark results (replacing earlier ones)."""
     from dataclasses import asdict
 
-    from bench.run import Figure, publish
 
     results = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
     workers = result.get("workers", 1)

@@ -22,7 +22,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from bench.load_test import free_port, rss_mb, start_server, stop_server
+from bench.server import free_port, rss_mb, start_server, stop_server
 from bench.steps import QUERIES, percentiles
 from pipeline.settings import REPO_ROOT
 

@@ -141,14 +141,10 @@ _FODS = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def _parse_extract(path: Path, settings: Settings) -> int:
-    from extractors.measures import extract_tasks
-    from extractors.targets import extract_targets
+    from extractors.run import extract_document
     from pipeline.run import parse_file
 
-    doc = parse_file(path, settings=settings)
-    tasks = extract_tasks(doc)
-    extract_targets(doc, tasks)
-    return len(tasks)
+    return len(extract_document(parse_file(path, settings=settings)).tasks)
 
 
 DOCUMENT_CACHE_MAX = 256  # caches this small are keyed by whole texts (see forget_documents)
@@ -227,7 +223,7 @@ def _alternating_builds(folder: Path, n: int, data_prefix: Path, mode: str, per_
     ``per_second`` (the amount built: MB, pages) divided by each run's seconds."""
     import shutil
 
-    from extractors.build import build_registry
+    from extractors.registry.build import build_registry
     from pipeline.parallel import usable_cpus
 
     runs: dict[int, list[float]] = {1: [], usable_cpus(): []}
@@ -435,8 +431,8 @@ def pdfium_floor(files: list[Path], cjk_stand_in: bool) -> float:
 
 def corpus_passages(settings: Settings) -> list[str]:
     """Exactly the texts the index embeds for the corpus (measures, then clauses and table rows)."""
-    from extractors.measures import extract_tasks
-    from extractors.targets import extract_targets
+    from extractors.measures.tasks import extract_tasks
+    from extractors.targets.extract import extract_targets
     from pipeline.run import parse_paths
     from search_api.indexing import DocItems, dense_text, document_items
 
@@ -469,8 +465,8 @@ def step_embed_floor(work: Path, mode: str, _: str) -> dict:
 
 
 def _build(settings: Settings, paths: list[Path], index: bool = True) -> dict:
-    from extractors.build import build_registry
-    from extractors.registry import Registry
+    from extractors.registry.build import build_registry
+    from extractors.registry.store import Registry
     from search_api.indexing import update_index
 
     started = time.perf_counter()
@@ -507,7 +503,7 @@ def step_rebuild(work: Path, mode: str, _: str) -> dict:
     import contextlib
     import io
 
-    from extractors.build import run_build_command
+    from extractors.registry.build import run_build_command
     from search_api.indexing import index_step
 
     settings = settings_for(work, mode)
@@ -585,7 +581,7 @@ def step_scaling_index(work: Path, mode: str, arg: str) -> dict:
     import shutil
     import sqlite3
 
-    from extractors.registry import Registry
+    from extractors.registry.store import Registry
     from search_api.indexing import update_index
 
     n = int(arg)

@@ -13,7 +13,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 def main(argv: list[str] | None = None) -> int:
     from pipeline.settings import Settings
 
-    from .run import SCORERS, run_eval_command
+    from eval.run import SCORERS, run_eval_command
 
     parser = argparse.ArgumentParser(prog="python -m eval", description=__doc__)
     parser.add_argument("what", nargs="?", default="all", choices=[*SCORERS, "all"])

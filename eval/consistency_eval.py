@@ -168,8 +168,8 @@ def gold_problems(gold: Gold, texts: dict[str, str]) -> list[str]:
 def findings_for(settings: Settings) -> tuple[list[Finding], dict[str, str], str]:
     """Findings (and document texts) of the built registry, or of the bundled corpus when the
     registry is empty."""
-    from extractors.registry import Registry
-    from search_api.consistency import check_documents, check_registry
+    from extractors.registry.store import Registry
+    from extractors.checks import check_documents, check_registry
 
     registry = Registry.open(settings)
     try:
@@ -179,18 +179,17 @@ def findings_for(settings: Settings) -> tuple[list[Finding], dict[str, str], str
             return check_registry(registry), texts, f"registry {registry.url}"
     finally:
         registry.close()
-    from extractors.measures import extract_tasks
-    from extractors.targets import extract_targets
+    from extractors.run import extract_document
     from pipeline.manifest import load_manifest
     from pipeline.run import parse_file
 
     docs, tasks, targets = [], [], []
     for entry in load_manifest(settings.corpus_dir).documents:
         doc = parse_file(settings.corpus_dir / entry.file, meta=entry, settings=settings)
-        doc_tasks = extract_tasks(doc)
+        extraction = extract_document(doc)
         docs.append(doc)
-        tasks += doc_tasks
-        targets += extract_targets(doc, doc_tasks)
+        tasks += extraction.tasks
+        targets += extraction.targets
     texts = {d.doc_id: d.text for d in docs}
     source = f"corpus {settings.corpus_dir} (registry empty)"
     return check_documents(docs, tasks, targets), texts, source

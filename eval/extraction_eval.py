@@ -20,7 +20,7 @@ from rich.table import Table
 
 from pipeline.settings import Settings
 
-from .extraction_gold import (
+from eval.extraction_gold import (
     GOLD_DIR,
     gold_problems,
     gold_target_rows,
@@ -30,7 +30,7 @@ from .extraction_gold import (
     target_rows,
     task_rows,
 )
-from .extraction_score import (
+from eval.extraction_score import (
     PRF,
     TASK_FIELDS,
     EvalError,
@@ -124,8 +124,7 @@ def predict(settings: Settings, doc_ids: set[str]) -> dict[str, DocPrediction]:
     from pipeline.manifest import load_manifest
 
     try:
-        from extractors.measures import extract_tasks
-        from extractors.targets import extract_targets
+        from extractors.run import extract_document
         from pipeline.run import parse_file
     except ImportError as exc:  # an extractor not written yet: every document fails, clearly
         reason = f"cannot import the pipeline/extractors: {exc}"
@@ -138,10 +137,9 @@ def predict(settings: Settings, doc_ids: set[str]) -> dict[str, DocPrediction]:
         started = time.perf_counter()
         try:
             doc = parse_file(settings.corpus_dir / entry.file, meta=entry, settings=settings)
-            tasks = extract_tasks(doc)
-            targets = extract_targets(doc, tasks)
+            extraction = extract_document(doc)
             out[entry.doc_id] = DocPrediction(
-                entry.doc_id, task_rows(tasks), target_rows(targets),
+                entry.doc_id, task_rows(extraction.tasks), target_rows(extraction.targets),
                 seconds=time.perf_counter() - started,
             )
         except Exception as exc:  # noqa: BLE001 — report and keep scoring the other documents

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from pipeline.model import Comparator, Target, Task
 
-from .extraction_score import TargetRow, TaskRow, UnitRow, norm_task_id, norm_text
+from eval.extraction_score import TargetRow, TaskRow, UnitRow, norm_task_id, norm_text
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 
@@ -212,9 +212,10 @@ def _task_file_problems(doc_id: str, kf: GoldTaskFile, source: str) -> list[str]
                 problems.append(f"{t.task_id}: unit {name} not in source")
             if name not in kf.units:
                 problems.append(f"{t.task_id}: unit {name} missing from units: map")
-        roles = (set(t.lead), set(t.supporting), set(t.responsible))
-        if any(a & b for i, a in enumerate(roles) for b in roles[i + 1:]):
-            problems.append(f"{t.task_id}: a unit holds two roles")
+        if set(t.lead) & set(t.supporting):
+            problems.append(f"{t.task_id}: a unit both leads and supports")
+        if set(t.responsible) & set(t.lead + t.supporting):
+            problems.append(f"{t.task_id}: a unit is both responsible (unsplit) and lead or supporting")
         for d in t.deadlines:
             if norm_text(d) not in flat:
                 problems.append(f"{t.task_id}: deadline {d} not in source")

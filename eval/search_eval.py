@@ -86,7 +86,7 @@ def mean(values: list[float]) -> float:
 
 def ensure_index(settings: Settings) -> None:
     """Build or refresh the index from the registry when it is missing or stale."""
-    from extractors.registry import Registry
+    from extractors.registry.store import Registry
     from search_api.indexing import refresh_index
 
     with Registry.open(settings) as registry:

@@ -25,8 +25,8 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from pipeline.model import Deadline, DeadlineKind, Span
 
-from .lexicon import Rule, load_yaml
-from .numbers import parse_number
+from extractors.lexicon import Rule, load_yaml
+from extractors.numbers import parse_number
 
 Resolve = Literal[
     "ymd", "ym_end", "y_end", "doc_year_end", "relative", "year_range", "plan_period", "plan_end",

@@ -14,8 +14,8 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from extractors.roles import role_lexicon
-from extractors.units import known_units, simplify
+from extractors.roles.statements import role_lexicon
+from extractors.units.names import known_units, simplify
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 from pydantic import BaseModel, ConfigDict
 
-from .lexicon import load_yaml
+from extractors.lexicon import load_yaml
 
 # Length-preserving (one char -> one char) so offsets found in the folded text stay valid.
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％－～", "0123456789.%-~")

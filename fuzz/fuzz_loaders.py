@@ -20,8 +20,7 @@ with atheris.instrument_imports():
     import pipeline.load_html  # noqa: F401
     import pipeline.load_pdf  # noqa: F401
     import pipeline.load_text  # noqa: F401
-    from extractors.measures import extract_tasks
-    from extractors.targets import extract_targets
+    from extractors.run import extract_document
     from pipeline.errors import TaizhangError
     from pipeline.run import parse_file
     from pipeline.settings import Settings
@@ -41,8 +40,7 @@ def test_one_input(data: bytes) -> None:
     except TaizhangError as exc:
         assert exc.path is not None and path.name in exc.message, exc.message
         return
-    tasks = extract_tasks(doc)
-    extract_targets(doc, tasks)
+    extract_document(doc)
 
 
 if __name__ == "__main__":

@@ -16,10 +16,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 with atheris.instrument_imports():  # the stages themselves, so coverage guides the search
     import extractors.deadlines  # noqa: F401
-    import extractors.measures  # noqa: F401
+    import extractors.measures.tasks  # noqa: F401
     import extractors.numbers  # noqa: F401
-    import extractors.roles  # noqa: F401
-    import extractors.targets  # noqa: F401
+    import extractors.roles.statements  # noqa: F401
+    import extractors.targets.extract  # noqa: F401
     import pipeline.normalize  # noqa: F401
     import pipeline.segment  # noqa: F401
     from tests.robustness.test_fuzz import check_chain

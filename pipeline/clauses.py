@@ -12,9 +12,9 @@ import bisect
 import re
 from collections.abc import Callable, Sequence
 
-from .chinese import to_simplified, traditional_chars
-from .model import Clause, Span
-from .rules.classify import SAME_CLOSER
+from pipeline.chinese import to_simplified, traditional_chars
+from pipeline.model import Clause, Span
+from pipeline.rules.classify import SAME_CLOSER
 
 _OPEN_TO_CLOSE = {
     "（": "）", "(": ")", "〔": "〕", "【": "】", "《": "》", "[": "]", "［": "］",

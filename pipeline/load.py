@@ -16,15 +16,15 @@ import hashlib
 from pathlib import Path
 from typing import Literal
 
-from .errors import (
+from pipeline.errors import (
     CorruptFileError,
     EmptyDocumentError,
     FileTooLargeError,
     TaizhangError,
     UnsupportedFormatError,
 )
-from .model import RawDocument, SourceFormat
-from .settings import Settings
+from pipeline.model import RawDocument, SourceFormat
+from pipeline.settings import Settings
 
 EXTENSIONS: dict[str, SourceFormat] = {
     ".txt": "txt",
@@ -192,19 +192,19 @@ def load_file(
     sha = hashlib.sha256(data).hexdigest()
 
     if fmt in ("txt", "md"):
-        from .load_text import load_text
+        from pipeline.load_text import load_text
 
         doc = load_text(path, data, fmt=fmt, sha256=sha, encoding=encoding)
     elif fmt == "docx":
-        from .load_docx import load_docx
+        from pipeline.load_docx import load_docx
 
         doc = load_docx(path, data, sha256=sha)
     elif fmt == "pdf":
-        from .load_pdf import load_pdf
+        from pipeline.load_pdf import load_pdf
 
         doc = load_pdf(path, data, sha256=sha, settings=settings)
     else:
-        from .load_html import load_html
+        from pipeline.load_html import load_html
 
         doc = load_html(path, data, sha256=sha)
 

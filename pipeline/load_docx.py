@@ -22,8 +22,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CorruptFileError, ResourceLimitError
-from .model import RawDocument, RawTable, Span
+from pipeline.errors import CorruptFileError, ResourceLimitError
+from pipeline.model import RawDocument, RawTable, Span
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"

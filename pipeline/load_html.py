@@ -17,9 +17,9 @@ import re
 import warnings
 from pathlib import Path
 
-from .errors import CorruptFileError
-from .load_text import decode_text, looks_like_text
-from .model import RawDocument, RawTable, Span
+from pipeline.errors import CorruptFileError
+from pipeline.load_text import decode_text, looks_like_text
+from pipeline.model import RawDocument, RawTable, Span
 
 DROP = frozenset("script style noscript template head iframe object svg select button".split())
 BLOCKS = frozenset(

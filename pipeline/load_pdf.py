@@ -44,17 +44,17 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pypdfium2 import PdfiumError
 
-from .errors import (
+from pipeline.errors import (
     CorruptFileError,
     EmptyDocumentError,
     EncryptedFileError,
     NeedsOCRError,
     ResourceLimitError,
 )
-from .load_text import SURROGATE_AND_PRIVATE_USE
-from .model import RawDocument, RawTable, Span
-from .pdf_fonts import cjk_stand_in_enabled, use_cjk_stand_in
-from .settings import Settings
+from pipeline.load_text import SURROGATE_AND_PRIVATE_USE
+from pipeline.model import RawDocument, RawTable, Span
+from pipeline.pdf_fonts import cjk_stand_in_enabled, use_cjk_stand_in
+from pipeline.settings import Settings
 
 # A 2×2 grid already needs 6 lines (12 segments); one separator rule under a 版头 is 2 and
 # a page border 5, so fewer than this many segments cannot be a table.
@@ -334,7 +334,7 @@ class _Pool:
 def _start_locked(size: int) -> Future:
     if _Pool.running is None or _Pool.size != size:
         _stop_locked()
-        from .parallel import worker_context
+        from pipeline.parallel import worker_context
 
         # A forked worker only ever runs _steal: it opens its own document and never touches
         # what it inherited (open documents, threads' locks, SQLite handles).

@@ -28,8 +28,8 @@ import codecs
 import re
 from pathlib import Path
 
-from .errors import EncodingError
-from .model import RawDocument, SourceFormat
+from pipeline.errors import EncodingError
+from pipeline.model import RawDocument, SourceFormat
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: its BOM starts with FF FE too
@@ -137,7 +137,7 @@ def everyday_share(text: str) -> float | None:
     holds nothing to judge by (only ASCII, punctuation and the like).
     """
     try:
-        from .chinese import to_simplified
+        from pipeline.chinese import to_simplified
     except ImportError:  # scoring still works on simplified text without it
         def to_simplified(t: str) -> str:
             return t

@@ -10,7 +10,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict
 
-from .model import Document, Span, raw_page_line
+from pipeline.model import Document, Span, raw_page_line
 
 LOCATOR = re.compile(r"^(?P<doc>[^:]+):(?P<start>\d+)-(?P<end>\d+)$")
 

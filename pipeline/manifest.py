@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from .errors import TaizhangError
-from .model import DocumentMeta
+from pipeline.errors import TaizhangError
+from pipeline.model import DocumentMeta
 
 
 class ManifestEntry(DocumentMeta):

@@ -28,10 +28,10 @@ from __future__ import annotations
 import bisect
 import re
 
-from .model import CleanText, OffsetMap, RawDocument
-from .rules import CleaningRules, cleaning_rules
-from .rules.classify import is_prose
-from .rules.joining import Line, Paragraph, build_paragraphs
+from pipeline.model import CleanText, OffsetMap, RawDocument
+from pipeline.rules import CleaningRules, cleaning_rules
+from pipeline.rules.classify import is_prose
+from pipeline.rules.joining import Line, Paragraph, build_paragraphs
 
 _LINE_BREAK = re.compile(r"[\n\r\f]")
 _HEADER_MAX = 40  # characters: a running header or footer is short

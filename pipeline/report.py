@@ -17,9 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.tree import Tree
 
-from .errors import TaizhangError
-from .model import Document, Section
-from .settings import Settings
+from pipeline.errors import TaizhangError
+from pipeline.model import Document, Section
+from pipeline.settings import Settings
 
 _PROGRESS_ABOVE = 3  # files
 _NUMBERED = frozenset({"chapter", "section", "article", "cn_num", "paren_cn", "arabic", "paren_arabic", "circled", "dash", "stage"})
@@ -28,7 +28,7 @@ _TITLE_WIDTH = 40
 
 def print_parse_results(files: list[Path], as_json: bool, settings: Settings) -> bool:
     """Parse ``files`` and print them; returns False when any file failed."""
-    from .run import expand_paths, parse_paths
+    from pipeline.run import expand_paths, parse_paths
 
     out = Console(soft_wrap=True, highlight=False)
     err = Console(stderr=True, highlight=False)

@@ -13,16 +13,16 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .chinese import cn_to_int
-from .errors import TaizhangError
-from .load import EXTENSIONS, load_file
-from .manifest import Manifest, load_manifest
-from .model import CleanText, Document, DocumentMeta, RawDocument
-from .normalize import clean
-from .rules.classify import match_heading
-from .rules import meta_rules
-from .segment import paragraphs_of, segment
-from .settings import Settings
+from pipeline.chinese import cn_to_int
+from pipeline.errors import TaizhangError
+from pipeline.load import EXTENSIONS, load_file
+from pipeline.manifest import Manifest, load_manifest
+from pipeline.model import CleanText, Document, DocumentMeta, RawDocument
+from pipeline.normalize import clean
+from pipeline.rules.classify import match_heading
+from pipeline.rules import meta_rules
+from pipeline.segment import paragraphs_of, segment
+from pipeline.settings import Settings
 
 _TITLE_BLOCK = 15  # paragraphs at the top where title, 文号, date and status are looked for
 _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff“”《》])\s+(?=[\u4e00-\u9fff“”《》])")

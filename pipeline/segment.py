@@ -19,12 +19,12 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from .chinese import cn_to_int
-from .clauses import build_clauses, protected_ranges
-from .model import CleanText, DocTable, Document, DocumentMeta, RawDocument, Section, Span
-from .normalize import clean_offset
-from .rules.classify import ends_paragraph, ends_table, match_heading, table_of_contents
-from .rules import HeadingRule, cleaning_rules, heading_rules, meta_rules
+from pipeline.chinese import cn_to_int
+from pipeline.clauses import build_clauses, protected_ranges
+from pipeline.model import CleanText, DocTable, Document, DocumentMeta, RawDocument, Section, Span
+from pipeline.normalize import clean_offset
+from pipeline.rules.classify import ends_paragraph, ends_table, match_heading, table_of_contents
+from pipeline.rules import HeadingRule, cleaning_rules, heading_rules, meta_rules
 
 _MD_PREFIX = re.compile(r"[ \t]*(#{1,6})[ \t]*(?:\*\*)?[ \t]*$")
 _COLON_TITLE_MAX = 20

@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        from extractors.registry import Registry
+        from extractors.registry.store import Registry
 
         app.state.settings = settings
         app.state.registry = Registry.open(settings)
@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     async def _domain_error(request: Request, exc: TaizhangError) -> JSONResponse:
         return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=422)
 
-    from .routes import admin, consistency, documents, export, search, tasks, units
+    from search_api.routes import admin, consistency, documents, export, search, tasks, units
 
     for module in (search, tasks, documents, units, export, consistency, admin):
         app.include_router(module.router)
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
 
 def _warm_up(settings: Settings) -> None:
     """Load the index and the query embedder now, so the first user does not wait for them."""
-    from .search import search, settle_heap
+    from search_api.search import search, settle_heap
 
     try:
         search("园区", settings, k=1)

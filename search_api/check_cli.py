@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pipeline.model import Evidence, Finding
 from pipeline.settings import Settings
 
-from .consistency import check_registry, split_corroboration
+from extractors.checks import check_registry, split_corroboration
 
 KIND_LABEL = {
     "conflict": "冲突",
@@ -76,7 +76,7 @@ def print_findings(findings: Sequence[Finding], console=None) -> None:
 
 def run_check_command(settings: Settings, as_json: bool = False) -> list[Finding]:
     """Open the registry, run every check, print the findings. Returns them (for tests)."""
-    from extractors.registry import Registry
+    from extractors.registry.store import Registry
 
     registry = Registry.open(settings)
     try:

@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .settings import Settings
+from pipeline.settings import Settings
 
 app = typer.Typer(
     name="taizhang",
@@ -51,7 +51,7 @@ def parse(
     Example: taizhang parse corpus/pzh-2025-yuanqu-tizhi-tongzhi.txt
     Example: taizhang parse report.pdf --json > report.json
     """
-    from .report import print_parse_results
+    from pipeline.report import print_parse_results
 
     ok = print_parse_results(files, as_json=as_json, settings=Settings())
     raise typer.Exit(0 if ok else 1)
@@ -71,14 +71,13 @@ def build(
     Example: taizhang build
     Example: taizhang build ~/收文/2025 --data-dir ~/taizhang-data --export
     """
-    from extractors.build import run_build_command
+    from extractors.registry.build import run_build_command
 
     index_step = None
     if not no_index:
         from search_api.indexing import index_step
     ok = run_build_command(
         paths or [], make_settings(data_dir), export=export, index_step=index_step,
-        findings_for=_consistency_checks() if export else None,
     )
     raise typer.Exit(0 if ok else 1)
 
@@ -93,9 +92,9 @@ def export(
 
     Example: taizhang export --format xlsx --out 任务分工表.xlsx
     """
-    from extractors.export import run_export_command
+    from extractors.export.write import run_export_command
 
-    path = run_export_command(make_settings(data_dir), fmt=fmt, out=out, findings_for=_consistency_checks())
+    path = run_export_command(make_settings(data_dir), fmt=fmt, out=out)
     typer.echo(str(path))
 
 
@@ -108,7 +107,7 @@ def extract(
 
     Example: taizhang extract 通知.docx --json > tasks.json
     """
-    from extractors.build import run_extract_command
+    from extractors.registry.build import run_extract_command
 
     ok = run_extract_command(files, Settings(), as_json=as_json)
     raise typer.Exit(0 if ok else 1)
@@ -129,9 +128,9 @@ def show(
     from rich.console import Console
     from rich.text import Text
 
-    from extractors.registry import Registry
+    from extractors.registry.store import Registry
 
-    from .locate import locate, parse_locator
+    from pipeline.locate import locate, parse_locator
 
     try:
         doc_id, start, end = parse_locator(locator)
@@ -209,7 +208,7 @@ def check(as_json: JsonOut = False, data_dir: DataDir = None) -> None:
     Example: taizhang check
     Example: taizhang check --json > 冲突核查.json
     """
-    from search_api.consistency_cli import run_check_command
+    from search_api.check_cli import run_check_command
 
     run_check_command(make_settings(data_dir), as_json=as_json)
 
@@ -229,15 +228,8 @@ def evaluate(
     raise typer.Exit(0 if ok else 1)
 
 
-def _consistency_checks():
-    """The checks that fill the workbook's 冲突核查 sheet (the CLI composes the layers)."""
-    from search_api.consistency import check_registry
-
-    return check_registry
-
-
 def main() -> None:
-    from .errors import TaizhangError
+    from pipeline.errors import TaizhangError
 
     try:
         app()

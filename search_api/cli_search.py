@@ -14,7 +14,7 @@ from pipeline.errors import TaizhangError
 from pipeline.model import DocStatus
 from pipeline.settings import Settings
 
-from .schemas import ItemCard, SearchFilters, SearchHit, SearchResponse
+from search_api.schemas import ItemCard, SearchFilters, SearchHit, SearchResponse
 
 ROLE_WORDS = {"lead": "lead", "牵头": "lead", "supporting": "supporting", "配合": "supporting"}
 
@@ -28,7 +28,7 @@ def resolve_unit(name: str, known: set[str]) -> str:
     """The canonical unit the user means: the authority's canonical name when the index has
     it, else the one indexed unit whose name contains what was typed (自然资源和规划局 →
     市自然资源和规划局). Several candidates stop with the list to choose from."""
-    from extractors.units import canonical_unit
+    from extractors.units.names import canonical_unit
 
     canonical = canonical_unit(name).canonical
     if canonical in known:
@@ -82,7 +82,7 @@ def run_search_command(
 ) -> None:
     """Search and print. Exits with status 1 (message on stderr) when there is no index or a
     filter value is invalid."""
-    from .search import index_units, loaded_index, search
+    from search_api.search import index_units, loaded_index, search
 
     if mode not in ("hybrid", "dense", "sparse"):
         _fail(f"--mode must be hybrid, dense or sparse, not {mode!r}")

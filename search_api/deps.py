@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request, status
 
-from extractors.registry import Registry
+from extractors.registry.store import Registry
 from pipeline.settings import Settings
 
 

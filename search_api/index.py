@@ -36,13 +36,17 @@ import numpy as np
 from pipeline.errors import IndexNotBuiltError
 from pipeline.model import Span
 
-from .schemas import ItemCard, Passage
-from .sparse import FREQ_DB_PREFIX, SparseIndex
+from search_api.schemas import ItemCard, Passage
+from search_api.sparse import FREQ_DB_PREFIX, SparseIndex
+from search_api.sparse_build import build_sparse_index
 
 if TYPE_CHECKING:
-    from .sparse_build import SparseBuilder
+    from search_api.sparse_build import SparseBuilder
 
 FORMAT_VERSION = 1
+# Bump when what goes into the index changes (passages, texts, vectors): `taizhang build` then
+# rebuilds an index that is otherwise up to date with the registry.
+INDEXER_VERSION = 1
 COLLECTIONS = ("measures", "clauses")
 CURRENT_FILE = "CURRENT"
 
@@ -319,7 +323,7 @@ class GenerationWriter:
             if name not in self._vectors:
                 self._vectors[name] = FlatVectorWriter(self.work / f"{name}.faiss", meta.dim)
             if not (self.work / f"{name}.bm25").exists():
-                self.save_sparse(name, SparseIndex.build([]))
+                self.save_sparse(name, build_sparse_index([]))
         self._append("cards.json", ())
         self._close_files()
         shutil.rmtree(self.work / ".scratch", ignore_errors=True)

@@ -30,15 +30,14 @@ import numpy as np
 from pipeline.model import Document, Section, Span, Target, Task
 from pipeline.settings import Settings
 
-from .embed import CacheStats, Embedder, EmbeddingCache, embed_with_cache, get_embedder
-from .index import COLLECTIONS, GenerationWriter, IndexMeta, new_generation_stamp
-from .schemas import IndexReport, ItemCard, Passage, TargetSummary
-from .sparse import ensure_freq_db, simplified
-from .sparse_build import SparseBuilder, TokenCache, tokenize_many
+from search_api.embed import CacheStats, Embedder, EmbeddingCache, embed_with_cache, get_embedder
+from search_api import index as index_files
+from search_api.index import COLLECTIONS, GenerationWriter, IndexMeta, new_generation_stamp
+from search_api.schemas import IndexReport, ItemCard, Passage, TargetSummary
+from search_api.search import index_is_current
+from search_api.sparse import ensure_freq_db, simplified
+from search_api.sparse_build import SparseBuilder, TokenCache, tokenize_many
 
-# Bump when what goes into the index changes (passages, texts, vectors): `taizhang build` then
-# rebuilds an index that is otherwise up to date with the registry.
-INDEXER_VERSION = 1
 _NUMBER_TRIM = " \t、.．。:："
 # An item with no clause of its own is embedded from its first characters: the title and
 # opening sentences carry its topic, and a 512-token input costs ~10x a 128-token one.
@@ -55,7 +54,7 @@ _COMPARATORS = {"eq": "=", "ge": "≥", "gt": ">", "le": "≤", "lt": "<", "appr
 def number_token(doc: Document, section: Section) -> str:
     """A section's number as task ids write it: ``一、`` → ``一``, ``1.`` → ``1``, ``(一)`` →
     ``（一）``; dash items (——) and unnumbered headings count among their siblings (—2, h3).
-    Same scheme as ``extractors.measures`` uses for task ids, so gold files and links can name
+    Same scheme as ``extractors.measures.tasks`` uses for task ids, so gold files and links can name
     a context section the way they name a measure."""
     if section.number and section.kind != "dash":
         token = section.number.strip().strip(_NUMBER_TRIM) or section.number.strip()
@@ -373,7 +372,7 @@ def update_index(settings: Settings, registry, embedder: Embedder | None = None,
                  batch_passages: int = BATCH_PASSAGES) -> IndexReport:
     """Build the index for everything in ``registry`` and make it current.
 
-    registry: an ``extractors.registry.Registry``, read one document at a time. Unchanged
+    registry: an ``extractors.registry.store.Registry``, read one document at a time. Unchanged
         texts reuse cached vectors and BM25 terms.
     embedder: default ``get_embedder(settings, "passages")``; tests pass a lighter one.
     batch_passages: see ``IndexBuild``.
@@ -422,7 +421,7 @@ def _build(settings: Settings, parts: Iterator[DocItems], registry_generation: s
                   "context_items": build.kinds["context"], "passages": build.rows["clauses"]}
         meta = IndexMeta(
             generation=generation, registry_generation=registry_generation, model_id=embedder.model_id,
-            dim=dim, created=time.time(), counts=counts, freq_db=freq_db.name, indexer=INDEXER_VERSION,
+            dim=dim, created=time.time(), counts=counts, freq_db=freq_db.name, indexer=index_files.INDEXER_VERSION,
         )
         folder = gen.publish(meta)
     return IndexReport(
@@ -438,7 +437,6 @@ def refresh_index(settings: Settings, registry) -> IndexReport | None:
     write, and None). An index that cannot be read counts as stale."""
     from pipeline.errors import TaizhangError
 
-    from .search import index_is_current
 
     try:
         current = index_is_current(settings, registry)

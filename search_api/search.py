@@ -26,15 +26,16 @@ import numpy as np
 from pipeline.errors import IndexNotBuiltError
 from pipeline.settings import Settings
 
-from .embed import E5_MODEL_ID
-from .hybrid import fuse_signals, rrf
-from .index import LoadedIndex, current_generation_folder, load_index
-from .schemas import (
+from search_api.embed import E5_MODEL_ID
+from search_api.hybrid import fuse_signals, rrf
+from search_api import index as index_files
+from search_api.index import LoadedIndex, current_generation_folder, load_index
+from search_api.schemas import (
     BestSentence, FacetCount, Facets, Highlight, HitScores, ItemCard, SearchFilters, SearchHit,
     SearchMode, SearchResponse,
 )
-from .sparse import SparseIndex, find_terms, frame_words, query_terms, simplified, tokenize
-from .synonyms import expand_query
+from search_api.sparse import SparseIndex, find_terms, frame_words, query_terms, simplified, tokenize
+from search_api.synonyms import expand_query
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 DEPTH = 300  # passages taken from each ranking before collapsing to items
@@ -122,12 +123,11 @@ def index_is_current(settings: Settings, registry) -> bool:
     folder = current_generation_folder(settings.index_dir)
     if folder is None:
         return False
-    from .embed import index_model_id
-    from .index import read_meta
-    from .indexing import INDEXER_VERSION
+    from search_api.embed import index_model_id
+    from search_api.index import read_meta
 
     meta = read_meta(folder)
-    return (meta.registry_generation == registry.generation() and meta.indexer == INDEXER_VERSION
+    return (meta.registry_generation == registry.generation() and meta.indexer == index_files.INDEXER_VERSION
             and meta.model_id == index_model_id(settings))
 
 
@@ -394,13 +394,13 @@ def _canonical_filters(filters: SearchFilters, index: LoadedIndex) -> SearchFilt
     known = {m.canonical for c in index.cards.values() for m in (*c.lead, *c.supporting)}
     if filters.unit in known:
         return filters
-    from extractors.units import canonical_unit
+    from extractors.units.names import canonical_unit
 
     return filters.model_copy(update={"unit": canonical_unit(filters.unit).canonical})
 
 
 def _query_vector(settings: Settings, index: LoadedIndex, plan: QueryPlan) -> np.ndarray:
-    from .embed import get_embedder
+    from search_api.embed import get_embedder
 
     embedder = get_embedder(settings, "query")
     if embedder.model_id != index.meta.model_id:

@@ -2,7 +2,7 @@
 
 Chinese has no spaces, so BM25 is only as good as the segmentation. jieba's own dictionary
 cuts 格里坪 into 格里/坪 and 钒钛 into 钒/钛; it gets a user dictionary of unit names
-(``extractors.units.unit_user_words``) and place / domain words (``lexicons/places.yaml``).
+(``extractors.units.names.unit_user_words``) and place / domain words (``lexicons/places.yaml``).
 Traditional text and queries are mapped to Simplified first (``pipeline.chinese.to_simplified``)
 so 區域 meets 区域. Question and function words (``lexicons/stopwords.yaml``) are dropped.
 ``cut_for_search`` also emits the short words inside long ones (钒钛高新区 → 钒钛, 高新区), so a
@@ -30,7 +30,7 @@ import numpy as np
 
 from extractors.lexicon import load_yaml
 
-from .synonyms import LEXICON_DIR
+from search_api.synonyms import LEXICON_DIR
 
 PARAMS_FILE = "taizhang_sparse.json"
 
@@ -56,13 +56,13 @@ def frame_words(folder: Path = LEXICON_DIR) -> frozenset[str]:
 
 
 def _unit_words() -> list[str]:
-    from extractors.units import unit_user_words
+    from extractors.units.names import unit_user_words
 
     return unit_user_words()
 
 
 @functools.cache
-def _tokenizer():
+def document_tokenizer():
     """A private jieba Tokenizer (never the global one other code may configure)."""
     import jieba
 
@@ -134,7 +134,7 @@ def ensure_freq_db(folder: Path) -> Path:
     path = folder / freq_db_name()
     if path.exists():
         return path
-    full = _tokenizer()
+    full = document_tokenizer()
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".{path.name}.{os.getpid()}"
     tmp.unlink(missing_ok=True)
@@ -175,7 +175,7 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", simplified(text)).lower()
 
 
-def _terms(norm: str, tokenizer) -> list[str]:
+def terms_of(norm: str, tokenizer) -> list[str]:
     stop = stopwords()
     words = (w.strip() for w in tokenizer.cut_for_search(norm, HMM=True))
     return [w for w in words if w and w not in stop and _ALNUM.search(w)]
@@ -185,8 +185,8 @@ def tokenize(text: str, freq_db: Path | None = None) -> list[str]:
     """BM25 terms of ``text``: simplified, NFKC (全角 → half width), lower case, jieba search
     mode, stopwords and punctuation dropped. ``freq_db``: a table written by
     ``ensure_freq_db``: same tokens, without loading jieba's dictionary (for queries)."""
-    tokenizer = _query_tokenizer(str(freq_db)) if freq_db else _tokenizer()
-    return _terms(normalise(text), tokenizer)
+    tokenizer = _query_tokenizer(str(freq_db)) if freq_db else document_tokenizer()
+    return terms_of(normalise(text), tokenizer)
 
 
 def query_terms(query: str, extra: Iterable[tuple[str, float]] = (),
@@ -208,17 +208,6 @@ class SparseIndex:
     def __init__(self, retriever, size: int) -> None:
         self._retriever = retriever
         self.size = size
-
-    @classmethod
-    def build(cls, texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> "SparseIndex":
-        """k1: term-frequency saturation (lower: repeated words count less; policy texts repeat
-        their key words a lot). b: length normalisation (1 = full)."""
-        from .sparse_build import SparseBuilder
-
-        builder = SparseBuilder(k1=k1, b=b)
-        for text in texts:
-            builder.add(tokenize(text))
-        return builder.build()
 
     def scores(self, terms: Sequence[tuple[str, float]]) -> np.ndarray:
         """BM25 score of each row for weighted terms (``sum_t w_t * bm25(t, row)``)."""

@@ -29,9 +29,11 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .sparse import PARAMS_FILE, SparseIndex, _terms, _tokenizer, freq_db_name, normalise, stopwords
+from search_api.sparse import (
+    PARAMS_FILE, SparseIndex, document_tokenizer, freq_db_name, normalise, stopwords, terms_of, tokenize,
+)
 
-# Bump when ``sparse._terms`` changes what it returns for a normalised text: cached terms of
+# Bump when ``sparse.terms_of`` changes what it returns for a normalised text: cached terms of
 # older code are then ignored. (The jieba version, its user words and the stopwords are part of
 # the cache key already; simplification is not, it happens before the key is taken.)
 TERMS_VERSION = 1
@@ -98,7 +100,7 @@ def tokenize_many(texts: Sequence[str], cache: TokenCache | None) -> tuple[list[
         if terms is None:
             terms = new.get(key)
             if terms is None:
-                terms = new[key] = _terms(norm, _tokenizer())
+                terms = new[key] = terms_of(norm, document_tokenizer())
         out.append(terms)
     if cache is not None and new:
         cache.put_many(list(new.items()))
@@ -113,7 +115,7 @@ class SparseBuilder:
         (None: keep them in memory, for small indexes). With it, what the builder holds is the
         vocabulary and 16 bytes per text; ``save`` adds ``CHUNK_ENTRIES`` and ``RANGE_ENTRIES``
         worth of temporaries, whatever the number of texts.
-    k1, b: as ``SparseIndex.build``.
+    k1, b: as ``build_sparse_index``.
     """
 
     def __init__(self, spill_dir: Path | None = None, k1: float = 1.2, b: float = 0.75) -> None:
@@ -328,3 +330,12 @@ def _lucene_scores(tfs: np.ndarray, lengths: np.ndarray, idf: np.ndarray, avg_le
     tf = tfs.astype(np.float64)
     saturation = k1 * ((1 - b) + b * lengths / avg_len)
     return (idf.astype(np.float64) * (tf / (saturation + tf))).astype(np.float32)
+
+
+def build_sparse_index(texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> SparseIndex:
+    """A BM25 index over ``texts``. k1: term-frequency saturation (lower: repeated words count
+    less; policy texts repeat their key words a lot). b: length normalisation (1 = full)."""
+    builder = SparseBuilder(k1=k1, b=b)
+    for text in texts:
+        builder.add(tokenize(text))
+    return builder.build()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from pipeline.cli import app
+from search_api.cli import app
 from pipeline.locate import locate, parse_locator
 
 import pytest
@@ -28,12 +28,12 @@ def test_locate_points_at_the_raw_lines(corpus_documents) -> None:
 
 
 def test_show_command_end_to_end(tmp_path) -> None:
-    from extractors.build import build_registry
+    from extractors.registry.build import build_registry
     from pipeline.settings import Settings
 
     settings = Settings(data_dir=tmp_path)
     build_registry([settings.corpus_dir], settings, progress=False)
-    from extractors.registry import Registry
+    from extractors.registry.store import Registry
 
     task = Registry.open(settings).task("pzh-2025-yuanqu-tizhi-tongzhi:二.（一）.1")
     locator = f"{task.doc_id}:{task.source.char_start}-{task.source.char_end}"

@@ -22,11 +22,11 @@ from decimal import Decimal
 
 from pipeline.model import DocumentMeta, Target
 
-from .consistency_scopes import (
+from extractors.checks.scopes import (
     Cue,
     Relation,
-    _load,
-    _Model,
+    load_lexicon,
+    LexiconModel,
     effective_date,
     first_cue,
     resolve_scope,
@@ -38,14 +38,14 @@ from .consistency_scopes import (
 ProposeFn = Callable[[Sequence[str]], Sequence[tuple[int, int]]]
 
 
-class UnitFamily(_Model):
+class UnitFamily(LexiconModel):
     id: str
     base: str
     additive: bool = False
     factors: dict[str, Decimal]
 
 
-class IndicatorEntry(_Model):
+class IndicatorEntry(LexiconModel):
     id: str
     description: str = ""
     aliases: tuple[str, ...]
@@ -54,7 +54,7 @@ class IndicatorEntry(_Model):
     counter_examples: tuple[str, ...] = ()
 
 
-class IndicatorLexicon(_Model):
+class IndicatorLexicon(LexiconModel):
     version: int
     units: tuple[UnitFamily, ...]
     indicators: tuple[IndicatorEntry, ...]
@@ -69,7 +69,7 @@ class IndicatorLexicon(_Model):
 
 @functools.cache
 def indicator_lexicon() -> IndicatorLexicon:
-    return _load("indicators.yaml", IndicatorLexicon)
+    return load_lexicon("indicators.yaml", IndicatorLexicon)
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,9 +25,9 @@ import cn2an
 from extractors.lexicon import Rule
 from pipeline.model import Document, Evidence, Section, SourceRef, Span
 
-from .consistency_scopes import (
-    _load,
-    _Model,
+from extractors.checks.scopes import (
+    load_lexicon,
+    LexiconModel,
     issuer_area,
     known_scopes,
     resolve_scope,
@@ -46,7 +46,7 @@ class ClaimRule(Rule):
     subject: str = ""
 
 
-class ListRule(_Model):
+class ListRule(LexiconModel):
     id: str
     description: str = ""
     subject: str
@@ -63,28 +63,28 @@ class EnumerationRule(Rule):
     open_marker: str = "等"
 
 
-class LevelStep(_Model):
+class LevelStep(LexiconModel):
     level: str
     names: tuple[str, ...]
 
 
-class LevelSpec(_Model):
+class LevelSpec(LexiconModel):
     scale: tuple[LevelStep, ...]
     claims: tuple[ClaimRule, ...]
 
 
-class LeadMatch(_Model):
+class LeadMatch(LexiconModel):
     min_title_overlap: float
     min_similarity: float
 
 
-class LeadConfig(_Model):
+class LeadConfig(LexiconModel):
     matches: tuple[LeadMatch, ...]
     title_weight: int = 1
     generic_words: tuple[str, ...] = ()
 
 
-class RuleLexicon(_Model):
+class RuleLexicon(LexiconModel):
     version: int
     subjects: tuple[ClaimRule, ...]
     caps: tuple[ClaimRule, ...]
@@ -99,7 +99,7 @@ class RuleLexicon(_Model):
 
 @functools.cache
 def rule_lexicon() -> RuleLexicon:
-    return _load("rule_claims.yaml", RuleLexicon)
+    return load_lexicon("rule_claims.yaml", RuleLexicon)
 
 
 @dataclass(frozen=True)

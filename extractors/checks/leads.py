@@ -17,10 +17,9 @@ from collections.abc import Callable, Sequence
 
 from pipeline.model import DocumentMeta, Evidence, Finding, Task
 
-from .consistency import make_finding
-from .consistency_claims import rule_lexicon
-from .consistency_rules import _meta
-from .consistency_scopes import doc_rank, issuer_area, newer_of
+from extractors.checks.findings import make_finding, meta_of
+from extractors.checks.claims import rule_lexicon
+from extractors.checks.scopes import doc_rank, issuer_area, newer_of
 
 
 def _bigrams(text: str) -> list[str]:
@@ -102,7 +101,7 @@ def check_leads(
 ) -> list[Finding]:
     """The same measure in two documents of one issuing area, led by different units."""
     cfg = rule_lexicon().lead_conflict
-    areas = {d: issuer_area(_meta(metas, d)) for d in {t.doc_id for t in tasks}}
+    areas = {d: issuer_area(meta_of(metas, d)) for d in {t.doc_id for t in tasks}}
     led = [t for t in tasks if t.lead and areas[t.doc_id]]
     titles = [_strip_generic(t.title, cfg.generic_words) for t in led]
     title_grams = [frozenset(_bigrams(t)) for t in titles]
@@ -149,8 +148,8 @@ def check_leads(
 
 def _lead_finding(a: Task, b: Task, sim: float, metas: dict[str, DocumentMeta]) -> Finding:
     ka, kb = (
-        (doc_rank(_meta(metas, a.doc_id)), a.doc_id),
-        (doc_rank(_meta(metas, b.doc_id)), b.doc_id),
+        (doc_rank(meta_of(metas, a.doc_id)), a.doc_id),
+        (doc_rank(meta_of(metas, b.doc_id)), b.doc_id),
     )
     left, right = (a, b) if ka <= kb else (b, a)
     leads_l, leads_r = [u.canonical for u in left.lead], [u.canonical for u in right.lead]
@@ -178,5 +177,5 @@ def _lead_finding(a: Task, b: Task, sim: float, metas: dict[str, DocumentMeta]) 
         right=ev(right, leads_r),
         left_id=left.task_id,
         right_id=right.task_id,
-        newer=newer_of(_meta(metas, left.doc_id), _meta(metas, right.doc_id)),
+        newer=newer_of(meta_of(metas, left.doc_id), meta_of(metas, right.doc_id)),
     )

@@ -15,15 +15,15 @@ from collections.abc import Sequence
 
 from pipeline.model import DocumentMeta, Finding
 
-from .consistency import make_finding, target_evidence
-from .consistency_align import Reading
-from .consistency_claims import (  # noqa: F401  (the claim readers are part of this module's API)
+from extractors.checks.findings import make_finding, meta_of, target_evidence
+from extractors.checks.align import Reading
+from extractors.checks.claims import (  # noqa: F401  (the claim readers are part of this module's API)
     RuleClaim,
     cn_int,
     extract_rule_claims,
     rule_lexicon,
 )
-from .consistency_scopes import (
+from extractors.checks.scopes import (
     ancestors,
     doc_rank,
     issuer_area,
@@ -40,12 +40,9 @@ from .consistency_scopes import (
 def _claim_order(
     a: RuleClaim, b: RuleClaim, metas: dict[str, DocumentMeta]
 ) -> tuple[RuleClaim, RuleClaim]:
-    key = lambda c: (doc_rank(_meta(metas, c.doc_id)), c.doc_id, c.source.char_start)
+    key = lambda c: (doc_rank(meta_of(metas, c.doc_id)), c.doc_id, c.source.char_start)
     return (a, b) if key(a) <= key(b) else (b, a)
 
-
-def _meta(metas: dict[str, DocumentMeta], doc_id: str) -> DocumentMeta:
-    return metas.get(doc_id) or DocumentMeta(doc_id=doc_id, title=doc_id)
 
 
 def _claim_finding(kind, severity, rule, reason, a: RuleClaim, b: RuleClaim, metas) -> Finding:
@@ -59,7 +56,7 @@ def _claim_finding(kind, severity, rule, reason, a: RuleClaim, b: RuleClaim, met
         right=right.evidence(),
         left_id=left.claim_id,
         right_id=right.claim_id,
-        newer=newer_of(_meta(metas, left.doc_id), _meta(metas, right.doc_id)),
+        newer=newer_of(meta_of(metas, left.doc_id), meta_of(metas, right.doc_id)),
     )
 
 
@@ -72,7 +69,7 @@ def _applies(cap: RuleClaim, count: RuleClaim, metas: dict[str, DocumentMeta]) -
     issued inside it (a district's plan for its park, under the city's rule)."""
     scope = count.scopes[0]
     kind_ok = scope_kind(scope) in (("park", "park_part") if cap.per == "park" else ("district",))
-    issued_in = issuer_area(_meta(metas, count.doc_id))
+    issued_in = issuer_area(meta_of(metas, count.doc_id))
     inside = {scope, *ancestors(scope)} | (
         {issued_in, *ancestors(issued_in)} if issued_in else set()
     )
@@ -120,8 +117,8 @@ def check_rule_claims(claims: Sequence[RuleClaim], metas: dict[str, DocumentMeta
             if count.subject != cap.subject or count.value is None or cap.value is None:
                 continue
             if count.value > cap.value and _applies(cap, count, metas):
-                in_force = doc_rank(_meta(metas, count.doc_id)) >= doc_rank(
-                    _meta(metas, cap.doc_id)
+                in_force = doc_rank(meta_of(metas, count.doc_id)) >= doc_rank(
+                    meta_of(metas, cap.doc_id)
                 )
                 reason = (
                     f"{count.scopes[0]}列出{count.subject}{count.value}个，"
@@ -192,7 +189,7 @@ def _members(
     area = group.removesuffix("园区")
     found = []
     for r in readings:
-        issued_in = issuer_area(_meta(metas, r.target.doc_id)) or ""
+        issued_in = issuer_area(meta_of(metas, r.target.doc_id)) or ""
         if scope_kind(r.scope) == "park" and (issued_in == area or area in ancestors(issued_in)):
             found.append(r.scope)
     return tuple(dict.fromkeys(found))
@@ -250,7 +247,7 @@ def check_tiers(
                     right=target_evidence(short[0]),
                     left_id=tier.claim_id,
                     right_id=short[0].target.target_id,
-                    newer=newer_of(_meta(metas, tier.doc_id), short[0].meta),
+                    newer=newer_of(meta_of(metas, tier.doc_id), short[0].meta),
                 )
             )
     return out

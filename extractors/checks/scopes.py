@@ -22,13 +22,13 @@ from extractors.lexicon import Rule, load_yaml
 from pipeline.errors import LexiconError
 from pipeline.model import DocumentMeta
 
-LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
+LEXICON_DIR = Path(__file__).resolve().parents[1] / "lexicons"
 STATUS_RANK = {"征求意见稿": 0, "代拟稿": 1, "送审稿": 2, "试行": 3, "正式": 4, "未知": -1}
 Relation = Literal["same", "part", "whole", "disjoint"]
 _WS = re.compile(r"\s+")
 
 
-class _Model(BaseModel):
+class LexiconModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -38,7 +38,7 @@ class Cue(Rule):
     value: str = ""
 
 
-class ScopeEntry(_Model):
+class ScopeEntry(LexiconModel):
     id: str
     kind: str
     aliases: tuple[str, ...]
@@ -49,7 +49,7 @@ class ScopeEntry(_Model):
     counter_examples: tuple[str, ...] = ()
 
 
-class ScopeLexicon(_Model):
+class ScopeLexicon(LexiconModel):
     version: int
     kinds: dict[str, int]
     scopes: tuple[ScopeEntry, ...]
@@ -74,7 +74,7 @@ class ScopeLexicon(_Model):
         return {squash(a): s.id for s in self.scopes for a in s.aliases}
 
 
-def _load(name: str, model: type[_Model]):
+def load_lexicon(name: str, model: type[LexiconModel]):
     try:
         return model.model_validate(load_yaml(name, LEXICON_DIR))
     except ValidationError as exc:
@@ -83,7 +83,7 @@ def _load(name: str, model: type[_Model]):
 
 @functools.cache
 def scope_lexicon() -> ScopeLexicon:
-    return _load("scopes.yaml", ScopeLexicon)
+    return load_lexicon("scopes.yaml", ScopeLexicon)
 
 
 def squash(text: str) -> str:

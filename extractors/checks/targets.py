@@ -23,66 +23,21 @@ one park) are only checked for a part exceeding its whole.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-from pipeline.model import Document, DocumentMeta, Evidence, Finding, Target, Task
+from extractors.checks.align import ProposeFn, Reading, aligned_pairs, indicator_lexicon, read_targets
+from extractors.checks.findings import SEVERITY_ORDER, make_finding, target_evidence
+from extractors.checks.scopes import Relation, authority, doc_rank, newer_of
+from pipeline.model import DocumentMeta, Finding, Target
 
-from .consistency_align import ProposeFn, Reading, aligned_pairs, indicator_lexicon, read_targets
-from .consistency_scopes import Relation, authority, doc_rank, newer_of
-
-if TYPE_CHECKING:
-    from extractors.registry import Registry
-
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 GROWTH_LABEL = {
     "level": "总量",
     "single": "单年增长",
     "annual_avg": "年均增长",
     "cumulative": "累计",
 }
-
-
-def finding_id(rule: str, left_id: str, right_id: str) -> str:
-    """Stable across runs: the rule and both sides' ids, order-independent."""
-    a, b = sorted((left_id, right_id))
-    return hashlib.sha256(f"{rule}|{a}|{b}".encode()).hexdigest()[:16]
-
-
-def make_finding(
-    *,
-    kind: str,
-    severity: str,
-    rule: str,
-    reason: str,
-    left: Evidence,
-    right: Evidence,
-    left_id: str,
-    right_id: str,
-    newer: str | None = None,
-) -> Finding:
-    if not (left.quote.strip() and right.quote.strip()):
-        raise ValueError(f"{rule}: a finding needs a quote on both sides")
-    return Finding(
-        finding_id=finding_id(rule, left_id, right_id),
-        kind=kind,
-        severity=severity,
-        rule=rule,
-        reason=reason,
-        left=left,
-        right=right,
-        newer=newer,
-    )
-
-
-def target_evidence(r: Reading) -> Evidence:
-    t = r.target
-    return Evidence(
-        quote=t.quote, source=t.source, target_id=t.target_id, task_id=t.task_id, parsed=r.parsed()
-    )
 
 
 def ordered(a: Reading, b: Reading) -> tuple[Reading, Reading]:
@@ -233,7 +188,7 @@ def classify_pair(a: Reading, b: Reading, rel: Relation) -> Finding | None:
     return _classify_nested(a, b, rel)
 
 
-def _dedupe_sorted(findings: Sequence[Finding]) -> list[Finding]:
+def dedupe_sorted(findings: Sequence[Finding]) -> list[Finding]:
     unique = {f.finding_id: f for f in findings}
     return sorted(
         unique.values(),
@@ -279,7 +234,7 @@ def check_readings(readings: Sequence[Reading], propose: ProposeFn | None = None
             continue
         if f := classify_pair(a, b, rel):
             found.append(f)
-    return _dedupe_sorted(found)
+    return dedupe_sorted(found)
 
 
 def check_breakdowns(readings: Sequence[Reading], texts: dict[str, str]) -> list[Finding]:
@@ -348,38 +303,3 @@ def check_targets(
     return check_readings(read_targets(targets, metas), propose)
 
 
-def check_documents(
-    documents: Sequence[Document],
-    tasks: Sequence[Task],
-    targets: Sequence[Target],
-    *,
-    propose: ProposeFn | None = None,
-    similar: Callable[[str, str], float] | None = None,
-) -> list[Finding]:
-    """Every check: targets, rule claims read from the documents' text, tiers, lead units."""
-    from .consistency_leads import check_leads
-    from .consistency_rules import check_rule_claims, check_tiers, extract_rule_claims
-
-    metas = {d.doc_id: d.meta for d in documents}
-    readings = read_targets(targets, metas)
-    claims = [c for d in documents for c in extract_rule_claims(d)]
-    findings = [
-        *check_readings(readings, propose),
-        *check_breakdowns(readings, {d.doc_id: d.text for d in documents}),
-        *check_rule_claims(claims, metas),
-        *check_tiers(claims, readings, metas),
-        *check_leads(tasks, metas, similar),
-    ]
-    return _dedupe_sorted(findings)
-
-
-def check_registry(registry: Registry) -> list[Finding]:
-    """Run every check over the documents, tasks and targets the registry holds."""
-    documents = [d for m in registry.documents() if (d := registry.document(m.doc_id)) is not None]
-    return check_documents(documents, registry.tasks(), registry.targets())
-
-
-def split_corroboration(findings: Sequence[Finding]) -> tuple[list[Finding], list[Finding]]:
-    """(flagged findings, consistent pairs shown as 印证)."""
-    flagged = [f for f in findings if f.kind != "consistent"]
-    return flagged, [f for f in findings if f.kind == "consistent"]

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 from pipeline.model import Evidence
 
-from .export import source_cell
-from .export_xlsx import Column
+from extractors.export.ledger import source_cell
+from extractors.export.columns import Column
 
 if TYPE_CHECKING:
-    from .export import Ledger
+    from extractors.export.ledger import Ledger
 
 KIND_LABEL = {
     "conflict": "数值冲突",

@@ -9,22 +9,16 @@ sees half a workbook.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.model import DocumentMeta, Finding, SourceRef, Target, Task
 
 if TYPE_CHECKING:
-    from pipeline.settings import Settings
-
-    from .registry import Registry
+    from extractors.registry.store import Registry
 
 FORMATS = ("xlsx", "csv", "json")
-DEFAULT_NAMES = {"xlsx": "任务分工表.xlsx", "csv": "任务分工表.csv", "json": "taizhang.json"}
 
 
 @dataclass(frozen=True)
@@ -123,70 +117,3 @@ def unit_names(mentions: Sequence, canonical: bool = False) -> str:
 
 def deadline_cell(task: Task) -> str:
     return "；".join(dict.fromkeys(d.text for d in task.deadlines))
-
-
-# ------------------------------------------------------------------------------------ writing
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    """Run ``write(tmp)`` on a temporary file next to ``path``, then rename it over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        # mkstemp makes the file private (0600); an export is meant to be shared like any file
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
-
-
-def default_export_path(settings: Settings, fmt: str) -> Path:
-    return settings.data_dir / DEFAULT_NAMES[fmt]
-
-
-def write_ledger(ledger: Ledger, fmt: str, out: Path) -> Path:
-    """Write ``ledger`` as ``fmt`` (xlsx, csv, json) to ``out`` atomically."""
-    if fmt == "xlsx":
-        from .export_xlsx import write_workbook
-
-        return atomic_write(out, lambda tmp: write_workbook(ledger, tmp))
-    if fmt == "csv":
-        from .export_tabular import write_csv
-
-        return atomic_write(out, lambda tmp: write_csv(ledger, tmp))
-    if fmt == "json":
-        from .export_tabular import write_json
-
-        return atomic_write(out, lambda tmp: write_json(ledger, tmp))
-    raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
-
-
-FindingsFor = Callable[["Registry"], Sequence[Finding]]
-
-
-def run_export_command(
-    settings: Settings, fmt: str = "xlsx", out: Path | None = None, findings_for: FindingsFor | None = None
-) -> Path:
-    """Export the registry as it is now; returns the file written.
-
-    ``findings_for`` (the consistency checks, passed in by the caller so that extractors never
-    import search_api) fills the workbook's 冲突核查 sheet.
-
-    Example: run_export_command(Settings(), "xlsx") → <data_dir>/任务分工表.xlsx
-    """
-    from pipeline.errors import TaizhangError
-
-    from .registry import Registry
-
-    fmt = fmt.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise TaizhangError(out, f"unknown export format {fmt!r}", f"use --format {' | '.join(FORMATS)}")
-    with Registry.open(settings) as registry:
-        findings = findings_for(registry) if findings_for and fmt == "xlsx" else None
-        ledger = Ledger.from_registry(registry, findings)
-    return write_ledger(ledger, fmt, out or default_export_path(settings, fmt))

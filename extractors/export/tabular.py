@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pipeline.model import Deadline, SourceRef, Target, Task, UnitMention
 
-from .export import (
+from extractors.export.ledger import (
     Ledger,
     LedgerDocument,
     deadline_cell,
@@ -27,7 +27,7 @@ from .export import (
     source_locator,
     unit_names,
 )
-from .safe_cells import clean_cell_text, neutralise
+from extractors.export.safe_cells import clean_cell_text, neutralise
 
 SCHEMA_VERSION = 1
 

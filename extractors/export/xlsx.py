@@ -13,7 +13,6 @@ import math
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.model import Task, UnitMention
 
-from .export import (
+from extractors.export.ledger import (
     Ledger,
     deadline_cell,
     key_task_cell,
@@ -36,7 +35,9 @@ from .export import (
     span_locator,
     unit_names,
 )
-from .safe_cells import TRUNCATION_NOTE, safe_cell
+from extractors.export.columns import Column
+from extractors.export.findings import FINDING_COLUMNS, finding_rows
+from extractors.export.safe_cells import TRUNCATION_NOTE, safe_cell
 
 Value = str | int | Decimal | None
 
@@ -55,13 +56,6 @@ COMPARATOR_LABEL = {
     "eq": "＝", "ge": "≥", "gt": ">", "le": "≤", "lt": "<", "approx": "约",
     "increase_by": "增加", "decrease_by": "减少", "qualitative": "定性",
 }
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    min_width: int = 6
-    max_width: int = 40
 
 
 TASK_COLUMNS = (
@@ -105,8 +99,6 @@ def build_workbook(ledger: Ledger) -> Workbook:
     _table_sheet(wb, "目标指标", TARGET_COLUMNS, target_rows(ledger))
     _table_sheet(wb, "待核实", REVIEW_COLUMNS, review_rows(ledger))
     if ledger.findings is not None:
-        from .export_findings import FINDING_COLUMNS, finding_rows
-
         _table_sheet(wb, "冲突核查", FINDING_COLUMNS, finding_rows(ledger))
     wb.active = 0
     return wb

@@ -28,7 +28,7 @@ import re
 from collections.abc import Sequence
 
 from extractors.deadlines import document_reference_year, extract_deadlines, opening_due_year
-from extractors.roles import (
+from extractors.roles.statements import (
     ResponsibilityParse,
     RoleRule,
     find_role_rules,
@@ -38,8 +38,8 @@ from extractors.roles import (
     role_lexicon,
     rule_in_force,
 )
-from extractors.unit_context import UnitContext
-from extractors.units import simplify
+from extractors.units.context import UnitContext
+from extractors.units.names import simplify
 from pipeline.model import Deadline, DocTable, Document, Section, Span, Task, UnitMention
 
 _MEASURE_KINDS = {

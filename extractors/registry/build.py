@@ -23,28 +23,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from extractors.checks import check_registry
+from extractors.run import Extraction, extract_document
 from pipeline.errors import TaizhangError
-from pipeline.model import Document, Target, Task
+from pipeline.model import Document
 from pipeline.settings import REPO_ROOT, Settings
 
 # a parsed document with what was extracted from it
-ExtractedDocument = tuple[Document, list[Task], list[Target]]
 
 if TYPE_CHECKING:
-    from rich.console import Console
 
     from pipeline.manifest import Manifest, ManifestEntry
 
-    from .export import Ledger
-    from .registry import DocumentRows, Registry
+    from extractors.export.ledger import Ledger
+    from extractors.registry.store import DocumentRows, Registry
 
 EXTRACTOR_VERSION = "1"  # bump for output changes the hashed files cannot see (e.g. a library upgrade)
 STAGE_ROOTS: tuple[Path, ...] = (REPO_ROOT / "pipeline", REPO_ROOT / "extractors")
 _STAGE_SUFFIXES = {".py", ".yaml", ".yml"}
-_NOT_STAGES = {  # code that does not change what is extracted
-    "cli.py", "report.py", "settings.py", "locate.py", "parallel.py", "registry.py", "build.py",
-    "export.py", "export_xlsx.py", "export_tabular.py", "safe_cells.py",
-}
+# code that does not change what is extracted
+_NOT_STAGES = {"report.py", "settings.py", "locate.py", "parallel.py"}
+_NOT_STAGE_FOLDERS = {"registry", "export", "checks"}
 # what a folder holds that we try to read; legacy .doc/.wps are listed so the user hears why not
 DOCUMENT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".docx", ".pdf", ".html", ".htm",
                      ".xhtml", ".shtml", ".doc", ".wps"}
@@ -108,8 +107,9 @@ def extractor_version(roots: Sequence[Path] | None = None) -> str:
     digest = hashlib.sha256(EXTRACTOR_VERSION.encode())
     for root in roots if roots is not None else STAGE_ROOTS:
         for path in sorted(root.rglob("*")):
+            folders = set(path.relative_to(root).parts[:-1])
             if path.suffix in _STAGE_SUFFIXES and path.name not in _NOT_STAGES \
-                    and "__pycache__" not in path.parts and path.is_file():
+                    and not folders & (_NOT_STAGE_FOLDERS | {"__pycache__"}) and path.is_file():
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
     return f"{EXTRACTOR_VERSION}.{digest.hexdigest()[:12]}"
@@ -172,19 +172,8 @@ def _parse(path: Path, settings: Settings) -> Iterator[tuple[Path, Document | Ta
     return parse_paths([path], settings)
 
 
-def _extract(doc: Document) -> tuple[list[Task], list[Target]]:
-    from .measures import extract_tasks
-    from .targets import extract_targets
-
-    tasks = extract_tasks(doc)
-    targets = extract_targets(doc, tasks)
-    of_task: dict[str, list[str]] = {}
-    for target in targets:
-        if target.task_id is not None:
-            of_task.setdefault(target.task_id, []).append(target.target_id)
-    # each task lists its targets too, so the JSON contract reads both ways
-    return [t.model_copy(update={"target_ids": tuple(of_task[t.task_id])}) if t.task_id in of_task else t
-            for t in tasks], targets
+def _extract(doc: Document) -> Extraction:
+    return extract_document(doc)
 
 
 def _one_line(text: str) -> str:
@@ -201,7 +190,7 @@ def _internal_error(path: Path, stage: str, exc: BaseException) -> str:
 
 def build_registry(paths: list[Path], settings: Settings, progress: bool = True) -> BuildReport:
     """Bring the registry up to date with ``paths`` (files or folders; default: the corpus)."""
-    from .registry import Registry
+    from extractors.registry.store import Registry
 
     files, failures = expand_paths(paths or [settings.corpus_dir])
     report = BuildReport()
@@ -249,30 +238,30 @@ def _failure(path: Path, exc: BaseException, stage: str) -> BuildFailure:
     return BuildFailure(str(path), _one_line(message))
 
 
-def _documents_in(path: Path, settings: Settings) -> list[ExtractedDocument | BuildFailure]:
+def _documents_in(path: Path, settings: Settings) -> list[Extraction | BuildFailure]:
     """Each document in ``path`` with its tasks and targets, or why not (never raises)."""
     try:
         results = list(_parse(path, settings))
     except Exception as exc:  # noqa: BLE001 - one odd file must not stop the batch
         return [_failure(path, exc, "parsing")]
-    out: list[ExtractedDocument | BuildFailure] = []
+    out: list[Extraction | BuildFailure] = []
     for _, doc in results:
         if isinstance(doc, TaizhangError):
             out.append(_failure(path, doc, "parsing"))
             continue
         try:
-            tasks, targets = _extract(doc)
+            extraction = _extract(doc)
         except Exception as exc:  # noqa: BLE001
             out.append(_failure(path, exc, "extraction"))
             continue
-        out.append((doc, tasks, targets))
+        out.append(extraction)
     return out
 
 
 def _parse_and_extract(path: Path, settings: Settings, fp: str) -> list[DocumentRows | BuildFailure]:
     """The registry rows of the document(s) in ``path``, or why not (never raises). Runs in a
     worker process for big batches: everything but the database write happens here."""
-    from .registry import document_rows
+    from extractors.registry.store import document_rows
 
     out: list[DocumentRows | BuildFailure] = []
     for result in _documents_in(path, settings):
@@ -280,7 +269,7 @@ def _parse_and_extract(path: Path, settings: Settings, fp: str) -> list[Document
             out.append(result)
             continue
         try:
-            out.append(document_rows(*result, fp))
+            out.append(document_rows(result.document, result.tasks, result.targets, fp))
         except TaizhangError as exc:  # ids the registry would refuse: an extractor bug
             out.append(_failure(path, exc, "extraction"))
     return out
@@ -339,7 +328,7 @@ def _parse_and_extract_item(item: tuple[Path, str], settings: Settings) -> list[
     return _parse_and_extract(item[0], settings, item[1])
 
 
-def _documents_in_item(item: tuple[Path, str], settings: Settings) -> list[ExtractedDocument | BuildFailure]:
+def _documents_in_item(item: tuple[Path, str], settings: Settings) -> list[Extraction | BuildFailure]:
     return _documents_in(item[0], settings)
 
 
@@ -421,14 +410,12 @@ def _progress(todo: list[tuple[Path, str]], enabled: bool) -> Iterator[tuple[Pat
 
 
 def run_build_command(
-    paths: list[Path], settings: Settings, export: bool, index_step=None, findings_for=None
+    paths: list[Path], settings: Settings, export: bool, index_step=None
 ) -> bool:
     """``taizhang build``: update the registry, print a summary; optionally index and export.
 
-    The steps above the registry are passed in by the caller (the CLI composes the layers), so
-    extractors never import search_api: ``index_step(settings, registry, console) -> bool``
-    brings the search index in line; ``findings_for(registry)`` (the consistency checks) fills
-    the workbook's 冲突核查 sheet.
+    The search index sits above the registry, so the caller passes its step in (the CLI composes
+    the layers): ``index_step(settings, registry, console) -> bool`` brings it in line.
     """
     from rich.console import Console
 
@@ -441,16 +428,16 @@ def run_build_command(
                       "and were kept (a build never deletes documents).")
     ok = report.ok
     if index_step or export:
-        from .registry import Registry
+        from extractors.registry.store import Registry
 
         with Registry.open(settings) as registry:
             if index_step:
                 ok = index_step(settings, registry, console) and ok
             if export:
-                from .export import Ledger, default_export_path, write_ledger
+                from extractors.export.ledger import Ledger
+                from extractors.export.write import default_export_path, write_ledger
 
-                findings = findings_for(registry) if findings_for else None
-                ledger = Ledger.from_registry(registry, findings)
+                ledger = Ledger.from_registry(registry, check_registry(registry))
                 path = write_ledger(ledger, "xlsx", default_export_path(settings, "xlsx"))
                 console.print(f"任务分工表 written to: {path}", soft_wrap=True)
     if report.failed:
@@ -476,7 +463,7 @@ def summary_table(report: BuildReport):  # -> rich.table.Table
 
 def extract_ledger(files: list[Path], settings: Settings) -> tuple[Ledger, list[BuildFailure]]:
     """Parse and extract ``files`` without touching the registry."""
-    from .export import Ledger, LedgerDocument
+    from extractors.export.ledger import Ledger, LedgerDocument
 
     found, failures = expand_paths(files)
     docs: list[LedgerDocument] = []
@@ -487,8 +474,8 @@ def extract_ledger(files: list[Path], settings: Settings) -> tuple[Ledger, list[
         if isinstance(result, BuildFailure):
             failures.append(result)
         else:
-            doc, tasks, targets = result
-            docs.append(LedgerDocument(doc.meta, doc.source_path, tasks, targets))
+            doc = result.document
+            docs.append(LedgerDocument(doc.meta, doc.source_path, list(result.tasks), list(result.targets)))
     return Ledger(tuple(docs)), failures
 
 
@@ -498,7 +485,7 @@ def run_extract_command(files: list[Path], settings: Settings, as_json: bool = T
     for failure in failures:
         print(failure.message, file=sys.stderr, flush=True)
     if as_json:
-        from .export_tabular import ledger_json
+        from extractors.export.tabular import ledger_json
 
         sys.stdout.write(ledger_json(ledger) + "\n")
     else:
@@ -510,7 +497,7 @@ def _print_extract_table(ledger: Ledger) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from .export import deadline_cell, measure_heading, source_locator, unit_names
+    from extractors.export.ledger import deadline_cell, measure_heading, source_locator, unit_names
 
     console = Console()
     for doc in ledger.documents:

@@ -3,7 +3,7 @@
 ``lexicons/roles.yaml`` holds labels (牵头单位：), cue words (牵头 / 配合 / 按职责分工负责),
 affixes, rule notes and measure-section cues; this module validates it once and finds rule
 notes (逗号前为牵头单位，下同 / 分号前为牵头单位 / 列第一位者为牵头单位) with their spans.
-``extractors.roles`` uses both to parse responsibility statements.
+``extractors.roles.statements`` uses both to parse responsibility statements.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from extractors.lexicon import Rule, load_yaml
-from extractors.units import simplify
+from extractors.units.names import simplify
 from pipeline.errors import LexiconError
 from pipeline.rules.scanning import compile_scanning
 from pipeline.model import Span

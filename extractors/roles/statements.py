@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from extractors.role_rules import (
+from extractors.roles.conventions import (
     CLOSERS,
     OPENERS,
     CueRole,
@@ -43,8 +43,8 @@ from extractors.role_rules import (
     role_lexicon,
     rule_in_force,
 )
-from extractors.unit_context import UnitContext, qualify_unit
-from extractors.units import canonical_unit, looks_like_unit, simplify
+from extractors.units.context import UnitContext, qualify_unit
+from extractors.units.names import canonical_unit, looks_like_unit, simplify
 from pipeline.model import Role, Span, UnitMention
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Reading targets out of one clause of text: the pure core of ``extractors.targets``.
+"""Reading targets out of one clause of text: the pure core of ``extractors.targets.extract``.
 
     到2025年，攀枝花东区高新技术产业园区工业产值达到900亿元。
         -> Target(scope="攀枝花东区高新技术产业园区", indicator="工业产值", value=900,
@@ -23,10 +23,10 @@ from typing import Literal, NamedTuple
 
 from pipeline.model import Comparator
 
-from .deadlines import deadline_year, extract_deadlines
-from .numbers import QuantityMatch, find_quantities
-from .target_lexicon import CueRule, compact, target_lexicon
-from .target_subjects import distribute, indicator_tail, scope_of, split_subject
+from extractors.deadlines import deadline_year, extract_deadlines
+from extractors.numbers import QuantityMatch, find_quantities
+from extractors.targets.lexicon import CueRule, compact, target_lexicon
+from extractors.targets.subjects import distribute, indicator_tail, scope_of, split_subject
 
 
 # ------------------------------------------------------------------------------------------

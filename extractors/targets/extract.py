@@ -23,10 +23,10 @@ from typing import NamedTuple
 
 from pipeline.model import Document, DocumentMeta, Section, Span, Target, Task
 
-from .deadlines import extract_deadlines
-from .target_claims import Claim, ClauseContext, read_clause
-from .target_lexicon import target_lexicon
-from .target_tables import read_table
+from extractors.deadlines import extract_deadlines
+from extractors.targets.claims import Claim, ClauseContext, read_clause
+from extractors.targets.lexicon import target_lexicon
+from extractors.targets.tables import read_table
 
 
 @functools.cache

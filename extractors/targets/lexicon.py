@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pipeline.model import Comparator
 
-from .lexicon import Rule, load_yaml
+from extractors.lexicon import Rule, load_yaml
 
 
 class CueRule(Rule):

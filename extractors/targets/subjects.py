@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .target_lexicon import target_lexicon
+from extractors.targets.lexicon import target_lexicon
 
 _YEAR_IN_SUBJECT = re.compile(r"(?<![比较与同])(?:到|至|在|于)?(20\d{2})年(?:底|末)?(?:前)?")
 

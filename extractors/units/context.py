@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict
 
-from extractors.units import (
+from extractors.units.names import (
     Level,
     UnitMatch,
     bare_tier,

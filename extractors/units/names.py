@@ -24,7 +24,7 @@ import re
 from pydantic import BaseModel, ConfigDict
 
 from extractors.lexicon import Rule
-from extractors.unit_lexicon import (
+from extractors.units.lexicon import (
     Level,
     LevelRule,
     LocalGroup,

@@ -20,9 +20,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from ..errors import LexiconError
-from ..model import SectionKind
-from .scanning import compile_scanning, required_characters
+from pipeline.errors import LexiconError
+from pipeline.model import SectionKind
+from pipeline.rules.scanning import compile_scanning, required_characters
 
 RULES_DIR = Path(__file__).resolve().parent
 

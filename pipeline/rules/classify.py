@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from . import CleaningRules, HeadingRule, cleaning_rules, heading_rules
+from pipeline.rules import CleaningRules, HeadingRule, cleaning_rules, heading_rules
 
 OPENERS = "（(〔【《“‘「『[［"
 CLOSERS = "）)〕】》”’」』]］"

@@ -13,8 +13,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import CleaningRules, HeadingRule, meta_rules
-from .classify import (
+from pipeline.rules import CleaningRules, HeadingRule, meta_rules
+from pipeline.rules.classify import (
     BRACKET,
     OPEN_TO_CLOSE,
     PAIR,

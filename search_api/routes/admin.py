@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pipeline.load import sniff, zip_kind
 
-from ..deps import SettingsDep, TokenDep
+from search_api.deps import SettingsDep, TokenDep
 
 router = APIRouter(tags=["admin"])
 
@@ -55,11 +55,11 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes:
 
 
 def _build(paths: list[Path], settings) -> BuildResult:
-    from extractors.build import build_registry
+    from extractors.registry.build import build_registry
 
     with _BUILD_LOCK:
         report = build_registry(paths, settings, progress=False)
-        from extractors.registry import Registry
+        from extractors.registry.store import Registry
         from search_api.indexing import refresh_index
 
         with Registry.open(settings) as registry:

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from pipeline.model import Finding
 
-from ..deps import RegistryDep
+from search_api.deps import RegistryDep
 
 router = APIRouter(tags=["consistency"])
 
@@ -12,6 +12,6 @@ router = APIRouter(tags=["consistency"])
 @router.get("/consistency", response_model=list[Finding])
 def consistency(registry: RegistryDep) -> list[Finding]:
     """Cross-document findings (conflicts, basis mismatches, superseded values, corroborations)."""
-    from ..consistency import check_registry
+    from extractors.checks import check_registry
 
     return check_registry(registry)

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from pipeline.locate import SourceSnippet, locate
 from pipeline.model import Clause, DocumentMeta, Section, Target, Task
 
-from ..deps import RegistryDep
+from search_api.deps import RegistryDep
 
 router = APIRouter(tags=["documents"])
 

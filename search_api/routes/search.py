@@ -7,8 +7,8 @@ from starlette.concurrency import run_in_threadpool
 
 from pipeline.model import DocStatus
 
-from ..deps import SettingsDep
-from ..schemas import SearchFilters, SearchResponse
+from search_api.deps import SettingsDep
+from search_api.schemas import SearchFilters, SearchResponse
 
 router = APIRouter(tags=["search"])
 
@@ -25,7 +25,7 @@ async def search_measures(
     status: Annotated[DocStatus | None, Query(description="征求意见稿 / 代拟稿 / 送审稿 / 试行 / 正式 / 未知")] = None,
     mode: Annotated[Literal["hybrid", "dense", "sparse"], Query()] = "hybrid",
 ) -> Response:
-    from ..search import search
+    from search_api.search import search
 
     filters = SearchFilters(doc=doc, unit=unit, role=role, year=year, status=status)
     # the dense query embedding is CPU-bound: keep the event loop free

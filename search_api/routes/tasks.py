@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from pipeline.model import Task
 
-from ..deps import RegistryDep
+from search_api.deps import RegistryDep
 
 router = APIRouter(tags=["tasks"])
 

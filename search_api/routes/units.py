@@ -3,10 +3,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from extractors.registry import UnitLoad
+from extractors.registry.store import UnitLoad
 from pipeline.model import Task
 
-from ..deps import RegistryDep
+from search_api.deps import RegistryDep
 
 router = APIRouter(tags=["units"])
 
@@ -26,8 +26,8 @@ async def list_units(registry: RegistryDep) -> list[UnitLoad]:
 @router.get("/units/{name}/tasks", response_model=UnitTasks)
 async def unit_tasks(name: str, registry: RegistryDep) -> UnitTasks:
     """What a unit leads and what it supports (its 责任清单). ``name`` may be an alias."""
-    from extractors.unit_context import jurisdiction_candidates
-    from extractors.units import canonical_unit
+    from extractors.units.context import jurisdiction_candidates
+    from extractors.units.names import canonical_unit
 
     match = canonical_unit(name)
     canonical = match.canonical

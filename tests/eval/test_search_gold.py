@@ -12,8 +12,8 @@ KINDS = {"owner", "topic", "target", "paraphrase", "english", "no_answer"}
 @pytest.fixture(scope="module")
 def corpus_task_ids(corpus_documents) -> set[str]:
     """Ids of what search can return: measures and the context sections around them."""
-    from extractors.measures import extract_tasks
-    from extractors.targets import extract_targets
+    from extractors.measures.tasks import extract_tasks
+    from extractors.targets.extract import extract_targets
     from search_api.indexing import document_items
 
     ids = set()

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from extractors import build
-from extractors.build import build_registry, expand_paths, extractor_version, run_build_command
-from extractors.registry import Registry
+from extractors.registry import build
+from extractors.registry.build import build_registry, expand_paths, extractor_version, run_build_command
+from extractors.registry.store import Registry
 from pipeline.errors import CorruptFileError
 from pipeline.settings import Settings
+from extractors.run import Extraction
 from tests.extractors.test_registry import PASSAGE, make_document, make_ledger
 
 
@@ -46,7 +47,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
         if "崩溃" in doc.text:
             raise KeyError("boom")
         _, tasks, targets = make_ledger(doc.doc_id, doc.text)
-        return tasks, targets
+        return Extraction(doc, tuple(tasks), tuple(targets))
 
     monkeypatch.setattr(build, "_parse", fake_parse)
     monkeypatch.setattr(build, "_extract", fake_extract)
@@ -133,7 +134,7 @@ def test_real_extractor_version_covers_lexicons_and_skips_exports() -> None:
     version = extractor_version()
     assert version.startswith(build.EXTRACTOR_VERSION + ".")
     assert extractor_version() == version  # deterministic
-    assert "export.py" in build._NOT_STAGES and "units.py" not in build._NOT_STAGES
+    assert "export" in build._NOT_STAGE_FOLDERS and "units" not in build._NOT_STAGE_FOLDERS
 
 
 def test_manifest_change_forces_reextraction(settings: Settings, calls: Calls) -> None:
@@ -275,8 +276,8 @@ def test_build_command_prints_summary_and_export_path(settings: Settings, calls:
 @pytest.fixture(scope="module")
 def corpus_copy(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Path:
     pytest.importorskip("pipeline.run")
-    pytest.importorskip("extractors.measures")
-    pytest.importorskip("extractors.targets")
+    pytest.importorskip("extractors.measures.tasks")
+    pytest.importorskip("extractors.targets.extract")
     folder = tmp_path_factory.mktemp("corpus")
     for path in corpus_dir.iterdir():
         shutil.copy(path, folder / path.name)
@@ -311,7 +312,7 @@ def test_corpus_build_then_nothing_to_do(corpus_copy: Path, tmp_path: Path,
 def test_extract_command_prints_the_contract_of_good_files_and_names_bad_ones(
     corpus_dir: Path, tmp_path: Path, workers: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from extractors.build import run_extract_command
+    from extractors.registry.build import run_extract_command
 
     notice = corpus_dir / "pzh-2024-jianquan-qianglian-16tiao.txt"
     plan = corpus_dir / "dongqu-2023-chengzai-fangan.txt"

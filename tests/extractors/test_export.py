@@ -11,27 +11,27 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from extractors.export import (
+from extractors.export.ledger import (
     Ledger,
     LedgerDocument,
-    atomic_write,
     key_task_cell,
     measure_cell,
     page_line_label,
-    run_export_command,
     source_locator,
 )
-from extractors.export_tabular import CSV_HEADER, LedgerExport
-from extractors.export_xlsx import _MAX_LINES, _lines, display_width, fit_to_row
-from extractors.registry import Registry
-from extractors.safe_cells import EXCEL_CELL_LIMIT, TRUNCATION_NOTE, safe_cell
+from extractors.export.write import atomic_write, run_export_command
+from extractors.export.tabular import CSV_HEADER, LedgerExport
+from extractors.export.xlsx import _MAX_LINES, _lines, display_width, fit_to_row
+from extractors.registry.store import Registry
+from extractors.export.safe_cells import EXCEL_CELL_LIMIT, TRUNCATION_NOTE, safe_cell
 from pipeline.errors import TaizhangError
 from pipeline.locate import parse_locator
 from pipeline.model import SourceRef
 from pipeline.settings import Settings
 from tests.extractors.test_registry import PASSAGE, make_ledger
 
-SHEETS = ["任务分工表", "责任矩阵", "单位责任清单", "未明确责任", "目标指标", "待核实"]
+# the workbook always carries the checks' 冲突核查 sheet, as `taizhang export` always did
+SHEETS = ["任务分工表", "责任矩阵", "单位责任清单", "未明确责任", "目标指标", "待核实", "冲突核查"]
 DDE_TITLE = "=cmd|' /C calc'!A0"  # a hostile title must never run as a formula
 TASK_HEADER = ["序号", "文件", "重点任务", "具体措施", "牵头单位", "配合单位", "完成时限", "来源"]
 
@@ -279,7 +279,7 @@ def test_atomic_write_keeps_the_old_file_on_failure(tmp_path: Path) -> None:
 def test_ledger_from_lists_without_registry(tmp_path: Path) -> None:
     doc, tasks, targets = make_ledger()
     ledger = Ledger((LedgerDocument(doc.meta, doc.source_path, tasks, targets),))
-    from extractors.export import write_ledger
+    from extractors.export.write import write_ledger
 
     path = write_ledger(ledger, "json", tmp_path / "x.json")
     assert json.loads(path.read_text(encoding="utf-8"))["documents"][0]["path"] == doc.source_path

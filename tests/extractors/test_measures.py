@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors.measures import extract_tasks
+from extractors.measures.tasks import extract_tasks
 from pipeline.model import Document, DocumentMeta, Task
 
 TONGZHI = "pzh-2025-yuanqu-tizhi-tongzhi"

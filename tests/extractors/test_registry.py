@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateTable
 
-from extractors.registry import Base, Registry, make_engine
+from extractors.registry.store import Base, Registry, make_engine
 from pipeline.errors import RegistryError
 from pipeline.model import (
     Deadline,
@@ -267,7 +267,7 @@ def test_schema_compiles_for_postgresql(table: str) -> None:
 
 
 def _rows(doc_id: str, fingerprint: str = "fp", title: str = "园区提质行动方案"):
-    from extractors.registry import document_rows
+    from extractors.registry.store import document_rows
 
     return document_rows(*make_ledger(doc_id, title=title), fingerprint=fingerprint)
 

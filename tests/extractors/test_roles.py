@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractors.roles import (
+from extractors.roles.statements import (
     RoleRule,
     detect_role_rule,
     find_statements,
@@ -500,7 +500,7 @@ def test_detect_role_rule(doc_text: str, kind: str | None, in_bracket: bool | No
 
 
 def test_rule_in_force_forward_only_unless_free_standing() -> None:
-    from extractors.roles import find_role_rules
+    from extractors.roles.statements import find_role_rules
 
     text = (
         "一、甲。〔责任单位：市财政局，市商务局〕"
@@ -555,8 +555,8 @@ def test_text_a_note_matches_holds_the_word_it_needs(note_id: str) -> None:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from extractors.role_rules import role_lexicon
-    from extractors.units import simplify
+    from extractors.roles.conventions import role_lexicon
+    from extractors.units.names import simplify
 
     note = next(n for n in role_lexicon().notes if n.id == note_id)
     assert note.needs
@@ -570,7 +570,7 @@ def test_text_a_note_matches_holds_the_word_it_needs(note_id: str) -> None:
 
 
 def test_a_long_unlabelled_bracket_is_prose_not_a_unit_list() -> None:
-    from extractors.roles import find_statements
+    from extractors.roles.statements import find_statements
 
     short = "加快推进项目建设。（市发展改革委、市财政局）"
     assert find_statements(short) == [(short.index("（"), len(short))]
@@ -584,7 +584,7 @@ def test_stray_brackets_cost_work_in_proportion_to_the_text(monkeypatch: pytest.
     the text may cost about twice the work, not four times."""
     import random
 
-    import extractors.roles as roles
+    import extractors.roles.statements as roles
 
     pool = "（）〔〕：、，。市县区局委办发展改革财政责任单位牵头配合推进建设加快园区企业"
     examined = [0]

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from extractors.deadlines import DeadlineRule, deadline_lexicon, deadline_matches
 from extractors.lexicon import Rule
-from extractors.target_lexicon import target_lexicon
+from extractors.targets.lexicon import target_lexicon
 
 
 def _is_group(value: object) -> bool:

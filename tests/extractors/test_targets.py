@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractors.target_claims import ClauseContext, read_paragraph, split_subject
-from extractors.target_lexicon import compact
+from extractors.targets.claims import ClauseContext, read_paragraph, split_subject
+from extractors.targets.lexicon import compact
 
 PLAN = ClauseContext(doc_date=dt.date(2022, 4, 21), doc_year=2022)  # a 2021—2025 plan
 NOTICE = ClauseContext(doc_year=2025)  # undated 通知 of early 2025
@@ -290,7 +290,7 @@ def test_bare_year_pattern_equals_its_plain_form(text):
     the plain form (lookbehind first) finds."""
     import re
 
-    from extractors.target_claims import _BARE_YEAR
+    from extractors.targets.claims import _BARE_YEAR
 
     plain = re.compile(r"(?<![0-9〔\[（(—–\-])(20\d{2})年(?![0-9]|度|—|–|-|至)")
     assert [(m.span(), m.group(1)) for m in _BARE_YEAR.finditer(text)] == [
@@ -302,7 +302,7 @@ def test_bare_year_pattern_equals_its_plain_form(text):
 
 import json  # noqa: E402
 
-from extractors.targets import extract_targets  # noqa: E402
+from extractors.targets.extract import extract_targets  # noqa: E402
 
 CORPUS_IDS = [
     "pzh-2022-yuanqu-guihua",

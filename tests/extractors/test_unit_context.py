@@ -7,14 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractors.roles import parse_responsibility
-from extractors.unit_context import (
+from extractors.roles.statements import parse_responsibility
+from extractors.units.context import (
     UnitContext,
     jurisdiction_candidates,
     qualify_unit,
     read_places,
 )
-from extractors.units import canonical_unit, unit_lexicon
+from extractors.units.names import canonical_unit, unit_lexicon
 from pipeline.model import Document, DocumentMeta
 
 DONGQU = ("攀枝花市东区人民政府办公室", "攀枝花东区高新技术产业园区承载能力提升三年行动方案")
@@ -185,7 +185,7 @@ def _district_doc(tmp_path_factory, issuer: str, doc_id: str) -> Document:
 
 
 def test_two_districts_same_text_two_sets_of_units(tmp_path_factory) -> None:
-    from extractors.measures import extract_tasks
+    from extractors.measures.tasks import extract_tasks
 
     def units(issuer: str, doc_id: str) -> set[str]:
         tasks = extract_tasks(_district_doc(tmp_path_factory, issuer, doc_id))

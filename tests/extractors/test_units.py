@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extractors.units import (
+from extractors.units.names import (
     canonical_unit,
     edit_distance,
     known_units,

@@ -61,8 +61,8 @@ def test_stopping_early_leaves_no_worker_behind() -> None:
 
 @pytest.mark.slow
 def test_parallel_build_stores_what_a_sequential_build_stores(corpus_dir: Path, tmp_path: Path) -> None:
-    from extractors.build import build_registry
-    from extractors.registry import Registry
+    from extractors.registry.build import build_registry
+    from extractors.registry.store import Registry
     from pipeline.settings import Settings
 
     def build(name: str, workers: int) -> tuple[list, list]:

@@ -14,8 +14,8 @@ TOKEN = "robustness-token"
 
 
 def build_corpus(data_dir: Path, **overrides) -> Settings:
-    from extractors.build import build_registry
-    from extractors.registry import Registry
+    from extractors.registry.build import build_registry
+    from extractors.registry.store import Registry
     from search_api.indexing import update_index
 
     settings = Settings(data_dir=data_dir, embedding_model="fake", api_token=TOKEN, **overrides)

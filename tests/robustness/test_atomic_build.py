@@ -77,7 +77,7 @@ def snapshot(data_dir: Path) -> State:
 
 
 def build_in_process(data_dir: Path, inbox: Path) -> None:
-    from extractors.build import run_build_command
+    from extractors.registry.build import run_build_command
     from search_api.indexing import index_step
 
     assert run_build_command([inbox], Settings(data_dir=data_dir, embedding_model="fake"),
@@ -112,7 +112,7 @@ def make_state_a(inbox: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def states(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path):
     """(inbox holding B, template data dir in state A, A, reference B, B's build seconds, version)."""
-    from extractors.build import extractor_version
+    from extractors.registry.build import extractor_version
 
     version = extractor_version()
     root = tmp_path_factory.mktemp("atomic")
@@ -143,7 +143,7 @@ def skip_if_code_changed(version: str) -> None:
     """The fingerprints hold the extractor version (a digest of the stage code): when another
     developer edits pipeline/ or extractors/ during the run, A and B no longer describe what a
     build produces. Never happens in CI; in a shared working tree it does."""
-    from extractors.build import extractor_version
+    from extractors.registry.build import extractor_version
 
     if extractor_version() != version:
         pytest.skip("pipeline/ or extractors/ changed while the test ran; run it again")
@@ -206,7 +206,7 @@ def test_rebuild_with_nothing_changed_is_idempotent(states, tmp_path: Path) -> N
     inbox, _, reference, _, state_b, _, version = states
     data_dir = tmp_path / "again"
     shutil.copytree(reference, data_dir)
-    from extractors.registry import Registry
+    from extractors.registry.store import Registry
     from search_api.index import current_generation_folder
 
     settings = Settings(data_dir=data_dir, embedding_model="fake")

@@ -53,13 +53,10 @@ def _check_document(case: Case, doc) -> None:
 
 
 def _extract(doc) -> None:
-    from extractors.measures import extract_tasks
-    from extractors.targets import extract_targets
+    from extractors.run import extract_document
 
-    tasks = extract_tasks(doc)
-    for task in tasks:
+    for task in extract_document(doc).tasks:
         assert doc.text[task.span.start:task.span.end] == task.text
-    extract_targets(doc, tasks)
 
 
 class CaseTimeout(Exception):
@@ -114,8 +111,7 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[3])
 from pipeline.errors import TaizhangError
 from pipeline.run import parse_file
-from extractors.measures import extract_tasks
-from extractors.targets import extract_targets
+from extractors.run import extract_document
 from tests.robustness.malformed import BY_NAME, POLICY
 
 def peak_mb():
@@ -125,7 +121,7 @@ folder = Path(sys.argv[2])
 warm = folder / "warm.txt"               # load lazily-built tables before measuring
 warm.write_text(POLICY, encoding="utf-8")
 doc = parse_file(warm)
-extract_targets(doc, extract_tasks(doc))
+extract_document(doc)
 path = BY_NAME[sys.argv[1]].build(folder)
 before, started = peak_mb(), time.perf_counter()
 out = {"file": path.name}
@@ -133,8 +129,8 @@ try:
     doc = parse_file(path)
     out.update(outcome="ok", text_len=len(doc.text), contains=BY_NAME[sys.argv[1]].must_contain in doc.text,
                parse_seconds=time.perf_counter() - started)
-    tasks = extract_tasks(doc)
-    out.update(tasks=len(tasks), targets=len(extract_targets(doc, tasks)))
+    extraction = extract_document(doc)
+    out.update(tasks=len(extraction.tasks), targets=len(extraction.targets))
 except TaizhangError as exc:
     out.update(outcome="error", error=type(exc).__name__, message=exc.message)
 out.update(rss_growth_mb=peak_mb() - before, seconds=time.perf_counter() - started)
@@ -216,8 +212,8 @@ BATCH_SKIP = {"pdf_1000_pages", "docx_50k_paragraphs", "ten_mb_single_line", "tw
 def test_batch_of_good_and_bad_files(tmp_path: Path, corpus_dir: Path) -> None:
     """One build over the corpus plus every malformed kind (the four slowest left out: they are
     covered one by one above). Good ones registered, each bad one reported exactly once."""
-    from extractors.build import build_registry
-    from extractors.registry import Registry
+    from extractors.registry.build import build_registry
+    from extractors.registry.store import Registry
 
     inbox = tmp_path / "inbox"
     shutil.copytree(corpus_dir, inbox)

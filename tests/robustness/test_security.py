@@ -55,7 +55,7 @@ def hostile_doc_id(secure_client) -> str:
 
 
 def test_default_bind_address_is_loopback() -> None:
-    from pipeline.cli import serve
+    from search_api.cli import serve
     from search_api.app import run_server
 
     assert inspect.signature(run_server).parameters["host"].default == "127.0.0.1"
@@ -272,7 +272,7 @@ def test_xlsx_export_neutralises_formulas(secure_client, hostile_doc_id: str) ->
 
 
 def test_csv_export_neutralises_formulas(secure_settings: Settings, hostile_doc_id: str, tmp_path: Path) -> None:
-    from extractors.export import run_export_command
+    from extractors.export.write import run_export_command
 
     path = run_export_command(secure_settings, fmt="csv", out=tmp_path / "ledger.csv")
     text = path.read_text(encoding="utf-8-sig")

@@ -13,8 +13,8 @@ from tests.live_server import serve_in_thread
 
 @pytest.fixture(scope="session")
 def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    from extractors.build import build_registry
-    from extractors.registry import Registry
+    from extractors.registry.build import build_registry
+    from extractors.registry.store import Registry
     from search_api.indexing import update_index
 
     data_dir: Path = tmp_path_factory.mktemp("taizhang-data")

@@ -130,7 +130,7 @@ def small_corpus() -> list[tuple[Document, list[Task], list[Target]]]:
 
 
 class FakeRegistry:
-    """The part of ``extractors.registry.Registry`` that indexing reads."""
+    """The part of ``extractors.registry.store.Registry`` that indexing reads."""
 
     def __init__(self, corpus, generation: str = "test-1") -> None:
         self._docs = {d.doc_id: (d, t, g) for d, t, g in corpus}

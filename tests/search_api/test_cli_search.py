@@ -13,7 +13,7 @@ import pytest
 from search_api.cli_search import run_search_command
 from search_api.indexing import update_index
 
-from .search_fixtures import FakeRegistry, fake_settings, small_corpus
+from tests.search_api.search_fixtures import FakeRegistry, fake_settings, small_corpus
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -87,7 +87,7 @@ def test_cold_cli_search_with_e5_never_imports_torch(tmp_path: Path) -> None:
     code = (
         "import sys, time\n"
         "t = time.perf_counter()\n"
-        "from pipeline.cli import main\n"
+        "from search_api.cli import main\n"
         f"sys.argv = ['taizhang', 'search', '融资增信由谁负责', '-k', '2', '--data-dir', {str(tmp_path)!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print('TORCH', 'torch' in sys.modules, round(time.perf_counter() - t, 2))\n"

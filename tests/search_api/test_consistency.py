@@ -12,15 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.model import DocumentMeta, Target
-from search_api.consistency import check_targets, classify_pair, finding_id
-from search_api.consistency_align import (
+from extractors.checks import check_targets, classify_pair, finding_id
+from extractors.checks.align import (
     indicator_lexicon,
     normalise_indicator,
     read_target,
     read_targets,
     scope_relation,
 )
-from search_api.consistency_scopes import (
+from extractors.checks.scopes import (
     authority,
     document_subject,
     first_cue,

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from search_api.consistency import check_documents, check_targets
+from extractors.checks import check_documents, check_targets
 from tests.search_api.consistency_fixtures import (
     DONGQU,
     DONGQU_PARK_900,
@@ -28,8 +28,8 @@ from tests.search_api.consistency_fixtures import (
 
 @pytest.fixture(scope="module")
 def corpus_findings(corpus_documents):
-    from extractors.measures import extract_tasks
-    from extractors.targets import extract_targets
+    from extractors.measures.tasks import extract_tasks
+    from extractors.targets.extract import extract_targets
 
     docs = list(corpus_documents.values())
     tasks = {d.doc_id: extract_tasks(d) for d in docs}
@@ -66,11 +66,11 @@ def test_corpus_quotes_are_the_document_text_at_their_spans(corpus_findings) -> 
 
 
 def test_check_command_prints_json_and_tables(tmp_path, corpus_documents, capsys) -> None:
-    from extractors.measures import extract_tasks
-    from extractors.registry import Registry
-    from extractors.targets import extract_targets
+    from extractors.measures.tasks import extract_tasks
+    from extractors.registry.store import Registry
+    from extractors.targets.extract import extract_targets
     from pipeline.settings import Settings
-    from search_api.consistency_cli import run_check_command
+    from search_api.check_cli import run_check_command
 
     settings = Settings(data_dir=tmp_path)
     with Registry.open(settings) as registry:
@@ -117,8 +117,8 @@ UNSEEN_PARK_PLAN = """云岭市甲区人民政府办公室
 
 
 def test_unseen_city_park_conflict_and_rule_end_to_end(tmp_path) -> None:
-    from extractors.measures import extract_tasks
-    from extractors.targets import extract_targets
+    from extractors.measures.tasks import extract_tasks
+    from extractors.targets.extract import extract_targets
     from pipeline.run import parse_file
 
     docs, tasks, targets = [], [], []

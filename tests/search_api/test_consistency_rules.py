@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.model import Document, DocumentMeta, SourceRef, Span, Task, UnitMention
-from search_api.consistency import check_breakdowns, check_documents
-from search_api.consistency_align import read_targets
-from search_api.consistency_leads import check_leads
-from search_api.consistency_rules import (
+from extractors.checks import check_breakdowns, check_documents
+from extractors.checks.align import read_targets
+from extractors.checks.leads import check_leads
+from extractors.checks.rules import (
     check_rule_claims,
     check_tiers,
     cn_int,

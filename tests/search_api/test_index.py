@@ -18,9 +18,9 @@ from search_api.index import (
 )
 from search_api.indexing import document_items, section_item_id, table_row_texts, update_index
 from search_api.schemas import ItemCard, Passage
-from search_api.sparse import SparseIndex
+from search_api.sparse_build import build_sparse_index
 
-from .search_fixtures import FakeRegistry, fake_settings, small_corpus
+from tests.search_api.search_fixtures import FakeRegistry, fake_settings, small_corpus
 
 
 def test_dense_index_is_exact_cosine_and_round_trips(tmp_path: Path) -> None:
@@ -45,7 +45,7 @@ def _tiny(generation: str) -> tuple[IndexMeta, list, list]:
     passage = Passage(pid=0, kind="measure", item_id="d:1", doc_id="d", text="措施", span=Span(start=0, end=2))
     fake = FakeEmbedder()
     vectors = fake.embed_passages(["措施"])
-    collections = [Collection(name, [passage], DenseIndex.build(vectors, fake.dim), SparseIndex.build(["措施"]))
+    collections = [Collection(name, [passage], DenseIndex.build(vectors, fake.dim), build_sparse_index(["措施"]))
                    for name in ("measures", "clauses")]
     meta = IndexMeta(generation=generation, registry_generation="r1", model_id=fake.model_id,
                      dim=fake.dim, created=0.0, counts={})

