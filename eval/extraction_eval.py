@@ -11,8 +11,7 @@ Example: python -m eval extraction
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -20,99 +19,10 @@ from rich.table import Table
 
 from pipeline.settings import Settings
 
-from eval.extraction_gold import (
-    GOLD_DIR,
-    gold_problems,
-    gold_target_rows,
-    gold_task_rows,
-    load_target_files,
-    load_task_files,
-    target_rows,
-    task_rows,
-)
-from eval.extraction_score import (
-    PRF,
-    TASK_FIELDS,
-    EvalError,
-    TargetRow,
-    TargetScores,
-    TaskRow,
-    TaskScores,
-    score_targets,
-    score_tasks,
-)
-
-
-@dataclass(frozen=True)
-class DocPrediction:
-    doc_id: str
-    tasks: tuple[TaskRow, ...] = ()
-    targets: tuple[TargetRow, ...] = ()
-    failure: str | None = None  # why this document produced nothing (parse error, extractor crash)
-    seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class ExtractionReport:
-    tasks: TaskScores
-    targets: TargetScores
-    tasks_by_doc: dict[str, TaskScores]
-    targets_by_doc: dict[str, TargetScores]
-    failures: dict[str, str] = field(default_factory=dict)
-    gold_problems: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict:
-        def task_part(s: TaskScores) -> dict:
-            out = {"detection": s.detection.as_dict()}
-            out.update({k: v.as_dict() for k, v in s.fields.items()})
-            out["matched_only"] = {k: v.as_dict() for k, v in s.fields_matched.items()}
-            return out
-
-        def target_part(s: TargetScores) -> dict:
-            return {"detection": s.detection.as_dict(), "correct": s.correct.as_dict(),
-                    "accuracy": {k: {"right": r, "of": n} for k, (r, n) in s.accuracy.items()}}
-
-        return {
-            "tasks": task_part(self.tasks),
-            "targets": target_part(self.targets),
-            "by_doc": {
-                "tasks": {d: task_part(s) for d, s in self.tasks_by_doc.items()},
-                "targets": {d: target_part(s) for d, s in self.targets_by_doc.items()},
-            },
-            "errors": len(self.tasks.errors) + len(self.targets.errors),
-            "failures": dict(self.failures),
-            "gold_problems": list(self.gold_problems),
-        }
-
-
-def evaluate(gold_dir: Path, predictions: Mapping[str, DocPrediction]) -> ExtractionReport:
-    """Score ``predictions`` (doc_id -> rows) against every gold file under ``gold_dir``.
-
-    A gold document without a prediction counts as entirely missed; predictions for documents
-    without gold are not scored (the gold decides what is measured).
-    """
-    task_gold = {d: gold_task_rows(f) for d, f in load_task_files(gold_dir).items()}
-    target_gold = {d: gold_target_rows(f) for d, f in load_target_files(gold_dir).items()}
-    failures = {d: p.failure for d, p in predictions.items() if p.failure}
-    for d in sorted(set(task_gold) | set(target_gold)):
-        if d not in predictions:
-            failures[d] = "no prediction for this document"
-
-    def pred_of(doc_id: str, attr: str) -> tuple:
-        p = predictions.get(doc_id)
-        return getattr(p, attr) if p else ()
-
-    tasks_by_doc = {d: score_tasks(pred_of(d, "tasks"), g) for d, g in task_gold.items()}
-    targets_by_doc = {d: score_targets(pred_of(d, "targets"), g) for d, g in target_gold.items()}
-    all_task_pred = [t for d in task_gold for t in pred_of(d, "tasks")]
-    all_target_pred = [t for d in target_gold for t in pred_of(d, "targets")]
-    return ExtractionReport(
-        tasks=score_tasks(all_task_pred, [t for g in task_gold.values() for t in g]),
-        targets=score_targets(all_target_pred, [t for g in target_gold.values() for t in g]),
-        tasks_by_doc=tasks_by_doc,
-        targets_by_doc=targets_by_doc,
-        failures=failures,
-    )
+from eval import realdocs_eval
+from eval.extraction_gold import GOLD_DIR, gold_problems, load_target_files, load_task_files, target_rows, task_rows
+from eval.extraction_report import DocPrediction, ExtractionReport, evaluate
+from eval.extraction_score import PRF, TASK_FIELDS, EvalError
 
 
 def predict(settings: Settings, doc_ids: set[str]) -> dict[str, DocPrediction]:
@@ -170,7 +80,7 @@ def print_report(report: ExtractionReport, console: Console, max_errors: int = 4
         t.add_row(name, *_prf_cells(report.tasks.fields[name]), "—" if only.empty else f"{only.f1:.3f}")
     console.print(t)
 
-    g = Table(title="Targets — all five documents")
+    g = Table(title="Targets — all documents with target gold")
     for col in ("field", "tp", "fp", "fn", "P", "R", "F1"):
         g.add_column(col, justify="left" if col == "field" else "right")
     g.add_row("target found (quote)", *_prf_cells(report.targets.detection))
@@ -202,9 +112,39 @@ def _error_line(e: EvalError) -> str:
     return f"{e.doc_id}  {e.kind:<22} {e.where}  {e.detail}".rstrip()
 
 
+SUMMARY_ROWS = (
+    ("measures found", lambda r: r.tasks.detection),
+    ("unit + role (lead / supporting / 责任单位)", lambda r: r.tasks.fields["unit_role"]),
+    ("units found, role ignored", lambda r: r.tasks.fields["unit"]),
+    ("lead", lambda r: r.tasks.fields["lead"]),
+    ("supporting", lambda r: r.tasks.fields["supporting"]),
+    ("责任单位 (no role stated)", lambda r: r.tasks.fields["responsible"]),
+    ("deadlines", lambda r: r.tasks.fields["deadline"]),
+    ("targets found", lambda r: r.targets.detection),
+    ("targets right (value+unit+comparator+year)", lambda r: r.targets.correct),
+)
+
+
+def print_summary(reports: dict[str, ExtractionReport], console: Console) -> None:
+    """One row per field, one column group (P / R / F1) per document set."""
+    t = Table(title="Extraction, side by side: bundled corpus · real documents (dev) · real documents (held out)")
+    t.add_column("field")
+    for name in reports:
+        for col in ("P", "R", "F1"):
+            t.add_column(f"{name} {col}", justify="right")
+    for label, get in SUMMARY_ROWS:
+        cells = []
+        for report in reports.values():
+            s = get(report)
+            cells += ["—"] * 3 if s.empty else [f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}"]
+        t.add_row(label, *cells)
+    console.print(t)
+
+
 def main(settings: Settings, gold_dir: Path = GOLD_DIR, console: Console | None = None) -> dict:
-    """Run the extractors on the corpus, score them against ``gold_dir``, print, return the numbers."""
-    console = console or Console(width=None if _is_tty() else 160)
+    """Score the corpus against ``gold_dir`` and, where ``../shared/realdocs`` is at hand, the real
+    documents (dev and held out); print everything, return the numbers."""
+    console = console or Console(width=None if _is_tty() else 200)
     problems = tuple(gold_problems(gold_dir, lambda doc_id: _corpus_text(settings, doc_id)))
     doc_ids = set(load_task_files(gold_dir)) | set(load_target_files(gold_dir))
     started = time.perf_counter()
@@ -212,7 +152,33 @@ def main(settings: Settings, gold_dir: Path = GOLD_DIR, console: Console | None 
     report = evaluate(gold_dir, predictions)
     report = replace(report, gold_problems=problems)
     print_report(report, console)
+    out = report.as_dict()
+    if gold_dir == GOLD_DIR and realdocs_eval.available():
+        dev = realdocs_eval.score_split(settings, "dev")
+        heldout = realdocs_eval.score_split(settings, "heldout")
+        console.rule("real documents, development set (rules may be tuned on these)")
+        print_report(dev, console)
+        console.rule("side by side (the held-out set is scored, never tuned on: only its totals are shown)")
+        print_summary({"corpus": report, "dev": dev, "held-out": heldout}, console)
+        for name, r in (("dev", dev), ("held-out", heldout)):
+            for doc_id, reason in sorted(r.failures.items()):
+                console.print(f"[red]{name} {doc_id}: no extraction[/red] — {reason}")
+            for problem in r.gold_problems:
+                console.print(f"[red]{name} gold problem:[/red] {problem}")
+        out["realdocs"] = {"dev": dev.as_dict(), "heldout": heldout.as_dict()}
+        out["failures"] = {**out["failures"], **dev.failures, **heldout.failures}
+        out["gold_problems"] = [*out["gold_problems"], *dev.gold_problems, *heldout.gold_problems]
+    else:
+        console.print(f"real documents not scored: {realdocs_eval.REALDOCS_DIR} is not here")
     console.print(f"extraction + scoring took {time.perf_counter() - started:.1f} s")
+    return out
+
+
+def main_dev(settings: Settings) -> dict:
+    """The real documents' development set alone, every miss and spurious item listed: the loop
+    for rule work (``taizhang eval extraction-dev``). The held-out set is not touched."""
+    report = realdocs_eval.score_split(settings, "dev")
+    print_report(report, Console(width=None if _is_tty() else 200))
     return report.as_dict()
 
 

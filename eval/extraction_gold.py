@@ -115,6 +115,8 @@ def gold_task_rows(file: GoldTaskFile) -> tuple[TaskRow, ...]:
             doc_id=file.doc_id, task_id=t.task_id, title=t.title, number=t.number,
             lead=tuple(_unit_row(u, file.units) for u in t.lead),
             supporting=tuple(_unit_row(u, file.units) for u in t.supporting),
+            responsible=tuple(_unit_row(u, file.units) for u in t.responsible),
+            optional_units=t.optional_units,
             deadlines=t.deadlines, optional=t.optional,
         )
         for t in file.tasks
@@ -139,6 +141,7 @@ def task_rows(tasks: Sequence[Task]) -> tuple[TaskRow, ...]:
             doc_id=t.doc_id, task_id=t.task_id, title=t.title, number=t.number,
             lead=tuple(UnitRow(u.name, u.canonical) for u in t.lead),
             supporting=tuple(UnitRow(u.name, u.canonical) for u in t.supporting),
+            responsible=tuple(UnitRow(u.name, u.canonical) for u in t.unassigned_units),
             deadlines=tuple(d.text for d in t.deadlines),
         )
         for t in tasks

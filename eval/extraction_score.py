@@ -46,6 +46,8 @@ class TaskRow:
     supporting: tuple[UnitRow, ...] = ()
     deadlines: tuple[str, ...] = ()
     optional: bool = False
+    responsible: tuple[UnitRow, ...] = ()  # named, no role stated (责任单位, unsplit)
+    optional_units: tuple[str, ...] = ()  # gold only: vague collectives, neither missed nor wrong
 
 
 @dataclass(frozen=True)
@@ -216,13 +218,34 @@ def _deadline_items(key: str, pred: Sequence[str], gold: Sequence[str]) -> list[
     return out
 
 
-TASK_FIELDS = ("lead", "supporting", "lead_canonical", "supporting_canonical", "deadline")
+TASK_FIELDS = (
+    "lead", "supporting", "responsible", "unit_role", "unit", "lead_canonical", "supporting_canonical",
+    "deadline",
+)
+ROLES = ("lead", "supporting", "responsible")
+
+
+def _role_unit_items(key: str, row: TaskRow, gold_row: TaskRow | None, with_role: bool) -> list[tuple[str, str]]:
+    """Every unit of the measure, ``role:name`` (or the name alone), once each; names the gold
+    lists as optional (vague collectives) are left out of both sides."""
+    skip = {norm_text(n) for n in (gold_row or row).optional_units}
+    items = {
+        (key, f"{role}:{name}" if with_role else name)
+        for role in ROLES for u in getattr(row, role)
+        if (name := norm_text(u.name)) not in skip
+    }
+    return sorted(items)
 
 
 def _field_items(field_name: str, key: str, row: TaskRow, gold_row: TaskRow | None) -> list[tuple[str, str]]:
     ref = gold_row or row
     if field_name == "deadline":
         return _deadline_items(key, row.deadlines, ref.deadlines)
+    if field_name in ("unit_role", "unit"):
+        return _role_unit_items(key, row, gold_row, with_role=field_name == "unit_role")
+    if field_name == "responsible":
+        skip = {norm_text(n) for n in ref.optional_units}
+        return [i for i in _unit_items(key, row.responsible, False) if i[1] not in skip]
     role = "lead" if field_name.startswith("lead") else "supporting"
     canonical = field_name.endswith("_canonical")
     gold_units = (ref.lead + ref.supporting) if gold_row is not None else ()
@@ -253,7 +276,7 @@ def score_tasks(pred: Sequence[TaskRow], gold: Sequence[TaskRow]) -> TaskScores:
         gs = [i for g in m.missed for i in _field_items(name, g.task_id, g, None)]
         matched[name] = score_sets(pm, gm)
         fields[name] = score_sets(pm + ps, gm + gs)
-        if name in ("lead", "supporting", "deadline"):
+        if name in ("lead", "supporting", "responsible", "deadline"):
             errors += _diff_errors(name, pm, gm, {g.task_id: g.doc_id for _, g in scored_pairs})
     errors = [EvalError(g.doc_id, "missed task", g.task_id, g.title) for g in m.missed] + [
         EvalError(p.doc_id, "spurious task", p.task_id, p.title) for p in m.spurious] + errors

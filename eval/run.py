@@ -1,6 +1,8 @@
 """``taizhang eval <what>``: dispatch to the scorers, each imported only when asked for.
 
-    extraction   eval/extraction_eval.py   (measures, units, deadlines, targets vs eval/gold/)
+    extraction   eval/extraction_eval.py   (measures, units, deadlines, targets vs eval/gold/:
+                                           corpus, real documents dev and held out)
+    extraction-dev                         (the real documents' development set, every error listed)
     search       eval/search_eval.py       (retrieval quality, development queries)
     heldout      eval/search_eval.py       (retrieval quality, held-out queries; the blind set never tuned on)
     consistency  eval/consistency_eval.py  (cross-document findings)
@@ -19,6 +21,7 @@ from pipeline.settings import Settings
 
 SCORERS: dict[str, str] = {
     "extraction": "eval.extraction_eval",
+    "extraction-dev": "eval.extraction_eval:main_dev",
     "search": "eval.search_eval",
     "heldout": "eval.search_eval:main_heldout",
     "consistency": "eval.consistency_eval",
@@ -50,7 +53,7 @@ def run_eval_command(what: str, settings: Settings) -> bool:
         print(f"eval: unknown target {what!r}; choose one of: {', '.join([*SCORERS, 'all'])}", file=sys.stderr)
         return False
     ok = True
-    for name in SCORERS if what == "all" else [what]:
+    for name in [n for n in SCORERS if n != "extraction-dev"] if what == "all" else [what]:
         try:
             scorer = load_scorer(name)
         except LookupError as exc:

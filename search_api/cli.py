@@ -215,7 +215,7 @@ def check(as_json: JsonOut = False, data_dir: DataDir = None) -> None:
 
 @app.command(name="eval")
 def evaluate(
-    what: Annotated[str, typer.Argument(help="extraction, search, consistency or all")] = "all",
+    what: Annotated[str, typer.Argument(help="extraction, extraction-dev, search, heldout, consistency or all")] = "all",
     data_dir: DataDir = None,
 ) -> None:
     """Score extraction, search and consistency against the gold sets in eval/gold/.
