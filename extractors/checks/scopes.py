@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from extractors.lexicon import Rule, load_yaml
+from extractors.units.divisions import Division, division_index
 from pipeline.errors import LexiconError
 from pipeline.model import DocumentMeta
 
@@ -109,11 +110,26 @@ def known_scopes(text: str) -> list[tuple[str, int, int]]:
 _UNKNOWN_AREA = re.compile(r"[\u4e00-\u9fa5]{1,8}?(?:市|州|盟|区|县|旗)")
 
 
+_DIVISION_KIND = {"province": "province", "city": "city", "county": "district"}
+
+
+def _division(name: str) -> Division | None:
+    """The administrative division ``name`` is, written whole (山东省, 济南市, 崂山区)."""
+    index = division_index()
+    found = index.named(name)
+    return found if found is not None and name == found.name else None
+
+
 def scope_kind(scope_id: str) -> str | None:
     """Kind of a scope; for names no entry knows, what their ending says (park, city, district)."""
     entry = scope_lexicon().by_id.get(scope_id)
     if entry is not None:
         return entry.kind
+    if scope_id == "全国":
+        return "country"
+    division = _division(scope_id)
+    if division is not None:
+        return _DIVISION_KIND[division.kind]
     if scope_id.endswith("园区") and _UNKNOWN_AREA.fullmatch(scope_id[:-2]):
         return "park_group"  # "云岭市园区": the parks of an area (see document_subject)
     if _is_park_name(scope_id):
@@ -131,7 +147,13 @@ def ancestors(scope_id: str) -> frozenset[str]:
         prefixes = {
             scope_id[:i] for i in range(3, len(scope_id)) if _UNKNOWN_AREA.fullmatch(scope_id[:i])
         }
-        return frozenset(prefixes)
+        for prefix in list(prefixes) + [scope_id]:  # 济南市 lies in 山东省; so does 济南市高新区
+            division = _division(prefix)
+            if division is not None:
+                prefixes |= {d.name for d in division_index().containing(division)}
+        if scope_id != "全国":
+            prefixes.add("全国")
+        return frozenset(prefixes - {scope_id})
     direct = set(entry.parents) | ({entry.located_in} if entry.located_in else set())
     out = set(direct)
     for parent in direct:
@@ -162,6 +184,11 @@ def _place(text: str) -> tuple[str, str] | None:
         kinds = scope_lexicon().kinds
         sid = min((f[0] for f in found), key=lambda s: kinds.get(scope_kind(s) or "", 9))
         return sid, scope_kind(sid) or ""
+    if re.match(r"(?:中共中央|国务院|全国人大|国家[\u4e00-\u9fff]{1,12}(?:部|委|局|署|总局|办公室))", squash(text)):
+        return "全国", "country"
+    division = division_index().leading(squash(text).removeprefix("中共"))
+    if division is not None:
+        return division.name, _DIVISION_KIND[division.kind]
     text = scope_lexicon().title_noise.regex.sub("", squash(text))
     for cue in sorted(scope_lexicon().place_patterns, key=lambda c: scope_lexicon().kinds[c.value]):
         for m in cue.regex.finditer(text):
@@ -267,7 +294,12 @@ def resolve_scope(
         return (area or subject), "issuer"
     if generic == "province":
         place = _place(meta.issuer or "") or _place(meta.title)
-        return (place[0] if place and place[1] == "province" else "全省"), "issuer"
+        if place and place[1] == "province":
+            return place[0], "issuer"
+        division = _division(place[0]) if place else None  # 全省 in a 济南 document: 山东省
+        province = next((d.name for d in division_index().containing(division) if d.kind == "province"),
+                        None) if division else None
+        return (province or "全省"), "issuer"
     return subject, "title"
 
 

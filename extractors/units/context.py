@@ -21,6 +21,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict
 
+from extractors.units.divisions import division_index
 from extractors.units.names import (
     Level,
     UnitMatch,
@@ -45,6 +46,8 @@ class UnitContext(BaseModel):
     """The places a document's bare unit names belong to. All optional: unknown stays unknown."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    national: bool = False  # issued by a central body: 发展改革委 is 国家发展改革委
+    province: str | None = None  # 山东省
     city: str | None = None  # 攀枝花市
     district: str | None = None  # 东区
     county: str | None = None  # 米易县
@@ -58,10 +61,19 @@ class UnitContext(BaseModel):
         title = meta.title or ""
         readings.append(read_places(title, from_title=True))
         readings.extend(read_places(q, from_title=True) for q in _QUOTED_TITLE.findall(title))
-        fields: dict[str, str] = {}
+        fields: dict[str, object] = {}
         for reading in readings:
-            for name, value in reading.model_dump(exclude_none=True).items():
+            for name, value in reading.model_dump(exclude_none=True, exclude_defaults=True).items():
                 fields.setdefault(name, value)
+        issuer = normalize_name(meta.issuer or "")
+        fields.setdefault("national", bool(_NATIONAL_ISSUER.match(issuer))
+                          or bool(_NATIONAL_NUMBER.match(meta.doc_number or "")))
+        if "province" not in fields:
+            province = _province_of(issuer) or _province_of(normalize_name(title))
+            if province is None and fields.get("city"):
+                province = _province_of(str(fields["city"]))
+            if province is not None:
+                fields["province"] = province
         return cls(**fields)
 
     def place(self, level: Level) -> str | None:
@@ -73,6 +85,21 @@ class UnitContext(BaseModel):
             "town": self.town,
             "city": self.city,
         }.get(level)
+
+
+_NATIONAL_ISSUER = re.compile(r"^(?:中共中央|国务院|全国人大|国家[\u4e00-\u9fff]{1,12}(?:部|委|局|署|总局)|"
+                              r"[\u4e00-\u9fff]{1,10}部(?:办公厅)?$)")
+_NATIONAL_NUMBER = re.compile(r"^(?:国发|国办发|国函|国办函)")
+
+
+def _province_of(text: str) -> str | None:
+    """The province a body or a title names first (山东省人民政府 → 山东省; 济南市 → 山东省)."""
+    division = division_index().leading(text.removeprefix(_PARTY))
+    if division is None:
+        return None
+    if division.kind == "province":
+        return division.name
+    return next((d.name for d in division_index().containing(division) if d.kind == "province"), None)
 
 
 def read_places(text: str, from_title: bool = False) -> UnitContext:
@@ -148,6 +175,12 @@ def qualify_unit(match: UnitMatch, context: UnitContext) -> UnitMatch:
             update = {"canonical": entry.canonical, "known": True, "level": entry.level}
             return base.model_copy(update={**update, "flags": flags})
         return base.model_copy(update={"canonical": qualified, "flags": flags})
+    if context.province and base.level == "province" and base.canonical.startswith("省"):
+        return base.model_copy(update={"canonical": context.province + base.canonical[1:]})
+    if context.national and base.level is None:  # 发展改革委 in a 国务院 document
+        entry = lookup("国家" + base.canonical)
+        if entry is not None and entry.level == "national":
+            return base.model_copy(update={"canonical": entry.canonical, "known": True, "level": entry.level})
     if context.city and base.level == "city" and base.canonical.startswith("市"):
         entry = lookup(context.city + base.canonical[1:], context.city)
         if entry is not None:  # 市税务局 → 国家税务总局攀枝花市税务局
