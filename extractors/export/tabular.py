@@ -173,7 +173,7 @@ def write_json(ledger: Ledger, path: Path) -> None:
 
 CSV_HEADER = (
     "序号", "doc_id", "文件", "task_id", "编号", "重点任务", "具体措施", "措施内容",
-    "牵头单位", "牵头单位（规范名）", "配合单位", "配合单位（规范名）", "未明确角色单位",
+    "牵头单位", "牵头单位（规范名）", "配合单位", "配合单位（规范名）", "未明确角色单位", "未明确角色单位（规范名）",
     "完成时限", "完成日期", "页码行号", "定位",
 )
 
@@ -192,7 +192,8 @@ def csv_rows(ledger: Ledger) -> list[list[str]]:
                 key_task_cell(t).replace("\n", " > "), measure_heading(t), t.text,
                 unit_names(t.lead), unit_names(t.lead, canonical=True),
                 unit_names(t.supporting), unit_names(t.supporting, canonical=True),
-                unit_names(t.unassigned_units), deadline_cell(t), _due(t),
+                unit_names(t.unassigned_units), unit_names(t.unassigned_units, canonical=True),
+                deadline_cell(t), _due(t),
                 page_line_label(t.source), source_locator(t.source),
             ])
     return rows

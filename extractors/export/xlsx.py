@@ -1,8 +1,12 @@
 """The 任务分工表 workbook as secretariats print it, plus the views they check it with.
 
 Sheets: 任务分工表 (one row per measure), 责任矩阵 (measures × units), 单位责任清单 (per unit:
-what it leads, what it supports), 未明确责任, 目标指标, 待核实 (typos, roles not stated, units
-the authority does not know). Every sheet: frozen header, auto-filter, wrapped text, widths
+what it leads, what it supports, what it is named responsible for without a lead/supporting
+split), 未明确责任, 目标指标, 待核实 (typos, roles not stated, units the authority does not know).
+
+Units a document names without saying who leads (``（责任单位：市财政局、市商务局）``) are shown as
+责任单位 in their own column and as 责任 in the matrix and the duty list: never left out, never
+put in the 牵头单位 column. Every sheet: frozen header, auto-filter, wrapped text, widths
 that fit CJK (a CJK character counts as two), A4 landscape fitted to the page width, the
 header row repeated on every printed page, page numbers in the footer.
 """
@@ -51,16 +55,20 @@ _LINE_HEIGHT = 14.5  # points per text line at 11 pt
 _MAX_ROW_HEIGHT = 409  # Excel's limit
 _MAX_LINES = int((_MAX_ROW_HEIGHT - 4) // _LINE_HEIGHT)
 _UNITS_PER_PAGE = 20  # 责任矩阵 columns that stay legible on one A4 landscape page
-ROLE_LABEL = {"lead": "牵头", "supporting": "配合", "unassigned": "待定"}
+ROLE_LABEL = {"lead": "牵头", "supporting": "配合", "unassigned": "责任"}
 COMPARATOR_LABEL = {
     "eq": "＝", "ge": "≥", "gt": ">", "le": "≤", "lt": "<", "approx": "约",
     "increase_by": "增加", "decrease_by": "减少", "qualitative": "定性",
 }
 
+# Units named with no lead/supporting split: a column of their own, beside 牵头 and 配合
+UNSPLIT_HEADER = "责任单位（未分牵头）"
+
 
 TASK_COLUMNS = (
     Column("序号", 5, 6), Column("文件", 12, 24), Column("重点任务", 12, 24), Column("具体措施", 30, 64),
-    Column("牵头单位", 10, 22), Column("配合单位", 10, 30), Column("完成时限", 8, 16), Column("来源", 16, 34),
+    Column("牵头单位", 10, 22), Column("配合单位", 10, 30), Column(UNSPLIT_HEADER, 10, 30),
+    Column("完成时限", 8, 16), Column("来源", 16, 34),
 )
 DUTY_COLUMNS = (
     Column("单位", 10, 24), Column("原文写法", 10, 24), Column("职责", 5, 6), Column("文件", 12, 24),
@@ -147,19 +155,20 @@ def task_rows(ledger: Ledger) -> list[list[Value]]:
     measure_width = TASK_COLUMNS[3].max_width
     return [
         [n, title, key_task_cell(t), fit_to_row(measure_cell(t), measure_width), unit_names(t.lead),
-         unit_names(t.supporting), deadline_cell(t), source_cell(t.source)]
+         unit_names(t.supporting), unit_names(t.unassigned_units), deadline_cell(t), source_cell(t.source)]
         for n, (title, t) in enumerate(_tasks(ledger), start=1)
     ]
 
 
 def unit_order(ledger: Ledger) -> list[str]:
-    """Canonical units named in roles, busiest first (then the most leads, then by name)."""
+    """Canonical units named for measures, busiest first (measures it leads, supports or is
+    named responsible for; then the most leads, then by name)."""
     lead: dict[str, int] = defaultdict(int)
     total: dict[str, int] = defaultdict(int)
     for _, t in _tasks(ledger):
-        for m in {m.canonical: m for m in (*t.lead, *t.supporting, *t.unassigned_units)}.values():
-            total[m.canonical] += m.role != "unassigned"
-            lead[m.canonical] += m.role == "lead"
+        for unit, role in _roles_by_unit(t).items():
+            total[unit] += 1
+            lead[unit] += role == "lead"
     return sorted(total, key=lambda u: (-total[u], -lead[u], u))
 
 
@@ -189,15 +198,21 @@ def duty_rows(ledger: Ledger) -> list[list[Value]]:
 
 
 def unclear_problem(task: Task) -> str | None:
-    """Why a measure's responsibility is not clear, or None when it has a lead."""
-    problems = []
+    """Why a measure's responsibility is not clear, or None when it has a lead and every unit
+    named for it has its role.
+
+    A measure whose document names 责任单位 without a lead has responsible units: it is listed
+    because no lead is stated, never as having no responsible unit.
+    """
     if not (task.lead or task.supporting or task.unassigned_units):
-        problems.append("未写明责任单位")
-    elif not task.lead:
-        problems.append("无牵头单位")
+        return "未写明责任单位"
+    if not task.lead and task.unassigned_units:
+        return f"未明确牵头单位（责任单位：{unit_names(task.unassigned_units)}）"
+    if not task.lead:
+        return "无牵头单位"
     if task.unassigned_units:
-        problems.append(f"单位角色不明：{unit_names(task.unassigned_units)}")
-    return "；".join(problems) or None
+        return f"部分单位未分牵头配合：{unit_names(task.unassigned_units)}"
+    return None
 
 
 def unclear_rows(ledger: Ledger) -> list[list[Value]]:
@@ -339,13 +354,14 @@ def _print_setup(ws: Worksheet) -> None:
 
 
 def _matrix_sheet(wb: Workbook, ledger: Ledger) -> Worksheet:
-    """Measures down, canonical units across; 牵头/配合/待定 where they meet; totals at the bottom."""
+    """Measures down, canonical units across; 牵头/配合/责任 where they meet; totals at the bottom."""
     units = unit_order(ledger)
     fixed = (Column("序号", 5, 6), Column("任务编号", 8, 16), Column("具体措施", 20, 40))
     ws = wb.create_sheet("责任矩阵")
     ws.append([c.header for c in fixed] + [safe_cell(u) for u in units])
     lead_totals = [0] * len(units)
     support_totals = [0] * len(units)
+    unsplit_totals = [0] * len(units)
     tasks = list(_tasks(ledger))
     for n, (_, t) in enumerate(tasks, start=1):
         roles = _roles_by_unit(t)
@@ -354,11 +370,13 @@ def _matrix_sheet(wb: Workbook, ledger: Ledger) -> Worksheet:
             role = roles.get(unit)
             lead_totals[i] += role == "lead"
             support_totals[i] += role == "supporting"
+            unsplit_totals[i] += role == "unassigned"
             marks.append(ROLE_LABEL[role] if role else None)
         ws.append([n, safe_cell(task_label(t)), safe_cell(measure_heading(t)), *marks])
     last_data_row = len(tasks) + 1
     ws.append([None, "合计", "牵头", *lead_totals])
     ws.append([None, "合计", "配合", *support_totals])
+    ws.append([None, "合计", ROLE_LABEL["unassigned"], *unsplit_totals])
     widths = [min(max(c.min_width, 1), c.max_width) for c in fixed]
     widths[2] = fixed[2].max_width
     widths += [5] * len(units)

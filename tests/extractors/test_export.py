@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from decimal import Decimal
@@ -26,14 +27,14 @@ from extractors.registry.store import Registry
 from extractors.export.safe_cells import EXCEL_CELL_LIMIT, TRUNCATION_NOTE, safe_cell
 from pipeline.errors import TaizhangError
 from pipeline.locate import parse_locator
-from pipeline.model import SourceRef
+from pipeline.model import Deadline, SourceRef, Span, Task, UnitMention
 from pipeline.settings import Settings
 from tests.extractors.test_registry import PASSAGE, make_ledger
 
 # the workbook always carries the checks' 冲突核查 sheet, as `taizhang export` always did
 SHEETS = ["任务分工表", "责任矩阵", "单位责任清单", "未明确责任", "目标指标", "待核实", "冲突核查"]
 DDE_TITLE = "=cmd|' /C calc'!A0"  # a hostile title must never run as a formula
-TASK_HEADER = ["序号", "文件", "重点任务", "具体措施", "牵头单位", "配合单位", "完成时限", "来源"]
+TASK_HEADER = ["序号", "文件", "重点任务", "具体措施", "牵头单位", "配合单位", "责任单位（未分牵头）", "完成时限", "来源"]
 
 
 @pytest.fixture
@@ -83,9 +84,10 @@ def test_lead_cell_matches_registry(workbook, settings: Settings) -> None:
     assert row[2] == "一、重点任务"
     assert row[4] == "、".join(m.name for m in first.lead) == "市经信局"
     assert row[5] == "市发展改革委、市自然资源局"
-    assert row[6] == "2025年底前"
+    assert row[6] is None  # every unit of this measure has its role
+    assert row[7] == "2025年底前"
     assert row[3].startswith("1.加快园区基础设施建设\n完善园区道路")
-    assert row[7].endswith(f"taizhang show {source_locator(first.source)}")
+    assert row[8].endswith(f"taizhang show {source_locator(first.source)}")
 
 
 def test_formula_like_cell_is_neutralised(workbook) -> None:
@@ -107,7 +109,7 @@ def test_matrix_marks_roles_and_counts(workbook) -> None:
 
 def test_unclear_and_review_sheets(workbook) -> None:
     unclear = {r[2]: r[4] for r in workbook["未明确责任"].iter_rows(min_row=2, values_only=True)}
-    assert unclear["一.2"].startswith("无牵头单位；单位角色不明：市政务管理局、市投促局")
+    assert unclear["一.2"] == "未明确牵头单位（责任单位：市政务管理局、市投促局）"
     assert unclear["一.3"] == "未写明责任单位"
     assert "一.1" not in unclear
     review = [r for r in workbook["待核实"].iter_rows(min_row=2, values_only=True)]
@@ -283,3 +285,104 @@ def test_ledger_from_lists_without_registry(tmp_path: Path) -> None:
 
     path = write_ledger(ledger, "json", tmp_path / "x.json")
     assert json.loads(path.read_text(encoding="utf-8"))["documents"][0]["path"] == doc.source_path
+
+
+# --------------------------------------------------------------- 责任单位 named without a lead
+
+FENGONG = (
+    "一、重点任务\n"
+    "（一）扩大商品消费。开展汽车、家电以旧换新活动。（责任单位：市商务局、市财政局）\n"
+    "（二）提升服务消费。培育文旅消费新场景。（责任单位：市文化广电旅游局、市商务局；2025年底前完成）\n"
+    "（三）优化消费环境。（牵头单位：市市场监管局；配合单位：市商务局）\n"
+)
+
+
+def fengong_ledger() -> Ledger:
+    """A 分工方案 whose measures name 责任单位 without saying who leads, and one that does."""
+    from tests.extractors.test_registry import _unit, make_document
+
+    doc = make_document("shi-2025-xiaofei-fengong", FENGONG, title="促进消费扩容提质重点任务分工方案")
+
+    def task(number: str, title: str, **units) -> Task:
+        start = doc.text.index(f"{number}{title}")
+        span = Span(start=start, end=doc.text.index("\n", start))
+        return Task(task_id=f"{doc.doc_id}:一.{number}", doc_id=doc.doc_id, number=number, title=title,
+                    text=span.slice(doc.text), section_path=("一、重点任务",), span=span,
+                    source=doc.source_ref(span, None), **units)
+
+    def unsplit(*names: str, after: str) -> tuple[UnitMention, ...]:
+        at = doc.text.index(after)
+        out = []
+        for name in names:
+            start = doc.text.index(name, at)
+            out.append(UnitMention(name=name, canonical=CANONICAL.get(name, name), role="unassigned",
+                                   span=Span(start=start, end=start + len(name))))
+        return tuple(out)
+
+    tasks = [
+        task("（一）", "扩大商品消费", unassigned_units=unsplit("市商务局", "市财政局", after="以旧换新")),
+        task("（二）", "提升服务消费", unassigned_units=unsplit("市文化广电旅游局", "市商务局", after="新场景"),
+             deadlines=(Deadline(text="2025年底前", kind="by_date", date=dt.date(2025, 12, 31)),)),
+        task("（三）", "优化消费环境", lead=(_unit(doc, "市市场监管局", "市市场监督管理局", "lead"),),
+             supporting=(UnitMention(name="市商务局", canonical="市商务局", role="supporting",
+                                     span=Span(start=doc.text.rindex("市商务局"),
+                                               end=doc.text.rindex("市商务局") + 4)),)),
+    ]
+    return Ledger((LedgerDocument(doc.meta, doc.source_path, tasks, ()),))
+
+
+CANONICAL = {"市文化广电旅游局": "市文化广播电视和旅游局"}
+
+
+@pytest.fixture
+def fengong_workbook(tmp_path: Path):
+    from extractors.export.write import write_ledger
+
+    return load_workbook(write_ledger(fengong_ledger(), "xlsx", tmp_path / "分工.xlsx"))
+
+
+def test_task_sheet_shows_unsplit_units_in_their_own_column(fengong_workbook) -> None:
+    ws = fengong_workbook["任务分工表"]
+    rows = [dict(zip(TASK_HEADER, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert [r["责任单位（未分牵头）"] for r in rows] == ["市商务局、市财政局", "市文化广电旅游局、市商务局", None]
+    assert [r["牵头单位"] for r in rows] == [None, None, "市市场监管局"]  # never promoted to lead
+    assert [r["配合单位"] for r in rows] == [None, None, "市商务局"]
+
+
+def test_matrix_and_duty_list_mark_unsplit_units_as_responsible(fengong_workbook) -> None:
+    ws = fengong_workbook["责任矩阵"]
+    header = [c.value for c in ws[1]]
+    assert header[3] == "市商务局"  # named for all three measures: the busiest unit comes first
+    col = {u: header.index(u) + 1 for u in ("市商务局", "市财政局", "市文化广播电视和旅游局")}
+    assert [ws.cell(r, col["市商务局"]).value for r in (2, 3, 4)] == ["责任", "责任", "配合"]
+    assert ws.cell(2, col["市财政局"]).value == "责任" and ws.cell(3, col["市财政局"]).value is None
+    totals = {ws.cell(r, 3).value: r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value == "合计"}
+    assert set(totals) == {"牵头", "配合", "责任"}
+    assert ws.cell(totals["责任"], col["市商务局"]).value == 2
+    assert ws.cell(totals["牵头"], col["市商务局"]).value == 0
+    duties = [r for r in fengong_workbook["单位责任清单"].iter_rows(min_row=2, values_only=True)]
+    commerce = [(r[2], r[4]) for r in duties if r[0] == "市商务局"]
+    assert commerce == [("配合", "一.（三）"), ("责任", "一.（一）"), ("责任", "一.（二）")]
+    assert ("市文化广播电视和旅游局", "市文化广电旅游局", "责任") in {r[:3] for r in duties}
+
+
+def test_unclear_sheet_does_not_call_named_units_missing(fengong_workbook) -> None:
+    unclear = {r[2]: r for r in fengong_workbook["未明确责任"].iter_rows(min_row=2, values_only=True)}
+    assert set(unclear) == {"一.（一）", "一.（二）"}
+    assert unclear["一.（一）"][4] == "未明确牵头单位（责任单位：市商务局、市财政局）"
+    assert unclear["一.（一）"][5] == "市商务局、市财政局"
+    assert not any("未写明责任单位" in r[4] for r in unclear.values())
+
+
+def test_csv_and_json_carry_unsplit_units(tmp_path: Path) -> None:
+    from extractors.export.write import write_ledger
+
+    path = write_ledger(fengong_ledger(), "csv", tmp_path / "t.csv")
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert rows[1]["未明确角色单位"] == "市文化广电旅游局、市商务局"
+    assert rows[1]["未明确角色单位（规范名）"] == "市文化广播电视和旅游局、市商务局"
+    assert rows[1]["牵头单位"] == "" and rows[1]["配合单位"] == ""
+    data = json.loads(write_ledger(fengong_ledger(), "json", tmp_path / "t.json").read_text(encoding="utf-8"))
+    first = data["documents"][0]["tasks"][0]
+    assert first["lead"] == [] and first["supporting"] == []
+    assert [u["canonical"] for u in first["unassigned_units"]] == ["市商务局", "市财政局"]
