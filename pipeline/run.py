@@ -125,6 +125,7 @@ def derive_meta(cleaned: CleanText, raw: RawDocument, doc_id: str) -> DocumentMe
         if doc_number:
             status = "正式"
     issuer = next((p for p in head if rules.issuer[0].regex.search(p) and p != title), None)
+    issuer = issuer or _signature_issuer(paras[-12:]) or _issuer_by_number(doc_number)
     return DocumentMeta(
         doc_id=doc_id,
         title=title or Path(raw.path).stem,
@@ -137,6 +138,27 @@ def derive_meta(cleaned: CleanText, raw: RawDocument, doc_id: str) -> DocumentMe
         original_file=Path(raw.path).name,
         sha256=raw.sha256,
     )
+
+
+def _signature_issuer(tail: list[str]) -> str | None:
+    """The organ that signed or printed the document: a body's name just before a date line, or
+    the colophon's 印发 line."""
+    rules = meta_rules()
+    lines = [p.strip() for p in tail]
+    for rule in rules.issuer_signature:
+        for line in lines:
+            m = rule.regex.search(line)
+            if m:
+                return m.group("issuer")
+    for line, after in zip(lines, lines[1:]):
+        if rules.issuer[0].regex.search(line) and any(r.regex.search(after) for r in rules.date):
+            return line
+    return None
+
+
+def _issuer_by_number(doc_number: str | None) -> str | None:
+    return next((r.description for r in meta_rules().issuer_by_number
+                 if doc_number and r.regex.search(doc_number)), None)
 
 
 def _title_block(paras: list[str]) -> list[str]:

@@ -152,6 +152,8 @@ class MetaRules(BaseModel):
     title_end: tuple[PatternRule, ...]
     forwarding_title: tuple[PatternRule, ...]
     issuer: tuple[PatternRule, ...]
+    issuer_signature: tuple[PatternRule, ...] = ()
+    issuer_by_number: tuple[PatternRule, ...] = ()  # each rule's ``description`` is the issuer
 
 
 def _union(rules: tuple[PatternRule, ...]) -> re.Pattern[str]:
