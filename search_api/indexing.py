@@ -100,7 +100,7 @@ def measure_card(doc: Document, task: Task, targets: Sequence[Target]) -> ItemCa
         item_id=task.task_id, kind="measure", task_id=task.task_id, doc_id=doc.doc_id,
         doc_title=doc.meta.title, doc_status=doc.meta.status, section_path=task.section_path,
         number=task.number, title=task.title, lead=task.lead, supporting=task.supporting,
-        deadlines=task.deadlines, targets=tuple(target_summary(t) for t in mine), source=task.source,
+        unassigned_units=task.unassigned_units, deadlines=task.deadlines, targets=tuple(target_summary(t) for t in mine), source=task.source,
     )
 
 
@@ -390,12 +390,6 @@ def update_index(settings: Settings, registry, embedder: Embedder | None = None,
 
     return _build(settings, documents(), registry_generation, started, embedder, batch_passages,
                   n_docs=len(metas))
-
-
-def write_items(settings: Settings, items: DocItems, registry_generation: str,
-                started: float, n_docs: int, embedder: Embedder | None = None) -> IndexReport:
-    """Embed (through the cache), index and publish ``items`` (all documents' at once)."""
-    return _build(settings, iter([items]), registry_generation, started, embedder, n_docs=n_docs)
 
 
 def _build(settings: Settings, parts: Iterator[DocItems], registry_generation: str, started: float,

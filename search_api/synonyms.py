@@ -91,7 +91,3 @@ def expand_query(query: str, lexicon: SynonymLexicon | None = None) -> list[Expa
         out.append(Expansion(group.id, matched, added, group.weight))
     return out
 
-
-def expansion_words(query: str, lexicon: SynonymLexicon | None = None) -> list[tuple[str, float]]:
-    """``(word, weight)`` pairs to search besides the query itself."""
-    return [(w, e.weight) for e in expand_query(query, lexicon) for w in e.added]
