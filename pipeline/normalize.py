@@ -30,7 +30,7 @@ import re
 
 from pipeline.model import CleanText, OffsetMap, RawDocument
 from pipeline.rules import CleaningRules, cleaning_rules
-from pipeline.rules.classify import is_prose
+from pipeline.rules.classify import ends_paragraph, is_prose, match_heading
 from pipeline.rules.joining import Line, Paragraph, build_paragraphs
 
 _LINE_BREAK = re.compile(r"[\n\r\f]")
@@ -115,20 +115,63 @@ def split_lines(raw: RawDocument, rules: CleaningRules) -> list[Line]:
             segs = [(a + i, a + i + 1) for a, b in segs for i in range(b - a) if not text[a + i].isspace()]
             line_text = "".join(text[a:b] for a, b in segs)
         page = bisect.bisect_right(pages, start) - 1
-        lines.append(
+        line = Line(
+            index=n,
+            page=page,
+            segs=segs,
+            text=line_text,
+            # the pattern ends in two spaces at the line's end: most lines are out at once
+            hard_break=piece.endswith("  ") and bool(hard_break.search(piece)),
+            markdown=bool(md_marks.match(piece)),
+            bold_end=piece.rstrip().endswith("**") and line_text != "",
+            indent=_indent(piece),
+        )
+        cuts = _glued_item_cuts(line_text, rules)
+        lines.extend(_cut_line(text, line, cuts) if cuts else (line,))
+    if len(lines) != len(bounds):
+        for i, line in enumerate(lines):
+            line.index = i
+    return lines
+
+
+def _glued_item_cuts(line_text: str, rules: CleaningRules) -> list[int]:
+    """Where a line holding two items ("…。（责任单位：A）10．加快…") ends its first: right after a
+    bracket that closes a sentence, when what follows is a heading of the ladder."""
+    cuts = []
+    for m in rules.rule("item_after_closed_group").regex.finditer(line_text):
+        cut = m.end()
+        found = match_heading(line_text[cut:].lstrip(" \u3000"))
+        if found is not None and found[0].role == "ladder" and ends_paragraph(line_text[:cut], rules):
+            cuts.append(cut)
+    return cuts
+
+
+def _cut_line(raw_text: str, line: Line, cuts: list[int]) -> list[Line]:
+    """``line`` as one line per piece between ``cuts`` (offsets into ``line.text``)."""
+    pieces: list[Line] = []
+    bounds = [0, *cuts, len(line.text)]
+    for k in range(len(bounds) - 1):
+        lo, hi, segs, pos = bounds[k], bounds[k + 1], [], 0
+        for a, b in line.segs:
+            s, e = max(a, a + lo - pos), min(b, a + hi - pos)
+            if s < e:
+                segs.append((s, e))
+            pos += b - a
+        segs = _strip(raw_text, segs)
+        last = k == len(bounds) - 2
+        pieces.append(
             Line(
-                index=n,
-                page=page,
+                index=line.index,
+                page=line.page,
                 segs=segs,
-                text=line_text,
-                # the pattern ends in two spaces at the line's end: most lines are out at once
-                hard_break=piece.endswith("  ") and bool(hard_break.search(piece)),
-                markdown=bool(md_marks.match(piece)),
-                bold_end=piece.rstrip().endswith("**") and line_text != "",
-                indent=_indent(piece),
+                text="".join(raw_text[a:b] for a, b in segs),
+                hard_break=line.hard_break and last,
+                markdown=line.markdown and k == 0,
+                bold_end=line.bold_end and last,
+                indent=line.indent if k == 0 else 0,
             )
         )
-    return lines
+    return pieces
 
 
 def _edge_lines(lines: list[Line], depth: int) -> dict[int, list[Line]]:

@@ -27,7 +27,12 @@ import functools
 import re
 from collections.abc import Sequence
 
-from extractors.deadlines import document_reference_year, extract_deadlines, opening_due_year
+from extractors.deadlines import (
+    document_reference_year,
+    document_year,
+    extract_deadlines,
+    opening_due_year,
+)
 from extractors.roles.statements import (
     ResponsibilityParse,
     RoleRule,
@@ -57,8 +62,11 @@ _MEASURE_KINDS = {
 _NOT_CONTENT_KINDS = {"preamble", "box", "table", "annex"}
 _NUMBERED_KINDS = {"cn_num", "paren_cn", "arabic", "paren_arabic", "circled", "dash", "section"}
 _DOC_TITLE = re.compile(r"(方案|规划|意见|通知|措施|办法|细则|计划|纲要|决定|实施方案)\s*$")
-_NUMBER_TRIM = " \t、.．。:："
-_FULL_WIDTH_BRACKETS = str.maketrans({"(": "（", ")": "）"})
+_DOC_TITLE_IN = re.compile(r"(方案|规划|意见|措施|办法|细则|计划|纲要|决定|清单|分工表)(?:[（(][^）)]{0,20}[）)])?\s*(?:\n|$)")
+_ANNEX_HEAD = 120  # characters: the 附件 line and the attached document's title
+_NUMBER_TRIM = " \t、.．﹒。:："
+# ids: parentheses full-width, digits ASCII (１０． and 10. are the same item number)
+_FULL_WIDTH_BRACKETS = str.maketrans({"(": "（", ")": "）"} | {chr(0xFF10 + d): str(d) for d in range(10)})
 
 
 def extract_tasks(doc: Document) -> list[Task]:
@@ -169,6 +177,16 @@ def _ancestors(doc: Document, section: Section) -> list[Section]:
     return list(reversed(chain))
 
 
+def _operative_annex(doc: Document, annex: Section) -> bool:
+    """An attachment whose own title (the 附件 line and the lines before its first item) names a
+    document or a list of tasks: 附件：XX实施方案, 附件 重点任务分工表, 附件 改革举措推广清单. A list of
+    典型经验做法, 考核指标 or 成员单位 is not: its items are not measures."""
+    children = _children(doc, annex)
+    end = min(annex.span.end, children[0].span.start if children else annex.span.start + _ANNEX_HEAD)
+    head = simplify(doc.text[annex.span.start : end][:_ANNEX_HEAD])
+    return _title_kind(head) == "task" or bool(_DOC_TITLE_IN.search(head))
+
+
 def _is_doc_title(section: Section) -> bool:
     return section.kind == "heading" and bool(_DOC_TITLE.search(simplify(section.title)))
 
@@ -202,6 +220,8 @@ def _is_unowned_measure(
     if section.kind not in _NUMBERED_KINDS or _children(doc, section):
         return False
     ancestors = _ancestors(doc, section)
+    if any(a.kind == "annex" and not _operative_annex(doc, a) for a in ancestors):
+        return False  # a list of praised practices, indicators or contacts attached to a notice
     headings = [a for a in ancestors if not a.run_in]  # 4.推进… is an action, not a section kind
     verdict = next((k for a in headings if (k := _title_kind(a.title)) is not None), None)
     if verdict == "non_task":
@@ -261,10 +281,18 @@ def _split_roles(units: Sequence[UnitMention]) -> tuple[tuple[UnitMention, ...],
 
 
 def _deadlines(doc: Document, text: str, base: int) -> list[Deadline]:
+    """The measure's deadlines, each phrase once (每年 said of two duties is one 时限)."""
     reference_year, first_due_year = _undated_reference(doc)
-    return extract_deadlines(
-        text, doc.meta.date, base=base, reference_year=reference_year, first_due_year=first_due_year
+    found = extract_deadlines(
+        text,
+        doc.meta.date,
+        base=base,
+        reference_year=reference_year,
+        first_due_year=first_due_year,
+        current_year=document_year(doc.meta.title, doc.meta.date),  # 年底前, 6月底前
     )
+    seen: set[str] = set()
+    return [d for d in found if not (d.text in seen or seen.add(d.text))]
 
 
 @functools.lru_cache(maxsize=64)

@@ -14,10 +14,12 @@ OPENERS = "（(〔【《“‘「『[［"
 CLOSERS = "）)〕】》”’」』]］"
 PAIR = dict(zip(CLOSERS, OPENERS))
 OPEN_TO_CLOSE = dict(zip(OPENERS, CLOSERS))
-BRACKET = re.compile("[" + re.escape(OPENERS + CLOSERS) + "]")
 TERMINALS = "。！？；!?;"
 # Converters mix widths: "（…银江镇)" is one bracket. Closers that close the same kind of opener.
-SAME_CLOSER = {c: c for c in CLOSERS} | {"）": ")", "〕": "]", "］": "]"}
+# An ASCII double quote closes an open “ (“东数西算"工程: web pages mix the two); where nothing
+# is open it is ignored, so a "…" pair in ASCII changes nothing.
+SAME_CLOSER = {c: c for c in CLOSERS} | {"）": ")", "〕": "]", "］": "]", '"': "”"}
+BRACKET = re.compile("[" + re.escape(OPENERS + CLOSERS + '"') + "]")
 
 
 def match_heading(text: str) -> tuple[HeadingRule, re.Match[str]] | None:
@@ -72,8 +74,11 @@ def _closing_group_ends_paragraph(text: str) -> bool:
             depth += 1
         elif ch in OPENERS:  # kinds are not checked: a mismatch of widths is common
             depth -= 1
-            if depth == 0:
-                return i == 0 or text[i - 1] in TERMINALS
+            if depth == 0:  # "。 （责任单位：…）": a space may stand before the group
+                j = i - 1
+                while j >= 0 and text[j] in " \t\u3000\xa0":
+                    j -= 1
+                return j < 0 or text[j] in TERMINALS
         i -= 1
     return False
 

@@ -193,3 +193,49 @@ def test_other_city_formats(other_city: Document) -> None:
     assert not got["二.（二）.3"].assigned  # kept: the secretariat must find an owner for it
     assert _leads(got["二.（二）.4"]) == ["市地方金融监督管理局"]
     assert [d.text for d in got["二.（一）.1"].deadlines][:1] == ["2024年底前"]
+
+
+# --------------------------------------------------------------------------------------------
+# Which items are measures, and their ids, in the conventions of documents from elsewhere
+# (each case shaped on a real document of ../shared/realdocs/).
+
+
+def _measure_ids(text: str, tmp_path: Path, title: str = "某省行动计划") -> list[str]:
+    from pipeline.run import parse_file
+
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = parse_file(path, meta=DocumentMeta(doc_id="d", title=title))
+    return [t.task_id.split(":", 1)[1] for t in extract_tasks(doc)]
+
+
+MEASURE_IDS = [
+    (  # 安徽 2021: items numbered with U+FE52 SMALL FULL STOP, continuous across the 行动
+        "二、行动步骤\n（一）网络体系强基行动。\n1﹒推进外网建设。支持企业。（责任单位：省通信管理局）\n"
+        "2﹒推进内网改造。支持企业。（责任单位：省经济和信息化厅）\n（二）基础支撑增强行动。\n"
+        "3﹒加快标识解析体系建设。引导企业。（责任单位：省经济和信息化厅）\n",
+        ["二.（一）.1", "二.（一）.2", "二.（二）.3"],
+    ),
+    (  # 济南 2019: full-width numbers, a space before the bracket, the next item glued after it
+        "一、培育壮大市场主体\n１．支持骨干企业。给予奖励。 （责任单位：市财政局）\n"
+        "２．支持中小企业。给予奖励。（责任单位：市统计局）３．引进领军企业。给予奖励。（责任单位：市投资促进局）\n"
+        "二、支持集聚发展\n４．支持集聚区建设。给予奖励。（责任单位：市发改委）\n",
+        ["一.1", "一.2", "一.3", "二.4"],
+    ),
+    (  # 济南 2024: “…" quotes (the web page closes “ with an ASCII quote) must not swallow items
+        "二、重点任务\n（一）实施产业基础夯实行动。\n1.提升算力。融入“东数西算\"工程。（责任单位：市工业和信息化局）\n"
+        "2.提升数据供给。推进“数据要素×\"行动。（责任单位：市大数据局）\n",
+        ["二.（一）.1", "二.（一）.2"],
+    ),
+    (  # 国办 2018 通报: the 附件 lists past achievements of named places: no measures
+        "各省、自治区、直辖市人民政府：\n为表扬先进，对北京市等130项典型经验做法予以通报表扬。\n"
+        "附件：典型经验做法\n国务院办公厅\n附件\n典型经验做法\n（共3项）\n1.北京市推进工作许可制度改革。\n"
+        "2.天津市推进棚户区改造。\n3.河北省深化公立医院综合改革。\n",
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize("text,expected", MEASURE_IDS)
+def test_measures_and_their_ids(text: str, expected: list[str], tmp_path: Path) -> None:
+    assert _measure_ids(text, tmp_path) == expected

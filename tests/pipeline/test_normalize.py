@@ -117,6 +117,30 @@ KEEPS = [
 ]
 
 
+KEEPS += [
+    # a space between the sentence end and the bracket (济南 2019, full-width numbers)
+    ("１．支持骨干企业。给予奖励。 （责任单位：市财政局）\n２．支持中小企业。", "１．支持骨干企业。给予奖励。（责任单位：市财政局）\n２．支持中小企业。"),
+    # “…" (a web page closes “ with an ASCII quote): the quote is closed, the item ends (济南 2024)
+    ("1.提升算力。融入“东数西算\"工程。（责任单位：市工业和信息化局）\n2.提升数据供给。",
+     "1.提升算力。融入“东数西算\"工程。（责任单位：市工业和信息化局）\n2.提升数据供给。"),
+    # two items on one line: the second starts right after the first one's bracket (济南 2019)
+    ("９．支持研发机构。给予扶持。（责任单位：市科技局）１０．培育平台经济。给予补助。",
+     "９．支持研发机构。给予扶持。（责任单位：市科技局）\n１０．培育平台经济。给予补助。"),
+    ("1.编制规划。〔责任单位：市发展改革委〕（二）强化要素保障。", "1.编制规划。〔责任单位：市发展改革委〕\n（二）强化要素保障。"),
+]
+NOT_SPLIT = [
+    # a bracket inside a sentence, or a number that is no item, keeps the line whole
+    "1.编制规划。（见表1）1、2号线建成通车。",
+    "建设各县（区）1.5亿元的项目。",
+    "推进“东数西算\"工程，“数据\"要素。",
+]
+
+
+@pytest.mark.parametrize("text", NOT_SPLIT)
+def test_a_line_is_split_only_before_an_item(text):
+    assert cleaned(text) == text
+
+
 @pytest.mark.parametrize("text,expected", KEEPS)
 def test_real_paragraph_ends_are_kept(text, expected):
     assert cleaned(text) == expected
