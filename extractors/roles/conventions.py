@@ -22,7 +22,7 @@ from pipeline.model import Span
 
 RuleKind = Literal["before_first_comma", "before_first_semicolon", "first_listed"]
 LabelRole = Literal["lead", "supporting", "neutral", "stop"]
-CueRole = Literal["lead", "supporting", "duty"]
+CueRole = Literal["lead", "supporting", "duty", "charge"]
 
 OPENERS = "（(〔【[［"
 CLOSERS = "）)〕】]］"
@@ -111,6 +111,21 @@ def label_role(match: re.Match[str]) -> LabelRole:
         if match.group(r.id) is not None:
             return r.role
     raise AssertionError("a label match names one label rule")
+
+
+def label_beside(label: LabelRole, labels: set[LabelRole] | frozenset[LabelRole]) -> LabelRole:
+    """The role a label gives its units, read beside the other labels of its statement (or the
+    other columns of its table's header).
+
+    责任单位 alone states no role (neutral); next to a 牵头单位 label it names the others, who
+    support (（牵头单位：A，责任单位：B）); next to a 配合单位 label and no 牵头 label it names those
+    who answer for the measure, who lead (（责任单位：A；配合单位：B）). Lead, supporting and stop
+    labels say their role themselves."""
+    if label != "neutral":
+        return label
+    if "lead" in labels:
+        return "supporting"
+    return "lead" if "supporting" in labels else "neutral"
 
 
 # --------------------------------------------------------------------------------------------

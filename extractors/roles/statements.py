@@ -10,9 +10,12 @@ Formats read (cue words, labels and rule notes are data in ``lexicons/roles.yaml
 - ``牵头单位：A`` / ``配合单位：B`` / ``责任单位：…`` / ``完成时限：…`` – labelled lines;
 - ``列第一位者为牵头单位`` – a note anywhere: the first unit leads.
 
-Roles are never guessed: units of a statement with no label, cue, rule or single unit get
-``unassigned``. Order of evidence: label > cue > the statement's own rule > the rule in force
-(passed in; see ``detect_role_rule``) > a single unit (it is the lead) > unassigned.
+Roles are never guessed: units of a statement with no label, 牵头 cue or rule get ``unassigned``,
+even a single unit (（市科技局负责）, 〔责任单位：市财政局〕). 负责 alone states no role: it leads
+only beside a 配合 / 参与 group (A、B负责，C配合) and supports beside a 牵头 group. Order of
+evidence: label (read beside the statement's other labels: 牵头单位：A，责任单位：B → B supports)
+> cue > the statement's own rule > the rule in force (passed in; see ``detect_role_rule``) >
+unassigned.
 
 All matching runs on a Simplified copy made character for character, so offsets are those of
 the text as written; names keep their Traditional characters.
@@ -38,6 +41,7 @@ from extractors.roles.conventions import (
     bracket_depth,
     detect_role_rule,
     find_role_rules,
+    label_beside,
     label_regex,
     label_role,
     role_lexicon,
@@ -77,7 +81,7 @@ _OPENER_CHAR = re.compile("[" + re.escape(OPENERS) + "]")
 class ResponsibilityParse(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     units: tuple[UnitMention, ...] = ()
-    rule_applied: str | None = None  # label / cue / <rule core> / sole_unit; None: unassigned
+    rule_applied: str | None = None  # label / cue / <rule core>; None: unassigned
     rule_stated: RoleRule | None = None
     span: Span | None = None
 
@@ -290,12 +294,15 @@ def _items(m: str, a: int, b: int) -> list[_Item]:
     """Units listed in ``m[a:b]`` (``m`` = simplified text with notes masked)."""
     raw: list[tuple[int, int, int, str | None]] = []  # start, end, group, boundary
     group, boundary, depth, start = 0, None, 0, a
+    joined = _joined_separators(m, a, b)
     for k in range(a, b):
         ch = m[k]
         if ch in OPENERS:
             depth += 1
         elif ch in CLOSERS:
             depth = max(depth - 1, 0)
+        elif k in joined:
+            continue
         elif depth == 0 and (ch in _SEPARATORS or ch in _ITEM_SEPARATORS):
             raw.append((start, k, group, boundary))
             start = k + 1
@@ -306,6 +313,18 @@ def _items(m: str, a: int, b: int) -> list[_Item]:
     for x, y, g, bd in raw:
         items.extend(_clean_item(m, x, y, g, bd))
     return _spread_cues(items)
+
+
+def _joined_separators(m: str, a: int, b: int) -> set[int]:
+    """Offsets of the 、 inside one collective (各区、市政府): they separate no units."""
+    if "、" not in m[a:b]:
+        return set()
+    return {
+        k
+        for hit in role_lexicon().rule("tier_series").regex.finditer(m, a, b)
+        for k in range(hit.start(), hit.end())
+        if m[k] == "、"
+    }
 
 
 def _clean_item(m: str, x: int, y: int, group: int, boundary: str | None) -> list[_Item]:
@@ -390,19 +409,35 @@ def _assign(
         return [label] * len(items), "label"
     cued = {it.cue for it in items if it.cue}
     if cued:
-        has_lead = "lead" in cued or (any(it.cue is None for it in items) and cued != {"lead"})
-        roles: list[Role] = []
-        for it in items:
-            if it.cue == "lead":
-                roles.append("lead")
-            elif it.cue in ("supporting", "duty"):
-                roles.append("supporting" if has_lead else "unassigned")
-            else:  # uncued beside cued: the complement of what the cues say
-                roles.append("supporting" if "lead" in cued else "lead")
-        return roles, "cue"
+        roles = [_cued_role(it.cue, cued, any(x.cue is None for x in items)) for it in items]
+        if rule is None or any(r != "unassigned" for r in roles):
+            return roles, "cue"
+        # （A、B负责） under a stated convention: 负责 names the units, the convention their roles
     if rule is not None:
         return _apply_rule(items, rule.kind), rule.core
     return ["unassigned"] * len(items), None
+
+
+def _cued_role(cue: CueRole | None, cued: set[CueRole], uncued: bool) -> Role:
+    """The role of one group given every cue of its statement (see the cue kinds in roles.yaml).
+
+    牵头 leads; 负责 (charge) leads only beside a 配合 / 参与 group and supports beside a 牵头
+    group; 配合 and 按职责分工负责 (duty) support where something leads; an uncued group is the
+    complement of 配合 / duty groups (（A，B配合）: A leads) and of 牵头 (（A牵头，B）: B supports).
+    With nothing to contrast with, no role is stated: unassigned."""
+    if cue == "lead":
+        return "lead"
+    if cue == "charge":
+        if "lead" in cued:
+            return "supporting"
+        return "lead" if "supporting" in cued else "unassigned"
+    contrast_only = cued <= {"supporting", "duty"}
+    if cue is None:
+        if "lead" in cued:
+            return "supporting"
+        return "lead" if contrast_only else "unassigned"
+    leads = "lead" in cued or (cue == "supporting" and "charge" in cued) or (uncued and contrast_only)
+    return "supporting" if leads else "unassigned"
 
 
 def _apply_rule(items: list[_Item], kind: RuleKind) -> list[Role]:
@@ -452,18 +487,17 @@ def parse_statement(
     m = _mask_notes(s, a, b)
     units: list[UnitMention] = []
     applied: list[str] = []
-    for label, x, y in _segments(m, a, b):
+    segments = _segments(m, a, b)
+    labels = {label for label, _, _ in segments}
+    for label, x, y in segments:
         if label == "stop":
             continue
         items = _items(m, x, y)
-        roles, how = _assign(items, label, active)
+        roles, how = _assign(items, label_beside(label, labels), active)
         if how:
             applied.append(how)
         for it, role in zip(items, roles):
             units.append(_mention(text, it, role, base, context))
-    if units and all(u.role == "unassigned" for u in units) and len(units) == 1:
-        units = [units[0].model_copy(update={"role": "lead"})]
-        applied.append("sole_unit")
     return ResponsibilityParse(
         units=tuple(units),
         rule_applied=applied[0] if applied else None,
@@ -535,8 +569,6 @@ def parse_unit_list(
     items = _items(m, 0, len(s))
     roles, how = _assign(items, role, rule)
     units = [_mention(text, it, r, base, context) for it, r in zip(items, roles)]
-    if len(units) == 1 and units[0].role == "unassigned":
-        units, how = [units[0].model_copy(update={"role": "lead"})], "sole_unit"
     return ResponsibilityParse(
         units=tuple(units),
         rule_applied=how,

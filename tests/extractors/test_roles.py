@@ -245,7 +245,7 @@ CASES = [
         {"lead": ["市发展改革委", "市经济和信息化局"], "supporting": ["市财政局", "各县区"]},
         id="cue-two-leads-duty-and-ji",
     ),
-    pytest.param("（市科技局负责）", None, {"lead": ["市科技局"]}, id="cue-fuze"),
+    pytest.param("（市科技局负责）", None, {"unassigned": ["市科技局"]}, id="cue-fuze-no-role"),
     pytest.param("（市应急管理局负总责）", None, {"lead": ["市应急管理局"]}, id="cue-fuzongze"),
     pytest.param(
         "（市卫生健康委牵头，市医保局等有关部门配合）",
@@ -329,8 +329,8 @@ CASES = [
     pytest.param(
         "〔责任单位：市发展改革委等有关部门〕",
         None,
-        {"lead": ["市发展改革委"]},
-        id="sole-unit-deng",
+        {"unassigned": ["市发展改革委"]},
+        id="sole-unit-deng-not-a-guessed-lead",
     ),
     pytest.param(
         "（責任單位：市發展改革委牽頭，市財政局配合）",
@@ -388,7 +388,7 @@ CASES = [
         id="space-separated-units",
     ),
     pytest.param(
-        "（各县（区）政府负责落实）", None, {"lead": ["各县（区）政府"]}, id="fuze-luoshi"
+        "（各县（区）政府负责落实）", None, {"unassigned": ["各县（区）政府"]}, id="fuze-luoshi"
     ),
     pytest.param(
         "（各县（区）政府负责落实，市级有关部门加强指导）",
@@ -407,6 +407,141 @@ CASES = [
         None,
         {"unassigned": ["省经济和信息化厅", "省发展改革委"]},
         id="province-duty-only",
+    ),
+    # --- 负责 states no role by itself (realdocs README: never guess a lead)
+    pytest.param(
+        "（省工业和信息化厅、省通信管理局分工负责）",
+        None,
+        {"unassigned": ["省工业和信息化厅", "省通信管理局"]},
+        id="fengong-fuze-no-role",
+    ),
+    pytest.param(
+        "（商务部、农业农村部、供销合作总社等和各有关省级人民政府负责）",
+        None,
+        {"unassigned": ["商务部", "农业农村部", "供销合作总社", "各有关省级人民政府"]},
+        id="deng-he-provinces-fuze",
+    ),
+    pytest.param(
+        "（责任单位：区市场监管局、区政务服务中心，2025年6月底前完成）",
+        None,
+        {"unassigned": ["区市场监管局", "区政务服务中心"]},
+        id="label-neutral-with-time-limit",
+    ),
+    pytest.param(
+        "（负责部门：省发展改革委、省财政厅）",
+        None,
+        {"unassigned": ["省发展改革委", "省财政厅"]},
+        id="label-fuze-bumen",
+    ),
+    pytest.param(
+        "（市商务局、市财政局负责，市市场监管局、各区县政府配合）",
+        None,
+        {"lead": ["市商务局", "市财政局"], "supporting": ["市市场监管局", "各区县政府"]},
+        id="fuze-leads-beside-peihe",
+    ),
+    pytest.param(
+        "（省科技厅、省教育厅分工负责，省财政厅参与）",
+        None,
+        {"lead": ["省科技厅", "省教育厅"], "supporting": ["省财政厅"]},
+        id="fengong-fuze-leads-beside-canyu",
+    ),
+    pytest.param(
+        "（省商务厅牵头，省财政厅、省税务局负责）",
+        None,
+        {"lead": ["省商务厅"], "supporting": ["省财政厅", "省税务局"]},
+        id="fuze-supports-beside-qiantou",
+    ),
+    pytest.param(
+        "（国家卫生健康委、国务院办公厅牵头，相关部门及各地区按职责分工负责）",
+        None,
+        {"lead": ["国家卫生健康委", "国务院办公厅"], "supporting": ["相关部门", "各地区"]},
+        id="two-leads-vague-collectives-duty",
+    ),
+    pytest.param(
+        "（应急部、公安部、国家卫生健康委等相关部门及各地区按职责分工负责）",
+        None,
+        {"unassigned": ["应急部", "公安部", "国家卫生健康委", "各地区"]},
+        id="deng-xiangguan-bumen-ji-gediqu",
+    ),
+    pytest.param(
+        "（省教育厅指导，省人力资源社会保障厅、省总工会参与）",
+        None,
+        {"lead": ["省教育厅"], "supporting": ["省人力资源社会保障厅", "省总工会"]},
+        id="zhidao-canyu",
+    ),
+    pytest.param(
+        "（省农业农村厅、省畜牧局按职责分工负责）",
+        None,
+        {"unassigned": ["省农业农村厅", "省畜牧局"]},
+        id="duty-only-province",
+    ),
+    # --- labels read beside each other
+    pytest.param(
+        "（牵头单位：市商务局、市财政局，责任单位：市市场监管局）",
+        None,
+        {"lead": ["市商务局", "市财政局"], "supporting": ["市市场监管局"]},
+        id="label-lead-then-neutral-supports",
+    ),
+    pytest.param(
+        "（牵头单位：省交通运输厅；责任单位：省财政厅、省自然资源厅）",
+        None,
+        {"lead": ["省交通运输厅"], "supporting": ["省财政厅", "省自然资源厅"]},
+        id="label-lead-semicolon-neutral-supports",
+    ),
+    pytest.param(
+        "（牵头单位：市发展改革委；协办单位：市财政局；协同单位：各区县政府）",
+        None,
+        {"lead": ["市发展改革委"], "supporting": ["市财政局", "各区县政府"]},
+        id="label-xieban-xietong",
+    ),
+    pytest.param(
+        "（责任单位：市工业和信息化局；配合单位：市财政局、市商务局）",
+        None,
+        {"lead": ["市工业和信息化局"], "supporting": ["市财政局", "市商务局"]},
+        id="label-neutral-leads-beside-peihe-label",
+    ),
+    pytest.param(
+        "（1分）（6月底取得阶段性成效并持续推进，牵头考核单位：市商务局）",
+        None,
+        {"lead": ["市商务局"]},
+        id="label-qiantou-kaohe",
+    ),
+    pytest.param(
+        "（牵头单位：省工业和信息化厅、各市工业和信息化局）",
+        None,
+        {"lead": ["省工业和信息化厅", "各市工业和信息化局"]},
+        id="he-inside-collective-name-not-split",
+    ),
+    pytest.param(
+        "（责任单位：市委宣传部，市工业和信息化局、市科技局，各区、市政府）",
+        None,
+        {"unassigned": ["市委宣传部", "市工业和信息化局", "市科技局", "各区、市政府"]},
+        id="tier-series-one-collective",
+    ),
+    # --- stated conventions govern 负责 brackets
+    pytest.param(
+        "（省发展改革委、省财政厅、省科技厅负责，列第一位者为牵头部门，下同）",
+        None,
+        {"lead": ["省发展改革委"], "supporting": ["省财政厅", "省科技厅"]},
+        id="first-listed-note-in-first-bracket",
+    ),
+    pytest.param(
+        "（市工业和信息化局、市财政局负责）",
+        FIRST,
+        {"lead": ["市工业和信息化局"], "supporting": ["市财政局"]},
+        id="fuze-under-carried-first-listed",
+    ),
+    pytest.param(
+        "（市工业和信息化局，市财政局、市商务局按职责分工负责）",
+        COMMA,
+        {"lead": ["市工业和信息化局"], "supporting": ["市财政局", "市商务局"]},
+        id="duty-under-carried-comma-rule",
+    ),
+    pytest.param(
+        "（市科技局负责）",
+        FIRST,
+        {"lead": ["市科技局"]},
+        id="single-unit-under-first-listed",
     ),
     # --- not statements
     pytest.param(
@@ -519,7 +654,7 @@ def test_unit_list_for_table_cells() -> None:
         ("市财政局", "supporting", 10),
         ("市商务局", "supporting", 15),
     ]
-    assert [u.role for u in parse_unit_list("市发展改革委").units] == ["lead"]
+    assert [u.role for u in parse_unit_list("市发展改革委").units] == ["unassigned"]
 
 
 def test_body_prose_is_not_a_statement() -> None:
@@ -603,3 +738,90 @@ def test_stray_brackets_cost_work_in_proportion_to_the_text(monkeypatch: pytest.
         roles.find_statements(text)
         work[lines] = examined[0]
     assert work[800] <= 2.5 * work[400], work
+
+
+def _document_roles(text: str) -> list[dict[str, list[str]]]:
+    """Every statement of a document read as the measures extractor reads it: each with the
+    rule in force at its position."""
+    from extractors.roles.statements import find_role_rules, parse_statement
+
+    rules = find_role_rules(text)
+    out = []
+    for start, end in find_statements(text):
+        parse = parse_statement(text, start, end, rule=rule_in_force(rules, start))
+        got: dict[str, list[str]] = {}
+        for unit in parse.units:
+            got.setdefault(unit.role, []).append(unit.name)
+        out.append(got)
+    return out
+
+
+PREAMBLE_NOTE = (
+    "为贯彻落实……，制定如下分工方案（列第一位者为牵头单位）。\n"
+    "1.加快建设。（省发展改革委、省财政厅负责）\n"
+    "2.强化保障。（省科技厅、省教育厅、省人力资源社会保障厅按职责分工负责）\n"
+)
+FOOTNOTE = (
+    "1.加快建设。（市商务局、市财政局负责）\n"
+    "2.强化保障。（市科技局、市教育局）\n"
+    "注：排在第一位的部门为牵头部门。\n"
+)
+FIRST_BRACKET_THEN_NEW_RULE = (
+    "1.加快建设。（省发展改革委、省财政厅、省科技厅负责，排名第一的为牵头单位，下同）\n"
+    "2.强化保障。（省工业和信息化厅、省商务厅负责）\n"
+    "3.完善机制。（省大数据局、省通信管理局；省公安厅，分号前为牵头单位，下同）\n"
+    "4.营造氛围。（省委宣传部、省委网信办；省文化和旅游厅）\n"
+)
+COMMA_NOTE = (
+    "1.加快建设。（市工业和信息化局，市财政局、市商务局。逗号前为牵头单位，下同）\n"
+    "2.强化保障。（市科技局、市教育局，各区县政府）\n"
+)
+NO_RULE = "1.加快建设。（市商务局、市财政局负责）\n2.强化保障。（市科技局负责）\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            PREAMBLE_NOTE,
+            [
+                {"lead": ["省发展改革委"], "supporting": ["省财政厅"]},
+                {"lead": ["省科技厅"], "supporting": ["省教育厅", "省人力资源社会保障厅"]},
+            ],
+            id="preamble-note-governs-all",
+        ),
+        pytest.param(
+            FOOTNOTE,
+            [
+                {"lead": ["市商务局"], "supporting": ["市财政局"]},
+                {"lead": ["市科技局"], "supporting": ["市教育局"]},
+            ],
+            id="footnote-governs-from-the-start",
+        ),
+        pytest.param(
+            FIRST_BRACKET_THEN_NEW_RULE,
+            [
+                {"lead": ["省发展改革委"], "supporting": ["省财政厅", "省科技厅"]},
+                {"lead": ["省工业和信息化厅"], "supporting": ["省商务厅"]},
+                {"lead": ["省大数据局", "省通信管理局"], "supporting": ["省公安厅"]},
+                {"lead": ["省委宣传部", "省委网信办"], "supporting": ["省文化和旅游厅"]},
+            ],
+            id="xiatong-carries-to-the-next-rule",
+        ),
+        pytest.param(
+            COMMA_NOTE,
+            [
+                {"lead": ["市工业和信息化局"], "supporting": ["市财政局", "市商务局"]},
+                {"lead": ["市科技局", "市教育局"], "supporting": ["各区县政府"]},
+            ],
+            id="comma-note-carried",
+        ),
+        pytest.param(
+            NO_RULE,
+            [{"unassigned": ["市商务局", "市财政局"]}, {"unassigned": ["市科技局"]}],
+            id="no-rule-no-lead",
+        ),
+    ],
+)
+def test_conventions_across_a_document(text: str, expected: list[dict[str, list[str]]]) -> None:
+    assert _document_roles(text) == expected

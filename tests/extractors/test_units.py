@@ -225,6 +225,12 @@ def test_levels(name: str, level: str | None) -> None:
         ("市级有关单位", True),
         ("某某集团", True),
         ("各乡镇", True),
+        ("各省份", True),
+        ("各设区的市", True),
+        ("各区、市政府", True),
+        ("各县（市、区）", True),
+        ("各市工业", False),  # the left half of 各市工业和信息化局: not split at its 和
+        ("各环节", False),
         ("开发区整合化工园区的", False),
         ("主导产业各不超过3个", False),
         ("D级", False),
