@@ -30,7 +30,7 @@ from extractors.numbers import parse_number
 
 Resolve = Literal[
     "ymd", "ym_end", "y_end", "doc_year_end", "relative", "year_range", "plan_period", "plan_end",
-    "none",
+    "none", "cur_ym_end", "cur_ymd",
 ]
 
 
@@ -71,6 +71,7 @@ class DeadlineLexicon(BaseModel):
     retrospective: Retrospective
     reference: tuple[Rule, ...]
     title_period: Rule
+    title_year: Rule
     field_label: Rule
 
     @model_validator(mode="after")
@@ -140,23 +141,44 @@ def _group(m: re.Match[str], name: str) -> str | None:
     return m.groupdict().get(name)
 
 
-def _resolve(rule: DeadlineRule, m: re.Match[str], doc_date: dt.date | None) -> Deadline | None:
-    """The typed deadline for one match, or None when the match is not a deadline after all."""
+def _int(s: str) -> int:
+    """A month or day as written: 6, ６, 六, 十二."""
+    n = parse_number(s)
+    if n is None:
+        raise ValueError(s)
+    return int(n)
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _resolve(
+    rule: DeadlineRule, m: re.Match[str], doc_date: dt.date | None, year: int | None
+) -> Deadline | None:
+    """The typed deadline for one match, or None when the match is not a deadline after all.
+    ``year`` is the year phrases without one (年底前, 6月底前) fall in."""
     y, mo, d = _group(m, "y"), _group(m, "m"), _group(m, "d")
     kind: DeadlineKind = rule.kind
     date = start = end = None
     try:
         if rule.resolve == "ymd" and y and mo and d:
-            date = dt.date(int(y), int(mo), int(d))
+            date = dt.date(int(y), _int(mo), _int(d))
         elif rule.resolve == "ym_end" and y and mo:
-            date = dt.date(int(y), int(mo), calendar.monthrange(int(y), int(mo))[1])
+            date = _month_end(int(y), _int(mo))
         elif rule.resolve == "y_end" and y:
             date = dt.date(int(y), 12, 31)
-        elif rule.resolve == "doc_year_end":
-            if doc_date is None:
+        elif rule.resolve in ("doc_year_end", "cur_ym_end", "cur_ymd"):
+            if y:  # the year is written after all (2023年6月底取得阶段性成效)
+                year = int(y)
+            if year is None:
                 kind = "relative"
-            else:
-                date = dt.date(doc_date.year, 12, 31)
+            elif rule.resolve == "doc_year_end":
+                date = dt.date(year, 12, 31)
+            elif mo and d and rule.resolve == "cur_ymd":
+                date = dt.date(year, _int(mo), _int(d))
+            elif mo:
+                date = _month_end(year, _int(mo))
         elif rule.resolve == "relative":
             n = parse_number(_group(m, "n") or "")
             if n is None:
@@ -292,6 +314,22 @@ def opening_due_year(text: str, chars: int = 1500) -> int | None:
     return min(years, default=None)
 
 
+def document_year(title: str | None, doc_date: dt.date | None) -> int | None:
+    """The year a document's phrases without a year (年底前, 6月底前取得阶段性成效) fall in: the one
+    year its title names (2023年工作要点, 数字山东2021行动方案) when that is the issue year or the
+    next (a plan for 2023 issued in December 2022), else the issue year; None when neither is known.
+
+    Args:
+        title: the document's title (DocumentMeta.title); a period (2023—2025年) names no one year.
+        doc_date: the issue date.
+    """
+    m = deadline_lexicon().title_year.regex.search(title or "")
+    named = int(m.group("y")) if m else None
+    if named is not None and (doc_date is None or 0 <= named - doc_date.year <= 1):
+        return named
+    return doc_date.year if doc_date else None
+
+
 def _rule(rule_id: str) -> DeadlineRule:
     return next(r for r in deadline_lexicon().rules if r.id == rule_id)
 
@@ -312,6 +350,7 @@ def deadline_matches(
     *,
     reference_year: int | None = None,
     first_due_year: int | None = None,
+    current_year: int | None = None,
 ) -> list[DeadlineMatch]:
     """The deadlines of ``text`` with the rules that found them; spans index ``text``.
     Arguments as for ``extract_deadlines``."""
@@ -323,6 +362,7 @@ def deadline_matches(
     local = reference_years(text)
     floor = doc_date.year if doc_date else max([*local, reference_year or 0]) or None
     bare_floor = floor if floor is not None else first_due_year
+    year = current_year if current_year is not None else (doc_date.year if doc_date else None)
     found: list[DeadlineMatch] = []
     for rule in lexicon.rules:
         if rule.needs not in present:
@@ -336,7 +376,7 @@ def deadline_matches(
                 continue
             if _group(m, "y") and _is_retrospective(text, m, m.end()):
                 continue
-            deadline = _resolve(rule, m, doc_date)
+            deadline = _resolve(rule, m, doc_date, year)
             if deadline is None:
                 continue
             last, least = _last_year(deadline), bare_floor if rule.bare_year else floor
@@ -364,6 +404,7 @@ def extract_deadlines(
     *,
     reference_year: int | None = None,
     first_due_year: int | None = None,
+    current_year: int | None = None,
 ) -> list[Deadline]:
     """Every deadline phrase in ``text``, in order; spans are offset by ``base``.
 
@@ -378,9 +419,16 @@ def extract_deadlines(
         first_due_year: for an undated document with no reference year, the first year its
             opening sets anything for (``opening_due_year``); only a bare year before a verb
             (2020年实现…) is dropped for falling before it, explicit phrases (2023年底前) are kept.
+        current_year: the year phrases without one (年底前, 6月底前, 9月份取得明显成效) fall in
+            (``document_year``); None takes the issue year, and with no issue date either they
+            stay unresolved (kind relative).
     """
     matches = deadline_matches(
-        text, doc_date, reference_year=reference_year, first_due_year=first_due_year
+        text,
+        doc_date,
+        reference_year=reference_year,
+        first_due_year=first_due_year,
+        current_year=current_year,
     )
     return [
         f.deadline.model_copy(update={"span": Span(start=base + f.start, end=base + f.end)})

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from extractors.deadlines import (
     document_reference_year,
+    document_year,
     extract_deadlines,
     opening_due_year,
     parse_deadline_field,
@@ -104,6 +105,70 @@ def test_extract_deadlines(text, doc_date, expected):
     assert [(d.text, d.kind, d.date, d.start, d.end) for d in got] == expected
     for d in got:
         assert d.span is not None and text[d.span.start : d.span.end] == d.text
+
+
+# Deadlines of 考评办法, 工作要点 and 分工方案 from elsewhere: phrases without a year take the
+# document's year (its title's one year, else the issue year); adverbs count only in the time slot.
+# (text, doc_date, current_year, [(phrase, kind, date)])
+ELSEWHERE = [
+    ("（1分）（6月底取得阶段性成效并持续推进，牵头考核单位：市发展改革委）", D(2023, 2, 10), None,
+     [("6月底取得阶段性成效并持续推进", "by_date", D(2023, 6, 30))]),
+    ("（9月份取得明显成效，牵头考核单位：市商务局）", None, 2023, [("9月份取得明显成效", "by_date", D(2023, 9, 30))]),
+    ("（持续推进，牵头单位：市商务局，责任单位：市财政局）", None, None, [("持续推进", "ongoing", None)]),
+    ("（按进度推进；责任单位：区市场监管局）", None, None, [("按进度推进", "ongoing", None)]),
+    ("完成时限：持续优化", None, None, [("持续优化", "ongoing", None)]),
+    ("（责任单位：区市场监管局、区政务服务中心，2025年6月底前完成）", D(2024, 3, 1), None,
+     [("2025年6月底前", "by_date", D(2025, 6, 30))]),
+    ("各地年底前完成摸底", D(2022, 12, 20), 2023, [("年底前", "by_date", D(2023, 12, 31))]),
+    ("各地年底前完成摸底", D(2022, 5, 20), None, [("年底前", "by_date", D(2022, 12, 31))]),
+    ("各省份于2023年9月30日前报送", D(2023, 1, 5), None, [("于2023年9月30日前", "by_date", D(2023, 9, 30))]),
+    ("各地于9月30日前报送", D(2023, 1, 5), None, [("于9月30日前", "by_date", D(2023, 9, 30))]),
+    ("十二月底前完成", None, 2021, [("十二月底前", "by_date", D(2021, 12, 31))]),
+    ("6月底前完成", None, None, [("6月底前", "relative", None)]),  # no year known: unresolved
+    ("每年3月底前报送上一年度工作情况", D(2020, 4, 1), None, [("每年3月底前", "recurring", None)]),
+    ("2020年起，每年1月底前完成上一年度绩效考核", D(2019, 1, 16), None,
+     [("2020年起，每年1月底前", "recurring", None)]),
+    ("每年三月底前", D(2020, 4, 1), None, [("每年三月底前", "recurring", None)]),
+    ("2019年4月底前，各地完成摸底排查；2020年12月底前，整改工作全部完成", D(2019, 1, 22), None,
+     [("2019年4月底前", "by_date", D(2019, 4, 30)), ("2020年12月底前", "by_date", D(2020, 12, 31))]),
+    ("每年选取30-50个应用成效较好的统筹地区作为示范", None, None, [("每年", "recurring", None)]),
+    ("市财政每年安排5亿元，用于支持先进制造业发展", None, None, [("每年", "recurring", None)]),
+    ("政务部门应当自收到申请之日起7个工作日内答复", D(2020, 5, 1), None,
+     [("自收到申请之日起7个工作日内", "relative", None)]),
+    ("完成时限：2024年", D(2023, 6, 1), None, [("2024年", "by_date", D(2024, 12, 31))]),
+    # not deadlines: prose verbs, subsidy caps and terms, statistics
+    ("持续优化营商环境，按计划推进重点项目建设", D(2023, 1, 1), None, []),
+    ("对认定的企业每年最高补贴100万元，连续3年每年给予支持", D(2023, 1, 1), None, []),
+    ("奖励资金自实际产生地方贡献年度次年起三年内兑现到位", D(2019, 1, 3), None, []),
+    ("按照该产品销售后1年内销售合同累计到账额的30%给予资助", D(2019, 1, 3), None, []),
+    ("1—6月累计完成投资120亿元，截至6月底已完成年度计划的60%", D(2023, 8, 1), None, []),
+    ("取得明显成效", D(2023, 1, 1), None, []),
+]
+
+
+@pytest.mark.parametrize(("text", "doc_date", "current_year", "expected"), ELSEWHERE)
+def test_deadlines_of_documents_from_elsewhere(text, doc_date, current_year, expected):
+    got = extract_deadlines(text, doc_date, current_year=current_year)
+    assert [(d.text, d.kind, d.date) for d in got] == expected
+    for d in got:
+        assert d.span is not None and text[d.span.start : d.span.end] == d.text
+
+
+# (title, issue date, the year phrases without one fall in)
+DOCUMENT_YEAR = [
+    ("关于印发2023年全市优化营商环境工作要点的通知", D(2022, 12, 26), 2023),
+    ("数字山东2021行动方案", D(2021, 4, 15), 2021),
+    ("山东省制造业创新能力提升三年行动计划（2023—2025 年）", D(2023, 4, 29), 2023),  # a period: issue year
+    ("Implementation Plan (2024 - 2027)", None, None),
+    ("关于印发2030年前碳达峰行动方案的通知", D(2021, 10, 24), 2021),  # far from the issue date
+    ("2023年度重点工作考评办法", None, 2023),
+    ("关于开展园区提质行动助推高质量发展的通知", None, None),
+]
+
+
+@pytest.mark.parametrize(("title", "doc_date", "expected"), DOCUMENT_YEAR)
+def test_document_year(title, doc_date, expected):
+    assert document_year(title, doc_date) == expected
 
 
 def test_spans_are_offset_by_base():
