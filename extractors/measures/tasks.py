@@ -58,6 +58,7 @@ _MEASURE_KINDS = {
     "chapter",
     "heading",
     "stage",
+    "article",  # 第六条 … （责任单位：崂山区政府）: an article that owns a statement
 }
 _NOT_CONTENT_KINDS = {"preamble", "box", "table", "annex"}
 _NUMBERED_KINDS = {"cn_num", "paren_cn", "arabic", "paren_arabic", "circled", "dash", "section"}

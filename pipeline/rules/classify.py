@@ -18,8 +18,10 @@ TERMINALS = "。！？；!?;"
 # Converters mix widths: "（…银江镇)" is one bracket. Closers that close the same kind of opener.
 # An ASCII double quote closes an open “ (“东数西算"工程: web pages mix the two); where nothing
 # is open it is ignored, so a "…" pair in ASCII changes nothing.
-SAME_CLOSER = {c: c for c in CLOSERS} | {"）": ")", "〕": "]", "］": "]", '"': "”"}
-BRACKET = re.compile("[" + re.escape(OPENERS + CLOSERS + '"') + "]")
+# A sentence end closes an open “ too: a quote does not run on past 。 (a stray “ in a PDF's text
+# must not keep the lines after it in one paragraph: "…原则，推动“《规范》等出台。\n2.健全…").
+SAME_CLOSER = {c: c for c in CLOSERS} | {"）": ")", "〕": "]", "］": "]", '"': "”", "。": "”", "！": "”", "？": "”"}
+BRACKET = re.compile("[" + re.escape(OPENERS + CLOSERS + '"。！？') + "]")
 
 
 def match_heading(text: str) -> tuple[HeadingRule, re.Match[str]] | None:

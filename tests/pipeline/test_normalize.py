@@ -127,6 +127,9 @@ KEEPS += [
     ("９．支持研发机构。给予扶持。（责任单位：市科技局）１０．培育平台经济。给予补助。",
      "９．支持研发机构。给予扶持。（责任单位：市科技局）\n１０．培育平台经济。给予补助。"),
     ("1.编制规划。〔责任单位：市发展改革委〕（二）强化要素保障。", "1.编制规划。〔责任单位：市发展改革委〕\n（二）强化要素保障。"),
+    # a stray “ in a PDF's text does not hold the next item after a sentence end (工信部 2023)
+    ("1.完善标准规范体系。推动《规范》“《通用设计\n规范》等标准出台。\n2.健全评测评价体系。修订\n《评测体系》。",
+     "1.完善标准规范体系。推动《规范》“《通用设计规范》等标准出台。\n2.健全评测评价体系。修订《评测体系》。"),
 ]
 NOT_SPLIT = [
     # a bracket inside a sentence, or a number that is no item, keeps the line whole
