@@ -204,14 +204,53 @@ def _quantity_from_match(m: re.Match[str]) -> Quantity | None:
     return Quantity(value=value, unit=written or None, value_max=value_max, bracketed=bracketed)
 
 
+# Shares written in words or as a fraction: 百分之八十, 三分之二, 2/3. One digit on each side of
+# the slash (2/3, never 2023/12 or 24/7 … which the lookarounds refuse).
+_SHARE = re.compile(
+    rf"百分之(?P<pct>{CHINESE}|{ARABIC})"
+    rf"|(?<![0-9０-９{_CN_NUMERAL_CHARS}])(?P<den_cn>[一二三四五六七八九十])分之(?P<num_cn>[一二三四五六七八九])(?![{_CN_NUMERAL_CHARS}])"
+    r"|(?<![0-9０-９/.．])(?P<num_ar>[1-9１-９])[/／](?P<den_ar>[1-9１-９])(?![0-9０-９/.．])"
+)
+_PERCENT = Decimal(100)
+
+
+def _share(m: re.Match[str]) -> Quantity | None:
+    """百分之八十 → 80 %; 三分之二, 2/3 → 66.67 % (a fraction is compared as the share it is)."""
+    if m.group("pct"):
+        value = parse_number(m.group("pct"))
+        return Quantity(value=value, unit="%") if value is not None else None
+    num = parse_number(m.group("num_cn") or m.group("num_ar"))
+    den = parse_number(m.group("den_cn") or m.group("den_ar"))
+    if num is None or den is None or not 0 < num < den:
+        return None
+    share = num * _PERCENT / den
+    exact = share.to_integral_value()
+    return Quantity(value=exact if share == exact else share.quantize(Decimal("0.01")), unit="%")
+
+
+def _shares(text: str) -> list[QuantityMatch]:
+    if "分之" not in text and "/" not in text and "／" not in text:  # most clauses
+        return []
+    out = []
+    for m in _SHARE.finditer(text):
+        q = _share(m)
+        if q is not None:
+            out.append(QuantityMatch(quantity=q, start=m.start(), end=m.end(), text=m.group(0)))
+    return out
+
+
 def find_quantities(text: str) -> list[QuantityMatch]:
-    """Every number-with-unit in ``text`` (ranges such as 5—10%, 3-5家 are one quantity).
+    """Every number-with-unit in ``text`` (ranges such as 5—10%, 3-5家 are one quantity), and
+    every share written in words or as a fraction (百分之八十, 三分之二, 2/3: in %).
 
     Bare numbers without a unit or magnitude word are not quantities (years, list numbers).
     Spans exclude the brackets of 〔30户〕 unless both brackets are there.
     """
+    shares = _shares(text)
     out: list[QuantityMatch] = []
     for m in quantity_matches(text):
+        if shares and any(s.start < m.end() and m.start() < s.end for s in shares):
+            continue
         q = _quantity_from_match(m)
         if q is None:
             continue
@@ -223,6 +262,8 @@ def find_quantities(text: str) -> list[QuantityMatch]:
         while end > start and text[end - 1].isspace():
             end -= 1
         out.append(QuantityMatch(quantity=q, start=start, end=end, text=text[start:end]))
+    if shares:
+        out = sorted(out + shares, key=lambda m: m.start)
     return out
 
 

@@ -181,6 +181,8 @@ class _State:
     floor: int = 0  # the next phrase starts after the previous claim
     queue: tuple[str, ...] = ()  # indicators still to hand out after 分别
     in_context: bool = False  # a year, a time phrase or a target section precedes the figure
+    counting: bool = False  # the previous claim counted things (建设100家基地、16家以上牧场)
+    next_figure: int | None = None  # where the next figure of the clause starts
 
 
 def _is_part_of_a_name(q: QuantityMatch, after: str) -> bool:
@@ -197,12 +199,14 @@ def _read_figure(text: str, q: QuantityMatch, st: _State, year: int | None) -> C
     after = text[end:]
     if _is_part_of_a_name(q, after):
         return None
-    if q.quantity.unit and "元" in q.quantity.unit and lex.incentives.regex.search(text):
-        return None  # 给予最高不超过100万元补助: an incentive, not a target
+    if lex.incentives.regex.search(text) and (
+        (q.quantity.unit and "元" in q.quantity.unit) or year is None or lex.eligibility.regex.search(text)
+    ):
+        return None  # 给予最高不超过100万元补助, 面积超过300平方米的，给予…补贴，其中前两年100%: terms of an incentive
     pstart = _phrase_start(text, q.start, st.floor)
     if not any(r.regex.search(after) for r in lex.not_target_after):
         rate = _rate_of_action(text, q, pstart, end, suffix_cmp, year)
-        return rate or _count_before_noun(text, q, pstart, st, year)
+        return rate or _count_before_noun(text, q, pstart, end, suffix_cmp, st, year)
     while pstart < q.start and text[pstart] in "、和及与（(":
         pstart += 1
     phrase = text[pstart : q.start].rstrip()
@@ -286,30 +290,120 @@ def _rate_of_action(text: str, q: QuantityMatch, pstart: int, end: int,
     )
 
 
-def _count_before_noun(text: str, q: QuantityMatch, pstart: int, st: _State,
-                       year: int | None) -> Claim | None:
-    """培育十六个重点产业链: a verb, a count, then the thing counted up to the end of the phrase."""
+def _counted(unit: str | None) -> bool:
+    """个, 家, 项 … and the same with a magnitude word (万名, 万家): a count of things."""
     lex = target_lexicon()
-    if q.quantity.unit not in lex.counter_units or q.quantity.value_max is not None:
+    if unit is None:
+        return False
+    for mag in ("", *lex.units["magnitudes"]):
+        if unit.startswith(mag) and unit[len(mag):] in lex.counter_units:
+            return True
+    return False
+
+
+def _vague_numeral(figure: str) -> bool:
+    """一 alone (一批, 一套: an article) or a bare 十/百/千/万 (千家企业: "thousands of")."""
+    return figure[:1] in "一百千万" and not figure[1:2] in _CN_DIGIT_OR_UNIT
+
+
+_CN_DIGIT_OR_UNIT = frozenset("零〇○一二两三四五六七八九十百千点")
+
+
+def _count_verb(phrase: str) -> tuple[CueRule, re.Match[str]] | None:
+    """The longest verb that ends ``phrase`` right before a count (推出, 遴选, 新增, 培育); of two
+    as long, a count verb (打造 commits to a count even where it also builds a project)."""
+    found = [
+        (rule, m)
+        for rule in target_lexicon().comparators
+        if "count" in rule.positions or "indicator" in rule.positions
+        for m in rule.regex.finditer(phrase)
+        if m.end() == len(phrase)
+    ]
+    return max(found, key=lambda rm: (rm[1].end() - rm[1].start(), "count" in rm[0].positions), default=None)
+
+
+_NOUN_CONNECTOR = re.compile(r"(?:和|及|与|以及|并|、)$")
+_COMMITMENT = re.compile(r"^(?:力争|确保|争取|努力)")  # 力争100家企业达到…: a count without a verb
+
+
+def _next_stop(text: str, pos: int) -> int:
+    return min((i for i in (text.find(c, pos) for c in HARD_STOPS) if i >= 0), default=len(text))
+
+
+def _noun_end(text: str, start: int, limit: int | None) -> int:
+    """Where the thing counted after a figure ends: the next stop or 、 outside brackets
+    (智能工厂（数字化车间、智能制造场景）), or the next figure after 和/及/与 (…企业和200家…)."""
+    depth, i, n = 0, start, len(text)
+    while i < n:
+        if i == limit and _NOUN_CONNECTOR.search(text, start, i):
+            break
+        c = text[i]
+        if c in "（(":
+            depth += 1
+        elif c in "）)":
+            depth = max(0, depth - 1)
+        elif depth == 0 and c in HARD_STOPS:
+            break
+        elif depth == 0 and c == "、" and limit is not None and limit < _next_stop(text, i):
+            break  # 建设100家基地、16家以上牧场 (not 10个左右特色鲜明、创新力强的集群)
+        i += 1
+    while i > start and _NOUN_CONNECTOR.search(text, start, i):
+        i = _NOUN_CONNECTOR.search(text, start, i).start()
+    return i
+
+
+def _count_before_noun(text: str, q: QuantityMatch, pstart: int, end: int,
+                       suffix_cmp: Comparator | None, st: _State, year: int | None) -> Claim | None:
+    """推出50项典型案例, 遴选10个以上应用场景, 力争100家企业达到…, 90%的市达到…: a verb (or a
+    lead-in, or the enumeration before) then a figure, then the things counted or the share
+    of things that reach a state (up to the end of the phrase)."""
+    lex = target_lexicon()
+    qv = q.quantity
+    share = qv.unit in ("%", "％") and text.startswith("的", end)
+    if not (_counted(qv.unit) or share):
         return None
     phrase = text[pstart : q.start]
-    verb = _verb_before_indicator(phrase + "X")  # X: a stand-in for the figure after the verb
-    if verb is None or verb[1].end() != len(phrase):
+    about = lex.about.regex.search(phrase)
+    if about:
+        phrase = phrase[: about.start()]
+    comparator: Comparator = suffix_cmp or ("approx" if about else "eq")
+    bound = _cue_at_end(phrase)
+    if bound and bound[0].comparator in ("ge", "gt", "le") and not lex.lead_ins.regex.fullmatch(bound[1].group(0)):
+        comparator = suffix_cmp or bound[0].comparator  # 推动超过50项, 选择不少于1000家
+        phrase = phrase[: bound[1].start()]
+    if _vague_numeral(q.text):
+        return None  # 一批, 一套, 千家企业: an article or "thousands", not a committed figure
+    verb = _count_verb(phrase)
+    head = phrase[: verb[1].start()] if verb else phrase
+    scope = scope_of(head) if head else None
+    bare = lex.lead_ins.regex.sub("", head).strip("、和及与")
+    start = pstart + _lead_end(text[pstart : q.start])
+    explicit = bool(suffix_cmp or bound or about or year)
+    if not explicit and q.text[:1] in _CN_DIGIT_OR_UNIT:
+        return None  # 打造两个国家级运动基地, 建设两个平面: written-out small counts name the objects built
+    if verb is not None:
+        rule, m = verb
+        if rule.needs_context and not (explicit or st.in_context):
+            return None
+        if head.endswith("每"):
+            return None  # 每认定1家…给予: a rate of reward
+        prefix = m.group(0) if rule.keep else ""
+        if scope is None and bare:  # 依托信息消费大赛遴选…: the claim starts at its verb (每年 kept)
+            start = pstart + m.start() - (2 if head.endswith("每年") else 0)
+    elif not bare and st.counting:
+        prefix = ""  # 建设100家基地、16家以上牧场: the enumeration goes on
+    elif (not bare or scope) and (_COMMITMENT.match(head) or share):
+        prefix = ""  # 力争100家企业达到3级以上标准, 90%的市达到…
+    else:
         return None
-    if verb[0].needs_context and not st.in_context:
-        return None
-    stops = [i for i in (text.find(c, q.end) for c in HARD_STOPS + "、") if i >= 0]
-    stop = min(stops, default=len(text))
-    noun = text[q.end : stop]
-    if not 1 <= len(noun) <= 15 or any(r.regex.search(noun) for r in lex.comparators):
-        return None
-    rule, m = verb
-    scope = scope_of(phrase[: m.start()]) if m.start() else None
-    if scope is None and lex.lead_ins.regex.sub("", phrase[: m.start()]):
+    stop = _noun_end(text, end, st.next_figure)
+    noun = text[end:stop].lstrip("的")
+    if not noun or len(noun) > 40 or lex.incentives.regex.search(noun):
         return None
     return Claim(
-        start=pstart + _lead_end(phrase), end=stop, comparator="eq", value=q.quantity.value,
-        indicator=(m.group(0) if rule.keep else "") + noun, unit=q.quantity.unit, year=year,
+        start=start, end=stop, comparator=comparator,
+        value=qv.value, value_max=qv.value_max, unit=qv.unit, year=year,
+        indicator=prefix + noun + ("比例" if share else ""),
         scope=scope or (st.prev.scope if st.prev else None),
     )
 
@@ -342,6 +436,16 @@ def _qualitative(text: str, ctx: ClauseContext, markers: list[tuple[int, int]],
     return out
 
 
+def _yearly(text: str, c: Claim, markers: list[tuple[int, int]]) -> Claim:
+    """每年培育600家… after 到2027年… earlier in the paragraph: a yearly figure is due every year,
+    not by the earlier sentence's year (a 目标 section's governing year still holds)."""
+    if c.year is None or any(p < c.start for p, _ in markers):
+        return c
+    if "每年" in text[_phrase_start(text, c.start, 0) : c.end]:
+        return replace(c, year=None)
+    return c
+
+
 @dataclass(frozen=True)
 class ClauseReading:
     claims: tuple[Claim, ...]
@@ -366,20 +470,24 @@ def read_clause(text: str, ctx: ClauseContext = ClauseContext()) -> ClauseReadin
     masks = _masks(t)
     st = _State()
     claims: list[Claim] = []
-    for q in quantities:
-        if _in_any(q.start, masks):
-            continue
+    for k, q in enumerate(quantities):
+        if _in_any(q.start, masks) or q.start < st.floor:
+            continue  # a figure inside a claim read already (力争100家企业达到3级以上)
         st.in_context = bool(
             ctx.target_section
             or any(p < q.start for p in timed)
             or (ctx.year is not None and ctx.follows_claims)
         )
+        st.next_figure = quantities[k + 1].start if k + 1 < len(quantities) else None
         claim = _read_figure(t, q, st, _year_for(q.start, markers, ctx))
         if claim is not None:
             claims.append(claim)
             st.prev, st.floor = claim, claim.end
+            st.counting = claim.end > q.end and _counted(claim.unit)
     if qualitative:
         claims += _qualitative(t, ctx, markers, [(c.start, c.end) for c in claims] + masks)
+    if ctx.year is not None and not ctx.target_section:
+        claims = [_yearly(t, c, markers) for c in claims]
     mapped = []
     for c in sorted(claims, key=lambda c: c.start):
         s, e = view.source_span(c.start, c.end)

@@ -102,11 +102,13 @@ def _section_context(
         cur = by_id.get(cur.parent_id) if cur.parent_id else None
     target = baseline = False
     for s in chain:  # innermost first: a 目标 section inside a 现状 chapter states targets
+        if s.kind == "dash":
+            continue  # ——赋能中小企业成效明显: a goal's headline, its parent says what the list is
         label = s.label
         if s.kind == "stage" or lex.target_sections.regex.search(label):
             target = True
             break
-        if lex.baseline_sections.regex.search(label):
+        if lex.baseline_sections.regex.search(label) or lex.condition_sections.regex.search(label):
             baseline = True
             break
     scope = None
@@ -150,6 +152,16 @@ def _inherited_year(
     return None
 
 
+def _governing_year(section_id: str | None, kinds: dict[str, str], parents: dict[str, str | None],
+                    body_years: dict[str, int]) -> int | None:
+    """The year a list of —— items is governed by: the last year its parent's own text led in
+    with (一、总体要求 … 到2026年，我市… then ——创新能力。打造…). None outside such a list."""
+    if section_id is None or kinds.get(section_id) != "dash":
+        return None
+    parent = parents.get(section_id)
+    return body_years.get(parent) if parent is not None else None
+
+
 def document_claims(doc: Document) -> list[tuple[Claim, str, str | None]]:
     """(claim with spans into ``doc.text``, the text it was read from, section id), in order."""
     meta = doc.meta
@@ -173,13 +185,19 @@ def document_claims(doc: Document) -> list[tuple[Claim, str, str | None]]:
     parents = {s.section_id: s.parent_id for s in doc.sections}
     stated: dict[int, bool] = {}  # did the paragraph's last clause state targets
     overlaps_table = _overlap_test(regions)
+    body_years: dict[str, int] = {}  # last year a section's own text led in with (到2026年，我市…)
+    kinds = {s.section_id: s.kind for s in doc.sections}
     for unit in _reading_units(doc):
         if overlaps_table(unit.start, unit.end):
             continue
         sc = contexts(unit.section_id)
         year = years.get(unit.paragraph)
+        governing = _governing_year(unit.section_id, kinds, parents, body_years)
+        if governing is not None and not sc.target and not sc.baseline:
+            sc = replace(sc, target=True)  # —— goals listed under 到2026年，…: the list states targets
+            year = year or governing
         if year is None and sc.target:
-            year = _inherited_year(unit.section_id, section_years, parents)
+            year = _inherited_year(unit.section_id, section_years, parents) or governing
         ctx = ClauseContext(
             doc_date=meta.date, doc_year=doc_year, year=year,
             scope=sc.scope, target_section=sc.target, baseline_section=sc.baseline,
@@ -191,6 +209,8 @@ def document_claims(doc: Document) -> list[tuple[Claim, str, str | None]]:
         stated[unit.paragraph] = bool(reading.claims)
         if sc.target and reading.lead_year and unit.section_id:
             section_years[unit.section_id] = reading.lead_year
+        if reading.lead_year and unit.section_id:
+            body_years[unit.section_id] = reading.lead_year
         for c in reading.claims:
             shifted = replace(c, start=c.start + unit.start, end=c.end + unit.start)
             found.append((shifted, text, unit.section_id))

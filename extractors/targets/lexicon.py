@@ -24,7 +24,7 @@ from extractors.lexicon import Rule, load_yaml
 
 class CueRule(Rule):
     comparator: Comparator
-    positions: tuple[Literal["figure", "indicator"], ...] = ("figure",)
+    positions: tuple[Literal["figure", "indicator", "count"], ...] = ("figure",)  # count: before 50项 in 推出50项…
     keep: bool = False  # the verb is part of what is counted (新增, 年产)
     needs_context: bool = False  # also describes projects: a target only where targets are stated
 
@@ -70,6 +70,8 @@ class TargetLexicon(BaseModel):
     not_target_before: tuple[Rule, ...]
     not_target_after: tuple[Rule, ...]
     incentives: Rule
+    eligibility: Rule
+    condition_sections: Rule
     masks: tuple[Rule, ...]
     lead_ins: Rule
     scope: Rule

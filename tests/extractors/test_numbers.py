@@ -68,7 +68,18 @@ QUANTITIES = [
     ("214.35km2", Quantity(Decimal("214.35"), "km2")),
     ("0.5个百分点", Quantity(Decimal("0.5"), "个百分点")),
     ("十六条", Quantity(Decimal("16"), "条")),
+    ("百分之八十", Quantity(Decimal("80"), "%")),
+    ("三分之二", Quantity(Decimal("66.67"), "%")),
+    ("2/3", Quantity(Decimal("66.67"), "%")),
+    ("十分之一", Quantity(Decimal("10"), "%")),
+    ("１０００家", Quantity(Decimal("1000"), "家")),
+    ("２．５％", Quantity(Decimal("2.5"), "%")),
+    ("2小时", Quantity(Decimal("2"), "小时")),
+    ("12EFLOPS", Quantity(Decimal("12"), "EFLOPS")),
+    ("10万名", Quantity(Decimal("10"), "万名")),
     # not quantities
+    ("2023/12", None),  # a date, not a fraction
+    ("五分之六", None),  # more than the whole
     ("2025年", None),
     ("川办发〔2018〕45号", None),
     ("5G", None),
