@@ -80,6 +80,12 @@ SURROGATE_AND_PRIVATE_USE = "\ud800-\udfff\ue000-\uf8ff\U000f0000-\U000ffffd\U00
 # C, not a category lookup per character.
 _DISALLOWED = re.compile(f"[\x00-\x08\x0e-\x1f\x7f-\x9f{SURROGATE_AND_PRIVATE_USE}]")
 _MAX_CONTROL_RATIO = 0.001
+# Documents typed in WPS with 方正 fonts carry a few glyphs from the Basic Multilingual Plane's
+# private-use area (U+E000–U+F8FF: a dot after an item number, a special dash). They are kept
+# and flagged, not read as a sign of binary, up to this share of the text (a wrong decoding or
+# a binary file gives far more, together with controls).
+_PRIVATE_USE_BMP = re.compile("[\ue000-\uf8ff]")
+_MAX_PRIVATE_USE_RATIO = 0.02
 
 
 def _hint(path: Path) -> str:
@@ -90,11 +96,35 @@ def _hint(path: Path) -> str:
 
 
 def looks_like_text(text: str) -> bool:
-    """False for decoded binary: any NUL, or more than 0.1 % control characters."""
+    """False for decoded binary: any NUL, more than 0.1 % control characters, or more than 2 %
+    private-use glyphs (a few of those are font glyphs of WPS documents, not controls)."""
     if "\x00" in text:
         return False
-    controls = sum(1 for _ in _DISALLOWED.finditer(text))
+    private = private_use_count(text)
+    if private > max(8, int(len(text) * _MAX_PRIVATE_USE_RATIO)):
+        return False
+    controls = sum(1 for _ in _DISALLOWED.finditer(text)) - private
     return controls <= max(1, int(len(text) * _MAX_CONTROL_RATIO))
+
+
+def private_use_count(text: str) -> int:
+    """How many characters of ``text`` are private-use glyphs of the BMP (U+E000–U+F8FF)."""
+    return len(_PRIVATE_USE_BMP.findall(text))
+
+
+def private_use_warning(text: str) -> str | None:
+    """One line naming the private-use glyphs kept in ``text`` and where the first one is."""
+    found = _PRIVATE_USE_BMP.search(text)
+    if found is None:
+        return None
+    kinds = sorted({f"U+{ord(ch):04X}" for ch in _PRIVATE_USE_BMP.findall(text)})
+    line = text.count("\n", 0, found.start()) + 1
+    shown = ", ".join(kinds[:5]) + (" …" if len(kinds) > 5 else "")
+    return (
+        f"{private_use_count(text)} private-use character(s) ({shown}; first on line {line}) kept as"
+        " written: font glyphs with no standard meaning (WPS/方正 fonts); check the numbers and marks"
+        " around them"
+    )
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
@@ -266,6 +296,7 @@ def load_text(
     """A .txt/.md file as a ``RawDocument`` (``encoding`` records what was used to decode it)."""
     text, used = decode_text(data, path, encoding)
     text = normalize_newlines(text.lstrip("\ufeff"))
+    warning = private_use_warning(text)
     return RawDocument(
         path=str(path),
         format=fmt,
@@ -273,4 +304,5 @@ def load_text(
         encoding=used,
         sha256=sha256,
         page_starts=page_starts_of(text),
+        warnings=(warning,) if warning else (),
     )

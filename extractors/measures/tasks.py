@@ -64,6 +64,7 @@ _NOT_CONTENT_KINDS = {"preamble", "box", "table", "annex"}
 _NUMBERED_KINDS = {"cn_num", "paren_cn", "arabic", "paren_arabic", "circled", "dash", "section"}
 _DOC_TITLE = re.compile(r"(方案|规划|意见|通知|措施|办法|细则|计划|纲要|决定|实施方案)\s*$")
 _DOC_TITLE_IN = re.compile(r"(方案|规划|意见|措施|办法|细则|计划|纲要|决定|清单|分工表)(?:[（(][^）)]{0,20}[）)])?\s*(?:\n|$)")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _ANNEX_HEAD = 120  # characters: the 附件 line and the attached document's title
 _NUMBER_TRIM = " \t、.．﹒。:："
 # ids: parentheses full-width, digits ASCII (１０． and 10. are the same item number)
@@ -317,7 +318,8 @@ def _first_sentence(text: str) -> str:
 def _number_token(doc: Document, section: Section) -> str:
     """二、 → 二, 1. → 1, (二) → （二）; dash and unnumbered items count among their siblings."""
     if section.number and section.kind != "dash":
-        token = section.number.strip().strip(_NUMBER_TRIM) or section.number.strip()
+        number = _PRIVATE_USE.sub("", section.number)  # 2\ue010: a font's glyph for the dot
+        token = number.strip().strip(_NUMBER_TRIM) or number.strip()
         return token.translate(_FULL_WIDTH_BRACKETS)
     siblings = [
         s for s in doc.sections if s.parent_id == section.parent_id and s.kind == section.kind

@@ -254,6 +254,34 @@ def test_text_encodings_decode_exactly(tmp_path, paragraphs, writer, expected_en
     assert raw.encoding == expected_encoding
 
 
+PRIVATE_USE = [
+    # WPS/方正 font glyphs: one between an item number and its title, one as a bullet
+    ("二、重点任务\n1\ue010加快数字基础设施建设。\n2\ue010推进企业上云。\n", 2),
+    ("\ue0a3推进企业上云。" + SAMPLE, 1),
+    (SAMPLE, 0),
+]
+
+
+@pytest.mark.parametrize(("text", "glyphs"), PRIVATE_USE)
+def test_a_few_private_use_glyphs_are_read_kept_and_flagged(tmp_path, text, glyphs):
+    path = tmp_path / "wps.txt"
+    path.write_bytes(text.encode("utf-8"))
+    raw = load_file(path)
+    assert raw.text == text
+    flagged = [w for w in raw.warnings if "private-use" in w]
+    assert len(flagged) == (1 if glyphs else 0)
+    assert not glyphs or flagged[0].startswith(f"{glyphs} private-use")
+
+
+def test_mostly_private_use_is_still_refused(tmp_path):
+    from pipeline.errors import EncodingError
+
+    path = tmp_path / "junk.txt"
+    path.write_bytes(("\ue010\ue011\ue012" * 40 + "推进").encode("utf-8"))
+    with pytest.raises(EncodingError):
+        load_file(path)
+
+
 def test_gb18030_only_characters(tmp_path):
     text = "生僻字𠀀与䶮在GB18030中才有编码。" + SAMPLE  # outside GBK: four-byte sequences
     raw = load_file(make_docs.write_gb18030_text(tmp_path / "g.txt", text))

@@ -194,6 +194,15 @@ SEQUENCES = [
 ]
 
 
+SEQUENCES += [
+    # the dot after an item number: U+FE52, a private-use glyph of a 方正 font, or none at all
+    ("（一）强基行动。\n1﹒推进外网建设。内容。\n2﹒推进内网改造。内容。\n",
+     [("（一）", "强基行动", 1), ("1﹒", "推进外网建设", 2), ("2﹒", "推进内网改造", 2)]),
+    ("一、任务\n1\ue010加快建设。内容。\n2加快改造。内容。\n3个园区建成投产。\n",
+     [("一、", "任务", 1), ("1\ue010", "加快建设", 2), ("2", "加快改造", 2)]),
+]
+
+
 @pytest.mark.parametrize("text,expected", SEQUENCES)
 def test_sequence_sanity(text, expected):
     assert outline(parse_text(text)) == expected
