@@ -562,12 +562,18 @@ def parse_unit_list(
     role: LabelRole = "neutral",
     rule: RoleRule | None = None,
     context: UnitContext | None = None,
+    header: frozenset[LabelRole] = frozenset(),
 ) -> ResponsibilityParse:
-    """A bare list of units (a table cell under 牵头单位 / 配合单位 / 责任单位)."""
+    """A bare list of units (a table cell under 牵头单位 / 配合单位 / 责任单位).
+
+    ``role``: what the cell's column header says; ``header``: the roles of every unit column
+    of the table, so a row's roles come from the header, never from the cell alone: a 责任单位
+    column beside a 牵头单位 column supports (see ``label_beside``), and a single unit in a
+    责任单位 column with no 牵头 column is not a guessed lead."""
     s = simplify(text)
     m = _mask_notes(s, 0, len(s))
     items = _items(m, 0, len(s))
-    roles, how = _assign(items, role, rule)
+    roles, how = _assign(items, label_beside(role, header), rule)
     units = [_mention(text, it, r, base, context) for it, r in zip(items, roles)]
     return ResponsibilityParse(
         units=tuple(units),

@@ -225,7 +225,11 @@ def _without_city(key: str, city: str | None) -> _Found | None:
     """攀枝花市财政局 → 市财政局; 攀枝花市东区财政局 → 东区财政局; 四川省财政厅 → 省财政厅.
 
     The place is kept as a flag. In a document of another city the prefix stays: 成都市财政局
-    is not this city's 市财政局 (flag ``other_city:成都``)."""
+    is not this city's 市财政局 (flag ``other_city:成都``). Read alone (no city), a city or
+    province body keeps the place unless the place is one of the authority's own cities:
+    济南市政府 and 青岛市政府 named side by side in a provincial document are two bodies
+    (济南市人民政府, 青岛市人民政府), not one 市人民政府. A body below the city keeps its own
+    place in its name (成都市武侯区财政局 → 武侯区财政局)."""
     for prefix, short in _place_prefixes(key):
         rest = key[len(prefix) :]
         found = _known(rest, city)
@@ -234,8 +238,15 @@ def _without_city(key: str, city: str | None) -> _Found | None:
         canonical, level, _ = found
         if level != "province" and not same_city(short, city):
             return prefix + canonical, level, (f"other_city:{short}",)
+        if city is None and short not in _local_shorts() and canonical[:1] in "市省":
+            return prefix + canonical, level, (f"place_prefix:{short}",)
         return canonical, level, (f"place_prefix:{short}",)
     return None
+
+
+@functools.cache
+def _local_shorts() -> frozenset[str]:
+    return frozenset(g.short for g in unit_lexicon().local)
 
 
 def _tiers_agree(prefix: str, rest: str, level: Level) -> bool:

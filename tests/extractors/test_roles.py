@@ -825,3 +825,22 @@ NO_RULE = "1.加快建设。（市商务局、市财政局负责）\n2.强化保
 )
 def test_conventions_across_a_document(text: str, expected: list[dict[str, list[str]]]) -> None:
     assert _document_roles(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("cell", "column", "header", "expected"),
+    [
+        ("市市场监管局", "neutral", {"lead", "neutral"}, ["supporting"]),
+        ("市市场监管局、市财政局", "neutral", {"lead", "neutral", "stop"}, ["supporting", "supporting"]),
+        ("市市场监管局", "neutral", {"neutral"}, ["unassigned"]),
+        ("市商务局", "neutral", {"neutral", "supporting"}, ["lead"]),
+        ("市商务局、市财政局", "lead", {"lead", "neutral"}, ["lead", "lead"]),
+        ("市财政局", "supporting", {"lead", "supporting"}, ["supporting"]),
+        ("市商务局牵头，市财政局配合", "neutral", {"neutral"}, ["lead", "supporting"]),
+    ],
+)
+def test_table_cell_roles_come_from_the_header(
+    cell: str, column: str, header: set[str], expected: list[str]
+) -> None:
+    parse = parse_unit_list(cell, role=column, header=frozenset(header))  # type: ignore[arg-type]
+    assert [u.role for u in parse.units] == expected

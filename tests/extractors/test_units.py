@@ -50,7 +50,11 @@ from extractors.units.names import (
         ("区科学技术局", "区科学技术局"),
         ("县发改局", "县发展和改革局"),
         ("省经信厅", "省经济和信息化厅"),
-        ("四川省经济和信息化厅", "省经济和信息化厅"),
+        # read alone, another place's city or province body keeps its place: 山东省人民政府 and
+        # 江苏省人民政府 side by side in a national document are two bodies
+        ("四川省经济和信息化厅", "四川省经济和信息化厅"),
+        ("济南市政府", "济南市人民政府"),
+        ("青岛市人民政府", "青岛市人民政府"),
         ("国家发展改革委", "国家发展和改革委员会"),
         ("省政府办公厅", "省人民政府办公厅"),
         ("市發展改革委", "市发展和改革委员会"),
