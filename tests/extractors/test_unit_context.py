@@ -190,7 +190,7 @@ def test_two_districts_same_text_two_sets_of_units(tmp_path_factory) -> None:
 
     def units(issuer: str, doc_id: str) -> set[str]:
         tasks = extract_tasks(_district_doc(tmp_path_factory, issuer, doc_id))
-        return {u.canonical for t in tasks for u in (*t.lead, *t.supporting)}
+        return {u.canonical for t in tasks for u in (*t.lead, *t.supporting, *t.unassigned_units)}
 
     east = units("攀枝花市东区人民政府办公室", "east")
     west = units("攀枝花市西区人民政府办公室", "west")
