@@ -2,6 +2,7 @@
 # The two commands of the README, and what CI runs.
 #   ./dev.sh run          install (once) and build the ledger over corpus/, write the 任务分工表
 #   ./dev.sh test [ARGS]  install (once) and run the whole test suite (ARGS go to pytest)
+#   ./dev.sh quick [ARGS] the edit loop: no slow, real-model or browser tests (what `pytest` alone runs)
 # Idempotent: the virtualenv in .venv is reused until pyproject.toml changes.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -57,10 +58,14 @@ case "$cmd" in
     test)
         install
         install_browser
-        exec "$PY" -m pytest "$@"
+        exec "$PY" -m pytest -m "" "$@"
+        ;;
+    quick)
+        install
+        exec "$PY" -m pytest -x -q "$@"
         ;;
     *)
-        echo "usage: ./dev.sh run | test [pytest args]" >&2
+        echo "usage: ./dev.sh run | test [pytest args] | quick [pytest args]" >&2
         exit 2
         ;;
 esac

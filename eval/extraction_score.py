@@ -243,13 +243,15 @@ def _field_items(field_name: str, key: str, row: TaskRow, gold_row: TaskRow | No
         return _deadline_items(key, row.deadlines, ref.deadlines)
     if field_name in ("unit_role", "unit"):
         return _role_unit_items(key, row, gold_row, with_role=field_name == "unit_role")
+    # names the gold calls optional (vague collectives) count on neither side
+    skip = {norm_text(n) for n in ref.optional_units}
     if field_name == "responsible":
-        skip = {norm_text(n) for n in ref.optional_units}
         return [i for i in _unit_items(key, row.responsible, False) if i[1] not in skip]
     role = "lead" if field_name.startswith("lead") else "supporting"
     canonical = field_name.endswith("_canonical")
     gold_units = (ref.lead + ref.supporting) if gold_row is not None else ()
-    return _unit_items(key, getattr(row, role), canonical, gold_units)
+    kept = tuple(u for u in getattr(row, role) if norm_text(u.name) not in skip)
+    return _unit_items(key, kept, canonical, gold_units)
 
 
 @dataclass(frozen=True)

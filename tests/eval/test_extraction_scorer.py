@@ -369,3 +369,15 @@ def test_run_eval_reports_a_missing_scorer(monkeypatch, capsys):
         run.load_scorer("search")
     assert run.run_eval_command("nonsense", settings=None) is False  # type: ignore[arg-type]
     assert "unknown target" in capsys.readouterr().err
+
+
+def test_optional_units_count_on_neither_side() -> None:
+    from eval.extraction_score import TaskRow, UnitRow, score_tasks
+
+    gold = TaskRow("d", "d:一", "加强组织领导", lead=(UnitRow("省发展改革委"),), optional_units=("相关部门",))
+    pred = TaskRow("d", "d:一", "加强组织领导", lead=(UnitRow("省发展改革委"),),
+                   supporting=(UnitRow("相关部门"),))
+    scores = score_tasks([pred], [gold])
+    assert scores.fields["supporting"].fp == 0 and scores.fields["unit_role"].fp == 0
+    wrong = TaskRow("d", "d:一", "加强组织领导", lead=(UnitRow("省发展改革委"),), supporting=(UnitRow("省财政厅"),))
+    assert score_tasks([wrong], [gold]).fields["supporting"].fp == 1
