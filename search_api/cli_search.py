@@ -16,7 +16,8 @@ from pipeline.settings import Settings
 
 from search_api.schemas import ItemCard, SearchFilters, SearchHit, SearchResponse
 
-ROLE_WORDS = {"lead": "lead", "牵头": "lead", "supporting": "supporting", "配合": "supporting"}
+ROLE_WORDS = {"lead": "lead", "牵头": "lead", "supporting": "supporting", "配合": "supporting",
+              "unassigned": "unassigned", "责任": "unassigned"}
 
 
 def _fail(message: str) -> None:
@@ -48,7 +49,8 @@ def make_filters(unit: str | None, role: str | None, year: int | None, doc: str 
                  status: str | None, known_units: set[str] | None = None) -> SearchFilters:
     """Validated filters; a bad value stops with a message saying what is accepted."""
     if role is not None and role not in ROLE_WORDS:
-        _fail(f"--role must be lead or supporting (牵头 / 配合), not {role!r}")
+        _fail(f"--role must be lead or supporting (牵头 / 配合), or unassigned (责任: named with no "
+              f"lead/supporting split), not {role!r}")
     if role is not None and unit is None:
         _fail("--role needs --unit: e.g. --unit 市自然资源和规划局 --role lead")
     statuses = get_args(DocStatus)
@@ -103,15 +105,24 @@ def run_search_command(
 # ----------------------------------------------------------------------------- cards
 
 
+def _names(mentions) -> str:
+    return "、".join(dict.fromkeys(m.canonical for m in mentions))
+
+
 def _units(card: ItemCard) -> str:
-    """Rich markup: 牵头 and 配合 units by canonical name (names escaped)."""
+    """Rich markup: 牵头 and 配合 units by canonical name, and the 责任单位 a document names without
+    saying who leads (names escaped). 文件未列明 only when the measure names no unit at all."""
     from rich.markup import escape
 
+    unsplit = f"[bold]责任单位：[/bold]{escape(_names(card.unassigned_units))}" if card.unassigned_units else ""
     if not (card.lead or card.supporting):
+        if unsplit:
+            return unsplit + " [dim]（未分牵头、配合）[/dim]"
         return "[bold]责任单位[/bold] [dim]文件未列明[/dim]"
-    lead = "、".join(dict.fromkeys(m.canonical for m in card.lead)) or "—"
-    supporting = "、".join(dict.fromkeys(m.canonical for m in card.supporting)) or "—"
-    return f"[bold]牵头[/bold] {escape(lead)}   [bold]配合[/bold] {escape(supporting)}"
+    lead = _names(card.lead) or "—"
+    supporting = _names(card.supporting) or "—"
+    roles = f"[bold]牵头[/bold] {escape(lead)}   [bold]配合[/bold] {escape(supporting)}"
+    return f"{roles}   {unsplit}" if unsplit else roles
 
 
 def _where(card: ItemCard, hit: SearchHit) -> str:

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 FORMAT_VERSION = 1
 # Bump when what goes into the index changes (passages, texts, vectors): `taizhang build` then
 # rebuilds an index that is otherwise up to date with the registry.
-INDEXER_VERSION = 1
+INDEXER_VERSION = 2  # 2: cards carry the 责任单位 named without a role (unassigned_units)
 COLLECTIONS = ("measures", "clauses")
 CURRENT_FILE = "CURRENT"
 

@@ -100,7 +100,8 @@ def measure_card(doc: Document, task: Task, targets: Sequence[Target]) -> ItemCa
         item_id=task.task_id, kind="measure", task_id=task.task_id, doc_id=doc.doc_id,
         doc_title=doc.meta.title, doc_status=doc.meta.status, section_path=task.section_path,
         number=task.number, title=task.title, lead=task.lead, supporting=task.supporting,
-        unassigned_units=task.unassigned_units, deadlines=task.deadlines, targets=tuple(target_summary(t) for t in mine), source=task.source,
+        unassigned_units=task.unassigned_units, deadlines=task.deadlines,
+        targets=tuple(target_summary(t) for t in mine), source=task.source,
     )
 
 

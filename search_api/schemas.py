@@ -44,9 +44,15 @@ class ItemCard(_Frozen):
     title: str
     lead: tuple[UnitMention, ...] = ()
     supporting: tuple[UnitMention, ...] = ()
+    unassigned_units: tuple[UnitMention, ...] = ()  # 责任单位 named without a lead/supporting split
     deadlines: tuple[Deadline, ...] = ()
     targets: tuple[TargetSummary, ...] = ()
     source: SourceRef
+
+    @property
+    def units(self) -> tuple[UnitMention, ...]:
+        """Every unit named for the item: lead, supporting, then 责任单位 without a role."""
+        return (*self.lead, *self.supporting, *self.unassigned_units)
 
     @property
     def deadline_years(self) -> tuple[int, ...]:
@@ -71,8 +77,8 @@ class Passage(_Frozen):
 
 class SearchFilters(_Frozen):
     doc: str | None = None  # doc_id
-    unit: str | None = None  # canonical unit name (lead or supporting)
-    role: Literal["lead", "supporting"] | None = None  # with unit: only this role
+    unit: str | None = None  # canonical unit name (lead, supporting or 责任单位 without a role)
+    role: Literal["lead", "supporting", "unassigned"] | None = None  # with unit: only this role
     year: int | None = None  # a deadline year of the measure
     status: DocStatus | None = None  # the document's status
 
@@ -82,9 +88,9 @@ class SearchFilters(_Frozen):
         if self.status and card.doc_status != self.status:
             return False
         if self.unit:
-            by_role = {"lead": (card.lead,), "supporting": (card.supporting,)}
-            pools = by_role.get(self.role or "", (card.lead, card.supporting))
-            if not any(self.unit in (m.canonical, m.name) for pool in pools for m in pool):
+            by_role = {"lead": card.lead, "supporting": card.supporting, "unassigned": card.unassigned_units}
+            pool = by_role[self.role] if self.role else card.units
+            if not any(self.unit in (m.canonical, m.name) for m in pool):
                 return False
         if self.year is not None and self.year not in card.deadline_years:
             return False

@@ -5,7 +5,7 @@ BM25 with synonym expansion). Each of the four passage rankings is collapsed to 
 clause counts for the measure that contains it, or for its section when no measure does), then
 fused (a convex combination of min-max normalised scores by default, RRF on request), leaving
 out rankings that carry no signal (BM25 on an English query). Hits are measure cards with their
-lead and supporting units, deadlines, targets, source and the best-matching sentence with the
+lead and supporting units (and the 责任单位 a document names without saying who leads), deadlines, targets, source and the best-matching sentence with the
 query's words highlighted.
 
 "No answer" is decided by ``answer_confidence`` (see its docstring for the calibration).
@@ -112,9 +112,9 @@ def settle_heap() -> None:
 
 
 def index_units(settings: Settings) -> set[str]:
-    """Canonical names of every lead or supporting unit in the index."""
+    """Canonical names of every unit named for a measure in the index, whatever its role."""
     index, _ = loaded_index(settings)
-    return {m.canonical for c in index.cards.values() for m in (*c.lead, *c.supporting)}
+    return {m.canonical for c in index.cards.values() for m in c.units}
 
 
 def index_is_current(settings: Settings, registry) -> bool:
@@ -305,7 +305,7 @@ def facet_counts(cards: list[ItemCard]) -> Facets:
         docs[card.doc_id] += 1
         titles[card.doc_id] = card.doc_title
         statuses[card.doc_status] += 1
-        for unit in {m.canonical for m in (*card.lead, *card.supporting)}:
+        for unit in {m.canonical for m in card.units}:
             units[unit] += 1
         for year in card.deadline_years:
             years[str(year)] += 1
@@ -391,7 +391,7 @@ def _canonical_filters(filters: SearchFilters, index: LoadedIndex) -> SearchFilt
     """A unit filter given by another name of a unit (市科学技术局) → its canonical name."""
     if not filters.unit:
         return filters
-    known = {m.canonical for c in index.cards.values() for m in (*c.lead, *c.supporting)}
+    known = {m.canonical for c in index.cards.values() for m in c.units}
     if filters.unit in known:
         return filters
     from extractors.units.names import canonical_unit

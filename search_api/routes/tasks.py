@@ -15,8 +15,11 @@ router = APIRouter(tags=["tasks"])
 async def list_tasks(
     registry: RegistryDep,
     doc: Annotated[str | None, Query(description="doc_id")] = None,
-    unit: Annotated[str | None, Query(description="canonical unit name")] = None,
-    role: Annotated[Literal["lead", "supporting"] | None, Query()] = None,
+    unit: Annotated[str | None, Query(description="canonical unit name, whatever its role (lead, "
+                                                "supporting, or 责任单位 named without a role)")] = None,
+    role: Annotated[Literal["lead", "supporting", "unassigned"] | None,
+                    Query(description="only this role; unassigned: 责任单位 named without a "
+                                      "lead/supporting split")] = None,
     unassigned: Annotated[bool | None, Query(description="only measures without a lead")] = None,
     year: Annotated[int | None, Query(description="deadline year")] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,

@@ -15,17 +15,25 @@ class UnitTasks(BaseModel):
     unit: str
     lead: list[Task]
     supporting: list[Task]
+    unassigned: list[Task] = []  # named as 责任单位 without a lead/supporting split
     candidates: list[str] = []  # for a bare 区X局: the qualified units it may stand for
+
+
+def _load(unit: UnitLoad) -> int:
+    return unit.lead_count + unit.supporting_count + unit.unassigned_count
 
 
 @router.get("/units", response_model=list[UnitLoad])
 async def list_units(registry: RegistryDep) -> list[UnitLoad]:
-    return registry.units()
+    """Every unit with the measures it leads, supports, or is named responsible for without a
+    lead/supporting split (``unassigned_count``); busiest first, counting all three."""
+    return sorted(registry.units(), key=lambda u: (-_load(u), -u.lead_count, u.canonical))
 
 
 @router.get("/units/{name}/tasks", response_model=UnitTasks)
 async def unit_tasks(name: str, registry: RegistryDep) -> UnitTasks:
-    """What a unit leads and what it supports (its 责任清单). ``name`` may be an alias."""
+    """What a unit leads, what it supports, and what it is named responsible for without a
+    lead/supporting split (its 责任清单). ``name`` may be an alias."""
     from extractors.units.context import jurisdiction_candidates
     from extractors.units.names import canonical_unit
 
@@ -33,8 +41,10 @@ async def unit_tasks(name: str, registry: RegistryDep) -> UnitTasks:
     canonical = match.canonical
     lead = registry.tasks(unit=canonical, role="lead")
     supporting = registry.tasks(unit=canonical, role="supporting")
+    unassigned = registry.tasks(unit=canonical, role="unassigned")
     candidates: list[str] = []
-    if not lead and not supporting:
+    if not (lead or supporting or unassigned):
         # 区经济和信息化局 alone names no one bureau: list the districts' bureaus the ledger holds
         candidates = jurisdiction_candidates(match, [u.canonical for u in registry.units()])
-    return UnitTasks(unit=canonical, lead=lead, supporting=supporting, candidates=candidates)
+    return UnitTasks(unit=canonical, lead=lead, supporting=supporting, unassigned=unassigned,
+                     candidates=candidates)

@@ -27,6 +27,7 @@ class Measure:
     lead: tuple[str, ...] = ()
     supporting: tuple[str, ...] = ()
     deadline: dt.date | None = None
+    unassigned: tuple[str, ...] = ()  # （责任单位：A、B）: named, nobody said to lead
 
 
 def _clauses(text: str, start: int, end: int, section_id: str, para: int, doc_text: str) -> list[Clause]:
@@ -50,7 +51,8 @@ def make_document(doc_id: str, title: str, status: str, preamble: str,
     tasks = []
     for i, m in enumerate(measures, 1):
         units = "，".join(filter(None, ["、".join(m.lead), "、".join(m.supporting)]))
-        para = f"{m.number}{m.title}。{m.body}" + (f"〔责任单位：{units}〕" if units else "")
+        para = (f"{m.number}{m.title}。{m.body}" + (f"〔责任单位：{units}〕" if units else "")
+                + (f"（责任单位：{'、'.join(m.unassigned)}）" if m.unassigned else ""))
         start = len(text)
         text += para + "\n"
         end = start + len(para)
@@ -75,6 +77,7 @@ def make_document(doc_id: str, title: str, status: str, preamble: str,
             task_id=f"{doc_id}:{m.number.strip('、')}", doc_id=doc_id, number=m.number,
             title=m.title, text=para, lead=tuple(mention(n, "lead") for n in m.lead),
             supporting=tuple(mention(n, "supporting") for n in m.supporting),
+            unassigned_units=tuple(mention(n, "unassigned") for n in m.unassigned),
             deadlines=deadlines, span=span, section_path=(f"{m.number}{m.title}",),
             source=_source(doc_id, span, f"{m.number}{m.title}", i + 1),
         ))
@@ -127,6 +130,24 @@ def small_corpus() -> list[tuple[Document, list[Task], list[Target]]]:
                     span=Span(start=at, end=at + len(quote)),
                     source=d2.source_ref(Span(start=at, end=at + len(quote)), "s0"))
     return [(d1, t1, []), (d2, t2, [target])]
+
+
+MEASURES_FENGONG = [
+    Measure("（一）", "扩大商品消费", "开展汽车、家电以旧换新活动，支持商贸企业开展促销。",
+            deadline=dt.date(2025, 12, 31), unassigned=("市商务局", "市财政局")),
+    Measure("（二）", "提升服务消费", "培育文旅消费新场景，发展夜间经济。",
+            unassigned=("市文化广播电视和旅游局", "市商务局")),
+    Measure("（三）", "优化消费环境", "开展放心消费行动，畅通消费维权渠道。",
+            ("市市场监管局",), ("市商务局",)),
+]
+
+
+def fengong_document() -> tuple[Document, list[Task], list[Target]]:
+    """A 分工方案 in the style most real ones take: （责任单位：A、B） with no rule saying who
+    leads, so its units are unassigned; one measure states 牵头 and 配合."""
+    doc, tasks = make_document("doc-fengong", "促进消费扩容提质重点任务分工方案", "正式",
+                               "为促进消费扩容提质，制定本分工方案。", MEASURES_FENGONG)
+    return doc, tasks, []
 
 
 class FakeRegistry:
