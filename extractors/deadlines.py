@@ -30,8 +30,11 @@ from extractors.numbers import parse_number
 
 Resolve = Literal[
     "ymd", "ym_end", "y_end", "doc_year_end", "relative", "year_range", "plan_period", "plan_end",
-    "none", "cur_ym_end", "cur_ymd",
+    "none", "cur_ym_end", "cur_ymd", "cur_part_end",
 ]
+
+# The last month of a half or a quarter of the year (上半年, 三季度末).
+_PART_MONTH = {"上半年": 6, "下半年": 12, "一": 3, "1": 3, "二": 6, "2": 6, "三": 9, "3": 9, "四": 12, "4": 12}
 
 
 class DeadlineRule(Rule):
@@ -168,7 +171,7 @@ def _resolve(
             date = _month_end(int(y), _int(mo))
         elif rule.resolve == "y_end" and y:
             date = dt.date(int(y), 12, 31)
-        elif rule.resolve in ("doc_year_end", "cur_ym_end", "cur_ymd"):
+        elif rule.resolve in ("doc_year_end", "cur_ym_end", "cur_ymd", "cur_part_end"):
             if y:  # the year is written after all (2023年6月底取得阶段性成效)
                 year = int(y)
             if year is None:
@@ -177,6 +180,9 @@ def _resolve(
                 date = dt.date(year, 12, 31)
             elif mo and d and rule.resolve == "cur_ymd":
                 date = dt.date(year, _int(mo), _int(d))
+            elif part := _group(m, "part"):
+                key = part.lstrip("第")
+                date = _month_end(year, _PART_MONTH[key if "半年" in key else key[0]])
             elif mo:
                 date = _month_end(year, _int(mo))
         elif rule.resolve == "relative":
@@ -394,7 +400,25 @@ def deadline_matches(
     for f in found:
         if all(f.end <= k.start or f.start >= k.end for k in kept):
             kept.append(f)
-    return sorted(kept, key=lambda f: f.start)
+    return _recurring_runs(text, sorted(kept, key=lambda f: f.start))
+
+
+def _recurring_runs(text: str, matches: list[DeadlineMatch]) -> list[DeadlineMatch]:
+    """A month without a year after a recurring date in the same sentence recurs with it:
+    每年10月底前，下发…，11月底前，确定… — the 11月底前 of every year, not of the issue year."""
+    out: list[DeadlineMatch] = []
+    recurring_at: int | None = None
+    for f in matches:
+        if recurring_at is not None and "。" in text[recurring_at : f.start]:
+            recurring_at = None
+        if f.deadline.kind == "recurring" and _rule(f.rule_id).resolve == "none" and "月" in f.deadline.text:
+            recurring_at = f.end
+        elif recurring_at is not None and _rule(f.rule_id).resolve.startswith("cur_") and "年" not in f.deadline.text:
+            f = DeadlineMatch(
+                f.rule_id, f.start, f.end, f.deadline.model_copy(update={"kind": "recurring", "date": None})
+            )
+        out.append(f)
+    return out
 
 
 def extract_deadlines(
