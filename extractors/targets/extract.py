@@ -154,8 +154,9 @@ def _inherited_year(
 
 def _governing_year(section_id: str | None, kinds: dict[str, str], parents: dict[str, str | None],
                     body_years: dict[str, int]) -> int | None:
-    """The year a list of —— items is governed by: the last year its parent's own text led in
-    with (一、总体要求 … 到2026年，我市… then ——创新能力。打造…). None outside such a list."""
+    """The year a list of —— items is governed by: the last year led in with by its parent's own
+    text or an earlier item (一、总体要求 … 到2026年，我市… then ——创新能力。打造…; 第二步，到2025年…
+    then the second step's items). None outside such a list."""
     if section_id is None or kinds.get(section_id) != "dash":
         return None
     parent = parents.get(section_id)
@@ -193,11 +194,12 @@ def document_claims(doc: Document) -> list[tuple[Claim, str, str | None]]:
         sc = contexts(unit.section_id)
         year = years.get(unit.paragraph)
         governing = _governing_year(unit.section_id, kinds, parents, body_years)
-        if governing is not None and not sc.target and not sc.baseline:
-            sc = replace(sc, target=True)  # —— goals listed under 到2026年，…: the list states targets
+        if governing is not None and not sc.baseline:
+            if not sc.target:
+                sc = replace(sc, target=True)  # —— goals listed under 到2026年，…: the list states targets
             year = year or governing
         if year is None and sc.target:
-            year = _inherited_year(unit.section_id, section_years, parents) or governing
+            year = _inherited_year(unit.section_id, section_years, parents)
         ctx = ClauseContext(
             doc_date=meta.date, doc_year=doc_year, year=year,
             scope=sc.scope, target_section=sc.target, baseline_section=sc.baseline,
@@ -211,6 +213,8 @@ def document_claims(doc: Document) -> list[tuple[Claim, str, str | None]]:
             section_years[unit.section_id] = reading.lead_year
         if reading.lead_year and unit.section_id:
             body_years[unit.section_id] = reading.lead_year
+            if kinds.get(unit.section_id) == "dash" and (parent := parents.get(unit.section_id)):
+                body_years[parent] = reading.lead_year  # 第二步，到2025年… after the first step's list
         for c in reading.claims:
             shifted = replace(c, start=c.start + unit.start, end=c.end + unit.start)
             found.append((shifted, text, unit.section_id))

@@ -262,6 +262,18 @@ CASES = [
         row("研发机构覆盖率达到70%左右", "approx", "70", "%", 2027),
         row("每年培育600家科技小巨人企业", "eq", "600", "家", N),
     ]),
+    # negated bounds and shortened times (12_samr, 25_shandong)
+    ("一个“标准群”中标准数量不宜少于5项，不宜超过20项。", NONE, [
+        row("一个“标准群”中标准数量不宜少于5项", "ge", "5", "项", N),
+        row("不宜超过20项", "le", "20", "项", N),
+    ]),
+    ("到2025年，产品研制周期缩短20%，办理时间压缩至3个工作日。", PLAN, [
+        row("产品研制周期缩短20%", "decrease_by", "20", "%", 2025, "产品研制周期"),
+        row("办理时间压缩至3个工作日", "eq", "3", "个工作日", 2025, "办理时间"),
+    ]),
+    ("按省实施方案要求全区规上工业企业达到1000家。", NONE, [
+        row("全区规上工业企业达到1000家", "eq", "1000", "家", N, "规上工业企业"),
+    ]),
     # not targets: baselines, shares, names, document numbers, projects, incentives
     ("形成一批特色鲜明的产业集群，打造一批“晨星工厂”，支持千家企业产学研协同创新。", NONE, []),
     ("升级打造两个国家级运动基地，建设四个户外营地。", PLAN, []),
@@ -585,3 +597,26 @@ def test_dash_items_inherit_the_target_section_lead_in_year(tmp_path):
         ("高新技术企业", Decimal(30), 2025, "某某县"),
         ("新增规上工业企业", Decimal(10), None, "某某县"),  # a task, outside the 目标 section
     ]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # 36_qingdao: the —— goals under 一、总体要求, governed by its 到2026年 sentence
+    ("某市人工智能行动计划\n\n一、总体要求\n\n以习近平新时代中国特色社会主义思想为指导。到2026年，我市人工智能产业总体水平处于全国前列。\n\n"
+     "——创新能力。打造2—3个国家级开放创新平台，揭榜国家人工智能创新任务15项以上。\n\n"
+     "——技术体系。算力总规模达到12EFLOPS。\n\n二、重点任务\n\n（一）强基行动\n\n1.统筹布局智算中心。建设10个智算中心。\n",
+     [("打造2—3个国家级开放创新平台", 2026), ("揭榜国家人工智能创新任务15项以上", 2026), ("算力总规模达到12EFLOPS", 2026),
+      ("建设10个智算中心", None)]),
+    # 13_guofa: each step's list takes its own step's year; 26_anhui: a headline word (成效) is no 现状
+    ("某某发展规划\n\n（三）战略目标。\n\n第一步，到2020年人工智能产业成为新的增长点。\n\n"
+     "——人工智能核心产业规模超过1500亿元。\n\n第二步，到2025年部分技术达到世界领先水平。\n\n"
+     "——赋能中小企业成效明显。人工智能核心产业规模超过4000亿元。\n",
+     [("人工智能核心产业规模超过1500亿元", 2020), ("人工智能核心产业规模超过4000亿元", 2025)]),
+])
+def test_dash_goals_take_the_year_of_their_governing_sentence(tmp_path, text, expected):
+    from pipeline.model import DocumentMeta
+    from pipeline.run import parse_file
+
+    path = tmp_path / "plan.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = parse_file(path, meta=DocumentMeta(doc_id="plan", title=text.split("\n", 1)[0]))
+    assert [(t.quote, t.year) for t in extract_targets(doc)] == expected
