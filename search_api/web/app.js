@@ -79,6 +79,21 @@ function highlighted(sentence) {
   return el("blockquote", { class: "best" }, ...parts);
 }
 
+// Who answers for a measure, as the document says it: 牵头 / 配合, and the 责任单位 it names
+// without saying who leads (never shown as lead, never left out).
+function owners(c) {
+  const unsplit = (c.unassigned_units || []).length
+    ? el("span", { class: "unsplit" }, el("span", { class: "mark unit-unassigned", text: "责任单位" }),
+        ` ${unitNames(c.unassigned_units)}`, el("span", { class: "note", text: "（未分牵头、配合）" }))
+    : null;
+  const roles = c.lead.length || c.supporting.length || !unsplit
+    ? [el("span", { class: "mark unit-lead", text: "牵头" }), ` ${unitNames(c.lead) || "未明确"}　`,
+       el("span", { class: "mark unit-supporting", text: "配合" }), ` ${unitNames(c.supporting) || "—"}`]
+    : [];
+  return el("p", { class: "owners" }, ...roles, roles.length && unsplit ? "　" : null, unsplit,
+    c.deadlines.length ? el("span", {}, "　", el("span", { class: "mark deadline", text: "时限" }), ` ${deadlineText(c.deadlines)}`) : null);
+}
+
 function resultCard(hit) {
   const c = hit.card;
   const s = hit.scores;
@@ -88,12 +103,7 @@ function resultCard(hit) {
       `${c.number || ""}${c.title}`)),
     el("p", { class: "meta" }, el("span", { class: "badge", text: c.doc_status }), ` ${c.doc_title}`,
       c.section_path.length ? ` › ${c.section_path.join(" › ")}` : ""),
-    c.kind === "measure"
-      ? el("p", { class: "owners" },
-          el("span", { class: "mark unit-lead", text: "牵头" }), ` ${unitNames(c.lead) || "未明确"}　`,
-          el("span", { class: "mark unit-supporting", text: "配合" }), ` ${unitNames(c.supporting) || "—"}`,
-          c.deadlines.length ? el("span", {}, "　", el("span", { class: "mark deadline", text: "时限" }), ` ${deadlineText(c.deadlines)}`) : null)
-      : el("p", { class: "owners", text: "（背景段落，非具体措施）" }),
+    c.kind === "measure" ? owners(c) : el("p", { class: "owners", text: "（背景段落，非具体措施）" }),
     c.targets.length ? el("ul", { class: "targets" }, c.targets.map((t) => el("li", { text: t.parsed }))) : null,
     highlighted(hit.sentence),
     el("p", { class: "scores" }, sourceButton(c.source),
@@ -148,7 +158,7 @@ function markSpans(view) {
   const marks = [];
   for (const task of view.tasks) {
     for (const [role, list] of [["lead", task.lead], ["supporting", task.supporting], ["unassigned", task.unassigned_units]]) {
-      for (const m of list || []) if (m.span) marks.push({ start: m.span.start, end: m.span.end, cls: `unit-${role}`, title: `${m.canonical}（${{ lead: "牵头", supporting: "配合", unassigned: "角色未明确" }[role]}）` });
+      for (const m of list || []) if (m.span) marks.push({ start: m.span.start, end: m.span.end, cls: `unit-${role}`, title: `${m.canonical}（${{ lead: "牵头", supporting: "配合", unassigned: "责任单位，未分牵头配合" }[role]}）` });
     }
     for (const d of task.deadlines || []) if (d.span) marks.push({ start: d.span.start, end: d.span.end, cls: "deadline", title: d.kind });
   }
@@ -228,7 +238,8 @@ function filterTasks() {
   const text = $("#f-text").value.trim(), onlyUnassigned = $("#f-unassigned").checked;
   const matchesUnit = (t) => {
     if (!unit) return true;
-    const pools = role === "lead" ? [t.lead] : role === "supporting" ? [t.supporting] : [t.lead, t.supporting, t.unassigned_units];
+    const pools = { lead: [t.lead], supporting: [t.supporting], unassigned: [t.unassigned_units] }[role]
+      || [t.lead, t.supporting, t.unassigned_units];
     return pools.some((pool) => pool.some((m) => m.canonical.includes(unit) || m.name.includes(unit)));
   };
   const rows = tasks.filter((t) => (!doc || t.doc_id === doc) && matchesUnit(t)
@@ -239,17 +250,18 @@ function filterTasks() {
     el("td", { text: titles.get(t.doc_id) || t.doc_id }),
     el("td", { text: t.section_path.slice(0, -1).join(" › ") }),
     el("td", {}, el("a", { href: docLink(t.doc_id, t.task_id, t.source.char_start, t.source.char_end), text: `${t.number || ""}${t.title}` })),
-    el("td", { text: unitNames(t.lead) || (t.unassigned_units.length ? "（未明确角色）" : "未明确") }),
-    el("td", { text: unitNames(t.supporting) || unitNames(t.unassigned_units) }),
+    el("td", { class: "lead", text: unitNames(t.lead) || (t.unassigned_units.length ? "—" : "未明确") }),
+    el("td", { class: "supporting", text: unitNames(t.supporting) }),
+    el("td", { class: "unsplit", text: unitNames(t.unassigned_units) }),
     el("td", { text: deadlineText(t.deadlines) }),
     el("td", {}, sourceButton(t.source)))));
 }
 
 // ------------------------------------------------------------------ unit load chart
 async function showUnits() {
-  const units = (await api("/units")).filter((u) => u.lead_count + u.supporting_count > 0)
-    .sort((a, b) => (b.lead_count + b.supporting_count) - (a.lead_count + a.supporting_count)).slice(0, 40);
-  const max = Math.max(1, ...units.map((u) => u.lead_count + u.supporting_count));
+  const load = (u) => u.lead_count + u.supporting_count + u.unassigned_count;
+  const units = (await api("/units")).filter((u) => load(u) > 0).sort((a, b) => load(b) - load(a)).slice(0, 40);
+  const max = Math.max(1, ...units.map(load));
   const ns = "http://www.w3.org/2000/svg";
   const rowH = 22, labelW = 260, barW = 520;
   const svg = document.createElementNS(ns, "svg");
@@ -264,13 +276,14 @@ async function showUnits() {
   };
   units.forEach((u, i) => {
     const y = i * rowH + 4;
-    const lw = (u.lead_count / max) * barW, sw = (u.supporting_count / max) * barW;
+    const lw = (u.lead_count / max) * barW, sw = (u.supporting_count / max) * barW, uw = (u.unassigned_count / max) * barW;
     add("text", { x: labelW - 6, y: y + 14, "text-anchor": "end", class: "label" }, u.canonical);
     add("rect", { x: labelW, y, width: lw, height: rowH - 6, class: "bar-lead" }).append(Object.assign(document.createElementNS(ns, "title"), { textContent: `牵头 ${u.lead_count}` }));
     add("rect", { x: labelW + lw, y, width: sw, height: rowH - 6, class: "bar-supporting" }).append(Object.assign(document.createElementNS(ns, "title"), { textContent: `配合 ${u.supporting_count}` }));
-    add("text", { x: labelW + lw + sw + 6, y: y + 14, class: "count" }, `${u.lead_count} / ${u.supporting_count}`);
+    add("rect", { x: labelW + lw + sw, y, width: uw, height: rowH - 6, class: "bar-unassigned" }).append(Object.assign(document.createElementNS(ns, "title"), { textContent: `责任单位（未分牵头） ${u.unassigned_count}` }));
+    add("text", { x: labelW + lw + sw + uw + 6, y: y + 14, class: "count" }, `${u.lead_count} / ${u.supporting_count} / ${u.unassigned_count}`);
   });
-  add("text", { x: labelW, y: units.length * rowH + 24, class: "legend-text" }, "■ 牵头　■ 配合（数字：牵头 / 配合）");
+  add("text", { x: labelW, y: units.length * rowH + 24, class: "legend-text" }, "■ 牵头　■ 配合　■ 责任单位（未分牵头）（数字：牵头 / 配合 / 责任）");
   $("#unit-chart").replaceChildren(svg);
 }
 

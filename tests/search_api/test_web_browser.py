@@ -22,7 +22,7 @@ ARGS = [
 
 
 @pytest.fixture(scope="module")
-def page(live_server):
+def page():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -90,3 +90,47 @@ def test_document_text_is_escaped(page, live_server) -> None:
     expect(page.locator("#search-status")).not_to_have_text("搜索中…")
     assert page.locator("#results img, #results script").count() == 0
     assert not dialogs
+
+
+# ------------------------------------------------- 责任单位 named without a lead (（责任单位：A、B）)
+
+
+def _cells(page, task_id: str) -> dict[str, str]:
+    headers = page.locator("#task-table thead th").all_inner_texts()
+    row = page.locator(f'#task-table tbody tr[data-task="{task_id}"]')
+    return dict(zip(headers, row.locator("td").all_inner_texts()))
+
+
+def test_task_table_shows_unsplit_units_in_their_own_column(page, unsplit_server) -> None:
+    page.goto(f"{unsplit_server}/#/tasks")
+    page.wait_for_selector('#task-table tbody tr[data-task="doc-fengong:（一）"]')
+    first = _cells(page, "doc-fengong:（一）")
+    assert first["责任单位（未分牵头）"] == "市商务局、市财政局"
+    assert "市商务局" not in first["牵头单位"] and "市商务局" not in first["配合单位"]
+    third = _cells(page, "doc-fengong:（三）")
+    assert (third["牵头单位"], third["配合单位"], third["责任单位（未分牵头）"]) == ("市市场监管局", "市商务局", "")
+    page.select_option("#f-role", "unassigned")
+    page.fill("#f-unit", "市商务局")
+    expect(page.locator("#task-count")).to_contain_text("2 / ")
+    shown = page.locator("#task-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.task)")
+    assert shown == ["doc-fengong:（一）", "doc-fengong:（二）"]
+    page.select_option("#f-role", "")
+
+
+def test_result_card_names_the_responsible_units(page, unsplit_server) -> None:
+    page.goto(f"{unsplit_server}/#/search?q=%E4%BB%A5%E6%97%A7%E6%8D%A2%E6%96%B0")  # 以旧换新
+    card = page.locator('#results li.card[data-task="doc-fengong:（一）"]')
+    expect(card).to_be_visible()
+    owners = card.locator(".owners").inner_text()
+    assert "责任单位" in owners and "市商务局、市财政局" in owners
+    assert "牵头 未明确" not in owners.replace("\u3000", " ")
+    facets = page.locator("#facets").inner_text()
+    assert "市财政局" in facets
+
+
+def test_unit_chart_counts_unsplit_responsibility(page, unsplit_server) -> None:
+    page.goto(f"{unsplit_server}/#/units")
+    page.wait_for_selector("#unit-chart svg rect.bar-unassigned")
+    labels = page.locator("#unit-chart svg text.label").evaluate_all("ns => ns.map(n => n.textContent)")
+    assert "市文化广播电视和旅游局" in labels  # named only as 责任单位: still on the chart
+    assert labels[0] == "市商务局"
