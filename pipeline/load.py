@@ -13,6 +13,7 @@ what to do, so a batch run can report it in one line and go on with the next fil
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -38,6 +39,25 @@ EXTENSIONS: dict[str, SourceFormat] = {
     ".xhtml": "html",
     ".shtml": "html",
 }
+# what a folder holds that we try to read; legacy .doc/.wps are listed so the user hears why not
+DOCUMENT_SUFFIXES = frozenset({*EXTENSIONS, ".doc", ".wps"})
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files named directly (each once, in order; a missing one too, for the loader to report),
+    plus the documents found in folders, recursively and in name order. Hidden files and folders
+    and Office lock files (~$…) are skipped."""
+    files: dict[Path, Path] = {}
+    for path in map(Path, paths):
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path).parts
+                if child.is_file() and child.suffix.lower() in DOCUMENT_SUFFIXES \
+                        and not any(p.startswith((".", "~$")) for p in rel):
+                    files.setdefault(child.resolve(), child)
+        else:
+            files.setdefault(path.resolve(), path)
+    return list(files.values())
 
 # Portals often serve a PDF, a .docx or an HTML export under these names; the real thing loads.
 MISLABELLED_EXTENSIONS = frozenset({".doc", ".wps", ".aspx", ".jsp", ".php", ".do"})

@@ -28,7 +28,8 @@ _TITLE_WIDTH = 40
 
 def print_parse_results(files: list[Path], as_json: bool, settings: Settings) -> bool:
     """Parse ``files`` and print them; returns False when any file failed."""
-    from pipeline.run import expand_paths, parse_paths
+    from pipeline.load import expand_paths
+    from pipeline.run import parse_paths
 
     out = Console(soft_wrap=True, highlight=False)
     err = Console(stderr=True, highlight=False)

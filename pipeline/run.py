@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline.chinese import cn_to_int
 from pipeline.errors import TaizhangError
-from pipeline.load import EXTENSIONS, load_file
+from pipeline.load import expand_paths, load_file
 from pipeline.manifest import Manifest, load_manifest
 from pipeline.model import CleanText, Document, DocumentMeta, RawDocument
 from pipeline.normalize import clean
@@ -69,22 +69,6 @@ def parse_paths(paths: Iterable[Path], settings: Settings | None = None) -> Iter
             error = TaizhangError(path, f"could not be parsed ({type(exc).__name__}: {exc})", "please report this file")
             error.__cause__ = exc
             yield path, error
-
-
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    out: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            out.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in EXTENSIONS and not p.name.startswith(".")
-                )
-            )
-        else:
-            out.append(path)  # a missing or odd file is reported by the loader, in order
-    return out
 
 
 def default_doc_id(path: Path, sha256: str) -> str:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from extractors.checks import check_registry
 from extractors.run import Extraction, extract_document
 from pipeline.errors import TaizhangError
+from pipeline.load import expand_paths
 from pipeline.model import Document
 from pipeline.settings import REPO_ROOT, Settings
 
@@ -44,9 +45,6 @@ _STAGE_SUFFIXES = {".py", ".yaml", ".yml"}
 # code that does not change what is extracted
 _NOT_STAGES = {"report.py", "settings.py", "locate.py", "parallel.py"}
 _NOT_STAGE_FOLDERS = {"registry", "export", "checks"}
-# what a folder holds that we try to read; legacy .doc/.wps are listed so the user hears why not
-DOCUMENT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".docx", ".pdf", ".html", ".htm",
-                     ".xhtml", ".shtml", ".doc", ".wps"}
 
 Status = Literal["added", "updated", "unchanged"]
 
@@ -131,23 +129,14 @@ def fingerprint(content_sha256: str, version: str, meta: ManifestEntry | None) -
     return f"{content_sha256}+{extra.hexdigest()[:16]}"
 
 
-def expand_paths(paths: Sequence[Path]) -> tuple[list[Path], list[BuildFailure]]:
-    """Files named directly, plus documents found (recursively) in folders; each file once."""
-    files: dict[Path, Path] = {}
-    missing: list[BuildFailure] = []
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path).parts
-                if child.is_file() and child.suffix.lower() in DOCUMENT_SUFFIXES \
-                        and not any(p.startswith((".", "~$")) for p in rel):
-                    files.setdefault(child.resolve(), child)
-        elif path.is_file():
-            files.setdefault(path.resolve(), path)
-        else:
-            error = TaizhangError(path, "no such file or folder", "check the path")
-            missing.append(BuildFailure(str(path), error.message))
-    return list(files.values()), missing
+def find_documents(paths: Sequence[Path]) -> tuple[list[Path], list[BuildFailure]]:
+    """The documents ``paths`` name or hold (``pipeline.load.expand_paths``), and the paths that
+    do not exist, each as a failure to report."""
+    missing = [
+        BuildFailure(str(p), TaizhangError(p, "no such file or folder", "check the path").message)
+        for p in paths if not p.exists()
+    ]
+    return [p for p in expand_paths(paths) if p.exists()], missing
 
 
 def _manifest_entry(path: Path, cache: dict[Path, Manifest]) -> ManifestEntry | None:
@@ -192,7 +181,7 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True)
     """Bring the registry up to date with ``paths`` (files or folders; default: the corpus)."""
     from extractors.registry.store import Registry
 
-    files, failures = expand_paths(paths or [settings.corpus_dir])
+    files, failures = find_documents(paths or [settings.corpus_dir])
     report = BuildReport()
     for failure in failures:
         _report_failure(report, failure)
@@ -465,7 +454,7 @@ def extract_ledger(files: list[Path], settings: Settings) -> tuple[Ledger, list[
     """Parse and extract ``files`` without touching the registry."""
     from extractors.export.ledger import Ledger, LedgerDocument
 
-    found, failures = expand_paths(files)
+    found, failures = find_documents(files)
     docs: list[LedgerDocument] = []
     todo = [(path, "") for path in found]  # nothing is stored: no fingerprint needed
     with contextlib.closing(_extracted(todo, settings, _documents_in_item)) as extracted:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from extractors.registry import build
-from extractors.registry.build import build_registry, expand_paths, extractor_version, run_build_command
+from extractors.registry.build import build_registry, extractor_version, find_documents, run_build_command
 from extractors.registry.store import Registry
 from pipeline.errors import CorruptFileError
 from pipeline.settings import Settings
@@ -251,7 +251,7 @@ def test_expand_paths_finds_documents_only(tmp_path: Path) -> None:
                 "notes.xlsx", "old.doc"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes(b"x")
-    files, missing = expand_paths([tmp_path, tmp_path / "a.txt", tmp_path / "nope"])
+    files, missing = find_documents([tmp_path, tmp_path / "a.txt", tmp_path / "nope"])
     assert sorted(p.relative_to(tmp_path).as_posix() for p in files) == \
         ["a.txt", "old.doc", "sub/b.PDF", "sub/c.docx"]
     assert [Path(m.path).name for m in missing] == ["nope"]
