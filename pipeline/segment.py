@@ -235,6 +235,11 @@ def _in_sequence(h: Heading, parent: int | None, last_under: dict, last_global: 
     return h.ordinal in (1, last_global.get(h.key, 0) + 1)
 
 
+# Text after a top-level table (or box) that closed with nothing else open: a section of its own,
+# unnamed like the preamble, closed by the next heading of any kind.
+_BODY = HeadingRule(id="body", kind="preamble", role="top", pattern="^", examples=(), counter_examples=())
+
+
 def build_tree(headings: list[Heading], paras: list[tuple[int, int]], text: str) -> _Tree:
     tree = _Tree(section_of_para=[None] * len(paras))
     ladder = _Ladder()
@@ -256,7 +261,8 @@ def build_tree(headings: list[Heading], paras: list[tuple[int, int]], text: str)
         if stack and stack[-1].index in table_rows_end:
             h = None  # a weak marker inside a table is a cell ("①氢能及磷"), not a heading
         if h is not None:
-            pops = _popped(stack, h, ladder)
+            body = bool(stack) and stack[-1].key == _BODY.id  # closed by any heading
+            pops = _popped(stack[:-1], h, ladder) + 1 if body else _popped(stack, h, ladder)
             parent = stack[len(stack) - pops - 1].index if len(stack) > pops else None
             if h.rule.weak and not _in_sequence(h, parent, last_under, last_global):
                 h = None
@@ -274,6 +280,12 @@ def build_tree(headings: list[Heading], paras: list[tuple[int, int]], text: str)
             stack.append(_Open(index=len(tree.placed) - 1, key=h.key, role=h.rule.role))
             if h.rule.kind == "table":
                 table_rows_end[len(tree.placed) - 1] = _last_table_row(index, paras, text)
+        if not stack and tree.placed:
+            a = paras[index][0]
+            body = Heading(para=index, rule=_BODY, key=_BODY.id, number=None, ordinal=None, title="",
+                           heading_span=(a, a), run_in=False)
+            tree.placed.append(_Placed(heading=body, parent=None, level=0))
+            stack.append(_Open(index=len(tree.placed) - 1, key=_BODY.id, role=_BODY.role))
         tree.section_of_para[index] = stack[-1].index if stack else None
     close(len(stack), len(paras))
     return tree
@@ -380,7 +392,7 @@ def segment(clean: CleanText, raw: RawDocument, meta: DocumentMeta) -> Document:
                 number=h.number,
                 ordinal=h.ordinal,
                 title=h.title,
-                level=placed.level,
+                level=0 if h.rule is _BODY else placed.level,
                 parent_id=ids[placed.parent] if placed.parent is not None else None,
                 heading_span=Span(start=h.heading_span[0], end=h.heading_span[1]),
                 span=Span(start=start, end=paras[max(placed.end_para, h.para)][1]),

@@ -296,3 +296,26 @@ def test_a_strong_heading_out_of_sequence_is_kept_with_a_warning():
     doc = parse_text("一、总体要求\n正文。\n三、保障措施\n正文。\n")
     assert outline(doc) == [("一、", "总体要求", 1), ("三、", "保障措施", 1)]
     assert any("out of sequence" in w for w in doc.warnings)
+
+
+BODY_AFTER_TABLE = [
+    # a paragraph after a closed top-level table lies in a section of its own, not in the table
+    ("表0:\r。", [("table", "。", False)]),
+    ("前文。\n表1 主要指标\n产值 亿元\n这是正文。\n一、任务\n内容。",
+     [("preamble", "前文。", True), ("table", "这是正文。", False), ("cn_num", "内容。", True)]),
+    # under a heading, the text after the table goes back to that heading
+    ("一、目标\n表1 主要指标\n产值 亿元\n这是正文。\n", [("cn_num", "这是正文。", True)]),
+]
+
+
+@pytest.mark.parametrize("text,expected", BODY_AFTER_TABLE)
+def test_text_after_a_table_lies_in_a_section_that_holds_it(text, expected):
+    doc = parse_text(text)
+    by_id = {s.section_id: s for s in doc.sections}
+    for clause in doc.clauses:
+        section = by_id[clause.section_id]
+        assert section.span.start <= clause.span.start and clause.span.end <= section.span.end
+    for kind, clause_text, same in expected:
+        clause = next(c for c in doc.clauses if c.text == clause_text)
+        before = [s for s in doc.sections if s.kind == kind][0]
+        assert (clause.section_id == before.section_id) == same
