@@ -382,3 +382,35 @@ def test_every_anchor_alternative_starts_with_a_plain_character():
     for name, pattern in lexicon.anchors.items():
         assert first_is_literal(_parser.parse(pattern).data), name
     assert first_is_literal(_parser.parse(lexicon.trigger.pattern).data)
+
+
+# A 考评办法 of the kind the issue describes: each measure keeps its own time slot, phrases without a
+# year take the title's year, and a phrase said twice in one measure is one deadline.
+ASSESSMENT = """关于印发2023年全市优化营商环境重点任务考评办法的通知
+一、考评内容
+（一）提升政务服务效能。
+1.推进“一网通办”。6月底取得阶段性成效并持续推进。（牵头考核单位：市政务服务管理局）
+2.压缩审批时限。于2023年9月30日前完成。每年组织一次评估，每年通报一次。（牵头考核单位：市行政审批局）
+（二）优化要素保障。（9月份取得明显成效，牵头考核单位：市自然资源和规划局）
+（三）强化法治保障。（持续推进，牵头单位：市司法局，配合单位：市公安局）
+（四）推进信用建设。持续推进信用修复。（年底前，责任单位：市发展改革委、市市场监管局）
+"""
+
+
+@pytest.mark.parametrize(("task", "expected"), [
+    ("一.（一）.1", [("6月底取得阶段性成效并持续推进", D(2023, 6, 30))]),
+    ("一.（一）.2", [("于2023年9月30日前", D(2023, 9, 30)), ("每年", None)]),
+    ("一.（二）", [("9月份取得明显成效", D(2023, 9, 30))]),
+    ("一.（三）", [("持续推进", None)]),
+    ("一.（四）", [("年底前", D(2023, 12, 31))]),
+])
+def test_each_measure_keeps_its_own_time_slot(tmp_path_factory, task, expected):
+    from extractors.measures.tasks import extract_tasks
+    from pipeline.model import DocumentMeta
+    from pipeline.run import parse_file
+
+    path = tmp_path_factory.mktemp("docs") / "assessment.txt"
+    path.write_text(ASSESSMENT, encoding="utf-8")
+    meta = DocumentMeta(doc_id="kp", title=ASSESSMENT.splitlines()[0], date=D(2022, 12, 28))
+    tasks = {t.task_id.split(":", 1)[1]: t for t in extract_tasks(parse_file(path, meta=meta))}
+    assert [(d.text, d.date) for d in tasks[task].deadlines] == expected
