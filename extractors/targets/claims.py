@@ -373,9 +373,12 @@ def _count_before_noun(text: str, q: QuantityMatch, pstart: int, end: int,
         phrase = phrase[: bound[1].start()]
     if _vague_numeral(q.text):
         return None  # 一批, 一套, 千家企业: an article or "thousands", not a committed figure
+    inner = lex.scope_before_count.regex.search(phrase)  # 推动全省100家企业
+    if inner:
+        phrase = phrase[: inner.start()]
     verb = _count_verb(phrase)
     head = phrase[: verb[1].start()] if verb else phrase
-    scope = scope_of(head) if head else None
+    scope = inner.group(0) if inner else scope_of(head) if head else None
     bare = lex.lead_ins.regex.sub("", head).strip("、和及与")
     start = pstart + _lead_end(text[pstart : q.start])
     explicit = bool(suffix_cmp or bound or about or year)

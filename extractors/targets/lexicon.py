@@ -75,6 +75,7 @@ class TargetLexicon(BaseModel):
     masks: tuple[Rule, ...]
     lead_ins: Rule
     scope: Rule
+    scope_before_count: Rule
     generic_scopes: Rule
     rate_indicators: tuple[ComparatorRule, ...]
     binding: Rule
