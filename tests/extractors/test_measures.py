@@ -191,7 +191,9 @@ def test_other_city_formats(other_city: Document) -> None:
     assert [u.canonical for u in got["二.（一）.1"].supporting] == ["市大数据管理局", "各区县人民政府"]
     assert _leads(got["二.（一）.2"]) == ["市住房和城乡建设局"]
     assert not got["二.（二）.3"].assigned  # kept: the secretariat must find an owner for it
-    assert _leads(got["二.（二）.4"]) == ["市地方金融监督管理局"]
+    # （A负责） states no role: the unit is responsible, never a guessed lead
+    assert not got["二.（二）.4"].lead
+    assert [u.canonical for u in got["二.（二）.4"].unassigned_units] == ["市地方金融监督管理局"]
     assert [d.text for d in got["二.（一）.1"].deadlines][:1] == ["2024年底前"]
 
 
