@@ -9,7 +9,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -18,6 +18,15 @@ from pipeline.errors import IndexNotBuiltError, TaizhangError
 from pipeline.settings import Settings
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
+# Sent with every response, the page's own CSP included (a header can say frame-ancestors; the
+# page's <meta> cannot).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+    "script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
 
 
 def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastAPI:
@@ -44,6 +53,32 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"], allow_headers=["*"]
         )
+
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            # the interactive API docs load their scripts from a CDN: no script policy there
+            if name == "Content-Security-Policy" and request.url.path in ("/docs", "/redoc"):
+                continue
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.get("/health", tags=["health"])
+    def health(request: Request, response: Response) -> dict:
+        """Liveness and readiness: 200 when the registry answers and a search index is there;
+        503 (with what is missing) when the server is up but cannot answer searches."""
+        from search_api.index import current_generation_folder
+
+        checks = {"registry": False, "index": False}
+        try:
+            checks["registry"] = bool(request.app.state.registry.generation())
+        except Exception:  # noqa: BLE001 - any failure to reach the store means not ready
+            pass
+        checks["index"] = current_generation_folder(settings.index_dir) is not None
+        ready = all(checks.values())
+        response.status_code = 200 if ready else 503
+        return {"status": "ok" if ready else "not ready", "live": True, **checks}
 
     @app.exception_handler(IndexNotBuiltError)
     async def _index_missing(request: Request, exc: IndexNotBuiltError) -> JSONResponse:

@@ -27,8 +27,10 @@ def require_token(settings: SettingsDep, authorization: Annotated[str | None, He
     """Write endpoints need ``Authorization: Bearer <TAIZHANG_API_TOKEN>``; unset token = writes off."""
     if not settings.api_token:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "writes are disabled: set TAIZHANG_API_TOKEN")
-    supplied = (authorization or "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(supplied.encode(), settings.api_token.encode()):
+    scheme, _, supplied = (authorization or "").partition(" ")
+    # only "Bearer <token>": a bare token or another scheme is refused, compared in constant time
+    matches = hmac.compare_digest(supplied.strip().encode(), settings.api_token.encode())
+    if scheme != "Bearer" or not matches:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or wrong token")
 
 

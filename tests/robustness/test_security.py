@@ -302,3 +302,36 @@ def test_cors_follows_configuration(secure_settings: Settings) -> None:
         assert client.get("/tasks", headers={"Origin": allowed}).headers["access-control-allow-origin"] == allowed
         other = client.get("/tasks", headers={"Origin": "http://evil.example"})
         assert "access-control-allow-origin" not in other.headers
+
+
+# --------------------------------------------------------------------------- headers, health
+
+
+@pytest.mark.parametrize("path", ["/", "/tasks", "/health", "/no-such-page"])
+def test_security_headers_on_every_response(secure_client, path: str) -> None:
+    headers = secure_client.get(path).headers
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+
+
+def test_only_a_bearer_token_is_accepted(secure_client) -> None:
+    bare = {"Authorization": TOKEN}
+    assert secure_client.post("/rebuild", headers=bare).status_code == 401
+
+
+def test_health_is_ready_with_registry_and_index(secure_client) -> None:
+    response = secure_client.get("/health")
+    assert response.status_code == 200 and response.json() == {
+        "status": "ok", "live": True, "registry": True, "index": True}
+
+
+def test_health_is_live_but_not_ready_without_an_index(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from search_api.app import create_app
+
+    with TestClient(create_app(Settings(data_dir=tmp_path / "empty"))) as client:
+        response = client.get("/health")
+    assert response.status_code == 503 and response.json()["live"] is True
+    assert response.json()["index"] is False
