@@ -26,6 +26,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from extractors.deadlines import (
     document_reference_year,
@@ -43,6 +46,7 @@ from extractors.roles.statements import (
     role_lexicon,
     rule_in_force,
 )
+from extractors.lexicon import Rule, load_yaml
 from extractors.units.context import UnitContext
 from extractors.units.names import simplify
 from pipeline.model import Deadline, DocTable, Document, Section, Span, Task, UnitMention
@@ -271,13 +275,21 @@ def _measure_span(doc: Document, section: Section, parses: list[ResponsibilityPa
     return Span(start=start, end=end)
 
 
+_ROLE_STRENGTH = {"lead": 0, "supporting": 1, "unassigned": 2}
+
+
 def _split_roles(units: Sequence[UnitMention]) -> tuple[tuple[UnitMention, ...], ...]:
-    groups: dict[str, list[UnitMention]] = {"lead": [], "supporting": [], "unassigned": []}
-    seen: set[tuple[str, str]] = set()
+    """(lead, supporting, unassigned), each unit once: a unit a measure names in two statements
+    keeps the strongest role stated for it (（A、B按职责分工负责）…（A牵头）: A leads)."""
+    best: dict[str, UnitMention] = {}
     for unit in units:
-        key = (unit.role, unit.canonical)
-        if key not in seen:
-            seen.add(key)
+        kept = best.get(unit.canonical)
+        if kept is None or _ROLE_STRENGTH[unit.role] < _ROLE_STRENGTH[kept.role]:
+            best[unit.canonical] = unit
+    chosen = {id(u) for u in best.values()}
+    groups: dict[str, list[UnitMention]] = {"lead": [], "supporting": [], "unassigned": []}
+    for unit in units:  # document order
+        if id(unit) in chosen:
             groups[unit.role].append(unit)
     return tuple(groups["lead"]), tuple(groups["supporting"]), tuple(groups["unassigned"])
 
@@ -346,22 +358,30 @@ def _unique_ids(tasks: list[Task]) -> list[Task]:
 # --------------------------------------------------------------------------------------------
 # 任务分工表: tables with a task column and unit columns
 
-_HEADER = {
-    "task": re.compile(r"任务|措施|工作内容|工作事项|重点工作|事项|内容"),
-    "lead": re.compile(r"牵头(单位|部门)|主责"),
-    "supporting": re.compile(r"配合(单位|部门)|协同|参与"),
-    "neutral": re.compile(r"责任(单位|部门|主体)"),
-    "deadline": re.compile(r"时限|时间|进度"),
-    "number": re.compile(r"^\s*(序号|编号)\s*$"),
-}
+class ColumnRule(Rule):
+    column: Literal["number", "lead", "supporting", "neutral", "deadline", "task"]
+
+
+class TableLexicon(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    version: int
+    columns: tuple[ColumnRule, ...]
+
+
+@functools.cache
+def table_lexicon() -> TableLexicon:
+    return TableLexicon.model_validate(load_yaml("tables.yaml"))
 
 
 def _columns(header: Sequence[str]) -> dict[str, int]:
+    """Which column holds what, from the header row (lexicons/tables.yaml)."""
     cols: dict[str, int] = {}
-    for name in ("number", "lead", "supporting", "neutral", "deadline", "task"):
+    for rule in table_lexicon().columns:
+        if rule.column in cols:
+            continue
         for k, cell in enumerate(header):
-            if k not in cols.values() and _HEADER[name].search(cell):
-                cols[name] = k
+            if k not in cols.values() and rule.regex.search(cell):
+                cols[rule.column] = k
                 break
     return cols
 
@@ -411,6 +431,7 @@ def _row_task(
     span = Span(start=at, end=at + len(text))
     units: list[UnitMention] = []
     end = span.end
+    header = frozenset(r for r in ("lead", "supporting", "neutral") if r in cols)  # roles come from the header
     for role in ("lead", "supporting", "neutral"):
         value = cell(role).strip()
         where = _locate(doc, value, cursor)
@@ -422,6 +443,7 @@ def _row_task(
             role=role,
             rule=rule_in_force(rules, where),
             context=context,
+            header=header,
         )
         units.extend(parse.units)
         end = max(end, where + len(value))

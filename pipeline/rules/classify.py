@@ -68,7 +68,8 @@ def ends_table(text: str, found=_UNSET) -> bool:
 
 
 def _closing_group_ends_paragraph(text: str) -> bool:
-    """``…。〔责任单位：…〕`` or a whole-line ``（…）`` ends a paragraph; ``各县（区）`` does not."""
+    """``…。〔责任单位：…〕`` or a whole-line ``（…）`` ends a paragraph, and so do several groups
+    in a row after a sentence end (``…。（1分）（6月底前，牵头考核单位：…）``); ``各县（区）`` does not."""
     depth, i = 0, len(text) - 1
     while i >= 0:
         ch = text[i]
@@ -80,6 +81,9 @@ def _closing_group_ends_paragraph(text: str) -> bool:
                 j = i - 1
                 while j >= 0 and text[j] in " \t\u3000\xa0":
                     j -= 1
+                if j >= 0 and text[j] in PAIR:  # another whole group before this one
+                    i = j
+                    continue
                 return j < 0 or text[j] in TERMINALS
         i -= 1
     return False

@@ -253,3 +253,50 @@ MEASURE_IDS = [
 @pytest.mark.parametrize("text,expected", MEASURE_IDS)
 def test_measures_and_their_ids(text: str, expected: list[str], tmp_path: Path) -> None:
     assert _measure_ids(text, tmp_path) == expected
+
+
+def _parsed(tmp_path, text: str):
+    from extractors.run import extract_document
+    from pipeline.run import parse_file
+
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    return extract_document(parse_file(path)).tasks
+
+
+def test_items_scored_and_bracketed_in_a_row_each_stay_a_measure(tmp_path) -> None:
+    # 考评办法: "（二）…。（1分）（9月份取得明显成效，牵头考核单位：X）" then the next item
+    tasks = _parsed(tmp_path, "关于印发考评办法的通知\n一、考评内容\n"
+                    "（一）优化要素保障。（1分）（9月份取得明显成效，牵头考核单位：市自然资源和规划局）\n"
+                    "（二）强化法治保障。（持续推进，牵头单位：市司法局，配合单位：市公安局）\n")
+    got = {t.task_id.split(":", 1)[1]: ([u.name for u in t.lead], [u.name for u in t.supporting]) for t in tasks}
+    assert got == {"一.（一）": (["市自然资源和规划局"], []), "一.（二）": (["市司法局"], ["市公安局"])}
+
+
+def test_a_unit_named_twice_in_a_measure_keeps_its_strongest_role(tmp_path) -> None:
+    tasks = _parsed(tmp_path, "某某行动方案\n一、重点任务\n（一）发展智慧农业。建设数字农场（省农业农村厅、省畜牧局按职责分工负责）；"
+                    "推进农业大数据应用（省农业农村厅牵头）。\n")
+    (task,) = tasks
+    assert [u.name for u in task.lead] == ["省农业农村厅"]
+    assert [u.name for u in task.unassigned_units] == ["省畜牧局"]
+
+
+@pytest.mark.parametrize(("header", "lead", "supporting", "unassigned"), [
+    ("<td>牵头单位</td><td>责任单位</td>", ["市大数据局"], ["市财政局"], []),  # 责任单位 beside 牵头单位 supports
+    ("<td>牵头单位</td><td>配合单位</td>", ["市大数据局"], ["市财政局"], []),
+    ("<td>责任单位</td><td>备注</td>", [], [], ["市大数据局"]),  # no 牵头 column: no guessed lead
+])
+def test_table_rows_take_their_roles_from_the_header(tmp_path, header, lead, supporting, unassigned) -> None:
+    from extractors.run import extract_document
+    from pipeline.run import parse_file
+
+    path = tmp_path / "table.html"
+    path.write_text(
+        "<html><body><p>某市重点任务分工方案</p><table>"
+        f"<tr><td>序号</td><td>工作任务</td>{header}<td>完成时限</td></tr>"
+        "<tr><td>1</td><td>建设数字政府平台，推进政务数据共享。</td><td>市大数据局</td><td>市财政局</td>"
+        "<td>2024年底前</td></tr></table></body></html>", encoding="utf-8")
+    (task,) = extract_document(parse_file(path)).tasks
+    assert [u.name for u in task.lead] == lead and [u.name for u in task.supporting] == supporting
+    assert [u.name for u in task.unassigned_units] == unassigned
+    assert [d.text for d in task.deadlines] == ["2024年底前"]
