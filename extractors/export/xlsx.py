@@ -238,8 +238,12 @@ def target_rows(ledger: Ledger) -> list[list[Value]]:
     return rows
 
 
-def mention_issues(m: UnitMention) -> tuple[list[str], list[str]]:
-    """(kinds, notes) that make a unit mention worth a human look."""
+def mention_issues(m: UnitMention, partly_assigned: bool = True) -> tuple[list[str], list[str]]:
+    """(kinds, notes) that make a unit mention worth a human look.
+
+    ``partly_assigned``: the measure names a lead or supporting unit too. Only then is a unit
+    without a role odd; a measure whose document lists 责任单位 with no lead at all is shown once,
+    in 未明确责任, not once per unit here (real 分工方案 do that for every measure)."""
     kinds, notes = [], []
     for flag in m.flags:
         if flag.startswith("possible_typo"):
@@ -248,7 +252,7 @@ def mention_issues(m: UnitMention) -> tuple[list[str], list[str]]:
         else:
             kinds.append("其他")
             notes.append(flag)
-    if m.role == "unassigned":
+    if m.role == "unassigned" and partly_assigned:
         kinds.append("角色不明")
     if not m.known:
         kinds.append("未收录单位")
@@ -258,8 +262,9 @@ def mention_issues(m: UnitMention) -> tuple[list[str], list[str]]:
 def review_rows(ledger: Ledger) -> list[list[Value]]:
     rows: list[list[Value]] = []
     for title, t in _tasks(ledger):
+        partly_assigned = bool(t.lead or t.supporting)
         for m in (*t.lead, *t.supporting, *t.unassigned_units):
-            kinds, notes = mention_issues(m)
+            kinds, notes = mention_issues(m, partly_assigned)
             if not kinds:
                 continue
             where = source_cell(t.source)

@@ -114,8 +114,9 @@ def test_unclear_and_review_sheets(workbook) -> None:
     assert "一.1" not in unclear
     review = [r for r in workbook["待核实"].iter_rows(min_row=2, values_only=True)]
     kinds = {r[2]: r[1] for r in review}
-    assert kinds["市政务管理局"] == "疑似错别字；角色不明"
-    assert kinds["市投促局"] == "角色不明；未收录单位"
+    # 一.2 names its units with no lead at all: said once in 未明确责任, not per unit here
+    assert kinds["市政务管理局"] == "疑似错别字"
+    assert kinds["市投促局"] == "未收录单位"
     assert review[0][4] == "疑为：市政务服务管理局"
 
 
@@ -386,3 +387,12 @@ def test_csv_and_json_carry_unsplit_units(tmp_path: Path) -> None:
     first = data["documents"][0]["tasks"][0]
     assert first["lead"] == [] and first["supporting"] == []
     assert [u["canonical"] for u in first["unassigned_units"]] == ["市商务局", "市财政局"]
+
+
+def test_a_unit_without_a_role_beside_a_lead_is_worth_a_look() -> None:
+    from extractors.export.xlsx import mention_issues
+    from pipeline.model import UnitMention
+
+    unit = UnitMention(name="市投促局", canonical="市投资促进局", role="unassigned", known=True)
+    assert mention_issues(unit, partly_assigned=True)[0] == ["角色不明"]
+    assert mention_issues(unit, partly_assigned=False)[0] == []
