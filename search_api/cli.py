@@ -163,8 +163,8 @@ def show(
 def search(
     query: Annotated[str, typer.Argument(help="plain Chinese (or English) question")],
     k: Annotated[int, typer.Option("-k", help="number of measures to return")] = 10,
-    unit: Annotated[Optional[str], typer.Option("--unit", help="only measures this unit leads or supports")] = None,
-    role: Annotated[Optional[str], typer.Option("--role", help="with --unit: lead or supporting")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="only measures this unit is named for (牵头, 配合 or 责任单位)")] = None,
+    role: Annotated[Optional[str], typer.Option("--role", help="with --unit: lead, supporting or unassigned (牵头 / 配合 / 责任)")] = None,
     year: Annotated[Optional[int], typer.Option("--year", help="deadline year")] = None,
     doc: Annotated[Optional[str], typer.Option("--doc", help="doc_id")] = None,
     status: Annotated[Optional[str], typer.Option("--status", help="征求意见稿 / 代拟稿 / 正式")] = None,
