@@ -141,6 +141,27 @@ def print_summary(reports: dict[str, ExtractionReport], console: Console) -> Non
     console.print(t)
 
 
+def print_families(reports: dict[str, ExtractionReport], families: dict[str, str], console: Console) -> None:
+    """Unit + role and measures found, per format family (how a document states responsibility)."""
+    t = Table(title="By format family: unit + role F1 (measures found F1) [documents]")
+    t.add_column("family")
+    for name in reports:
+        t.add_column(name, justify="right")
+    for family in sorted(set(families.values())):
+        cells = []
+        for report in reports.values():
+            docs = [d for d, s in report.tasks_by_doc.items() if families.get(d) == family]
+            if not docs:
+                cells.append("—")
+                continue
+            role = sum((report.tasks_by_doc[d].fields["unit_role"] for d in docs), PRF())
+            found = sum((report.tasks_by_doc[d].detection for d in docs), PRF())
+            role_f1 = "—" if role.empty else f"{role.f1:.3f}"
+            cells.append(f"{role_f1} ({found.f1:.3f}) [{len(docs)}]")
+        t.add_row(family, *cells)
+    console.print(t)
+
+
 def main(settings: Settings, gold_dir: Path = GOLD_DIR, console: Console | None = None) -> dict:
     """Score the corpus against ``gold_dir`` and, where ``../shared/realdocs`` is at hand, the real
     documents (dev and held out); print everything, return the numbers."""
@@ -160,6 +181,7 @@ def main(settings: Settings, gold_dir: Path = GOLD_DIR, console: Console | None 
         print_report(dev, console)
         console.rule("side by side (the held-out set is scored, never tuned on: only its totals are shown)")
         print_summary({"corpus": report, "dev": dev, "held-out": heldout}, console)
+        print_families({"corpus": report, "dev": dev, "held-out": heldout}, realdocs_eval.load_families(), console)
         for name, r in (("dev", dev), ("held-out", heldout)):
             for doc_id, reason in sorted(r.failures.items()):
                 console.print(f"[red]{name} {doc_id}: no extraction[/red] — {reason}")

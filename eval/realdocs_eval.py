@@ -35,6 +35,12 @@ def load_split(gold_dir: Path = REALDOCS_GOLD) -> Split:
     return Split(tuple(data["dev"]), tuple(data["heldout"]))
 
 
+def load_families(gold_dir: Path = REALDOCS_GOLD) -> dict[str, str]:
+    """doc_id -> format family (stated convention, labelled bracket, verb bracket, table, …)."""
+    data = yaml.safe_load((gold_dir / "families.yaml").read_text(encoding="utf-8"))
+    return {**data.get("corpus", {}), **data.get("realdocs", {})}
+
+
 def source_text(stem: str, folder: Path = REALDOCS_DIR) -> str:
     return (folder / f"{stem}.txt").read_text(encoding="utf-8")
 
