@@ -29,7 +29,7 @@ import re
 from pathlib import Path
 
 from pipeline.errors import EncodingError
-from pipeline.model import RawDocument, SourceFormat
+from pipeline.model import RawDocument, RawTable, SourceFormat, Span
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: its BOM starts with FF FE too
@@ -304,5 +304,50 @@ def load_text(
         encoding=used,
         sha256=sha256,
         page_starts=page_starts_of(text),
+        tables=text_tables(text),
         warnings=(warning,) if warning else (),
     )
+
+
+_MIN_COLUMNS = 3  # 序号 | 任务 | 单位: fewer columns is a list of pairs, not a 分工 table
+_MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _cells(line: str) -> tuple[str, ...] | None:
+    """A table row written as text: markdown (``| a | b |``) or tab-separated; else None."""
+    if "|" in line and line.strip().startswith("|"):
+        cells = tuple(c.strip() for c in line.strip().strip("|").split("|"))
+    elif "\t" in line.strip():
+        cells = tuple(c.strip() for c in line.strip().split("\t"))
+    else:
+        return None
+    return cells if len(cells) >= _MIN_COLUMNS else None
+
+
+def text_tables(text: str) -> tuple[RawTable, ...]:
+    """Tables written as text, in a .txt/.md file or a conversion of one: runs of two or more
+    lines with the same number of cells (markdown pipes or tabs); a markdown rule line is not a
+    row. Each keeps the span of its lines in ``text``, as the DOCX and HTML loaders do."""
+    tables: list[RawTable] = []
+    rows: list[tuple[str, ...]] = []
+    start = end = 0
+    offset = 0
+    for line in text.split("\n"):
+        line_end = offset + len(line)
+        cells = None if _MD_RULE.match(line) else _cells(line)
+        if _MD_RULE.match(line) and rows:
+            end = line_end
+        elif cells is not None and (not rows or len(cells) == len(rows[0])):
+            if not rows:
+                start = offset
+            rows.append(cells)
+            end = line_end
+        else:
+            if len(rows) >= 2:
+                tables.append(RawTable(rows=tuple(rows), raw_span=Span(start=start, end=end)))
+            rows = [cells] if cells is not None else []
+            start, end = offset, line_end
+        offset = line_end + 1
+    if len(rows) >= 2:
+        tables.append(RawTable(rows=tuple(rows), raw_span=Span(start=start, end=end)))
+    return tuple(tables)

@@ -300,3 +300,20 @@ def test_table_rows_take_their_roles_from_the_header(tmp_path, header, lead, sup
     assert [u.name for u in task.lead] == lead and [u.name for u in task.supporting] == supporting
     assert [u.name for u in task.unassigned_units] == unassigned
     assert [d.text for d in task.deadlines] == ["2024年底前"]
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("table.md", "某市重点任务分工方案\n\n| 序号 | 工作任务 | 牵头单位 | 责任单位 | 完成时限 |\n|---|---|---|---|---|\n"
+                 "| 1 | 建设数字政府平台，推进政务数据共享。 | 市大数据局 | 市财政局 | 2024年底前 |\n"),
+    ("table.txt", "某市重点任务分工方案\n序号\t工作任务\t牵头单位\t责任单位\t完成时限\n"
+                  "1\t建设数字政府平台，推进政务数据共享。\t市大数据局\t市财政局\t2024年底前\n"),
+])
+def test_a_table_flattened_to_text_is_a_分工_table(tmp_path, name: str, text: str) -> None:
+    from extractors.run import extract_document
+    from pipeline.run import parse_file
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    (task,) = extract_document(parse_file(path)).tasks
+    assert ([u.name for u in task.lead], [u.name for u in task.supporting]) == (["市大数据局"], ["市财政局"])
+    assert [d.text for d in task.deadlines] == ["2024年底前"] and task.text.startswith("建设数字政府平台")

@@ -420,3 +420,41 @@ def test_docx_served_as_doc_is_read_as_docx(tmp_path, paragraphs):
     raw = load_file(path.rename(tmp_path / "x.doc"))
     assert raw.format == "docx" and raw.text.split("\n") == paragraphs[:3]
     assert any("named .doc" in w for w in raw.warnings)
+
+
+# --------------------------------------------------------------------------- tables written as text
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from pipeline.load_text import text_tables  # noqa: E402
+
+PIPE_TABLE = ("某市重点任务分工方案\n\n| 序号 | 工作任务 | 牵头单位 | 责任单位 |\n|---|---|---|---|\n"
+              "| 1 | 建设数字政府平台。 | 市大数据局 | 市财政局 |\n| 2 | 优化营商环境。 | 市政务服务管理局 | 市司法局 |\n正文继续。\n")
+TAB_TABLE = "序号\t工作任务\t牵头单位\n1\t建设数字政府平台。\t市大数据局\n"
+
+
+@pytest.mark.parametrize(("text", "rows"), [
+    (PIPE_TABLE, [("序号", "工作任务", "牵头单位", "责任单位"), ("1", "建设数字政府平台。", "市大数据局", "市财政局"),
+                  ("2", "优化营商环境。", "市政务服务管理局", "市司法局")]),
+    (TAB_TABLE, [("序号", "工作任务", "牵头单位"), ("1", "建设数字政府平台。", "市大数据局")]),
+    ("一、总体要求\n（一）加强组织领导。\n", None),
+    ("a | b | c\n", None),  # one line is not a table
+    ("名称\t单位\n市财政局\t万元\n", None),  # two columns: pairs, not a 分工 table
+])
+def test_tables_written_as_text(text: str, rows) -> None:
+    tables = text_tables(text)
+    if rows is None:
+        assert tables == ()
+        return
+    (table,) = tables
+    assert [tuple(r) for r in table.rows] == rows
+    lines = text[table.raw_span.start:table.raw_span.end].split("\n")
+    assert lines[0].lstrip("| ").startswith("序号") and "正文" not in lines[-1]
+
+
+@given(st.text(alphabet="|\t\n序号任务单位甲乙-", max_size=200))
+def test_text_tables_never_fail_and_spans_lie_in_the_text(text: str) -> None:
+    for table in text_tables(text):
+        assert 0 <= table.raw_span.start <= table.raw_span.end <= len(text)
+        assert len(table.rows) >= 2 and len({len(r) for r in table.rows}) == 1
