@@ -1,7 +1,8 @@
 """Role lexicon and rule notes: how a document says who leads.
 
 ``lexicons/roles.yaml`` holds labels (牵头单位：), cue words (牵头 / 配合 / 按职责分工负责),
-affixes, rule notes and measure-section cues; this module validates it once and finds rule
+affixes, rule notes, the words of responsibility stated in sentences (A要会同B… / 由A负责…) and
+measure-section cues; this module validates it once and finds rule
 notes (逗号前为牵头单位，下同 / 分号前为牵头单位 / 列第一位者为牵头单位) with their spans.
 ``extractors.roles.statements`` uses both to parse responsibility statements.
 """
@@ -60,6 +61,7 @@ class RoleLexicon(BaseModel):
     cues: tuple[CueRule, ...]
     affixes: tuple[Rule, ...]
     notes: tuple[NoteRule, ...]
+    sentences: tuple[Rule, ...]  # responsibility stated in running sentences
     measure_sections: tuple[Rule, ...]
     highlight_words: dict[str, tuple[str, ...]]
 
@@ -67,7 +69,7 @@ class RoleLexicon(BaseModel):
     def _by_id(self) -> dict[str, Rule]:
         # the first rule of an id wins, as the groups are searched in this order
         by_id: dict[str, Rule] = {}
-        for group in (self.affixes, self.notes, self.measure_sections):
+        for group in (self.affixes, self.notes, self.sentences, self.measure_sections):
             for r in group:
                 by_id.setdefault(r.id, r)
         return by_id

@@ -108,8 +108,15 @@ def _all_closers(s: str) -> dict[int, int]:
 
 
 def find_statements(text: str) -> list[tuple[int, int]]:
-    """Spans ``[start, end)`` of the responsibility statements in ``text`` (brackets included)."""
+    """Spans ``[start, end)`` of the responsibility statements in ``text``: brackets (included),
+    labelled lines and sentences that charge a body (see ``_sentence_statements``)."""
     s = simplify(text)
+    marked = _marked_statements(s)
+    return _merge(marked + _sentence_statements(s, marked))
+
+
+def _marked_statements(s: str) -> list[tuple[int, int]]:
+    """Spans of the bracket and label statements of ``s`` (simplified), sorted and disjoint."""
     regions: list[tuple[int, int]] = []
     closers = _all_closers(s)
     i = 0
@@ -482,6 +489,8 @@ def parse_statement(
     a, b = start, end
     if s[a] in OPENERS and s[b - 1] in CLOSERS:
         a, b = a + 1, b - 1
+    elif label_regex().match(s, a) is None:
+        return _parse_sentence(text, s, start, end, base, context)
     stated = next(iter(find_role_rules(text[a:b], base=base + a)), None)
     active = stated or rule
     m = _mask_notes(s, a, b)
@@ -546,13 +555,12 @@ def parse_responsibility(
         return ResponsibilityParse()
     if len(parses) == 1:
         return parses[0]
-    first, last = parses[0], parses[-1]
-    assert first.span is not None and last.span is not None
+    spans = [p.span for p in parses if p.span is not None]  # sentence statements have none
     return ResponsibilityParse(
         units=tuple(u for p in parses for u in p.units),
         rule_applied=next((p.rule_applied for p in parses if p.rule_applied), None),
         rule_stated=next((p.rule_stated for p in parses if p.rule_stated), None),
-        span=Span(start=first.span.start, end=last.span.end),
+        span=Span(start=spans[0].start, end=spans[-1].end) if spans else None,
     )
 
 
@@ -580,3 +588,378 @@ def parse_unit_list(
         rule_applied=how,
         span=Span(start=base, end=base + len(text)) if text else None,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Responsibility stated in sentences (A要会同B… / 由A负责… / 请A、B在…前完成)
+#
+# 国务院 and 部委 documents, 办法 and notices often name no unit in brackets: the clause itself
+# charges a body (2019年3月底前，国家卫生健康委推行…; 国家卫生健康委要会同相关部门…). Such a
+# clause is a statement when its grammatical subject (at a clause start, after a time or a
+# connective, or after 由 / 请) is a list of named bodies followed by a duty predicate; the words
+# are data (``sentences`` in lexicons/roles.yaml). A sentence statement has no span of its own
+# (``ResponsibilityParse.span`` is None): it is part of its measure's prose, never a bound of it.
+
+_CLAUSE_END = "。；;！!？?"
+_MAX_SUBJECT = 60  # characters from a clause start to its predicate
+_HEADING_RANKS = (("部分", 0), ("篇", 0), ("章", 1), ("节", 2), ("条", 3))
+
+
+class _Sentence(NamedTuple):
+    start: int  # where the subject (or 由 / 请) starts
+    end: int  # end of the predicate's head (and of the 会同 partners)
+    subject: tuple[int, int]
+    partners: tuple[int, int] | None
+    lead: bool  # 牵头 / 会同: the subject leads
+
+
+@functools.cache
+def _sentence_rules() -> dict[str, re.Pattern[str]]:
+    lex = role_lexicon()
+    return {r.id.removeprefix("sentence_"): r.regex for r in lex.sentences}
+
+
+def _sentence_statements(s: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of the sentence statements of ``s`` outside the bracket and label statements
+    ``taken`` (sorted, disjoint), in the measures a heading ladder allows (see ``_zones``)."""
+    rules = _sentence_rules()
+    if not rules["predicate"].search(s):
+        return []
+    starts = [a for a, _ in taken]
+    zones = _Zones(s)
+    depth_at = _DepthCounter(s)
+    bracketed = len(taken) >= 2
+    out: list[tuple[int, int]] = []
+    for p in _clause_starts(s):
+        if _inside(taken, starts, p) or depth_at(p) > 0:
+            continue
+        hit = _sentence_at(s, p)
+        if hit is None or (out and hit.start < out[-1][1]) or not zones.allows(hit.start):
+            continue
+        k = bisect.bisect_left(starts, hit.start)
+        if k < len(starts) and starts[k] < hit.end:
+            continue
+        a, b = _Zones.measure_bounds(s, hit.start)
+        if _after_closed_statement(s, taken[bisect.bisect_left(starts, a) : k], hit.start):
+            continue
+        if bracketed and zones.in_guarantees(hit.start) and not _inside_any(starts, a, b):
+            # a document that names its units in brackets: a 保障措施 item without one of its
+            # own is a general requirement (各县（区）政府要…), not a measure of its own
+            continue
+        if _sentence_units(s, hit):
+            out.append((hit.start, hit.end))
+    return out
+
+
+def _inside_any(starts: list[int], a: int, b: int) -> bool:
+    """Whether a statement of ``starts`` (sorted) starts in [a, b)."""
+    k = bisect.bisect_left(starts, a)
+    return k < len(starts) and starts[k] < b
+
+
+def _after_closed_statement(s: str, marked: list[tuple[int, int]], position: int) -> bool:
+    """Whether a bracket or label statement of the same item closed a paragraph before
+    ``position``: the text after it is the document's own closing (各有关部门要…; 国务院办公厅将
+    会同有关方面…), not the measure's (tasks end a measure at its statement the same way)."""
+    return any(e <= position and "\n" in s[e:position] for _, e in marked)
+
+
+_CLAUSE_START = re.compile(r"[。；;！!？?]|[，,](?=\s*[由请])")
+_LINE_BEFORE_CLAUSE = "。；;！!？?：:）)〕】"
+
+
+def _clause_starts(s: str) -> list[int]:
+    """Where a clause can begin: the text's start, after 。；！？, after a heading's number,
+    after a comma before 由 / 请 (…，请财政部落实…), and at a line start when the line before
+    ended a sentence, was blank or was a heading (a line of a PDF wrapped inside a sentence,
+    …支持⏎市科技局建设…, starts no clause)."""
+    heading = _sentence_rules()["heading"]
+    out = [m.end() for m in _CLAUSE_START.finditer(s)]
+    previous_heading = False
+    for m in re.finditer(r"(?:^|\n)", s):
+        p = m.end()
+        h = heading.match(s[p : p + 16])
+        if h is not None:
+            out.append(p + h.end())
+        else:
+            j = p - 2
+            while j >= 0 and s[j] in " \t\u3000\r":
+                j -= 1
+            if p == 0 or j < 0 or s[j] in _LINE_BEFORE_CLAUSE or s[j] == "\n" or previous_heading:
+                out.append(p)
+        previous_heading = h is not None and not re.search("[。；;]", s[p : s.find("\n", p) % (len(s) + 1)])
+    for p in list(out):
+        h = heading.match(s[p : p + 16])
+        if h is not None:
+            out.append(p + h.end())
+    return sorted(set(out))
+
+
+def _sentence_at(s: str, p: int) -> _Sentence | None:
+    """The sentence statement whose clause starts at ``p``, if its subject names bodies."""
+    rules = _sentence_rules()
+    stop = len(s)
+    for ch in _CLAUSE_END:
+        k = s.find(ch, p, p + 400)
+        if k != -1:
+            stop = min(stop, k)
+    lead_in = rules["lead_in"].match(s[p:stop])
+    x = p + lead_in.end() if lead_in else p
+    while x < stop and s[x] in _BLANK:
+        x += 1
+    numbered = rules["heading"].match(s[x : x + 16])
+    if numbered is not None:  # 。⏎第八条　省人民政府…: the number is no part of the subject
+        x += numbered.end()
+        while x < stop and s[x] in _BLANK:
+            x += 1
+    start = x
+    by = rules["by"].match(s, x, stop)
+    if by is None and lead_in is None:
+        # 由 / 请 a few characters into its clause (事后监管由医保行政部门…负责)
+        k = s.find("由", x, min(stop, x + 8))
+        by = rules["by"].match(s, k, stop) if k != -1 and "，" not in s[x:k] else None
+        if by is not None:
+            start = k
+    if by is not None:
+        x = by.end()
+    pred = rules["predicate"].search(s, x, min(stop, x + _MAX_SUBJECT))
+    if pred is None or pred.start() == x:
+        return None
+    if rules["not_predicate"].match(s[pred.end() : pred.end() + 4]):
+        return None
+    subject = (x, pred.start())
+    if rules["not_subject"].match(s[x : x + 6]) or rules["not_name"].search(s[x : pred.start()]):
+        return None
+    if not _subject_shape_ok(s, *subject):
+        return None
+    head = s[pred.start() : min(stop, pred.start() + 12)]
+    lead = rules["lead"].match(head) is not None
+    partners = None
+    end = pred.end()
+    m = rules["partners"].match(head)
+    if m is not None:
+        a = pred.start() + m.end()
+        nxt = rules["predicate"].search(s, a, min(stop, a + _MAX_SUBJECT))
+        b = nxt.start() if nxt is not None else a
+        comma = s.find("，", a, b)
+        b = comma if comma != -1 else b
+        if b > a:
+            partners = (a, b)
+            end = b
+    return _Sentence(start=start, end=end, subject=subject, partners=partners, lead=lead)
+
+
+def _subject_shape_ok(s: str, a: int, b: int) -> bool:
+    """A subject is a list of names: no comma, balanced brackets, nothing clause-like."""
+    text = s[a:b]
+    if any(ch in text for ch in "，,：:“”\"《》") or not text.strip():
+        return False
+    depth = 0
+    for ch in text:
+        if ch in OPENERS:
+            depth += 1
+        elif ch in CLOSERS:
+            depth -= 1
+            if depth < 0:
+                return False  # 各省 区、市）: a bracket lost in conversion, the names are garbled
+    return depth == 0
+
+
+def _sentence_items(s: str, a: int, b: int, strict: bool = True) -> list[_Item] | None:
+    """Bodies named in ``s[a:b]`` (a subject or a 会同 partner list), vague collectives and
+    supported actors left out. ``strict`` (a subject): None when an item names no body, as the
+    clause then has another subject; otherwise (partners) such an item is left out."""
+    lex = role_lexicon()
+    rules = _sentence_rules()
+    if lex.rule("not_unit_item").regex.search(re.sub(r"\s+", "", s[a:b])):
+        return None
+    items = _items(_empty_brackets_blanked(s), a, b)
+    out: list[_Item] = []
+    for it in items:
+        if it.cue is not None:
+            return None
+        if rules["vague"].search(it.name):
+            continue
+        known = canonical_unit(it.name).known
+        if not known and rules["not_actor"].search(it.name):
+            continue
+        if known or (looks_like_unit(it.name) and rules["subject_shape"].search(it.name)):
+            out.append(it)
+        elif strict:
+            return None
+    return out if items else None
+
+
+def _sentence_units(s: str, hit: _Sentence) -> list[tuple[_Item, Role]]:
+    """(item, role) for each body the sentence names: the subject leads when it 牵头 / 会同, and
+    its 会同 partners support; otherwise no role is stated."""
+    subject = _sentence_items(s, *hit.subject)
+    if not subject:
+        return []
+    out: list[tuple[_Item, Role]] = [(it, "lead" if hit.lead else "unassigned") for it in subject]
+    if hit.lead and hit.partners is not None:
+        partners = _sentence_items(s, *hit.partners, strict=False) or []
+        out.extend((it, "supporting") for it in partners)
+    return out
+
+
+def _parse_sentence(
+    text: str, s: str, start: int, end: int, base: int, context: UnitContext | None
+) -> ResponsibilityParse:
+    hit = _sentence_at(s, _clause_start_before(s, start))
+    if hit is None or hit.start != start:
+        return ResponsibilityParse()
+    a, b = _Zones.measure_bounds(s, hit.start)
+    marked = [(a + x, a + y) for x, y in _marked_statements(s[a:b])]
+    named = _named_bodies(text, marked)
+    found = [(it, role) for it, role in _sentence_units(s, hit) if not _same_body(it.name, named)]
+    if found and not hit.lead and _paragraph_has_lead(s, hit, marked):
+        # a paragraph that names its lead in one sentence gives the others their shares:
+        # 行政监管部门要牵头抓总…。信息化建设部门要做好…。经办机构要用好…
+        found = [(it, "supporting") for it, _ in found]
+    units = [_mention(text, it, role, base, context) for it, role in found]
+    return ResponsibilityParse(units=tuple(units), rule_applied="cue" if hit.lead else None)
+
+
+def _named_bodies(text: str, marked: list[tuple[int, int]]) -> set[str]:
+    """Canonical names of the units the bracket and label statements ``marked`` name."""
+    return {u.canonical for a, b in marked for u in parse_statement(text, a, b).units}
+
+
+def _same_body(name: str, named: set[str]) -> bool:
+    """Whether a brackets' unit of the measure is the body ``name`` stands for: the brackets
+    already give it its role (各市 beside 各市人民政府: a place stands for its government)."""
+    canonical = canonical_unit(name).canonical
+    return canonical in named or any(
+        n.startswith(canonical) and n[len(canonical) :] in ("人民政府", "政府") for n in named
+    )
+
+
+def _clause_start_before(s: str, position: int) -> int:
+    """The clause start whose sentence statement starts at ``position``."""
+    floor = max(0, position - 80)
+    best = floor
+    for p in _clause_starts(s[floor : position + 1]):
+        best = floor + p if floor + p <= position else best
+    return best
+
+
+def _paragraph_has_lead(s: str, hit: _Sentence, marked: list[tuple[int, int]]) -> bool:
+    """Whether another sentence of the paragraph of ``hit`` makes a body lead."""
+    a = s.rfind("\n", 0, hit.start) + 1
+    b = s.find("\n", hit.start)
+    b = len(s) if b == -1 else b
+    for p in _clause_starts(s[a:b]):
+        other = _sentence_at(s, a + p)
+        if (
+            other is not None
+            and other.lead
+            and other.start != hit.start
+            and not _after_closed_statement(s, marked, other.start)
+            and _sentence_items(s, *other.subject)
+        ):
+            return True
+    return False
+
+
+class _Zones:
+    """Which parts of a text may hold sentence statements, from its numbered lines: not the
+    sections a heading of ``section_non_task`` opens (发展现状, 总体要求, 发展目标, 附则 …; the
+    first heading from the top of the ladder whose title speaks decides, as for measures), and
+    not the introduction of a heading whose items follow (四、考核程序 + its opening paragraph
+    + （一）…（三）): that text belongs to no single measure. It also tells the items under a
+    保障措施 / 组织实施 heading (``section_guarantee``)."""
+
+    def __init__(self, s: str) -> None:
+        self._s = s
+        self._lines = _heading_lines(s)
+        self._starts = [h[0] for h in self._lines]
+        self._verdicts: list[bool] = []
+        self._guarantee: list[bool] = []
+        stack: list[tuple[int, str | None]] = []
+        for k, (_pos, rank, kind) in enumerate(self._lines):
+            while stack and stack[-1][0] >= rank:
+                stack.pop()
+            stack.append((rank, kind))
+            verdict = next((v for _, v in stack if v is not None), None)
+            deeper_next = k + 1 < len(self._lines) and self._lines[k + 1][1] > rank
+            self._verdicts.append(verdict != "non_task" and not deeper_next)
+            self._guarantee.append(any(v == "guarantee" for _, v in stack))
+
+    def allows(self, position: int) -> bool:
+        k = bisect.bisect_right(self._starts, position) - 1
+        return k < 0 or self._verdicts[k]
+
+    def in_guarantees(self, position: int) -> bool:
+        k = bisect.bisect_right(self._starts, position) - 1
+        return k >= 0 and self._guarantee[k]
+
+    @staticmethod
+    def measure_bounds(s: str, position: int) -> tuple[int, int]:
+        """[start, end) of the numbered item around ``position`` (at most a few thousand
+        characters either way)."""
+        heading = _sentence_rules()["heading"]
+        a = s.rfind("\n", 0, position) + 1
+        floor = max(0, position - 4000)
+        while a > floor and not heading.match(s[a : a + 16]):
+            a = s.rfind("\n", 0, a - 1) + 1
+        b = s.find("\n", position)
+        ceiling = min(len(s), position + 4000)
+        while b != -1 and b < ceiling and not heading.match(s[b + 1 : b + 17]):
+            b = s.find("\n", b + 1)
+        return max(a, floor), (ceiling if b == -1 or b > ceiling else b)
+
+
+def _heading_lines(s: str) -> list[tuple[int, int, str | None]]:
+    """(offset, rank, kind of its title: task / non_task / None) of every numbered line."""
+    heading = _sentence_rules()["heading"]
+    lex = role_lexicon()
+    non_task, task = lex.rule("section_non_task").regex, lex.rule("section_task").regex
+    guarantee = lex.rule("section_guarantee").regex
+    annex = _sentence_rules()["annex"]
+    out: list[tuple[int, int, str | None]] = []
+    for p in [0, *(m.end() for m in re.finditer("\n", s))]:
+        m = heading.match(s[p : p + 16])
+        if m is None:
+            if annex.match(s[p : p + 16]):
+                out.append((p, -1, _annex_kind(s, p)))
+            continue
+        token = m.group().strip(" \t\u3000#")
+        rank = _heading_rank(token)
+        line_end = s.find("\n", p + m.end())
+        line = s[p + m.end() : len(s) if line_end == -1 else line_end]
+        run_in = re.search("[。；;]", line)
+        title = re.sub(r"\s+", "", line[: run_in.start()] if run_in else line)  # 附　则
+        kind = None
+        if not run_in or run_in.end() >= len(line.rstrip()):  # a heading standing on its own line
+            if non_task.search(title):
+                kind = "non_task"
+            elif task.search(title):
+                kind = "guarantee" if guarantee.search(title) else "task"
+        out.append((p, rank, kind))
+    return out
+
+
+_ANNEX_TASKS = re.compile("分工|清单|方案|任务|措施")
+
+
+def _annex_kind(s: str, p: int) -> str:
+    """task when an attachment's title (its line and the next) names tasks, else non_task."""
+    end = p
+    for _ in range(2):
+        k = s.find("\n", end + 1)
+        end = len(s) if k == -1 else k
+    return "task" if _ANNEX_TASKS.search(s[p:end]) else "non_task"
+
+
+def _heading_rank(token: str) -> int:
+    for word, rank in _HEADING_RANKS:
+        if token.endswith(word):
+            return rank
+    if token[0] in "（(":
+        return 8 if token[1].isdigit() else 6
+    if token[0].isdigit():
+        return 7
+    if token[0] in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳":
+        return 9
+    return 5  # 一、
