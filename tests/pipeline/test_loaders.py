@@ -458,3 +458,23 @@ def test_text_tables_never_fail_and_spans_lie_in_the_text(text: str) -> None:
     for table in text_tables(text):
         assert 0 <= table.raw_span.start <= table.raw_span.end <= len(text)
         assert len(table.rows) >= 2 and len({len(r) for r in table.rows}) == 1
+
+
+FLATTENED = ("附件\n序号\n改革举措\n主 要 内 容\n指导部门\n推广范围\n一、知识产权保护方面（共2项）\n"
+             "1\n知识产权案件“三合一”审判\n整合分散的审判资源，提高审判效率。\n最高人民法院、国家知识产权局\n全国\n"
+             "二、科技成果转化方面（共1项）\n三、金融创新方面（共1项）\n"
+             "2\n专利保险机制\n开发专利保险产品，降低侵权损失。\n国家知识产权局\n全国\n"
+             "（本文有删减）\n")
+
+
+def test_a_table_flattened_one_cell_per_line() -> None:
+    (table,) = text_tables(FLATTENED)
+    assert table.rows[0] == ("序号", "改革举措", "主要内容", "指导部门", "推广范围")
+    assert [r[:2] for r in table.rows[1:]] == [("1", "知识产权案件“三合一”审判"), ("2", "专利保险机制")]
+    assert FLATTENED[table.raw_span.start:table.raw_span.end].startswith("序号")
+    assert FLATTENED[table.raw_span.start:table.raw_span.end].endswith("全国")
+
+
+def test_a_numbered_list_is_not_a_flattened_table() -> None:
+    text = "序号\n项目名称\n建设地点\n1\n某某项目\n东区\n"  # no unit column: a project list
+    assert text_tables(text) == ()
