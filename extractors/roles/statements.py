@@ -48,7 +48,13 @@ from extractors.roles.conventions import (
     rule_in_force,
 )
 from extractors.units.context import UnitContext, qualify_unit
-from extractors.units.names import canonical_unit, looks_like_unit, simplify
+from extractors.units.names import (
+    canonical_unit,
+    looks_like_unit,
+    name_endings,
+    simplify,
+    suffix_endings,
+)
 from pipeline.model import Role, Span, UnitMention
 
 __all__ = [
@@ -600,7 +606,7 @@ def parse_unit_list(
 # are data (``sentences`` in lexicons/roles.yaml). A sentence statement has no span of its own
 # (``ResponsibilityParse.span`` is None): it is part of its measure's prose, never a bound of it.
 
-_CLAUSE_END = "。；;！!？?"
+_CLAUSE_END_CHAR = re.compile("[。；;！!？?]")
 _MAX_SUBJECT = 60  # characters from a clause start to its predicate
 _HEADING_RANKS = (("部分", 0), ("篇", 0), ("章", 1), ("节", 2), ("条", 3))
 
@@ -617,6 +623,12 @@ class _Sentence(NamedTuple):
 def _sentence_rules() -> dict[str, re.Pattern[str]]:
     lex = role_lexicon()
     return {r.id.removeprefix("sentence_"): r.regex for r in lex.sentences}
+
+
+@functools.cache
+def _subject_endings() -> frozenset[str]:
+    """Last characters a subject can have: a known name's or a body suffix's."""
+    return name_endings() | suffix_endings(role_lexicon().rule("sentence_subject_shape").pattern)
 
 
 def _sentence_statements(s: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -665,7 +677,7 @@ def _after_closed_statement(s: str, marked: list[tuple[int, int]], position: int
 
 
 _CLAUSE_START = re.compile(r"[。；;！!？?]|[，,](?=\s*[由请])")
-_LINE_BEFORE_CLAUSE = "。；;！!？?：:）)〕】"
+_LINE_BEFORE_CLAUSE = "。；;！!？?：:"
 
 
 def _clause_starts(s: str) -> list[int]:
@@ -698,12 +710,9 @@ def _clause_starts(s: str) -> list[int]:
 def _sentence_at(s: str, p: int) -> _Sentence | None:
     """The sentence statement whose clause starts at ``p``, if its subject names bodies."""
     rules = _sentence_rules()
-    stop = len(s)
-    for ch in _CLAUSE_END:
-        k = s.find(ch, p, p + 400)
-        if k != -1:
-            stop = min(stop, k)
-    lead_in = rules["lead_in"].match(s[p:stop])
+    end_mark = _CLAUSE_END_CHAR.search(s, p, p + 400)
+    stop = end_mark.start() if end_mark is not None else min(len(s), p + 400)
+    lead_in = rules["lead_in"].match(s[p : min(stop, p + 48)])
     x = p + lead_in.end() if lead_in else p
     while x < stop and s[x] in _BLANK:
         x += 1
@@ -723,8 +732,8 @@ def _sentence_at(s: str, p: int) -> _Sentence | None:
     if by is not None:
         x = by.end()
     pred = rules["predicate"].search(s, x, min(stop, x + _MAX_SUBJECT))
-    if pred is None or pred.start() == x:
-        return None
+    if pred is None or pred.start() == x or s[pred.start() - 1] not in _subject_endings():
+        return None  # the subject does not end like the name of a body
     if rules["not_predicate"].match(s[pred.end() : pred.end() + 4]):
         return None
     subject = (x, pred.start())

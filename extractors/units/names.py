@@ -51,6 +51,8 @@ __all__ = [
     "known_units",
     "lookup",
     "looks_like_unit",
+    "name_endings",
+    "suffix_endings",
     "normalize_name",
     "place_candidates",
     "resolve",
@@ -145,6 +147,26 @@ def looks_like_unit(name: str) -> bool:
     if veto.regex.search(key):
         return False
     return any(rule.regex.search(key) for rule in shapes)
+
+
+@functools.cache
+def name_endings() -> frozenset[str]:
+    """Characters the name of a body can end with: the last character of every name the
+    authority knows and of every suffix a unit-shaped name ends with (局 委 办 … 市 县 区)."""
+    ends = {key[-1] for key in _alias_index() if key}
+    for rule in unit_lexicon().shape_rules:
+        if rule.id != "shape_not_clause":
+            ends |= suffix_endings(rule.pattern)
+    return frozenset(ends)
+
+
+def suffix_endings(pattern: str) -> set[str]:
+    """Last characters of the words a suffix pattern such as ``(?:局|委|[省市县])$`` ends with:
+    of each alternative, and every CJK character of a class."""
+    ends = {word[-1] for word in re.findall(r"[\u4e00-\u9fff]+(?=[|)])", pattern)}
+    for cls in re.findall(r"\[([^\]^]+)\]", pattern):
+        ends.update(ch for ch in cls if "\u4e00" <= ch <= "\u9fff")
+    return ends
 
 
 @functools.cache

@@ -844,3 +844,140 @@ def test_table_cell_roles_come_from_the_header(
 ) -> None:
     parse = parse_unit_list(cell, role=column, header=frozenset(header))  # type: ignore[arg-type]
     assert [u.role for u in parse.units] == expected
+
+
+# --------------------------------------------------------------------------------------------
+# Responsibility stated in sentences (国务院 / 部委 documents, 办法, notices without brackets).
+# Sentences from the real documents of ../shared/realdocs, shortened.
+
+SENTENCE_CASES = [
+    pytest.param(
+        "（五）做好督导总结宣传。国家卫生健康委要会同相关部门，按照职责分工加强对各地的指导和监督。",
+        [{"lead": ["国家卫生健康委"]}],
+        id="huitong-leads-vague-partner-left-out",
+    ),
+    pytest.param(
+        "（二）统一编码和术语集。2019年3月底前，国家卫生健康委推行全国统一的疾病分类编码。"
+        "国家中医药局印发全国统一的中医病证分类与代码。2019年8月底前，各地组织三级公立医院完成编码转换。",
+        [{"unassigned": ["国家卫生健康委"]}, {"unassigned": ["国家中医药局"]}],
+        id="after-a-deadline-subject-verb",
+    ),
+    pytest.param(
+        "（二）省级年度考核。各省份于2019年11月底前完成对辖区内三级公立医院绩效考核工作，并报送国家卫生健康委。",
+        [{"unassigned": ["各省份"]}],
+        id="subject-yu-date-recipient-not-a-unit",
+    ),
+    pytest.param(
+        "（四）发挥智库作用，助力行业治理。中国信息通信研\n究院、中国互联网协会要牵头设立数字技术适老化专家咨询\n委员会。",
+        [{"lead": ["中国信息通信研究院", "中国互联网协会"]}],
+        id="yao-qiantou-across-a-pdf-line-break",
+    ),
+    pytest.param(
+        "（一）加强组织领导。加强工作协同。行政监管部门要牵头抓总，统筹推进“两库”建设。"
+        "信息化建设部门要做好系统建设、数据支撑。经办机构要用好智能监管子系统开展智能审核。",
+        [{"lead": ["行政监管部门"]}, {"supporting": ["信息化建设部门"]}, {"supporting": ["经办机构"]}],
+        id="one-leads-the-others-of-its-paragraph-support",
+    ),
+    pytest.param(
+        "（四）科研单位要健全完善内部管理制度。项目管理专业机构不再承担有关事项，"
+        "请科技部、工业和信息化部、农业农村部、卫生健康委等部门在2019年2月底前完成。",
+        [{"unassigned": ["科技部", "工业和信息化部", "农业农村部", "卫生健康委"]}],
+        id="qing-after-a-comma-deng-bumen",
+    ),
+    pytest.param(
+        "（二）建立数据质量反馈机制。北京市经济和信息化局会同专区监管部门、数据提供部门和运营单位建立数据质量反馈机制。",
+        [{"lead": ["北京市经济和信息化局"], "supporting": ["专区监管部门", "数据提供部门"]}],
+        id="huitong-partners-support-enterprise-left-out",
+    ),
+    pytest.param(
+        "（四）做好宣传。工作方案由北京市经济和信息化局负责组织实施。",
+        [{"unassigned": ["北京市经济和信息化局"]}],
+        id="you-a-fuze",
+    ),
+    pytest.param(
+        "（十四）加强组织领导。各省（区、市）人民政府要高度重视本地区消费扶贫工作，制定配套政策。",
+        [{"unassigned": ["各省（区、市）人民政府"]}],
+        id="bracket-inside-a-name",
+    ),
+    pytest.param(
+        "第九条　省公共数据主管部门应当会同有关部门，根据国家有关要求，制定公共数据分类分级规则。",
+        [{"lead": ["省公共数据主管部门"]}],
+        id="article-number-not-in-the-name",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SENTENCE_CASES)
+def test_sentence_statements(text: str, expected: list[dict[str, list[str]]]) -> None:
+    assert [r for r in _document_roles(text) if r] == expected
+
+
+MENTIONED_ONLY = [
+    pytest.param("（一）加快发展。支持市科技局建设创新平台，鼓励各市开展试点。", id="zhichi-guli"),
+    pytest.param("（二）强化支撑。充分发挥省委科技委员会作用，联合有关协会开展评选。", id="fahui-lianhe"),
+    pytest.param("（三）规范管理。经市人民政府批准后实施，有关情况向国务院报告。", id="jing-xiang"),
+    pytest.param("（四）推广标准。市市场监管局发布的标准要加快推广。", id="attributive-de"),
+    pytest.param("（五）扩大应用。企业要加强数据管理，龙头企业要发挥带动作用，各高校要开设课程。", id="supported-actors"),
+    pytest.param("（六）形成合力。各地、各有关部门要把考核作为重要抓手。", id="vague-collectives"),
+    pytest.param("（七）推进上云。本标准适用于机构开展智能制造的研究和实施。", id="clause-not-a-name"),
+    pytest.param("（八）数据共享。由于市场变化，由此产生的费用自理。", id="youyu-youci"),
+    pytest.param("（九）配套建设。各省 区、市）\n工业和信息化主管部门、通信管理局要依托联席会议机制。", id="garbled-bracket"),
+    pytest.param("（十）推广应用。加快推进工业互联网平台建设，支持\n市科技局建设公共服务平台。", id="pdf-line-start-is-no-clause"),
+]
+
+
+@pytest.mark.parametrize("text", MENTIONED_ONLY)
+def test_units_merely_mentioned_are_not_assigned(text: str) -> None:
+    assert [r for r in _document_roles(text) if r] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "一、发展现状\n（一）发展基础。近年来，省工业和信息化厅组织开展试点示范。\n二、重点任务\n"
+            "（一）推进试点。省工业和信息化厅要组织开展试点示范。\n",
+            [{"unassigned": ["省工业和信息化厅"]}],
+            id="not-in-a-situation-section",
+        ),
+        pytest.param(
+            "四、考核程序\n2020年起，每年2月底前各省份完成考核工作。\n（一）医院自查。各三级公立医院对照指标完成自评。\n"
+            "（二）省级考核。各省份于2019年11月底前完成考核工作。\n",
+            [{"unassigned": ["各三级公立医院"]}, {"unassigned": ["各省份"]}],
+            id="not-in-the-introduction-of-a-grouping-heading",
+        ),
+        pytest.param(
+            "三十、实行“免督查”。（国务院办公厅负责）\n各有关部门要认真组织实施。国务院办公厅将会同有关方面统筹组织开展督查激励工作。\n",
+            [{"unassigned": ["国务院办公厅"]}],
+            id="not-in-the-closing-after-a-bracket",
+        ),
+        pytest.param(
+            "二、重点任务\n1.推进上云。（责任单位：市经济和信息化局）\n2.加强人才。（责任单位：市人力资源社会保障局）\n"
+            "三、保障措施\n（一）加强组织领导。各县（区）政府要落实属地责任。\n",
+            [{"unassigned": ["市经济和信息化局"]}, {"unassigned": ["市人力资源社会保障局"]}],
+            id="not-a-guarantee-item-of-a-bracketed-document",
+        ),
+        pytest.param(
+            "二、重点任务\n1.推进上云。（责任单位：市经济和信息化局）\n2.加强人才。各县（区）政府要落实属地责任。（责任单位：市人力资源社会保障局）\n",
+            [{"unassigned": ["市经济和信息化局"]}, {"unassigned": ["各县（区）政府"]}, {"unassigned": ["市人力资源社会保障局"]}],
+            id="beside-a-bracket-in-a-task-section",
+        ),
+        pytest.param(
+            "附件\n典型经验做法\n1.北京市西城区推进紧密型医联体建设。\n",
+            [],
+            id="not-in-an-attachment-of-examples",
+        ),
+    ],
+)
+def test_where_sentences_assign_measures(text: str, expected: list[dict[str, list[str]]]) -> None:
+    assert [r for r in _document_roles(text) if r] == expected
+
+
+def test_a_sentence_statement_never_bounds_its_measure() -> None:
+    """Units keep their spans; the statement has none, so a measure is not cut at its sentence."""
+    text = "（一）加强统筹。国家医保局将定期调度各地情况。\n每年选取30-50个统筹地区作为示范。"
+    (span,) = find_statements(text)
+    parse = parse_responsibility(text)
+    assert span[0] == text.index("国家医保局") and parse.span is None
+    (unit,) = parse.units
+    assert unit.span is not None and text[unit.span.start : unit.span.end] == "国家医保局"

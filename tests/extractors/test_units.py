@@ -11,7 +11,9 @@ from extractors.units.names import (
     edit_distance,
     known_units,
     looks_like_unit,
+    name_endings,
     resolve,
+    suffix_endings,
     unit_level,
     unit_user_words,
 )
@@ -324,3 +326,23 @@ def test_nlp_module_loads_nothing_at_import() -> None:
         cwd=str(__import__("pathlib").Path(__file__).resolve().parents[2]),
     )
     assert out.stdout.strip() == "False False"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("(?:局|委员会|[省市县])$", {"局", "会", "省", "市", "县"}),
+        ("(局|管委会|政府)$", {"局", "会", "府"}),
+        ("^各\\S{0,12}(?:[省市]|地区|部门)$", {"省", "市", "区", "门"}),
+    ],
+)
+def test_suffix_endings(pattern: str, expected: set[str]) -> None:
+    assert suffix_endings(pattern) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "ends_like_a_body"),
+    [("国家卫生健康委", True), ("各省份", True), ("攀钢集团", True), ("市科技局", True), ("信息系统", False), ("考核工作", False)],
+)
+def test_name_endings(name: str, ends_like_a_body: bool) -> None:
+    assert (name[-1] in name_endings()) is ends_like_a_body
