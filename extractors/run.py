@@ -1,13 +1,16 @@
 """The one composition step: a Document in, its measures and targets out.
 
 Build, eval, bench, fuzz and the API all call ``extract_document``; nothing else chains the
-extractors. Each task lists the ids of its targets, so the JSON contract reads both ways.
+extractors. The document's context (jurisdiction, stated role conventions, section index,
+reference years: ``extractors/context.py``) is built here once and passed down. Each task lists
+the ids of its targets, so the JSON contract reads both ways.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from extractors.context import DocumentContext
 from extractors.measures.tasks import extract_tasks
 from extractors.targets.extract import extract_targets
 from pipeline.model import Document, Target, Task
@@ -22,7 +25,7 @@ class Extraction:
 
 def extract_document(doc: Document) -> Extraction:
     """Every measure of ``doc`` (with units, roles and deadlines) and every target it states."""
-    tasks = extract_tasks(doc)
+    tasks = extract_tasks(doc, DocumentContext.of(doc))
     targets = extract_targets(doc, tasks)
     of_task: dict[str, list[str]] = {}
     for target in targets:

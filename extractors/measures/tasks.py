@@ -31,15 +31,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from extractors.deadlines import (
-    document_reference_year,
-    document_year,
     extract_deadlines,
-    opening_due_year,
 )
 from extractors.roles.statements import (
     ResponsibilityParse,
     RoleRule,
-    find_role_rules,
     find_statements,
     parse_statement,
     parse_unit_list,
@@ -47,7 +43,7 @@ from extractors.roles.statements import (
     rule_in_force,
 )
 from extractors.lexicon import Rule, load_yaml
-from extractors.units.context import UnitContext
+from extractors.context import NOT_CONTENT_KINDS, DocumentContext
 from extractors.units.names import simplify
 from pipeline.model import Deadline, DocTable, Document, Section, Span, Task, UnitMention
 
@@ -64,7 +60,6 @@ _MEASURE_KINDS = {
     "stage",
     "article",  # 第六条 … （责任单位：崂山区政府）: an article that owns a statement
 }
-_NOT_CONTENT_KINDS = {"preamble", "box", "table", "annex"}
 _NUMBERED_KINDS = {"cn_num", "paren_cn", "arabic", "paren_arabic", "circled", "dash", "section"}
 _DOC_TITLE = re.compile(r"(方案|规划|意见|通知|措施|办法|细则|计划|纲要|决定|实施方案)\s*$")
 _DOC_TITLE_IN = re.compile(r"(方案|规划|意见|措施|办法|细则|计划|纲要|决定|清单|分工表)(?:[（(][^）)]{0,20}[）)])?\s*(?:\n|$)")
@@ -75,10 +70,11 @@ _NUMBER_TRIM = " \t、.．﹒。:："
 _FULL_WIDTH_BRACKETS = str.maketrans({"(": "（", ")": "）"} | {chr(0xFF10 + d): str(d) for d in range(10)})
 
 
-def extract_tasks(doc: Document) -> list[Task]:
-    """Every measure of ``doc`` as a Task, in document order (ids stable between runs)."""
-    context = UnitContext.from_meta(doc.meta)  # 区财政局 in a 东区 document is 东区财政局
-    statements = _statements(doc, context)
+def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]:
+    """Every measure of ``doc`` as a Task, in document order (ids stable between runs).
+    ``ctx``: the document's context (built here when not given)."""
+    ctx = ctx or DocumentContext.of(doc)
+    statements = _statements(ctx)
     owned: dict[str, list[ResponsibilityParse]] = {}
     for section_id, parse in statements:
         owned.setdefault(section_id, []).append(parse)
@@ -86,21 +82,21 @@ def extract_tasks(doc: Document) -> list[Task]:
     has_task_section = any(
         _title_kind(s.title) == "task"
         and not s.run_in
-        and _children(doc, s)
+        and ctx.children(s)
         and not _is_doc_title(s)
         for s in doc.sections
     )
     tasks: list[Task] = []
     for section in doc.sections:
-        if section.kind in _NOT_CONTENT_KINDS or section.kind not in _MEASURE_KINDS:
+        if section.kind in NOT_CONTENT_KINDS or section.kind not in _MEASURE_KINDS:
             continue
         parses = owned.get(section.section_id, [])
         if not parses and not _is_unowned_measure(
-            doc, section, uses_units, has_task_section or bool(statements)
+            ctx, section, uses_units, has_task_section or bool(statements)
         ):
             continue
-        tasks.append(_task(doc, section, parses))
-    tasks.extend(table_tasks(doc, context))
+        tasks.append(_task(ctx, section, parses))
+    tasks.extend(table_tasks(doc, ctx))
     return _unique_ids(tasks)
 
 
@@ -108,8 +104,8 @@ def extract_tasks(doc: Document) -> list[Task]:
 # Statements and who owns them
 
 
-def _statements(doc: Document, context: UnitContext) -> list[tuple[str, ResponsibilityParse]]:
-    rules = find_role_rules(doc.text)
+def _statements(ctx: DocumentContext) -> list[tuple[str, ResponsibilityParse]]:
+    doc, rules, context = ctx.doc, list(ctx.role_rules), ctx.units
     out: list[tuple[str, ResponsibilityParse]] = []
     for start, end in find_statements(doc.text):
         owner = _owner(doc, start)
@@ -129,7 +125,7 @@ def _owner(doc: Document, position: int) -> Section | None:
     holders = [
         s
         for s in doc.sections
-        if s.kind not in _NOT_CONTENT_KINDS
+        if s.kind not in NOT_CONTENT_KINDS
         and s.span.start <= position < max(s.span.end, s.span.start + 1)
     ]
     # text[end:position] is blank exactly when end is at or after the spaces just before position
@@ -139,7 +135,7 @@ def _owner(doc: Document, position: int) -> Section | None:
     before = [
         s
         for s in doc.sections
-        if s.kind not in _NOT_CONTENT_KINDS and blank_from <= s.span.end <= position
+        if s.kind not in NOT_CONTENT_KINDS and blank_from <= s.span.end <= position
     ]
     candidates = holders + before
     if not candidates:
@@ -171,9 +167,9 @@ def _title_kind(title: str) -> str | None:
     return None
 
 
-def _ancestors(doc: Document, section: Section) -> list[Section]:
+def _ancestors(ctx: DocumentContext, section: Section) -> list[Section]:
     """Ancestors from the top of the ladder down, without the document's own title heading."""
-    by_id = _section_index(doc)[0]
+    by_id = ctx.by_id
     chain: list[Section] = []
     cur = by_id.get(section.parent_id) if section.parent_id else None
     while cur is not None:
@@ -183,11 +179,12 @@ def _ancestors(doc: Document, section: Section) -> list[Section]:
     return list(reversed(chain))
 
 
-def _operative_annex(doc: Document, annex: Section) -> bool:
+def _operative_annex(ctx: DocumentContext, annex: Section) -> bool:
+    doc = ctx.doc
     """An attachment whose own title (the 附件 line and the lines before its first item) names a
     document or a list of tasks: 附件：XX实施方案, 附件 重点任务分工表, 附件 改革举措推广清单. A list of
     典型经验做法, 考核指标 or 成员单位 is not: its items are not measures."""
-    children = _children(doc, annex)
+    children = ctx.children(annex)
     end = min(annex.span.end, children[0].span.start if children else annex.span.start + _ANNEX_HEAD)
     head = simplify(doc.text[annex.span.start : end][:_ANNEX_HEAD])
     return _title_kind(head) == "task" or bool(_DOC_TITLE_IN.search(head))
@@ -197,36 +194,13 @@ def _is_doc_title(section: Section) -> bool:
     return section.kind == "heading" and bool(_DOC_TITLE.search(simplify(section.title)))
 
 
-def _children(doc: Document, section: Section) -> list[Section]:
-    return list(_section_index(doc)[1].get(section.section_id, ()))
-
-
-# One index per document, rebuilt only when another document's sections come in: looking a
-# section up must not cost a pass over every section (long documents have thousands).
-_index: tuple[tuple[Section, ...], dict[str, Section], dict[str, list[Section]]] = ((), {}, {})
-
-
-def _section_index(doc: Document) -> tuple[dict[str, Section], dict[str, list[Section]]]:
-    """(section by id, content children by parent id, in document order) for ``doc``."""
-    global _index
-    cached = _index
-    if cached[0] is not doc.sections:
-        by_id = {s.section_id: s for s in doc.sections}
-        children: dict[str, list[Section]] = {}
-        for s in doc.sections:
-            if s.parent_id is not None and s.kind not in _NOT_CONTENT_KINDS:
-                children.setdefault(s.parent_id, []).append(s)
-        cached = _index = (doc.sections, by_id, children)
-    return cached[1], cached[2]
-
-
 def _is_unowned_measure(
-    doc: Document, section: Section, uses_units: bool, structured: bool
+    ctx: DocumentContext, section: Section, uses_units: bool, structured: bool
 ) -> bool:
-    if section.kind not in _NUMBERED_KINDS or _children(doc, section):
+    if section.kind not in _NUMBERED_KINDS or ctx.children(section):
         return False
-    ancestors = _ancestors(doc, section)
-    if any(a.kind == "annex" and not _operative_annex(doc, a) for a in ancestors):
+    ancestors = _ancestors(ctx, section)
+    if any(a.kind == "annex" and not _operative_annex(ctx, a) for a in ancestors):
         return False  # a list of praised practices, indicators or contacts attached to a notice
     headings = [a for a in ancestors if not a.run_in]  # 4.推进… is an action, not a section kind
     verdict = next((k for a in headings if (k := _title_kind(a.title)) is not None), None)
@@ -242,12 +216,13 @@ def _is_unowned_measure(
 # Building a Task
 
 
-def _task(doc: Document, section: Section, parses: list[ResponsibilityParse]) -> Task:
-    span = _measure_span(doc, section, parses)
+def _task(ctx: DocumentContext, section: Section, parses: list[ResponsibilityParse]) -> Task:
+    doc = ctx.doc
+    span = _measure_span(ctx, section, parses)
     text = doc.text[span.start : span.end]
     lead, supporting, unassigned = _split_roles([u for p in parses for u in p.units])
     return Task(
-        task_id=f"{doc.doc_id}:{_number_path(doc, section)}",
+        task_id=f"{doc.doc_id}:{_number_path(ctx, section)}",
         doc_id=doc.doc_id,
         number=section.number,
         title=section.title.strip() or _first_sentence(text),
@@ -257,18 +232,19 @@ def _task(doc: Document, section: Section, parses: list[ResponsibilityParse]) ->
         supporting=supporting,
         unassigned_units=unassigned,
         role_rule=next((p.rule_applied for p in parses if p.rule_applied), None),
-        deadlines=tuple(_deadlines(doc, text, span.start)),
+        deadlines=tuple(_deadlines(ctx, text, span.start)),
         span=span,
         source=doc.source_ref(span, section.section_id),
     )
 
 
-def _measure_span(doc: Document, section: Section, parses: list[ResponsibilityParse]) -> Span:
+def _measure_span(ctx: DocumentContext, section: Section, parses: list[ResponsibilityParse]) -> Span:
+    doc = ctx.doc
     start, end = section.span.start, section.span.end
     last = max((p.span.end for p in parses if p.span is not None), default=None)
     if last is not None and last > end:  # a statement standing as its own paragraph after it
         end = last
-    elif last is not None and "\n" in doc.text[last:end] and not _children(doc, section):
+    elif last is not None and "\n" in doc.text[last:end] and not ctx.children(section):
         end = last  # a closing paragraph after the measure's statement is not the measure's
     while end > start and doc.text[end - 1].isspace():
         end -= 1
@@ -294,32 +270,18 @@ def _split_roles(units: Sequence[UnitMention]) -> tuple[tuple[UnitMention, ...],
     return tuple(groups["lead"]), tuple(groups["supporting"]), tuple(groups["unassigned"])
 
 
-def _deadlines(doc: Document, text: str, base: int) -> list[Deadline]:
+def _deadlines(ctx: DocumentContext, text: str, base: int) -> list[Deadline]:
     """The measure's deadlines, each phrase once (每年 said of two duties is one 时限)."""
-    reference_year, first_due_year = _undated_reference(doc)
     found = extract_deadlines(
         text,
-        doc.meta.date,
+        ctx.doc.meta.date,
         base=base,
-        reference_year=reference_year,
-        first_due_year=first_due_year,
-        current_year=document_year(doc.meta.title, doc.meta.date),  # 年底前, 6月底前
+        reference_year=ctx.reference_year,
+        first_due_year=ctx.first_due_year,
+        current_year=ctx.current_year,  # 年底前, 6月底前
     )
     seen: set[str] = set()
     return [d for d in found if not (d.text in seen or seen.add(d.text))]
-
-
-@functools.lru_cache(maxsize=64)
-def _undated_reference_cached(text: str, title: str, period: str | None) -> tuple[int | None, int | None]:
-    return document_reference_year(text, title, period), opening_due_year(text)
-
-
-def _undated_reference(doc: Document) -> tuple[int | None, int | None]:
-    """For a document without a date: the earliest year it can be from, so that history
-    (“十三五”期间，2019年建成…) is not read as a deadline."""
-    if doc.meta.date:
-        return None, None
-    return _undated_reference_cached(doc.text, doc.meta.title, doc.meta.period)
 
 
 def _first_sentence(text: str) -> str:
@@ -327,7 +289,8 @@ def _first_sentence(text: str) -> str:
     return head[:40]
 
 
-def _number_token(doc: Document, section: Section) -> str:
+def _number_token(ctx: DocumentContext, section: Section) -> str:
+    doc = ctx.doc
     """二、 → 二, 1. → 1, (二) → （二）; dash and unnumbered items count among their siblings."""
     if section.number and section.kind != "dash":
         number = _PRIVATE_USE.sub("", section.number)  # 2\ue010: a font's glyph for the dot
@@ -340,9 +303,9 @@ def _number_token(doc: Document, section: Section) -> str:
     return f"—{k}" if section.kind == "dash" else f"h{k}"
 
 
-def _number_path(doc: Document, section: Section) -> str:
-    chain = [a for a in _ancestors(doc, section) if a.number or a.kind == "dash"] + [section]
-    return ".".join(_number_token(doc, s) for s in chain)
+def _number_path(ctx: DocumentContext, section: Section) -> str:
+    chain = [a for a in _ancestors(ctx, section) if a.number or a.kind == "dash"] + [section]
+    return ".".join(_number_token(ctx, s) for s in chain)
 
 
 def _unique_ids(tasks: list[Task]) -> list[Task]:
@@ -386,12 +349,11 @@ def _columns(header: Sequence[str]) -> dict[str, int]:
     return cols
 
 
-def table_tasks(doc: Document, context: UnitContext | None = None) -> list[Task]:
-    """One Task per row of a 任务分工表 (a table with a task column and a unit column).
-    ``context``: the document's places (default: read from ``doc.meta``)."""
-    context = context or UnitContext.from_meta(doc.meta)
+def table_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]:
+    """One Task per row of a 任务分工表 (a table with a task column and a unit column)."""
+    ctx = ctx or DocumentContext.of(doc)
     tasks: list[Task] = []
-    rules = find_role_rules(doc.text)
+    rules = list(ctx.role_rules)
     for table in doc.tables:
         if not table.rows:
             continue
@@ -400,7 +362,7 @@ def table_tasks(doc: Document, context: UnitContext | None = None) -> list[Task]
             continue
         cursor = table.span.start if table.span else 0
         for n, row in enumerate(table.rows[1:], 1):
-            task, cursor = _row_task(doc, table, row, n, cols, cursor, rules, context)
+            task, cursor = _row_task(ctx, table, row, n, cols, cursor, rules)
             if task is not None:
                 tasks.append(task)
     return tasks
@@ -414,15 +376,15 @@ def _locate(doc: Document, cell: str, cursor: int) -> int | None:
 
 
 def _row_task(
-    doc: Document,
+    ctx: DocumentContext,
     table: DocTable,
     row: Sequence[str],
     n: int,
     cols: dict[str, int],
     cursor: int,
     rules: list[RoleRule],
-    context: UnitContext,
 ) -> tuple[Task | None, int]:
+    doc, context = ctx.doc, ctx.units
     cell = lambda name: row[cols[name]] if name in cols and cols[name] < len(row) else ""  # noqa: E731
     text = cell("task").strip()
     at = _locate(doc, text, cursor)
@@ -451,8 +413,8 @@ def _row_task(
     number = cell("number").strip() or str(n)
     deadline_text = cell("deadline").strip()
     deadline_at = _locate(doc, deadline_text, cursor)
-    deadlines = _deadlines(doc, deadline_text, deadline_at) if deadline_at is not None else []
-    deadlines = deadlines or _deadlines(doc, text, span.start)
+    deadlines = _deadlines(ctx, deadline_text, deadline_at) if deadline_at is not None else []
+    deadlines = deadlines or _deadlines(ctx, text, span.start)
     task = Task(
         task_id=f"{doc.doc_id}:{table.table_id}.{number}",
         doc_id=doc.doc_id,

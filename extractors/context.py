@@ -1,0 +1,59 @@
+"""What the extractors of one document need and compute only once: built by ``extract_document``
+and passed down, instead of caches keyed on whole document texts.
+
+    ctx = DocumentContext.of(doc)
+    ctx.units         the jurisdiction bare unit names are read in (区财政局 → 东区财政局)
+    ctx.role_rules    the conventions the document states (逗号前为牵头单位，下同), in order
+    ctx.section(id), ctx.children(section)   the section tree, indexed once
+    ctx.current_year  the year 年底前 / 6月底前 belong to; reference years for undated documents
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from extractors.deadlines import document_reference_year, document_year, opening_due_year
+from extractors.roles.conventions import RoleRule, find_role_rules
+from extractors.units.context import UnitContext
+from pipeline.model import Document, Section
+
+# sections that hold no measure content of their own: boxes, tables, annexes, the preamble
+NOT_CONTENT_KINDS = frozenset({"preamble", "box", "table", "annex"})
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    doc: Document
+    units: UnitContext
+    role_rules: tuple[RoleRule, ...]
+    by_id: Mapping[str, Section]
+    content_children: Mapping[str, tuple[Section, ...]]
+    current_year: int | None
+    reference_year: int | None  # only for a document without a date: history is not a deadline
+    first_due_year: int | None
+
+    @classmethod
+    def of(cls, doc: Document) -> DocumentContext:
+        children: dict[str, list[Section]] = {}
+        for s in doc.sections:
+            if s.parent_id is not None and s.kind not in NOT_CONTENT_KINDS:
+                children.setdefault(s.parent_id, []).append(s)
+        undated = doc.meta.date is None
+        return cls(
+            doc=doc,
+            units=UnitContext.from_meta(doc.meta),
+            role_rules=tuple(find_role_rules(doc.text)),
+            by_id={s.section_id: s for s in doc.sections},
+            content_children={k: tuple(v) for k, v in children.items()},
+            current_year=document_year(doc.meta.title, doc.meta.date),
+            reference_year=document_reference_year(doc.text, doc.meta.title, doc.meta.period) if undated else None,
+            first_due_year=opening_due_year(doc.text) if undated else None,
+        )
+
+    def section(self, section_id: str) -> Section:
+        return self.by_id[section_id]
+
+    def children(self, section: Section) -> tuple[Section, ...]:
+        """Content children of ``section`` (boxes and tables do not count), in document order."""
+        return self.content_children.get(section.section_id, ())
