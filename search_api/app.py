@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     def health(request: Request, response: Response) -> dict:
         """Liveness and readiness: 200 when the registry answers and a search index is there;
         503 (with what is missing) when the server is up but cannot answer searches."""
-        from search_api.index import current_generation_folder
+        from search_api.index.index import current_generation_folder
 
         checks = {"registry": False, "index": False}
         try:
@@ -99,7 +99,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
 
 def _warm_up(settings: Settings) -> None:
     """Load the index and the query embedder now, so the first user does not wait for them."""
-    from search_api.search import search, settle_heap
+    from search_api.search.search import search, settle_heap
 
     try:
         search("园区", settings, k=1)

@@ -75,7 +75,7 @@ def build(
 
     index_step = None
     if not no_index:
-        from search_api.indexing import index_step
+        from search_api.index.indexing import index_step
     ok = run_build_command(
         paths or [], make_settings(data_dir), export=export, index_step=index_step,
     )

@@ -84,7 +84,7 @@ def run_search_command(
 ) -> None:
     """Search and print. Exits with status 1 (message on stderr) when there is no index or a
     filter value is invalid."""
-    from search_api.search import index_units, loaded_index, search
+    from search_api.search.search import index_units, loaded_index, search
 
     if mode not in ("hybrid", "dense", "sparse"):
         _fail(f"--mode must be hybrid, dense or sparse, not {mode!r}")

@@ -60,7 +60,7 @@ def _build(paths: list[Path], settings) -> BuildResult:
     with _BUILD_LOCK:
         report = build_registry(paths, settings, progress=False)
         from extractors.registry.store import Registry
-        from search_api.indexing import refresh_index
+        from search_api.index.indexing import refresh_index
 
         with Registry.open(settings) as registry:
             refresh_index(settings, registry)  # nothing new: no model load, no write

@@ -27,7 +27,7 @@ async def search_measures(
     status: Annotated[DocStatus | None, Query(description="征求意见稿 / 代拟稿 / 送审稿 / 试行 / 正式 / 未知")] = None,
     mode: Annotated[Literal["hybrid", "dense", "sparse"], Query()] = "hybrid",
 ) -> Response:
-    from search_api.search import search
+    from search_api.search.search import search
 
     filters = SearchFilters(doc=doc, unit=unit, role=role, year=year, status=status)
     # the dense query embedding is CPU-bound: keep the event loop free

@@ -16,13 +16,13 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from extractors.registry.build import run_build_command
-    from search_api.indexing import index_step
+    from search_api.index.indexing import index_step
     from pipeline.settings import Settings
 
     import extractors.measures.tasks  # noqa: F401 - paid before READY
     import extractors.registry.store  # noqa: F401
     import extractors.targets.extract  # noqa: F401
-    import search_api.indexing  # noqa: F401
+    import search_api.index.indexing  # noqa: F401
 
     data_dir, paths = Path(argv[0]), [Path(p) for p in argv[1:]]
     settings = Settings(data_dir=data_dir, embedding_model="fake")

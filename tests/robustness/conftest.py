@@ -16,7 +16,7 @@ TOKEN = "robustness-token"
 def build_corpus(data_dir: Path, **overrides) -> Settings:
     from extractors.registry.build import build_registry
     from extractors.registry.store import Registry
-    from search_api.indexing import update_index
+    from search_api.index.indexing import update_index
 
     settings = Settings(data_dir=data_dir, embedding_model="fake", api_token=TOKEN, **overrides)
     report = build_registry([settings.corpus_dir], settings, progress=False)

@@ -67,7 +67,7 @@ def snapshot(data_dir: Path) -> State:
     finally:
         con.close()
     from pipeline.errors import IndexNotBuiltError
-    from search_api.index import load_index
+    from search_api.index.index import load_index
 
     try:
         index = load_index(data_dir / "index")
@@ -78,7 +78,7 @@ def snapshot(data_dir: Path) -> State:
 
 def build_in_process(data_dir: Path, inbox: Path) -> None:
     from extractors.registry.build import run_build_command
-    from search_api.indexing import index_step
+    from search_api.index.indexing import index_step
 
     assert run_build_command([inbox], Settings(data_dir=data_dir, embedding_model="fake"),
                              export=False, index_step=index_step)
@@ -207,7 +207,7 @@ def test_rebuild_with_nothing_changed_is_idempotent(states, tmp_path: Path) -> N
     data_dir = tmp_path / "again"
     shutil.copytree(reference, data_dir)
     from extractors.registry.store import Registry
-    from search_api.index import current_generation_folder
+    from search_api.index.index import current_generation_folder
 
     settings = Settings(data_dir=data_dir, embedding_model="fake")
     with Registry.open(settings) as registry:

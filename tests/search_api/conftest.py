@@ -15,7 +15,7 @@ from tests.live_server import serve_in_thread
 def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     from extractors.registry.build import build_registry
     from extractors.registry.store import Registry
-    from search_api.indexing import update_index
+    from search_api.index.indexing import update_index
 
     data_dir: Path = tmp_path_factory.mktemp("taizhang-data")
     settings = Settings(data_dir=data_dir, embedding_model="fake", api_token="test-token")
@@ -37,7 +37,7 @@ def unsplit_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A registry and index holding a 分工方案 whose measures name 责任单位 without a lead
     (``（责任单位：市商务局、市财政局）``) beside the small corpus with its 牵头 / 配合 measures."""
     from extractors.registry.store import Registry
-    from search_api.indexing import update_index
+    from search_api.index.indexing import update_index
 
     from tests.search_api.search_fixtures import fengong_document, small_corpus
 

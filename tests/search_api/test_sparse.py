@@ -10,12 +10,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search_api.sparse_build import build_sparse_index
-from search_api.sparse import (
+from search_api.sparse.sparse_build import build_sparse_index
+from search_api.sparse.sparse import (
     SparseIndex, ensure_freq_db, find_terms, query_terms, stopwords, tokenize,
 )
 
-LEXICONS = Path(__file__).resolve().parents[2] / "search_api" / "lexicons"
+LEXICONS = Path(__file__).resolve().parents[2] / "search_api" / "sparse" / "lexicons"
 
 
 @pytest.mark.parametrize(

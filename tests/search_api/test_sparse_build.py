@@ -13,9 +13,9 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search_api import sparse_build
-from search_api.sparse import SparseIndex, query_terms, tokenize
-from search_api.sparse_build import SparseBuilder, TokenCache, build_sparse_index, tokenize_many
+from search_api.sparse import sparse_build
+from search_api.sparse.sparse import SparseIndex, query_terms, tokenize
+from search_api.sparse.sparse_build import SparseBuilder, TokenCache, build_sparse_index, tokenize_many
 
 TEXTS = [
     "新增建设用地指标实行分类保障，由国、省保障新增建设用地计划指标。",

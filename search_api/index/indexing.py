@@ -30,13 +30,13 @@ import numpy as np
 from pipeline.model import Document, Section, Span, Target, Task
 from pipeline.settings import Settings
 
-from search_api.embed import CacheStats, Embedder, EmbeddingCache, embed_with_cache, get_embedder
-from search_api import index as index_files
-from search_api.index import COLLECTIONS, GenerationWriter, IndexMeta, new_generation_stamp
+from search_api.embedding.embed import CacheStats, Embedder, EmbeddingCache, embed_with_cache, get_embedder
+from search_api.index import index as index_files
+from search_api.index.index import COLLECTIONS, GenerationWriter, IndexMeta, new_generation_stamp
 from search_api.schemas import IndexReport, ItemCard, Passage, TargetSummary
-from search_api.search import index_is_current
-from search_api.sparse import ensure_freq_db, simplified
-from search_api.sparse_build import SparseBuilder, TokenCache, tokenize_many
+from search_api.search.search import index_is_current
+from search_api.sparse.sparse import ensure_freq_db, simplified
+from search_api.sparse.sparse_build import SparseBuilder, TokenCache, tokenize_many
 
 _NUMBER_TRIM = " \t、.．。:："
 # An item with no clause of its own is embedded from its first characters: the title and

@@ -30,7 +30,7 @@ import numpy as np
 
 from extractors.lexicon import load_yaml
 
-from search_api.synonyms import LEXICON_DIR
+from search_api.sparse.synonyms import LEXICON_DIR
 
 PARAMS_FILE = "taizhang_sparse.json"
 

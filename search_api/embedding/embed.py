@@ -83,7 +83,7 @@ class SentenceTransformerEmbedder:
 
     def _load(self):
         if self._model is None:
-            from search_api.e5_convert import quiet_hf
+            from search_api.embedding.e5_convert import quiet_hf
 
             quiet_hf()
             from sentence_transformers import SentenceTransformer
@@ -242,7 +242,7 @@ def _cached_embedder(choice: str, models_dir: str, purpose: Purpose) -> Embedder
 
 
 def _converted_e5(models_dir: Path) -> Path:
-    from search_api.e5_convert import ensure_e5_model
+    from search_api.embedding.e5_convert import ensure_e5_model
 
     try:
         return ensure_e5_model(models_dir)

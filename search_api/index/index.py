@@ -37,11 +37,11 @@ from pipeline.errors import IndexNotBuiltError
 from pipeline.model import Span
 
 from search_api.schemas import ItemCard, Passage
-from search_api.sparse import FREQ_DB_PREFIX, SparseIndex
-from search_api.sparse_build import build_sparse_index
+from search_api.sparse.sparse import FREQ_DB_PREFIX, SparseIndex
+from search_api.sparse.sparse_build import build_sparse_index
 
 if TYPE_CHECKING:
-    from search_api.sparse_build import SparseBuilder
+    from search_api.sparse.sparse_build import SparseBuilder
 
 FORMAT_VERSION = 1
 # Bump when what goes into the index changes (passages, texts, vectors): `taizhang build` then

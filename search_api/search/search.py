@@ -26,16 +26,16 @@ import numpy as np
 from pipeline.errors import IndexNotBuiltError
 from pipeline.settings import Settings
 
-from search_api.embed import E5_MODEL_ID
-from search_api.hybrid import fuse_signals, rrf
-from search_api import index as index_files
-from search_api.index import LoadedIndex, current_generation_folder, load_index
+from search_api.embedding.embed import E5_MODEL_ID
+from search_api.search.hybrid import fuse_signals, rrf
+from search_api.index import index as index_files
+from search_api.index.index import LoadedIndex, current_generation_folder, load_index
 from search_api.schemas import (
     BestSentence, FacetCount, Facets, Highlight, HitScores, ItemCard, SearchFilters, SearchHit,
     SearchMode, SearchResponse,
 )
-from search_api.sparse import SparseIndex, find_terms, frame_words, query_terms, simplified, tokenize
-from search_api.synonyms import expand_query
+from search_api.sparse.sparse import SparseIndex, find_terms, frame_words, query_terms, simplified, tokenize
+from search_api.sparse.synonyms import expand_query
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 DEPTH = 300  # passages taken from each ranking before collapsing to items
@@ -123,8 +123,8 @@ def index_is_current(settings: Settings, registry) -> bool:
     folder = current_generation_folder(settings.index_dir)
     if folder is None:
         return False
-    from search_api.embed import index_model_id
-    from search_api.index import read_meta
+    from search_api.embedding.embed import index_model_id
+    from search_api.index.index import read_meta
 
     meta = read_meta(folder)
     return (meta.registry_generation == registry.generation() and meta.indexer == index_files.INDEXER_VERSION
@@ -400,7 +400,7 @@ def _canonical_filters(filters: SearchFilters, index: LoadedIndex) -> SearchFilt
 
 
 def _query_vector(settings: Settings, index: LoadedIndex, plan: QueryPlan) -> np.ndarray:
-    from search_api.embed import get_embedder
+    from search_api.embedding.embed import get_embedder
 
     embedder = get_embedder(settings, "query")
     if embedder.model_id != index.meta.model_id:

@@ -29,7 +29,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from search_api.sparse import (
+from search_api.sparse.sparse import (
     PARAMS_FILE, SparseIndex, document_tokenizer, freq_db_name, normalise, stopwords, terms_of, tokenize,
 )
 

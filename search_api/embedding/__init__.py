@@ -1,0 +1,1 @@
+"""Text embeddings: the ``Embedder`` implementations, the vector cache, the e5 weight converter."""
