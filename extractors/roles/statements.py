@@ -642,11 +642,17 @@ def _sentence_statements(s: str, taken: list[tuple[int, int]]) -> list[tuple[int
     depth_at = _DepthCounter(s)
     bracketed = len(taken) >= 2
     out: list[tuple[int, int]] = []
-    for p in _clause_starts(s):
+    clauses = _clause_starts(s)
+    strong = set(clauses)
+    for p in sorted(strong.union(_comma_clause_starts(s))):
         if _inside(taken, starts, p) or depth_at(p) > 0:
             continue
         hit = _sentence_at(s, p)
         if hit is None or (out and hit.start < out[-1][1]) or not zones.allows(hit.start):
+            continue
+        if p not in strong and not (
+            hit.start == p and rules["comma_predicate"].match(s[hit.subject[1] : hit.subject[1] + 8])
+        ):
             continue
         k = bisect.bisect_left(starts, hit.start)
         if k < len(starts) and starts[k] < hit.end:
@@ -661,6 +667,15 @@ def _sentence_statements(s: str, taken: list[tuple[int, int]]) -> list[tuple[int
         if _sentence_units(s, hit):
             out.append((hit.start, hit.end))
     return out
+
+
+_COMMA_CHAR = re.compile("[，,]\\s*")
+
+
+def _comma_clause_starts(s: str) -> list[int]:
+    """Clause starts after a comma (…实行就医地管理，就医地经办机构负责审核…): a subject there
+    counts only before an explicit duty word (``sentence_comma_predicate``)."""
+    return [m.end() for m in _COMMA_CHAR.finditer(s)]
 
 
 def _inside_any(starts: list[int], a: int, b: int) -> bool:
@@ -848,8 +863,10 @@ def _clause_start_before(s: str, position: int) -> int:
     """The clause start whose sentence statement starts at ``position``."""
     floor = max(0, position - 80)
     best = floor
-    for p in _clause_starts(s[floor : position + 1]):
-        best = floor + p if floor + p <= position else best
+    window = s[floor : position + 1]
+    for p in _clause_starts(window) + _comma_clause_starts(window):
+        if best < floor + p <= position:
+            best = floor + p
     return best
 
 

@@ -904,6 +904,16 @@ SENTENCE_CASES = [
         [{"lead": ["省公共数据主管部门"]}],
         id="article-number-not-in-the-name",
     ),
+    pytest.param(
+        "（一）全覆盖审核。对直接结算的异地就医实行就医地管理，就医地经办机构负责审核在本辖区发生的异地就医费用。",
+        [{"unassigned": ["就医地经办机构"]}],
+        id="after-a-comma-before-fuze",
+    ),
+    pytest.param(
+        "（一）组织领导。依托部际联席会议，科技部会同有关部门负责推进重大科技项目实施。",
+        [{"lead": ["科技部"]}],
+        id="after-a-comma-before-huitong",
+    ),
 ]
 
 
@@ -923,6 +933,9 @@ MENTIONED_ONLY = [
     pytest.param("（八）数据共享。由于市场变化，由此产生的费用自理。", id="youyu-youci"),
     pytest.param("（九）配套建设。各省 区、市）\n工业和信息化主管部门、通信管理局要依托联席会议机制。", id="garbled-bracket"),
     pytest.param("（十）推广应用。加快推进工业互联网平台建设，支持\n市科技局建设公共服务平台。", id="pdf-line-start-is-no-clause"),
+    pytest.param("（十一）加快建设。完善平台功能，市科技局建设公共服务平台。", id="after-a-comma-no-duty-word"),
+    pytest.param("（十二）统筹维护。主题数据库按照主题分类，确定牵头部门负责统筹维护。", id="placeholder-not-a-body"),
+    pytest.param("（十三）培育生态。同时，专区应积极吸纳多元合作方。数据专区应建立备案制度。", id="a-zone-is-no-place"),
 ]
 
 

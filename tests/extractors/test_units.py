@@ -346,3 +346,10 @@ def test_suffix_endings(pattern: str, expected: set[str]) -> None:
 )
 def test_name_endings(name: str, ends_like_a_body: bool) -> None:
     assert (name[-1] in name_endings()) is ends_like_a_body
+
+
+@pytest.mark.parametrize("name", ["专区", "数据专区"])
+def test_a_zone_is_not_a_district(name: str) -> None:
+    """专区 (a data or trade zone) names no district: no 人民政府 is made of it."""
+    match = canonical_unit(name)
+    assert not match.known and match.canonical == name
