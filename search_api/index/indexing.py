@@ -30,11 +30,14 @@ import numpy as np
 from pipeline.model import Document, Section, Span, Target, Task
 from pipeline.settings import Settings
 
-from search_api.embedding.embed import CacheStats, Embedder, EmbeddingCache, embed_with_cache, get_embedder
+from search_api.embedding.embed import (
+    CacheStats, Embedder, EmbeddingCache, embed_with_cache, index_model_id, make_embedder,
+)
 from search_api.index import index as index_files
-from search_api.index.index import COLLECTIONS, GenerationWriter, IndexMeta, new_generation_stamp
+from search_api.index.index import (
+    COLLECTIONS, GenerationWriter, IndexMeta, current_generation_folder, new_generation_stamp, read_meta,
+)
 from search_api.schemas import IndexReport, ItemCard, Passage, TargetSummary
-from search_api.search.search import index_is_current
 from search_api.sparse.sparse import ensure_freq_db, simplified
 from search_api.sparse.sparse_build import SparseBuilder, TokenCache, tokenize_many
 
@@ -375,7 +378,9 @@ def update_index(settings: Settings, registry, embedder: Embedder | None = None,
 
     registry: an ``extractors.registry.store.Registry``, read one document at a time. Unchanged
         texts reuse cached vectors and BM25 terms.
-    embedder: default ``get_embedder(settings, "passages")``; tests pass a lighter one.
+    embedder: default ``make_embedder(settings, "passages")``, made for this build; a
+        process that builds more than once passes its own (``SearchEngine.passage_embedder``),
+        tests a lighter one.
     batch_passages: see ``IndexBuild``.
     """
     started = time.perf_counter()
@@ -396,7 +401,7 @@ def update_index(settings: Settings, registry, embedder: Embedder | None = None,
 def _build(settings: Settings, parts: Iterator[DocItems], registry_generation: str, started: float,
            embedder: Embedder | None, batch_passages: int = BATCH_PASSAGES, n_docs: int = 0) -> IndexReport:
     settings.ensure_dirs()
-    embedder = embedder or get_embedder(settings, "passages")
+    embedder = embedder or make_embedder(settings, "passages")
     freq_db = ensure_freq_db(settings.index_dir)
     generation = new_generation_stamp()
     with GenerationWriter(settings.index_dir, generation) as gen:
@@ -427,17 +432,30 @@ def _build(settings: Settings, parts: Iterator[DocItems], registry_generation: s
     )
 
 
-def refresh_index(settings: Settings, registry) -> IndexReport | None:
-    """``update_index`` unless the index already matches the registry (then no model load, no
-    write, and None). An index that cannot be read counts as stale."""
-    from pipeline.errors import TaizhangError
+def index_is_current(settings: Settings, registry) -> bool:
+    """True when the index was built from the registry's current content, by this version of
+    the indexer, with the configured embedding model."""
+    folder = current_generation_folder(settings.index_dir)
+    if folder is None:
+        return False
+    meta = read_meta(folder)
+    return (meta.registry_generation == registry.generation() and meta.indexer == index_files.INDEXER_VERSION
+            and meta.model_id == index_model_id(settings))
 
+
+def refresh_index(settings: Settings, registry, embedder: Embedder | None = None) -> IndexReport | None:
+    """``update_index`` unless the index already matches the registry (then no model load, no
+    write, and None). An index that cannot be read counts as stale.
+
+    embedder: passed to ``update_index``.
+    """
+    from pipeline.errors import TaizhangError
 
     try:
         current = index_is_current(settings, registry)
     except (OSError, ValueError, TaizhangError):
         current = False
-    return None if current else update_index(settings, registry)
+    return None if current else update_index(settings, registry, embedder)
 
 
 def index_step(settings: Settings, registry, console) -> bool:

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pipeline.load import sniff, zip_kind
 
-from search_api.deps import SettingsDep, TokenDep
+from search_api.deps import EngineDep, SettingsDep, TokenDep
 
 router = APIRouter(tags=["admin"])
 
@@ -54,7 +54,9 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _build(paths: list[Path], settings) -> BuildResult:
+def _build(paths: list[Path], settings, engine) -> BuildResult:
+    """Registry, then the index when it is stale, embedding with the engine's passage embedder
+    (its model loads once per process, however many builds follow)."""
     from extractors.registry.build import build_registry
 
     with _BUILD_LOCK:
@@ -63,7 +65,8 @@ def _build(paths: list[Path], settings) -> BuildResult:
         from search_api.index.indexing import refresh_index
 
         with Registry.open(settings) as registry:
-            refresh_index(settings, registry)  # nothing new: no model load, no write
+            # nothing new: no model load, no write
+            refresh_index(settings, registry, engine.passage_embedder)
     return BuildResult(
         added=list(report.added), updated=list(report.updated), unchanged=list(report.unchanged),
         failed=[(str(p), m) for p, m in report.failed],
@@ -71,7 +74,8 @@ def _build(paths: list[Path], settings) -> BuildResult:
 
 
 @router.post("/documents", response_model=UploadResult, status_code=201)
-async def upload_document(file: UploadFile, settings: SettingsDep, _: TokenDep) -> UploadResult:
+async def upload_document(file: UploadFile, settings: SettingsDep, engine: EngineDep,
+                          _: TokenDep) -> UploadResult:
     """Add a document to the registry and the index (needs ``Authorization: Bearer <token>``)."""
     data = await _read_limited(file, settings.max_file_bytes)
     kind = sniff(data[:2048])
@@ -87,7 +91,7 @@ async def upload_document(file: UploadFile, settings: SettingsDep, _: TokenDep) 
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     os.replace(tmp, target)
-    result = await run_in_threadpool(_build, [target], settings)
+    result = await run_in_threadpool(_build, [target], settings, engine)
     if result.failed:
         target.unlink(missing_ok=True)  # a refused upload leaves nothing behind
         raise HTTPException(422, "; ".join(message for _, message in result.failed))
@@ -97,10 +101,10 @@ async def upload_document(file: UploadFile, settings: SettingsDep, _: TokenDep) 
 
 
 @router.post("/rebuild", response_model=BuildResult)
-async def rebuild(settings: SettingsDep, _: TokenDep) -> BuildResult:
+async def rebuild(settings: SettingsDep, engine: EngineDep, _: TokenDep) -> BuildResult:
     """Re-run the incremental build over the corpus folder and the uploads."""
     paths = [settings.corpus_dir]
     uploads = settings.data_dir / "uploads"
     if uploads.exists():
         paths.append(uploads)
-    return await run_in_threadpool(_build, paths, settings)
+    return await run_in_threadpool(_build, paths, settings, engine)

@@ -9,14 +9,16 @@ lead and supporting units (and the 责任单位 a document names without saying 
 query's words highlighted.
 
 "No answer" is decided by ``answer_confidence`` (see its docstring for the calibration).
+
+``search_index`` takes its loaded index and its query embedder as arguments; a process holds
+them in a ``SearchEngine`` (engine.py), which loads them once.
 """
 
 from __future__ import annotations
 
-import gc
 import re
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -24,12 +26,10 @@ from typing import Literal
 import numpy as np
 
 from pipeline.errors import IndexNotBuiltError
-from pipeline.settings import Settings
 
-from search_api.embedding.embed import E5_MODEL_ID
+from search_api.embedding.embed import E5_MODEL_ID, Embedder
 from search_api.search.hybrid import fuse_signals, rrf
-from search_api.index import index as index_files
-from search_api.index.index import LoadedIndex, current_generation_folder, load_index
+from search_api.index.index import LoadedIndex
 from search_api.schemas import (
     BestSentence, FacetCount, Facets, Highlight, HitScores, ItemCard, SearchFilters, SearchHit,
     SearchMode, SearchResponse,
@@ -71,64 +71,6 @@ class SearchTuning:
 
 
 DEFAULT_TUNING = SearchTuning()
-
-
-# ----------------------------------------------------------------------------- the index
-
-
-_LOADED: dict[str, tuple[str, LoadedIndex, dict[str, list[int]]]] = {}
-
-
-def loaded_index(settings: Settings) -> tuple[LoadedIndex, dict[str, list[int]]]:
-    """The current index generation (re-read when a build published a new one) and, per item,
-    the rows of its clause passages."""
-    key = str(settings.index_dir)
-    folder = current_generation_folder(settings.index_dir)
-    if folder is None:
-        raise IndexNotBuiltError(settings.index_dir, "no search index here",
-                                 "run `taizhang build` (add --data-dir if you use one) to build it")
-    cached = _LOADED.get(key)
-    if cached is None or cached[0] != folder.name:
-        settled = gc.get_freeze_count() > 0
-        if settled:
-            gc.unfreeze()  # a server swapping generations: the old index may go now
-        index = load_index(settings.index_dir)
-        rows: dict[str, list[int]] = defaultdict(list)
-        for row, item_id in enumerate(index.collections["clauses"].passages.item_ids):
-            rows[item_id].append(row)
-        _LOADED[key] = (folder.name, index, dict(rows))
-        if settled:
-            settle_heap()
-    _, index, rows = _LOADED[key]
-    return index, rows
-
-
-def settle_heap() -> None:
-    """Put every object alive now (the index, the query model, the libraries) out of the garbage
-    collector's sight. A serving process keeps them until it ends, and a full collection walking
-    them all stalled about one query in fifty: ~150 ms over HTTP against a ~20 ms median."""
-    gc.collect()
-    gc.freeze()
-
-
-def index_units(settings: Settings) -> set[str]:
-    """Canonical names of every unit named for a measure in the index, whatever its role."""
-    index, _ = loaded_index(settings)
-    return {m.canonical for c in index.cards.values() for m in c.units}
-
-
-def index_is_current(settings: Settings, registry) -> bool:
-    """True when the index was built from the registry's current content, by this version of
-    the indexer, with the configured embedding model."""
-    folder = current_generation_folder(settings.index_dir)
-    if folder is None:
-        return False
-    from search_api.embedding.embed import index_model_id
-    from search_api.index.index import read_meta
-
-    meta = read_meta(folder)
-    return (meta.registry_generation == registry.generation() and meta.indexer == index_files.INDEXER_VERSION
-            and meta.model_id == index_model_id(settings))
 
 
 # ----------------------------------------------------------------------------- query analysis
@@ -341,24 +283,31 @@ def _hit_scores(fused: float, dense: tuple[float, int] | None, sparse: tuple[flo
 # ----------------------------------------------------------------------------- search
 
 
-def search(query: str, settings: Settings, k: int = 10, filters: SearchFilters | None = None,
-           mode: SearchMode = "hybrid", tuning: SearchTuning = DEFAULT_TUNING) -> SearchResponse:
-    """Measures (and context sections) answering ``query``, best first.
+def check_mode(mode: str) -> None:
+    if mode not in ("hybrid", "dense", "sparse"):
+        raise ValueError(f"mode must be hybrid, dense or sparse, not {mode!r}")
 
+
+def search_index(query: str, index: LoadedIndex, rows_of: dict[str, list[int]], embedder: Embedder | None,
+                 k: int = 10, filters: SearchFilters | None = None, mode: SearchMode = "hybrid",
+                 tuning: SearchTuning = DEFAULT_TUNING) -> SearchResponse:
+    """Measures (and context sections) of ``index`` answering ``query``, best first.
+
+    rows_of: per item, the rows of its clause passages (``engine.serve_index`` makes it once
+        per generation). embedder: the query embedder, in the vector space the index was built
+        in; None only in ``sparse`` mode. A process holds both in a ``SearchEngine``.
     k: number of hits returned. filters: doc / unit (+ role) / deadline year / doc status.
     mode: ``hybrid`` (default), ``dense`` (embeddings only) or ``sparse`` (BM25 only).
     """
     started = time.perf_counter()
     filters = filters or SearchFilters()
-    if mode not in ("hybrid", "dense", "sparse"):
-        raise ValueError(f"mode must be hybrid, dense or sparse, not {mode!r}")
-    index, rows_of = loaded_index(settings)
+    check_mode(mode)
     filters = _canonical_filters(filters, index)
     plan = plan_query(query, index_freq_db(index))
     if not plan.text:
         return SearchResponse(query=query, mode=mode, filters=filters, no_answer=True,
                               message="empty query")
-    vector = _query_vector(settings, index, plan) if mode != "sparse" else None
+    vector = _query_vector(embedder, index, plan) if mode != "sparse" else None
     rankings = passage_rankings(index, plan, vector)  # BM25 always: cheap, and no-answer uses it
     fused, signals = fuse_items(index, rankings, mode, tuning)
     confidence = answer_confidence(plan, index, rows_of, rankings, tuning)
@@ -399,10 +348,9 @@ def _canonical_filters(filters: SearchFilters, index: LoadedIndex) -> SearchFilt
     return filters.model_copy(update={"unit": canonical_unit(filters.unit).canonical})
 
 
-def _query_vector(settings: Settings, index: LoadedIndex, plan: QueryPlan) -> np.ndarray:
-    from search_api.embedding.embed import get_embedder
-
-    embedder = get_embedder(settings, "query")
+def _query_vector(embedder: Embedder | None, index: LoadedIndex, plan: QueryPlan) -> np.ndarray:
+    if embedder is None:
+        raise ValueError("dense and hybrid search need a query embedder")
     if embedder.model_id != index.meta.model_id:
         raise IndexNotBuiltError(
             Path(index.folder), f"index was built with {index.meta.model_id}, "

