@@ -15,6 +15,7 @@ Cue words are data in ``lexicons/targets.yaml``. Text is read through a view wit
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -25,7 +26,7 @@ from pipeline.model import Comparator
 
 from extractors.deadlines import deadline_year, extract_deadlines
 from extractors.numbers import QuantityMatch, find_quantities
-from extractors.targets.lexicon import CueRule, compact, target_lexicon
+from extractors.targets.lexicon import CueRule, QualitativeRule, compact, target_lexicon
 from extractors.targets.subjects import distribute, indicator_tail, scope_of, split_subject
 
 
@@ -411,24 +412,42 @@ def _count_before_noun(text: str, q: QuantityMatch, pstart: int, end: int,
     )
 
 
+@functools.cache
+def _anywhere_rules() -> tuple[QualitativeRule, ...]:
+    return tuple(r for r in target_lexicon().qualitative if r.anywhere)
+
+
+def _states_an_end_state(text: str) -> bool:
+    """Does a rule that states a target anywhere (实现…全覆盖) match ``text``?"""
+    return any(r.may_match(text) and r.regex.search(text) for r in _anywhere_rules())
+
+
 def _year_for(pos: int, markers: list[tuple[int, int]], ctx: ClauseContext) -> int | None:
     before = [y for p, y in markers if p < pos]
     return before[-1] if before else ctx.year
 
 
 def _qualitative(text: str, ctx: ClauseContext, markers: list[tuple[int, int]],
-                 taken: list[tuple[int, int]]) -> list[Claim]:
-    """持续提升, 完成省下达目标: targets without a figure, about something measured."""
+                 taken: list[tuple[int, int]], stated: bool = True) -> list[Claim]:
+    """持续提升, 完成省下达目标: targets without a figure, about something measured. Where no
+    year or 目标 section says targets are stated (``stated`` False) only the end states that are
+    targets anywhere count (实现…全覆盖). A rule's ``what`` group, when it matched, is the
+    indicator (the object of 实现 in 实现NB-IoT网络县级以上主城区全覆盖)."""
     lex = target_lexicon()
     out: list[Claim] = []
     for rule in lex.qualitative:
+        if not (stated or rule.anywhere) or not rule.may_match(text):
+            continue
         for m in rule.regex.finditer(text):
             if _in_any(m.start(), taken):
                 continue
             pstart = _phrase_start(text, m.start(), 0)
             subject = re.sub(r"由.*$", "", text[pstart : m.start()])  # 由C级升级为D级
             scope, indicator = split_subject(subject)
-            if not indicator or len(indicator) > 30:
+            what = m.groupdict().get("what")
+            if what:
+                indicator = f"{indicator}{what}"
+            if not indicator or len(indicator) > (30 if rule.needs_metric else 40):
                 continue
             if rule.needs_metric and not lex.metric_words.regex.search(indicator):
                 continue
@@ -466,7 +485,8 @@ def read_clause(text: str, ctx: ClauseContext = ClauseContext()) -> ClauseReadin
     lead_year = markers[-1][1] if markers else None
     qualitative = bool(ctx.target_section or markers or ctx.year is not None)
     quantities = find_quantities(t)
-    if not quantities and not qualitative:  # most clauses: no figure, no time (lead_year is None)
+    anywhere = not qualitative and _states_an_end_state(t)
+    if not quantities and not (qualitative or anywhere):  # most clauses: no figure, no time
         return _NOTHING
     if not t or _is_baseline(t, ctx, markers):
         return _NOTHING
@@ -487,8 +507,9 @@ def read_clause(text: str, ctx: ClauseContext = ClauseContext()) -> ClauseReadin
             claims.append(claim)
             st.prev, st.floor = claim, claim.end
             st.counting = claim.end > q.end and _counted(claim.unit)
-    if qualitative:
-        claims += _qualitative(t, ctx, markers, [(c.start, c.end) for c in claims] + masks)
+    if qualitative or anywhere:
+        taken = [(c.start, c.end) for c in claims] + masks
+        claims += _qualitative(t, ctx, markers, taken, stated=qualitative)
     if ctx.year is not None and not ctx.target_section:
         claims = [_yearly(t, c, markers) for c in claims]
     mapped = []

@@ -35,6 +35,9 @@ class ComparatorRule(Rule):
 
 class QualitativeRule(Rule):
     needs_metric: bool = True
+    # A definite end state stated inside a measure, with no year and no 目标 section around it
+    # (实现…全覆盖, 基本实现“全省通办”): a target wherever it stands.
+    anywhere: bool = False
 
 
 class TableColumns(BaseModel):
