@@ -642,9 +642,14 @@ def _sentence_statements(s: str, taken: list[tuple[int, int]]) -> list[tuple[int
     depth_at = _DepthCounter(s)
     bracketed = len(taken) >= 2
     out: list[tuple[int, int]] = []
-    clauses = _clause_starts(s)
-    strong = set(clauses)
+    ends = _subject_endings()
+    # where a subject can end: a predicate after a character a name ends with (one pass)
+    reach = [m.start() for m in rules["predicate"].finditer(s, 1) if s[m.start() - 1] in ends]
+    strong = set(_clause_starts(s))
     for p in sorted(strong.union(_comma_clause_starts(s))):
+        k = bisect.bisect_right(reach, p)
+        if k == len(reach) or reach[k] > p + _MAX_SUBJECT + 60:
+            continue  # no subject can end within reach of this clause start
         if _inside(taken, starts, p) or depth_at(p) > 0:
             continue
         hit = _sentence_at(s, p)
@@ -672,10 +677,20 @@ def _sentence_statements(s: str, taken: list[tuple[int, int]]) -> list[tuple[int
 _COMMA_CHAR = re.compile("[，,]\\s*")
 
 
+_DUTY_WORD = re.compile("负责|牵头|会同")
+
+
 def _comma_clause_starts(s: str) -> list[int]:
     """Clause starts after a comma (…实行就医地管理，就医地经办机构负责审核…): a subject there
-    counts only before an explicit duty word (``sentence_comma_predicate``)."""
-    return [m.end() for m in _COMMA_CHAR.finditer(s)]
+    counts only before an explicit duty word (``sentence_comma_predicate``), so only commas
+    with such a word within a subject's reach are tried."""
+    duties = [m.start() for m in _DUTY_WORD.finditer(s)]
+    out: list[int] = []
+    for m in _COMMA_CHAR.finditer(s):
+        k = bisect.bisect_right(duties, m.end())
+        if k < len(duties) and duties[k] <= m.end() + _MAX_SUBJECT:
+            out.append(m.end())
+    return out
 
 
 def _inside_any(starts: list[int], a: int, b: int) -> bool:
@@ -864,7 +879,7 @@ def _clause_start_before(s: str, position: int) -> int:
     floor = max(0, position - 80)
     best = floor
     window = s[floor : position + 1]
-    for p in _clause_starts(window) + _comma_clause_starts(window):
+    for p in _clause_starts(window) + [m.end() for m in _COMMA_CHAR.finditer(window)]:
         if best < floor + p <= position:
             best = floor + p
     return best
