@@ -434,7 +434,7 @@ def corpus_passages(settings: Settings) -> list[str]:
     from extractors.measures.tasks import extract_tasks
     from extractors.targets.extract import extract_targets
     from pipeline.run import parse_paths
-    from search_api.index.indexing import DocItems, dense_text, document_items
+    from search_api.index.items import DocItems, dense_text, document_items
 
     items = DocItems()
     for _, doc in parse_paths([BUNDLED_CORPUS], settings):

@@ -14,7 +14,7 @@ def corpus_task_ids(corpus_documents) -> set[str]:
     """Ids of what search can return: measures and the context sections around them."""
     from extractors.measures.tasks import extract_tasks
     from extractors.targets.extract import extract_targets
-    from search_api.index.indexing import document_items
+    from search_api.index.items import document_items
 
     ids = set()
     for doc in corpus_documents.values():

@@ -16,7 +16,8 @@ from search_api.index.index import (
     CURRENT_FILE, Collection, DenseIndex, FlatVectorWriter, GenerationWriter, IndexMeta,
     current_generation_folder, load_index, write_index,
 )
-from search_api.index.indexing import document_items, section_item_id, table_row_texts, update_index
+from search_api.index.indexing import update_index
+from search_api.index.items import document_items, section_item_id, table_row_texts
 from search_api.schemas import ItemCard, Passage
 from search_api.sparse.sparse_build import build_sparse_index
 
