@@ -208,22 +208,29 @@ def _read_figure(text: str, q: QuantityMatch, st: _State, year: int | None) -> C
     if not any(r.regex.search(after) for r in lex.not_target_after):
         rate = _rate_of_action(text, q, pstart, end, suffix_cmp, year)
         return rate or _count_before_noun(text, q, pstart, end, suffix_cmp, st, year)
-    while pstart < q.start and text[pstart] in "、和及与（(":
-        pstart += 1
-    phrase = text[pstart : q.start].rstrip()
-    bare = _TRAILING_PAREN.sub("", phrase).rstrip()
-    # 达到约30亿元: "about" sits between the cue and the figure
-    about = target_lexicon().about.regex.search(bare)
-    if about:
-        bare = bare[: about.start()]
-    if any(r.regex.search(bare) for r in lex.not_target_before):
-        return None
-    read = _interpret(phrase, bare, st)
-    if read is None:
-        return None
-    comparator, scope, indicator = read
-    if not indicator and st.prev is not None:
-        indicator = st.prev.indicator  # …达到4500亿元，力争突破5000亿元
+    while True:
+        while pstart < q.start and text[pstart] in "、和及与（(":
+            pstart += 1
+        phrase = text[pstart : q.start].rstrip()
+        bare = _TRAILING_PAREN.sub("", phrase).rstrip()
+        # 达到约30亿元: "about" sits between the cue and the figure
+        about = target_lexicon().about.regex.search(bare)
+        if about:
+            bare = bare[: about.start()]
+        if any(r.regex.search(bare) for r in lex.not_target_before):
+            return None
+        read = _interpret(phrase, bare, st, bounded=suffix_cmp in ("ge", "le"))
+        if read is None:
+            return None
+        comparator, scope, indicator = read
+        if not indicator and st.prev is not None:
+            indicator = st.prev.indicator  # …达到4500亿元，力争突破5000亿元
+        if indicator and len(indicator) > 40 and "、" in phrase:
+            # …无研发活动实现清零、1亿元以上规上工业企业研发机构覆盖率达到70%左右: the claim
+            # before the 、 is another one; the subject starts after it
+            pstart += phrase.rfind("、") + 1
+            continue
+        break
     if not indicator or len(indicator) > 40:
         return None
     if suffix_cmp and comparator in ("eq", "approx"):
@@ -239,8 +246,10 @@ def _read_figure(text: str, q: QuantityMatch, st: _State, year: int | None) -> C
     )
 
 
-def _interpret(phrase: str, bare: str, st: _State) -> tuple[Comparator, str | None, str] | None:
-    """(comparator, scope, indicator) of the words before a figure."""
+def _interpret(phrase: str, bare: str, st: _State,
+               bounded: bool = False) -> tuple[Comparator, str | None, str] | None:
+    """(comparator, scope, indicator) of the words before a figure; ``bounded``: 以上/以内 follows
+    the figure (带宽可用性5000M以上: a capacity with a bound is a target without a cue)."""
     lex = target_lexicon()
     cue = _cue_at_end(bare)
     if cue:
@@ -256,8 +265,8 @@ def _interpret(phrase: str, bare: str, st: _State) -> tuple[Comparator, str | No
             verb = None  # 科技型中小企业认定入库 45 家: the verb is inside the indicator
     if verb:
         rule, m = verb
-        if rule.needs_context and not (st.in_context or st.prev is not None):
-            return None
+        if rule.needs_context and not (st.in_context or st.prev is not None or _COMMITMENT.match(phrase)):
+            return None  # 新建标准体育场1座 describes a project; 力争建成…5G基站10万个 commits to a count
         indicator = indicator_tail().sub("", phrase[m.start() if rule.keep else m.end() :])
         return rule.comparator, scope_of(phrase[: m.start()]), indicator
     if st.prev is not None and (st.queue or not phrase):  # 100亿元、300亿元: the enumeration goes on
@@ -265,6 +274,8 @@ def _interpret(phrase: str, bare: str, st: _State) -> tuple[Comparator, str | No
         st.queue = st.queue[1:]
         return st.prev.comparator, st.prev.scope, indicator
     if st.prev is not None or st.in_context:  # 钛精矿 600万吨 under 到2025年
+        return ("eq", *split_subject(phrase))
+    if bounded and lex.bounded_capacity.regex.search(bare):  # 接入能力10000M以上
         return ("eq", *split_subject(phrase))
     return None
 

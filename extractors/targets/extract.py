@@ -163,8 +163,18 @@ def _governing_year(section_id: str | None, kinds: dict[str, str], parents: dict
     return body_years.get(parent) if parent is not None else None
 
 
+def is_notice(doc: Document) -> bool:
+    """A 通报 (表扬, 批评, 情况): it narrates what was done and states no goals. Its title is the
+    parsed one or, when none was recognised, the head of the text before the salutation."""
+    rule = target_lexicon().notice_titles
+    head = re.sub(r"\s+", "", doc.text[:300]).split("：", 1)[0]
+    return any(rule.regex.search(t) for t in (doc.meta.title or "", head) if t)
+
+
 def document_claims(doc: Document) -> list[tuple[Claim, str, str | None]]:
     """(claim with spans into ``doc.text``, the text it was read from, section id), in order."""
+    if is_notice(doc):
+        return []
     meta = doc.meta
     doc_scope = document_scope(meta)
     doc_year = (

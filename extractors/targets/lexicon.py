@@ -67,6 +67,7 @@ class TargetLexicon(BaseModel):
     qualitative: tuple[QualitativeRule, ...]
     rate_of_action: RateOfAction
     metric_words: Rule
+    bounded_capacity: Rule
     baseline_cues: tuple[Rule, ...]
     baseline_sections: Rule
     target_sections: Rule
@@ -74,6 +75,7 @@ class TargetLexicon(BaseModel):
     not_target_after: tuple[Rule, ...]
     incentives: Rule
     eligibility: Rule
+    notice_titles: Rule
     condition_sections: Rule
     masks: tuple[Rule, ...]
     lead_ins: Rule

@@ -233,6 +233,7 @@ CASES = [
     ]),
     ("建设2—3家省实验室。", NONE, [row("建设2—3家省实验室", "eq", "2", "家", N, "省实验室", "3")]),
     ("面向3万名专业技术人才开展培训，每年推广应用工业机器人8000台以上。", NONE, [
+        row("面向3万名专业技术人才开展培训", "eq", "3", "万名", N),  # 26_anhui gold: the people trained
         row("每年推广应用工业机器人8000台以上", "ge", "8000", "台", N),
     ]),
     ("力争100家企业达到3级（稳健级）以上标准。", NONE, [
@@ -295,6 +296,27 @@ CASES = [
         row("全省高质量工业数据集实现泽（Z）级突破", "qualitative", None, None, 2022, "高质量工业数据集"),
     ]),
     ("完善全覆盖、全天候的通信网络，为课程全覆盖提供计算能力支撑。", NONE, []),
+    # counts without a year: a commitment word, 面向 N 名, 在 N 个…, a bounded capacity (18_shandong, 26_anhui)
+    ("力争建成并开通5G基站10万个。", NONE, [row("建成并开通5G基站10万个", "eq", "10", "万个", N)]),
+    ("新建标准体育场1座。", NONE, []),
+    ("每年组织开展面向1万名专业技术人才和企业高级管理人员的工业互联网素质提升培训。", NONE, [
+        row("面向1万名专业技术人才和企业高级管理人员的工业互联网素质提升培训", "eq", "1", "万名", N),
+    ]),
+    ("完成政府部门业务主责结构化数据物理汇聚，在10个以上领域实现实时汇聚。", NONE, [
+        row("在10个以上领域实现实时汇聚", "ge", "10", "个", N, "领域实现实时汇聚"),
+    ]),
+    ("实现省市视频监控、全息感知两个平面的试点建设，带宽可用性5000M以上。建设省级公共互连接入区，接入能力10000M以上。", NONE, [
+        row("带宽可用性5000M以上", "ge", "5000", "M", N, "带宽可用性"),
+        row("接入能力10000M以上", "ge", "10000", "M", N, "接入能力"),
+    ]),
+    ("实施“宽带乡村”工程，基本实现20人以上的自然村4G网络覆盖。", NONE, [
+        row("实现20人以上的自然村4G网络覆盖", "qualitative", None, None, N),
+    ]),
+    # a long subject after 、 starts after it: the words before close another claim (21_shandong)
+    ("力争到2027年全省标志性产业链领域营业收入5000万元以上的规上工业企业无研发活动实现清零、1亿元以上规上工业企业研发机构覆盖率达到70%左右。", PLAN, [
+        row("全省标志性产业链领域营业收入5000万元以上的规上工业企业无研发活动实现清零", "qualitative", None, None, 2027),
+        row("1亿元以上规上工业企业研发机构覆盖率达到70%左右", "approx", "70", "%", 2027, "1亿元以上规上工业企业研发机构覆盖率"),
+    ]),
     ("到2026年，数据要素供给数量质量显著提升，安全保障水平明显提升。", PLAN, []),
     # not targets: baselines, shares, names, document numbers, projects, incentives
     ("形成一批特色鲜明的产业集群，打造一批“晨星工厂”，支持千家企业产学研协同创新。", NONE, []),
@@ -642,3 +664,20 @@ def test_dash_goals_take_the_year_of_their_governing_sentence(tmp_path, text, ex
     path.write_text(text, encoding="utf-8")
     doc = parse_file(path, meta=DocumentMeta(doc_id="plan", title=text.split("\n", 1)[0]))
     assert [(t.quote, t.year) for t in extract_targets(doc)] == expected
+
+
+@pytest.mark.parametrize(("head", "expected"), [
+    ("国务院办公厅关于对国务院第五次大督查\n发现的典型经验做法给予表扬的通报\n国办发〔2018〕108号\n各省、自治区、直辖市人民政府：\n"
+     "（一）江西省推出3个“信贷通”，到2020年力争达到100亿元。", True),
+    ("国务院办公厅关于对真抓实干成效明显地方进一步加大激励支持力度的通知\n国办发〔2018〕117号\n各省、自治区、直辖市人民政府：\n"
+     "（一）推出3个“信贷通”，到2020年力争达到100亿元。", False),
+])
+def test_a_notice_of_praise_states_no_targets(tmp_path, head, expected):
+    from extractors.targets.extract import extract_targets, is_notice
+    from pipeline.run import parse_file
+
+    path = tmp_path / "notice.txt"
+    path.write_text(head, encoding="utf-8")
+    doc = parse_file(path)
+    assert is_notice(doc) is expected
+    assert (extract_targets(doc) == []) is expected
