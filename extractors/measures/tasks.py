@@ -79,21 +79,25 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
     for section_id, parse in statements:
         owned.setdefault(section_id, []).append(parse)
     uses_units = sum(1 for _, p in statements if p.units) >= 2
+    # a 保障措施 / 组织实施 section alone does not make a document's other groups non-measures:
+    # 若干措施 often group their items under descriptive headings (一、夯实数字基础设施)
+    _, _, guarantee = _section_rules()
     has_task_section = any(
         _title_kind(s.title) == "task"
+        and not guarantee.search(simplify(s.title))
         and not s.run_in
         and ctx.children(s)
         and not _is_doc_title(s)
         for s in doc.sections
     )
+    # statements outside 保障措施 say which items are measures; one in a guarantee item does not
+    assigns = any(not _under_guarantee(ctx, ctx.section(sid)) for sid, _ in statements)
     tasks: list[Task] = []
     for section in doc.sections:
         if section.kind in NOT_CONTENT_KINDS or section.kind not in _MEASURE_KINDS:
             continue
         parses = owned.get(section.section_id, [])
-        if not parses and not _is_unowned_measure(
-            ctx, section, uses_units, has_task_section or bool(statements)
-        ):
+        if not parses and not _is_unowned_measure(ctx, section, uses_units, has_task_section or assigns):
             continue
         tasks.append(_task(ctx, section, parses))
     tasks.extend(table_tasks(doc, ctx))
@@ -210,6 +214,11 @@ def _is_unowned_measure(
         return not structured
     _, _, guarantee = _section_rules()
     return not (uses_units and any(guarantee.search(simplify(a.title)) for a in headings))
+
+
+def _under_guarantee(ctx: DocumentContext, section: Section) -> bool:
+    _, _, guarantee = _section_rules()
+    return any(not a.run_in and guarantee.search(simplify(a.title)) for a in (*_ancestors(ctx, section), section))
 
 
 # --------------------------------------------------------------------------------------------

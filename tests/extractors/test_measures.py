@@ -317,3 +317,14 @@ def test_a_table_flattened_to_text_is_a_分工_table(tmp_path, name: str, text: 
     (task,) = extract_document(parse_file(path)).tasks
     assert ([u.name for u in task.lead], [u.name for u in task.supporting]) == (["市大数据局"], ["市财政局"])
     assert [d.text for d in task.deadlines] == ["2024年底前"] and task.text.startswith("建设数字政府平台")
+
+
+def test_items_grouped_under_descriptive_headings_are_measures_beside_a_guarantee_section(tmp_path) -> None:
+    # 若干措施: groups titled by their content, a 保障 section whose one sentence names a body
+    text = ("某省支持数字经济发展的若干措施\n为贯彻落实决策部署，制定以下措施。\n一、夯实数字基础设施\n"
+            "（一）加快5G网络建设。2023年底前，实现乡镇以上5G网络全覆盖。\n"
+            "（二）推进算力设施建设。2025年底前，全省算力规模达到10EFLOPS。\n二、激活数据要素价值\n"
+            "（三）推进公共数据开放。2023年底前，开放公共数据集1万个。\n三、强化组织保障\n"
+            "（四）加强组织领导。各级大数据部门要加强统筹。\n")
+    ids = [t.task_id.split(":", 1)[1] for t in _parsed(tmp_path, text)]
+    assert ids == ["一.（一）", "一.（二）", "二.（三）", "三.（四）"]
