@@ -8,7 +8,10 @@ Formats read (cue words, labels and rule notes are data in ``lexicons/roles.yaml
   end of its paragraph whose items all look like units;
 - ``（A牵头，B、C配合）`` / ``（A、B牵头，C及各县区按职责分工负责）`` / ``（A负责）`` – cue words;
 - ``牵头单位：A`` / ``配合单位：B`` / ``责任单位：…`` / ``完成时限：…`` – labelled lines;
-- ``列第一位者为牵头单位`` – a note anywhere: the first unit leads.
+- ``列第一位者为牵头单位`` – a note anywhere: the first unit leads;
+- sentences whose subject is a named body followed by a duty word (``国家卫生健康委要会同相关部门…``,
+  ``2019年6月底前，各省份建立…``, ``由A负责…``, ``请A、B在…前完成``): 牵头 / 会同 make the subject
+  lead and the 会同 partners support, any other duty states no role (see ``_sentence_statements``).
 
 Roles are never guessed: units of a statement with no label, 牵头 cue or rule get ``unassigned``,
 even a single unit (（市科技局负责）, 〔责任单位：市财政局〕). 负责 alone states no role: it leads
@@ -708,6 +711,7 @@ def _after_closed_statement(s: str, marked: list[tuple[int, int]], position: int
 
 _CLAUSE_START = re.compile(r"[。；;！!？?]|[，,](?=\s*[由请])")
 _LINE_BEFORE_CLAUSE = "。；;！!？?：:"
+_RUN_IN_END = re.compile("[。；;]")
 
 
 def _clause_starts(s: str) -> list[int]:
@@ -729,7 +733,9 @@ def _clause_starts(s: str) -> list[int]:
                 j -= 1
             if p == 0 or j < 0 or s[j] in _LINE_BEFORE_CLAUSE or s[j] == "\n" or previous_heading:
                 out.append(p)
-        previous_heading = h is not None and not re.search("[。；;]", s[p : s.find("\n", p) % (len(s) + 1)])
+        line_end = s.find("\n", p)
+        line = s[p : len(s) if line_end == -1 else line_end]
+        previous_heading = h is not None and not _RUN_IN_END.search(line)  # a title on its own line
     for p in list(out):
         h = heading.match(s[p : p + 16])
         if h is not None:
@@ -969,7 +975,7 @@ def _heading_lines(s: str) -> list[tuple[int, int, str | None]]:
         rank = _heading_rank(token)
         line_end = s.find("\n", p + m.end())
         line = s[p + m.end() : len(s) if line_end == -1 else line_end]
-        run_in = re.search("[。；;]", line)
+        run_in = _RUN_IN_END.search(line)
         title = re.sub(r"\s+", "", line[: run_in.start()] if run_in else line)  # 附　则
         kind = None
         if not run_in or run_in.end() >= len(line.rstrip()):  # a heading standing on its own line
