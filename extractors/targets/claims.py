@@ -184,6 +184,7 @@ class _State:
     in_context: bool = False  # a year, a time phrase or a target section precedes the figure
     counting: bool = False  # the previous claim counted things (建设100家基地、16家以上牧场)
     next_figure: int | None = None  # where the next figure of the clause starts
+    also: tuple[str, ...] = ()  # the same figure for other objects (面向A和B，分别形成…)
 
 
 def _is_part_of_a_name(q: QuantityMatch, after: str) -> bool:
@@ -415,10 +416,18 @@ def _count_before_noun(text: str, q: QuantityMatch, pstart: int, end: int,
     noun = text[end:stop].lstrip("的")
     if not noun or len(noun) > 40 or lex.incentives.regex.search(noun):
         return None
+    objects: list[str] = []
+    if head.endswith("分别") and pstart > 0:  # 面向自然人和法人组织，分别形成1000个以上的“数字标签”
+        before = _phrase_start(text, pstart - 1, 0)
+        m_obj = lex.distributive_objects.regex.fullmatch(text[before : pstart - 1])
+        if m_obj:
+            objects = [o for o in re.split(r"和|、|及|与", m_obj.group("objects")) if o]
+            start = before if len(objects) > 1 else start
+    st.also = tuple(o + noun for o in objects[1:])
     return Claim(
         start=start, end=stop, comparator=comparator,
         value=qv.value, value_max=qv.value_max, unit=qv.unit, year=year,
-        indicator=prefix + noun + ("比例" if share else ""),
+        indicator=(objects[0] if len(objects) > 1 else prefix) + noun + ("比例" if share else ""),
         scope=scope or (st.prev.scope if st.prev else None),
     )
 
@@ -513,9 +522,11 @@ def read_clause(text: str, ctx: ClauseContext = ClauseContext()) -> ClauseReadin
             or (ctx.year is not None and ctx.follows_claims)
         )
         st.next_figure = quantities[k + 1].start if k + 1 < len(quantities) else None
+        st.also = ()
         claim = _read_figure(t, q, st, _year_for(q.start, markers, ctx))
         if claim is not None:
             claims.append(claim)
+            claims += [replace(claim, indicator=other) for other in st.also]
             st.prev, st.floor = claim, claim.end
             st.counting = claim.end > q.end and _counted(claim.unit)
     if qualitative or anywhere:

@@ -229,10 +229,11 @@ def document_claims(doc: Document) -> list[tuple[Claim, str, str | None]]:
             shifted = replace(c, start=c.start + unit.start, end=c.end + unit.start)
             found.append((shifted, text, unit.section_id))
     found.sort(key=lambda t: (t[0].start, t[0].end))
-    # A DOCX table can reach us twice (its caption's rows and the loader's table): one target a row.
-    unique: dict[tuple[int, int], tuple[Claim, str, str | None]] = {}
+    # A DOCX table can reach us twice (its caption's rows and the loader's table): one target a
+    # row. One quote may hold one figure for several objects (面向A和B，分别形成…): one target each.
+    unique: dict[tuple[int, int, str], tuple[Claim, str, str | None]] = {}
     for f in found:
-        unique.setdefault((f[0].start, f[0].end), f)
+        unique.setdefault((f[0].start, f[0].end, f[0].indicator), f)
     return list(unique.values())
 
 

@@ -68,6 +68,7 @@ class TargetLexicon(BaseModel):
     rate_of_action: RateOfAction
     metric_words: Rule
     bounded_capacity: Rule
+    distributive_objects: Rule
     baseline_cues: tuple[Rule, ...]
     baseline_sections: Rule
     target_sections: Rule

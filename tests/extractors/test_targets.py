@@ -312,6 +312,19 @@ CASES = [
     ("实施“宽带乡村”工程，基本实现20人以上的自然村4G网络覆盖。", NONE, [
         row("实现20人以上的自然村4G网络覆盖", "qualitative", None, None, N),
     ]),
+    # one figure for each object named before 分别 (18_shandong)
+    ("深化数据服务，面向自然人和法人组织，分别形成1000个以上的“数字标签”。", NONE, [
+        row("面向自然人和法人组织，分别形成1000个以上的“数字标签”", "ge", "1000", "个", N, "自然人“数字标签”"),
+        row("面向自然人和法人组织，分别形成1000个以上的“数字标签”", "ge", "1000", "个", N, "法人组织“数字标签”"),
+    ]),
+    ("面向大型企业，分别形成10个方案。", NONE, [row("形成10个方案", "eq", "10", "个", N, "方案")]),
+    # a system built, every node built, under a governing year; a degree makes it an aspiration (26_anhui, 19_shandong)
+    ("到2023年，基本建成全省工业互联网安全保障体系，各节点全面建成并提供服务。", PLAN, [
+        row("建成全省工业互联网安全保障体系", "qualitative", None, None, 2023, "全省工业互联网安全保障体系"),
+        row("各节点全面建成", "qualitative", None, None, 2023, "各节点"),
+    ]),
+    ("到2025年，基本建成较为完备可靠的多层次工业互联网平台体系。", PLAN, []),
+    ("基本建成全省工业互联网安全保障体系。", NONE, []),
     # a long subject after 、 starts after it: the words before close another claim (21_shandong)
     ("力争到2027年全省标志性产业链领域营业收入5000万元以上的规上工业企业无研发活动实现清零、1亿元以上规上工业企业研发机构覆盖率达到70%左右。", PLAN, [
         row("全省标志性产业链领域营业收入5000万元以上的规上工业企业无研发活动实现清零", "qualitative", None, None, 2027),
