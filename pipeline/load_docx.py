@@ -97,7 +97,25 @@ def _cn_counting(
     return "".join(parts)
 
 
+# Word's own dialogs stop a list's start at 32767; a file may say anything (w:start="1e11"). Past
+# this a number is written in digits: a Roman or letter form that long is nothing a reader cites,
+# and building it would take time and memory in proportion to the number.
+MAX_LIST_NUMBER = 32767
+
+
+def _int_attr(value: str | None, default: int, lo: int = 0, hi: int = MAX_LIST_NUMBER) -> int:
+    """An integer attribute of numbering.xml, ``default`` when it is not one (w:start="x"), kept
+    within [lo, hi]."""
+    try:
+        number = int(value) if value is not None else default
+    except ValueError:
+        return default
+    return min(max(number, lo), hi)
+
+
 def _roman(n: int) -> str:
+    if n > MAX_LIST_NUMBER:
+        return str(n)
     out = []
     for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
                        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
@@ -109,6 +127,8 @@ def _roman(n: int) -> str:
 
 def _letters(n: int) -> str:
     # Word repeats the letter: 27 → AA, 28 → BB
+    if n > MAX_LIST_NUMBER:
+        return str(n)
     return chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1) if n > 0 else str(n)
 
 
@@ -176,7 +196,7 @@ class Level:
 
 def _level(el) -> Level:
     return Level(
-        start=int(_val(el, "start") or 1),
+        start=_int_attr(_val(el, "start"), 1),
         num_fmt=_val(el, "numFmt") or "decimal",
         lvl_text=_val(el, "lvlText") if el.find(W + "lvlText") is not None else "",
         suffix=_val(el, "suff") or "tab",
@@ -201,16 +221,16 @@ class Numbering:
         if root is None:
             return numbering
         for ab in root.iter(W + "abstractNum"):
-            levels = {int(lvl.get(W + "ilvl", "0")): _level(lvl) for lvl in ab.findall(W + "lvl")}
+            levels = {_int_attr(lvl.get(W + "ilvl"), 0, 0, 8): _level(lvl) for lvl in ab.findall(W + "lvl")}
             numbering.abstract_levels[ab.get(W + "abstractNumId", "")] = levels
         for num in root.iter(W + "num"):
             num_id = num.get(W + "numId", "")
             numbering.num_abstract[num_id] = _val(num, "abstractNumId") or ""
             for ov in num.findall(W + "lvlOverride"):
-                ilvl = int(ov.get(W + "ilvl", "0"))
+                ilvl = _int_attr(ov.get(W + "ilvl"), 0, 0, 8)
                 start = _val(ov, "startOverride")
                 if start is not None:
-                    numbering.start_overrides.setdefault(num_id, {})[ilvl] = int(start)
+                    numbering.start_overrides.setdefault(num_id, {})[ilvl] = _int_attr(start, 1)
                 lvl = ov.find(W + "lvl")
                 if lvl is not None:
                     numbering.num_levels.setdefault(num_id, {})[ilvl] = _level(lvl)
@@ -234,7 +254,7 @@ class Numbering:
         elif counters[ilvl] is None:
             counters[ilvl] = level.start
         else:
-            counters[ilvl] = (counters[ilvl] or 0) + 1
+            counters[ilvl] = min((counters[ilvl] or 0) + 1, MAX_LIST_NUMBER)
         for deeper in range(ilvl + 1, 9):
             counters[deeper] = None
         text = level.lvl_text
@@ -266,7 +286,7 @@ def _style_num_pr(styles_root) -> dict[str, _NumPr]:
         ilvl = _val(num_pr, "ilvl") if num_pr is not None else None
         raw[style.get(W + "styleId", "")] = (
             _val(num_pr, "numId") if num_pr is not None else None,
-            int(ilvl) if ilvl is not None else None,
+            _int_attr(ilvl, 0, 0, 8) if ilvl is not None else None,
             _val(style, "basedOn"),
         )
     resolved: dict[str, tuple[str | None, int | None]] = {}
@@ -321,7 +341,7 @@ class _BodyReader:
         num_id = _val(num_pr, "numId") if num_pr is not None else None
         ilvl = _val(num_pr, "ilvl") if num_pr is not None else None
         num_id = num_id or style_num
-        level = int(ilvl) if ilvl is not None else (style_ilvl or 0)
+        level = _int_attr(ilvl, 0, 0, 8) if ilvl is not None else (style_ilvl or 0)
         if not num_id or num_id == "0":
             return ""
         return self.numbering.render(num_id, min(max(level, 0), 8))
