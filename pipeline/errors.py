@@ -75,6 +75,13 @@ class ResourceLimitError(TaizhangError):
     code = "E108"
 
 
+class LinkOutsideError(TaizhangError):
+    """A symbolic link in a documents folder that points outside it (passwd.txt → /etc/passwd):
+    never followed, so nothing outside the documents is read or served."""
+
+    code = "E109"
+
+
 class LexiconError(TaizhangError):
     code = "E201"
 

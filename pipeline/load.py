@@ -19,6 +19,7 @@ from typing import Literal
 
 from pipeline.errors import (
     CorruptFileError,
+    LinkOutsideError,
     EmptyDocumentError,
     FileTooLargeError,
     TaizhangError,
@@ -43,21 +44,32 @@ EXTENSIONS: dict[str, SourceFormat] = {
 DOCUMENT_SUFFIXES = frozenset({*EXTENSIONS, ".doc", ".wps"})
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
+def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[LinkOutsideError]]:
     """Files named directly (each once, in order; a missing one too, for the loader to report),
     plus the documents found in folders, recursively and in name order. Hidden files and folders
-    and Office lock files (~$…) are skipped."""
+    and Office lock files (~$…) are skipped. A link inside a folder that leads out of it is
+    refused, not followed: its error comes back beside the files."""
     files: dict[Path, Path] = {}
+    refused: list[LinkOutsideError] = []
     for path in map(Path, paths):
         if path.is_dir():
+            root = path.resolve()
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path).parts
-                if child.is_file() and child.suffix.lower() in DOCUMENT_SUFFIXES \
-                        and not any(p.startswith((".", "~$")) for p in rel):
-                    files.setdefault(child.resolve(), child)
+                if not (child.is_file() and child.suffix.lower() in DOCUMENT_SUFFIXES) \
+                        or any(p.startswith((".", "~$")) for p in rel):
+                    continue
+                target = child.resolve()
+                if not target.is_relative_to(root):
+                    refused.append(LinkOutsideError(
+                        child, "链接指向文件夹之外的文件，未读取 (a link that leads out of the folder is not followed)",
+                        "把文件本身复制到文件夹中 (copy the file itself into the folder)"))
+                    continue
+                files.setdefault(target, child)
         else:
             files.setdefault(path.resolve(), path)
-    return list(files.values())
+    return list(files.values()), refused
+
 
 # Portals often serve a PDF, a .docx or an HTML export under these names; the real thing loads.
 MISLABELLED_EXTENSIONS = frozenset({".doc", ".wps", ".aspx", ".jsp", ".php", ".do"})

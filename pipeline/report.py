@@ -28,12 +28,12 @@ _TITLE_WIDTH = 40
 
 def print_parse_results(files: list[Path], as_json: bool, settings: Settings) -> bool:
     """Parse ``files`` and print them; returns False when any file failed."""
-    from pipeline.load import expand_paths
+    from pipeline.load import find_files
     from pipeline.run import parse_paths
 
     out = Console(soft_wrap=True, highlight=False)
     err = Console(stderr=True, highlight=False)
-    paths = expand_paths(files)
+    paths, refused = find_files(files)
     docs: list[Document] = []
     failures: list[TaizhangError] = []
     show_progress = len(paths) > _PROGRESS_ABOVE
@@ -41,8 +41,8 @@ def print_parse_results(files: list[Path], as_json: bool, settings: Settings) ->
         TextColumn("parsing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
         console=err, transient=True, disable=not show_progress,
     ) as progress:
-        task = progress.add_task("", total=len(paths))
-        for path, result in parse_paths(paths, settings):
+        task = progress.add_task("", total=len(paths) + len(refused))
+        for path, result in parse_paths(files, settings):
             progress.update(task, advance=1, description=path.name)
             if isinstance(result, TaizhangError):
                 failures.append(result)

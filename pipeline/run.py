@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline.chinese import cn_to_int
 from pipeline.errors import TaizhangError
-from pipeline.load import expand_paths, load_file
+from pipeline.load import find_files, load_file
 from pipeline.manifest import Manifest, load_manifest
 from pipeline.model import CleanText, Document, DocumentMeta, RawDocument
 from pipeline.normalize import clean
@@ -47,7 +47,10 @@ def parse_paths(paths: Iterable[Path], settings: Settings | None = None) -> Iter
     """Parse files and folders (recursively, in name order); each failure is yielded, not raised."""
     settings = settings or Settings()
     manifests: dict[Path, Manifest | TaizhangError] = {}
-    for path in expand_paths(paths):
+    files, refused = find_files(paths)
+    for error in refused:
+        yield Path(error.path or ""), error
+    for path in files:
         try:
             folder = path.parent
             if folder not in manifests:

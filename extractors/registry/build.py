@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from extractors.checks import check_registry
 from extractors.run import Extraction, extract_document
 from pipeline.errors import TaizhangError
-from pipeline.load import expand_paths
+from pipeline.load import find_files
 from pipeline.model import Document
 from pipeline.settings import REPO_ROOT, Settings
 
@@ -130,13 +130,14 @@ def fingerprint(content_sha256: str, version: str, meta: ManifestEntry | None) -
 
 
 def find_documents(paths: Sequence[Path]) -> tuple[list[Path], list[BuildFailure]]:
-    """The documents ``paths`` name or hold (``pipeline.load.expand_paths``), and the paths that
-    do not exist, each as a failure to report."""
+    """The documents ``paths`` name or hold (``pipeline.load.find_files``), and the paths that
+    do not exist or links that lead out of a folder, each as a failure to report."""
     missing = [
         BuildFailure(str(p), TaizhangError(p, "no such file or folder", "check the path").message)
         for p in paths if not p.exists()
     ]
-    return [p for p in expand_paths(paths) if p.exists()], missing
+    files, refused = find_files(paths)
+    return [p for p in files if p.exists()], missing + [BuildFailure(str(e.path), e.message) for e in refused]
 
 
 def _manifest_entry(path: Path, cache: dict[Path, Manifest]) -> ManifestEntry | None:

@@ -335,3 +335,24 @@ def test_health_is_live_but_not_ready_without_an_index(tmp_path: Path) -> None:
         response = client.get("/health")
     assert response.status_code == 503 and response.json()["live"] is True
     assert response.json()["index"] is False
+
+
+def test_a_link_out_of_the_documents_folder_is_refused_not_read(tmp_path: Path) -> None:
+    from extractors.registry.build import build_registry
+    from extractors.registry.store import Registry
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    (folder / "passwd.txt").symlink_to(secret)
+    (folder / "good.txt").write_text(HOSTILE_DOC, encoding="utf-8")
+    inside = folder / "sub"
+    inside.mkdir()
+    (inside / "alias.txt").symlink_to(folder / "good.txt")  # a link inside the folder is fine
+    settings = Settings(data_dir=tmp_path / "data")
+    report = build_registry([folder], settings, progress=False)
+    assert [f.message for f in report.failed if "passwd.txt" in f.path][0].startswith("[E109]")
+    with Registry.open(settings) as registry:
+        assert not any("root:x" in (registry.document(m.doc_id).text) for m in registry.documents())
+        assert len(registry.documents()) == 1
