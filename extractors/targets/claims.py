@@ -365,6 +365,19 @@ def _noun_end(text: str, start: int, limit: int | None) -> int:
     return i
 
 
+def _scope_before_count(phrase: str) -> tuple[str, str | None]:
+    """(the words before, the scope) of a place between the verb and a count: 推动|全省,
+    实现|省会、鲁南、胶东经济圈 (a list of regions may swallow the verb: it starts after the
+    shortest lead that ends in one)."""
+    inner = target_lexicon().scope_before_count.regex.search(phrase)
+    if not inner:
+        return phrase, None
+    at = inner.start()
+    if _count_verb(phrase[:at]) is None:
+        at = next((k for k in range(at + 1, min(inner.end(), at + 5)) if _count_verb(phrase[:k])), at)
+    return phrase[:at], phrase[at:] or None
+
+
 def _count_before_noun(text: str, q: QuantityMatch, pstart: int, end: int,
                        suffix_cmp: Comparator | None, st: _State, year: int | None) -> Claim | None:
     """推出50项典型案例, 遴选10个以上应用场景, 力争100家企业达到…, 90%的市达到…: a verb (or a
@@ -386,12 +399,10 @@ def _count_before_noun(text: str, q: QuantityMatch, pstart: int, end: int,
         phrase = phrase[: bound[1].start()]
     if _vague_numeral(q.text):
         return None  # 一批, 一套, 千家企业: an article or "thousands", not a committed figure
-    inner = lex.scope_before_count.regex.search(phrase)  # 推动全省100家企业
-    if inner:
-        phrase = phrase[: inner.start()]
+    phrase, inner_scope = _scope_before_count(phrase)  # 推动全省100家企业
     verb = _count_verb(phrase)
     head = phrase[: verb[1].start()] if verb else phrase
-    scope = inner.group(0) if inner else scope_of(head) if head else None
+    scope = inner_scope or (scope_of(head) if head else None)
     bare = lex.lead_ins.regex.sub("", head).strip("、和及与")
     start = pstart + _lead_end(text[pstart : q.start])
     explicit = bool(suffix_cmp or bound or about or year)

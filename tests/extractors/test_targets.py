@@ -312,6 +312,13 @@ CASES = [
     ("实施“宽带乡村”工程，基本实现20人以上的自然村4G网络覆盖。", NONE, [
         row("实现20人以上的自然村4G网络覆盖", "qualitative", None, None, N),
     ]),
+    # regions listed between the verb and the count are the scope (18_shandong)
+    ("推动城市群突破发展，实现省会、鲁南、胶东经济圈100项左右智慧应用打通。", NONE, [
+        row("实现省会、鲁南、胶东经济圈100项左右智慧应用打通", "approx", "100", "项", N, "智慧应用打通"),
+    ]),
+    ("加快产业升级，高新技术企业实现零突破。", NONE, [
+        row("高新技术企业实现零突破", "qualitative", None, None, N, "高新技术企业"),
+    ]),
     # one figure for each object named before 分别 (18_shandong)
     ("深化数据服务，面向自然人和法人组织，分别形成1000个以上的“数字标签”。", NONE, [
         row("面向自然人和法人组织，分别形成1000个以上的“数字标签”", "ge", "1000", "个", N, "自然人“数字标签”"),
