@@ -444,13 +444,20 @@ def _count_before_noun(text: str, q: QuantityMatch, pstart: int, end: int,
 
 
 @functools.cache
-def _anywhere_rules() -> tuple[QualitativeRule, ...]:
-    return tuple(r for r in target_lexicon().qualitative if r.anywhere)
+def _anywhere_rules() -> tuple[tuple[QualitativeRule, ...], re.Pattern[str]]:
+    """The rules that state a target anywhere, and one character class holding a character each
+    of their matches must hold (覆, 通, 清 …): one search rules out most clauses."""
+    rules = tuple(r for r in target_lexicon().qualitative if r.anywhere)
+    keys = {max(r.required, key=ord) for r in rules if r.required}
+    if len(keys) < len(rules):  # a rule without a required character: no shortcut
+        return rules, re.compile("")
+    return rules, re.compile("[" + re.escape("".join(sorted(keys))) + "]")
 
 
 def _states_an_end_state(text: str) -> bool:
     """Does a rule that states a target anywhere (实现…全覆盖) match ``text``?"""
-    return any(r.may_match(text) and r.regex.search(text) for r in _anywhere_rules())
+    rules, keys = _anywhere_rules()
+    return keys.search(text) is not None and any(r.may_match(text) and r.regex.search(text) for r in rules)
 
 
 def _year_for(pos: int, markers: list[tuple[int, int]], ctx: ClauseContext) -> int | None:
@@ -467,7 +474,7 @@ def _qualitative(text: str, ctx: ClauseContext, markers: list[tuple[int, int]],
     lex = target_lexicon()
     out: list[Claim] = []
     for rule in lex.qualitative:
-        if not (stated or rule.anywhere) or not rule.may_match(text):
+        if not (stated or rule.anywhere):
             continue
         for m in rule.regex.finditer(text):
             if _in_any(m.start(), taken):
