@@ -4,7 +4,7 @@
 affixes, rule notes, the words of responsibility stated in sentences (A要会同B… / 由A负责…) and
 measure-section cues; this module validates it once and finds rule
 notes (逗号前为牵头单位，下同 / 分号前为牵头单位 / 列第一位者为牵头单位) with their spans.
-``extractors.roles.statements`` uses both to parse responsibility statements.
+The statement modules beside it (``statements.py`` and its neighbours) use both.
 """
 
 from __future__ import annotations
@@ -106,6 +106,13 @@ def role_lexicon() -> RoleLexicon:
 def label_regex() -> re.Pattern[str]:
     parts = [f"(?P<{r.id}>{r.pattern})" for r in role_lexicon().labels]
     return compile_scanning("|".join(parts))
+
+
+@functools.cache
+def sentence_rules() -> dict[str, re.Pattern[str]]:
+    """The rules for responsibility stated in sentences, by id without ``sentence_``
+    (``predicate``, ``lead``, ``partners``, ``heading`` …)."""
+    return {r.id.removeprefix("sentence_"): r.regex for r in role_lexicon().sentences}
 
 
 def label_role(match: re.Match[str]) -> LabelRole:

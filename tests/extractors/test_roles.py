@@ -719,17 +719,18 @@ def test_stray_brackets_cost_work_in_proportion_to_the_text(monkeypatch: pytest.
     the text may cost about twice the work, not four times."""
     import random
 
+    from extractors.roles import marked
     import extractors.roles.statements as roles
 
     pool = "（）〔〕：、，。市县区局委办发展改革财政责任单位牵头配合推进建设加快园区企业"
     examined = [0]
-    window = roles._masked_window
+    window = marked.masked_window
 
     def counting(s: str, a: int, b: int) -> str:
         examined[0] += b - a
         return window(s, a, b)
 
-    monkeypatch.setattr(roles, "_masked_window", counting)
+    monkeypatch.setattr(marked, "masked_window", counting)
     work = {}
     for lines in (400, 800):
         rng = random.Random(7)

@@ -1,0 +1,202 @@
+"""The units a list names, item by item: shared by bracket and label statements, table cells and
+the subjects of sentences.
+
+``list_items`` cuts a list at 、，；。 outside brackets (not at the 、 inside one collective,
+各区、市政府), strips cue words (牵头 / 配合 / 负责 …) and affixes (由…, …等), splits A及B / A会同B
+where both sides look like units, and lets a cue at the end of a group speak for the units
+before it. Its input has rule notes masked (``mask_notes``), so 逗号前为牵头单位 is never a unit.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import NamedTuple
+
+from extractors.roles.conventions import (
+    CLOSERS,
+    OPENERS,
+    CueRole,
+    find_role_rules,
+    role_lexicon,
+)
+from extractors.units.names import canonical_unit, looks_like_unit
+
+COMMA, SEMICOLON, PERIOD = "comma", "semicolon", "period"
+_SEPARATORS = {"，": COMMA, ",": COMMA, "；": SEMICOLON, ";": SEMICOLON, "。": PERIOD}
+_ITEM_SEPARATORS = "、"
+BLANK = " \t\r\n\f\u3000"  # whitespace, the form feed between pages and the ideographic space
+
+
+class Item(NamedTuple):  # a working record inside one statement, made by the hundred
+    """One unit of a list: offsets into the text, its name and the group it belongs to."""
+
+    start: int
+    end: int
+    name: str  # simplified, no whitespace
+    group: int
+    boundary: str | None  # separator that opened this item's group: comma / semicolon / period
+    cue: CueRole | None = None
+
+
+_EMPTY_BRACKETS = re.compile(r"[（(]\s*[）)]")
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group())
+
+
+@functools.lru_cache(maxsize=4)
+def empty_brackets_blanked(s: str) -> str:
+    """``s`` with its empty brackets (a masked note leaves one: （ ）) blanked, same length."""
+    return _EMPTY_BRACKETS.sub(_blank, s)
+
+
+def mask_notes(s: str, a: int, b: int) -> str:
+    """``s`` with rule notes inside [a, b) blanked (same length), and brackets left empty.
+
+    Only [a, b) and the whitespace and brackets around it can change with the notes; the rest
+    is the document with its empty brackets blanked, computed once per text. An empty bracket
+    is an opener, spaces and a closer, so none spans a cut after a character that is neither
+    space nor opener, or before one that is neither space nor closer.
+    """
+    lo = a
+    while lo > 0 and (s[lo - 1].isspace() or s[lo - 1] in "（("):
+        lo -= 1
+    hi = b
+    while hi < len(s) and (s[hi].isspace() or s[hi] in "）)"):
+        hi += 1
+    chars = list(s[lo:hi])
+    for rule in find_role_rules(s[a:b], base=a - lo):
+        assert rule.span is not None
+        for k in range(rule.span.start, rule.span.end):
+            chars[k] = " "
+    middle = _EMPTY_BRACKETS.sub(_blank, "".join(chars))
+    whole = empty_brackets_blanked(s)
+    return whole[:lo] + middle + whole[hi:]
+
+
+def masked_window(s: str, a: int, b: int) -> str:
+    """``mask_notes(s, a, b)[a:b]`` without copying all of ``s``.
+
+    An empty-bracket match touching [a, b) starts at an opener followed only by whitespace up
+    to ``a`` and ends at most one closer past the whitespace after ``b``; masking the slice
+    that holds those neighbours gives the same characters inside [a, b).
+    """
+    lo = a
+    while lo > 0 and s[lo - 1].isspace():
+        lo -= 1
+    lo = max(lo - 1, 0)
+    hi = b
+    while hi < len(s) and s[hi].isspace():
+        hi += 1
+    hi = min(hi + 1, len(s))
+    return mask_notes(s[lo:hi], a - lo, b - lo)[a - lo : b - lo]
+
+
+def list_items(m: str, a: int, b: int) -> list[Item]:
+    """Units listed in ``m[a:b]`` (``m`` = simplified text with notes masked)."""
+    raw: list[tuple[int, int, int, str | None]] = []  # start, end, group, boundary
+    group, boundary, depth, start = 0, None, 0, a
+    joined = _joined_separators(m, a, b)
+    for k in range(a, b):
+        ch = m[k]
+        if ch in OPENERS:
+            depth += 1
+        elif ch in CLOSERS:
+            depth = max(depth - 1, 0)
+        elif k in joined:
+            continue
+        elif depth == 0 and (ch in _SEPARATORS or ch in _ITEM_SEPARATORS):
+            raw.append((start, k, group, boundary))
+            start = k + 1
+            if ch in _SEPARATORS:
+                group, boundary = group + 1, _SEPARATORS[ch]
+    raw.append((start, b, group, boundary))
+    items: list[Item] = []
+    for x, y, g, bd in raw:
+        items.extend(_clean_item(m, x, y, g, bd))
+    return _spread_cues(items)
+
+
+def _joined_separators(m: str, a: int, b: int) -> set[int]:
+    """Offsets of the 、 inside one collective (各区、市政府): they separate no units."""
+    if "、" not in m[a:b]:
+        return set()
+    return {
+        k
+        for hit in role_lexicon().rule("tier_series").regex.finditer(m, a, b)
+        for k in range(hit.start(), hit.end())
+        if m[k] == "、"
+    }
+
+
+def _clean_item(m: str, x: int, y: int, group: int, boundary: str | None) -> list[Item]:
+    lex = role_lexicon()
+    x, y = _trim(m, x, y)
+    cue: CueRole | None = None
+    for rule in lex.cues:
+        hit = rule.regex.search(m[x:y])
+        if hit:
+            cue, y = rule.role, x + hit.start()
+            break
+    x, y = _trim(m, x, y)
+    pre = lex.rule("prefix_by").regex.match(m[x:y])
+    if pre:
+        x += pre.end()
+    post = lex.rule("suffix_etc").regex.search(m[x:y])
+    if post and post.start() > 0:
+        y = x + post.start()
+    x, y = _trim(m, x, y)
+    if x >= y or lex.rule("not_unit_item").regex.search(re.sub(r"\s+", "", m[x:y])):
+        return []
+    return _split_joined(m, x, y, group, boundary, cue)
+
+
+_BODY_START = re.compile(r"^[市区县省各]")
+
+
+def _split_joined(
+    m: str, x: int, y: int, group: int, boundary: str | None, cue: CueRole | None
+) -> list[Item]:
+    """A及B / A和B / A会同B / A B → two units, only where both sides look like units."""
+    for hit in role_lexicon().rule("joiner").regex.finditer(m, x, y):
+        left, right = _trim(m, x, hit.start()), _trim(m, hit.end(), y)
+        if (
+            min(left[1] - left[0], right[1] - right[0]) < 3
+        ):  # 各县（区）党委和政府: 政府 alone names no body
+            continue
+        if not all(looks_like_unit(m[p:q]) for p, q in (left, right)):
+            continue
+        if hit.group().isspace() and not (
+            _BODY_START.match(m[right[0] : right[1]])
+            or canonical_unit(m[right[0] : right[1]]).known
+        ):
+            continue  # a page break inside one name, not two names
+        huitong = hit.group() == "会同"
+        return [
+            *_split_joined(m, *left, group, boundary, "lead" if huitong else cue),
+            *_split_joined(m, *right, group, boundary, "supporting" if huitong else cue),
+        ]
+    name = re.sub(r"\s+", "", m[x:y])
+    return [Item(start=x, end=y, name=name, group=group, boundary=boundary, cue=cue)]
+
+
+def _trim(m: str, x: int, y: int) -> tuple[int, int]:
+    while x < y and m[x] in BLANK + "、":
+        x += 1
+    while y > x and m[y - 1] in BLANK + "、":
+        y -= 1
+    return x, y
+
+
+def _spread_cues(items: list[Item]) -> list[Item]:
+    """A cue at the end of a group (A、B牵头) speaks for the uncued units before it."""
+    out: list[Item] = []
+    for idx, it in enumerate(items):
+        if it.cue is None:
+            later = next((nx for nx in items[idx + 1 :] if nx.group == it.group and nx.cue), None)
+            if later is not None:
+                it = it._replace(cue=later.cue)
+        out.append(it)
+    return out

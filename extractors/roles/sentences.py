@@ -1,0 +1,322 @@
+"""Responsibility stated in running sentences (A要会同B… / 由A负责… / 请A、B在…前完成).
+
+国务院 and 部委 documents, 办法 and notices often name no unit in brackets: the clause itself
+charges a body (2019年3月底前，国家卫生健康委推行…; 国家卫生健康委要会同相关部门…). Such a
+clause is a statement when its grammatical subject (at a clause start, after a time or a
+connective, or after 由 / 请) is a list of named bodies followed by a duty predicate; the words
+are data (``sentences`` in lexicons/roles.yaml). A sentence statement has no span of its own
+(``ResponsibilityParse.span`` is None): it is part of its measure's prose, never a bound of it.
+
+牵头 / 会同 make the subject lead and the 会同 partners support; any other duty states no role,
+unless another sentence of the paragraph names the lead (then the others support). Bodies the
+bracket and label statements of the same item already name are left to those statements.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from typing import NamedTuple
+
+from extractors.roles.conventions import CLOSERS, OPENERS, role_lexicon, sentence_rules
+from extractors.roles.items import BLANK, Item, empty_brackets_blanked, list_items
+from extractors.roles.marked import DepthCounter, in_region, marked_statements
+from extractors.roles.zones import RUN_IN_END, Zones
+from extractors.units.names import canonical_unit, looks_like_unit, name_endings, suffix_endings
+from pipeline.model import Role
+
+_CLAUSE_END_CHAR = re.compile("[。；;！!？?]")
+_MAX_SUBJECT = 60  # characters from a clause start to its predicate
+
+
+class Sentence(NamedTuple):
+    start: int  # where the subject (or 由 / 请) starts
+    end: int  # end of the predicate's head (and of the 会同 partners)
+    subject: tuple[int, int]
+    partners: tuple[int, int] | None
+    lead: bool  # 牵头 / 会同: the subject leads
+
+
+@functools.cache
+def _subject_endings() -> frozenset[str]:
+    """Last characters a subject can have: a known name's or a body suffix's."""
+    return name_endings() | suffix_endings(role_lexicon().rule("sentence_subject_shape").pattern)
+
+
+def sentence_statements(s: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of the sentence statements of ``s`` outside the bracket and label statements
+    ``taken`` (sorted, disjoint), in the measures a heading ladder allows (see ``Zones``)."""
+    rules = sentence_rules()
+    if not rules["predicate"].search(s):
+        return []
+    starts = [a for a, _ in taken]
+    zones = Zones(s)
+    depth_at = DepthCounter(s)
+    bracketed = len(taken) >= 2
+    out: list[tuple[int, int]] = []
+    ends = _subject_endings()
+    # where a subject can end: a predicate after a character a name ends with (one pass)
+    reach = [m.start() for m in rules["predicate"].finditer(s, 1) if s[m.start() - 1] in ends]
+    strong = set(_clause_starts(s))
+    for p in sorted(strong.union(_comma_clause_starts(s))):
+        k = bisect.bisect_right(reach, p)
+        if k == len(reach) or reach[k] > p + _MAX_SUBJECT + 60:
+            continue  # no subject can end within reach of this clause start
+        if in_region(taken, starts, p) or depth_at(p) > 0:
+            continue
+        hit = _sentence_at(s, p)
+        if hit is None or (out and hit.start < out[-1][1]) or not zones.allows(hit.start):
+            continue
+        if p not in strong and not (
+            hit.start == p and rules["comma_predicate"].match(s[hit.subject[1] : hit.subject[1] + 8])
+        ):
+            continue
+        k = bisect.bisect_left(starts, hit.start)
+        if k < len(starts) and starts[k] < hit.end:
+            continue
+        a, b = Zones.measure_bounds(s, hit.start)
+        if _after_closed_statement(s, taken[bisect.bisect_left(starts, a) : k], hit.start):
+            continue
+        if bracketed and zones.in_guarantees(hit.start) and not _inside_any(starts, a, b):
+            # a document that names its units in brackets: a 保障措施 item without one of its
+            # own is a general requirement (各县（区）政府要…), not a measure of its own
+            continue
+        if _sentence_units(s, hit):
+            out.append((hit.start, hit.end))
+    return out
+
+
+_COMMA_CHAR = re.compile("[，,]\\s*")
+
+
+_DUTY_WORD = re.compile("负责|牵头|会同")
+
+
+def _comma_clause_starts(s: str) -> list[int]:
+    """Clause starts after a comma (…实行就医地管理，就医地经办机构负责审核…): a subject there
+    counts only before an explicit duty word (``sentence_comma_predicate``), so only commas
+    with such a word within a subject's reach are tried."""
+    duties = [m.start() for m in _DUTY_WORD.finditer(s)]
+    out: list[int] = []
+    for m in _COMMA_CHAR.finditer(s):
+        k = bisect.bisect_right(duties, m.end())
+        if k < len(duties) and duties[k] <= m.end() + _MAX_SUBJECT:
+            out.append(m.end())
+    return out
+
+
+def _inside_any(starts: list[int], a: int, b: int) -> bool:
+    """Whether a statement of ``starts`` (sorted) starts in [a, b)."""
+    k = bisect.bisect_left(starts, a)
+    return k < len(starts) and starts[k] < b
+
+
+def _after_closed_statement(s: str, marked: list[tuple[int, int]], position: int) -> bool:
+    """Whether a bracket or label statement of the same item closed a paragraph before
+    ``position``: the text after it is the document's own closing (各有关部门要…; 国务院办公厅将
+    会同有关方面…), not the measure's (tasks end a measure at its statement the same way)."""
+    return any(e <= position and "\n" in s[e:position] for _, e in marked)
+
+
+_CLAUSE_START = re.compile(r"[。；;！!？?]|[，,](?=\s*[由请])")
+_LINE_BEFORE_CLAUSE = "。；;！!？?：:"
+
+
+def _clause_starts(s: str) -> list[int]:
+    """Where a clause can begin: the text's start, after 。；！？, after a heading's number,
+    after a comma before 由 / 请 (…，请财政部落实…), and at a line start when the line before
+    ended a sentence, was blank or was a heading (a line of a PDF wrapped inside a sentence,
+    …支持⏎市科技局建设…, starts no clause)."""
+    heading = sentence_rules()["heading"]
+    out = [m.end() for m in _CLAUSE_START.finditer(s)]
+    previous_heading = False
+    for m in re.finditer(r"(?:^|\n)", s):
+        p = m.end()
+        h = heading.match(s[p : p + 16])
+        if h is not None:
+            out.append(p + h.end())
+        else:
+            j = p - 2
+            while j >= 0 and s[j] in " \t\u3000\r":
+                j -= 1
+            if p == 0 or j < 0 or s[j] in _LINE_BEFORE_CLAUSE or s[j] == "\n" or previous_heading:
+                out.append(p)
+        line_end = s.find("\n", p)
+        line = s[p : len(s) if line_end == -1 else line_end]
+        previous_heading = h is not None and not RUN_IN_END.search(line)  # a title on its own line
+    for p in list(out):
+        h = heading.match(s[p : p + 16])
+        if h is not None:
+            out.append(p + h.end())
+    return sorted(set(out))
+
+
+def _sentence_at(s: str, p: int) -> Sentence | None:
+    """The sentence statement whose clause starts at ``p``, if its subject names bodies."""
+    rules = sentence_rules()
+    end_mark = _CLAUSE_END_CHAR.search(s, p, p + 400)
+    stop = end_mark.start() if end_mark is not None else min(len(s), p + 400)
+    lead_in = rules["lead_in"].match(s[p : min(stop, p + 48)])
+    x = p + lead_in.end() if lead_in else p
+    while x < stop and s[x] in BLANK:
+        x += 1
+    numbered = rules["heading"].match(s[x : x + 16])
+    if numbered is not None:  # 。⏎第八条　省人民政府…: the number is no part of the subject
+        x += numbered.end()
+        while x < stop and s[x] in BLANK:
+            x += 1
+    start = x
+    by = rules["by"].match(s, x, stop)
+    if by is None and lead_in is None:
+        # 由 / 请 a few characters into its clause (事后监管由医保行政部门…负责)
+        k = s.find("由", x, min(stop, x + 8))
+        by = rules["by"].match(s, k, stop) if k != -1 and "，" not in s[x:k] else None
+        if by is not None:
+            start = k
+    if by is not None:
+        x = by.end()
+    pred = rules["predicate"].search(s, x, min(stop, x + _MAX_SUBJECT))
+    if pred is None or pred.start() == x or s[pred.start() - 1] not in _subject_endings():
+        return None  # the subject does not end like the name of a body
+    if rules["not_predicate"].match(s[pred.end() : pred.end() + 4]):
+        return None
+    subject = (x, pred.start())
+    if rules["not_subject"].match(s[x : x + 6]) or rules["not_name"].search(s[x : pred.start()]):
+        return None
+    if not _subject_shape_ok(s, *subject):
+        return None
+    head = s[pred.start() : min(stop, pred.start() + 12)]
+    lead = rules["lead"].match(head) is not None
+    partners = None
+    end = pred.end()
+    m = rules["partners"].match(head)
+    if m is not None:
+        a = pred.start() + m.end()
+        nxt = rules["predicate"].search(s, a, min(stop, a + _MAX_SUBJECT))
+        b = nxt.start() if nxt is not None else a
+        comma = s.find("，", a, b)
+        b = comma if comma != -1 else b
+        if b > a:
+            partners = (a, b)
+            end = b
+    return Sentence(start=start, end=end, subject=subject, partners=partners, lead=lead)
+
+
+def _subject_shape_ok(s: str, a: int, b: int) -> bool:
+    """A subject is a list of names: no comma, balanced brackets, nothing clause-like."""
+    text = s[a:b]
+    if any(ch in text for ch in "，,：:“”\"《》") or not text.strip():
+        return False
+    depth = 0
+    for ch in text:
+        if ch in OPENERS:
+            depth += 1
+        elif ch in CLOSERS:
+            depth -= 1
+            if depth < 0:
+                return False  # 各省 区、市）: a bracket lost in conversion, the names are garbled
+    return depth == 0
+
+
+def _sentence_items(s: str, a: int, b: int, strict: bool = True) -> list[Item] | None:
+    """Bodies named in ``s[a:b]`` (a subject or a 会同 partner list), vague collectives and
+    supported actors left out. ``strict`` (a subject): None when an item names no body, as the
+    clause then has another subject; otherwise (partners) such an item is left out."""
+    lex = role_lexicon()
+    rules = sentence_rules()
+    if lex.rule("not_unit_item").regex.search(re.sub(r"\s+", "", s[a:b])):
+        return None
+    items = list_items(empty_brackets_blanked(s), a, b)
+    out: list[Item] = []
+    for it in items:
+        if it.cue is not None:
+            return None
+        if rules["vague"].search(it.name):
+            continue
+        known = canonical_unit(it.name).known
+        if not known and rules["not_actor"].search(it.name):
+            continue
+        if known or (looks_like_unit(it.name) and rules["subject_shape"].search(it.name)):
+            out.append(it)
+        elif strict:
+            return None
+    return out if items else None
+
+
+def _sentence_units(s: str, hit: Sentence) -> list[tuple[Item, Role]]:
+    """(item, role) for each body the sentence names: the subject leads when it 牵头 / 会同, and
+    its 会同 partners support; otherwise no role is stated."""
+    subject = _sentence_items(s, *hit.subject)
+    if not subject:
+        return []
+    out: list[tuple[Item, Role]] = [(it, "lead" if hit.lead else "unassigned") for it in subject]
+    if hit.lead and hit.partners is not None:
+        partners = _sentence_items(s, *hit.partners, strict=False) or []
+        out.extend((it, "supporting") for it in partners)
+    return out
+
+
+def sentence_starting_at(s: str, start: int) -> Sentence | None:
+    """The sentence statement of ``s`` whose subject (or 由 / 请) starts at ``start``, if any."""
+    hit = _sentence_at(s, _clause_start_before(s, start))
+    return hit if hit is not None and hit.start == start else None
+
+
+def item_statements(s: str, hit: Sentence) -> list[tuple[int, int]]:
+    """Spans of the bracket and label statements of the numbered item around ``hit``."""
+    a, b = Zones.measure_bounds(s, hit.start)
+    return [(a + x, a + y) for x, y in marked_statements(s[a:b])]
+
+
+def sentence_roles(
+    s: str, hit: Sentence, marked: list[tuple[int, int]], named: set[str]
+) -> list[tuple[Item, Role]]:
+    """(item, role) of the bodies sentence ``hit`` charges, less those its item's bracket and
+    label statements (``marked``, which name the canonical units ``named``) already name."""
+    found = [(it, role) for it, role in _sentence_units(s, hit) if not _same_body(it.name, named)]
+    if found and not hit.lead and _paragraph_has_lead(s, hit, marked):
+        # a paragraph that names its lead in one sentence gives the others their shares:
+        # 行政监管部门要牵头抓总…。信息化建设部门要做好…。经办机构要用好…
+        found = [(it, "supporting") for it, _ in found]
+    return found
+
+
+def _same_body(name: str, named: set[str]) -> bool:
+    """Whether a brackets' unit of the measure is the body ``name`` stands for: the brackets
+    already give it its role (各市 beside 各市人民政府: a place stands for its government)."""
+    canonical = canonical_unit(name).canonical
+    return canonical in named or any(
+        n.startswith(canonical) and n[len(canonical) :] in ("人民政府", "政府") for n in named
+    )
+
+
+def _clause_start_before(s: str, position: int) -> int:
+    """The clause start whose sentence statement starts at ``position``."""
+    floor = max(0, position - 80)
+    best = floor
+    window = s[floor : position + 1]
+    for p in _clause_starts(window) + [m.end() for m in _COMMA_CHAR.finditer(window)]:
+        if best < floor + p <= position:
+            best = floor + p
+    return best
+
+
+def _paragraph_has_lead(s: str, hit: Sentence, marked: list[tuple[int, int]]) -> bool:
+    """Whether another sentence of the paragraph of ``hit`` makes a body lead."""
+    a = s.rfind("\n", 0, hit.start) + 1
+    b = s.find("\n", hit.start)
+    b = len(s) if b == -1 else b
+    for p in _clause_starts(s[a:b]):
+        other = _sentence_at(s, a + p)
+        if (
+            other is not None
+            and other.lead
+            and other.start != hit.start
+            and not _after_closed_statement(s, marked, other.start)
+            and _sentence_items(s, *other.subject)
+        ):
+            return True
+    return False
+
+

@@ -1,0 +1,115 @@
+"""Which parts of a text may hold sentence statements, read from its numbered lines, and the
+bounds of the numbered item around a position."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from extractors.roles.conventions import role_lexicon, sentence_rules
+
+_HEADING_RANKS = (("部分", 0), ("篇", 0), ("章", 1), ("节", 2), ("条", 3))
+RUN_IN_END = re.compile("[。；;]")  # a heading's title ends here when its text runs on
+
+
+class Zones:
+    """Which parts of a text may hold sentence statements, from its numbered lines: not the
+    sections a heading of ``section_non_task`` opens (发展现状, 总体要求, 发展目标, 附则 …; the
+    first heading from the top of the ladder whose title speaks decides, as for measures), and
+    not the introduction of a heading whose items follow (四、考核程序 + its opening paragraph
+    + （一）…（三）): that text belongs to no single measure. It also tells the items under a
+    保障措施 / 组织实施 heading (``section_guarantee``)."""
+
+    def __init__(self, s: str) -> None:
+        self._s = s
+        self._lines = _heading_lines(s)
+        self._starts = [h[0] for h in self._lines]
+        self._verdicts: list[bool] = []
+        self._guarantee: list[bool] = []
+        stack: list[tuple[int, str | None]] = []
+        for k, (_pos, rank, kind) in enumerate(self._lines):
+            while stack and stack[-1][0] >= rank:
+                stack.pop()
+            stack.append((rank, kind))
+            verdict = next((v for _, v in stack if v is not None), None)
+            deeper_next = k + 1 < len(self._lines) and self._lines[k + 1][1] > rank
+            self._verdicts.append(verdict != "non_task" and not deeper_next)
+            self._guarantee.append(any(v == "guarantee" for _, v in stack))
+
+    def allows(self, position: int) -> bool:
+        k = bisect.bisect_right(self._starts, position) - 1
+        return k < 0 or self._verdicts[k]
+
+    def in_guarantees(self, position: int) -> bool:
+        k = bisect.bisect_right(self._starts, position) - 1
+        return k >= 0 and self._guarantee[k]
+
+    @staticmethod
+    def measure_bounds(s: str, position: int) -> tuple[int, int]:
+        """[start, end) of the numbered item around ``position`` (at most a few thousand
+        characters either way)."""
+        heading = sentence_rules()["heading"]
+        a = s.rfind("\n", 0, position) + 1
+        floor = max(0, position - 4000)
+        while a > floor and not heading.match(s[a : a + 16]):
+            a = s.rfind("\n", 0, a - 1) + 1
+        b = s.find("\n", position)
+        ceiling = min(len(s), position + 4000)
+        while b != -1 and b < ceiling and not heading.match(s[b + 1 : b + 17]):
+            b = s.find("\n", b + 1)
+        return max(a, floor), (ceiling if b == -1 or b > ceiling else b)
+
+
+def _heading_lines(s: str) -> list[tuple[int, int, str | None]]:
+    """(offset, rank, kind of its title: task / non_task / None) of every numbered line."""
+    heading = sentence_rules()["heading"]
+    lex = role_lexicon()
+    non_task, task = lex.rule("section_non_task").regex, lex.rule("section_task").regex
+    guarantee = lex.rule("section_guarantee").regex
+    annex = sentence_rules()["annex"]
+    out: list[tuple[int, int, str | None]] = []
+    for p in [0, *(m.end() for m in re.finditer("\n", s))]:
+        m = heading.match(s[p : p + 16])
+        if m is None:
+            if annex.match(s[p : p + 16]):
+                out.append((p, -1, _annex_kind(s, p)))
+            continue
+        token = m.group().strip(" \t\u3000#")
+        rank = _heading_rank(token)
+        line_end = s.find("\n", p + m.end())
+        line = s[p + m.end() : len(s) if line_end == -1 else line_end]
+        run_in = RUN_IN_END.search(line)
+        title = re.sub(r"\s+", "", line[: run_in.start()] if run_in else line)  # 附　则
+        kind = None
+        if not run_in or run_in.end() >= len(line.rstrip()):  # a heading standing on its own line
+            if non_task.search(title):
+                kind = "non_task"
+            elif task.search(title):
+                kind = "guarantee" if guarantee.search(title) else "task"
+        out.append((p, rank, kind))
+    return out
+
+
+_ANNEX_TASKS = re.compile("分工|清单|方案|任务|措施")
+
+
+def _annex_kind(s: str, p: int) -> str:
+    """task when an attachment's title (its line and the next) names tasks, else non_task."""
+    end = p
+    for _ in range(2):
+        k = s.find("\n", end + 1)
+        end = len(s) if k == -1 else k
+    return "task" if _ANNEX_TASKS.search(s[p:end]) else "non_task"
+
+
+def _heading_rank(token: str) -> int:
+    for word, rank in _HEADING_RANKS:
+        if token.endswith(word):
+            return rank
+    if token[0] in "（(":
+        return 8 if token[1].isdigit() else 6
+    if token[0].isdigit():
+        return 7
+    if token[0] in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳":
+        return 9
+    return 5  # 一、
