@@ -29,6 +29,8 @@ class DocumentContext:
     role_rules: tuple[RoleRule, ...]
     by_id: Mapping[str, Section]
     content_children: Mapping[str, tuple[Section, ...]]
+    content_sections: tuple[Section, ...]  # sections that hold content, by where they start
+    content_starts: tuple[int, ...]
     current_year: int | None
     reference_year: int | None  # only for a document without a date: history is not a deadline
     first_due_year: int | None
@@ -40,12 +42,16 @@ class DocumentContext:
             if s.parent_id is not None and s.kind not in NOT_CONTENT_KINDS:
                 children.setdefault(s.parent_id, []).append(s)
         undated = doc.meta.date is None
+        content = tuple(sorted((s for s in doc.sections if s.kind not in NOT_CONTENT_KINDS),
+                               key=lambda s: (s.span.start, s.level)))
         return cls(
             doc=doc,
             units=UnitContext.from_meta(doc.meta),
             role_rules=tuple(find_role_rules(doc.text)),
             by_id={s.section_id: s for s in doc.sections},
             content_children={k: tuple(v) for k, v in children.items()},
+            content_sections=content,
+            content_starts=tuple(s.span.start for s in content),
             current_year=document_year(doc.meta.title, doc.meta.date),
             reference_year=document_reference_year(doc.text, doc.meta.title, doc.meta.period) if undated else None,
             first_due_year=opening_due_year(doc.text) if undated else None,

@@ -23,6 +23,7 @@ after them (see ``roles.rule_in_force``). Task ids are the document's own number
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Sequence
@@ -112,7 +113,7 @@ def _statements(ctx: DocumentContext) -> list[tuple[str, ResponsibilityParse]]:
     doc, rules, context = ctx.doc, list(ctx.role_rules), ctx.units
     out: list[tuple[str, ResponsibilityParse]] = []
     for start, end in find_statements(doc.text):
-        owner = _owner(doc, start)
+        owner = _owner(ctx, start)
         if owner is None:
             continue
         parse = parse_statement(
@@ -123,25 +124,35 @@ def _statements(ctx: DocumentContext) -> list[tuple[str, ResponsibilityParse]]:
     return out
 
 
-def _owner(doc: Document, position: int) -> Section | None:
+def _owner(ctx: DocumentContext, position: int) -> Section | None:
     """The deepest content section holding ``position``; a statement standing right after a
-    section's end (its own paragraph) belongs to that section."""
-    holders = [
-        s
-        for s in doc.sections
-        if s.kind not in NOT_CONTENT_KINDS
-        and s.span.start <= position < max(s.span.end, s.span.start + 1)
-    ]
+    section's end (its own paragraph) belongs to that section.
+
+    Sections nest, so the candidates are the last section starting at or before ``position``
+    and its ancestors: a lookup costs the depth of the tree, not a pass over every section
+    (20,000 items each naming its unit would otherwise cost 20,000²)."""
+    doc = ctx.doc
+    k = bisect.bisect_right(ctx.content_starts, position) - 1
+    if k < 0:
+        return None
     # text[end:position] is blank exactly when end is at or after the spaces just before position
     blank_from = position
     while blank_from > 0 and doc.text[blank_from - 1].isspace():
         blank_from -= 1
-    before = [
-        s
-        for s in doc.sections
-        if s.kind not in NOT_CONTENT_KINDS and blank_from <= s.span.end <= position
-    ]
-    candidates = holders + before
+    candidates: list[Section] = []
+    seen: set[str] = set()
+    # the last section to start, and the one before it when it starts at the very same place
+    starters = [s for s in ctx.content_sections[max(0, k - 1):k + 1]]
+    for section in starters:
+        node: Section | None = section
+        while node is not None and node.section_id not in seen:
+            seen.add(node.section_id)
+            if node.kind not in NOT_CONTENT_KINDS and (
+                node.span.start <= position < max(node.span.end, node.span.start + 1)
+                or blank_from <= node.span.end <= position
+            ):
+                candidates.append(node)
+            node = ctx.by_id.get(node.parent_id) if node.parent_id is not None else None
     if not candidates:
         return None
     return max(candidates, key=lambda s: (s.level, s.span.start))
