@@ -2,6 +2,7 @@
 and passed down, instead of caches keyed on whole document texts.
 
     ctx = DocumentContext.of(doc)
+    ctx.text_view     the text as written, Simplified, and with empty brackets blanked
     ctx.units         the jurisdiction bare unit names are read in (区财政局 → 东区财政局)
     ctx.role_rules    the conventions the document states (逗号前为牵头单位，下同), in order
     ctx.section(id), ctx.children(section)   the section tree, indexed once
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from extractors.deadlines import document_reference_year, document_year, opening_due_year
 from extractors.roles.conventions import RoleRule, find_role_rules
+from extractors.roles.text import TextView
 from extractors.units.context import UnitContext
 from pipeline.model import Document, Section
 
@@ -25,6 +27,7 @@ NOT_CONTENT_KINDS = frozenset({"preamble", "box", "table", "annex"})
 @dataclass(frozen=True)
 class DocumentContext:
     doc: Document
+    text_view: TextView
     units: UnitContext
     role_rules: tuple[RoleRule, ...]
     by_id: Mapping[str, Section]
@@ -42,12 +45,14 @@ class DocumentContext:
             if s.parent_id is not None and s.kind not in NOT_CONTENT_KINDS:
                 children.setdefault(s.parent_id, []).append(s)
         undated = doc.meta.date is None
+        view = TextView.of(doc.text)
         content = tuple(sorted((s for s in doc.sections if s.kind not in NOT_CONTENT_KINDS),
                                key=lambda s: (s.span.start, s.level)))
         return cls(
             doc=doc,
+            text_view=view,
             units=UnitContext.from_meta(doc.meta),
-            role_rules=tuple(find_role_rules(doc.text)),
+            role_rules=tuple(find_role_rules(view)),
             by_id={s.section_id: s for s in doc.sections},
             content_children={k: tuple(v) for k, v in children.items()},
             content_sections=content,

@@ -112,12 +112,12 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
 def _statements(ctx: DocumentContext) -> list[tuple[str, ResponsibilityParse]]:
     doc, rules, context = ctx.doc, list(ctx.role_rules), ctx.units
     out: list[tuple[str, ResponsibilityParse]] = []
-    for start, end in find_statements(doc.text):
+    for start, end in find_statements(ctx.text_view):
         owner = _owner(ctx, start)
         if owner is None:
             continue
         parse = parse_statement(
-            doc.text, start, end, rule=rule_in_force(rules, start), context=context
+            ctx.text_view, start, end, rule=rule_in_force(rules, start), context=context
         )
         if parse.units:
             out.append((owner.section_id, parse))

@@ -26,6 +26,7 @@ from extractors.roles.conventions import (
     label_role,
 )
 from extractors.roles.items import COMMA, PERIOD, SEMICOLON, Item, list_items, mask_notes
+from extractors.roles.text import TextView
 from extractors.units.context import UnitContext, qualify_unit
 from extractors.units.names import canonical_unit, simplify
 from pipeline.model import Role, Span, UnitMention
@@ -109,17 +110,17 @@ def _segments(m: str, a: int, b: int) -> list[tuple[LabelRole, int, int]]:
 
 
 def parse_marked(
-    text: str,
-    s: str,
+    view: TextView,
     start: int,
     end: int,
     base: int = 0,
     rule: RoleRule | None = None,
     context: UnitContext | None = None,
 ) -> ResponsibilityParse | None:
-    """Parse ``text[start:end]`` when it is a bracket or starts with a label; None otherwise (a
-    sentence statement). ``s``: ``text`` simplified; ``rule``: the rule in force; ``context``:
-    the document's places, which bare names (区财政局) take (None reads each name alone)."""
+    """Parse ``view.text[start:end]`` when it is a bracket or starts with a label; None
+    otherwise (a sentence statement). ``rule``: the rule in force; ``context``: the document's
+    places, which bare names (区财政局) take (None reads each name alone)."""
+    text, s = view.text, view.simplified
     a, b = start, end
     if s[a] in OPENERS and s[b - 1] in CLOSERS:
         a, b = a + 1, b - 1
@@ -127,7 +128,7 @@ def parse_marked(
         return None
     stated = next(iter(find_role_rules(text[a:b], base=base + a)), None)
     active = stated or rule
-    m = mask_notes(s, a, b)
+    m = mask_notes(s, a, b, view.blanked)
     units: list[UnitMention] = []
     applied: list[str] = []
     segments = _segments(m, a, b)

@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from extractors.lexicon import Rule, load_yaml
+from extractors.roles.text import TextView
 from extractors.units.names import simplify
 from pipeline.errors import LexiconError
 from pipeline.rules.scanning import compile_scanning
@@ -141,15 +142,13 @@ def label_beside(label: LabelRole, labels: set[LabelRole] | frozenset[LabelRole]
 # Rule notes
 
 
-def find_role_rules(text: str, base: int = 0) -> list[RoleRule]:
-    """Every rule note in ``text``, in order (spans offset by ``base``)."""
-    return list(_role_rules(text, base))
-
-
-# Measures and table tasks both scan the whole document text; RoleRule is frozen, so sharing is safe.
-@functools.lru_cache(maxsize=32)
-def _role_rules(text: str, base: int) -> tuple[RoleRule, ...]:
-    s = simplify(text)
+def find_role_rules(text: str | TextView, base: int = 0) -> list[RoleRule]:
+    """Every rule note in ``text``, in order (spans offset by ``base``). For a whole document,
+    pass its ``TextView`` (made once) so its text is not simplified again."""
+    if isinstance(text, TextView):
+        text, s = text.text, text.simplified
+    else:
+        s = simplify(text)
     lex = role_lexicon()
     tail = lex.rule("note_tail").regex
     carries = lex.rule("note_carries").regex
@@ -170,7 +169,7 @@ def _role_rules(text: str, base: int) -> tuple[RoleRule, ...]:
                     span=Span(start=base + m.start(), end=base + end),
                 )
             )
-    return tuple(sorted(found, key=lambda r: r.span.start if r.span else 0))
+    return sorted(found, key=lambda r: r.span.start if r.span else 0)
 
 
 def detect_role_rule(doc_text: str) -> RoleRule | None:

@@ -9,7 +9,6 @@ before it. Its input has rule notes masked (``mask_notes``), so 逗号前为牵�
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import NamedTuple
 
@@ -20,6 +19,7 @@ from extractors.roles.conventions import (
     find_role_rules,
     role_lexicon,
 )
+from extractors.roles.text import blank_empty_brackets
 from extractors.units.names import canonical_unit, looks_like_unit
 
 COMMA, SEMICOLON, PERIOD = "comma", "semicolon", "period"
@@ -39,26 +39,14 @@ class Item(NamedTuple):  # a working record inside one statement, made by the hu
     cue: CueRole | None = None
 
 
-_EMPTY_BRACKETS = re.compile(r"[（(]\s*[）)]")
-
-
-def _blank(m: re.Match[str]) -> str:
-    return " " * len(m.group())
-
-
-@functools.lru_cache(maxsize=4)
-def empty_brackets_blanked(s: str) -> str:
-    """``s`` with its empty brackets (a masked note leaves one: （ ）) blanked, same length."""
-    return _EMPTY_BRACKETS.sub(_blank, s)
-
-
-def mask_notes(s: str, a: int, b: int) -> str:
+def mask_notes(s: str, a: int, b: int, blanked: str | None = None) -> str:
     """``s`` with rule notes inside [a, b) blanked (same length), and brackets left empty.
 
     Only [a, b) and the whitespace and brackets around it can change with the notes; the rest
-    is the document with its empty brackets blanked, computed once per text. An empty bracket
-    is an opener, spaces and a closer, so none spans a cut after a character that is neither
-    space nor opener, or before one that is neither space nor closer.
+    is ``blanked``: ``s`` with its empty brackets blanked (``TextView.blanked``, made once per
+    document; computed here when None). An empty bracket is an opener, spaces and a closer, so
+    none spans a cut after a character that is neither space nor opener, or before one that is
+    neither space nor closer.
     """
     lo = a
     while lo > 0 and (s[lo - 1].isspace() or s[lo - 1] in "（("):
@@ -71,8 +59,8 @@ def mask_notes(s: str, a: int, b: int) -> str:
         assert rule.span is not None
         for k in range(rule.span.start, rule.span.end):
             chars[k] = " "
-    middle = _EMPTY_BRACKETS.sub(_blank, "".join(chars))
-    whole = empty_brackets_blanked(s)
+    middle = blank_empty_brackets("".join(chars))
+    whole = blank_empty_brackets(s) if blanked is None else blanked
     return whole[:lo] + middle + whole[hi:]
 
 

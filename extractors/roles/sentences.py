@@ -20,8 +20,9 @@ import re
 from typing import NamedTuple
 
 from extractors.roles.conventions import CLOSERS, OPENERS, role_lexicon, sentence_rules
-from extractors.roles.items import BLANK, Item, empty_brackets_blanked, list_items
+from extractors.roles.items import BLANK, Item, list_items
 from extractors.roles.marked import DepthCounter, in_region, marked_statements
+from extractors.roles.text import TextView
 from extractors.roles.zones import RUN_IN_END, Zones
 from extractors.units.names import canonical_unit, looks_like_unit, name_endings, suffix_endings
 from pipeline.model import Role
@@ -44,9 +45,10 @@ def _subject_endings() -> frozenset[str]:
     return name_endings() | suffix_endings(role_lexicon().rule("sentence_subject_shape").pattern)
 
 
-def sentence_statements(s: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Spans of the sentence statements of ``s`` outside the bracket and label statements
+def sentence_statements(view: TextView, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of the sentence statements of ``view`` outside the bracket and label statements
     ``taken`` (sorted, disjoint), in the measures a heading ladder allows (see ``Zones``)."""
+    s = view.simplified
     rules = sentence_rules()
     if not rules["predicate"].search(s):
         return []
@@ -82,7 +84,7 @@ def sentence_statements(s: str, taken: list[tuple[int, int]]) -> list[tuple[int,
             # a document that names its units in brackets: a 保障措施 item without one of its
             # own is a general requirement (各县（区）政府要…), not a measure of its own
             continue
-        if _sentence_units(s, hit):
+        if _sentence_units(view, hit):
             out.append((hit.start, hit.end))
     return out
 
@@ -219,15 +221,16 @@ def _subject_shape_ok(s: str, a: int, b: int) -> bool:
     return depth == 0
 
 
-def _sentence_items(s: str, a: int, b: int, strict: bool = True) -> list[Item] | None:
-    """Bodies named in ``s[a:b]`` (a subject or a 会同 partner list), vague collectives and
-    supported actors left out. ``strict`` (a subject): None when an item names no body, as the
-    clause then has another subject; otherwise (partners) such an item is left out."""
+def _sentence_items(view: TextView, a: int, b: int, strict: bool = True) -> list[Item] | None:
+    """Bodies named in ``view.simplified[a:b]`` (a subject or a 会同 partner list), vague
+    collectives and supported actors left out. ``strict`` (a subject): None when an item names
+    no body, as the clause then has another subject; otherwise (partners) such an item is left
+    out."""
     lex = role_lexicon()
     rules = sentence_rules()
-    if lex.rule("not_unit_item").regex.search(re.sub(r"\s+", "", s[a:b])):
+    if lex.rule("not_unit_item").regex.search(re.sub(r"\s+", "", view.simplified[a:b])):
         return None
-    items = list_items(empty_brackets_blanked(s), a, b)
+    items = list_items(view.blanked, a, b)
     out: list[Item] = []
     for it in items:
         if it.cue is not None:
@@ -244,15 +247,15 @@ def _sentence_items(s: str, a: int, b: int, strict: bool = True) -> list[Item] |
     return out if items else None
 
 
-def _sentence_units(s: str, hit: Sentence) -> list[tuple[Item, Role]]:
+def _sentence_units(view: TextView, hit: Sentence) -> list[tuple[Item, Role]]:
     """(item, role) for each body the sentence names: the subject leads when it 牵头 / 会同, and
     its 会同 partners support; otherwise no role is stated."""
-    subject = _sentence_items(s, *hit.subject)
+    subject = _sentence_items(view, *hit.subject)
     if not subject:
         return []
     out: list[tuple[Item, Role]] = [(it, "lead" if hit.lead else "unassigned") for it in subject]
     if hit.lead and hit.partners is not None:
-        partners = _sentence_items(s, *hit.partners, strict=False) or []
+        partners = _sentence_items(view, *hit.partners, strict=False) or []
         out.extend((it, "supporting") for it in partners)
     return out
 
@@ -270,12 +273,12 @@ def item_statements(s: str, hit: Sentence) -> list[tuple[int, int]]:
 
 
 def sentence_roles(
-    s: str, hit: Sentence, marked: list[tuple[int, int]], named: set[str]
+    view: TextView, hit: Sentence, marked: list[tuple[int, int]], named: set[str]
 ) -> list[tuple[Item, Role]]:
     """(item, role) of the bodies sentence ``hit`` charges, less those its item's bracket and
     label statements (``marked``, which name the canonical units ``named``) already name."""
-    found = [(it, role) for it, role in _sentence_units(s, hit) if not _same_body(it.name, named)]
-    if found and not hit.lead and _paragraph_has_lead(s, hit, marked):
+    found = [(it, role) for it, role in _sentence_units(view, hit) if not _same_body(it.name, named)]
+    if found and not hit.lead and _paragraph_has_lead(view, hit, marked):
         # a paragraph that names its lead in one sentence gives the others their shares:
         # 行政监管部门要牵头抓总…。信息化建设部门要做好…。经办机构要用好…
         found = [(it, "supporting") for it, _ in found]
@@ -302,8 +305,9 @@ def _clause_start_before(s: str, position: int) -> int:
     return best
 
 
-def _paragraph_has_lead(s: str, hit: Sentence, marked: list[tuple[int, int]]) -> bool:
+def _paragraph_has_lead(view: TextView, hit: Sentence, marked: list[tuple[int, int]]) -> bool:
     """Whether another sentence of the paragraph of ``hit`` makes a body lead."""
+    s = view.simplified
     a = s.rfind("\n", 0, hit.start) + 1
     b = s.find("\n", hit.start)
     b = len(s) if b == -1 else b
@@ -314,7 +318,7 @@ def _paragraph_has_lead(s: str, hit: Sentence, marked: list[tuple[int, int]]) ->
             and other.lead
             and other.start != hit.start
             and not _after_closed_statement(s, marked, other.start)
-            and _sentence_items(s, *other.subject)
+            and _sentence_items(view, *other.subject)
         ):
             return True
     return False

@@ -48,8 +48,8 @@ from extractors.roles.sentences import (
     sentence_starting_at,
     sentence_statements,
 )
+from extractors.roles.text import TextView
 from extractors.units.context import UnitContext
-from extractors.units.names import simplify
 from pipeline.model import Span
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "RoleLexicon",
     "RoleRule",
     "RuleKind",
+    "TextView",
     "UnitContext",
     "detect_role_rule",
     "find_role_rules",
@@ -70,16 +71,17 @@ __all__ = [
 ]
 
 
-def find_statements(text: str) -> list[tuple[int, int]]:
+def find_statements(text: str | TextView) -> list[tuple[int, int]]:
     """Spans ``[start, end)`` of the responsibility statements in ``text``: brackets (included),
-    labelled lines and sentences that charge a body (see ``sentences.py``)."""
-    s = simplify(text)
-    marked = marked_statements(s)
-    return merge_spans(marked + sentence_statements(s, marked))
+    labelled lines and sentences that charge a body (see ``sentences.py``). For a whole
+    document, pass its ``TextView`` (``DocumentContext.text_view``, made once)."""
+    view = TextView.of(text)
+    marked = marked_statements(view.simplified)
+    return merge_spans(marked + sentence_statements(view, marked))
 
 
 def parse_statement(
-    text: str,
+    text: str | TextView,
     start: int,
     end: int,
     base: int = 0,
@@ -87,25 +89,26 @@ def parse_statement(
     context: UnitContext | None = None,
 ) -> ResponsibilityParse:
     """Parse the statement ``text[start:end]`` (a bracket, labelled lines or a sentence).
+    ``text``: a string, or for a statement of a whole document its ``TextView`` (made once);
     ``rule``: the rule in force; ``context``: the document's places, which bare names (区财政局)
     take; None reads each name alone."""
-    s = simplify(text)
-    parse = parse_marked(text, s, start, end, base, rule, context)
+    view = TextView.of(text)
+    parse = parse_marked(view, start, end, base, rule, context)
     if parse is not None:
         return parse
-    return _parse_sentence(text, s, start, base, context)
+    return _parse_sentence(view, start, base, context)
 
 
 def _parse_sentence(
-    text: str, s: str, start: int, base: int, context: UnitContext | None
+    view: TextView, start: int, base: int, context: UnitContext | None
 ) -> ResponsibilityParse:
-    hit = sentence_starting_at(s, start)
+    hit = sentence_starting_at(view.simplified, start)
     if hit is None:
         return ResponsibilityParse()
-    marked = item_statements(s, hit)
-    named = {u.canonical for a, b in marked for u in parse_statement(text, a, b).units}
-    found = sentence_roles(s, hit, marked, named)
-    units = [unit_mention(text, it, role, base, context) for it, role in found]
+    marked = item_statements(view.simplified, hit)
+    named = {u.canonical for a, b in marked for u in parse_statement(view, a, b).units}
+    found = sentence_roles(view, hit, marked, named)
+    units = [unit_mention(view.text, it, role, base, context) for it, role in found]
     return ResponsibilityParse(units=tuple(units), rule_applied="cue" if hit.lead else None)
 
 
@@ -113,7 +116,8 @@ def parse_responsibilities(
     text: str, base: int = 0, rule: RoleRule | None = None, context: UnitContext | None = None
 ) -> list[ResponsibilityParse]:
     """One parse per statement found in ``text``. ``rule``: the rule in force (from earlier)."""
-    return [parse_statement(text, a, b, base, rule, context) for a, b in find_statements(text)]
+    view = TextView.of(text)
+    return [parse_statement(view, a, b, base, rule, context) for a, b in find_statements(view)]
 
 
 def parse_responsibility(
