@@ -147,24 +147,6 @@ def _parse_extract(path: Path, settings: Settings) -> int:
     return len(extract_document(parse_file(path, settings=settings)).tasks)
 
 
-DOCUMENT_CACHE_MAX = 256  # caches this small are keyed by whole texts (see forget_documents)
-
-
-def forget_documents() -> None:
-    """Clear the caches of ``pipeline`` and ``extractors`` that are keyed by a document's text
-    (its rule notes, its reference year, its Simplified form: the small ones, at most
-    DOCUMENT_CACHE_MAX entries), so that a pass over documents already read costs what reading
-    new ones costs. The large caches are keyed by unit names and characters, which recur from
-    one document to the next, and stay warm as they do in a real build."""
-    for name, module in list(sys.modules.items()):
-        if not name.startswith(("pipeline.", "extractors.")):
-            continue
-        for value in vars(module).values():
-            parameters = getattr(value, "cache_parameters", None)
-            if parameters is not None and (parameters()["maxsize"] or 10**9) <= DOCUMENT_CACHE_MAX:
-                value.cache_clear()
-
-
 # A pass over the corpus takes ~0.2 s, and this shared machine has bursts of seconds in which
 # everything runs slower (a pure-Python loop took 0.17–0.32 s over ten runs a second apart): the
 # median of many short passes is steadier than the median of five was (two consecutive runs of
@@ -174,8 +156,9 @@ PARSE_EXTRACT_PASSES = {"tiny": 1, "quick": 21, "full": 41}
 
 def step_parse_extract(work: Path, mode: str, _: str) -> dict:
     """Parse + extract of the corpus text in one process: the median of PARSE_EXTRACT_PASSES
-    passes, each after ``forget_documents`` (the same five documents must not be served from
-    caches)."""
+    passes. No cache is keyed by a document's text (the extractors build each document's
+    context once, and ``pipeline.chinese`` caches only short texts), so a pass over documents
+    already read costs what reading new ones costs."""
     settings = settings_for(work, mode)
     files = corpus_files()
     for path in files:  # lazy tables, jieba, OpenCC: paid once per process
@@ -185,7 +168,6 @@ def step_parse_extract(work: Path, mode: str, _: str) -> dict:
     runs, reference = [], []
     for _ in range(PARSE_EXTRACT_PASSES[mode]):
         reference.append(reference_loop_ms())
-        forget_documents()
         started = time.perf_counter()
         for path in files:
             _parse_extract(path, settings)
@@ -382,10 +364,10 @@ def _pdf_rates(files: list[Path], settings: Settings, reps: int, parse: bool) ->
         lambda: [load_file(p, in_process) for p in files])
     if parse:
         out["parse_extract_pages_per_s"], out["parse_extract_runs"] = rate(
-            lambda: [forget_documents(), *(_parse_extract(p, settings) for p in files)])
+            lambda: [_parse_extract(p, settings) for p in files])
         system_font = settings.model_copy(update={"pdf_cjk_stand_in": False})
         out["parse_extract_system_font_pages_per_s"], out["parse_extract_system_font_runs"] = rate(
-            lambda: [forget_documents(), *(_parse_extract(p, system_font) for p in files)])
+            lambda: [_parse_extract(p, system_font) for p in files])
     return out
 
 

@@ -98,12 +98,21 @@ _changes: dict[int, str] = {}
 _changing: set[str] = set()  # the keys of _changes as characters, for set intersections in C
 
 
-# Cached because a document's whole text is asked about twice (its clauses' Traditional
-# characters, its rule notes' Simplified form) and ``set(text)`` is most of the cost.
-@functools.lru_cache(maxsize=64)
+# Only short texts are cached (titles, unit names, brackets, clauses: they recur from one
+# document to the next, and one is asked about more than once). A whole document is converted
+# once by its reader (extractors/context.py builds its Simplified form once and passes it
+# down): caching it here would keep megabytes of texts that never come back and would hide
+# what reading a new document costs.
+_CACHED_BELOW = 2048  # characters
+
+
 def _table_for(text: str) -> dict[int, str]:
     """The translate table for ``text``: its characters that have a different Simplified form.
     Shared between callers: read it, never change it."""
+    return _short_table(text) if len(text) < _CACHED_BELOW else _table(text)
+
+
+def _table(text: str) -> dict[int, str]:
     chars = _distinct_chars(text)
     for ch in chars - _checked:
         if ord(ch) >= 0x2E80:  # below the CJK blocks nothing changes; skip the lookup
@@ -131,9 +140,16 @@ def _distinct_chars(text: str) -> set[str]:
     return set(map(chr, np.flatnonzero(seen).tolist()))
 
 
-@functools.lru_cache(maxsize=256)
+_short_table = functools.lru_cache(maxsize=64)(_table)
+
+
 def to_simplified(text: str) -> str:
-    """``text`` with Traditional characters replaced by Simplified ones, same length."""
+    """``text`` with Traditional characters replaced by Simplified ones, same length. Short
+    texts are cached (see ``_CACHED_BELOW``); convert a long one once and keep the result."""
+    return _short_simplified(text) if len(text) < _CACHED_BELOW else _simplified(text)
+
+
+def _simplified(text: str) -> str:
     table = _table_for(text)
     if not table:
         return text
@@ -145,6 +161,9 @@ def to_simplified(text: str) -> str:
             text = text.replace(chr(code), simple)
         return text
     return text.translate(table)
+
+
+_short_simplified = functools.lru_cache(maxsize=256)(_simplified)
 
 
 def has_traditional(text: str) -> bool:
