@@ -52,7 +52,7 @@ class DocumentContext:
             doc=doc,
             text_view=view,
             units=UnitContext.from_meta(doc.meta),
-            role_rules=tuple(find_role_rules(view)),
+            role_rules=tuple(find_role_rules(view.text, simplified=view.simplified)),
             by_id={s.section_id: s for s in doc.sections},
             content_children={k: tuple(v) for k, v in children.items()},
             content_sections=content,

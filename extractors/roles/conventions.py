@@ -16,7 +16,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from extractors.lexicon import Rule, load_yaml
-from extractors.roles.text import TextView
 from extractors.units.names import simplify
 from pipeline.errors import LexiconError
 from pipeline.rules.scanning import compile_scanning
@@ -142,13 +141,10 @@ def label_beside(label: LabelRole, labels: set[LabelRole] | frozenset[LabelRole]
 # Rule notes
 
 
-def find_role_rules(text: str | TextView, base: int = 0) -> list[RoleRule]:
-    """Every rule note in ``text``, in order (spans offset by ``base``). For a whole document,
-    pass its ``TextView`` (made once) so its text is not simplified again."""
-    if isinstance(text, TextView):
-        text, s = text.text, text.simplified
-    else:
-        s = simplify(text)
+def find_role_rules(text: str, base: int = 0, simplified: str | None = None) -> list[RoleRule]:
+    """Every rule note in ``text``, in order (spans offset by ``base``). ``simplified``: the
+    text's Simplified form when the caller has it already (a document's ``TextView``)."""
+    s = simplify(text) if simplified is None else simplified
     lex = role_lexicon()
     tail = lex.rule("note_tail").regex
     carries = lex.rule("note_carries").regex

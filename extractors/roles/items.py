@@ -19,8 +19,19 @@ from extractors.roles.conventions import (
     find_role_rules,
     role_lexicon,
 )
-from extractors.roles.text import blank_empty_brackets
 from extractors.units.names import canonical_unit, looks_like_unit
+
+_EMPTY_BRACKETS = re.compile(r"[（(]\s*[）)]")
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group())
+
+
+def blank_empty_brackets(s: str) -> str:
+    """``s`` with its empty brackets (（ ）, ( )) replaced by spaces, same length."""
+    return _EMPTY_BRACKETS.sub(_blank, s)
+
 
 COMMA, SEMICOLON, PERIOD = "comma", "semicolon", "period"
 _SEPARATORS = {"，": COMMA, ",": COMMA, "；": SEMICOLON, ";": SEMICOLON, "。": PERIOD}

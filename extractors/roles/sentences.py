@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from extractors.roles.conventions import CLOSERS, OPENERS, role_lexicon, sentence_rules
 from extractors.roles.items import BLANK, Item, list_items
-from extractors.roles.marked import DepthCounter, in_region, marked_statements
+from extractors.roles.marked import DepthCounter, in_region
 from extractors.roles.text import TextView
 from extractors.roles.zones import RUN_IN_END, Zones
 from extractors.units.names import canonical_unit, looks_like_unit, name_endings, suffix_endings
@@ -266,10 +266,18 @@ def sentence_starting_at(s: str, start: int) -> Sentence | None:
     return hit if hit is not None and hit.start == start else None
 
 
-def item_statements(s: str, hit: Sentence) -> list[tuple[int, int]]:
-    """Spans of the bracket and label statements of the numbered item around ``hit``."""
-    a, b = Zones.measure_bounds(s, hit.start)
-    return [(a + x, a + y) for x, y in marked_statements(s[a:b])]
+def item_statements(view: TextView, hit: Sentence) -> list[tuple[int, int]]:
+    """Spans of the bracket and label statements of the numbered item around ``hit``: those of
+    the whole text (found once per view) that lie inside the item, never a new scan of it."""
+    a, b = Zones.measure_bounds(view.simplified, hit.start)
+    marked = view.marked
+    starts = [x for x, _ in marked]
+    k = bisect.bisect_left(starts, a)
+    out = []
+    while k < len(marked) and marked[k][1] <= b:
+        out.append(marked[k])
+        k += 1
+    return out
 
 
 def sentence_roles(

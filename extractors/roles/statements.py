@@ -41,7 +41,7 @@ from extractors.roles.conventions import (
     role_lexicon,
     rule_in_force,
 )
-from extractors.roles.marked import marked_statements, merge_spans
+from extractors.roles.marked import merge_spans
 from extractors.roles.sentences import (
     item_statements,
     sentence_roles,
@@ -76,7 +76,7 @@ def find_statements(text: str | TextView) -> list[tuple[int, int]]:
     labelled lines and sentences that charge a body (see ``sentences.py``). For a whole
     document, pass its ``TextView`` (``DocumentContext.text_view``, made once)."""
     view = TextView.of(text)
-    marked = marked_statements(view.simplified)
+    marked = list(view.marked)
     return merge_spans(marked + sentence_statements(view, marked))
 
 
@@ -105,7 +105,7 @@ def _parse_sentence(
     hit = sentence_starting_at(view.simplified, start)
     if hit is None:
         return ResponsibilityParse()
-    marked = item_statements(view.simplified, hit)
+    marked = item_statements(view, hit)
     named = {u.canonical for a, b in marked for u in parse_statement(view, a, b).units}
     found = sentence_roles(view, hit, marked, named)
     units = [unit_mention(view.text, it, role, base, context) for it, role in found]
