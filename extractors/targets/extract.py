@@ -77,24 +77,10 @@ def _earliest_due_year(text: str) -> int | None:
     return min(years, default=None)
 
 
-_by_id: tuple[tuple[Section, ...], dict[str, Section]] = ((), {})
-
-
-def _sections_by_id(sections: tuple[Section, ...]) -> dict[str, Section]:
-    """Built once per document (the last one asked about), not once per section looked up;
-    compared by identity because hashing every section would cost more than the pass."""
-    global _by_id
-    cached = _by_id
-    if cached[0] is not sections:
-        cached = _by_id = (sections, {s.section_id: s for s in sections})
-    return cached[1]
-
-
 def _section_context(
-    doc: Document, section_id: str | None, doc_scope: str | None
+    by_id: dict[str, Section], section_id: str | None, doc_scope: str | None
 ) -> SectionContext:
     lex = target_lexicon()
-    by_id = _sections_by_id(doc.sections)
     chain: list[Section] = []
     cur = by_id.get(section_id) if section_id else None
     while cur is not None:
@@ -183,7 +169,8 @@ def document_claims(doc: Document) -> list[tuple[Claim, str, str | None]]:
     )
     found: list[tuple[Claim, str, str | None]] = []
     regions: list[tuple[int, int]] = []
-    contexts = functools.lru_cache(maxsize=None)(lambda sid: _section_context(doc, sid, doc_scope))
+    by_id = {s.section_id: s for s in doc.sections}  # once per document
+    contexts = functools.lru_cache(maxsize=None)(lambda sid: _section_context(by_id, sid, doc_scope))
     for table in doc.tables:
         if table.span is not None:
             regions.append((table.span.start, table.span.end))
