@@ -44,8 +44,9 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
         app.state.settings = settings
         app.state.registry = Registry.open(settings)
         app.state.engine = SearchEngine(settings)
-        if warm:
+        if warm:  # a served process: say where, once the index and the model are in memory
             app.state.engine.warm_up()
+            print(f"taizhang: 就绪 (ready), 数据目录 {settings.data_dir}", flush=True)
         yield
 
     app = FastAPI(
@@ -103,6 +104,8 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
 
 def run_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     import uvicorn
+
+    print(f"taizhang: 正在启动 http://{host}:{port}/ （接口文档 /docs；Ctrl+C 停止）", flush=True)
 
     if workers > 1:  # uvicorn needs an import string to fork workers
         import os

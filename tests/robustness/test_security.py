@@ -356,3 +356,20 @@ def test_a_link_out_of_the_documents_folder_is_refused_not_read(tmp_path: Path) 
     with Registry.open(settings) as registry:
         assert not any("root:x" in (registry.document(m.doc_id).text) for m in registry.documents())
         assert len(registry.documents()) == 1
+
+
+def test_taizhang_serve_says_where_and_when_it_is_ready(secure_settings: Settings) -> None:
+    port = free_port()
+    env = {**os.environ, "TAIZHANG_EMBEDDING_MODEL": "fake", "HF_HUB_OFFLINE": "1",
+           "TRANSFORMERS_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
+    taizhang = shutil.which("taizhang", path=str(Path(sys.executable).parent)) or "taizhang"
+    proc = subprocess.Popen([taizhang, "serve", "--port", str(port), "--data-dir", str(secure_settings.data_dir)],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        first = proc.stdout.readline()
+        second = proc.stdout.readline()
+        assert f"http://127.0.0.1:{port}/" in first and "正在启动" in first
+        assert "就绪" in second
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
