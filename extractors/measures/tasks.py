@@ -26,27 +26,20 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Sequence
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
 
-from extractors.deadlines import (
-    extract_deadlines,
-)
 from extractors.roles.statements import (
     ResponsibilityParse,
-    RoleRule,
     find_statements,
     parse_statement,
-    parse_unit_list,
     role_lexicon,
     rule_in_force,
 )
-from extractors.lexicon import Rule, load_yaml
 from extractors.context import NOT_CONTENT_KINDS, DocumentContext
+from extractors.measures.shared import first_sentence, measure_deadlines, split_roles
+from extractors.measures.tables import table_tasks
 from extractors.units.names import simplify
-from pipeline.model import Deadline, DocTable, Document, Section, Span, Task, UnitMention
+from pipeline.model import Document, Section, Span, Task
 
 _MEASURE_KINDS = {
     "cn_num",
@@ -110,7 +103,7 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
 
 
 def _statements(ctx: DocumentContext) -> list[tuple[str, ResponsibilityParse]]:
-    doc, rules, context = ctx.doc, list(ctx.role_rules), ctx.units
+    rules, context = list(ctx.role_rules), ctx.units
     out: list[tuple[str, ResponsibilityParse]] = []
     for start, end in find_statements(ctx.text_view):
         owner = _owner(ctx, start)
@@ -240,19 +233,19 @@ def _task(ctx: DocumentContext, section: Section, parses: list[ResponsibilityPar
     doc = ctx.doc
     span = _measure_span(ctx, section, parses)
     text = doc.text[span.start : span.end]
-    lead, supporting, unassigned = _split_roles([u for p in parses for u in p.units])
+    lead, supporting, unassigned = split_roles([u for p in parses for u in p.units])
     return Task(
         task_id=f"{doc.doc_id}:{_number_path(ctx, section)}",
         doc_id=doc.doc_id,
         number=section.number,
-        title=section.title.strip() or _first_sentence(text),
+        title=section.title.strip() or first_sentence(text),
         text=text,
         section_path=doc.section_path(section.section_id),
         lead=lead,
         supporting=supporting,
         unassigned_units=unassigned,
         role_rule=next((p.rule_applied for p in parses if p.rule_applied), None),
-        deadlines=tuple(_deadlines(ctx, text, span.start)),
+        deadlines=tuple(measure_deadlines(ctx, text, span.start)),
         span=span,
         source=doc.source_ref(span, section.section_id),
     )
@@ -271,47 +264,9 @@ def _measure_span(ctx: DocumentContext, section: Section, parses: list[Responsib
     return Span(start=start, end=end)
 
 
-_ROLE_STRENGTH = {"lead": 0, "supporting": 1, "unassigned": 2}
-
-
-def _split_roles(units: Sequence[UnitMention]) -> tuple[tuple[UnitMention, ...], ...]:
-    """(lead, supporting, unassigned), each unit once: a unit a measure names in two statements
-    keeps the strongest role stated for it (（A、B按职责分工负责）…（A牵头）: A leads)."""
-    best: dict[str, UnitMention] = {}
-    for unit in units:
-        kept = best.get(unit.canonical)
-        if kept is None or _ROLE_STRENGTH[unit.role] < _ROLE_STRENGTH[kept.role]:
-            best[unit.canonical] = unit
-    chosen = {id(u) for u in best.values()}
-    groups: dict[str, list[UnitMention]] = {"lead": [], "supporting": [], "unassigned": []}
-    for unit in units:  # document order
-        if id(unit) in chosen:
-            groups[unit.role].append(unit)
-    return tuple(groups["lead"]), tuple(groups["supporting"]), tuple(groups["unassigned"])
-
-
-def _deadlines(ctx: DocumentContext, text: str, base: int) -> list[Deadline]:
-    """The measure's deadlines, each phrase once (每年 said of two duties is one 时限)."""
-    found = extract_deadlines(
-        text,
-        ctx.doc.meta.date,
-        base=base,
-        reference_year=ctx.reference_year,
-        first_due_year=ctx.first_due_year,
-        current_year=ctx.current_year,  # 年底前, 6月底前
-    )
-    seen: set[str] = set()
-    return [d for d in found if not (d.text in seen or seen.add(d.text))]
-
-
-def _first_sentence(text: str) -> str:
-    head = re.split(r"[。；\n]", text.strip(), maxsplit=1)[0]
-    return head[:40]
-
-
 def _number_token(ctx: DocumentContext, section: Section) -> str:
-    doc = ctx.doc
     """二、 → 二, 1. → 1, (二) → （二）; dash and unnumbered items count among their siblings."""
+    doc = ctx.doc
     if section.number and section.kind != "dash":
         number = _PRIVATE_USE.sub("", section.number)  # 2\ue010: a font's glyph for the dot
         token = number.strip().strip(_NUMBER_TRIM) or number.strip()
@@ -336,118 +291,3 @@ def _unique_ids(tasks: list[Task]) -> list[Task]:
         seen[task.task_id] = n
         out.append(task if n == 1 else task.model_copy(update={"task_id": f"{task.task_id}#{n}"}))
     return out
-
-
-# --------------------------------------------------------------------------------------------
-# 任务分工表: tables with a task column and unit columns
-
-class ColumnRule(Rule):
-    column: Literal["number", "lead", "supporting", "neutral", "deadline", "task"]
-
-
-class TableLexicon(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    version: int
-    columns: tuple[ColumnRule, ...]
-
-
-@functools.cache
-def table_lexicon() -> TableLexicon:
-    return TableLexicon.model_validate(load_yaml("tables.yaml"))
-
-
-def _columns(header: Sequence[str]) -> dict[str, int]:
-    """Which column holds what, from the header row (lexicons/tables.yaml)."""
-    cols: dict[str, int] = {}
-    for rule in table_lexicon().columns:
-        if rule.column in cols:
-            continue
-        for k, cell in enumerate(header):
-            if k not in cols.values() and rule.regex.search(cell):
-                cols[rule.column] = k
-                break
-    return cols
-
-
-def table_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]:
-    """One Task per row of a 任务分工表 (a table with a task column and a unit column)."""
-    ctx = ctx or DocumentContext.of(doc)
-    tasks: list[Task] = []
-    rules = list(ctx.role_rules)
-    for table in doc.tables:
-        if not table.rows:
-            continue
-        cols = _columns(table.rows[0])
-        if "task" not in cols or not ({"lead", "supporting", "neutral"} & cols.keys()):
-            continue
-        cursor = table.span.start if table.span else 0
-        for n, row in enumerate(table.rows[1:], 1):
-            task, cursor = _row_task(ctx, table, row, n, cols, cursor, rules)
-            if task is not None:
-                tasks.append(task)
-    return tasks
-
-
-def _locate(doc: Document, cell: str, cursor: int) -> int | None:
-    if not cell.strip():
-        return None
-    k = doc.text.find(cell.strip(), cursor)
-    return k if k >= 0 else None
-
-
-def _row_task(
-    ctx: DocumentContext,
-    table: DocTable,
-    row: Sequence[str],
-    n: int,
-    cols: dict[str, int],
-    cursor: int,
-    rules: list[RoleRule],
-) -> tuple[Task | None, int]:
-    doc, context = ctx.doc, ctx.units
-    cell = lambda name: row[cols[name]] if name in cols and cols[name] < len(row) else ""  # noqa: E731
-    text = cell("task").strip()
-    at = _locate(doc, text, cursor)
-    if not text or at is None:
-        return None, cursor
-    span = Span(start=at, end=at + len(text))
-    units: list[UnitMention] = []
-    end = span.end
-    header = frozenset(r for r in ("lead", "supporting", "neutral") if r in cols)  # roles come from the header
-    for role in ("lead", "supporting", "neutral"):
-        value = cell(role).strip()
-        where = _locate(doc, value, cursor)
-        if not value or where is None:
-            continue
-        parse = parse_unit_list(
-            doc.text[where : where + len(value)],
-            base=where,
-            role=role,
-            rule=rule_in_force(rules, where),
-            context=context,
-            header=header,
-        )
-        units.extend(parse.units)
-        end = max(end, where + len(value))
-    lead, supporting, unassigned = _split_roles(units)
-    number = cell("number").strip() or str(n)
-    deadline_text = cell("deadline").strip()
-    deadline_at = _locate(doc, deadline_text, cursor)
-    deadlines = _deadlines(ctx, deadline_text, deadline_at) if deadline_at is not None else []
-    deadlines = deadlines or _deadlines(ctx, text, span.start)
-    task = Task(
-        task_id=f"{doc.doc_id}:{table.table_id}.{number}",
-        doc_id=doc.doc_id,
-        number=number,
-        title=_first_sentence(text),
-        text=text,
-        section_path=doc.section_path(table.section_id),
-        lead=lead,
-        supporting=supporting,
-        unassigned_units=unassigned,
-        role_rule="table_columns",
-        deadlines=tuple(deadlines),
-        span=span,
-        source=doc.source_ref(span, table.section_id),
-    )
-    return task, max(end, cursor)

@@ -1,0 +1,48 @@
+"""What measures read from prose and measures read from a 分工 table share: one role per unit,
+the measure's deadlines, its title from its first sentence."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from extractors.context import DocumentContext
+from extractors.deadlines import extract_deadlines
+from pipeline.model import Deadline, UnitMention
+
+_ROLE_STRENGTH = {"lead": 0, "supporting": 1, "unassigned": 2}
+
+
+def split_roles(units: Sequence[UnitMention]) -> tuple[tuple[UnitMention, ...], ...]:
+    """(lead, supporting, unassigned), each unit once: a unit a measure names in two statements
+    keeps the strongest role stated for it (（A、B按职责分工负责）…（A牵头）: A leads)."""
+    best: dict[str, UnitMention] = {}
+    for unit in units:
+        kept = best.get(unit.canonical)
+        if kept is None or _ROLE_STRENGTH[unit.role] < _ROLE_STRENGTH[kept.role]:
+            best[unit.canonical] = unit
+    chosen = {id(u) for u in best.values()}
+    groups: dict[str, list[UnitMention]] = {"lead": [], "supporting": [], "unassigned": []}
+    for unit in units:  # document order
+        if id(unit) in chosen:
+            groups[unit.role].append(unit)
+    return tuple(groups["lead"]), tuple(groups["supporting"]), tuple(groups["unassigned"])
+
+
+def measure_deadlines(ctx: DocumentContext, text: str, base: int) -> list[Deadline]:
+    """The measure's deadlines, each phrase once (每年 said of two duties is one 时限)."""
+    found = extract_deadlines(
+        text,
+        ctx.doc.meta.date,
+        base=base,
+        reference_year=ctx.reference_year,
+        first_due_year=ctx.first_due_year,
+        current_year=ctx.current_year,  # 年底前, 6月底前
+    )
+    seen: set[str] = set()
+    return [d for d in found if not (d.text in seen or seen.add(d.text))]
+
+
+def first_sentence(text: str) -> str:
+    head = re.split(r"[。；\n]", text.strip(), maxsplit=1)[0]
+    return head[:40]

@@ -1,0 +1,128 @@
+"""任务分工表: one measure per row of a table with a task column and unit columns (DOCX, HTML, or a
+table written as text). The columns are told by their headers (lexicons/tables.yaml), and each
+row's roles come from the header, never from a cell alone."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from extractors.context import DocumentContext
+from extractors.lexicon import Rule, load_yaml
+from extractors.measures.shared import first_sentence, measure_deadlines, split_roles
+from extractors.roles.statements import RoleRule, parse_unit_list, rule_in_force
+from pipeline.model import DocTable, Document, Span, Task, UnitMention
+
+class ColumnRule(Rule):
+    column: Literal["number", "lead", "supporting", "neutral", "deadline", "task"]
+
+
+class TableLexicon(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    version: int
+    columns: tuple[ColumnRule, ...]
+
+
+@functools.cache
+def table_lexicon() -> TableLexicon:
+    return TableLexicon.model_validate(load_yaml("tables.yaml"))
+
+
+def _columns(header: Sequence[str]) -> dict[str, int]:
+    """Which column holds what, from the header row (lexicons/tables.yaml)."""
+    cols: dict[str, int] = {}
+    for rule in table_lexicon().columns:
+        if rule.column in cols:
+            continue
+        for k, cell in enumerate(header):
+            if k not in cols.values() and rule.regex.search(cell):
+                cols[rule.column] = k
+                break
+    return cols
+
+
+def table_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]:
+    """One Task per row of a 任务分工表 (a table with a task column and a unit column)."""
+    ctx = ctx or DocumentContext.of(doc)
+    tasks: list[Task] = []
+    rules = list(ctx.role_rules)
+    for table in doc.tables:
+        if not table.rows:
+            continue
+        cols = _columns(table.rows[0])
+        if "task" not in cols or not ({"lead", "supporting", "neutral"} & cols.keys()):
+            continue
+        cursor = table.span.start if table.span else 0
+        for n, row in enumerate(table.rows[1:], 1):
+            task, cursor = _row_task(ctx, table, row, n, cols, cursor, rules)
+            if task is not None:
+                tasks.append(task)
+    return tasks
+
+
+def _locate(doc: Document, cell: str, cursor: int) -> int | None:
+    if not cell.strip():
+        return None
+    k = doc.text.find(cell.strip(), cursor)
+    return k if k >= 0 else None
+
+
+def _row_task(
+    ctx: DocumentContext,
+    table: DocTable,
+    row: Sequence[str],
+    n: int,
+    cols: dict[str, int],
+    cursor: int,
+    rules: list[RoleRule],
+) -> tuple[Task | None, int]:
+    doc, context = ctx.doc, ctx.units
+    cell = lambda name: row[cols[name]] if name in cols and cols[name] < len(row) else ""  # noqa: E731
+    text = cell("task").strip()
+    at = _locate(doc, text, cursor)
+    if not text or at is None:
+        return None, cursor
+    span = Span(start=at, end=at + len(text))
+    units: list[UnitMention] = []
+    end = span.end
+    header = frozenset(r for r in ("lead", "supporting", "neutral") if r in cols)  # roles come from the header
+    for role in ("lead", "supporting", "neutral"):
+        value = cell(role).strip()
+        where = _locate(doc, value, cursor)
+        if not value or where is None:
+            continue
+        parse = parse_unit_list(
+            doc.text[where : where + len(value)],
+            base=where,
+            role=role,
+            rule=rule_in_force(rules, where),
+            context=context,
+            header=header,
+        )
+        units.extend(parse.units)
+        end = max(end, where + len(value))
+    lead, supporting, unassigned = split_roles(units)
+    number = cell("number").strip() or str(n)
+    deadline_text = cell("deadline").strip()
+    deadline_at = _locate(doc, deadline_text, cursor)
+    deadlines = measure_deadlines(ctx, deadline_text, deadline_at) if deadline_at is not None else []
+    deadlines = deadlines or measure_deadlines(ctx, text, span.start)
+    task = Task(
+        task_id=f"{doc.doc_id}:{table.table_id}.{number}",
+        doc_id=doc.doc_id,
+        number=number,
+        title=first_sentence(text),
+        text=text,
+        section_path=doc.section_path(table.section_id),
+        lead=lead,
+        supporting=supporting,
+        unassigned_units=unassigned,
+        role_rule="table_columns",
+        deadlines=tuple(deadlines),
+        span=span,
+        source=doc.source_ref(span, table.section_id),
+    )
+    return task, max(end, cursor)
