@@ -32,6 +32,7 @@ from extractors.roles.statements import (
     ResponsibilityParse,
     find_statements,
     parse_statement,
+    parse_unit_list,
     role_lexicon,
     rule_in_force,
 )
@@ -39,7 +40,7 @@ from extractors.context import NOT_CONTENT_KINDS, DocumentContext
 from extractors.measures.shared import first_sentence, measure_deadlines, split_roles
 from extractors.measures.tables import table_tasks
 from extractors.units.names import simplify
-from pipeline.model import Document, Section, Span, Task
+from pipeline.model import Document, Section, Span, Task, UnitMention
 
 _MEASURE_KINDS = {
     "cn_num",
@@ -95,7 +96,34 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
             continue
         tasks.append(_task(ctx, section, parses))
     tasks.extend(table_tasks(doc, ctx))
-    return _unique_ids(tasks)
+    return _unique_ids(_with_implied_units(ctx, tasks))
+
+
+def _with_implied_units(ctx: DocumentContext, tasks: list[Task]) -> list[Task]:
+    """Units the document charged once with every later measure (以下均由各县（市、区）政府落实，
+    不再列出): each measure after the note gets them, supporting where it names a lead, else as
+    责任单位; a unit the measure names itself keeps its own role."""
+    notes: list[tuple[int, tuple[UnitMention, ...]]] = []
+    for rule in role_lexicon().implied_units:
+        for m in rule.regex.finditer(ctx.text_view.simplified):
+            a, b = m.span("units")
+            parse = parse_unit_list(ctx.doc.text[a:b], base=a, context=ctx.units)
+            notes.append((m.end(), tuple(u.model_copy(update={"role": "unassigned"}) for u in parse.units)))
+    if not notes:
+        return tasks
+    out = []
+    for task in tasks:
+        implied = [u for end, units in notes if task.span.start >= end for u in units]
+        named = {u.canonical for u in (*task.lead, *task.supporting, *task.unassigned_units)}
+        added = tuple(u for u in implied if u.canonical not in named)
+        if not added:
+            out.append(task)
+        elif task.lead:
+            supporting = tuple(u.model_copy(update={"role": "supporting"}) for u in added)
+            out.append(task.model_copy(update={"supporting": task.supporting + supporting}))
+        else:
+            out.append(task.model_copy(update={"unassigned_units": task.unassigned_units + added}))
+    return out
 
 
 # --------------------------------------------------------------------------------------------

@@ -63,6 +63,7 @@ class RoleLexicon(BaseModel):
     notes: tuple[NoteRule, ...]
     sentences: tuple[Rule, ...]  # responsibility stated in running sentences
     measure_sections: tuple[Rule, ...]
+    implied_units: tuple[Rule, ...] = ()  # 以下均由X落实，不再列出: X is charged with every later measure
     highlight_words: dict[str, tuple[str, ...]]
 
     @functools.cached_property

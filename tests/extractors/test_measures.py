@@ -328,3 +328,31 @@ def test_items_grouped_under_descriptive_headings_are_measures_beside_a_guarante
             "（四）加强组织领导。各级大数据部门要加强统筹。\n")
     ids = [t.task_id.split(":", 1)[1] for t in _parsed(tmp_path, text)]
     assert ids == ["一.（一）", "一.（二）", "二.（三）", "三.（四）"]
+
+
+def test_units_charged_once_for_every_later_measure(tmp_path) -> None:
+    # 以下均由…落实，不再列出: every later measure gets them; supporting beside a lead, else 责任单位
+    tasks = _parsed(tmp_path, "某县重点任务分工方案\n以下均由各乡（镇）人民政府落实，不再列出。\n一、重点任务\n"
+                    "（一）推进农村人居环境整治。（县农业农村局牵头，县住房城乡建设局配合）\n"
+                    "（二）加强农田水利建设。（责任单位：县水利局）\n")
+    first, second = tasks
+    assert [u.name for u in first.supporting] == ["县住房城乡建设局", "各乡（镇）人民政府"]
+    assert [u.name for u in second.unassigned_units] == ["县水利局", "各乡（镇）人民政府"]
+    assert not second.lead  # never promoted to lead
+
+
+def test_a_build_stores_measures_with_implied_units(tmp_path) -> None:
+    from extractors.registry.build import build_registry
+    from extractors.registry.store import Registry
+    from pipeline.settings import Settings
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "plan.txt").write_text("某县重点任务分工方案\n以下均由各乡（镇）人民政府落实，不再列出。\n一、重点任务\n"
+                                     "（一）加强农田水利建设。（责任单位：县水利局）\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data")
+    report = build_registry([folder], settings, progress=False)
+    assert not report.failed
+    with Registry.open(settings) as registry:
+        (task,) = registry.tasks()
+        assert [u.name for u in task.unassigned_units] == ["县水利局", "各乡（镇）人民政府"]
