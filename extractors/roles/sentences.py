@@ -202,6 +202,15 @@ def _sentence_at(s: str, p: int) -> Sentence | None:
         if b > a:
             partners = (a, b)
             end = b
+    elif lead:  # A牵头，B按职责分工负责 / A牵头，B、C配合: B and C support
+        a = pred.end()
+        while a < stop and s[a] in BLANK:
+            a += 1
+        if a < stop and s[a] in "，,":
+            duty = rules["supporters"].search(s, a + 1, min(stop, a + 1 + _MAX_SUBJECT))
+            if duty is not None and duty.start() > a + 1 and "，" not in s[a + 1 : duty.start()]:
+                partners = (a + 1, duty.start())
+                end = duty.end()
     return Sentence(start=start, end=end, subject=subject, partners=partners, lead=lead)
 
 

@@ -356,3 +356,14 @@ def test_a_build_stores_measures_with_implied_units(tmp_path) -> None:
     with Registry.open(settings) as registry:
         (task,) = registry.tasks()
         assert [u.name for u in task.unassigned_units] == ["县水利局", "各乡（镇）人民政府"]
+
+
+@pytest.mark.parametrize(("sentence", "lead", "supporting"), [
+    ("省人力资源社会保障厅牵头，省教育厅按职责分工负责。", ["省人力资源社会保障厅"], ["省教育厅"]),
+    ("市商务局牵头，市财政局、市税务局配合。", ["市商务局"], ["市财政局", "市税务局"]),
+    ("市商务局牵头，加强统筹调度。", ["市商务局"], []),  # no supporting duty after the comma
+])
+def test_a_lead_sentence_names_its_supporters_after_the_comma(tmp_path, sentence, lead, supporting) -> None:
+    tasks = _parsed(tmp_path, f"某市实施方案\n一、重点任务\n（一）加强人才保障。{sentence}\n")
+    (task,) = tasks
+    assert [u.name for u in task.lead] == lead and [u.name for u in task.supporting] == supporting
