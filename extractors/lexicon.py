@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pipeline.errors import LexiconError
 from pipeline.rules import PatternRule, parse_yaml
@@ -23,6 +24,24 @@ LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 # One shape for every pattern rule in the product (pipeline/rules/*.yaml and
 # extractors/lexicons/*.yaml): id, pattern, examples that must match, counter-examples.
 Rule = PatternRule
+
+
+class LexiconModel(BaseModel):
+    """A lexicon file's shape: frozen, and strict (an unknown key is a typo, not a default)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def load_lexicon(name: str, model: type[_Model], folder: Path = LEXICON_DIR) -> _Model:
+    """``folder/name`` validated into ``model``; a file that does not fit is a LexiconError
+    naming the file, not a pydantic dump."""
+    try:
+        return model.model_validate(load_yaml(name, folder))
+    except ValidationError as exc:
+        raise LexiconError(folder / name, f"invalid lexicon: {exc}", "fix the YAML") from exc
 
 
 @functools.cache

@@ -388,8 +388,9 @@ def text_tables(text: str) -> tuple[RawTable, ...]:
     offset = 0
     for line in text.split("\n"):
         line_end = offset + len(line)
-        cells = None if _MD_RULE.match(line) else _cells(line)
-        if _MD_RULE.match(line) and rows:
+        rule_line = _MD_RULE.match(line) is not None
+        cells = None if rule_line else _cells(line)
+        if rule_line and rows:
             end = line_end
         elif cells is not None and (not rows or len(cells) == len(rows[0])):
             if not rows:

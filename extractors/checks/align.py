@@ -22,11 +22,10 @@ from decimal import Decimal
 
 from pipeline.model import DocumentMeta, Target
 
+from extractors.lexicon import LexiconModel, load_lexicon
 from extractors.checks.scopes import (
     Cue,
     Relation,
-    load_lexicon,
-    LexiconModel,
     effective_date,
     first_cue,
     resolve_scope,

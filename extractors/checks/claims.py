@@ -25,9 +25,8 @@ import cn2an
 from extractors.lexicon import Rule
 from pipeline.model import Document, Evidence, Section, SourceRef, Span
 
+from extractors.lexicon import LexiconModel, load_lexicon
 from extractors.checks.scopes import (
-    load_lexicon,
-    LexiconModel,
     issuer_area,
     known_scopes,
     resolve_scope,

@@ -13,24 +13,17 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
 
-from extractors.lexicon import Rule, load_yaml
+from extractors.lexicon import LexiconModel, Rule, load_lexicon
 from extractors.units.divisions import Division, division_index
-from pipeline.errors import LexiconError
 from pipeline.model import DocumentMeta
 
-LEXICON_DIR = Path(__file__).resolve().parents[1] / "lexicons"
 STATUS_RANK = {"征求意见稿": 0, "代拟稿": 1, "送审稿": 2, "试行": 3, "正式": 4, "未知": -1}
 Relation = Literal["same", "part", "whole", "disjoint"]
 _WS = re.compile(r"\s+")
 
-
-class LexiconModel(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Cue(Rule):
@@ -74,12 +67,6 @@ class ScopeLexicon(LexiconModel):
     def alias_to_id(self) -> dict[str, str]:
         return {squash(a): s.id for s in self.scopes for a in s.aliases}
 
-
-def load_lexicon(name: str, model: type[LexiconModel]):
-    try:
-        return model.model_validate(load_yaml(name, LEXICON_DIR))
-    except ValidationError as exc:
-        raise LexiconError(LEXICON_DIR / name, f"invalid lexicon: {exc}", "fix the YAML") from exc
 
 
 @functools.cache

@@ -8,10 +8,9 @@ import functools
 from collections.abc import Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
 
 from extractors.context import DocumentContext
-from extractors.lexicon import Rule, load_yaml
+from extractors.lexicon import LexiconModel, Rule, load_lexicon
 from extractors.measures.shared import first_sentence, measure_deadlines, split_roles
 from extractors.roles.statements import RoleRule, parse_unit_list, rule_in_force
 from pipeline.model import DocTable, Document, Span, Task, UnitMention
@@ -20,15 +19,14 @@ class ColumnRule(Rule):
     column: Literal["number", "lead", "supporting", "neutral", "deadline", "task"]
 
 
-class TableLexicon(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class TableLexicon(LexiconModel):
     version: int
     columns: tuple[ColumnRule, ...]
 
 
 @functools.cache
 def table_lexicon() -> TableLexicon:
-    return TableLexicon.model_validate(load_yaml("tables.yaml"))
+    return load_lexicon("tables.yaml", TableLexicon)
 
 
 def _columns(header: Sequence[str]) -> dict[str, int]:

@@ -162,9 +162,8 @@ def _owner(ctx: DocumentContext, position: int) -> Section | None:
         blank_from -= 1
     candidates: list[Section] = []
     seen: set[str] = set()
-    # the last section to start, and the one before it when it starts at the very same place
-    starters = [s for s in ctx.content_sections[max(0, k - 1):k + 1]]
-    for section in starters:
+    # the last section to start, and the one before it (two may start at the same offset)
+    for section in ctx.content_sections[max(0, k - 1):k + 1]:
         node: Section | None = section
         while node is not None and node.section_id not in seen:
             seen.add(node.section_id)

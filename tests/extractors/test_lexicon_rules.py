@@ -75,3 +75,13 @@ def test_every_rule_of_ours_has_examples() -> None:
 
 def test_tables_are_found() -> None:
     assert len(EXAMPLES) > 100 and len(COUNTER_EXAMPLES) > 50
+
+
+def test_a_lexicon_that_does_not_fit_its_model_names_the_file(tmp_path) -> None:
+    from extractors.lexicon import load_lexicon
+    from extractors.measures.tables import TableLexicon
+    from pipeline.errors import LexiconError
+
+    (tmp_path / "tables.yaml").write_text("version: 1\ncolumns: []\ntypo: 1\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="tables.yaml"):
+        load_lexicon("tables.yaml", TableLexicon, tmp_path)
