@@ -246,7 +246,7 @@ def test_a_folder_of_pdfs_goes_to_workers_sooner_than_the_same_bytes_of_text(tmp
     assert build._workers(settings, pdfs[:1]) == 1  # one file: nothing to share
 
 
-def test_expand_paths_finds_documents_only(tmp_path: Path) -> None:
+def test_find_documents_finds_documents_only(tmp_path: Path) -> None:
     for rel in ("a.txt", "sub/b.PDF", "sub/c.docx", ".hidden/d.txt", "~$lock.docx", "manifest.json",
                 "notes.xlsx", "old.doc"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
