@@ -270,11 +270,6 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _last_year(deadline: Deadline) -> int | None:
-    last = deadline.end or deadline.date
-    return last.year if last else None
-
-
 def reference_years(text: str) -> list[int]:
     """Years ``text`` shows it was written no earlier than: 截至2020年, 2021年以来, a cited
     〔2023〕4号, its own 规划期限为2021年—2025年."""
@@ -315,7 +310,7 @@ def opening_due_year(text: str, chars: int = 1500) -> int | None:
     years = [
         y
         for f in deadline_matches(text[:chars])
-        if not _rule(f.rule_id).bare_year and (y := _last_year(f.deadline)) is not None
+        if not _rule(f.rule_id).bare_year and (y := f.deadline.due_year) is not None
     ]
     return min(years, default=None)
 
@@ -385,7 +380,7 @@ def deadline_matches(
             deadline = _resolve(rule, m, doc_date, year)
             if deadline is None:
                 continue
-            last, least = _last_year(deadline), bare_floor if rule.bare_year else floor
+            last, least = deadline.due_year, bare_floor if rule.bare_year else floor
             if last is not None and least is not None and last < least:
                 continue  # a past date is a baseline or a history, not something still due
             if _group(m, "y") and _in_past_plan(text, int(m.group("y")), start, floor):
@@ -475,9 +470,3 @@ def parse_deadline_field(
             span = Span(start=base + vstart, end=base + vend)
             out.append(Deadline(text=value, kind="unspecified", span=span))
     return out
-
-
-def deadline_year(deadline: Deadline) -> int | None:
-    """The year a target stated under this deadline is due (end of a period)."""
-    when = deadline.date or deadline.end
-    return when.year if when else None

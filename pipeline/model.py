@@ -356,6 +356,15 @@ class Deadline(Frozen):
     end: dt.date | None = None
     span: Span | None = None
 
+    @property
+    def due(self) -> dt.date | None:
+        """The day this deadline falls due: its date, or the last day of its period."""
+        return self.date or self.end
+
+    @property
+    def due_year(self) -> int | None:
+        return self.due.year if self.due else None
+
 
 Comparator = Literal[
     "eq", "ge", "gt", "le", "lt", "approx", "increase_by", "decrease_by", "qualitative"

@@ -56,8 +56,8 @@ class ItemCard(_Frozen):
 
     @property
     def deadline_years(self) -> tuple[int, ...]:
-        years = {d.year for dl in self.deadlines for d in (dl.date, dl.start, dl.end) if d}
-        return tuple(sorted(years))
+        """The years the item falls due (a period counts in its last year, as everywhere else)."""
+        return tuple(sorted({d.due_year for d in self.deadlines if d.due_year is not None}))
 
 
 class Passage(_Frozen):

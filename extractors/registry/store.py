@@ -407,7 +407,8 @@ def _mentions(task: Task) -> Iterable[UnitMention]:
 
 
 def _deadline_year(task: Task) -> int | None:
-    years = [d.year for dl in task.deadlines for d in (dl.date, dl.end) if d is not None]
+    """The earliest year the task falls due, the one its row is filed under."""
+    years = [d.due_year for d in task.deadlines if d.due_year is not None]
     return min(years) if years else None
 
 

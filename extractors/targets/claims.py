@@ -24,7 +24,7 @@ from typing import Literal, NamedTuple
 
 from pipeline.model import Comparator
 
-from extractors.deadlines import deadline_year, extract_deadlines
+from extractors.deadlines import extract_deadlines
 from extractors.numbers import QuantityMatch, find_quantities
 from extractors.targets.lexicon import CueRule, QualitativeRule, compact, target_lexicon
 from extractors.targets.subjects import distribute, indicator_tail, scope_of, split_subject
@@ -96,7 +96,7 @@ def _time_cues(text: str, ctx: ClauseContext) -> tuple[list[tuple[int, int]], li
         if d.span is None:
             continue
         timed.add(d.span.start)
-        if (y := deadline_year(d)) is not None:
+        if (y := d.due_year) is not None:
             years.append((d.span.start, y))
     for m in _BARE_YEAR.finditer(text):
         y = int(m.group(1))

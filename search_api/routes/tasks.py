@@ -29,13 +29,8 @@ async def list_tasks(
     if unassigned is not None:
         rows = [t for t in rows if (not t.lead) == unassigned]
     if year is not None:
-        rows = [t for t in rows if any(_deadline_year(d) == year for d in t.deadlines)]
+        rows = [t for t in rows if any(d.due_year == year for d in t.deadlines)]
     return rows[offset : offset + limit]
-
-
-def _deadline_year(deadline) -> int | None:
-    when = deadline.date or deadline.end
-    return when.year if when else None
 
 
 @router.get("/tasks/{task_id:path}", response_model=Task)
