@@ -12,7 +12,6 @@ import bisect
 import re
 from collections.abc import Callable, Sequence
 
-from pipeline.chinese import to_simplified, traditional_chars
 from pipeline.model import Clause, Span
 from pipeline.rules.classify import SAME_CLOSER
 
@@ -79,14 +78,6 @@ def split_clauses(text: str, start: int = 0, end: int | None = None) -> list[tup
     return _trimmed(text, spans)
 
 
-def _holds_any(text: str, chars: frozenset[str]) -> bool:
-    if not chars:
-        return False
-    if len(chars) < 32:  # few characters: one C-level substring search each
-        return any(ch in text for ch in chars)
-    return not chars.isdisjoint(text)
-
-
 def _trimmed(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out = []
     for a, b in spans:
@@ -111,7 +102,6 @@ def build_clauses(
     """
     counters: dict[str, int] = {}
     clauses: list[Clause] = []
-    traditional = traditional_chars(text)  # one pass over the document spares one per clause
     for index, (p_start, p_end) in enumerate(paragraphs):
         section_id = section_of_paragraph[index]
         for a, b in split_clauses(text, p_start, p_end):
@@ -128,7 +118,6 @@ def build_clauses(
                     paragraph=index,
                     page=where[0],
                     line=where[1],
-                    simplified=to_simplified(clause_text) if _holds_any(clause_text, traditional) else None,
                 )
             )
     return tuple(clauses)

@@ -192,7 +192,15 @@ class Clause(Frozen):
     paragraph: int  # index of the paragraph within the document (0-based)
     page: int = 1
     line: int = 1  # line on that page in the raw file
-    simplified: str | None = None  # OpenCC t2s shadow when the text holds Traditional characters
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_saved_shadow(cls, data: object) -> object:
+        # Documents saved before 2026-12 carried a Simplified copy of each clause; readers now
+        # derive it where they need it.
+        if isinstance(data, dict) and "simplified" in data:
+            data = {k: v for k, v in data.items() if k != "simplified"}
+        return data
 
 
 class Section(Frozen):

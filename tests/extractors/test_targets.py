@@ -701,3 +701,13 @@ def test_a_notice_of_praise_states_no_targets(tmp_path, head, expected):
     doc = parse_file(path)
     assert is_notice(doc) is expected
     assert (extract_targets(doc) == []) is expected
+
+
+def test_targets_of_traditional_text_are_read_on_their_simplified_shadow():
+    from tests.pipeline.test_segment import parse_text
+
+    doc = parse_text("一、發展目標\n到2025年，全市培育專精特新企業達到100個以上，規模以上工業增加值年均增長8%。")
+    targets = extract_targets(doc)
+    assert [(t.value, t.unit, t.comparator, t.year) for t in targets] == [
+        (100, "个", "ge", 2025), (8, "%", "increase_by", 2025)]
+    assert targets[0].quote in doc.text  # spans point into the text as written
