@@ -13,12 +13,9 @@ import re
 from collections.abc import Callable, Sequence
 
 from pipeline.model import Clause, Span
+from pipeline.rules.classify import OPEN_TO_CLOSE as _OPEN_TO_CLOSE
 from pipeline.rules.classify import SAME_CLOSER
 
-_OPEN_TO_CLOSE = {
-    "（": "）", "(": ")", "〔": "〕", "【": "】", "《": "》", "[": "]", "［": "］",
-    "“": "”", "‘": "’", "「": "」", "『": "』",
-}
 _CLOSERS = frozenset(_OPEN_TO_CLOSE.values())
 _BRACKET_RE = re.compile("[" + re.escape("".join(_OPEN_TO_CLOSE) + "".join(_CLOSERS)) + "]")
 _TERMINATOR_CHARS = "。；！？!?;"

@@ -20,13 +20,13 @@ from extractors.units.names import simplify
 from pipeline.errors import LexiconError
 from pipeline.rules.scanning import compile_scanning
 from pipeline.model import Span
+from pipeline.rules.classify import REMARK_CLOSERS, REMARK_OPENERS
 
 RuleKind = Literal["before_first_comma", "before_first_semicolon", "first_listed"]
 LabelRole = Literal["lead", "supporting", "neutral", "stop"]
 CueRole = Literal["lead", "supporting", "duty", "charge"]
 
-OPENERS = "（(〔【[［"
-CLOSERS = "）)〕】]］"
+OPENERS, CLOSERS = REMARK_OPENERS, REMARK_CLOSERS
 _BRACKET_CHAR = re.compile("[" + re.escape(OPENERS + CLOSERS) + "]")
 
 

@@ -10,8 +10,12 @@ import re
 
 from pipeline.rules import CleaningRules, HeadingRule, cleaning_rules, heading_rules
 
-OPENERS = "（(〔【《“‘「『[［"
-CLOSERS = "）)〕】》”’」』]］"
+# The one table of bracket pairs. Remark brackets hold a note or a responsibility statement
+# (（牵头单位：…）); title marks and quotes hold names and words, never a statement.
+REMARK_OPENERS = "（(〔【[［"
+REMARK_CLOSERS = "）)〕】]］"
+OPENERS = REMARK_OPENERS + "《“‘「『"
+CLOSERS = REMARK_CLOSERS + "》”’」』"
 PAIR = dict(zip(CLOSERS, OPENERS))
 OPEN_TO_CLOSE = dict(zip(OPENERS, CLOSERS))
 TERMINALS = "。！？；!?;"
