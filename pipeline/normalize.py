@@ -143,7 +143,11 @@ def _glued_item_cuts(line_text: str, rules: CleaningRules) -> list[int]:
         found = match_heading(line_text[cut:].lstrip(" \u3000"))
         if found is not None and found[0].role == "ladder" and ends_paragraph(line_text[:cut], rules):
             cuts.append(cut)
-    return cuts
+    for m in rules.rule("article_after_gap").regex.finditer(line_text):
+        found = match_heading(line_text[m.end():].lstrip())
+        if found is not None and found[0].kind == "article":
+            cuts.append(m.end())
+    return sorted(set(cuts))
 
 
 def _cut_line(raw_text: str, line: Line, cuts: list[int]) -> list[Line]:

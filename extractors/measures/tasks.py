@@ -56,6 +56,7 @@ _MEASURE_KINDS = {
     "article",  # 第六条 … （责任单位：崂山区政府）: an article that owns a statement
 }
 _NUMBERED_KINDS = {"cn_num", "paren_cn", "arabic", "paren_arabic", "circled", "dash", "section"}
+_REGULATION_ARTICLES = 5  # a document of this many 第X条 articles is a regulation (办法, 细则)
 _DOC_TITLE = re.compile(r"(方案|规划|意见|通知|措施|办法|细则|计划|纲要|决定|实施方案)\s*$")
 _DOC_TITLE_IN = re.compile(r"(方案|规划|意见|措施|办法|细则|计划|纲要|决定|清单|分工表)(?:[（(][^）)]{0,20}[）)])?\s*(?:\n|$)")
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
@@ -87,12 +88,16 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
     )
     # statements outside 保障措施 say which items are measures; one in a guarantee item does not
     assigns = any(not _under_guarantee(ctx, ctx.section(sid)) for sid, _ in statements)
+    regulation = sum(1 for s in doc.sections if s.kind == "article") >= _REGULATION_ARTICLES
     tasks: list[Task] = []
     for section in doc.sections:
         if section.kind in NOT_CONTENT_KINDS or section.kind not in _MEASURE_KINDS:
             continue
         parses = owned.get(section.section_id, [])
-        if not parses and not _is_unowned_measure(ctx, section, uses_units, has_task_section or assigns):
+        if not parses and not (
+            _is_unowned_measure(ctx, section, uses_units, has_task_section or assigns)
+            or (regulation and _is_operative_article(ctx, section))
+        ):
             continue
         tasks.append(_task(ctx, section, parses))
     tasks.extend(table_tasks(doc, ctx))
@@ -245,6 +250,18 @@ def _is_unowned_measure(
         return not structured
     _, _, guarantee = _section_rules()
     return not (uses_units and any(guarantee.search(simplify(a.title)) for a in headings))
+
+
+def _is_operative_article(ctx: DocumentContext, section: Section) -> bool:
+    """An article of a regulation that gives someone a duty or a power, not one that frames the
+    text (purpose, scope, definitions, principles, interpretation, effect). An article's words
+    decide, not its chapter's title: 附则 may hold an operative article (考核评估)."""
+    if section.kind != "article":
+        return False
+    body = ctx.text_view.simplified[section.span.start : section.span.end]
+    body = re.sub(r"\s+", "", body)[len(re.sub(r"\s+", "", section.number or "")):]
+    first = re.split(r"[。；]", body, maxsplit=1)[0]
+    return not role_lexicon().rule("article_non_operative").regex.search(first)
 
 
 def _under_guarantee(ctx: DocumentContext, section: Section) -> bool:

@@ -81,7 +81,9 @@ def _heading_lines(s: str) -> list[tuple[int, int, str | None]]:
         run_in = RUN_IN_END.search(line)
         title = re.sub(r"\s+", "", line[: run_in.start()] if run_in else line)  # 附　则
         kind = None
-        if not run_in or run_in.end() >= len(line.rstrip()):  # a heading standing on its own line
+        # a heading standing on its own line; an article (第八条 …。) is a rule, never a title,
+        # even when it is one sentence long
+        if (not run_in or run_in.end() >= len(line.rstrip())) and not token.endswith("条"):
             if non_task.search(title):
                 kind = "non_task"
             elif task.search(title):

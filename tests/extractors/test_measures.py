@@ -242,6 +242,19 @@ MEASURE_IDS = [
         "第七条 新入驻园区的企业，给予房租补贴。（责任单位：崂山区政府）\n第三章 附则\n第八条 本细则自印发之日起施行。\n",
         ["第二章.第六条", "第二章.第七条"],
     ),
+    (  # 阿坝州 2021 管理办法 (a regulation copied from a web page): a chapter and its first article,
+       # or two articles, on one line; every article is a measure except those framing the text
+        "第一章\u3000总则\u3000\u3000第一条\u2002\u3000为规范数据管理，根据有关规定，制定本办法。\n"
+        "第二条\u3000本州行政区域内数据的采集及其管理活动，适用本办法。\n"
+        "第三条\u3000本办法所称政务数据，是指各级行政机关制作的数据。\n"
+        "第四条\u3000数据管理应当遵循统一标准、依法管理的原则。\n"
+        "第五条\u3000州人民政府加强对数据管理工作的组织领导。\n"
+        "第二章\u3000规划建设\u3000\u3000第六条\u2002\u3000州数据资源主管部门应当编制数据发展规划，明确发展目标。\n"
+        "第七条\u3000政务部门应当在十五个工作日内处理申请。 \u3000\u3000第八条\u3000州数据资源主管部门负责平台建设。\n"
+        "第三章\u3000附则\u3000\u3000第九条\u3000数据资源主管部门应当对本级政务部门进行考核评估。\n"
+        "第十条\u3000本办法由州人民政府办公室负责解释。\n第十一条\u3000本办法自颁布之日起施行，有效期2年。\n",
+        ["第一章.第五条", "第二章.第六条", "第二章.第七条", "第二章.第八条", "第三章.第九条"],
+    ),
     (  # numbers glued to their titles, or set off by a private-use glyph of a WPS/方正 font
         "二、重点任务\n1\ue010加快数字基础设施建设。推进建设。（责任单位：市大数据局）\n"
         "2加快企业上云。推进上云。（责任单位：市工业和信息化局）\n",
@@ -253,6 +266,14 @@ MEASURE_IDS = [
 @pytest.mark.parametrize("text,expected", MEASURE_IDS)
 def test_measures_and_their_ids(text: str, expected: list[str], tmp_path: Path) -> None:
     assert _measure_ids(text, tmp_path) == expected
+
+
+def test_a_regulations_articles_name_their_subject_and_time_limit(tmp_path: Path) -> None:
+    text = MEASURE_IDS[-2][0]
+    tasks = {t.task_id.split(":", 1)[1]: t for t in _parsed(tmp_path, text)}
+    assert [u.name for u in tasks["第二章.第六条"].unassigned_units] == ["州数据资源主管部门"]
+    assert not tasks["第二章.第六条"].lead  # a duty in a sentence states no lead
+    assert [d.text for d in tasks["第二章.第七条"].deadlines] == ["在十五个工作日内"]
 
 
 def _parsed(tmp_path, text: str):
