@@ -74,7 +74,9 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
     owned: dict[str, list[ResponsibilityParse]] = {}
     for section_id, parse in statements:
         owned.setdefault(section_id, []).append(parse)
-    uses_units = sum(1 for _, p in statements if p.units) >= 2
+    # "a document whose measures carry units": units named in 保障措施 / 组织实施 alone (a 规划 whose
+    # 组织实施 charges its 领导小组) do not make its unowned guarantee items general requirements
+    uses_units = sum(1 for sid, p in statements if p.units and not _under_guarantee(ctx, ctx.section(sid))) >= 2
     # a 保障措施 / 组织实施 section alone does not make a document's other groups non-measures:
     # 若干措施 often group their items under descriptive headings (一、夯实数字基础设施)
     _, _, guarantee = _section_rules()
@@ -86,8 +88,10 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
         and not _is_doc_title(s)
         for s in doc.sections
     )
-    # statements outside 保障措施 say which items are measures; one in a guarantee item does not
-    assigns = any(not _under_guarantee(ctx, ctx.section(sid)) for sid, _ in statements)
+    # bracket and label statements outside 保障措施 say which items are measures; one in a
+    # guarantee item does not, nor do duties stated in sentences (国务院 documents charge a body in
+    # some items' prose and none in others', which are measures all the same)
+    assigns = any(p.span is not None and not _under_guarantee(ctx, ctx.section(sid)) for sid, p in statements)
     regulation = sum(1 for s in doc.sections if s.kind == "article") >= _REGULATION_ARTICLES
     tasks: list[Task] = []
     for section in doc.sections:
@@ -244,8 +248,8 @@ def _is_unowned_measure(
         return False  # a list of praised practices, indicators or contacts attached to a notice
     headings = [a for a in ancestors if not a.run_in]  # 4.推进… is an action, not a section kind
     verdict = next((k for a in headings if (k := _title_kind(a.title)) is not None), None)
-    if verdict == "non_task":
-        return False
+    if verdict == "non_task" or (not section.run_in and _title_kind(section.title) == "non_task"):
+        return False  # the second: a heading on its own line with only prose under it (一、总体要求)
     if verdict is None:
         return not structured
     _, _, guarantee = _section_rules()

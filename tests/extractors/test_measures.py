@@ -255,6 +255,18 @@ MEASURE_IDS = [
         "第十条\u3000本办法由州人民政府办公室负责解释。\n第十一条\u3000本办法自颁布之日起施行，有效期2年。\n",
         ["第一章.第五条", "第二章.第六条", "第二章.第七条", "第二章.第八条", "第三章.第九条"],
     ),
+    (  # 北京 2022 实施方案: duties in the prose of some items only; the items that name nobody,
+       # under headings that say nothing of their kind, are measures all the same
+        "一、总体要求\n坚持安全发展。\n二、推动专区建设\n（一）落实主体责任。北京市经济和信息化局负责统筹推进。\n"
+        "（二）探索运营机制。建立长效运营机制。\n三、强化安全管理\n（一）健全防护体系。加强安全防护。\n",
+        ["二.（一）", "二.（二）", "三.（一）"],
+    ),
+    (  # 国发 2017 规划: units named only in 组织实施 do not make 保障措施 items general requirements
+        "一、重点任务\n（一）构建创新体系。加强基础研究。\n（二）培育智能经济。发展新兴产业。\n"
+        "二、保障措施\n（一）完善政策。研究出台支持政策。\n"
+        "三、组织实施\n（一）组织领导。科技部牵头，会同有关部门推进实施。\n（二）保障落实。国家发展改革委负责统筹协调。\n",
+        ["一.（一）", "一.（二）", "二.（一）", "三.（一）", "三.（二）"],
+    ),
     (  # numbers glued to their titles, or set off by a private-use glyph of a WPS/方正 font
         "二、重点任务\n1\ue010加快数字基础设施建设。推进建设。（责任单位：市大数据局）\n"
         "2加快企业上云。推进上云。（责任单位：市工业和信息化局）\n",
@@ -269,7 +281,7 @@ def test_measures_and_their_ids(text: str, expected: list[str], tmp_path: Path) 
 
 
 def test_a_regulations_articles_name_their_subject_and_time_limit(tmp_path: Path) -> None:
-    text = MEASURE_IDS[-2][0]
+    text = next(t for t, _ in MEASURE_IDS if "阿坝州" in t or "州数据资源主管部门应当编制" in t)
     tasks = {t.task_id.split(":", 1)[1]: t for t in _parsed(tmp_path, text)}
     assert [u.name for u in tasks["第二章.第六条"].unassigned_units] == ["州数据资源主管部门"]
     assert not tasks["第二章.第六条"].lead  # a duty in a sentence states no lead
