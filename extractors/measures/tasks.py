@@ -248,8 +248,11 @@ def _is_unowned_measure(
         return False  # a list of praised practices, indicators or contacts attached to a notice
     headings = [a for a in ancestors if not a.run_in]  # 4.推进… is an action, not a section kind
     verdict = next((k for a in headings if (k := _title_kind(a.title)) is not None), None)
-    if verdict == "non_task" or (not section.run_in and _title_kind(section.title) == "non_task"):
+    own = None if section.run_in else _title_kind(section.title)
+    if verdict == "non_task" or own == "non_task":
         return False  # the second: a heading on its own line with only prose under it (一、总体要求)
+    if verdict is None and not headings:
+        verdict = own  # a top heading with only prose under it speaks for itself (四、组织实施)
     if verdict is None:
         return not structured
     _, _, guarantee = _section_rules()

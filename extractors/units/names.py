@@ -24,6 +24,7 @@ import re
 from pydantic import BaseModel, ConfigDict
 
 from extractors.lexicon import Rule
+from extractors.units.divisions import division_index
 from extractors.units.lexicon import (
     Level,
     LevelRule,
@@ -141,12 +142,20 @@ def looks_like_unit(name: str) -> bool:
     key = normalize_name(name)
     if not key or len(key) > 40:
         return False
-    if key in _alias_index():
+    if key in _alias_index() or _is_registered_place(key):
         return True
     veto, *shapes = _shape_rules()
     if veto.regex.search(key):
         return False
     return any(rule.regex.search(key) for rule in shapes)
+
+
+def _is_registered_place(key: str) -> bool:
+    """A city or county written by its full registered name (崂山区, 历城区, 寿光市): in a list of
+    bodies it stands for that place's government (（装备信息中心、崂山区、西海岸新区）)."""
+    if len(key) < 3:  # 城区, 矿区, 郊区 are also words of prose
+        return False
+    return any(d.name == key and d.kind in ("city", "county") for d in division_index().by_name.get(key, ()))
 
 
 @functools.cache

@@ -267,6 +267,11 @@ MEASURE_IDS = [
         "三、组织实施\n（一）组织领导。科技部牵头，会同有关部门推进实施。\n（二）保障落实。国家发展改革委负责统筹协调。\n",
         ["一.（一）", "一.（二）", "二.（一）", "三.（一）", "三.（二）"],
     ),
+    (  # 山东 2016 通知: a closing 组织实施 that is one paragraph, with no items, is a measure
+        "一、总体要求\n（一）指导思想。坚持创新驱动。\n二、重点内容\n（一）开展试点。选择一批企业开展试点。\n"
+        "（二）推广应用。总结推广经验。\n三、组织实施\n各市于每年10月底前报送试点项目。\n",
+        ["二.（一）", "二.（二）", "三"],
+    ),
     (  # numbers glued to their titles, or set off by a private-use glyph of a WPS/方正 font
         "二、重点任务\n1\ue010加快数字基础设施建设。推进建设。（责任单位：市大数据局）\n"
         "2加快企业上云。推进上云。（责任单位：市工业和信息化局）\n",
@@ -400,3 +405,10 @@ def test_a_lead_sentence_names_its_supporters_after_the_comma(tmp_path, sentence
     tasks = _parsed(tmp_path, f"某市实施方案\n一、重点任务\n（一）加强人才保障。{sentence}\n")
     (task,) = tasks
     assert [u.name for u in task.lead] == lead and [u.name for u in task.supporting] == supporting
+
+
+def test_a_place_named_in_a_list_of_bodies_is_its_government(tmp_path: Path) -> None:
+    # 青岛 2020: （装备信息中心、基教处、思政处、西海岸新区）: 西海岸新区 and 崂山区 are bodies here
+    tasks = _parsed(tmp_path, "三、主要任务\n1.建设品牌。打造品牌。（装备信息中心、崂山区、西海岸新区）\n"
+                              "2.建设平台。筹办研讨会。（装备信息中心、教科院）\n")
+    assert [u.name for u in tasks[0].unassigned_units] == ["装备信息中心", "崂山区", "西海岸新区"]
