@@ -156,6 +156,8 @@ def unit_mention(
     """The UnitMention of item ``it`` of ``text`` (offset by ``base``): its name as written,
     without whitespace, its canonical name (qualified by ``context`` when given) and ``role``."""
     written = re.sub(r"\s+", "", text[it.start : it.end])
+    if it.shared is not None:  # 州 of 州、县（市）人民政府 is 州人民政府
+        written += re.sub(r"\s+", "", text[it.shared[0] : it.shared[1]])
     match = canonical_unit(written)
     if context is not None:
         match = qualify_unit(match, context)

@@ -48,6 +48,7 @@ class Item(NamedTuple):  # a working record inside one statement, made by the hu
     group: int
     boundary: str | None  # separator that opened this item's group: comma / semicolon / period
     cue: CueRole | None = None
+    shared: tuple[int, int] | None = None  # a body word written once for several tiers (州、县人民政府)
 
 
 def mask_notes(s: str, a: int, b: int, blanked: str | None = None) -> str:
@@ -115,7 +116,45 @@ def list_items(m: str, a: int, b: int) -> list[Item]:
     items: list[Item] = []
     for x, y, g, bd in raw:
         items.extend(_clean_item(m, x, y, g, bd))
-    return _spread_cues(items)
+    return _share_body_word(m, _spread_cues(items))
+
+
+_BARE_TIER = re.compile(r"^[省市县区州盟旗乡镇](?:[（(][省市县区州盟旗乡镇、]{1,7}[）)])?$")
+_TIER_AND_BODY = re.compile(r"^([省市县区州盟旗乡镇](?:[（(][省市县区州盟旗乡镇、]{1,7}[）)])?)(?:两级|三级|四级|各级)?(.{2,})$")
+
+
+def _share_body_word(m: str, items: list[Item]) -> list[Item]:
+    """Tiers that share one body word (州、县（市）人民政府; 市、区两级财政部门): each bare tier
+    takes the body word of the list's last item, which keeps its own tier (两级 dropped)."""
+    out = list(items)
+    k = 0
+    while k < len(out):
+        j = k
+        while j < len(out) and out[j].group == out[k].group and _BARE_TIER.match(out[j].name):
+            j += 1
+        hit = _TIER_AND_BODY.match(out[j].name) if k < j < len(out) and out[j].group == out[k].group else None
+        if hit is None or not looks_like_unit(hit.group(2)):
+            k = j + 1 if j > k else k + 1
+            continue
+        last = out[j]
+        body = (_tail_start(m, last.start, last.end, len(hit.group(2))), last.end)
+        for i in range(k, j):
+            out[i] = out[i]._replace(name=out[i].name + hit.group(2), shared=body)
+        if len(hit.group(1)) + len(hit.group(2)) < len(last.name):  # 区两级财政部门 → 区财政部门
+            tier_end = _tail_start(m, last.start, last.end, len(last.name) - len(hit.group(1)))
+            out[j] = last._replace(end=tier_end, name=hit.group(1) + hit.group(2), shared=body)
+        k = j + 1
+    return out
+
+
+def _tail_start(m: str, x: int, y: int, n: int) -> int:
+    """Where the last ``n`` non-space characters of ``m[x:y]`` begin."""
+    k = y
+    while k > x and n > 0:
+        k -= 1
+        if not m[k].isspace():
+            n -= 1
+    return k
 
 
 def _joined_separators(m: str, a: int, b: int) -> set[int]:

@@ -995,3 +995,19 @@ def test_a_sentence_statement_never_bounds_its_measure() -> None:
     assert span[0] == text.index("国家医保局") and parse.span is None
     (unit,) = parse.units
     assert unit.span is not None and text[unit.span.start : unit.span.end] == "国家医保局"
+
+
+@pytest.mark.parametrize(("written", "units"), [
+    ("州、县（市）人民政府", ["州人民政府", "县（市）人民政府"]),
+    ("省、市、县人民政府", ["省人民政府", "市人民政府", "县人民政府"]),
+    ("市、区两级财政部门", ["市财政部门", "区财政部门"]),
+    ("市发展改革委、市财政局", ["市发展改革委", "市财政局"]),
+    ("各区、市政府", ["各区、市政府"]),  # one collective, not two tiers
+])
+def test_tiers_that_share_one_body_word_are_each_a_unit(written: str, units: list[str]) -> None:
+    from extractors.roles.assign import parse_unit_list
+
+    parse = parse_unit_list(written, base=10)
+    assert [u.name for u in parse.units] == units
+    for u in parse.units:  # provenance: where the unit's own tier is written
+        assert written[u.span.start - 10 : u.span.end - 10] in u.name
