@@ -50,7 +50,7 @@ CASES = [
     ("每年组织一次评估", None, [("每年", "recurring", None, None, None)]),
     ("每半年开展一次督查，每季度调度项目进展", None,
      [("每半年", "recurring", None, None, None), ("每季度", "recurring", None, None, None)]),
-    ("每年年底前完成考核", D(2023, 1, 19), [("每年", "recurring", None, None, None)]),
+    ("每年年底前完成考核", D(2023, 1, 19), [("每年年底前", "recurring", None, None, None)]),
     ("2023年6月底前完成，此后每年更新一次", D(2023, 1, 19),
      [("2023年6月底前", "by_date", D(2023, 6, 30), None, None), ("每年", "recurring", None, None, None)]),
     # 长期坚持 / 持续推进 / 定期 / 按期 where the text states timing
