@@ -152,6 +152,17 @@ def _park_name(name: str, city: str | None) -> str:
     return name
 
 
+_PARTY_COMMITTEE = re.compile(r"^[\u4e00-\u9fff]{1,12}?[省市县区州旗]委(?!员会)(?=[\u4e00-\u9fff])")
+
+
+def party_body(qualified: str) -> str:
+    """A body of a Party committee named with its place takes 中共 (山东省委组织部 →
+    中共山东省委组织部), as in its official name."""
+    if qualified.startswith("中共") or not _PARTY_COMMITTEE.match(qualified):
+        return qualified
+    return "中共" + qualified
+
+
 def qualify_unit(match: UnitMatch, context: UnitContext) -> UnitMatch:
     """``match`` read in a document of ``context``.
 
@@ -174,9 +185,9 @@ def qualify_unit(match: UnitMatch, context: UnitContext) -> UnitMatch:
         if entry is not None:
             update = {"canonical": entry.canonical, "known": True, "level": entry.level}
             return base.model_copy(update={**update, "flags": flags})
-        return base.model_copy(update={"canonical": qualified, "flags": flags})
+        return base.model_copy(update={"canonical": party_body(qualified), "flags": flags})
     if context.province and base.level == "province" and base.canonical.startswith("省"):
-        return base.model_copy(update={"canonical": context.province + base.canonical[1:]})
+        return base.model_copy(update={"canonical": party_body(context.province + base.canonical[1:])})
     if context.national and base.level is None:  # 发展改革委 in a 国务院 document
         entry = lookup("国家" + base.canonical)
         if entry is not None and entry.level == "national":

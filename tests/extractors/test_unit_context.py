@@ -70,7 +70,7 @@ def test_a_title_names_a_place_only_after_a_city_or_when_known() -> None:
         (DONGQU, "区经济和信息化局", "东区经济和信息化局"),
         (DONGQU, "区发展和改革委员会", "东区发展和改革委员会"),
         (DONGQU, "区住房城乡建设局", "东区住房和城乡建设局"),
-        (DONGQU, "区委组织部", "东区委组织部"),
+        (DONGQU, "区委组织部", "中共东区委组织部"),
         (DONGQU, "区政府", "东区人民政府"),
         (DONGQU, "区税务局", "国家税务总局攀枝花市东区税务局"),
         (DONGQU, "区农业农村和交通水利局", "东区农业农村和交通水利局"),
@@ -221,3 +221,17 @@ def test_candidates_for_a_bare_name_without_a_document() -> None:
         "东区高新技术产业园区规划发展部"
     ]
     assert jurisdiction_candidates(canonical_unit("市经信局"), ledger) == []
+
+
+@pytest.mark.parametrize(("qualified", "official"), [
+    ("山东省委组织部", "中共山东省委组织部"),
+    ("历下区委宣传部", "中共历下区委宣传部"),
+    ("中共济南市委网信办", "中共济南市委网信办"),
+    ("山东省发展和改革委员会", "山东省发展和改革委员会"),
+    ("济南市教委", "济南市教委"),
+    ("山东省委", "山东省委"),
+])
+def test_party_committee_bodies_take_their_official_prefix(qualified: str, official: str) -> None:
+    from extractors.units.context import party_body
+
+    assert party_body(qualified) == official
