@@ -412,3 +412,19 @@ def test_a_place_named_in_a_list_of_bodies_is_its_government(tmp_path: Path) -> 
     tasks = _parsed(tmp_path, "三、主要任务\n1.建设品牌。打造品牌。（装备信息中心、崂山区、西海岸新区）\n"
                               "2.建设平台。筹办研讨会。（装备信息中心、教科院）\n")
     assert [u.name for u in tasks[0].unassigned_units] == ["装备信息中心", "崂山区", "西海岸新区"]
+
+
+def test_bodies_a_regulation_charges_in_its_articles(tmp_path: Path) -> None:
+    # legal drafting names bodies by kind: 县级以上人民政府, 公安机关, 税务机关
+    tasks = {t.task_id.split(":", 1)[1]: t for t in _parsed(tmp_path, (
+        "第一条 为规范公共数据管理，制定本办法。\n第二条 本办法适用于本省行政区域。\n"
+        "第三条 县级以上人民政府应当加强对公共数据工作的领导。\n"
+        "第四条 省公共数据主管部门负责统筹全省公共数据管理工作。\n第五条 公共数据按照下列规定采集：\n"
+        "（一）户籍登记数据，由公安机关负责；\n（二）婚姻登记数据，由民政部门负责。\n"
+        "第六条 公安机关、税务机关应当按照职责做好数据共享。\n"))}
+    def names(key: str) -> list[str]:
+        return [u.name for u in tasks[key].unassigned_units]
+    assert names("第三条") == ["县级以上人民政府"]
+    assert names("第五条.（一）") == ["公安机关"]
+    assert names("第六条") == ["公安机关", "税务机关"]
+    assert "第一条" not in tasks and "第二条" not in tasks
