@@ -25,8 +25,9 @@ class Extraction:
 
 def extract_document(doc: Document) -> Extraction:
     """Every measure of ``doc`` (with units, roles and deadlines) and every target it states."""
-    tasks = extract_tasks(doc, DocumentContext.of(doc))
-    targets = extract_targets(doc, tasks)
+    ctx = DocumentContext.of(doc)
+    tasks = extract_tasks(doc, ctx)
+    targets = extract_targets(doc, tasks, ctx.by_id)
     of_task: dict[str, list[str]] = {}
     for target in targets:
         if target.task_id is not None:

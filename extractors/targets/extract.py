@@ -17,7 +17,7 @@ import bisect
 import functools
 import itertools
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -159,8 +159,15 @@ def is_notice(doc: Document) -> bool:
     return any(rule.regex.search(t) for t in (doc.meta.title or "", head) if t)
 
 
-def document_claims(doc: Document) -> list[tuple[Claim, str, str | None]]:
-    """(claim with spans into ``doc.text``, the text it was read from, section id), in order."""
+class StatedClaim(NamedTuple):
+    claim: Claim  # spans into ``Document.text``
+    text: str  # the clause or table row it was read from
+    section_id: str | None
+
+
+def document_claims(doc: Document, by_id: Mapping[str, Section] | None = None) -> list[StatedClaim]:
+    """Every claim of ``doc`` in document order. ``by_id``: the section index when the caller
+    has one (``DocumentContext.by_id``)."""
     if is_notice(doc):
         return []
     meta = doc.meta
@@ -169,9 +176,9 @@ def document_claims(doc: Document) -> list[tuple[Claim, str, str | None]]:
         meta.date.year if meta.date
         else _period_start(meta.period) or _earliest_due_year(doc.text)
     )
-    found: list[tuple[Claim, str, str | None]] = []
+    found: list[StatedClaim] = []
     regions: list[tuple[int, int]] = []
-    by_id = {s.section_id: s for s in doc.sections}  # once per document
+    by_id = by_id if by_id is not None else {s.section_id: s for s in doc.sections}
     contexts = functools.lru_cache(maxsize=None)(lambda sid: _section_context(by_id, sid, doc_scope))
     for table in doc.tables:
         if table.span is not None:
@@ -179,7 +186,7 @@ def document_claims(doc: Document) -> list[tuple[Claim, str, str | None]]:
         ctx = contexts(table.section_id)
         if not ctx.baseline:
             rows = read_table(doc, table, ctx.scope)
-            found += [(r.claim, r.row_text, r.section_id) for r in rows]
+            found += [StatedClaim(r.claim, r.row_text, r.section_id) for r in rows]
     years: dict[int, int | None] = {}  # lead-in year of each paragraph so far
     section_years: dict[str, int] = {}  # lead-in year of each target section (到2025年，主要目标是：)
     parents = {s.section_id: s.parent_id for s in doc.sections}
@@ -216,13 +223,13 @@ def document_claims(doc: Document) -> list[tuple[Claim, str, str | None]]:
                 body_years[parent] = reading.lead_year  # 第二步，到2025年… after the first step's list
         for c in reading.claims:
             shifted = replace(c, start=c.start + unit.start, end=c.end + unit.start)
-            found.append((shifted, text, unit.section_id))
-    found.sort(key=lambda t: (t[0].start, t[0].end))
+            found.append(StatedClaim(shifted, text, unit.section_id))
+    found.sort(key=lambda f: (f.claim.start, f.claim.end))
     # A DOCX table can reach us twice (its caption's rows and the loader's table): one target a
     # row. One quote may hold one figure for several objects (面向A和B，分别形成…): one target each.
-    unique: dict[tuple[int, int, str], tuple[Claim, str, str | None]] = {}
+    unique: dict[tuple[int, int, str], StatedClaim] = {}
     for f in found:
-        unique.setdefault((f[0].start, f[0].end, f[0].indicator), f)
+        unique.setdefault((f.claim.start, f.claim.end, f.claim.indicator), f)
     return list(unique.values())
 
 
@@ -245,15 +252,18 @@ def _task_for(claim: Claim, tasks: Sequence[Task]) -> str | None:
     return min(holders, key=lambda t: len(t.span)).task_id if holders else None
 
 
-def extract_targets(doc: Document, tasks: Sequence[Task] = ()) -> list[Target]:
+def extract_targets(
+    doc: Document, tasks: Sequence[Task] = (), by_id: Mapping[str, Section] | None = None
+) -> list[Target]:
     """Every target of ``doc``, prose and tables, in document order, with provenance.
 
     Args:
         doc: a parsed document (``pipeline.run.parse_file``).
         tasks: the document's tasks; a target inside a task's span gets its ``task_id``.
+        by_id: the document's section index, when the caller has built it.
     """
     targets: list[Target] = []
-    for n, (c, text, section_id) in enumerate(document_claims(doc), start=1):
+    for n, (c, text, section_id) in enumerate(document_claims(doc, by_id), start=1):
         span = Span(start=c.start, end=c.end)
         targets.append(
             Target(
