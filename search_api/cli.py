@@ -213,6 +213,25 @@ def check(as_json: JsonOut = False, data_dir: DataDir = None) -> None:
     run_check_command(make_settings(data_dir), as_json=as_json)
 
 
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="the earlier version: a file or a doc id in the registry")],
+    new: Annotated[str, typer.Argument(help="the later version: a file or a doc id")],
+    as_json: JsonOut = False,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="also write the 修订对照表 workbook here")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="list unchanged measures too")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Compare two versions of a document measure by measure: added, removed, moved, changed
+    (units and roles, deadlines, targets old → new, wording as a character diff).
+
+    Example: taizhang diff 征求意见稿.docx 正式稿.docx --xlsx 修订对照表.xlsx
+    """
+    from extractors.relations.diff_cli import run_diff_command
+
+    run_diff_command(old, new, make_settings(data_dir), as_json=as_json, xlsx=xlsx, show_all=show_all)
+
+
 @app.command(name="eval")
 def evaluate(
     what: Annotated[str, typer.Argument(help="extraction, extraction-dev, search, heldout, consistency or all")] = "all",
