@@ -12,6 +12,8 @@ from openpyxl.styles import Alignment, Font
 
 from extractors.export.safe_cells import safe_cell
 from extractors.relations.diff import VersionDiff
+from extractors.relations.trace import TraceReport
+from pipeline.model import SourceRef
 
 REVISION_COLUMNS = (("序号", 6), ("原条款", 60), ("修改后条款", 60), ("修改说明", 40))
 
@@ -58,3 +60,37 @@ def write_sheet(path: Path, title: str, columns: Sequence[tuple[str, float]],
 
 def write_revision_sheet(diff: VersionDiff, path: Path) -> None:
     write_sheet(path, "修订对照表", REVISION_COLUMNS, revision_rows(diff))
+
+
+TRACE_COLUMNS = (("上级任务", 50), ("本级承接措施", 50), ("牵头单位", 24), ("目标/时限对比", 36), ("状态", 10))
+
+
+def trace_rows(report: TraceReport) -> list[list[str | int]]:
+    """One row per link, then one per upper measure nobody takes up (未承接), then one per lower
+    measure with no upper source (自选动作)."""
+    rows: list[list[str | int]] = []
+    for link in report.links:
+        up, low = link.evidence
+        compared = "\n".join(f"{c.what}：上级 {c.upper or '无'}；本级 {c.lower or '无'}"
+                             for c in link.comparisons) or "—"
+        rows.append([
+            f"{link.upper.number or ''}{link.upper.title}\n依据：{up.quote}" + _ref(up.source),
+            f"{link.lower.number or ''}{link.lower.title}\n依据：{low.quote}" + _ref(low.source),
+            "、".join(link.lower_leads)
+            or ("责任单位：" + "、".join(link.lower_responsible) if link.lower_responsible else "（未明确）"),
+            compared,
+            f"{link.status}（{link.score.total:.2f}）",
+        ])
+    for ref in report.untaken:
+        rows.append([f"{ref.number or ''}{ref.title}" + _ref(ref.source), "（无）", "", "", "未承接"])
+    for ref in report.own_actions:
+        rows.append(["（无上级来源）", f"{ref.number or ''}{ref.title}" + _ref(ref.source), "", "", "自选动作"])
+    return rows
+
+
+def _ref(source: SourceRef) -> str:
+    return _locator(source.doc_id, source.char_start, source.char_end, source.page, source.line_start)
+
+
+def write_trace_sheet(report: TraceReport, path: Path) -> None:
+    write_sheet(path, "承接对照表", TRACE_COLUMNS, trace_rows(report))

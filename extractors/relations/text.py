@@ -58,3 +58,16 @@ def containment(part: Counter[str], whole: Counter[str]) -> float:
     """Share of ``part``'s bigrams found in ``whole``: near 1 when ``part`` was merged into it."""
     size = sum(part.values())
     return sum((part & whole).values()) / size if size else 0.0
+
+
+def content_text(task: Task) -> str:
+    """Title and body with the named units cut out: what a measure asks to be done, for
+    comparing measures of different governments (whose unit names never match word for word)."""
+    spans = sorted((m.span for m in (*task.lead, *task.supporting, *task.unassigned_units) if m.span),
+                   key=lambda s: s.start, reverse=True)
+    chars = list(task.text)
+    for span in spans:
+        start, end = span.start - task.span.start, span.end - task.span.start
+        if 0 <= start < end <= len(chars):
+            del chars[start:end]
+    return _SPACE.sub("", _NUMBER_PREFIX.sub("", "".join(chars), count=1))
