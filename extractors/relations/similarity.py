@@ -25,6 +25,7 @@ class TraceSettings(LexiconModel):
     link_floor: float
     relative_floor: float
     max_links_per_lower: int
+    upper_rank_limit: int
 
 
 class UnitSystem(LexiconModel):

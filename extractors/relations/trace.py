@@ -10,6 +10,7 @@ document changed (weaker than the upper one is flagged 弱化). Every link carri
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Literal
 
@@ -29,6 +30,7 @@ Tokenize = Callable[[str], list[str]]
 Embed = Callable[[list[str]], Sequence[Sequence[float]]]
 Verdict = Literal["same", "changed", "weaker", "stronger", "missing"]
 LinkStatus = Literal["承接", "调整", "弱化"]
+MIN_EVIDENCE_BIGRAMS = 6  # a sentence with fewer is a heading or a bare list of units
 GREATER_IS_STRONGER = {"ge": True, "gt": True, "eq": True, "approx": True, "increase_by": True,
                        "le": False, "lt": False, "decrease_by": True}
 
@@ -94,21 +96,25 @@ def trace_documents(upper: Extraction, lowers: Sequence[Extraction], tokenize: T
         lower_texts = [content_text(t) for t in lower.tasks]
         lexical = bm25_cosine(upper_tokens, [tokenize(t) for t in lower_texts])
         lower_vectors = embed(lower_texts) if embed and lower_texts else None
+        scores = [[score_pair(up, low, lexical[i][j], _cosine(upper_vectors, lower_vectors, i, j), upper, lower)
+                   for j, low in enumerate(lower.tasks)] for i, up in enumerate(upper.tasks)]
+        # rank[i][j]: place of lower measure j among upper measure i's candidates in this document
+        rank = [{j: n for n, j in enumerate(sorted(range(len(row)), key=lambda j, row=row: -row[j].total))}
+                for row in scores]
         doc_links: list[TraceLink] = []
         for j, low in enumerate(lower.tasks):
-            scored = []
-            for i, up in enumerate(upper.tasks):
-                cosine = (sum(a * b for a, b in zip(upper_vectors[i], lower_vectors[j], strict=True))
-                          if upper_vectors is not None and lower_vectors is not None else None)
-                scored.append((score_pair(up, low, lexical[i][j], cosine, upper, lower), i))
-            best = max((s.total for s, _ in scored), default=0.0)
-            chosen = sorted(((s, i) for s, i in scored
-                             if s.total >= settings.link_floor and s.total >= settings.relative_floor * best),
-                            key=lambda x: -x[0].total)[: settings.max_links_per_lower]
+            best = max((scores[i][j].total for i in range(len(upper.tasks))), default=0.0)
+            chosen = sorted(
+                (i for i in range(len(upper.tasks))
+                 if scores[i][j].total >= settings.link_floor
+                 and scores[i][j].total >= settings.relative_floor * best
+                 and rank[i][j] < settings.upper_rank_limit),
+                key=lambda i, j=j: -scores[i][j].total,
+            )[: settings.max_links_per_lower]
             if not chosen:
                 own.append(measure_ref(low))
-            for parts, i in chosen:
-                doc_links.append(make_link(upper, upper.tasks[i], lower, low, parts))
+            for i in chosen:
+                doc_links.append(make_link(upper, upper.tasks[i], lower, low, scores[i][j]))
         taken = {link.upper.task_id for link in doc_links}
         coverage.append(Coverage(doc_id=lower.document.doc_id, title=lower.document.meta.title,
                                  upper_taken=len(taken), upper_total=len(upper.tasks),
@@ -122,6 +128,12 @@ def trace_documents(upper: Extraction, lowers: Sequence[Extraction], tokenize: T
         untaken=tuple(measure_ref(t) for t in upper.tasks if t.task_id not in taken_anywhere),
         own_actions=tuple(own), coverage=tuple(coverage),
     )
+
+
+def _cosine(upper_vectors, lower_vectors, i: int, j: int) -> float | None:
+    if upper_vectors is None or lower_vectors is None:
+        return None
+    return float(sum(a * b for a, b in zip(upper_vectors[i], lower_vectors[j], strict=True)))
 
 
 def _indicators(task: Task, extraction: Extraction) -> set[str]:
@@ -155,21 +167,35 @@ def make_link(upper_ex: Extraction, upper: Task, lower_ex: Extraction, lower: Ta
                      comparisons=comparisons, status=status)
 
 
-def _clauses(extraction: Extraction, task: Task):
-    return [c for c in extraction.document.clauses
-            if c.span.start >= task.span.start and c.span.end <= task.span.end]
+def content_clauses(extraction: Extraction, task: Task) -> list[tuple[object, Counter[str]]]:
+    """The measure's sentences with the bigrams of what they ask: unit names cut out, and the
+    run-in title and the responsibility bracket (nothing left once units are cut) skipped."""
+    unit_spans = [m.span for m in (*task.lead, *task.supporting, *task.unassigned_units) if m.span]
+    out = []
+    for clause in extraction.document.clauses:
+        if clause.span.start < task.span.start or clause.span.end > task.span.end:
+            continue
+        chars = list(clause.text)
+        for span in sorted(unit_spans, key=lambda s: s.start, reverse=True):
+            start, end = span.start - clause.span.start, span.end - clause.span.start
+            if 0 <= start < end <= len(chars):
+                del chars[start:end]
+        grams = bigrams("".join(chars))
+        if sum(grams.values()) < MIN_EVIDENCE_BIGRAMS or task.title in clause.text[: len(task.title) + 6] \
+                and len(clause.text) <= len(task.title) + 6:
+            continue
+        out.append((clause, grams))
+    return out
 
 
 def closest_sentences(upper_ex: Extraction, upper: Task, lower_ex: Extraction,
                       lower: Task) -> tuple[Evidence, Evidence]:
-    """The sentence of each measure that shares most with the other (bigram Dice), as evidence
-    with its page, line and span; the whole measure when its sentences are not known."""
+    """The sentence of each measure that shares most with the other (bigram Dice of what they
+    ask), as evidence with its page, line and span; the whole measure when none is found."""
     best: tuple[float, object, object] = (-1.0, None, None)
-    up_clauses, low_clauses = _clauses(upper_ex, upper), _clauses(lower_ex, lower)
-    low_grams = [(c, bigrams(c.text)) for c in low_clauses]
-    for a in up_clauses:
-        grams = bigrams(a.text)
-        for b, other in low_grams:
+    low_clauses = content_clauses(lower_ex, lower)
+    for a, grams in content_clauses(upper_ex, upper):
+        for b, other in low_clauses:
             score = dice(grams, other)
             if score > best[0]:
                 best = (score, a, b)
