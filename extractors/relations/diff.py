@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from extractors.relations.align import align_measures, bare_number
 from extractors.relations.text import body, masked_body
@@ -71,6 +71,7 @@ class MeasureChange(Frozen):
     targets: tuple[ValueChange, ...] = ()
     wording: tuple[WordingOp, ...] = ()  # the character diff of the whole text, when worded anew
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def note(self) -> str:
         """修改说明: one line in Chinese, as a secretariat writes it."""
@@ -84,6 +85,8 @@ class VersionDiff(Frozen):
     new_title: str
     changes: tuple[MeasureChange, ...]
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
     def counts(self) -> dict[str, int]:
         out = {"added": 0, "removed": 0, "changed": 0, "moved": 0, "renumbered": 0,
                "merged": 0, "split": 0, "unchanged": 0}

@@ -43,13 +43,8 @@ def run_diff_command(old: str, new: str, settings: Settings, *, as_json: bool = 
 
 
 def diff_json(diff: VersionDiff) -> str:
-    import json
-
-    data = diff.model_dump(mode="json")
-    data["counts"] = diff.counts()
-    for change, row in zip(diff.changes, data["changes"], strict=True):
-        row["note"] = change.note
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    """The diff with each change's 修改说明 and the counts (computed fields of the models)."""
+    return diff.model_dump_json(indent=2)
 
 
 def marked(ops: tuple[WordingOp, ...], side: str, fallback: str):
@@ -75,7 +70,7 @@ def print_diff_table(diff: VersionDiff, show_all: bool = False) -> None:
     from rich.text import Text
 
     console = Console()
-    counts = diff.counts()
+    counts = diff.counts
     console.print(Text(f"{diff.old_title}（{diff.old_doc}） → {diff.new_title}（{diff.new_doc}）", style="bold"))
     console.print(Text("新增 {added}  删除 {removed}  修改 {changed}  移动 {moved}  序号调整 {renumbered}  "
                        "合并 {merged}  拆分 {split}  未变 {unchanged}".format(**counts)))
