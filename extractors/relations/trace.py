@@ -23,7 +23,7 @@ from extractors.relations.similarity import (
 )
 from extractors.relations.text import bigrams, content_text, dice
 from extractors.run import Extraction
-from pipeline.model import Evidence, Target, Task
+from pipeline.model import Clause, Evidence, Target, Task
 
 Tokenize = Callable[[str], list[str]]
 # texts → one row per text, L2-normalised (the project's Embedder.embed_passages)
@@ -167,7 +167,7 @@ def make_link(upper_ex: Extraction, upper: Task, lower_ex: Extraction, lower: Ta
                      comparisons=comparisons, status=status)
 
 
-def content_clauses(extraction: Extraction, task: Task) -> list[tuple[object, Counter[str]]]:
+def content_clauses(extraction: Extraction, task: Task) -> list[tuple[Clause, Counter[str]]]:
     """The measure's sentences with the bigrams of what they ask: unit names cut out, and the
     run-in title and the responsibility bracket (nothing left once units are cut) skipped."""
     unit_spans = [m.span for m in (*task.lead, *task.supporting, *task.unassigned_units) if m.span]
@@ -192,7 +192,7 @@ def closest_sentences(upper_ex: Extraction, upper: Task, lower_ex: Extraction,
                       lower: Task) -> tuple[Evidence, Evidence]:
     """The sentence of each measure that shares most with the other (bigram Dice of what they
     ask), as evidence with its page, line and span; the whole measure when none is found."""
-    best: tuple[float, object, object] = (-1.0, None, None)
+    best: tuple[float, Clause | None, Clause | None] = (-1.0, None, None)
     low_clauses = content_clauses(lower_ex, lower)
     for a, grams in content_clauses(upper_ex, upper):
         for b, other in low_clauses:
@@ -201,7 +201,7 @@ def closest_sentences(upper_ex: Extraction, upper: Task, lower_ex: Extraction,
                 best = (score, a, b)
     _, a, b = best
 
-    def evidence(ex: Extraction, task: Task, clause) -> Evidence:
+    def evidence(ex: Extraction, task: Task, clause: Clause | None) -> Evidence:
         if clause is None:
             return Evidence(quote=task.text, source=task.source, task_id=task.task_id)
         return Evidence(quote=clause.text, task_id=task.task_id,

@@ -147,3 +147,24 @@ def test_revision_sheet_and_json(tmp_path) -> None:
     assert any("第" in r[1] and "页" in r[1] for r in rows[1:] if r[1] != "（无）")  # where to look
     data = json.loads(diff_json(diff))
     assert data["counts"]["added"] == 1 and data["counts"]["removed"] == 1
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("聚焦产业建圈强链促进工业经济高质量发展十六条措施（征求意见稿）", "聚焦产业建圈强链促进工业经济高质量发展 十六条措施", True),
+    ("关于开展园区提质行动的通知（送审稿）", "关于开展园区提质行动的通知", True),
+    ("攀枝花市“十四五”工业园区发展规划", "攀枝花市西区协同助推成渝经济圈建设规划", False),
+])
+def test_versions_are_told_by_title_without_draft_marks(a: str, b: str, same: bool) -> None:
+    from extractors.relations.versions import version_key
+
+    assert (version_key(a) == version_key(b)) is same
+
+
+def test_version_groups_list_the_draft_first() -> None:
+    from extractors.relations.versions import version_groups
+    from pipeline.model import DocumentMeta
+
+    final = DocumentMeta(doc_id="b", title="某某实施方案", status="正式")
+    draft = DocumentMeta(doc_id="a2", title="某某实施方案（征求意见稿）", status="征求意见稿")
+    other = DocumentMeta(doc_id="c", title="另一个方案", status="正式")
+    assert [[m.doc_id for m in g] for g in version_groups([final, other, draft])] == [["a2", "b"]]
