@@ -6,6 +6,8 @@
     search       eval/search_eval.py       (retrieval quality, development queries)
     heldout      eval/search_eval.py       (retrieval quality, held-out queries; the blind set never tuned on)
     consistency  eval/consistency_eval.py  (cross-document findings)
+    diff         eval/diff_eval.py         (version diff vs second versions with known edits)
+    trace        eval/trace_eval.py        (承接 links vs eval/gold/trace.yaml)
     all          the three, in that order
 
 Each scorer exposes ``main(settings) -> dict``; it prints its own tables and returns the numbers.
@@ -25,6 +27,8 @@ SCORERS: dict[str, str] = {
     "search": "eval.search_eval",
     "heldout": "eval.search_eval:main_heldout",
     "consistency": "eval.consistency_eval",
+    "diff": "eval.diff_eval",
+    "trace": "eval.trace_eval",
 }
 
 

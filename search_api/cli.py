@@ -213,9 +213,47 @@ def check(as_json: JsonOut = False, data_dir: DataDir = None) -> None:
     run_check_command(make_settings(data_dir), as_json=as_json)
 
 
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="the earlier version: a file or a doc id in the registry")],
+    new: Annotated[str, typer.Argument(help="the later version: a file or a doc id")],
+    as_json: JsonOut = False,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="also write the 修订对照表 workbook here")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="list unchanged measures too")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Compare two versions of a document measure by measure: added, removed, moved, changed
+    (units and roles, deadlines, targets old → new, wording as a character diff).
+
+    Example: taizhang diff 征求意见稿.docx 正式稿.docx --xlsx 修订对照表.xlsx
+    """
+    from extractors.relations.diff_cli import run_diff_command
+
+    run_diff_command(old, new, make_settings(data_dir), as_json=as_json, xlsx=xlsx, show_all=show_all)
+
+
+@app.command()
+def trace(
+    upper: Annotated[str, typer.Argument(help="the upper document: a file or a doc id in the registry")],
+    lowers: Annotated[list[str], typer.Argument(help="the lower documents that implement it (承接)")],
+    as_json: JsonOut = False,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="also write the 承接对照表 workbook here")] = None,
+    dense: Annotated[bool, typer.Option("--dense/--no-dense", help="use the embedding model (slower, better)")] = True,
+    data_dir: DataDir = None,
+) -> None:
+    """Link each upper measure to the lower measures that implement it, with both quotes;
+    report 未承接, 自选动作 and targets or deadlines the lower document weakened.
+
+    Example: taizhang trace 市实施意见.docx 东区方案.docx 西区方案.docx --xlsx 承接对照表.xlsx
+    """
+    from search_api.trace_cli import run_trace_command
+
+    run_trace_command(upper, lowers, make_settings(data_dir), as_json=as_json, xlsx=xlsx, dense=dense)
+
+
 @app.command(name="eval")
 def evaluate(
-    what: Annotated[str, typer.Argument(help="extraction, extraction-dev, search, heldout, consistency or all")] = "all",
+    what: Annotated[str, typer.Argument(help="extraction, extraction-dev, search, heldout, consistency, diff, trace or all")] = "all",
     data_dir: DataDir = None,
 ) -> None:
     """Score extraction, search and consistency against the gold sets in eval/gold/.

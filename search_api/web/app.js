@@ -320,7 +320,7 @@ function route() {
   const [path, query = ""] = hash.slice(2).split("?");
   const params = Object.fromEntries(new URLSearchParams(query));
   const [view, ...rest] = path.split("/");
-  const name = ["search", "doc", "tasks", "units", "conflicts"].includes(view) ? view : "search";
+  const name = ["search", "doc", "tasks", "units", "conflicts", "versions", "trace"].includes(view) ? view : "search";
   document.querySelectorAll(".view").forEach((v) => { v.hidden = v.id !== `view-${name}`; });
   document.querySelectorAll("[data-nav]").forEach((a) => a.classList.toggle("active", a.dataset.nav === name));
   if (name === "search") runSearch(params);
@@ -328,6 +328,8 @@ function route() {
   else if (name === "tasks") showTasks();
   else if (name === "units") showUnits();
   else if (name === "conflicts") showConflicts();
+  else if (name === "versions") showVersions(params);  // relations.js
+  else if (name === "trace") showTrace(params);
 }
 
 $("#search-form").addEventListener("submit", (event) => {
@@ -337,5 +339,6 @@ $("#search-form").addEventListener("submit", (event) => {
 for (const id of ["#f-doc", "#f-unit", "#f-role", "#f-text", "#f-unassigned"]) {
   $(id).addEventListener("input", () => taskCache && filterTasks());
 }
+relationForms();
 window.addEventListener("hashchange", route);
 route();

@@ -1,0 +1,106 @@
+"""``taizhang eval trace``: 承接 links against the hand gold of ``eval/gold/trace.yaml``.
+
+For each (upper, lower) pair of the gold, ``taizhang trace`` links the measures with the
+project's tokenizer and embedder (``settings.embedding_model``). A predicted link is right when
+the gold lists it, neither right nor wrong when the gold marks it optional, wrong otherwise;
+recall counts the non-optional gold links found. The gaps are scored the same way: an upper
+measure is truly 未承接 when the gold gives it no link at all (optional ones included).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from extractors.relations.trace import TraceReport
+from extractors.run import Extraction, extract_document
+from pipeline.run import parse_file
+from pipeline.settings import Settings
+from search_api.embedding.embed import Embedder, make_embedder
+from search_api.trace_cli import trace_extractions
+
+REPO = Path(__file__).resolve().parents[1]
+GOLD = REPO / "eval" / "gold" / "trace.yaml"
+
+
+class TracePair(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    upper: str
+    lower: str
+    titles: dict[str, dict[str, str]]  # upper / lower → {path: title}, checked against extraction
+    links: tuple[tuple[str, str], ...]
+    optional: tuple[tuple[str, str], ...] = ()
+
+
+def load_gold(path: Path = GOLD) -> list[TracePair]:
+    return [TracePair.model_validate(p) for p in yaml.safe_load(path.read_text(encoding="utf-8"))["pairs"]]
+
+
+def title_problems(pair: TracePair, upper: Extraction, lower: Extraction) -> list[str]:
+    """Gold ids whose measure is missing or titled otherwise (the gold would score nonsense)."""
+    problems = []
+    for side, ex in (("upper", upper), ("lower", lower)):
+        titles = {t.task_id.split(":", 1)[1]: t.title for t in ex.tasks}
+        for path, title in pair.titles[side].items():
+            if titles.get(path) != title:
+                problems.append(f"{ex.document.doc_id}:{path} is {titles.get(path)!r}, gold says {title!r}")
+    for a, b in (*pair.links, *pair.optional):
+        if a not in pair.titles["upper"] or b not in pair.titles["lower"]:
+            problems.append(f"link ({a}, {b}) names a measure not in the gold's titles")
+    return problems
+
+
+def score_pair(pair: TracePair, report: TraceReport) -> dict:
+    predicted = {(link.upper.task_id.split(":", 1)[1], link.lower.task_id.split(":", 1)[1])
+                 for link in report.links}
+    gold, optional = set(pair.links), set(pair.optional)
+    right, wrong = predicted & gold, predicted - gold - optional
+    linked_upper = {a for a, _ in (*pair.links, *pair.optional)}
+    untaken_pred = {r.task_id.split(":", 1)[1] for r in report.untaken}
+    upper_ids = {link.upper.task_id.split(":", 1)[1] for link in report.links} | untaken_pred
+    untaken_gold = upper_ids - linked_upper
+    return {"right": len(right), "wrong": len(wrong), "gold": len(gold), "missed": sorted(gold - predicted),
+            "wrong_links": sorted(wrong), "untaken_right": len(untaken_pred & untaken_gold),
+            "untaken_pred": len(untaken_pred), "untaken_gold": len(untaken_gold)}
+
+
+def main(settings: Settings | None = None, embedder: Embedder | None = None) -> dict:
+    settings = settings or Settings()
+    embedder = embedder or make_embedder(settings)
+    totals = {"right": 0, "wrong": 0, "gold": 0, "untaken_right": 0, "untaken_pred": 0, "untaken_gold": 0}
+    problems: list[str] = []
+    print(f"承接 links vs eval/gold/trace.yaml (embedder: {settings.embedding_model})")
+    print(f"{'upper → lower':66} {'gold':>5} {'right':>6} {'wrong':>6} {'P':>6} {'R':>6}  未承接 P/R")
+    for pair in load_gold():
+        upper = extract_document(parse_file(REPO / "corpus" / f"{pair.upper}.txt", settings=settings))
+        lower = extract_document(parse_file(REPO / "corpus" / f"{pair.lower}.txt", settings=settings))
+        problems += title_problems(pair, upper, lower)
+        s = score_pair(pair, trace_extractions(upper, [lower], embedder))
+        for key in totals:
+            totals[key] += s[key]
+        print(f"{pair.upper + ' → ' + pair.lower:66} {s['gold']:5} {s['right']:6} {s['wrong']:6} "
+              f"{_ratio(s['right'], s['right'] + s['wrong']):6.3f} {_ratio(s['right'], s['gold']):6.3f}  "
+              f"{_ratio(s['untaken_right'], s['untaken_pred']):.2f}/{_ratio(s['untaken_right'], s['untaken_gold']):.2f}")
+        for a, b in s["missed"]:
+            print(f"    missed {a} → {b}")
+        for a, b in s["wrong_links"]:
+            print(f"    wrong  {a} → {b}")
+    precision = _ratio(totals["right"], totals["right"] + totals["wrong"])
+    recall = _ratio(totals["right"], totals["gold"])
+    print(f"{'all':66} {totals['gold']:5} {totals['right']:6} {totals['wrong']:6} {precision:6.3f} {recall:6.3f}  "
+          f"{_ratio(totals['untaken_right'], totals['untaken_pred']):.2f}/"
+          f"{_ratio(totals['untaken_right'], totals['untaken_gold']):.2f}")
+    for p in problems:
+        print("  gold problem: " + p)
+    return {"precision": precision, "recall": recall, **totals, "gold_problems": problems}
+
+
+def _ratio(a: int, b: int) -> float:
+    return a / b if b else 1.0
+
+
+if __name__ == "__main__":
+    main()
