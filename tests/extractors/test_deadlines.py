@@ -326,6 +326,7 @@ def _rule_ids() -> list[str]:
     return [rule.id for rule in deadline_lexicon().rules]
 
 
+@pytest.mark.slow  # generated text for every rule: the full suite runs it, the edit loop does not
 @pytest.mark.parametrize("rule_id", _rule_ids())
 def test_text_a_rule_matches_holds_its_anchor(rule_id):
     """Text generated from each rule's own pattern (not only its examples) holds the anchor the

@@ -11,6 +11,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+# Every rule of every lexicon against generated text: minutes in all, so it runs in the full suite
+# (CI) and not in the edit loop.
+pytestmark = pytest.mark.slow
+
 from pipeline.rules import PatternRule
 from pipeline.rules.scanning import compile_scanning, first_characters, required_characters
 
