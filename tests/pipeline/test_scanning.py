@@ -11,12 +11,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.rules import PatternRule
+from pipeline.rules.scanning import compile_scanning, first_characters, required_characters
+
 # Every rule of every lexicon against generated text: minutes in all, so it runs in the full suite
 # (CI) and not in the edit loop.
 pytestmark = pytest.mark.slow
-
-from pipeline.rules import PatternRule
-from pipeline.rules.scanning import compile_scanning, first_characters, required_characters
 
 REPO = Path(__file__).resolve().parents[2]
 RULE_FILES = sorted([*(REPO / "pipeline" / "rules").glob("*.yaml"), *(REPO / "extractors" / "lexicons").glob("*.yaml")])
