@@ -96,3 +96,11 @@ class IndexNotBuiltError(TaizhangError):
 
 class ModelNotAvailableError(TaizhangError):
     code = "E402"
+
+
+class WorkbookImportError(TaizhangError):
+    """A workbook handed to ``taizhang import`` that cannot be read back: not one taizhang wrote,
+    written by another registry, an edited header, a formula where a value belongs. The reason
+    names the sheet, row and column."""
+
+    code = "E501"

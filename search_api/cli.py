@@ -85,17 +85,79 @@ def build(
 @app.command()
 def export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="xlsx, csv or json")] = "xlsx",
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="output file")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="output file (a folder for --all-units)")] = None,
+    for_unit: Annotated[Optional[str], typer.Option("--for-unit", help="the 进展报送 template of this unit")] = None,
+    all_units: Annotated[bool, typer.Option("--all-units", help="a 进展报送 template per unit, into --out")] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Export the registry: the 任务分工表 workbook (xlsx), a flat CSV, or the JSON contract.
+    """Export the registry (with the secretariat's corrections): the 任务分工表 workbook (xlsx), a
+    flat CSV, the JSON contract, or the units' 进展报送 templates.
 
     Example: taizhang export --format xlsx --out 任务分工表.xlsx
+    Example: taizhang export --for-unit 市财政局 --out 市财政局.xlsx
+    Example: taizhang export --all-units --out 进展报送/
     """
-    from extractors.export.write import run_export_command
+    if for_unit or all_units:
+        from search_api.ledger_cli import run_unit_templates_command
 
-    path = run_export_command(make_settings(data_dir), fmt=fmt, out=out)
+        for path in run_unit_templates_command(make_settings(data_dir), for_unit, out):
+            typer.echo(str(path))
+        return
+    from extractors.tracking.service import run_tracked_export
+
+    path = run_tracked_export(make_settings(data_dir), fmt=fmt, out=out)
     typer.echo(str(path))
+
+
+@app.command(name="import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="edited 任务分工表.xlsx and filled 进展报送 templates")],
+    data_dir: DataDir = None,
+) -> None:
+    """Read workbooks back: corrections from an edited 任务分工表, reports from 进展报送 templates.
+
+    Corrections survive every rebuild; a correction whose source text changed is listed 待复核.
+
+    Example: taizhang import 任务分工表.xlsx
+    Example: taizhang import 进展报送/*.xlsx
+    """
+    from search_api.ledger_cli import run_import_command
+
+    raise typer.Exit(0 if run_import_command(files, make_settings(data_dir)) else 1)
+
+
+@app.command()
+def overdue(
+    unit: Annotated[Optional[str], typer.Option("--unit", help="only this unit (canonical name)")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="the day to judge on (YYYY-MM-DD); default today")] = None,
+    within: Annotated[int, typer.Option("--within", help="due soon: within this many days")] = 30,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="also write the 督办通报 workbook here")] = None,
+    as_json: JsonOut = False,
+    data_dir: DataDir = None,
+) -> None:
+    """督办: overdue and due-soon tasks, and each unit's completion rate.
+
+    Example: taizhang overdue --as-of 2025-06-30 --within 30
+    Example: taizhang overdue --unit 区财政局 --xlsx 督办通报.xlsx
+    """
+    from search_api.ledger_cli import run_overdue_command
+
+    run_overdue_command(make_settings(data_dir), unit, as_of, within, xlsx, as_json)
+
+
+@app.command()
+def corrections(
+    pending: Annotated[bool, typer.Option("--pending", help="only those 待复核 (source changed)")] = False,
+    as_json: JsonOut = False,
+    data_dir: DataDir = None,
+) -> None:
+    """The secretariat's corrections, and those waiting for review (待复核).
+
+    Example: taizhang corrections --pending
+    """
+    from search_api.ledger_cli import run_corrections_command
+
+    run_corrections_command(make_settings(data_dir), pending, as_json)
 
 
 @app.command()

@@ -9,7 +9,7 @@ sees half a workbook.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -30,11 +30,26 @@ class LedgerDocument:
 
 
 @dataclass(frozen=True)
+class CorrectedField:
+    """A value a person corrected over the extraction (``extractors.tracking`` applies them)."""
+
+    field: str  # lead | supporting | unassigned | deadline | not_a_task | add_task
+    label: str  # the column it shows in: 牵头单位, 完成时限 …
+    extracted: str  # what the extractor read ("" for a task a person added)
+    corrected: str  # what the person set
+    correction_id: int
+    origin: str  # which cell of which file, or which user action
+    status: str  # 已校核 (applied) | 待复核 (the source changed under it: not applied)
+
+
+@dataclass(frozen=True)
 class Ledger:
     """What an export shows: documents in a stable order, each with its measures and targets."""
 
     documents: Sequence[LedgerDocument] = field(default_factory=tuple)
     findings: Sequence[Finding] | None = None  # 冲突核查 when the caller ran the checks
+    # task_id → the human corrections shown on it (empty for a plain extraction)
+    corrections: Mapping[str, Sequence[CorrectedField]] = field(default_factory=dict)
 
     @classmethod
     def from_registry(cls, registry: Registry, findings: Sequence[Finding] | None = None) -> Ledger:

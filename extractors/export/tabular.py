@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from pipeline.model import Deadline, SourceRef, Target, Task, UnitMention
 
 from extractors.export.ledger import (
+    CorrectedField,
     Ledger,
     LedgerDocument,
     deadline_cell,
@@ -62,6 +64,17 @@ class DeadlineOut(_Out):
     end: dt.date | None = None
 
 
+class CorrectionOut(_Out):
+    """A value a person corrected: the extractor's reading and theirs (extractors.tracking)."""
+
+    field: str  # lead | supporting | unassigned | deadline | not_a_task | add_task
+    extracted: str
+    corrected: str
+    status: str  # 已校核 (applied) | 待复核 (source changed: not applied)
+    correction_id: int
+    origin: str
+
+
 class TaskOut(_Out):
     task_id: str
     number: str | None = None
@@ -75,6 +88,7 @@ class TaskOut(_Out):
     deadlines: list[DeadlineOut]
     target_ids: list[str] = []
     source: SourceOut
+    corrections: list[CorrectionOut] = []  # empty when nobody corrected the task
 
 
 class TargetOut(_Out):
@@ -130,12 +144,14 @@ def _decimal(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def task_out(t: Task) -> TaskOut:
+def task_out(t: Task, corrections: Sequence[CorrectedField] = ()) -> TaskOut:
     return TaskOut(
         task_id=t.task_id, number=t.number, title=t.title, text=t.text, section_path=list(t.section_path),
         lead=[_unit(m) for m in t.lead], supporting=[_unit(m) for m in t.supporting],
         unassigned_units=[_unit(m) for m in t.unassigned_units], role_rule=t.role_rule,
         deadlines=[_deadline(d) for d in t.deadlines], target_ids=list(t.target_ids), source=_source(t.source),
+        corrections=[CorrectionOut(field=c.field, extracted=c.extracted, corrected=c.corrected, status=c.status,
+                                   correction_id=c.correction_id, origin=c.origin) for c in corrections],
     )
 
 
@@ -148,17 +164,19 @@ def target_out(t: Target) -> TargetOut:
     )
 
 
-def document_out(d: LedgerDocument) -> DocumentOut:
+def document_out(d: LedgerDocument,
+                 corrections: Mapping[str, Sequence[CorrectedField]] | None = None) -> DocumentOut:
+    corrections = corrections or {}
     m = d.meta
     return DocumentOut(
         doc_id=m.doc_id, title=m.title, path=d.path, issuer=m.issuer, date=m.date, doc_type=m.doc_type,
-        doc_number=m.doc_number, status=m.status, tasks=[task_out(t) for t in d.tasks],
+        doc_number=m.doc_number, status=m.status, tasks=[task_out(t, corrections.get(t.task_id, ())) for t in d.tasks],
         targets=[target_out(t) for t in d.targets],
     )
 
 
 def ledger_export(ledger: Ledger) -> LedgerExport:
-    return LedgerExport(documents=[document_out(d) for d in ledger.documents])
+    return LedgerExport(documents=[document_out(d, ledger.corrections) for d in ledger.documents])
 
 
 def ledger_json(ledger: Ledger) -> str:

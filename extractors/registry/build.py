@@ -44,7 +44,7 @@ STAGE_ROOTS: tuple[Path, ...] = (REPO_ROOT / "pipeline", REPO_ROOT / "extractors
 _STAGE_SUFFIXES = {".py", ".yaml", ".yml"}
 # code that does not change what is extracted
 _NOT_STAGES = {"report.py", "settings.py", "locate.py", "parallel.py"}
-_NOT_STAGE_FOLDERS = {"registry", "export", "checks"}
+_NOT_STAGE_FOLDERS = {"registry", "export", "checks", "tracking"}
 
 Status = Literal["added", "updated", "unchanged"]
 
@@ -424,11 +424,11 @@ def run_build_command(
             if index_step:
                 ok = index_step(settings, registry, console) and ok
             if export:
-                from extractors.export.ledger import Ledger
-                from extractors.export.write import default_export_path, write_ledger
+                from extractors.export.write import default_export_path
+                from extractors.tracking.service import export_tracked
 
-                ledger = Ledger.from_registry(registry, check_registry(registry))
-                path = write_ledger(ledger, "xlsx", default_export_path(settings, "xlsx"))
+                path = export_tracked(registry, "xlsx", default_export_path(settings, "xlsx"),
+                                      check_registry(registry))
                 console.print(f"任务分工表 written to: {path}", soft_wrap=True)
     if report.failed:
         console.print(f"[red]{len(report.failed)} file(s) failed[/red] (reasons above, on stderr)")

@@ -185,6 +185,11 @@ class Registry:
             ) from exc
 
     @property
+    def engine(self) -> Engine:
+        """The engine, for stores that keep their own tables in the same database (tracking)."""
+        return self._engine
+
+    @property
     def url(self) -> str:
         return self._engine.url.render_as_string(hide_password=True)
 

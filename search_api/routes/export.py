@@ -17,10 +17,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @router.get("/export.xlsx", response_class=FileResponse, responses={200: {"content": {XLSX: {}}}})
 def export_xlsx(settings: SettingsDep) -> FileResponse:
     """The 任务分工表 workbook, built from the registry as it is now."""
-    from extractors.export.write import run_export_command
+    from extractors.tracking.service import run_tracked_export
 
     folder = Path(tempfile.mkdtemp(prefix="taizhang-export-"))
-    path = run_export_command(settings, fmt="xlsx", out=folder / "taizhang.xlsx")
+    path = run_tracked_export(settings, fmt="xlsx", out=folder / "taizhang.xlsx")
     return FileResponse(
         path, media_type=XLSX, filename="任务分工表.xlsx",
         background=BackgroundTask(lambda: (path.unlink(missing_ok=True), folder.rmdir())),

@@ -1,0 +1,207 @@
+"""Corrections applied over an extraction: the ledger the secretariat sees.
+
+Pure functions over a ``Ledger`` and the stored corrections, run on every read of the ledger
+(export, overdue, API), so a rebuild can never overwrite a correction: the extraction's tables
+are replaced, the corrections' are not, and this step lays the second over the first again.
+
+The last correction of a field wins. One is applied only while the text it was made against is
+still the task's text; when a new version of the document changes it (or the task is gone), the
+correction is not applied and not dropped: it is returned as a ``ReviewItem`` (待复核) with the
+old and the new text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+import re
+from dataclasses import dataclass, field
+
+from pipeline.model import Deadline, Document, Span, Task, UnitMention
+
+from extractors.deadlines import extract_deadlines
+from extractors.export.ledger import CorrectedField, Ledger, LedgerDocument, deadline_cell, unit_names
+from extractors.tracking.model import FIELD_LABEL, NOT_A_TASK_MARK, Correction, ReviewItem
+from extractors.units.names import canonical_unit
+
+EDITABLE_FIELDS = ("lead", "supporting", "unassigned", "deadline")
+_ROLE_OF_FIELD = {"lead": "lead", "supporting": "supporting", "unassigned": "unassigned"}
+_UNIT_SEPARATORS = re.compile(r"[、，,；;\n]+")
+APPLIED, TO_REVIEW = "已校核", "待复核"
+
+
+@dataclass(frozen=True)
+class TrackedLedger:
+    """The corrected ledger, the corrections waiting for review, and the rows taken out."""
+
+    ledger: Ledger
+    reviews: list[ReviewItem] = field(default_factory=list)
+    excluded: list[tuple[Task, Correction]] = field(default_factory=list)  # marked 非任务
+
+
+def field_value(task: Task, name: str) -> str:
+    """What the 任务分工表 cell of ``name`` shows for ``task``."""
+    if name in _ROLE_OF_FIELD:
+        return unit_names(getattr(task, "unassigned_units" if name == "unassigned" else name))
+    if name == "deadline":
+        return deadline_cell(task)
+    raise ValueError(f"not an editable field: {name!r}")
+
+
+def split_units(cell: str) -> list[str]:
+    """Unit names in a cell as a person types them: 市财政局、市商务局 (also ，；, or one a line)."""
+    return list(dict.fromkeys(n.strip() for n in _UNIT_SEPARATORS.split(cell or "") if n.strip()))
+
+
+def same_value(name: str, a: str, b: str) -> bool:
+    """Equal as the ledger reads them (unit lists compare name by name, whitespace ignored)."""
+    if name in _ROLE_OF_FIELD:
+        return split_units(a) == split_units(b)
+    return "".join(a.split()) == "".join(b.split())
+
+
+def _mention(name: str, role: str, known: dict[str, UnitMention]) -> UnitMention:
+    if name in known:  # keep the span and canonical name the extractor found
+        return known[name].model_copy(update={"role": role})
+    match = canonical_unit(name)
+    return UnitMention(name=name, canonical=match.canonical, role=role, known=match.known)
+
+
+def with_field(task: Task, name: str, value: str, doc_date: dt.date | None) -> Task:
+    """``task`` with the cell ``name`` set to ``value`` as a person typed it."""
+    if name == "deadline":
+        if not value.strip():
+            return task.model_copy(update={"deadlines": ()})
+        found = extract_deadlines(value, doc_date)
+        deadlines = tuple(d.model_copy(update={"span": None}) for d in found) or (
+            Deadline(text=value.strip(), kind="unspecified"),)
+        if found and len(found) == 1:  # the cell's own words, not just the phrase read in it
+            deadlines = (deadlines[0].model_copy(update={"text": value.strip()}),)
+        return task.model_copy(update={"deadlines": deadlines})
+    role = _ROLE_OF_FIELD[name]
+    names = split_units(value)
+    everyone = (*task.lead, *task.supporting, *task.unassigned_units)
+    known = {m.canonical: m for m in everyone} | {m.name: m for m in everyone}  # as written first
+    chosen = tuple(_mention(n, role, known) for n in names)
+    taken = {m.canonical for m in chosen} | set(names)
+    attribute = "unassigned_units" if name == "unassigned" else name
+    update: dict[str, tuple[UnitMention, ...]] = {attribute: chosen}
+    # a unit a person put in one role leaves the others (牵头 moved from 配合 is not both)
+    for other in ("lead", "supporting", "unassigned_units"):
+        if other != attribute:
+            update[other] = tuple(m for m in getattr(task, other)
+                                  if m.canonical not in taken and m.name not in taken)
+    return task.model_copy(update=update)
+
+
+def latest_per_field(corrections: Iterable[Correction]) -> dict[tuple[str, str], Correction]:
+    """(task_id, field) → the last correction made to it (ids grow with time)."""
+    latest: dict[tuple[str, str], Correction] = {}
+    for c in sorted(corrections, key=lambda c: (c.correction_id or 0, c.created_at)):
+        if c.field != "add_task":
+            latest[(c.task_id, c.field)] = c
+    return latest
+
+
+def _note(c: Correction, extracted: str, status: str) -> CorrectedField:
+    return CorrectedField(field=c.field, label=FIELD_LABEL[c.field], extracted=extracted,
+                          corrected=c.after, correction_id=c.correction_id or 0,
+                          origin=c.origin.label(), status=status)
+
+
+def innermost_section(doc: Document, span: Span) -> str | None:
+    holding = [s for s in doc.sections if s.span.start <= span.start and span.end <= s.span.end]
+    return max(holding, key=lambda s: s.level).section_id if holding else None
+
+
+def _anchored(task: Task, c: Correction, doc: Document) -> Task | None:
+    """``task`` (added by a person) at its quote in ``doc`` as it is now: where it was, or the
+    one place the same words stand after text before them changed; None if they are gone."""
+    if doc.text[c.char_start:c.char_end] == c.source_text:
+        return task
+    if doc.text.count(c.source_text) != 1:
+        return None
+    start = doc.text.index(c.source_text)
+    span = Span(start=start, end=start + len(c.source_text))
+    return task.model_copy(update={"span": span, "source": doc.source_ref(span, innermost_section(doc, span))})
+
+
+def _added_tasks(corrections: Sequence[Correction], document: Callable[[str], Document | None],
+                 reviews: list[ReviewItem]) -> dict[str, list[tuple[Task, Correction]]]:
+    """doc_id → tasks people added whose quoted source still stands in the document."""
+    added: dict[str, list[tuple[Task, Correction]]] = {}
+    for c in corrections:
+        if c.field != "add_task" or not c.task_json:
+            continue
+        doc = document(c.doc_id)
+        task = _anchored(Task.model_validate_json(c.task_json), c, doc) if doc is not None else None
+        if task is None:
+            now = "" if doc is None else doc.text[c.char_start:c.char_end]
+            reviews.append(ReviewItem(correction=c, old_text=c.source_text, new_text=now,
+                                      reason="新增任务引用的原文已变化" if doc else "文件已不在台账中"))
+            continue
+        added.setdefault(c.doc_id, []).append((task, c))
+    return added
+
+
+def apply_corrections(ledger: Ledger, corrections: Sequence[Correction],
+                      document: Callable[[str], Document | None]) -> TrackedLedger:
+    """``ledger`` with ``corrections`` laid over it (see the module's docstring).
+
+    document: doc_id → the document as registered now (None when it is not), asked only for
+        documents a person added a task to.
+    """
+    reviews: list[ReviewItem] = []
+    excluded: list[tuple[Task, Correction]] = []
+    added = _added_tasks(corrections, document, reviews)
+    latest = latest_per_field(corrections)
+    by_task: dict[str, list[Correction]] = {}
+    for (task_id, _), c in latest.items():
+        by_task.setdefault(task_id, []).append(c)
+    notes: dict[str, list[CorrectedField]] = {}
+    seen: set[str] = set()
+    documents: list[LedgerDocument] = []
+    for doc in ledger.documents:
+        tasks: list[Task] = []
+        pairs = [(t, None) for t in doc.tasks] + added.get(doc.meta.doc_id, [])
+        for task, add in pairs:
+            seen.add(task.task_id)
+            if add is not None:
+                notes.setdefault(task.task_id, []).append(_note(add, "", APPLIED))
+            kept = _corrected(task, by_task.get(task.task_id, []), doc.meta.date, notes, reviews, excluded)
+            if kept is not None:
+                tasks.append(kept)
+        documents.append(LedgerDocument(doc.meta, doc.path, tuple(tasks), doc.targets))
+    for task_id, pending in by_task.items():
+        if task_id not in seen:
+            for c in pending:
+                if c.after or c.field == "not_a_task":
+                    reviews.append(ReviewItem(correction=c, old_text=c.source_text, new_text="",
+                                              reason="重建后已无此任务"))
+    corrected = Ledger(tuple(documents), ledger.findings, {k: tuple(v) for k, v in notes.items()})
+    return TrackedLedger(corrected, reviews, excluded)
+
+
+def _corrected(task: Task, pending: list[Correction], doc_date: dt.date | None,
+               notes: dict[str, list[CorrectedField]], reviews: list[ReviewItem],
+               excluded: list[tuple[Task, Correction]]) -> Task | None:
+    """``task`` with its latest corrections, or None when a person marked it 非任务."""
+    result = task
+    for c in sorted(pending, key=lambda c: EDITABLE_FIELDS.index(c.field) if c.field in EDITABLE_FIELDS else -1):
+        if c.source_text != task.text:
+            reviews.append(ReviewItem(correction=c, old_text=c.source_text, new_text=task.text,
+                                      reason="原文已变化"))
+            extracted = field_value(task, c.field) if c.field in EDITABLE_FIELDS else ""
+            notes.setdefault(task.task_id, []).append(_note(c, extracted, TO_REVIEW))
+            continue
+        if c.field == "not_a_task":
+            if c.after == NOT_A_TASK_MARK:
+                excluded.append((task, c))
+                return None
+            continue
+        extracted = field_value(task, c.field)
+        if same_value(c.field, extracted, c.after):
+            continue  # set back to what the extractor reads: nothing to show
+        result = with_field(result, c.field, c.after, doc_date)
+        notes.setdefault(task.task_id, []).append(_note(c, extracted, APPLIED))
+    return result

@@ -1,0 +1,226 @@
+"""The tracked ledger as the commands and the API use it: read (extraction + corrections +
+reports), export, and import of the workbooks people send back.
+
+An import reads every file first; a file that cannot be trusted is reported (file, sheet, row,
+column, what to do) and the others go on; what the good files hold is then written in ONE
+transaction, so a process killed mid-import leaves the registry as it was or fully imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from pipeline.errors import TaizhangError, WorkbookImportError
+from pipeline.model import Document, Finding, Task
+
+from extractors.export.ledger import Ledger
+from extractors.export.write import atomic_write, default_export_path, write_ledger
+from extractors.export.xlsx import build_workbook
+from extractors.registry.store import Registry
+from extractors.tracking.apply import TrackedLedger, apply_corrections
+from extractors.tracking.corrections import diff_workbook, file_sha256
+from extractors.tracking.model import Correction, ProgressReport
+from extractors.tracking.notice import supervision_workbook
+from extractors.tracking.overdue import TaskState, UnitSummary, document_summaries, task_states, unit_summaries
+from extractors.tracking.progress import (
+    PROGRESS_MARK,
+    latest_reports,
+    read_progress_workbook,
+    reporting_units,
+    write_unit_templates,
+)
+from extractors.tracking.tables import TrackingStore
+from extractors.tracking.workbook_in import check_mark, open_workbook, read_ledger_workbook
+from extractors.tracking.workbook_out import LEDGER_MARK, annotate_task_sheet, correction_log_sheet
+
+
+class LedgerReader:
+    """The registry with its tracking tables: what was extracted, corrected and reported."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.store = TrackingStore(registry)
+        self._documents: dict[str, Document | None] = {}
+
+    def document(self, doc_id: str) -> Document | None:
+        if doc_id not in self._documents:
+            self._documents[doc_id] = self.registry.document(doc_id)
+        return self._documents[doc_id]
+
+    def tracked(self, findings: Sequence[Finding] | None = None,
+                corrections: Sequence[Correction] | None = None) -> TrackedLedger:
+        ledger = Ledger.from_registry(self.registry, findings)
+        found = self.store.corrections() if corrections is None else corrections
+        return apply_corrections(ledger, found, self.document)
+
+    def extracted_tasks(self, tracked: TrackedLedger) -> dict[str, Task]:
+        """task_id → task as extracted (added tasks as the person added them)."""
+        tasks = {t.task_id: t for t in self.registry.tasks()}
+        for doc in tracked.ledger.documents:
+            for t in doc.tasks:
+                tasks.setdefault(t.task_id, t)
+        return tasks
+
+    def workbook(self, findings: Sequence[Finding] | None = None) -> Workbook:
+        """The 任务分工表 workbook with corrections marked, progress columns and 校核记录."""
+        corrections = self.store.corrections()
+        tracked = self.tracked(findings, corrections)
+        wb = build_workbook(tracked.ledger)
+        annotate_task_sheet(wb, tracked, latest_reports(self.store.reports()), self.store.epoch())
+        if corrections:
+            correction_log_sheet(wb, corrections, tracked, self.extracted_tasks(tracked))
+        return wb
+
+
+def export_tracked(registry: Registry, fmt: str, out: Path, findings: Sequence[Finding] | None = None) -> Path:
+    """Write the corrected ledger as ``fmt`` (xlsx with the tracking columns; csv/json) to ``out``."""
+    reader = LedgerReader(registry)
+    if fmt == "xlsx":
+        return atomic_write(out, lambda tmp: reader.workbook(findings).save(tmp))
+    return write_ledger(reader.tracked(findings).ledger, fmt, out)
+
+
+def run_tracked_export(settings, fmt: str = "xlsx", out: Path | None = None) -> Path:
+    """``taizhang export``: the registry as it is now, with the secretariat's corrections."""
+    from extractors.checks import check_registry
+    from extractors.export.ledger import FORMATS
+
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise TaizhangError(out, f"unknown export format {fmt!r}", f"use --format {' | '.join(FORMATS)}")
+    with Registry.open(settings) as registry:
+        findings = check_registry(registry) if fmt == "xlsx" else None
+        return export_tracked(registry, fmt, out or default_export_path(settings, fmt), findings)
+
+
+# ------------------------------------------------------------------------------------ import
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    kind: str  # 任务分工表 | 进展报送 | —
+    corrections: int = 0
+    reports: int = 0
+    note: str = ""  # 已导入过 / the reason it was refused
+
+
+@dataclass
+class ImportReport:
+    files: list[FileOutcome] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
+    reports: list[ProgressReport] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # one message per refused file
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def _kind(path: Path) -> str:
+    wb = open_workbook(path)
+    try:
+        for mark in (LEDGER_MARK, PROGRESS_MARK):
+            try:
+                check_mark(path, wb, mark)
+                return mark
+            except WorkbookImportError:
+                continue
+        check_mark(path, wb, LEDGER_MARK)  # raises the clear message
+        return LEDGER_MARK
+    finally:
+        wb.close()
+
+
+def import_workbooks(paths: Sequence[Path], registry: Registry, user_file_names: Sequence[str] | None = None,
+                     now: dt.datetime | None = None) -> ImportReport:
+    """Read ``paths`` (exported 任务分工表 a person edited, or filled 进展报送 templates) and store
+    what they hold in one transaction. A refused file costs only itself.
+
+    user_file_names: the names to record for each file (an upload's original name), default
+        the paths' own names.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    reader = LedgerReader(registry)
+    store = reader.store
+    epoch = store.epoch()
+    existing = store.corrections()
+    report = ImportReport()
+    done: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    for i, path in enumerate(paths):
+        name = user_file_names[i] if user_file_names else path.name
+        try:
+            sha = file_sha256(path)
+            if sha in seen or store.imported(sha):
+                report.files.append(FileOutcome(name, "—", note="已导入过（内容相同），未作改动"))
+                continue
+            kind = _kind(path)
+            if kind == LEDGER_MARK:
+                tracked = reader.tracked(corrections=[*existing, *report.corrections])
+                book = read_ledger_workbook(path, epoch)
+                diff = diff_workbook(book, sha, tracked, reader.extracted_tasks(tracked),
+                                     [*existing, *report.corrections], reader.document, now)
+                found = [c.model_copy(update={"origin": c.origin.model_copy(update={"file": name})})
+                         for c in diff.corrections]
+                report.corrections += found
+                report.files.append(FileOutcome(name, "任务分工表", corrections=len(found),
+                                                note="；".join(diff.skipped[:3])))
+            else:
+                tracked = reader.tracked(corrections=[*existing, *report.corrections])
+                reports = read_progress_workbook(path, epoch, sha, name, tracked, store.reports(), now)
+                report.reports += reports
+                report.files.append(FileOutcome(name, "进展报送", reports=len(reports)))
+            seen.add(sha)
+            done.append((sha, name, kind))
+        except (TaizhangError, OSError) as exc:
+            message = exc.message if isinstance(exc, TaizhangError) else f"{name}: {exc}"
+            report.failed.append(message)
+            report.files.append(FileOutcome(name, "—", note=message))
+    if done:
+        store.record_import(report.corrections, report.reports, done)
+    return report
+
+
+# --------------------------------------------------------------------------- progress, 督办
+
+
+def export_unit_templates(registry: Registry, unit: str | None, out: Path) -> list[Path]:
+    """进展报送 templates: for ``unit`` (to file ``out``, or into folder ``out`` when it has no
+    .xlsx suffix), or for every unit that leads or is 责任单位 for a task (folder ``out``)."""
+    reader = LedgerReader(registry)
+    tracked = reader.tracked()
+    units = reporting_units(tracked)
+    if unit is not None and unit not in units:
+        near = [u for u in units if unit in u or u in unit][:5]
+        raise TaizhangError(None, f"「{unit}」不牵头也不负责台账中的任务",
+                            f"单位请用规范名{('，如：' + '、'.join(near)) if near else '（见 taizhang export 的单位责任清单）'}")
+    latest = latest_reports(reader.store.reports())
+    one_file = out if unit is not None and out.suffix.lower() == ".xlsx" else None
+    return write_unit_templates(tracked, [unit] if unit else units, reader.store.epoch(), latest,
+                                out, one_file)
+
+
+@dataclass(frozen=True)
+class Supervision:
+    as_of: dt.date
+    within: int
+    states: list[TaskState]
+    units: list[UnitSummary]
+    documents: list[UnitSummary]
+
+
+def supervision(registry: Registry, as_of: dt.date, within: int = 30, unit: str | None = None) -> Supervision:
+    reader = LedgerReader(registry)
+    states = task_states(reader.tracked(), reader.store.reports(), as_of, within, unit)
+    return Supervision(as_of, within, states, unit_summaries(states, unit), document_summaries(states))
+
+
+def write_supervision_workbook(result: Supervision, out: Path) -> Path:
+    wb = supervision_workbook(result.states, result.units, result.as_of, result.within)
+    return atomic_write(out, wb.save)

@@ -1,0 +1,170 @@
+"""Corrections, progress reports and imported files: tables in the registry's own database.
+
+They sit beside the extraction's tables and are never touched by a build: a build replaces a
+document's tasks, never a correction. Same engine, portable types, so a ``postgresql://``
+registry URL serves them too. Every import is written in ONE transaction that also bumps the
+registry generation: a process killed mid-import leaves the old state or the new, never half.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import Date, DateTime, Integer, String, Text, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from pipeline.errors import RegistryError
+
+from extractors.registry.store import Registry, RegistryState
+from extractors.tracking.model import Correction, Origin, ProgressReport
+
+
+class TrackingBase(DeclarativeBase):
+    pass
+
+
+class CorrectionRow(TrackingBase):
+    __tablename__ = "corrections"
+
+    correction_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[str] = mapped_column(String(512), index=True)
+    doc_id: Mapped[str] = mapped_column(String(255), index=True)
+    field: Mapped[str] = mapped_column(String(32))
+    before: Mapped[str] = mapped_column(Text)
+    after: Mapped[str] = mapped_column(Text)
+    source_text: Mapped[str] = mapped_column(Text)
+    char_start: Mapped[int] = mapped_column(Integer)
+    char_end: Mapped[int] = mapped_column(Integer)
+    origin_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    task_json: Mapped[str | None] = mapped_column(Text)
+
+
+class ProgressRow(TrackingBase):
+    __tablename__ = "progress_reports"
+
+    report_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[str] = mapped_column(String(512), index=True)
+    unit: Mapped[str] = mapped_column(String(255), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    progress: Mapped[str] = mapped_column(Text)
+    problems: Mapped[str] = mapped_column(Text)
+    next_steps: Mapped[str] = mapped_column(Text)
+    report_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    origin_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ImportedFileRow(TrackingBase):
+    """Each workbook imported, by content hash: the same file twice changes nothing."""
+
+    __tablename__ = "imported_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    corrections: Mapped[int] = mapped_column(Integer)
+    reports: Mapped[int] = mapped_column(Integer)
+
+
+class TrackingStore:
+    """Reads and writes the tracking tables through the registry's engine."""
+
+    def __init__(self, registry: Registry) -> None:
+        self._registry = registry
+        self._engine = registry.engine
+        TrackingBase.metadata.create_all(self._engine)
+
+    def epoch(self) -> str:
+        """The registry's identity (new for every fresh database): a workbook carries it."""
+        return self._registry.generation().partition("-")[0]
+
+    # ------------------------------------------------------------------------------ writes
+
+    def record_import(self, corrections: Sequence[Correction], reports: Sequence[ProgressReport],
+                      files: Sequence[tuple[str, str, str]] = ()) -> None:
+        """Store ``corrections`` and ``reports`` and note ``files`` ((sha256, name, kind)) in
+        ONE transaction; the registry generation moves so the exports and index know."""
+        now = dt.datetime.now(dt.UTC)
+        try:
+            with self._engine.begin() as conn:
+                if corrections:
+                    conn.execute(insert(CorrectionRow.__table__), [_correction_row(c) for c in corrections])
+                if reports:
+                    conn.execute(insert(ProgressRow.__table__), [_report_row(r) for r in reports])
+                for sha, name, kind in files:
+                    conn.execute(insert(ImportedFileRow.__table__), [{
+                        "sha256": sha, "name": name, "kind": kind, "imported_at": now,
+                        "corrections": sum(c.origin.file_sha256 == sha for c in corrections),
+                        "reports": sum(r.origin.file_sha256 == sha for r in reports),
+                    }])
+                _bump(conn)
+        except SQLAlchemyError as exc:
+            raise RegistryError(self._registry.url, f"导入未写入：{exc.__class__.__name__}: {exc}",
+                                "the registry still holds its state before the import") from exc
+
+    # ------------------------------------------------------------------------------- reads
+
+    def corrections(self) -> list[Correction]:
+        """Every correction ever made, oldest first (the later of two on one field wins)."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(CorrectionRow.__table__).order_by(CorrectionRow.correction_id)).all()
+        return [
+            Correction(
+                correction_id=r.correction_id, task_id=r.task_id, doc_id=r.doc_id, field=r.field,
+                before=r.before, after=r.after, source_text=r.source_text, char_start=r.char_start,
+                char_end=r.char_end, origin=Origin.model_validate_json(r.origin_json),
+                created_at=r.created_at, task_json=r.task_json,
+            )
+            for r in rows
+        ]
+
+    def reports(self, task_id: str | None = None) -> list[ProgressReport]:
+        """Progress reports, oldest first by report date then by arrival."""
+        query = select(ProgressRow.__table__).order_by(ProgressRow.report_date, ProgressRow.report_id)
+        if task_id is not None:
+            query = query.where(ProgressRow.task_id == task_id)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            ProgressReport(
+                report_id=r.report_id, task_id=r.task_id, unit=r.unit, status=r.status,
+                progress=r.progress, problems=r.problems, next_steps=r.next_steps,
+                report_date=r.report_date, origin=Origin.model_validate_json(r.origin_json),
+                created_at=r.created_at,
+            )
+            for r in rows
+        ]
+
+    def imported(self, sha256: str) -> bool:
+        with self._engine.connect() as conn:
+            return conn.execute(
+                select(ImportedFileRow.id).where(ImportedFileRow.sha256 == sha256).limit(1)
+            ).first() is not None
+
+
+def _bump(conn: Connection) -> None:
+    state = RegistryState.__table__
+    conn.execute(update(state).where(state.c.id == 1).values(generation=state.c.generation + 1))
+
+
+def _correction_row(c: Correction) -> dict:
+    return {
+        "task_id": c.task_id, "doc_id": c.doc_id, "field": c.field, "before": c.before,
+        "after": c.after, "source_text": c.source_text, "char_start": c.char_start,
+        "char_end": c.char_end, "origin_json": c.origin.model_dump_json(),
+        "created_at": c.created_at, "task_json": c.task_json,
+    }
+
+
+def _report_row(r: ProgressReport) -> dict:
+    return {
+        "task_id": r.task_id, "unit": r.unit, "status": r.status, "progress": r.progress,
+        "problems": r.problems, "next_steps": r.next_steps, "report_date": r.report_date,
+        "origin_json": r.origin.model_dump_json(), "created_at": r.created_at,
+    }
