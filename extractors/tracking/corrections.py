@@ -143,7 +143,8 @@ def _source_span(doc: Document, row: LedgerRow) -> Span | None:
         start, _, end = rng.partition("-")
         if doc_id == doc.doc_id and 0 <= int(start) < int(end) <= len(doc.text):
             return Span(start=int(start), end=int(end))
-    for line in (line.strip() for line in row.measure.splitlines()):
+    # the longest line found in the text (a heading typed above the quote is shorter)
+    for line in sorted((line.strip() for line in row.measure.splitlines()), key=len, reverse=True):
         at = doc.text.find(line) if len(line) >= 6 else -1
         if at >= 0:
             return Span(start=at, end=at + len(line))

@@ -1,0 +1,188 @@
+"""The secretariat's round trip on the corpus: export the 任务分工表, edit it with openpyxl as a
+person would (five kinds of edit), import it, rebuild with a changed rule: the edits are still
+there; change the source under one of them: it is listed 待复核 with the old and the new text."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from extractors.registry import build
+from extractors.registry.build import build_registry
+from extractors.registry.store import Registry
+from extractors.run import Extraction
+from extractors.tracking.service import LedgerReader, import_workbooks, run_tracked_export
+from extractors.tracking.workbook_in import read_ledger_workbook
+from pipeline.errors import WorkbookImportError
+from pipeline.settings import Settings
+
+D = "dongqu-2023-chengzai-fangan:"
+NOT_A_TASK = "pzh-2022-yuanqu-guihua:第五章.第一节.—1"
+QUOTE = "建立健全推进园区提升承载能力工作机制，强化组织协调，定期研究解决园区建设发展中遇到的困难问题。"
+
+
+@pytest.fixture
+def ledger(tmp_path: Path, corpus_dir: Path) -> Settings:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(corpus_dir, corpus)
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus, build_workers=1)
+    assert not build_registry([], settings, progress=False).failed
+    return settings
+
+
+def _columns(ws) -> dict[str, int]:
+    return {c.value: c.column for c in ws[1]}
+
+
+def _rows(ws, columns) -> dict[str, int]:
+    return {ws.cell(r, columns["任务ID"]).value: r for r in range(2, ws.max_row + 1)}
+
+
+def edit_as_a_person(exported: Path, out: Path) -> None:
+    """Five kinds of edit, made the way a person makes them in Excel or WPS."""
+    wb = load_workbook(exported)
+    ws = wb["任务分工表"]
+    col = _columns(ws)
+    row = _rows(ws, col)
+    ws.cell(row[D + "二.（一）.1"], col["牵头单位"]).value = "区发展和改革委员会"  # change the lead
+    supporting = ws.cell(row[D + "二.（一）.2"], col["配合单位"])
+    supporting.value = f"{supporting.value}、区财政局"  # add a supporting unit
+    ws.cell(row[D + "二.（一）.3"], col["完成时限"]).value = "2024年6月底前"  # add a deadline
+    ws.cell(row[NOT_A_TASK], col["校核"]).value = "非任务"  # not a task
+    new = ws.max_row + 1  # a task the extractor missed, quoted from the document
+    ws.cell(new, col["文件"]).value = "攀枝花东区高新技术产业园区承载能力提升三年行动方案"
+    ws.cell(new, col["具体措施"]).value = "强化园区运行机制\n" + QUOTE
+    ws.cell(new, col["牵头单位"]).value = "区财政局"
+    ws.cell(new, col["完成时限"]).value = "2025年底前"
+    wb.save(out)
+
+
+def _check(settings: Settings):
+    with Registry.open(settings) as registry:
+        tracked = LedgerReader(registry).tracked()
+    tasks = {t.task_id: t for d in tracked.ledger.documents for t in d.tasks}
+    return tracked, tasks
+
+
+def _assert_edits_hold(tasks, tracked) -> None:
+    assert [m.name for m in tasks[D + "二.（一）.1"].lead] == ["区发展和改革委员会"]
+    assert "区发展和改革委员会" not in [m.name for m in tasks[D + "二.（一）.1"].supporting]
+    assert "区财政局" in [m.name for m in tasks[D + "二.（一）.2"].supporting]
+    deadline = tasks[D + "二.（一）.3"].deadlines
+    assert [(d.text, str(d.date)) for d in deadline] == [("2024年6月底前", "2024-06-30")]
+    assert NOT_A_TASK not in tasks and [t.task_id for t, _ in tracked.excluded] == [NOT_A_TASK]
+    added = [t for t in tasks.values() if t.task_id.startswith(D + "补")]
+    assert len(added) == 1 and added[0].text == QUOTE and [m.name for m in added[0].lead] == ["区财政局"]
+    assert added[0].source.char_end - added[0].source.char_start == len(QUOTE)  # provenance kept
+
+
+def test_edits_survive_a_rebuild_and_a_changed_source_goes_to_review(
+        ledger: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    exported = run_tracked_export(ledger, "xlsx", tmp_path / "任务分工表.xlsx")
+    edited = tmp_path / "任务分工表-改.xlsx"
+    edit_as_a_person(exported, edited)
+
+    with Registry.open(ledger) as registry:
+        first = import_workbooks([edited], registry)
+        assert first.ok, first.failed
+        assert sorted(c.field for c in first.corrections) == \
+            ["add_task", "deadline", "lead", "not_a_task", "supporting"]
+        lead = next(c for c in first.corrections if c.field == "lead")
+        assert (lead.origin.sheet, lead.origin.column, lead.before) == ("任务分工表", "牵头单位(E)", "区经济和信息化局")
+        # idempotent: the same file, and the same cells saved again by another program
+        assert import_workbooks([edited], registry).corrections == []
+        resaved = tmp_path / "再存.xlsx"
+        load_workbook(edited).save(resaved)
+        again = import_workbooks([resaved], registry)
+        assert again.ok and again.corrections == []
+        assert len(LedgerReader(registry).store.corrections()) == 5
+    tracked, tasks = _check(ledger)
+    _assert_edits_hold(tasks, tracked)
+
+    # a rebuild with a changed rule: supporting units are no longer read at all
+    real_extract = build._extract
+
+    def changed_rule(doc):
+        found = real_extract(doc)
+        return Extraction(found.document, tuple(t.model_copy(update={"supporting": ()}) for t in found.tasks),
+                          found.targets)
+
+    monkeypatch.setattr(build, "_extract", changed_rule)
+    monkeypatch.setattr(build, "EXTRACTOR_VERSION", "changed-rule")
+    rebuilt = build_registry([], ledger, progress=False)
+    assert len(rebuilt.updated) == 5
+    with Registry.open(ledger) as registry:
+        assert registry.task(D + "二.（一）.2").supporting == ()  # the extraction changed…
+    tracked, tasks = _check(ledger)
+    _assert_edits_hold(tasks, tracked)  # …the corrections did not
+    assert tracked.reviews == []
+
+    # a new version of the document changes the text under the lead correction
+    source = ledger.corpus_dir / "dongqu-2023-chengzai-fangan.txt"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("采取“园中园”、集中发展区等", "采取“园中园”、集中发展区、飞地园区等", 1),
+                      encoding="utf-8")
+    assert build_registry([], ledger, progress=False).updated == ["dongqu-2023-chengzai-fangan"]
+    tracked, tasks = _check(ledger)
+    [review] = tracked.reviews
+    assert review.correction.task_id == D + "二.（一）.1" and review.reason == "原文已变化"
+    assert "集中发展区等" in review.old_text and "飞地园区" in review.new_text
+    assert [m.name for m in tasks[D + "二.（一）.1"].lead] == ["区经济和信息化局"]  # not applied silently
+    assert "区财政局" in [m.name for m in tasks[D + "二.（一）.2"].supporting]  # the others still hold
+    assert any(t.task_id.startswith(D + "补") for t in tasks.values())  # its quote only moved
+
+    # the workbook shows it: a 待复核 note on the row, and the 校核记录 with both texts
+    wb = load_workbook(run_tracked_export(ledger, "xlsx", tmp_path / "again.xlsx"))
+    ws = wb["任务分工表"]
+    col = _columns(ws)
+    row = _rows(ws, col)
+    assert "待复核" in ws.cell(row[D + "二.（一）.1"], col["校核"]).value
+    assert "已校核" in ws.cell(row[D + "二.（一）.2"], col["校核"]).value
+    assert ws.cell(row[D + "二.（一）.2"], col["配合单位"]).comment is not None
+    log = {r[2]: r for r in wb["校核记录"].iter_rows(min_row=2, values_only=True)}
+    assert log[D + "二.（一）.1"][1] == "待复核" and "飞地园区" in log[D + "二.（一）.1"][10]
+    assert wb["_taizhang"].sheet_state == "veryHidden"
+
+    # the JSON carries the extracted and the corrected value side by side
+    contract = json.loads(run_tracked_export(ledger, "json", tmp_path / "t.json").read_text(encoding="utf-8"))
+    by_id = {t["task_id"]: t for d in contract["documents"] for t in d["tasks"]}
+    [note] = by_id[D + "二.（一）.2"]["corrections"]
+    assert note["status"] == "已校核" and note["extracted"] == "" and note["corrected"].endswith("区财政局")
+
+
+def test_foreign_edited_or_formula_workbooks_are_refused_by_sheet_row_column(
+        ledger: Settings, tmp_path: Path) -> None:
+    exported = run_tracked_export(ledger, "xlsx", tmp_path / "任务分工表.xlsx")
+    header = tmp_path / "表头.xlsx"
+    wb = load_workbook(exported)
+    wb["任务分工表"]["E1"] = "主责单位"
+    wb.save(header)
+    formula = tmp_path / "公式.xlsx"
+    wb = load_workbook(exported)
+    wb["任务分工表"]["E5"] = '=HYPERLINK("http://example.com","x")'
+    wb.save(formula)
+    good = tmp_path / "好.xlsx"
+    wb = load_workbook(exported)
+    wb["任务分工表"]["H5"] = "2025年底前"
+    wb.save(good)
+    with Registry.open(ledger) as registry:
+        report = import_workbooks([header, formula, good], registry)
+        assert [f.corrections for f in report.files] == [0, 0, 1]  # the good file still went in
+        assert "「任务分工表」第1行第E列表头为「主责单位」，导出时为「牵头单位」" in report.failed[0]
+        assert "「任务分工表」第5行第E列（牵头单位）是公式" in report.failed[1]
+        assert len(LedgerReader(registry).store.corrections()) == 1
+    other = Settings(data_dir=tmp_path / "other", corpus_dir=ledger.corpus_dir, build_workers=1)
+    build_registry([], other, progress=False)
+    with Registry.open(other) as registry:
+        refused = import_workbooks([good], registry)
+    assert not refused.ok and "另一个台账库" in refused.failed[0] and "第1行第C列" in refused.failed[0]
+    plain = tmp_path / "plain.xlsx"
+    wb = load_workbook(exported)  # a workbook without taizhang's hidden sheet
+    del wb["_taizhang"]
+    wb.save(plain)
+    with Registry.open(ledger) as registry, pytest.raises(WorkbookImportError, match="不是 taizhang 导出的工作簿"):
+        read_ledger_workbook(plain, LedgerReader(registry).store.epoch())
