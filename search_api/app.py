@@ -93,9 +93,11 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     async def _domain_error(request: Request, exc: TaizhangError) -> JSONResponse:
         return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=422)
 
-    from search_api.routes import admin, consistency, documents, export, relations, search, tasks, units
+    from search_api.routes import (
+        admin, consistency, documents, export, ledger, relations, search, tasks, units,
+    )
 
-    for module in (search, tasks, documents, units, export, consistency, relations, admin):
+    for module in (search, tasks, documents, units, export, consistency, relations, admin, ledger):
         app.include_router(module.router)
     if (WEB_DIR / "index.html").exists():
         app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")

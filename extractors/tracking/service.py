@@ -22,9 +22,9 @@ from extractors.export.ledger import Ledger
 from extractors.export.write import atomic_write, default_export_path, write_ledger
 from extractors.export.xlsx import build_workbook
 from extractors.registry.store import Registry
-from extractors.tracking.apply import TrackedLedger, apply_corrections
+from extractors.tracking.apply import EDITABLE_FIELDS, TrackedLedger, apply_corrections, field_value
 from extractors.tracking.corrections import diff_workbook, file_sha256
-from extractors.tracking.model import Correction, ProgressReport
+from extractors.tracking.model import NOT_A_TASK_MARK, PROGRESS_STATUSES, Correction, Origin, ProgressReport
 from extractors.tracking.notice import supervision_workbook
 from extractors.tracking.overdue import TaskState, UnitSummary, document_summaries, task_states, unit_summaries
 from extractors.tracking.progress import (
@@ -224,3 +224,55 @@ def supervision(registry: Registry, as_of: dt.date, within: int = 30, unit: str 
 def write_supervision_workbook(result: Supervision, out: Path) -> Path:
     wb = supervision_workbook(result.states, result.units, result.as_of, result.within)
     return atomic_write(out, wb.save)
+
+
+# -------------------------------------------------------------------- one edit, one report
+
+
+def correct_field(registry: Registry, task_id: str, name: str, value: str, user: str,
+                  now: dt.datetime | None = None) -> Correction:
+    """A person sets one cell of the 任务分工表 (the web page's edit): stored like an imported
+    edit, with the user as its origin. ``name``: lead, supporting, unassigned, deadline, or
+    not_a_task (value 非任务, or "" to take the mark back)."""
+    reader = LedgerReader(registry)
+    corrections = reader.store.corrections()
+    tracked = reader.tracked(corrections=corrections)
+    shown = {t.task_id: t for d in tracked.ledger.documents for t in d.tasks}
+    shown |= {t.task_id: t for t, _ in tracked.excluded}
+    extracted = reader.extracted_tasks(tracked) | {t.task_id: t for t, _ in tracked.excluded}
+    task = shown.get(task_id)
+    if task is None:
+        raise TaizhangError(None, f"台账中没有任务「{task_id}」", "任务ID 见任务分工表的「任务ID」列")
+    if name == "not_a_task":
+        if value not in ("", NOT_A_TASK_MARK):
+            raise TaizhangError(None, f"「非任务」只能设为「{NOT_A_TASK_MARK}」或空", "空表示撤销标记")
+        before = NOT_A_TASK_MARK if task_id in {t.task_id for t, _ in tracked.excluded} else ""
+    elif name in EDITABLE_FIELDS:
+        before = field_value(task, name)
+    else:
+        raise TaizhangError(None, f"不能校核「{name}」", f"可校核：{'、'.join(EDITABLE_FIELDS)}、not_a_task")
+    source = extracted[task_id]
+    correction = Correction(
+        task_id=task_id, doc_id=source.doc_id, field=name, before=before, after=value.strip(),
+        source_text=source.text, char_start=source.source.char_start, char_end=source.source.char_end,
+        origin=Origin(user=user or "未署名"), created_at=now or dt.datetime.now(dt.UTC),
+    )
+    reader.store.record_import([correction], [])
+    return reader.store.corrections()[-1]
+
+
+def add_report(registry: Registry, task_id: str, unit: str, status: str, report_date: dt.date,
+               progress: str = "", problems: str = "", next_steps: str = "", user: str = "",
+               now: dt.datetime | None = None) -> ProgressReport:
+    """One unit's report on one task (the web page's and the API's), kept as a new dated row."""
+    reader = LedgerReader(registry)
+    tasks = {t.task_id for d in reader.tracked().ledger.documents for t in d.tasks}
+    if task_id not in tasks:
+        raise TaizhangError(None, f"台账中没有任务「{task_id}」", "任务ID 见任务分工表的「任务ID」列")
+    if status not in PROGRESS_STATUSES:
+        raise TaizhangError(None, f"完成状态「{status}」不可用", f"请填写：{'、'.join(PROGRESS_STATUSES)}")
+    report = ProgressReport(task_id=task_id, unit=unit, status=status, progress=progress, problems=problems,
+                            next_steps=next_steps, report_date=report_date, origin=Origin(user=user or unit),
+                            created_at=now or dt.datetime.now(dt.UTC))
+    reader.store.record_import([], [report])
+    return max(reader.store.reports(task_id), key=lambda r: r.report_id or 0)

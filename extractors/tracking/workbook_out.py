@@ -41,7 +41,8 @@ ADDED_WIDTHS = {PROGRESS_HEADER: 30, STATUS_HEADER: 8, CHECK_HEADER: 24, TASK_ID
 SNAPSHOT_COLUMNS = (*EDITABLE_FIELDS, "check", "source_text")
 _CORRECTED_FILL = PatternFill("solid", fgColor="FFF2CC")
 _REVIEW_FILL = PatternFill("solid", fgColor="F8CBAD")
-LOCATOR = re.compile(r"[\w.\-]+:\d+-\d+")
+# the lookbehind starts a match only at the start of a name: linear on long cells
+LOCATOR = re.compile(r"(?<![\w.\-])[\w.\-]+:\d+-\d+")
 LOG_COLUMNS = (
     Column("编号", 5, 6), Column("状态", 8, 14), Column("任务ID", 16, 30), Column("具体措施", 16, 40),
     Column("字段", 8, 12), Column("原值", 10, 30), Column("新值", 10, 30), Column("来自", 16, 40),
@@ -61,9 +62,11 @@ def task_rows_by_locator(ws: Worksheet, first: int, tasks: Sequence[Task]) -> di
     """Sheet row → task, found by the source locator each row carries in its 来源 cell; rows
     in export order when no locator is found (a layout without one)."""
     by_locator = {source_locator(t.source): t for t in tasks}
+    source_column = next((c.column for c in ws[first - 1] if c.value == "来源"), None)
     found: dict[int, Task] = {}
     for row in ws.iter_rows(min_row=first):
-        for cell in row:
+        cells = [row[source_column - 1]] if source_column and source_column <= len(row) else row
+        for cell in cells:
             if isinstance(cell.value, str):
                 hit = next((by_locator[m] for m in LOCATOR.findall(cell.value) if m in by_locator), None)
                 if hit is not None:
@@ -103,15 +106,16 @@ def annotate_task_sheet(wb: Workbook, tracked: TrackedLedger, latest: Mapping[st
         ws.column_dimensions[get_column_letter(first_new + offset)].width = ADDED_WIDTHS[name]
     ws.column_dimensions[get_column_letter(first_new + len(ADDED_HEADERS) - 1)].hidden = True
     column_of = {h: i + 1 for i, h in enumerate(headers) if isinstance(h, str)}
+    body = ws.cell(head + 1, len(headers))  # the body's look, shared (copying per cell is slow)
+    font, alignment, border = copy(body.font), copy(body.alignment), copy(body.border)
     for r, task in rows.items():
         notes = tracked.ledger.corrections.get(task.task_id, ())
         report = latest.get(task.task_id)
         values = (report.progress if report else "", report.status if report else "",
                   _check_text(notes), task.task_id)
-        left = ws.cell(r, len(headers))
         for offset, value in enumerate(values):
             cell = ws.cell(r, first_new + offset, safe_cell(value))
-            cell.font, cell.alignment, cell.border = copy(left.font), copy(left.alignment), copy(left.border)
+            cell.font, cell.alignment, cell.border = font, alignment, border
         for note in notes:
             column = column_of.get(note.label)
             if column is None:

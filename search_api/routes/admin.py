@@ -42,7 +42,8 @@ class UploadResult(BaseModel):
     build: BuildResult
 
 
-async def _read_limited(upload: UploadFile, limit: int) -> bytes:
+async def read_limited(upload: UploadFile, limit: int) -> bytes:
+    """The upload's bytes, refused past ``limit`` while reading (never held whole first)."""
     chunks, size = [], 0
     while chunk := await upload.read(_CHUNK):
         size += len(chunk)
@@ -77,7 +78,7 @@ def _build(paths: list[Path], settings, engine) -> BuildResult:
 async def upload_document(file: UploadFile, settings: SettingsDep, engine: EngineDep,
                           _: TokenDep) -> UploadResult:
     """Add a document to the registry and the index (needs ``Authorization: Bearer <token>``)."""
-    data = await _read_limited(file, settings.max_file_bytes)
+    data = await read_limited(file, settings.max_file_bytes)
     kind = sniff(data[:2048])
     if kind == "zip":
         kind = zip_kind(data)

@@ -4,13 +4,11 @@ the 督办 counts for a fixed day checked against figures worked out by hand bel
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from extractors.registry.build import build_registry
 from extractors.registry.store import Registry
 from extractors.tracking.model import Correction, Origin, ProgressReport
 from extractors.tracking.overdue import period_bounds, task_state
@@ -18,12 +16,12 @@ from extractors.tracking.service import (
     LedgerReader,
     export_unit_templates,
     import_workbooks,
-    run_tracked_export,
     supervision,
     write_supervision_workbook,
 )
 from pipeline.model import Deadline, Span, SourceRef, Task
 from pipeline.settings import Settings
+from tests.tracking_ledger import build_corpus_ledger, copy_ledger, export_xlsx
 
 D = "dongqu-2023-chengzai-fangan:"
 AS_OF = dt.date(2025, 6, 30)
@@ -53,24 +51,27 @@ EXPECTED = {
 }
 
 
-@pytest.fixture
-def ledger(tmp_path: Path, corpus_dir: Path) -> Settings:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(corpus_dir, corpus)
-    settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus, build_workers=1)
-    assert not build_registry([], settings, progress=False).failed
-    exported = run_tracked_export(settings, "xlsx", tmp_path / "任务分工表.xlsx")
-    wb = load_workbook(exported)
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Settings:
+    """The corpus, with the deadlines above added through an edited 任务分工表."""
+    folder = tmp_path_factory.mktemp("built")
+    settings = build_corpus_ledger(corpus_dir, folder)
+    wb = load_workbook(export_xlsx(settings, folder / "任务分工表.xlsx"))
     ws = wb["任务分工表"]
     col = {c.value: c.column for c in ws[1]}
     for r in range(2, ws.max_row + 1):
         deadline = DEADLINES.get(ws.cell(r, col["任务ID"]).value)
         if deadline:
             ws.cell(r, col["完成时限"]).value = deadline
-    wb.save(tmp_path / "改.xlsx")
+    wb.save(folder / "改.xlsx")
     with Registry.open(settings) as registry:
-        assert len(import_workbooks([tmp_path / "改.xlsx"], registry).corrections) == 4
+        assert len(import_workbooks([folder / "改.xlsx"], registry).corrections) == 4
     return settings
+
+
+@pytest.fixture
+def ledger(built: Settings, tmp_path: Path) -> Settings:
+    return copy_ledger(built, tmp_path)
 
 
 def fill(template: Path, task_id: str, status: str, day: object, out: Path) -> None:
@@ -139,7 +140,7 @@ def test_templates_for_every_unit_reports_and_the_overdue_counts(ledger: Setting
     assert wb["超期任务"].max_row - 2 == 4 and wb["即将到期"].max_row - 2 == 2
     assert len(wb["各单位完成情况"]._charts) == 1
 
-    task_sheet = load_workbook(run_tracked_export(ledger, "xlsx", tmp_path / "t.xlsx"))["任务分工表"]
+    task_sheet = load_workbook(export_xlsx(ledger, tmp_path / "t.xlsx"))["任务分工表"]
     col = {c.value: c.column for c in task_sheet[1]}
     row = next(r for r in range(2, task_sheet.max_row + 1)
                if task_sheet.cell(r, col["任务ID"]).value == D + "二.（五）.12")

@@ -5,7 +5,6 @@ there; change the source under one of them: it is listed 待复核 with the old 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,19 +18,21 @@ from extractors.tracking.service import LedgerReader, import_workbooks, run_trac
 from extractors.tracking.workbook_in import read_ledger_workbook
 from pipeline.errors import WorkbookImportError
 from pipeline.settings import Settings
+from tests.tracking_ledger import build_corpus_ledger, copy_ledger, export_xlsx
 
 D = "dongqu-2023-chengzai-fangan:"
 NOT_A_TASK = "pzh-2022-yuanqu-guihua:第五章.第一节.—1"
 QUOTE = "建立健全推进园区提升承载能力工作机制，强化组织协调，定期研究解决园区建设发展中遇到的困难问题。"
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Settings:
+    return build_corpus_ledger(corpus_dir, tmp_path_factory.mktemp("built"))
+
+
 @pytest.fixture
-def ledger(tmp_path: Path, corpus_dir: Path) -> Settings:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(corpus_dir, corpus)
-    settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus, build_workers=1)
-    assert not build_registry([], settings, progress=False).failed
-    return settings
+def ledger(built: Settings, tmp_path: Path) -> Settings:
+    return copy_ledger(built, tmp_path)
 
 
 def _columns(ws) -> dict[str, int]:
@@ -82,7 +83,7 @@ def _assert_edits_hold(tasks, tracked) -> None:
 
 def test_edits_survive_a_rebuild_and_a_changed_source_goes_to_review(
         ledger: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    exported = run_tracked_export(ledger, "xlsx", tmp_path / "任务分工表.xlsx")
+    exported = export_xlsx(ledger, tmp_path / "任务分工表.xlsx")
     edited = tmp_path / "任务分工表-改.xlsx"
     edit_as_a_person(exported, edited)
 
@@ -136,7 +137,7 @@ def test_edits_survive_a_rebuild_and_a_changed_source_goes_to_review(
     assert any(t.task_id.startswith(D + "补") for t in tasks.values())  # its quote only moved
 
     # the workbook shows it: a 待复核 note on the row, and the 校核记录 with both texts
-    wb = load_workbook(run_tracked_export(ledger, "xlsx", tmp_path / "again.xlsx"))
+    wb = load_workbook(export_xlsx(ledger, tmp_path / "again.xlsx"))
     ws = wb["任务分工表"]
     col = _columns(ws)
     row = _rows(ws, col)
@@ -156,33 +157,26 @@ def test_edits_survive_a_rebuild_and_a_changed_source_goes_to_review(
 
 def test_foreign_edited_or_formula_workbooks_are_refused_by_sheet_row_column(
         ledger: Settings, tmp_path: Path) -> None:
-    exported = run_tracked_export(ledger, "xlsx", tmp_path / "任务分工表.xlsx")
-    header = tmp_path / "表头.xlsx"
+    exported = export_xlsx(ledger, tmp_path / "任务分工表.xlsx")
     wb = load_workbook(exported)
-    wb["任务分工表"]["E1"] = "主责单位"
-    wb.save(header)
-    formula = tmp_path / "公式.xlsx"
-    wb = load_workbook(exported)
-    wb["任务分工表"]["E5"] = '=HYPERLINK("http://example.com","x")'
-    wb.save(formula)
-    good = tmp_path / "好.xlsx"
-    wb = load_workbook(exported)
-    wb["任务分工表"]["H5"] = "2025年底前"
-    wb.save(good)
+    sheet = wb["任务分工表"]
+    header, formula, good = tmp_path / "表头.xlsx", tmp_path / "公式.xlsx", tmp_path / "好.xlsx"
+    for path, cell, value in ((header, "E1", "主责单位"), (formula, "E5", '=HYPERLINK("http://example.com","x")'),
+                              (good, "H5", "2025年底前")):
+        before, sheet[cell] = sheet[cell].value, value
+        wb.save(path)
+        sheet[cell] = before
     with Registry.open(ledger) as registry:
         report = import_workbooks([header, formula, good], registry)
         assert [f.corrections for f in report.files] == [0, 0, 1]  # the good file still went in
         assert "「任务分工表」第1行第E列表头为「主责单位」，导出时为「牵头单位」" in report.failed[0]
         assert "「任务分工表」第5行第E列（牵头单位）是公式" in report.failed[1]
         assert len(LedgerReader(registry).store.corrections()) == 1
-    other = Settings(data_dir=tmp_path / "other", corpus_dir=ledger.corpus_dir, build_workers=1)
-    build_registry([], other, progress=False)
-    with Registry.open(other) as registry:
+    with Registry.open(Settings(data_dir=tmp_path / "other")) as registry:  # another registry
         refused = import_workbooks([good], registry)
     assert not refused.ok and "另一个台账库" in refused.failed[0] and "第1行第C列" in refused.failed[0]
     plain = tmp_path / "plain.xlsx"
-    wb = load_workbook(exported)  # a workbook without taizhang's hidden sheet
-    del wb["_taizhang"]
+    del wb["_taizhang"]  # a workbook without taizhang's hidden sheet
     wb.save(plain)
     with Registry.open(ledger) as registry, pytest.raises(WorkbookImportError, match="不是 taizhang 导出的工作簿"):
         read_ledger_workbook(plain, LedgerReader(registry).store.epoch())

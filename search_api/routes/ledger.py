@@ -1,0 +1,150 @@
+"""The 督查室's ledger over HTTP: corrections (one cell, or a whole edited workbook), progress
+reports, and 督办. Reads are open; every write needs the operator's token, as uploads do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, UploadFile
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from extractors.tracking.model import Correction, ProgressReport
+from extractors.tracking.service import (
+    LedgerReader,
+    add_report,
+    correct_field,
+    import_workbooks,
+    supervision,
+)
+
+from search_api.deps import RegistryDep, SettingsDep, TokenDep
+from search_api.routes.admin import read_limited
+
+router = APIRouter(prefix="/ledger", tags=["ledger"])
+
+
+class CorrectionIn(BaseModel):
+    task_id: str
+    field: Literal["lead", "supporting", "unassigned", "deadline", "not_a_task"]
+    value: str = Field(max_length=2000, description="the cell as a person types it; 非任务 / '' for not_a_task")
+    user: str = Field(default="", max_length=100)
+
+
+class CorrectionView(BaseModel):
+    correction: Correction
+    status: Literal["已校核", "待复核"]
+    new_text: str | None = None  # the task's text now, for 待复核
+
+
+class ReportIn(BaseModel):
+    task_id: str
+    unit: str = Field(max_length=200)
+    status: Literal["未启动", "推进中", "已完成", "滞后"]
+    report_date: dt.date
+    progress: str = Field(default="", max_length=5000)
+    problems: str = Field(default="", max_length=5000)
+    next_steps: str = Field(default="", max_length=5000)
+    user: str = Field(default="", max_length=100)
+
+
+class FileResult(BaseModel):
+    name: str
+    kind: str
+    corrections: int
+    reports: int
+    note: str
+
+
+class UnitCount(BaseModel):
+    unit: str
+    tasks: int
+    completed: int
+    overdue: int
+    due_soon: int
+    completion_rate: float
+
+
+class TaskStateOut(BaseModel):
+    task_id: str
+    document: str
+    units: list[str]
+    state: str
+    due: dt.date | None
+    reason: str
+
+
+class SupervisionOut(BaseModel):
+    as_of: dt.date
+    within: int
+    units: list[UnitCount]
+    documents: list[UnitCount]
+    tasks: list[TaskStateOut]  # overdue and due soon only
+
+
+@router.get("/corrections", response_model=list[CorrectionView])
+def list_corrections(registry: RegistryDep, pending: bool = False) -> list[CorrectionView]:
+    reader = LedgerReader(registry)
+    corrections = reader.store.corrections()
+    review = {r.correction.correction_id: r for r in reader.tracked(corrections=corrections).reviews}
+    return [
+        CorrectionView(correction=c, status="待复核" if c.correction_id in review else "已校核",
+                       new_text=review[c.correction_id].new_text if c.correction_id in review else None)
+        for c in corrections if not pending or c.correction_id in review
+    ]
+
+
+@router.post("/corrections", response_model=Correction, status_code=201)
+def post_correction(body: CorrectionIn, registry: RegistryDep, _: TokenDep) -> Correction:
+    """Set one cell of the 任务分工表; kept over every rebuild like an imported edit."""
+    return correct_field(registry, body.task_id, body.field, body.value, body.user)
+
+
+@router.get("/reports", response_model=list[ProgressReport])
+def list_reports(registry: RegistryDep, task_id: str | None = None) -> list[ProgressReport]:
+    return LedgerReader(registry).store.reports(task_id)
+
+
+@router.post("/reports", response_model=ProgressReport, status_code=201)
+def post_report(body: ReportIn, registry: RegistryDep, _: TokenDep) -> ProgressReport:
+    """A unit's report on a task: a new dated row, never overwriting an earlier one."""
+    return add_report(registry, body.task_id, body.unit, body.status, body.report_date, body.progress,
+                      body.problems, body.next_steps, body.user)
+
+
+@router.post("/import", response_model=list[FileResult])
+async def import_workbook(file: UploadFile, settings: SettingsDep, registry: RegistryDep,
+                          _: TokenDep) -> list[FileResult]:
+    """An edited 任务分工表 or a filled 进展报送 template (422 with the sheet, row and column when refused)."""
+    data = await read_limited(file, settings.max_file_bytes)
+    name = Path(file.filename or "upload.xlsx").name[:200]
+    with tempfile.TemporaryDirectory(prefix="taizhang-import-") as folder:
+        path = Path(folder) / "upload.xlsx"
+        path.write_bytes(data)
+        report = await run_in_threadpool(import_workbooks, [path], registry, [name])
+    if report.failed:
+        raise HTTPException(422, "; ".join(report.failed).replace(str(path), name))
+    return [FileResult(name=f.path, kind=f.kind, corrections=f.corrections, reports=f.reports, note=f.note)
+            for f in report.files]
+
+
+@router.get("/overdue", response_model=SupervisionOut)
+def overdue(registry: RegistryDep, as_of: dt.date | None = None,
+            within: Annotated[int, Query(ge=0, le=366)] = 30, unit: str | None = None) -> SupervisionOut:
+    """督办: per unit and per document, overdue / due soon / completed as of a day (default today)."""
+    day = as_of or dt.date.today()
+    result = supervision(registry, day, within, unit)
+
+    def counts(rows) -> list[UnitCount]:
+        return [UnitCount(unit=u.unit, tasks=u.tasks, completed=u.completed, overdue=u.overdue,
+                          due_soon=u.due_soon, completion_rate=round(u.completion_rate, 4)) for u in rows]
+
+    return SupervisionOut(
+        as_of=day, within=within, units=counts(result.units), documents=counts(result.documents),
+        tasks=[TaskStateOut(task_id=s.task.task_id, document=s.document, units=list(s.units), state=s.state,
+                            due=s.due, reason=s.reason)
+               for s in result.states if s.state in ("超期", "即将到期")],
+    )
