@@ -80,6 +80,10 @@ class TrackingStore:
         self._engine = registry.engine
         TrackingBase.metadata.create_all(self._engine)
 
+    @property
+    def registry(self) -> Registry:
+        return self._registry
+
     def epoch(self) -> str:
         """The registry's identity (new for every fresh database): a workbook carries it."""
         return self._registry.generation().partition("-")[0]
@@ -119,7 +123,7 @@ class TrackingStore:
                 correction_id=r.correction_id, task_id=r.task_id, doc_id=r.doc_id, field=r.field,
                 before=r.before, after=r.after, source_text=r.source_text, char_start=r.char_start,
                 char_end=r.char_end, origin=Origin.model_validate_json(r.origin_json),
-                created_at=r.created_at, task_json=r.task_json,
+                created_at=_utc(r.created_at), task_json=r.task_json,
             )
             for r in rows
         ]
@@ -136,7 +140,7 @@ class TrackingStore:
                 report_id=r.report_id, task_id=r.task_id, unit=r.unit, status=r.status,
                 progress=r.progress, problems=r.problems, next_steps=r.next_steps,
                 report_date=r.report_date, origin=Origin.model_validate_json(r.origin_json),
-                created_at=r.created_at,
+                created_at=_utc(r.created_at),
             )
             for r in rows
         ]
@@ -146,6 +150,11 @@ class TrackingStore:
             return conn.execute(
                 select(ImportedFileRow.id).where(ImportedFileRow.sha256 == sha256).limit(1)
             ).first() is not None
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; every time stored here was written in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _bump(conn: Connection) -> None:
