@@ -104,3 +104,10 @@ class WorkbookImportError(TaizhangError):
     names the sheet, row and column."""
 
     code = "E501"
+
+
+class LedgerRequestError(TaizhangError):
+    """A correction, report or template asked for something the ledger does not hold: an
+    unknown task, unit, field or status, or a date that is not one."""
+
+    code = "E502"

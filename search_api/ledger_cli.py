@@ -12,10 +12,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pipeline.errors import TaizhangError
+from pipeline.errors import LedgerRequestError
 from pipeline.settings import Settings
 
 from extractors.registry.store import Registry
+from extractors.tracking.progress import read_day
 from extractors.tracking.service import (
     LedgerReader,
     export_unit_templates,
@@ -50,10 +51,10 @@ def run_unit_templates_command(settings: Settings, unit: str | None, out: Path |
 def parse_day(text: str | None) -> dt.date:
     if not text:
         return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise TaizhangError(None, f"--as-of「{text}」不是日期", "请写成 2025-06-30") from exc
+    day = read_day(text)
+    if day is None:
+        raise LedgerRequestError(None, f"--as-of「{text}」不是日期", "请写成 2025-06-30")
+    return day
 
 
 def run_overdue_command(settings: Settings, unit: str | None, as_of: str | None, within: int,

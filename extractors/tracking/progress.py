@@ -137,15 +137,23 @@ def write_unit_templates(tracked: TrackedLedger, units: Sequence[str], epoch: st
     return written
 
 
+def read_day(text: str) -> dt.date | None:
+    """A date as people write it: 2025-03-31, 2025/3/31, 2025.3.31, 2025年3月31日; None if not one."""
+    m = _DATE.fullmatch(text.strip().removesuffix("日"))
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    except ValueError:
+        return None
+
+
 def _report_date(path: Path, row: int, text: str, default: dt.date) -> dt.date:
     if not text:
         return default
-    m = _DATE.search(text)
-    try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else dt.date.fromisoformat(text)
-    except ValueError as exc:
+    day = read_day(text)
+    if day is None:
         raise WorkbookImportError(path, f"工作表「{REPORT_SHEET}」第{row}行「报送日期」列「{text}」不是日期",
-                                  "请写成 2025-03-31 或 2025年3月31日") from exc
+                                  "请写成 2025-03-31 或 2025年3月31日")
+    return day
 
 
 def read_progress_workbook(path: Path, epoch: str, sha: str, name: str, tracked: TrackedLedger,

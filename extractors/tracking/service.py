@@ -15,7 +15,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from pipeline.errors import TaizhangError, WorkbookImportError
+from pipeline.errors import LedgerRequestError, TaizhangError, WorkbookImportError
 from pipeline.model import Document, Finding, Task
 
 from extractors.export.ledger import Ledger
@@ -198,7 +198,7 @@ def export_unit_templates(registry: Registry, unit: str | None, out: Path) -> li
     units = reporting_units(tracked)
     if unit is not None and unit not in units:
         near = [u for u in units if unit in u or u in unit][:5]
-        raise TaizhangError(None, f"「{unit}」不牵头也不负责台账中的任务",
+        raise LedgerRequestError(None, f"「{unit}」不牵头也不负责台账中的任务",
                             f"单位请用规范名{('，如：' + '、'.join(near)) if near else '（见 taizhang export 的单位责任清单）'}")
     latest = latest_reports(reader.store.reports())
     one_file = out if unit is not None and out.suffix.lower() == ".xlsx" else None
@@ -242,15 +242,15 @@ def correct_field(registry: Registry, task_id: str, name: str, value: str, user:
     extracted = reader.extracted_tasks(tracked) | {t.task_id: t for t, _ in tracked.excluded}
     task = shown.get(task_id)
     if task is None:
-        raise TaizhangError(None, f"台账中没有任务「{task_id}」", "任务ID 见任务分工表的「任务ID」列")
+        raise LedgerRequestError(None, f"台账中没有任务「{task_id}」", "任务ID 见任务分工表的「任务ID」列")
     if name == "not_a_task":
         if value not in ("", NOT_A_TASK_MARK):
-            raise TaizhangError(None, f"「非任务」只能设为「{NOT_A_TASK_MARK}」或空", "空表示撤销标记")
+            raise LedgerRequestError(None, f"「非任务」只能设为「{NOT_A_TASK_MARK}」或空", "空表示撤销标记")
         before = NOT_A_TASK_MARK if task_id in {t.task_id for t, _ in tracked.excluded} else ""
     elif name in EDITABLE_FIELDS:
         before = field_value(task, name)
     else:
-        raise TaizhangError(None, f"不能校核「{name}」", f"可校核：{'、'.join(EDITABLE_FIELDS)}、not_a_task")
+        raise LedgerRequestError(None, f"不能校核「{name}」", f"可校核：{'、'.join(EDITABLE_FIELDS)}、not_a_task")
     source = extracted[task_id]
     correction = Correction(
         task_id=task_id, doc_id=source.doc_id, field=name, before=before, after=value.strip(),
@@ -268,9 +268,9 @@ def add_report(registry: Registry, task_id: str, unit: str, status: str, report_
     reader = LedgerReader(registry)
     tasks = {t.task_id for d in reader.tracked().ledger.documents for t in d.tasks}
     if task_id not in tasks:
-        raise TaizhangError(None, f"台账中没有任务「{task_id}」", "任务ID 见任务分工表的「任务ID」列")
+        raise LedgerRequestError(None, f"台账中没有任务「{task_id}」", "任务ID 见任务分工表的「任务ID」列")
     if status not in PROGRESS_STATUSES:
-        raise TaizhangError(None, f"完成状态「{status}」不可用", f"请填写：{'、'.join(PROGRESS_STATUSES)}")
+        raise LedgerRequestError(None, f"完成状态「{status}」不可用", f"请填写：{'、'.join(PROGRESS_STATUSES)}")
     report = ProgressReport(task_id=task_id, unit=unit, status=status, progress=progress, problems=problems,
                             next_steps=next_steps, report_date=report_date, origin=Origin(user=user or unit),
                             created_at=now or dt.datetime.now(dt.UTC))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 
 from pipeline.errors import WorkbookImportError
@@ -76,7 +77,7 @@ class LedgerWorkbook:
 def open_workbook(path: Path) -> Workbook:
     try:
         return load_workbook(path, read_only=True, data_only=False, keep_vba=False, keep_links=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise WorkbookImportError(path, f"无法作为 xlsx 工作簿读取：{exc.__class__.__name__}",
                                   "请用 Excel 或 WPS 另存为 .xlsx 后再导入") from exc
 
