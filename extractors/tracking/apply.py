@@ -160,6 +160,7 @@ def apply_corrections(ledger: Ledger, corrections: Sequence[Correction],
         by_task.setdefault(task_id, []).append(c)
     notes: dict[str, list[CorrectedField]] = {}
     seen: set[str] = set()
+    merges: list[tuple[Task, Correction]] = []
     documents: list[LedgerDocument] = []
     for doc in ledger.documents:
         tasks: list[Task] = []
@@ -168,25 +169,65 @@ def apply_corrections(ledger: Ledger, corrections: Sequence[Correction],
             seen.add(task.task_id)
             if add is not None:
                 notes.setdefault(task.task_id, []).append(_note(add, "", APPLIED))
-            kept = _corrected(task, by_task.get(task.task_id, []), doc.meta.date, notes, reviews, excluded)
+            kept = _corrected(task, by_task.get(task.task_id, []), doc.meta.date, notes, reviews, excluded,
+                              merges)
             if kept is not None:
                 tasks.append(kept)
         documents.append(LedgerDocument(doc.meta, doc.path, tuple(tasks), doc.targets))
+    documents = _merged(documents, merges, notes, reviews, excluded)
     for task_id, pending in by_task.items():
         if task_id not in seen:
             for c in pending:
-                if c.after or c.field == "not_a_task":
+                if c.after or c.field == "not_a_task":  # (a cleared field or merge owes nothing)
                     reviews.append(ReviewItem(correction=c, old_text=c.source_text, new_text="",
                                               reason="重建后已无此任务"))
     corrected = Ledger(tuple(documents), ledger.findings, {k: tuple(v) for k, v in notes.items()})
     return TrackedLedger(corrected, reviews, excluded)
 
 
+def _merged_pair(target: Task, source: Task) -> Task:
+    """``target`` with the units and deadlines ``source`` adds (each unit once, first role kept)."""
+    named = {m.canonical for m in (*target.lead, *target.supporting, *target.unassigned_units)}
+    update: dict[str, tuple] = {}
+    for attribute in ("lead", "supporting", "unassigned_units"):
+        extra = tuple(m for m in getattr(source, attribute) if m.canonical not in named)
+        named |= {m.canonical for m in extra}
+        update[attribute] = getattr(target, attribute) + extra
+    texts = {d.text for d in target.deadlines}
+    update["deadlines"] = target.deadlines + tuple(d for d in source.deadlines if d.text not in texts)
+    return target.model_copy(update=update)
+
+
+def _merged(documents: list[LedgerDocument], merges: list[tuple[Task, Correction]],
+            notes: dict[str, list[CorrectedField]], reviews: list[ReviewItem],
+            excluded: list[tuple[Task, Correction]]) -> list[LedgerDocument]:
+    """Rows merged into others (并入): the target gains their units and deadlines, they leave."""
+    if not merges:
+        return documents
+    index = {t.task_id: t for d in documents for t in d.tasks}
+    gone: set[str] = set()
+    for source, c in merges:
+        if c.after not in index or c.after in gone or c.after == source.task_id:
+            reviews.append(ReviewItem(correction=c, old_text=c.source_text, new_text=source.text,
+                                      reason=f"合并目标「{c.after}」已不在台账中"))
+            continue
+        index[c.after] = _merged_pair(index[c.after], source)
+        gone.add(source.task_id)
+        excluded.append((source, c))
+        notes.setdefault(c.after, []).append(CorrectedField(
+            field="merge", label=FIELD_LABEL["merge"], extracted="", corrected=source.task_id,
+            correction_id=c.correction_id or 0, origin=c.origin.label(), status=APPLIED))
+    return [LedgerDocument(d.meta, d.path, tuple(index[t.task_id] for t in d.tasks if t.task_id not in gone),
+                           d.targets) for d in documents]
+
+
 def _corrected(task: Task, pending: list[Correction], doc_date: dt.date | None,
                notes: dict[str, list[CorrectedField]], reviews: list[ReviewItem],
-               excluded: list[tuple[Task, Correction]]) -> Task | None:
-    """``task`` with its latest corrections, or None when a person marked it 非任务."""
+               excluded: list[tuple[Task, Correction]], merges: list[tuple[Task, Correction]]) -> Task | None:
+    """``task`` with its latest corrections, or None when a person marked it 非任务; a row to
+    merge into another is kept here and noted in ``merges`` (its target may come later)."""
     result = task
+    merge: Correction | None = None
     for c in sorted(pending, key=lambda c: EDITABLE_FIELDS.index(c.field) if c.field in EDITABLE_FIELDS else -1):
         if c.source_text != task.text:
             reviews.append(ReviewItem(correction=c, old_text=c.source_text, new_text=task.text,
@@ -199,9 +240,14 @@ def _corrected(task: Task, pending: list[Correction], doc_date: dt.date | None,
                 excluded.append((task, c))
                 return None
             continue
+        if c.field == "merge":
+            merge = c if c.after else None
+            continue
         extracted = field_value(task, c.field)
         if same_value(c.field, extracted, c.after):
             continue  # set back to what the extractor reads: nothing to show
         result = with_field(result, c.field, c.after, doc_date)
         notes.setdefault(task.task_id, []).append(_note(c, extracted, APPLIED))
+    if merge is not None:
+        merges.append((result, merge))
     return result

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +32,12 @@ from extractors.tracking.apply import (
     same_value,
     with_field,
 )
-from extractors.tracking.model import NOT_A_TASK_MARK, Correction, Origin
+from extractors.tracking.model import MERGE_MARK, NOT_A_TASK_MARK, Correction, Origin
 from extractors.tracking.workbook_in import FIELD_HEADERS, LedgerRow, LedgerWorkbook
 from extractors.tracking.workbook_out import CHECK_HEADER, LOCATOR, TASK_SHEET
+
+
+_MERGE = re.compile(MERGE_MARK + r"\s*(?:第|序号)?\s*([^\s，。；,;]+?)(?:行|号)?(?=$|[\s，。；,;])")
 
 
 @dataclass(frozen=True)
@@ -74,8 +78,8 @@ def diff_workbook(book: LedgerWorkbook, sha: str, tracked: TrackedLedger,
         snap = book.snapshot[row.task_id]
         task = extracted.get(row.task_id)
         edits = 0
-        for name in (*EDITABLE_FIELDS, "not_a_task"):
-            before, after = _before_after(snap.cells, row, name)
+        for name in (*EDITABLE_FIELDS, "not_a_task", "merge"):
+            before, after = _before_after(snap.cells, row, name, book)
             if before is None:
                 continue
             edits += 1
@@ -96,8 +100,29 @@ def diff_workbook(book: LedgerWorkbook, sha: str, tracked: TrackedLedger,
     return WorkbookDiff(out, unchanged, skipped)
 
 
-def _before_after(snap, row: LedgerRow, name: str) -> tuple[str | None, str]:
+def _merge_target(book: LedgerWorkbook, row: LedgerRow) -> str | None:
+    """The task_id a 校核 cell's 并入 N (序号 N of this sheet) or 并入 <任务ID> names."""
+    found = _MERGE.search(row.cells.check)
+    if found is None:
+        return None
+    wanted = found.group(1)
+    target = next((r.task_id for r in book.rows if r.number == wanted and r.task_id), None)
+    target = target or (wanted if wanted in book.snapshot else None)
+    if target is None or target == row.task_id:
+        letter = get_column_letter(book.columns[CHECK_HEADER] + 1)
+        raise WorkbookImportError(
+            book.path, f"工作表「{TASK_SHEET}」第{row.row}行第{letter}列「{found.group(0)}」：找不到序号或任务ID为"
+            f"「{wanted}」的另一行", f"写成「{MERGE_MARK} 序号」，如「{MERGE_MARK} 12」")
+    return target
+
+
+def _before_after(snap, row: LedgerRow, name: str, book: LedgerWorkbook) -> tuple[str | None, str]:
     """(value exported, value now) when the person changed ``name`` in ``row``; (None, "") if not."""
+    if name == "merge":
+        if MERGE_MARK in snap.check or MERGE_MARK not in row.cells.check:
+            return None, ""
+        target = _merge_target(book, row)
+        return ("", target) if target else (None, "")
     if name == "not_a_task":
         marked = NOT_A_TASK_MARK in row.cells.check and NOT_A_TASK_MARK not in snap.check
         return ("", NOT_A_TASK_MARK) if marked else (None, "")

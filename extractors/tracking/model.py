@@ -13,12 +13,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 # what a correction changes; the first four are cells of the 任务分工表
-CorrectionField = Literal["lead", "supporting", "unassigned", "deadline", "not_a_task", "add_task"]
+CorrectionField = Literal["lead", "supporting", "unassigned", "deadline", "not_a_task", "add_task", "merge"]
 FIELD_LABEL: dict[str, str] = {
     "lead": "牵头单位", "supporting": "配合单位", "unassigned": "责任单位（未分牵头）",
-    "deadline": "完成时限", "not_a_task": "非任务", "add_task": "新增任务",
+    "deadline": "完成时限", "not_a_task": "非任务", "add_task": "新增任务", "merge": "合并",
 }
 NOT_A_TASK_MARK = "非任务"  # written in the 校核 cell to take a row out of the ledger
+MERGE_MARK = "并入"  # 并入 12 (its 序号) or 并入 <任务ID>, in the 校核 cell: one row into another
 
 ProgressStatus = Literal["未启动", "推进中", "已完成", "滞后"]
 PROGRESS_STATUSES: tuple[str, ...] = ("未启动", "推进中", "已完成", "滞后")
@@ -53,7 +54,7 @@ class Correction(_Frozen):
     doc_id: str
     field: CorrectionField
     before: str  # the value shown when the edit was made
-    after: str  # the value the person set ("" clears a field; 非任务 for not_a_task)
+    after: str  # the value the person set ("" clears a field; 非任务 for not_a_task; merge: the target task_id)
     source_text: str  # the task's text (or the quoted source of an added task) at edit time
     char_start: int
     char_end: int

@@ -49,6 +49,7 @@ class EditableCells:
 @dataclass(frozen=True)
 class LedgerRow:
     row: int
+    number: str  # 序号
     task_id: str  # "" for a row a person added
     document: str  # 文件
     measure: str  # 具体措施
@@ -176,5 +177,6 @@ def read_ledger_workbook(path: Path, epoch: str) -> LedgerWorkbook:
                 f"（{TASK_ID_HEADER}）「{task_id}」不是导出时的任务", "任务ID 列不可修改；新增任务请留空该列")
         cells = EditableCells(*(cell(r, FIELD_HEADERS[f]) for f in ("lead", "supporting", "unassigned", "deadline")),
                               cell(r, CHECK_HEADER))
-        rows.append(LedgerRow(number, task_id, cell(r, "文件"), cell(r, "具体措施"), cell(r, "来源"), cells))
+        rows.append(LedgerRow(number, cell(r, "序号"), task_id, cell(r, "文件"), cell(r, "具体措施"),
+                              cell(r, "来源"), cells))
     return LedgerWorkbook(path, epoch, rows, snapshot, columns)

@@ -82,6 +82,8 @@ def _check_text(notes: Sequence[CorrectedField]) -> str:
     for n in notes:
         if n.field == "add_task":
             parts.append("人工新增任务")
+        elif n.field == "merge":
+            parts.append(f"已并入「{n.corrected}」一行")
         elif n.status == APPLIED:
             parts.append(f"{n.label}已校核（原：{n.extracted or '空'}）")
         else:

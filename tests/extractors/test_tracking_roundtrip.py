@@ -1,6 +1,7 @@
 """The secretariat's round trip on the corpus: export the 任务分工表, edit it with openpyxl as a
 person would (five kinds of edit), import it, rebuild with a changed rule: the edits are still
-there; change the source under one of them: it is listed 待复核 with the old and the new text."""
+there (and a merge of two rows); change the source under one of them: it is listed 待复核 with
+the old and the new text."""
 
 from __future__ import annotations
 
@@ -54,6 +55,8 @@ def edit_as_a_person(exported: Path, out: Path) -> None:
     supporting.value = f"{supporting.value}、区财政局"  # add a supporting unit
     ws.cell(row[D + "二.（一）.3"], col["完成时限"]).value = "2024年6月底前"  # add a deadline
     ws.cell(row[NOT_A_TASK], col["校核"]).value = "非任务"  # not a task
+    into = ws.cell(row[D + "二.（二）.4"], col["序号"]).value  # merge a row into another, by its 序号
+    ws.cell(row[D + "二.（二）.5"], col["校核"]).value = f"并入 {into}"
     new = ws.max_row + 1  # a task the extractor missed, quoted from the document
     ws.cell(new, col["文件"]).value = "攀枝花东区高新技术产业园区承载能力提升三年行动方案"
     ws.cell(new, col["具体措施"]).value = "强化园区运行机制\n" + QUOTE
@@ -75,7 +78,10 @@ def _assert_edits_hold(tasks, tracked) -> None:
     assert "区财政局" in [m.name for m in tasks[D + "二.（一）.2"].supporting]
     deadline = tasks[D + "二.（一）.3"].deadlines
     assert [(d.text, str(d.date)) for d in deadline] == [("2024年6月底前", "2024-06-30")]
-    assert NOT_A_TASK not in tasks and [t.task_id for t, _ in tracked.excluded] == [NOT_A_TASK]
+    assert NOT_A_TASK not in tasks
+    assert sorted(t.task_id for t, _ in tracked.excluded) == sorted([NOT_A_TASK, D + "二.（二）.5"])
+    merged = tasks[D + "二.（二）.4"]  # gains 二.（二）.5's co-lead and supporters, each unit once
+    assert D + "二.（二）.5" not in tasks and [m.name for m in merged.lead] == ["园区规划发展部", "高创投公司"]
     added = [t for t in tasks.values() if t.task_id.startswith(D + "补")]
     assert len(added) == 1 and added[0].text == QUOTE and [m.name for m in added[0].lead] == ["区财政局"]
     assert added[0].source.char_end - added[0].source.char_start == len(QUOTE)  # provenance kept
@@ -91,7 +97,7 @@ def test_edits_survive_a_rebuild_and_a_changed_source_goes_to_review(
         first = import_workbooks([edited], registry)
         assert first.ok, first.failed
         assert sorted(c.field for c in first.corrections) == \
-            ["add_task", "deadline", "lead", "not_a_task", "supporting"]
+            ["add_task", "deadline", "lead", "merge", "not_a_task", "supporting"]
         lead = next(c for c in first.corrections if c.field == "lead")
         assert (lead.origin.sheet, lead.origin.column, lead.before) == ("任务分工表", "牵头单位(E)", "区经济和信息化局")
         # idempotent: the same file, and the same cells saved again by another program
@@ -100,9 +106,10 @@ def test_edits_survive_a_rebuild_and_a_changed_source_goes_to_review(
         load_workbook(edited).save(resaved)
         again = import_workbooks([resaved], registry)
         assert again.ok and again.corrections == []
-        assert len(LedgerReader(registry).store.corrections()) == 5
+        assert len(LedgerReader(registry).store.corrections()) == 6
     tracked, tasks = _check(ledger)
     _assert_edits_hold(tasks, tracked)
+    assert "区林业局" in [m.name for m in tasks[D + "二.（二）.4"].supporting]  # 二.（二）.5's supporter
 
     # a rebuild with a changed rule: supporting units are no longer read at all
     real_extract = build._extract
