@@ -12,7 +12,12 @@ from fastapi import APIRouter, HTTPException, Query, UploadFile
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from pipeline.model import SourceRef
+
+from extractors.export.ledger import measure_heading
+from extractors.tracking.apply import field_value
 from extractors.tracking.model import Correction, ProgressReport
+from extractors.tracking.progress import latest_reports
 from extractors.tracking.service import (
     LedgerReader,
     add_report,
@@ -32,6 +37,32 @@ class CorrectionIn(BaseModel):
     field: Literal["lead", "supporting", "unassigned", "deadline", "not_a_task"]
     value: str = Field(max_length=2000, description="the cell as a person types it; 非任务 / '' for not_a_task")
     user: str = Field(default="", max_length=100)
+
+
+class CellNote(BaseModel):
+    field: str
+    extracted: str
+    corrected: str
+    status: str
+    origin: str
+
+
+class LedgerRowOut(BaseModel):
+    """One row of the corrected 任务分工表, cells as the workbook shows them."""
+
+    task_id: str
+    doc_id: str
+    document: str
+    measure: str
+    lead: str
+    supporting: str
+    unassigned: str
+    deadline: str
+    source: SourceRef
+    corrections: list[CellNote]
+    status: str | None = None  # latest 完成状态
+    progress: str | None = None  # latest 进展情况
+    report_date: dt.date | None = None
 
 
 class CorrectionView(BaseModel):
@@ -83,6 +114,28 @@ class SupervisionOut(BaseModel):
     units: list[UnitCount]
     documents: list[UnitCount]
     tasks: list[TaskStateOut]  # overdue and due soon only
+
+
+@router.get("/tasks", response_model=list[LedgerRowOut])
+def ledger_rows(registry: RegistryDep) -> list[LedgerRowOut]:
+    """The 任务分工表 with the secretariat's corrections applied and the latest reports."""
+    reader = LedgerReader(registry)
+    tracked = reader.tracked()
+    latest = latest_reports(reader.store.reports())
+    rows = []
+    for doc in tracked.ledger.documents:
+        for t in doc.tasks:
+            report = latest.get(t.task_id)
+            rows.append(LedgerRowOut(
+                task_id=t.task_id, doc_id=t.doc_id, document=doc.meta.title, measure=measure_heading(t),
+                lead=field_value(t, "lead"), supporting=field_value(t, "supporting"),
+                unassigned=field_value(t, "unassigned"), deadline=field_value(t, "deadline"), source=t.source,
+                corrections=[CellNote(field=n.field, extracted=n.extracted, corrected=n.corrected, status=n.status,
+                                      origin=n.origin) for n in tracked.ledger.corrections.get(t.task_id, ())],
+                status=report.status if report else None, progress=report.progress if report else None,
+                report_date=report.report_date if report else None,
+            ))
+    return rows
 
 
 @router.get("/corrections", response_model=list[CorrectionView])

@@ -320,7 +320,7 @@ function route() {
   const [path, query = ""] = hash.slice(2).split("?");
   const params = Object.fromEntries(new URLSearchParams(query));
   const [view, ...rest] = path.split("/");
-  const name = ["search", "doc", "tasks", "units", "conflicts", "versions", "trace"].includes(view) ? view : "search";
+  const name = ["search", "doc", "tasks", "units", "conflicts", "versions", "trace", "ledger", "duban"].includes(view) ? view : "search";
   document.querySelectorAll(".view").forEach((v) => { v.hidden = v.id !== `view-${name}`; });
   document.querySelectorAll("[data-nav]").forEach((a) => a.classList.toggle("active", a.dataset.nav === name));
   if (name === "search") runSearch(params);
@@ -330,6 +330,7 @@ function route() {
   else if (name === "conflicts") showConflicts();
   else if (name === "versions") showVersions(params);  // relations.js
   else if (name === "trace") showTrace(params);
+  else if (window.ledgerViews && window.ledgerViews[name]) window.ledgerViews[name](params);  // ledger.js
 }
 
 $("#search-form").addEventListener("submit", (event) => {

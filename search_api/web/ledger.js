@@ -1,0 +1,160 @@
+// taizhang web page, the 督查室's views: 台账校核 (edit a cell, report progress) and 督办.
+// Uses el(), api(), $ and sourceButton() from app.js. Text from documents and people reaches
+// the page through textContent only. Writes send the operator's token, kept for this tab only.
+"use strict";
+
+const ledgerState = { rows: null };
+const FIELDS = ["lead", "supporting", "unassigned", "deadline"];
+
+function token() {
+  const value = $("#ledger-token").value.trim();
+  if (value) sessionStorage.setItem("taizhang-token", value);
+  return value || sessionStorage.getItem("taizhang-token") || "";
+}
+
+async function post(path, body) {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json", Authorization: `Bearer ${token()}` },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) {
+    let detail = response.statusText;
+    try { detail = (await response.json()).detail || detail; } catch (_) { /* not JSON */ }
+    throw new Error(`${response.status}: ${typeof detail === "string" ? detail : JSON.stringify(detail)}`);
+  }
+  return response.json();
+}
+
+function checkText(row) {
+  return row.corrections.map((c) => c.status === "待复核"
+    ? `${c.field} 待复核（原文已变化）`
+    : c.field === "add_task" ? "人工新增" : `${c.field}：${c.extracted || "空"} → ${c.corrected || "空"}`).join("；");
+}
+
+function ledgerRow(row) {
+  const corrected = new Set(row.corrections.filter((c) => c.status === "已校核").map((c) => c.field));
+  const cell = (field) => el("td", { class: `${field}${corrected.has(field) ? " corrected" : ""}`, "data-field": field, text: row[field] });
+  return el("tr", { "data-task": row.task_id },
+    el("td", { text: row.document }),
+    el("td", {}, el("a", { href: docLink(row.doc_id, row.task_id, row.source.char_start, row.source.char_end), text: row.measure })),
+    ...FIELDS.map(cell),
+    el("td", { class: "progress", text: row.status ? `${row.report_date} ${row.status}：${row.progress || ""}` : "" }),
+    el("td", { class: "check", text: checkText(row) }),
+    el("td", {}, el("button", { type: "button", class: "edit", onclick: () => openEditor(row) }, "校核 / 报送"), " ", sourceButton(row.source)));
+}
+
+function renderLedger() {
+  const needle = $("#ledger-filter").value.trim();
+  const rows = ledgerState.rows.filter((r) => !needle || [r.measure, r.lead, r.supporting, r.unassigned, r.task_id]
+    .some((v) => (v || "").includes(needle)));
+  $("#ledger-status").textContent = `${rows.length} / ${ledgerState.rows.length} 项`;
+  $("#ledger-table tbody").replaceChildren(...rows.map(ledgerRow));
+}
+
+async function showLedger() {
+  $("#ledger-status").textContent = "加载中…";
+  try {
+    ledgerState.rows = await api("/ledger/tasks");
+    renderLedger();
+  } catch (err) {
+    $("#ledger-status").textContent = `无法加载：${err.message}`;
+  }
+}
+
+function openEditor(row) {
+  const dialog = $("#edit-dialog");
+  dialog.dataset.task = row.task_id;
+  $("#edit-task").textContent = `${row.document} · ${row.measure}`;
+  for (const field of FIELDS) $(`#edit-${field}`).value = row[field];
+  $("#edit-not-a-task").checked = false;
+  $("#report-status").value = "";
+  $("#report-unit").value = row.lead.split("、")[0] || row.unassigned.split("、")[0] || "";
+  $("#report-date").value = new Date().toISOString().slice(0, 10);
+  $("#report-progress").value = "";
+  $("#edit-error").textContent = "";
+  dialog.showModal();
+}
+
+async function saveEdits(event) {
+  event.preventDefault();
+  const dialog = $("#edit-dialog");
+  const taskId = dialog.dataset.task;
+  const row = ledgerState.rows.find((r) => r.task_id === taskId);
+  const user = $("#ledger-user").value.trim();
+  try {
+    for (const field of FIELDS) {
+      const value = $(`#edit-${field}`).value.trim();
+      if (value !== row[field]) await post("/ledger/corrections", { task_id: taskId, field, value, user });
+    }
+    if ($("#edit-not-a-task").checked) await post("/ledger/corrections", { task_id: taskId, field: "not_a_task", value: "非任务", user });
+    if ($("#report-status").value) {
+      await post("/ledger/reports", { task_id: taskId, unit: $("#report-unit").value.trim(), status: $("#report-status").value,
+        report_date: $("#report-date").value, progress: $("#report-progress").value.trim(), user });
+    }
+    dialog.close();
+    await showLedger();
+  } catch (err) {
+    $("#edit-error").textContent = `未保存：${err.message}`;
+  }
+}
+
+// ------------------------------------------------------------------ 督办
+function dubanChart(units) {
+  const shown = units.filter((u) => u.overdue || u.due_soon || u.completed).slice(0, 30);
+  const ns = "http://www.w3.org/2000/svg";
+  const rowH = 22, labelW = 260, barW = 420;
+  const max = Math.max(1, ...shown.map((u) => u.tasks));
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${labelW + barW + 120} ${shown.length * rowH + 30}`);
+  svg.setAttribute("class", "chart");
+  const add = (tag, attrs, text) => {
+    const n = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
+    if (text !== undefined) n.textContent = text;
+    svg.append(n);
+  };
+  shown.forEach((u, i) => {
+    const y = i * rowH + 4;
+    let x = labelW;
+    add("text", { x: labelW - 6, y: y + 14, "text-anchor": "end", class: "label" }, u.unit);
+    for (const [key, cls] of [["completed", "bar-done"], ["overdue", "bar-overdue"], ["due_soon", "bar-soon"]]) {
+      const w = (u[key] / max) * barW;
+      add("rect", { x, y, width: w, height: rowH - 6, class: cls });
+      x += w;
+    }
+    add("text", { x: x + 6, y: y + 14, class: "count" }, `${u.completed} / ${u.overdue} / ${u.due_soon}（共${u.tasks}）`);
+  });
+  add("text", { x: labelW, y: shown.length * rowH + 24, class: "legend-text" }, "■ 已完成　■ 超期　■ 即将到期");
+  $("#duban-chart").replaceChildren(svg);
+}
+
+async function showDuban(params) {
+  if (params.as_of) $("#duban-date").value = params.as_of;
+  if (!$("#duban-date").value) $("#duban-date").value = new Date().toISOString().slice(0, 10);
+  const q = new URLSearchParams({ as_of: $("#duban-date").value, within: $("#duban-within").value || "30" });
+  $("#duban-status").textContent = "计算中…";
+  try {
+    const view = await api(`/ledger/overdue?${q}`);
+    const overdue = view.tasks.filter((t) => t.state === "超期").length;
+    $("#duban-status").textContent = `截至 ${view.as_of}：超期 ${overdue} 项，即将到期 ${view.tasks.length - overdue} 项`;
+    dubanChart(view.units);
+    $("#duban-units tbody").replaceChildren(...view.units.map((u) => el("tr", { "data-unit": u.unit },
+      el("td", { text: u.unit }), el("td", { text: String(u.tasks) }), el("td", { class: "completed", text: String(u.completed) }),
+      el("td", { class: "overdue", text: String(u.overdue) }), el("td", { class: "due-soon", text: String(u.due_soon) }),
+      el("td", { text: `${Math.round(u.completion_rate * 100)}%` }))));
+    $("#duban-tasks tbody").replaceChildren(...view.tasks.map((t) => el("tr", { "data-task": t.task_id, class: t.state === "超期" ? "overdue" : "due-soon" },
+      el("td", { text: t.state }), el("td", { text: t.units.join("、") }), el("td", { text: t.task_id }),
+      el("td", { text: t.due || "" }), el("td", { text: t.reason }))));
+  } catch (err) {
+    $("#duban-status").textContent = `无法计算：${err.message}`;
+  }
+}
+
+window.ledgerViews = { ledger: showLedger, duban: showDuban };
+$("#edit-form").addEventListener("submit", saveEdits);
+$("#edit-form").addEventListener("reset", () => $("#edit-dialog").close());
+$("#edit-form button[value=cancel]").addEventListener("click", (event) => { event.preventDefault(); $("#edit-dialog").close(); });
+$("#ledger-filter").addEventListener("input", () => ledgerState.rows && renderLedger());
+$("#duban-form").addEventListener("submit", (event) => { event.preventDefault(); showDuban({}); });
+if (/^#\/(ledger|duban)/.test(location.hash)) route();  // app.js routed before this file loaded

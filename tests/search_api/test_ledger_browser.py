@@ -1,0 +1,110 @@
+"""The 督查室's views in a real headless Chromium: edit a cell on 台账校核, see it persist after
+a rebuild; report progress; the 督办 view's counts for a fixed day."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from extractors.registry import build
+from extractors.registry.build import build_registry
+from pipeline.settings import Settings
+from tests.live_server import serve_in_thread
+from tests.search_api.test_web_browser import ARGS, CHROMIUM
+from tests.tracking_ledger import build_corpus_ledger
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (./dev.sh test installs it)"),
+]
+TOKEN = "browser-ledger-token"
+TASK = "dongqu-2023-chengzai-fangan:二.（一）.1"
+DONE = "dongqu-2023-chengzai-fangan:二.（五）.12"
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Settings:
+    return build_corpus_ledger(corpus_dir, tmp_path_factory.mktemp("ledger-web"), embedding_model="fake",
+                               api_token=TOKEN)
+
+
+@pytest.fixture(scope="module")
+def server(settings: Settings):
+    with serve_in_thread(settings) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        context = browser.new_context(locale="zh-CN")
+        pg = context.new_page()
+        pg.set_default_timeout(20_000)
+        yield pg
+        context.close()
+        browser.close()
+
+
+def _row(page, task_id: str):
+    return page.locator(f'#ledger-table tr[data-task="{task_id}"]')
+
+
+def test_a_cell_edited_on_the_page_survives_a_rebuild(page, server, settings: Settings,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{server}/#/ledger")
+    page.fill("#ledger-token", TOKEN)
+    page.fill("#ledger-user", "督查室")
+    expect(_row(page, TASK).locator("td.lead")).to_have_text("区经济和信息化局")
+    _row(page, TASK).locator("button.edit").click()
+    page.fill("#edit-lead", "区财政局")
+    page.click("#edit-save")
+    expect(_row(page, TASK).locator("td.lead")).to_have_text("区财政局")
+    expect(_row(page, TASK).locator("td.lead")).to_have_class("lead corrected")
+
+    monkeypatch.setattr(build, "EXTRACTOR_VERSION", "a-better-rule")
+    assert len(build_registry([], settings, progress=False).updated) == 5  # every task re-extracted
+    page.reload()
+    expect(_row(page, TASK).locator("td.lead")).to_have_text("区财政局")
+    expect(_row(page, TASK).locator("td.check")).to_contain_text("区经济和信息化局 → 区财政局")
+
+    _row(page, DONE).locator("button.edit").click()  # a report through the same dialog
+    page.select_option("#report-status", "已完成")
+    page.fill("#report-date", "2025-05-10")
+    page.fill("#report-progress", "已建成投用")
+    page.click("#edit-save")
+    expect(_row(page, DONE).locator("td.progress")).to_have_text("2025-05-10 已完成：已建成投用")
+    assert not errors, errors
+
+
+def test_a_wrong_token_is_said_and_nothing_changes(page, server) -> None:
+    page.goto(f"{server}/#/ledger")
+    page.evaluate("sessionStorage.clear()")
+    page.fill("#ledger-token", "wrong")
+    row = "dongqu-2023-chengzai-fangan:二.（一）.2"
+    before = _row(page, row).locator("td.deadline").inner_text()
+    _row(page, row).locator("button.edit").click()
+    page.fill("#edit-deadline", "2025年底前")
+    page.click("#edit-save")
+    expect(page.locator("#edit-error")).to_contain_text("401")
+    page.locator("#edit-form button[value=cancel]").click()
+    page.reload()
+    expect(_row(page, row).locator("td.deadline")).to_have_text(before)
+
+
+def test_the_duban_view_counts_for_a_fixed_day(page, server) -> None:
+    page.goto(f"{server}/#/duban?as_of=2025-06-30")
+    # by hand: 2023-12-31 passed (xiqu 第四节.三); 分年度 and 每年 with no report for 2024
+    expect(page.locator("#duban-status")).to_have_text("截至 2025-06-30：超期 3 项，即将到期 0 项")
+    overdue = page.locator("#duban-tasks tr.overdue").evaluate_all("rows => rows.map(r => r.dataset.task)")
+    assert sorted(overdue) == ["pzh-2022-yuanqu-guihua:第六章.第五节", "pzh-2024-jianquan-qianglian-16tiao:十",
+                               "xiqu-2021-chengyu-guihua:第三章.第四节.三"]
+    centre = page.locator('#duban-units tr[data-unit="东区高新技术产业园区服务中心"]')
+    expect(centre.locator("td.completed")).to_have_text("1")  # the report made in the first test
+    assert page.locator("#duban-chart svg rect.bar-done").count() >= 1
