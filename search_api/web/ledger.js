@@ -99,6 +99,24 @@ async function saveEdits(event) {
   }
 }
 
+async function uploadWorkbook() {
+  const file = $("#ledger-upload").files[0];
+  if (!file) return;
+  const form = new FormData();
+  form.append("file", file);
+  $("#ledger-status").textContent = "导入中…";
+  try {
+    const response = await fetch("/ledger/import", { method: "POST", body: form, headers: { Authorization: `Bearer ${token()}` } });
+    const body = await response.json();
+    if (!response.ok) throw new Error(`${response.status}: ${body.detail}`);
+    await showLedger();
+    $("#ledger-status").textContent += ` · 已导入 ${body.map((f) => `${f.name}：校核 ${f.corrections} 条，进展 ${f.reports} 条${f.note ? "（" + f.note + "）" : ""}`).join("；")}`;
+  } catch (err) {
+    $("#ledger-status").textContent = `未导入：${err.message}`;
+  }
+  $("#ledger-upload").value = "";
+}
+
 // ------------------------------------------------------------------ 督办
 function dubanChart(units) {
   const shown = units.filter((u) => u.overdue || u.due_soon || u.completed).slice(0, 30);
@@ -156,5 +174,6 @@ $("#edit-form").addEventListener("submit", saveEdits);
 $("#edit-form").addEventListener("reset", () => $("#edit-dialog").close());
 $("#edit-form button[value=cancel]").addEventListener("click", (event) => { event.preventDefault(); $("#edit-dialog").close(); });
 $("#ledger-filter").addEventListener("input", () => ledgerState.rows && renderLedger());
+$("#ledger-upload").addEventListener("change", uploadWorkbook);
 $("#duban-form").addEventListener("submit", (event) => { event.preventDefault(); showDuban({}); });
 if (/^#\/(ledger|duban)/.test(location.hash)) route();  // app.js routed before this file loaded

@@ -1,11 +1,13 @@
 """The 督查室's views in a real headless Chromium: edit a cell on 台账校核, see it persist after
-a rebuild; report progress; the 督办 view's counts for a fixed day."""
+a rebuild; report progress; upload an edited workbook; the 督办 view's counts for a fixed day
+(the tests run in order on one registry: the last counts the report the first made)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from extractors.registry import build
@@ -22,6 +24,7 @@ pytestmark = [
 TOKEN = "browser-ledger-token"
 TASK = "dongqu-2023-chengzai-fangan:二.（一）.1"
 DONE = "dongqu-2023-chengzai-fangan:二.（五）.12"
+UPLOADED = "dongqu-2023-chengzai-fangan:二.（二）.4"
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +99,24 @@ def test_a_wrong_token_is_said_and_nothing_changes(page, server) -> None:
     page.locator("#edit-form button[value=cancel]").click()
     page.reload()
     expect(_row(page, row).locator("td.deadline")).to_have_text(before)
+
+
+def test_an_edited_workbook_uploads_from_the_page(page, server, tmp_path: Path) -> None:
+    page.goto(f"{server}/#/ledger")
+    page.fill("#ledger-token", TOKEN)
+    with page.expect_download() as download:
+        page.click("#export-link")
+    exported = tmp_path / "任务分工表.xlsx"
+    download.value.save_as(exported)
+    wb = load_workbook(exported)
+    ws = wb["任务分工表"]
+    col = {c.value: c.column for c in ws[1]}
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, col["任务ID"]).value == UPLOADED)
+    ws.cell(row, col["配合单位"]).value = "区统计局"
+    wb.save(tmp_path / "改.xlsx")
+    page.set_input_files("#ledger-upload", str(tmp_path / "改.xlsx"))
+    expect(page.locator("#ledger-status")).to_contain_text("改.xlsx：校核 1 条")
+    expect(_row(page, UPLOADED).locator("td.supporting")).to_have_text("区统计局")
 
 
 def test_the_duban_view_counts_for_a_fixed_day(page, server) -> None:
