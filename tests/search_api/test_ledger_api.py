@@ -37,12 +37,8 @@ def client(built: Settings, tmp_path: Path):
         yield test_client, settings
 
 
-def _lead(client, task_id: str) -> list[str]:
-    wb = load_workbook(io.BytesIO(client.get("/export.xlsx").content))
-    ws = wb["任务分工表"]
-    col = {c.value: c.column for c in ws[1]}
-    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, col["任务ID"]).value == task_id)
-    return ws.cell(row, col["牵头单位"]).value
+def _lead(client, task_id: str) -> str:
+    return next(r["lead"] for r in client.get("/ledger/tasks").json() if r["task_id"] == task_id)
 
 
 def test_a_cell_edited_through_the_api_survives_a_rebuild(client, monkeypatch: pytest.MonkeyPatch) -> None:
