@@ -13,7 +13,7 @@ old and the new text.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 import re
 from dataclasses import dataclass, field
 
@@ -60,15 +60,34 @@ def same_value(name: str, a: str, b: str) -> bool:
     return "".join(a.split()) == "".join(b.split())
 
 
-def _mention(name: str, role: str, known: dict[str, UnitMention]) -> UnitMention:
+def _mention(name: str, role: str, known: Mapping[str, UnitMention],
+             in_document: Mapping[str, UnitMention]) -> UnitMention:
     if name in known:  # keep the span and canonical name the extractor found
         return known[name].model_copy(update={"role": role})
+    if name in in_document:  # the name as the document's own jurisdiction reads it (区财政局 → 东区财政局)
+        m = in_document[name]
+        return UnitMention(name=name, canonical=m.canonical, role=role, known=m.known)
     match = canonical_unit(name)
     return UnitMention(name=name, canonical=match.canonical, role=role, known=match.known)
 
 
-def with_field(task: Task, name: str, value: str, doc_date: dt.date | None) -> Task:
-    """``task`` with the cell ``name`` set to ``value`` as a person typed it."""
+def document_units(tasks: Iterable[Task]) -> dict[str, UnitMention]:
+    """Every unit named in ``tasks`` by name as written and by canonical name."""
+    out: dict[str, UnitMention] = {}
+    for t in tasks:
+        for m in (*t.lead, *t.supporting, *t.unassigned_units):
+            out.setdefault(m.canonical, m)
+            out.setdefault(m.name, m)
+    return out
+
+
+def with_field(task: Task, name: str, value: str, doc_date: dt.date | None,
+               in_document: Mapping[str, UnitMention] | None = None) -> Task:
+    """``task`` with the cell ``name`` set to ``value`` as a person typed it.
+
+    in_document: units the task's document names (``document_units``), so a name a person types
+        gets the canonical name the extractor gives it in that document.
+    """
     if name == "deadline":
         if not value.strip():
             return task.model_copy(update={"deadlines": ()})
@@ -82,7 +101,7 @@ def with_field(task: Task, name: str, value: str, doc_date: dt.date | None) -> T
     names = split_units(value)
     everyone = (*task.lead, *task.supporting, *task.unassigned_units)
     known = {m.canonical: m for m in everyone} | {m.name: m for m in everyone}  # as written first
-    chosen = tuple(_mention(n, role, known) for n in names)
+    chosen = tuple(_mention(n, role, known, in_document or {}) for n in names)
     taken = {m.canonical for m in chosen} | set(names)
     attribute = "unassigned_units" if name == "unassigned" else name
     update: dict[str, tuple[UnitMention, ...]] = {attribute: chosen}
@@ -165,12 +184,13 @@ def apply_corrections(ledger: Ledger, corrections: Sequence[Correction],
     for doc in ledger.documents:
         tasks: list[Task] = []
         pairs = [(t, None) for t in doc.tasks] + added.get(doc.meta.doc_id, [])
+        units = document_units(doc.tasks)
         for task, add in pairs:
             seen.add(task.task_id)
             if add is not None:
                 notes.setdefault(task.task_id, []).append(_note(add, "", APPLIED))
             kept = _corrected(task, by_task.get(task.task_id, []), doc.meta.date, notes, reviews, excluded,
-                              merges)
+                              merges, units)
             if kept is not None:
                 tasks.append(kept)
         documents.append(LedgerDocument(doc.meta, doc.path, tuple(tasks), doc.targets))
@@ -223,7 +243,8 @@ def _merged(documents: list[LedgerDocument], merges: list[tuple[Task, Correction
 
 def _corrected(task: Task, pending: list[Correction], doc_date: dt.date | None,
                notes: dict[str, list[CorrectedField]], reviews: list[ReviewItem],
-               excluded: list[tuple[Task, Correction]], merges: list[tuple[Task, Correction]]) -> Task | None:
+               excluded: list[tuple[Task, Correction]], merges: list[tuple[Task, Correction]],
+               units: Mapping[str, UnitMention]) -> Task | None:
     """``task`` with its latest corrections, or None when a person marked it 非任务; a row to
     merge into another is kept here and noted in ``merges`` (its target may come later)."""
     result = task
@@ -246,7 +267,7 @@ def _corrected(task: Task, pending: list[Correction], doc_date: dt.date | None,
         extracted = field_value(task, c.field)
         if same_value(c.field, extracted, c.after):
             continue  # set back to what the extractor reads: nothing to show
-        result = with_field(result, c.field, c.after, doc_date)
+        result = with_field(result, c.field, c.after, doc_date, units)
         notes.setdefault(task.task_id, []).append(_note(c, extracted, APPLIED))
     if merge is not None:
         merges.append((result, merge))

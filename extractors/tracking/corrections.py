@@ -24,9 +24,11 @@ from openpyxl.utils import get_column_letter
 from pipeline.errors import WorkbookImportError
 from pipeline.model import Document, Span, Task
 
+from extractors.export.ledger import Ledger
 from extractors.tracking.apply import (
     EDITABLE_FIELDS,
     TrackedLedger,
+    document_units,
     innermost_section,
     latest_per_field,
     same_value,
@@ -68,7 +70,7 @@ def diff_workbook(book: LedgerWorkbook, sha: str, tracked: TrackedLedger,
     unchanged = 0
     for row in book.rows:
         if not row.task_id:
-            added = _added_task(book, row, sha, titles, document, now)
+            added = _added_task(book, row, sha, tracked.ledger, titles, document, now)
             if added.task_id in added_ids:
                 skipped.append(f"第{row.row}行：新增任务已导入过")
             else:
@@ -130,7 +132,7 @@ def _before_after(snap, row: LedgerRow, name: str, book: LedgerWorkbook) -> tupl
     return (None, "") if same_value(name, before, after) else (before, after)
 
 
-def _added_task(book: LedgerWorkbook, row: LedgerRow, sha: str,
+def _added_task(book: LedgerWorkbook, row: LedgerRow, sha: str, ledger: Ledger,
                 titles: Mapping[str, str], document: Callable[[str], Document | None],
                 now: dt.datetime) -> Correction:
     """A row a person added: its document, its source span, the task it describes."""
@@ -151,9 +153,10 @@ def _added_task(book: LedgerWorkbook, row: LedgerRow, sha: str,
     section = innermost_section(doc, span)
     task = Task(task_id=f"{doc.doc_id}:补{digest}", doc_id=doc.doc_id, title=title, text=quote,
                 section_path=doc.section_path(section), span=span, source=doc.source_ref(span, section))
+    units = document_units(next((d.tasks for d in ledger.documents if d.meta.doc_id == doc.doc_id), ()))
     for name in EDITABLE_FIELDS:
         if row.cells.value(name):
-            task = with_field(task, name, row.cells.value(name), doc.meta.date)
+            task = with_field(task, name, row.cells.value(name), doc.meta.date, units)
     return Correction(
         task_id=task.task_id, doc_id=doc.doc_id, field="add_task", before="", after=title,
         source_text=quote, char_start=span.start, char_end=span.end,

@@ -157,10 +157,12 @@ async function showDuban(params) {
     const overdue = view.tasks.filter((t) => t.state === "超期").length;
     $("#duban-status").textContent = `截至 ${view.as_of}：超期 ${overdue} 项，即将到期 ${view.tasks.length - overdue} 项`;
     dubanChart(view.units);
-    $("#duban-units tbody").replaceChildren(...view.units.map((u) => el("tr", { "data-unit": u.unit },
+    const countRow = (u) => el("tr", { "data-unit": u.unit },
       el("td", { text: u.unit }), el("td", { text: String(u.tasks) }), el("td", { class: "completed", text: String(u.completed) }),
       el("td", { class: "overdue", text: String(u.overdue) }), el("td", { class: "due-soon", text: String(u.due_soon) }),
-      el("td", { text: `${Math.round(u.completion_rate * 100)}%` }))));
+      el("td", { text: `${Math.round(u.completion_rate * 100)}%` }));
+    $("#duban-units tbody").replaceChildren(...view.units.map(countRow));
+    $("#duban-docs tbody").replaceChildren(...view.documents.map(countRow));
     $("#duban-tasks tbody").replaceChildren(...view.tasks.map((t) => el("tr", { "data-task": t.task_id, class: t.state === "超期" ? "overdue" : "due-soon" },
       el("td", { text: t.state }), el("td", { text: t.units.join("、") }), el("td", { text: t.task_id }),
       el("td", { text: t.due || "" }), el("td", { text: t.reason }))));

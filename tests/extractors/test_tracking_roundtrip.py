@@ -110,6 +110,10 @@ def test_edits_survive_a_rebuild_and_a_changed_source_goes_to_review(
     tracked, tasks = _check(ledger)
     _assert_edits_hold(tasks, tracked)
     assert "区林业局" in [m.name for m in tasks[D + "二.（二）.4"].supporting]  # 二.（二）.5's supporter
+    # a typed name is read as the document reads it: 区财政局 of this 东区 document is 东区财政局
+    added = next(t for t in tasks.values() if t.task_id.startswith(D + "补"))
+    assert [(m.name, m.canonical) for m in added.lead] == [("区财政局", "东区财政局")]
+    assert ("区财政局", "东区财政局") in [(m.name, m.canonical) for m in tasks[D + "二.（一）.2"].supporting]
 
     # a rebuild with a changed rule: supporting units are no longer read at all
     real_extract = build._extract

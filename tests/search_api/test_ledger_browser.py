@@ -129,3 +129,5 @@ def test_the_duban_view_counts_for_a_fixed_day(page, server) -> None:
     centre = page.locator('#duban-units tr[data-unit="东区高新技术产业园区服务中心"]')
     expect(centre.locator("td.completed")).to_have_text("1")  # the report made in the first test
     assert page.locator("#duban-chart svg rect.bar-done").count() >= 1
+    xiqu = page.locator('#duban-docs tr[data-unit="攀枝花市西区协同助推成渝经济圈建设规划"]')
+    expect(xiqu.locator("td.overdue")).to_have_text("1")
