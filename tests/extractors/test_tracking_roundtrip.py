@@ -15,7 +15,7 @@ from extractors.registry import build
 from extractors.registry.build import build_registry
 from extractors.registry.store import Registry
 from extractors.run import Extraction
-from extractors.tracking.service import LedgerReader, import_workbooks, run_tracked_export
+from extractors.tracking.service import LedgerReader, correct_field, import_workbooks, run_tracked_export
 from extractors.tracking.workbook_in import read_ledger_workbook
 from pipeline.errors import WorkbookImportError
 from pipeline.settings import Settings
@@ -158,6 +158,12 @@ def test_edits_survive_a_rebuild_and_a_changed_source_goes_to_review(
     log = {r[2]: r for r in wb["校核记录"].iter_rows(min_row=2, values_only=True)}
     assert log[D + "二.（一）.1"][1] == "待复核" and "飞地园区" in log[D + "二.（一）.1"][10]
     assert wb["_taizhang"].sheet_state == "veryHidden"
+
+    # confirming the value against the new text (the web page's edit) settles the review
+    with Registry.open(ledger) as registry:
+        correct_field(registry, D + "二.（一）.1", "lead", "区发展和改革委员会", "督查室")
+    tracked, tasks = _check(ledger)
+    assert tracked.reviews == [] and [m.name for m in tasks[D + "二.（一）.1"].lead] == ["区发展和改革委员会"]
 
     # the JSON carries the extracted and the corrected value side by side
     contract = json.loads(run_tracked_export(ledger, "json", tmp_path / "t.json").read_text(encoding="utf-8"))
