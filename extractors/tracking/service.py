@@ -215,7 +215,13 @@ class Supervision:
     documents: list[UnitSummary]
 
 
+FIRST_YEAR, LAST_YEAR = 1949, 2999  # a 督办 day outside these is a typo (and 9999-12-31 has no next day)
+
+
 def supervision(registry: Registry, as_of: dt.date, within: int = 30, unit: str | None = None) -> Supervision:
+    if not FIRST_YEAR <= as_of.year <= LAST_YEAR or not 0 <= within <= 3660:
+        raise LedgerRequestError(None, f"截至日期 {as_of} / 天数 {within} 超出范围",
+                                 f"日期在 {FIRST_YEAR}—{LAST_YEAR} 年之间，天数 0—3660")
     reader = LedgerReader(registry)
     states = task_states(reader.tracked(), reader.store.reports(), as_of, within, unit)
     return Supervision(as_of, within, states, unit_summaries(states, unit), document_summaries(states))
