@@ -2,8 +2,8 @@
 
 Every exported row can be checked against its source in one step: the workbook prints the page
 and line in the original file (来源, ``第3页 第12行``) and keeps, in a hidden 定位 column, the
-locator ``DOC_ID:START-END`` that ``taizhang show`` and the web page's ``/show`` accept. Files are written to a temporary name and renamed, so a reader never
-sees half a workbook.
+locator ``DOC_ID:START-END`` that ``taizhang show`` and the web page's ``/show`` accept. Files
+are written to a temporary name and renamed, so a reader never sees half a workbook.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pipeline.model import DocumentMeta, Finding, SourceRef, Target, Task
+from pipeline.model import Document, DocumentMeta, Finding, SourceRef, Target, Task
 
 from extractors.periods import DocumentPeriod, document_period
 
@@ -33,6 +33,11 @@ class LedgerDocument:
     # the document's own period, read from its text too (from_registry); None: read it from
     # the metadata and the title alone (``period()``)
     stated_period: DocumentPeriod | None = None
+
+    @classmethod
+    def of(cls, doc: Document, tasks: Sequence[Task], targets: Sequence[Target]) -> LedgerDocument:
+        """A parsed document and what was extracted from it; its period read from its text too."""
+        return cls(doc.meta, doc.source_path, tasks, targets, document_period(doc.meta, doc.text))
 
     def period(self) -> DocumentPeriod | None:
         """The period a measure without a deadline of its own inherits (规划期 / 实施期)."""

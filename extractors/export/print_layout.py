@@ -85,8 +85,8 @@ class Paper:
         return self.height_pt - 72 * (MARGINS.top + MARGINS.bottom) - 2 * LINE_PT
 
 
-A4 = Paper("A4", Worksheet.PAPERSIZE_A4, 841.89, 595.28)
-A3 = Paper("A3", Worksheet.PAPERSIZE_A3, 1190.55, 841.89)
+A4 = Paper("A4", int(Worksheet.PAPERSIZE_A4), 841.89, 595.28)
+A3 = Paper("A3", int(Worksheet.PAPERSIZE_A3), 1190.55, 841.89)
 PAPERS = (A4, A3)  # the first whose narrowest widths fit is used
 
 
