@@ -1,6 +1,6 @@
-"""The workbook's check lists, one row per item: 单位责任清单 (per unit: what it leads, supports
-or is named responsible for without a lead/supporting split), 未明确责任, 目标指标 and 待核实
-(typos, roles not stated, units the authority does not know).
+"""The workbook's check lists, one row per item: 单位责任清单 (per unit, under a title bar: what it
+leads, supports or is named responsible for without a lead/supporting split), 未明确责任,
+目标指标 and 待核实 (typos, roles not stated, units the authority does not know).
 
 Each prints like the 任务分工表 (五号 text, widths fitted to the paper): 来源 says 第N页 第M行
 and a hidden 定位 column holds what ``taizhang show`` takes.
@@ -25,7 +25,7 @@ from extractors.export.ledger import (
     unit_order,
 )
 from extractors.export.print_cells import due_cell, printed_source
-from extractors.export.print_layout import Value
+from extractors.export.widths import Value
 
 COMPARATOR_LABEL = {
     "eq": "＝", "ge": "≥", "gt": ">", "le": "≤", "lt": "<", "approx": "约",
@@ -33,10 +33,13 @@ COMPARATOR_LABEL = {
 }
 LOCATOR = Column("定位", 20, 40, hidden=True)  # DOC_ID:START-END for `taizhang show`
 
+# A title bar per unit says whose measures follow; the unit is also in a hidden column for
+# filters. The measure's numbering path is hidden too: its heading carries its own number, and
+# without the column a document's title fits one line, so a row takes one line, not two.
 DUTY_COLUMNS = (
-    Column("单位", 12, 22), Column("原文写法", 10, 20), Column("职责", 5, 5), Column("文件", 14, 24),
-    Column("任务编号", 8, 14), Column("具体措施", 16, 36), Column("完成时限", 8, 14), Column("来源", 11, 12),
-    LOCATOR,
+    Column("序号", 5, 5), Column("职责", 6, 6), Column("文件", 16, 50), Column("具体措施", 18, 40),
+    Column("完成时限", 12, 22), Column("来源", 11, 16), Column("任务编号", 8, 20, hidden=True),
+    Column("单位", 12, 30, hidden=True), Column("原文写法", 10, 30, hidden=True), LOCATOR,
 )
 UNCLEAR_COLUMNS = (
     Column("序号", 5, 5), Column("文件", 14, 26), Column("任务编号", 8, 14), Column("具体措施", 18, 40),
@@ -66,8 +69,9 @@ def task_label(task: Task) -> str:
     return task.task_id.removeprefix(f"{task.doc_id}:")
 
 
-def duty_rows(ledger: Ledger) -> list[list[Value]]:
-    """Per unit, busiest first: the measures it leads, then supports, then is named for."""
+def duty_groups(ledger: Ledger) -> list[tuple[str, list[list[Value]]]]:
+    """Per unit, busiest first, a title bar (the unit and its counts) and its measures: those it
+    leads, then supports, then is named responsible for without a split."""
     by_unit: dict[str, dict[str, list[tuple[LedgerDocument, Task, UnitMention]]]] = defaultdict(
         lambda: defaultdict(list))
     for doc in ledger.documents:
@@ -75,18 +79,23 @@ def duty_rows(ledger: Ledger) -> list[list[Value]]:
             for m in (*t.lead, *t.supporting, *t.unassigned_units):
                 by_unit[m.canonical][m.role].append((doc, t, m))
     periods = {doc.meta.doc_id: doc.period() for doc in ledger.documents}
-    rows: list[list[Value]] = []
+    groups: list[tuple[str, list[list[Value]]]] = []
     for unit in unit_order(t for _, t in _tasks(ledger)):
+        rows: list[list[Value]] = []
+        counts = []
         for role in ("lead", "supporting", "unassigned"):
             seen: set[str] = set()
             for doc, t, m in by_unit[unit][role]:
                 if t.task_id in seen:
                     continue
                 seen.add(t.task_id)
-                rows.append([unit, m.name, ROLE_LABEL[role], doc.meta.title, task_label(t), measure_heading(t),
-                             due_cell(t, periods[doc.meta.doc_id]), printed_source(t.source),
-                             source_locator(t.source)])
-    return rows
+                rows.append([len(rows) + 1, ROLE_LABEL[role], doc.meta.title, measure_heading(t),
+                             due_cell(t, periods[doc.meta.doc_id], sep=""), printed_source(t.source, " "),
+                             task_label(t), unit, m.name, source_locator(t.source)])
+            if seen:
+                counts.append(f"{ROLE_LABEL[role]}{len(seen)}项")
+        groups.append((f"{unit}（{'，'.join(counts)}）", rows))
+    return groups
 
 
 def unclear_problem(task: Task) -> str | None:

@@ -24,11 +24,7 @@ from pipeline.model import Task
 from extractors.export.columns import Column
 from extractors.export.ledger import Ledger, LedgerDocument, roles_by_unit, unit_order
 from extractors.export.print_layout import (
-    A4,
-    SheetLayout,
-    Value,
     apply_widths,
-    fit_columns,
     new_sheet,
     print_setup,
     row_height,
@@ -37,6 +33,7 @@ from extractors.export.print_layout import (
     write_title,
 )
 from extractors.export.task_sheet import assigning_documents, document_title
+from extractors.export.widths import A4, SheetLayout, Value, fit_columns
 
 MATRIX_SHEET = "责任矩阵"
 ROLE_MARK = {"lead": "牵", "supporting": "配", "unassigned": "责"}

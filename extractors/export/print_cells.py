@@ -38,10 +38,10 @@ def printed_source(source: SourceRef, sep: str = "\n") -> str:
     return f"第{source.page}页{sep}第{source.line_start}行"
 
 
-def due_cell(task: Task, period: DocumentPeriod | None) -> str:
+def due_cell(task: Task, period: DocumentPeriod | None, sep: str = "\n") -> str:
     """完成时限: the measure's own deadlines; else its document's period, marked as such
-    (``2025年底前（规划期）``); else ``未明确``. Never empty on paper."""
-    return deadline_cell(task) or (period.due_text("\n") if period else NO_DEADLINE)
+    (``2025年底前（规划期）``, ``sep`` before the mark); else ``未明确``. Never empty on paper."""
+    return deadline_cell(task) or (period.due_text(sep) if period else NO_DEADLINE)
 
 
 def _mention_offsets(task: Task) -> list[int]:

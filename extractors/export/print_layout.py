@@ -1,30 +1,33 @@
-"""How a sheet prints: paper, fonts, column widths that fit the page at full size, row heights.
+"""How a sheet prints: fonts, row heights, title bars, page setup; a flat or grouped sheet.
 
 A 任务分工表 is read on paper. The body prints in 宋体 五号 (10.5 pt), the size of official
-documents' tables: columns are given widths that fit A4 landscape at 100 % (A3 when the
-narrowest readable widths do not fit A4), so fit-to-width never shrinks the text. Widths count
-a CJK character as two units (Excel's width unit is about half a 10.5 pt CJK glyph); row heights
-are set from the wrapped line count, as Excel and WPS do not grow a row for wrapped text.
+documents' tables: columns get widths that fit A4 landscape at 100 % (A3 when the narrowest
+readable widths do not fit A4; ``widths.py``), so nothing shrinks the text. Row heights are set
+from the wrapped line count, as Excel and WPS do not grow a row for wrapped text.
 """
 
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from extractors.export.columns import Column
 from extractors.export.safe_cells import TRUNCATION_NOTE, safe_cell
-
-Value = str | int | Decimal | None
+from extractors.export.widths import (
+    MARGINS,
+    SheetLayout,
+    Value,
+    display_width,
+    fit_columns,
+    wrapped_lines,
+)
 
 FONT = "宋体"
 BODY_PT = 10.5  # 五号: the body size of printed government tables
@@ -59,62 +62,6 @@ def named_styles() -> tuple[NamedStyle, ...]:
     )
 
 
-# Page margins in inches; the printable width left over is what the columns may take.
-MARGINS = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
-_PX_PER_UNIT = 7.5  # a width unit is the default font's digit: 7 px in Excel, 7.43 in LibreOffice (Calibri 11 at 96 dpi)
-_PX_PER_COLUMN = 5  # plus the cell's padding, per column
-_SAFETY = 0.99  # and the grid lines
-
-
-@dataclass(frozen=True)
-class Paper:
-    """A sheet size in landscape: its openpyxl code and its width and height in points."""
-
-    name: str
-    code: int
-    width_pt: float
-    height_pt: float
-
-    def width_units(self, columns: int) -> float:
-        """Total column width (Excel units) that prints on one page across at 100 %."""
-        usable_px = (self.width_pt - 72 * (MARGINS.left + MARGINS.right)) / 0.75
-        return (usable_px - _PX_PER_COLUMN * columns) / _PX_PER_UNIT * _SAFETY
-
-    def body_height_pt(self) -> float:
-        """Height left for rows on a page (points), below the repeated header row."""
-        return self.height_pt - 72 * (MARGINS.top + MARGINS.bottom) - 2 * LINE_PT
-
-
-A4 = Paper("A4", int(Worksheet.PAPERSIZE_A4), 841.89, 595.28)
-A3 = Paper("A3", int(Worksheet.PAPERSIZE_A3), 1190.55, 841.89)
-PAPERS = (A4, A3)  # the first whose narrowest widths fit is used
-
-
-@dataclass(frozen=True)
-class SheetLayout:
-    paper: Paper
-    widths: tuple[float, ...]  # one per column, hidden ones included
-    hidden: tuple[bool, ...]
-
-    def visible_width(self) -> float:
-        return sum(w for w, h in zip(self.widths, self.hidden) if not h)
-
-
-# ------------------------------------------------------------------------------- text measure
-
-
-def display_width(text: str) -> int:
-    """Columns a line takes on screen: CJK and full-width characters count as two, and so do
-    the ambiguous ones (— “ ” …), which a CJK font such as 宋体 draws full width."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in text)
-
-
-def wrapped_lines(text: str, width: float) -> int:
-    """Lines ``text`` takes in a wrapped cell ``width`` units wide."""
-    usable = max(width - 1, 1)
-    return sum(max(1, math.ceil(display_width(line) / usable)) for line in text.split("\n"))
-
-
 def fit_to_row(text: str, width: float, max_lines: int = MAX_LINES) -> str:
     """``text`` cut to ``max_lines`` wrapped lines, ending with where to read the rest.
 
@@ -138,78 +85,6 @@ def fit_to_row(text: str, width: float, max_lines: int = MAX_LINES) -> str:
         kept.append(line[:cut])
         break
     return "\n".join(kept).rstrip() + "\n" + TRUNCATION_NOTE
-
-
-# ------------------------------------------------------------------------------------ widths
-
-
-def natural_width(column: Column, values: Sequence[Value]) -> int:
-    """The width that shows every value on one line per line break, within the column's range."""
-    longest = max((display_width(line) for v in values for line in str(v or "").split("\n")), default=0)
-    return min(max(longest + 2, display_width(column.header) + 2, column.min_width), column.max_width)
-
-
-LAYOUT_SAMPLE_ROWS = 600  # widths are chosen on at most this many rows, evenly spread
-_STEPS = (1, 2, 4, 6, 8, 12, 16)  # width increments tried (units); a CJK character is two
-
-
-class _Heights:
-    """Printed lines of each cell of a sample of rows, for trying widths quickly."""
-
-    def __init__(self, rows: Sequence[Sequence[Value]], columns: Sequence[int]) -> None:
-        step = max(1, len(rows) // LAYOUT_SAMPLE_ROWS)
-        sample = rows[::step]
-        self.lines = {c: [[display_width(line) for line in str(r[c]).split("\n")]
-                          if r[c] not in (None, "") else [] for r in sample] for c in columns}
-
-    def column_lines(self, c: int, width: float) -> list[int]:
-        usable = max(width - 1, 1)
-        return [sum(max(1, math.ceil(w / usable)) for w in cell) for cell in self.lines[c]]
-
-
-def fit_columns(columns: Sequence[Column], rows: Sequence[Sequence[Value]]) -> SheetLayout:
-    """Widths that print on one page across at full size, with rows as short as they can be.
-
-    The paper is the first of ``PAPERS`` the printed columns' minimum widths fit. Every printed
-    column starts at its minimum; the page's remaining width goes, a few units at a time, to the
-    column where it saves the most printed height summed over the rows (never past a column's
-    maximum or past what its longest line needs). Width that saves no height is shared among
-    the columns still wrapping, so the table fills the page. Hidden columns get what their
-    values need and count for nothing.
-    """
-    visible = [i for i, c in enumerate(columns) if not c.hidden]
-    paper = next((p for p in PAPERS if sum(columns[i].min_width for i in visible) <= p.width_units(len(visible))),
-                 PAPERS[-1])
-    need = [natural_width(c, [r[i] for r in rows]) for i, c in enumerate(columns)]
-    widths = [float(c.min_width) if not c.hidden else float(need[i]) for i, c in enumerate(columns)]
-    room = paper.width_units(len(visible)) - sum(widths[i] for i in visible)
-    heights = _Heights(rows, visible)
-    lines = {c: heights.column_lines(c, widths[c]) for c in visible}
-    n_rows = len(next(iter(lines.values()), []))
-    while room >= 1 and n_rows:
-        # per row: the tallest cell, which column holds it, and the runner-up's lines
-        ranked = [sorted(((lines[c][r], c) for c in visible), reverse=True) for r in range(n_rows)]
-        tallest = [rk[0][0] for rk in ranked]
-        best: tuple[float, int, int, list[int]] | None = None
-        for c in visible:
-            others = [(rk[1][0] if len(rk) > 1 else 1) if rk[0][1] == c else rk[0][0] for rk in ranked]
-            for step in _STEPS:
-                if step > room or widths[c] + step > need[c]:
-                    break
-                trial = heights.column_lines(c, widths[c] + step)
-                saved = sum(t - max(o, n) for t, o, n in zip(tallest, others, trial))
-                if saved > 0 and (best is None or saved / step > best[0]):
-                    best = (saved / step, c, step, trial)
-        if best is None:
-            break
-        _, c, step, trial = best
-        widths[c] += step
-        lines[c] = trial
-        room -= step
-    wrapping = [i for i in visible if widths[i] < need[i]]
-    for i in wrapping:  # what saves no height still spares a wrapped line here and there
-        widths[i] = min(need[i], widths[i] + room / len(wrapping))
-    return SheetLayout(paper, tuple(math.floor(w) for w in widths), tuple(c.hidden for c in columns))
 
 
 # ----------------------------------------------------------------------------------- writing
@@ -298,8 +173,7 @@ def print_setup(ws: Worksheet, layout: SheetLayout, footnote: str = "", title_ro
     """
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = layout.paper.code
-    visible = sum(1 for h in layout.hidden if not h)
-    if layout.visible_width() > layout.paper.width_units(visible):
+    if not layout.fits():
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0  # as many pages as needed down
         ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -340,4 +214,29 @@ def table_sheet(wb: Workbook, title: str, columns: Sequence[Column], rows: list[
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
     print_setup(ws, layout)
+    return ws
+
+
+def grouped_sheet(wb: Workbook, title: str, columns: Sequence[Column],
+                  groups: Sequence[tuple[str, list[list[Value]]]], page_per_group: bool,
+                  footnote: str = "") -> Worksheet:
+    """Header row (repeated on every printed page), then per group a title bar and its rows;
+    with ``page_per_group`` each group starts a printed page. A 序号 column is centred."""
+    ws = new_sheet(wb, title)
+    layout = fit_columns(columns, [v for _, rows in groups for v in rows])
+    apply_widths(ws, layout)
+    write_header(ws, 1, [c.header for c in columns])
+    centered = [c.header == "序号" for c in columns]
+    row = 2
+    for i, (group_title, rows) in enumerate(groups):
+        if i and page_per_group:
+            ws.row_breaks.append(Break(id=row - 1))
+        write_title(ws, row, group_title, layout)
+        row += 1
+        for values in rows:
+            write_row(ws, row, values, layout, centered)
+            row += 1
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(row - 1, 1)}"
+    print_setup(ws, layout, footnote)
     return ws

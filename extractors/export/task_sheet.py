@@ -18,8 +18,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.model import DocumentMeta, Task
@@ -32,16 +30,8 @@ from extractors.export.print_cells import (
     measure_excerpt,
     printed_source,
 )
-from extractors.export.print_layout import (
-    Value,
-    apply_widths,
-    fit_columns,
-    new_sheet,
-    print_setup,
-    write_header,
-    write_row,
-    write_title,
-)
+from extractors.export.print_layout import grouped_sheet
+from extractors.export.widths import Value
 from extractors.periods import DocumentPeriod
 
 TASK_SHEET = "任务分工表"
@@ -143,25 +133,9 @@ def block_sheet(wb: Workbook, title: str, columns: Sequence[TaskColumn],
                 documents: Sequence[LedgerDocument]) -> Worksheet:
     """Header row (repeated on every printed page), then per document a title bar, its rows
     and a page break."""
-    ws = new_sheet(wb, title)
-    blocks = [(doc, [[c.cell(r) for c in columns] for r in measure_rows(doc)]) for doc in documents]
-    layout = fit_columns([c.column for c in columns], [v for _, rows in blocks for v in rows])
-    apply_widths(ws, layout)
-    write_header(ws, 1, [c.column.header for c in columns])
-    centered = [c.column.header == "序号" for c in columns]
-    row = 2
-    for i, (doc, rows) in enumerate(blocks):
-        if i:
-            ws.row_breaks.append(Break(id=row - 1))  # each document starts a page
-        write_title(ws, row, document_title(doc.meta), layout)
-        row += 1
-        for values in rows:
-            write_row(ws, row, values, layout, centered)
-            row += 1
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(row - 1, 1)}"
-    print_setup(ws, layout, FOOTNOTE)
-    return ws
+    groups = [(document_title(doc.meta), [[c.cell(r) for c in columns] for r in measure_rows(doc)])
+              for doc in documents]
+    return grouped_sheet(wb, title, [c.column for c in columns], groups, page_per_group=True, footnote=FOOTNOTE)
 
 
 def task_sheets(wb: Workbook, ledger: Ledger) -> None:

@@ -28,13 +28,13 @@ from extractors.export.lists import (
     REVIEW_COLUMNS,
     TARGET_COLUMNS,
     UNCLEAR_COLUMNS,
-    duty_rows,
+    duty_groups,
     review_rows,
     target_rows,
     unclear_rows,
 )
 from extractors.export.matrix_sheet import matrix_sheet
-from extractors.export.print_layout import table_sheet
+from extractors.export.print_layout import grouped_sheet, table_sheet
 from extractors.export.task_sheet import task_sheets
 
 
@@ -49,7 +49,7 @@ def build_workbook(ledger: Ledger) -> Workbook:
     wb.properties.creator = "taizhang"
     task_sheets(wb, ledger)
     matrix_sheet(wb, ledger)
-    table_sheet(wb, "单位责任清单", DUTY_COLUMNS, duty_rows(ledger))
+    grouped_sheet(wb, "单位责任清单", DUTY_COLUMNS, duty_groups(ledger), page_per_group=False)
     table_sheet(wb, "未明确责任", UNCLEAR_COLUMNS, unclear_rows(ledger))
     table_sheet(wb, "目标指标", TARGET_COLUMNS, target_rows(ledger), text_columns=("原文",))
     table_sheet(wb, "待核实", REVIEW_COLUMNS, review_rows(ledger))

@@ -22,7 +22,8 @@ from extractors.export.ledger import (
 )
 from extractors.export.write import atomic_write, run_export_command
 from extractors.export.tabular import CSV_HEADER, LedgerExport
-from extractors.export.print_layout import MAX_LINES, display_width, fit_to_row, wrapped_lines
+from extractors.export.print_layout import MAX_LINES, fit_to_row
+from extractors.export.widths import display_width, wrapped_lines
 from extractors.registry.store import Registry
 from extractors.export.safe_cells import EXCEL_CELL_LIMIT, TRUNCATION_NOTE, safe_cell
 from pipeline.errors import TaizhangError
@@ -154,10 +155,18 @@ def test_target_sheet_keeps_the_number(workbook) -> None:
     assert row["原文"].value == "园区工业总产值达到16.40亿元"
 
 
+def duty_rows(ws) -> list[dict]:
+    """单位责任清单 read back by header, with the unit's title bar left out."""
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True) if isinstance(r[0], int)]
+
+
 def test_unit_duty_sheet_lists_leads_then_supports(workbook) -> None:
-    rows = list(workbook["单位责任清单"].iter_rows(min_row=2, values_only=True))
-    mine = [r for r in rows if r[0] == "市经济和信息化局"]
-    assert [r[2] for r in mine] == ["牵头", "牵头"] and mine[0][1] == "市经信局"
+    ws = workbook["单位责任清单"]
+    assert ws.cell(2, 1).value == "市经济和信息化局（牵头2项）"  # the busiest unit's title bar
+    mine = [r for r in duty_rows(ws) if r["单位"] == "市经济和信息化局"]
+    assert [(r["序号"], r["职责"]) for r in mine] == [(1, "牵头"), (2, "牵头")] and mine[0]["原文写法"] == "市经信局"
+    assert mine[0]["完成时限"] == "2025年底前" and mine[0]["来源"] == "第1页 第2行"
 
 
 def test_empty_registry_exports(tmp_path: Path) -> None:
@@ -385,10 +394,11 @@ def test_matrix_and_duty_list_mark_unsplit_units_as_responsible(fengong_workbook
     assert block["市财政局"]["1"] == "责" and block["市财政局"]["2"] is None
     assert (commerce["牵头数"], commerce["配合数"], commerce["责任数"]) == (0, 1, 2)
     assert block["市文化广播电视和旅游局"]["2"] == "责"
-    duties = [r for r in fengong_workbook["单位责任清单"].iter_rows(min_row=2, values_only=True)]
-    commerce_duties = [(r[2], r[4]) for r in duties if r[0] == "市商务局"]
+    duties = duty_rows(fengong_workbook["单位责任清单"])
+    commerce_duties = [(r["职责"], r["任务编号"]) for r in duties if r["单位"] == "市商务局"]
     assert commerce_duties == [("配合", "一.（三）"), ("责任", "一.（一）"), ("责任", "一.（二）")]
-    assert ("市文化广播电视和旅游局", "市文化广电旅游局", "责任") in {r[:3] for r in duties}
+    assert ("市文化广播电视和旅游局", "市文化广电旅游局", "责任") in {(r["单位"], r["原文写法"], r["职责"]) for r in duties}
+    assert fengong_workbook["单位责任清单"].cell(2, 1).value == "市商务局（配合1项，责任2项）"
 
 
 def test_unclear_sheet_does_not_call_named_units_missing(fengong_workbook) -> None:

@@ -23,7 +23,8 @@ from extractors.checks.run import check_documents
 from extractors.export.columns import Column
 from extractors.export.ledger import Ledger, LedgerDocument
 from extractors.export.print_cells import NO_DEADLINE, due_cell, excerpt, measure_body, printed_source
-from extractors.export.print_layout import A3, A4, BODY_PT, fit_columns
+from extractors.export.print_layout import BODY_PT
+from extractors.export.widths import A3, A4, fit_columns
 from extractors.export.write import write_ledger
 from extractors.periods import document_period
 from extractors.run import extract_document
@@ -194,7 +195,7 @@ def test_width_goes_where_it_saves_printed_lines() -> None:
     columns = [Column("编号", 6, 10), Column("具体措施", 20, 80), Column("备注", 6, 40)]
     rows = [["1", "园" * 60, "短"], ["2", "园" * 50, "短"]]
     layout = fit_columns(columns, rows)
-    assert layout.paper is A4 and sum(layout.widths) <= A4.width_units(3)
+    assert layout.paper is A4 and layout.fits()
     assert layout.widths[1] >= 61  # 具体措施 one line a row: it took the room
     assert layout.widths[0] == 6 and layout.widths[2] <= 8  # nothing to gain: their minimum or need
 
@@ -257,4 +258,12 @@ def test_printed_workbook_is_readable_and_short(corpus_workbook_path: Path, tmp_
     assert per_sheet["任务分工表"] <= BEFORE_TASK_PAGES // 2  # 7 now, 23 before at 6.2 pt
     assert per_sheet["任务分工表"] + per_sheet["未分工措施"] < BEFORE_TASK_PAGES  # every measure, 15 now
     assert per_sheet["责任矩阵"] <= 6  # 5 now, 69 before
-    assert len(pages) <= BEFORE_TOTAL_PAGES // 2  # 67 now
+    assert len(pages) <= BEFORE_TOTAL_PAGES // 2  # 59 now
+
+
+def test_a_row_tall_in_two_columns_gets_both_widened() -> None:
+    """No one column saves the row a line alone: the search widens both (a greedy step would not)."""
+    columns = [Column("文件", 20, 70), Column("具体措施", 20, 70)]
+    layout = fit_columns(columns, [["园" * 30, "园" * 30]])
+    assert layout.widths[0] >= 61 and layout.widths[1] >= 61  # one line each: 60 units of text
+    assert layout.fits()
