@@ -33,7 +33,9 @@ FONT = "宋体"
 BODY_PT = 10.5  # 五号: the body size of printed government tables
 TITLE_PT = 14  # 四号 bold: a document's title above its rows
 HEADER_FOOTER_PT = 11  # page header and footer (whole points only)
-LINE_PT = 15.3  # one wrapped line at 10.5 pt: SimSun (Excel, WPS) 13.5; LibreOffice draws CJK in Noto CJK, 15.2
+# one wrapped line at 10.5 pt: SimSun (Excel, WPS) needs 13.5, LibreOffice's Noto CJK 15.2;
+# planned for the taller, so no printed line is clipped
+LINE_PT = 15.3
 TITLE_LINE_PT = 20.0
 ROW_PADDING_PT = 4
 MAX_ROW_HEIGHT = 409  # Excel's limit
@@ -52,13 +54,14 @@ BODY, CENTERED, HEADER, TITLE = "台账正文", "台账居中", "台账表头", 
 
 def named_styles() -> tuple[NamedStyle, ...]:
     """Fresh style objects: a NamedStyle binds to the first workbook it is added to."""
-    body, bold, title = Font(name=FONT, size=BODY_PT), Font(name=FONT, size=BODY_PT, bold=True), \
-        Font(name=FONT, size=TITLE_PT, bold=True)
+    body = Font(name=FONT, size=BODY_PT)
     return (
         NamedStyle(BODY, font=body, border=_BORDER, alignment=_WRAP),
         NamedStyle(CENTERED, font=body, border=_BORDER, alignment=_CENTER),
-        NamedStyle(HEADER, font=bold, border=_BORDER, alignment=_CENTER, fill=PatternFill("solid", fgColor="D9D9D9")),
-        NamedStyle(TITLE, font=title, border=_BORDER, alignment=_CENTER, fill=PatternFill("solid", fgColor="F2F2F2")),
+        NamedStyle(HEADER, font=Font(name=FONT, size=BODY_PT, bold=True), border=_BORDER, alignment=_CENTER,
+                   fill=PatternFill("solid", fgColor="D9D9D9")),
+        NamedStyle(TITLE, font=Font(name=FONT, size=TITLE_PT, bold=True), border=_BORDER, alignment=_CENTER,
+                   fill=PatternFill("solid", fgColor="F2F2F2")),
     )
 
 
@@ -205,12 +208,13 @@ def table_sheet(wb: Workbook, title: str, columns: Sequence[Column], rows: list[
     layout = fit_columns(columns, rows)
     apply_widths(ws, layout)
     write_header(ws, 1, [c.header for c in columns])
+    centered = [c.header == "序号" for c in columns]
     for r, row in enumerate(rows, start=2):
         values = list(row)
         for i in cut:
             if isinstance(values[i], str):
                 values[i] = fit_to_row(values[i], layout.widths[i], LIST_MAX_LINES)
-        write_row(ws, r, values, layout)
+        write_row(ws, r, values, layout, centered)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
     print_setup(ws, layout)
