@@ -267,3 +267,23 @@ def test_a_row_tall_in_two_columns_gets_both_widened() -> None:
     layout = fit_columns(columns, [["园" * 30, "园" * 30]])
     assert layout.widths[0] >= 61 and layout.widths[1] >= 61  # one line each: 60 units of text
     assert layout.fits()
+
+
+def test_columns_too_wide_even_for_a3_fall_back_to_fit_to_width() -> None:
+    from openpyxl import Workbook
+
+    from extractors.export.print_layout import table_sheet
+
+    columns = [Column(f"列{i}", 20, 30) for i in range(12)]  # 240 units at their narrowest
+    ws = table_sheet(Workbook(), "宽表", columns, [["文字"] * 12])
+    assert int(ws.page_setup.paperSize) == A3.code
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToWidth) == 1
+
+
+def test_remark_says_what_is_unclear_and_which_name_looks_mistyped() -> None:
+    from extractors.export.task_sheet import MeasureRow, remark_cell
+
+    doc, tasks, targets = make_ledger()
+    ledger_doc = LedgerDocument(doc.meta, doc.source_path, tasks, targets)
+    remarks = [remark_cell(MeasureRow(n, t, ledger_doc, None)) for n, t in enumerate(tasks, start=1)]
+    assert remarks == ["", "未分牵头、配合\n“市政务管理局”疑为“市政务服务管理局”", "未写明责任单位"]
