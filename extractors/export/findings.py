@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 from pipeline.model import Evidence
 
-from extractors.export.ledger import source_cell
 from extractors.export.columns import Column
+from extractors.export.ledger import source_locator
+from extractors.export.print_cells import printed_source
 
 if TYPE_CHECKING:
     from extractors.export.ledger import Ledger
@@ -25,16 +26,18 @@ KIND_LABEL = {
 }
 SEVERITY_LABEL = {"high": "高", "medium": "中", "low": "低", "info": "—"}
 
+# Both sides read across one row: wider than A4 at 五号, so this sheet prints on A3.
 FINDING_COLUMNS = (
-    Column("序号", 5, 6), Column("类型", 8, 12), Column("严重程度", 5, 6), Column("说明", 20, 40),
-    Column("甲 文件", 12, 24), Column("甲 原文", 20, 44), Column("甲 解读", 12, 24), Column("甲 来源", 16, 30),
-    Column("乙 文件", 12, 24), Column("乙 原文", 20, 44), Column("乙 解读", 12, 24), Column("乙 来源", 16, 30),
-    Column("较新", 4, 6), Column("规则", 10, 24),
+    Column("序号", 5, 5), Column("类型", 8, 12), Column("严重程度", 6, 6), Column("说明", 18, 36),
+    Column("甲 文件", 12, 22), Column("甲 原文", 18, 36), Column("甲 解读", 12, 22), Column("甲 来源", 11, 12),
+    Column("乙 文件", 12, 22), Column("乙 原文", 18, 36), Column("乙 解读", 12, 22), Column("乙 来源", 11, 12),
+    Column("较新", 5, 5), Column("规则", 10, 20),
+    Column("甲 定位", 20, 40, hidden=True), Column("乙 定位", 20, 40, hidden=True),
 )
 
 
 def _side(ev: Evidence, titles: dict[str, str]) -> list[str | None]:
-    return [titles.get(ev.source.doc_id, ev.source.doc_id), ev.quote, ev.parsed, source_cell(ev.source)]
+    return [titles.get(ev.source.doc_id, ev.source.doc_id), ev.quote, ev.parsed, printed_source(ev.source)]
 
 
 def finding_rows(ledger: "Ledger") -> list[list]:
@@ -47,5 +50,6 @@ def finding_rows(ledger: "Ledger") -> list[list]:
         rows.append([
             len(rows) + 1, KIND_LABEL.get(f.kind, f.kind), SEVERITY_LABEL.get(f.severity, f.severity), f.reason,
             *_side(f.left, titles), *_side(f.right, titles), newer, f.rule,
+            source_locator(f.left.source), source_locator(f.right.source),
         ])
     return rows

@@ -1,19 +1,22 @@
 """``taizhang export``: the registry as a 任务分工表 workbook, a flat CSV, or the JSON contract.
 
-Every exported row can be checked against its source in one step: the 来源 cell holds the page
-and line in the original file and a locator ``DOC_ID:START-END`` that ``taizhang show`` and the
-web page's ``/show`` accept. Files are written to a temporary name and renamed, so a reader never
-sees half a workbook.
+Every exported row can be checked against its source in one step: the workbook prints the page
+and line in the original file (来源, ``第3页 第12行``) and keeps, in a hidden 定位 column, the
+locator ``DOC_ID:START-END`` that ``taizhang show`` and the web page's ``/show`` accept. Files
+are written to a temporary name and renamed, so a reader never sees half a workbook.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pipeline.model import DocumentMeta, Finding, SourceRef, Target, Task
+from pipeline.model import Document, DocumentMeta, Finding, SourceRef, Target, Task
+
+from extractors.periods import DocumentPeriod, document_period
 
 if TYPE_CHECKING:
     from extractors.registry.store import Registry
@@ -27,6 +30,22 @@ class LedgerDocument:
     path: str
     tasks: Sequence[Task] = ()
     targets: Sequence[Target] = ()
+    # the document's own period, read from its text too (from_registry); None: read it from
+    # the metadata and the title alone (``period()``)
+    stated_period: DocumentPeriod | None = None
+
+    @classmethod
+    def of(cls, doc: Document, tasks: Sequence[Task], targets: Sequence[Target]) -> LedgerDocument:
+        """A parsed document and what was extracted from it; its period read from its text too."""
+        return cls(doc.meta, doc.source_path, tasks, targets, document_period(doc.meta, doc.text))
+
+    def period(self) -> DocumentPeriod | None:
+        """The period a measure without a deadline of its own inherits (规划期 / 实施期)."""
+        return self.stated_period or document_period(self.meta)
+
+    def assigned_count(self) -> int:
+        """Measures that name at least one unit, whatever its role."""
+        return sum(1 for t in self.tasks if t.lead or t.supporting or t.unassigned_units)
 
 
 @dataclass(frozen=True)
@@ -62,7 +81,8 @@ class Ledger:
             targets.setdefault(target.doc_id, []).append(target)
         metas = sorted(registry.documents(), key=_document_order)
         return cls(tuple(
-            LedgerDocument(m, paths.get(m.doc_id, ""), tasks.get(m.doc_id, []), targets.get(m.doc_id, []))
+            LedgerDocument(m, paths.get(m.doc_id, ""), tasks.get(m.doc_id, []), targets.get(m.doc_id, []),
+                           _stated_period(registry, m, tasks.get(m.doc_id, [])))
             for m in metas
         ), None if findings is None else tuple(findings))
 
@@ -72,6 +92,15 @@ class Ledger:
 
 def _document_order(meta: DocumentMeta) -> tuple[dt.date, str]:
     return (meta.date or dt.date.max, meta.doc_id)
+
+
+def _stated_period(registry: Registry, meta: DocumentMeta, tasks: Sequence[Task]) -> DocumentPeriod | None:
+    """The document's period; its text (a stored blob) is read only when a measure lacks a
+    deadline and neither the metadata nor the title states the period."""
+    if (period := document_period(meta)) or all(t.deadlines for t in tasks):
+        return period
+    document = registry.document(meta.doc_id)
+    return document_period(meta, document.text) if document is not None else None
 
 
 # ------------------------------------------------------------------------------ cell contents
@@ -94,11 +123,6 @@ def page_line_label(source: SourceRef) -> str:
     if source.line_end > source.line_start:
         return f"第{source.page}页第{source.line_start}—{source.line_end}行"
     return f"第{source.page}页第{source.line_start}行"
-
-
-def source_cell(source: SourceRef) -> str:
-    """The 来源 cell: where to look in the original, and the command that shows it."""
-    return f"{source.doc_id} {page_line_label(source)}\ntaizhang show {source_locator(source)}"
 
 
 def measure_heading(task: Task) -> str:
@@ -132,3 +156,28 @@ def unit_names(mentions: Sequence, canonical: bool = False) -> str:
 
 def deadline_cell(task: Task) -> str:
     return "；".join(dict.fromkeys(d.text for d in task.deadlines))
+
+
+# ------------------------------------------------------------------------------ units and roles
+
+ROLE_LABEL = {"lead": "牵头", "supporting": "配合", "unassigned": "责任"}
+
+
+def roles_by_unit(task: Task) -> dict[str, str]:
+    """Each canonical unit named for ``task`` and its role (the first, strongest, wins)."""
+    roles: dict[str, str] = {}
+    for m in (*task.lead, *task.supporting, *task.unassigned_units):
+        roles.setdefault(m.canonical, m.role)
+    return roles
+
+
+def unit_order(tasks: Iterable[Task]) -> list[str]:
+    """Canonical units named for ``tasks``, busiest first (measures it leads, supports or is
+    named responsible for; then the most leads, then by name)."""
+    lead: dict[str, int] = defaultdict(int)
+    total: dict[str, int] = defaultdict(int)
+    for t in tasks:
+        for unit, role in roles_by_unit(t).items():
+            total[unit] += 1
+            lead[unit] += role == "lead"
+    return sorted(total, key=lambda u: (-total[u], -lead[u], u))

@@ -464,8 +464,7 @@ def extract_ledger(files: list[Path], settings: Settings) -> tuple[Ledger, list[
         if isinstance(result, BuildFailure):
             failures.append(result)
         else:
-            doc = result.document
-            docs.append(LedgerDocument(doc.meta, doc.source_path, list(result.tasks), list(result.targets)))
+            docs.append(LedgerDocument.of(result.document, list(result.tasks), list(result.targets)))
     return Ledger(tuple(docs)), failures
 
 

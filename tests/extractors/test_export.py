@@ -22,7 +22,8 @@ from extractors.export.ledger import (
 )
 from extractors.export.write import atomic_write, run_export_command
 from extractors.export.tabular import CSV_HEADER, LedgerExport
-from extractors.export.xlsx import _MAX_LINES, _lines, display_width, fit_to_row
+from extractors.export.print_layout import MAX_LINES, fit_to_row
+from extractors.export.widths import display_width, wrapped_lines
 from extractors.registry.store import Registry
 from extractors.export.safe_cells import EXCEL_CELL_LIMIT, TRUNCATION_NOTE, safe_cell
 from pipeline.errors import TaizhangError
@@ -32,9 +33,17 @@ from pipeline.settings import Settings
 from tests.extractors.test_registry import PASSAGE, make_ledger
 
 # the workbook always carries the checks' 冲突核查 sheet, as `taizhang export` always did
-SHEETS = ["任务分工表", "责任矩阵", "单位责任清单", "未明确责任", "目标指标", "待核实", "冲突核查"]
+SHEETS = ["任务分工表", "未分工措施", "责任矩阵", "单位责任清单", "未明确责任", "目标指标", "待核实", "冲突核查"]
 DDE_TITLE = "=cmd|' /C calc'!A0"  # a hostile title must never run as a formula
-TASK_HEADER = ["序号", "文件", "重点任务", "具体措施", "牵头单位", "配合单位", "责任单位（未分牵头）", "完成时限", "来源"]
+TASK_HEADER = ["序号", "重点任务", "具体措施", "牵头单位", "配合单位／责任单位", "完成时限", "来源", "备注",
+               "措施全文", "文件", "定位"]
+
+
+def measure_rows(ws) -> list[dict]:
+    """The 任务分工表's measure rows by header (title bars, which fill only the first cell, left out)."""
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True) if r[0] is not None
+            and isinstance(r[0], int)]
 
 
 @pytest.fixture
@@ -58,53 +67,71 @@ def test_workbook_sheets_and_header(workbook) -> None:
     assert workbook.sheetnames == SHEETS
     ws = workbook["任务分工表"]
     assert [c.value for c in ws[1]] == TASK_HEADER
-    assert ws.max_row == 1 + 6  # two documents × three measures
+    assert ws.max_row == 1 + 2 + 6  # header, two documents × (title bar + three measures)
+    assert workbook["未分工措施"].max_row == 1  # both documents name units
 
 
-@pytest.mark.parametrize("sheet", SHEETS)
-def test_every_sheet_prints_right(workbook, sheet: str) -> None:
+@pytest.mark.parametrize("sheet", [s for s in SHEETS if s != "责任矩阵"])
+def test_every_list_sheet_prints_right(workbook, sheet: str) -> None:
     ws = workbook[sheet]
-    assert ws.freeze_panes in ("A2", "D2")
+    assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
     assert ws.print_title_rows == "$1:$1"
     assert ws.page_setup.orientation == "landscape"
-    assert int(ws.page_setup.paperSize) == 9  # A4
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToHeight) == 0
-    if sheet == "责任矩阵":  # wide: several pages across, the measure columns repeated on each
-        assert ws.print_title_cols == "$A:$C"
-    else:
-        assert int(ws.page_setup.fitToWidth) == 1
-    assert ws.cell(2, 1).alignment.wrap_text or ws.max_row == 1
+    assert int(ws.page_setup.paperSize) in (8, 9)  # A3, A4
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage  # it would drop the page breaks
+    assert ws.max_row == 1 or ws.cell(2, 1).alignment.wrap_text
 
 
 def test_lead_cell_matches_registry(workbook, settings: Settings) -> None:
     with Registry.open(settings) as reg:
         first = reg.tasks()[0]
-    row = [c.value for c in workbook["任务分工表"][2]]
-    assert row[2] == "一、重点任务"
-    assert row[4] == "、".join(m.name for m in first.lead) == "市经信局"
-    assert row[5] == "市发展改革委、市自然资源局"
-    assert row[6] is None  # every unit of this measure has its role
-    assert row[7] == "2025年底前"
-    assert row[3].startswith("1.加快园区基础设施建设\n完善园区道路")
-    assert row[8].endswith(f"taizhang show {source_locator(first.source)}")
+    ws = workbook["任务分工表"]
+    assert ws.cell(2, 1).value == "园区提质行动方案（2025年3月1日）"  # the title bar: title and date
+    row = measure_rows(ws)[0]
+    assert row["序号"] == 1 and row["重点任务"] == "一、重点任务"
+    assert row["牵头单位"] == "、".join(m.name for m in first.lead) == "市经信局"
+    assert row["配合单位／责任单位"] == "市发展改革委、市自然资源局"  # every unit has its role
+    assert row["完成时限"] == "2025年底前"
+    assert row["具体措施"] == "1.加快园区基础设施建设\n完善园区道路、供水管网。"  # the bracket of units left out
+    assert row["措施全文"] == first.text
+    assert row["来源"] == "第1页\n第2行"  # page and line on paper, the locator in a hidden column
+    assert row["定位"] == source_locator(first.source) and row["文件"] == "园区提质行动方案"
 
 
 def test_formula_like_cell_is_neutralised(workbook) -> None:
-    cell = workbook["任务分工表"].cell(5, 2)  # first measure of the second document: 文件
-    assert cell.data_type == "s" and cell.value == "'" + DDE_TITLE
+    ws = workbook["任务分工表"]
+    title_bar = ws.cell(6, 1)  # the second document's title bar
+    assert title_bar.data_type == "s" and title_bar.value.startswith("'" + DDE_TITLE)
+    assert measure_rows(ws)[3]["文件"] == "'" + DDE_TITLE
     assert not any(c.data_type == "f" for ws in workbook for row in ws.iter_rows() for c in row)
 
 
+def matrix_blocks(ws) -> dict[str, dict[str, dict]]:
+    """责任矩阵 read back: document title → unit → {header: value}."""
+    blocks: dict[str, dict[str, dict]] = {}
+    header: list = []
+    title = ""
+    for r in ws.iter_rows(values_only=True):
+        if r[0] is not None and all(v is None for v in r[1:]):
+            title, blocks[r[0]] = r[0], {}
+        elif r[0] == "单位":
+            header = list(r)
+        elif r[0] is not None:
+            blocks[title][r[0]] = dict(zip(header, r))
+    return blocks
+
+
 def test_matrix_marks_roles_and_counts(workbook) -> None:
-    ws = workbook["责任矩阵"]
-    header = [c.value for c in ws[1]]
-    lead_col = header.index("市经济和信息化局") + 1
-    support_col = header.index("市发展和改革委员会") + 1
-    assert ws.cell(2, lead_col).value == "牵头" and ws.cell(2, support_col).value == "配合"
-    totals = {ws.cell(r, 3).value: r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value == "合计"}
-    assert ws.cell(totals["牵头"], lead_col).value == 2
-    assert ws.cell(totals["配合"], support_col).value == 2
+    blocks = matrix_blocks(workbook["责任矩阵"])
+    first = blocks["园区提质行动方案（2025年3月1日）"]
+    assert list(first) == ["市经济和信息化局", "市发展和改革委员会", "市投促局", "市政务服务和大数据管理局",
+                           "市自然资源和规划局"]  # the busiest first, then the most leads, then by name
+    lead, support = first["市经济和信息化局"], first["市发展和改革委员会"]
+    assert lead["1"] == "牵" and support["1"] == "配" and lead["3"] is None
+    assert lead["牵头数"] == 1 and support["配合数"] == 1
+    assert first["市政务服务和大数据管理局"]["2"] == "责"  # named without a role: 责任, not 牵头
+    assert first["市政务服务和大数据管理局"]["责任数"] == 1
 
 
 def test_unclear_and_review_sheets(workbook) -> None:
@@ -128,10 +155,18 @@ def test_target_sheet_keeps_the_number(workbook) -> None:
     assert row["原文"].value == "园区工业总产值达到16.40亿元"
 
 
+def duty_rows(ws) -> list[dict]:
+    """单位责任清单 read back by header, with the unit's title bar left out."""
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True) if isinstance(r[0], int)]
+
+
 def test_unit_duty_sheet_lists_leads_then_supports(workbook) -> None:
-    rows = list(workbook["单位责任清单"].iter_rows(min_row=2, values_only=True))
-    mine = [r for r in rows if r[0] == "市经济和信息化局"]
-    assert [r[2] for r in mine] == ["牵头", "牵头"] and mine[0][1] == "市经信局"
+    ws = workbook["单位责任清单"]
+    assert ws.cell(2, 1).value == "市经济和信息化局（牵头2项）"  # the busiest unit's title bar
+    mine = [r for r in duty_rows(ws) if r["单位"] == "市经济和信息化局"]
+    assert [(r["序号"], r["职责"]) for r in mine] == [(1, "牵头"), (2, "牵头")] and mine[0]["原文写法"] == "市经信局"
+    assert mine[0]["完成时限"] == "2025年底前" and mine[0]["来源"] == "第1页 第2行"
 
 
 def test_empty_registry_exports(tmp_path: Path) -> None:
@@ -256,7 +291,7 @@ def test_key_task_cell_leaves_out_the_measure_itself(section_path: tuple[str, ..
 )
 def test_fit_to_row_keeps_what_a_row_shows(text: str) -> None:
     fitted = fit_to_row(text, 64)
-    assert _lines(fitted, 64) <= _MAX_LINES
+    assert wrapped_lines(fitted, 64) <= MAX_LINES
     if fitted != text:
         body = fitted.removesuffix("\n" + TRUNCATION_NOTE)
         assert fitted.endswith(TRUNCATION_NOTE) and text.startswith(body)
@@ -264,6 +299,7 @@ def test_fit_to_row_keeps_what_a_row_shows(text: str) -> None:
 
 def test_display_width_counts_cjk_double() -> None:
     assert display_width("市经信局") == 8 and display_width("A1") == 2 and display_width("（一）") == 6
+    assert display_width("第13—15行") == 10  # 宋体 draws the dash full width
 
 
 def test_atomic_write_keeps_the_old_file_on_failure(tmp_path: Path) -> None:
@@ -342,29 +378,27 @@ def fengong_workbook(tmp_path: Path):
     return load_workbook(write_ledger(fengong_ledger(), "xlsx", tmp_path / "分工.xlsx"))
 
 
-def test_task_sheet_shows_unsplit_units_in_their_own_column(fengong_workbook) -> None:
-    ws = fengong_workbook["任务分工表"]
-    rows = [dict(zip(TASK_HEADER, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
-    assert [r["责任单位（未分牵头）"] for r in rows] == ["市商务局、市财政局", "市文化广电旅游局、市商务局", None]
+def test_task_sheet_labels_unsplit_units_as_responsible(fengong_workbook) -> None:
+    rows = measure_rows(fengong_workbook["任务分工表"])
+    assert [r["配合单位／责任单位"] for r in rows] == [
+        "责任单位：市商务局、市财政局", "责任单位：市文化广电旅游局、市商务局", "市商务局"]
     assert [r["牵头单位"] for r in rows] == [None, None, "市市场监管局"]  # never promoted to lead
-    assert [r["配合单位"] for r in rows] == [None, None, "市商务局"]
+    assert [r["备注"] for r in rows] == ["未分牵头、配合", "未分牵头、配合", None]
 
 
 def test_matrix_and_duty_list_mark_unsplit_units_as_responsible(fengong_workbook) -> None:
-    ws = fengong_workbook["责任矩阵"]
-    header = [c.value for c in ws[1]]
-    assert header[3] == "市商务局"  # named for all three measures: the busiest unit comes first
-    col = {u: header.index(u) + 1 for u in ("市商务局", "市财政局", "市文化广播电视和旅游局")}
-    assert [ws.cell(r, col["市商务局"]).value for r in (2, 3, 4)] == ["责任", "责任", "配合"]
-    assert ws.cell(2, col["市财政局"]).value == "责任" and ws.cell(3, col["市财政局"]).value is None
-    totals = {ws.cell(r, 3).value: r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value == "合计"}
-    assert set(totals) == {"牵头", "配合", "责任"}
-    assert ws.cell(totals["责任"], col["市商务局"]).value == 2
-    assert ws.cell(totals["牵头"], col["市商务局"]).value == 0
-    duties = [r for r in fengong_workbook["单位责任清单"].iter_rows(min_row=2, values_only=True)]
-    commerce = [(r[2], r[4]) for r in duties if r[0] == "市商务局"]
-    assert commerce == [("配合", "一.（三）"), ("责任", "一.（一）"), ("责任", "一.（二）")]
-    assert ("市文化广播电视和旅游局", "市文化广电旅游局", "责任") in {r[:3] for r in duties}
+    (block,) = matrix_blocks(fengong_workbook["责任矩阵"]).values()
+    assert list(block)[0] == "市商务局"  # named for all three measures: the busiest unit comes first
+    commerce = block["市商务局"]
+    assert [commerce[n] for n in ("1", "2", "3")] == ["责", "责", "配"]
+    assert block["市财政局"]["1"] == "责" and block["市财政局"]["2"] is None
+    assert (commerce["牵头数"], commerce["配合数"], commerce["责任数"]) == (0, 1, 2)
+    assert block["市文化广播电视和旅游局"]["2"] == "责"
+    duties = duty_rows(fengong_workbook["单位责任清单"])
+    commerce_duties = [(r["职责"], r["任务编号"]) for r in duties if r["单位"] == "市商务局"]
+    assert commerce_duties == [("配合", "一.（三）"), ("责任", "一.（一）"), ("责任", "一.（二）")]
+    assert ("市文化广播电视和旅游局", "市文化广电旅游局", "责任") in {(r["单位"], r["原文写法"], r["职责"]) for r in duties}
+    assert fengong_workbook["单位责任清单"].cell(2, 1).value == "市商务局（配合1项，责任2项）"
 
 
 def test_unclear_sheet_does_not_call_named_units_missing(fengong_workbook) -> None:
@@ -390,7 +424,7 @@ def test_csv_and_json_carry_unsplit_units(tmp_path: Path) -> None:
 
 
 def test_a_unit_without_a_role_beside_a_lead_is_worth_a_look() -> None:
-    from extractors.export.xlsx import mention_issues
+    from extractors.export.lists import mention_issues
     from pipeline.model import UnitMention
 
     unit = UnitMention(name="市投促局", canonical="市投资促进局", role="unassigned", known=True)
