@@ -37,6 +37,9 @@ from extractors.periods import DocumentPeriod
 TASK_SHEET = "任务分工表"
 UNASSIGNED_SHEET = "未分工措施"
 UNSPLIT_PREFIX = "责任单位："  # units named with no lead/supporting split, never shown as 配合
+SHARED_UNITS_HEADER = "配合单位／责任单位"  # 配合 on its first line, 责任单位：… on its own line
+DEADLINE_HEADER = "完成时限"
+LOCATOR_HEADER = "定位"
 FOOTNOTE = "具体措施以“…”结尾者为节选，全文见隐藏列“措施全文”；完成时限注（规划期）（实施期）者取文件期限"
 
 
@@ -91,13 +94,13 @@ TASK_COLUMNS: tuple[TaskColumn, ...] = (
     TaskColumn(Column("具体措施", 30, 50), lambda r: measure_excerpt(r.task)),
     # a unit column fits 市经济和信息化局 on one line: names broken mid-word are misread
     TaskColumn(Column("牵头单位", 17, 22), lambda r: unit_names(r.task.lead), names_units=True),
-    TaskColumn(Column("配合单位／责任单位", 20, 30), supporting_cell, names_units=True),
-    TaskColumn(Column("完成时限", 12, 16), lambda r: due_cell(r.task, r.period)),
+    TaskColumn(Column(SHARED_UNITS_HEADER, 20, 30), supporting_cell, names_units=True),
+    TaskColumn(Column(DEADLINE_HEADER, 12, 16), lambda r: due_cell(r.task, r.period)),
     TaskColumn(Column("来源", 11, 12), lambda r: printed_source(r.task.source)),
     TaskColumn(Column("备注", 8, 14), remark_cell),
     TaskColumn(Column("措施全文", 40, 60, hidden=True), lambda r: r.task.text),
     TaskColumn(Column("文件", 20, 40, hidden=True), lambda r: r.document.meta.title),
-    TaskColumn(Column("定位", 20, 40, hidden=True), lambda r: source_locator(r.task.source)),
+    TaskColumn(Column(LOCATOR_HEADER, 20, 40, hidden=True), lambda r: source_locator(r.task.source)),
 )
 UNASSIGNED_COLUMNS = tuple(c for c in TASK_COLUMNS if not c.names_units)
 

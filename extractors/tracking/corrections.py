@@ -108,7 +108,9 @@ def _merge_target(book: LedgerWorkbook, row: LedgerRow) -> str | None:
     if found is None:
         return None
     wanted = found.group(1)
-    target = next((r.task_id for r in book.rows if r.number == wanted and r.task_id), None)
+    # 序号 restarts with each document: 并入 12 is the 12th measure of the row's own document
+    target = next((r.task_id for r in book.rows
+                   if r.number == wanted and r.task_id and r.document == row.document), None)
     target = target or (wanted if wanted in book.snapshot else None)
     if target is None or target == row.task_id:
         letter = get_column_letter(book.columns[CHECK_HEADER] + 1)

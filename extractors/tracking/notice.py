@@ -11,7 +11,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from extractors.export.columns import Column
-from extractors.export.ledger import deadline_cell, measure_heading, source_cell
+from extractors.export.ledger import deadline_cell, measure_heading, source_locator
+from extractors.export.print_cells import printed_source
 from extractors.export.safe_cells import safe_cell
 from extractors.tracking.overdue import TaskState, UnitSummary
 
@@ -30,7 +31,8 @@ def _task_row(n: int, s: TaskState) -> list:
     latest = f"{s.latest.report_date:%Y-%m-%d} {s.latest.status}：{s.latest.progress}" if s.latest else ""
     return [n, safe_cell("、".join(s.units)), safe_cell(s.document), safe_cell(measure_heading(s.task)),
             safe_cell(deadline_cell(s.task)), s.due.isoformat() if s.due else "", safe_cell(s.reason),
-            safe_cell(latest), safe_cell(source_cell(s.task.source))]
+            safe_cell(latest),
+            safe_cell(f"{printed_source(s.task.source, ' ')}\n{source_locator(s.task.source)}")]
 
 
 def _sheet(wb: Workbook, title: str, columns: Sequence[Column], rows: list[list], heading: str) -> None:

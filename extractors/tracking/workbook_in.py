@@ -20,7 +20,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from pipeline.errors import WorkbookImportError
 
-from extractors.export.xlsx import UNSPLIT_HEADER
+from extractors.export.task_sheet import DEADLINE_HEADER, LOCATOR_HEADER, SHARED_UNITS_HEADER, UNSPLIT_PREFIX
 from extractors.tracking.workbook_out import (
     CHECK_HEADER,
     LEDGER_MARK,
@@ -29,7 +29,9 @@ from extractors.tracking.workbook_out import (
     TASK_SHEET,
 )
 
-FIELD_HEADERS = {"lead": "牵头单位", "supporting": "配合单位", "unassigned": UNSPLIT_HEADER, "deadline": "完成时限"}
+FIELD_HEADERS = {
+    "lead": "牵头单位", "supporting": SHARED_UNITS_HEADER, "unassigned": SHARED_UNITS_HEADER, "deadline": DEADLINE_HEADER,
+}
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class SnapshotRow:
     task_id: str
     cells: EditableCells
     source_text: str
+    shown_deadline: str = ""  # 完成时限 as printed (the document's period or 未明确 when it has none)
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,7 @@ def read_ledger_workbook(path: Path, epoch: str) -> LedgerWorkbook:
     head = next((i for i, r in enumerate(values[:8]) if "具体措施" in r), 0)
     columns = check_header(path, TASK_SHEET, head + 1, values[head] if values else [], expected)
     snapshot = {
-        r[0]: SnapshotRow(r[0], EditableCells(*(r[1:6] + [""] * 5)[:5]), (r[6:7] or [""])[0])
+        r[0]: SnapshotRow(r[0], EditableCells(*(r[1:6] + [""] * 5)[:5]), (r[6:7] or [""])[0], (r[7:8] or [""])[0])
         for r in snapshot_rows[2:] if r and r[0]
     }
 
@@ -168,15 +171,37 @@ def read_ledger_workbook(path: Path, epoch: str) -> LedgerWorkbook:
 
     rows: list[LedgerRow] = []
     for number, r in enumerate(values[head + 1:], start=head + 2):
-        if not any(r):
-            continue
         task_id = cell(r, TASK_ID_HEADER)
+        if not any(r) or (not task_id and sum(1 for v in r if v) == 1 and r[0]):
+            continue  # a blank row, or a document's title bar (one merged cell)
         if task_id and task_id not in snapshot:
             raise WorkbookImportError(
                 path, f"工作表「{TASK_SHEET}」第{number}行第{get_column_letter(columns[TASK_ID_HEADER] + 1)}列"
                 f"（{TASK_ID_HEADER}）「{task_id}」不是导出时的任务", "任务ID 列不可修改；新增任务请留空该列")
-        cells = EditableCells(*(cell(r, FIELD_HEADERS[f]) for f in ("lead", "supporting", "unassigned", "deadline")),
-                              cell(r, CHECK_HEADER))
+        supporting, unassigned = split_shared_units(cell(r, SHARED_UNITS_HEADER))
+        deadline = cell(r, DEADLINE_HEADER)
+        snap = snapshot.get(task_id)
+        if snap is not None and _squashed(deadline) == _squashed(snap.shown_deadline):
+            deadline = snap.cells.deadline  # the printed period or 未明确, left as it was
+        cells = EditableCells(cell(r, "牵头单位"), supporting, unassigned, deadline, cell(r, CHECK_HEADER))
         rows.append(LedgerRow(number, cell(r, "序号"), task_id, cell(r, "文件"), cell(r, "具体措施"),
-                              cell(r, "来源"), cells))
+                              cell(r, LOCATOR_HEADER) or cell(r, "来源"), cells))
     return LedgerWorkbook(path, epoch, rows, snapshot, columns)
+
+
+def split_shared_units(cell: str) -> tuple[str, str]:
+    """(配合单位, 责任单位) of the shared column: units on a line of their own after 责任单位： have
+    no role stated; the others support."""
+    supporting: list[str] = []
+    unassigned: list[str] = []
+    for line in cell.splitlines():
+        line = line.strip()
+        if line.startswith(UNSPLIT_PREFIX):
+            unassigned.append(line[len(UNSPLIT_PREFIX):].strip())
+        elif line:
+            supporting.append(line)
+    return "、".join(supporting), "、".join(unassigned)
+
+
+def _squashed(text: str) -> str:
+    return "".join(text.split())

@@ -27,6 +27,7 @@ from pipeline.model import Task
 from extractors.export.columns import Column
 from extractors.export.ledger import CorrectedField, measure_heading, source_locator
 from extractors.export.safe_cells import safe_cell
+from extractors.export.task_sheet import DEADLINE_HEADER, LOCATOR_HEADER, SHARED_UNITS_HEADER
 from extractors.tracking.apply import APPLIED, EDITABLE_FIELDS, TrackedLedger, field_value, latest_per_field
 from extractors.tracking.model import FIELD_LABEL, Correction, ProgressReport
 
@@ -59,10 +60,11 @@ def header_row(ws: Worksheet, marker: str = "具体措施", scan: int = 8) -> in
 
 
 def task_rows_by_locator(ws: Worksheet, first: int, tasks: Sequence[Task]) -> dict[int, Task]:
-    """Sheet row → task, found by the source locator each row carries in its 来源 cell; rows
-    in export order when no locator is found (a layout without one)."""
+    """Sheet row → task, found by the source locator each row carries (its hidden 定位 cell, or
+    the 来源 cell of a layout without one); rows in export order when no locator is found."""
     by_locator = {source_locator(t.source): t for t in tasks}
-    source_column = next((c.column for c in ws[first - 1] if c.value == "来源"), None)
+    headers = {c.value: c.column for c in ws[first - 1]}
+    source_column = headers.get(LOCATOR_HEADER) or headers.get("来源")
     found: dict[int, Task] = {}
     for row in ws.iter_rows(min_row=first):
         cells = [row[source_column - 1]] if source_column and source_column <= len(row) else row
@@ -120,6 +122,8 @@ def annotate_task_sheet(wb: Workbook, tracked: TrackedLedger, latest: Mapping[st
             cell.font, cell.alignment, cell.border = font, alignment, border
         for note in notes:
             column = column_of.get(note.label)
+            if column is None and note.field in ("supporting", "unassigned"):
+                column = column_of.get(SHARED_UNITS_HEADER)
             if column is None:
                 continue
             cell = ws.cell(r, column)
@@ -128,11 +132,16 @@ def annotate_task_sheet(wb: Workbook, tracked: TrackedLedger, latest: Mapping[st
                                    f"「{note.corrected or '空'}」\n{note.origin}", "taizhang")
     if ws.auto_filter.ref:
         ws.auto_filter.ref = f"A{head}:{get_column_letter(first_new + len(ADDED_HEADERS) - 1)}{ws.max_row}"
-    _snapshot_sheet(wb, [*headers, *ADDED_HEADERS], tasks, tracked, epoch)
+    due = column_of.get(DEADLINE_HEADER)
+    shown = {t.task_id: str(ws.cell(r, due).value or "") for r, t in rows.items()} if due else {}
+    _snapshot_sheet(wb, [*headers, *ADDED_HEADERS], tasks, tracked, epoch, shown)
 
 
 def _snapshot_sheet(wb: Workbook, headers: list, tasks: Sequence[Task], tracked: TrackedLedger,
-                    epoch: str) -> None:
+                    epoch: str, shown_deadlines: Mapping[str, str]) -> None:
+    """The hidden sheet an import compares with. Each task row: its id, its editable values as the
+    ledger reads them, its 校核 text, its source text, and its 完成时限 as printed (a measure with
+    no deadline of its own shows its document's period or 未明确: left as is, that is no edit)."""
     ws = wb.create_sheet(SNAPSHOT_SHEET)
     ws.sheet_state = "veryHidden"  # not offered by Excel's or WPS's 取消隐藏
     ws.append([LEDGER_MARK, SNAPSHOT_FORMAT, epoch, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")])
@@ -140,7 +149,7 @@ def _snapshot_sheet(wb: Workbook, headers: list, tasks: Sequence[Task], tracked:
     for t in tasks:
         check = _check_text(tracked.ledger.corrections.get(t.task_id, ()))
         ws.append([safe_cell(t.task_id), *(safe_cell(field_value(t, f)) for f in EDITABLE_FIELDS),
-                   safe_cell(check), safe_cell(t.text)])
+                   safe_cell(check), safe_cell(t.text), safe_cell(shown_deadlines.get(t.task_id, ""))])
 
 
 def correction_log_sheet(wb: Workbook, corrections: Sequence[Correction], tracked: TrackedLedger,

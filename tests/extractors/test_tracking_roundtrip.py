@@ -22,7 +22,9 @@ from pipeline.settings import Settings
 from tests.tracking_ledger import build_corpus_ledger, copy_ledger, export_xlsx
 
 D = "dongqu-2023-chengzai-fangan:"
-NOT_A_TASK = "pzh-2022-yuanqu-guihua:第五章.第一节.—1"
+# a measure of another document on the sheet (a 规划 that assigns nobody prints on 未分工措施,
+# which the import does not read)
+NOT_A_TASK = "pzh-2025-yuanqu-tizhi-tongzhi:二.（二）.6"
 QUOTE = "建立健全推进园区提升承载能力工作机制，强化组织协调，定期研究解决园区建设发展中遇到的困难问题。"
 
 
@@ -51,8 +53,9 @@ def edit_as_a_person(exported: Path, out: Path) -> None:
     col = _columns(ws)
     row = _rows(ws, col)
     ws.cell(row[D + "二.（一）.1"], col["牵头单位"]).value = "区发展和改革委员会"  # change the lead
-    supporting = ws.cell(row[D + "二.（一）.2"], col["配合单位"])
-    supporting.value = f"{supporting.value}、区财政局"  # add a supporting unit
+    supporting = ws.cell(row[D + "二.（一）.2"], col["配合单位／责任单位"])
+    first, *rest = (supporting.value or "").split("\n")  # 配合 on the first line, 责任单位：… below
+    supporting.value = "\n".join([f"{first}、区财政局" if first else "区财政局", *rest])  # add a supporting unit
     ws.cell(row[D + "二.（一）.3"], col["完成时限"]).value = "2024年6月底前"  # add a deadline
     ws.cell(row[NOT_A_TASK], col["校核"]).value = "非任务"  # not a task
     into = ws.cell(row[D + "二.（二）.4"], col["序号"]).value  # merge a row into another, by its 序号
@@ -99,7 +102,7 @@ def test_edits_survive_a_rebuild_and_a_changed_source_goes_to_review(
         assert sorted(c.field for c in first.corrections) == \
             ["add_task", "deadline", "lead", "merge", "not_a_task", "supporting"]
         lead = next(c for c in first.corrections if c.field == "lead")
-        assert (lead.origin.sheet, lead.origin.column, lead.before) == ("任务分工表", "牵头单位(E)", "区经济和信息化局")
+        assert (lead.origin.sheet, lead.origin.column, lead.before) == ("任务分工表", "牵头单位(D)", "区经济和信息化局")
         # idempotent: the same file, and the same cells saved again by another program
         assert import_workbooks([edited], registry).corrections == []
         resaved = tmp_path / "再存.xlsx"
@@ -154,7 +157,7 @@ def test_edits_survive_a_rebuild_and_a_changed_source_goes_to_review(
     row = _rows(ws, col)
     assert "待复核" in ws.cell(row[D + "二.（一）.1"], col["校核"]).value
     assert "已校核" in ws.cell(row[D + "二.（一）.2"], col["校核"]).value
-    assert ws.cell(row[D + "二.（一）.2"], col["配合单位"]).comment is not None
+    assert ws.cell(row[D + "二.（一）.2"], col["配合单位／责任单位"]).comment is not None
     log = {r[2]: r for r in wb["校核记录"].iter_rows(min_row=2, values_only=True)}
     assert log[D + "二.（一）.1"][1] == "待复核" and "飞地园区" in log[D + "二.（一）.1"][10]
     assert wb["_taizhang"].sheet_state == "veryHidden"
@@ -178,16 +181,16 @@ def test_foreign_edited_or_formula_workbooks_are_refused_by_sheet_row_column(
     wb = load_workbook(exported)
     sheet = wb["任务分工表"]
     header, formula, good = tmp_path / "表头.xlsx", tmp_path / "公式.xlsx", tmp_path / "好.xlsx"
-    for path, cell, value in ((header, "E1", "主责单位"), (formula, "E5", '=HYPERLINK("http://example.com","x")'),
-                              (good, "H5", "2025年底前")):
+    for path, cell, value in ((header, "D1", "主责单位"), (formula, "D5", '=HYPERLINK("http://example.com","x")'),
+                              (good, "F5", "2026年底前")):
         before, sheet[cell] = sheet[cell].value, value
         wb.save(path)
         sheet[cell] = before
     with Registry.open(ledger) as registry:
         report = import_workbooks([header, formula, good], registry)
         assert [f.corrections for f in report.files] == [0, 0, 1]  # the good file still went in
-        assert "「任务分工表」第1行第E列表头为「主责单位」，导出时为「牵头单位」" in report.failed[0]
-        assert "「任务分工表」第5行第E列（牵头单位）是公式" in report.failed[1]
+        assert "「任务分工表」第1行第D列表头为「主责单位」，导出时为「牵头单位」" in report.failed[0]
+        assert "「任务分工表」第5行第D列（牵头单位）是公式" in report.failed[1]
         assert len(LedgerReader(registry).store.corrections()) == 1
     with Registry.open(Settings(data_dir=tmp_path / "other")) as registry:  # another registry
         refused = import_workbooks([good], registry)

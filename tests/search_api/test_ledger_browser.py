@@ -112,7 +112,7 @@ def test_an_edited_workbook_uploads_from_the_page(page, server, tmp_path: Path) 
     ws = wb["任务分工表"]
     col = {c.value: c.column for c in ws[1]}
     row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, col["任务ID"]).value == UPLOADED)
-    ws.cell(row, col["配合单位"]).value = "区统计局"
+    ws.cell(row, col["配合单位／责任单位"]).value = "区统计局"
     wb.save(tmp_path / "改.xlsx")
     page.set_input_files("#ledger-upload", str(tmp_path / "改.xlsx"))
     expect(page.locator("#ledger-status")).to_contain_text("改.xlsx：校核 1 条")
