@@ -10,22 +10,12 @@ import json
 import sys
 from collections.abc import Sequence
 
+from pipeline.labels import label
 from pipeline.model import Evidence, Finding
 from pipeline.settings import Settings
 
 from extractors.checks import check_registry, split_corroboration
 
-KIND_LABEL = {
-    "conflict": "冲突",
-    "basis_mismatch": "口径不一",
-    "year_drift": "年份不一",
-    "superseded": "已被改写",
-    "consistent": "印证",
-    "part_exceeds_whole": "局部超整体",
-    "rule_conflict": "规则冲突",
-    "lead_conflict": "牵头不一",
-    "sum_mismatch": "合计不符",
-}
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "green"}
 
 
@@ -35,43 +25,47 @@ def short_quote(quote: str, limit: int = 60) -> str:
     return flat if len(flat) <= limit else f"{flat[: limit - 18]}…{flat[-15:]}"
 
 
-def where(ev: Evidence) -> str:
+def where(ev: Evidence, titles: dict[str, str] | None = None) -> str:
+    """《title》 第N页 第M行: the document by its title (its id only when no title is known)."""
     src = ev.source
-    return f"{src.doc_id} p.{src.page}:{src.line_start}"
+    name = (titles or {}).get(src.doc_id)
+    return f"{'《' + name + '》' if name else src.doc_id} 第{src.page}页 第{src.line_start}行"
 
 
 def findings_json(findings: Sequence[Finding]) -> str:
     return json.dumps([f.model_dump(mode="json") for f in findings], ensure_ascii=False, indent=2)
 
 
-def _table(title: str, findings: Sequence[Finding]):
+def _table(title: str, findings: Sequence[Finding], titles: dict[str, str] | None = None):
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=title, show_lines=True, expand=True)
-    for name, ratio in (("类型", 1), ("说明", 4), ("左", 4), ("右", 4)):
+    for name, ratio in (("类型", 1), ("说明", 4), ("甲", 4), ("乙", 4)):
         table.add_column(name, ratio=ratio, overflow="fold")
     for f in findings:
-        newer = {"left": "（左较新）", "right": "（右较新）"}.get(f.newer or "", "")
+        newer = f"（{label('newer', f.newer)}）" if f.newer else ""
         table.add_row(
-            f"{KIND_LABEL.get(f.kind, f.kind)}\n[{SEVERITY_STYLE[f.severity]}]{f.severity}[/]",
-            f"{f.reason}{newer}\n[dim]{f.rule}[/]",
-            f"{short_quote(f.left.quote)}\n[dim]{where(f.left)}[/]",
-            f"{short_quote(f.right.quote)}\n[dim]{where(f.right)}[/]",
+            f"{label('finding_kind', f.kind)}\n[{SEVERITY_STYLE[f.severity]}]{label('severity', f.severity)}[/]",
+            f"{escape(f.reason)}{newer}\n[dim]{label('rule', f.rule)}[/]",
+            f"{escape(short_quote(f.left.quote))}\n[dim]{escape(where(f.left, titles))}[/]",
+            f"{escape(short_quote(f.right.quote))}\n[dim]{escape(where(f.right, titles))}[/]",
         )
     return table
 
 
-def print_findings(findings: Sequence[Finding], console=None) -> None:
+def print_findings(findings: Sequence[Finding], console=None, titles: dict[str, str] | None = None) -> None:
+    """titles: doc_id → title, so a source reads 《title》 第N页 第M行 rather than an id."""
     from rich.console import Console
 
     console = console or Console()
     flagged, corroborated = split_corroboration(findings)
     if flagged:
-        console.print(_table(f"冲突核查：{len(flagged)} 项", flagged))
+        console.print(_table(f"冲突核查：{len(flagged)} 项", flagged, titles))
     else:
         console.print("冲突核查：未发现冲突。")
     if corroborated:
-        console.print(_table(f"印证：{len(corroborated)} 处两文件（或两处）表述一致", corroborated))
+        console.print(_table(f"印证：{len(corroborated)} 处两文件（或两处）表述一致", corroborated, titles))
 
 
 def run_check_command(settings: Settings, as_json: bool = False) -> list[Finding]:
@@ -80,10 +74,10 @@ def run_check_command(settings: Settings, as_json: bool = False) -> list[Finding
 
     registry = Registry.open(settings)
     try:
-        if not registry.documents():
+        documents = registry.documents()
+        if not documents:
             print(
-                f"{settings.registry_url}: the registry holds no documents "
-                "(run `taizhang build` first)",
+                f"{settings.registry_url}：任务台账中还没有文件（请先运行 `taizhang build`）",
                 file=sys.stderr,
             )
         findings = check_registry(registry)
@@ -92,5 +86,5 @@ def run_check_command(settings: Settings, as_json: bool = False) -> list[Finding
     if as_json:
         print(findings_json(findings))
     else:
-        print_findings(findings)
+        print_findings(findings, titles={m.doc_id: m.title for m in documents})
     return findings

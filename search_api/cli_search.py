@@ -11,6 +11,7 @@ import sys
 from typing import get_args
 
 from pipeline.errors import TaizhangError
+from pipeline.labels import label
 from pipeline.model import DocStatus
 from pipeline.settings import Settings
 
@@ -39,9 +40,9 @@ def resolve_unit(name: str, known: set[str]) -> str:
     if len(candidates) == 1 or len(exact) == 1:
         return (exact or candidates)[0]
     if candidates:
-        _fail(f"--unit {name!r} matches several units: {'、'.join(candidates[:12])}; give the full name")
-    _fail(f"--unit {name!r}: no measure in the index names this unit (check the spelling, "
-          "or run `taizhang export` to see the units in the ledger)")
+        _fail(f"--unit {name!r} 对应多个单位：{'、'.join(candidates[:12])}；请写出完整名称")
+    _fail(f"--unit {name!r}：索引中没有措施提到这个单位（请检查名称，"
+          "或运行 `taizhang export` 查看台账中的单位）")
     return name
 
 
@@ -49,58 +50,68 @@ def make_filters(unit: str | None, role: str | None, year: int | None, doc: str 
                  status: str | None, known_units: set[str] | None = None) -> SearchFilters:
     """Validated filters; a bad value stops with a message saying what is accepted."""
     if role is not None and role not in ROLE_WORDS:
-        _fail(f"--role must be lead or supporting (牵头 / 配合), or unassigned (责任: named with no "
-              f"lead/supporting split), not {role!r}")
+        _fail(f"--role 只能是 牵头 / 配合 / 责任（未分牵头、配合的责任单位），"
+              f"或 lead / supporting / unassigned，不能是 {role!r}")
     if role is not None and unit is None:
-        _fail("--role needs --unit: e.g. --unit 市自然资源和规划局 --role lead")
+        _fail("--role 需要与 --unit 一起用，例如：--unit 市自然资源和规划局 --role 牵头")
     statuses = get_args(DocStatus)
     if status is not None and status not in statuses:
-        _fail(f"--status must be one of {' / '.join(statuses)}, not {status!r}")
+        _fail(f"--status 只能是 {' / '.join(statuses)} 之一，不能是 {status!r}")
     return SearchFilters(
         doc=doc, unit=resolve_unit(unit, known_units or set()) if unit else None,
         role=ROLE_WORDS[role] if role else None, year=year, status=status,
     )
 
 
-def stale_warning(settings: Settings, built_at: float) -> str | None:
-    """A hint when the SQLite registry changed after the index was built (cheap: file times
-    only; a PostgreSQL registry is not checked here — the API compares generations)."""
-    url = settings.registry_url
-    if not url.startswith("sqlite:///"):
-        return None
-    from pathlib import Path
+STALE_WARNING = "注意：任务台账在索引建立后有更新，结果可能不全；运行 `taizhang build` 刷新索引。"
 
-    db = Path(url.removeprefix("sqlite:///"))
-    times = [p.stat().st_mtime for p in (db, db.with_name(db.name + "-wal")) if p.exists()]
-    if times and max(times) > built_at + 1:
-        return "注意：任务台账在索引建立后有更新，结果可能不全；运行 `taizhang build` 刷新索引。"
-    return None
+
+def stale_warning(settings: Settings, index_registry_generation: str, built_at: float) -> str | None:
+    """A hint when the registry changed after the index was built: the index records the
+    registry generation it was built from, and a registry that holds another one has changed.
+
+    File times alone are wrong for a copied data folder (``cp -r`` gives every file a new time
+    in no particular order), so they only decide whether the generation is worth reading: a
+    SQLite registry not written since the index was built is current without opening it."""
+    url = settings.registry_url
+    if url.startswith("sqlite:///"):
+        from pathlib import Path
+
+        db = Path(url.removeprefix("sqlite:///"))
+        times = [p.stat().st_mtime for p in (db, db.with_name(db.name + "-wal")) if p.exists()]
+        if not times or max(times) <= built_at + 1:
+            return None
+    from extractors.registry.store import Registry
+
+    with Registry.open(settings) as registry:
+        current = registry.generation()
+    return STALE_WARNING if current != index_registry_generation else None
 
 
 def run_search_command(
     query: str, settings: Settings, k: int = 10, unit: str | None = None, role: str | None = None,
     year: int | None = None, doc: str | None = None, status: str | None = None,
-    mode: str = "hybrid", as_json: bool = False,
+    mode: str = "hybrid", as_json: bool = False, details: bool = False,
 ) -> None:
     """Search and print. Exits with status 1 (message on stderr) when there is no index or a
     filter value is invalid. One engine serves the whole command: the index loads once."""
     from search_api.search.engine import SearchEngine
 
     if mode not in ("hybrid", "dense", "sparse"):
-        _fail(f"--mode must be hybrid, dense or sparse, not {mode!r}")
+        _fail(f"--mode 只能是 hybrid（混合）、dense（语义）或 sparse（关键词），不能是 {mode!r}")
     if k < 1:
-        _fail("-k must be at least 1")
+        _fail("-k 至少为 1")
     engine = SearchEngine(settings)
     try:
         filters = make_filters(unit, role, year, doc, status, engine.units() if unit else None)
         response = engine.search(query, k=k, filters=filters, mode=mode)
-        built_at = engine.index().meta.created
+        meta = engine.index().meta
     except TaizhangError as exc:
         _fail(exc.message)
     if as_json:
         print(json.dumps(response.model_dump(mode="json"), ensure_ascii=False, indent=2))
         return
-    print_response(response, stale_warning(settings, built_at))
+    print_response(response, stale_warning(settings, meta.registry_generation, meta.created), details)
 
 
 # ----------------------------------------------------------------------------- cards
@@ -129,16 +140,27 @@ def _units(card: ItemCard) -> str:
 def _where(card: ItemCard, hit: SearchHit) -> str:
     page = hit.sentence.page if hit.sentence else card.source.page
     line = hit.sentence.line if hit.sentence else card.source.line_start
-    return f"{card.doc_id}  第{page}页 第{line}行"
+    return f"第{page}页 第{line}行"
 
 
-def hit_renderable(hit: SearchHit):
+def score_line(hit: SearchHit) -> str:
+    """The ranking's numbers, for ``--details``: they explain an order, they are not an answer."""
+    s = hit.scores
+    parts = [f"融合 {s.fused:.4f}"]
+    if s.dense is not None:
+        parts.append(f"语义 {s.dense:.3f}（第{s.dense_rank}）")
+    if s.sparse is not None:
+        parts.append(f"关键词 {s.sparse:.2f}（第{s.sparse_rank}）")
+    return "排序分数：" + " · ".join(parts)
+
+
+def hit_renderable(hit: SearchHit, details: bool = False):
     from rich.markup import escape
     from rich.panel import Panel
     from rich.text import Text
 
     card = hit.card
-    kind = "措施" if card.kind == "measure" else "上下文"
+    kind = label("item_kind", card.kind)
     head = f"[bold]{hit.rank}. {escape(card.number or '')}{escape(card.title)}[/bold]  [dim]{kind}[/dim]"
     lines = [head, f"[dim]{escape(card.doc_title)}（{card.doc_status}） › {escape(' › '.join(card.section_path))}[/dim]"]
     if card.kind == "measure":
@@ -153,15 +175,14 @@ def hit_renderable(hit: SearchHit):
         for h in hit.sentence.highlights:
             sentence.stylize("bold yellow", h.start + 2, h.end + 2)
         body.append(sentence)
-    scores = hit.scores
-    footer = (f"来源 {_where(card, hit)} · fused {scores.fused:.4f}"
-              + (f" · dense {scores.dense:.3f}" if scores.dense is not None else "")
-              + (f" · bm25 {scores.sparse:.2f}" if scores.sparse is not None else ""))
-    body.append(Text("\n" + footer, style="dim"))
+    body.append(Text(f"\n来源 {_where(card, hit)}", style="dim"))
+    if details:
+        body.append(Text(f"\n{score_line(hit)}  定位 {card.doc_id}:{card.source.char_start}-"
+                         f"{card.source.char_end}", style="dim"))
     return Panel(body, expand=True)
 
 
-def print_response(response: SearchResponse, warning: str | None = None) -> None:
+def print_response(response: SearchResponse, warning: str | None = None, details: bool = False) -> None:
     from rich.console import Console
 
     console = Console()
@@ -172,7 +193,7 @@ def print_response(response: SearchResponse, warning: str | None = None) -> None
     if response.expansions:
         console.print(f"[dim]同义扩展：{'、'.join(response.expansions[:8])}[/dim]")
     for hit in response.hits:
-        console.print(hit_renderable(hit))
-    docs = "  ".join(f"{f.value}({f.count})" for f in response.facets.doc)
+        console.print(hit_renderable(hit, details))
+    docs = "  ".join(f"{f.label or f.value}（{f.count}）" for f in response.facets.doc)
     if docs:
         console.print(f"[dim]文件分布：{docs}   用时 {response.took_ms:.0f} ms[/dim]")

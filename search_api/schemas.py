@@ -98,7 +98,7 @@ class SearchFilters(_Frozen):
 
 
 class Highlight(_Frozen):
-    start: int  # into BestSentence.text
+    start: int  # into the text it belongs to (BestSentence.text, or SearchHit.text)
     end: int
 
 
@@ -122,6 +122,11 @@ class SearchHit(_Frozen):
     rank: int
     card: ItemCard
     sentence: BestSentence | None = None
+    # the hit's text, so a client needs no /show call per hit: a measure's whole text, or for a
+    # context section the passage that matched; highlights are offsets into it
+    text: str = ""
+    text_span: Span | None = None  # in Document.text (None for a passage made of table rows)
+    highlights: tuple[Highlight, ...] = ()
     scores: HitScores
 
 
@@ -142,6 +147,8 @@ class SearchResponse(_Frozen):
     query: str
     mode: SearchMode
     filters: SearchFilters = Field(default_factory=SearchFilters)
+    # filters read from the question's own words (a deadline year, a unit), e.g. ("year",)
+    filters_from_query: tuple[str, ...] = ()
     hits: tuple[SearchHit, ...] = ()
     facets: Facets = Field(default_factory=Facets)
     no_answer: bool = False

@@ -23,25 +23,24 @@ from pipeline.settings import Settings
 from search_api.embedding.embed import Embedder, make_embedder
 from search_api.index.index import LoadedIndex, current_generation_folder, load_index
 from search_api.schemas import SearchFilters, SearchMode, SearchResponse
-from search_api.search.search import DEFAULT_TUNING, SearchTuning, check_mode, search_index
+from search_api.search.search import (
+    DEFAULT_TUNING, IndexLookups, SearchTuning, check_mode, index_lookups, search_index,
+)
 
 WARM_UP_QUERY = "园区"
 
 
 @dataclass(frozen=True)
 class ServedIndex:
-    """One loaded index generation and, per item, the rows of its clause passages."""
+    """One loaded index generation and the lookups a query uses (``IndexLookups``)."""
 
     name: str  # the generation folder's name
     index: LoadedIndex
-    rows_of: dict[str, list[int]]
+    lookups: IndexLookups
 
 
 def serve_index(name: str, index: LoadedIndex) -> ServedIndex:
-    rows: dict[str, list[int]] = {}
-    for row, item_id in enumerate(index.collections["clauses"].passages.item_ids):
-        rows.setdefault(item_id, []).append(row)
-    return ServedIndex(name=name, index=index, rows_of=rows)
+    return ServedIndex(name=name, index=index, lookups=index_lookups(index))
 
 
 def settle_heap() -> None:
@@ -156,7 +155,7 @@ class SearchEngine:
         check_mode(mode)
         served = self.served()
         embedder = self.embedder if mode != "sparse" else None
-        return search_index(query, served.index, served.rows_of, embedder, k=k, filters=filters,
+        return search_index(query, served.index, served.lookups, embedder, k=k, filters=filters,
                             mode=mode, tuning=tuning or self.tuning)
 
     def units(self) -> set[str]:

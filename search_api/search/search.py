@@ -26,6 +26,7 @@ from typing import Literal
 import numpy as np
 
 from pipeline.errors import IndexNotBuiltError
+from pipeline.model import Span
 
 from search_api.embedding.embed import E5_MODEL_ID, Embedder
 from search_api.search.hybrid import fuse_signals, rrf
@@ -34,6 +35,7 @@ from search_api.schemas import (
     BestSentence, FacetCount, Facets, Highlight, HitScores, ItemCard, SearchFilters, SearchHit,
     SearchMode, SearchResponse,
 )
+from search_api.search.intent import QueryIntent, read_intent
 from search_api.sparse.sparse import SparseIndex, find_terms, frame_words, query_terms, simplified, tokenize
 from search_api.sparse.synonyms import expand_query
 
@@ -68,6 +70,31 @@ class SearchTuning:
     dense_weight: float = 10.0
     cosine_baseline_zh: float = 0.86
     cosine_baseline_other: float = 0.74
+    intent_bonus: float = 1.0  # added to the fused score of an item that carries what an owner
+    # or deadline question asks for (intent.py); convex scores run 0-4, so about one retriever's
+    # full vote: the measure led by 区人社局 passes the document title for 稳就业谁牵头
+
+
+@dataclass(frozen=True)
+class IndexLookups:
+    """What a served index generation keeps beside it so a query needs no scan of all items:
+    rows_of: per item, the rows of its clause passages; measure_row: per item, its row in the
+    item-level (measures) collection; unit_names: every unit name (canonical and as written)."""
+
+    rows_of: dict[str, list[int]]
+    measure_row: dict[str, int]
+    unit_names: frozenset[str]
+
+
+def index_lookups(index: LoadedIndex) -> IndexLookups:
+    rows: dict[str, list[int]] = {}
+    for row, item_id in enumerate(index.collections["clauses"].passages.item_ids):
+        rows.setdefault(item_id, []).append(row)
+    measure_row: dict[str, int] = {}
+    for row, item_id in enumerate(index.collections["measures"].passages.item_ids):
+        measure_row.setdefault(item_id, row)
+    names = frozenset(n for c in index.cards.values() for m in c.units for n in (m.canonical, m.name))
+    return IndexLookups(rows_of=rows, measure_row=measure_row, unit_names=names)
 
 
 DEFAULT_TUNING = SearchTuning()
@@ -288,60 +315,117 @@ def check_mode(mode: str) -> None:
         raise ValueError(f"mode must be hybrid, dense or sparse, not {mode!r}")
 
 
-def search_index(query: str, index: LoadedIndex, rows_of: dict[str, list[int]], embedder: Embedder | None,
+def search_index(query: str, index: LoadedIndex, lookups: IndexLookups, embedder: Embedder | None,
                  k: int = 10, filters: SearchFilters | None = None, mode: SearchMode = "hybrid",
                  tuning: SearchTuning = DEFAULT_TUNING) -> SearchResponse:
     """Measures (and context sections) of ``index`` answering ``query``, best first.
 
-    rows_of: per item, the rows of its clause passages (``engine.serve_index`` makes it once
-        per generation). embedder: the query embedder, in the vector space the index was built
-        in; None only in ``sparse`` mode. A process holds both in a ``SearchEngine``.
-    k: number of hits returned. filters: doc / unit (+ role) / deadline year / doc status.
+    lookups: ``index_lookups(index)``, made once per generation (the engine keeps it).
+        embedder: the query embedder, in the vector space the index was built in; None only in
+        ``sparse`` mode. A process holds both in a ``SearchEngine``.
+    k: number of hits returned. filters: doc / unit (+ role) / deadline year / doc status; a
+        year or unit the question states (intent.py) fills a filter left unset.
     mode: ``hybrid`` (default), ``dense`` (embeddings only) or ``sparse`` (BM25 only).
     """
     started = time.perf_counter()
     filters = filters or SearchFilters()
     check_mode(mode)
-    filters = _canonical_filters(filters, index)
     plan = plan_query(query, index_freq_db(index))
     if not plan.text:
         return SearchResponse(query=query, mode=mode, filters=filters, no_answer=True,
-                              message="empty query")
+                              message="问题为空")
+    intent = read_intent(plan.simplified, lookups.unit_names)
+    filters, from_query = intent.merged_filters(filters)
+    filters = _canonical_filters(filters, index, lookups)
     vector = _query_vector(embedder, index, plan) if mode != "sparse" else None
     rankings = passage_rankings(index, plan, vector)  # BM25 always: cheap, and no-answer uses it
     fused, signals = fuse_items(index, rankings, mode, tuning)
-    confidence = answer_confidence(plan, index, rows_of, rankings, tuning)
+    fused = prefer_intent(fused, index, intent, tuning.intent_bonus)
+    confidence = answer_confidence(plan, index, lookups.rows_of, rankings, tuning)
     cards = [index.cards[item] for item, _ in fused if item in index.cards]
     facets = facet_counts(cards[:FACET_POOL])
     kept = [(item, score) for item, score in fused if filters.admits(index.cards[item])]
     dense_of = _score_lookup(index, rankings.dense)
     sparse_of = _score_lookup(index, rankings.sparse)
     terms = [w for w, _ in plan.terms if len(w) > 1]
-    hits = [
-        SearchHit(rank=rank, card=index.cards[item],
-                  sentence=best_sentence(index, rows_of, item, rankings, terms),
-                  scores=_hit_scores(score, dense_of.get(item), sparse_of.get(item)))
-        for rank, (item, score) in enumerate(kept[:k], 1)
-    ]
+    hits = []
+    for rank, (item, score) in enumerate(kept[:k], 1):
+        sentence = best_sentence(index, lookups.rows_of, item, rankings, terms)
+        text, span = hit_text(index, lookups, item, sentence)
+        hits.append(SearchHit(
+            rank=rank, card=index.cards[item], sentence=sentence, text=text, text_span=span,
+            highlights=tuple(Highlight(start=a, end=b) for a, b in find_terms(text, terms)),
+            scores=_hit_scores(score, dense_of.get(item), sparse_of.get(item))))
+    if from_query and hits:  # the filters the question states narrowed the answers down
+        confidence = filtered_confidence(plan, intent, index, hits, confidence)
     no_answer, message = False, None
     if not hits:
         no_answer, message = True, ("没有符合筛选条件的措施" if fused else "索引中没有相关内容")
     elif confidence < tuning.no_answer_threshold:
         no_answer, message = True, "未找到明确答案：以下结果与问题关联较弱，仅供参考"
     return SearchResponse(
-        query=query, mode=mode, filters=filters, hits=tuple(hits), facets=facets,
-        no_answer=no_answer, message=message, expansions=tuple(plan.expansions), signals=signals,
-        confidence=round(confidence, 3), index_generation=index.meta.generation,
+        query=query, mode=mode, filters=filters, filters_from_query=from_query, hits=tuple(hits),
+        facets=facets, no_answer=no_answer, message=message, expansions=tuple(plan.expansions),
+        signals=signals, confidence=round(confidence, 3), index_generation=index.meta.generation,
         took_ms=round((time.perf_counter() - started) * 1000, 1),
     )
 
 
-def _canonical_filters(filters: SearchFilters, index: LoadedIndex) -> SearchFilters:
+def prefer_intent(fused: list[tuple[str, float]], index: LoadedIndex, intent: QueryIntent,
+                  bonus: float) -> list[tuple[str, float]]:
+    """An owner or deadline question: items that carry owners / a deadline gain ``bonus``."""
+    if not (intent.owner or intent.deadline) or bonus <= 0:
+        return fused
+    scored = [(item, score + (bonus if intent.wants(index.cards[item]) else 0.0)) for item, score in fused]
+    return sorted(scored, key=lambda pair: -pair[1])
+
+
+def filtered_confidence(plan: QueryPlan, intent: QueryIntent, index: LoadedIndex,
+                        hits: list[SearchHit], confidence: float) -> float:
+    """The no-answer statistic once the question's own filters (a year, a unit) have chosen
+    the hits. A question that is only its filters (2025年底前要完成哪些任务) is answered by any
+    measure they admit; one that also names a topic (火星基地2025年底前…) is answered only when
+    the hits carry most of the topic (IDF-weighted, as ``lexical_coverage``)."""
+    words = topic_words(plan, intent)
+    if not words:
+        return 1.0
+    sparse = index.collections["clauses"].sparse
+    weights = {w: sparse.idf(w) for w in words}
+    total = sum(weights.values()) or 1.0
+    covered = max(sum(v for w, v in weights.items() if w in simplified(h.text).lower()) / total
+                  for h in hits[:3])
+    return confidence if covered >= 0.5 else min(confidence, covered)
+
+
+def topic_words(plan: QueryPlan, intent: QueryIntent) -> list[str]:
+    """The question's own words left once the frame (谁 / 哪些 / 任务), the cue phrases and the
+    filters read from it are taken out: what the question is about."""
+    from search_api.search.intent import intent_rules
+
+    rules = intent_rules()
+    covered = "".join((*rules.owner.cues, *rules.deadline.cues, str(intent.year or ""), intent.unit or ""))
+    frame = frame_words()
+    return [w for w in plan.own_terms if w.strip() and w not in frame and w not in covered
+            and not re.fullmatch(r"[\d\W年底前要完成哪些任务事项工作]+", w)]
+
+
+def hit_text(index: LoadedIndex, lookups: IndexLookups, item_id: str,
+             sentence: BestSentence | None) -> tuple[str, Span | None]:
+    """What a hit shows a client without another call: a measure's own text (its span in the
+    document), or for a context section the passage that matched."""
+    card = index.cards[item_id]
+    row = lookups.measure_row.get(item_id)
+    if card.kind == "measure" and row is not None:
+        passage = index.collections["measures"].passages[row]
+        return passage.text, passage.span
+    if sentence is not None:
+        return sentence.text, sentence.span
+    return card.title, None
+
+
+def _canonical_filters(filters: SearchFilters, index: LoadedIndex, lookups: IndexLookups) -> SearchFilters:
     """A unit filter given by another name of a unit (市科学技术局) → its canonical name."""
-    if not filters.unit:
-        return filters
-    known = {m.canonical for c in index.cards.values() for m in c.units}
-    if filters.unit in known:
+    if not filters.unit or filters.unit in lookups.unit_names:
         return filters
     from extractors.units.names import canonical_unit
 
