@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from pipeline.errors import TaizhangError
+from pipeline.labels import label
 from pipeline.model import Document, Section
 from pipeline.settings import Settings
 
@@ -38,7 +39,7 @@ def print_parse_results(files: list[Path], as_json: bool, settings: Settings) ->
     failures: list[TaizhangError] = []
     show_progress = len(paths) > _PROGRESS_ABOVE
     with Progress(
-        TextColumn("parsing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+        TextColumn("解析中"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
         console=err, transient=True, disable=not show_progress,
     ) as progress:
         task = progress.add_task("", total=len(paths) + len(refused))
@@ -78,26 +79,27 @@ def _short(text: str) -> str:
 
 def _node_label(section: Section, clauses: int) -> str:
     if section.kind == "preamble":
-        head = "[italic](preamble)[/]"
+        head = "[italic]（正文前）[/]"
     else:
         number = section.number or ""
         gap = " " if number and number[-1] not in "、.．)）" else ""
         head = f"[bold]{escape(number)}[/]{gap}{escape(_short(section.title))}"
-    return f"{head}  [dim]{section.kind} L{section.level} · p{section.page}:{section.line} · {clauses} clauses[/]"
+    return (f"{head}  [dim]{label('section_kind', section.kind)} · 第{section.level}级 · "
+            f"第{section.page}页 第{section.line}行 · {clauses} 句[/]")
 
 
 def section_tree(doc: Document) -> Tree:
     counts = _clause_counts(doc)
     root = Tree(
-        f"[bold cyan]{escape(doc.doc_id)}[/]  {escape(doc.meta.title)}  [dim]{doc.meta.status} · "
-        f"{len(doc.sections)} sections · {len(doc.clauses)} clauses[/]"
+        f"[bold]{escape(doc.meta.title)}[/]  [dim]{doc.meta.status} · {len(doc.sections)} 节 · "
+        f"{len(doc.clauses)} 句 · 编号 {escape(doc.doc_id)}[/]"
     )
     nodes: dict[str | None, Tree] = {None: root}
     for section in doc.sections:
         parent = nodes.get(section.parent_id, root)
         nodes[section.section_id] = parent.add(_node_label(section, counts[section.section_id]))
     for warning in doc.warnings:
-        root.add(f"[yellow]warning:[/] {escape(warning)}")
+        root.add(f"[yellow]注意：[/]{escape(warning)}")
     return root
 
 
@@ -108,10 +110,10 @@ def measure_like(doc: Document) -> int:
 
 
 def summary_table(docs: Sequence[Document]) -> Table:
-    table = Table(title="parsed documents", show_lines=False)
+    table = Table(title="已解析的文件", show_lines=False)
     for name, justify in (
-        ("doc_id", "left"), ("title", "left"), ("status", "left"), ("sections", "right"),
-        ("measures", "right"), ("clauses", "right"), ("chars", "right"), ("pages", "right"),
+        ("文件编号", "left"), ("标题", "left"), ("状态", "left"), ("节", "right"),
+        ("措施", "right"), ("句", "right"), ("字数", "right"), ("页数", "right"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for doc in docs:

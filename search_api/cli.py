@@ -15,19 +15,22 @@ import typer
 
 from pipeline.settings import Settings
 
+from search_api.cli_help import ChineseCommand, ChineseGroup
+
 app = typer.Typer(
     name="taizhang",
-    help="台账: turn Chinese policy documents into a task ledger (任务分工表), search it, check it.",
+    help="台账：把政策文件整理成任务分工表（措施、牵头和配合单位、完成时限、目标），可检索、可核查冲突。",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=ChineseGroup,
 )
 
 DataDir = Annotated[
     Optional[Path],
-    typer.Option("--data-dir", help="where the registry, index and exports live (env TAIZHANG_DATA_DIR)"),
+    typer.Option("--data-dir", help="任务台账、索引和导出文件所在的文件夹（环境变量 TAIZHANG_DATA_DIR）"),
 ]
-JsonOut = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
+JsonOut = Annotated[bool, typer.Option("--json", help="输出 JSON（字段名为英文，供程序读取），不输出表格")]
 
 
 def make_settings(data_dir: Path | None) -> Settings:
@@ -41,15 +44,15 @@ def _fail(message: str) -> None:
     typer.echo(message, err=True)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def parse(
-    files: Annotated[list[Path], typer.Argument(help="documents: .txt .md .docx .pdf .html")],
+    files: Annotated[list[Path], typer.Argument(help="文件：.txt .md .docx .pdf .html")],
     as_json: JsonOut = False,
 ) -> None:
-    """Parse documents and print the section tree each one was understood to have.
+    """解析文件，打印识别出的章节结构（标题层级、页码行号、段落数）。
 
-    Example: taizhang parse corpus/pzh-2025-yuanqu-tizhi-tongzhi.txt
-    Example: taizhang parse report.pdf --json > report.json
+    示例：taizhang parse corpus/pzh-2025-yuanqu-tizhi-tongzhi.txt
+    示例：taizhang parse 报告.pdf --json > 报告.json
     """
     from pipeline.report import print_parse_results
 
@@ -57,19 +60,19 @@ def parse(
     raise typer.Exit(0 if ok else 1)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def build(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="files or folders; default: the bundled corpus/")] = None,
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="文件或文件夹；不写则用自带的 corpus/")] = None,
     data_dir: DataDir = None,
-    export: Annotated[bool, typer.Option("--export", help="also write the 任务分工表 workbook")] = False,
-    no_index: Annotated[bool, typer.Option("--no-index", help="registry only; skip the search index")] = False,
+    export: Annotated[bool, typer.Option("--export", help="同时写出任务分工表（Excel）")] = False,
+    no_index: Annotated[bool, typer.Option("--no-index", help="只更新任务台账，不建检索索引")] = False,
 ) -> None:
-    """Build or update the task registry (and the search index) from documents.
+    """从文件建立或更新任务台账（及检索索引）。
 
-    Incremental: a document whose content has not changed is not extracted again.
+    增量更新：内容未变的文件不会重新抽取。
 
-    Example: taizhang build
-    Example: taizhang build ~/收文/2025 --data-dir ~/taizhang-data --export
+    示例：taizhang build
+    示例：taizhang build ~/收文/2025 --data-dir ~/taizhang-data --export
     """
     from extractors.registry.build import run_build_command
 
@@ -82,20 +85,19 @@ def build(
     raise typer.Exit(0 if ok else 1)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def export(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="xlsx, csv or json")] = "xlsx",
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="output file (a folder for --all-units)")] = None,
-    for_unit: Annotated[Optional[str], typer.Option("--for-unit", help="the 进展报送 template of this unit")] = None,
-    all_units: Annotated[bool, typer.Option("--all-units", help="a 进展报送 template per unit, into --out")] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="xlsx（任务分工表）、csv 或 json")] = "xlsx",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件（用 --all-units 时为文件夹）")] = None,
+    for_unit: Annotated[Optional[str], typer.Option("--for-unit", help="导出这个单位的进展报送模板")] = None,
+    all_units: Annotated[bool, typer.Option("--all-units", help="每个单位一份进展报送模板，写入 --out 文件夹")] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Export the registry (with the secretariat's corrections): the 任务分工表 workbook (xlsx), a
-    flat CSV, the JSON contract, or the units' 进展报送 templates.
+    """导出任务台账（含秘书处的更正）：任务分工表（xlsx）、扁平 CSV、JSON 数据，或各单位的进展报送模板。
 
-    Example: taizhang export --format xlsx --out 任务分工表.xlsx
-    Example: taizhang export --for-unit 市财政局 --out 市财政局.xlsx
-    Example: taizhang export --all-units --out 进展报送/
+    示例：taizhang export --format xlsx --out 任务分工表.xlsx
+    示例：taizhang export --for-unit 市财政局 --out 市财政局.xlsx
+    示例：taizhang export --all-units --out 进展报送/
     """
     if for_unit or all_units:
         from search_api.ledger_cli import run_unit_templates_command
@@ -109,65 +111,65 @@ def export(
     typer.echo(str(path))
 
 
-@app.command(name="import")
+@app.command(name="import", cls=ChineseCommand)
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="edited 任务分工表.xlsx and filled 进展报送 templates")],
+    files: Annotated[list[Path], typer.Argument(help="改过的任务分工表.xlsx，以及填好的进展报送模板")],
     data_dir: DataDir = None,
 ) -> None:
-    """Read workbooks back: corrections from an edited 任务分工表, reports from 进展报送 templates.
+    """读回工作簿：改过的任务分工表中的更正，进展报送模板中的进展。
 
-    Corrections survive every rebuild; a correction whose source text changed is listed 待复核.
+    更正在每次重建后保留；原文已变的更正列为“待复核”。
 
-    Example: taizhang import 任务分工表.xlsx
-    Example: taizhang import 进展报送/*.xlsx
+    示例：taizhang import 任务分工表.xlsx
+    示例：taizhang import 进展报送/*.xlsx
     """
     from search_api.ledger_cli import run_import_command
 
     raise typer.Exit(0 if run_import_command(files, make_settings(data_dir)) else 1)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def overdue(
-    unit: Annotated[Optional[str], typer.Option("--unit", help="only this unit (canonical name)")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="the day to judge on (YYYY-MM-DD); default today")] = None,
-    within: Annotated[int, typer.Option("--within", help="due soon: within this many days")] = 30,
-    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="also write the 督办通报 workbook here")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="只看这个单位（规范名称）")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="按哪一天判断（YYYY-MM-DD），默认今天")] = None,
+    within: Annotated[int, typer.Option("--within", help="即将到期：多少天以内")] = 30,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="同时把督办通报工作簿写到这里")] = None,
     as_json: JsonOut = False,
     data_dir: DataDir = None,
 ) -> None:
-    """督办: overdue and due-soon tasks, and each unit's completion rate.
+    """督办：逾期和即将到期的任务，以及各单位的完成率。
 
-    Example: taizhang overdue --as-of 2025-06-30 --within 30
-    Example: taizhang overdue --unit 区财政局 --xlsx 督办通报.xlsx
+    示例：taizhang overdue --as-of 2025-06-30 --within 30
+    示例：taizhang overdue --unit 区财政局 --xlsx 督办通报.xlsx
     """
     from search_api.ledger_cli import run_overdue_command
 
     run_overdue_command(make_settings(data_dir), unit, as_of, within, xlsx, as_json)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def corrections(
-    pending: Annotated[bool, typer.Option("--pending", help="only those 待复核 (source changed)")] = False,
+    pending: Annotated[bool, typer.Option("--pending", help="只看待复核的（原文已变）")] = False,
     as_json: JsonOut = False,
     data_dir: DataDir = None,
 ) -> None:
-    """The secretariat's corrections, and those waiting for review (待复核).
+    """秘书处的更正，以及等待复核（待复核）的更正。
 
-    Example: taizhang corrections --pending
+    示例：taizhang corrections --pending
     """
     from search_api.ledger_cli import run_corrections_command
 
     run_corrections_command(make_settings(data_dir), pending, as_json)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def extract(
-    files: Annotated[list[Path], typer.Argument(help="documents to extract without touching the registry")],
-    as_json: Annotated[bool, typer.Option("--json/--table", help="the JSON contract (default) or a table")] = True,
+    files: Annotated[list[Path], typer.Argument(help="要抽取的文件（不写入任务台账）")],
+    as_json: Annotated[bool, typer.Option("--json/--table", help="输出 JSON（默认）或表格")] = True,
 ) -> None:
-    """Extract measures, units, deadlines and targets from files and print the JSON contract.
+    """从文件中抽取措施、责任单位、完成时限和目标，输出 JSON（不写入任务台账）。
 
-    Example: taizhang extract 通知.docx --json > tasks.json
+    示例：taizhang extract 通知.docx --json > tasks.json
     """
     from extractors.registry.build import run_extract_command
 
@@ -175,17 +177,15 @@ def extract(
     raise typer.Exit(0 if ok else 1)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def show(
-    locator: Annotated[str, typer.Argument(help="DOC_ID:START-END, as printed in the 来源 column")],
+    locator: Annotated[str, typer.Argument(help="定位符 文件编号:起-止（任务分工表“来源”一栏给出）")],
     data_dir: DataDir = None,
     as_json: JsonOut = False,
 ) -> None:
-    """Show a span of a registered document at its page and line in the original file.
+    """显示台账中一段文字在原文件中的出处：第几页、第几行，连同上下文。
 
-    Every cell of the 任务分工表 carries such a locator in its 来源 column.
-
-    Example: taizhang show pzh-2025-yuanqu-tizhi-tongzhi:1024-1290
+    示例：taizhang show pzh-2025-yuanqu-tizhi-tongzhi:1024-1290
     """
     from rich.console import Console
     from rich.text import Text
@@ -201,7 +201,7 @@ def show(
         raise typer.Exit(2) from exc
     doc = Registry.open(make_settings(data_dir)).document(doc_id)
     if doc is None:
-        _fail(f"no document {doc_id!r} in the registry (run `taizhang build` first, or check the id)")
+        _fail(f"任务台账中没有文件 {doc_id!r}（请先运行 `taizhang build`，或检查文件编号）")
         raise typer.Exit(1)
     try:
         snippet = locate(doc, start, end)
@@ -213,114 +213,123 @@ def show(
         return
     console = Console()
     # document text may hold "[...]" (e.g. [bookmark: …]): print it as Text, never as markup
-    console.print(Text(snippet.title, style="bold") + Text(f"  ({snippet.source_path})"))
-    console.print(Text(" > ".join(snippet.section_path) or "(preamble)"))
-    console.print(Text(f"page {snippet.page}, lines {snippet.line_start}-{snippet.line_end}, chars {start}-{end}"))
+    console.print(Text(snippet.title, style="bold") + Text(f"  （{snippet.source_path}）"))
+    console.print(Text(" › ".join(snippet.section_path) or "（正文前）"))
+    lines = (f"第{snippet.line_start}行" if snippet.line_start == snippet.line_end
+             else f"第{snippet.line_start}–{snippet.line_end}行")
+    console.print(Text(f"第{snippet.page}页 {lines}（字符 {start}–{end}）"))
     for number, line in snippet.raw_lines:
         console.print(Text(f"{number:>5} | ", style="dim") + Text(line))
-    console.print(Text("text: ", style="bold") + Text(snippet.text, style="yellow"))
+    console.print(Text("原文：", style="bold") + Text(snippet.text, style="yellow"))
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def search(
-    query: Annotated[str, typer.Argument(help="plain Chinese (or English) question")],
-    k: Annotated[int, typer.Option("-k", help="number of measures to return")] = 10,
-    unit: Annotated[Optional[str], typer.Option("--unit", help="only measures this unit is named for (牵头, 配合 or 责任单位)")] = None,
-    role: Annotated[Optional[str], typer.Option("--role", help="with --unit: lead, supporting or unassigned (牵头 / 配合 / 责任)")] = None,
-    year: Annotated[Optional[int], typer.Option("--year", help="deadline year")] = None,
-    doc: Annotated[Optional[str], typer.Option("--doc", help="doc_id")] = None,
-    status: Annotated[Optional[str], typer.Option("--status", help="征求意见稿 / 代拟稿 / 正式")] = None,
-    mode: Annotated[str, typer.Option("--mode", help="hybrid, dense or sparse")] = "hybrid",
+    query: Annotated[str, typer.Argument(help="用中文（或英文）提问")],
+    k: Annotated[int, typer.Option("-k", help="返回的措施条数")] = 10,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="只看这个单位负责的措施（牵头、配合或责任单位）")] = None,
+    role: Annotated[Optional[str], typer.Option("--role", help="与 --unit 同用：牵头 / 配合 / 责任（未分牵头配合）")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", help="完成时限所在年份（问题中写了年份时自动读取）")] = None,
+    doc: Annotated[Optional[str], typer.Option("--doc", help="只看这个文件（文件编号）")] = None,
+    status: Annotated[Optional[str], typer.Option("--status", help="文件状态：征求意见稿 / 代拟稿 / 正式")] = None,
+    mode: Annotated[str, typer.Option("--mode", help="hybrid（混合，默认）、dense（语义）或 sparse（关键词）")] = "hybrid",
+    details: Annotated[bool, typer.Option("--details", help="同时显示排序分数和定位符")] = False,
     as_json: JsonOut = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Search the ledger: measures with their owners, deadlines and sources.
+    """检索任务台账：按问题找措施，附牵头和配合单位、完成时限和出处。
 
-    Example: taizhang search "土地要素保障谁牵头"
-    Example: taizhang search "化工园区适用哪些措施" --year 2025 --json
+    示例：taizhang search "土地要素保障谁牵头"
+    示例：taizhang search "2025年底前要完成哪些任务"
+    示例：taizhang search "化工园区适用哪些措施" --year 2025 --json
     """
     from search_api.cli_search import run_search_command
 
     run_search_command(
         query, make_settings(data_dir), k=k, unit=unit, role=role, year=year, doc=doc,
-        status=status, mode=mode, as_json=as_json,
+        status=status, mode=mode, as_json=as_json, details=details,
     )
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def serve(
-    host: Annotated[str, typer.Option(help="bind address; keep 127.0.0.1 unless behind a proxy")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
-    workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+    host: Annotated[str, typer.Option(help="监听地址；不经代理时保持 127.0.0.1")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 8000,
+    workers: Annotated[int, typer.Option(help="服务进程数")] = 1,
     data_dir: DataDir = None,
 ) -> None:
-    """Serve the REST API and the web page (搜索 / 任务分工表 / 冲突核查).
+    """启动网页（搜索 / 任务分工表 / 冲突核查）和接口服务；就绪后打印网址。
 
-    Example: taizhang serve --port 8000   then open http://127.0.0.1:8000/
+    示例：taizhang serve --port 8000   然后打开 http://127.0.0.1:8000/
     """
     from search_api.app import run_server
 
     run_server(make_settings(data_dir), host=host, port=port, workers=workers)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def check(as_json: JsonOut = False, data_dir: DataDir = None) -> None:
-    """Cross-document consistency checks: conflicting targets and rules, with both quotes.
+    """冲突核查：比对各文件的目标和规定，列出相互冲突与相互印证之处，附两边原文。
 
-    Example: taizhang check
-    Example: taizhang check --json > 冲突核查.json
+    示例：taizhang check
+    示例：taizhang check --json > 冲突核查.json
     """
     from search_api.check_cli import run_check_command
 
     run_check_command(make_settings(data_dir), as_json=as_json)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def diff(
-    old: Annotated[str, typer.Argument(help="the earlier version: a file or a doc id in the registry")],
-    new: Annotated[str, typer.Argument(help="the later version: a file or a doc id")],
+    old: Annotated[str, typer.Argument(help="较早的版本：文件，或任务台账中的文件编号")],
+    new: Annotated[str, typer.Argument(help="较新的版本：文件，或文件编号")],
     as_json: JsonOut = False,
-    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="also write the 修订对照表 workbook here")] = None,
-    show_all: Annotated[bool, typer.Option("--all", help="list unchanged measures too")] = False,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="同时把修订对照表工作簿写到这里")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="未改动的措施也列出")] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Compare two versions of a document measure by measure: added, removed, moved, changed
-    (units and roles, deadlines, targets old → new, wording as a character diff).
+    """逐条比对同一文件的两个版本：新增、删除、移动、改动的措施（单位和角色、完成时限、目标的新旧值，文字逐字比对）。
 
-    Example: taizhang diff 征求意见稿.docx 正式稿.docx --xlsx 修订对照表.xlsx
+    示例：taizhang diff 征求意见稿.docx 正式稿.docx --xlsx 修订对照表.xlsx
     """
     from extractors.relations.diff_cli import run_diff_command
 
     run_diff_command(old, new, make_settings(data_dir), as_json=as_json, xlsx=xlsx, show_all=show_all)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def trace(
-    upper: Annotated[str, typer.Argument(help="the upper document: a file or a doc id in the registry")],
-    lowers: Annotated[list[str], typer.Argument(help="the lower documents that implement it (承接)")],
+    upper: Annotated[str, typer.Argument(help="上级文件：文件，或任务台账中的文件编号")],
+    lowers: Annotated[list[str], typer.Argument(help="承接它的下级文件")],
     as_json: JsonOut = False,
-    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="also write the 承接对照表 workbook here")] = None,
-    dense: Annotated[bool, typer.Option("--dense/--no-dense", help="use the embedding model (slower, better)")] = True,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="同时把承接对照表工作簿写到这里")] = None,
+    dense: Annotated[bool, typer.Option("--dense/--no-dense", help="使用语义模型（较慢，较准）")] = True,
     data_dir: DataDir = None,
 ) -> None:
-    """Link each upper measure to the lower measures that implement it, with both quotes;
-    report 未承接, 自选动作 and targets or deadlines the lower document weakened.
+    """把上级文件的每条措施对应到承接它的下级措施，附两边原文；列出未承接、自选动作，以及下级文件放宽的目标或时限。
 
-    Example: taizhang trace 市实施意见.docx 东区方案.docx 西区方案.docx --xlsx 承接对照表.xlsx
+    示例：taizhang trace 市实施意见.docx 东区方案.docx 西区方案.docx --xlsx 承接对照表.xlsx
     """
     from search_api.trace_cli import run_trace_command
 
     run_trace_command(upper, lowers, make_settings(data_dir), as_json=as_json, xlsx=xlsx, dense=dense)
 
 
-@app.command(name="eval")
+@app.command(name="eval", cls=ChineseCommand)
 def evaluate(
-    what: Annotated[str, typer.Argument(help="extraction, extraction-dev, search, heldout, consistency, diff, trace or all")] = "all",
+    what: Annotated[str, typer.Argument(
+        help="extraction（抽取）、extraction-dev（真实文件开发集，逐条列错）、search（检索，开发问题）、"
+             "heldout（检索，留出问题：未用于调参）、consistency（冲突核查）、diff（版本比对）、"
+             "trace（承接核查）或 all（全部）")] = "all",
     data_dir: DataDir = None,
 ) -> None:
-    """Score extraction, search and consistency against the gold sets in eval/gold/.
+    """用 eval/gold/ 中的人工标注评测抽取、检索和冲突核查的质量。
 
-    Example: taizhang eval extraction
+    heldout 评测从未用于调参的留出问题集，是检索质量的可信数字。
+
+    示例：taizhang eval extraction
+    示例：taizhang eval search
+    示例：taizhang eval heldout
     """
     from eval.run import run_eval_command
 

@@ -16,7 +16,7 @@ COMMANDS = sorted(get_command(app).commands)
 @pytest.mark.parametrize("name", COMMANDS)
 def test_command_has_example(name: str) -> None:
     help_text = get_command(app).commands[name].help or ""
-    assert "Example:" in help_text, f"`taizhang {name}` --help has no Example:"
+    assert "示例：" in help_text or "Example:" in help_text, f"`taizhang {name}` --help has no 示例："
 
 
 @pytest.mark.parametrize("name", COMMANDS)

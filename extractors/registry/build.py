@@ -389,7 +389,7 @@ def _progress(todo: list[tuple[Path, str]], enabled: bool) -> Iterator[tuple[Pat
     from rich.progress import Progress
 
     with Progress(console=Console(stderr=True), transient=True) as bar:
-        job = bar.add_task("parsing and extracting", total=len(todo))
+        job = bar.add_task("解析和抽取", total=len(todo))
         for path, fp in todo:
             bar.update(job, description=f"{path.name}")
             yield path, fp
@@ -412,10 +412,9 @@ def run_build_command(
     console = Console()
     report = build_registry(paths, settings, progress=True)
     console.print(summary_table(report))
-    console.print(f"registry: {report.registry_url}", soft_wrap=True)
+    console.print(f"任务台账：{report.registry_url}", soft_wrap=True)
     if report.kept:
-        console.print(f"{len(report.kept)} document(s) already in the registry were not in this build "
-                      "and were kept (a build never deletes documents).")
+        console.print(f"台账中另有 {len(report.kept)} 个文件不在本次处理范围内，已保留（更新从不删除文件）。")
     ok = report.ok
     if index_step or export:
         from extractors.registry.store import Registry
@@ -429,25 +428,30 @@ def run_build_command(
 
                 path = export_tracked(registry, "xlsx", default_export_path(settings, "xlsx"),
                                       check_registry(registry))
-                console.print(f"任务分工表 written to: {path}", soft_wrap=True)
+                console.print(f"任务分工表已写出：{path}", soft_wrap=True)
     if report.failed:
-        console.print(f"[red]{len(report.failed)} file(s) failed[/red] (reasons above, on stderr)")
+        console.print(f"[red]{len(report.failed)} 个文件未能处理[/red]（原因见上方错误输出）")
     return ok
 
 
 def summary_table(report: BuildReport):  # -> rich.table.Table
     from rich.table import Table
 
-    table = Table(title="taizhang build")
-    for name, justify in (("document", "left"), ("status", "left"), ("measures", "right"),
-                          ("assigned", "right"), ("unassigned", "right"), ("targets", "right")):
+    from rich.markup import escape
+
+    from pipeline.labels import label
+
+    table = Table(title="任务台账更新")
+    for name, justify in (("文件", "left"), ("状态", "left"), ("措施", "right"),
+                          ("已明确责任", "right"), ("未明确责任", "right"), ("目标", "right")):
         table.add_column(name, justify=justify)
     colour = {"added": "green", "updated": "yellow", "unchanged": "dim"}
     for i in report.items:
-        table.add_row(f"{i.doc_id}\n{i.title}" if i.title else i.doc_id, f"[{colour[i.status]}]{i.status}",
+        name = f"{escape(i.title)}\n[dim]{escape(i.doc_id)}[/]" if i.title else escape(i.doc_id)
+        table.add_row(name, f"[{colour[i.status]}]{label('build_status', i.status)}",
                       str(i.measures), str(i.assigned), str(i.unassigned), str(i.targets))
     for f in report.failed:
-        table.add_row(Path(f.path).name, "[red]failed", "", "", "", "")
+        table.add_row(escape(Path(f.path).name), f"[red]{label('build_status', 'failed')}", "", "", "", "")
     return table
 
 
@@ -486,6 +490,8 @@ def _print_extract_table(ledger: Ledger) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from pipeline.labels import label
+
     from extractors.export.ledger import deadline_cell, measure_heading, source_locator, unit_names
 
     console = Console()
@@ -498,4 +504,5 @@ def _print_extract_table(ledger: Ledger) -> None:
                           deadline_cell(t), source_locator(t.source))
         console.print(table)
         for g in doc.targets:
-            console.print(f"目标 {g.year or ''} {g.scope or ''}{g.indicator} {g.comparator} {g.value or ''}{g.unit or ''}")
+            console.print(f"目标 {g.year or ''} {g.scope or ''}{g.indicator} {label('comparator', g.comparator)} "
+                          f"{g.value or ''}{g.unit or ''}")

@@ -261,12 +261,12 @@ def index_step(settings: Settings, registry, console) -> bool:
         print(" ".join(exc.message.split()), file=sys.stderr)
         return False
     if report is None:
-        console.print("search index: up to date")
+        console.print("检索索引：已是最新")
         return True
     console.print(
-        f"search index: {report.documents} documents, {report.measures} measures, {report.passages} "
-        f"passages ({report.embedded} embedded, {report.cache_hits} cached) in {report.seconds:.1f} s "
-        f"→ {report.path}",
+        f"检索索引：{report.documents} 个文件，{report.measures} 条措施，{report.passages} 个段落"
+        f"（新计算 {report.embedded} 个向量，{report.cache_hits} 个取自缓存），用时 {report.seconds:.1f} 秒"
+        f" → {report.path}",
         soft_wrap=True,
     )
     return True

@@ -264,9 +264,9 @@ def test_build_command_prints_summary_and_export_path(settings: Settings, calls:
     ok = run_build_command([settings.corpus_dir], settings, export=True)
     out = capsys.readouterr().out
     assert ok is False  # one file failed
-    assert "added" in out and "failed" in out and bad.name in out
+    assert "新增" in out and "失败" in out and bad.name in out
     workbook = settings.data_dir / "任务分工表.xlsx"
-    assert workbook.exists() and "任务分工表 written to:" in out
+    assert workbook.exists() and "任务分工表已写出：" in out
     assert str(workbook) in out.replace("\n", "")
 
 

@@ -31,7 +31,8 @@ def test_cards_show_measure_owners_and_source(settings, capsys) -> None:
     assert "强化土地要素保障机制" in out
     assert "牵头" in out and "市自然资源和规划局" in out and "配合" in out
     assert "时限" in out and "2025年底" in out
-    assert "来源 doc-16tiao" in out and "行" in out
+    assert "来源 第1页 第" in out and "行" in out
+    assert "doc-16tiao" not in out and "fused" not in out and "融合" not in out  # scores: --details
 
 
 def test_json_is_the_search_response(settings, capsys) -> None:
@@ -52,12 +53,12 @@ def test_unit_filter_accepts_a_short_name(settings, capsys) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"role": "boss", "unit": "市财政局"}, "--role must be lead or supporting"),
-        ({"role": "lead"}, "--role needs --unit"),
-        ({"status": "草稿"}, "--status must be one of"),
-        ({"mode": "semantic"}, "--mode must be"),
-        ({"unit": "市"}, "matches several units"),
-        ({"unit": "市外星局"}, "no measure in the index names this unit"),
+        ({"role": "boss", "unit": "市财政局"}, "--role 只能是 牵头 / 配合 / 责任"),
+        ({"role": "lead"}, "--role 需要与 --unit 一起用"),
+        ({"status": "草稿"}, "--status 只能是"),
+        ({"mode": "semantic"}, "--mode 只能是"),
+        ({"unit": "市"}, "对应多个单位"),
+        ({"unit": "市外星局"}, "索引中没有措施提到这个单位"),
     ],
 )
 def test_bad_options_exit_with_a_message(settings, capsys, kwargs, message) -> None:
