@@ -35,12 +35,17 @@ install() {
 
 install_browser() {
     # Browser tests drive Debian's Chromium; Playwright's own browser download is not reachable.
-    if [ ! -x /usr/bin/chromium ]; then
+    # The page is Chinese: without a CJK font every label renders as a box (a browser test
+    # fails then), so fonts-noto-cjk comes with Chromium.
+    local packages=()
+    [ -x /usr/bin/chromium ] || packages+=(chromium chromium-driver)
+    [ -d /usr/share/fonts/opentype/noto ] && fc-list :lang=zh 2>/dev/null | grep -q . || packages+=(fonts-noto-cjk)
+    if [ "${#packages[@]}" -gt 0 ]; then
         if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-            echo "taizhang: installing Debian chromium for the browser tests" >&2
-            apt-get update -qq >/dev/null && apt-get install -y -qq chromium chromium-driver >/dev/null
+            echo "taizhang: installing ${packages[*]} for the browser tests" >&2
+            apt-get update -qq >/dev/null && apt-get install -y -qq "${packages[@]}" >/dev/null
         else
-            echo "taizhang: /usr/bin/chromium missing and not root: browser tests will be skipped" >&2
+            echo "taizhang: ${packages[*]} missing and not root: browser tests may be skipped or fail" >&2
         fi
     fi
 }

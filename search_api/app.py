@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from pipeline.errors import IndexNotBuiltError, TaizhangError
 from pipeline.settings import Settings
 
+from search_api.api_docs import add_offline_docs
 from search_api.search.engine import SearchEngine
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
@@ -46,7 +47,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
         app.state.engine = SearchEngine(settings)
         if warm:  # a served process: say where, once the index and the model are in memory
             app.state.engine.warm_up()
-            print(f"taizhang: 就绪 (ready), 数据目录 {settings.data_dir}", flush=True)
+            print(f"taizhang：已就绪，数据目录 {settings.data_dir}", flush=True)
         yield
 
     app = FastAPI(
@@ -55,6 +56,8 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
         "extracted from policy documents, with provenance to page and line.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served offline by api_docs.add_offline_docs
+        redoc_url=None,
     )
     if settings.cors_origins:  # CORS stays off unless an operator lists origins
         app.add_middleware(
@@ -65,9 +68,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     async def _security_headers(request: Request, call_next) -> Response:
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
-            # the interactive API docs load their scripts from a CDN: no script policy there
-            if name == "Content-Security-Policy" and request.url.path in ("/docs", "/redoc"):
-                continue
+            # the docs pages set a policy of their own (their inline start-up script, by hash)
             response.headers.setdefault(name, value)
         return response
 
@@ -93,11 +94,12 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     async def _domain_error(request: Request, exc: TaizhangError) -> JSONResponse:
         return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=422)
 
+    add_offline_docs(app)
     from search_api.routes import (
-        admin, consistency, documents, export, ledger, relations, search, tasks, units,
+        admin, consistency, documents, export, labels, ledger, relations, search, tasks, units,
     )
 
-    for module in (search, tasks, documents, units, export, consistency, relations, admin, ledger):
+    for module in (search, tasks, documents, units, export, consistency, relations, admin, ledger, labels):
         app.include_router(module.router)
     if (WEB_DIR / "index.html").exists():
         app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
@@ -107,7 +109,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
 def run_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     import uvicorn
 
-    print(f"taizhang: 正在启动 http://{host}:{port}/ （接口文档 /docs；Ctrl+C 停止）", flush=True)
+    print(f"taizhang：正在启动 http://{host}:{port}/ （接口文档 /docs；Ctrl+C 停止）", flush=True)
 
     if workers > 1:  # uvicorn needs an import string to fork workers
         import os

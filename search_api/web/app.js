@@ -33,7 +33,20 @@ async function api(path) {
 
 const unitNames = (mentions) => (mentions || []).map((m) => m.canonical || m.name).join("、");
 const deadlineText = (deadlines) => (deadlines || []).map((d) => d.text).join("；");
-const whereText = (s) => `${s.doc_id} 第${s.page}页 第${s.line_start}行`;
+
+// Chinese labels of internal values (GET /labels, from pipeline/labels.yaml) and document
+// titles (GET /documents): a reader sees 冲突 and a title, never `conflict` or a file id.
+let LABELS = {};
+const DOC_TITLES = new Map();
+const label = (kind, value) => ((LABELS[kind] || {})[value]) || value;
+const docTitle = (docId) => DOC_TITLES.get(docId) || docId;
+const whereText = (s) => `第${s.page}页 第${s.line_start}行`;
+
+async function loadNames() {
+  const [labels, docs] = await Promise.all([api("/labels"), api("/documents")]);
+  LABELS = labels;
+  for (const d of docs) DOC_TITLES.set(d.doc_id, d.title);
+}
 
 function docLink(docId, taskId, start, end) {
   const params = new URLSearchParams();
@@ -51,17 +64,30 @@ async function showSource(source) {
   try {
     const q = new URLSearchParams({ doc: source.doc_id, start: source.char_start, end: source.char_end });
     const snip = await api(`/show?${q}`);
-    $("#source-where").textContent =
-      `${snip.title} · ${snip.source_path} · 第${snip.page}页 第${snip.line_start}–${snip.line_end}行 · 字符 ${snip.char_start}–${snip.char_end}`;
-    const lines = snip.raw_lines.map(([n, text]) => el("div", {}, el("span", { class: "ln", text: String(n).padStart(5) + " │ " }), text));
-    $("#source-lines").replaceChildren(...lines);
+    const lines = snip.line_start === snip.line_end ? `第${snip.line_start}行` : `第${snip.line_start}–${snip.line_end}行`;
+    $("#source-where").textContent = `《${snip.title}》 第${snip.page}页 ${lines} · ${snip.source_path}`;
+    // Word's bookmark anchors ([bookmark: _Hlk…]) are file internals, not the document's words
+    const shown = (text) => text.replace(/\[bookmark: [^\]]*\]/g, "");
+    const rows = snip.raw_lines.map(([n, text]) => el("div", { class: n >= snip.line_start && n <= snip.line_end ? "hit" : null },
+      el("span", { class: "ln", text: String(n).padStart(5) + " │ " }), shown(text)));
+    $("#source-lines").replaceChildren(...rows);
+    const first = $("#source-lines .hit");
+    if (first) first.scrollIntoView({ block: "center" });
   } catch (err) {
     $("#source-where").textContent = `无法显示出处：${err.message}`;
   }
 }
 
-function sourceButton(source) {
-  return el("button", { type: "button", class: "source", title: "查看原文出处", onclick: () => showSource(source) }, whereText(source));
+function sourceButton(source, withTitle = false) {
+  const text = (withTitle ? `《${docTitle(source.doc_id)}》 ` : "") + whereText(source);
+  return el("button", { type: "button", class: "source", title: "查看原文出处", onclick: () => showSource(source) }, text);
+}
+
+// The line a hit points at is the line of its best sentence, as in the CLI; else the measure's.
+function hitSource(hit) {
+  const c = hit.card, s = hit.sentence;
+  if (!s) return c.source;
+  return { doc_id: c.doc_id, page: s.page, line_start: s.line, line_end: s.line, char_start: s.span.start, char_end: s.span.end };
 }
 
 // ------------------------------------------------------------------ search
@@ -98,6 +124,7 @@ function resultCard(hit) {
   const c = hit.card;
   const s = hit.scores;
   const fmt = (v) => (v === null || v === undefined ? "—" : Number(v).toFixed(3));
+  const rank = (r) => (r ? `（第${r}）` : "");
   return el("li", { class: "card", "data-task": c.task_id || "" },
     el("h3", {}, el("a", { href: docLink(c.doc_id, c.task_id, c.source.char_start, c.source.char_end), class: "result-title" },
       `${c.number || ""}${c.title}`)),
@@ -106,8 +133,10 @@ function resultCard(hit) {
     c.kind === "measure" ? owners(c) : el("p", { class: "owners", text: "（背景段落，非具体措施）" }),
     c.targets.length ? el("ul", { class: "targets" }, c.targets.map((t) => el("li", { text: t.parsed }))) : null,
     highlighted(hit.sentence),
-    el("p", { class: "scores" }, sourceButton(c.source),
-      ` 语义 ${fmt(s.dense)} · 关键词 ${fmt(s.sparse)} · 融合 ${fmt(s.fused)}`));
+    el("p", { class: "where" }, sourceButton(hitSource(hit))),
+    el("details", { class: "scores" }, el("summary", { text: "详情" }),
+      el("p", { text: `排序分数：语义 ${fmt(s.dense)}${rank(s.dense_rank)} · 关键词 ${fmt(s.sparse)}${rank(s.sparse_rank)} · 融合 ${fmt(s.fused)}` }),
+      el("p", { text: `定位：${c.doc_id}:${c.source.char_start}-${c.source.char_end}` })));
 }
 
 function facetList(title, key, values, current) {
@@ -137,9 +166,13 @@ async function runSearch(params) {
   for (const key of ["doc", "unit", "year", "status"]) if (params[key]) q.set(key, params[key]);
   try {
     const res = await api(`/search?${q}`);
-    status.textContent = res.no_answer
+    const read = (res.filters_from_query || []).map((name) => ({
+      year: `完成年份 ${res.filters.year}`, unit: `单位 ${res.filters.unit}`, role: `角色 ${label("role", res.filters.role)}`,
+    })[name]).filter(Boolean);
+    status.textContent = (res.no_answer
       ? (res.message || "语料中没有找到可靠的答案。")
-      : `${res.hits.length} 条措施 · ${Math.round(res.took_ms)} ms` + (res.expansions.length ? ` · 同义扩展：${res.expansions.join("、")}` : "");
+      : `${res.hits.length} 条措施 · 用时 ${Math.round(res.took_ms)} 毫秒` + (res.expansions.length ? ` · 同义扩展：${res.expansions.join("、")}` : ""))
+      + (read.length ? ` · 已按问题中的条件筛选：${read.join("，")}` : "");
     status.classList.toggle("no-answer", !!res.no_answer);
     results.replaceChildren(...res.hits.map(resultCard));
     $("#facets").replaceChildren(...[
@@ -160,9 +193,9 @@ function markSpans(view) {
     for (const [role, list] of [["lead", task.lead], ["supporting", task.supporting], ["unassigned", task.unassigned_units]]) {
       for (const m of list || []) if (m.span) marks.push({ start: m.span.start, end: m.span.end, cls: `unit-${role}`, title: `${m.canonical}（${{ lead: "牵头", supporting: "配合", unassigned: "责任单位，未分牵头配合" }[role]}）` });
     }
-    for (const d of task.deadlines || []) if (d.span) marks.push({ start: d.span.start, end: d.span.end, cls: "deadline", title: d.kind });
+    for (const d of task.deadlines || []) if (d.span) marks.push({ start: d.span.start, end: d.span.end, cls: "deadline", title: `完成时限：${label("deadline_kind", d.kind)}` });
   }
-  for (const t of view.targets) marks.push({ start: t.span.start, end: t.span.end, cls: "target", title: `${t.indicator} ${t.comparator} ${t.value ?? ""}${t.unit ?? ""}${t.year ? " (" + t.year + ")" : ""}` });
+  for (const t of view.targets) marks.push({ start: t.span.start, end: t.span.end, cls: "target", title: `${t.year ? t.year + "年 " : ""}${t.indicator} ${label("comparator", t.comparator)} ${t.value ?? ""}${t.unit ?? ""}` });
   marks.sort((a, b) => a.start - b.start || b.end - a.end);
   const kept = [];
   let last = -1;
@@ -220,15 +253,45 @@ async function showDocument(docId, params) {
 
 // ------------------------------------------------------------------ 任务分工表
 let taskCache = null;
+let taskRows = [];  // the filtered, sorted view: what the export writes
+const taskSort = { key: "order", dir: 1 };
+
+// one column per key: what a cell shows and what it sorts by
+const TASK_COLUMNS = {
+  order: (t) => t._order,
+  section: (t) => t.section_path.slice(0, -1).join(" › "),
+  measure: (t) => `${t.number || ""}${t.title}`,
+  lead: (t) => unitNames(t.lead),
+  supporting: (t) => unitNames(t.supporting),
+  unsplit: (t) => unitNames(t.unassigned_units),
+  deadline: (t) => deadlineText(t.deadlines),
+  source: (t) => `${t.doc_id}\u0000${String(t.source.page).padStart(5, "0")}${String(t.source.line_start).padStart(6, "0")}`,
+};
 
 async function showTasks() {
   if (!taskCache) {
     const [tasks, docs] = await Promise.all([api("/tasks?limit=5000"), api("/documents")]);
+    tasks.forEach((t, i) => { t._order = i; });
     taskCache = { tasks, docs };
     const select = $("#f-doc");
     select.replaceChildren(el("option", { value: "", text: "全部文件" }), ...docs.map((d) => el("option", { value: d.doc_id, text: d.title })));
   }
   filterTasks();
+}
+
+function sortTasks(key) {
+  taskSort.dir = taskSort.key === key ? -taskSort.dir : 1;
+  taskSort.key = key;
+  filterTasks();
+}
+
+// 具体措施: the measure's own words, trimmed, with the whole text one click away
+function measureCell(t) {
+  const body = t.text.startsWith(`${t.number || ""}${t.title}`) ? t.text.slice(`${t.number || ""}${t.title}`.length).replace(/^[。.．\s]+/, "") : t.text;
+  const short = body.length > 90 ? `${body.slice(0, 90)}…` : body;
+  return el("td", { class: "measure" },
+    el("a", { href: docLink(t.doc_id, t.task_id, t.source.char_start, t.source.char_end), text: `${t.number || ""}${t.title}` }),
+    body ? el("details", {}, el("summary", { text: short }), el("p", { text: body })) : null);
 }
 
 function filterTasks() {
@@ -242,19 +305,53 @@ function filterTasks() {
       || [t.lead, t.supporting, t.unassigned_units];
     return pools.some((pool) => pool.some((m) => m.canonical.includes(unit) || m.name.includes(unit)));
   };
-  const rows = tasks.filter((t) => (!doc || t.doc_id === doc) && matchesUnit(t)
-    && (!text || t.text.includes(text) || t.title.includes(text)) && (!onlyUnassigned || !t.lead.length));
-  $("#task-count").textContent = `${rows.length} / ${tasks.length} 项措施`;
-  $("#task-table tbody").replaceChildren(...rows.map((t, i) => el("tr", { "data-task": t.task_id },
-    el("td", { text: String(i + 1) }),
-    el("td", { text: titles.get(t.doc_id) || t.doc_id }),
-    el("td", { text: t.section_path.slice(0, -1).join(" › ") }),
-    el("td", {}, el("a", { href: docLink(t.doc_id, t.task_id, t.source.char_start, t.source.char_end), text: `${t.number || ""}${t.title}` })),
-    el("td", { class: "lead", text: unitNames(t.lead) || (t.unassigned_units.length ? "—" : "未明确") }),
-    el("td", { class: "supporting", text: unitNames(t.supporting) }),
-    el("td", { class: "unsplit", text: unitNames(t.unassigned_units) }),
-    el("td", { text: deadlineText(t.deadlines) }),
-    el("td", {}, sourceButton(t.source)))));
+  const value = TASK_COLUMNS[taskSort.key];
+  taskRows = tasks.filter((t) => (!doc || t.doc_id === doc) && matchesUnit(t)
+    && (!text || t.text.includes(text) || t.title.includes(text)) && (!onlyUnassigned || !t.lead.length))
+    .sort((a, b) => {
+      const x = value(a), y = value(b);
+      return (typeof x === "number" ? x - y : String(x).localeCompare(String(y), "zh-CN")) * taskSort.dir || a._order - b._order;
+    });
+  $("#task-count").textContent = `${taskRows.length} / ${tasks.length} 项措施`;
+  document.querySelectorAll("#task-table th[data-sort]").forEach((th) => {
+    th.dataset.dir = th.dataset.sort === taskSort.key ? (taskSort.dir > 0 ? "升序" : "降序") : "";
+  });
+  const out = [];
+  let lastDoc = null;
+  taskRows.forEach((t, i) => {
+    if (t.doc_id !== lastDoc) {  // the document's title once, above its rows
+      out.push(el("tr", { class: "doc-row" }, el("th", { colspan: "8", scope: "rowgroup", text: titles.get(t.doc_id) || t.doc_id })));
+      lastDoc = t.doc_id;
+    }
+    out.push(el("tr", { "data-task": t.task_id },
+      el("td", { text: String(i + 1) }),
+      el("td", { text: TASK_COLUMNS.section(t) }),
+      measureCell(t),
+      el("td", { class: "lead", text: unitNames(t.lead) || (t.unassigned_units.length ? "—" : "未明确") }),
+      el("td", { class: "supporting", text: unitNames(t.supporting) }),
+      el("td", { class: "unsplit", text: unitNames(t.unassigned_units) }),
+      el("td", { text: deadlineText(t.deadlines) || "未明确" }),
+      el("td", {}, sourceButton(t.source))));
+  });
+  $("#task-table tbody").replaceChildren(...out);
+}
+
+// The rows on screen (filtered and sorted) as a CSV Excel opens (UTF-8 with a BOM).
+function exportTasks() {
+  const titles = new Map(taskCache.docs.map((d) => [d.doc_id, d.title]));
+  const cell = (v) => `"${String(v ?? "").replace(/"/g, '""')}"`;
+  const head = ["序号", "文件", "重点任务", "具体措施", "措施全文", "牵头单位", "配合单位", "责任单位（未分牵头）", "完成时限", "出处", "定位"];
+  const lines = [head.map(cell).join(",")].concat(taskRows.map((t, i) => [
+    i + 1, titles.get(t.doc_id) || t.doc_id, TASK_COLUMNS.section(t), TASK_COLUMNS.measure(t), t.text,
+    unitNames(t.lead), unitNames(t.supporting), unitNames(t.unassigned_units), deadlineText(t.deadlines) || "未明确",
+    `第${t.source.page}页 第${t.source.line_start}行`, `${t.doc_id}:${t.source.char_start}-${t.source.char_end}`,
+  ].map(cell).join(",")));
+  const blob = new Blob(["\ufeff" + lines.join("\r\n")], { type: "text/csv;charset=utf-8" });
+  const link = el("a", { href: URL.createObjectURL(blob), download: "任务分工表（筛选结果）.csv" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
 }
 
 // ------------------------------------------------------------------ unit load chart
@@ -292,7 +389,7 @@ function evidenceBox(label, ev) {
   return el("div", { class: "evidence" }, el("h4", { text: label }),
     el("blockquote", { text: ev.quote }),
     ev.parsed ? el("p", { class: "parsed", text: ev.parsed }) : null,
-    el("p", {}, sourceButton(ev.source), " ",
+    el("p", {}, sourceButton(ev.source, true), " ",
       el("a", { href: docLink(ev.source.doc_id, ev.task_id, ev.source.char_start, ev.source.char_end), text: "在文件中查看" })));
 }
 
@@ -304,9 +401,11 @@ async function showConflicts() {
     const flagged = findings.filter((f) => f.kind !== "consistent");
     status.textContent = `${flagged.length} 项需核实，${findings.length - flagged.length} 项相互印证`;
     $("#conflicts").replaceChildren(...findings.map((f) => el("section", { class: `finding sev-${f.severity} kind-${f.kind}` },
-      el("h3", {}, el("span", { class: "badge", text: f.kind }), ` ${f.reason}`),
-      el("p", { class: "status", text: `规则 ${f.rule} · 严重程度 ${f.severity}${f.newer ? " · 较新：" + (f.newer === "left" ? "左" : "右") : ""}` }),
-      el("div", { class: "pair" }, evidenceBox("甲", f.left), evidenceBox("乙", f.right)))));
+      el("h3", {}, el("span", { class: "badge", text: label("finding_kind", f.kind) }), ` ${f.reason}`),
+      el("p", { class: "status", text: `${label("rule", f.rule)} · 严重程度：${label("severity", f.severity)}${f.newer ? " · " + label("newer", f.newer) : ""}` }),
+      el("div", { class: "pair" },
+        evidenceBox(`甲${f.newer === "left" ? "（较新文件）" : ""}`, f.left),
+        evidenceBox(`乙${f.newer === "right" ? "（较新文件）" : ""}`, f.right)))));
   } catch (err) {
     status.textContent = `核查失败：${err.message}`;
   }
@@ -341,5 +440,9 @@ for (const id of ["#f-doc", "#f-unit", "#f-role", "#f-text", "#f-unassigned"]) {
   $(id).addEventListener("input", () => taskCache && filterTasks());
 }
 relationForms();
+document.querySelectorAll("#task-table th[data-sort]").forEach((th) => {
+  th.addEventListener("click", () => taskCache && sortTasks(th.dataset.sort));
+});
+$("#task-export").addEventListener("click", () => taskCache && exportTasks());
 window.addEventListener("hashchange", route);
-route();
+loadNames().catch(() => { /* labels fall back to the values themselves */ }).finally(route);
