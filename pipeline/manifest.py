@@ -1,14 +1,23 @@
-"""The corpus manifest: what is known of each bundled document (title, issuer, date, status)."""
+"""The corpus manifest: what is known of each bundled document (title, issuer, date, status).
+
+A ``manifest.json`` is taizhang's when it is a JSON object with a ``documents`` list. Another
+tool's file of that name (a web app manifest, a package description) is not refused: it is
+ignored, with one note. A taizhang manifest with a bad entry keeps its good entries; each bad
+one is named by file, entry and field, and its document takes its metadata from its own text.
+Nothing here stops a batch: the notes are ``Manifest.problems``, printed once per folder by the
+command that reads it.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from pipeline.errors import TaizhangError
 from pipeline.model import DocumentMeta
+
+MANIFEST_NAME = "manifest.json"
 
 
 class ManifestEntry(DocumentMeta):
@@ -20,6 +29,7 @@ class ManifestEntry(DocumentMeta):
 class Manifest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
     documents: tuple[ManifestEntry, ...] = ()
+    problems: tuple[str, ...] = ()  # in Chinese, each naming the file (and entry, field)
 
     def for_file(self, path: Path) -> ManifestEntry | None:
         for entry in self.documents:
@@ -28,12 +38,56 @@ class Manifest(BaseModel):
         return None
 
 
+# pydantic error types a manifest meets, said in Chinese (others: "取值无效")
+_ERRORS = {
+    "missing": "缺少此项",
+    "string_type": "应为文字",
+    "date_from_datetime_parsing": "不是有效日期（应写作 2025-03-31）",
+    "date_parsing": "不是有效日期（应写作 2025-03-31）",
+    "date_type": "不是有效日期（应写作 2025-03-31）",
+    "literal_error": "不是允许的取值",
+    "int_parsing": "应为整数",
+    "dict_type": "应为一个对象 {…}",
+    "model_type": "应为一个对象 {…}",
+}
+_FALLBACK = "该文件的标题、文号、日期等改从正文读取"
+
+
+def _field_problem(path: Path, number: int, raw: object, error: dict) -> str:
+    name = raw.get("file") if isinstance(raw, dict) else None
+    field = ".".join(str(p) for p in error.get("loc", ())) or "（整条）"
+    reason = _ERRORS.get(error.get("type", ""), "取值无效")
+    given = "" if error.get("type") == "missing" else f"（现为 {json.dumps(error.get('input'), ensure_ascii=False)[:60]}）"
+    which = f"第{number}条（file: {name}）" if name else f"第{number}条"
+    after = f"这一条已忽略，{name} {_FALLBACK}" if name else "这一条已忽略"
+    return f"{path}：{which}字段 {field} {reason}{given}；{after}。"
+
+
+def read_manifest(path: Path) -> Manifest:
+    """``path`` read as a manifest; never raises for its content (see the module docstring)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        return Manifest(problems=(f"{path}：不是 UTF-8 编码的文本，已忽略；各文件{_FALLBACK}。",))
+    except json.JSONDecodeError as exc:
+        return Manifest(problems=(f"{path}：不是有效的 JSON（第{exc.lineno}行第{exc.colno}列），已忽略；"
+                                  f"各文件{_FALLBACK}。",))
+    except OSError as exc:
+        return Manifest(problems=(f"{path}：无法读取（{exc.strerror}），已忽略；各文件{_FALLBACK}。",))
+    if not isinstance(data, dict) or not isinstance(data.get("documents"), list):
+        return Manifest(problems=(f"{path}：不是 taizhang 的文件清单（没有 documents 列表），"
+                                  f"可能属于其他软件，已忽略；各文件{_FALLBACK}。",))
+    entries: list[ManifestEntry] = []
+    problems: list[str] = []
+    for number, raw in enumerate(data["documents"], 1):
+        try:
+            entries.append(ManifestEntry.model_validate(raw))
+        except ValidationError as exc:
+            problems += [_field_problem(path, number, raw, e) for e in exc.errors()]
+    return Manifest(documents=tuple(entries), problems=tuple(problems))
+
+
 def load_manifest(folder: Path) -> Manifest:
     """``folder/manifest.json`` if present, else an empty manifest (metadata comes from content)."""
-    path = folder / "manifest.json"
-    if not path.exists():
-        return Manifest()
-    try:
-        return Manifest.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, OSError) as exc:
-        raise TaizhangError(path, f"manifest is not valid: {exc}", "fix or remove manifest.json") from exc
+    path = folder / MANIFEST_NAME
+    return read_manifest(path) if path.exists() else Manifest()

@@ -30,11 +30,15 @@ _TITLE_WIDTH = 40
 def print_parse_results(files: list[Path], as_json: bool, settings: Settings) -> bool:
     """Parse ``files`` and print them; returns False when any file failed."""
     from pipeline.load import find_files
+    from pipeline.manifest import load_manifest
     from pipeline.run import parse_paths
 
     out = Console(soft_wrap=True, highlight=False)
     err = Console(stderr=True, highlight=False)
     paths, refused = find_files(files)
+    for folder in dict.fromkeys(p.parent for p in paths):  # a manifest's problems, once per folder
+        for problem in load_manifest(folder).problems:
+            err.print(f"注意：{problem}", markup=False, highlight=False, soft_wrap=True)
     docs: list[Document] = []
     failures: list[TaizhangError] = []
     show_progress = len(paths) > _PROGRESS_ABOVE

@@ -46,22 +46,16 @@ def parse_file(path: Path, meta: DocumentMeta | None = None, settings: Settings 
 def parse_paths(paths: Iterable[Path], settings: Settings | None = None) -> Iterator[tuple[Path, Document | TaizhangError]]:
     """Parse files and folders (recursively, in name order); each failure is yielded, not raised."""
     settings = settings or Settings()
-    manifests: dict[Path, Manifest | TaizhangError] = {}
+    manifests: dict[Path, Manifest] = {}
     files, refused = find_files(paths)
     for error in refused:
         yield Path(error.path or ""), error
     for path in files:
         try:
             folder = path.parent
-            if folder not in manifests:
-                try:
-                    manifests[folder] = load_manifest(folder)
-                except TaizhangError as exc:
-                    manifests[folder] = exc
-            manifest = manifests[folder]
-            if isinstance(manifest, TaizhangError):
-                raise manifest
-            raw_meta = manifest.for_file(path)
+            if folder not in manifests:  # its problems are the caller's to print, once
+                manifests[folder] = load_manifest(folder)
+            raw_meta = manifests[folder].for_file(path)
             doc = parse_file(path, meta=raw_meta, settings=settings)
             if raw_meta is not None and raw_meta.sha256 and raw_meta.sha256 != doc.raw_sha256:
                 doc = doc.model_copy(update={"warnings": doc.warnings + (_stale(path),)})
@@ -79,7 +73,7 @@ def default_doc_id(path: Path, sha256: str) -> str:
 
 
 def _stale(path: Path) -> str:
-    return f"{path.name}: content differs from manifest.json (sha256); its metadata may be out of date"
+    return f"{path.name}：内容与 manifest.json 记录的不同（sha256），清单中的标题等信息可能已过时"
 
 
 def _manifest_meta(path: Path, raw: RawDocument, manifest: Manifest) -> tuple[DocumentMeta | None, tuple[str, ...]]:

@@ -142,14 +142,13 @@ def find_documents(paths: Sequence[Path]) -> tuple[list[Path], list[BuildFailure
 
 def _manifest_entry(path: Path, cache: dict[Path, Manifest]) -> ManifestEntry | None:
     """``path``'s entry in its folder's manifest.json (each manifest read once per build)."""
-    from pipeline.manifest import Manifest, load_manifest
+    from pipeline.manifest import load_manifest
 
     folder = path.resolve().parent
     if folder not in cache:
-        try:
-            cache[folder] = load_manifest(folder)
-        except TaizhangError:  # parse_paths reports the broken manifest with the file
-            cache[folder] = Manifest()
+        cache[folder] = load_manifest(folder)
+        for problem in cache[folder].problems:  # once per folder; its documents are built anyway
+            print(f"注意：{problem}", file=sys.stderr, flush=True)
     return cache[folder].for_file(path)
 
 

@@ -100,3 +100,31 @@ def test_cold_cli_search_with_e5_never_imports_torch(tmp_path: Path) -> None:
     assert "构建财金赋能引导机制" in out.stdout and "市财政局" in out.stdout
     assert "TORCH False" in out.stdout
     print(f"cold CLI search: {wall:.2f} s wall")
+
+
+def test_a_copied_data_folder_is_not_stale(tmp_path: Path) -> None:
+    """``cp -r`` gives every file a new time in no particular order: the registry may look newer
+    than the index. Staleness is decided by the registry generation the index was built from."""
+    import os
+    import shutil
+
+    from extractors.registry.store import Registry
+    from search_api.cli_search import STALE_WARNING, stale_warning
+    from search_api.index.index import current_generation_folder, read_meta
+
+    original = fake_settings(tmp_path / "data")
+    with Registry.open(original) as registry:
+        for doc, tasks, targets in small_corpus():
+            registry.replace_document(doc, tasks, targets, fingerprint="fp")
+        update_index(original, registry)
+    shutil.copytree(tmp_path / "data", tmp_path / "copy", copy_function=shutil.copy)  # no times kept
+    copy = fake_settings(tmp_path / "copy")
+    meta = read_meta(current_generation_folder(copy.index_dir))
+    db = Path(copy.registry_url.removeprefix("sqlite:///"))
+    built_at = meta.created - 600  # as if the index was built ten minutes before the copy
+    os.utime(db, (meta.created, meta.created))  # the copy's registry: "written after the index"
+    assert stale_warning(copy, meta.registry_generation, built_at) is None
+    with Registry.open(copy) as registry:  # a real change to the copy's registry
+        doc, tasks, targets = small_corpus()[0]
+        registry.replace_document(doc, tasks[:1], targets, fingerprint="fp2")
+    assert stale_warning(copy, meta.registry_generation, built_at) == STALE_WARNING
