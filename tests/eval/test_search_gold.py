@@ -6,7 +6,7 @@ import pytest
 
 from eval.search_eval import GOLD, HELDOUT, HELDOUT_BLIND, HELDOUT_SEEN, load_gold
 
-KINDS = {"owner", "topic", "target", "paraphrase", "english", "no_answer"}
+KINDS = {"owner", "deadline", "topic", "target", "paraphrase", "english", "no_answer"}
 
 
 @pytest.fixture(scope="module")
