@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import yaml
@@ -39,6 +39,7 @@ class IntentRules(BaseModel):
     deadline: CueList
     year_pattern: str
     min_unit_chars: int = 4
+    question_words: tuple[str, ...] = ()
 
 
 @functools.cache
@@ -97,3 +98,40 @@ def read_intent(question: str, known_units: Iterable[str] = (), rules: IntentRul
     role = "lead" if unit and "牵头" in question[question.index(unit) + len(unit):] else None
     return QueryIntent(owner=owner and unit is None, deadline=deadline, year=year, unit=unit,
                        unit_role=role)
+
+
+def answering_first(fused: list[tuple[str, float]], cards: Mapping[str, ItemCard],
+                    intent: QueryIntent) -> list[tuple[str, float]]:
+    """An owner or deadline question: the items that can answer it (``QueryIntent.wants``)
+    first, then the rest, each group in its fused order (a stable sort)."""
+    if not (intent.owner or intent.deadline):
+        return fused
+    return sorted(fused, key=lambda pair: not intent.wants(cards[pair[0]]))
+
+
+def topic_words(own_terms: Iterable[str], intent: QueryIntent, frame: Iterable[str] = (),
+                rules: IntentRules | None = None) -> list[str]:
+    """The question's own words left once its frame (``frame`` words such as 谁 / 多少, and the
+    ``question_words`` of intents.yaml), its cue phrases and the filters read from it are taken
+    out: what the question is about (火星基地 in 火星基地2025年底前要完成哪些任务)."""
+    rules = rules or intent_rules()
+    covered = "".join((*rules.owner.cues, *rules.deadline.cues, str(intent.year or ""), intent.unit or ""))
+    ignored = set(frame) | set(rules.question_words)
+    return [w for w in own_terms if w.strip() and w not in ignored and w not in covered
+            and not re.fullmatch(r"[\d\W]+", w)]
+
+
+def filtered_confidence(own_terms: Iterable[str], intent: QueryIntent, idf: Callable[[str], float],
+                        hit_texts: list[str], confidence: float, frame: Iterable[str] = ()) -> float:
+    """The no-answer statistic once the question's own filters (a year, a unit) have chosen the
+    hits (``hit_texts``: the best few, simplified and lower-cased). A question that is only its
+    filters (2025年底前要完成哪些任务) is answered by any measure they admit; one that also names
+    a topic is answered only when one hit carries most of it, IDF-weighted as the search's
+    lexical coverage; otherwise the lower of that share and ``confidence``."""
+    words = topic_words(own_terms, intent, frame)
+    if not words:
+        return 1.0
+    weights = {w: idf(w) for w in words}
+    total = sum(weights.values()) or 1.0
+    covered = max((sum(v for w, v in weights.items() if w in text) / total for text in hit_texts), default=0.0)
+    return confidence if covered >= 0.5 else min(confidence, covered)

@@ -35,7 +35,7 @@ from search_api.schemas import (
     BestSentence, FacetCount, Facets, Highlight, HitScores, ItemCard, SearchFilters, SearchHit,
     SearchMode, SearchResponse,
 )
-from search_api.search.intent import QueryIntent, read_intent
+from search_api.search.intent import answering_first, filtered_confidence, read_intent
 from search_api.sparse.sparse import SparseIndex, find_terms, frame_words, query_terms, simplified, tokenize
 from search_api.sparse.synonyms import expand_query
 
@@ -343,7 +343,7 @@ def search_index(query: str, index: LoadedIndex, lookups: IndexLookups, embedder
     rankings = passage_rankings(index, plan, vector)  # BM25 always: cheap, and no-answer uses it
     fused, signals = fuse_items(index, rankings, mode, tuning)
     if tuning.intent_first:
-        fused = answering_first(fused, index, intent)
+        fused = answering_first(fused, index.cards, intent)
     confidence = answer_confidence(plan, index, lookups.rows_of, rankings, tuning)
     cards = [index.cards[item] for item, _ in fused if item in index.cards]
     facets = facet_counts(cards[:FACET_POOL])
@@ -360,7 +360,9 @@ def search_index(query: str, index: LoadedIndex, lookups: IndexLookups, embedder
             highlights=tuple(Highlight(start=a, end=b) for a, b in find_terms(text, terms)),
             scores=_hit_scores(score, dense_of.get(item), sparse_of.get(item))))
     if from_query and hits:  # the filters the question states narrowed the answers down
-        confidence = filtered_confidence(plan, intent, index, hits, confidence)
+        confidence = filtered_confidence(
+            plan.own_terms, intent, index.collections["clauses"].sparse.idf,
+            [simplified(h.text).lower() for h in hits[:3]], confidence, frame_words())
     no_answer, message = False, None
     if not hits:
         no_answer, message = True, ("没有符合筛选条件的措施" if fused else "索引中没有相关内容")
@@ -372,44 +374,6 @@ def search_index(query: str, index: LoadedIndex, lookups: IndexLookups, embedder
         signals=signals, confidence=round(confidence, 3), index_generation=index.meta.generation,
         took_ms=round((time.perf_counter() - started) * 1000, 1),
     )
-
-
-def answering_first(fused: list[tuple[str, float]], index: LoadedIndex,
-                    intent: QueryIntent) -> list[tuple[str, float]]:
-    """An owner or deadline question: the items that can answer it (``QueryIntent.wants``)
-    first, then the rest, each group in its fused order (a stable sort)."""
-    if not (intent.owner or intent.deadline):
-        return fused
-    return sorted(fused, key=lambda pair: not intent.wants(index.cards[pair[0]]))
-
-
-def filtered_confidence(plan: QueryPlan, intent: QueryIntent, index: LoadedIndex,
-                        hits: list[SearchHit], confidence: float) -> float:
-    """The no-answer statistic once the question's own filters (a year, a unit) have chosen
-    the hits. A question that is only its filters (2025年底前要完成哪些任务) is answered by any
-    measure they admit; one that also names a topic (火星基地2025年底前…) is answered only when
-    the hits carry most of the topic (IDF-weighted, as ``lexical_coverage``)."""
-    words = topic_words(plan, intent)
-    if not words:
-        return 1.0
-    sparse = index.collections["clauses"].sparse
-    weights = {w: sparse.idf(w) for w in words}
-    total = sum(weights.values()) or 1.0
-    covered = max(sum(v for w, v in weights.items() if w in simplified(h.text).lower()) / total
-                  for h in hits[:3])
-    return confidence if covered >= 0.5 else min(confidence, covered)
-
-
-def topic_words(plan: QueryPlan, intent: QueryIntent) -> list[str]:
-    """The question's own words left once the frame (谁 / 哪些 / 任务), the cue phrases and the
-    filters read from it are taken out: what the question is about."""
-    from search_api.search.intent import intent_rules
-
-    rules = intent_rules()
-    covered = "".join((*rules.owner.cues, *rules.deadline.cues, str(intent.year or ""), intent.unit or ""))
-    frame = frame_words()
-    return [w for w in plan.own_terms if w.strip() and w not in frame and w not in covered
-            and not re.fullmatch(r"[\d\W年底前要完成哪些任务事项工作]+", w)]
 
 
 def hit_text(index: LoadedIndex, lookups: IndexLookups, item_id: str,

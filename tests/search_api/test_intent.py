@@ -131,3 +131,22 @@ def test_a_context_hit_carries_the_passage_that_matched(engine: SearchEngine) ->
     context = next(h for h in response.hits if h.card.kind == "context")
     assert "进出口实绩企业" in context.text
     assert any(context.text[h.start:h.end] in "进出口实绩企业" for h in context.highlights)
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("2025年底前要完成哪些任务", []),
+    ("哪些任务要在2025年前完成", []),
+    ("2026年底前需要完成的工作", []),
+    ("火星基地2025年底前要完成哪些任务", ["火星", "基地"]),
+    ("市财政局牵头哪些任务", []),
+])
+def test_topic_words_are_what_is_left_beside_the_filters(question: str, topic: list[str]) -> None:
+    """Tokens come from the search's own tokenizer (年底 / 前要 / 完成), so this guards the
+    question_words of intents.yaml against a tokenizer that cuts differently."""
+    from search_api.search.intent import topic_words
+    from search_api.search.search import plan_query
+    from search_api.sparse.sparse import frame_words
+
+    plan = plan_query(question)
+    intent = read_intent(plan.simplified, known_units={"市财政局"})
+    assert topic_words(plan.own_terms, intent, frame_words()) == topic
