@@ -51,3 +51,23 @@ def corpus_documents():
         doc = parse_file(CORPUS / entry.file, meta=entry)
         docs[doc.doc_id] = doc
     return docs
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url(tmp_path_factory: pytest.TempPathFactory):
+    """One real PostgreSQL with pgvector for the session, started and stopped by taizhang's own
+    code (extractors/registry/local_postgres.py); never skipped: CI installs it with `.[test]`."""
+    from extractors.registry.local_postgres import start_local_postgres, stop_local_postgres
+
+    folder = tmp_path_factory.mktemp("pg") / "data"
+    url = start_local_postgres(folder)
+    yield url
+    stop_local_postgres(folder)
+
+
+@pytest.fixture
+def postgres_url(postgres_admin_url: str) -> str:
+    """A fresh, empty database (with pgvector) on the session's server."""
+    from extractors.registry.local_postgres import fresh_database
+
+    return fresh_database(postgres_admin_url)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from extractors.checks import check_registry
+from extractors.registry.locks import build_lock
 from extractors.run import Extraction, extract_document
 from pipeline.errors import TaizhangError
 from pipeline.load import find_files
@@ -405,7 +406,13 @@ def run_build_command(
 
     The search index sits above the registry, so the caller passes its step in (the CLI composes
     the layers): ``index_step(settings, registry, console) -> bool`` brings it in line.
+    Holds the store's build lock throughout (``locks.build_lock``).
     """
+    with build_lock(settings):  # registry and index: one build at a time per store
+        return _run_build(paths, settings, export, index_step)
+
+
+def _run_build(paths: list[Path], settings: Settings, export: bool, index_step) -> bool:
     from rich.console import Console
 
     console = Console()

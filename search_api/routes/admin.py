@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import threading
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, UploadFile
@@ -23,7 +22,6 @@ from search_api.deps import EngineDep, SettingsDep, TokenDep
 
 router = APIRouter(tags=["admin"])
 
-_BUILD_LOCK = threading.Lock()  # one build at a time per process
 _CHUNK = 1 << 16
 _SNIFFED_EXT = {"pdf": ".pdf", "docx": ".docx", "html": ".html", "text": ".txt"}
 
@@ -59,8 +57,9 @@ def _build(paths: list[Path], settings, engine) -> BuildResult:
     """Registry, then the index when it is stale, embedding with the engine's passage embedder
     (its model loads once per process, however many builds follow)."""
     from extractors.registry.build import build_registry
+    from extractors.registry.locks import build_lock
 
-    with _BUILD_LOCK:
+    with build_lock(settings):  # one build at a time per store, across processes
         report = build_registry(paths, settings, progress=False)
         from extractors.registry.store import Registry
         from search_api.index.indexing import refresh_index

@@ -7,7 +7,6 @@ the parser or the extractors; ``make_ledger`` is reused by the build and export 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -111,18 +110,13 @@ def _same_document(a: Document | None, b: Document) -> bool:
     return a is not None and a.model_dump() == b.model_dump()
 
 
-# Opt-in second backend: TAIZHANG_TEST_PG_URL=postgresql+psycopg://user@/db?host=/socket/dir
-PG_URL = os.environ.get("TAIZHANG_TEST_PG_URL")
-
-
-@pytest.fixture(params=["sqlite"] + (["postgresql"] if PG_URL else []))
+@pytest.fixture(params=["sqlite", "postgresql"])
 def registry(request: pytest.FixtureRequest, tmp_path: Path) -> Registry:
+    """Every registry test on both backends: PostgreSQL is the session's real server
+    (tests/conftest.py), a fresh database per test."""
     settings = Settings(data_dir=tmp_path)
     if request.param == "postgresql":
-        engine = make_engine(PG_URL)
-        Base.metadata.drop_all(engine)  # a clean database for every test
-        engine.dispose()
-        settings = Settings(data_dir=tmp_path, db_url=PG_URL)
+        settings = Settings(data_dir=tmp_path, db_url=request.getfixturevalue("postgres_url"))
     with Registry.open(settings) as reg:
         yield reg
 

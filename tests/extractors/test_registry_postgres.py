@@ -1,0 +1,92 @@
+"""PostgreSQL correctness of the registry, on the session's real server (tests/conftest.py):
+schema creation by several processes at once, long ids and long unit names, the cross-process
+build lock (on PostgreSQL and on a SQLite data dir), stale-index detection by generation."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from pathlib import Path
+
+import pytest
+
+from extractors.registry.locks import build_lock
+from extractors.registry.store import Registry, document_rows, make_engine
+from pipeline.model import UnitMention
+from pipeline.settings import Settings
+from tests.extractors.test_registry import make_ledger
+
+_FORK = multiprocessing.get_context("fork")
+
+
+def _open_registry(url: str, start: float, out) -> None:
+    time.sleep(max(0.0, start - time.time()))  # all processes open the empty database at once
+    try:
+        Registry(make_engine(url)).close()
+        out.put("ok")
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails the test
+        out.put(f"{exc.__class__.__name__}: {exc}")
+
+
+def test_processes_opening_an_empty_database_at_once_all_succeed(postgres_url: str) -> None:
+    out = _FORK.Queue()
+    start = time.time() + 0.5
+    procs = [_FORK.Process(target=_open_registry, args=(postgres_url, start, out)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(30)
+    assert sorted(out.get(timeout=5) for _ in procs) == ["ok"] * 4
+    with Registry(make_engine(postgres_url)) as registry:
+        assert registry.generation().endswith("-0")  # one state row, written once
+
+
+def test_long_ids_and_unit_names_are_stored_as_sqlite_stored_them(postgres_url: str, tmp_path: Path) -> None:
+    long_id = "关于印发" + "某某" * 126 + "-2025"  # a long file name: 259 characters
+    doc, tasks, targets = make_ledger(long_id)
+    long_unit = "市" + "某" * 6000 + "局"
+    first = tasks[0]
+    mention = first.lead[0]
+    tasks[0] = first.model_copy(update={"lead": (UnitMention(
+        name=mention.name, canonical=long_unit, role="lead", span=mention.span),)})
+    for url in (postgres_url, None):
+        with Registry.open(Settings(data_dir=tmp_path, db_url=url)) as registry:
+            registry.store(document_rows(doc, tasks, targets, "fp"))
+            assert [m.doc_id for m in registry.documents()] == [long_id]
+            assert long_unit in {u.canonical for u in registry.units()}
+
+
+def _hold(settings: Settings, seconds: float, out) -> None:
+    with build_lock(settings):
+        out.put(("in", time.time()))
+        time.sleep(seconds)
+        out.put(("out", time.time()))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_two_builds_on_one_store_take_turns(backend: str, tmp_path: Path, request) -> None:
+    url = request.getfixturevalue("postgres_url") if backend == "postgresql" else None
+    settings = Settings(data_dir=tmp_path, db_url=url)
+    out = _FORK.Queue()
+    first = _FORK.Process(target=_hold, args=(settings, 1.0, out))
+    first.start()
+    assert out.get(timeout=20)[0] == "in"
+    second = _FORK.Process(target=_hold, args=(settings, 0.0, out))
+    second.start()
+    events = [out.get(timeout=20) for _ in range(3)]
+    first.join(10)
+    second.join(10)
+    (kind1, first_out), (kind2, second_in) = events[0], events[1]
+    assert (kind1, kind2) == ("out", "in")
+    assert second_in >= first_out  # the second build waited for the first to finish
+
+
+def test_a_stale_index_is_reported_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
+    from search_api.cli_search import stale_warning
+
+    settings = Settings(data_dir=tmp_path, db_url=postgres_url)
+    with Registry.open(settings) as registry:
+        built_from = registry.generation()
+        assert stale_warning(settings, built_from, built_at=0.0) is None
+        registry.store(document_rows(*make_ledger("a-2025"), "fp"))
+    assert "索引建立后有更新" in stale_warning(settings, built_from, built_at=0.0)
