@@ -219,7 +219,8 @@ class Registry:
                     conn.execute(insert(state).values(id=1, schema_version=SCHEMA_VERSION,
                                                       epoch=uuid.uuid4().hex[:12], generation=0))
         except IntegrityError:  # SQLite: another process created it first
-            pass
+            if self._engine.dialect.name != "sqlite":
+                raise  # PostgreSQL holds the lock above: a clash there is a real error
         with self._sessions() as s:
             state = s.get(RegistryState, 1)
             if state is not None and state.schema_version != SCHEMA_VERSION:
