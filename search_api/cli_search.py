@@ -105,13 +105,13 @@ def run_search_command(
     try:
         filters = make_filters(unit, role, year, doc, status, engine.units() if unit else None)
         response = engine.search(query, k=k, filters=filters, mode=mode)
-        meta = engine.index().meta
+        built_from, built_at = engine.built_from()
     except TaizhangError as exc:
         _fail(exc.message)
     if as_json:
         print(json.dumps(response.model_dump(mode="json"), ensure_ascii=False, indent=2))
         return
-    print_response(response, stale_warning(settings, meta.registry_generation, meta.created), details)
+    print_response(response, stale_warning(settings, built_from, built_at), details)
 
 
 # ----------------------------------------------------------------------------- cards

@@ -17,12 +17,15 @@ import gc
 import threading
 from dataclasses import dataclass
 
+from extractors.registry.locks import is_postgres
 from pipeline.errors import IndexNotBuiltError
 from pipeline.settings import Settings
 
 from search_api.embedding.embed import Embedder, make_embedder
 from search_api.index.index import LoadedIndex, current_generation_folder, load_index
+from search_api.index.pg_index import PgIndexState, pg_engine, read_state
 from search_api.schemas import SearchFilters, SearchMode, SearchResponse
+from search_api.search.pg_search import search_pg
 from search_api.search.search import (
     DEFAULT_TUNING, IndexLookups, SearchTuning, check_mode, index_lookups, search_index,
 )
@@ -71,37 +74,48 @@ class SearchEngine:
         self._passage_embedder: Embedder | None = None
         self._served: ServedIndex | None = None
         self._lock = threading.Lock()  # one load at a time; queries meanwhile wait for it
+        # On PostgreSQL the index is tables in the shared database: nothing to load or swap, a
+        # query reads the rows of the moment, so every replica sees a build as soon as it commits.
+        self.on_postgres = is_postgres(settings.registry_url)
+        self._pg = pg_engine(settings.registry_url) if self.on_postgres else None
 
     # -------------------------------------------------------------------- resources
 
     def load(self) -> SearchEngine:
         """Load the current index generation and the query embedder now. Raises
         ``IndexNotBuiltError`` (saying what to run) when there is no index."""
-        self.served()
+        if self.on_postgres:
+            self.pg_state()
+        else:
+            self.served()
         _ = self.embedder
         return self
 
-    @property
-    def embedder(self) -> Embedder:
-        """The query embedder, made once."""
-        if self._embedder is None:
-            with self._lock:
-                if self._embedder is None:
-                    self._embedder = make_embedder(self.settings, "query")
-        return self._embedder
+    def pg_state(self) -> PgIndexState:
+        """The PostgreSQL index's state row; ``IndexNotBuiltError`` when no build made one."""
+        with self._pg.connect() as conn:
+            state = read_state(conn)
+        if state is None or state.generation == 0:
+            raise IndexNotBuiltError(self.settings.registry_url, "no search index in this database",
+                                     "run `taizhang build` with the same TAIZHANG_DB_URL to build it")
+        return state
 
-    @property
-    def passage_embedder(self) -> Embedder:
-        """The embedder for index builds run by this process (``refresh_index``), made once, so
-        the model loads at most once however many builds follow."""
-        if self._passage_embedder is None:
-            with self._lock:
-                if self._passage_embedder is None:
-                    self._passage_embedder = make_embedder(self.settings, "passages")
-        return self._passage_embedder
+    def built_from(self) -> tuple[str, float]:
+        """The registry generation the served index was built from, and when (0.0 on
+        PostgreSQL, whose index has no build time: its generation alone decides)."""
+        if self.on_postgres:
+            return self.pg_state().registry_generation, 0.0
+        meta = self.index().meta
+        return meta.registry_generation, meta.created
 
     def has_index(self) -> bool:
         """True when a published index generation is there (nothing is loaded)."""
+        if self.on_postgres:
+            try:
+                self.pg_state()
+            except IndexNotBuiltError:
+                return False
+            return True
         return current_generation_folder(self.settings.index_dir) is not None
 
     def served(self) -> ServedIndex:
@@ -153,13 +167,31 @@ class SearchEngine:
         mode: ``hybrid`` (default), ``dense`` (embeddings only) or ``sparse`` (BM25 only).
         """
         check_mode(mode)
+        if self.on_postgres:
+            return self._search_pg(query, k, filters, mode, tuning or self.tuning)
         served = self.served()
         embedder = self.embedder if mode != "sparse" else None
         return search_index(query, served.index, served.lookups, embedder, k=k, filters=filters,
                             mode=mode, tuning=tuning or self.tuning)
 
+    def _search_pg(self, query: str, k: int, filters: SearchFilters | None, mode: SearchMode,
+                   tuning: SearchTuning) -> SearchResponse:
+        state = self.pg_state()
+        embedder = self.embedder if mode != "sparse" else None
+        if embedder is not None and embedder.model_id != state.model_id:
+            raise IndexNotBuiltError(self.settings.registry_url, f"index was built with {state.model_id}, "
+                                     f"the configured model is {embedder.model_id}",
+                                     "run `taizhang build` again after changing the embedding model")
+        with self._pg.connect() as conn:
+            return search_pg(query, conn, embedder, state.model_id, str(state.generation), k=k,
+                             filters=filters, mode=mode, tuning=tuning)
+
     def units(self) -> set[str]:
         """Canonical names of every unit named for a measure in the index, whatever its role."""
+        if self.on_postgres:
+            with self._pg.connect() as conn:
+                names = conn.exec_driver_sql("SELECT DISTINCT unnest(units) FROM search_passages").scalars()
+                return {n for n in names if "|" not in n}
         return {m.canonical for c in self.index().cards.values() for m in c.units}
 
 

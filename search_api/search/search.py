@@ -39,7 +39,7 @@ from search_api.search.intent import answering_first, filtered_confidence, read_
 from search_api.sparse.sparse import SparseIndex, find_terms, frame_words, query_terms, simplified, tokenize
 from search_api.sparse.synonyms import expand_query
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
+CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 DEPTH = 300  # passages taken from each ranking before collapsing to items
 FACET_POOL = 30  # facets count the top items of the unfiltered ranking
 
@@ -216,7 +216,7 @@ def answer_confidence(plan: QueryPlan, index: LoadedIndex, rows_of: dict[str, li
     evidence = lexical_coverage(plan, index, rows_of, rankings)
     best = (rankings.dense.get("clauses") or [])[:1]
     if best and index.meta.model_id == E5_MODEL_ID:
-        baseline = tuning.cosine_baseline_zh if _CJK.search(plan.text) else tuning.cosine_baseline_other
+        baseline = tuning.cosine_baseline_zh if CJK_CHAR.search(plan.text) else tuning.cosine_baseline_other
         evidence += tuning.dense_weight * (best[0][1] - baseline)
     return min(max(0.5 + evidence - tuning.evidence_threshold, 0.0), 1.0)
 
@@ -243,7 +243,7 @@ def lexical_coverage(plan: QueryPlan, index: LoadedIndex, rows_of: dict[str, lis
 # ----------------------------------------------------------------------------- presenting hits
 
 
-def _squeeze(text: str) -> str:
+def squeeze_heading(text: str) -> str:
     return re.sub(r"[\s#*。．.、，：:；;（）()“”—]", "", text)
 
 
@@ -261,8 +261,8 @@ def best_sentence(index: LoadedIndex, rows_of: dict[str, list[int]], item_id: st
     ]
     ordered = [int(r) for r, _ in rrf([r for r in clause_rankings if r])] or sorted(rows)
     card = index.cards[item_id]
-    heading = {_squeeze(card.title), _squeeze(f"{card.number or ''}{card.title}")}
-    row = next((r for r in ordered if _squeeze(passages.text(r)) not in heading), ordered[0])
+    heading = {squeeze_heading(card.title), squeeze_heading(f"{card.number or ''}{card.title}")}
+    row = next((r for r in ordered if squeeze_heading(passages.text(r)) not in heading), ordered[0])
     p = passages[row]
     spans = find_terms(p.text, highlight_terms)
     return BestSentence(text=p.text, span=p.span, page=p.page, line=p.line,
@@ -301,7 +301,7 @@ def _score_lookup(index: LoadedIndex, rankings: dict[str, list[tuple[int, float]
     return {item: (score, rank) for rank, (item, score) in enumerate(ordered, 1)}
 
 
-def _hit_scores(fused: float, dense: tuple[float, int] | None, sparse: tuple[float, int] | None) -> HitScores:
+def hit_scores(fused: float, dense: tuple[float, int] | None, sparse: tuple[float, int] | None) -> HitScores:
     return HitScores(
         fused=round(fused, 6),
         dense=None if dense is None else round(dense[0], 4), dense_rank=dense[1] if dense else None,
@@ -358,7 +358,7 @@ def search_index(query: str, index: LoadedIndex, lookups: IndexLookups, embedder
         hits.append(SearchHit(
             rank=rank, card=index.cards[item], sentence=sentence, text=text, text_span=span,
             highlights=tuple(Highlight(start=a, end=b) for a, b in find_terms(text, terms)),
-            scores=_hit_scores(score, dense_of.get(item), sparse_of.get(item))))
+            scores=hit_scores(score, dense_of.get(item), sparse_of.get(item))))
     if from_query and hits:  # the filters the question states narrowed the answers down
         confidence = filtered_confidence(
             plan.own_terms, intent, index.collections["clauses"].sparse.idf,
