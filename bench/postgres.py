@@ -1,0 +1,118 @@
+"""The PostgreSQL + pgvector path, measured: ``python -m bench.postgres --docs 200``.
+
+Starts a local PostgreSQL (taizhang's own ``start_local_postgres``) under ``--work``, writes
+``--docs`` synthetic documents (bench/synthetic.py), then measures with the fake embedder (so the
+figures are the store's, not the model's): the registry build (serial and, with ``--ray``, on a
+local Ray cluster), the index build into pgvector, adding one document (registry + index), the
+database size, hybrid query latency in process (p50/p99) without and with a selective filter,
+and the dense recall@10 of filtered queries against exact search. Prints JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bench.steps import QUERIES, percentiles
+from bench.synthetic import make_corpus
+from extractors.registry.build import build_registry
+from extractors.registry.local_postgres import fresh_database, start_local_postgres, stop_local_postgres
+from extractors.registry.store import Registry
+from pipeline.settings import Settings
+from search_api.embedding.embed import FakeEmbedder
+from search_api.index.pg_index import pg_engine, sync_pg_index
+from search_api.schemas import SearchFilters
+from search_api.search.engine import SearchEngine
+from search_api.search.pg_search import dense_ranking
+
+
+def _timed(fn):
+    started = time.perf_counter()
+    out = fn()
+    return out, round(time.perf_counter() - started, 2)
+
+
+def _busiest_unit(settings: Settings) -> tuple[str, int]:
+    with Registry.open(settings) as registry:
+        tasks = registry.tasks()
+    units = [m.canonical for t in tasks for m in t.lead]
+    years = [d.due_year for t in tasks for d in t.deadlines if d.due_year]
+    return max(set(units), key=units.count), max(set(years), key=years.count)
+
+
+def measure(n_docs: int, work: Path, use_ray: bool) -> dict:
+    shutil.rmtree(work / "docs", ignore_errors=True)
+    files = make_corpus(n_docs + 1, work / "docs")
+    extra = files[-1]
+    extra.rename(work / extra.name)
+    admin = start_local_postgres(work / "pg")
+    out: dict = {"documents": n_docs}
+    settings = Settings(data_dir=work / "data", embedding_model="fake", db_url=fresh_database(admin, "bench"))
+    shutil.rmtree(settings.data_dir, ignore_errors=True)
+    report, out["registry_build_s"] = _timed(lambda: build_registry([work / "docs"], settings, progress=False))
+    assert not report.failed, report.failed[:3]
+    if use_ray:
+        on_ray = Settings(data_dir=work / "data-ray", embedding_model="fake", build_ray=True,
+                          db_url=fresh_database(admin, "bench"))
+        _, out["registry_build_ray_s"] = _timed(lambda: build_registry([work / "docs"], on_ray, progress=False))
+    with Registry.open(settings) as registry:
+        index, out["index_build_s"] = _timed(lambda: sync_pg_index(settings, registry))
+    out["passages"] = index.passages
+    shutil.copy(work / extra.name, work / "docs" / extra.name)
+    _, out["add_one_registry_s"] = _timed(lambda: build_registry([work / "docs"], settings, progress=False))
+    with Registry.open(settings) as registry:
+        added, out["add_one_index_s"] = _timed(lambda: sync_pg_index(settings, registry))
+    out["add_one_embedded"] = added.embedded
+    engine = SearchEngine(settings)
+    unit, year = _busiest_unit(settings)
+    for name, filters in (("query", None), ("query_filtered", SearchFilters(unit=unit, year=year))):
+        engine.search(QUERIES[0], filters=filters)  # warm: the jieba dictionary, the pool
+        samples = []
+        for _ in range(3):
+            for q in QUERIES:
+                started = time.perf_counter()
+                engine.search(q, k=10, filters=filters)
+                samples.append(time.perf_counter() - started)
+        out[name] = percentiles(samples)
+    db = pg_engine(settings.db_url)
+    embedder = FakeEmbedder()
+    recalls = []
+    with db.connect() as conn:
+        out["database_mb"] = round(conn.execute(text("SELECT pg_database_size(current_database())")).scalar() / 2**20, 1)
+        conn.rollback()  # end the read so dense_ranking can open its own transactions
+        for q in QUERIES:
+            vector = embedder.embed_query(q)
+            for filters in (SearchFilters(), SearchFilters(unit=unit, year=year)):
+                exact = {p.id for p in dense_ranking(conn, "clauses", vector, filters, depth=10, exact=True)}
+                approx = {p.id for p in dense_ranking(conn, "clauses", vector, filters, depth=10)}
+                if exact:
+                    recalls.append(len(exact & approx) / len(exact))
+    db.dispose()
+    out["dense_recall_at_10"] = round(sum(recalls) / len(recalls), 3)
+    out["filter"] = {"unit": unit, "year": year}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.postgres", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=200)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/taizhang-bench-pg"))
+    parser.add_argument("--ray", action="store_true", help="also time the registry build on Ray")
+    parser.add_argument("--keep", action="store_true", help="leave the server running afterwards")
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    try:
+        print(json.dumps(measure(args.docs, args.work, args.ray), ensure_ascii=False, indent=2))
+    finally:
+        if not args.keep:
+            stop_local_postgres(args.work / "pg")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
