@@ -224,6 +224,8 @@ def sync_pg_index(settings: Settings, registry, embedder: Embedder | None = None
             cards, passages = writer.rows(items) if items is not None else ([], [])
             with engine.begin() as conn:
                 _replace_document(conn, doc_id, fingerprint if items is not None else None, cards, passages)
+        with engine.connect() as conn:  # fresh statistics: the search reads its term shares from them
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE search_passages"))
         with engine.begin() as conn:
             generation = conn.execute(text(
                 "UPDATE search_state SET generation = generation + 1, registry_generation = :g "

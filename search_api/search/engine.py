@@ -25,7 +25,7 @@ from search_api.embedding.embed import Embedder, make_embedder
 from search_api.index.index import LoadedIndex, current_generation_folder, load_index
 from search_api.index.pg_index import PgIndexState, pg_engine, read_state
 from search_api.schemas import SearchFilters, SearchMode, SearchResponse
-from search_api.search.pg_search import search_pg
+from search_api.search.pg_search import search_pg, term_shares
 from search_api.search.search import (
     DEFAULT_TUNING, IndexLookups, SearchTuning, check_mode, index_lookups, search_index,
 )
@@ -78,6 +78,7 @@ class SearchEngine:
         # query reads the rows of the moment, so every replica sees a build as soon as it commits.
         self.on_postgres = is_postgres(settings.registry_url)
         self._pg = pg_engine(settings.registry_url) if self.on_postgres else None
+        self._shares: tuple[int, dict[str, float]] = (-1, {})  # (generation, term_shares)
 
     # -------------------------------------------------------------------- resources
 
@@ -183,8 +184,10 @@ class SearchEngine:
                                      f"the configured model is {embedder.model_id}",
                                      "run `taizhang build` again after changing the embedding model")
         with self._pg.connect() as conn:
+            if self._shares[0] != state.generation:  # a new generation: read its statistics once
+                self._shares = (state.generation, term_shares(conn))
             return search_pg(query, conn, embedder, state.model_id, str(state.generation), k=k,
-                             filters=filters, mode=mode, tuning=tuning)
+                             filters=filters, mode=mode, tuning=tuning, shares=self._shares[1])
 
     def units(self) -> set[str]:
         """Canonical names of every unit named for a measure in the index, whatever its role."""

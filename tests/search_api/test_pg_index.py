@@ -41,8 +41,17 @@ def test_a_second_machine_searches_the_shared_database(pg_settings: Settings, tm
     response = engine.search("园区基础设施建设", k=5)
     assert response.hits and not (tmp_path / "elsewhere" / "index").exists()
     top = response.hits[0]
-    assert "园区" in top.card.title + (top.sentence.text if top.sentence else "")
+    assert "基础设施" in top.card.title + (top.sentence.text if top.sentence else "")
     assert top.sentence is None or top.sentence.span.end > top.sentence.span.start
+
+
+@pytest.mark.parametrize("query", ["园区基础设施建设", "优化营商环境", "人才引进政策", "土地要素保障谁牵头"])
+def test_hybrid_hits_agree_with_the_embedded_search(pg_settings: Settings, built_settings: Settings,
+                                                     query: str) -> None:
+    """Same fusion, same vectors; only the lexical side differs (ts_rank, not BM25)."""
+    pg = [h.card.item_id for h in SearchEngine(pg_settings).search(query, k=5).hits]
+    flat = [h.card.item_id for h in SearchEngine(built_settings).search(query, k=5).hits]
+    assert len(set(pg) & set(flat)) >= 3, (pg, flat)
 
 
 def test_dense_ranking_agrees_with_the_embedded_index(pg_settings: Settings, built_settings: Settings) -> None:
