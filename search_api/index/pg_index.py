@@ -32,7 +32,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from pipeline.settings import Settings
 
-from search_api.embedding.embed import CacheStats, Embedder, EmbeddingCache, embed_with_cache, make_embedder
+from search_api.embedding.embed import (
+    CacheStats, Embedder, EmbeddingCache, embed_with_cache, index_model_id, make_embedder,
+)
 from search_api.index import index as index_files
 from search_api.index.items import DENSE_ITEM_CHARS, DocItems, dense_text, document_items, item_vectors
 from search_api.schemas import IndexReport, ItemCard, Passage
@@ -200,8 +202,6 @@ def pg_index_is_current(settings: Settings, registry) -> bool:
             state = read_state(conn)
     finally:
         engine.dispose()
-    from search_api.embedding.embed import index_model_id
-
     return (state is not None and state.registry_generation == registry.generation()
             and state.model_id == index_model_id(settings) and state.indexer == index_files.INDEXER_VERSION)
 

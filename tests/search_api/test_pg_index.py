@@ -115,3 +115,27 @@ def test_a_changed_document_rewrites_only_its_own_rows(pg_settings: Settings) ->
     assert fingerprint == "changed"
     assert {d: v for d, v in after.items() if d != doc_id} == {d: v for d, v in before.items() if d != doc_id}
     assert after[doc_id][2] == before[doc_id][2] and after[doc_id][0] > max(v[1] for v in before.values())
+
+
+def test_two_api_replicas_on_one_database_see_a_new_document_at_once(pg_settings: Settings, tmp_path: Path) -> None:
+    """Two apps (two data dirs: two machines) serving one PostgreSQL; a document added and
+    indexed through one is found by the other on its next query, with no restart."""
+    from fastapi.testclient import TestClient
+
+    from search_api.app import create_app
+    from tests.extractors.test_registry import make_ledger
+
+    one = _other_machine(pg_settings, tmp_path / "one")
+    two = _other_machine(pg_settings, tmp_path / "two")
+    query = {"q": "园区工业总产值", "doc": "replica-2025", "k": 5}
+    with TestClient(create_app(one)) as first, TestClient(create_app(two)) as second:
+        assert second.get("/search", params=query).json()["hits"] == []
+        with Registry.open(one) as registry:
+            registry.replace_document(*make_ledger("replica-2025"), fingerprint="fp")
+            sync_pg_index(one, registry)
+        for client in (first, second):
+            body = client.get("/search", params=query).json()
+            assert body["hits"] and {h["card"]["doc_id"] for h in body["hits"]} == {"replica-2025"}
+    with Registry.open(pg_settings) as registry:  # leave the shared database as the module built it
+        registry.remove_document("replica-2025")
+        sync_pg_index(pg_settings, registry)
