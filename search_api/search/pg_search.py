@@ -139,8 +139,14 @@ def _items(ranking: list[PgPassage]) -> list[tuple[str, float]]:
     return list(seen.items())
 
 
-def _best_of(items: list[tuple[str, float]]) -> dict[str, tuple[float, int]]:
-    return {item: (score, rank) for rank, (item, score) in enumerate(items, 1)}
+def _best_of(rankings: dict[str, list[PgPassage]]) -> dict[str, tuple[float, int]]:
+    """item → (best score, rank among items) over both collections of one retriever."""
+    best: dict[str, float] = {}
+    for ranking in rankings.values():
+        for item, score in _items(ranking):
+            best[item] = max(score, best.get(item, float("-inf")))
+    ordered = sorted(best.items(), key=lambda kv: -kv[1])
+    return {item: (score, rank) for rank, (item, score) in enumerate(ordered, 1)}
 
 
 def _sentence(item: str, card: ItemCard, dense: list[PgPassage], sparse: list[PgPassage],
@@ -192,10 +198,7 @@ def search_pg(query: str, conn: Connection, embedder: Embedder | None, model_id:
     fused, used = fuse_signals(lists, weights=weights, k=tuning.rrf_k, floors=floors, method=tuning.fusion)
     pool = [item for item, _ in fused[:max(k, FACET_POOL)]]
     cards = _cards(conn, pool)
-    dense_of = _best_of(sorted({i: s for r in dense.values() for i, s in reversed(_items(r))}.items(),
-                               key=lambda kv: -kv[1]))
-    sparse_of = _best_of(sorted({i: s for r in sparse.values() for i, s in reversed(_items(r))}.items(),
-                                key=lambda kv: -kv[1]))
+    dense_of, sparse_of = _best_of(dense), _best_of(sparse)
     highlight = [w for w in terms if len(w) > 1]
     kept = [(item, score) for item, score in fused if item in cards][:k]
     hits = tuple(
