@@ -18,7 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from pipeline.errors import RegistryError
 
-from extractors.registry.store import Registry, RegistryState
+from extractors.registry.store import SCHEMA_LOCK_KEY, Registry, RegistryState
 from extractors.tracking.model import Correction, Origin, ProgressReport
 
 
@@ -30,8 +30,8 @@ class CorrectionRow(TrackingBase):
     __tablename__ = "corrections"
 
     correction_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    task_id: Mapped[str] = mapped_column(String(512), index=True)
-    doc_id: Mapped[str] = mapped_column(String(255), index=True)
+    task_id: Mapped[str] = mapped_column(Text, index=True)
+    doc_id: Mapped[str] = mapped_column(Text, index=True)
     field: Mapped[str] = mapped_column(String(32))
     before: Mapped[str] = mapped_column(Text)
     after: Mapped[str] = mapped_column(Text)
@@ -47,8 +47,8 @@ class ProgressRow(TrackingBase):
     __tablename__ = "progress_reports"
 
     report_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    task_id: Mapped[str] = mapped_column(String(512), index=True)
-    unit: Mapped[str] = mapped_column(String(255), index=True)
+    task_id: Mapped[str] = mapped_column(Text, index=True)
+    unit: Mapped[str] = mapped_column(Text, index=True)
     status: Mapped[str] = mapped_column(String(16))
     progress: Mapped[str] = mapped_column(Text)
     problems: Mapped[str] = mapped_column(Text)
@@ -78,7 +78,12 @@ class TrackingStore:
     def __init__(self, registry: Registry) -> None:
         self._registry = registry
         self._engine = registry.engine
-        TrackingBase.metadata.create_all(self._engine)
+        # as the registry's own tables: one transaction, under the schema advisory lock on
+        # PostgreSQL, so processes opening a fresh database at once do not race on CREATE TABLE
+        with self._engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
+            TrackingBase.metadata.create_all(conn)
 
     @property
     def registry(self) -> Registry:
