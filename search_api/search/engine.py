@@ -109,6 +109,25 @@ class SearchEngine:
         meta = self.index().meta
         return meta.registry_generation, meta.created
 
+    @property
+    def embedder(self) -> Embedder:
+        """The query embedder, made once."""
+        if self._embedder is None:
+            with self._lock:
+                if self._embedder is None:
+                    self._embedder = make_embedder(self.settings, "query")
+        return self._embedder
+
+    @property
+    def passage_embedder(self) -> Embedder:
+        """The embedder for index builds run by this process (``refresh_index``), made once, so
+        the model loads at most once however many builds follow."""
+        if self._passage_embedder is None:
+            with self._lock:
+                if self._passage_embedder is None:
+                    self._passage_embedder = make_embedder(self.settings, "passages")
+        return self._passage_embedder
+
     def has_index(self) -> bool:
         """True when a published index generation is there (nothing is loaded)."""
         if self.on_postgres:

@@ -201,11 +201,15 @@ def search_pg(query: str, conn: Connection, embedder: Embedder | None, model_id:
     dense_of, sparse_of = _best_of(dense), _best_of(sparse)
     highlight = [w for w in terms if len(w) > 1]
     kept = [(item, score) for item, score in fused if item in cards][:k]
-    hits = tuple(
-        SearchHit(rank=rank, card=cards[item],
-                  sentence=_sentence(item, cards[item], dense.get("clauses", []), sparse.get("clauses", []), highlight),
-                  scores=hit_scores(score, dense_of.get(item), sparse_of.get(item)))
-        for rank, (item, score) in enumerate(kept, 1))
+    hits = []
+    for rank, (item, score) in enumerate(kept, 1):
+        sentence = _sentence(item, cards[item], dense.get("clauses", []), sparse.get("clauses", []), highlight)
+        # the hit's text is its best passage (the embedded search shows a measure's whole text)
+        hits.append(SearchHit(
+            rank=rank, card=cards[item], sentence=sentence, text=sentence.text if sentence else "",
+            text_span=sentence.span if sentence else None, highlights=sentence.highlights if sentence else (),
+            scores=hit_scores(score, dense_of.get(item), sparse_of.get(item))))
+    hits = tuple(hits)
     confidence = _confidence(plan, model_id, dense.get("clauses", []), sparse.get("clauses", []), tuning)
     no_answer, message = False, None
     if not hits:

@@ -56,11 +56,11 @@ def test_long_ids_and_unit_names_are_stored_as_sqlite_stored_them(postgres_url: 
             assert long_unit in {u.canonical for u in registry.units()}
 
 
-def _hold(settings: Settings, seconds: float, out) -> None:
+def _hold(who: str, settings: Settings, seconds: float, out) -> None:
     with build_lock(settings):
-        out.put(("in", time.time()))
+        out.put((who, "in", time.time()))
         time.sleep(seconds)
-        out.put(("out", time.time()))
+        out.put((who, "out", time.time()))  # taken before the lock is released
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -68,17 +68,16 @@ def test_two_builds_on_one_store_take_turns(backend: str, tmp_path: Path, reques
     url = request.getfixturevalue("postgres_url") if backend == "postgresql" else None
     settings = Settings(data_dir=tmp_path, db_url=url)
     out = _FORK.Queue()
-    first = _FORK.Process(target=_hold, args=(settings, 1.0, out))
+    first = _FORK.Process(target=_hold, args=("first", settings, 1.0, out))
     first.start()
-    assert out.get(timeout=20)[0] == "in"
-    second = _FORK.Process(target=_hold, args=(settings, 0.0, out))
+    assert out.get(timeout=20)[:2] == ("first", "in")
+    second = _FORK.Process(target=_hold, args=("second", settings, 0.0, out))
     second.start()
-    events = [out.get(timeout=20) for _ in range(3)]
+    # by time, not by arrival: two processes' queue writes may arrive in either order
+    events = {(who, what): at for who, what, at in (out.get(timeout=20) for _ in range(3))}
     first.join(10)
     second.join(10)
-    (kind1, first_out), (kind2, second_in) = events[0], events[1]
-    assert (kind1, kind2) == ("out", "in")
-    assert second_in >= first_out  # the second build waited for the first to finish
+    assert events[("second", "in")] >= events[("first", "out")]  # the second waited for the first
 
 
 def test_a_stale_index_is_reported_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
