@@ -39,7 +39,7 @@ def test_good_and_bad_files_in_one_batch(tmp_path, corpus_dir):
     assert out.index("pzh-2024-jianquan-qianglian-16tiao") < out.index("pzh-2025-yuanqu-tizhi-tongzhi")
     assert "十六、" in out and "设立考核激励评价机制" in out
     assert "（六）" in out and "尊商重商优环境" in out
-    assert "parsed documents" in out  # the summary table
+    assert "已解析的文件" in out  # the summary table
 
 
 def test_all_good_files_exit_zero_with_summary(tmp_path, corpus_dir):
