@@ -48,17 +48,26 @@ def usable_cpus() -> int:
 
 
 def map_in_order(
-    fn: Callable[[T], R], items: Sequence[T], workers: int, window: int | None = None
+    fn: Callable[[T], R], items: Sequence[T], workers: int, window: int | None = None, *,
+    isolate: bool = False, on_wait: Callable[[], None] | None = None,
 ) -> Iterator[R | WorkerCrash[T]]:
-    """``fn(item)`` for each item, in order. ``workers <= 1`` runs in this process.
+    """``fn(item)`` for each item, in order. ``workers <= 1`` runs in this process, unless
+    ``isolate``: then even one item goes to a worker process (where a per-file budget can be
+    set without touching this process).
 
     At most ``window`` inputs (default 2 × workers) are in flight, so memory stays bounded
     whatever the batch size. ``fn`` must be picklable (a module-level function or a partial).
+    ``on_wait`` is called before waiting for a result that is not ready yet (before each item
+    when running in this process): the caller stores what it holds then, so a slow or runaway
+    item never keeps finished ones unsaved.
     """
-    if workers <= 1 or len(items) < 2:
+    if not isolate and (workers <= 1 or len(items) < 2):
         for item in items:
+            if on_wait is not None:
+                on_wait()
             yield fn(item)
         return
+    workers = max(1, workers)
     window = window or 2 * workers
     context = worker_context()
     position = 0
@@ -70,7 +79,10 @@ def map_in_order(
                 while position < len(items):
                     while len(pending) < window and position + len(pending) < len(items):
                         pending.append(pool.submit(fn, items[position + len(pending)]))
-                    result = pending.popleft().result()
+                    future = pending.popleft()
+                    if on_wait is not None and not future.done():
+                        on_wait()
+                    result = future.result()
                     position += 1
                     yield result
             except BrokenProcessPool:
@@ -82,6 +94,8 @@ def map_in_order(
             # Which in-flight input killed the pool is unknown: run each of them alone.
             in_flight = min(window, len(items) - position)
             for item in items[position : position + in_flight]:
+                if on_wait is not None:
+                    on_wait()
                 yield _alone(fn, item, context)
             position += in_flight
 

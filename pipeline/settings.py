@@ -34,6 +34,17 @@ class Settings(BaseSettings):
         default=None, description="where the rebuilt model is kept; default <data_dir>/models"
     )
     max_file_bytes: int = 64 * 1024 * 1024
+    file_seconds: float = Field(
+        default=300.0, ge=0,
+        description="each file's time budget in a build (read + extract, in a worker process); past it "
+        "the file fails with [E108] and the batch goes on; 0 = no limit",
+    )
+    file_memory_bytes: int = Field(
+        default=4 * 1024 * 1024 * 1024, ge=0,
+        description="each file's memory budget in a build (address space the worker may add while "
+        "reading it); past it the file fails with [E108] and the batch goes on; 0 = no limit. "
+        "With both budgets 0 a small build reads its files in the calling process",
+    )
     max_pdf_pages: int = 3000
     pdf_workers: int = Field(
         default_factory=lambda: min(2, os.cpu_count() or 1), ge=1,

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from extractors.checks import check_registry
 from extractors.registry.locks import build_lock
 from extractors.run import Extraction, extract_document
-from pipeline.errors import TaizhangError
+from pipeline.budget import FileBudget, crash_error, memory_error, within_budget
+from pipeline.errors import ResourceLimitError, TaizhangError
 from pipeline.load import find_files
 from pipeline.model import Document
 from pipeline.settings import REPO_ROOT, Settings
@@ -212,7 +213,10 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True)
             else:
                 todo.append((path, fp))
         writer = _BatchWriter(registry, stored, report)
-        with contextlib.closing(_extracted(todo, settings, _parse_and_extract_item)) as extracted:
+        # finished documents are stored before waiting on a slow one (on_wait), so a runaway
+        # file or a kill never costs the batch its finished work
+        with contextlib.closing(_extracted(todo, settings, _parse_and_extract_item,
+                                           on_wait=writer.flush)) as extracted:
             for (path, _), results in zip(_progress(todo, progress), extracted):
                 writer.add(path, results)
             writer.flush()
@@ -223,7 +227,9 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True)
     return report
 
 
-def _failure(path: Path, exc: BaseException, stage: str) -> BuildFailure:
+def _failure(path: Path, exc: BaseException, stage: str, settings: Settings | None = None) -> BuildFailure:
+    if isinstance(exc, MemoryError):  # not a bug in taizhang: the file needs more than it may have
+        exc = memory_error(path, FileBudget.from_settings(settings or Settings()))
     message = exc.message if isinstance(exc, TaizhangError) else _internal_error(path, stage, exc)
     return BuildFailure(str(path), _one_line(message))
 
@@ -233,7 +239,7 @@ def _documents_in(path: Path, settings: Settings) -> list[Extraction | BuildFail
     try:
         results = list(_parse(path, settings))
     except Exception as exc:  # noqa: BLE001 - one odd file must not stop the batch
-        return [_failure(path, exc, "parsing")]
+        return [_failure(path, exc, "parsing", settings)]
     out: list[Extraction | BuildFailure] = []
     for _, doc in results:
         if isinstance(doc, TaizhangError):
@@ -242,7 +248,7 @@ def _documents_in(path: Path, settings: Settings) -> list[Extraction | BuildFail
         try:
             extraction = _extract(doc)
         except Exception as exc:  # noqa: BLE001
-            out.append(_failure(path, exc, "extraction"))
+            out.append(_failure(path, exc, "extraction", settings))
             continue
         out.append(extraction)
     return out
@@ -282,6 +288,8 @@ def work_bytes(paths: list[Path]) -> int:
 
 
 def _workers(settings: Settings, paths: list[Path]) -> int:
+    """How many worker processes share the batch (1 with a per-file budget is still a worker
+    process: see ``_extracted``)."""
     from pipeline.parallel import usable_cpus
 
     wanted = settings.build_workers or usable_cpus()
@@ -290,41 +298,49 @@ def _workers(settings: Settings, paths: list[Path]) -> int:
     return min(wanted, len(paths)) if work_bytes(paths) >= settings.parallel_min_bytes else 1
 
 
-def _extracted(todo: list[tuple[Path, str]], settings: Settings,
-               work: Callable[..., list[Any]]) -> Iterator[list[Any]]:
+def _extracted(todo: list[tuple[Path, str]], settings: Settings, work: Callable[..., list[Any]],
+               on_wait: Callable[[], None] | None = None) -> Iterator[list[Any]]:
     """``work`` (``_parse_and_extract_item``: registry rows; ``_documents_in_item``: documents)
-    of each (path, fingerprint), in order; in worker processes for big batches. The registry is
-    written by this process only."""
-    from pipeline.errors import ResourceLimitError
+    of each (path, fingerprint), in order. With a per-file budget (the default) every file is
+    read in a worker process under it (``pipeline.budget``), several workers for big batches;
+    without one, small batches stay in this process. The registry is written by this process
+    only; ``on_wait`` runs before waiting on a file that is not done."""
     from pipeline.parallel import WorkerCrash, map_in_order
 
+    budget = FileBudget.from_settings(settings)
     work = functools.partial(work, settings=settings)
     if settings.build_ray:
         from extractors.registry.ray_build import ray_map_in_order
 
+        # the per-file budget applies where Ray runs a task in its worker's main thread
         results = ray_map_in_order(work, todo, settings)
     else:
-        results = map_in_order(work, todo, _workers(settings, [p for p, _ in todo]))
+        workers = _workers(settings, [p for p, _ in todo])
+        results = map_in_order(work, todo, workers, isolate=budget.enabled, on_wait=on_wait)
     for (path, _), result in zip(todo, results):
         if isinstance(result, WorkerCrash):
-            code = result.exitcode
-            how = ("died" if code is None  # already reaped elsewhere: the cause is unknown
-                   else "was killed (signal 9: usually out of memory)" if code == -9
-                   else f"died of signal {-code}" if code < 0
-                   else f"exited with code {code}")
-            error = ResourceLimitError(path, f"the process reading it {how}, twice",
-                                       "the rest of the batch went on; please report the file")
-            yield [BuildFailure(str(path), error.message)]
+            yield [BuildFailure(str(path), _one_line(crash_error(path, budget, result.exitcode).message))]
         else:
             yield result
 
 
+def _budgeted(path: Path, settings: Settings, work: Callable[[], list[Any]]) -> list[Any]:
+    """``work()`` under the file's budget when there is one (then this is a worker process)."""
+    budget = FileBudget.from_settings(settings)
+    if not budget.enabled:
+        return work()
+    try:
+        return within_budget(path, budget, work)
+    except ResourceLimitError as exc:
+        return [BuildFailure(str(path), _one_line(exc.message))]
+
+
 def _parse_and_extract_item(item: tuple[Path, str], settings: Settings) -> list[DocumentRows | BuildFailure]:
-    return _parse_and_extract(item[0], settings, item[1])
+    return _budgeted(item[0], settings, lambda: _parse_and_extract(item[0], settings, item[1]))
 
 
 def _documents_in_item(item: tuple[Path, str], settings: Settings) -> list[Extraction | BuildFailure]:
-    return _documents_in(item[0], settings)
+    return _budgeted(item[0], settings, lambda: _documents_in(item[0], settings))
 
 
 class _BatchWriter:
