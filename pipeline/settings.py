@@ -73,6 +73,16 @@ class Settings(BaseSettings):
     )
     ray_num_cpus: int = Field(default=0, ge=0, description="CPUs of the local Ray cluster; 0 = every usable CPU")
     api_token: str | None = Field(default=None, description="required for write endpoints")
+    failed_token_limit: int = Field(
+        default=20, ge=1,
+        description="wrong or missing tokens one client may send to the write endpoints per minute; "
+        "past it the client gets 429 with Retry-After",
+    )
+    heavy_requests: int = Field(
+        default=2, ge=1,
+        description="expensive requests (workbook export, upload, rebuild) served at once per "
+        "server process; one more gets 429 with Retry-After",
+    )
     cors_origins: list[str] = Field(default_factory=list)
 
     @property

@@ -21,6 +21,7 @@ from pipeline.errors import IndexNotBuiltError, TaizhangError
 from pipeline.settings import Settings
 
 from search_api.api_docs import add_offline_docs
+from search_api.limits import RequestLimits
 from search_api.search.engine import SearchEngine
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
@@ -63,6 +64,9 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"], allow_headers=["*"]
         )
+
+    # outermost but for the headers below: refuses before the body is read (limits.py)
+    app.add_middleware(RequestLimits, settings=settings)
 
     @app.middleware("http")
     async def _security_headers(request: Request, call_next) -> Response:
@@ -109,6 +113,8 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
 def run_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     import uvicorn
 
+    from search_api.http_protocol import PROTOCOL
+
     print(f"taizhang：正在启动 http://{host}:{port}/ （接口文档 /docs；Ctrl+C 停止）", flush=True)
 
     if workers > 1:  # uvicorn needs an import string to fork workers
@@ -117,11 +123,11 @@ def run_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000, wo
         os.environ["TAIZHANG_DATA_DIR"] = str(settings.data_dir)
         uvicorn.run(
             "search_api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-            loop="uvloop", http="httptools", log_level="warning",
+            loop="uvloop", http=PROTOCOL, log_level="warning",
         )
     else:
         uvicorn.run(
-            create_app(settings, warm=True), host=host, port=port, loop="uvloop", http="httptools",
+            create_app(settings, warm=True), host=host, port=port, loop="uvloop", http=PROTOCOL,
             log_level="warning",
         )
 

@@ -4,16 +4,16 @@ the app's lifespan (app.py), and only handed out here."""
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Request
 
 from extractors.registry.store import Registry
 from pipeline.settings import Settings
 
 from search_api.embedding.embed import Embedder
 from search_api.index.index import LoadedIndex
+from search_api.limits import token_refusal
 from search_api.search.engine import SearchEngine
 
 
@@ -49,14 +49,11 @@ EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
 
 
 def require_token(settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> None:
-    """Write endpoints need ``Authorization: Bearer <TAIZHANG_API_TOKEN>``; unset token = writes off."""
-    if not settings.api_token:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "writes are disabled: set TAIZHANG_API_TOKEN")
-    scheme, _, supplied = (authorization or "").partition(" ")
-    # only "Bearer <token>": a bare token or another scheme is refused, compared in constant time
-    matches = hmac.compare_digest(supplied.strip().encode(), settings.api_token.encode())
-    if scheme != "Bearer" or not matches:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or wrong token")
+    """Write endpoints need ``Authorization: Bearer <TAIZHANG_API_TOKEN>``; unset token = writes off.
+    The app's RequestLimits checks this before the body is read; here it guards the route itself."""
+    refusal = token_refusal(settings, authorization)
+    if refusal is not None:
+        raise HTTPException(*refusal)
 
 
 TokenDep = Annotated[None, Depends(require_token)]

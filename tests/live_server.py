@@ -25,7 +25,10 @@ def serve_in_thread(settings: Settings, start_timeout: float = 30) -> Iterator[s
     from search_api.app import create_app
 
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    from search_api.http_protocol import PROTOCOL
+
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
+                            http=PROTOCOL)  # what ``taizhang serve`` runs
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
