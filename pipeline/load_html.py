@@ -92,16 +92,17 @@ class _Renderer:
         from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
         skip_strings = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
-        # Explicit stack: portal pages nest deeply enough to hit Python's recursion limit.
-        stack: list[tuple[object, bool]] = [(root, False)]
+        # Explicit stack: portal pages nest deeply enough to hit Python's recursion limit. Each
+        # entry carries whether it is inside a <pre>: asking every text node's ancestors made N
+        # nested spans cost N² (600 KB of them: 66 s).
+        stack: list[tuple[object, bool, bool]] = [(root, False, any(p.name == "pre" for p in root.parents))]
         while stack:
-            node, leaving = stack.pop()
+            node, leaving, in_pre = stack.pop()
             if leaving:
                 self.newline()
                 continue
             if isinstance(node, NavigableString):
                 if not isinstance(node, skip_strings):
-                    in_pre = any(p.name == "pre" for p in node.parents)
                     self.current.append(str(node) if in_pre else _collapse(str(node)))
                 continue
             if not isinstance(node, Tag):
@@ -117,8 +118,9 @@ class _Renderer:
             block = name in BLOCKS
             if block:
                 self.newline()
-                stack.append((node, True))
-            stack.extend((child, False) for child in reversed(list(node.children)))
+                stack.append((node, True, in_pre))
+            inside_pre = in_pre or name == "pre"
+            stack.extend((child, False, inside_pre) for child in reversed(list(node.children)))
 
     def _data_table(self, table) -> bool:
         """Emit ``table`` as rows if it holds data; False to read it as layout blocks."""

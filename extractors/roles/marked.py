@@ -47,11 +47,12 @@ def marked_statements(s: str) -> list[tuple[int, int]]:
     """Spans of the bracket and label statements of ``s`` (simplified), sorted and disjoint."""
     regions: list[tuple[int, int]] = []
     closers = _all_closers(s)
+    long_labels = _LongBracketLabels(s)
     i = 0
     while (opener := _OPENER_CHAR.search(s, i)) is not None:
         i = opener.start()
         j = closers.get(i)
-        if j is not None and _is_statement_bracket(s, i, j):
+        if j is not None and _is_statement_bracket(s, i, j, long_labels):
             regions.append((i, j + 1))
             i = j + 1
             continue
@@ -133,7 +134,40 @@ def _label_line_end(s: str, start: int) -> int:
 _MAX_UNIT_BRACKET = 800
 
 
-def _is_statement_bracket(s: str, i: int, j: int) -> bool:
+# A bracket up to this long is searched for its label directly; a longer one (text with
+# thousands of nested brackets, where searching each made the text quadratic: 1.2 MB of （ ran
+# past 240 s) asks _LongBracketLabels, which finds every label of the text once.
+_MAX_SEARCHED_BRACKET = 2000
+
+
+class _LongBracketLabels:
+    """The first label inside a long bracket and whether it stands outside inner brackets, from
+    one pass over the text's labels (made on the first long bracket). A bracket's content is
+    balanced (its closer is the one its opener's depth returns at), so a label is outside inner
+    brackets when the text's depth there equals the depth just inside the opener."""
+
+    def __init__(self, s: str) -> None:
+        self._s = s
+        self._starts: list[int] | None = None
+        self._labels: list[tuple[bool, int]] = []  # (states a role, depth in the text)
+        self._depth_inside = DepthCounter(s)
+
+    def stated_at_top(self, i: int, j: int) -> bool:
+        if self._starts is None:
+            depth_at = DepthCounter(self._s)
+            matches = list(label_regex().finditer(self._s))
+            self._starts = [m.start() for m in matches]
+            self._labels = [(label_role(m) != "stop", depth_at(m.start())) for m in matches]
+        k = bisect.bisect_left(self._starts, i + 1)
+        if k == len(self._starts) or self._starts[k] >= j:
+            return False
+        states_role, depth = self._labels[k]
+        return states_role and depth == self._depth_inside(i + 1)
+
+
+def _is_statement_bracket(s: str, i: int, j: int, long_labels: _LongBracketLabels) -> bool:
+    if j - i > _MAX_SEARCHED_BRACKET:
+        return long_labels.stated_at_top(i, j)  # and far too long to be a bracket of units
     content = s[i + 1 : j]
     m = label_regex().search(content)
     if m is not None and label_role(m) != "stop" and bracket_depth(content, m.start()) == 0:
