@@ -226,6 +226,9 @@ def load_file(
     if fmt in ("txt", "md"):
         from pipeline.load_text import load_text
 
+        if len(data) // 4 > settings.max_text_chars:  # no encoding spends more than 4 bytes a character
+            _refuse_long_text(path, len(data) // 4, settings, at_least=True)
+
         doc = load_text(path, data, fmt=fmt, sha256=sha, encoding=encoding)
     elif fmt == "docx":
         from pipeline.load_docx import load_docx
@@ -242,6 +245,21 @@ def load_file(
 
     if not doc.text.strip():
         raise EmptyDocumentError(path, "the file holds no text", "check that it is the right file")
+    if len(doc.text) > settings.max_text_chars:
+        _refuse_long_text(path, len(doc.text), settings)
     if warnings:
         doc = doc.model_copy(update={"warnings": tuple(warnings) + doc.warnings})
     return doc
+
+
+def _refuse_long_text(path: Path, chars: int, settings: Settings, at_least: bool = False) -> None:
+    """The text of ``path`` is too long to structure within bounded memory: say so and how to go on."""
+    more = "至少" if at_least else ""
+    raise FileTooLargeError(
+        path,
+        f"文本有{more} {chars:,} 个字符，超过每份文件 {settings.max_text_chars:,} 个字符的上限 "
+        f"(the text holds {'at least ' if at_least else ''}{chars:,} characters, over the limit of "
+        f"{settings.max_text_chars:,})",
+        "请拆分为几份文件，或确为一份文件时调高 TAIZHANG_MAX_TEXT_CHARS "
+        "(split it, or raise TAIZHANG_MAX_TEXT_CHARS if it really is one document)",
+    )

@@ -22,7 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.errors import CorruptFileError, ResourceLimitError
+from pipeline.errors import CorruptFileError, FileTooLargeError, ResourceLimitError
 from pipeline.model import RawDocument, RawTable, Span
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -30,6 +30,9 @@ MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 MATH = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
 
 MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
+# python-docx holds every XML part as an lxml tree of proxy objects, ~30× the XML's size: 300 MB
+# of document.xml grew past 9 GB. A real 1,000-page document has well under 64 MiB of XML.
+MAX_XML_PART_BYTES = 64 * 1024 * 1024
 MAX_MEMBERS = 10_000
 MAX_RATIO = 100  # deflate of real XML is 5–20×; zeros reach 1000×
 RATIO_MIN_BYTES = 1024 * 1024  # tiny members can compress absurdly well and harmlessly
@@ -55,6 +58,13 @@ def check_zip(path: Path, data: bytes) -> None:
             _BOMB_HINT,
         )
     for info in infos:
+        if info.filename.endswith((".xml", ".rels")) and info.file_size > MAX_XML_PART_BYTES:
+            raise FileTooLargeError(
+                path,
+                f"{info.filename} 展开后有 {info.file_size:,} 字节，超过 {MAX_XML_PART_BYTES:,} 字节的上限 "
+                f"(part {info.filename} expands to {info.file_size:,} bytes, over the limit)",
+                "请拆分文档，或另存为 PDF 后再读入 (split the document, or save it as PDF and load that)",
+            )
         ratio = info.file_size // max(info.compress_size, 1)
         if info.file_size >= RATIO_MIN_BYTES and ratio > MAX_RATIO:
             raise ResourceLimitError(

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
         default=None, description="where the rebuilt model is kept; default <data_dir>/models"
     )
     max_file_bytes: int = 64 * 1024 * 1024
+    max_text_chars: int = Field(
+        default=2_000_000, ge=1,
+        description="the most characters of text one document may hold (about 1,000 pages); a longer "
+        "one is refused with [E107] before it is structured, so memory stays bounded (bench.huge_inputs)",
+    )
     file_seconds: float = Field(
         default=300.0, ge=0,
         description="each file's time budget in a build (read + extract, in a worker process); past it "
