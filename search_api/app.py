@@ -22,6 +22,7 @@ from pipeline.settings import Settings
 
 from search_api.api_docs import add_offline_docs
 from search_api.limits import RequestLimits
+from search_api.paths import public_message
 from search_api.search.engine import SearchEngine
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
@@ -92,11 +93,11 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
 
     @app.exception_handler(IndexNotBuiltError)
     async def _index_missing(request: Request, exc: IndexNotBuiltError) -> JSONResponse:
-        return JSONResponse({"detail": exc.message}, status_code=503)
+        return JSONResponse({"detail": public_message(exc.message, settings)}, status_code=503)
 
     @app.exception_handler(TaizhangError)
     async def _domain_error(request: Request, exc: TaizhangError) -> JSONResponse:
-        return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=422)
+        return JSONResponse({"detail": public_message(exc.message, settings), "code": exc.code}, status_code=422)
 
     add_offline_docs(app)
     from search_api.routes import (

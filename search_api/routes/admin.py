@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from pipeline.load import sniff, zip_kind
 
 from search_api.deps import EngineDep, SettingsDep, TokenDep
+from search_api.paths import public_message, public_path
 
 router = APIRouter(tags=["admin"])
 
@@ -69,7 +70,7 @@ def _build(paths: list[Path], settings, engine) -> BuildResult:
             refresh_index(settings, registry, engine.passage_embedder)
     return BuildResult(
         added=list(report.added), updated=list(report.updated), unchanged=list(report.unchanged),
-        failed=[(str(p), m) for p, m in report.failed],
+        failed=[(public_path(p, settings), public_message(m, settings)) for p, m in report.failed],
     )
 
 
@@ -94,7 +95,7 @@ async def upload_document(file: UploadFile, settings: SettingsDep, engine: Engin
     result = await run_in_threadpool(_build, [target], settings, engine)
     if result.failed:
         target.unlink(missing_ok=True)  # a refused upload leaves nothing behind
-        raise HTTPException(422, "; ".join(message for _, message in result.failed))
+        raise HTTPException(422, public_message("; ".join(message for _, message in result.failed), settings))
     return UploadResult(
         stored_as=target.name, sha256=digest, original_name=(file.filename or "")[:200], build=result
     )

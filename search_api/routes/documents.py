@@ -3,12 +3,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from pipeline.locate import SourceSnippet, locate
 from pipeline.model import Clause, DocumentMeta, Section, Target, Task
 
-from search_api.deps import RegistryDep
+from search_api.deps import RegistryDep, SettingsDep
+from search_api.paths import public_path
 
 router = APIRouter(tags=["documents"])
 
@@ -17,7 +18,7 @@ class DocumentView(BaseModel):
     """A document as the web page shows it: cleaned text, structure, and what was extracted."""
 
     meta: DocumentMeta
-    source_path: str
+    source_path: str = Field(description="relative to the folder it was built from (uploads/… for uploads)")
     text: str
     sections: list[Section]
     clauses: list[Clause]
@@ -32,13 +33,13 @@ async def list_documents(registry: RegistryDep) -> list[DocumentMeta]:
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentView)
-async def get_document(doc_id: str, registry: RegistryDep) -> DocumentView:
+async def get_document(doc_id: str, registry: RegistryDep, settings: SettingsDep) -> DocumentView:
     doc = registry.document(doc_id)
     if doc is None:
         raise HTTPException(404, f"no document {doc_id!r}")
     return DocumentView(
         meta=doc.meta,
-        source_path=doc.source_path,
+        source_path=public_path(doc.source_path, settings),
         text=doc.text,
         sections=list(doc.sections),
         clauses=list(doc.clauses),
@@ -51,6 +52,7 @@ async def get_document(doc_id: str, registry: RegistryDep) -> DocumentView:
 @router.get("/show", response_model=SourceSnippet)
 async def show_source(
     registry: RegistryDep,
+    settings: SettingsDep,
     doc: Annotated[str, Query(description="doc_id")],
     start: Annotated[int, Query(ge=0)],
     end: Annotated[int, Query(ge=0)],
@@ -60,6 +62,7 @@ async def show_source(
     if document is None:
         raise HTTPException(404, f"no document {doc!r}")
     try:
-        return locate(document, start, end)
+        snippet = locate(document, start, end)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
+    return snippet.model_copy(update={"source_path": public_path(snippet.source_path, settings)})
