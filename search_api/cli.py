@@ -67,14 +67,16 @@ def build(
     export: Annotated[bool, typer.Option("--export", help="同时写出任务分工表（Excel）")] = False,
     no_index: Annotated[bool, typer.Option("--no-index", help="只更新任务台账，不建检索索引")] = False,
     ray: Annotated[bool, typer.Option("--ray", help="在 Ray 上解析和抽取（RAY_ADDRESS 指定的集群，或本机启动一个）")] = False,
+    prune: Annotated[bool, typer.Option("--prune", help="从台账中移除文件已从所处理文件夹中删除的文件")] = False,
 ) -> None:
     """从文件建立或更新任务台账（及检索索引）。
 
-    增量更新：内容未变的文件不会重新抽取。
+    增量更新：内容未变的文件不会重新抽取；修改过的文件以新版本替换旧版本。
 
     示例：taizhang build
     示例：taizhang build ~/收文/2025 --data-dir ~/taizhang-data --export
     示例：taizhang build ~/收文 --ray
+    示例：taizhang build ~/收文/2025 --prune
     """
     from extractors.registry.build import run_build_command
 
@@ -84,7 +86,7 @@ def build(
     settings = make_settings(data_dir)
     if ray:
         settings = settings.model_copy(update={"build_ray": True})
-    ok = run_build_command(paths or [], settings, export=export, index_step=index_step)
+    ok = run_build_command(paths or [], settings, export=export, index_step=index_step, prune=prune)
     raise typer.Exit(0 if ok else 1)
 
 

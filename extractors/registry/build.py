@@ -7,8 +7,12 @@ extraction code and every rule table (YAML) under ``pipeline/`` and ``extractors
 changing a lexicon or an extractor re-extracts everything on the next build.
 
 A file that fails gets one line on stderr (file, reason, what to do) and the batch goes on.
-Documents that were in the registry but are not in this build (a file deleted from the folder)
-are KEPT: a build never deletes data implicitly; ``Registry.remove_document`` does that.
+
+A file is one document: edited and built again, its new version replaces the old one (same
+path, new content hash, so a new doc_id) in the transaction that stores it, and the report says
+which it replaced. Documents that were in the registry but are not in this build are KEPT: a
+build never deletes data implicitly. With ``prune`` the documents whose file was removed from
+a folder being built leave the registry (``taizhang build --prune``).
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ class BuildItem:
     measures: int
     assigned: int
     targets: int
+    replaces: str = ""  # the doc_id of this file's previous version, now removed
 
     @property
     def unassigned(self) -> int:
@@ -77,6 +82,8 @@ class BuildReport:
     items: list[BuildItem] = field(default_factory=list)
     failed: list[BuildFailure] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # in the registry, not in this build, left alone
+    gone: list[str] = field(default_factory=list)  # kept, but their file was removed from a built folder
+    removed: list[str] = field(default_factory=list)  # gone and pruned (``prune=True``)
     generation: str = ""
 
     def _ids(self, status: Status) -> list[str]:
@@ -93,6 +100,11 @@ class BuildReport:
     @property
     def unchanged(self) -> list[str]:
         return self._ids("unchanged")
+
+    @property
+    def replaced(self) -> list[tuple[str, str]]:
+        """(new doc_id, the doc_id of the version it replaced) for files changed since last built."""
+        return [(i.doc_id, i.replaces) for i in self.items if i.replaces]
 
     @property
     def ok(self) -> bool:
@@ -179,18 +191,23 @@ def _internal_error(path: Path, stage: str, exc: BaseException) -> str:
 # ---------------------------------------------------------------------------------- building
 
 
-def build_registry(paths: list[Path], settings: Settings, progress: bool = True) -> BuildReport:
-    """Bring the registry up to date with ``paths`` (files or folders; default: the corpus)."""
+def build_registry(paths: list[Path], settings: Settings, progress: bool = True,
+                   prune: bool = False) -> BuildReport:
+    """Bring the registry up to date with ``paths`` (files or folders; default: the corpus).
+    With ``prune``, documents whose file is no longer in a folder being built are removed."""
     from extractors.registry.store import Registry
 
-    files, failures = find_documents(paths or [settings.corpus_dir])
+    paths = paths or [settings.corpus_dir]
+    files, failures = find_documents(paths)
     report = BuildReport()
     for failure in failures:
         _report_failure(report, failure)
     with Registry.open(settings) as registry:
         report.registry_url = registry.url
         stored = registry.document_hashes()
-        by_path = {str(Path(p).resolve()): d for d, p in registry.source_paths().items()}
+        by_path: dict[str, list[str]] = {}  # resolved path → the doc_ids stored from it
+        for doc_id, source in sorted(registry.source_paths().items()):
+            by_path.setdefault(str(Path(source).resolve()), []).append(doc_id)
         version = extractor_version()
         manifests: dict[Path, Manifest] = {}
         todo: list[tuple[Path, str]] = []
@@ -205,14 +222,14 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True)
                 continue
             fp = fingerprint(sha, version, meta)
             guess = meta.doc_id if meta is not None else f"{path.stem}-{sha[:8]}"
-            for doc_id in (guess, by_path.get(str(path.resolve()))):
+            for doc_id in (guess, *by_path.get(str(path.resolve()), ())):
                 if doc_id is not None and stored.get(doc_id) == fp:
                     seen.add(doc_id)
                     report.items.append(BuildItem(str(path), doc_id, "", "unchanged", 0, 0, 0))
                     break
             else:
                 todo.append((path, fp))
-        writer = _BatchWriter(registry, stored, report)
+        writer = _BatchWriter(registry, stored, report, by_path)
         # finished documents are stored before waiting on a slow one (on_wait), so a runaway
         # file or a kill never costs the batch its finished work
         with contextlib.closing(_extracted(todo, settings, _parse_and_extract_item,
@@ -221,10 +238,26 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True)
                 writer.add(path, results)
             writer.flush()
         seen.update(item.doc_id for item in report.items)
+        seen.update(old for _, olds in report.replaced for old in olds.split(", "))
         _fill_unchanged(report, registry)
         report.kept = sorted(set(stored) - seen)
+        report.gone = _gone(report.kept, registry.source_paths(), paths)
+        if prune and report.gone:
+            registry.remove_documents(report.gone)
+            report.removed, report.kept = report.gone, sorted(set(report.kept) - set(report.gone))
         report.generation = registry.generation()
     return report
+
+
+def _gone(kept: list[str], sources: dict[str, str], paths: Sequence[Path]) -> list[str]:
+    """The ``kept`` documents whose file was in one of the folders ``paths`` and is there no more."""
+    folders = [p.resolve() for p in paths if p.is_dir()]
+    gone = []
+    for doc_id in kept:
+        source = Path(sources.get(doc_id, "")).resolve()
+        if any(source.is_relative_to(folder) for folder in folders) and not source.exists():
+            gone.append(doc_id)
+    return gone
 
 
 def _failure(path: Path, exc: BaseException, stage: str, settings: Settings | None = None) -> BuildFailure:
@@ -351,8 +384,11 @@ class _BatchWriter:
     BATCH = 16
     MAX_WAIT_S = 1.0
 
-    def __init__(self, registry: Registry, stored: dict[str, str], report: BuildReport) -> None:
+    def __init__(self, registry: Registry, stored: dict[str, str], report: BuildReport,
+                 by_path: dict[str, list[str]]) -> None:
         self._registry, self._stored, self._report = registry, stored, report
+        self._by_path = by_path  # resolved path → the doc_ids stored from it
+        self._replaces: dict[str, tuple[str, ...]] = {}  # new doc_id → the previous versions it replaces
         self._pending: list[tuple[Path, DocumentRows]] = []
         self._new: set[str] = set()  # doc_ids neither stored before this build nor queued since
         self._queued: set[str] = set()
@@ -365,6 +401,10 @@ class _BatchWriter:
                 return  # as before: a file with a failed part stores nothing after it
             if result.doc_id not in self._stored and result.doc_id not in self._queued:
                 self._new.add(result.doc_id)
+            previous = tuple(d for d in self._by_path.get(str(path.resolve()), ())
+                             if d != result.doc_id and d not in self._queued)
+            if len(results) == 1 and previous:
+                self._replaces[result.doc_id] = previous  # the same file, changed: a new version
             self._queued.add(result.doc_id)
             if not self._pending:
                 self._since = time.monotonic()
@@ -374,14 +414,16 @@ class _BatchWriter:
 
     def flush(self) -> None:
         batch, self._pending = self._pending, []
-        failed = self._registry.store_many([rows for _, rows in batch], new=self._new)
+        replaces = {rows.doc_id: self._replaces[rows.doc_id] for _, rows in batch if rows.doc_id in self._replaces}
+        failed = self._registry.store_many([rows for _, rows in batch], new=self._new, replaces=replaces)
         for path, rows in batch:
             if rows.doc_id in failed:
                 _report_failure(self._report, BuildFailure(str(path), _one_line(failed[rows.doc_id].message)))
                 continue
-            status: Status = "updated" if rows.doc_id in self._stored else "added"
+            old = ", ".join(self._replaces.get(rows.doc_id, ()))
+            status: Status = "updated" if rows.doc_id in self._stored or old else "added"
             self._report.items.append(BuildItem(str(path), rows.doc_id, rows.title, status,
-                                                len(rows.tasks), rows.assigned, len(rows.targets)))
+                                                len(rows.tasks), rows.assigned, len(rows.targets), old))
 
 
 def _report_failure(report: BuildReport, failure: BuildFailure) -> None:
@@ -421,7 +463,7 @@ def _progress(todo: list[tuple[Path, str]], enabled: bool) -> Iterator[tuple[Pat
 
 
 def run_build_command(
-    paths: list[Path], settings: Settings, export: bool, index_step=None
+    paths: list[Path], settings: Settings, export: bool, index_step=None, prune: bool = False
 ) -> bool:
     """``taizhang build``: update the registry, print a summary; optionally index and export.
 
@@ -437,11 +479,17 @@ def _run_build(paths: list[Path], settings: Settings, export: bool, index_step) 
     from rich.console import Console
 
     console = Console()
-    report = build_registry(paths, settings, progress=True)
+    report = build_registry(paths, settings, progress=True, prune=prune)
     console.print(summary_table(report))
     console.print(f"任务台账：{report.registry_url}", soft_wrap=True)
+    for new, old in report.replaced:
+        console.print(f"{new}：文件已修改，新版本替换了旧版本 {old}。")
+    for doc_id in report.removed:
+        console.print(f"{doc_id}：文件已删除，已从台账移除。")
     if report.kept:
         console.print(f"台账中另有 {len(report.kept)} 个文件不在本次处理范围内，已保留（更新从不删除文件）。")
+    if report.gone and not report.removed:
+        console.print(f"其中 {len(report.gone)} 个文件已从本次处理的文件夹中删除：加 --prune 可将其从台账中移除。")
     ok = report.ok
     if index_step or export:
         from extractors.registry.store import Registry
@@ -475,7 +523,8 @@ def summary_table(report: BuildReport):  # -> rich.table.Table
     colour = {"added": "green", "updated": "yellow", "unchanged": "dim"}
     for i in report.items:
         name = f"{escape(i.title)}\n[dim]{escape(i.doc_id)}[/]" if i.title else escape(i.doc_id)
-        table.add_row(name, f"[{colour[i.status]}]{label('build_status', i.status)}",
+        status = label("build_status", i.status) + (f"（替换 {escape(i.replaces)}）" if i.replaces else "")
+        table.add_row(name, f"[{colour[i.status]}]{status}",
                       str(i.measures), str(i.assigned), str(i.unassigned), str(i.targets))
     for f in report.failed:
         table.add_row(escape(Path(f.path).name), f"[red]{label('build_status', 'failed')}", "", "", "", "")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Self
@@ -238,55 +238,69 @@ class Registry:
         """Replace everything stored for ``doc.doc_id`` in one transaction."""
         self.store(document_rows(doc, tasks, targets, fingerprint))
 
-    def store(self, rows: DocumentRows) -> None:
-        """Replace everything stored for ``rows.doc_id`` with ``rows``, in one transaction."""
+    def store(self, rows: DocumentRows, replaces: Sequence[str] = ()) -> None:
+        """Replace everything stored for ``rows.doc_id`` with ``rows``, in one transaction (which
+        also removes the documents ``replaces`` names: older versions of the same file)."""
         try:
-            self._write([rows], new=frozenset())
+            self._write([rows], new=frozenset(), replaces={rows.doc_id: tuple(replaces)})
         except SQLAlchemyError as exc:
             raise RegistryError(
                 rows.source_path, f"could not store {rows.doc_id}: {exc.__class__.__name__}: {exc}",
                 "the registry still holds the previous version of this document",
             ) from exc
 
-    def store_many(self, batch: Sequence[DocumentRows], new: Iterable[str] = ()) -> dict[str, RegistryError]:
+    def store_many(self, batch: Sequence[DocumentRows], new: Iterable[str] = (),
+                   replaces: Mapping[str, Sequence[str]] | None = None) -> dict[str, RegistryError]:
         """Store several documents in ONE transaction (a build's batch: each commit costs about
         as much as writing a document), each still replacing its old rows completely.
 
         new: doc_ids the caller knows the registry does not hold (not there when its build
             started, not written since): their deletes are skipped. A guess that turns out
             wrong (another writer got there first) costs a retry, not a wrong row.
+        replaces: doc_id → the documents it replaces (an older version of the same file),
+            removed in the same transaction as it is written.
         Returns doc_id → why, for the documents that could not be stored: if the batch fails,
         each document is retried in its own transaction, so one bad document costs only itself.
         """
         if not batch:
             return {}
+        replaces = replaces or {}
         try:
-            self._write(batch, new=frozenset(new))
+            self._write(batch, new=frozenset(new), replaces=replaces)
             return {}
         except SQLAlchemyError:
             pass
         failures = {}
         for rows in batch:
             try:
-                self.store(rows)
+                self.store(rows, replaces.get(rows.doc_id, ()))
             except RegistryError as exc:
                 failures[rows.doc_id] = exc
         return failures
 
-    def _write(self, batch: Sequence[DocumentRows], new: frozenset[str]) -> None:
+    def _write(self, batch: Sequence[DocumentRows], new: frozenset[str],
+               replaces: Mapping[str, Sequence[str]]) -> None:
         now = dt.datetime.now(dt.UTC)
         with self._engine.begin() as conn:
             for rows in batch:
                 if rows.doc_id not in new:
                     self._delete_rows(conn, rows.doc_id)
+                for old in replaces.get(rows.doc_id, ()):
+                    if old != rows.doc_id:
+                        self._delete_rows(conn, old)
                 conn.execute(insert(DocumentRow.__table__), [{**rows.document, "updated_at": now}])
                 self._insert_tasks(conn, rows.tasks, rows.units)
                 self._insert_targets(conn, rows.targets)
             self._bump(conn)
 
     def remove_document(self, doc_id: str) -> None:
+        self.remove_documents([doc_id])
+
+    def remove_documents(self, doc_ids: Iterable[str]) -> None:
+        """Remove each of ``doc_ids`` with all its rows, in one transaction."""
         with self._engine.begin() as conn:
-            self._delete_rows(conn, doc_id)
+            for doc_id in doc_ids:
+                self._delete_rows(conn, doc_id)
             self._bump(conn)
 
     # Core statements on a connection, not the ORM session: a build writes thousands of rows per

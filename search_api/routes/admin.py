@@ -32,6 +32,7 @@ class BuildResult(BaseModel):
     updated: list[str]
     unchanged: list[str]
     failed: list[tuple[str, str]]
+    replaced: list[tuple[str, str]] = []  # (new doc_id, the old version(s) it replaced)
 
 
 class UploadResult(BaseModel):
@@ -70,6 +71,7 @@ def _build(paths: list[Path], settings, engine) -> BuildResult:
             refresh_index(settings, registry, engine.passage_embedder)
     return BuildResult(
         added=list(report.added), updated=list(report.updated), unchanged=list(report.unchanged),
+        replaced=report.replaced,
         failed=[(public_path(p, settings), public_message(m, settings)) for p, m in report.failed],
     )
 
