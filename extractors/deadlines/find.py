@@ -3,6 +3,7 @@ the 完成时限 field."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -130,11 +131,25 @@ def deadline_matches(
             found.append(DeadlineMatch(rule.id, start, end, deadline))
     # Overlaps: keep the longest phrase (到2025年底 over 2025年底), then the earliest.
     found.sort(key=lambda f: (-(f.end - f.start), f.start))
+    kept = _disjoint(found)
+    return _recurring_runs(text, sorted(kept, key=lambda f: f.start))
+
+
+def _disjoint(found: list[DeadlineMatch]) -> list[DeadlineMatch]:
+    """Each of ``found`` in turn unless it overlaps one kept before it. The kept spans are
+    disjoint, so only the last one starting before a span's end can overlap it: one bisect per
+    match (comparing with every kept match made a text with thousands of deadlines quadratic)."""
+    starts: list[int] = []
+    ends: list[int] = []
     kept: list[DeadlineMatch] = []
     for f in found:
-        if all(f.end <= k.start or f.start >= k.end for k in kept):
-            kept.append(f)
-    return _recurring_runs(text, sorted(kept, key=lambda f: f.start))
+        k = bisect.bisect_left(starts, f.end) - 1
+        if k >= 0 and ends[k] > f.start:
+            continue
+        starts.insert(k + 1, f.start)
+        ends.insert(k + 1, f.end)
+        kept.append(f)
+    return kept
 
 
 def _recurring_runs(text: str, matches: list[DeadlineMatch]) -> list[DeadlineMatch]:
