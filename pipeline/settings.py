@@ -35,9 +35,10 @@ class Settings(BaseSettings):
     )
     max_file_bytes: int = 64 * 1024 * 1024
     max_text_chars: int = Field(
-        default=2_000_000, ge=1,
-        description="the most characters of text one document may hold (about 1,000 pages); a longer "
-        "one is refused with [E107] before it is structured, so memory stays bounded (bench.huge_inputs)",
+        default=1_000_000, ge=1,
+        description="the most characters of text one document may hold (about 500 dense pages; a "
+        "five-year plan's 纲要 holds ~160,000); a longer one is refused with [E107] before it is "
+        "structured, so time and memory stay bounded (measured by bench.huge_inputs)",
     )
     file_seconds: float = Field(
         default=300.0, ge=0,

@@ -50,7 +50,7 @@ def test_a_text_of_millions_of_short_lines_is_refused_within_a_budget(tmp_path: 
         while fh.tell() < 54_000_000:
             fh.write(block + b"\n")
     message = _parse_in_child(path)
-    assert message.startswith(f"[E107] {path}: ") and "超过每份文件 2,000,000 个字符的上限" in message, message
+    assert message.startswith(f"[E107] {path}: ") and "超过每份文件 1,000,000 个字符的上限" in message, message
 
 
 def _docx_with_document_xml(path: Path, xml_bytes: int) -> Path:
