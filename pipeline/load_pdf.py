@@ -523,7 +523,9 @@ def load_pdf(path: Path, data: bytes, *, sha256: str, settings: Settings) -> Raw
 
     ocr_pages = [n + 1 for n, scan in enumerate(scans) if scan.needs_ocr]
     if not any(scan.usable for scan in scans):
-        raise NeedsOCRError(path, ocr_pages or list(range(1, total + 1)), total)
+        if not ocr_pages:  # nothing drawn anywhere: not a scan, OCR would find nothing
+            _refuse_without_content(path, [n + 1 for n, (_, warning) in enumerate(scanned) if warning], total)
+        raise NeedsOCRError(path, ocr_pages, total)
     if ocr_pages:
         shown = ", ".join(map(str, ocr_pages[:20])) + (" …" if len(ocr_pages) > 20 else "")
         warnings.append(
@@ -548,4 +550,21 @@ def load_pdf(path: Path, data: bytes, *, sha256: str, settings: Settings) -> Raw
         page_starts=tuple(page_starts),
         tables=tuple(tables),
         warnings=tuple(warnings + table_warnings),
+    )
+
+
+def _refuse_without_content(path: Path, unread: list[int], total: int) -> None:
+    """A PDF with no text and no images on any page: its page tree is broken (a page that loops
+    back to its parent cannot be read) or its pages are empty. Either way OCR cannot help."""
+    if unread:
+        shown = ", ".join(map(str, unread[:20])) + (" …" if len(unread) > 20 else "")
+        raise CorruptFileError(
+            path,
+            f"PDF 的页面树已损坏：第 {shown} 页无法读取，其余页面既无文字也无图像 (the page tree is "
+            f"broken: page(s) {shown} of {total} cannot be read, the others hold neither text nor images)",
+            "用 PDF 阅读器打开后另存一份，或从原文件重新导出 (open it in a PDF reader and save a copy, or export it again)",
+        )
+    raise EmptyDocumentError(
+        path, f"PDF 的 {total} 页既无文字也无图像 (its {total} page(s) hold neither text nor images)",
+        "请确认是否为正确的文件 (check that it is the right file)",
     )

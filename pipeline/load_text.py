@@ -28,7 +28,7 @@ import codecs
 import re
 from pathlib import Path
 
-from pipeline.errors import EncodingError
+from pipeline.errors import CorruptFileError, EncodingError
 from pipeline.model import RawDocument, RawTable, SourceFormat, Span
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -230,6 +230,17 @@ def _detect(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+def _cut_in_a_utf8_character(data: bytes) -> bool:
+    """Valid UTF-8 up to its last one to three bytes, which begin a character that never ends:
+    a UTF-8 file cut short, not a file in another encoding."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        decoder.decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return bool(decoder.getstate()[0])
+
+
 def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:
     """Decode ``data`` and return ``(text, encoding used)``; ``EncodingError`` if unsure.
 
@@ -259,6 +270,13 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
         text = _strict(data, "utf-8")
         if text is not None:
             decoded = (text, "utf-8")
+        elif _cut_in_a_utf8_character(data):
+            raise CorruptFileError(
+                path,
+                "文件在一个 UTF-8 字符的中间结束：下载或复制时被截断了 (the file ends in the middle of a "
+                "UTF-8 character: it was cut short)",
+                "请重新下载或复制完整的文件 (download or copy it again)",
+            )
     if decoded is None:
         decoded = _chinese_legacy(data, path)
     if decoded is None:

@@ -1,0 +1,55 @@
+"""Each failure has its own code and a message that names the file and the fix (issue 18, item 11).
+
+Reproduced before: a UTF-8 file cut by one byte was reported as an encoding problem; a PDF whose
+page tree loops back on itself, and one with only blank pages, were reported as scans to OCR.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import CorruptFileError, EmptyDocumentError, TaizhangError
+from pipeline.load import load_file
+
+
+def _pdf(objects: list[bytes]) -> bytes:
+    """A minimal PDF with a correct cross-reference table around ``objects`` (numbered from 1)."""
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+CATALOG = b"<< /Type /Catalog /Pages 2 0 R >>"
+BLANK_PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"
+
+
+@pytest.mark.parametrize(("name", "data", "error", "words"), [
+    ("cut.txt", "一、总体要求\n加快园区建设。".encode()[:-1], CorruptFileError, "cut short"),
+    ("loop.pdf", _pdf([CATALOG, b"<< /Type /Pages /Kids [3 0 R 2 0 R] /Count 2 >>", BLANK_PAGE]),
+     CorruptFileError, "page tree is broken"),
+    ("blank.pdf", _pdf([CATALOG, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", BLANK_PAGE]),
+     EmptyDocumentError, "neither text nor images"),
+], ids=["utf8-cut-by-one-byte", "looping-page-tree", "blank-pages"])
+def test_each_failure_is_named_for_what_it_is(tmp_path: Path, name: str, data: bytes,
+                                              error: type[TaizhangError], words: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(TaizhangError) as caught:
+        load_file(path)
+    assert type(caught.value) is error, caught.value.message
+    assert caught.value.message.startswith(f"[{error.code}] {path}: ") and words in caught.value.message
+    assert caught.value.hint
+
+
+def test_a_gbk_file_is_still_read_as_gbk(tmp_path: Path) -> None:
+    """Only valid UTF-8 cut inside its last character is called truncated."""
+    path = tmp_path / "g.txt"
+    path.write_bytes("一、总体要求\n加快园区建设，推进产业发展。".encode("gbk"))
+    assert load_file(path).text.startswith("一、总体要求")
