@@ -3,6 +3,7 @@ half on /search (varied queries), half on /tasks (whole ledger and per-unit list
 
     .venv/bin/python -m bench.load_test                       # 60 s, 32 connections, e5-small index
     .venv/bin/python -m bench.load_test --duration 10 --connections 8 --embedding fake
+    .venv/bin/python -m bench.load_test --abuse     # also token guessers, export floods, /health (bench/abuse.py)
 
 Reports requests/s, latency p50/p99, errors (non-2xx, socket errors, timeouts) and the server's
 RSS at start, every 5 s, and at the end. Uses wrk (Debian package ``wrk``) when it is installed,
@@ -130,10 +131,12 @@ def ensure_data(data_dir: Path, embedding: str) -> None:
 
 
 def load_test(data_dir: Path, duration: int = 60, connections: int = 32, embedding: str = "e5-small",
-              workers: int = 1) -> dict:
+              workers: int = 1, abuse: bool = False) -> dict:
     ensure_data(data_dir, embedding)
     port = free_port()
     env = {"TAIZHANG_EMBEDDING_MODEL": embedding, "TAIZHANG_MODEL_CACHE_DIR": str(REPO_ROOT / "data" / "models")}
+    if abuse:  # writes on, so that the token guessers meet the token check (not "writes are off")
+        env["TAIZHANG_API_TOKEN"] = "load-test-token-not-guessable"
     proc = start_server(data_dir, port, env, workers=workers)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -143,10 +146,18 @@ def load_test(data_dir: Path, duration: int = 60, connections: int = 32, embeddi
             httpx.get(base + path, timeout=60).raise_for_status()
         sampler = RssSampler(proc.pid)
         sampler.start()
+        abusers = None
+        if abuse:
+            from bench.abuse import Abuse
+
+            abusers = Abuse(base)
+            abusers.start()
         if shutil.which("wrk"):
             result = run_wrk(base, duration, connections)
         else:
             result = asyncio.run(_client_load(base, duration, connections))
+        if abusers is not None:
+            result["abuse"] = abusers.stop()
         samples = sampler.stop()
     finally:
         stop_server(proc)
@@ -165,8 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent,
                         help="folder whose results.json gets the load-test figures (default bench/)")
     parser.add_argument("--no-save", action="store_true", help="print only")
+    parser.add_argument("--abuse", action="store_true",
+                        help="also run abusive clients (wrong tokens, export floods) and poll /health")
     args = parser.parse_args(argv)
-    result = load_test(args.data_dir, args.duration, args.connections, args.embedding, args.workers)
+    result = load_test(args.data_dir, args.duration, args.connections, args.embedding, args.workers, args.abuse)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     if not args.no_save and (args.out / "results.json").exists():
         command = ".venv/bin/python -m bench.load_test " + " ".join(argv if argv is not None else sys.argv[1:])
