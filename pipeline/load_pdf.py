@@ -29,6 +29,7 @@ the caller's ``__main__`` in each).
 from __future__ import annotations
 
 import io
+import logging
 import re
 import queue
 import threading
@@ -471,8 +472,38 @@ def _table_span(page_text: str, page_start: int, rows: tuple[tuple[str, ...], ..
     return Span(start=page_start + start, end=page_start + end)
 
 
+class _Collected(logging.Handler):
+    """pdfminer's log records, kept to be reported with the file instead of printed without it."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message not in self.messages and len(self.messages) < 5:
+            self.messages.append(message)
+
+
+@contextmanager
+def _pdfminer_warnings(path: Path, warnings: list[str]):
+    """pdfminer logs what it refuses (``Refusing to execute circular reference…``) to stderr,
+    without the file's name; during the block its records become warnings naming the file."""
+    logger = logging.getLogger("pdfminer")
+    collected, propagate = _Collected(), logger.propagate
+    logger.addHandler(collected)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(collected)
+        logger.propagate = propagate
+        warnings.extend(f"{path.name}: 读取表格时跳过了 PDF 中的问题 (while reading tables: {m}); "
+                        "正文不受影响 (the text is unaffected)" for m in collected.messages)
+
+
 def _extract_tables(
-    data: bytes, page_numbers: list[int], page_texts: list[str], page_starts: list[int]
+    path: Path, data: bytes, page_numbers: list[int], page_texts: list[str], page_starts: list[int]
 ) -> tuple[list[RawTable], list[str]]:
     """``extract_tables`` on the given 0-based pages only; failures become warnings."""
     if not page_numbers:
@@ -482,7 +513,8 @@ def _extract_tables(
     tables: list[RawTable] = []
     warnings: list[str] = []
     try:
-        with pdfplumber.open(io.BytesIO(data), pages=[n + 1 for n in page_numbers]) as pdf:
+        with _pdfminer_warnings(path, warnings), \
+                pdfplumber.open(io.BytesIO(data), pages=[n + 1 for n in page_numbers]) as pdf:
             for n, page in zip(page_numbers, pdf.pages):
                 for found in page.extract_tables():
                     rows = tuple(tuple((cell or "").strip() for cell in row) for row in found)
@@ -540,7 +572,7 @@ def load_pdf(path: Path, data: bytes, *, sha256: str, settings: Settings) -> Raw
         page_starts.append(offset)
         offset += len(text) + 1  # the \f that follows
     candidates = [n for n, scan in enumerate(scans) if scan.table_candidate]
-    tables, table_warnings = _extract_tables(data, candidates, page_texts, page_starts)
+    tables, table_warnings = _extract_tables(path, data, candidates, page_texts, page_starts)
     return RawDocument(
         path=str(path),
         format="pdf",
