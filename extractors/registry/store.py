@@ -374,6 +374,14 @@ class Registry:
             rows = s.scalars(query).all()
         return [Task.model_validate_json(r) for r in rows]
 
+    def present(self, task_ids: Iterable[str], doc_ids: Iterable[str]) -> tuple[set[str], set[str]]:
+        """Which of ``task_ids`` and of ``doc_ids`` the registry holds now."""
+        tasks, docs = sorted(set(task_ids)), sorted(set(doc_ids))
+        with self._sessions() as s:
+            found_tasks = set(s.scalars(select(TaskRow.task_id).where(TaskRow.task_id.in_(tasks)))) if tasks else set()
+            found_docs = set(s.scalars(select(DocumentRow.doc_id).where(DocumentRow.doc_id.in_(docs)))) if docs else set()
+        return found_tasks, found_docs
+
     def task(self, task_id: str) -> Task | None:
         with self._sessions() as s:
             blob = s.scalar(select(TaskRow.task_json).where(TaskRow.task_id == task_id))
