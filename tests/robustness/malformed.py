@@ -27,6 +27,7 @@ from pipeline.errors import (
     TaizhangError,
     UnsupportedFormatError,
 )
+from pipeline.settings import Settings
 
 POLICY = (
     "关于开展园区提质行动助推高质量发展的通知\n\n"
@@ -122,9 +123,10 @@ def _emoji_rtl(p: Path) -> None:
     p.write_text(POLICY + extra, encoding="utf-8")
 
 
-def _ten_mb_line(p: Path) -> None:
+def _one_line_at_the_text_limit(p: Path) -> None:
+    # one line just under max_text_chars (a longer text is refused: test_huge_inputs.py)
     unit = "园区是产业发展的重要载体，是引领经济高质量发展的主阵地。"
-    count = (10 * 1024 * 1024) // len(unit.encode()) + 1
+    count = (Settings().max_text_chars - len(MARKER)) // len(unit) - 10
     p.write_text(MARKER + unit * count, encoding="utf-8")
 
 
@@ -164,10 +166,11 @@ def _lying_zip_bomb(p: Path) -> None:
     write_lying_zip_bomb_docx(p)
 
 
-def _docx_50k(p: Path) -> None:
+def _docx_15k(p: Path) -> None:
     from tests.robustness.big_files import write_many_paragraph_docx
 
-    write_many_paragraph_docx(p, POLICY.split("\n"), 50_000)
+    # ~750,000 characters: as many paragraphs as fit under max_text_chars
+    write_many_paragraph_docx(p, POLICY.split("\n"), 15_000)
 
 
 def _pdf_1000(p: Path) -> None:
@@ -245,7 +248,8 @@ CASES: tuple[Case, ...] = (
     Case("lone_surrogates_utf16", "surrogates16.txt", _lone_surrogates_utf16, ANY_ERROR_OR_OK),
     Case("nul_bytes", "nul.txt", _nul_bytes, ANY_ERROR_OR_OK),
     Case("emoji_rtl", "emoji.txt", _emoji_rtl, None, must_contain="🚀"),
-    Case("ten_mb_single_line", "oneline.txt", _ten_mb_line, None, heavy=True, max_rss_growth_mb=900),
+    Case("single_line_at_the_text_limit", "oneline.txt", _one_line_at_the_text_limit, None, heavy=True,
+         max_rss_growth_mb=900),
     Case("twenty_thousand_items", "items.txt", _deep_headings, None, heavy=True),
     Case("unbalanced_brackets", "brackets.txt", _torture("（" * 20000 + "市财政局" + "〔" * 5000), None),
     Case("cue_flood", "cues.txt", _torture("责任单位：" * 3000 + "市财政局、" * 5000 + "牵头" * 3000), None),
@@ -255,7 +259,7 @@ CASES: tuple[Case, ...] = (
     Case("zip_bomb_docx", "bomb.docx", _zip_bomb, ResourceLimitError, heavy=True, max_rss_growth_mb=200),
     Case("zip_bomb_lying_headers", "liar.docx", _lying_zip_bomb, CorruptFileError, heavy=True,
          max_rss_growth_mb=200),
-    Case("docx_50k_paragraphs", "long.docx", _docx_50k, None, heavy=True, max_rss_growth_mb=700),
+    Case("docx_15k_paragraphs", "long.docx", _docx_15k, None, heavy=True, max_rss_growth_mb=700),
     Case("docx_ok", "ok.docx", _docx, None),
     Case("html_full_of_scripts", "scripts.html", _html_scripts, None, must_not_contain="alert("),
     Case("html_bad_char_refs", "refs.html", _html_char_refs, None),
