@@ -22,6 +22,7 @@ import functools
 import hashlib
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -490,6 +491,7 @@ def _run_build(paths: list[Path], settings: Settings, export: bool, index_step) 
         console.print(f"台账中另有 {len(report.kept)} 个文件不在本次处理范围内，已保留（更新从不删除文件）。")
     if report.gone and not report.removed:
         console.print(f"其中 {len(report.gone)} 个文件已从本次处理的文件夹中删除：加 --prune 可将其从台账中移除。")
+    _say_orphaned_corrections(report, settings, console)
     ok = report.ok
     if index_step or export:
         from extractors.registry.store import Registry
@@ -507,6 +509,22 @@ def _run_build(paths: list[Path], settings: Settings, export: bool, index_step) 
     if report.failed:
         console.print(f"[red]{len(report.failed)} 个文件未能处理[/red]（原因见上方错误输出）")
     return ok
+
+
+def _say_orphaned_corrections(report: BuildReport, settings: Settings, console) -> None:
+    """Corrections are never deleted by a build, but those made to a version that was replaced
+    or removed no longer meet their measure (its id held the old doc_id): say so, per document."""
+    old_ids = {old for _, olds in report.replaced for old in olds.split(", ")} | set(report.removed)
+    if not old_ids:
+        return
+    from extractors.registry.store import Registry
+    from extractors.tracking.tables import TrackingStore
+
+    with Registry.open(settings) as registry:
+        left = Counter(c.doc_id for c in TrackingStore(registry).corrections() if c.doc_id in old_ids)
+    for doc_id, count in sorted(left.items()):
+        console.print(f"{doc_id}：{count} 条人工更正属于已替换或移除的旧版本，已保留但不会套用到新版本；"
+                      "请在新导出的任务分工表中核对后重新导入。")
 
 
 def summary_table(report: BuildReport):  # -> rich.table.Table

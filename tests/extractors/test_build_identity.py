@@ -61,3 +61,27 @@ def test_removed_files_leave_the_registry_only_when_pruned(settings: Settings, s
     assert "已从台账移除" in capsys.readouterr().out
     ids = _doc_ids(settings)
     assert len(ids) == 2 and not any(i.startswith("a-") for i in ids)  # c.txt, built from elsewhere, stays
+
+
+def test_the_build_says_when_corrections_belong_to_a_replaced_version(settings: Settings, stages: Calls,
+                                                                      capsys) -> None:
+    """Corrections are never deleted by a build; those of a replaced version no longer meet
+    their measure, and the user is told so."""
+    import datetime as dt
+
+    from extractors.tracking.model import Correction, Origin
+    from extractors.tracking.tables import TrackingStore
+
+    path = _write(settings.corpus_dir, "a.txt")
+    [old] = build_registry([], settings, progress=False).added
+    with Registry.open(settings) as registry:
+        task = registry.tasks(doc_id=old)[0]
+        TrackingStore(registry).record_import([Correction(
+            task_id=task.task_id, doc_id=old, field="lead", before="", after="市财政局", source_text=task.text,
+            char_start=0, char_end=1, origin=Origin(user="审核人"), created_at=dt.datetime.now(dt.UTC))], [])
+    path.write_text(path.read_text(encoding="utf-8") + "\n二、新增措施", encoding="utf-8")
+    assert run_build_command([], settings, export=False)
+    out = capsys.readouterr().out
+    assert f"{old}：1 条人工更正属于已替换或移除的旧版本" in " ".join(out.split())
+    with Registry.open(settings) as registry:
+        assert len(TrackingStore(registry).corrections()) == 1  # kept
