@@ -20,10 +20,13 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     head_bytes: int | None = 0  # bytes of the head seen so far; None while a body is arriving
 
     def data_received(self, data: bytes) -> None:
+        # counted before parsing: a chunk that ends the head (and maybe the whole message) resets
+        # the count through the callbacks below, so a large body in the head's chunk is not counted
+        if self.head_bytes is not None:
+            self.head_bytes += len(data)
         super().data_received(data)
         if self.head_bytes is None or self.transport.is_closing():
             return
-        self.head_bytes += len(data)
         if self.head_bytes > MAX_HEAD_BYTES:
             self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain\r\n"
                                  b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (len(_TOO_LARGE), _TOO_LARGE))

@@ -6,10 +6,12 @@
 - ``RequestLimits`` (an ASGI middleware, the outermost layer of the app) answers a write without
   the right token, or a body over its size, before a byte of the body is read: FastAPI would
   otherwise spool a whole multipart upload to a temporary file before the token dependency ran.
+  Every write endpoint is listed in ``WRITE_ROUTES`` (a test checks the list against the app).
   A body with no declared size is counted as it streams in and cut at the limit.
 - A client that keeps sending wrong tokens is told to wait (429 with ``Retry-After``), and the
-  expensive requests (the workbook export, uploads, rebuilds) run at most ``heavy_requests`` at
-  a time per process; one more is told to come back (429) rather than queued to starve the rest.
+  expensive requests (the workbook export, uploads and workbook imports, rebuilds) run at most
+  ``heavy_requests`` at a time per process; one more is told to come back (429) rather than
+  queued to starve the rest.
 """
 
 from __future__ import annotations
@@ -31,11 +33,12 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-WRITE_ROUTES = frozenset({("POST", "/documents"), ("POST", "/rebuild")})
-HEAVY_ROUTES = WRITE_ROUTES | {("GET", "/export.xlsx")}
-UPLOAD_ROUTE = ("POST", "/documents")
+WRITE_ROUTES = frozenset({("POST", "/documents"), ("POST", "/rebuild"), ("POST", "/ledger/corrections"),
+                          ("POST", "/ledger/reports"), ("POST", "/ledger/import")})
+UPLOAD_ROUTES = frozenset({("POST", "/documents"), ("POST", "/ledger/import")})  # a file of up to max_file_bytes
+HEAVY_ROUTES = UPLOAD_ROUTES | {("POST", "/rebuild"), ("GET", "/export.xlsx")}
 MAX_HEAD_BYTES = 32 * 1024  # request line + headers; browsers send 1-2 KiB
-MAX_OTHER_BODY_BYTES = 64 * 1024  # no other endpoint reads a body
+MAX_OTHER_BODY_BYTES = 64 * 1024  # the other endpoints read at most a small JSON body
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around an upload's bytes
 HEAVY_RETRY_AFTER_S = 5
 
@@ -104,7 +107,7 @@ class RequestLimits:
             return
         if route in WRITE_ROUTES and await self._refused_write(scope, _header(headers, b"authorization"), send):
             return
-        limit = upload_limit(self.settings) if route == UPLOAD_ROUTE else MAX_OTHER_BODY_BYTES
+        limit = upload_limit(self.settings) if route in UPLOAD_ROUTES else MAX_OTHER_BODY_BYTES
         declared = _header(headers, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _refuse(send, 413, f"request body is larger than the limit of {limit:,} bytes")

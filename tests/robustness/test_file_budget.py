@@ -73,7 +73,10 @@ def test_a_runaway_file_fails_alone_and_the_good_files_are_stored(
     assert sorted(i.path.rsplit("/", 1)[-1] for i in report.items) == ["a.txt", "b.txt", "c.txt"]
     [failure] = report.failed
     assert failure.path.endswith(f"runaway-{runaway}.txt")
-    assert failure.message.startswith(f"[E108] {failure.path}: ") and words in failure.message
+    assert failure.message.startswith(f"[E108] {failure.path}: ")
+    # a worker stopped by the kernel (the C loop) is named by its exit status, unless another
+    # waiter in this process reaped it first: then only "died" is known
+    assert words in failure.message or (runaway == "c-loop" and "the process reading it died" in failure.message)
     with Registry.open(settings) as registry:
         assert len(registry.documents()) == 3
 

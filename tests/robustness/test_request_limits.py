@@ -136,3 +136,14 @@ def test_heavy_requests_beyond_the_bound_get_429_with_retry_after() -> None:
 
     asyncio.run(scenario())
     assert started == ["/export.xlsx"] * 3
+
+
+def test_every_write_endpoint_is_checked_before_its_body() -> None:
+    """A write route missing from WRITE_ROUTES would read (and spool) its body before its token."""
+    from search_api.app import create_app
+    from search_api.limits import WRITE_ROUTES
+
+    paths = create_app(Settings()).openapi()["paths"]  # every route, however its router is nested
+    writes = {(method.upper(), path) for path, operations in paths.items() for method in operations
+              if method in {"post", "put", "patch", "delete"}}
+    assert writes == set(WRITE_ROUTES)
