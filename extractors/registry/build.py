@@ -473,10 +473,10 @@ def run_build_command(
     Holds the store's build lock throughout (``locks.build_lock``).
     """
     with build_lock(settings):  # registry and index: one build at a time per store
-        return _run_build(paths, settings, export, index_step)
+        return _run_build(paths, settings, export, index_step, prune)
 
 
-def _run_build(paths: list[Path], settings: Settings, export: bool, index_step) -> bool:
+def _run_build(paths: list[Path], settings: Settings, export: bool, index_step, prune: bool = False) -> bool:
     from rich.console import Console
 
     console = Console()
