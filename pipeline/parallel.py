@@ -14,8 +14,11 @@ its worker again comes back as a ``WorkerCrash`` instead of a result. The rest o
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -72,7 +75,8 @@ def map_in_order(
     context = worker_context()
     position = 0
     while position < len(items):
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             pending: deque[Future] = deque()
             broken = False
             try:
@@ -101,7 +105,8 @@ def map_in_order(
 
 
 def _alone(fn: Callable[[T], R], item: T, context) -> R | WorkerCrash[T]:
-    with ProcessPoolExecutor(1, mp_context=context) as pool:
+    with ProcessPoolExecutor(1, mp_context=context, initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         future = pool.submit(fn, item)
         # the worker exists once submitted; its exit code tells a kill (-9) from a crash
         workers = list((getattr(pool, "_processes", None) or {}).values())
@@ -111,3 +116,21 @@ def _alone(fn: Callable[[T], R], item: T, context) -> R | WorkerCrash[T]:
             for worker in workers:
                 worker.join(5)
             return WorkerCrash(item, workers[0].exitcode if workers else None)
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """A worker is killed when the build that started it dies (SIGKILL, OOM killer): orphaned
+    workers would go on burning CPU on a runaway file and hold the build lock the parent took
+    (a forked worker shares its descriptor). Linux only; elsewhere workers end with their pipe."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent_pid:  # the parent died before the request took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
