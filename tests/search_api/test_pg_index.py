@@ -129,7 +129,8 @@ def test_two_api_replicas_on_one_database_see_a_new_document_at_once(pg_settings
     two = _other_machine(pg_settings, tmp_path / "two")
     query = {"q": "园区工业总产值", "doc": "replica-2025", "k": 5}
     with TestClient(create_app(one)) as first, TestClient(create_app(two)) as second:
-        assert second.get("/search", params=query).json()["hits"] == []
+        answer = second.get("/search", params=query)
+        assert answer.status_code == 200 and answer.json()["hits"] == [], answer.text[:300]
         with Registry.open(one) as registry:
             registry.replace_document(*make_ledger("replica-2025"), fingerprint="fp")
             sync_pg_index(one, registry)
