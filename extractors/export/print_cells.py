@@ -14,7 +14,7 @@ import re
 
 from pipeline.model import SourceRef, Task
 
-from extractors.export.ledger import deadline_cell, measure_heading
+from extractors.export.ledger import deadline_cell, measure_heading, page_line_label
 from extractors.periods import DocumentPeriod
 
 EXCERPT_CHARS = 40  # body characters shown under the heading: two lines of 具体措施
@@ -28,14 +28,9 @@ _TRAILING = " \t\n\r。；;，,"
 
 
 def printed_source(source: SourceRef, sep: str = "\n") -> str:
-    """``第3页 第12行`` (``第3页 第12—15行``, ``第3页 第40行—第4页 第2行``) in the original file;
-    ``sep`` between page and line (a line break in a narrow printed column)."""
-    end_page = source.page_end or source.page
-    if end_page != source.page:
-        return f"第{source.page}页{sep}第{source.line_start}行—第{end_page}页{sep}第{source.line_end}行"
-    if source.line_end > source.line_start:
-        return f"第{source.page}页{sep}第{source.line_start}—{source.line_end}行"
-    return f"第{source.page}页{sep}第{source.line_start}行"
+    """``第3页 第12行`` in the original file, page and line apart (``sep``: a line break in a
+    narrow printed column)."""
+    return page_line_label(source, sep)
 
 
 def due_cell(task: Task, period: DocumentPeriod | None, sep: str = "\n") -> str:
