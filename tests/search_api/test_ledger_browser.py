@@ -14,7 +14,7 @@ from extractors.registry import build
 from extractors.registry.build import build_registry
 from pipeline.settings import Settings
 from tests.live_server import serve_in_thread
-from tests.search_api.test_web_browser import ARGS, CHROMIUM
+from tests.search_api.test_web_browser import CHROMIUM, page  # noqa: F401  (the one Chromium page fixture)
 from tests.tracking_ledger import build_corpus_ledger
 
 pytestmark = [
@@ -37,20 +37,6 @@ def settings(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Sett
 def server(settings: Settings):
     with serve_in_thread(settings) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(locale="zh-CN")
-        pg = context.new_page()
-        pg.set_default_timeout(20_000)
-        yield pg
-        context.close()
-        browser.close()
 
 
 def _row(page, task_id: str):
