@@ -355,14 +355,12 @@ function exportTasks() {
 }
 
 // ------------------------------------------------------------------ unit load chart
-async function showUnits() {
-  const load = (u) => u.lead_count + u.supporting_count + u.unassigned_count;
-  const units = (await api("/units")).filter((u) => load(u) > 0).sort((a, b) => load(b) - load(a)).slice(0, 40);
-  const max = Math.max(1, ...units.map(load));
+// An SVG bar chart's frame (the unit chart here, the 督办 chart in ledger.js) and the call that
+// adds an element to it.
+function barChart(width, height) {
   const ns = "http://www.w3.org/2000/svg";
-  const rowH = 22, labelW = 260, barW = 520;
   const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", `0 0 ${labelW + barW + 80} ${units.length * rowH + 30}`);
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.setAttribute("class", "chart");
   const add = (tag, attrs, text) => {
     const n = document.createElementNS(ns, tag);
@@ -371,6 +369,15 @@ async function showUnits() {
     svg.append(n);
     return n;
   };
+  return { svg, add, ns };
+}
+
+async function showUnits() {
+  const load = (u) => u.lead_count + u.supporting_count + u.unassigned_count;
+  const units = (await api("/units")).filter((u) => load(u) > 0).sort((a, b) => load(b) - load(a)).slice(0, 40);
+  const max = Math.max(1, ...units.map(load));
+  const rowH = 22, labelW = 260, barW = 520;
+  const { svg, add, ns } = barChart(labelW + barW + 80, units.length * rowH + 30);
   units.forEach((u, i) => {
     const y = i * rowH + 4;
     const lw = (u.lead_count / max) * barW, sw = (u.supporting_count / max) * barW, uw = (u.unassigned_count / max) * barW;

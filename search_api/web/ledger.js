@@ -120,18 +120,9 @@ async function uploadWorkbook() {
 // ------------------------------------------------------------------ 督办
 function dubanChart(units) {
   const shown = units.filter((u) => u.overdue || u.due_soon || u.completed).slice(0, 30);
-  const ns = "http://www.w3.org/2000/svg";
   const rowH = 22, labelW = 260, barW = 420;
   const max = Math.max(1, ...shown.map((u) => u.tasks));
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", `0 0 ${labelW + barW + 120} ${shown.length * rowH + 30}`);
-  svg.setAttribute("class", "chart");
-  const add = (tag, attrs, text) => {
-    const n = document.createElementNS(ns, tag);
-    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
-    if (text !== undefined) n.textContent = text;
-    svg.append(n);
-  };
+  const { svg, add } = barChart(labelW + barW + 120, shown.length * rowH + 30);
   shown.forEach((u, i) => {
     const y = i * rowH + 4;
     let x = labelW;
