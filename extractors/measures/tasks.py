@@ -92,14 +92,18 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
     # guarantee item does not, nor do duties stated in sentences (国务院 documents charge a body in
     # some items' prose and none in others', which are measures all the same)
     assigns = any(p.span is not None and not _under_guarantee(ctx, ctx.section(sid)) for sid, p in statements)
-    regulation = sum(1 for s in doc.sections if s.kind == "article") >= _REGULATION_ARTICLES
+    articles = sum(1 for s in doc.sections if s.kind == "article")
+    # a short 若干措施 written as 第一条…第四条 with no other numbering is made of articles too
+    regulation = articles >= _REGULATION_ARTICLES or (
+        articles >= 2 and not any(s.kind in _NUMBERED_KINDS for s in doc.sections)
+    )
     tasks: list[Task] = []
     for section in doc.sections:
         if section.kind in NOT_CONTENT_KINDS or section.kind not in _MEASURE_KINDS:
             continue
         parses = owned.get(section.section_id, [])
         if not parses and not (
-            _is_unowned_measure(ctx, section, uses_units, has_task_section or assigns)
+            _is_unowned_measure(ctx, section, uses_units, has_task_section or assigns, assigns)
             or (regulation and _is_operative_article(ctx, section))
         ):
             continue
@@ -211,6 +215,11 @@ def _title_kind(title: str) -> str | None:
     return None
 
 
+def _is_action_heading(title: str) -> bool:
+    """一、支持企业创新: a group heading naming an action heads measures (see ``section_action``)."""
+    return bool(role_lexicon().rule("section_action").regex.search(simplify(title)))
+
+
 def _ancestors(ctx: DocumentContext, section: Section) -> list[Section]:
     """Ancestors from the top of the ladder down, without the document's own title heading."""
     by_id = ctx.by_id
@@ -239,7 +248,7 @@ def _is_doc_title(section: Section) -> bool:
 
 
 def _is_unowned_measure(
-    ctx: DocumentContext, section: Section, uses_units: bool, structured: bool
+    ctx: DocumentContext, section: Section, uses_units: bool, structured: bool, assigns: bool
 ) -> bool:
     if section.kind not in _NUMBERED_KINDS or ctx.children(section):
         return False
@@ -254,7 +263,7 @@ def _is_unowned_measure(
     if verdict is None and not headings:
         verdict = own  # a top heading with only prose under it speaks for itself (四、组织实施)
     if verdict is None:
-        return not structured
+        return not structured or (not assigns and any(_is_action_heading(a.title) for a in headings))
     _, _, guarantee = _section_rules()
     return not (uses_units and any(guarantee.search(simplify(a.title)) for a in headings))
 
@@ -321,7 +330,8 @@ def _number_token(ctx: DocumentContext, section: Section) -> str:
     if section.number and section.kind != "dash":
         number = _PRIVATE_USE.sub("", section.number)  # 2\ue010: a font's glyph for the dot
         token = number.strip().strip(_NUMBER_TRIM) or number.strip()
-        return token.translate(_FULL_WIDTH_BRACKETS)
+        # （ 一 ） and 一 、 as typed by hand are the same item as （一） and 一、
+        return re.sub(r"[\s\u3000]+", "", token).translate(_FULL_WIDTH_BRACKETS)
     siblings = [
         s for s in doc.sections if s.parent_id == section.parent_id and s.kind == section.kind
     ]

@@ -277,6 +277,30 @@ MEASURE_IDS = [
         "2加快企业上云。推进上云。（责任单位：市工业和信息化局）\n",
         ["二.1", "二.2"],
     ),
+    (  # 若干措施 grouped under action headings, one of which happens to hold a task word (保障):
+       # the other group's items are measures too
+        "一、支持企业创新\n1.对新认定的国家级企业技术中心给予奖励。\n2.支持企业建设中试平台。\n"
+        "二、强化要素保障\n3.优先保障重点项目用地需求。\n4.引导银行机构加大贷款投放。\n",
+        ["一.1", "一.2", "二.3", "二.4"],
+    ),
+    (  # the same with （一） items and a 行动 heading beside a descriptive one
+        "一、大力发展数字经济\n（一）建设数据中心。推进建设。\n（二）培育平台企业。给予支持。\n"
+        "二、实施园区提升行动\n（三）完善园区设施。推进改造。\n",
+        ["一.（一）", "一.（二）", "二.（三）"],
+    ),
+    (  # ... but a heading naming a subject, not an action, still holds no measures beside a task section
+        "一、园区产业体系\n（一）钒钛产业。现有企业20家。\n二、重点任务\n（一）建设数据中心。推进建设。\n",
+        ["二.（一）"],
+    ),
+    (  # a short 若干措施 written as a few articles, with no other numbering
+        "第一条 对新认定的国家级专精特新企业给予一次性奖励。\n第二条 优先保障重点项目用地需求。\n"
+        "第三条 本措施自印发之日起施行。\n",
+        ["第一条", "第二条"],
+    ),
+    (  # numbers typed with spaces inside are the same item numbers
+        "　　（ 一 ）实施企业培育工程。每年培育企业。\n　　（ 二 ）实施技改提升工程。推动设备更新。\n",
+        ["（一）", "（二）"],
+    ),
 ]
 
 
