@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import re
 
+from pipeline.chinese import cn_to_int
 from pipeline.model import CleanText, OffsetMap, RawDocument
 from pipeline.rules import CleaningRules, cleaning_rules
 from pipeline.rules.classify import ends_paragraph, is_prose, match_heading
@@ -105,6 +106,7 @@ def split_lines(raw: RawDocument, rules: CleaningRules) -> list[Line]:
     md_marks = rules.rule("markdown_heading_marks").regex
     letter_spaced = rules.rule("letter_spaced").regex
     hard_break = rules.hard_break_regex
+    last_item: dict[str, int] = {}  # the last number seen of each ladder marker, for glued items
     for n, start in enumerate(bounds):
         end = bounds[n + 1] - 1 if n + 1 < len(bounds) else len(text)
         piece = text[start:end]
@@ -126,7 +128,7 @@ def split_lines(raw: RawDocument, rules: CleaningRules) -> list[Line]:
             bold_end=piece.rstrip().endswith("**") and line_text != "",
             indent=_indent(piece),
         )
-        cuts = _glued_item_cuts(line_text, rules)
+        cuts = _glued_item_cuts(line_text, rules, last_item)
         lines.extend(_cut_line(text, line, cuts) if cuts else (line,))
     if len(lines) != len(bounds):
         for i, line in enumerate(lines):
@@ -134,10 +136,22 @@ def split_lines(raw: RawDocument, rules: CleaningRules) -> list[Line]:
     return lines
 
 
-def _glued_item_cuts(line_text: str, rules: CleaningRules) -> list[int]:
+def _glued_item_cuts(line_text: str, rules: CleaningRules, last_item: dict[str, int]) -> list[int]:
     """Where a line holding two items ("…。（责任单位：A）10．加快…") ends its first: right after a
-    bracket that closes a sentence, when what follows is a heading of the ladder."""
+    bracket that closes a sentence, when what follows is a heading of the ladder; or right after a
+    sentence, when what follows continues the numbering of its marker (``last_item``, updated)."""
     cuts = []
+    starts = [0] + [m.end() for m in rules.rule("item_after_sentence_end").regex.finditer(line_text)]
+    for k, at in enumerate(starts):
+        found = match_heading(line_text[at:].lstrip(" \u3000"))
+        if found is None or found[0].role != "ladder" or found[1].groupdict().get("num") is None:
+            continue
+        rule_id, ordinal = found[0].id, cn_to_int(found[1].group("num"))
+        if k and ordinal != last_item.get(rule_id, 0) + 1:
+            continue
+        if k:
+            cuts.append(at)
+        last_item[rule_id] = ordinal
     for m in rules.rule("item_after_closed_group").regex.finditer(line_text):
         cut = m.end()
         found = match_heading(line_text[cut:].lstrip(" \u3000"))

@@ -192,7 +192,7 @@ class _Ladder:
     """The document's own ordering of ladder keys, learned as they first appear."""
 
     def __init__(self) -> None:
-        self.order: dict[str, int] = {}
+        self.order: dict[str, float] = {}
         self.canonical: dict[str, int | None] = {}
 
     def above_or_same(self, open_key: str, h: Heading) -> bool:
@@ -200,9 +200,14 @@ class _Ladder:
         if h.key in self.order and open_key in self.order:
             return self.order[open_key] >= self.order[h.key]
         # A key seen for the first time nests under what is open (first appearance decides),
-        # except that a chapter-like heading (第X章/节/条) never nests under a numbered item.
+        # except that a chapter-like heading (第X章/节/条) never nests under a numbered item, and
+        # a strong marker first seen past its first number (四、 when 一、 to 三、 were lost in a
+        # copy) continues a sequence above the open item rather than starting one inside it.
         a, b = self.canonical.get(open_key), h.rule.canonical_rank
-        return a is not None and b is not None and b <= _CHAPTER_LIKE < a
+        if a is None or b is None:
+            return False
+        lost_start = not h.rule.weak and (h.ordinal or 0) > 1 and b < a
+        return b <= _CHAPTER_LIKE < a or lost_start
 
 
 def _popped(stack: list[_Open], h: Heading, ladder: _Ladder) -> int:
@@ -269,9 +274,11 @@ def build_tree(headings: list[Heading], paras: list[tuple[int, int]], text: str)
             elif not h.rule.weak and not _in_sequence(h, parent, last_under, last_global):
                 tree.warnings.append(f"heading {h.number}{h.title[:12]} is out of sequence")
         if h is not None:
+            closed = [o.key for o in stack[len(stack) - pops :] if o.role == "ladder" and o.key in ladder.order]
             close(pops, index)
             if h.rule.role == "ladder" and h.key not in ladder.order:
-                ladder.order[h.key] = len(ladder.order)
+                # a new key that closed open ladder levels ranks above them from now on
+                ladder.order[h.key] = min((ladder.order[k] for k in closed), default=len(ladder.order) + 0.5) - 0.5
                 ladder.canonical[h.key] = h.rule.canonical_rank
             if h.ordinal is not None:
                 last_under[(parent, h.key)] = h.ordinal

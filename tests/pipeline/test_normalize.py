@@ -131,7 +131,18 @@ KEEPS += [
     ("1.完善标准规范体系。推动《规范》“《通用设计\n规范》等标准出台。\n2.健全评测评价体系。修订\n《评测体系》。",
      "1.完善标准规范体系。推动《规范》“《通用设计规范》等标准出台。\n2.健全评测评价体系。修订《评测体系》。"),
 ]
+KEEPS += [
+    # items run together by a web copy: split where the number continues its own sequence
+    ("(一)加强建设。规则库要管理好。(二)赋予权限。本地化应用。三)设置阈值。",
+     "(一)加强建设。规则库要管理好。\n(二)赋予权限。本地化应用。\n三)设置阈值。"),
+    ("四、推动审核\n(一)全覆盖审核。经办机构要审核。(二)完善流程。给予政策。五、拓展场景",
+     "四、推动审核\n(一)全覆盖审核。经办机构要审核。\n(二)完善流程。给予政策。\n五、拓展场景"),
+]
 NOT_SPLIT = [
+    # a number that does not continue its sequence, or an inline list, keeps the line whole
+    "(一)加强建设。规则库要管理好。(三)赋予权限。",
+    "(一)加强建设。主要包括：（一）规则库；（二）知识库。",
+    "本办法所称数据，包括以下内容。二、三产业数据。",
     # a bracket inside a sentence, or a number that is no item, keeps the line whole
     "1.编制规划。（见表1）1、2号线建成通车。",
     "建设各县（区）1.5亿元的项目。",
