@@ -29,6 +29,7 @@ from pipeline.model import Role
 
 _CLAUSE_END_CHAR = re.compile("[。；;！!？?]")
 _MAX_SUBJECT = 60  # characters from a clause start to its predicate
+_BY_REACH = 12  # how far into its clause a 由 / 授权 may stand (after a topic or the authorising body)
 
 
 class Sentence(NamedTuple):
@@ -171,9 +172,11 @@ def _sentence_at(s: str, p: int) -> Sentence | None:
     start = x
     by = rules["by"].match(s, x, stop)
     if by is None and lead_in is None:
-        # 由 / 请 a few characters into its clause (事后监管由医保行政部门…负责)
-        k = s.find("由", x, min(stop, x + 8))
-        by = rules["by"].match(s, k, stop) if k != -1 and "，" not in s[x:k] else None
+        # 由 / 请 / 授权 a few characters into its clause (事后监管由医保行政部门…负责,
+        # 州人民政府授权州数据资源主管部门负责…)
+        found = rules["by"].search(s, x, stop)
+        k = found.start() if found is not None and found.start() < x + _BY_REACH else -1
+        by = found if k != -1 and "，" not in s[x:k] else None
         if by is not None:
             start = k
     if by is not None:

@@ -887,8 +887,9 @@ SENTENCE_CASES = [
     ),
     pytest.param(
         "（二）建立数据质量反馈机制。北京市经济和信息化局会同专区监管部门、数据提供部门和运营单位建立数据质量反馈机制。",
-        [{"lead": ["北京市经济和信息化局"], "supporting": ["专区监管部门", "数据提供部门"]}],
-        id="huitong-partners-support-enterprise-left-out",
+        # the zone's operator is charged by the text (eval/gold/realdocs 28): it supports like the organs
+        [{"lead": ["北京市经济和信息化局"], "supporting": ["专区监管部门", "数据提供部门", "运营单位"]}],
+        id="huitong-partners-support-operator-too",
     ),
     pytest.param(
         "（四）做好宣传。工作方案由北京市经济和信息化局负责组织实施。",
@@ -914,6 +915,26 @@ SENTENCE_CASES = [
         "（一）组织领导。依托部际联席会议，科技部会同有关部门负责推进重大科技项目实施。",
         [{"lead": ["科技部"]}],
         id="after-a-comma-before-huitong",
+    ),
+    pytest.param(
+        "第六条　州人民政府授权州数据资源主管部门负责统筹全州政务数据资源管理工作。",
+        [{"unassigned": ["州数据资源主管部门"]}],
+        id="shouquan-the-authorised-body-is-charged",
+    ),
+    pytest.param(
+        "第二十三条　州、县（市）数据资源主管部门具体负责统筹协调数据共享工作。",
+        [{"unassigned": ["州数据资源主管部门", "县（市）数据资源主管部门"]}],
+        id="adverb-before-fuze",
+    ),
+    pytest.param(
+        "第二十九条　不能形成一致意见的，由本级数据资源主管部门会同有关政务部门协调处理。",
+        [{"lead": ["本级数据资源主管部门"], "supporting": ["有关政务部门"]}],
+        id="benji-is-a-name",
+    ),
+    pytest.param(
+        "（一）规范运营。运营单位负责专区日常运营和安全管理。",
+        [{"unassigned": ["运营单位"]}],
+        id="danwei-is-a-body",
     ),
 ]
 
