@@ -85,6 +85,18 @@ class DeadlineMatch:
     deadline: Deadline
 
 
+_CN_YEAR = re.compile("[〇○零一二三四五六七八九]{4}(?=年)")
+_CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
+
+
+def arabic_years(text: str) -> str:
+    """``text`` with years written in Chinese numerals (二〇二四年) in digits, character for
+    character, so offsets into it are offsets into ``text``."""
+    if not _CN_YEAR.search(text):
+        return text
+    return _CN_YEAR.sub(lambda m: m.group().translate(_CN_DIGITS), text)
+
+
 def deadline_matches(
     text: str,
     doc_date: dt.date | None = None,
@@ -96,6 +108,7 @@ def deadline_matches(
     """The deadlines of ``text`` with the rules that found them; spans index ``text``.
     Arguments as for ``extract_deadlines``."""
     lexicon = deadline_lexicon()
+    written, text = text, arabic_years(text)  # rules read digits; the phrase keeps its own writing
     if not text or not lexicon.trigger.search(text):
         return []
     present = {name for name, anchor in lexicon.anchor_regexes.items() if anchor.search(text)}
@@ -126,7 +139,7 @@ def deadline_matches(
             if match_group(m, "y") and _in_past_plan(text, int(m.group("y")), start, floor):
                 continue
             deadline = deadline.model_copy(
-                update={"text": text[start:end], "span": Span(start=start, end=end)}
+                update={"text": written[start:end], "span": Span(start=start, end=end)}
             )
             found.append(DeadlineMatch(rule.id, start, end, deadline))
     # Overlaps: keep the longest phrase (到2025年底 over 2025年底), then the earliest.
