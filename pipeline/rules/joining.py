@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from pipeline.chinese import cn_to_int
 from pipeline.rules import CleaningRules, HeadingRule, meta_rules
 from pipeline.rules.classify import (
     BRACKET,
@@ -131,6 +132,7 @@ class _JoinContext:
     indents: bool = False  # first-line indents mark paragraph starts in this document
     heading_seen: bool = False
     content_lines: int = 0
+    last_number: dict[str, int] = field(default_factory=dict)  # per heading rule, the last item number
 
 
 def _in_title_block(ctx: _JoinContext) -> bool:
@@ -165,11 +167,20 @@ def _starts_block(line: Line, para: Paragraph, ctx: _JoinContext) -> bool:
         return False
     if not found[0].weak and _bare_title(para):
         return True  # a heading right after a heading
+    if found[0].weak and not ctx.wrapped and _continues(found, ctx):
+        return True  # 2. after an item 1. whose last line ends with no stop (…责任单位：A、B)
     if found[0].weak or ctx.wrapped:
         # "1." — or in hard-wrapped text even "一、" ("…居全国第\n一、世界第三") — can begin a
         # wrapped line; it is a heading only where the line before ends its paragraph
         return _closes(para, ctx, brackets=found[0].weak)
     return True
+
+
+def _continues(found: tuple[HeadingRule, re.Match[str]], ctx: _JoinContext) -> bool:
+    """The item's number follows the last one its rule opened a paragraph with."""
+    num = found[1].groupdict().get("num")
+    last = ctx.last_number.get(found[0].id)
+    return num is not None and last is not None and cn_to_int(num) == last + 1
 
 
 def _heading_rest(para: Paragraph) -> str | None:
@@ -239,6 +250,9 @@ def build_paragraphs(lines: list[Line], rules: CleaningRules) -> list[Paragraph]
             paragraphs[-1].add(line)
         if found is not None and found[0].role == "ladder":
             ctx.heading_seen = True
+            num = found[1].groupdict().get("num")
+            if paragraphs[-1].lines == [line] and num is not None:
+                ctx.last_number[found[0].id] = cn_to_int(num) or 0
         if found is not None and found[0].id == "table" and paragraphs[-1].lines == [line]:
             in_table = True
         ctx.content_lines += 1

@@ -569,6 +569,24 @@ CASES = [
         {},
         id="grade-bracket-at-sentence-end",
     ),
+    pytest.param(
+        "（责任单位：市发展改革委〔牵头〕、市财政局）",
+        None,
+        {"lead": ["市发展改革委"], "supporting": ["市财政局"]},
+        id="lead-marked-in-a-square-bracket",
+    ),
+    pytest.param(
+        "【责任单位】市发展改革委、市财政局",
+        None,
+        {"unassigned": ["市发展改革委", "市财政局"]},
+        id="label-in-lenticular-brackets",
+    ),
+    pytest.param(
+        "【牵头单位】市发展改革委【配合单位】市财政局【完成时限】2024年底",
+        None,
+        {"lead": ["市发展改革委"], "supporting": ["市财政局"]},
+        id="lenticular-labels-in-a-row",
+    ),
 ]
 
 
