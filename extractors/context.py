@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from extractors.deadlines import document_reference_year, document_year, opening_due_year
-from extractors.roles.conventions import RoleRule, find_role_rules
+from extractors.roles.conventions import RoleRule, find_role_rules, role_lexicon
 from extractors.roles.text import TextView
 from extractors.units.context import UnitContext
 from pipeline.model import Document, Section
@@ -37,6 +37,7 @@ class DocumentContext:
     current_year: int | None
     reference_year: int | None  # only for a document without a date: history is not a deadline
     first_due_year: int | None
+    issues_attached: bool  # a notice that issues its 附件 (现将《…》印发给你们): the annex is operative
 
     @classmethod
     def of(cls, doc: Document) -> DocumentContext:
@@ -60,6 +61,7 @@ class DocumentContext:
             current_year=document_year(doc.meta.title, doc.meta.date),
             reference_year=document_reference_year(doc.text, doc.meta.title, doc.meta.period) if undated else None,
             first_due_year=opening_due_year(doc.text) if undated else None,
+            issues_attached=_issues_attached(doc, view),
         )
 
     def section(self, section_id: str) -> Section:
@@ -68,3 +70,15 @@ class DocumentContext:
     def children(self, section: Section) -> tuple[Section, ...]:
         """Content children of ``section`` (boxes and tables do not count), in document order."""
         return self.content_children.get(section.section_id, ())
+
+
+_NOTICE_HEAD = 1500  # characters: a notice's title and its one or two paragraphs before the 附件
+
+
+def _issues_attached(doc: Document, view: TextView) -> bool:
+    annex = next((s.span.start for s in doc.sections if s.kind == "annex"), None)
+    if annex is None:
+        return False
+    head = view.simplified[: min(annex, _NOTICE_HEAD)]
+    head = (doc.meta.title or "") + "\n" + head
+    return bool(role_lexicon().rule("notice_issues_attached").regex.search(head))

@@ -58,7 +58,7 @@ _MEASURE_KINDS = {
 _NUMBERED_KINDS = {"cn_num", "paren_cn", "arabic", "paren_arabic", "circled", "dash", "section"}
 _REGULATION_ARTICLES = 5  # a document of this many 第X条 articles is a regulation (办法, 细则)
 _DOC_TITLE = re.compile(r"(方案|规划|意见|通知|措施|办法|细则|计划|纲要|决定|实施方案)\s*$")
-_DOC_TITLE_IN = re.compile(r"(方案|规划|意见|措施|办法|细则|计划|纲要|决定|清单|分工表)(?:[（(][^）)]{0,20}[）)])?\s*(?:\n|$)")
+_DOC_TITLE_IN = re.compile(r"(方案|规划|意见|措施|办法|细则|计划|纲要|决定|清单|分工表|要点|安排|政策)(?:[（(][^）)]{0,20}[）)])?\s*(?:\n|$)")
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _ANNEX_HEAD = 120  # characters: the 附件 line and the attached document's title
 _NUMBER_TRIM = " \t、.．﹒。:："
@@ -240,7 +240,8 @@ def _operative_annex(ctx: DocumentContext, annex: Section) -> bool:
     children = ctx.children(annex)
     end = min(annex.span.end, children[0].span.start if children else annex.span.start + _ANNEX_HEAD)
     head = simplify(doc.text[annex.span.start : end][:_ANNEX_HEAD])
-    return _title_kind(head) == "task" or bool(_DOC_TITLE_IN.search(head))
+    kind = _title_kind(head)
+    return kind == "task" or bool(_DOC_TITLE_IN.search(head)) or (ctx.issues_attached and kind is None)
 
 
 def _is_doc_title(section: Section) -> bool:

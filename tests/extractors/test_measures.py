@@ -297,6 +297,16 @@ MEASURE_IDS = [
         "第三条 本措施自印发之日起施行。\n",
         ["第一条", "第二条"],
     ),
+    (  # a notice that issues its 附件: the attached 工作要点 holds the measures
+        "各市大数据局：\n现将《2023年全省数字经济工作要点》印发给你们，请认真抓好落实。\n某省大数据局\n附件\n"
+        "2023年全省数字经济工作要点\n一、夯实数字基础设施\n1.加快5G网络建设。\n2.推进算力中心建设。\n",
+        ["附件.一.1", "附件.一.2"],
+    ),
+    (  # ... also when the attachment has no title of its own
+        "各市大数据局：\n现将有关工作安排印发给你们，请认真抓好落实。\n某省大数据局\n附件\n"
+        "一、夯实数字基础设施\n1.加快5G网络建设。\n2.推进算力中心建设。\n",
+        ["附件.一.1", "附件.一.2"],
+    ),
     (  # numbers typed with spaces inside are the same item numbers
         "　　（ 一 ）实施企业培育工程。每年培育企业。\n　　（ 二 ）实施技改提升工程。推动设备更新。\n",
         ["（一）", "（二）"],
