@@ -40,6 +40,8 @@ def _circled(ch: str) -> int | None:
         return code - 0x2776 + 1
     if 0x2474 <= code <= 0x2487:  # ⑴ … ⒇
         return code - 0x2474 + 1
+    if 0x3220 <= code <= 0x3229:  # ㈠ … ㈩: （一）…（十） as one glyph (WPS numbering, some PDFs)
+        return code - 0x3220 + 1
     return None
 
 
@@ -48,7 +50,7 @@ def cn_to_int(s: str) -> int | None:
 
     Accepts Chinese numerals (``一``, ``十六``, ``二十三``, ``一百零五``, ``两千``, financial
     ``贰拾``), digit-by-digit forms (``二〇二一`` → 2021), Arabic digits in ASCII or full width,
-    and circled numbers (``③`` → 3). Surrounding whitespace is ignored.
+    and circled or parenthesized numbers (``③`` → 3, ``㈡`` → 2). Surrounding whitespace is ignored.
     """
     s = s.strip()
     if not s:

@@ -63,7 +63,11 @@ _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _ANNEX_HEAD = 120  # characters: the 附件 line and the attached document's title
 _NUMBER_TRIM = " \t、.．﹒。:："
 # ids: parentheses full-width, digits ASCII (１０． and 10. are the same item number)
-_FULL_WIDTH_BRACKETS = str.maketrans({"(": "（", ")": "）"} | {chr(0xFF10 + d): str(d) for d in range(10)})
+_FULL_WIDTH_BRACKETS = str.maketrans(
+    {"(": "（", ")": "）"}
+    | {chr(0xFF10 + d): str(d) for d in range(10)}
+    | {chr(0x3220 + i): f"（{n}）" for i, n in enumerate("一二三四五六七八九十")}  # ㈠ is （一）
+)
 
 
 def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]:

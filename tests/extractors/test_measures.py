@@ -307,6 +307,14 @@ MEASURE_IDS = [
         "一、夯实数字基础设施\n1.加快5G网络建设。\n2.推进算力中心建设。\n",
         ["附件.一.1", "附件.一.2"],
     ),
+    (  # items set off by bullets, as WPS or a web page lays them out
+        "一、总体要求\n坚持创新驱动。\n二、重点任务\n●加快5G网络建设。新建基站。\n●推进算力中心建设。\n■培育软件产业。\n",
+        ["二.—1", "二.—2", "二.—3"],
+    ),
+    (  # （一）…（三） written as one glyph each
+        "一、重点任务\n㈠加快5G网络建设。新建基站。\n㈡推进算力中心建设。\n㈢培育软件产业。\n",
+        ["一.（一）", "一.（二）", "一.（三）"],
+    ),
     (  # numbers typed with spaces inside are the same item numbers
         "　　（ 一 ）实施企业培育工程。每年培育企业。\n　　（ 二 ）实施技改提升工程。推动设备更新。\n",
         ["（一）", "（二）"],
