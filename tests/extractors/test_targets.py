@@ -295,6 +295,10 @@ CASES = [
         row("全省高质量工业数据集实现泽（Z）级突破", "qualitative", None, None, 2022, "高质量工业数据集"),
     ]),
     ("完善全覆盖、全天候的通信网络，为课程全覆盖提供计算能力支撑。", NONE, []),
+    # the thing covered written as the subject of 实现全覆盖
+    ("规模以上工业企业数字化改造实现全覆盖。", NONE, [
+        row("规模以上工业企业数字化改造实现全覆盖", "qualitative", None, None, N, "规模以上工业企业数字化改造"),
+    ]),
     # counts without a year: a commitment word, 面向 N 名, 在 N 个…, a bounded capacity (18_shandong, 26_anhui)
     ("力争建成并开通5G基站10万个。", NONE, [row("建成并开通5G基站10万个", "eq", "10", "万个", N)]),
     ("新建标准体育场1座。", NONE, []),
