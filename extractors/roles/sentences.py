@@ -29,6 +29,7 @@ from pipeline.model import Role
 
 _CLAUSE_END_CHAR = re.compile("[。；;！!？?]")
 _MAX_SUBJECT = 60  # characters from a clause start to its predicate
+_SHORT_FORM = re.compile(r"[（(](?:以下)?简称[^（）()，。]{1,24}[）)]\s*$")
 _BY_REACH = 12  # how far into its clause a 由 / 授权 may stand (after a topic or the authorising body)
 
 
@@ -60,7 +61,7 @@ def sentence_statements(view: TextView, taken: list[tuple[int, int]]) -> list[tu
     out: list[tuple[int, int]] = []
     ends = _subject_endings()
     # where a subject can end: a predicate after a character a name ends with (one pass)
-    reach = [m.start() for m in rules["predicate"].finditer(s, 1) if s[m.start() - 1] in ends]
+    reach = [m.start() for m in rules["predicate"].finditer(s, 1) if s[m.start() - 1] in ends or s[m.start() - 1] in "）)"]
     strong = set(_clause_starts(s))
     for p in sorted(strong.union(_comma_clause_starts(s))):
         k = bisect.bisect_right(reach, p)
@@ -182,12 +183,17 @@ def _sentence_at(s: str, p: int) -> Sentence | None:
     if by is not None:
         x = by.end()
     pred = rules["predicate"].search(s, x, min(stop, x + _MAX_SUBJECT))
-    if pred is None or pred.start() == x or s[pred.start() - 1] not in _subject_endings():
+    if pred is None or pred.start() == x:
+        return None
+    # 省政务服务数据管理局（以下简称省政务数据局）负责…: the name is the subject, not its short form
+    short = _SHORT_FORM.search(s, x, pred.start())
+    subject_end = short.start() if short is not None else pred.start()
+    if subject_end == x or s[subject_end - 1] not in _subject_endings():
         return None  # the subject does not end like the name of a body
     if rules["not_predicate"].match(s[pred.end() : pred.end() + 4]):
         return None
-    subject = (x, pred.start())
-    if rules["not_subject"].match(s[x : x + 6]) or rules["not_name"].search(s[x : pred.start()]):
+    subject = (x, subject_end)
+    if rules["not_subject"].match(s[x : x + 6]) or rules["not_name"].search(s[x:subject_end]):
         return None
     if not _subject_shape_ok(s, *subject):
         return None

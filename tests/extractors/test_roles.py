@@ -954,6 +954,16 @@ SENTENCE_CASES = [
         [{"unassigned": ["运营单位"]}],
         id="danwei-is-a-body",
     ),
+    pytest.param(
+        "第三条　省人民政府政务服务数据管理局（以下简称省政务数据局）负责统筹全省公共数据管理工作。",
+        [{"unassigned": ["省人民政府政务服务数据管理局"]}],
+        id="short-form-bracket-after-the-subject",
+    ),
+    pytest.param(
+        "第六条　省政务数据局是本省公共数据主管部门，负责推进公共数据共享开放。",
+        [{"unassigned": ["省政务数据局"]}],
+        id="designated-as-the-competent-department",
+    ),
 ]
 
 
