@@ -57,7 +57,7 @@ class LedgerReader:
                 corrections: Sequence[Correction] | None = None) -> TrackedLedger:
         ledger = Ledger.from_registry(self.registry, findings)
         found = self.store.corrections() if corrections is None else corrections
-        return apply_corrections(ledger, found, self.document)
+        return apply_corrections(ledger, found, self.document, self.registry.current_versions())
 
     def extracted_tasks(self, tracked: TrackedLedger) -> dict[str, Task]:
         """task_id → task as extracted (added tasks as the person added them)."""
