@@ -39,6 +39,8 @@ class TrackedLedger:
     ledger: Ledger
     reviews: list[ReviewItem] = field(default_factory=list)
     excluded: list[tuple[Task, Correction]] = field(default_factory=list)  # marked 非任务
+    # every correction as applied: pointed at its measure in the current version (carry.py)
+    carried: list[Correction] = field(default_factory=list)
 
 
 def field_value(task: Task, name: str) -> str:
@@ -212,7 +214,7 @@ def apply_corrections(ledger: Ledger, corrections: Sequence[Correction],
                     reviews.append(ReviewItem(correction=c, old_text=c.source_text, new_text="",
                                               reason="重建后已无此任务"))
     corrected = Ledger(tuple(documents), ledger.findings, {k: tuple(v) for k, v in notes.items()})
-    return TrackedLedger(corrected, reviews, excluded)
+    return TrackedLedger(corrected, reviews, excluded, list(corrections))
 
 
 def _merged_pair(target: Task, source: Task) -> Task:

@@ -185,7 +185,10 @@ def _snapshot_sheet(wb: Workbook, headers: Mapping[str, list], tasks: Sequence[T
 
 def correction_log_sheet(wb: Workbook, corrections: Sequence[Correction], tracked: TrackedLedger,
                          extracted: Mapping[str, Task]) -> None:
-    """校核记录: every correction, newest first, with what became of it."""
+    """校核记录: every correction, newest first, with what became of it, under the task id it
+    applies to now (a correction made on a replaced version names its measure in the new one)."""
+    carried = {c.correction_id: c for c in tracked.carried}
+    corrections = [carried.get(c.correction_id, c) for c in corrections]
     latest = {c.correction_id for c in latest_per_field(corrections).values()}
     review = {r.correction.correction_id: r for r in tracked.reviews}
     ws = wb.create_sheet("校核记录")

@@ -80,6 +80,11 @@ def test_corrections_follow_a_replaced_file_to_its_new_version(
     assert review.correction.task_id == f"{new}:二.（一）.1" and review.reason == "原文已变化"
     assert "集中发展区等" in review.old_text and "飞地园区" in review.new_text
     assert [m.name for m in tasks[f"{new}:二.（一）.1"].lead] == ["区经济和信息化局"]  # not applied silently
+    # the 校核记录 sheet names each correction by the task it applies to now
+    log = load_workbook(export_xlsx(inbox, tmp_path / "again.xlsx"))["校核记录"]
+    rows = {r[2]: r for r in log.iter_rows(min_row=2, values_only=True)}
+    assert rows[f"{new}:二.（一）.2"][1] == "已校核" and rows[f"{new}:二.（一）.2"][3]
+    assert rows[f"{new}:二.（一）.1"][1] == "待复核" and "飞地园区" in rows[f"{new}:二.（一）.1"][10]
 
     # the version line survives a second replacement: a correction made two versions ago still applies
     source.write_text(source.read_text(encoding="utf-8") + "\n", encoding="utf-8")
