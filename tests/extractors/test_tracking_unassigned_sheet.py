@@ -14,15 +14,20 @@ from extractors.registry.build import build_registry
 from extractors.registry.store import Registry
 from extractors.tracking.service import LedgerReader, import_workbooks
 from pipeline.settings import Settings
-from tests.tracking_ledger import build_corpus_ledger, export_xlsx
+from tests.tracking_ledger import build_corpus_ledger, copy_ledger, export_xlsx
 
 PLAN = "xiqu-2021-chengyu-guihua:"  # a 规划 that names no unit: all its measures are on 未分工措施
 SHEET = "未分工措施"
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Settings:
+    return build_corpus_ledger(corpus_dir, tmp_path_factory.mktemp("built"))
+
+
 @pytest.fixture
-def ledger(tmp_path: Path, corpus_dir: Path) -> Settings:
-    return build_corpus_ledger(corpus_dir, tmp_path)
+def ledger(built: Settings, tmp_path: Path) -> Settings:
+    return copy_ledger(built, tmp_path / "copy")
 
 
 def _tracked(settings: Settings):
@@ -80,3 +85,21 @@ def test_edits_on_the_unassigned_sheet_become_corrections_that_survive_a_rebuild
                    if wb[SHEET].cell(r, 1).value)  # not printed twice
     with Registry.open(ledger) as registry:
         assert import_workbooks([again], registry).corrections == []
+
+
+def test_a_workbook_exported_before_the_sheet_was_read_back_still_imports(ledger: Settings, tmp_path: Path) -> None:
+    """Format 1 (the snapshot held the task sheet's header only): its 任务分工表 edits import."""
+    wb = load_workbook(export_xlsx(ledger, tmp_path / "任务分工表.xlsx"))
+    snapshot = wb["_taizhang"]
+    assert snapshot["B1"].value == "2"
+    snapshot["B1"] = "1"
+    snapshot.delete_rows(3)  # the 未分工措施 header row format 1 did not have
+    ws = wb["任务分工表"]
+    col = {c.value: c.column for c in ws[1]}
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, col["任务ID"]).value)
+    ws.cell(row, col["完成时限"]).value = "2026年底前"
+    wb.save(tmp_path / "旧格式.xlsx")
+    with Registry.open(ledger) as registry:
+        report = import_workbooks([tmp_path / "旧格式.xlsx"], registry)
+    assert report.ok, report.failed
+    assert [(c.field, c.after, c.origin.sheet) for c in report.corrections] == [("deadline", "2026年底前", "任务分工表")]

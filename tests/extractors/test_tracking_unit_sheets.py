@@ -13,7 +13,7 @@ from extractors.registry.store import Registry
 from extractors.tracking.progress import SHEET_NAME_MAX, reporting_units, sheet_titles
 from extractors.tracking.service import LedgerReader, export_unit_templates, import_workbooks
 from pipeline.settings import Settings
-from tests.tracking_ledger import build_corpus_ledger
+from tests.tracking_ledger import build_corpus_ledger, copy_ledger
 
 D = "dongqu-2023-chengzai-fangan:"
 LONG = "攀枝花市东区高新技术产业园区管理委员会经济发展和科技创新服务中心办公室"  # 36 characters
@@ -36,9 +36,14 @@ def test_sheet_titles_are_safe_for_excel(units: list[str], expected: list[str]) 
     assert len({t.casefold() for t in titles.values()}) == len(units)
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Settings:
+    return build_corpus_ledger(corpus_dir, tmp_path_factory.mktemp("built"))
+
+
 @pytest.fixture
-def ledger(tmp_path: Path, corpus_dir: Path) -> Settings:
-    return build_corpus_ledger(corpus_dir, tmp_path / "built")
+def ledger(built: Settings, tmp_path: Path) -> Settings:
+    return copy_ledger(built, tmp_path / "copy")
 
 
 def _fill(ws, task_id: str, status: str, day: str) -> None:
@@ -91,3 +96,20 @@ def test_one_workbook_one_protected_sheet_per_unit_round_trip(ledger: Settings, 
         wb.save(tmp_path / "坏.xlsx")
         refused = import_workbooks([tmp_path / "坏.xlsx"], registry)
     assert not refused.ok and "工作表「高创投公司」第4行第H列「完成状态」为「差不多了」" in refused.failed[0]
+
+
+def test_a_template_exported_before_several_units_per_workbook_still_imports(ledger: Settings, tmp_path: Path) -> None:
+    """Format 1: one sheet, 进展报送, its unit in the hidden sheet's first row."""
+    with Registry.open(ledger) as registry:
+        [path] = export_unit_templates(registry, "高创投公司", tmp_path / "t.xlsx")
+    wb = load_workbook(path)
+    meta = wb["_taizhang"]
+    assert (meta["B1"].value, meta["E1"].value, meta["A3"].value) == ("2", "高创投公司", "进展报送")
+    meta["B1"] = "1"
+    meta.delete_rows(3)
+    _fill(wb["进展报送"], D + "二.（一）.3", "推进中", "2025-02-15")
+    wb.save(tmp_path / "旧格式.xlsx")
+    with Registry.open(ledger) as registry:
+        report = import_workbooks([tmp_path / "旧格式.xlsx"], registry)
+    assert report.ok, report.failed
+    assert [(r.unit, r.origin.sheet) for r in report.reports] == [("高创投公司", "进展报送")]

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from extractors.registry.store import Registry
+from extractors.tracking.service import import_workbooks
 from pipeline.settings import Settings
 from pipeline.stop_points import STOP_ENV, STOPPED_MARK
 from tests.tracking_ledger import build_corpus_ledger, export_xlsx
@@ -90,8 +92,6 @@ def test_an_import_killed_inside_its_transaction_leaves_the_old_state(
     after = tracked_state(settings.data_dir)
     assert after[:3] == (len(EDITS), 0, 1) and after[3] == before[3] + 1  # all of it, once
 
-    again = subprocess.run([*TAIZHANG, "import", str(edited),
-                            "--data-dir", str(settings.data_dir)], cwd=REPO, capture_output=True, text=True,
-                           env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
-    assert again.returncode == 0, again.stderr
-    assert "已导入过" in again.stdout and tracked_state(settings.data_dir) == after
+    with Registry.open(settings) as registry:  # the file again: 已导入过, nothing stored twice
+        again = import_workbooks([edited], registry)
+    assert again.ok and "已导入过" in again.files[0].note and tracked_state(settings.data_dir) == after
