@@ -93,7 +93,7 @@ def build(
 @app.command(cls=ChineseCommand)
 def export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="xlsx（任务分工表）、csv 或 json")] = "xlsx",
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件（用 --all-units 时为文件夹）")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件（用 --all-units 时为文件夹，或一个 .xlsx 工作簿）")] = None,
     for_unit: Annotated[Optional[str], typer.Option("--for-unit", help="导出这个单位的进展报送模板")] = None,
     all_units: Annotated[bool, typer.Option(
         "--all-units", help="所有单位的进展报送模板：--out 为文件夹时每单位一个文件，为 .xlsx 时一个工作簿、每单位一张表")] = False,
