@@ -93,9 +93,10 @@ def build(
 @app.command(cls=ChineseCommand)
 def export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="xlsx（任务分工表）、csv 或 json")] = "xlsx",
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件（用 --all-units 时为文件夹）")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件（用 --all-units 时为文件夹，或一个 .xlsx 工作簿）")] = None,
     for_unit: Annotated[Optional[str], typer.Option("--for-unit", help="导出这个单位的进展报送模板")] = None,
-    all_units: Annotated[bool, typer.Option("--all-units", help="每个单位一份进展报送模板，写入 --out 文件夹")] = False,
+    all_units: Annotated[bool, typer.Option(
+        "--all-units", help="所有单位的进展报送模板：--out 为文件夹时每单位一个文件，为 .xlsx 时一个工作簿、每单位一张表")] = False,
     data_dir: DataDir = None,
 ) -> None:
     """导出任务台账（含秘书处的更正）：任务分工表（xlsx）、扁平 CSV、JSON 数据，或各单位的进展报送模板。
@@ -103,6 +104,7 @@ def export(
     示例：taizhang export --format xlsx --out 任务分工表.xlsx
     示例：taizhang export --for-unit 市财政局 --out 市财政局.xlsx
     示例：taizhang export --all-units --out 进展报送/
+    示例：taizhang export --all-units --out 各单位进展报送.xlsx
     """
     if for_unit or all_units:
         from search_api.ledger_cli import run_unit_templates_command

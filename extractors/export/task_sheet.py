@@ -37,6 +37,7 @@ from extractors.periods import DocumentPeriod
 TASK_SHEET = "任务分工表"
 UNASSIGNED_SHEET = "未分工措施"
 UNSPLIT_PREFIX = "责任单位："  # units named with no lead/supporting split, never shown as 配合
+LEAD_HEADER = "牵头单位"
 SHARED_UNITS_HEADER = "配合单位／责任单位"  # 配合 on its first line, 责任单位：… on its own line
 DEADLINE_HEADER = "完成时限"
 LOCATOR_HEADER = "定位"
@@ -93,7 +94,7 @@ TASK_COLUMNS: tuple[TaskColumn, ...] = (
     TaskColumn(Column("重点任务", 12, 22), lambda r: key_task_heading(r.task)),
     TaskColumn(Column("具体措施", 30, 50), lambda r: measure_excerpt(r.task)),
     # a unit column fits 市经济和信息化局 on one line: names broken mid-word are misread
-    TaskColumn(Column("牵头单位", 17, 22), lambda r: unit_names(r.task.lead), names_units=True),
+    TaskColumn(Column(LEAD_HEADER, 17, 22), lambda r: unit_names(r.task.lead), names_units=True),
     TaskColumn(Column(SHARED_UNITS_HEADER, 20, 30), supporting_cell, names_units=True),
     TaskColumn(Column(DEADLINE_HEADER, 12, 16), lambda r: due_cell(r.task, r.period)),
     TaskColumn(Column("来源", 11, 12), lambda r: printed_source(r.task.source)),

@@ -512,19 +512,27 @@ def _run_build(paths: list[Path], settings: Settings, export: bool, index_step, 
 
 
 def _say_orphaned_corrections(report: BuildReport, settings: Settings, console) -> None:
-    """Corrections are never deleted by a build, but those made to a version that was replaced
-    or removed no longer meet their measure (its id held the old doc_id): say so, per document."""
-    old_ids = {old for _, olds in report.replaced for old in olds.split(", ")} | set(report.removed)
-    if not old_ids:
+    """Corrections are never deleted by a build. Those made to a replaced version follow their
+    measure to the new one (extractors/tracking/carry.py): say how many, and how many wait for
+    review because their text changed. Those of a removed document meet nothing: say so."""
+    replaced = {old: new for new, olds in report.replaced for old in olds.split(", ")}
+    if not replaced and not report.removed:
         return
     from extractors.registry.store import Registry
-    from extractors.tracking.tables import TrackingStore
+    from extractors.tracking.service import LedgerReader
 
     with Registry.open(settings) as registry:
-        left = Counter(c.doc_id for c in TrackingStore(registry).corrections() if c.doc_id in old_ids)
-    for doc_id, count in sorted(left.items()):
-        console.print(f"{doc_id}：{count} 条人工更正属于已替换或移除的旧版本，已保留但不会套用到新版本；"
-                      "请在新导出的任务分工表中核对后重新导入。")
+        reader = LedgerReader(registry)
+        corrections = reader.store.corrections()
+        mine = [c for c in corrections if c.doc_id in replaced or c.doc_id in report.removed]
+        pending = {r.correction.correction_id for r in reader.tracked(corrections=corrections).reviews} if mine else set()
+    carried = Counter(c.doc_id for c in mine if c.doc_id in replaced)
+    waiting = Counter(c.doc_id for c in mine if c.doc_id in replaced and c.correction_id in pending)
+    for doc_id, count in sorted(carried.items()):
+        console.print(f"{replaced[doc_id]}：旧版本 {doc_id} 的 {count} 条人工更正已转到新版本，其中 {waiting[doc_id]} 条"
+                      "所在原文已改动，列为待复核（taizhang corrections --pending）。")
+    for doc_id, count in sorted(Counter(c.doc_id for c in mine if c.doc_id in report.removed).items()):
+        console.print(f"{doc_id}：{count} 条人工更正属于已移除的文件，已保留但不再套用。")
 
 
 def summary_table(report: BuildReport):  # -> rich.table.Table

@@ -122,6 +122,18 @@ class TargetRow(Base):
     target_json: Mapped[str] = mapped_column(Text)
 
 
+class DocumentVersionRow(Base):
+    """A file's older version and the document that replaced it. The build removes the old
+    version's rows; this row says where its line went, so what people attached to the old
+    version (the secretariat's corrections) can follow it to the new one."""
+
+    __tablename__ = "document_versions"
+
+    old_doc_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    new_doc_id: Mapped[str] = mapped_column(Text, index=True)
+    replaced_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class RegistryState(Base):
     __tablename__ = "registry_state"
 
@@ -285,9 +297,13 @@ class Registry:
             for rows in batch:
                 if rows.doc_id not in new:
                     self._delete_rows(conn, rows.doc_id)
-                for old in replaces.get(rows.doc_id, ()):
-                    if old != rows.doc_id:
-                        self._delete_rows(conn, old)
+                versions = DocumentVersionRow.__table__
+                older = [old for old in replaces.get(rows.doc_id, ()) if old != rows.doc_id]
+                # a version that comes back (a file reverted) is current again, not replaced
+                conn.execute(delete(versions).where(versions.c.old_doc_id.in_([rows.doc_id, *older])))
+                for old in older:
+                    self._delete_rows(conn, old)
+                    conn.execute(insert(versions).values(old_doc_id=old, new_doc_id=rows.doc_id, replaced_at=now))
                 conn.execute(insert(DocumentRow.__table__), [{**rows.document, "updated_at": now}])
                 self._insert_tasks(conn, rows.tasks, rows.units)
                 self._insert_targets(conn, rows.targets)
@@ -344,6 +360,22 @@ class Registry:
         """doc_id → the path the document was read from (as given at build time)."""
         with self._sessions() as s:
             return dict(s.execute(select(DocumentRow.doc_id, DocumentRow.source_path)).all())
+
+    def current_versions(self) -> dict[str, str]:
+        """Replaced doc_id → the doc_id of its latest version in the registry now (following
+        every replacement since), for each replaced document whose line still has one."""
+        with self._sessions() as s:
+            links = dict(s.execute(select(DocumentVersionRow.old_doc_id, DocumentVersionRow.new_doc_id)).all())
+            present = set(s.scalars(select(DocumentRow.doc_id)).all())
+        current: dict[str, str] = {}
+        for old, new in links.items():
+            seen = {old}
+            while new not in present and new in links and new not in seen:
+                seen.add(new)
+                new = links[new]
+            if new in present:
+                current[old] = new
+        return current
 
     def documents(self) -> list[DocumentMeta]:
         with self._sessions() as s:

@@ -7,7 +7,8 @@ are replaced, the corrections' are not, and this step lays the second over the f
 The last correction of a field wins. One is applied only while the text it was made against is
 still the task's text; when a new version of the document changes it (or the task is gone), the
 correction is not applied and not dropped: it is returned as a ``ReviewItem`` (待复核) with the
-old and the new text.
+old and the new text. A correction made on a replaced version is first pointed at the same
+measure in the current version (``carry.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pipeline.model import Deadline, Document, Span, Task, UnitMention
 
 from extractors.deadlines import extract_deadlines
 from extractors.export.ledger import CorrectedField, Ledger, LedgerDocument, deadline_cell, unit_names
+from extractors.tracking.carry import carry_forward
 from extractors.tracking.model import FIELD_LABEL, NOT_A_TASK_MARK, Correction, ReviewItem
 from extractors.units.names import canonical_unit
 
@@ -37,6 +39,8 @@ class TrackedLedger:
     ledger: Ledger
     reviews: list[ReviewItem] = field(default_factory=list)
     excluded: list[tuple[Task, Correction]] = field(default_factory=list)  # marked 非任务
+    # every correction as applied: pointed at its measure in the current version (carry.py)
+    carried: list[Correction] = field(default_factory=list)
 
 
 def field_value(task: Task, name: str) -> str:
@@ -135,12 +139,16 @@ def innermost_section(doc: Document, span: Span) -> str | None:
 
 def _anchored(task: Task, c: Correction, doc: Document) -> Task | None:
     """``task`` (added by a person) at its quote in ``doc`` as it is now: where it was, or the
-    one place the same words stand after text before them changed; None if they are gone."""
+    one place the same words stand after text before them changed; None if they are gone. Its
+    source points into ``doc`` (a new version of its document has a new doc_id)."""
     if doc.text[c.char_start:c.char_end] == c.source_text:
-        return task
-    if doc.text.count(c.source_text) != 1:
+        if task.source.doc_id == doc.doc_id:
+            return task
+        start = c.char_start
+    elif doc.text.count(c.source_text) != 1:
         return None
-    start = doc.text.index(c.source_text)
+    else:
+        start = doc.text.index(c.source_text)
     span = Span(start=start, end=start + len(c.source_text))
     return task.model_copy(update={"span": span, "source": doc.source_ref(span, innermost_section(doc, span))})
 
@@ -164,12 +172,16 @@ def _added_tasks(corrections: Sequence[Correction], document: Callable[[str], Do
 
 
 def apply_corrections(ledger: Ledger, corrections: Sequence[Correction],
-                      document: Callable[[str], Document | None]) -> TrackedLedger:
+                      document: Callable[[str], Document | None],
+                      versions: Mapping[str, str] | None = None) -> TrackedLedger:
     """``ledger`` with ``corrections`` laid over it (see the module's docstring).
 
     document: doc_id → the document as registered now (None when it is not), asked only for
         documents a person added a task to.
+    versions: replaced doc_id → its current version's doc_id (``Registry.current_versions``):
+        corrections made on an older version follow their measure to it (``carry.py``).
     """
+    corrections = carry_forward(corrections, ledger, versions or {})
     reviews: list[ReviewItem] = []
     excluded: list[tuple[Task, Correction]] = []
     added = _added_tasks(corrections, document, reviews)
@@ -202,7 +214,7 @@ def apply_corrections(ledger: Ledger, corrections: Sequence[Correction],
                     reviews.append(ReviewItem(correction=c, old_text=c.source_text, new_text="",
                                               reason="重建后已无此任务"))
     corrected = Ledger(tuple(documents), ledger.findings, {k: tuple(v) for k, v in notes.items()})
-    return TrackedLedger(corrected, reviews, excluded)
+    return TrackedLedger(corrected, reviews, excluded, list(corrections))
 
 
 def _merged_pair(target: Task, source: Task) -> Task:

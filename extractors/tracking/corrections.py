@@ -5,8 +5,9 @@ file's hidden snapshot says what that was), so a file exported before a rebuild 
 after it does not turn the rebuild's own changes into human edits. An edit equal to the latest
 correction of the same field is not stored again: importing a file twice changes nothing.
 
-Five kinds of edit: a changed 牵头单位, a unit added to (or removed from) 配合单位 or 责任单位,
-a fixed or added 完成时限, 非任务 written in 校核, and a row added at the bottom with 文件 and
+Both sheets a person edits are read: 任务分工表, and 未分工措施 (the measures of documents that
+name no unit, with 牵头单位 and 配合单位／责任单位 columns to fill in). Five kinds of edit: a
+changed 牵头单位, a unit added to (or removed from) 配合单位 or 责任单位, a fixed or added 完成时限, 非任务 written in 校核, and a row added at the bottom with 文件 and
 具体措施 (its source found in the document: a 来源 locator, or the measure's words quoted).
 """
 
@@ -19,7 +20,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
 
 from pipeline.errors import WorkbookImportError
 from pipeline.model import Document, Span, Task
@@ -36,7 +36,7 @@ from extractors.tracking.apply import (
 )
 from extractors.tracking.model import MERGE_MARK, NOT_A_TASK_MARK, Correction, Origin
 from extractors.tracking.workbook_in import FIELD_HEADERS, LedgerRow, LedgerWorkbook
-from extractors.tracking.workbook_out import CHECK_HEADER, LOCATOR, TASK_SHEET
+from extractors.tracking.workbook_out import CHECK_HEADER, LOCATOR
 
 
 _MERGE = re.compile(MERGE_MARK + r"\s*(?:第|序号)?\s*([^\s，。；,;]+?)(?:行|号)?(?=$|[\s，。；,;])")
@@ -49,9 +49,9 @@ class WorkbookDiff:
     skipped: list[str]  # edits already stored (a re-import), one line each
 
 
-def _origin(book: LedgerWorkbook, sha: str, row: int, header: str) -> Origin:
-    letter = get_column_letter(book.columns[header] + 1) if header in book.columns else "?"
-    return Origin(file=book.path.name, file_sha256=sha, sheet=TASK_SHEET, row=row, column=f"{header}({letter})")
+def _origin(book: LedgerWorkbook, sha: str, row: LedgerRow, header: str) -> Origin:
+    return Origin(file=book.path.name, file_sha256=sha, sheet=row.sheet, row=row.row,
+                  column=f"{header}({book.column_letter(row, header)})")
 
 
 def diff_workbook(book: LedgerWorkbook, sha: str, tracked: TrackedLedger,
@@ -72,7 +72,7 @@ def diff_workbook(book: LedgerWorkbook, sha: str, tracked: TrackedLedger,
         if not row.task_id:
             added = _added_task(book, row, sha, tracked.ledger, titles, document, now)
             if added.task_id in added_ids:
-                skipped.append(f"第{row.row}行：新增任务已导入过")
+                skipped.append(f"「{row.sheet}」第{row.row}行：新增任务已导入过")
             else:
                 out.append(added)
                 added_ids.add(added.task_id)
@@ -88,7 +88,7 @@ def diff_workbook(book: LedgerWorkbook, sha: str, tracked: TrackedLedger,
             previous = latest.get((row.task_id, name))
             if previous is not None and same_value(name, previous.after, after) \
                     and previous.source_text == snap.source_text:
-                skipped.append(f"第{row.row}行「{FIELD_HEADERS.get(name, CHECK_HEADER)}」：已导入过")
+                skipped.append(f"「{row.sheet}」第{row.row}行「{FIELD_HEADERS.get(name, CHECK_HEADER)}」：已导入过")
                 continue
             header = FIELD_HEADERS.get(name, CHECK_HEADER)
             span = task.source if task is not None else None
@@ -96,7 +96,7 @@ def diff_workbook(book: LedgerWorkbook, sha: str, tracked: TrackedLedger,
                 task_id=row.task_id, doc_id=task.doc_id if task else row.task_id.partition(":")[0],
                 field=name, before=before, after=after, source_text=snap.source_text,
                 char_start=span.char_start if span else 0, char_end=span.char_end if span else 0,
-                origin=_origin(book, sha, row.row, header), created_at=now,
+                origin=_origin(book, sha, row, header), created_at=now,
             ))
         unchanged += edits == 0
     return WorkbookDiff(out, unchanged, skipped)
@@ -113,10 +113,9 @@ def _merge_target(book: LedgerWorkbook, row: LedgerRow) -> str | None:
                    if r.number == wanted and r.task_id and r.document == row.document), None)
     target = target or (wanted if wanted in book.snapshot else None)
     if target is None or target == row.task_id:
-        letter = get_column_letter(book.columns[CHECK_HEADER] + 1)
         raise WorkbookImportError(
-            book.path, f"工作表「{TASK_SHEET}」第{row.row}行第{letter}列「{found.group(0)}」：找不到序号或任务ID为"
-            f"「{wanted}」的另一行", f"写成「{MERGE_MARK} 序号」，如「{MERGE_MARK} 12」")
+            book.path, f"工作表「{row.sheet}」第{row.row}行第{book.column_letter(row, CHECK_HEADER)}列"
+            f"「{found.group(0)}」：找不到序号或任务ID为「{wanted}」的另一行", f"写成「{MERGE_MARK} 序号」，如「{MERGE_MARK} 12」")
     return target
 
 
@@ -138,7 +137,7 @@ def _added_task(book: LedgerWorkbook, row: LedgerRow, sha: str, ledger: Ledger,
                 titles: Mapping[str, str], document: Callable[[str], Document | None],
                 now: dt.datetime) -> Correction:
     """A row a person added: its document, its source span, the task it describes."""
-    where = f"工作表「{TASK_SHEET}」第{row.row}行"
+    where = f"工作表「{row.sheet}」第{row.row}行"
     doc_id = titles.get(row.document.strip())
     doc = document(doc_id) if doc_id else None
     if doc is None:
@@ -162,7 +161,7 @@ def _added_task(book: LedgerWorkbook, row: LedgerRow, sha: str, ledger: Ledger,
     return Correction(
         task_id=task.task_id, doc_id=doc.doc_id, field="add_task", before="", after=title,
         source_text=quote, char_start=span.start, char_end=span.end,
-        origin=_origin(book, sha, row.row, "具体措施"), created_at=now,
+        origin=_origin(book, sha, row, "具体措施"), created_at=now,
         task_json=task.model_dump_json(),
     )
 

@@ -5,6 +5,9 @@ lead, as 分工方案 usually say). The template's sheet is protected so only �
 存在问题, 下步计划 and 报送日期 can be typed in; 完成状态 is a drop-down (未启动 / 推进中 / 已完成 /
 滞后). Each filled row becomes a ``ProgressReport``; a report is never overwritten: a later
 report is another row, and the latest one is what the 任务分工表 and 督办 show.
+
+Templates for every unit come as one file each, or as one workbook with one protected sheet per
+unit (its name made safe for Excel: ``sheet_titles``); the import reads every sheet of it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.errors import WorkbookImportError
 from pipeline.model import Task
@@ -32,7 +37,11 @@ from extractors.tracking.workbook_in import check_header, check_mark, check_regi
 from extractors.tracking.workbook_out import SNAPSHOT_SHEET
 
 PROGRESS_MARK = "taizhang进展报送"
-REPORT_SHEET = "进展报送"
+# 2: the hidden sheet lists (sheet, unit) for each unit's sheet; 1: one sheet, 进展报送, its unit in row 1
+TEMPLATE_FORMAT = "2"
+REPORT_SHEET = "进展报送"  # the sheet of a one-unit template
+SHEET_NAME_MAX = 31  # Excel's limit; WPS and openpyxl refuse longer
+_NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 FIXED = (Column("序号", 5, 6), Column("文件", 12, 24), Column("具体措施", 30, 60), Column("职责", 6, 8),
          Column("完成时限", 8, 16), Column("上次报送", 16, 30))
 EDITABLE = (Column("进展情况", 20, 40), Column("完成状态", 8, 10), Column("存在问题", 16, 30),
@@ -69,12 +78,47 @@ def latest_reports(reports: Iterable[ProgressReport]) -> dict[str, ProgressRepor
     return latest
 
 
-def progress_workbook(tracked: TrackedLedger, unit: str, epoch: str,
+def sheet_titles(units: Sequence[str], reserved: Iterable[str] = (SNAPSHOT_SHEET,)) -> dict[str, str]:
+    """unit → a sheet name Excel and WPS accept: at most 31 characters, none of []:*?/\\, not
+    blank, not starting or ending with an apostrophe, unique ignoring case (as Excel compares),
+    not ``reserved`` nor History (Excel keeps that name). A name cut short or clashing is
+    numbered: 某某～2."""
+    taken = {r.casefold() for r in (*reserved, "History")}
+    titles: dict[str, str] = {}
+    for unit in units:
+        base = _NOT_IN_SHEET_NAMES.sub("_", unit).strip().strip("'") or "单位"
+        title, n = base[:SHEET_NAME_MAX].rstrip("'"), 1
+        while title.casefold() in taken:
+            n += 1
+            title = base[:SHEET_NAME_MAX - len(f"～{n}")].rstrip("'") + f"～{n}"
+        taken.add(title.casefold())
+        titles[unit] = title
+    return titles
+
+
+def progress_workbook(tracked: TrackedLedger, sheets: Mapping[str, str], epoch: str,
                       latest: Mapping[str, ProgressReport]) -> Workbook:
-    """The template ``unit`` fills in: its tasks, the five columns it may edit, nothing else."""
+    """The template units fill in: for each (sheet name → unit) of ``sheets`` a protected sheet
+    with the unit's tasks and the five columns it may edit, nothing else. The hidden sheet says
+    which sheet is whose; with several, the workbook's structure is locked too (a renamed sheet
+    would lose its unit)."""
     wb = Workbook()
-    ws = wb.active
-    ws.title = REPORT_SHEET
+    wb.remove(wb.active)
+    for title, unit in sheets.items():
+        _unit_sheet(wb.create_sheet(title), tracked, unit, latest)
+    meta = wb.create_sheet(SNAPSHOT_SHEET)
+    meta.sheet_state = "veryHidden"
+    only = next(iter(sheets.values())) if len(sheets) == 1 else ""
+    meta.append([PROGRESS_MARK, TEMPLATE_FORMAT, epoch, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), only])
+    meta.append(HEADERS)
+    for title, unit in sheets.items():
+        meta.append([title, unit])
+    if len(sheets) > 1:
+        wb.security = WorkbookProtection(lockStructure=True)
+    return wb
+
+
+def _unit_sheet(ws: Worksheet, tracked: TrackedLedger, unit: str, latest: Mapping[str, ProgressReport]) -> None:
     ws.append(HEADERS)
     n = 0
     for doc in tracked.ledger.documents:
@@ -89,11 +133,6 @@ def progress_workbook(tracked: TrackedLedger, unit: str, epoch: str,
                        safe_cell(deadline_cell(t)), safe_cell(before), "", "", "", "", None,
                        safe_cell(t.task_id)])
     _layout(ws, n)
-    meta = wb.create_sheet(SNAPSHOT_SHEET)
-    meta.sheet_state = "veryHidden"
-    meta.append([PROGRESS_MARK, "1", epoch, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), unit])
-    meta.append(HEADERS)
-    return wb
 
 
 def _layout(ws, rows: int) -> None:
@@ -132,9 +171,17 @@ def write_unit_templates(tracked: TrackedLedger, units: Sequence[str], epoch: st
     written = []
     for unit in units:
         path = one_file or out / f"进展报送_{_UNSAFE_IN_NAMES.sub('_', unit)}.xlsx"
-        wb = progress_workbook(tracked, unit, epoch, latest)
+        wb = progress_workbook(tracked, {REPORT_SHEET: unit}, epoch, latest)
         written.append(atomic_write(path, wb.save))
     return written
+
+
+def write_units_workbook(tracked: TrackedLedger, units: Sequence[str], epoch: str,
+                         latest: Mapping[str, ProgressReport], out: Path) -> Path:
+    """Every unit's template in one workbook ``out``, one protected sheet per unit."""
+    titles = sheet_titles(units)
+    wb = progress_workbook(tracked, {titles[u]: u for u in units}, epoch, latest)
+    return atomic_write(out, wb.save)
 
 
 def read_day(text: str) -> dt.date | None:
@@ -146,36 +193,53 @@ def read_day(text: str) -> dt.date | None:
         return None
 
 
-def _report_date(path: Path, row: int, text: str, default: dt.date) -> dt.date:
+def _report_date(path: Path, sheet: str, row: int, text: str, default: dt.date) -> dt.date:
     if not text:
         return default
     day = read_day(text)
     if day is None:
-        raise WorkbookImportError(path, f"工作表「{REPORT_SHEET}」第{row}行「报送日期」列「{text}」不是日期",
+        raise WorkbookImportError(path, f"工作表「{sheet}」第{row}行「报送日期」列「{text}」不是日期",
                                   "请写成 2025-03-31 或 2025年3月31日")
     return day
 
 
 def read_progress_workbook(path: Path, epoch: str, sha: str, name: str, tracked: TrackedLedger,
                            existing: Sequence[ProgressReport], now: dt.datetime) -> list[ProgressReport]:
-    """The reports a filled template holds that are not stored yet (same content = same report)."""
+    """The reports a filled template holds (every unit's sheet of it) that are not stored yet
+    (same content = same report)."""
     wb = open_workbook(path)
     try:
         meta = check_mark(path, wb, PROGRESS_MARK)
         check_registry(path, meta[0][2] if len(meta[0]) > 2 else "", epoch)
-        unit = meta[0][4] if len(meta[0]) > 4 else ""
-        values = sheet_values(path, wb, REPORT_SHEET)
+        if (meta[0][1:2] or [""])[0] == "1":  # written before templates held several units
+            sheets = [(REPORT_SHEET, meta[0][4] if len(meta[0]) > 4 else "")]
+        else:
+            sheets = [(r[0], r[1]) for r in meta[2:] if len(r) > 1 and r[0]]
+        values = {sheet: sheet_values(path, wb, sheet) for sheet, _ in sheets}
     finally:
         wb.close()
-    columns = check_header(path, REPORT_SHEET, 1, values[0] if values else [], meta[1] if len(meta) > 1 else [])
     known = {t.task_id for d in tracked.ledger.documents for t in d.tasks}
     stored = {_key(r) for r in existing}
+    expected = meta[1] if len(meta) > 1 else []
+    out: list[ProgressReport] = []
+    for sheet, unit in sheets:
+        for report in _sheet_reports(path, sheet, unit, values[sheet], expected, known, sha, name, now):
+            if _key(report) not in stored:
+                stored.add(_key(report))
+                out.append(report)
+    return out
+
+
+def _sheet_reports(path: Path, sheet: str, unit: str, values: list[list[str]], expected: list[str],
+                   known: set[str], sha: str, name: str, now: dt.datetime) -> list[ProgressReport]:
+    """The reports typed into one unit's sheet."""
+    columns = check_header(path, sheet, 1, values[0] if values else [], expected)
     out: list[ProgressReport] = []
     for number, row in enumerate(values[1:], start=2):
         cell = {h: (row[i] if i < len(row) else "") for h, i in columns.items()}
         if not any(cell[c.header] for c in EDITABLE[:4]):
             continue  # nothing reported on this task
-        where = f"工作表「{REPORT_SHEET}」第{number}行"
+        where = f"工作表「{sheet}」第{number}行"
         if cell["任务ID"] not in known:
             raise WorkbookImportError(path, f"{where}「任务ID」「{cell['任务ID']}」不在当前台账中",
                                       "请用最新导出的模板报送")
@@ -184,15 +248,12 @@ def read_progress_workbook(path: Path, epoch: str, sha: str, name: str, tracked:
             letter = get_column_letter(columns["完成状态"] + 1)
             raise WorkbookImportError(path, f"{where}第{letter}列「完成状态」为「{status}」",
                                       f"请填写：{'、'.join(PROGRESS_STATUSES)}")
-        report = ProgressReport(
+        out.append(ProgressReport(
             task_id=cell["任务ID"], unit=unit, status=status, progress=cell["进展情况"],
             problems=cell["存在问题"], next_steps=cell["下步计划"],
-            report_date=_report_date(path, number, cell["报送日期"], now.date()),
-            origin=Origin(file=name, file_sha256=sha, sheet=REPORT_SHEET, row=number), created_at=now,
-        )
-        if _key(report) not in stored:
-            stored.add(_key(report))
-            out.append(report)
+            report_date=_report_date(path, sheet, number, cell["报送日期"], now.date()),
+            origin=Origin(file=name, file_sha256=sha, sheet=sheet, row=number), created_at=now,
+        ))
     return out
 
 

@@ -33,6 +33,7 @@ from extractors.tracking.progress import (
     read_progress_workbook,
     reporting_units,
     write_unit_templates,
+    write_units_workbook,
 )
 from extractors.tracking.tables import TrackingStore
 from extractors.tracking.workbook_in import check_mark, open_workbook, read_ledger_workbook
@@ -56,7 +57,7 @@ class LedgerReader:
                 corrections: Sequence[Correction] | None = None) -> TrackedLedger:
         ledger = Ledger.from_registry(self.registry, findings)
         found = self.store.corrections() if corrections is None else corrections
-        return apply_corrections(ledger, found, self.document)
+        return apply_corrections(ledger, found, self.document, self.registry.current_versions())
 
     def extracted_tasks(self, tracked: TrackedLedger) -> dict[str, Task]:
         """task_id → task as extracted (added tasks as the person added them)."""
@@ -192,7 +193,8 @@ def import_workbooks(paths: Sequence[Path], registry: Registry, user_file_names:
 
 def export_unit_templates(registry: Registry, unit: str | None, out: Path) -> list[Path]:
     """进展报送 templates: for ``unit`` (to file ``out``, or into folder ``out`` when it has no
-    .xlsx suffix), or for every unit that leads or is 责任单位 for a task (folder ``out``)."""
+    .xlsx suffix), or for every unit that leads or is 责任单位 for a task: one file each in folder
+    ``out``, or, when ``out`` ends in .xlsx, one workbook with one protected sheet per unit."""
     reader = LedgerReader(registry)
     tracked = reader.tracked()
     units = reporting_units(tracked)
@@ -201,6 +203,8 @@ def export_unit_templates(registry: Registry, unit: str | None, out: Path) -> li
         raise LedgerRequestError(None, f"「{unit}」不牵头也不负责台账中的任务",
                             f"单位请用规范名{('，如：' + '、'.join(near)) if near else '（见 taizhang export 的单位责任清单）'}")
     latest = latest_reports(reader.store.reports())
+    if unit is None and out.suffix.lower() == ".xlsx":
+        return [write_units_workbook(tracked, units, reader.store.epoch(), latest, out)]
     one_file = out if unit is not None and out.suffix.lower() == ".xlsx" else None
     return write_unit_templates(tracked, [unit] if unit else units, reader.store.epoch(), latest,
                                 out, one_file)

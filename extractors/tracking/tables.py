@@ -3,20 +3,27 @@
 They sit beside the extraction's tables and are never touched by a build: a build replaces a
 document's tasks, never a correction. Same engine, portable types, so a ``postgresql://``
 registry URL serves them too. Every import is written in ONE transaction that also bumps the
-registry generation: a process killed mid-import leaves the old state or the new, never half.
+registry generation: a process killed mid-import leaves the old state or the new, never half
+(tests/robustness/test_import_killed.py kills one at named points inside and after it).
+
+A record model (``Correction``, ``ProgressReport``) and its table are declared once: the table's
+columns are the model's fields by name (``origin`` stored as JSON), rows are written and read by
+those names, and a test fails when the two drift apart.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TypeVar
 
 from sqlalchemy import Date, DateTime, Integer, String, Text, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from pipeline.errors import RegistryError
+from pipeline.stop_points import stop_point
 
 from extractors.registry.store import SCHEMA_LOCK_KEY, Registry, RegistryState
 from extractors.tracking.model import Correction, Origin, ProgressReport
@@ -26,11 +33,20 @@ class TrackingBase(DeclarativeBase):
     pass
 
 
-class CorrectionRow(TrackingBase):
+class _Recorded:
+    """The columns every record a person adds has: whose task, where from, when."""
+
+    task_id: Mapped[str] = mapped_column(Text, index=True)
+    origin_json: Mapped[str] = mapped_column(Text)  # ``Origin`` as JSON
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CorrectionRow(_Recorded, TrackingBase):
+    """A ``Correction``: its fields are these columns (``origin`` as ``origin_json``)."""
+
     __tablename__ = "corrections"
 
     correction_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    task_id: Mapped[str] = mapped_column(Text, index=True)
     doc_id: Mapped[str] = mapped_column(Text, index=True)
     field: Mapped[str] = mapped_column(String(32))
     before: Mapped[str] = mapped_column(Text)
@@ -38,24 +54,29 @@ class CorrectionRow(TrackingBase):
     source_text: Mapped[str] = mapped_column(Text)
     char_start: Mapped[int] = mapped_column(Integer)
     char_end: Mapped[int] = mapped_column(Integer)
-    origin_json: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     task_json: Mapped[str | None] = mapped_column(Text)
 
 
-class ProgressRow(TrackingBase):
+class ProgressRow(_Recorded, TrackingBase):
+    """A ``ProgressReport``: its fields are these columns (``origin`` as ``origin_json``)."""
+
     __tablename__ = "progress_reports"
 
     report_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    task_id: Mapped[str] = mapped_column(Text, index=True)
     unit: Mapped[str] = mapped_column(Text, index=True)
     status: Mapped[str] = mapped_column(String(16))
     progress: Mapped[str] = mapped_column(Text)
     problems: Mapped[str] = mapped_column(Text)
     next_steps: Mapped[str] = mapped_column(Text)
     report_date: Mapped[dt.date] = mapped_column(Date, index=True)
-    origin_json: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+# each record model and its table, declared once above: the rows are read and written by name
+RECORD_TABLES: dict[type[Correction] | type[ProgressReport], type[_Recorded]] = {
+    Correction: CorrectionRow, ProgressReport: ProgressRow,
+}
+Record = TypeVar("Record", Correction, ProgressReport)
+_KEYS = {Correction: "correction_id", ProgressReport: "report_id"}  # given by the database
 
 
 class ImportedFileRow(TrackingBase):
@@ -102,10 +123,10 @@ class TrackingStore:
         now = dt.datetime.now(dt.UTC)
         try:
             with self._engine.begin() as conn:
-                if corrections:
-                    conn.execute(insert(CorrectionRow.__table__), [_correction_row(c) for c in corrections])
-                if reports:
-                    conn.execute(insert(ProgressRow.__table__), [_report_row(r) for r in reports])
+                for records in (corrections, reports):
+                    if records:
+                        table = RECORD_TABLES[type(records[0])].__table__
+                        conn.execute(insert(table), [_row(r) for r in records])
                 for sha, name, kind in files:
                     conn.execute(insert(ImportedFileRow.__table__), [{
                         "sha256": sha, "name": name, "kind": kind, "imported_at": now,
@@ -113,9 +134,11 @@ class TrackingStore:
                         "reports": sum(r.origin.file_sha256 == sha for r in reports),
                     }])
                 _bump(conn)
+                stop_point("import-before-commit")  # everything written, nothing committed
         except SQLAlchemyError as exc:
             raise RegistryError(self._registry.url, f"导入未写入：{exc.__class__.__name__}: {exc}",
                                 "the registry still holds its state before the import") from exc
+        stop_point("import-after-commit")
 
     # ------------------------------------------------------------------------------- reads
 
@@ -123,15 +146,7 @@ class TrackingStore:
         """Every correction ever made, oldest first (the later of two on one field wins)."""
         with self._engine.connect() as conn:
             rows = conn.execute(select(CorrectionRow.__table__).order_by(CorrectionRow.correction_id)).all()
-        return [
-            Correction(
-                correction_id=r.correction_id, task_id=r.task_id, doc_id=r.doc_id, field=r.field,
-                before=r.before, after=r.after, source_text=r.source_text, char_start=r.char_start,
-                char_end=r.char_end, origin=Origin.model_validate_json(r.origin_json),
-                created_at=_utc(r.created_at), task_json=r.task_json,
-            )
-            for r in rows
-        ]
+        return [_record(Correction, r) for r in rows]
 
     def reports(self, task_id: str | None = None) -> list[ProgressReport]:
         """Progress reports, oldest first by report date then by arrival."""
@@ -140,15 +155,7 @@ class TrackingStore:
             query = query.where(ProgressRow.task_id == task_id)
         with self._engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [
-            ProgressReport(
-                report_id=r.report_id, task_id=r.task_id, unit=r.unit, status=r.status,
-                progress=r.progress, problems=r.problems, next_steps=r.next_steps,
-                report_date=r.report_date, origin=Origin.model_validate_json(r.origin_json),
-                created_at=_utc(r.created_at),
-            )
-            for r in rows
-        ]
+        return [_record(ProgressReport, r) for r in rows]
 
     def imported(self, sha256: str) -> bool:
         with self._engine.connect() as conn:
@@ -167,18 +174,15 @@ def _bump(conn: Connection) -> None:
     conn.execute(update(state).where(state.c.id == 1).values(generation=state.c.generation + 1))
 
 
-def _correction_row(c: Correction) -> dict:
-    return {
-        "task_id": c.task_id, "doc_id": c.doc_id, "field": c.field, "before": c.before,
-        "after": c.after, "source_text": c.source_text, "char_start": c.char_start,
-        "char_end": c.char_end, "origin_json": c.origin.model_dump_json(),
-        "created_at": c.created_at, "task_json": c.task_json,
-    }
+def _row(record: Correction | ProgressReport) -> dict:
+    """The table row of ``record``: its fields by name, the database's id left for it to give."""
+    row = record.model_dump(exclude={"origin", _KEYS[type(record)]})
+    row["origin_json"] = record.origin.model_dump_json()
+    return row
 
 
-def _report_row(r: ProgressReport) -> dict:
-    return {
-        "task_id": r.task_id, "unit": r.unit, "status": r.status, "progress": r.progress,
-        "problems": r.problems, "next_steps": r.next_steps, "report_date": r.report_date,
-        "origin_json": r.origin.model_dump_json(), "created_at": r.created_at,
-    }
+def _record(model: type[Record], row: Row) -> Record:
+    """The record a table row holds (times back in UTC: SQLite returns them naive)."""
+    fields = dict(row._mapping)
+    origin = Origin.model_validate_json(fields.pop("origin_json"))
+    return model.model_validate({**fields, "origin": origin, "created_at": _utc(fields["created_at"])})

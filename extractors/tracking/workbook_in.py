@@ -20,17 +20,24 @@ from openpyxl.workbook.workbook import Workbook
 
 from pipeline.errors import WorkbookImportError
 
-from extractors.export.task_sheet import DEADLINE_HEADER, LOCATOR_HEADER, SHARED_UNITS_HEADER, UNSPLIT_PREFIX
+from extractors.export.task_sheet import (
+    DEADLINE_HEADER,
+    LEAD_HEADER,
+    LOCATOR_HEADER,
+    SHARED_UNITS_HEADER,
+    TASK_SHEET,
+    UNSPLIT_PREFIX,
+)
 from extractors.tracking.workbook_out import (
     CHECK_HEADER,
+    EDITED_SHEETS,
     LEDGER_MARK,
     SNAPSHOT_SHEET,
     TASK_ID_HEADER,
-    TASK_SHEET,
 )
 
 FIELD_HEADERS = {
-    "lead": "牵头单位", "supporting": SHARED_UNITS_HEADER, "unassigned": SHARED_UNITS_HEADER, "deadline": DEADLINE_HEADER,
+    "lead": LEAD_HEADER, "supporting": SHARED_UNITS_HEADER, "unassigned": SHARED_UNITS_HEADER, "deadline": DEADLINE_HEADER,
 }
 
 
@@ -50,6 +57,7 @@ class EditableCells:
 
 @dataclass(frozen=True)
 class LedgerRow:
+    sheet: str  # 任务分工表 or 未分工措施
     row: int
     number: str  # 序号
     task_id: str  # "" for a row a person added
@@ -75,7 +83,12 @@ class LedgerWorkbook:
     epoch: str
     rows: list[LedgerRow]
     snapshot: dict[str, SnapshotRow]
-    columns: dict[str, int]  # header → 0-based column index in the task sheet
+    columns: dict[str, dict[str, int]]  # sheet → header → 0-based column index
+
+    def column_letter(self, row: LedgerRow, header: str) -> str:
+        """The letter of ``header``'s column on ``row``'s sheet ("?" when the sheet has none)."""
+        index = self.columns.get(row.sheet, {}).get(header)
+        return get_column_letter(index + 1) if index is not None else "?"
 
 
 def open_workbook(path: Path) -> Workbook:
@@ -149,21 +162,36 @@ def check_header(path: Path, sheet: str, row: int, found: list[str], expected: l
 
 
 def read_ledger_workbook(path: Path, epoch: str) -> LedgerWorkbook:
-    """The rows of an exported 任务分工表 a person edited, checked against what was exported."""
+    """The rows of an exported 任务分工表 a person edited (its 任务分工表 and 未分工措施 sheets),
+    checked against what was exported."""
     wb = open_workbook(path)
     try:
         snapshot_rows = check_mark(path, wb, LEDGER_MARK)
         check_registry(path, snapshot_rows[0][2] if len(snapshot_rows[0]) > 2 else "", epoch)
-        expected = snapshot_rows[1] if len(snapshot_rows) > 1 else []
-        values = sheet_values(path, wb, TASK_SHEET)
+        # format 1 (written before 未分工措施 was read back) holds the task sheet's header only
+        sheets = EDITED_SHEETS if (snapshot_rows[0][1:2] or [""])[0] != "1" else (TASK_SHEET,)
+        expected = {sheet: (snapshot_rows[1 + i] if len(snapshot_rows) > 1 + i else [])
+                    for i, sheet in enumerate(sheets)}
+        values = {sheet: sheet_values(path, wb, sheet) for sheet in sheets}
     finally:
         wb.close()
-    head = next((i for i, r in enumerate(values[:8]) if "具体措施" in r), 0)
-    columns = check_header(path, TASK_SHEET, head + 1, values[head] if values else [], expected)
     snapshot = {
         r[0]: SnapshotRow(r[0], EditableCells(*(r[1:6] + [""] * 5)[:5]), (r[6:7] or [""])[0], (r[7:8] or [""])[0])
-        for r in snapshot_rows[2:] if r and r[0]
+        for r in snapshot_rows[1 + len(sheets):] if r and r[0]
     }
+    rows: list[LedgerRow] = []
+    columns: dict[str, dict[str, int]] = {}
+    for sheet in sheets:
+        columns[sheet], found = _sheet_rows(path, sheet, values[sheet], expected[sheet], snapshot)
+        rows += found
+    return LedgerWorkbook(path, epoch, rows, snapshot, columns)
+
+
+def _sheet_rows(path: Path, sheet: str, values: list[list[str]], expected: list[str],
+                snapshot: dict[str, SnapshotRow]) -> tuple[dict[str, int], list[LedgerRow]]:
+    """(column of each header, the rows) of one edited sheet, its header checked first."""
+    head = next((i for i, r in enumerate(values[:8]) if "具体措施" in r), 0)
+    columns = check_header(path, sheet, head + 1, values[head] if values else [], expected)
 
     def cell(r: list[str], header: str) -> str:
         i = columns.get(header)
@@ -176,17 +204,17 @@ def read_ledger_workbook(path: Path, epoch: str) -> LedgerWorkbook:
             continue  # a blank row, or a document's title bar (one merged cell)
         if task_id and task_id not in snapshot:
             raise WorkbookImportError(
-                path, f"工作表「{TASK_SHEET}」第{number}行第{get_column_letter(columns[TASK_ID_HEADER] + 1)}列"
+                path, f"工作表「{sheet}」第{number}行第{get_column_letter(columns[TASK_ID_HEADER] + 1)}列"
                 f"（{TASK_ID_HEADER}）「{task_id}」不是导出时的任务", "任务ID 列不可修改；新增任务请留空该列")
         supporting, unassigned = split_shared_units(cell(r, SHARED_UNITS_HEADER))
         deadline = cell(r, DEADLINE_HEADER)
         snap = snapshot.get(task_id)
         if snap is not None and _squashed(deadline) == _squashed(snap.shown_deadline):
             deadline = snap.cells.deadline  # the printed period or 未明确, left as it was
-        cells = EditableCells(cell(r, "牵头单位"), supporting, unassigned, deadline, cell(r, CHECK_HEADER))
-        rows.append(LedgerRow(number, cell(r, "序号"), task_id, cell(r, "文件"), cell(r, "具体措施"),
+        cells = EditableCells(cell(r, LEAD_HEADER), supporting, unassigned, deadline, cell(r, CHECK_HEADER))
+        rows.append(LedgerRow(sheet, number, cell(r, "序号"), task_id, cell(r, "文件"), cell(r, "具体措施"),
                               cell(r, LOCATOR_HEADER) or cell(r, "来源"), cells))
-    return LedgerWorkbook(path, epoch, rows, snapshot, columns)
+    return columns, rows
 
 
 def split_shared_units(cell: str) -> tuple[str, str]:

@@ -1,8 +1,9 @@
 """What the tracking adds to the exported 任务分工表 workbook, after the sheet is laid out.
 
 Added, never laid out here (extractors/export/xlsx.py owns the layout): columns at the right of
-the 任务分工表 sheet (最新进展, 进展状态, 校核, and a hidden 任务ID that ties a row to its
-task however the rows are sorted), a comment and a fill on every corrected cell, a 校核记录
+the 任务分工表 and 未分工措施 sheets (最新进展, 进展状态, 校核, and a hidden 任务ID that ties a row
+to its task however the rows are sorted; on 未分工措施 also 牵头单位 and 配合单位／责任单位 to
+fill in, as its layout has no unit columns), a comment and a fill on every corrected cell, a 校核记录
 sheet with every correction ever made (待复核 ones with the old and the new text), and a
 very hidden 「_taizhang」 sheet holding what was exported: the registry it came from, the header
 row, and each row's editable values and source text. An import compares a person's cells with
@@ -27,17 +28,30 @@ from pipeline.model import Task
 from extractors.export.columns import Column
 from extractors.export.ledger import CorrectedField, measure_heading, source_locator
 from extractors.export.safe_cells import safe_cell
-from extractors.export.task_sheet import DEADLINE_HEADER, LOCATOR_HEADER, SHARED_UNITS_HEADER
+from extractors.export.task_sheet import (
+    DEADLINE_HEADER,
+    LEAD_HEADER,
+    LOCATOR_HEADER,
+    SHARED_UNITS_HEADER,
+    TASK_SHEET,
+    UNASSIGNED_SHEET,
+    assigning_documents,
+)
 from extractors.tracking.apply import APPLIED, EDITABLE_FIELDS, TrackedLedger, field_value, latest_per_field
 from extractors.tracking.model import FIELD_LABEL, Correction, ProgressReport
 
-TASK_SHEET = "任务分工表"
 SNAPSHOT_SHEET = "_taizhang"
 LEDGER_MARK = "taizhang任务分工表"
-SNAPSHOT_FORMAT = "1"
+# 2: a header row for each of EDITED_SHEETS; 1 (before 未分工措施 was read back): the task sheet's only
+SNAPSHOT_FORMAT = "2"
+EDITED_SHEETS = (TASK_SHEET, UNASSIGNED_SHEET)
 PROGRESS_HEADER, STATUS_HEADER, CHECK_HEADER, TASK_ID_HEADER = "最新进展", "进展状态", "校核", "任务ID"
 ADDED_HEADERS = (PROGRESS_HEADER, STATUS_HEADER, CHECK_HEADER, TASK_ID_HEADER)
-ADDED_WIDTHS = {PROGRESS_HEADER: 30, STATUS_HEADER: 8, CHECK_HEADER: 24, TASK_ID_HEADER: 20}
+# 未分工措施 is laid out without unit columns (its documents name none); a person assigning its
+# measures types the units into these, added at its right like the tracking columns
+FILL_IN_HEADERS = (LEAD_HEADER, SHARED_UNITS_HEADER)
+ADDED_WIDTHS = {PROGRESS_HEADER: 30, STATUS_HEADER: 8, CHECK_HEADER: 24, TASK_ID_HEADER: 20,
+                LEAD_HEADER: 17, SHARED_UNITS_HEADER: 20}
 # the snapshot's columns after the task id: the editable fields, the 校核 cell, the source text
 SNAPSHOT_COLUMNS = (*EDITABLE_FIELDS, "check", "source_text")
 _CORRECTED_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -95,30 +109,45 @@ def _check_text(notes: Sequence[CorrectedField]) -> str:
 
 def annotate_task_sheet(wb: Workbook, tracked: TrackedLedger, latest: Mapping[str, ProgressReport],
                         epoch: str) -> None:
-    """The added columns, the corrected cells marked, and the snapshot an import compares with."""
-    ws = wb[TASK_SHEET]
+    """The added columns of both sheets a person edits, the corrected cells marked, and the
+    snapshot an import compares with."""
+    with_units, without = assigning_documents(tracked.ledger)
+    headers: dict[str, list] = {}
+    shown: dict[str, str] = {}
+    for sheet, documents, added in ((TASK_SHEET, with_units, ADDED_HEADERS),
+                                    (UNASSIGNED_SHEET, without, (*FILL_IN_HEADERS, *ADDED_HEADERS))):
+        tasks = [t for d in documents for t in d.tasks]
+        headers[sheet], deadlines = _annotate_sheet(wb[sheet], added, tasks, tracked, latest)
+        shown |= deadlines
+    _snapshot_sheet(wb, headers, [t for d in tracked.ledger.documents for t in d.tasks], tracked, epoch, shown)
+
+
+def _annotate_sheet(ws: Worksheet, added: Sequence[str], tasks: Sequence[Task], tracked: TrackedLedger,
+                    latest: Mapping[str, ProgressReport]) -> tuple[list, dict[str, str]]:
+    """Columns ``added`` at the right of ``ws`` (the last, 任务ID, hidden) filled for ``tasks``;
+    corrected cells marked. Returns the sheet's header row and each task's 完成时限 as printed."""
     head = header_row(ws)
     headers = [c.value for c in ws[head]]
-    tasks = [t for d in tracked.ledger.documents for t in d.tasks]
-    rows = task_rows_by_locator(ws, head + 1, tasks)
+    rows = task_rows_by_locator(ws, head + 1, tasks) if tasks else {}
     first_new = len(headers) + 1
     style_from = ws.cell(head, len(headers))
-    for offset, name in enumerate(ADDED_HEADERS):
+    for offset, name in enumerate(added):
         cell = ws.cell(head, first_new + offset, name)
         cell.font, cell.fill = copy(style_from.font), copy(style_from.fill)
         cell.alignment, cell.border = copy(style_from.alignment), copy(style_from.border)
         ws.column_dimensions[get_column_letter(first_new + offset)].width = ADDED_WIDTHS[name]
-    ws.column_dimensions[get_column_letter(first_new + len(ADDED_HEADERS) - 1)].hidden = True
-    column_of = {h: i + 1 for i, h in enumerate(headers) if isinstance(h, str)}
+    ws.column_dimensions[get_column_letter(first_new + len(added) - 1)].hidden = True
+    column_of = {h: i + 1 for i, h in enumerate([*headers, *added]) if isinstance(h, str)}
     body = ws.cell(head + 1, len(headers))  # the body's look, shared (copying per cell is slow)
     font, alignment, border = copy(body.font), copy(body.alignment), copy(body.border)
     for r, task in rows.items():
         notes = tracked.ledger.corrections.get(task.task_id, ())
         report = latest.get(task.task_id)
-        values = (report.progress if report else "", report.status if report else "",
-                  _check_text(notes), task.task_id)
-        for offset, value in enumerate(values):
-            cell = ws.cell(r, first_new + offset, safe_cell(value))
+        values = {PROGRESS_HEADER: report.progress if report else "", STATUS_HEADER: report.status if report else "",
+                  CHECK_HEADER: _check_text(notes), TASK_ID_HEADER: task.task_id}
+        for offset, name in enumerate(added):
+            # a fill-in unit column starts empty: no measure of a document on 未分工措施 names a unit
+            cell = ws.cell(r, first_new + offset, safe_cell(values.get(name, "")))
             cell.font, cell.alignment, cell.border = font, alignment, border
         for note in notes:
             column = column_of.get(note.label)
@@ -131,21 +160,23 @@ def annotate_task_sheet(wb: Workbook, tracked: TrackedLedger, latest: Mapping[st
             cell.comment = Comment(f"{note.status}：提取值「{note.extracted or '空'}」，校核值"
                                    f"「{note.corrected or '空'}」\n{note.origin}", "taizhang")
     if ws.auto_filter.ref:
-        ws.auto_filter.ref = f"A{head}:{get_column_letter(first_new + len(ADDED_HEADERS) - 1)}{ws.max_row}"
+        ws.auto_filter.ref = f"A{head}:{get_column_letter(first_new + len(added) - 1)}{max(ws.max_row, head)}"
     due = column_of.get(DEADLINE_HEADER)
     shown = {t.task_id: str(ws.cell(r, due).value or "") for r, t in rows.items()} if due else {}
-    _snapshot_sheet(wb, [*headers, *ADDED_HEADERS], tasks, tracked, epoch, shown)
+    return [*headers, *added], shown
 
 
-def _snapshot_sheet(wb: Workbook, headers: list, tasks: Sequence[Task], tracked: TrackedLedger,
+def _snapshot_sheet(wb: Workbook, headers: Mapping[str, list], tasks: Sequence[Task], tracked: TrackedLedger,
                     epoch: str, shown_deadlines: Mapping[str, str]) -> None:
-    """The hidden sheet an import compares with. Each task row: its id, its editable values as the
-    ledger reads them, its 校核 text, its source text, and its 完成时限 as printed (a measure with
-    no deadline of its own shows its document's period or 未明确: left as is, that is no edit)."""
+    """The hidden sheet an import compares with: a mark row, the header row of each sheet a person
+    edits (``EDITED_SHEETS``, in that order), then a row per task: its id, its editable values as
+    the ledger reads them, its 校核 text, its source text, and its 完成时限 as printed (a measure
+    with no deadline of its own shows its document's period or 未明确: left as is, that is no edit)."""
     ws = wb.create_sheet(SNAPSHOT_SHEET)
     ws.sheet_state = "veryHidden"  # not offered by Excel's or WPS's 取消隐藏
     ws.append([LEDGER_MARK, SNAPSHOT_FORMAT, epoch, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")])
-    ws.append([safe_cell(h) if isinstance(h, str) else h for h in headers])
+    for sheet in EDITED_SHEETS:
+        ws.append([safe_cell(h) if isinstance(h, str) else h for h in headers[sheet]])
     for t in tasks:
         check = _check_text(tracked.ledger.corrections.get(t.task_id, ()))
         ws.append([safe_cell(t.task_id), *(safe_cell(field_value(t, f)) for f in EDITABLE_FIELDS),
@@ -154,7 +185,10 @@ def _snapshot_sheet(wb: Workbook, headers: list, tasks: Sequence[Task], tracked:
 
 def correction_log_sheet(wb: Workbook, corrections: Sequence[Correction], tracked: TrackedLedger,
                          extracted: Mapping[str, Task]) -> None:
-    """校核记录: every correction, newest first, with what became of it."""
+    """校核记录: every correction, newest first, with what became of it, under the task id it
+    applies to now (a correction made on a replaced version names its measure in the new one)."""
+    carried = {c.correction_id: c for c in tracked.carried}
+    corrections = [carried.get(c.correction_id, c) for c in corrections]
     latest = {c.correction_id for c in latest_per_field(corrections).values()}
     review = {r.correction.correction_id: r for r in tracked.reviews}
     ws = wb.create_sheet("校核记录")

@@ -65,8 +65,8 @@ def test_removed_files_leave_the_registry_only_when_pruned(settings: Settings, s
 
 def test_the_build_says_when_corrections_belong_to_a_replaced_version(settings: Settings, stages: Calls,
                                                                       capsys) -> None:
-    """Corrections are never deleted by a build; those of a replaced version no longer meet
-    their measure, and the user is told so."""
+    """Corrections are never deleted by a build; those of a replaced version follow their
+    measure to the new one (tests/extractors/test_tracking_versions.py), and the user is told so."""
     import datetime as dt
 
     from extractors.tracking.model import Correction, Origin
@@ -82,6 +82,6 @@ def test_the_build_says_when_corrections_belong_to_a_replaced_version(settings: 
     path.write_text(path.read_text(encoding="utf-8") + "\n二、新增措施", encoding="utf-8")
     assert run_build_command([], settings, export=False)
     out = capsys.readouterr().out
-    assert f"{old}：1 条人工更正属于已替换或移除的旧版本" in " ".join(out.split())
+    assert f"旧版本{old}的1条人工更正已转到新版本，其中0条" in "".join(out.split())
     with Registry.open(settings) as registry:
         assert len(TrackingStore(registry).corrections()) == 1  # kept

@@ -60,15 +60,27 @@ def test_an_import_that_fails_midway_leaves_nothing(store: TrackingStore, monkey
     store.record_import([_correction(1)], [])
     generation = store.registry.generation()
 
-    def fail(row: ProgressReport) -> dict:
-        raise OperationalError("INSERT", {}, Exception("the disk is gone"))
+    row = tables._row
 
-    monkeypatch.setattr(tables, "_report_row", fail)  # corrections already inserted, then this
+    def fail(record: Correction | ProgressReport) -> dict:
+        if isinstance(record, ProgressReport):  # corrections already inserted, then this
+            raise OperationalError("INSERT", {}, Exception("the disk is gone"))
+        return row(record)
+
+    monkeypatch.setattr(tables, "_row", fail)
     with pytest.raises(RegistryError, match="导入未写入"):
         store.record_import([_correction(2), _correction(3)], [_report(1)], [("ef" * 32, "b.xlsx", "k")])
     assert [c.task_id for c in store.corrections()] == ["d:1"]
     assert store.reports() == [] and not store.imported("ef" * 32)
     assert store.registry.generation() == generation
+
+
+@pytest.mark.parametrize("model", sorted(tables.RECORD_TABLES, key=lambda m: m.__name__))
+def test_each_record_is_its_table_declared_once(model: type) -> None:
+    """A field added to the model and not to the table (or the reverse) fails here, not as a
+    silently dropped value: rows are written and read by field name."""
+    columns = set(tables.RECORD_TABLES[model].__table__.columns.keys())
+    assert columns == set(model.model_fields) - {"origin"} | {"origin_json"}
 
 
 @pytest.mark.parametrize("table", sorted(TrackingBase.metadata.tables))
