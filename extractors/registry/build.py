@@ -227,7 +227,8 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True,
         if as_version_of is not None:
             _check_version_target(as_version_of, stored, files, paths)
         by_path: dict[str, list[str]] = {}  # resolved path → the doc_ids stored from it
-        for doc_id, source in sorted(registry.source_paths().items()):
+        sources = registry.source_paths()  # doc_id → the path it was read from
+        for doc_id, source in sorted(sources.items()):
             by_path.setdefault(str(Path(source).resolve()), []).append(doc_id)
         version = extractor_version()
         manifests: dict[Path, Manifest] = {}
@@ -247,11 +248,11 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True,
                 if doc_id is not None and stored.get(doc_id) == fp:
                     seen.add(doc_id)
                     report.items.append(BuildItem(str(path), doc_id, "", "unchanged", 0, 0, 0))
-                    _unchanged_file(registry, report, doc_id, path, as_version_of)
+                    _unchanged_file(registry, report, doc_id, path, sources.get(doc_id), as_version_of)
                     break
             else:
                 todo.append((path, fp))
-        identity = IdentityIndex(registry.documents(), registry.source_paths())
+        identity = IdentityIndex(registry.documents(), sources) if todo else None
         writer = _BatchWriter(registry, stored, report, by_path, identity, as_version_of)
         # finished documents are stored before waiting on a slow one (on_wait), so a runaway
         # file or a kill never costs the batch its finished work
@@ -285,14 +286,13 @@ def _check_version_target(previous: str, stored: dict[str, str], files: list[Pat
 
 
 def _unchanged_file(registry: Registry, report: BuildReport, doc_id: str, path: Path,
-                    as_version_of: str | None) -> None:
+                    source: str | None, as_version_of: str | None) -> None:
     """A file already registered with these bytes: record the version link the user asks for;
     if it was moved (its registered path is gone), remember where it is now, so ``--prune`` of
     its old folder does not remove it."""
     if as_version_of is not None and as_version_of != doc_id:
         registry.link_version(doc_id, as_version_of)
         report.linked.append((doc_id, as_version_of))
-    source = registry.source_paths().get(doc_id)
     if source and Path(source).resolve() != path.resolve() and not Path(source).exists():
         registry.move_source(doc_id, str(path))
         report.moved.append((doc_id, source))
@@ -474,8 +474,10 @@ class _BatchWriter:
         file is gone (renamed, moved); one whose file is still there is reported, not replaced."""
         if self._identity is None:
             return ()
-        claimed = self._queued | {old for olds in self._replaces.values() for old in olds}
-        match = self._identity.match(rows.meta, path, taken=claimed)
+        claimed = {old for olds in self._replaces.values() for old in olds}  # replaced already
+        meta = rows.meta
+        match = self._identity.match(meta, path, taken=claimed)
+        self._identity.add(meta, path)
         if match is None:
             return ()
         if not match.file_exists:

@@ -78,10 +78,20 @@ class IdentityIndex:
         self._by_number: dict[str, list[str]] = {}
         self._by_title: dict[str, list[str]] = {}
         for meta in documents:
-            if (key := number_key(meta.doc_number)) is not None:
-                self._by_number.setdefault(key, []).append(meta.doc_id)
-            if (key := title_key(meta.title, meta.issuer)) is not None:
-                self._by_title.setdefault(key, []).append(meta.doc_id)
+            self._index(meta)
+
+    def _index(self, meta: DocumentMeta) -> None:
+        if (key := number_key(meta.doc_number)) is not None:
+            self._by_number.setdefault(key, []).append(meta.doc_id)
+        if (key := title_key(meta.title, meta.issuer)) is not None:
+            self._by_title.setdefault(key, []).append(meta.doc_id)
+
+    def add(self, meta: DocumentMeta, path: Path) -> None:
+        """A document this build is storing from ``path``: a later file of the same build that
+        claims it is reported as a second file of one document."""
+        self._metas[meta.doc_id] = meta
+        self._sources[meta.doc_id] = str(path)
+        self._index(meta)
 
     def match(self, meta: DocumentMeta, path: Path, taken: Iterable[str] = ()) -> IdentityMatch | None:
         """The registered document (other than ``meta``'s and those ``taken``) that the file at

@@ -172,3 +172,11 @@ def test_a_moved_file_is_not_pruned_from_its_old_folder(settings: Settings, stag
     assert pruned.removed == [] and _doc_ids(settings) == [doc_id]
     with Registry.open(settings) as registry:
         assert registry.document(doc_id).source_path == str(moved)
+
+
+def test_two_new_files_with_one_number_in_one_build_are_reported(settings: Settings, numbered: Calls) -> None:
+    _numbered(settings.corpus_dir, "a.txt")
+    _numbered(settings.corpus_dir, "b.txt", extra="\n（此件公开发布）")
+    report = build_registry([], settings, progress=False)
+    assert len(report.added) == 2 and len(_doc_ids(settings)) == 2
+    assert [(Path(c.path).name, c.reason) for c in report.clashes] == [("b.txt", "文号相同")]
