@@ -253,6 +253,12 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True,
             else:
                 todo.append((path, fp))
         identity = IdentityIndex(registry.documents(), sources) if todo else None
+        # a document someone recorded a later version of is kept on purpose: an edit of the
+        # file it shares a path with replaces the later version, never it
+        for link in registry.version_links() if todo else ():
+            for ids in by_path.values():
+                if link.previous_id in ids:
+                    ids.remove(link.previous_id)
         writer = _BatchWriter(registry, stored, report, by_path, identity, as_version_of)
         # finished documents are stored before waiting on a slow one (on_wait), so a runaway
         # file or a kill never costs the batch its finished work

@@ -11,7 +11,6 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, UploadFile

@@ -149,3 +149,19 @@ def test_an_unchanged_file_can_be_linked_afterwards(settings: Settings, stages: 
     by_path = {Path(i.path).name: i.doc_id for i in report.items}
     again = build_registry([second], settings, progress=False, as_version_of=by_path[first.name])
     assert again.unchanged == [by_path["b.txt"]] and again.linked == [(by_path["b.txt"], by_path["a.txt"])]
+
+
+def test_a_kept_version_is_not_replaced_by_a_later_edit_of_its_file(settings: Settings, stages: Calls) -> None:
+    """Edited in place and built with --as-version-of, the file holds two versions; edited
+    again, the newest replaces the later one only, and the link follows it."""
+    path = _write(settings.corpus_dir, "a.txt")
+    [first] = build_registry([], settings, progress=False).added
+    path.write_text(path.read_text(encoding="utf-8").replace("供水管网", "供水、排水管网"), encoding="utf-8")
+    [second] = build_registry([path], settings, progress=False, as_version_of=first).added
+    path.write_text(path.read_text(encoding="utf-8").replace("排水管网", "排水、燃气管网"), encoding="utf-8")
+    report = build_registry([path], settings, progress=False)
+    [third] = report.updated
+    assert report.replaced == [(third, second)]
+    with Registry.open(settings) as registry:
+        assert sorted(registry.document_hashes()) == sorted([first, third])
+        assert [(lk.doc_id, lk.previous_id) for lk in registry.version_links()] == [(third, first)]

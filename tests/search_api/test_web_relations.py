@@ -94,7 +94,7 @@ def test_a_documents_page_lists_its_versions_and_opens_their_diff(relations_serv
 def test_relation_views_in_chromium(relations_server, page) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
-    url, v2 = relations_server
+    url, _ = relations_server
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{url}/#/versions")
