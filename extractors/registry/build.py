@@ -252,7 +252,8 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True,
                     break
             else:
                 todo.append((path, fp))
-        identity = IdentityIndex(registry.documents(), sources) if todo else None
+        contents = {doc_id: fp.partition("+")[0] for doc_id, fp in stored.items()}  # see fingerprint()
+        identity = IdentityIndex(registry.documents(), sources, contents) if todo else None
         # a document someone recorded a later version of is kept on purpose: an edit of the
         # file it shares a path with replaces the later version, never it
         for link in registry.version_links() if todo else ():
@@ -476,14 +477,16 @@ class _BatchWriter:
             self.flush()
 
     def _same_document(self, path: Path, rows: DocumentRows) -> tuple[str, ...]:
-        """The registered document this file is by 文号 (or title + issuer) if that document's
-        file is gone (renamed, moved); one whose file is still there is reported, not replaced."""
+        """The registered document this file is (same bytes, 文号, or title + issuer) if that
+        document's file is gone (renamed, moved); one whose file is still there is reported,
+        not replaced."""
         if self._identity is None:
             return ()
         claimed = {old for olds in self._replaces.values() for old in olds}  # replaced already
         meta = rows.meta
-        match = self._identity.match(meta, path, taken=claimed)
-        self._identity.add(meta, path)
+        content = rows.document["fingerprint"].partition("+")[0]  # the file's sha256, as for the stored
+        match = self._identity.match(meta, content, path, taken=claimed)
+        self._identity.add(meta, content, path)
         if match is None:
             return ()
         if not match.file_exists:

@@ -1,7 +1,7 @@
 """Which registered document a file being built IS, when its path says nothing: a renamed or
 moved file gets a new doc_id (``<stem>-<sha256[:8]>``), yet a person holds it for the same
-document. Its 文号 says so (攀东府办〔2023〕4号 is issued once), or, for documents without one,
-its exact title with its issuer.
+document. Its bytes say so when they are unchanged; else its 文号 (攀东府办〔2023〕4号 is issued
+once), or, for documents without one, its exact title with its issuer.
 
 What a build does with a match (``IdentityIndex.match``):
 - the registered document's file is gone (renamed, moved): the new file replaces it, as an edited
@@ -22,8 +22,9 @@ from typing import Literal
 
 from pipeline.model import DocumentMeta
 
-IdentityReason = Literal["number", "title"]
-REASON_LABEL: dict[IdentityReason, str] = {"number": "文号相同", "title": "标题和发文机关相同"}
+IdentityReason = Literal["content", "number", "title"]
+REASON_LABEL: dict[IdentityReason, str] = {"content": "内容完全相同", "number": "文号相同",
+                                           "title": "标题和发文机关相同"}
 
 # brackets a 文号's year is written in, as typed by different offices and converters
 _YEAR_BRACKETS = str.maketrans({"[": "〔", "]": "〕", "［": "〔", "］": "〕", "【": "〔", "】": "〕",
@@ -72,39 +73,45 @@ class IdentityMatch:
 class IdentityIndex:
     """The registered documents by 文号 and by title + issuer, with where their files were."""
 
-    def __init__(self, documents: list[DocumentMeta], sources: Mapping[str, str]) -> None:
+    def __init__(self, documents: list[DocumentMeta], sources: Mapping[str, str],
+                 contents: Mapping[str, str]) -> None:
+        """contents: doc_id → the sha256 of its file's bytes."""
         self._sources = dict(sources)
         self._metas = {meta.doc_id: meta for meta in documents}
+        self._by_content: dict[str, list[str]] = {}
         self._by_number: dict[str, list[str]] = {}
         self._by_title: dict[str, list[str]] = {}
         for meta in documents:
-            self._index(meta)
+            self._index(meta, contents.get(meta.doc_id))
 
-    def _index(self, meta: DocumentMeta) -> None:
+    def _index(self, meta: DocumentMeta, content: str | None) -> None:
+        if content:
+            self._by_content.setdefault(content, []).append(meta.doc_id)
         if (key := number_key(meta.doc_number)) is not None:
             self._by_number.setdefault(key, []).append(meta.doc_id)
         if (key := title_key(meta.title, meta.issuer)) is not None:
             self._by_title.setdefault(key, []).append(meta.doc_id)
 
-    def add(self, meta: DocumentMeta, path: Path) -> None:
+    def add(self, meta: DocumentMeta, content: str, path: Path) -> None:
         """A document this build is storing from ``path``: a later file of the same build that
         claims it is reported as a second file of one document."""
         self._metas[meta.doc_id] = meta
         self._sources[meta.doc_id] = str(path)
-        self._index(meta)
+        self._index(meta, content)
 
-    def match(self, meta: DocumentMeta, path: Path, taken: Iterable[str] = ()) -> IdentityMatch | None:
+    def match(self, meta: DocumentMeta, content: str, path: Path, taken: Iterable[str] = ()) -> IdentityMatch | None:
         """The registered document (other than ``meta``'s and those ``taken``) that the file at
-        ``path`` is by its 文号, else by its title and issuer. A document whose file is gone
-        is preferred: that is the renamed file's old self."""
+        ``path`` is by its bytes (``content``, their sha256), else its 文号, else its title and
+        issuer. A document whose file is gone is preferred: that is the renamed file's old self."""
         skip = {meta.doc_id, *taken}
         here = path.resolve()
-        for reason, key, table in (("number", number_key(meta.doc_number), self._by_number),
+        for reason, key, table in (("content", content or None, self._by_content),
+                                   ("number", number_key(meta.doc_number), self._by_number),
                                    ("title", title_key(meta.title, meta.issuer), self._by_title)):
             if key is None:
                 continue
             others = [d for d in table.get(key, ()) if d not in skip and self._path(d) != here
-                      and (reason == "number" or not _told_apart(meta, self._metas[d]))]
+                      and (reason != "title" or not _told_apart(meta, self._metas[d]))]
             if not others:
                 continue
             gone = [d for d in others if not self._exists(d)]

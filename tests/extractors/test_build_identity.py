@@ -118,7 +118,8 @@ def test_a_renamed_file_replaces_its_old_self_by_its_number(settings: Settings, 
     """Failed before: the renamed file (new stem, so a new doc_id) was a second document."""
     path = _numbered(settings.corpus_dir, "a.txt")
     [old] = build_registry([], settings, progress=False).added
-    path.rename(path.with_name("东区方案（印发稿）.txt"))
+    renamed = path.rename(path.with_name("东区方案（印发稿）.txt"))
+    renamed.write_text(renamed.read_text(encoding="utf-8") + "\n（此件公开发布）", encoding="utf-8")  # and edited
     assert run_build_command([], settings, export=False)
     [new] = _doc_ids(settings)
     assert new.startswith("东区方案") and new != old
@@ -180,3 +181,21 @@ def test_two_new_files_with_one_number_in_one_build_are_reported(settings: Setti
     report = build_registry([], settings, progress=False)
     assert len(report.added) == 2 and len(_doc_ids(settings)) == 2
     assert [(Path(c.path).name, c.reason) for c in report.clashes] == [("b.txt", "文号相同")]
+
+
+def test_a_renamed_file_without_number_or_issuer_is_known_by_its_bytes(settings: Settings, stages: Calls,
+                                                                      tmp_path: Path) -> None:
+    """Most real documents state neither 文号 nor issuer in a form read from the text; their
+    unchanged bytes still say which document a renamed file is. A copy is reported."""
+    path = _write(settings.corpus_dir, "a.txt")
+    [old] = build_registry([], settings, progress=False).added
+    renamed = path.rename(path.with_name("收文-a.txt"))
+    report = build_registry([], settings, progress=False)
+    [new] = report.updated
+    assert report.replaced == [(new, old)] and _doc_ids(settings) == [new]
+    assert [i.because for i in report.items] == ["内容完全相同"]
+    copy = tmp_path / "副本" / "a.txt"
+    copy.parent.mkdir()
+    copy.write_bytes(renamed.read_bytes())
+    again = build_registry([copy], settings, progress=False)
+    assert [(c.existing, c.reason) for c in again.clashes] == [(new, "内容完全相同")]
