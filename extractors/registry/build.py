@@ -10,7 +10,8 @@ A file that fails gets one line on stderr (file, reason, what to do) and the bat
 
 A file is one document: edited and built again, its new version replaces the old one (same
 path, new content hash, so a new doc_id) in the transaction that stores it, and the report says
-which it replaced. Documents that were in the registry but are not in this build are KEPT: a
+which it replaced. Renamed or moved, it is found by its bytes, 文号 or title (``identity.py``);
+``as_version_of`` keeps the old one and records a version link instead. Documents that were in the registry but are not in this build are KEPT: a
 build never deletes data implicitly. With ``prune`` the documents whose file was removed from
 a folder being built leave the registry (``taizhang build --prune``).
 """
@@ -64,13 +65,13 @@ class BuildFailure(NamedTuple):
 
 
 class IdentityClash(NamedTuple):
-    """A new file that is, by its 文号 (or title and issuer), a document registered from a file
-    that is still there: both are kept and the user is told."""
+    """A new file that is, by its bytes, 文号 or title and issuer, a document registered from a
+    file that is still there: both are kept and the user is told."""
 
     path: str
     doc_id: str
     existing: str
-    reason: str  # 文号相同 / 标题和发文机关相同
+    reason: str  # 内容完全相同 / 文号相同 / 标题和发文机关相同
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class BuildItem:
     assigned: int
     targets: int
     replaces: str = ""  # the doc_id of this file's previous version, now removed
-    because: str = ""  # why a file at another path replaced it (文号相同: renamed or moved)
+    because: str = ""  # why a file at another path replaced it (renamed or moved: 文号相同 …)
 
     @property
     def unassigned(self) -> int:
@@ -255,12 +256,11 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True,
         contents = {doc_id: fp.partition("+")[0] for doc_id, fp in stored.items()}  # see fingerprint()
         identity = IdentityIndex(registry.documents(), sources, contents) if todo else None
         # a document someone recorded a later version of is kept on purpose: an edit of the
-        # file it shares a path with replaces the later version, never it
-        for link in registry.version_links() if todo else ():
-            for ids in by_path.values():
-                if link.previous_id in ids:
-                    ids.remove(link.previous_id)
-        writer = _BatchWriter(registry, stored, report, by_path, identity, as_version_of)
+        # file it shares a path with, or a renamed file, replaces the later version, never it
+        kept_versions = {link.previous_id for link in registry.version_links()} if todo else set()
+        for ids in by_path.values():
+            ids[:] = [d for d in ids if d not in kept_versions]
+        writer = _BatchWriter(registry, stored, report, by_path, identity, as_version_of, kept_versions)
         # finished documents are stored before waiting on a slow one (on_wait), so a runaway
         # file or a kill never costs the batch its finished work
         with contextlib.closing(_extracted(todo, settings, _parse_and_extract_item,
@@ -442,10 +442,11 @@ class _BatchWriter:
 
     def __init__(self, registry: Registry, stored: dict[str, str], report: BuildReport,
                  by_path: dict[str, list[str]], identity: IdentityIndex | None = None,
-                 as_version_of: str | None = None) -> None:
+                 as_version_of: str | None = None, kept_versions: set[str] | None = None) -> None:
         self._registry, self._stored, self._report = registry, stored, report
         self._by_path = by_path  # resolved path → the doc_ids stored from it
         self._identity, self._as_version_of = identity, as_version_of
+        self._kept_versions = kept_versions or set()  # never replaced: a person kept them
         self._because: dict[str, str] = {}  # new doc_id → why a file elsewhere was its old self
         self._replaces: dict[str, tuple[str, ...]] = {}  # new doc_id → the previous versions it replaces
         self._pending: list[tuple[Path, DocumentRows]] = []
@@ -482,7 +483,7 @@ class _BatchWriter:
         not replaced."""
         if self._identity is None:
             return ()
-        claimed = {old for olds in self._replaces.values() for old in olds}  # replaced already
+        claimed = {old for olds in self._replaces.values() for old in olds} | self._kept_versions
         meta = rows.meta
         content = rows.document["fingerprint"].partition("+")[0]  # the file's sha256, as for the stored
         match = self._identity.match(meta, content, path, taken=claimed)
