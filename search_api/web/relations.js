@@ -67,12 +67,15 @@ const diffLink = (oldId, newId, text) => el("a", { href: `#/versions?${new URLSe
 
 // the document view's 版本 box: every version of this document, earliest first, and a 对照 link
 // from each other version to this one (the earlier one always on the left, as 原稿)
+let versionsShownFor = null;  // the document whose versions the box is for (a late answer is dropped)
+
 async function showDocumentVersions(docId) {
   const box = $("#doc-versions");
   box.hidden = true;
+  versionsShownFor = docId;
   let versions;
   try { versions = await api(`/relations/versions/${encodeURIComponent(docId)}`); } catch (_) { return; }
-  if (versions.versions.length < 2) return;
+  if (versionsShownFor !== docId || versions.versions.length < 2) return;
   const ids = versions.versions.map((v) => v.meta.doc_id);
   const here = ids.indexOf(docId);
   box.replaceChildren(el("strong", { text: `本文件共有 ${ids.length} 个版本（由早到晚）` }),
