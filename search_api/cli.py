@@ -309,13 +309,14 @@ def diff(
 
 @app.command(cls=ChineseCommand)
 def versions(
-    doc: Annotated[str, typer.Argument(help="任务台账中的文件编号，或登记过的文件")],
+    doc: Annotated[Optional[str], typer.Argument(help="任务台账中的文件编号，或登记过的文件；不写则列出所有多版本的文件")] = None,
     as_json: JsonOut = False,
     data_dir: DataDir = None,
 ) -> None:
     """列出一个文件的各个版本（征求意见稿、送审稿、正式稿……），由早到晚，附判定依据。
 
     示例：taizhang versions pzh-2024-jianquan-qianglian-16tiao
+    示例：taizhang versions --json
     """
     from extractors.relations.versions_cli import run_versions_command
 

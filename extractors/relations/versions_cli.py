@@ -1,12 +1,13 @@
-"""``taizhang versions DOC``: a document's versions (the readable table or the JSON), and the
-version just before a document, which ``taizhang diff DOC`` compares it with."""
+"""``taizhang versions [DOC]``: a document's versions (the readable table or the JSON), or every
+group of versions in the registry; and the version just before a document, which
+``taizhang diff DOC`` compares it with."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from extractors.registry.store import Registry
-from extractors.relations.versions import DocumentVersions, versions_of
+from extractors.relations.versions import DocumentVersions, version_sets, versions_of
 from pipeline.errors import RegistryError
 from pipeline.settings import Settings
 
@@ -42,17 +43,24 @@ def previous_version(ref: str, registry: Registry) -> tuple[str, str]:
     return versions.previous.doc_id, versions.doc_id
 
 
-def run_versions_command(ref: str, settings: Settings, as_json: bool = False) -> DocumentVersions:
+def run_versions_command(ref: str | None, settings: Settings, as_json: bool = False) -> list[DocumentVersions]:
+    """One document's versions, or (``ref`` None) every group of versions in the registry."""
     with Registry.open(settings) as registry:
-        versions = document_versions(ref, registry)
+        if ref is None:
+            groups = version_sets(registry.documents(), registry.version_links())
+        else:
+            groups = [document_versions(ref, registry)]
     if as_json:
-        print(versions.model_dump_json(indent=2))
-    else:
-        print_versions(versions)
-    return versions
+        body = ",\n".join(g.model_dump_json(indent=2) for g in groups)
+        print(body if ref is not None else f"[{body}]")
+    elif ref is None and not groups:
+        print("任务台账中没有同一文件的多个版本。登记新版本：taizhang build 新文件 --as-version-of 文件编号")
+    for group in [] if as_json else groups:
+        print_versions(group, mark_this=ref is not None)
+    return groups
 
 
-def print_versions(versions: DocumentVersions) -> None:
+def print_versions(versions: DocumentVersions, mark_this: bool = True) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -67,7 +75,7 @@ def print_versions(versions: DocumentVersions) -> None:
         table.add_column(name, overflow="fold")
     for n, entry in enumerate(versions.versions, 1):
         meta = entry.meta
-        this = meta.doc_id == versions.doc_id
+        this = mark_this and meta.doc_id == versions.doc_id
         why = "；".join(sorted({f"{e.label}：{e.other}" for e in entry.edges}))
         table.add_row(str(n), Text(f"{meta.title}\n{meta.doc_id}" + ("  ◀ 本文件" if this else ""),
                                    style="bold" if this else ""),

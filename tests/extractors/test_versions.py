@@ -128,6 +128,8 @@ def test_build_as_version_of_keeps_both_and_diff_takes_one_argument(settings: Se
     assert f"taizhang diff {new}" in " ".join(shown.output.split())
     as_json = json.loads(runner.invoke(app, ["versions", old, "--json", "--data-dir", str(settings.data_dir)]).output)
     assert [v["meta"]["doc_id"] for v in as_json["versions"]] == [old, new] and as_json["previous"] is None
+    every = json.loads(runner.invoke(app, ["versions", "--json", "--data-dir", str(settings.data_dir)]).output)
+    assert [[v["meta"]["doc_id"] for v in g["versions"]] for g in every] == [[old, new]]
 
 
 def test_as_version_of_is_refused_for_an_unknown_id_or_several_files(settings: Settings, stages: Calls) -> None:
