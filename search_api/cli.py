@@ -68,6 +68,8 @@ def build(
     no_index: Annotated[bool, typer.Option("--no-index", help="只更新任务台账，不建检索索引")] = False,
     ray: Annotated[bool, typer.Option("--ray", help="在 Ray 上解析和抽取（RAY_ADDRESS 指定的集群，或本机启动一个）")] = False,
     prune: Annotated[bool, typer.Option("--prune", help="从台账中移除文件已从所处理文件夹中删除的文件")] = False,
+    as_version_of: Annotated[Optional[str], typer.Option(
+        "--as-version-of", help="把这个文件登记为台账中某文件（文件编号）的新版本，两者都保留")] = None,
 ) -> None:
     """从文件建立或更新任务台账（及检索索引）。
 
@@ -77,6 +79,7 @@ def build(
     示例：taizhang build ~/收文/2025 --data-dir ~/taizhang-data --export
     示例：taizhang build ~/收文 --ray
     示例：taizhang build ~/收文/2025 --prune
+    示例：taizhang build 方案（正式稿）.docx --as-version-of 方案征求意见稿-1a2b3c4d
     """
     from extractors.registry.build import run_build_command
 
@@ -86,7 +89,8 @@ def build(
     settings = make_settings(data_dir)
     if ray:
         settings = settings.model_copy(update={"build_ray": True})
-    ok = run_build_command(paths or [], settings, export=export, index_step=index_step, prune=prune)
+    ok = run_build_command(paths or [], settings, export=export, index_step=index_step, prune=prune,
+                           as_version_of=as_version_of)
     raise typer.Exit(0 if ok else 1)
 
 
@@ -288,8 +292,8 @@ def check(as_json: JsonOut = False, data_dir: DataDir = None) -> None:
 
 @app.command(cls=ChineseCommand)
 def diff(
-    old: Annotated[str, typer.Argument(help="较早的版本：文件，或任务台账中的文件编号")],
-    new: Annotated[str, typer.Argument(help="较新的版本：文件，或文件编号")],
+    old: Annotated[str, typer.Argument(help="较早的版本：文件，或任务台账中的文件编号（只写这一个时为较新的版本）")],
+    new: Annotated[Optional[str], typer.Argument(help="较新的版本：文件，或文件编号；不写则与台账中的上一版本比对")] = None,
     as_json: JsonOut = False,
     xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="同时把修订对照表工作簿写到这里")] = None,
     show_all: Annotated[bool, typer.Option("--all", help="未改动的措施也列出")] = False,
@@ -298,10 +302,27 @@ def diff(
     """逐条比对同一文件的两个版本：新增、删除、移动、改动的措施（单位和角色、完成时限、目标的新旧值，文字逐字比对）。
 
     示例：taizhang diff 征求意见稿.docx 正式稿.docx --xlsx 修订对照表.xlsx
+    示例：taizhang diff pzh-2024-jianquan-qianglian-16tiao.v2-1a2b3c4d   （与它的上一版本比对）
     """
     from extractors.relations.diff_cli import run_diff_command
 
     run_diff_command(old, new, make_settings(data_dir), as_json=as_json, xlsx=xlsx, show_all=show_all)
+
+
+@app.command(cls=ChineseCommand)
+def versions(
+    doc: Annotated[Optional[str], typer.Argument(help="任务台账中的文件编号，或登记过的文件；不写则列出所有多版本的文件")] = None,
+    as_json: JsonOut = False,
+    data_dir: DataDir = None,
+) -> None:
+    """列出一个文件的各个版本（征求意见稿、送审稿、正式稿……），由早到晚，附判定依据。
+
+    示例：taizhang versions pzh-2024-jianquan-qianglian-16tiao
+    示例：taizhang versions --json
+    """
+    from extractors.relations.versions_cli import run_versions_command
+
+    run_versions_command(doc, make_settings(data_dir), as_json=as_json)
 
 
 @app.command(cls=ChineseCommand)

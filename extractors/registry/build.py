@@ -10,7 +10,8 @@ A file that fails gets one line on stderr (file, reason, what to do) and the bat
 
 A file is one document: edited and built again, its new version replaces the old one (same
 path, new content hash, so a new doc_id) in the transaction that stores it, and the report says
-which it replaced. Documents that were in the registry but are not in this build are KEPT: a
+which it replaced. Renamed or moved, it is found by its bytes, 文号 or title (``identity.py``);
+``as_version_of`` keeps the old one and records a version link instead. Documents that were in the registry but are not in this build are KEPT: a
 build never deletes data implicitly. With ``prune`` the documents whose file was removed from
 a folder being built leave the registry (``taizhang build --prune``).
 """
@@ -18,6 +19,7 @@ a folder being built leave the registry (``taizhang build --prune``).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import sys
@@ -29,10 +31,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from extractors.checks import check_registry
+from extractors.registry.identity import IdentityIndex
 from extractors.registry.locks import build_lock
 from extractors.run import Extraction, extract_document
 from pipeline.budget import FileBudget, crash_error, memory_error, within_budget
-from pipeline.errors import ResourceLimitError, TaizhangError
+from pipeline.errors import RegistryError, ResourceLimitError, TaizhangError
 from pipeline.load import find_files
 from pipeline.model import Document
 from pipeline.settings import REPO_ROOT, Settings
@@ -61,6 +64,16 @@ class BuildFailure(NamedTuple):
     message: str
 
 
+class IdentityClash(NamedTuple):
+    """A new file that is, by its bytes, 文号 or title and issuer, a document registered from a
+    file that is still there: both are kept and the user is told."""
+
+    path: str
+    doc_id: str
+    existing: str
+    reason: str  # 内容完全相同 / 文号相同 / 标题和发文机关相同
+
+
 @dataclass(frozen=True)
 class BuildItem:
     path: str
@@ -71,6 +84,7 @@ class BuildItem:
     assigned: int
     targets: int
     replaces: str = ""  # the doc_id of this file's previous version, now removed
+    because: str = ""  # why a file at another path replaced it (renamed or moved: 文号相同 …)
 
     @property
     def unassigned(self) -> int:
@@ -85,6 +99,9 @@ class BuildReport:
     kept: list[str] = field(default_factory=list)  # in the registry, not in this build, left alone
     gone: list[str] = field(default_factory=list)  # kept, but their file was removed from a built folder
     removed: list[str] = field(default_factory=list)  # gone and pruned (``prune=True``)
+    moved: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, old path): same bytes, new place
+    linked: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, previous): --as-version-of
+    clashes: list[IdentityClash] = field(default_factory=list)  # two files, one 文号: both kept
     generation: str = ""
 
     def _ids(self, status: Status) -> list[str]:
@@ -193,9 +210,11 @@ def _internal_error(path: Path, stage: str, exc: BaseException) -> str:
 
 
 def build_registry(paths: list[Path], settings: Settings, progress: bool = True,
-                   prune: bool = False) -> BuildReport:
+                   prune: bool = False, as_version_of: str | None = None) -> BuildReport:
     """Bring the registry up to date with ``paths`` (files or folders; default: the corpus).
-    With ``prune``, documents whose file is no longer in a folder being built are removed."""
+    With ``prune``, documents whose file is no longer in a folder being built are removed.
+    With ``as_version_of`` (a registered doc_id), the one document built is recorded as its
+    later version and replaces nothing (the user keeps both)."""
     from extractors.registry.store import Registry
 
     paths = paths or [settings.corpus_dir]
@@ -206,8 +225,11 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True,
     with Registry.open(settings) as registry:
         report.registry_url = registry.url
         stored = registry.document_hashes()
+        if as_version_of is not None:
+            _check_version_target(as_version_of, stored, files, paths)
         by_path: dict[str, list[str]] = {}  # resolved path → the doc_ids stored from it
-        for doc_id, source in sorted(registry.source_paths().items()):
+        sources = registry.source_paths()  # doc_id → the path it was read from
+        for doc_id, source in sorted(sources.items()):
             by_path.setdefault(str(Path(source).resolve()), []).append(doc_id)
         version = extractor_version()
         manifests: dict[Path, Manifest] = {}
@@ -227,10 +249,18 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True,
                 if doc_id is not None and stored.get(doc_id) == fp:
                     seen.add(doc_id)
                     report.items.append(BuildItem(str(path), doc_id, "", "unchanged", 0, 0, 0))
+                    _unchanged_file(registry, report, doc_id, path, sources.get(doc_id), as_version_of)
                     break
             else:
                 todo.append((path, fp))
-        writer = _BatchWriter(registry, stored, report, by_path)
+        contents = {doc_id: fp.partition("+")[0] for doc_id, fp in stored.items()}  # see fingerprint()
+        identity = IdentityIndex(registry.documents(), sources, contents) if todo else None
+        # a document someone recorded a later version of is kept on purpose: an edit of the
+        # file it shares a path with, or a renamed file, replaces the later version, never it
+        kept_versions = {link.previous_id for link in registry.version_links()} if todo else set()
+        for ids in by_path.values():
+            ids[:] = [d for d in ids if d not in kept_versions]
+        writer = _BatchWriter(registry, stored, report, by_path, identity, as_version_of, kept_versions)
         # finished documents are stored before waiting on a slow one (on_wait), so a runaway
         # file or a kill never costs the batch its finished work
         with contextlib.closing(_extracted(todo, settings, _parse_and_extract_item,
@@ -248,6 +278,31 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True,
             report.removed, report.kept = report.gone, sorted(set(report.kept) - set(report.gone))
         report.generation = registry.generation()
     return report
+
+
+def _check_version_target(previous: str, stored: dict[str, str], files: list[Path],
+                          paths: Sequence[Path]) -> None:
+    """``--as-version-of`` names a registered document and goes with exactly one file."""
+    if previous not in stored:
+        raise RegistryError(previous, "任务台账中没有这个文件编号，无法登记为它的新版本",
+                            "用 taizhang versions 或 taizhang export --format json 查看文件编号")
+    if len(files) != 1:
+        raise RegistryError(", ".join(map(str, paths)) or "corpus",
+                            f"--as-version-of 只能与一个文件同用（这里有 {len(files)} 个）",
+                            "每次登记一个新版本：taizhang build 新文件.docx --as-version-of 旧编号")
+
+
+def _unchanged_file(registry: Registry, report: BuildReport, doc_id: str, path: Path,
+                    source: str | None, as_version_of: str | None) -> None:
+    """A file already registered with these bytes: record the version link the user asks for;
+    if it was moved (its registered path is gone), remember where it is now, so ``--prune`` of
+    its old folder does not remove it."""
+    if as_version_of is not None and as_version_of != doc_id:
+        registry.link_version(doc_id, as_version_of)
+        report.linked.append((doc_id, as_version_of))
+    if source and Path(source).resolve() != path.resolve() and not Path(source).exists():
+        registry.move_source(doc_id, str(path))
+        report.moved.append((doc_id, source))
 
 
 def _gone(kept: list[str], sources: dict[str, str], paths: Sequence[Path]) -> list[str]:
@@ -386,9 +441,13 @@ class _BatchWriter:
     MAX_WAIT_S = 1.0
 
     def __init__(self, registry: Registry, stored: dict[str, str], report: BuildReport,
-                 by_path: dict[str, list[str]]) -> None:
+                 by_path: dict[str, list[str]], identity: IdentityIndex | None = None,
+                 as_version_of: str | None = None, kept_versions: set[str] | None = None) -> None:
         self._registry, self._stored, self._report = registry, stored, report
         self._by_path = by_path  # resolved path → the doc_ids stored from it
+        self._identity, self._as_version_of = identity, as_version_of
+        self._kept_versions = kept_versions or set()  # never replaced: a person kept them
+        self._because: dict[str, str] = {}  # new doc_id → why a file elsewhere was its old self
         self._replaces: dict[str, tuple[str, ...]] = {}  # new doc_id → the previous versions it replaces
         self._pending: list[tuple[Path, DocumentRows]] = []
         self._new: set[str] = set()  # doc_ids neither stored before this build nor queued since
@@ -404,6 +463,11 @@ class _BatchWriter:
                 self._new.add(result.doc_id)
             previous = tuple(d for d in self._by_path.get(str(path.resolve()), ())
                              if d != result.doc_id and d not in self._queued)
+            if self._as_version_of is not None:  # the user keeps both and links them
+                result = dataclasses.replace(result, version_of=self._as_version_of)
+                previous = ()
+            elif len(results) == 1 and not previous:
+                previous = self._same_document(path, result)
             if len(results) == 1 and previous:
                 self._replaces[result.doc_id] = previous  # the same file, changed: a new version
             self._queued.add(result.doc_id)
@@ -412,6 +476,26 @@ class _BatchWriter:
             self._pending.append((path, result))
         if len(self._pending) >= self.BATCH or time.monotonic() - self._since >= self.MAX_WAIT_S:
             self.flush()
+
+    def _same_document(self, path: Path, rows: DocumentRows) -> tuple[str, ...]:
+        """The registered document this file is (same bytes, 文号, or title + issuer) if that
+        document's file is gone (renamed, moved); one whose file is still there is reported,
+        not replaced."""
+        if self._identity is None:
+            return ()
+        claimed = {old for olds in self._replaces.values() for old in olds} | self._kept_versions
+        meta = rows.meta
+        content = rows.document["fingerprint"].partition("+")[0]  # the file's sha256, as for the stored
+        match = self._identity.match(meta, content, path, taken=claimed)
+        self._identity.add(meta, content, path)
+        if match is None:
+            return ()
+        if not match.file_exists:
+            self._because[rows.doc_id] = match.label
+            return (match.doc_id,)
+        if match.same_status:  # a draft beside its final text is a version, not a copy
+            self._report.clashes.append(IdentityClash(str(path), rows.doc_id, match.doc_id, match.label))
+        return ()
 
     def flush(self) -> None:
         batch, self._pending = self._pending, []
@@ -424,7 +508,10 @@ class _BatchWriter:
             old = ", ".join(self._replaces.get(rows.doc_id, ()))
             status: Status = "updated" if rows.doc_id in self._stored or old else "added"
             self._report.items.append(BuildItem(str(path), rows.doc_id, rows.title, status,
-                                                len(rows.tasks), rows.assigned, len(rows.targets), old))
+                                                len(rows.tasks), rows.assigned, len(rows.targets), old,
+                                                self._because.get(rows.doc_id, "")))
+            if rows.version_of is not None:
+                self._report.linked.append((rows.doc_id, rows.version_of))
 
 
 def _report_failure(report: BuildReport, failure: BuildFailure) -> None:
@@ -464,7 +551,8 @@ def _progress(todo: list[tuple[Path, str]], enabled: bool) -> Iterator[tuple[Pat
 
 
 def run_build_command(
-    paths: list[Path], settings: Settings, export: bool, index_step=None, prune: bool = False
+    paths: list[Path], settings: Settings, export: bool, index_step=None, prune: bool = False,
+    as_version_of: str | None = None,
 ) -> bool:
     """``taizhang build``: update the registry, print a summary; optionally index and export.
 
@@ -473,18 +561,18 @@ def run_build_command(
     Holds the store's build lock throughout (``locks.build_lock``).
     """
     with build_lock(settings):  # registry and index: one build at a time per store
-        return _run_build(paths, settings, export, index_step, prune)
+        return _run_build(paths, settings, export, index_step, prune, as_version_of)
 
 
-def _run_build(paths: list[Path], settings: Settings, export: bool, index_step, prune: bool = False) -> bool:
+def _run_build(paths: list[Path], settings: Settings, export: bool, index_step, prune: bool = False,
+               as_version_of: str | None = None) -> bool:
     from rich.console import Console
 
     console = Console()
-    report = build_registry(paths, settings, progress=True, prune=prune)
+    report = build_registry(paths, settings, progress=True, prune=prune, as_version_of=as_version_of)
     console.print(summary_table(report))
     console.print(f"任务台账：{report.registry_url}", soft_wrap=True)
-    for new, old in report.replaced:
-        console.print(f"{new}：文件已修改，新版本替换了旧版本 {old}。")
+    _say_identity(report, console)
     for doc_id in report.removed:
         console.print(f"{doc_id}：文件已删除，已从台账移除。")
     if report.kept:
@@ -509,6 +597,28 @@ def _run_build(paths: list[Path], settings: Settings, export: bool, index_step, 
     if report.failed:
         console.print(f"[red]{len(report.failed)} 个文件未能处理[/red]（原因见上方错误输出）")
     return ok
+
+
+def _say_identity(report: BuildReport, console) -> None:
+    """What the build decided a file is: a changed or renamed version that replaced its old self,
+    a moved file, a version the user linked, or a second file claiming a registered document."""
+    because = {i.doc_id: i.because for i in report.items}
+    for new, old in report.replaced:
+        if because.get(new):
+            console.print(f"{new}：与已登记的 {old} {because[new]}，原文件已不在原处（改名或移动），"
+                          "视为同一文件，新版本替换了旧记录。", soft_wrap=True, markup=False)
+        else:
+            console.print(f"{new}：文件已修改，新版本替换了旧版本 {old}。", soft_wrap=True, markup=False)
+    for doc_id, old_path in report.moved:
+        console.print(f"{doc_id}：文件已移动（原位置 {old_path}），台账记录的位置已更新。", soft_wrap=True, markup=False)
+    for new, previous in report.linked:
+        console.print(f"{new}：已登记为 {previous} 的新版本（两者都保留；taizhang diff {new} 比对两版）。",
+                      soft_wrap=True, markup=False)
+    for clash in report.clashes:
+        console.print(f"注意：{clash.path}（{clash.doc_id}）与已登记的 {clash.existing} "
+                      f"{clash.reason}，两个文件都在，均已保留、未合并。若是同一文件的新版本，用 "
+                      f"taizhang build {clash.path} --as-version-of {clash.existing} 登记；"
+                      "若是重复的文件，删除其一后运行 taizhang build --prune。", soft_wrap=True, markup=False)
 
 
 def _say_orphaned_corrections(report: BuildReport, settings: Settings, console) -> None:

@@ -46,6 +46,15 @@ from pipeline.errors import RegistryError
 from pipeline.model import Document, DocumentMeta, Target, Task, UnitMention
 from pipeline.settings import Settings
 
+from extractors.registry.version_links import (
+    VersionLink,
+    create_link_table,
+    drop_links,
+    read_links,
+    record_link,
+    repoint_links,
+)
+
 SCHEMA_VERSION = 1
 # pg_advisory_xact_lock key taken while the schema is created (any constant unique to taizhang)
 SCHEMA_LOCK_KEY = 0x7A5C_0001
@@ -122,12 +131,12 @@ class TargetRow(Base):
     target_json: Mapped[str] = mapped_column(Text)
 
 
-class DocumentVersionRow(Base):
+class DocumentReplacementRow(Base):
     """A file's older version and the document that replaced it. The build removes the old
     version's rows; this row says where its line went, so what people attached to the old
     version (the secretariat's corrections) can follow it to the new one."""
 
-    __tablename__ = "document_versions"
+    __tablename__ = "document_replacements"
 
     old_doc_id: Mapped[str] = mapped_column(Text, primary_key=True)
     new_doc_id: Mapped[str] = mapped_column(Text, index=True)
@@ -226,6 +235,7 @@ class Registry:
                 if conn.dialect.name == "postgresql":
                     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
                 Base.metadata.create_all(conn)
+                create_link_table(conn)
                 state = RegistryState.__table__
                 if conn.execute(select(state.c.id).where(state.c.id == 1)).first() is None:
                     conn.execute(insert(state).values(id=1, schema_version=SCHEMA_VERSION,
@@ -297,16 +307,19 @@ class Registry:
             for rows in batch:
                 if rows.doc_id not in new:
                     self._delete_rows(conn, rows.doc_id)
-                versions = DocumentVersionRow.__table__
+                replaced = DocumentReplacementRow.__table__
                 older = [old for old in replaces.get(rows.doc_id, ()) if old != rows.doc_id]
                 # a version that comes back (a file reverted) is current again, not replaced
-                conn.execute(delete(versions).where(versions.c.old_doc_id.in_([rows.doc_id, *older])))
+                conn.execute(delete(replaced).where(replaced.c.old_doc_id.in_([rows.doc_id, *older])))
                 for old in older:
+                    repoint_links(conn, old, rows.doc_id)  # a person's version links follow the file
                     self._delete_rows(conn, old)
-                    conn.execute(insert(versions).values(old_doc_id=old, new_doc_id=rows.doc_id, replaced_at=now))
+                    conn.execute(insert(replaced).values(old_doc_id=old, new_doc_id=rows.doc_id, replaced_at=now))
                 conn.execute(insert(DocumentRow.__table__), [{**rows.document, "updated_at": now}])
                 self._insert_tasks(conn, rows.tasks, rows.units)
                 self._insert_targets(conn, rows.targets)
+                if rows.version_of is not None:
+                    record_link(conn, rows.doc_id, rows.version_of, now)
             self._bump(conn)
 
     def remove_document(self, doc_id: str) -> None:
@@ -316,7 +329,30 @@ class Registry:
         """Remove each of ``doc_ids`` with all its rows, in one transaction."""
         with self._engine.begin() as conn:
             for doc_id in doc_ids:
+                drop_links(conn, doc_id)
                 self._delete_rows(conn, doc_id)
+            self._bump(conn)
+
+    def link_version(self, doc_id: str, previous_id: str) -> None:
+        """Record that ``doc_id`` is a later version of ``previous_id`` (both registered)."""
+        _, found = self.present((), (doc_id, previous_id))
+        missing = sorted({doc_id, previous_id} - found)
+        if missing:
+            raise RegistryError(missing[0], "任务台账中没有这个文件编号", "用 taizhang versions 或 export --format json 查看编号")
+        with self._engine.begin() as conn:
+            record_link(conn, doc_id, previous_id, dt.datetime.now(dt.UTC))
+            self._bump(conn)
+
+    def move_source(self, doc_id: str, source_path: str) -> None:
+        """The file of ``doc_id`` (same bytes) now lives at ``source_path``: a moved file."""
+        doc = self.document(doc_id)
+        if doc is None:
+            return
+        moved = doc.model_copy(update={"source_path": source_path})
+        table = DocumentRow.__table__
+        with self._engine.begin() as conn:
+            conn.execute(update(table).where(table.c.doc_id == doc_id).values(
+                source_path=source_path, document_json=moved.model_dump_json()))
             self._bump(conn)
 
     # Core statements on a connection, not the ORM session: a build writes thousands of rows per
@@ -356,6 +392,11 @@ class Registry:
         with self._sessions() as s:
             return dict(s.execute(select(DocumentRow.doc_id, DocumentRow.fingerprint)).all())
 
+    def version_links(self) -> list[VersionLink]:
+        """The version links people recorded (``--as-version-of``), oldest first."""
+        with self._engine.connect() as conn:
+            return read_links(conn)
+
     def source_paths(self) -> dict[str, str]:
         """doc_id → the path the document was read from (as given at build time)."""
         with self._sessions() as s:
@@ -365,7 +406,7 @@ class Registry:
         """Replaced doc_id → the doc_id of its latest version in the registry now (following
         every replacement since), for each replaced document whose line still has one."""
         with self._sessions() as s:
-            links = dict(s.execute(select(DocumentVersionRow.old_doc_id, DocumentVersionRow.new_doc_id)).all())
+            links = dict(s.execute(select(DocumentReplacementRow.old_doc_id, DocumentReplacementRow.new_doc_id)).all())
             present = set(s.scalars(select(DocumentRow.doc_id)).all())
         current: dict[str, str] = {}
         for old, new in links.items():
@@ -493,6 +534,7 @@ class DocumentRows:
     tasks: list[dict[str, Any]]
     units: list[dict[str, Any]]
     targets: list[dict[str, Any]]
+    version_of: str | None = None  # a person said: a later version of this registered doc_id
 
     @property
     def title(self) -> str:
@@ -501,6 +543,10 @@ class DocumentRows:
     @property
     def assigned(self) -> int:
         return sum(row["assigned"] for row in self.tasks)
+
+    @property
+    def meta(self) -> DocumentMeta:
+        return DocumentMeta.model_validate_json(self.document["meta_json"])
 
 
 def document_rows(

@@ -11,8 +11,10 @@ from extractors.relations.diff import (
     WordingOp,
     diff_versions,
 )
-from extractors.relations.load import load_extraction
+from extractors.registry.store import Registry
+from extractors.relations.load import load_extraction, registry_extraction
 from extractors.relations.sheets import write_revision_sheet
+from extractors.relations.versions_cli import previous_version
 from pipeline.settings import Settings
 
 STATUS_LABEL = {"added": "新增", "removed": "删除", "changed": "修改", "merged": "合并",
@@ -28,9 +30,16 @@ def status_of(change: MeasureChange) -> str:
     return label + ("（移动）" if change.moved else "")
 
 
-def run_diff_command(old: str, new: str, settings: Settings, *, as_json: bool = False,
+def run_diff_command(old: str, new: str | None, settings: Settings, *, as_json: bool = False,
                      xlsx: Path | None = None, show_all: bool = False) -> VersionDiff:
-    diff = diff_versions(load_extraction(old, settings), load_extraction(new, settings))
+    """``old`` against ``new``; with ``new`` None, ``old`` is the later version and is compared
+    with the version before it in the registry (``taizhang versions``)."""
+    if new is None:
+        with Registry.open(settings) as registry:
+            old, new = previous_version(old, registry)
+            diff = diff_versions(registry_extraction(old, registry), registry_extraction(new, registry))
+    else:
+        diff = diff_versions(load_extraction(old, settings), load_extraction(new, settings))
     if xlsx is not None:
         write_revision_sheet(diff, xlsx)
     if as_json:

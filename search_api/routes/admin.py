@@ -11,14 +11,15 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, UploadFile
+from fastapi import APIRouter, HTTPException, Query, UploadFile
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from pipeline.load import sniff, zip_kind
 
-from search_api.deps import EngineDep, SettingsDep, TokenDep
+from search_api.deps import EngineDep, RegistryDep, SettingsDep, TokenDep
 from search_api.paths import public_message, public_path
 
 router = APIRouter(tags=["admin"])
@@ -33,6 +34,8 @@ class BuildResult(BaseModel):
     unchanged: list[str]
     failed: list[tuple[str, str]]
     replaced: list[tuple[str, str]] = []  # (new doc_id, the old version(s) it replaced)
+    linked: list[tuple[str, str]] = []  # (doc_id, the registered document it is a later version of)
+    clashes: list[tuple[str, str, str]] = []  # (doc_id, registered doc_id, 文号相同 …): both kept
 
 
 class UploadResult(BaseModel):
@@ -55,14 +58,14 @@ async def read_limited(upload: UploadFile, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _build(paths: list[Path], settings, engine) -> BuildResult:
+def _build(paths: list[Path], settings, engine, as_version_of: str | None = None) -> BuildResult:
     """Registry, then the index when it is stale, embedding with the engine's passage embedder
     (its model loads once per process, however many builds follow)."""
     from extractors.registry.build import build_registry
     from extractors.registry.locks import build_lock
 
     with build_lock(settings):  # one build at a time per store, across processes
-        report = build_registry(paths, settings, progress=False)
+        report = build_registry(paths, settings, progress=False, as_version_of=as_version_of)
         from extractors.registry.store import Registry
         from search_api.index.indexing import refresh_index
 
@@ -71,15 +74,21 @@ def _build(paths: list[Path], settings, engine) -> BuildResult:
             refresh_index(settings, registry, engine.passage_embedder)
     return BuildResult(
         added=list(report.added), updated=list(report.updated), unchanged=list(report.unchanged),
-        replaced=report.replaced,
+        replaced=report.replaced, linked=report.linked,
+        clashes=[(c.doc_id, c.existing, c.reason) for c in report.clashes],
         failed=[(public_path(p, settings), public_message(m, settings)) for p, m in report.failed],
     )
 
 
 @router.post("/documents", response_model=UploadResult, status_code=201)
-async def upload_document(file: UploadFile, settings: SettingsDep, engine: EngineDep,
-                          _: TokenDep) -> UploadResult:
+async def upload_document(file: UploadFile, settings: SettingsDep, engine: EngineDep, registry: RegistryDep,
+                          _: TokenDep, as_version_of: Annotated[str | None, Query(
+                              description="doc id of the registered document this upload is a later version of "
+                                          "(both are kept and linked, as `taizhang build --as-version-of`)")] = None,
+                          ) -> UploadResult:
     """Add a document to the registry and the index (needs ``Authorization: Bearer <token>``)."""
+    if as_version_of is not None and not registry.present((), (as_version_of,))[1]:
+        raise HTTPException(422, f"任务台账中没有文件 {as_version_of!r}，无法登记为它的新版本")
     data = await read_limited(file, settings.max_file_bytes)
     kind = sniff(data[:2048])
     if kind == "zip":
@@ -94,7 +103,7 @@ async def upload_document(file: UploadFile, settings: SettingsDep, engine: Engin
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     os.replace(tmp, target)
-    result = await run_in_threadpool(_build, [target], settings, engine)
+    result = await run_in_threadpool(_build, [target], settings, engine, as_version_of)
     if result.failed:
         target.unlink(missing_ok=True)  # a refused upload leaves nothing behind
         raise HTTPException(422, public_message("; ".join(message for _, message in result.failed), settings))

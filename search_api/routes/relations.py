@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query
 
 from extractors.relations.diff import VersionDiff, diff_versions
 from extractors.relations.load import registry_extraction
 from extractors.relations.trace import TraceReport
-from extractors.relations.versions import version_groups
+from extractors.relations.versions import DocumentVersions, version_groups, versions_of
 from pipeline.model import DocumentMeta
 
 from search_api.deps import EmbedderDep, RegistryDep
@@ -21,8 +21,19 @@ router = APIRouter(prefix="/relations", tags=["relations"])
 
 @router.get("/versions", response_model=list[list[DocumentMeta]])
 def versions(registry: RegistryDep) -> list[list[DocumentMeta]]:
-    """Registered documents that are versions of one another (same title but for 征求意见稿 …)."""
-    return version_groups(registry.documents())
+    """Registered documents that are versions of one another (linked with ``--as-version-of``,
+    same title but for 征求意见稿 …, same 文号), each group earliest first."""
+    return version_groups(registry.documents(), registry.version_links())
+
+
+@router.get("/versions/{doc_id}", response_model=DocumentVersions)
+def document_versions(registry: RegistryDep, doc_id: str) -> DocumentVersions:
+    """The versions of one document, earliest first, each with why it belongs, and the one
+    before it (``previous``: what a one-argument ``taizhang diff`` compares it with)."""
+    documents = registry.documents()
+    if not any(m.doc_id == doc_id for m in documents):
+        raise HTTPException(404, f"任务台账中没有文件 {doc_id!r}")
+    return versions_of(doc_id, documents, registry.version_links())
 
 
 @router.get("/diff", response_model=VersionDiff)

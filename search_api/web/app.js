@@ -225,6 +225,7 @@ async function showDocument(docId, params) {
   catch (err) { article.replaceChildren(el("p", { text: `无法打开文件：${err.message}` })); return; }
   $("#doc-title").textContent = view.meta.title;
   $("#doc-meta").textContent = [view.meta.issuer, view.meta.doc_number, view.meta.date, view.meta.status, view.source_path].filter(Boolean).join(" · ");
+  showDocumentVersions(docId);  // relations.js
   const marks = markSpans(view);
   const headingStarts = new Map(view.sections.filter((s) => s.kind !== "preamble").map((s) => [s.heading_span.start, s]));
   const taskByStart = new Map(view.tasks.map((t) => [t.span.start, t]));

@@ -39,7 +39,8 @@ async function showVersions(params) {
     const groups = await api("/relations/versions");
     $("#version-groups").replaceChildren(...groups.map((g) => el("li", {},
       g.map((m) => `${m.title}（${m.status}）`).join(" → "), " ",
-      el("a", { href: `#/versions?old=${encodeURIComponent(g[0].doc_id)}&new=${encodeURIComponent(g[g.length - 1].doc_id)}`, text: "对照" }))));
+      diffLink(g[0].doc_id, g[g.length - 1].doc_id, "对照"),
+      g.length > 2 ? g.slice(1).map((m, i) => [" ", diffLink(g[i].doc_id, m.doc_id, `第${i + 1}→${i + 2}版`)]) : null)));
     if (!groups.length) $("#version-groups").replaceChildren(el("li", { class: "status", text: "登记册中没有同一文件的多个版本；可任选两个文件对照" }));
   }
   if (params.old) oldSel.value = params.old;
@@ -59,6 +60,36 @@ async function showVersions(params) {
   } catch (err) {
     status.textContent = `无法对照：${err.message}`;
   }
+}
+
+const EDGE_LABEL = { user: "手工登记", title: "标题相同", number: "文号相同" };
+const diffLink = (oldId, newId, text) => el("a", { href: `#/versions?${new URLSearchParams({ old: oldId, new: newId })}`, text });
+
+// the document view's 版本 box: every version of this document, earliest first, and a 对照 link
+// from each other version to this one (the earlier one always on the left, as 原稿)
+let versionsShownFor = null;  // the document whose versions the box is for (a late answer is dropped)
+
+async function showDocumentVersions(docId) {
+  const box = $("#doc-versions");
+  box.hidden = true;
+  versionsShownFor = docId;
+  let versions;
+  try { versions = await api(`/relations/versions/${encodeURIComponent(docId)}`); } catch (_) { return; }
+  if (versionsShownFor !== docId || versions.versions.length < 2) return;
+  const ids = versions.versions.map((v) => v.meta.doc_id);
+  const here = ids.indexOf(docId);
+  box.replaceChildren(el("strong", { text: `本文件共有 ${ids.length} 个版本（由早到晚）` }),
+    el("ol", {}, versions.versions.map((v, i) => {
+      const m = v.meta;
+      const why = [...new Set(v.edges.map((e) => EDGE_LABEL[e.kind]))].join("、");
+      const name = `${m.title}（${m.status}${m.date ? "，" + m.date : ""}）`;
+      return el("li", { class: i === here ? "this" : "", "data-doc": m.doc_id },
+        i === here ? `${name}　本文件` : el("a", { href: docLink(m.doc_id), text: name }),
+        why ? el("span", { class: "why", text: `　${why}` }) : null,
+        i === here ? null : [" ", i < here ? diffLink(m.doc_id, docId, "与本文件对照") : diffLink(docId, m.doc_id, "与本文件对照")]);
+    })),
+    versions.previous ? diffLink(versions.previous.doc_id, docId, "与上一版本对照") : null);
+  box.hidden = false;
 }
 
 function coverageBar(c) {

@@ -40,7 +40,8 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
             return iter([(path, CorruptFileError(path, "not a PDF: the file ends early", "download it again"))])
         data = path.read_bytes()
         doc_id = f"{path.stem}-{hashlib.sha256(data).hexdigest()[:8]}"
-        return iter([(path, make_document(doc_id, data.decode("utf-8")))])
+        doc = make_document(doc_id, data.decode("utf-8"))
+        return iter([(path, doc.model_copy(update={"source_path": str(path)}))])  # read from where it is
 
     def fake_extract(doc):
         seen.extracted.append(doc.doc_id)
@@ -86,12 +87,13 @@ def test_changed_file_replaces_its_rows(settings: Settings, calls: Calls) -> Non
     build_registry([path], settings, progress=False)
     with Registry.open(settings) as reg:
         (old_id,) = reg.document_hashes()
-    # same name and folder, new content: the doc_id (stem + hash) changes, the old one is kept
+    # same name and folder, new content: the doc_id (stem + hash) changes, the new version replaces the old
     path.write_text(PASSAGE.replace("16.40", "18.00"), encoding="utf-8")
     report = build_registry([path], settings, progress=False)
-    assert len(report.added) == 1 and report.kept == [old_id]
+    assert len(report.updated) == 1 and report.replaced == [(report.updated[0], old_id)] and report.kept == []
     with Registry.open(settings) as reg:
-        assert reg.targets(doc_id=report.added[0])[0].quote.endswith("18.00亿元")
+        assert reg.targets(doc_id=report.updated[0])[0].quote.endswith("18.00亿元")
+        assert set(reg.document_hashes()) == {report.updated[0]}
 
 
 def test_same_doc_id_is_updated_in_place(settings: Settings, calls: Calls, monkeypatch) -> None:

@@ -89,3 +89,11 @@ def test_a_stale_index_is_reported_on_postgresql(postgres_url: str, tmp_path: Pa
         assert stale_warning(settings, built_from, built_at=0.0) is None
         registry.store(document_rows(*make_ledger("a-2025"), "fp"))
     assert "索引建立后有更新" in stale_warning(settings, built_from, built_at=0.0)
+
+
+def test_version_links_follow_replacements_and_prunes_on_postgres(postgres_url: str) -> None:
+    """The version-link table is part of the PostgreSQL schema too, with the same behaviour."""
+    from tests.extractors.test_versions import check_links_follow_replacements_and_prunes
+
+    with Registry(make_engine(postgres_url)) as registry:
+        check_links_follow_replacements_and_prunes(registry)
