@@ -18,9 +18,19 @@ import bisect
 import re
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    PrivateAttr,
+    model_serializer,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 # --------------------------------------------------------------------------------------------
 # Spans and the way back to the raw file
@@ -344,13 +354,57 @@ class SourceRef(Frozen):
 Role = Literal["lead", "supporting", "unassigned"]
 
 
+UnitFlagKind = Literal["possible_typo", "needs_jurisdiction", "place_prefix", "other_city", "not_unit_shape"]
+
+
+class UnitFlag(Frozen):
+    """Why the unit authority's reading of a name deserves a second look.
+
+    ``value`` is what the flag is about:
+
+    - ``possible_typo``: the known name it is one or two characters away from (市政务管理局);
+    - ``needs_jurisdiction``: the tier word of a bare name whose place is not given (区);
+    - ``place_prefix``: the document's own place, dropped from the name (攀枝花);
+    - ``other_city``: another city, whose body it stays (成都);
+    - ``not_unit_shape``: none (the name does not end like the name of a body).
+
+    On the wire (the registry's JSON, the JSON contract, the API) a flag is the text
+    ``kind:value`` (``possible_typo:市政务管理局``), as it was before it had a type: saved
+    documents and registries still load, and readers of docs/json-contract.md see no change.
+    """
+
+    kind: UnitFlagKind
+    value: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            kind, colon, value = data.partition(":")
+            return {"kind": kind, "value": value if colon else None}
+        return data
+
+    @model_serializer
+    def _as_text(self) -> str:
+        return str(self)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        # the wire form in both modes: what is written is what is read back
+        kinds = "|".join(get_args(UnitFlagKind))
+        return {"type": "string", "pattern": f"^({kinds})(:.+)?$", "examples": ["possible_typo:市政务管理局"]}
+
+    def __str__(self) -> str:
+        return self.kind if self.value is None else f"{self.kind}:{self.value}"
+
+
 class UnitMention(Frozen):
     name: str  # as written (page-break repairs applied, nothing else)
     canonical: str  # from the unit authority; == name when unknown
     role: Role
     span: Span | None = None  # in Document.text
     known: bool = True  # False when the authority does not know the name
-    flags: tuple[str, ...] = ()  # e.g. "possible_typo:市政务管理局"
+    flags: tuple[UnitFlag, ...] = ()
 
 
 DeadlineKind = Literal["by_date", "period", "relative", "recurring", "ongoing", "unspecified"]

@@ -133,7 +133,7 @@ def _source(s: SourceRef) -> SourceOut:
 
 
 def _unit(m: UnitMention) -> UnitOut:
-    return UnitOut(name=m.name, canonical=m.canonical, known=m.known, flags=list(m.flags))
+    return UnitOut(name=m.name, canonical=m.canonical, known=m.known, flags=[str(f) for f in m.flags])
 
 
 def _deadline(d: Deadline) -> DeadlineOut:
