@@ -18,19 +18,17 @@ import bisect
 import re
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    GetJsonSchemaHandler,
     PrivateAttr,
+    WithJsonSchema,
     model_serializer,
     model_validator,
 )
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
 
 # --------------------------------------------------------------------------------------------
 # Spans and the way back to the raw file
@@ -388,14 +386,19 @@ class UnitFlag(Frozen):
     def _as_text(self) -> str:
         return str(self)
 
-    @classmethod
-    def __get_pydantic_json_schema__(cls, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
-        # the wire form in both modes: what is written is what is read back
-        kinds = "|".join(get_args(UnitFlagKind))
-        return {"type": "string", "pattern": f"^({kinds})(:.+)?$", "examples": ["possible_typo:市政务管理局"]}
-
     def __str__(self) -> str:
         return self.kind if self.value is None else f"{self.kind}:{self.value}"
+
+
+# where a model holds flags, its JSON Schema shows their wire form, the text read and written
+UnitFlagText = Annotated[
+    UnitFlag,
+    WithJsonSchema({
+        "type": "string",
+        "pattern": f"^({'|'.join(get_args(UnitFlagKind))})(:.+)?$",
+        "examples": ["possible_typo:市政务管理局"],
+    }),
+]
 
 
 class UnitMention(Frozen):
@@ -404,7 +407,7 @@ class UnitMention(Frozen):
     role: Role
     span: Span | None = None  # in Document.text
     known: bool = True  # False when the authority does not know the name
-    flags: tuple[UnitFlag, ...] = ()
+    flags: tuple[UnitFlagText, ...] = ()
 
 
 DeadlineKind = Literal["by_date", "period", "relative", "recurring", "ongoing", "unspecified"]
