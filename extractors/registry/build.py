@@ -18,33 +18,39 @@ a folder being built leave the registry (``taizhang build --prune``).
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import sys
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING
 
 from extractors.checks import check_registry
+from extractors.registry.batches import (
+    BatchWriter,
+    one_line,
+    report_failure,
+    run_per_file,
+    within_file_budget,
+)
+from extractors.registry.build_report import BuildFailure, BuildItem, BuildReport, summary_table
 from extractors.registry.locks import build_lock
 from extractors.run import Extraction, extract_document
-from pipeline.budget import FileBudget, crash_error, memory_error, within_budget
-from pipeline.errors import ResourceLimitError, TaizhangError
+from pipeline.budget import FileBudget, memory_error
+from pipeline.errors import TaizhangError
 from pipeline.load import find_files
 from pipeline.model import Document
 from pipeline.settings import REPO_ROOT, Settings
 
-# a parsed document with what was extracted from it
-
 if TYPE_CHECKING:
-
-    from pipeline.manifest import Manifest, ManifestEntry
-
     from extractors.export.ledger import Ledger
     from extractors.registry.store import DocumentRows, Registry
+    from pipeline.manifest import Manifest, ManifestEntry
+
+__all__ = [  # the report's types and table: where build_registry's callers have always found them
+    "BuildFailure", "BuildItem", "BuildReport", "build_registry", "extract_ledger", "extractor_version",
+    "find_documents", "run_build_command", "run_extract_command", "summary_table",
+]
 
 EXTRACTOR_VERSION = "1"  # bump for output changes the hashed files cannot see (e.g. a library upgrade)
 STAGE_ROOTS: tuple[Path, ...] = (REPO_ROOT / "pipeline", REPO_ROOT / "extractors")
@@ -52,64 +58,6 @@ _STAGE_SUFFIXES = {".py", ".yaml", ".yml"}
 # code that does not change what is extracted
 _NOT_STAGES = {"report.py", "settings.py", "locate.py", "parallel.py"}
 _NOT_STAGE_FOLDERS = {"registry", "export", "checks", "tracking"}
-
-Status = Literal["added", "updated", "unchanged"]
-
-
-class BuildFailure(NamedTuple):
-    path: str
-    message: str
-
-
-@dataclass(frozen=True)
-class BuildItem:
-    path: str
-    doc_id: str
-    title: str
-    status: Status
-    measures: int
-    assigned: int
-    targets: int
-    replaces: str = ""  # the doc_id of this file's previous version, now removed
-
-    @property
-    def unassigned(self) -> int:
-        return self.measures - self.assigned
-
-
-@dataclass
-class BuildReport:
-    registry_url: str = ""
-    items: list[BuildItem] = field(default_factory=list)
-    failed: list[BuildFailure] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)  # in the registry, not in this build, left alone
-    gone: list[str] = field(default_factory=list)  # kept, but their file was removed from a built folder
-    removed: list[str] = field(default_factory=list)  # gone and pruned (``prune=True``)
-    generation: str = ""
-
-    def _ids(self, status: Status) -> list[str]:
-        return [i.doc_id for i in self.items if i.status == status]
-
-    @property
-    def added(self) -> list[str]:
-        return self._ids("added")
-
-    @property
-    def updated(self) -> list[str]:
-        return self._ids("updated")
-
-    @property
-    def unchanged(self) -> list[str]:
-        return self._ids("unchanged")
-
-    @property
-    def replaced(self) -> list[tuple[str, str]]:
-        """(new doc_id, the doc_id of the version it replaced) for files changed since last built."""
-        return [(i.doc_id, i.replaces) for i in self.items if i.replaces]
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
 
 
 # ---------------------------------------------------------------------------- fingerprinting
@@ -180,12 +128,8 @@ def _extract(doc: Document) -> Extraction:
     return extract_document(doc)
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
 def _internal_error(path: Path, stage: str, exc: BaseException) -> str:
-    return _one_line(f"[E900] {path}: {stage} failed: {exc.__class__.__name__}: {exc} "
+    return one_line(f"[E900] {path}: {stage} failed: {exc.__class__.__name__}: {exc} "
                      "(a bug in taizhang: please report it with this file)")
 
 
@@ -202,7 +146,7 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True,
     files, failures = find_documents(paths)
     report = BuildReport()
     for failure in failures:
-        _report_failure(report, failure)
+        report_failure(report, failure)
     with Registry.open(settings) as registry:
         report.registry_url = registry.url
         stored = registry.document_hashes()
@@ -219,7 +163,7 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True,
                 sha = file_sha256(path)
             except OSError as exc:
                 error = TaizhangError(path, f"cannot read the file: {exc.strerror}", "check its permissions")
-                _report_failure(report, BuildFailure(str(path), error.message))
+                report_failure(report, BuildFailure(str(path), error.message))
                 continue
             fp = fingerprint(sha, version, meta)
             guess = meta.doc_id if meta is not None else f"{path.stem}-{sha[:8]}"
@@ -230,10 +174,10 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True,
                     break
             else:
                 todo.append((path, fp))
-        writer = _BatchWriter(registry, stored, report, by_path)
+        writer = BatchWriter(registry, stored, report, by_path)
         # finished documents are stored before waiting on a slow one (on_wait), so a runaway
         # file or a kill never costs the batch its finished work
-        with contextlib.closing(_extracted(todo, settings, _parse_and_extract_item,
+        with contextlib.closing(run_per_file(todo, settings, _parse_and_extract_item,
                                            on_wait=writer.flush)) as extracted:
             for (path, _), results in zip(_progress(todo, progress), extracted):
                 writer.add(path, results)
@@ -265,7 +209,7 @@ def _failure(path: Path, exc: BaseException, stage: str, settings: Settings | No
     if isinstance(exc, MemoryError):  # not a bug in taizhang: the file needs more than it may have
         exc = memory_error(path, FileBudget.from_settings(settings or Settings()))
     message = exc.message if isinstance(exc, TaizhangError) else _internal_error(path, stage, exc)
-    return BuildFailure(str(path), _one_line(message))
+    return BuildFailure(str(path), one_line(message))
 
 
 def _documents_in(path: Path, settings: Settings) -> list[Extraction | BuildFailure]:
@@ -305,131 +249,12 @@ def _parse_and_extract(path: Path, settings: Settings, fp: str) -> list[Document
     return out
 
 
-# How much parsing a byte of each format costs, relative to a byte of plain text. A text-layer
-# PDF packs its text tightly (compressed streams, two-byte glyph ids) and every page goes
-# through pdfium: a folder of 40 PDFs (1.29 MB, their text 1.03 MB) took 6.9-8.8 s in one
-# process, about five times what the same bytes of text take.
-_PARSE_COST_PER_BYTE = {".pdf": 4}
-
-
-def work_bytes(paths: list[Path]) -> int:
-    """The batch's size in text-equivalent bytes: what ``parallel_min_bytes`` is compared with."""
-    size = 0
-    for path in paths:
-        with contextlib.suppress(OSError):
-            size += path.stat().st_size * _PARSE_COST_PER_BYTE.get(path.suffix.lower(), 1)
-    return size
-
-
-def _workers(settings: Settings, paths: list[Path]) -> int:
-    """How many worker processes share the batch (1 with a per-file budget is still a worker
-    process: see ``_extracted``)."""
-    from pipeline.parallel import usable_cpus
-
-    wanted = settings.build_workers or usable_cpus()
-    if wanted <= 1 or len(paths) < 2:
-        return 1
-    return min(wanted, len(paths)) if work_bytes(paths) >= settings.parallel_min_bytes else 1
-
-
-def _extracted(todo: list[tuple[Path, str]], settings: Settings, work: Callable[..., list[Any]],
-               on_wait: Callable[[], None] | None = None) -> Iterator[list[Any]]:
-    """``work`` (``_parse_and_extract_item``: registry rows; ``_documents_in_item``: documents)
-    of each (path, fingerprint), in order. With a per-file budget (the default) every file is
-    read in a worker process under it (``pipeline.budget``), several workers for big batches;
-    without one, small batches stay in this process. The registry is written by this process
-    only; ``on_wait`` runs before waiting on a file that is not done."""
-    from pipeline.parallel import WorkerCrash, map_in_order
-
-    budget = FileBudget.from_settings(settings)
-    work = functools.partial(work, settings=settings)
-    if settings.build_ray:
-        from extractors.registry.ray_build import ray_map_in_order
-
-        # the per-file budget applies where Ray runs a task in its worker's main thread
-        results = ray_map_in_order(work, todo, settings)
-    else:
-        workers = _workers(settings, [p for p, _ in todo])
-        results = map_in_order(work, todo, workers, isolate=budget.enabled, on_wait=on_wait)
-    for (path, _), result in zip(todo, results):
-        if isinstance(result, WorkerCrash):
-            yield [BuildFailure(str(path), _one_line(crash_error(path, budget, result.exitcode).message))]
-        else:
-            yield result
-
-
-def _budgeted(path: Path, settings: Settings, work: Callable[[], list[Any]]) -> list[Any]:
-    """``work()`` under the file's budget when there is one (then this is a worker process)."""
-    budget = FileBudget.from_settings(settings)
-    if not budget.enabled:
-        return work()
-    try:
-        return within_budget(path, budget, work)
-    except ResourceLimitError as exc:
-        return [BuildFailure(str(path), _one_line(exc.message))]
-
-
 def _parse_and_extract_item(item: tuple[Path, str], settings: Settings) -> list[DocumentRows | BuildFailure]:
-    return _budgeted(item[0], settings, lambda: _parse_and_extract(item[0], settings, item[1]))
+    return within_file_budget(item[0], settings, lambda: _parse_and_extract(item[0], settings, item[1]))
 
 
 def _documents_in_item(item: tuple[Path, str], settings: Settings) -> list[Extraction | BuildFailure]:
-    return _budgeted(item[0], settings, lambda: _documents_in(item[0], settings))
-
-
-class _BatchWriter:
-    """A build's registry writes: a few documents per transaction (a commit costs about as much
-    as a document's rows), flushed at BATCH documents or after MAX_WAIT_S, so a crash loses at
-    most a second of work and never leaves a document half-written."""
-
-    BATCH = 16
-    MAX_WAIT_S = 1.0
-
-    def __init__(self, registry: Registry, stored: dict[str, str], report: BuildReport,
-                 by_path: dict[str, list[str]]) -> None:
-        self._registry, self._stored, self._report = registry, stored, report
-        self._by_path = by_path  # resolved path → the doc_ids stored from it
-        self._replaces: dict[str, tuple[str, ...]] = {}  # new doc_id → the previous versions it replaces
-        self._pending: list[tuple[Path, DocumentRows]] = []
-        self._new: set[str] = set()  # doc_ids neither stored before this build nor queued since
-        self._queued: set[str] = set()
-        self._since = 0.0
-
-    def add(self, path: Path, results: list[DocumentRows | BuildFailure]) -> None:
-        for result in results:
-            if isinstance(result, BuildFailure):
-                _report_failure(self._report, result)
-                return  # as before: a file with a failed part stores nothing after it
-            if result.doc_id not in self._stored and result.doc_id not in self._queued:
-                self._new.add(result.doc_id)
-            previous = tuple(d for d in self._by_path.get(str(path.resolve()), ())
-                             if d != result.doc_id and d not in self._queued)
-            if len(results) == 1 and previous:
-                self._replaces[result.doc_id] = previous  # the same file, changed: a new version
-            self._queued.add(result.doc_id)
-            if not self._pending:
-                self._since = time.monotonic()
-            self._pending.append((path, result))
-        if len(self._pending) >= self.BATCH or time.monotonic() - self._since >= self.MAX_WAIT_S:
-            self.flush()
-
-    def flush(self) -> None:
-        batch, self._pending = self._pending, []
-        replaces = {rows.doc_id: self._replaces[rows.doc_id] for _, rows in batch if rows.doc_id in self._replaces}
-        failed = self._registry.store_many([rows for _, rows in batch], new=self._new, replaces=replaces)
-        for path, rows in batch:
-            if rows.doc_id in failed:
-                _report_failure(self._report, BuildFailure(str(path), _one_line(failed[rows.doc_id].message)))
-                continue
-            old = ", ".join(self._replaces.get(rows.doc_id, ()))
-            status: Status = "updated" if rows.doc_id in self._stored or old else "added"
-            self._report.items.append(BuildItem(str(path), rows.doc_id, rows.title, status,
-                                                len(rows.tasks), rows.assigned, len(rows.targets), old))
-
-
-def _report_failure(report: BuildReport, failure: BuildFailure) -> None:
-    report.failed.append(failure)
-    print(failure.message, file=sys.stderr, flush=True)  # every message names its file
+    return within_file_budget(item[0], settings, lambda: _documents_in(item[0], settings))
 
 
 def _fill_unchanged(report: BuildReport, registry: Registry) -> None:
@@ -527,28 +352,6 @@ def _say_orphaned_corrections(report: BuildReport, settings: Settings, console) 
                       "请在新导出的任务分工表中核对后重新导入。")
 
 
-def summary_table(report: BuildReport):  # -> rich.table.Table
-    from rich.table import Table
-
-    from rich.markup import escape
-
-    from pipeline.labels import label
-
-    table = Table(title="任务台账更新")
-    for name, justify in (("文件", "left"), ("状态", "left"), ("措施", "right"),
-                          ("已明确责任", "right"), ("未明确责任", "right"), ("目标", "right")):
-        table.add_column(name, justify=justify)
-    colour = {"added": "green", "updated": "yellow", "unchanged": "dim"}
-    for i in report.items:
-        name = f"{escape(i.title)}\n[dim]{escape(i.doc_id)}[/]" if i.title else escape(i.doc_id)
-        status = label("build_status", i.status) + (f"（替换 {escape(i.replaces)}）" if i.replaces else "")
-        table.add_row(name, f"[{colour[i.status]}]{status}",
-                      str(i.measures), str(i.assigned), str(i.unassigned), str(i.targets))
-    for f in report.failed:
-        table.add_row(escape(Path(f.path).name), f"[red]{label('build_status', 'failed')}", "", "", "", "")
-    return table
-
-
 def extract_ledger(files: list[Path], settings: Settings) -> tuple[Ledger, list[BuildFailure]]:
     """Parse and extract ``files`` without touching the registry."""
     from extractors.export.ledger import Ledger, LedgerDocument
@@ -556,7 +359,7 @@ def extract_ledger(files: list[Path], settings: Settings) -> tuple[Ledger, list[
     found, failures = find_documents(files)
     docs: list[LedgerDocument] = []
     todo = [(path, "") for path in found]  # nothing is stored: no fingerprint needed
-    with contextlib.closing(_extracted(todo, settings, _documents_in_item)) as extracted:
+    with contextlib.closing(run_per_file(todo, settings, _documents_in_item)) as extracted:
         results = [result for batch in extracted for result in batch]
     for result in results:
         if isinstance(result, BuildFailure):
@@ -584,9 +387,8 @@ def _print_extract_table(ledger: Ledger) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from pipeline.labels import label
-
     from extractors.export.ledger import deadline_cell, measure_heading, source_locator, unit_names
+    from pipeline.labels import label
 
     console = Console()
     for doc in ledger.documents:

@@ -1,6 +1,6 @@
 """A build's parse + extract on Ray (``taizhang build --ray`` or ``TAIZHANG_BUILD_RAY=1``).
 
-The per-file work is the same function the local worker processes run (``build._extracted``
+The per-file work is the same function the local worker processes run (``batches.run_per_file``
 hands it in); Ray only decides where it runs. ``ray.init`` joins the cluster named by
 ``RAY_ADDRESS`` when it is set (the same command on a laptop and on a cluster), else starts a
 local one with ``Settings.ray_num_cpus`` CPUs. Results come back in input order, with a bounded

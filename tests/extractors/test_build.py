@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors.registry import build
+from extractors.registry import batches, build
 from extractors.registry.build import build_registry, extractor_version, find_documents, run_build_command
 from extractors.registry.store import Registry
 from pipeline.errors import CorruptFileError
@@ -242,9 +242,9 @@ def test_a_folder_of_pdfs_goes_to_workers_sooner_than_the_same_bytes_of_text(tmp
         for name in "ab":
             (folder / f"{name}{suffix}").write_bytes(b"x" * 300)  # 600 bytes of files
     texts, pdfs = sorted((tmp_path / "txt").iterdir()), sorted((tmp_path / "PDF").iterdir())
-    assert build.work_bytes(texts) == 600 and build._workers(settings, texts) == 1
-    assert build.work_bytes(pdfs) == 2400 and build._workers(settings, pdfs) == 2
-    assert build._workers(settings, pdfs[:1]) == 1  # one file: nothing to share
+    assert batches.work_bytes(texts) == 600 and batches.worker_count(settings, texts) == 1
+    assert batches.work_bytes(pdfs) == 2400 and batches.worker_count(settings, pdfs) == 2
+    assert batches.worker_count(settings, pdfs[:1]) == 1  # one file: nothing to share
 
 
 def test_find_documents_finds_documents_only(tmp_path: Path) -> None:
