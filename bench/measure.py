@@ -48,8 +48,8 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 def reference_loop_ms() -> float:
     """Milliseconds of a fixed pure-Python loop: how fast this shared machine runs right now.
-    The host's bursts slow everything alike (within one 21-pass run this loop took up to 1.8×
-    its fastest time), so each figure beside it can be read against the machine's own speed."""
+    The host's bursts slow everything alike, so a figure taken beside it can be read against the
+    machine's own speed at that moment."""
     started = time.perf_counter()
     total = 0
     for i in range(300_000):

@@ -45,10 +45,10 @@ def step_prepare(work: Path, mode: str, _: str) -> dict:
     return out
 
 
-# A pass over the corpus takes ~0.2 s, and this shared machine has bursts of seconds in which
-# everything runs slower (a pure-Python loop took 0.17–0.32 s over ten runs a second apart): the
-# median of many short passes is steadier than the median of five was (two consecutive runs of
-# five passes gave 1.02 and 0.78 MB/s, their passes 0.62–1.15).
+# A pass over the corpus is short, and this shared machine has bursts of seconds in which
+# everything runs slower: the median of many short passes rides them out where the median of a
+# few does not. Each pass is timed beside ``reference_loop_ms``, so the figure can be read
+# against the machine's speed at the time.
 PARSE_EXTRACT_PASSES = {"tiny": 1, "quick": 21, "full": 41}
 
 

@@ -204,8 +204,8 @@ class Clause(Frozen):
     @model_validator(mode="before")
     @classmethod
     def _drop_saved_shadow(cls, data: object) -> object:
-        # Documents saved before 2026-12 carried a Simplified copy of each clause; readers now
-        # derive it where they need it.
+        # A saved document may carry a Simplified copy of each clause (``simplified``); readers
+        # derive it where they need it, so it is dropped and such files still load.
         if isinstance(data, dict) and "simplified" in data:
             data = {k: v for k, v in data.items() if k != "simplified"}
         return data
@@ -263,8 +263,8 @@ class Document(Frozen):
 
     _sections_by_id: dict[str, Section] | None = PrivateAttr(default=None)
 
-    # Reading ``self._sections_by_id`` goes through pydantic's ``__getattr__`` (~5 µs here, more
-    # than the lookups the cache saves); the caches are read from pydantic's store of private
+    # Reading ``self._sections_by_id`` goes through pydantic's ``__getattr__``, which costs more
+    # than the lookups the cache saves; the caches are read from pydantic's store of private
     # attributes, ``__pydantic_private__``, instead.
     def _section_index(self) -> dict[str, Section]:
         memo = self.__pydantic_private__
@@ -367,8 +367,8 @@ class UnitFlag(Frozen):
     - ``not_unit_shape``: none (the name does not end like the name of a body).
 
     On the wire (the registry's JSON, the JSON contract, the API) a flag is the text
-    ``kind:value`` (``possible_typo:市政务管理局``), as it was before it had a type: saved
-    documents and registries still load, and readers of docs/json-contract.md see no change.
+    ``kind:value`` (``possible_typo:市政务管理局``): the contract (docs/json-contract.md) lists
+    flags as strings, and registries already saved hold them so.
     """
 
     kind: UnitFlagKind

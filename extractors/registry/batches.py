@@ -28,8 +28,9 @@ def one_line(text: str) -> str:
 
 # How much parsing a byte of each format costs, relative to a byte of plain text. A text-layer
 # PDF packs its text tightly (compressed streams, two-byte glyph ids) and every page goes
-# through pdfium: a folder of 40 PDFs (1.29 MB, their text 1.03 MB) took 6.9-8.8 s in one
-# process, about five times what the same bytes of text take.
+# through pdfium, so a PDF byte costs several times a text byte (``bench.run --only
+# pdf_workers`` against ``build_workers``). The weight only decides when a batch is big enough
+# to share among workers: a round figure serves.
 PARSE_COST_PER_BYTE = {".pdf": 4}
 
 
