@@ -1,6 +1,6 @@
 """The flat exports: the JSON contract (documented in docs/json-contract.md) and a CSV of measures.
 
-The JSON contract is a view of the document model (pipeline/model.py), not a copy of it: each of
+The JSON contract is a view of the document model (pipeline/model/), not a copy of it: each of
 its shapes names the fields of a model it prints, and takes their type, default and validation
 from that model, so a field cannot mean one thing in the registry and another in the contract.
 The contract adds only what a reader outside needs (a source's ``locator``, a document's
