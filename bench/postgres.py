@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bench.steps import QUERIES, percentiles
+from bench.measure import QUERIES, percentiles
 from bench.synthetic import make_corpus
 from extractors.registry.build import build_registry
 from extractors.registry.local_postgres import fresh_database, start_local_postgres, stop_local_postgres

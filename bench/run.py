@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bench.server import free_port, rss_mb, start_server, stop_server
-from bench.steps import QUERIES, percentiles
+from bench.measure import QUERIES, percentiles
 from pipeline.settings import REPO_ROOT
 
 BENCH_DIR = Path(__file__).resolve().parent

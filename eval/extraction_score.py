@@ -1,161 +1,50 @@
-"""Pure scoring of extracted measures and targets against gold: no files, no models, no printing.
+"""Pure scoring of extracted measures against gold: no files, no models, no printing.
 
-Rows (``TaskRow``, ``TargetRow``) are the comparable shape of a measure / target; gold YAML and
-the extractor's ``Task`` / ``Target`` are both turned into rows (``eval/extraction_gold.py``).
-
-Matching
-    tasks    by normalised ``task_id`` (NFKC, no whitespace, no trailing 、/. per segment), then
-             among what is left in the same document by title similarity (>= ``TITLE_MATCH``).
-    targets  by normalised quote overlap (one quote contains the other, or the longest common
-             substring covers >= ``QUOTE_MATCH`` of the shorter one), preferring pairs whose value
-             and year agree; one prediction per gold target.
-Optional gold rows (ambiguous in the document itself) are never missed, and a prediction matched
-to one is neither right nor wrong.
+Tasks are matched by normalised ``task_id`` (NFKC, no whitespace, no trailing 、/. per segment),
+then among what is left in the same document by title similarity (>= ``TITLE_MATCH``). An
+optional gold measure (ambiguous in the document itself) is never missed, and a prediction
+matched to one is neither right nor wrong. Targets are scored in ``extraction_score_targets``,
+the rows both compare in ``extraction_rows``; their names are offered here too, where every
+scorer's user has always found them.
 """
 
 from __future__ import annotations
 
-import difflib
-import re
-import unicodedata
 from collections import Counter
-from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from eval.extraction_rows import (
+    MIN_QUOTE_OVERLAP,
+    PRF,
+    EvalError,
+    TargetRow,
+    TaskRow,
+    UnitRow,
+    norm_task_id,
+    norm_text,
+    quote_overlap,
+    score_sets,
+    title_similarity,
+)
+from eval.extraction_score_targets import (
+    QUOTE_MATCH,
+    TARGET_FIELDS,
+    TargetMatching,
+    TargetScores,
+    match_targets,
+    score_targets,
+    target_mismatches,
+)
+
+__all__ = [
+    "MIN_QUOTE_OVERLAP", "PRF", "QUOTE_MATCH", "ROLES", "TARGET_FIELDS", "TASK_FIELDS", "TITLE_MATCH",
+    "EvalError", "TargetMatching", "TargetRow", "TargetScores", "TaskMatching", "TaskRow", "TaskScores",
+    "UnitRow", "canonical_disagreements", "match_targets", "match_tasks", "norm_task_id", "norm_text",
+    "quote_overlap", "score_sets", "score_targets", "score_tasks", "target_mismatches", "title_similarity",
+]
 
 TITLE_MATCH = 0.8
-QUOTE_MATCH = 0.6
-MIN_QUOTE_OVERLAP = 3  # characters: "万吨" alone must not match a target, "12个" may
-TARGET_FIELDS = ("value", "value_max", "unit", "comparator", "year")
-
-
-@dataclass(frozen=True)
-class UnitRow:
-    name: str  # as written (page-break repairs applied)
-    canonical: str | None = None
-    canonical_alt: tuple[str, ...] = ()  # other canonical names a reader could defend
-
-
-@dataclass(frozen=True)
-class TaskRow:
-    doc_id: str
-    task_id: str
-    title: str
-    number: str | None = None
-    lead: tuple[UnitRow, ...] = ()
-    supporting: tuple[UnitRow, ...] = ()
-    deadlines: tuple[str, ...] = ()
-    optional: bool = False
-    responsible: tuple[UnitRow, ...] = ()  # named, no role stated (责任单位, unsplit)
-    optional_units: tuple[str, ...] = ()  # gold only: vague collectives, neither missed nor wrong
-
-
-@dataclass(frozen=True)
-class TargetRow:
-    doc_id: str
-    quote: str
-    comparator: str
-    indicator: str = ""
-    scope: str | None = None
-    value: Decimal | None = None
-    value_max: Decimal | None = None
-    unit: str | None = None
-    year: int | None = None
-    binding: str | None = None
-    cumulative: bool = False
-    comparator_alt: tuple[str, ...] = ()
-    optional: bool = False
-    task_id: str | None = None
-    label: str = ""  # target_id of a prediction, "gold #n" of a gold row
-
-
-@dataclass(frozen=True)
-class PRF:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    # Empty denominators: predicting nothing is perfect only when there was nothing to find, and
-    # finding nothing is perfect recall only when nothing was there (a document without targets).
-    @property
-    def precision(self) -> float:
-        if self.tp + self.fp == 0:
-            return 0.0 if self.fn else 1.0
-        return self.tp / (self.tp + self.fp)
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def empty(self) -> bool:
-        return self.tp + self.fp + self.fn == 0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def __add__(self, other: "PRF") -> "PRF":
-        return PRF(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
-
-    def as_dict(self) -> dict[str, float | int]:
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": round(self.precision, 4),
-                "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
-
-
-@dataclass(frozen=True)
-class EvalError:
-    doc_id: str
-    kind: str  # "missed task", "spurious lead", "wrong target" …
-    where: str  # task_id or quote
-    detail: str = ""
-
-
-def score_sets(pred: Iterable[Hashable], gold: Iterable[Hashable]) -> PRF:
-    """Precision/recall counts of two multisets: an item predicted twice but in gold once is one fp."""
-    p, g = Counter(pred), Counter(gold)
-    tp = sum((p & g).values())
-    return PRF(tp=tp, fp=sum(p.values()) - tp, fn=sum(g.values()) - tp)
-
-
-# --------------------------------------------------------------------------------------------
-# Normalisation
-
-_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
-
-
-def norm_text(s: str) -> str:
-    """Fold width (NFKC), drop whitespace, markdown bold and DOCX bookmark artefacts."""
-    s = _BOOKMARK.sub("", unicodedata.normalize("NFKC", s))
-    return re.sub(r"\s+", "", s.replace("**", ""))
-
-
-def norm_task_id(task_id: str) -> str:
-    doc, _, path = norm_text(task_id).rpartition(":")
-    segments = [seg.rstrip("、.") for seg in path.split(".")]
-    return f"{doc}:{'.'.join(seg for seg in segments if seg)}"
-
-
-def title_similarity(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, norm_text(a).rstrip("。"), norm_text(b).rstrip("。")).ratio()
-
-
-def quote_overlap(pred: str, gold: str) -> float:
-    """Share of the shorter quote covered by the longest common substring (1.0 when nested)."""
-    a, b = norm_text(pred), norm_text(gold)
-    if a == b:
-        return 1.0 if a else 0.0
-    if min(len(a), len(b)) < MIN_QUOTE_OVERLAP:
-        return 0.0
-    if a in b or b in a:
-        return 1.0
-    m = difflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
-    return m.size / min(len(a), len(b)) if m.size >= MIN_QUOTE_OVERLAP else 0.0
-
-
-# --------------------------------------------------------------------------------------------
-# Tasks
 
 
 @dataclass(frozen=True)
@@ -222,6 +111,8 @@ TASK_FIELDS = (
     "lead", "supporting", "responsible", "unit_role", "unit", "lead_canonical", "supporting_canonical",
     "deadline",
 )
+
+
 ROLES = ("lead", "supporting", "responsible")
 
 
@@ -314,91 +205,3 @@ def _diff_errors(name: str, pred: list, gold: list, doc_of: dict[str, str]) -> l
     out = [EvalError(doc_of[k], f"spurious {name}", k, v) for (k, v) in (p - g).elements()]
     out += [EvalError(doc_of[k], f"missed {name}", k, v) for (k, v) in (g - p).elements()]
     return sorted(out, key=lambda e: (e.where, e.kind))
-
-
-# --------------------------------------------------------------------------------------------
-# Targets
-
-
-def target_mismatches(pred: TargetRow, gold: TargetRow) -> tuple[str, ...]:
-    """Names of the fields among value, value_max, unit, comparator, year that disagree."""
-    wrong = []
-    if pred.value != gold.value:
-        wrong.append("value")
-    if pred.value_max != gold.value_max:
-        wrong.append("value_max")
-    if norm_text(pred.unit or "") != norm_text(gold.unit or ""):
-        wrong.append("unit")
-    if pred.comparator != gold.comparator and pred.comparator not in gold.comparator_alt:
-        wrong.append("comparator")
-    if pred.year != gold.year:
-        wrong.append("year")
-    return tuple(wrong)
-
-
-@dataclass(frozen=True)
-class TargetMatching:
-    pairs: tuple[tuple[TargetRow, TargetRow], ...]
-    spurious: tuple[TargetRow, ...]
-    missed: tuple[TargetRow, ...]
-
-
-def match_targets(pred: Sequence[TargetRow], gold: Sequence[TargetRow]) -> TargetMatching:
-    candidates = []
-    for i, p in enumerate(pred):
-        for j, g in enumerate(gold):
-            if p.doc_id != g.doc_id:
-                continue
-            overlap = quote_overlap(p.quote, g.quote)
-            if overlap >= QUOTE_MATCH:
-                rank = (p.value == g.value, p.year == g.year, overlap, not g.optional,
-                        -abs(len(p.quote) - len(g.quote)))
-                candidates.append((rank, i, j))
-    candidates.sort(key=lambda c: c[0], reverse=True)
-    pi: set[int] = set()
-    gj: set[int] = set()
-    pairs = []
-    for _, i, j in candidates:
-        if i in pi or j in gj:
-            continue
-        pi.add(i)
-        gj.add(j)
-        pairs.append((pred[i], gold[j]))
-    spurious = tuple(p for i, p in enumerate(pred) if i not in pi)
-    missed = tuple(g for j, g in enumerate(gold) if j not in gj and not g.optional)
-    return TargetMatching(tuple(pairs), spurious, missed)
-
-
-@dataclass(frozen=True)
-class TargetScores:
-    detection: PRF  # the claim was found (quote matched), whatever its values
-    correct: PRF  # found AND value, value_max, unit, comparator, year all right
-    accuracy: dict[str, tuple[int, int]] = field(default_factory=dict)  # field -> (right, matched)
-    errors: tuple[EvalError, ...] = ()
-
-
-def score_targets(pred: Sequence[TargetRow], gold: Sequence[TargetRow]) -> TargetScores:
-    m = match_targets(pred, gold)
-    scored = [(p, g) for p, g in m.pairs if not g.optional]
-    wrong = {id(p): target_mismatches(p, g) for p, g in scored}
-    right = sum(1 for p, _ in scored if not wrong[id(p)])
-    fn = len(m.missed)
-    detection = PRF(tp=len(scored), fp=len(m.spurious), fn=fn)
-    correct = PRF(tp=right, fp=len(m.spurious) + len(scored) - right, fn=fn + len(scored) - right)
-    accuracy = {f: (sum(1 for p, _ in scored if f not in wrong[id(p)]), len(scored)) for f in TARGET_FIELDS}
-    accuracy["binding"] = (sum(1 for p, g in scored if p.binding == g.binding), len(scored))
-    accuracy["cumulative"] = (sum(1 for p, g in scored if p.cumulative == g.cumulative), len(scored))
-    errors = [EvalError(g.doc_id, "missed target", g.quote, _describe(g)) for g in m.missed]
-    errors += [EvalError(p.doc_id, "spurious target", p.quote, _describe(p)) for p in m.spurious]
-    errors += [
-        EvalError(g.doc_id, "wrong target", g.quote, f"{', '.join(wrong[id(p)])}: got {_describe(p)}; gold {_describe(g)}")
-        for p, g in scored if wrong[id(p)]
-    ]
-    return TargetScores(detection, correct, accuracy, tuple(errors))
-
-
-def _describe(t: TargetRow) -> str:
-    value = "" if t.value is None else str(t.value)
-    if t.value_max is not None:
-        value += f"–{t.value_max}"
-    return f"{t.year or '-'} {t.indicator} {t.comparator} {value}{t.unit or ''}".strip()

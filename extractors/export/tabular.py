@@ -1,22 +1,23 @@
 """The flat exports: the JSON contract (documented in docs/json-contract.md) and a CSV of measures.
 
-The JSON contract is defined here as pydantic models, so what is written is validated, its JSON
-Schema can be printed (``LedgerExport.model_json_schema()``), and consumers can parse it back.
-Decimals are strings (``"16.4"``) so no reader turns 16.4亿 into 16.399999….
+The JSON contract is a view of the document model (pipeline/model/), not a copy of it: each of
+its shapes names the fields of a model it prints, and takes their type, default and validation
+from that model, so a field cannot mean one thing in the registry and another in the contract.
+The contract adds only what a reader outside needs (a source's ``locator``, a document's
+``path``, a measure's ``corrections``) and leaves out what its nesting already says (a unit's
+role is the list it stands in; a task's ``doc_id`` is its document's). Files written are
+validated, ``LedgerExport.model_json_schema()`` prints the JSON Schema, and consumers can parse
+a file back. Decimals are strings (``"16.4"``) so no reader turns 16.4亿 into 16.399999….
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict
-
-from pipeline.model import Deadline, SourceRef, Target, Task, UnitMention
+from pydantic import BaseModel, ConfigDict, create_model
 
 from extractors.export.ledger import (
     CorrectedField,
@@ -30,41 +31,54 @@ from extractors.export.ledger import (
     unit_names,
 )
 from extractors.export.safe_cells import clean_cell_text, neutralise
+from pipeline.model import Deadline, DocumentMeta, SourceRef, Target, Task, UnitMention
 
 SCHEMA_VERSION = 1
 
 
-class _Out(BaseModel):
+class ContractShape(BaseModel):
+    """A shape of the JSON contract, filled from the object it prints (see ``view``)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-
-class SourceOut(_Out):
-    page: int
-    line_start: int
-    line_end: int
-    char_start: int
-    char_end: int
-    page_end: int | None = None
-    section_path: list[str] = []
-    locator: str  # DOC_ID:START-END for `taizhang show`
+    @classmethod
+    def view(cls, printed: object, /, **own: Any) -> Self:
+        """``printed``'s values of the fields this shape shares with it, and the contract's ``own``."""
+        shared = {f: getattr(printed, f) for f in cls.model_fields if f not in own and hasattr(printed, f)}
+        return cls.model_validate({**shared, **own}, from_attributes=True)
 
 
-class UnitOut(_Out):
-    name: str
-    canonical: str
-    known: bool = True
-    flags: list[str] = []
+def contract_shape(name: str, model: type[BaseModel], fields: Sequence[str], doc: str,
+                   required: Sequence[str] = (), **own: Any) -> type[ContractShape]:
+    """A contract shape with ``fields`` in the order the contract prints them: each is ``model``'s
+    field as declared there, unless ``own`` gives it the contract's ``(type, default)``.
+    ``required``: fields the model defaults but the contract has always required of a file."""
+    unknown = (set(own) | set(required)) - set(fields)
+    assert not unknown, f"{name}: {unknown} are not among its fields"
+    definitions: dict[str, Any] = {
+        f: own[f] if f in own else (model.model_fields[f].annotation, model.model_fields[f]) for f in fields
+    }
+    definitions.update({f: (model.model_fields[f].annotation, ...) for f in required})
+    return create_model(name, __base__=ContractShape, __doc__=doc, __module__=__name__, **definitions)
 
 
-class DeadlineOut(_Out):
-    text: str
-    kind: str
-    date: dt.date | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
+SourceOut = contract_shape(
+    "SourceOut", SourceRef,
+    ("page", "line_start", "line_end", "char_start", "char_end", "page_end", "section_path", "locator"),
+    "Where a thing is in the original file; its document is the one it is listed under.",
+    required=("page", "line_start", "line_end"),
+    locator=(str, ...),  # DOC_ID:START-END for `taizhang show`
+)
+UnitOut = contract_shape(
+    "UnitOut", UnitMention, ("name", "canonical", "known", "flags"),
+    "A unit; its role is the list it stands in (lead, supporting, unassigned_units).",
+)
+DeadlineOut = contract_shape(
+    "DeadlineOut", Deadline, ("text", "kind", "date", "start", "end"), "A 完成时限 as written and as dates.",
+)
 
 
-class CorrectionOut(_Out):
+class CorrectionOut(ContractShape):
     """A value a person corrected: the extractor's reading and theirs (extractors.tracking)."""
 
     field: str  # lead | supporting | unassigned | deadline | not_a_task | add_task
@@ -75,102 +89,58 @@ class CorrectionOut(_Out):
     origin: str
 
 
-class TaskOut(_Out):
-    task_id: str
-    number: str | None = None
-    title: str
-    text: str
-    section_path: list[str]
-    lead: list[UnitOut]
-    supporting: list[UnitOut]
-    unassigned_units: list[UnitOut]
-    role_rule: str | None = None
-    deadlines: list[DeadlineOut]
-    target_ids: list[str] = []
-    source: SourceOut
-    corrections: list[CorrectionOut] = []  # empty when nobody corrected the task
+TaskOut = contract_shape(
+    "TaskOut", Task,
+    ("task_id", "number", "title", "text", "section_path", "lead", "supporting", "unassigned_units",
+     "role_rule", "deadlines", "target_ids", "source", "corrections"),
+    "A measure (任务/措施) with its units, deadlines and source.",
+    required=("section_path",),
+    lead=(list[UnitOut], ...),
+    supporting=(list[UnitOut], ...),
+    unassigned_units=(list[UnitOut], ...),
+    deadlines=(list[DeadlineOut], ...),
+    source=(SourceOut, ...),
+    corrections=(list[CorrectionOut], []),  # empty when nobody corrected the task
+)
+TargetOut = contract_shape(
+    "TargetOut", Target,
+    ("target_id", "task_id", "text", "quote", "indicator", "scope", "value", "value_max", "unit",
+     "comparator", "year", "binding", "cumulative", "source"),
+    "A target as a typed claim; its value and value_max print as decimal strings.",
+    source=(SourceOut, ...),
+)
+DocumentOut = contract_shape(
+    "DocumentOut", DocumentMeta,
+    ("doc_id", "title", "path", "issuer", "date", "doc_type", "doc_number", "status", "tasks", "targets"),
+    "A document with its measures and targets.",
+    path=(str, ...),
+    tasks=(list[TaskOut], ...),
+    targets=(list[TargetOut], ...),
+)
 
 
-class TargetOut(_Out):
-    target_id: str
-    task_id: str | None = None
-    text: str
-    quote: str
-    indicator: str
-    scope: str | None = None
-    value: str | None = None
-    value_max: str | None = None
-    unit: str | None = None
-    comparator: str
-    year: int | None = None
-    binding: str | None = None
-    cumulative: bool = False
-    source: SourceOut
-
-
-class DocumentOut(_Out):
-    doc_id: str
-    title: str
-    path: str
-    issuer: str | None = None
-    date: dt.date | None = None
-    doc_type: str | None = None
-    doc_number: str | None = None
-    status: str = "未知"
-    tasks: list[TaskOut]
-    targets: list[TargetOut]
-
-
-class LedgerExport(_Out):
+class LedgerExport(ContractShape):
     schema_version: Literal[1] = SCHEMA_VERSION
-    documents: list[DocumentOut]
+    documents: list[DocumentOut]  # type: ignore[valid-type]  # a shape built by contract_shape
 
 
-def _source(s: SourceRef) -> SourceOut:
-    return SourceOut(page=s.page, line_start=s.line_start, line_end=s.line_end, char_start=s.char_start,
-                     char_end=s.char_end, page_end=s.page_end, section_path=list(s.section_path),
-                     locator=source_locator(s))
+def source_out(s: SourceRef) -> ContractShape:
+    return SourceOut.view(s, locator=source_locator(s))
 
 
-def _unit(m: UnitMention) -> UnitOut:
-    return UnitOut(name=m.name, canonical=m.canonical, known=m.known, flags=list(m.flags))
+def task_out(t: Task, corrections: Sequence[CorrectedField] = ()) -> ContractShape:
+    return TaskOut.view(t, source=source_out(t.source), corrections=[CorrectionOut.view(c) for c in corrections])
 
 
-def _deadline(d: Deadline) -> DeadlineOut:
-    return DeadlineOut(text=d.text, kind=d.kind, date=d.date, start=d.start, end=d.end)
-
-
-def _decimal(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def task_out(t: Task, corrections: Sequence[CorrectedField] = ()) -> TaskOut:
-    return TaskOut(
-        task_id=t.task_id, number=t.number, title=t.title, text=t.text, section_path=list(t.section_path),
-        lead=[_unit(m) for m in t.lead], supporting=[_unit(m) for m in t.supporting],
-        unassigned_units=[_unit(m) for m in t.unassigned_units], role_rule=t.role_rule,
-        deadlines=[_deadline(d) for d in t.deadlines], target_ids=list(t.target_ids), source=_source(t.source),
-        corrections=[CorrectionOut(field=c.field, extracted=c.extracted, corrected=c.corrected, status=c.status,
-                                   correction_id=c.correction_id, origin=c.origin) for c in corrections],
-    )
-
-
-def target_out(t: Target) -> TargetOut:
-    return TargetOut(
-        target_id=t.target_id, task_id=t.task_id, text=t.text, quote=t.quote, indicator=t.indicator,
-        scope=t.scope, value=_decimal(t.value), value_max=_decimal(t.value_max), unit=t.unit,
-        comparator=t.comparator, year=t.year, binding=t.binding, cumulative=t.cumulative,
-        source=_source(t.source),
-    )
+def target_out(t: Target) -> ContractShape:
+    return TargetOut.view(t, source=source_out(t.source))
 
 
 def document_out(d: LedgerDocument,
-                 corrections: Mapping[str, Sequence[CorrectedField]] | None = None) -> DocumentOut:
+                 corrections: Mapping[str, Sequence[CorrectedField]] | None = None) -> ContractShape:
     corrections = corrections or {}
-    m = d.meta
-    return DocumentOut(
-        doc_id=m.doc_id, title=m.title, path=d.path, issuer=m.issuer, date=m.date, doc_type=m.doc_type,
-        doc_number=m.doc_number, status=m.status, tasks=[task_out(t, corrections.get(t.task_id, ())) for t in d.tasks],
+    return DocumentOut.view(
+        d.meta, path=d.path, tasks=[task_out(t, corrections.get(t.task_id, ())) for t in d.tasks],
         targets=[target_out(t) for t in d.targets],
     )
 
@@ -197,7 +167,7 @@ CSV_HEADER = (
 
 
 def _due(task: Task) -> str:
-    dates = [d.date or d.end for d in task.deadlines if (d.date or d.end) is not None]
+    dates = [d.due for d in task.deadlines if d.due is not None]
     return min(dates).isoformat() if dates else ""
 
 

@@ -84,8 +84,8 @@ def remark_cell(row: MeasureRow) -> str:
     notes = [responsibility_note(row.task)]
     for m in (*row.task.lead, *row.task.supporting, *row.task.unassigned_units):
         for flag in m.flags:
-            if flag.startswith("possible_typo:"):
-                notes.append(f"“{m.name}”疑为“{flag.partition(':')[2]}”")
+            if flag.kind == "possible_typo":
+                notes.append(f"“{m.name}”疑为“{flag.value}”")
     return "\n".join(n for n in notes if n)
 
 

@@ -129,14 +129,14 @@ def _label_line_end(s: str, start: int) -> int:
 
 # An unlabelled bracket of units (（市发展改革委、市财政局）) names a few, at most a few dozen, units;
 # a longer one is prose. Without this bound, text with stray brackets (a bracket opened in one
-# paragraph and closed pages later, nested) had every bracket's whole content cut into would-be
-# unit lists: quadratic, 7.7 s for 500,000 characters of it.
+# paragraph and closed pages later, nested) would have every bracket's whole content cut into
+# would-be unit lists: work quadratic in the length of the text.
 _MAX_UNIT_BRACKET = 800
 
 
 # A bracket up to this long is searched for its label directly; a longer one (text with
-# thousands of nested brackets, where searching each made the text quadratic: 1.2 MB of （ ran
-# past 240 s) asks _LongBracketLabels, which finds every label of the text once.
+# thousands of nested brackets, where searching each would make the work quadratic in the
+# text's length) asks _LongBracketLabels, which finds every label of the text once.
 _MAX_SEARCHED_BRACKET = 2000
 
 

@@ -33,7 +33,7 @@ from extractors.units.names import (
     unit_lexicon,
     with_place,
 )
-from pipeline.model import DocumentMeta
+from pipeline.model import DocumentMeta, UnitFlag
 
 _PARTY = "中共"
 _PROVINCE = re.compile(r"^[\u4e00-\u9fff]{2,3}省")
@@ -178,9 +178,9 @@ def qualify_unit(match: UnitMatch, context: UnitContext) -> UnitMatch:
         qualified = with_place(base.canonical, tier, place)
         entry = lookup(qualified, context.city)
         flags = tuple(
-            _qualified_flag(f, tier.bare_word, place)
-            for f in base.flags
-            if not f.startswith("needs_jurisdiction:")
+            str(_qualified_flag(flag, tier.bare_word, place))
+            for flag in map(UnitFlag.model_validate, base.flags)
+            if flag.kind != "needs_jurisdiction"
         )
         if entry is not None:
             update = {"canonical": entry.canonical, "known": True, "level": entry.level}
@@ -221,9 +221,8 @@ def jurisdiction_candidates(match: UnitMatch, canonicals: Iterable[str]) -> list
     return out
 
 
-def _qualified_flag(flag: str, bare_word: str, place: str) -> str:
+def _qualified_flag(flag: UnitFlag, bare_word: str, place: str) -> UnitFlag:
     """possible_typo:区住房和城乡建设局 → possible_typo:东区住房和城乡建设局."""
-    kind, _, value = flag.partition(":")
-    if kind == "possible_typo" and value.startswith(bare_word):
-        return f"{kind}:{place}{value[len(bare_word):]}"
+    if flag.kind == "possible_typo" and flag.value and flag.value.startswith(bare_word):
+        return flag.model_copy(update={"value": place + flag.value[len(bare_word):]})
     return flag

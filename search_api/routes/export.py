@@ -1,4 +1,4 @@
-"""The workbook download. Building it costs seconds of CPU (3.5 s on the corpus), so it is built
+"""The workbook download. Building it costs seconds of CPU, so it is built
 once per registry generation and kept in ``<data_dir>/exports/``: every request after the first
 gets the same file until the registry changes. Building is serialised, and the app's
 RequestLimits answers 429 past ``heavy_requests`` at once."""

@@ -28,7 +28,7 @@ from extractors.registry.store import Registry
 from extractors.export.safe_cells import EXCEL_CELL_LIMIT, TRUNCATION_NOTE, safe_cell
 from pipeline.errors import TaizhangError
 from pipeline.locate import parse_locator
-from pipeline.model import Deadline, SourceRef, Span, Task, UnitMention
+from pipeline.model import Deadline, SourceRef, Span, Task, UnitFlag, UnitMention
 from pipeline.settings import Settings
 from tests.extractors.test_registry import PASSAGE, make_ledger
 
@@ -205,6 +205,19 @@ def test_json_follows_the_contract(settings: Settings, tmp_path: Path) -> None:
     assert {"text", "indicator", "scope", "value", "value_max", "unit", "comparator", "year", "binding",
             "cumulative", "source"} <= target.keys()
     assert target["value"] == "16.40" and Decimal(target["value"]) == Decimal("16.4")
+
+
+def test_json_contract_prints_unit_flags_as_text_and_reads_them_back_typed(settings: Settings,
+                                                                          tmp_path: Path) -> None:
+    path = run_export_command(settings, "json", tmp_path / "t.json")
+    text = path.read_text(encoding="utf-8")
+    task = json.loads(text)["documents"][0]["tasks"][1]
+    assert task["unassigned_units"][0]["flags"] == ["possible_typo:市政务服务管理局"]
+    back = LedgerExport.model_validate_json(text)
+    assert back.documents[0].tasks[1].unassigned_units[0].flags == (
+        UnitFlag(kind="possible_typo", value="市政务服务管理局"),
+    )
+    assert back.model_dump_json(indent=2) + "\n" == text
 
 
 def test_json_contract_doc_lists_every_field() -> None:

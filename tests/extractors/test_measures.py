@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from extractors.measures.tasks import extract_tasks
-from pipeline.model import Document, DocumentMeta, Task
+from pipeline.model import Document, DocumentMeta, Task, UnitFlag
 
 TONGZHI = "pzh-2025-yuanqu-tizhi-tongzhi"
 SHILIU = "pzh-2024-jianquan-qianglian-16tiao"
@@ -55,7 +55,7 @@ def test_tongzhi_typo_flagged_not_merged(tasks) -> None:
     task15 = next(t for t in tasks[TONGZHI] if t.number == "15.")
     typo = next(u for u in task15.supporting if u.name == "市政府管理局")
     assert typo.canonical == "市政府管理局"
-    assert "possible_typo:市政务管理局" in typo.flags
+    assert UnitFlag(kind="possible_typo", value="市政务管理局") in typo.flags
 
 
 def test_shiliu_sixteen_measures(tasks) -> None:
@@ -90,7 +90,7 @@ def test_dongqu_fifteen_measures_with_district_units(tasks) -> None:
                 not unit.canonical.startswith("市")
                 or unit.canonical == "市自然资源和规划局东区分局"
             )
-            assert not any(f.startswith("needs_jurisdiction") for f in unit.flags), unit
+            assert not any(f.kind == "needs_jurisdiction" for f in unit.flags), unit
             assert not unit.canonical.startswith(("区", "园区")), unit  # each has its place
 
 
@@ -138,7 +138,7 @@ def _golden_view(task: Task) -> dict:
         "lead": [u.canonical for u in task.lead],
         "supporting": [u.canonical for u in task.supporting],
         "unassigned": [u.canonical for u in task.unassigned_units],
-        "flags": sorted({f for u in (*task.lead, *task.supporting) for f in u.flags}),
+        "flags": sorted({str(f) for u in (*task.lead, *task.supporting) for f in u.flags}),
         "role_rule": task.role_rule,
         "deadlines": [d.text for d in task.deadlines],
     }

@@ -15,6 +15,7 @@ from extractors.roles.statements import (
     parse_unit_list,
     rule_in_force,
 )
+from pipeline.model import UnitFlag
 
 COMMA = RoleRule(
     kind="before_first_comma", note="逗号前为牵头单位，下同", core="逗号前为牵头单位", carries=True
@@ -625,7 +626,7 @@ def test_canonical_and_flags_on_mentions() -> None:
         "〔责任单位：市经济和信息化局；市政府管理局、各县（区）人民政府〕", rule=SEMI
     )
     by_name = {u.name: u for u in parse.units}
-    assert by_name["市政府管理局"].flags == ("possible_typo:市政务管理局",)
+    assert by_name["市政府管理局"].flags == (UnitFlag(kind="possible_typo", value="市政务管理局"),)
     assert by_name["市政府管理局"].canonical == "市政府管理局"
     assert by_name["各县（区）人民政府"].canonical == "各县（区）人民政府"
 

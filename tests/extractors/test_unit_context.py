@@ -15,7 +15,7 @@ from extractors.units.context import (
     read_places,
 )
 from extractors.units.names import canonical_unit, unit_lexicon
-from pipeline.model import Document, DocumentMeta
+from pipeline.model import Document, DocumentMeta, UnitFlag
 
 DONGQU = ("攀枝花市东区人民政府办公室", "攀枝花东区高新技术产业园区承载能力提升三年行动方案")
 XIQU = ("攀枝花西区发展和改革局", "攀枝花市西区协同助推成渝经济圈建设规划")
@@ -167,7 +167,7 @@ def test_parse_responsibility_reads_names_in_context() -> None:
     ]
     alone = parse_responsibility(text)
     assert alone.units[0].canonical == "区经济和信息化局"
-    assert "needs_jurisdiction:区" in alone.units[0].flags
+    assert UnitFlag(kind="needs_jurisdiction", value="区") in alone.units[0].flags
 
 
 DISTRICT_PLAN = """二、重点任务
