@@ -132,6 +132,11 @@ KEEPS += [
      "1.完善标准规范体系。推动《规范》“《通用设计规范》等标准出台。\n2.健全评测评价体系。修订《评测体系》。"),
 ]
 KEEPS += [
+    # a space between two bodies' names separates them; a conversion space in prose goes
+    ("1.建设数据中心。（责任单位：市发展改革委 市财政局 市自然资源局）", "1.建设数据中心。（责任单位：市发展改革委 市财政局 市自然资源局）"),
+    ("1.建设数据中心。由市财政局 负责，推进建设。", "1.建设数据中心。由市财政局负责，推进建设。"),
+]
+KEEPS += [
     # a label line with no stop ends its item when the next line continues the item numbers
     ("1.建设数据中心。推进建设。\n责任单位：市发展改革委、市财政局\n2.完善机制。推进完善。",
      "1.建设数据中心。推进建设。\n责任单位：市发展改革委、市财政局\n2.完善机制。推进完善。"),
