@@ -36,7 +36,7 @@ from extractors.units.names import (
 from pipeline.model import DocumentMeta, UnitFlag
 
 _PARTY = "中共"
-_PROVINCE = re.compile(r"^[\u4e00-\u9fff]{2,3}省")
+_PROVINCE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}省|[\u4e00-\u9fff]{2,7}?自治区)")  # 广西壮族自治区 is no 区
 _CITY = re.compile(r"^([\u4e00-\u9fff]{2,4}?市|[\u4e00-\u9fff]{2,6}?州|[\u4e00-\u9fff]{2,6}?盟)")
 _QUOTED_TITLE = re.compile(r"《([^》]+)》")
 _ISSUER_SEPARATORS = re.compile(r"[\s、，,；;]+")
@@ -188,6 +188,9 @@ def qualify_unit(match: UnitMatch, context: UnitContext) -> UnitMatch:
         return base.model_copy(update={"canonical": party_body(qualified), "flags": flags})
     if context.province and base.level == "province" and base.canonical.startswith("省"):
         return base.model_copy(update={"canonical": party_body(context.province + base.canonical[1:])})
+    if context.province and context.province.endswith("自治区") and base.canonical.startswith("自治区"):
+        # 自治区财政厅 in a 广西 document is 广西壮族自治区财政厅, as 省财政厅 is 山东省财政厅
+        return base.model_copy(update={"canonical": party_body(context.province + base.canonical[3:])})
     if context.national and base.level is None:  # 发展改革委 in a 国务院 document
         entry = lookup("国家" + base.canonical)
         if entry is not None and entry.level == "national":

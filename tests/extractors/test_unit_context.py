@@ -50,6 +50,8 @@ def _context(issuer: str | None, title: str) -> UnitContext:
         (None, "聚焦产业建圈强链促进工业经济高质量发展十六条措施", {}),
         ("银江镇人民政府", "关于做好春耕生产的通知", {"town": "银江镇"}),
         ("四川省凉山彝族自治州人民政府", "通知", {"city": "凉山彝族自治州"}),
+        ("广西壮族自治区人民政府办公厅", "通知", {}),  # a 自治区 is a province, not a district
+        ("内蒙古自治区人民政府", "通知", {}),
         (*NO_PLACE, {}),
     ],
 )
@@ -99,6 +101,8 @@ def test_a_title_names_a_place_only_after_a_city_or_when_known() -> None:
         (WUHOU, "区财政局", "武侯区财政局"),
         (WUHOU, "东区税务局", "东区税务局"),  # not Panzhihua's 东区
         (NO_PLACE, "市税务局", "市税务局"),
+        (("广西壮族自治区人民政府办公厅", "通知"), "自治区财政厅", "广西壮族自治区财政厅"),
+        (("广西壮族自治区人民政府办公厅", "通知"), "自治区发展改革委", "广西壮族自治区发展和改革委员会"),
     ],
 )
 def test_qualify(doc: tuple[str | None, str], written: str, canonical: str) -> None:
