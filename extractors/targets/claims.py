@@ -506,6 +506,32 @@ def _yearly(text: str, c: Claim, markers: list[tuple[int, int]]) -> Claim:
     return c
 
 
+_INDEX_COMPARATORS: dict[str, Comparator] = {
+    "降至": "le", "降低到": "le", "降低至": "le", "下降到": "le", "下降至": "le", "控制在": "le",
+    "不高于": "le", "不超过": "le", "低于": "le", "不低于": "ge", "超过": "ge", "高于": "ge",
+}
+_BOUND_COMPARATORS: dict[str, Comparator] = {"以上": "ge", "以下": "le", "以内": "le", "左右": "approx"}
+
+
+def _index_values(text: str, ctx: ClauseContext, markers: list[tuple[int, int]],
+                  taken: list[tuple[int, int]]) -> list[Claim]:
+    """Figures without a unit that an index or a ratio reaches (指数达到115, PUE值降至1.3以下)."""
+    out: list[Claim] = []
+    for m in target_lexicon().index_value.regex.finditer(text):
+        if _in_any(m.start("num"), taken):
+            continue
+        scope, indicator = split_subject(m.group("what"))
+        if not indicator:
+            continue
+        bound = m.group("bound")
+        comparator = _BOUND_COMPARATORS[bound] if bound else _INDEX_COMPARATORS.get(m.group("cue"), "eq")
+        out.append(Claim(
+            start=m.start("what"), end=m.end(), indicator=indicator, comparator=comparator,
+            scope=scope, value=Decimal(m.group("num")), year=_year_for(m.start(), markers, ctx),
+        ))
+    return out
+
+
 @dataclass(frozen=True)
 class ClauseReading:
     claims: tuple[Claim, ...]
@@ -550,6 +576,8 @@ def read_clause(text: str, ctx: ClauseContext = ClauseContext()) -> ClauseReadin
     if qualitative or anywhere:
         taken = [(c.start, c.end) for c in claims] + masks
         claims += _qualitative(t, ctx, markers, taken, stated=qualitative)
+    if qualitative:
+        claims += _index_values(t, ctx, markers, [(c.start, c.end) for c in claims] + masks)
     if ctx.year is not None and not ctx.target_section:
         claims = [_yearly(t, c, markers) for c in claims]
     mapped = []

@@ -68,6 +68,7 @@ class TargetLexicon(BaseModel):
     rate_of_action: RateOfAction
     metric_words: Rule
     bounded_capacity: Rule
+    index_value: Rule
     distributive_objects: Rule
     baseline_cues: tuple[Rule, ...]
     baseline_sections: Rule

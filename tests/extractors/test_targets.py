@@ -295,6 +295,12 @@ CASES = [
         row("全省高质量工业数据集实现泽（Z）级突破", "qualitative", None, None, 2022, "高质量工业数据集"),
     ]),
     ("完善全覆盖、全天候的通信网络，为课程全覆盖提供计算能力支撑。", NONE, []),
+    # an index or a ratio reaches a figure with no unit, where targets are stated
+    ("到2025年，两化融合发展水平指数达到115，新建数据中心PUE值降至1.3以下。", PLAN, [
+        row("两化融合发展水平指数达到115", "eq", "115", None, 2025, "两化融合发展水平指数"),
+        row("新建数据中心PUE值降至1.3以下", "le", "1.3", None, 2025, "新建数据中心PUE值"),
+    ]),
+    ("两化融合发展水平指数达到115。", NONE, []),
     # the thing covered written as the subject of 实现全覆盖
     ("规模以上工业企业数字化改造实现全覆盖。", NONE, [
         row("规模以上工业企业数字化改造实现全覆盖", "qualitative", None, None, N, "规模以上工业企业数字化改造"),
