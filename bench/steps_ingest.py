@@ -78,7 +78,7 @@ def step_parse_extract(work: Path, mode: str, _: str) -> dict:
             "reference_loop_ms": reference,
             "machine_speed": {"slowest": round(fastest / max(reference), 2),
                               "median": round(fastest / statistics.median(reference), 2)},
-            "at_full_speed": {"passes": len(at_speed), "mb_per_s": statistics.median(at_speed)},
+            "at_full_speed": {"passes": len(at_speed), "mb_per_s": round(statistics.median(at_speed), 3)},
             "peak_rss_mb": round(peak_rss_mb())}
 
 
