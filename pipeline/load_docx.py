@@ -36,8 +36,6 @@ MAX_XML_PART_BYTES = 64 * 1024 * 1024
 MAX_MEMBERS = 10_000
 MAX_RATIO = 100  # deflate of real XML is 5–20×; zeros reach 1000×
 RATIO_MIN_BYTES = 1024 * 1024  # tiny members can compress absurdly well and harmlessly
-_RESAVE = "open it in Word/WPS and save as .docx again"
-_BOMB_HINT = "refused for safety; open it in Word and save a fresh copy if you trust it"
 
 
 def check_zip(path: Path, data: bytes) -> None:
@@ -46,36 +44,22 @@ def check_zip(path: Path, data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        reason = "not a valid .docx (the zip container is damaged)"
-        raise CorruptFileError(path, reason, _RESAVE) from None
+        raise CorruptFileError.because(path, "docx_damaged_zip") from None
     if len(infos) > MAX_MEMBERS:
-        raise ResourceLimitError(path, f"the .docx holds {len(infos):,} parts", _BOMB_HINT)
+        raise ResourceLimitError.because(path, "docx_too_many_parts", parts=len(infos))
     total = sum(info.file_size for info in infos)
     if total > MAX_UNZIPPED_BYTES:
-        raise ResourceLimitError(
-            path,
-            f"the .docx would expand to {total:,} bytes (zip bomb?)",
-            _BOMB_HINT,
-        )
+        raise ResourceLimitError.because(path, "docx_expands_too_far", size=total)
     for info in infos:
         if info.filename.endswith((".xml", ".rels")) and info.file_size > MAX_XML_PART_BYTES:
-            raise FileTooLargeError(
-                path,
-                f"{info.filename} 展开后有 {info.file_size:,} 字节，超过 {MAX_XML_PART_BYTES:,} 字节的上限 "
-                f"(part {info.filename} expands to {info.file_size:,} bytes, over the limit)",
-                "请拆分文档，或另存为 PDF 后再读入 (split the document, or save it as PDF and load that)",
-            )
+            raise FileTooLargeError.because(path, "docx_part_too_large", part=info.filename,
+                                            size=info.file_size, limit=MAX_XML_PART_BYTES)
         ratio = info.file_size // max(info.compress_size, 1)
         if info.file_size >= RATIO_MIN_BYTES and ratio > MAX_RATIO:
-            raise ResourceLimitError(
-                path,
-                f"part {info.filename} would expand {ratio:,}× "
-                f"to {info.file_size:,} bytes (zip bomb?)",
-                _BOMB_HINT,
-            )
+            raise ResourceLimitError.because(path, "docx_part_ratio", part=info.filename, ratio=ratio,
+                                             size=info.file_size)
     if "word/document.xml" not in {info.filename for info in infos}:
-        reason = "a zip, but not a Word document (no word/document.xml)"
-        raise CorruptFileError(path, reason, "save it as .docx from Word/WPS")
+        raise CorruptFileError.because(path, "docx_no_document")
 
 
 # --------------------------------------------------------------------------------------------
@@ -435,8 +419,7 @@ def load_docx(path: Path, data: bytes, *, sha256: str) -> RawDocument:
     except CorruptFileError:
         raise
     except Exception as exc:  # python-docx/lxml raise many types for a damaged package
-        reason = f"the Word file cannot be parsed ({type(exc).__name__}: {exc})"
-        raise CorruptFileError(path, reason, _RESAVE) from None
+        raise CorruptFileError.because(path, "docx_unparsable", detail=f"{type(exc).__name__}: {exc}") from None
     reader = _BodyReader(Numbering.from_xml(numbering_root), _style_num_pr(styles_root))
     for child in body:
         reader.block(child)

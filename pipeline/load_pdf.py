@@ -443,16 +443,8 @@ def _open(path: Path, data: bytes):
         return pdfium.PdfDocument(data)
     except PdfiumError as exc:
         if getattr(exc, "err_code", None) == 4 or "password" in str(exc).lower():
-            raise EncryptedFileError(
-                path,
-                "the PDF is password-protected",
-                "open it with the password and print/save an unprotected copy, then load that",
-            ) from None
-        raise CorruptFileError(
-            path,
-            f"the PDF cannot be parsed ({exc})",
-            "re-download it, or re-export it from the original",
-        ) from None
+            raise EncryptedFileError.because(path, "pdf_encrypted") from None
+        raise CorruptFileError.because(path, "pdf_unparsable", detail=exc) from None
 
 
 def _table_span(page_text: str, page_start: int, rows: tuple[tuple[str, ...], ...]) -> Span | None:
@@ -530,23 +522,15 @@ def _extract_tables(
 def load_pdf(path: Path, data: bytes, *, sha256: str, settings: Settings) -> RawDocument:
     """A PDF as a ``RawDocument``: pages joined by ``\\f``, ``page_starts``, ruled tables."""
     if b"%%EOF" not in data[-65536:]:
-        raise CorruptFileError(
-            path,
-            "the PDF ends before its %%EOF marker: the file was cut short (interrupted download?)",
-            "download or export it again",
-        )
+        raise CorruptFileError.because(path, "pdf_cut_short")
     use_cjk_stand_in(settings.pdf_cjk_stand_in)
     pdf = _open(path, data)
     try:
         total = len(pdf)
         if total == 0:
-            raise EmptyDocumentError(path, "the PDF has no pages", "check it is the right file")
+            raise EmptyDocumentError.because(path, "pdf_no_pages")
         if total > settings.max_pdf_pages:
-            raise ResourceLimitError(
-                path,
-                f"the PDF has {total:,} pages, over the limit of {settings.max_pdf_pages:,}",
-                "split it, or raise TAIZHANG_MAX_PDF_PAGES if it really is one document",
-            )
+            raise ResourceLimitError.because(path, "pdf_too_many_pages", pages=total, limit=settings.max_pdf_pages)
         scanned = _scan_document(pdf, data, total, settings.pdf_workers)
     finally:
         pdf.close()
@@ -589,14 +573,6 @@ def _refuse_without_content(path: Path, unread: list[int], total: int) -> None:
     """A PDF with no text and no images on any page: its page tree is broken (a page that loops
     back to its parent cannot be read) or its pages are empty. Either way OCR cannot help."""
     if unread:
-        shown = ", ".join(map(str, unread[:20])) + (" …" if len(unread) > 20 else "")
-        raise CorruptFileError(
-            path,
-            f"PDF 的页面树已损坏：第 {shown} 页无法读取，其余页面既无文字也无图像 (the page tree is "
-            f"broken: page(s) {shown} of {total} cannot be read, the others hold neither text nor images)",
-            "用 PDF 阅读器打开后另存一份，或从原文件重新导出 (open it in a PDF reader and save a copy, or export it again)",
-        )
-    raise EmptyDocumentError(
-        path, f"PDF 的 {total} 页既无文字也无图像 (its {total} page(s) hold neither text nor images)",
-        "请确认是否为正确的文件 (check that it is the right file)",
-    )
+        shown = "、".join(map(str, unread[:20])) + (" …" if len(unread) > 20 else "")
+        raise CorruptFileError.because(path, "pdf_page_tree_broken", pages=shown, total=total)
+    raise EmptyDocumentError.because(path, "pdf_blank_pages", total=total)

@@ -88,13 +88,6 @@ _PRIVATE_USE_BMP = re.compile("[\ue000-\uf8ff]")
 _MAX_PRIVATE_USE_RATIO = 0.02
 
 
-def _hint(path: Path) -> str:
-    return (
-        f"cannot tell the encoding; re-save {path.name} as UTF-8, "
-        "or pass encoding='gb18030' (or 'big5', 'utf-16') to load_file"
-    )
-
-
 def looks_like_text(text: str) -> bool:
     """False for decoded binary: any NUL, more than 0.1 % control characters, or more than 2 %
     private-use glyphs (a few of those are font glyphs of WPS documents, not controls)."""
@@ -208,11 +201,7 @@ def _chinese_legacy(data: bytes, path: Path) -> tuple[str, str] | None:
         return None
     share, _, text, codec = max(readings)
     if share < _MIN_EVERYDAY_SHARE:
-        raise EncodingError(
-            path,
-            f"as {codec} the bytes give mostly rare characters ({share:.0%} everyday)",
-            _hint(path),
-        )
+        raise EncodingError.because(path, "mostly_rare_characters", encoding=codec, share=share, name=path.name)
     return text, codec
 
 
@@ -252,7 +241,7 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
     if encoding is not None:
         text = _strict(data, encoding)
         if text is None:
-            raise EncodingError(path, f"the bytes are not valid {encoding}", _hint(path))
+            raise EncodingError.because(path, "not_valid_encoding", encoding=encoding, name=path.name)
         return text.lstrip("\ufeff"), encoding
 
     decoded: tuple[str, str] | None = None
@@ -260,8 +249,7 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
         if data.startswith(bom):
             text = _strict(data, codec)
             if text is None:
-                reason = f"starts with a {codec} byte-order mark but is not valid {codec}"
-                raise EncodingError(path, reason, _hint(path))
+                raise EncodingError.because(path, "bom_mismatch", encoding=codec, name=path.name)
             decoded = (text, codec)
             break
     if decoded is None and b"\x00" in data:
@@ -271,26 +259,16 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
         if text is not None:
             decoded = (text, "utf-8")
         elif _cut_in_a_utf8_character(data):
-            raise CorruptFileError(
-                path,
-                "文件在一个 UTF-8 字符的中间结束：下载或复制时被截断了 (the file ends in the middle of a "
-                "UTF-8 character: it was cut short)",
-                "请重新下载或复制完整的文件 (download or copy it again)",
-            )
+            raise CorruptFileError.because(path, "utf8_cut_short")
     if decoded is None:
         decoded = _chinese_legacy(data, path)
     if decoded is None:
         decoded = _detect(data)
     if decoded is None:
-        reason = "the bytes are not UTF-8 and match no Chinese encoding"
-        raise EncodingError(path, reason, _hint(path))
+        raise EncodingError.because(path, "unknown_encoding", name=path.name)
     text, codec = decoded
     if not looks_like_text(text):
-        raise EncodingError(
-            path,
-            f"decoding as {codec} gives control characters: this looks like a binary file",
-            _hint(path),
-        )
+        raise EncodingError.because(path, "binary_content", encoding=codec, name=path.name)
     return text, codec
 
 
