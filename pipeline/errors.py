@@ -6,13 +6,10 @@ so a secretariat member can act on it without reading a traceback.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Self
 
 from pipeline.messages import message
-
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 class TaizhangError(Exception):
@@ -39,8 +36,7 @@ class TaizhangError(Exception):
     @property
     def message(self) -> str:
         where = f"{self.path}: " if self.path else ""
-        # a Chinese reason and hint are two sentences; an English one (developer tools) keeps its brackets
-        tail = "" if not self.hint else f"。{self.hint}" if _CJK.search(self.reason) else f" ({self.hint})"
+        tail = f" ({self.hint})" if self.hint else ""
         return f"[{self.code}] {where}{self.reason}{tail}"
 
 

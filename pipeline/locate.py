@@ -27,6 +27,7 @@ class SourceSnippet(BaseModel):
     page: int
     line_start: int
     line_end: int
+    paged: bool = True  # False when the original has no pages (a text file): show 第N行 only
     section_path: tuple[str, ...]
     raw_lines: tuple[tuple[int, str], ...]  # (line number on its page, raw line) around the span
     raw_start_in_lines: int  # offset of the span's raw start inside the joined raw_lines
@@ -85,6 +86,7 @@ def locate(doc: Document, start: int, end: int, context_lines: int = 2) -> Sourc
         page=first.page,
         line_start=first.line,
         line_end=last.line,
+        paged=doc.paged,
         section_path=doc.section_path(section_id),
         raw_lines=tuple(lines),
         raw_start_in_lines=raw.start - line_begin,

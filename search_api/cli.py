@@ -204,6 +204,7 @@ def show(
     from extractors.registry.store import Registry
 
     from pipeline.locate import locate, parse_locator
+    from pipeline.places import page_line_text
 
     try:
         doc_id, start, end = parse_locator(locator)
@@ -226,9 +227,8 @@ def show(
     # document text may hold "[...]" (e.g. [bookmark: …]): print it as Text, never as markup
     console.print(Text(snippet.title, style="bold") + Text(f"  （{snippet.source_path}）"))
     console.print(Text(" › ".join(snippet.section_path) or "（正文前）"))
-    lines = (f"第{snippet.line_start}行" if snippet.line_start == snippet.line_end
-             else f"第{snippet.line_start}–{snippet.line_end}行")
-    console.print(Text(f"第{snippet.page}页 {lines}（字符 {start}–{end}）"))
+    where = page_line_text(snippet.page, snippet.line_start, line_end=snippet.line_end, paged=snippet.paged, sep=" ")
+    console.print(Text(f"{where}（字符 {start}–{end}）"))
     for number, line in snippet.raw_lines:
         console.print(Text(f"{number:>5} | ", style="dim") + Text(line))
     console.print(Text("原文：", style="bold") + Text(snippet.text, style="yellow"))

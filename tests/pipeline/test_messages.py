@@ -79,8 +79,8 @@ def test_an_entry_a_user_could_not_read_is_refused_at_load(entry: dict, problem:
 
 def test_a_message_is_filled_and_checked() -> None:
     error = errors.FileTooLargeError.because("/d/大文件.txt", "file_too_large", size=2_000_000, limit=1_000)
-    assert error.message == ("[E107] /d/大文件.txt: 文件有 2,000,000 字节，超过每份文件 1,000 字节的上限。"
-                             "请拆分为几份文件；如确为一份文件，可调高 TAIZHANG_MAX_FILE_BYTES")
+    assert error.message == ("[E107] /d/大文件.txt: 文件有 2,000,000 字节，超过每份文件 1,000 字节的上限 ("
+                             "请拆分为几份文件；如确为一份文件，可调高 TAIZHANG_MAX_FILE_BYTES)")
     with pytest.raises(KeyError, match="limit"):
         errors.FileTooLargeError.because("x", "file_too_large", size=1)
     with pytest.raises(ValueError, match="E107"):
