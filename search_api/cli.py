@@ -344,6 +344,27 @@ def trace(
 
 
 @app.command(cls=ChineseCommand)
+def spacy(
+    doc: Annotated[Optional[str], typer.Argument(help="文件，或任务台账中的文件编号")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="把抽取结果写成 spaCy DocBin（.spacy）文件")] = None,
+    html: Annotated[Optional[Path], typer.Option("--html", help="把单位、时限、目标的标注写成 displaCy 网页")] = None,
+    gold: Annotated[bool, typer.Option("--gold", help="导出 eval/gold 中自带文件的人工标注（供训练统计模型）")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """把一份文件的抽取结果（措施、带角色的单位、完成时限、目标）导出为 spaCy 标注，或导出人工标注。
+
+    示例：taizhang spacy corpus/pzh-2025-yuanqu-tizhi-tongzhi.txt --out 通知.spacy --html 通知.html
+    示例：taizhang spacy --gold --out 人工标注.spacy
+    """
+    from search_api.spacy_cli import run_spacy_command
+
+    gold_docs = None
+    if gold:
+        from eval.spacy_gold import corpus_gold_docs as gold_docs
+    raise typer.Exit(run_spacy_command(doc, out, html, make_settings(data_dir), gold_docs))
+
+
+@app.command(cls=ChineseCommand)
 def postgres(
     action: Annotated[str, typer.Argument(help="start（启动）或 stop（停止）")],
     data_dir: DataDir = None,
