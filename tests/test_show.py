@@ -44,3 +44,11 @@ def test_show_command_end_to_end(tmp_path) -> None:
     assert "[bookmark: OLE_LINK6]" in result.output  # raw text shown as written, not as markup
     missing = CliRunner().invoke(app, ["show", "nope:1-2", "--data-dir", str(tmp_path)])
     assert missing.exit_code == 1
+
+
+@pytest.mark.parametrize(("value", "words"), [("nope", "不是定位符"), ("d:9-3", "止点 3 在起点 9 之前")])
+def test_a_bad_locator_is_explained_in_chinese(value: str, words: str) -> None:
+    from pipeline.locate import parse_locator
+
+    with pytest.raises(ValueError, match=words):
+        parse_locator(value)
