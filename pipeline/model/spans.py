@@ -106,7 +106,9 @@ class SourceRef(Frozen):
     line_end: int = 1
     char_start: int
     char_end: int
-    paged: bool = True  # False when the original has no pages (a text file): only the line is shown
+    # False when the original has no pages (a text file): only the line is shown. Written only
+    # when False, so what was saved before the field existed is written back unchanged.
+    paged: bool = Field(default=True, exclude_if=lambda paged: paged)
 
     def where(self, sep: str = "") -> str:
         """``第3页第12行`` in the original, or ``第12行`` when it has no pages."""

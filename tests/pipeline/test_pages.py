@@ -101,3 +101,10 @@ def test_a_search_card_names_the_page_only_when_there_is_one(paged: bool, expect
     console.print(hit_renderable(hit))
     shown = console.export_text()
     assert expected in shown and (paged or "页" not in shown)
+
+
+def test_paged_is_written_only_when_false_and_read_back() -> None:
+    paged = SourceRef(doc_id="d", char_start=0, char_end=3)
+    assert "paged" not in paged.model_dump_json()  # what was saved before the field reads back unchanged
+    pageless = paged.model_copy(update={"paged": False})
+    assert SourceRef.model_validate_json(pageless.model_dump_json()) == pageless
