@@ -36,7 +36,6 @@ R = TypeVar("R")
 
 # the exit status of a worker the kernel stopped for CPU time (SIGXCPU)
 CPU_KILL_EXIT = -signal.SIGXCPU
-_HINT = "其余文件照常处理；如确为一份文件，请拆分，或调高 {setting} (the rest of the batch went on)"
 
 
 class BudgetTimeout(BaseException):
@@ -67,29 +66,25 @@ class FileBudget:
 
 
 def timeout_error(path: str | Path, budget: FileBudget) -> ResourceLimitError:
-    return ResourceLimitError(
-        path, f"读取和抽取超过了每个文件 {budget.seconds:g} 秒的时间预算，已停止 "
-        f"(over the per-file time budget of {budget.seconds:g} s)",
-        _HINT.format(setting="TAIZHANG_FILE_SECONDS"))
+    return ResourceLimitError.because(path, "over_time_budget", seconds=budget.seconds,
+                                      setting="TAIZHANG_FILE_SECONDS")
 
 
 def memory_error(path: str | Path, budget: FileBudget) -> ResourceLimitError:
     limit = f"{budget.memory_bytes / (1 << 20):,.0f} MiB" if budget.memory_bytes else "可用内存"
-    return ResourceLimitError(
-        path, f"读取和抽取超过了每个文件 {limit} 的内存预算，已停止 (over the per-file memory budget of {limit})",
-        _HINT.format(setting="TAIZHANG_FILE_MEMORY_BYTES"))
+    return ResourceLimitError.because(path, "over_memory_budget", limit=limit,
+                                      setting="TAIZHANG_FILE_MEMORY_BYTES")
 
 
 def crash_error(path: str | Path, budget: FileBudget, exitcode: int | None) -> ResourceLimitError:
     """Why the worker reading ``path`` died, as the user should hear it."""
     if exitcode == CPU_KILL_EXIT:
         return timeout_error(path, budget)
-    how = ("died" if exitcode is None  # already reaped elsewhere: the cause is unknown
-           else "was killed (signal 9: usually out of memory)" if exitcode == -9
-           else f"died of signal {-exitcode}" if exitcode < 0
-           else f"exited with code {exitcode}")
-    return ResourceLimitError(path, f"读取该文件的进程异常退出两次 (the process reading it {how}, twice)",
-                              "其余文件照常处理；请报告该文件 (the rest of the batch went on; please report the file)")
+    how = ("原因不明" if exitcode is None  # already reaped elsewhere: the cause is unknown
+           else "被系统终止，信号 9：通常是内存不足" if exitcode == -9
+           else f"因信号 {-exitcode} 终止" if exitcode < 0
+           else f"退出码 {exitcode}")
+    return ResourceLimitError.because(path, "worker_died", how=how)
 
 
 def within_budget(path: str | Path, budget: FileBudget, fn: Callable[[], R]) -> R:

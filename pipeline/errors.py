@@ -7,6 +7,9 @@ so a secretariat member can act on it without reading a traceback.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Self
+
+from pipeline.messages import message
 
 
 class TaizhangError(Exception):
@@ -19,6 +22,16 @@ class TaizhangError(Exception):
         self.reason = reason
         self.hint = hint
         super().__init__(self.message)
+
+    @classmethod
+    def because(cls, path: str | Path | None, key: str, **values: object) -> Self:
+        """The error whose reason and hint are entry ``key`` of ``messages.yaml``, in Chinese,
+        filled with ``values``. The entry's code must be this class's: a mismatch is a bug."""
+        entry = message(key)
+        if entry.code != cls.code:
+            raise ValueError(f"message {key!r} is {entry.code}, raised as {cls.__name__} ({cls.code})")
+        reason, hint = entry.filled(values)
+        return cls(path, reason, hint)
 
     @property
     def message(self) -> str:
@@ -57,12 +70,9 @@ class NeedsOCRError(TaizhangError):
     def __init__(self, path: str | Path | None, pages: list[int], total_pages: int) -> None:
         self.pages = pages
         self.total_pages = total_pages
-        shown = ", ".join(str(p) for p in pages[:20]) + (" …" if len(pages) > 20 else "")
-        super().__init__(
-            path,
-            f"no text layer on {len(pages)} of {total_pages} page(s): {shown}",
-            "scanned document: run OCR (e.g. ocrmypdf) first, then load the OCRed PDF",
-        )
+        shown = "、".join(str(p) for p in pages[:20]) + (" …" if len(pages) > 20 else "")
+        reason, hint = message("pdf_needs_ocr").filled({"total": total_pages, "count": len(pages), "pages": shown})
+        super().__init__(path, reason, hint)
 
 
 class FileTooLargeError(TaizhangError):
@@ -80,6 +90,12 @@ class LinkOutsideError(TaizhangError):
     never followed, so nothing outside the documents is read or served."""
 
     code = "E109"
+
+
+class InternalError(TaizhangError):
+    """Not the file's fault: a bug met while reading or extracting it (the batch goes on)."""
+
+    code = "E900"
 
 
 class LexiconError(TaizhangError):

@@ -61,9 +61,7 @@ def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[LinkOutsideError
                     continue
                 target = child.resolve()
                 if not target.is_relative_to(root):
-                    refused.append(LinkOutsideError(
-                        child, "链接指向文件夹之外的文件，未读取 (a link that leads out of the folder is not followed)",
-                        "把文件本身复制到文件夹中 (copy the file itself into the folder)"))
+                    refused.append(LinkOutsideError.because(child, "link_outside"))
                     continue
                 files.setdefault(target, child)
         else:
@@ -114,62 +112,39 @@ def zip_kind(data: bytes) -> Sniffed:
 
 
 def _decide_format(path: Path, ext_format: SourceFormat | None, sniffed: Sniffed) -> SourceFormat:
-    name = path.name
     supported = ", ".join(sorted(EXTENSIONS))
     if sniffed == "ole":
-        raise UnsupportedFormatError(
-            path,
-            "this is a legacy Word/WPS/Excel file (OLE2 container), not a format taizhang reads",
-            "open it and save it as .docx or PDF, then load that file",
-        )
+        raise UnsupportedFormatError.because(path, "legacy_office")  # an OLE2 container
     if sniffed == "rtf":
-        raise UnsupportedFormatError(
-            path, "this is an RTF file, not a format taizhang reads", "save it as .docx or PDF"
-        )
+        raise UnsupportedFormatError.because(path, "rtf")
     if sniffed == "image":
-        raise UnsupportedFormatError(
-            path,
-            "this is an image, not a document",
-            "run OCR (e.g. ocrmypdf) to make a searchable PDF",
-        )
+        raise UnsupportedFormatError.because(path, "image")
     if ext_format is None and path.suffix.lower() in MISLABELLED_EXTENSIONS:
         if sniffed in ("pdf", "docx", "html"):
             return sniffed
     if ext_format is None:
-        looks = {"pdf": "a PDF", "docx": "a Word .docx", "html": "an HTML page"}.get(sniffed)
-        hint = (
-            f"the content looks like {looks}: rename it with that extension"
-            if looks
-            else f"supported extensions: {supported}"
-        )
-        kind = path.suffix or "(no extension)"
-        raise UnsupportedFormatError(path, f"unsupported file type {kind!r}", hint)
+        kind = path.suffix or "无扩展名"
+        looks = {"pdf": ("PDF", ".pdf"), "docx": ("Word 文档", ".docx"), "html": ("网页", ".html")}.get(sniffed)
+        if looks:
+            raise UnsupportedFormatError.because(path, "unsupported_type_looks_like", kind=kind,
+                                                 looks=looks[0], extension=looks[1])
+        raise UnsupportedFormatError.because(path, "unsupported_type", kind=kind, supported=supported)
     if sniffed in ("pdf", "docx", "html"):
         return sniffed
     if sniffed == "zip":
         if ext_format == "docx":
             return "docx"  # the DOCX loader says precisely what is missing inside the zip
-        raise UnsupportedFormatError(
-            path, "this is a zip archive, not a document", "unpack it and load the documents inside"
-        )
+        raise UnsupportedFormatError.because(path, "zip_archive")
     # Plain bytes: trust the extension, but a binary format must announce itself.
     if ext_format == "pdf":
-        raise CorruptFileError(
-            path,
-            "named .pdf but the content does not start with %PDF",
-            "re-download or re-export the PDF",
-        )
+        raise CorruptFileError.because(path, "pdf_without_header")
     if ext_format == "docx":
-        raise CorruptFileError(
-            path,
-            f"{name} is named .docx but is not a zip package",
-            "open it in Word/WPS and save as .docx again",
-        )
+        raise CorruptFileError.because(path, "docx_not_zip")
     return ext_format
 
 
 def _unreadable(path: Path, exc: OSError) -> TaizhangError:
-    return TaizhangError(path, f"cannot read the file: {exc.strerror}", "check its permissions")
+    return TaizhangError.because(path, "unreadable", why=exc.strerror)
 
 
 def read_bytes(path: Path, settings: Settings) -> bytes:
@@ -177,19 +152,15 @@ def read_bytes(path: Path, settings: Settings) -> bytes:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise TaizhangError(path, "file not found", "check the path") from None
+        raise TaizhangError.because(path, "not_found") from None
     except OSError as exc:
         raise _unreadable(path, exc) from None
     if path.is_dir():
-        raise UnsupportedFormatError(path, "this is a folder, not a file", "pass its files")
+        raise UnsupportedFormatError.because(path, "is_folder")
     if size == 0:
-        raise EmptyDocumentError(path, "the file is empty (0 bytes)", "re-export or re-download it")
+        raise EmptyDocumentError.because(path, "empty_file")
     if size > settings.max_file_bytes:
-        raise FileTooLargeError(
-            path,
-            f"the file is {size:,} bytes, over the limit of {settings.max_file_bytes:,}",
-            "split it, or raise TAIZHANG_MAX_FILE_BYTES if it really is one document",
-        )
+        raise FileTooLargeError.because(path, "file_too_large", size=size, limit=settings.max_file_bytes)
     try:
         return path.read_bytes()
     except OSError as exc:
@@ -244,7 +215,7 @@ def load_file(
         doc = load_html(path, data, sha256=sha)
 
     if not doc.text.strip():
-        raise EmptyDocumentError(path, "the file holds no text", "check that it is the right file")
+        raise EmptyDocumentError.because(path, "no_text")
     if len(doc.text) > settings.max_text_chars:
         _refuse_long_text(path, len(doc.text), settings)
     if warnings:
@@ -254,12 +225,5 @@ def load_file(
 
 def _refuse_long_text(path: Path, chars: int, settings: Settings, at_least: bool = False) -> None:
     """The text of ``path`` is too long to structure within bounded memory: say so and how to go on."""
-    more = "至少" if at_least else ""
-    raise FileTooLargeError(
-        path,
-        f"文本有{more} {chars:,} 个字符，超过每份文件 {settings.max_text_chars:,} 个字符的上限 "
-        f"(the text holds {'at least ' if at_least else ''}{chars:,} characters, over the limit of "
-        f"{settings.max_text_chars:,})",
-        "请拆分为几份文件，或确为一份文件时调高 TAIZHANG_MAX_TEXT_CHARS "
-        "(split it, or raise TAIZHANG_MAX_TEXT_CHARS if it really is one document)",
-    )
+    raise FileTooLargeError.because(path, "text_too_long", at_least="至少" if at_least else "", chars=chars,
+                                    limit=settings.max_text_chars)

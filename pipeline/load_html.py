@@ -161,8 +161,7 @@ def load_html(path: Path, data: bytes, *, sha256: str) -> RawDocument:
             warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
             soup = BeautifulSoup(text, "lxml")
     except Exception as exc:  # noqa: BLE001 - lxml rejects very little, but say so when it does
-        reason = f"the HTML cannot be parsed ({exc})"
-        raise CorruptFileError(path, reason, "save the page again from a browser") from None
+        raise CorruptFileError.because(path, "html_unparsable", detail=exc) from None
     renderer = _Renderer()
     renderer.walk(soup.body or soup)
     renderer.newline()

@@ -24,25 +24,24 @@ error, is the same as reading in process, which is what happens for small PDFs, 
 ``start_pdf_workers()`` and lives until the interpreter exits or ``stop_pdf_workers()``; its
 workers are forked where the OS can, as ``pipeline.parallel``'s are (``spawn`` would re-run
 the caller's ``__main__`` in each).
+
+What one page holds is read by ``pipeline.pdf_pages`` (``scan_page``), its ruled tables by
+``pipeline.pdf_tables``; this module opens the document, shares its pages out and assembles them.
 """
 
 from __future__ import annotations
 
-import io
-import logging
-import re
 import queue
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager, suppress
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 from pypdfium2 import PdfiumError
 
 from pipeline.errors import (
@@ -52,18 +51,18 @@ from pipeline.errors import (
     NeedsOCRError,
     ResourceLimitError,
 )
-from pipeline.load_text import SURROGATE_AND_PRIVATE_USE
-from pipeline.model import RawDocument, RawTable, Span
+from pipeline.model import RawDocument
 from pipeline.pdf_fonts import cjk_stand_in_enabled, use_cjk_stand_in
+from pipeline.pdf_pages import UNREAD_PAGE, PageScan, scan_page
+from pipeline.pdf_tables import extract_tables
+
+# the page scan's patterns and object count, by the names this module's tests have long read here
+from pipeline.pdf_pages import ASTRAL as _ASTRAL  # noqa: F401
+from pipeline.pdf_pages import CONTROL_BUT_TAB as _CONTROL_BUT_TAB  # noqa: F401
+from pipeline.pdf_pages import UNREADABLE as _UNREADABLE  # noqa: F401
+from pipeline.pdf_pages import drawn as _drawn  # noqa: F401
 from pipeline.settings import Settings
 
-# A 2×2 grid already needs 6 lines (12 segments); one separator rule under a 版头 is 2 and
-# a page border 5, so fewer than this many segments cannot be a table.
-TABLE_MIN_PATH_SEGMENTS = 10
-# Text drawn as outlines leaves thousands of path segments and no characters.
-OUTLINED_TEXT_MIN_SEGMENTS = 400
-UNREADABLE_RATIO = 0.3
-MONOTONIC_SHARE = 0.8
 # The workers are asked only when the first pages say the rest would take this long here: a
 # worker needs ~10–30 ms to open a PDF and load its fonts, and on a busy machine it takes CPU
 # from this process; a page takes ~1–1.5 ms (embedded fonts, or unembedded CJK ones measured with
@@ -74,114 +73,6 @@ _PROBE_PAGES = 3  # the first loads the fonts; the next two are timed
 _CHUNK = 2
 _LOCK_TIMEOUT_S = 5.0
 
-# Unicode categories Cc (C0, DEL, C1), Cs (surrogates) and Co (the three private-use areas),
-# and U+FFFD: what pdfium gives for glyphs it cannot map to Unicode.
-_UNREADABLE = re.compile(f"[\ufffd\x00-\x1f\x7f-\x9f{SURROGATE_AND_PRIVATE_USE}]")
-_CONTROL_BUT_TAB = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # category Cc except \t
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 units each in pdfium's indexes
-
-
-@dataclass(frozen=True)
-class PageScan:
-    """What pdfium saw on one page."""
-
-    text: str  # lines top to bottom, joined by \n
-    usable: bool  # has a readable text layer
-    needs_ocr: bool
-    table_candidate: bool
-
-
-_UNREAD_PAGE = PageScan("", False, False, False)
-
-
-def _clean_line(line: str) -> str:
-    # pdfium marks soft hyphens and unknown glyphs with control characters
-    return _CONTROL_BUT_TAB.sub("", line).rstrip()
-
-
-def _ordered_lines(textpage, text: str, rotation: int = 0) -> list[str]:
-    """Lines of ``text`` sorted top to bottom (stable for lines on the same baseline).
-
-    Only when the stream is already mostly top-to-bottom: then the few lines out of place are
-    headers and footers drawn first or last. Rotated pages, rotated text and multi-column
-    layouts keep pdfium's order, which is the better guess there.
-    """
-    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    astral = _ASTRAL.search(text) is not None
-    keyed: list[tuple[int, int, str]] = []
-    index = 0  # pdfium char index; astral characters count twice in its UTF-16 text
-    for order, line in enumerate(raw_lines):
-        stripped = line.lstrip()
-        top = 0
-        if stripped:
-            first = len(line) - len(stripped)
-            char_index = index + first + (len(_ASTRAL.findall(line, 0, first)) if astral else 0)
-            try:
-                top = -round(textpage.get_charbox(char_index)[3])
-            except Exception:  # noqa: BLE001 - a missing box only costs ordering, never text
-                top = keyed[-1][0] if keyed else 0
-        keyed.append((top, order, line))
-        index += len(line) + (len(_ASTRAL.findall(line)) if astral else 0) + 2  # + the \r\n
-    tops = [top for top, _, line in keyed if line.strip()]
-    in_order = sum(1 for a, b in zip(tops, tops[1:]) if a <= b)
-    if rotation == 0 and in_order >= MONOTONIC_SHARE * max(len(tops) - 1, 1):
-        keyed.sort()
-    return [_clean_line(line) for _, _, line in keyed]
-
-
-def _tally(parent, count_objects, get_object, counts: list[int]) -> list:
-    """Add ``parent``'s images and path segments to ``counts``; its form XObjects."""
-    count = count_objects(parent)
-    if count < 0:
-        raise PdfiumError("Failed to get number of pageobjects.")
-    get_type, image, path, form = (
-        pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH,
-        pdfium_c.FPDF_PAGEOBJ_FORM,
-    )
-    forms = []
-    for i in range(count):
-        obj = get_object(parent, i)
-        if not obj:
-            raise PdfiumError("Failed to get pageobject.")
-        kind = get_type(obj)
-        if kind == image:
-            counts[0] += 1
-        elif kind == path:
-            counts[1] += max(pdfium_c.FPDFPath_CountSegments(obj), 0)
-        elif kind == form:
-            forms.append(obj)
-    return forms
-
-
-def _drawn(page) -> tuple[int, int]:
-    """(images, path segments) on the page and one level into its form XObjects: what
-    ``page.get_objects(max_depth=2)`` visits, without a Python object per page object (those
-    cost more than pdfium's text extraction on pages drawn one glyph run at a time)."""
-    counts = [0, 0]
-    top = _tally(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, counts)
-    for form in top:
-        _tally(form, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, counts)
-    return counts[0], counts[1]
-
-
-def _scan_page(page) -> PageScan:
-    textpage = page.get_textpage()
-    try:
-        count = textpage.count_chars()
-        text = textpage.get_text_range() if count else ""
-        lines = _ordered_lines(textpage, text, page.get_rotation()) if text else []
-    finally:
-        textpage.close()
-    visible = "".join(text.split())  # str.split() and str.isspace() agree on what is a space
-    unreadable = len(_UNREADABLE.findall(visible))
-    usable = bool(visible) and unreadable <= len(visible) * UNREADABLE_RATIO
-    images, segments = _drawn(page)
-    drawn = images > 0 or segments >= OUTLINED_TEXT_MIN_SEGMENTS
-    needs_ocr = not usable and (drawn or bool(visible))
-    page_text = "\n".join(lines).strip("\n") if usable else ""
-    return PageScan(page_text, usable, needs_ocr, usable and segments >= TABLE_MIN_PATH_SEGMENTS)
-
-
 def _scan_pages(pdf, start: int, stop: int) -> list[tuple[PageScan, str | None]]:
     """Pages ``start``…``stop - 1`` (0-based), each with the warning it gave, if any."""
     out: list[tuple[PageScan, str | None]] = []
@@ -189,10 +80,10 @@ def _scan_pages(pdf, start: int, stop: int) -> list[tuple[PageScan, str | None]]
         try:
             page = pdf[n]
         except Exception as exc:  # noqa: BLE001 - one bad page should not lose the document
-            out.append((_UNREAD_PAGE, f"page {n + 1} could not be read ({exc}); it is left empty"))
+            out.append((UNREAD_PAGE, f"page {n + 1} could not be read ({exc}); it is left empty"))
             continue
         try:
-            out.append((_scan_page(page), None))
+            out.append((scan_page(page), None))
         finally:
             page.close()
     return out
@@ -443,110 +334,22 @@ def _open(path: Path, data: bytes):
         return pdfium.PdfDocument(data)
     except PdfiumError as exc:
         if getattr(exc, "err_code", None) == 4 or "password" in str(exc).lower():
-            raise EncryptedFileError(
-                path,
-                "the PDF is password-protected",
-                "open it with the password and print/save an unprotected copy, then load that",
-            ) from None
-        raise CorruptFileError(
-            path,
-            f"the PDF cannot be parsed ({exc})",
-            "re-download it, or re-export it from the original",
-        ) from None
-
-
-def _table_span(page_text: str, page_start: int, rows: tuple[tuple[str, ...], ...]) -> Span | None:
-    """Where the table's first and last cells sit in the raw text, if both can be found."""
-    cells = [c for row in rows for c in row if c.strip()]
-    if not cells:
-        return None
-    first_line = cells[0].strip().split("\n")[0]
-    last_line = cells[-1].strip().split("\n")[-1]
-    start = page_text.find(first_line)
-    if start < 0:
-        return None
-    end = page_text.find(last_line, start)
-    if end < 0:
-        return None
-    end += len(last_line)
-    return Span(start=page_start + start, end=page_start + end)
-
-
-class _Collected(logging.Handler):
-    """pdfminer's log records, kept to be reported with the file instead of printed without it."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message not in self.messages and len(self.messages) < 5:
-            self.messages.append(message)
-
-
-@contextmanager
-def _pdfminer_warnings(path: Path, warnings: list[str]):
-    """pdfminer logs what it refuses (``Refusing to execute circular reference…``) to stderr,
-    without the file's name; during the block its records become warnings naming the file."""
-    logger = logging.getLogger("pdfminer")
-    collected, propagate = _Collected(), logger.propagate
-    logger.addHandler(collected)
-    logger.propagate = False
-    try:
-        yield
-    finally:
-        logger.removeHandler(collected)
-        logger.propagate = propagate
-        warnings.extend(f"{path.name}: 读取表格时跳过了 PDF 中的问题 (while reading tables: {m}); "
-                        "正文不受影响 (the text is unaffected)" for m in collected.messages)
-
-
-def _extract_tables(
-    path: Path, data: bytes, page_numbers: list[int], page_texts: list[str], page_starts: list[int]
-) -> tuple[list[RawTable], list[str]]:
-    """``extract_tables`` on the given 0-based pages only; failures become warnings."""
-    if not page_numbers:
-        return [], []
-    import pdfplumber
-
-    tables: list[RawTable] = []
-    warnings: list[str] = []
-    try:
-        with _pdfminer_warnings(path, warnings), \
-                pdfplumber.open(io.BytesIO(data), pages=[n + 1 for n in page_numbers]) as pdf:
-            for n, page in zip(page_numbers, pdf.pages):
-                for found in page.extract_tables():
-                    rows = tuple(tuple((cell or "").strip() for cell in row) for row in found)
-                    if len(rows) < 1 or not any(any(c for c in row) for row in rows):
-                        continue
-                    span = _table_span(page_texts[n], page_starts[n], rows)
-                    tables.append(RawTable(page=n + 1, rows=rows, raw_span=span))
-    except Exception as exc:  # noqa: BLE001 - tables are a bonus; the text is already loaded
-        warnings.append(f"tables could not be extracted ({type(exc).__name__}: {exc})")
-    return tables, warnings
+            raise EncryptedFileError.because(path, "pdf_encrypted") from None
+        raise CorruptFileError.because(path, "pdf_unparsable", detail=exc) from None
 
 
 def load_pdf(path: Path, data: bytes, *, sha256: str, settings: Settings) -> RawDocument:
     """A PDF as a ``RawDocument``: pages joined by ``\\f``, ``page_starts``, ruled tables."""
     if b"%%EOF" not in data[-65536:]:
-        raise CorruptFileError(
-            path,
-            "the PDF ends before its %%EOF marker: the file was cut short (interrupted download?)",
-            "download or export it again",
-        )
+        raise CorruptFileError.because(path, "pdf_cut_short")
     use_cjk_stand_in(settings.pdf_cjk_stand_in)
     pdf = _open(path, data)
     try:
         total = len(pdf)
         if total == 0:
-            raise EmptyDocumentError(path, "the PDF has no pages", "check it is the right file")
+            raise EmptyDocumentError.because(path, "pdf_no_pages")
         if total > settings.max_pdf_pages:
-            raise ResourceLimitError(
-                path,
-                f"the PDF has {total:,} pages, over the limit of {settings.max_pdf_pages:,}",
-                "split it, or raise TAIZHANG_MAX_PDF_PAGES if it really is one document",
-            )
+            raise ResourceLimitError.because(path, "pdf_too_many_pages", pages=total, limit=settings.max_pdf_pages)
         scanned = _scan_document(pdf, data, total, settings.pdf_workers)
     finally:
         pdf.close()
@@ -572,7 +375,7 @@ def load_pdf(path: Path, data: bytes, *, sha256: str, settings: Settings) -> Raw
         page_starts.append(offset)
         offset += len(text) + 1  # the \f that follows
     candidates = [n for n, scan in enumerate(scans) if scan.table_candidate]
-    tables, table_warnings = _extract_tables(path, data, candidates, page_texts, page_starts)
+    tables, table_warnings = extract_tables(path, data, candidates, page_texts, page_starts)
     return RawDocument(
         path=str(path),
         format="pdf",
@@ -589,14 +392,6 @@ def _refuse_without_content(path: Path, unread: list[int], total: int) -> None:
     """A PDF with no text and no images on any page: its page tree is broken (a page that loops
     back to its parent cannot be read) or its pages are empty. Either way OCR cannot help."""
     if unread:
-        shown = ", ".join(map(str, unread[:20])) + (" …" if len(unread) > 20 else "")
-        raise CorruptFileError(
-            path,
-            f"PDF 的页面树已损坏：第 {shown} 页无法读取，其余页面既无文字也无图像 (the page tree is "
-            f"broken: page(s) {shown} of {total} cannot be read, the others hold neither text nor images)",
-            "用 PDF 阅读器打开后另存一份，或从原文件重新导出 (open it in a PDF reader and save a copy, or export it again)",
-        )
-    raise EmptyDocumentError(
-        path, f"PDF 的 {total} 页既无文字也无图像 (its {total} page(s) hold neither text nor images)",
-        "请确认是否为正确的文件 (check that it is the right file)",
-    )
+        shown = "、".join(map(str, unread[:20])) + (" …" if len(unread) > 20 else "")
+        raise CorruptFileError.because(path, "pdf_page_tree_broken", pages=shown, total=total)
+    raise EmptyDocumentError.because(path, "pdf_blank_pages", total=total)

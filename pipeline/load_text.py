@@ -19,7 +19,8 @@ Whatever is decided, the decoded text must look like text (no NULs, almost no co
 characters); otherwise ``EncodingError`` asks for a UTF-8 copy rather than passing garbage on.
 
 Line endings are normalised to ``\\n`` (``\\r\\n`` and lone ``\\r``), and that normalised text is
-the raw text every offset refers to. A form feed ``\\f`` starts a new page.
+the raw text every offset refers to. A form feed ``\\f`` starts a new page. Tables written as
+text: ``pipeline.text_tables``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ import re
 from pathlib import Path
 
 from pipeline.errors import CorruptFileError, EncodingError
-from pipeline.model import RawDocument, RawTable, SourceFormat, Span
+from pipeline.model import RawDocument, SourceFormat
+from pipeline.text_tables import text_tables
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: its BOM starts with FF FE too
@@ -86,13 +88,6 @@ _MAX_CONTROL_RATIO = 0.001
 # a binary file gives far more, together with controls).
 _PRIVATE_USE_BMP = re.compile("[\ue000-\uf8ff]")
 _MAX_PRIVATE_USE_RATIO = 0.02
-
-
-def _hint(path: Path) -> str:
-    return (
-        f"cannot tell the encoding; re-save {path.name} as UTF-8, "
-        "or pass encoding='gb18030' (or 'big5', 'utf-16') to load_file"
-    )
 
 
 def looks_like_text(text: str) -> bool:
@@ -208,11 +203,7 @@ def _chinese_legacy(data: bytes, path: Path) -> tuple[str, str] | None:
         return None
     share, _, text, codec = max(readings)
     if share < _MIN_EVERYDAY_SHARE:
-        raise EncodingError(
-            path,
-            f"as {codec} the bytes give mostly rare characters ({share:.0%} everyday)",
-            _hint(path),
-        )
+        raise EncodingError.because(path, "mostly_rare_characters", encoding=codec, share=share, name=path.name)
     return text, codec
 
 
@@ -252,7 +243,7 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
     if encoding is not None:
         text = _strict(data, encoding)
         if text is None:
-            raise EncodingError(path, f"the bytes are not valid {encoding}", _hint(path))
+            raise EncodingError.because(path, "not_valid_encoding", encoding=encoding, name=path.name)
         return text.lstrip("\ufeff"), encoding
 
     decoded: tuple[str, str] | None = None
@@ -260,8 +251,7 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
         if data.startswith(bom):
             text = _strict(data, codec)
             if text is None:
-                reason = f"starts with a {codec} byte-order mark but is not valid {codec}"
-                raise EncodingError(path, reason, _hint(path))
+                raise EncodingError.because(path, "bom_mismatch", encoding=codec, name=path.name)
             decoded = (text, codec)
             break
     if decoded is None and b"\x00" in data:
@@ -271,26 +261,16 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
         if text is not None:
             decoded = (text, "utf-8")
         elif _cut_in_a_utf8_character(data):
-            raise CorruptFileError(
-                path,
-                "文件在一个 UTF-8 字符的中间结束：下载或复制时被截断了 (the file ends in the middle of a "
-                "UTF-8 character: it was cut short)",
-                "请重新下载或复制完整的文件 (download or copy it again)",
-            )
+            raise CorruptFileError.because(path, "utf8_cut_short")
     if decoded is None:
         decoded = _chinese_legacy(data, path)
     if decoded is None:
         decoded = _detect(data)
     if decoded is None:
-        reason = "the bytes are not UTF-8 and match no Chinese encoding"
-        raise EncodingError(path, reason, _hint(path))
+        raise EncodingError.because(path, "unknown_encoding", name=path.name)
     text, codec = decoded
     if not looks_like_text(text):
-        raise EncodingError(
-            path,
-            f"decoding as {codec} gives control characters: this looks like a binary file",
-            _hint(path),
-        )
+        raise EncodingError.because(path, "binary_content", encoding=codec, name=path.name)
     return text, codec
 
 
@@ -325,102 +305,3 @@ def load_text(
         tables=text_tables(text),
         warnings=(warning,) if warning else (),
     )
-
-
-_MIN_COLUMNS = 3  # 序号 | 任务 | 单位: fewer columns is a list of pairs, not a 分工 table
-_MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
-
-
-def _cells(line: str) -> tuple[str, ...] | None:
-    """A table row written as text: markdown (``| a | b |``) or tab-separated; else None."""
-    if "|" in line and line.strip().startswith("|"):
-        cells = tuple(c.strip() for c in line.strip().strip("|").split("|"))
-    elif "\t" in line.strip():
-        cells = tuple(c.strip() for c in line.strip().split("\t"))
-    else:
-        return None
-    return cells if len(cells) >= _MIN_COLUMNS else None
-
-
-_CELL_HEADER = re.compile(r"^(?:序\s*号|编\s*号)$")
-_UNIT_HEADER = re.compile(r"(?:牵头|责任|配合|协同|参与|指导|主责)\s*(?:单\s*位|部\s*门)")
-_ROW_NUMBER = re.compile(r"^[0-9０-９]{1,3}$")
-_MAX_HEADER_CELL = 12
-
-
-def flattened_tables(text: str) -> tuple[RawTable, ...]:
-    """Tables flattened one cell per line (a web page's table copied as text): a line 序号, the
-    other header cells one per line (one of them a unit column: 牵头单位, 责任单位, 指导部门 …),
-    then rows that each start with their number; lines between rows (一、…方面（共5项）) are
-    group titles, not rows."""
-    lines: list[tuple[int, str]] = []
-    offset = 0
-    for line in text.split("\n"):
-        lines.append((offset, line.strip()))
-        offset += len(line) + 1
-    tables: list[RawTable] = []
-    i = 0
-    while i < len(lines):
-        if not _CELL_HEADER.match(lines[i][1]):
-            i += 1
-            continue
-        header = [lines[i][1]]
-        j = i + 1
-        while j < len(lines) and 0 < len(lines[j][1]) <= _MAX_HEADER_CELL and not _ROW_NUMBER.match(lines[j][1]) \
-                and not re.search(r"[，。；：]", lines[j][1]) and len(header) < 9:
-            header.append(lines[j][1])
-            j += 1
-        width = len(header)
-        if width < _MIN_COLUMNS or not any(_UNIT_HEADER.search(h) for h in header):
-            i += 1
-            continue
-        rows = [tuple(re.sub(r"\s+", "", h) for h in header)]
-        end = lines[j - 1][0] + len(lines[j - 1][1])
-        while j < len(lines):
-            if _ROW_NUMBER.match(lines[j][1]) and j + width <= len(lines):
-                cells = tuple(line for _, line in lines[j:j + width])
-                if any(_ROW_NUMBER.match(c) or not c for c in cells[1:]):
-                    break
-                rows.append(cells)
-                end = lines[j + width - 1][0] + len(lines[j + width - 1][1])
-                j += width
-            elif lines[j][1] and not _ROW_NUMBER.match(lines[j][1]) \
-                    and any(_ROW_NUMBER.match(line) for _, line in lines[j + 1:j + 4]):
-                j += 1  # a group title before a row (一、…方面（共5项）), or two when a group is cut
-            else:
-                break
-        if len(rows) >= 3:
-            tables.append(RawTable(rows=tuple(rows), raw_span=Span(start=lines[i][0], end=end)))
-        i = j
-    return tuple(tables)
-
-
-def text_tables(text: str) -> tuple[RawTable, ...]:
-    """Tables written as text, in a .txt/.md file or a conversion of one: runs of two or more
-    lines with the same number of cells (markdown pipes or tabs); a markdown rule line is not a
-    row. Each keeps the span of its lines in ``text``, as the DOCX and HTML loaders do. Tables
-    flattened one cell per line: ``flattened_tables``."""
-    tables: list[RawTable] = list(flattened_tables(text))
-    rows: list[tuple[str, ...]] = []
-    start = end = 0
-    offset = 0
-    for line in text.split("\n"):
-        line_end = offset + len(line)
-        rule_line = _MD_RULE.match(line) is not None
-        cells = None if rule_line else _cells(line)
-        if rule_line and rows:
-            end = line_end
-        elif cells is not None and (not rows or len(cells) == len(rows[0])):
-            if not rows:
-                start = offset
-            rows.append(cells)
-            end = line_end
-        else:
-            if len(rows) >= 2:
-                tables.append(RawTable(rows=tuple(rows), raw_span=Span(start=start, end=end)))
-            rows = [cells] if cells is not None else []
-            start, end = offset, line_end
-        offset = line_end + 1
-    if len(rows) >= 2:
-        tables.append(RawTable(rows=tuple(rows), raw_span=Span(start=start, end=end)))
-    return tuple(tables)

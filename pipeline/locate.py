@@ -27,25 +27,26 @@ class SourceSnippet(BaseModel):
     page: int
     line_start: int
     line_end: int
+    paged: bool = True  # False when the original has no pages (a text file): show 第N行 only
     section_path: tuple[str, ...]
     raw_lines: tuple[tuple[int, str], ...]  # (line number on its page, raw line) around the span
     raw_start_in_lines: int  # offset of the span's raw start inside the joined raw_lines
 
 
 def parse_locator(value: str) -> tuple[str, int, int]:
-    """``doc_id:start-end`` → parts. Raises ValueError with the expected shape."""
+    """``doc_id:start-end`` → parts. Raises ValueError saying, in Chinese, the expected shape."""
     m = LOCATOR.match(value.strip())
     if not m:
-        raise ValueError(f"not a locator: {value!r} (expected DOC_ID:START-END, e.g. mydoc:120-180)")
+        raise ValueError(f"“{value}”不是定位符：应写成 文件编号:起-止，例如 mydoc:120-180")
     start, end = int(m["start"]), int(m["end"])
     if end < start:
-        raise ValueError(f"locator end {end} is before start {start}")
+        raise ValueError(f"定位符的止点 {end} 在起点 {start} 之前")
     return m["doc"], start, end
 
 
 def locate(doc: Document, start: int, end: int, context_lines: int = 2) -> SourceSnippet:
     if not (0 <= start <= end <= len(doc.text)):
-        raise ValueError(f"span {start}-{end} is outside {doc.doc_id} (0-{len(doc.text)})")
+        raise ValueError(f"{start}-{end} 超出了文件 {doc.doc_id} 的范围（0-{len(doc.text)}）")
     span = Span(start=start, end=end)
     raw = doc.offsets.raw_span(span)
     first = doc.page_line(start)
@@ -85,6 +86,7 @@ def locate(doc: Document, start: int, end: int, context_lines: int = 2) -> Sourc
         page=first.page,
         line_start=first.line,
         line_end=last.line,
+        paged=doc.paged,
         section_path=doc.section_path(section_id),
         raw_lines=tuple(lines),
         raw_start_in_lines=raw.start - line_begin,

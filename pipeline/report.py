@@ -20,6 +20,7 @@ from rich.tree import Tree
 from pipeline.errors import TaizhangError
 from pipeline.labels import label
 from pipeline.model import Document, Section
+from pipeline.places import page_line_text
 from pipeline.settings import Settings
 
 _PROGRESS_ABOVE = 3  # files
@@ -81,7 +82,7 @@ def _short(text: str) -> str:
     return text if len(text) <= _TITLE_WIDTH else text[: _TITLE_WIDTH - 1] + "…"
 
 
-def _node_label(section: Section, clauses: int) -> str:
+def _node_label(section: Section, clauses: int, paged: bool = True) -> str:
     if section.kind == "preamble":
         head = "[italic]（正文前）[/]"
     else:
@@ -89,7 +90,7 @@ def _node_label(section: Section, clauses: int) -> str:
         gap = " " if number and number[-1] not in "、.．)）" else ""
         head = f"[bold]{escape(number)}[/]{gap}{escape(_short(section.title))}"
     return (f"{head}  [dim]{label('section_kind', section.kind)} · 第{section.level}级 · "
-            f"第{section.page}页 第{section.line}行 · {clauses} 句[/]")
+            f"{page_line_text(section.page, section.line, paged=paged, sep=' ')} · {clauses} 句[/]")
 
 
 def section_tree(doc: Document) -> Tree:
@@ -101,7 +102,7 @@ def section_tree(doc: Document) -> Tree:
     nodes: dict[str | None, Tree] = {None: root}
     for section in doc.sections:
         parent = nodes.get(section.parent_id, root)
-        nodes[section.section_id] = parent.add(_node_label(section, counts[section.section_id]))
+        nodes[section.section_id] = parent.add(_node_label(section, counts[section.section_id], doc.paged))
     for warning in doc.warnings:
         root.add(f"[yellow]注意：[/]{escape(warning)}")
     return root

@@ -63,7 +63,7 @@ def parse_paths(paths: Iterable[Path], settings: Settings | None = None) -> Iter
         except TaizhangError as exc:
             yield path, exc
         except Exception as exc:  # a bug must not stop a batch of 500 files; it is reported per file
-            error = TaizhangError(path, f"could not be parsed ({type(exc).__name__}: {exc})", "please report this file")
+            error = TaizhangError.because(path, "parse_crashed", detail=f"{type(exc).__name__}: {exc}")
             error.__cause__ = exc
             yield path, error
 

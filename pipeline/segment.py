@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 from pipeline.chinese import cn_to_int
 from pipeline.clauses import build_clauses, protected_ranges
-from pipeline.model import CleanText, DocTable, Document, DocumentMeta, RawDocument, Section, Span
-from pipeline.normalize import clean_offset
+from pipeline.model import CleanText, Document, DocumentMeta, RawDocument, Section, Span
+from pipeline.doc_tables import CaptionedTable, document_tables
 from pipeline.rules.classify import ends_paragraph, ends_table, match_heading, table_of_contents
 from pipeline.rules import HeadingRule, cleaning_rules, heading_rules, meta_rules
 
@@ -311,58 +311,19 @@ def _last_table_row(caption: int, paras: list[tuple[int, int]], text: str) -> in
 # Assembling the Document
 
 
-def _raw_table_spans(raw: RawDocument, clean: CleanText) -> list[Span | None]:
-    """Where each loader table (PDF ruling lines, DOCX table) sits in the cleaned text, if known."""
-    spans: list[Span | None] = []
-    for raw_table in raw.tables:
-        if raw_table.raw_span is None or not clean.offsets.lengths:
-            spans.append(None)
-            continue
-        a = clean_offset(clean.offsets, raw_table.raw_span.start)
-        spans.append(Span(start=a, end=max(a, clean_offset(clean.offsets, raw_table.raw_span.end))))
-    return spans
-
-
-def _tables(
-    doc_text: str, paras, tree: _Tree, ids: list[str], section_of_para: list[str], raw: RawDocument, clean: CleanText
-) -> list[DocTable]:
-    """Captioned tables (表 1—1 …) with their rows, and the loader's tables.
-
-    A loader table inside a captioned table's region gives that table its rows (real cells rather
-    than space-separated text); the others are listed on their own, under the section they sit in.
-    """
-    raw_spans = _raw_table_spans(raw, clean)
-    used: set[int] = set()
-    tables: list[DocTable] = []
+def _captioned_tables(doc_text: str, paras: list[tuple[int, int]], tree: _Tree, ids: list[str]) -> list[CaptionedTable]:
+    """The tables the text captions (表 1—1 …): their caption, section, span and rows as text."""
+    out: list[CaptionedTable] = []
     for n, placed in enumerate(tree.placed):
         h = placed.heading
         if h.rule.kind != "table":
             continue
-        span = Span(start=paras[h.para][0], end=paras[placed.end_para][1])
         rows = tuple(
             tuple(c for c in _ROW_SPLIT.split(doc_text[a:b]) if c) for a, b in paras[h.para + 1 : placed.end_para + 1]
         )
-        page = 1
-        inside = next((i for i, r in enumerate(raw_spans) if r and span.start <= r.start <= span.end + 1), None)
-        if inside is not None:
-            used.add(inside)
-            rows, page = raw.tables[inside].rows, raw.tables[inside].page
-        tables.append(
-            DocTable(table_id=f"t{len(tables) + 1}", caption=h.title, section_id=ids[n], span=span, rows=rows, page=page)
-        )
-    starts = [a for a, _ in paras]
-    for i, raw_table in enumerate(raw.tables):
-        if i in used:
-            continue
-        span, section_id = raw_spans[i], None
-        if span is not None and paras:
-            section_id = section_of_para[max(bisect.bisect_right(starts, span.start) - 1, 0)]
-        tables.append(
-            DocTable(
-                table_id=f"t{len(tables) + 1}", section_id=section_id, span=span, rows=raw_table.rows, page=raw_table.page
-            )
-        )
-    return tables
+        span = Span(start=paras[h.para][0], end=paras[placed.end_para][1])
+        out.append(CaptionedTable(caption=h.title, section_id=ids[n], span=span, rows=rows))
+    return out
 
 
 def segment(clean: CleanText, raw: RawDocument, meta: DocumentMeta) -> Document:
@@ -418,7 +379,7 @@ def segment(clean: CleanText, raw: RawDocument, meta: DocumentMeta) -> Document:
         text=text,
         sections=tuple(sections),
         clauses=build_clauses(text, paras, section_of_para, page_line),
-        tables=tuple(_tables(text, paras, tree, ids, section_of_para, raw, clean)),
+        tables=tuple(document_tables(_captioned_tables(text, paras, tree, ids), paras, section_of_para, raw, clean)),
         offsets=clean.offsets,
         raw_page_starts=raw.page_starts,
         raw_text=raw.text,

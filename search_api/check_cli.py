@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from pipeline.labels import label
 from pipeline.model import Evidence, Finding
+from pipeline.places import page_line_text
 from pipeline.settings import Settings
 
 from extractors.checks import check_registry, split_corroboration
@@ -29,7 +30,7 @@ def where(ev: Evidence, titles: dict[str, str] | None = None) -> str:
     """《title》 第N页 第M行: the document by its title (its id only when no title is known)."""
     src = ev.source
     name = (titles or {}).get(src.doc_id)
-    return f"{'《' + name + '》' if name else src.doc_id} 第{src.page}页 第{src.line_start}行"
+    return f"{'《' + name + '》' if name else src.doc_id} {page_line_text(src.page, src.line_start, paged=src.paged, sep=' ')}"
 
 
 def findings_json(findings: Sequence[Finding]) -> str:

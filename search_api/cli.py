@@ -204,6 +204,7 @@ def show(
     from extractors.registry.store import Registry
 
     from pipeline.locate import locate, parse_locator
+    from pipeline.places import page_line_text
 
     try:
         doc_id, start, end = parse_locator(locator)
@@ -226,9 +227,8 @@ def show(
     # document text may hold "[...]" (e.g. [bookmark: …]): print it as Text, never as markup
     console.print(Text(snippet.title, style="bold") + Text(f"  （{snippet.source_path}）"))
     console.print(Text(" › ".join(snippet.section_path) or "（正文前）"))
-    lines = (f"第{snippet.line_start}行" if snippet.line_start == snippet.line_end
-             else f"第{snippet.line_start}–{snippet.line_end}行")
-    console.print(Text(f"第{snippet.page}页 {lines}（字符 {start}–{end}）"))
+    where = page_line_text(snippet.page, snippet.line_start, line_end=snippet.line_end, paged=snippet.paged, sep=" ")
+    console.print(Text(f"{where}（字符 {start}–{end}）"))
     for number, line in snippet.raw_lines:
         console.print(Text(f"{number:>5} | ", style="dim") + Text(line))
     console.print(Text("原文：", style="bold") + Text(snippet.text, style="yellow"))
@@ -341,6 +341,27 @@ def trace(
     from search_api.trace_cli import run_trace_command
 
     run_trace_command(upper, lowers, make_settings(data_dir), as_json=as_json, xlsx=xlsx, dense=dense)
+
+
+@app.command(cls=ChineseCommand)
+def spacy(
+    doc: Annotated[Optional[str], typer.Argument(help="文件，或任务台账中的文件编号")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="把抽取结果写成 spaCy DocBin（.spacy）文件")] = None,
+    html: Annotated[Optional[Path], typer.Option("--html", help="把单位、时限、目标的标注写成 displaCy 网页")] = None,
+    gold: Annotated[bool, typer.Option("--gold", help="导出 eval/gold 中自带文件的人工标注（供训练统计模型）")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """把一份文件的抽取结果（措施、带角色的单位、完成时限、目标）导出为 spaCy 标注，或导出人工标注。
+
+    示例：taizhang spacy corpus/pzh-2025-yuanqu-tizhi-tongzhi.txt --out 通知.spacy --html 通知.html
+    示例：taizhang spacy --gold --out 人工标注.spacy
+    """
+    from search_api.spacy_cli import run_spacy_command
+
+    gold_docs = None
+    if gold:
+        from eval.spacy_gold import corpus_gold_docs as gold_docs
+    raise typer.Exit(run_spacy_command(doc, out, html, make_settings(data_dir), gold_docs))
 
 
 @app.command(cls=ChineseCommand)

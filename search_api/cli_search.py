@@ -14,6 +14,7 @@ from typing import get_args
 from pipeline.errors import TaizhangError
 from pipeline.labels import label
 from pipeline.model import DocStatus
+from pipeline.places import page_line_text
 from pipeline.settings import Settings
 
 from search_api.schemas import ItemCard, SearchFilters, SearchHit, SearchResponse
@@ -141,7 +142,7 @@ def _units(card: ItemCard) -> str:
 def _where(card: ItemCard, hit: SearchHit) -> str:
     page = hit.sentence.page if hit.sentence else card.source.page
     line = hit.sentence.line if hit.sentence else card.source.line_start
-    return f"第{page}页 第{line}行"
+    return page_line_text(page, line, paged=card.source.paged, sep=" ")
 
 
 def score_line(hit: SearchHit) -> str:

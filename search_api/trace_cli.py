@@ -15,9 +15,16 @@ from extractors.relations.load import load_extraction
 from extractors.relations.sheets import write_trace_sheet
 from extractors.relations.trace import Embed, TraceReport, trace_documents
 from extractors.run import Extraction
+from pipeline.model import SourceRef
+from pipeline.places import page_line_text
 from pipeline.settings import Settings
 from search_api.embedding.embed import Embedder, make_embedder
 from search_api.sparse.sparse import tokenize
+
+
+def _at(source: SourceRef) -> str:
+    """Where a quote starts in its original: 第N页第M行, or 第M行 for a file without pages."""
+    return page_line_text(source.page, source.line_start, paged=source.paged)
 
 
 def passage_embed(embedder: Embedder) -> Embed:
@@ -68,8 +75,8 @@ def print_trace(report: TraceReport) -> None:
         table.add_row(
             Text(f"{link.upper.number or ''}{link.upper.title}"),
             Text(f"{link.lower.number or ''}{link.lower.title}\n{link.lower.source.doc_id}", style=""),
-            Text(f"上：{up.quote[:80]}（p.{up.source.page}:{up.source.line_start}）\n"
-                 f"下：{low.quote[:80]}（p.{low.source.page}:{low.source.line_start}）"
+            Text(f"上：{up.quote[:80]}（{_at(up.source)}）\n"
+                 f"下：{low.quote[:80]}（{_at(low.source)}）"
                  + (f"\n{compared}" if compared else "")),
             f"{link.score.total:.2f}",
             Text(link.status, style=style[link.status]),

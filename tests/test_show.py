@@ -39,7 +39,16 @@ def test_show_command_end_to_end(tmp_path) -> None:
     locator = f"{task.doc_id}:{task.source.char_start}-{task.source.char_end}"
     result = CliRunner().invoke(app, ["show", locator, "--data-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert f"第{task.source.page}页 第{task.source.line_start}" in result.output
+    # a .txt has no pages: its place is a line, never 第1页
+    assert not task.source.paged and f"第{task.source.line_start}行" in result.output and "第1页" not in result.output
     assert "[bookmark: OLE_LINK6]" in result.output  # raw text shown as written, not as markup
     missing = CliRunner().invoke(app, ["show", "nope:1-2", "--data-dir", str(tmp_path)])
     assert missing.exit_code == 1
+
+
+@pytest.mark.parametrize(("value", "words"), [("nope", "不是定位符"), ("d:9-3", "止点 3 在起点 9 之前")])
+def test_a_bad_locator_is_explained_in_chinese(value: str, words: str) -> None:
+    from pipeline.locate import parse_locator
+
+    with pytest.raises(ValueError, match=words):
+        parse_locator(value)

@@ -116,14 +116,10 @@ def span_locator(doc_id: str, start: int, end: int) -> str:
 
 
 def page_line_label(source: SourceRef, sep: str = "") -> str:
-    """``第3页第12—15行`` (or across pages ``第3页第40行—第4页第2行``) in the original file;
-    ``sep`` between page and line (a line break in a narrow printed column)."""
-    end_page = source.page_end or source.page
-    if end_page != source.page:
-        return f"第{source.page}页{sep}第{source.line_start}行—第{end_page}页{sep}第{source.line_end}行"
-    if source.line_end > source.line_start:
-        return f"第{source.page}页{sep}第{source.line_start}—{source.line_end}行"
-    return f"第{source.page}页{sep}第{source.line_start}行"
+    """``第3页第12—15行`` (or across pages ``第3页第40行—第4页第2行``) in the original file, only
+    ``第12—15行`` when it has no pages (a text file); ``sep`` between page and line (a line break
+    in a narrow printed column)."""
+    return source.where(sep)
 
 
 def measure_heading(task: Task) -> str:

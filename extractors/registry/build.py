@@ -35,7 +35,7 @@ from extractors.registry.identity import IdentityIndex
 from extractors.registry.locks import build_lock
 from extractors.run import Extraction, extract_document
 from pipeline.budget import FileBudget, crash_error, memory_error, within_budget
-from pipeline.errors import RegistryError, ResourceLimitError, TaizhangError
+from pipeline.errors import InternalError, RegistryError, ResourceLimitError, TaizhangError
 from pipeline.load import find_files
 from pipeline.model import Document
 from pipeline.settings import REPO_ROOT, Settings
@@ -165,7 +165,7 @@ def find_documents(paths: Sequence[Path]) -> tuple[list[Path], list[BuildFailure
     """The documents ``paths`` name or hold (``pipeline.load.find_files``), and the paths that
     do not exist or links that lead out of a folder, each as a failure to report."""
     missing = [
-        BuildFailure(str(p), TaizhangError(p, "no such file or folder", "check the path").message)
+        BuildFailure(str(p), TaizhangError.because(p, "path_not_found").message)
         for p in paths if not p.exists()
     ]
     files, refused = find_files(paths)
@@ -201,9 +201,14 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+_STAGE_NAMES = {"parsing": "解析", "extraction": "抽取"}
+
+
 def _internal_error(path: Path, stage: str, exc: BaseException) -> str:
-    return _one_line(f"[E900] {path}: {stage} failed: {exc.__class__.__name__}: {exc} "
-                     "(a bug in taizhang: please report it with this file)")
+    """A bug met on ``path``: said in Chinese, with the exception's type and text for the report."""
+    error = InternalError.because(path, "internal_error", stage=_STAGE_NAMES.get(stage, stage),
+                                  detail=f"{exc.__class__.__name__}: {exc}")
+    return _one_line(error.message)
 
 
 # ---------------------------------------------------------------------------------- building
@@ -240,7 +245,7 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True,
             try:
                 sha = file_sha256(path)
             except OSError as exc:
-                error = TaizhangError(path, f"cannot read the file: {exc.strerror}", "check its permissions")
+                error = TaizhangError.because(path, "unreadable", why=exc.strerror)
                 _report_failure(report, BuildFailure(str(path), error.message))
                 continue
             fp = fingerprint(sha, version, meta)
@@ -284,12 +289,10 @@ def _check_version_target(previous: str, stored: dict[str, str], files: list[Pat
                           paths: Sequence[Path]) -> None:
     """``--as-version-of`` names a registered document and goes with exactly one file."""
     if previous not in stored:
-        raise RegistryError(previous, "任务台账中没有这个文件编号，无法登记为它的新版本",
-                            "用 taizhang versions 或 taizhang export --format json 查看文件编号")
+        raise RegistryError.because(previous, "version_of_unknown_document")
     if len(files) != 1:
-        raise RegistryError(", ".join(map(str, paths)) or "corpus",
-                            f"--as-version-of 只能与一个文件同用（这里有 {len(files)} 个）",
-                            "每次登记一个新版本：taizhang build 新文件.docx --as-version-of 旧编号")
+        raise RegistryError.because(", ".join(map(str, paths)) or "corpus", "version_of_needs_one_file",
+                                    count=len(files))
 
 
 def _unchanged_file(registry: Registry, report: BuildReport, doc_id: str, path: Path,

@@ -266,10 +266,8 @@ class Registry:
         try:
             self._write([rows], new=frozenset(), replaces={rows.doc_id: tuple(replaces)})
         except SQLAlchemyError as exc:
-            raise RegistryError(
-                rows.source_path, f"could not store {rows.doc_id}: {exc.__class__.__name__}: {exc}",
-                "the registry still holds the previous version of this document",
-            ) from exc
+            raise RegistryError.because(rows.source_path, "could_not_store", doc_id=rows.doc_id,
+                                        detail=f"{exc.__class__.__name__}: {exc}") from exc
 
     def store_many(self, batch: Sequence[DocumentRows], new: Iterable[str] = (),
                    replaces: Mapping[str, Sequence[str]] | None = None) -> dict[str, RegistryError]:

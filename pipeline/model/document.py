@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
+from pipeline.places import has_pages
 from pipeline.model.spans import Frozen, OffsetMap, PageLine, SourceRef, Span, raw_page_line
 
 SourceFormat = Literal["txt", "md", "docx", "pdf", "html"]
@@ -191,6 +192,11 @@ class Document(Frozen):
 
     __hash__ = BaseModel.__hash__
 
+    @property
+    def paged(self) -> bool:
+        """Whether the original file has pages to name (see ``pipeline.places.has_pages``)."""
+        return has_pages(self.source_format, self.raw_page_starts)
+
     def page_line(self, clean_offset: int) -> PageLine:
         """Page and line in the raw file of a cleaned offset, in O(log n) (same counting as
         ``raw_page_line``; the newline index is built once per document on first use)."""
@@ -225,4 +231,5 @@ class Document(Frozen):
             line_end=line_end,
             char_start=span.start,
             char_end=span.end,
+            paged=self.paged,
         )

@@ -10,6 +10,8 @@ import bisect
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pipeline.places import page_line_text
+
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -104,3 +106,11 @@ class SourceRef(Frozen):
     line_end: int = 1
     char_start: int
     char_end: int
+    # False when the original has no pages (a text file): only the line is shown. Written only
+    # when False, so what was saved before the field existed is written back unchanged.
+    paged: bool = Field(default=True, exclude_if=lambda paged: paged)
+
+    def where(self, sep: str = "") -> str:
+        """``第3页第12行`` in the original, or ``第12行`` when it has no pages."""
+        return page_line_text(self.page, self.line_start, line_end=self.line_end, page_end=self.page_end,
+                              paged=self.paged, sep=sep)

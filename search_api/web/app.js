@@ -40,7 +40,8 @@ let LABELS = {};
 const DOC_TITLES = new Map();
 const label = (kind, value) => ((LABELS[kind] || {})[value]) || value;
 const docTitle = (docId) => DOC_TITLES.get(docId) || docId;
-const whereText = (s) => `第${s.page}页 第${s.line_start}行`;
+// a text file has no pages (source.paged false): its place is a line, not 第1页
+const whereText = (s) => (s.paged === false ? "" : `第${s.page}页 `) + `第${s.line_start}行`;
 
 async function loadNames() {
   const [labels, docs] = await Promise.all([api("/labels"), api("/documents")]);
@@ -65,7 +66,8 @@ async function showSource(source) {
     const q = new URLSearchParams({ doc: source.doc_id, start: source.char_start, end: source.char_end });
     const snip = await api(`/show?${q}`);
     const lines = snip.line_start === snip.line_end ? `第${snip.line_start}行` : `第${snip.line_start}–${snip.line_end}行`;
-    $("#source-where").textContent = `《${snip.title}》 第${snip.page}页 ${lines} · ${snip.source_path}`;
+    const page = snip.paged === false ? "" : `第${snip.page}页 `;
+    $("#source-where").textContent = `《${snip.title}》 ${page}${lines} · ${snip.source_path}`;
     // Word's bookmark anchors ([bookmark: _Hlk…]) are file internals, not the document's words
     const shown = (text) => text.replace(/\[bookmark: [^\]]*\]/g, "");
     const rows = snip.raw_lines.map(([n, text]) => el("div", { class: n >= snip.line_start && n <= snip.line_end ? "hit" : null },
@@ -87,7 +89,8 @@ function sourceButton(source, withTitle = false) {
 function hitSource(hit) {
   const c = hit.card, s = hit.sentence;
   if (!s) return c.source;
-  return { doc_id: c.doc_id, page: s.page, line_start: s.line, line_end: s.line, char_start: s.span.start, char_end: s.span.end };
+  return { doc_id: c.doc_id, page: s.page, paged: c.source.paged, line_start: s.line, line_end: s.line,
+    char_start: s.span.start, char_end: s.span.end };
 }
 
 // ------------------------------------------------------------------ search
@@ -345,7 +348,7 @@ function exportTasks() {
   const lines = [head.map(cell).join(",")].concat(taskRows.map((t, i) => [
     i + 1, titles.get(t.doc_id) || t.doc_id, TASK_COLUMNS.section(t), TASK_COLUMNS.measure(t), t.text,
     unitNames(t.lead), unitNames(t.supporting), unitNames(t.unassigned_units), deadlineText(t.deadlines) || "未明确",
-    `第${t.source.page}页 第${t.source.line_start}行`, `${t.doc_id}:${t.source.char_start}-${t.source.char_end}`,
+    whereText(t.source), `${t.doc_id}:${t.source.char_start}-${t.source.char_end}`,
   ].map(cell).join(",")));
   const blob = new Blob(["\ufeff" + lines.join("\r\n")], { type: "text/csv;charset=utf-8" });
   const link = el("a", { href: URL.createObjectURL(blob), download: "任务分工表（筛选结果）.csv" });

@@ -188,8 +188,8 @@ def test_a_document_the_database_refuses_fails_alone(settings: Settings, calls: 
     monkeypatch.setattr(Registry, "_insert_targets", staticmethod(refuse_doc2))
     report = build_registry(paths, settings, progress=False)
     assert [Path(f.path).name for f in report.failed] == ["doc2.txt"]
-    assert "could not store doc2-" in report.failed[0].message
-    assert "could not store doc2-" in capsys.readouterr().err  # one line on stderr, as for any failure
+    assert "无法写入任务台账：doc2-" in report.failed[0].message
+    assert "无法写入任务台账：doc2-" in capsys.readouterr().err  # one line on stderr, as for any failure
     assert sorted(Path(i.path).name for i in report.items) == ["doc0.txt", "doc1.txt", "doc3.txt", "doc4.txt"]
     with Registry.open(settings) as reg:
         assert sorted(m.doc_id.split("-")[0] for m in reg.documents()) == ["doc0", "doc1", "doc3", "doc4"]
@@ -221,7 +221,7 @@ def test_a_file_that_kills_its_worker_fails_alone(tmp_path: Path, calls: Calls,
     assert len(report.added) == 4
     assert [(Path(f.path).name, f.message.split("]")[0]) for f in report.failed] == [("kill.txt", "[E108")]
     # the exit code is -9 unless another waiter in this process reaped the worker first
-    assert re.search(r"the process reading it (was killed \(signal 9|died,)", report.failed[0].message)
+    assert re.search(r"异常退出了两次（(被系统终止，信号 9|原因不明)", report.failed[0].message)
     assert calls.parsed == []  # the work happened in the workers, not here
 
 

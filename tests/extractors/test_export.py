@@ -95,7 +95,7 @@ def test_lead_cell_matches_registry(workbook, settings: Settings) -> None:
     assert row["完成时限"] == "2025年底前"
     assert row["具体措施"] == "1.加快园区基础设施建设\n完善园区道路、供水管网。"  # the bracket of units left out
     assert row["措施全文"] == first.text
-    assert row["来源"] == "第1页\n第2行"  # page and line on paper, the locator in a hidden column
+    assert row["来源"] == "第2行"  # the line on paper (a .txt has no pages), the locator in a hidden column
     assert row["定位"] == source_locator(first.source) and row["文件"] == "园区提质行动方案"
 
 
@@ -166,7 +166,7 @@ def test_unit_duty_sheet_lists_leads_then_supports(workbook) -> None:
     assert ws.cell(2, 1).value == "市经济和信息化局（牵头2项）"  # the busiest unit's title bar
     mine = [r for r in duty_rows(ws) if r["单位"] == "市经济和信息化局"]
     assert [(r["序号"], r["职责"]) for r in mine] == [(1, "牵头"), (2, "牵头")] and mine[0]["原文写法"] == "市经信局"
-    assert mine[0]["完成时限"] == "2025年底前" and mine[0]["来源"] == "第1页 第2行"
+    assert mine[0]["完成时限"] == "2025年底前" and mine[0]["来源"] == "第2行"
 
 
 def test_empty_registry_exports(tmp_path: Path) -> None:
@@ -260,16 +260,19 @@ def test_safe_cell_fits_excel_limit() -> None:
 
 
 @pytest.mark.parametrize(
-    ("page", "line_start", "page_end", "line_end", "expected"),
+    ("page", "line_start", "page_end", "line_end", "paged", "expected"),
     [
-        (1, 12, None, 12, "第1页第12行"),
-        (3, 12, 3, 15, "第3页第12—15行"),
-        (3, 40, 4, 2, "第3页第40行—第4页第2行"),
+        (1, 12, None, 12, True, "第1页第12行"),
+        (3, 12, 3, 15, True, "第3页第12—15行"),
+        (3, 40, 4, 2, True, "第3页第40行—第4页第2行"),
+        (1, 12, None, 12, False, "第12行"),  # a text file has no pages: never 第1页
+        (1, 12, 1, 15, False, "第12—15行"),
     ],
 )
-def test_page_line_label(page: int, line_start: int, page_end: int | None, line_end: int, expected: str) -> None:
+def test_page_line_label(page: int, line_start: int, page_end: int | None, line_end: int, paged: bool,
+                         expected: str) -> None:
     source = SourceRef(doc_id="d", page=page, line_start=line_start, page_end=page_end, line_end=line_end,
-                       char_start=5, char_end=9)
+                       char_start=5, char_end=9, paged=paged)
     assert page_line_label(source) == expected
 
 

@@ -297,5 +297,5 @@ def test_store_many_isolates_a_document_that_cannot_be_stored(registry: Registry
 
     monkeypatch.setattr(Registry, "_insert_targets", staticmethod(refuse_b))
     failed = registry.store_many([good, bad], new={"a-2025", "b-2025"})
-    assert set(failed) == {"b-2025"} and "could not store b-2025" in failed["b-2025"].message
+    assert set(failed) == {"b-2025"} and "无法写入任务台账：b-2025" in failed["b-2025"].message
     assert registry.document_hashes() == {"a-2025": "fp"}  # the good one landed, the bad one left nothing

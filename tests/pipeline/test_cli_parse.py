@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 TAIZHANG = Path(sys.executable).parent / "taizhang"
+REPO = Path(__file__).resolve().parents[2]  # the checkout under test, not wherever taizhang is installed from
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -17,7 +18,7 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
         pytest.skip("the taizhang entry point is not installed in this environment")
     return subprocess.run(
         [str(TAIZHANG), "parse", *args], cwd=cwd, capture_output=True, text=True, timeout=120,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "HOME": str(cwd)},
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "HOME": str(cwd), "PYTHONPATH": str(REPO)},
     )
 
 
@@ -33,7 +34,7 @@ def test_good_and_bad_files_in_one_batch(tmp_path, corpus_dir):
     errors = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(errors) == 2, result.stderr
     assert "损坏的文件.pdf" in errors[0] and "%PDF" in errors[0]
-    assert "不存在.docx" in errors[1] and "not found" in errors[1]
+    assert "不存在.docx" in errors[1] and "文件不存在" in errors[1]
     # the good files were printed, in order, with their trees and a summary
     out = result.stdout
     assert out.index("pzh-2024-jianquan-qianglian-16tiao") < out.index("pzh-2025-yuanqu-tizhi-tongzhi")

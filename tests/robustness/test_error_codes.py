@@ -31,11 +31,11 @@ BLANK_PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"
 
 
 @pytest.mark.parametrize(("name", "data", "error", "words"), [
-    ("cut.txt", "一、总体要求\n加快园区建设。".encode()[:-1], CorruptFileError, "cut short"),
+    ("cut.txt", "一、总体要求\n加快园区建设。".encode()[:-1], CorruptFileError, "截断"),
     ("loop.pdf", _pdf([CATALOG, b"<< /Type /Pages /Kids [3 0 R 2 0 R] /Count 2 >>", BLANK_PAGE]),
-     CorruptFileError, "page tree is broken"),
+     CorruptFileError, "页面树已损坏"),
     ("blank.pdf", _pdf([CATALOG, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", BLANK_PAGE]),
-     EmptyDocumentError, "neither text nor images"),
+     EmptyDocumentError, "既无文字也无图像"),
 ], ids=["utf8-cut-by-one-byte", "looping-page-tree", "blank-pages"])
 def test_each_failure_is_named_for_what_it_is(tmp_path: Path, name: str, data: bytes,
                                               error: type[TaizhangError], words: str) -> None:

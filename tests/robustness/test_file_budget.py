@@ -75,8 +75,8 @@ def test_a_runaway_file_fails_alone_and_the_good_files_are_stored(
     assert failure.path.endswith(f"runaway-{runaway}.txt")
     assert failure.message.startswith(f"[E108] {failure.path}: ")
     # a worker stopped by the kernel (the C loop) is named by its exit status, unless another
-    # waiter in this process reaped it first: then only "died" is known
-    assert words in failure.message or (runaway == "c-loop" and "the process reading it died" in failure.message)
+    # waiter in this process reaped it first: then only "原因不明" (cause unknown) is known
+    assert words in failure.message or (runaway == "c-loop" and "异常退出了两次（原因不明）" in failure.message)
     with Registry.open(settings) as registry:
         assert len(registry.documents()) == 3
 

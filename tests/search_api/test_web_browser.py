@@ -57,7 +57,10 @@ def test_source_dialog_shows_page_and_line(page, live_server) -> None:
     page.goto(f"{live_server}/#/search?q=%E5%9C%9F%E5%9C%B0%E8%A6%81%E7%B4%A0%E4%BF%9D%E9%9A%9C")
     page.wait_for_selector("#results li.card")
     page.locator("#results button.source").first.click()
-    expect(page.locator("#source-where")).to_contain_text("第", timeout=20_000)
+    expect(page.locator("#source-where")).to_contain_text("行", timeout=20_000)
+    # the corpus is .txt: a line, never a "第1页" the file does not have, in the dialog or on the card
+    assert "页" not in page.locator("#source-where").inner_text()
+    assert "页" not in page.locator("#results button.source").first.inner_text()
     assert page.locator("#source-lines div").count() > 0
     page.locator("#source-dialog button", has_text="关闭").click()
 
