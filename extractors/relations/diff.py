@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, computed_field
 from extractors.relations.align import align_measures, bare_number
 from extractors.relations.text import body, masked_body
 from extractors.run import Extraction
+from extractors.units.context import same_body
 from pipeline.model import Deadline, Role, SourceRef, Target, Task
 
 Aspect = Literal["lead", "supporting", "unassigned", "deadlines", "targets", "wording"]
@@ -173,6 +174,11 @@ def unit_changes(old: Task, new: Task) -> tuple[UnitChange, ...]:
         return out
 
     before, after = roles(old), roles(new)
+    # one version read with its city and the other without (no issuer known): the same bodies
+    for name in list(after):
+        match = next((b for b in before if b != name and same_body(b, name)), None)
+        if match is not None:
+            after[match] = after.pop(name)
     names = list(dict.fromkeys([*before, *after]))
     return tuple(UnitChange(unit=n, old_role=before.get(n), new_role=after.get(n))
                  for n in names if before.get(n) != after.get(n))

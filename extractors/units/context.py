@@ -38,6 +38,7 @@ from pipeline.model import DocumentMeta, UnitFlag
 _PARTY = "中共"
 _PROVINCE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}省|[\u4e00-\u9fff]{2,7}?自治区)")  # 广西壮族自治区 is no 区
 _CITY = re.compile(r"^([\u4e00-\u9fff]{2,4}?市|[\u4e00-\u9fff]{2,6}?州|[\u4e00-\u9fff]{2,6}?盟)")
+_CITY_BEFORE = re.compile(r"(?:中共)?[\u4e00-\u9fff]{2,6}")  # the city a 市 body's canonical name starts with
 _QUOTED_TITLE = re.compile(r"《([^》]+)》")
 _ISSUER_SEPARATORS = re.compile(r"[\s、，,；;]+")
 
@@ -199,7 +200,19 @@ def qualify_unit(match: UnitMatch, context: UnitContext) -> UnitMatch:
         entry = lookup(context.city + base.canonical[1:], context.city)
         if entry is not None:  # 市税务局 → 国家税务总局攀枝花市税务局
             return base.model_copy(update={"canonical": entry.canonical, "level": entry.level})
+        # 市财政局 in a 济南 document is 济南市财政局: two cities' bureaus never merge in one ledger
+        return base.model_copy(update={"canonical": party_body(context.city + base.canonical[1:])})
     return base
+
+
+def same_body(a: str, b: str) -> bool:
+    """Two canonical names of one body, one read with its city and one without (a version of a
+    document registered without its issuer): 攀枝花市财政局 and 市财政局, 中共攀枝花市委组织部 and
+    市委组织部."""
+    if a == b:
+        return True
+    short, full = (a, b) if len(a) < len(b) else (b, a)
+    return short.startswith("市") and full.endswith(short) and bool(_CITY_BEFORE.fullmatch(full[: -len(short)]))
 
 
 def jurisdiction_candidates(match: UnitMatch, canonicals: Iterable[str]) -> list[str]:
@@ -210,6 +223,9 @@ def jurisdiction_candidates(match: UnitMatch, canonicals: Iterable[str]) -> list
     jurisdiction has no candidates (``[]``); vertical bodies named around their place
     (国家税务总局攀枝花市东区税务局) are not found this way.
     """
+    if match.level == "city" and match.canonical.startswith("市"):
+        # 市经信局 → 攀枝花市经济和信息化局, 济南市经济和信息化局 (中共攀枝花市委组织部 for 市委组织部)
+        return [n for n in canonicals if n != match.canonical and same_body(match.canonical, n)]
     tier = bare_tier(match.canonical, match.level)
     if tier is None:
         return []

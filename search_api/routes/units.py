@@ -44,7 +44,13 @@ async def unit_tasks(name: str, registry: RegistryDep) -> UnitTasks:
     unassigned = registry.tasks(unit=canonical, role="unassigned")
     candidates: list[str] = []
     if not (lead or supporting or unassigned):
-        # 区经济和信息化局 alone names no one bureau: list the districts' bureaus the ledger holds
+        # 区经济和信息化局 alone names no one bureau: list the districts' bureaus the ledger holds;
+        # 市经信局 in a ledger of one city's documents is that city's bureau
         candidates = jurisdiction_candidates(match, [u.canonical for u in registry.units()])
+        if len(candidates) == 1 and match.level == "city":
+            canonical, candidates = candidates[0], []
+            lead = registry.tasks(unit=canonical, role="lead")
+            supporting = registry.tasks(unit=canonical, role="supporting")
+            unassigned = registry.tasks(unit=canonical, role="unassigned")
     return UnitTasks(unit=canonical, lead=lead, supporting=supporting, unassigned=unassigned,
                      candidates=candidates)

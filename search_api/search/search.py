@@ -394,9 +394,16 @@ def _canonical_filters(filters: SearchFilters, index: LoadedIndex, lookups: Inde
     """A unit filter given by another name of a unit (市科学技术局) → its canonical name."""
     if not filters.unit or filters.unit in lookups.unit_names:
         return filters
+    from extractors.units.context import jurisdiction_candidates
     from extractors.units.names import canonical_unit
 
-    return filters.model_copy(update={"unit": canonical_unit(filters.unit).canonical})
+    match = canonical_unit(filters.unit)
+    canonical = match.canonical
+    if canonical not in lookups.unit_names:
+        # 市科学技术局 typed in a ledger of one city: that city's 攀枝花市科学技术局
+        candidates = jurisdiction_candidates(match, lookups.unit_names)
+        canonical = candidates[0] if len(candidates) == 1 else canonical
+    return filters.model_copy(update={"unit": canonical})
 
 
 def _query_vector(embedder: Embedder | None, index: LoadedIndex, plan: QueryPlan) -> np.ndarray:

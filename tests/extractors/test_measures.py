@@ -45,16 +45,16 @@ def test_tongzhi_support_items_with_brackets_are_measures_guarantees_are_not(tas
         i.startswith("四.") for i in ids
     )  # 四、保障措施 carries no units in a document that assigns them
     assert _leads(tasks[TONGZHI][16]) == [
-        "市委人才工作领导小组办公室",
-        "市教育和体育局",
-        "市人力资源和社会保障局",
+        "中共攀枝花市委人才工作领导小组办公室",
+        "攀枝花市教育和体育局",
+        "攀枝花市人力资源和社会保障局",
     ]
 
 
 def test_tongzhi_typo_flagged_not_merged(tasks) -> None:
     task15 = next(t for t in tasks[TONGZHI] if t.number == "15.")
     typo = next(u for u in task15.supporting if u.name == "市政府管理局")
-    assert typo.canonical == "市政府管理局"
+    assert typo.canonical == "攀枝花市政府管理局"
     assert UnitFlag(kind="possible_typo", value="市政务管理局") in typo.flags
 
 
@@ -62,10 +62,10 @@ def test_shiliu_sixteen_measures(tasks) -> None:
     got = tasks[SHILIU]
     assert len(got) == 16
     assert all(t.lead for t in got)
-    assert _leads(got[2]) == ["市科学技术局", "市经济和信息化局"]
+    assert _leads(got[2]) == ["攀枝花市科学技术局", "攀枝花市经济和信息化局"]
     assert got[2].task_id == f"{SHILIU}:三"
     assert got[14].supporting[-1].canonical == "国家金融监督管理总局攀枝花监管分局"
-    assert _leads(got[0]) == ["市经济和信息化局"]
+    assert _leads(got[0]) == ["攀枝花市经济和信息化局"]
     assert [u.canonical for u in got[0].supporting][1:] == [
         "各县（区）人民政府",  # 各县（区） as a responsible unit: their governments
         "攀枝花钒钛高新技术产业开发区管理委员会",  # 国家钒钛高新区: the zone's 管委会

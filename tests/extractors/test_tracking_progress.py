@@ -33,7 +33,7 @@ REPORTS = [
     ("高创投公司", D + "二.（一）.3", "推进中", dt.datetime(2025, 2, 15)),
     ("高创投公司", D + "二.（二）.5", "滞后", "2025年6月1日"),
     ("东区高新技术产业园区服务中心", D + "二.（五）.12", "已完成", "2025-05-10"),
-    ("市发展和改革委员会", "pzh-2024-jianquan-qianglian-16tiao:十", "推进中", "2024-11-01"),
+    ("攀枝花市发展和改革委员会", "pzh-2024-jianquan-qianglian-16tiao:十", "推进中", "2024-11-01"),
 ]
 # worked out by hand for 2025-06-30, due soon = within 30 days (rules in extractors/tracking/overdue.py)
 EXPECTED = {

@@ -80,7 +80,7 @@ def test_a_title_names_a_place_only_after_a_city_or_when_known() -> None:
         (DONGQU, "园区管委会", "东区高新技术产业园区管理委员会"),
         (DONGQU, "银江镇", "银江镇人民政府"),
         (DONGQU, "东区生态环境局", "东区生态环境局"),
-        (DONGQU, "市经济和信息化局", "市经济和信息化局"),  # the city's bureau, not the district's
+        (DONGQU, "市经济和信息化局", "攀枝花市经济和信息化局"),  # the city's bureau, not the district's
         (DONGQU, "市自然资源和规划局东区分局", "市自然资源和规划局东区分局"),
         (XIQU, "区经济和信息化局", "西区经济和信息化局"),
         (XIQU, "区发改局", "西区发展和改革局"),
@@ -93,8 +93,9 @@ def test_a_title_names_a_place_only_after_a_city_or_when_known() -> None:
         (MIYI, "区财政局", "区财政局"),  # a county document names no district
         (CITY, "市税务局", "国家税务总局攀枝花市税务局"),  # a vertical body's name holds the city
         (CITY, "市金融监管分局", "国家金融监督管理总局攀枝花监管分局"),
-        (CITY, "市委组织部", "市委组织部"),
-        (CITY, "攀枝花市财政局", "市财政局"),
+        (CITY, "市委组织部", "中共攀枝花市委组织部"),
+        (CITY, "攀枝花市财政局", "攀枝花市财政局"),
+        (CITY, "市财政局", "攀枝花市财政局"),  # two cities' 市财政局 never merge in one ledger
         (CITY, "成都市财政局", "成都市财政局"),  # another city's bureau keeps its city
         (CITY, "区财政局", "区财政局"),
         (PARK, "园区规划发展部", "攀枝花钒钛高新技术产业开发区规划发展部"),
@@ -202,10 +203,10 @@ def test_two_districts_same_text_two_sets_of_units(tmp_path_factory) -> None:
         "东区经济和信息化局",
         "东区发展和改革委员会",
         "东区财政局",
-        "市生态环境局",
+        "攀枝花市生态环境局",
         "东区自然资源局",
     }
-    assert east & west == {"市生态环境局"}  # only the city's bureau is shared
+    assert east & west == {"攀枝花市生态环境局"}  # only the city's bureau is shared
     assert "西区经济和信息化局" in west
 
 

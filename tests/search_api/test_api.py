@@ -36,10 +36,11 @@ def test_search_returns_measures_with_owners_and_sources(client) -> None:
 
 
 def test_search_filter_by_unit_and_facets(client) -> None:
+    # the bare city name a user types is the one city's bureau the ledger holds
     res = client.get("/search", params={"q": "科技创新", "unit": "市科学技术局", "role": "lead"}).json()
     assert res["hits"]
     for hit in res["hits"]:
-        assert "市科学技术局" in [m["canonical"] for m in hit["card"]["lead"]]
+        assert "攀枝花市科学技术局" in [m["canonical"] for m in hit["card"]["lead"]]
     assert res["facets"]["doc"]
 
 
@@ -77,9 +78,9 @@ def test_document_view_and_show(client) -> None:
 def test_units_and_unit_tasks_by_alias(client) -> None:
     units = client.get("/units").json()
     names = {u["canonical"]: u for u in units}
-    assert names["市经济和信息化局"]["lead_count"] > 0
+    assert names["攀枝花市经济和信息化局"]["lead_count"] > 0  # a city's bureau carries its city
     by_alias = client.get("/units/" + quote("市经信局") + "/tasks").json()
-    assert by_alias["unit"] == "市经济和信息化局"
+    assert by_alias["unit"] == "攀枝花市经济和信息化局"
     assert by_alias["lead"] and by_alias["supporting"]
     bare = client.get("/units/" + quote("区经济和信息化局") + "/tasks").json()
     assert "东区经济和信息化局" in bare["candidates"]
