@@ -81,6 +81,7 @@ class SearchEngine:
         self._load_index = loader
         self._lock = threading.Lock()  # guards the embedders
         self._loading = threading.Lock()  # held by the one thread loading an index generation
+        self._unloadable = ""  # a generation whose background load failed (not tried again)
         # On PostgreSQL the index is tables in the shared database: nothing to load or swap, a
         # query reads the rows of the moment, so every replica sees a build as soon as it commits.
         self.on_postgres = is_postgres(settings.registry_url)
@@ -162,10 +163,10 @@ class SearchEngine:
         served = self._served
         if served is None:
             return self.reload()
-        if served.name != folder.name and self._loading.acquire(blocking=False):
+        if folder.name not in (served.name, self._unloadable) and self._loading.acquire(blocking=False):
             # the lock passes to the loading thread, which releases it
-            threading.Thread(target=self._load_and_release, name="taizhang-index-load",
-                             daemon=True).start()
+            threading.Thread(target=self._load_and_release, args=(folder.name,),
+                             name="taizhang-index-load", daemon=True).start()
         return served
 
     def reload(self) -> ServedIndex:
@@ -184,11 +185,13 @@ class SearchEngine:
                                      "run `taizhang build` (add --data-dir if you use one) to build it")
         return folder
 
-    def _load_and_release(self) -> None:
+    def _load_and_release(self, name: str) -> None:
         try:
             self._swap()
-        except Exception as exc:  # the old generation goes on answering; the next query retries
-            logging.getLogger(__name__).warning("index generation not loaded: %s", exc)
+        # any failure: the old generation goes on answering; this one is not tried again
+        except Exception as exc:  # noqa: BLE001
+            self._unloadable = name
+            logging.getLogger(__name__).warning("index generation %s not loaded: %s", name, exc)
         finally:
             self._loading.release()
 

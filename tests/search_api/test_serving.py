@@ -200,3 +200,19 @@ def test_a_new_generation_is_loaded_once_and_swapped_while_others_answer(tmp_pat
     publish_generation(settings.index_dir, "g3")
     assert engine.reload().name == "gen-g3" and engine.served().name == "gen-g3"
     assert loader.calls == 3
+
+
+def test_an_unreadable_new_generation_leaves_the_old_one_answering(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, embedding_model="fake")
+    publish_generation(settings.index_dir, "g1")
+    loader = CountingLoader()
+    loader.gate.set()
+    engine = SearchEngine(settings, loader=loader)
+    assert engine.served().name == "gen-g1"
+    publish_generation(settings.index_dir, "g2")
+    (settings.index_dir / "gen-g2" / "cards.json").write_text("{not json", encoding="utf-8")
+    for _ in range(50):  # queries keep coming while the background load fails
+        assert engine.served().name == "gen-g1"
+        time.sleep(0.01)
+    assert loader.calls == 2  # tried once, not once per query
+    assert engine.search("措施", k=1).hits  # and the old generation still answers
