@@ -216,3 +216,12 @@ def test_an_unreadable_new_generation_leaves_the_old_one_answering(tmp_path: Pat
         time.sleep(0.01)
     assert loader.calls == 2  # tried once, not once per query
     assert engine.search("措施", k=1).hits  # and the old generation still answers
+
+
+def test_the_serving_bench_measures_an_index_in_process(unsplit_settings: Settings) -> None:
+    from bench.serving import in_process
+
+    measured = in_process(unsplit_settings.data_dir, reps=1)
+    assert measured["passages"] > 0 and measured["load_s"] >= 0 and measured["rss_after_load_mb"] > 0
+    for mode in ("hybrid", "sparse"):
+        assert measured[f"query_{mode}"]["n"] > 0 and measured[f"query_{mode}"]["p50_ms"] > 0
