@@ -57,6 +57,8 @@ def in_process(data_dir: Path, reps: int) -> dict:
     loaded = own_rss_mb()
     out = {"load_s": round(load_s, 2), "rss_after_load_mb": loaded, "index_rss_mb": round(loaded - before),
            "passages": sum(len(c.passages) for c in index.collections.values())}
+    if hasattr(index.collections["clauses"].dense, "faiss_index"):  # (not in older checkouts)
+        out["faiss_in_a_new_thread"] = faiss_threads(index.collections["clauses"].dense.faiss_index, reps * 10)
     for mode in ("hybrid", "sparse"):
         engine.search(QUERIES[0], mode=mode)
         samples = []
@@ -67,6 +69,30 @@ def in_process(data_dir: Path, reps: int) -> dict:
                 samples.append(time.perf_counter() - t)
         out[f"query_{mode}"] = percentiles(samples)
     return out
+
+
+def faiss_threads(faiss_index, reps: int) -> dict:
+    """One flat search in a thread that never set OpenMP's thread count (as a server's request
+    threads were) against one that set it to 1, alternating, in this process."""
+    import faiss
+    import numpy as np
+
+    query = np.random.default_rng(0).random((1, faiss_index.d), dtype=np.float32)
+    default = len(os.sched_getaffinity(0))  # OpenMP's default: every usable core
+    samples: dict[str, list[float]] = {f"omp_{default}_threads": [], "omp_1_thread": []}
+
+    def run() -> None:
+        for _ in range(reps):
+            for threads, key in ((default, f"omp_{default}_threads"), (1, "omp_1_thread")):
+                faiss.omp_set_num_threads(threads)
+                t = time.perf_counter()
+                faiss_index.search(query, 300)
+                samples[key].append(time.perf_counter() - t)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    return {key: percentiles(values) for key, values in samples.items()}
 
 
 def _get(client: httpx.Client, url: str) -> float:
