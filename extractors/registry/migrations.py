@@ -114,9 +114,9 @@ def add_listing_indexes(conn: Connection) -> None:
     """Indexes for reading the ledger by unit, by role and in document order. ``Registry.tasks``
     filters by unit and role with a subquery run per task; with only the one-column indexes
     SQLite answered it from the role's index, checking every row of the role for every task:
-    at 1,000 documents (10,079 tasks, 30,407 unit rows) a unit's lead tasks took 122 s and all
-    lead tasks 98 s; with these, 0.05-0.2 s. (doc_id, position) gives the ledger in document
-    order without sorting it."""
+    at 1,000 documents (10,079 tasks, 30,407 unit rows) a unit's lead tasks took 121 s and all
+    lead tasks 84 s; with these, 0.16 s and 1.45 s (``bench.ledger_queries``). (doc_id,
+    position) gives the ledger in document order without sorting it."""
     md = MetaData()
     units = Table("task_units", md, Column("canonical", Text), Column("role", Text), Column("task_id", Text))
     tasks = Table("tasks", md, Column("doc_id", Text), Column("position", Integer))
