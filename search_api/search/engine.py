@@ -178,6 +178,11 @@ class SearchEngine:
                 served = self._swap()
             return served
 
+    @property
+    def loading_lock(self) -> threading.Lock:
+        """Held while an index generation loads (a background load releases it when done)."""
+        return self._loading
+
     def _current_folder(self) -> Path:
         folder = current_generation_folder(self.settings.index_dir)
         if folder is None:
