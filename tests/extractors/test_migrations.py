@@ -18,6 +18,7 @@ from extractors.registry.migrations import (
     LATEST_VERSION, MIGRATIONS, Migration, create_first_schema, migrate, schema_transaction, schema_version,
 )
 from extractors.registry.store import Base, Registry, document_rows, make_engine
+from extractors.registry.version_links import VersionLinkBase
 from pipeline.errors import RegistryError
 from pipeline.settings import Settings
 from tests.extractors.test_registry import make_ledger
@@ -55,18 +56,21 @@ def recorded_versions(engine: Engine) -> list[int]:
         return list(conn.execute(text("SELECT version FROM schema_migrations ORDER BY version")).scalars())
 
 
+MODEL_TABLES = {**Base.metadata.tables, **VersionLinkBase.metadata.tables}
+
+
 def schema_of(engine: Engine) -> dict[str, tuple[frozenset, frozenset]]:
     """Per table of the models: its column names and its index names (with their columns)."""
     found = inspect(engine)
     return {table: (frozenset(c["name"] for c in found.get_columns(table)),
                     frozenset((i["name"], tuple(i["column_names"])) for i in found.get_indexes(table)))
-            for table in Base.metadata.tables}
+            for table in MODEL_TABLES}
 
 
 def models_schema() -> dict[str, tuple[frozenset, frozenset]]:
     return {name: (frozenset(table.columns.keys()),
                    frozenset((i.name, tuple(c.name for c in i.columns)) for i in table.indexes))
-            for name, table in Base.metadata.tables.items()}
+            for name, table in MODEL_TABLES.items()}
 
 
 def assert_upgraded_without_loss(registry: Registry, stored: dict) -> None:
