@@ -251,8 +251,8 @@ class Registry:
                 else:  # the version an older taizhang checks (and refuses: it would misread it)
                     conn.execute(update(state).where(state.c.id == 1).values(schema_version=LATEST_VERSION))
         except NewerSchemaError as exc:
-            raise RegistryError(self.url, str(exc), "upgrade taizhang, or point --data-dir / "
-                                "TAIZHANG_DB_URL at a registry this version made") from exc
+            raise RegistryError.because(self.url, "registry_newer_schema", found=exc.found,
+                                        known=exc.known) from exc
 
     # ---------------------------------------------------------------------------------- writes
 

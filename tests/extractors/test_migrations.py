@@ -172,7 +172,8 @@ def test_a_database_from_a_newer_taizhang_is_refused(tmp_path: Path) -> None:
     with Registry.open(settings) as registry, registry.engine.begin() as conn:
         conn.execute(text("INSERT INTO schema_migrations VALUES (:v, 'from the future', :t)"),
                      {"v": LATEST_VERSION + 5, "t": dt.datetime.now(dt.UTC)})
-    with pytest.raises(RegistryError, match=rf"version {LATEST_VERSION + 5}.*upgrade taizhang"):
+    said = rf"结构版本 {LATEST_VERSION + 5}，本版本只认识到 {LATEST_VERSION}.*请升级 taizhang"
+    with pytest.raises(RegistryError, match=said):
         Registry.open(settings)
 
 
