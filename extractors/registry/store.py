@@ -26,6 +26,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -39,25 +40,25 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
+from extractors.registry.migrations import (
+    LATEST_VERSION, NewerSchemaError, migrate, schema_transaction, schema_version,
+)
+from extractors.registry.migrations import SCHEMA_LOCK_KEY as SCHEMA_LOCK_KEY  # tracking's tables use it
 from pipeline.errors import RegistryError
 from pipeline.model import Document, DocumentMeta, Target, Task, UnitMention
 from pipeline.settings import Settings
 
 from extractors.registry.version_links import (
     VersionLink,
-    create_link_table,
     drop_links,
     read_links,
     record_link,
     repoint_links,
 )
 
-SCHEMA_VERSION = 1
-# pg_advisory_xact_lock key taken while the schema is created (any constant unique to taizhang)
-SCHEMA_LOCK_KEY = 0x7A5C_0001
 ROLES = ("lead", "supporting", "unassigned")
 
 
@@ -98,6 +99,8 @@ class TaskRow(Base):
     deadline_year: Mapped[int | None] = mapped_column(Integer, index=True)
     task_json: Mapped[str] = mapped_column(Text)
 
+    __table_args__ = (Index("ix_tasks_doc_position", "doc_id", "position"),)  # migration 3
+
 
 class TaskUnitRow(Base):
     __tablename__ = "task_units"
@@ -111,6 +114,9 @@ class TaskUnitRow(Base):
     name: Mapped[str] = mapped_column(Text)
     role: Mapped[str] = mapped_column(String(16), index=True)
     known: Mapped[bool] = mapped_column(Boolean)
+
+    __table_args__ = (Index("ix_task_units_canonical_task", "canonical", "task_id", "role"),
+                      Index("ix_task_units_role_task", "role", "task_id"))  # migration 3
 
 
 class TargetRow(Base):
@@ -227,30 +233,26 @@ class Registry:
         self.close()
 
     def _init_schema(self) -> None:
-        # Tables and the state row in ONE transaction; on PostgreSQL under an advisory lock, so
-        # processes opening an empty database at once wait for the first instead of racing on
-        # CREATE TABLE (measured before: two of three failed, 5 of 5 trials).
+        """Bring the database to the newest schema (``migrations.py``: ordered migrations, one
+        transaction, under the advisory lock on PostgreSQL so processes opening an empty database
+        at once wait for the first instead of racing on CREATE TABLE) and make its state row.
+        An up-to-date database is only read."""
+        state = RegistryState.__table__
         try:
-            with self._engine.begin() as conn:
-                if conn.dialect.name == "postgresql":
-                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
-                Base.metadata.create_all(conn)
-                create_link_table(conn)
-                state = RegistryState.__table__
+            with self._engine.connect() as conn:
+                if schema_version(conn) == LATEST_VERSION and conn.execute(
+                        select(state.c.schema_version).where(state.c.id == 1)).scalar() == LATEST_VERSION:
+                    return
+            with schema_transaction(self._engine) as conn:
+                migrate(conn)
                 if conn.execute(select(state.c.id).where(state.c.id == 1)).first() is None:
-                    conn.execute(insert(state).values(id=1, schema_version=SCHEMA_VERSION,
+                    conn.execute(insert(state).values(id=1, schema_version=LATEST_VERSION,
                                                       epoch=uuid.uuid4().hex[:12], generation=0))
-        except IntegrityError:  # SQLite: another process created it first
-            if self._engine.dialect.name != "sqlite":
-                raise  # PostgreSQL holds the lock above: a clash there is a real error
-        with self._sessions() as s:
-            state = s.get(RegistryState, 1)
-            if state is not None and state.schema_version != SCHEMA_VERSION:
-                raise RegistryError(
-                    self.url, f"registry schema is version {state.schema_version}, "
-                    f"this taizhang expects {SCHEMA_VERSION}",
-                    "delete the registry database and run `taizhang build` again",
-                )
+                else:  # the version an older taizhang checks (and refuses: it would misread it)
+                    conn.execute(update(state).where(state.c.id == 1).values(schema_version=LATEST_VERSION))
+        except NewerSchemaError as exc:
+            raise RegistryError.because(self.url, "registry_newer_schema", found=exc.found,
+                                        known=exc.known) from exc
 
     # ---------------------------------------------------------------------------------- writes
 

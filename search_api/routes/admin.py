@@ -71,7 +71,9 @@ def _build(paths: list[Path], settings, engine, as_version_of: str | None = None
 
         with Registry.open(settings) as registry:
             # nothing new: no model load, no write
-            refresh_index(settings, registry, engine.passage_embedder)
+            published = refresh_index(settings, registry, engine.passage_embedder) is not None
+    if published and not engine.on_postgres:
+        engine.reload()  # the uploader's next search finds the new document
     return BuildResult(
         added=list(report.added), updated=list(report.updated), unchanged=list(report.unchanged),
         replaced=report.replaced, linked=report.linked,

@@ -36,7 +36,9 @@ from search_api.schemas import (
     SearchMode, SearchResponse,
 )
 from search_api.search.intent import answering_first, filtered_confidence, read_intent
-from search_api.sparse.sparse import SparseIndex, find_terms, frame_words, query_terms, simplified, tokenize
+from search_api.sparse.sparse import (
+    SparseIndex, find_terms, frame_words, query_terms, simplified, tokenize, top_scores,
+)
 from search_api.sparse.synonyms import expand_query
 
 CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
@@ -145,11 +147,7 @@ class Rankings:
 
 
 def _top_sparse(sparse: SparseIndex, terms: list[tuple[str, float]], depth: int) -> list[tuple[int, float]]:
-    scores = sparse.scores(terms)
-    if not len(scores):
-        return []
-    order = np.argsort(-scores, kind="stable")[:depth]
-    return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+    return top_scores(sparse.scores(terms), depth)
 
 
 def passage_rankings(index: LoadedIndex, plan: QueryPlan, vector: np.ndarray | None,

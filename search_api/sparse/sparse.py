@@ -202,6 +202,28 @@ def query_terms(query: str, extra: Iterable[tuple[str, float]] = (),
     return list(weights.items())
 
 
+def top_scores(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The ``k`` best ``(row, score)`` pairs with a score above 0, best first; ties in row order.
+
+    The same list as ``np.argsort(-scores, kind="stable")[:k]`` without its zeros, without
+    sorting every row: a BM25 query scores each of a collection's rows (1.7 million at 10,000
+    documents) and only rows holding a query word score above 0. Those are kept, and when more
+    than ``k`` remain ``np.argpartition`` finds the k-th best score in linear time; only the rows
+    at or above it are sorted. Rows tied with the k-th score are taken in row order, as the
+    stable sort takes them.
+    """
+    if k <= 0 or not len(scores):
+        return []
+    rows = np.flatnonzero(scores > 0)
+    if len(rows) > k:
+        kth = scores[rows[np.argpartition(scores[rows], len(rows) - k)[len(rows) - k]]]
+        above = rows[scores[rows] > kth]
+        tied = rows[scores[rows] == kth][: k - len(above)]
+        rows = np.concatenate([above, tied])
+    order = rows[np.lexsort((rows, -scores[rows]))]
+    return [(int(r), float(scores[r])) for r in order]
+
+
 class SparseIndex:
     """A BM25 index over a list of texts; row i scores text i."""
 

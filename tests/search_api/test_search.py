@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from pipeline.errors import IndexNotBuiltError
+from search_api.index.index import current_generation_folder
 from search_api.index.indexing import index_is_current, update_index
 from search_api.schemas import SearchFilters
 from search_api.search.engine import SearchEngine, search
@@ -131,14 +132,29 @@ def test_missing_index_and_staleness(tmp_path: Path, settings) -> None:
     assert not index_is_current(settings, FakeRegistry(small_corpus(), generation="test-2"))
 
 
+def served_after_load(engine: SearchEngine, timeout: float = 20.0) -> str:
+    """The generation folder ``engine`` serves once the one ``CURRENT`` names is in: a running
+    engine loads a new generation in the background and answers from the old one meanwhile."""
+    import time
+
+    wanted = current_generation_folder(engine.settings.index_dir).name
+    deadline = time.monotonic() + timeout
+    while (picked := engine.served().name) != wanted and time.monotonic() < deadline:
+        time.sleep(0.02)
+    with engine.loading_lock:  # the loading thread has finished (its heap settled too)
+        return picked
+
+
 def test_a_new_generation_is_picked_up_by_a_running_process(tmp_path: Path) -> None:
     settings = fake_settings(tmp_path)
     corpus = small_corpus()
     update_index(settings, FakeRegistry(corpus[:1]))
     engine = SearchEngine(settings)
     assert all(h.card.doc_id == "doc-16tiao" for h in engine.search("园区").hits)
+    old = engine.served().name
     update_index(settings, FakeRegistry(corpus, generation="test-2"))
-    assert engine.search("园区").index_generation != ""
+    assert engine.search("园区").index_generation != ""  # answered meanwhile, from either
+    assert served_after_load(engine) != old
     assert any(h.card.doc_id == "doc-tongzhi" for h in engine.search("园区").hits)
 
 
@@ -155,6 +171,7 @@ def test_a_warmed_server_keeps_its_heap_out_of_the_collector_across_generations(
         engine.warm_up()
         assert gc.get_freeze_count() > 0
         update_index(settings, FakeRegistry(corpus, generation="test-2"))
+        served_after_load(engine)
         assert any(h.card.doc_id == "doc-tongzhi" for h in engine.search("园区").hits)
         assert gc.get_freeze_count() > 0
     finally:

@@ -1,0 +1,228 @@
+"""The registry's schema, version by version: ordered migrations applied when a registry opens.
+
+A database records the migrations it has had in ``schema_migrations`` (one row per version,
+with its name and when it ran). ``migrate(engine)`` applies the missing ones in order, all in
+ONE transaction with their rows, so a database is at one version or the next, never between:
+
+- PostgreSQL: under the transaction-level advisory lock that already serialised schema
+  creation (``SCHEMA_LOCK_KEY``): replicas opening one database at once wait for the first,
+  then find nothing left to do. PostgreSQL's DDL is transactional.
+- SQLite: in a ``BEGIN IMMEDIATE`` transaction (the database's write lock, so two processes
+  opening one file at once also take turns); the driver's own transaction handling is off for
+  it, because Python's sqlite3 commits before DDL.
+
+A database from before this table (a registry created by ``create_all``) is version 1, the
+schema as first shipped; an empty one is version 0. A migration is frozen once released: its
+DDL names the tables and columns as they were at its version, never the ORM models in
+``store.py``, which describe the newest version (a test checks that a fresh database and an
+upgraded one both end up with the models' tables, columns and indexes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+    inspect, text,
+)
+from sqlalchemy.engine import Connection, Engine
+
+# pg_advisory_xact_lock key taken while the schema is created or migrated (unique to taizhang)
+SCHEMA_LOCK_KEY = 0x7A5C_0001
+VERSION_TABLE = "schema_migrations"
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step: ``apply`` takes a database at ``version - 1`` to ``version``."""
+
+    version: int
+    name: str  # what it changes and why, as recorded in the version table
+    apply: Callable[[Connection], None]
+
+
+def _first_schema() -> MetaData:
+    """The tables as taizhang first created them (version 1), VARCHAR limits included."""
+    md = MetaData()
+    Table("documents", md,
+          Column("doc_id", String(255), primary_key=True), Column("title", Text, nullable=False),
+          Column("issuer", Text), Column("date", Date), Column("doc_type", String(64)),
+          Column("status", String(32), nullable=False), Column("source_path", Text, nullable=False),
+          Column("source_format", String(16), nullable=False),
+          Column("raw_sha256", String(64), nullable=False), Column("fingerprint", String(255), nullable=False),
+          Column("meta_json", Text, nullable=False), Column("document_json", Text, nullable=False),
+          Column("updated_at", DateTime(timezone=True), nullable=False))
+    Table("tasks", md,
+          Column("task_id", String(512), primary_key=True),
+          Column("doc_id", String(255), ForeignKey("documents.doc_id", ondelete="CASCADE"),
+                 nullable=False, index=True),
+          Column("position", Integer, nullable=False), Column("number", String(64)),
+          Column("title", Text, nullable=False), Column("has_lead", Boolean, nullable=False),
+          Column("assigned", Boolean, nullable=False), Column("deadline_year", Integer, index=True),
+          Column("task_json", Text, nullable=False))
+    Table("task_units", md,
+          Column("id", Integer, primary_key=True, autoincrement=True),
+          Column("task_id", String(512), ForeignKey("tasks.task_id", ondelete="CASCADE"),
+                 nullable=False, index=True),
+          Column("doc_id", String(255), nullable=False, index=True),
+          Column("canonical", String(255), nullable=False, index=True),
+          Column("name", Text, nullable=False), Column("role", String(16), nullable=False, index=True),
+          Column("known", Boolean, nullable=False))
+    Table("targets", md,
+          Column("target_id", String(512), primary_key=True),
+          Column("doc_id", String(255), ForeignKey("documents.doc_id", ondelete="CASCADE"),
+                 nullable=False, index=True),
+          Column("task_id", String(512)), Column("position", Integer, nullable=False),
+          Column("indicator", Text, nullable=False), Column("year", Integer, index=True),
+          Column("comparator", String(16), nullable=False), Column("value", String(100)),
+          Column("value_max", String(100)), Column("unit", Text), Column("target_json", Text, nullable=False))
+    Table("registry_state", md,
+          Column("id", Integer, primary_key=True), Column("schema_version", Integer, nullable=False),
+          Column("epoch", String(32), nullable=False), Column("generation", Integer, nullable=False))
+    return md
+
+
+def create_first_schema(conn: Connection) -> None:
+    _first_schema().create_all(conn)
+
+
+# The columns version 1 limited in length. PostgreSQL enforces VARCHAR(n) where SQLite ignores
+# it: a 259-character document id (a long file name) or a 6,000-character unit was refused.
+WIDENED_COLUMNS = {
+    "documents": ("doc_id", "doc_type", "raw_sha256", "fingerprint"),
+    "tasks": ("task_id", "doc_id", "number"),
+    "task_units": ("task_id", "doc_id", "canonical"),
+    "targets": ("target_id", "doc_id", "task_id", "value", "value_max"),
+}
+
+
+def widen_text_columns(conn: Connection) -> None:
+    """PostgreSQL: the limited columns become ``text`` (in place; a column already ``text`` is
+    left as it is). SQLite: nothing to do, a declared length never limited what it stores."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table, columns in WIDENED_COLUMNS.items():
+        alters = ", ".join(f"ALTER COLUMN {c} TYPE text" for c in columns)
+        conn.execute(text(f"ALTER TABLE {table} {alters}"))
+
+
+def add_listing_indexes(conn: Connection) -> None:
+    """Indexes for reading the ledger by unit, by role and in document order. ``Registry.tasks``
+    filters by unit and role with a subquery run per task; with only the one-column indexes
+    SQLite answered it from the role's index, checking every row of the role for every task:
+    at 1,000 documents (10,079 tasks, 30,407 unit rows) a unit's lead tasks took 121 s and all
+    lead tasks 84 s; with these, 0.16 s and 1.45 s (``bench.ledger_queries``). (doc_id,
+    position) gives the ledger in document order without sorting it."""
+    md = MetaData()
+    units = Table("task_units", md, Column("canonical", Text), Column("role", Text), Column("task_id", Text))
+    tasks = Table("tasks", md, Column("doc_id", Text), Column("position", Integer))
+    Index("ix_task_units_canonical_task", units.c.canonical, units.c.task_id, units.c.role).create(conn)
+    Index("ix_task_units_role_task", units.c.role, units.c.task_id).create(conn)
+    Index("ix_tasks_doc_position", tasks.c.doc_id, tasks.c.position).create(conn)
+
+
+def add_version_tables(conn: Connection) -> None:
+    """Which document replaced which (a changed or renamed file) and the version links a person
+    recorded (``--as-version-of``). Registries opened by a taizhang of the weeks before this
+    table existed got them from ``create_all``, so each is made only where it is missing."""
+    md = MetaData()
+    Table("document_replacements", md,
+          Column("old_doc_id", Text, primary_key=True),
+          Column("new_doc_id", Text, nullable=False, index=True),
+          Column("replaced_at", DateTime(timezone=True), nullable=False))
+    Table("document_versions", md,
+          Column("doc_id", Text, primary_key=True),
+          Column("previous_id", Text, primary_key=True, index=True),
+          Column("origin", String(16), nullable=False),
+          Column("created_at", DateTime(timezone=True), nullable=False))
+    md.create_all(conn, checkfirst=True)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "the first schema: documents, tasks, task_units, targets, registry_state", create_first_schema),
+    Migration(2, "text columns without length limits (PostgreSQL refused long ids and unit names)",
+              widen_text_columns),
+    Migration(3, "indexes for tasks by unit and role and for the ledger in document order",
+              add_listing_indexes),
+    Migration(4, "document_replacements and document_versions, where missing", add_version_tables),
+)
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def _version_table() -> Table:
+    return Table(VERSION_TABLE, MetaData(),
+                 Column("version", Integer, primary_key=True), Column("name", Text, nullable=False),
+                 Column("applied_at", DateTime(timezone=True), nullable=False))
+
+
+def schema_version(conn: Connection) -> int:
+    """The database's version: the highest recorded migration; 1 for a registry made before
+    migrations were recorded; 0 for a database without taizhang's tables."""
+    tables = set(inspect(conn).get_table_names())
+    if "documents" not in tables:
+        return 0  # (a version table left beside dropped tables counts for nothing)
+    if VERSION_TABLE in tables:
+        return int(conn.execute(text(f"SELECT coalesce(max(version), 0) FROM {VERSION_TABLE}")).scalar())
+    return 1
+
+
+@contextlib.contextmanager
+def schema_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction that holds the right to change the schema (see the module docstring)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")  # we say BEGIN ourselves
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.exec_driver_sql("ROLLBACK")
+                raise
+            conn.exec_driver_sql("COMMIT")
+        return
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
+        yield conn
+
+
+def migrate(conn: Connection, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[int]:
+    """Apply the migrations ``conn``'s database lacks, in order, recording each; returns the
+    versions applied. ``conn`` is inside ``schema_transaction``. A database newer than
+    ``migrations`` raises ``NewerSchemaError`` (this taizhang would misread it)."""
+    current = schema_version(conn)
+    latest = migrations[-1].version
+    if current > latest:
+        raise NewerSchemaError(current, latest)
+    versions = _version_table()
+    versions.create(conn, checkfirst=True)
+    if not current:
+        conn.execute(versions.delete())
+    elif not conn.execute(text(f"SELECT count(*) FROM {VERSION_TABLE}")).scalar():
+        # a registry from before the version table: record what it already has
+        conn.execute(versions.insert(), [_row(m, note="(found, not applied)") for m in migrations
+                                         if m.version <= current])
+    applied = []
+    for migration in migrations:
+        if migration.version > current:
+            migration.apply(conn)
+            conn.execute(versions.insert(), [_row(migration)])
+            applied.append(migration.version)
+    return applied
+
+
+def _row(migration: Migration, note: str = "") -> dict:
+    return {"version": migration.version, "name": f"{migration.name} {note}".strip(),
+            "applied_at": dt.datetime.now(dt.UTC)}
+
+
+class NewerSchemaError(Exception):
+    """The database was migrated by a newer taizhang than this one."""
+
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(f"registry schema is version {found}, this taizhang knows versions up to {known}")
+        self.found, self.known = found, known
