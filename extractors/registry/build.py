@@ -19,18 +19,23 @@ a folder being built leave the registry (``taizhang build --prune``).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import hashlib
 import sys
-import time
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from extractors.checks import check_registry
+from extractors.registry.batches import BatchWriter, fill_unchanged, one_line, report_failure
+from extractors.registry.build_report import (
+    BuildFailure,
+    BuildItem,
+    BuildReport,
+    say_identity,
+    say_orphaned_corrections,
+    summary_table,
+)
 from extractors.registry.identity import IdentityIndex
 from extractors.registry.locks import build_lock
 from extractors.run import Extraction, extract_document
@@ -44,10 +49,9 @@ from pipeline.settings import REPO_ROOT, Settings
 
 if TYPE_CHECKING:
 
-    from pipeline.manifest import Manifest, ManifestEntry
-
     from extractors.export.ledger import Ledger
     from extractors.registry.store import DocumentRows, Registry
+    from pipeline.manifest import Manifest, ManifestEntry
 
 EXTRACTOR_VERSION = "1"  # bump for output changes the hashed files cannot see (e.g. a library upgrade)
 STAGE_ROOTS: tuple[Path, ...] = (REPO_ROOT / "pipeline", REPO_ROOT / "extractors")
@@ -55,79 +59,6 @@ _STAGE_SUFFIXES = {".py", ".yaml", ".yml"}
 # code that does not change what is extracted
 _NOT_STAGES = {"report.py", "settings.py", "locate.py", "parallel.py"}
 _NOT_STAGE_FOLDERS = {"registry", "export", "checks", "tracking"}
-
-Status = Literal["added", "updated", "unchanged"]
-
-
-class BuildFailure(NamedTuple):
-    path: str
-    message: str
-
-
-class IdentityClash(NamedTuple):
-    """A new file that is, by its bytes, 文号 or title and issuer, a document registered from a
-    file that is still there: both are kept and the user is told."""
-
-    path: str
-    doc_id: str
-    existing: str
-    reason: str  # 内容完全相同 / 文号相同 / 标题和发文机关相同
-
-
-@dataclass(frozen=True)
-class BuildItem:
-    path: str
-    doc_id: str
-    title: str
-    status: Status
-    measures: int
-    assigned: int
-    targets: int
-    replaces: str = ""  # the doc_id of this file's previous version, now removed
-    because: str = ""  # why a file at another path replaced it (renamed or moved: 文号相同 …)
-
-    @property
-    def unassigned(self) -> int:
-        return self.measures - self.assigned
-
-
-@dataclass
-class BuildReport:
-    registry_url: str = ""
-    items: list[BuildItem] = field(default_factory=list)
-    failed: list[BuildFailure] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)  # in the registry, not in this build, left alone
-    gone: list[str] = field(default_factory=list)  # kept, but their file was removed from a built folder
-    removed: list[str] = field(default_factory=list)  # gone and pruned (``prune=True``)
-    moved: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, old path): same bytes, new place
-    linked: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, previous): --as-version-of
-    clashes: list[IdentityClash] = field(default_factory=list)  # two files, one 文号: both kept
-    generation: str = ""
-
-    def _ids(self, status: Status) -> list[str]:
-        return [i.doc_id for i in self.items if i.status == status]
-
-    @property
-    def added(self) -> list[str]:
-        return self._ids("added")
-
-    @property
-    def updated(self) -> list[str]:
-        return self._ids("updated")
-
-    @property
-    def unchanged(self) -> list[str]:
-        return self._ids("unchanged")
-
-    @property
-    def replaced(self) -> list[tuple[str, str]]:
-        """(new doc_id, the doc_id of the version it replaced) for files changed since last built."""
-        return [(i.doc_id, i.replaces) for i in self.items if i.replaces]
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
-
 
 # ---------------------------------------------------------------------------- fingerprinting
 
@@ -197,10 +128,6 @@ def _extract(doc: Document) -> Extraction:
     return extract_document(doc)
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
 _STAGE_NAMES = {"parsing": "解析", "extraction": "抽取"}
 
 
@@ -208,7 +135,7 @@ def _internal_error(path: Path, stage: str, exc: BaseException) -> str:
     """A bug met on ``path``: said in Chinese, with the exception's type and text for the report."""
     error = InternalError.because(path, "internal_error", stage=_STAGE_NAMES.get(stage, stage),
                                   detail=f"{exc.__class__.__name__}: {exc}")
-    return _one_line(error.message)
+    return one_line(error.message)
 
 
 # ---------------------------------------------------------------------------------- building
@@ -226,7 +153,7 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True,
     files, failures = find_documents(paths)
     report = BuildReport()
     for failure in failures:
-        _report_failure(report, failure)
+        report_failure(report, failure)
     with Registry.open(settings) as registry:
         report.registry_url = registry.url
         stored = registry.document_hashes()
@@ -246,7 +173,7 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True,
                 sha = file_sha256(path)
             except OSError as exc:
                 error = TaizhangError.because(path, "unreadable", why=exc.strerror)
-                _report_failure(report, BuildFailure(str(path), error.message))
+                report_failure(report, BuildFailure(str(path), error.message))
                 continue
             fp = fingerprint(sha, version, meta)
             guess = meta.doc_id if meta is not None else f"{path.stem}-{sha[:8]}"
@@ -265,7 +192,7 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True,
         kept_versions = {link.previous_id for link in registry.version_links()} if todo else set()
         for ids in by_path.values():
             ids[:] = [d for d in ids if d not in kept_versions]
-        writer = _BatchWriter(registry, stored, report, by_path, identity, as_version_of, kept_versions)
+        writer = BatchWriter(registry, stored, report, by_path, identity, as_version_of, kept_versions)
         # finished documents are stored before waiting on a slow one (on_wait), so a runaway
         # file or a kill never costs the batch its finished work
         with contextlib.closing(_extracted(todo, settings, _parse_and_extract_item,
@@ -275,7 +202,7 @@ def build_registry(paths: list[Path], settings: Settings, progress: bool = True,
             writer.flush()
         seen.update(item.doc_id for item in report.items)
         seen.update(old for _, olds in report.replaced for old in olds.split(", "))
-        _fill_unchanged(report, registry)
+        fill_unchanged(report, registry)
         report.kept = sorted(set(stored) - seen)
         report.gone = _gone(report.kept, registry.source_paths(), paths)
         if prune and report.gone:
@@ -323,7 +250,7 @@ def _failure(path: Path, exc: BaseException, stage: str, settings: Settings | No
     if isinstance(exc, MemoryError):  # not a bug in taizhang: the file needs more than it may have
         exc = memory_error(path, FileBudget.from_settings(settings or Settings()))
     message = exc.message if isinstance(exc, TaizhangError) else _internal_error(path, stage, exc)
-    return BuildFailure(str(path), _one_line(message))
+    return BuildFailure(str(path), one_line(message))
 
 
 def _documents_in(path: Path, settings: Settings) -> list[Extraction | BuildFailure]:
@@ -411,7 +338,7 @@ def _extracted(todo: list[tuple[Path, str]], settings: Settings, work: Callable[
         results = map_in_order(work, todo, workers, isolate=budget.enabled, on_wait=on_wait)
     for (path, _), result in zip(todo, results):
         if isinstance(result, WorkerCrash):
-            yield [BuildFailure(str(path), _one_line(crash_error(path, budget, result.exitcode).message))]
+            yield [BuildFailure(str(path), one_line(crash_error(path, budget, result.exitcode).message))]
         else:
             yield result
 
@@ -424,7 +351,7 @@ def _budgeted(path: Path, settings: Settings, work: Callable[[], list[Any]]) -> 
     try:
         return within_budget(path, budget, work)
     except ResourceLimitError as exc:
-        return [BuildFailure(str(path), _one_line(exc.message))]
+        return [BuildFailure(str(path), one_line(exc.message))]
 
 
 def _parse_and_extract_item(item: tuple[Path, str], settings: Settings) -> list[DocumentRows | BuildFailure]:
@@ -433,106 +360,6 @@ def _parse_and_extract_item(item: tuple[Path, str], settings: Settings) -> list[
 
 def _documents_in_item(item: tuple[Path, str], settings: Settings) -> list[Extraction | BuildFailure]:
     return _budgeted(item[0], settings, lambda: _documents_in(item[0], settings))
-
-
-class _BatchWriter:
-    """A build's registry writes: a few documents per transaction (a commit costs about as much
-    as a document's rows), flushed at BATCH documents or after MAX_WAIT_S, so a crash loses at
-    most a second of work and never leaves a document half-written."""
-
-    BATCH = 16
-    MAX_WAIT_S = 1.0
-
-    def __init__(self, registry: Registry, stored: dict[str, str], report: BuildReport,
-                 by_path: dict[str, list[str]], identity: IdentityIndex | None = None,
-                 as_version_of: str | None = None, kept_versions: set[str] | None = None) -> None:
-        self._registry, self._stored, self._report = registry, stored, report
-        self._by_path = by_path  # resolved path → the doc_ids stored from it
-        self._identity, self._as_version_of = identity, as_version_of
-        self._kept_versions = kept_versions or set()  # never replaced: a person kept them
-        self._because: dict[str, str] = {}  # new doc_id → why a file elsewhere was its old self
-        self._replaces: dict[str, tuple[str, ...]] = {}  # new doc_id → the previous versions it replaces
-        self._pending: list[tuple[Path, DocumentRows]] = []
-        self._new: set[str] = set()  # doc_ids neither stored before this build nor queued since
-        self._queued: set[str] = set()
-        self._since = 0.0
-
-    def add(self, path: Path, results: list[DocumentRows | BuildFailure]) -> None:
-        for result in results:
-            if isinstance(result, BuildFailure):
-                _report_failure(self._report, result)
-                return  # as before: a file with a failed part stores nothing after it
-            if result.doc_id not in self._stored and result.doc_id not in self._queued:
-                self._new.add(result.doc_id)
-            previous = tuple(d for d in self._by_path.get(str(path.resolve()), ())
-                             if d != result.doc_id and d not in self._queued)
-            if self._as_version_of is not None:  # the user keeps both and links them
-                result = dataclasses.replace(result, version_of=self._as_version_of)
-                previous = ()
-            elif len(results) == 1 and not previous:
-                previous = self._same_document(path, result)
-            if len(results) == 1 and previous:
-                self._replaces[result.doc_id] = previous  # the same file, changed: a new version
-            self._queued.add(result.doc_id)
-            if not self._pending:
-                self._since = time.monotonic()
-            self._pending.append((path, result))
-        if len(self._pending) >= self.BATCH or time.monotonic() - self._since >= self.MAX_WAIT_S:
-            self.flush()
-
-    def _same_document(self, path: Path, rows: DocumentRows) -> tuple[str, ...]:
-        """The registered document this file is (same bytes, 文号, or title + issuer) if that
-        document's file is gone (renamed, moved); one whose file is still there is reported,
-        not replaced."""
-        if self._identity is None:
-            return ()
-        claimed = {old for olds in self._replaces.values() for old in olds} | self._kept_versions
-        meta = rows.meta
-        content = rows.document["fingerprint"].partition("+")[0]  # the file's sha256, as for the stored
-        match = self._identity.match(meta, content, path, taken=claimed)
-        self._identity.add(meta, content, path)
-        if match is None:
-            return ()
-        if not match.file_exists:
-            self._because[rows.doc_id] = match.label
-            return (match.doc_id,)
-        if match.same_status:  # a draft beside its final text is a version, not a copy
-            self._report.clashes.append(IdentityClash(str(path), rows.doc_id, match.doc_id, match.label))
-        return ()
-
-    def flush(self) -> None:
-        batch, self._pending = self._pending, []
-        replaces = {rows.doc_id: self._replaces[rows.doc_id] for _, rows in batch if rows.doc_id in self._replaces}
-        failed = self._registry.store_many([rows for _, rows in batch], new=self._new, replaces=replaces)
-        for path, rows in batch:
-            if rows.doc_id in failed:
-                _report_failure(self._report, BuildFailure(str(path), _one_line(failed[rows.doc_id].message)))
-                continue
-            old = ", ".join(self._replaces.get(rows.doc_id, ()))
-            status: Status = "updated" if rows.doc_id in self._stored or old else "added"
-            self._report.items.append(BuildItem(str(path), rows.doc_id, rows.title, status,
-                                                len(rows.tasks), rows.assigned, len(rows.targets), old,
-                                                self._because.get(rows.doc_id, "")))
-            if rows.version_of is not None:
-                self._report.linked.append((rows.doc_id, rows.version_of))
-
-
-def _report_failure(report: BuildReport, failure: BuildFailure) -> None:
-    report.failed.append(failure)
-    print(failure.message, file=sys.stderr, flush=True)  # every message names its file
-
-
-def _fill_unchanged(report: BuildReport, registry: Registry) -> None:
-    """Counts and titles of unchanged documents, read from the registry (no JSON parsing)."""
-    if not report.unchanged:
-        return
-    stats = registry.document_stats()
-    titles = {m.doc_id: m.title for m in registry.documents()}
-    report.items = [
-        BuildItem(i.path, i.doc_id, titles.get(i.doc_id, ""), i.status, *stats.get(i.doc_id, (0, 0, 0)))
-        if i.status == "unchanged" else i
-        for i in report.items
-    ]
 
 
 def _progress(todo: list[tuple[Path, str]], enabled: bool) -> Iterator[tuple[Path, str]]:
@@ -575,14 +402,14 @@ def _run_build(paths: list[Path], settings: Settings, export: bool, index_step, 
     report = build_registry(paths, settings, progress=True, prune=prune, as_version_of=as_version_of)
     console.print(summary_table(report))
     console.print(f"任务台账：{report.registry_url}", soft_wrap=True)
-    _say_identity(report, console)
+    say_identity(report, console)
     for doc_id in report.removed:
         console.print(f"{doc_id}：文件已删除，已从台账移除。")
     if report.kept:
         console.print(f"台账中另有 {len(report.kept)} 个文件不在本次处理范围内，已保留（更新从不删除文件）。")
     if report.gone and not report.removed:
         console.print(f"其中 {len(report.gone)} 个文件已从本次处理的文件夹中删除：加 --prune 可将其从台账中移除。")
-    _say_orphaned_corrections(report, settings, console)
+    say_orphaned_corrections(report, settings, console)
     ok = report.ok
     if index_step or export:
         from extractors.registry.store import Registry
@@ -600,74 +427,6 @@ def _run_build(paths: list[Path], settings: Settings, export: bool, index_step, 
     if report.failed:
         console.print(f"[red]{len(report.failed)} 个文件未能处理[/red]（原因见上方错误输出）")
     return ok
-
-
-def _say_identity(report: BuildReport, console) -> None:
-    """What the build decided a file is: a changed or renamed version that replaced its old self,
-    a moved file, a version the user linked, or a second file claiming a registered document."""
-    because = {i.doc_id: i.because for i in report.items}
-    for new, old in report.replaced:
-        if because.get(new):
-            console.print(f"{new}：与已登记的 {old} {because[new]}，原文件已不在原处（改名或移动），"
-                          "视为同一文件，新版本替换了旧记录。", soft_wrap=True, markup=False)
-        else:
-            console.print(f"{new}：文件已修改，新版本替换了旧版本 {old}。", soft_wrap=True, markup=False)
-    for doc_id, old_path in report.moved:
-        console.print(f"{doc_id}：文件已移动（原位置 {old_path}），台账记录的位置已更新。", soft_wrap=True, markup=False)
-    for new, previous in report.linked:
-        console.print(f"{new}：已登记为 {previous} 的新版本（两者都保留；taizhang diff {new} 比对两版）。",
-                      soft_wrap=True, markup=False)
-    for clash in report.clashes:
-        console.print(f"注意：{clash.path}（{clash.doc_id}）与已登记的 {clash.existing} "
-                      f"{clash.reason}，两个文件都在，均已保留、未合并。若是同一文件的新版本，用 "
-                      f"taizhang build {clash.path} --as-version-of {clash.existing} 登记；"
-                      "若是重复的文件，删除其一后运行 taizhang build --prune。", soft_wrap=True, markup=False)
-
-
-def _say_orphaned_corrections(report: BuildReport, settings: Settings, console) -> None:
-    """Corrections are never deleted by a build. Those made to a replaced version follow their
-    measure to the new one (extractors/tracking/carry.py): say how many, and how many wait for
-    review because their text changed. Those of a removed document meet nothing: say so."""
-    replaced = {old: new for new, olds in report.replaced for old in olds.split(", ")}
-    if not replaced and not report.removed:
-        return
-    from extractors.registry.store import Registry
-    from extractors.tracking.service import LedgerReader
-
-    with Registry.open(settings) as registry:
-        reader = LedgerReader(registry)
-        corrections = reader.store.corrections()
-        mine = [c for c in corrections if c.doc_id in replaced or c.doc_id in report.removed]
-        pending = {r.correction.correction_id for r in reader.tracked(corrections=corrections).reviews} if mine else set()
-    carried = Counter(c.doc_id for c in mine if c.doc_id in replaced)
-    waiting = Counter(c.doc_id for c in mine if c.doc_id in replaced and c.correction_id in pending)
-    for doc_id, count in sorted(carried.items()):
-        console.print(f"{replaced[doc_id]}：旧版本 {doc_id} 的 {count} 条人工更正已转到新版本，其中 {waiting[doc_id]} 条"
-                      "所在原文已改动，列为待复核（taizhang corrections --pending）。")
-    for doc_id, count in sorted(Counter(c.doc_id for c in mine if c.doc_id in report.removed).items()):
-        console.print(f"{doc_id}：{count} 条人工更正属于已移除的文件，已保留但不再套用。")
-
-
-def summary_table(report: BuildReport):  # -> rich.table.Table
-    from rich.table import Table
-
-    from rich.markup import escape
-
-    from pipeline.labels import label
-
-    table = Table(title="任务台账更新")
-    for name, justify in (("文件", "left"), ("状态", "left"), ("措施", "right"),
-                          ("已明确责任", "right"), ("未明确责任", "right"), ("目标", "right")):
-        table.add_column(name, justify=justify)
-    colour = {"added": "green", "updated": "yellow", "unchanged": "dim"}
-    for i in report.items:
-        name = f"{escape(i.title)}\n[dim]{escape(i.doc_id)}[/]" if i.title else escape(i.doc_id)
-        status = label("build_status", i.status) + (f"（替换 {escape(i.replaces)}）" if i.replaces else "")
-        table.add_row(name, f"[{colour[i.status]}]{status}",
-                      str(i.measures), str(i.assigned), str(i.unassigned), str(i.targets))
-    for f in report.failed:
-        table.add_row(escape(Path(f.path).name), f"[red]{label('build_status', 'failed')}", "", "", "", "")
-    return table
 
 
 def extract_ledger(files: list[Path], settings: Settings) -> tuple[Ledger, list[BuildFailure]]:
@@ -705,9 +464,8 @@ def _print_extract_table(ledger: Ledger) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from pipeline.labels import label
-
     from extractors.export.ledger import deadline_cell, measure_heading, source_locator, unit_names
+    from pipeline.labels import label
 
     console = Console()
     for doc in ledger.documents:
