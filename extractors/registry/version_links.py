@@ -50,10 +50,6 @@ class VersionLink(BaseModel):
 _TABLE = VersionLinkRow.__table__
 
 
-def create_link_table(conn: Connection) -> None:
-    VersionLinkBase.metadata.create_all(conn)
-
-
 def record_link(conn: Connection, doc_id: str, previous_id: str, now: dt.datetime) -> None:
     """Record (again) that ``doc_id`` is a later version of ``previous_id``."""
     if doc_id == previous_id:
