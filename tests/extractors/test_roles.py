@@ -577,6 +577,12 @@ CASES = [
         id="lead-marked-in-a-square-bracket",
     ),
     pytest.param(
+        "（区发改局牵头，各街道、镇配合）",
+        None,
+        {"lead": ["区发改局"], "supporting": ["各街道、镇"]},
+        id="every-street-and-town-one-collective",
+    ),
+    pytest.param(
         "【责任单位】市发展改革委、市财政局",
         None,
         {"unassigned": ["市发展改革委", "市财政局"]},
