@@ -136,6 +136,8 @@ def deadline_matches(
             last, least = deadline.due_year, bare_floor if rule.bare_year else floor
             if last is not None and least is not None and last < least:
                 continue  # a past date is a baseline or a history, not something still due
+            if rule.position == "alone" and doc_date and deadline.date and deadline.date <= doc_date:
+                continue  # a date standing alone on or before the issue date: the date line, not a due
             if match_group(m, "y") and _in_past_plan(text, int(m.group("y")), start, floor):
                 continue
             deadline = deadline.model_copy(

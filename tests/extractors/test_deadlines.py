@@ -96,6 +96,15 @@ CASES = [
     ("截至2020年末，全市6个工业园区总规划面积214.35km2；2019年实现营业收入985.5亿元", None, []),
     ("逐年增长", None, []),
     ("资源长期流失于高炉渣中", None, []),
+    # time slots written as a full date, a quarter of a year, months of a year, or 2024.12
+    ("（2025年6月30日）", D(2024, 3, 1), [("2025年6月30日", "by_date", D(2025, 6, 30), None, None)]),
+    ("（2024年一季度）", D(2024, 1, 5), [("2024年一季度", "by_date", D(2024, 3, 31), None, None)]),
+    ("（2024年3月—12月）", D(2024, 3, 1), [("2024年3月—12月", "by_date", D(2024, 12, 31), None, None)]),
+    ("完成时限：2024.12", D(2024, 3, 1), [("2024.12", "by_date", D(2024, 12, 31), None, None)]),
+    ("（2024年起长期坚持）", D(2024, 3, 1), [("长期坚持", "ongoing", None, None, None)]),
+    # ...but a date line on or before the issue date is the document's date, and dates in prose are events
+    ("印发各单位执行。\n\n2024年3月1日", D(2024, 3, 1), []),
+    ("2024年6月30日召开推进会", D(2024, 3, 1), []),
     # a year in Chinese numerals is a year; "N年内" is no "年内" (this year)
     ("二〇二四年底前完成", None, [("二〇二四年底前", "by_date", D(2024, 12, 31), None, None)]),
     ("力争2年内完成", D(2024, 3, 1), []),
