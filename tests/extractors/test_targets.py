@@ -295,6 +295,11 @@ CASES = [
         row("全省高质量工业数据集实现泽（Z）级突破", "qualitative", None, None, 2022, "高质量工业数据集"),
     ]),
     ("完善全覆盖、全天候的通信网络，为课程全覆盖提供计算能力支撑。", NONE, []),
+    # 完成投资 commits to an amount; a project's 投资 describes it
+    ("到2025年，重点项目累计完成投资1000亿元以上。", PLAN, [
+        row("重点项目累计完成投资1000亿元以上", "ge", "1000", "亿元", 2025),
+    ]),
+    ("到2025年，建设数据中心项目，项目投资5亿元。", PLAN, []),
     # an index or a ratio reaches a figure with no unit, where targets are stated
     ("到2025年，两化融合发展水平指数达到115，新建数据中心PUE值降至1.3以下。", PLAN, [
         row("两化融合发展水平指数达到115", "eq", "115", None, 2025, "两化融合发展水平指数"),
