@@ -14,67 +14,33 @@ Cue words are data in ``lexicons/targets.yaml``. Text is read through a view wit
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
-from typing import Literal, NamedTuple
-
-from pipeline.model import Comparator
 
 from extractors.deadlines import extract_deadlines
 from extractors.numbers import QuantityMatch, find_quantities
-from extractors.targets.lexicon import CueRule, QualitativeRule, compact, target_lexicon
+from extractors.targets.clause import (
+    HARD_STOPS,
+    Claim,
+    ClauseContext,
+    in_any,
+    lead_end,
+    phrase_start,
+    year_for,
+)
+from extractors.targets.end_states import figureless_claims, index_value_claims, states_an_end_state
+from extractors.targets.lexicon import CueRule, compact, target_lexicon
 from extractors.targets.subjects import distribute, indicator_tail, scope_of, split_subject
-
+from pipeline.model import Comparator
 
 # ------------------------------------------------------------------------------------------
 # Claims read from one clause
 
 
-@dataclass(frozen=True)
-class Claim:
-    """A target read from a text; ``start``/``end`` index that text (the quote)."""
-
-    start: int
-    end: int
-    indicator: str
-    comparator: Comparator
-    scope: str | None = None
-    value: Decimal | None = None
-    value_max: Decimal | None = None
-    unit: str | None = None
-    year: int | None = None
-    cumulative: bool = False
-    binding: Literal["预期性", "约束性"] | None = None
-
-
-class ClauseContext(NamedTuple):
-    """What a clause inherits from its document, section and paragraph. A named tuple, not a
-    frozen dataclass: one is made for every clause of every document, and a tuple is made in
-    about half the time (timeit, seven keyword arguments)."""
-
-    doc_date: dt.date | None = None
-    doc_year: int | None = None  # a bare year before it is a baseline (2020年营业收入)
-    year: int | None = None  # lead-in year of the paragraph (到2025年，…)
-    scope: str | None = None  # the park or place the section or document is about
-    target_section: bool = False  # 发展目标, 第一阶段: figures there are targets
-    follows_claims: bool = False  # the previous clause of the paragraph stated targets (…；…)
-    baseline_section: bool = False  # 发展现状: figures there are not
-
-
-HARD_STOPS = "，。；：:;,！？"
 # The lookbehind sits after the literal "20" (same matches) so the scan can jump from one "20"
 # to the next instead of trying the pattern at every character of every clause.
 _BARE_YEAR = re.compile(r"(20(?<![0-9〔\[（(—–\-]20)\d{2})年(?![0-9]|度|—|–|-|至)")
-_LEAD_YEAR = re.compile(r"(?:到|至|在|于)?20\d{2}年(?:底|末)?(?:前)?")
 _TRAILING_PAREN = re.compile(r"[（(][^（）()]*[）)]$")
-
-
-def _in_any(pos: int, regions: Sequence[tuple[int, int]]) -> bool:
-    return any(a <= pos < b for a, b in regions)
 
 
 def _masks(text: str) -> list[tuple[int, int]]:
@@ -158,22 +124,6 @@ def _suffix(after: str) -> tuple[Comparator | None, int]:
     return None, 0
 
 
-def _phrase_start(text: str, pos: int, floor: int) -> int:
-    start = max((text.rfind(c, 0, pos) for c in HARD_STOPS), default=-1) + 1
-    return max(start, floor)
-
-
-def _lead_end(phrase: str) -> int:
-    """Where the claim starts: after 力争, 确保, 到2025年 … at the start of the phrase."""
-    lead_ins, at = target_lexicon().lead_ins.regex, 0
-    while True:
-        rest = phrase[at:]
-        m = lead_ins.match(rest) or _LEAD_YEAR.match(rest)
-        if m is None or m.end() == 0:
-            return at
-        at += m.end()
-
-
 @dataclass
 class _State:
     """What the figures of one clause hand on to the next: enumerations share cue and scope."""
@@ -205,7 +155,7 @@ def _read_figure(text: str, q: QuantityMatch, st: _State, year: int | None) -> C
         (q.quantity.unit and "元" in q.quantity.unit) or year is None or lex.eligibility.regex.search(text)
     ):
         return None  # 给予最高不超过100万元补助, 面积超过300平方米的，给予…补贴，其中前两年100%: terms of an incentive
-    pstart = _phrase_start(text, q.start, st.floor)
+    pstart = phrase_start(text, q.start, st.floor)
     if not any(r.regex.search(after) for r in lex.not_target_after):
         rate = _rate_of_action(text, q, pstart, end, suffix_cmp, year)
         return rate or _count_before_noun(text, q, pstart, end, suffix_cmp, st, year)
@@ -240,7 +190,7 @@ def _read_figure(text: str, q: QuantityMatch, st: _State, year: int | None) -> C
         comparator = "approx"
     qv = q.quantity
     return Claim(
-        start=pstart + _lead_end(phrase), end=end, indicator=indicator, comparator=comparator,
+        start=pstart + lead_end(phrase), end=end, indicator=indicator, comparator=comparator,
         scope=scope if scope is not None else (st.prev.scope if st.prev else None),
         value=qv.value, value_max=qv.value_max, unit=qv.unit, year=year,
         cumulative=qv.bracketed or bool(lex.cumulative.regex.search(phrase)),
@@ -298,7 +248,7 @@ def _rate_of_action(text: str, q: QuantityMatch, pstart: int, end: int,
     if not subject:
         return None
     return Claim(
-        start=pstart + _lead_end(phrase), end=end + m.end(), indicator=f"{subject}{action}比例",
+        start=pstart + lead_end(phrase), end=end + m.end(), indicator=f"{subject}{action}比例",
         comparator=suffix_cmp or "eq", scope=scope, value=qv.value, unit=qv.unit, year=year,
     )
 
@@ -404,7 +354,7 @@ def _count_before_noun(text: str, q: QuantityMatch, pstart: int, end: int,
     head = phrase[: verb[1].start()] if verb else phrase
     scope = inner_scope or (scope_of(head) if head else None)
     bare = lex.lead_ins.regex.sub("", head).strip("、和及与")
-    start = pstart + _lead_end(text[pstart : q.start])
+    start = pstart + lead_end(text[pstart : q.start])
     explicit = bool(suffix_cmp or bound or about or year)
     if not explicit and q.text[:1] in _CN_DIGIT_OR_UNIT:
         return None  # 打造两个国家级运动基地, 建设两个平面: written-out small counts name the objects built
@@ -429,7 +379,7 @@ def _count_before_noun(text: str, q: QuantityMatch, pstart: int, end: int,
         return None
     objects: list[str] = []
     if head.endswith("分别") and pstart > 0:  # 面向自然人和法人组织，分别形成1000个以上的“数字标签”
-        before = _phrase_start(text, pstart - 1, 0)
+        before = phrase_start(text, pstart - 1, 0)
         m_obj = lex.distributive_objects.regex.fullmatch(text[before : pstart - 1])
         if m_obj:
             objects = [o for o in re.split(r"和|、|及|与", m_obj.group("objects")) if o]
@@ -443,93 +393,14 @@ def _count_before_noun(text: str, q: QuantityMatch, pstart: int, end: int,
     )
 
 
-@functools.cache
-def _anywhere_rules() -> tuple[tuple[QualitativeRule, ...], re.Pattern[str]]:
-    """The rules that state a target anywhere, and one character class holding a character each
-    of their matches must hold (覆, 通, 清 …): one search rules out most clauses."""
-    rules = tuple(r for r in target_lexicon().qualitative if r.anywhere)
-    keys = {max(r.required, key=ord) for r in rules if r.required}
-    if len(keys) < len(rules):  # a rule without a required character: no shortcut
-        return rules, re.compile("")
-    return rules, re.compile("[" + re.escape("".join(sorted(keys))) + "]")
-
-
-def _states_an_end_state(text: str) -> bool:
-    """Does a rule that states a target anywhere (实现…全覆盖) match ``text``?"""
-    rules, keys = _anywhere_rules()
-    return keys.search(text) is not None and any(r.may_match(text) and r.regex.search(text) for r in rules)
-
-
-def _year_for(pos: int, markers: list[tuple[int, int]], ctx: ClauseContext) -> int | None:
-    before = [y for p, y in markers if p < pos]
-    return before[-1] if before else ctx.year
-
-
-def _qualitative(text: str, ctx: ClauseContext, markers: list[tuple[int, int]],
-                 taken: list[tuple[int, int]], stated: bool = True) -> list[Claim]:
-    """持续提升, 完成省下达目标: targets without a figure, about something measured. Where no
-    year or 目标 section says targets are stated (``stated`` False) only the end states that are
-    targets anywhere count (实现…全覆盖). A rule's ``what`` group, when it matched, is the
-    indicator (the object of 实现 in 实现NB-IoT网络县级以上主城区全覆盖)."""
-    lex = target_lexicon()
-    out: list[Claim] = []
-    for rule in lex.qualitative:
-        if not (stated or rule.anywhere):
-            continue
-        for m in rule.regex.finditer(text):
-            if _in_any(m.start(), taken):
-                continue
-            pstart = _phrase_start(text, m.start(), 0)
-            subject = re.sub(r"由.*$", "", text[pstart : m.start()])  # 由C级升级为D级
-            scope, indicator = split_subject(subject)
-            what = m.groupdict().get("what")
-            if what:
-                indicator = f"{indicator}{what}"
-            if not indicator or len(indicator) > (30 if rule.needs_metric else 40):
-                continue
-            if rule.needs_metric and not lex.metric_words.regex.search(indicator):
-                continue
-            out.append(Claim(
-                start=pstart + _lead_end(text[pstart:]), end=m.end(), indicator=indicator,
-                comparator="qualitative", scope=scope, year=_year_for(m.start(), markers, ctx),
-            ))
-    return out
-
-
 def _yearly(text: str, c: Claim, markers: list[tuple[int, int]]) -> Claim:
     """每年培育600家… after 到2027年… earlier in the paragraph: a yearly figure is due every year,
     not by the earlier sentence's year (a 目标 section's governing year still holds)."""
     if c.year is None or any(p < c.start for p, _ in markers):
         return c
-    if "每年" in text[_phrase_start(text, c.start, 0) : c.end]:
+    if "每年" in text[phrase_start(text, c.start, 0) : c.end]:
         return replace(c, year=None)
     return c
-
-
-_INDEX_COMPARATORS: dict[str, Comparator] = {
-    "降至": "le", "降低到": "le", "降低至": "le", "下降到": "le", "下降至": "le", "控制在": "le",
-    "不高于": "le", "不超过": "le", "低于": "le", "不低于": "ge", "超过": "ge", "高于": "ge",
-}
-_BOUND_COMPARATORS: dict[str, Comparator] = {"以上": "ge", "以下": "le", "以内": "le", "左右": "approx"}
-
-
-def _index_values(text: str, ctx: ClauseContext, markers: list[tuple[int, int]],
-                  taken: list[tuple[int, int]]) -> list[Claim]:
-    """Figures without a unit that an index or a ratio reaches (指数达到115, PUE值降至1.3以下)."""
-    out: list[Claim] = []
-    for m in target_lexicon().index_value.regex.finditer(text):
-        if _in_any(m.start("num"), taken):
-            continue
-        scope, indicator = split_subject(m.group("what"))
-        if not indicator:
-            continue
-        bound = m.group("bound")
-        comparator = _BOUND_COMPARATORS[bound] if bound else _INDEX_COMPARATORS.get(m.group("cue"), "eq")
-        out.append(Claim(
-            start=m.start("what"), end=m.end(), indicator=indicator, comparator=comparator,
-            scope=scope, value=Decimal(m.group("num")), year=_year_for(m.start(), markers, ctx),
-        ))
-    return out
 
 
 @dataclass(frozen=True)
@@ -538,10 +409,11 @@ class ClauseReading:
     lead_year: int | None  # the year later clauses of the paragraph inherit
 
 
+NO_CONTEXT = ClauseContext()  # a clause read on its own
 _NOTHING = ClauseReading((), None)  # what most clauses state: no figure, no year
 
 
-def read_clause(text: str, ctx: ClauseContext = ClauseContext()) -> ClauseReading:
+def read_clause(text: str, ctx: ClauseContext = NO_CONTEXT) -> ClauseReading:
     """Targets stated in one clause (a sentence); spans index ``text`` itself."""
     view = compact(text)
     t = view.text
@@ -549,7 +421,7 @@ def read_clause(text: str, ctx: ClauseContext = ClauseContext()) -> ClauseReadin
     lead_year = markers[-1][1] if markers else None
     qualitative = bool(ctx.target_section or markers or ctx.year is not None)
     quantities = find_quantities(t)
-    anywhere = not qualitative and _states_an_end_state(t)
+    anywhere = not qualitative and states_an_end_state(t)
     if not quantities and not (qualitative or anywhere):  # most clauses: no figure, no time
         return _NOTHING
     if not t or _is_baseline(t, ctx, markers):
@@ -558,7 +430,7 @@ def read_clause(text: str, ctx: ClauseContext = ClauseContext()) -> ClauseReadin
     st = _State()
     claims: list[Claim] = []
     for k, q in enumerate(quantities):
-        if _in_any(q.start, masks) or q.start < st.floor:
+        if in_any(q.start, masks) or q.start < st.floor:
             continue  # a figure inside a claim read already (力争100家企业达到3级以上)
         st.in_context = bool(
             ctx.target_section
@@ -567,7 +439,7 @@ def read_clause(text: str, ctx: ClauseContext = ClauseContext()) -> ClauseReadin
         )
         st.next_figure = quantities[k + 1].start if k + 1 < len(quantities) else None
         st.also = ()
-        claim = _read_figure(t, q, st, _year_for(q.start, markers, ctx))
+        claim = _read_figure(t, q, st, year_for(q.start, markers, ctx))
         if claim is not None:
             claims.append(claim)
             claims += [replace(claim, indicator=other) for other in st.also]
@@ -575,9 +447,9 @@ def read_clause(text: str, ctx: ClauseContext = ClauseContext()) -> ClauseReadin
             st.counting = claim.end > q.end and _counted(claim.unit)
     if qualitative or anywhere:
         taken = [(c.start, c.end) for c in claims] + masks
-        claims += _qualitative(t, ctx, markers, taken, stated=qualitative)
+        claims += figureless_claims(t, ctx, markers, taken, stated=qualitative)
     if qualitative:
-        claims += _index_values(t, ctx, markers, [(c.start, c.end) for c in claims] + masks)
+        claims += index_value_claims(t, ctx, markers, [(c.start, c.end) for c in claims] + masks)
     if ctx.year is not None and not ctx.target_section:
         claims = [_yearly(t, c, markers) for c in claims]
     mapped = []
@@ -590,7 +462,7 @@ def read_clause(text: str, ctx: ClauseContext = ClauseContext()) -> ClauseReadin
     return ClauseReading(tuple(mapped), lead_year)
 
 
-def read_paragraph(text: str, ctx: ClauseContext = ClauseContext()) -> list[Claim]:
+def read_paragraph(text: str, ctx: ClauseContext = NO_CONTEXT) -> list[Claim]:
     """Targets in a paragraph: clauses split at 。；！？, each inheriting the lead-in year before it."""
     claims: list[Claim] = []
     year, follows = ctx.year, ctx.follows_claims

@@ -21,13 +21,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
-from pipeline.chinese import to_simplified, traditional_chars
-from pipeline.model import Document, DocumentMeta, Section, Span, Target, Task
-
 from extractors.deadlines import extract_deadlines
 from extractors.targets.claims import Claim, ClauseContext, read_clause
 from extractors.targets.lexicon import target_lexicon
 from extractors.targets.tables import read_table
+from pipeline.chinese import to_simplified, traditional_chars
+from pipeline.model import Document, DocumentMeta, Section, Span, Target, Task
 
 
 @functools.cache

@@ -17,9 +17,8 @@ from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from pipeline.model import Comparator
-
 from extractors.lexicon import Rule, load_yaml
+from pipeline.model import Comparator
 
 
 class CueRule(Rule):

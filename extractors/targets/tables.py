@@ -17,12 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline.model import Comparator, DocTable, Document
-
 from extractors.deadlines import extract_deadlines, plan_years
 from extractors.numbers import Quantity, find_quantities, parse_number, parse_quantity
 from extractors.targets.claims import Claim
 from extractors.targets.lexicon import compact, target_lexicon
+from pipeline.model import Comparator, DocTable, Document
 
 _PAREN_UNIT = re.compile(r"[（(]([^（）()]{1,6})[）)]")
 _PLAN = re.compile(r"十[一二三四五六七八九]?五")
