@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from pipeline.messages import warning
+from pipeline.messages import warning, warning_table
 from pipeline.model import DocumentMeta
 
 MANIFEST_NAME = "manifest.json"
@@ -39,24 +39,10 @@ class Manifest(BaseModel):
         return None
 
 
-# pydantic error types a manifest meets, said in Chinese (others: "取值无效")
-_ERRORS = {
-    "missing": "缺少此项",
-    "string_type": "应为文字",
-    "date_from_datetime_parsing": "不是有效日期（应写作 2025-03-31）",
-    "date_parsing": "不是有效日期（应写作 2025-03-31）",
-    "date_type": "不是有效日期（应写作 2025-03-31）",
-    "literal_error": "不是允许的取值",
-    "int_parsing": "应为整数",
-    "dict_type": "应为一个对象 {…}",
-    "model_type": "应为一个对象 {…}",
-}
-
-
 def _field_problem(path: Path, number: int, raw: object, error: dict) -> str:
     name = raw.get("file") if isinstance(raw, dict) else None
     field = ".".join(str(p) for p in error.get("loc", ())) or "（整条）"
-    reason = _ERRORS.get(error.get("type", ""), "取值无效")
+    reason = warning_table().manifest_fields.reason(error.get("type", ""))
     given = "" if error.get("type") == "missing" else f"（现为 {json.dumps(error.get('input'), ensure_ascii=False)[:60]}）"
     if name:
         return warning("manifest_bad_entry", path=path, number=number, name=name, field=field, reason=reason,

@@ -122,13 +122,27 @@ class PdfminerTopics(BaseModel):
         return self.by_module.get(module, self.otherwise)
 
 
+class FieldProblems(BaseModel):
+    """What is wrong with a manifest field, in Chinese, by the pydantic error type met."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    by_type: dict[str, str]
+    otherwise: str
+
+    def reason(self, error_type: str) -> str:
+        return self.by_type.get(error_type, self.otherwise)
+
+
 class WarningTable(BaseModel):
-    """``warnings.yaml``: the warnings by id, and the words for pdfminer's complaints."""
+    """``warnings.yaml``: the warnings by id, the words for pdfminer's complaints and for a
+    manifest field's problem."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     warnings: dict[str, WarningText]
     pdfminer_topics: PdfminerTopics
+    manifest_fields: FieldProblems
 
 
 @lru_cache(maxsize=1)
