@@ -25,6 +25,7 @@ from pipeline.errors import (
     TaizhangError,
     UnsupportedFormatError,
 )
+from pipeline.messages import warning
 from pipeline.model import RawDocument, SourceFormat
 from pipeline.settings import Settings
 
@@ -69,6 +70,8 @@ def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[LinkOutsideError
     return list(files.values()), refused
 
 
+# What a user calls each format we read, in the warning for a file whose content is another format
+FORMAT_NAMES: dict[str, str] = {"pdf": "PDF", "docx": "Word 文档", "html": "网页", "txt": "纯文本", "md": "纯文本"}
 # Portals often serve a PDF, a .docx or an HTML export under these names; the real thing loads.
 MISLABELLED_EXTENSIONS = frozenset({".doc", ".wps", ".aspx", ".jsp", ".php", ".do"})
 
@@ -191,7 +194,8 @@ def load_file(
     fmt = _decide_format(path, ext_format, sniffed)
     warnings: list[str] = []
     if fmt != ext_format and {fmt, ext_format} != {"txt", "md"}:
-        warnings.append(f"{path.name}: named {path.suffix} but the content is {fmt}; read as {fmt}")
+        warnings.append(warning("content_not_extension", name=path.name, suffix=path.suffix or "（无）",
+                                looks=FORMAT_NAMES[fmt]))
     sha = hashlib.sha256(data).hexdigest()
 
     if fmt in ("txt", "md"):

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pipeline.errors import CorruptFileError
 from pipeline.load_text import decode_text, looks_like_text
+from pipeline.messages import warning
 from pipeline.model import RawDocument, RawTable, Span
 
 DROP = frozenset("script style noscript template head iframe object svg select button".split())
@@ -51,10 +52,7 @@ def decode_html(path: Path, data: bytes) -> tuple[str, str, list[str]]:
         try:
             text = data.decode(declared)
         except (LookupError, UnicodeDecodeError):
-            warnings.append(
-                f"{path.name}: declares charset {declared} but the bytes are not; "
-                "encoding detected instead"
-            )
+            warnings.append(warning("charset_mismatch", name=path.name, declared=declared))
         else:
             if looks_like_text(text):
                 return text, declared, warnings

@@ -31,6 +31,7 @@ What one page holds is read by ``pipeline.pdf_pages`` (``scan_page``), its ruled
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -51,6 +52,7 @@ from pipeline.errors import (
     NeedsOCRError,
     ResourceLimitError,
 )
+from pipeline.messages import warning
 from pipeline.model import RawDocument
 from pipeline.pdf_fonts import cjk_stand_in_enabled, use_cjk_stand_in
 from pipeline.pdf_pages import UNREAD_PAGE, PageScan, scan_page
@@ -72,6 +74,7 @@ PARALLEL_MIN_PAGES = 8
 _PROBE_PAGES = 3  # the first loads the fonts; the next two are timed
 _CHUNK = 2
 _LOCK_TIMEOUT_S = 5.0
+_log = logging.getLogger(__name__)
 
 def _scan_pages(pdf, start: int, stop: int) -> list[tuple[PageScan, str | None]]:
     """Pages ``start``…``stop - 1`` (0-based), each with the warning it gave, if any."""
@@ -80,7 +83,8 @@ def _scan_pages(pdf, start: int, stop: int) -> list[tuple[PageScan, str | None]]
         try:
             page = pdf[n]
         except Exception as exc:  # noqa: BLE001 - one bad page should not lose the document
-            out.append((UNREAD_PAGE, f"page {n + 1} could not be read ({exc}); it is left empty"))
+            _log.info("page %d could not be read", n + 1, exc_info=exc)
+            out.append((UNREAD_PAGE, warning("pdf_page_unreadable", page=n + 1, kind=type(exc).__name__)))
             continue
         try:
             out.append((scan_page(page), None))
@@ -362,11 +366,8 @@ def load_pdf(path: Path, data: bytes, *, sha256: str, settings: Settings) -> Raw
             _refuse_without_content(path, [n + 1 for n, (_, warning) in enumerate(scanned) if warning], total)
         raise NeedsOCRError(path, ocr_pages, total)
     if ocr_pages:
-        shown = ", ".join(map(str, ocr_pages[:20])) + (" …" if len(ocr_pages) > 20 else "")
-        warnings.append(
-            f"{len(ocr_pages)} of {total} page(s) have no text layer and were skipped: {shown} "
-            "(run OCR, e.g. ocrmypdf, to include them)"
-        )
+        shown = "、".join(map(str, ocr_pages[:20])) + (" …" if len(ocr_pages) > 20 else "")
+        warnings.append(warning("pdf_pages_need_ocr", total=total, count=len(ocr_pages), pages=shown))
 
     page_texts = [scan.text for scan in scans]
     page_starts: list[int] = []

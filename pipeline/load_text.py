@@ -30,6 +30,7 @@ import re
 from pathlib import Path
 
 from pipeline.errors import CorruptFileError, EncodingError
+from pipeline.messages import warning
 from pipeline.model import RawDocument, SourceFormat
 from pipeline.text_tables import text_tables
 
@@ -114,12 +115,8 @@ def private_use_warning(text: str) -> str | None:
         return None
     kinds = sorted({f"U+{ord(ch):04X}" for ch in _PRIVATE_USE_BMP.findall(text)})
     line = text.count("\n", 0, found.start()) + 1
-    shown = ", ".join(kinds[:5]) + (" …" if len(kinds) > 5 else "")
-    return (
-        f"{private_use_count(text)} private-use character(s) ({shown}; first on line {line}) kept as"
-        " written: font glyphs with no standard meaning (WPS/方正 fonts); check the numbers and marks"
-        " around them"
-    )
+    shown = "、".join(kinds[:5]) + (" …" if len(kinds) > 5 else "")
+    return warning("private_use_characters", count=private_use_count(text), kinds=shown, line=line)
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:

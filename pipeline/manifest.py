@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from pipeline.messages import warning, warning_table
 from pipeline.model import DocumentMeta
 
 MANIFEST_NAME = "manifest.json"
@@ -38,29 +39,15 @@ class Manifest(BaseModel):
         return None
 
 
-# pydantic error types a manifest meets, said in Chinese (others: "取值无效")
-_ERRORS = {
-    "missing": "缺少此项",
-    "string_type": "应为文字",
-    "date_from_datetime_parsing": "不是有效日期（应写作 2025-03-31）",
-    "date_parsing": "不是有效日期（应写作 2025-03-31）",
-    "date_type": "不是有效日期（应写作 2025-03-31）",
-    "literal_error": "不是允许的取值",
-    "int_parsing": "应为整数",
-    "dict_type": "应为一个对象 {…}",
-    "model_type": "应为一个对象 {…}",
-}
-_FALLBACK = "该文件的标题、文号、日期等改从正文读取"
-
-
 def _field_problem(path: Path, number: int, raw: object, error: dict) -> str:
     name = raw.get("file") if isinstance(raw, dict) else None
     field = ".".join(str(p) for p in error.get("loc", ())) or "（整条）"
-    reason = _ERRORS.get(error.get("type", ""), "取值无效")
+    reason = warning_table().manifest_fields.reason(error.get("type", ""))
     given = "" if error.get("type") == "missing" else f"（现为 {json.dumps(error.get('input'), ensure_ascii=False)[:60]}）"
-    which = f"第{number}条（file: {name}）" if name else f"第{number}条"
-    after = f"这一条已忽略，{name} {_FALLBACK}" if name else "这一条已忽略"
-    return f"{path}：{which}字段 {field} {reason}{given}；{after}。"
+    if name:
+        return warning("manifest_bad_entry", path=path, number=number, name=name, field=field, reason=reason,
+                       given=given)
+    return warning("manifest_bad_entry_unnamed", path=path, number=number, field=field, reason=reason, given=given)
 
 
 def read_manifest(path: Path) -> Manifest:
@@ -68,15 +55,13 @@ def read_manifest(path: Path) -> Manifest:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        return Manifest(problems=(f"{path}：不是 UTF-8 编码的文本，已忽略；各文件{_FALLBACK}。",))
+        return Manifest(problems=(warning("manifest_not_utf8", path=path),))
     except json.JSONDecodeError as exc:
-        return Manifest(problems=(f"{path}：不是有效的 JSON（第{exc.lineno}行第{exc.colno}列），已忽略；"
-                                  f"各文件{_FALLBACK}。",))
+        return Manifest(problems=(warning("manifest_not_json", path=path, line=exc.lineno, column=exc.colno),))
     except OSError as exc:
-        return Manifest(problems=(f"{path}：无法读取（{exc.strerror}），已忽略；各文件{_FALLBACK}。",))
+        return Manifest(problems=(warning("manifest_unreadable", path=path, why=exc.strerror),))
     if not isinstance(data, dict) or not isinstance(data.get("documents"), list):
-        return Manifest(problems=(f"{path}：不是 taizhang 的文件清单（没有 documents 列表），"
-                                  f"可能属于其他软件，已忽略；各文件{_FALLBACK}。",))
+        return Manifest(problems=(warning("manifest_foreign", path=path),))
     entries: list[ManifestEntry] = []
     problems: list[str] = []
     for number, raw in enumerate(data["documents"], 1):

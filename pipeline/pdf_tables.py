@@ -8,7 +8,10 @@ import logging
 from contextlib import contextmanager
 from pathlib import Path
 
+from pipeline.messages import warning, warning_table
 from pipeline.model import RawTable, Span
+
+_log = logging.getLogger(__name__)
 
 
 def table_span(page_text: str, page_start: int, rows: tuple[tuple[str, ...], ...]) -> Span | None:
@@ -33,12 +36,14 @@ class _Collected(logging.Handler):
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
-        self.messages: list[str] = []
+        self.messages: list[str] = []  # what each complaint is about, in Chinese, once each
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
-        if message not in self.messages and len(self.messages) < 5:
-            self.messages.append(message)
+        _log.debug("pdfminer (%s): %s", record.name, message)  # the English, for whoever debugs the file
+        topic = warning_table().pdfminer_topics.topic(record.name, message)
+        if topic not in self.messages and len(self.messages) < 5:
+            self.messages.append(topic)
 
 
 @contextmanager
@@ -54,8 +59,7 @@ def pdfminer_warnings(path: Path, warnings: list[str]):
     finally:
         logger.removeHandler(collected)
         logger.propagate = propagate
-        warnings.extend(f"{path.name}: 读取表格时跳过了 PDF 中的问题 (while reading tables: {m}); "
-                        "正文不受影响 (the text is unaffected)" for m in collected.messages)
+        warnings.extend(warning("pdf_table_problem", name=path.name, what=topic) for topic in collected.messages)
 
 
 def extract_tables(
@@ -79,5 +83,6 @@ def extract_tables(
                     span = table_span(page_texts[n], page_starts[n], rows)
                     tables.append(RawTable(page=n + 1, rows=rows, raw_span=span))
     except Exception as exc:  # noqa: BLE001 - tables are a bonus; the text is already loaded
-        warnings.append(f"tables could not be extracted ({type(exc).__name__}: {exc})")
+        _log.info("%s: tables could not be extracted", path, exc_info=exc)
+        warnings.append(warning("pdf_tables_failed", name=path.name, kind=type(exc).__name__))
     return tables, warnings

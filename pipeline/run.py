@@ -17,6 +17,7 @@ from pipeline.chinese import cn_to_int
 from pipeline.errors import TaizhangError
 from pipeline.load import find_files, load_file
 from pipeline.manifest import Manifest, load_manifest
+from pipeline.messages import warning
 from pipeline.model import CleanText, Document, DocumentMeta, RawDocument
 from pipeline.normalize import clean
 from pipeline.rules.classify import match_heading
@@ -73,7 +74,7 @@ def default_doc_id(path: Path, sha256: str) -> str:
 
 
 def _stale(path: Path) -> str:
-    return f"{path.name}：内容与 manifest.json 记录的不同（sha256），清单中的标题等信息可能已过时"
+    return warning("manifest_stale", name=path.name)
 
 
 def _manifest_meta(path: Path, raw: RawDocument, manifest: Manifest) -> tuple[DocumentMeta | None, tuple[str, ...]]:

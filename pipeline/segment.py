@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from pipeline.chinese import cn_to_int
 from pipeline.clauses import build_clauses, protected_ranges
+from pipeline.messages import warning
 from pipeline.model import CleanText, Document, DocumentMeta, RawDocument, Section, Span
 from pipeline.doc_tables import CaptionedTable, document_tables
 from pipeline.rules.classify import ends_paragraph, ends_table, match_heading, table_of_contents
@@ -272,7 +273,7 @@ def build_tree(headings: list[Heading], paras: list[tuple[int, int]], text: str)
             if h.rule.weak and not _in_sequence(h, parent, last_under, last_global):
                 h = None
             elif not h.rule.weak and not _in_sequence(h, parent, last_under, last_global):
-                tree.warnings.append(f"heading {h.number}{h.title[:12]} is out of sequence")
+                tree.warnings.append(warning("heading_out_of_sequence", number=h.number, title=h.title[:12]))
         if h is not None:
             closed = [o.key for o in stack[len(stack) - pops :] if o.role == "ladder" and o.key in ladder.order]
             close(pops, index)

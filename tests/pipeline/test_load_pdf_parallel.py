@@ -97,7 +97,7 @@ def test_parallel_read_is_byte_identical_to_sequential(big_pdf, pool, ranges_rea
     sequential = load(big_pdf, 1)
     total = len(sequential.page_starts)
     assert ranges_read_here == [(0, total)]
-    assert sequential.tables and any("have no text layer" in w for w in sequential.warnings)
+    assert sequential.tables and any("页没有文字层" in w for w in sequential.warnings)
     assert lp.start_pdf_workers(Settings(pdf_workers=workers))
     ranges_read_here.clear()
 

@@ -118,7 +118,7 @@ def test_pdf_with_some_scanned_pages_loads_the_rest_with_a_warning(tmp_path, par
     raw = load_file(out)
     assert len(raw.page_starts) == 2
     assert raw.text.split("\f")[1] == ""
-    assert any("page(s) have no text layer" in w and ": 2" in w for w in raw.warnings)
+    assert any("共 2 页中有 1 页没有文字层" in w and "第 2 页" in w for w in raw.warnings)
 
 
 def test_pdf_with_only_permission_restrictions_loads(tmp_path):
@@ -268,9 +268,9 @@ def test_a_few_private_use_glyphs_are_read_kept_and_flagged(tmp_path, text, glyp
     path.write_bytes(text.encode("utf-8"))
     raw = load_file(path)
     assert raw.text == text
-    flagged = [w for w in raw.warnings if "private-use" in w]
+    flagged = [w for w in raw.warnings if "私用区字符" in w]
     assert len(flagged) == (1 if glyphs else 0)
-    assert not glyphs or flagged[0].startswith(f"{glyphs} private-use")
+    assert not glyphs or flagged[0].startswith(f"有 {glyphs} 个私用区字符")
 
 
 def test_mostly_private_use_is_still_refused(tmp_path):
@@ -411,7 +411,7 @@ def test_pdf_named_txt_is_read_as_pdf_with_a_warning(tmp_path, paragraphs):
     renamed = path.rename(tmp_path / "x.txt")
     raw = load_file(renamed)
     assert raw.format == "pdf"
-    assert any("named .txt" in w for w in raw.warnings)
+    assert any(w.startswith("x.txt：扩展名是 .txt，内容却是 PDF") for w in raw.warnings)
 
 
 def test_docx_served_as_doc_is_read_as_docx(tmp_path, paragraphs):
@@ -419,7 +419,7 @@ def test_docx_served_as_doc_is_read_as_docx(tmp_path, paragraphs):
     path = make_docs.write_docx(paragraphs[:3], tmp_path / "x.docx")
     raw = load_file(path.rename(tmp_path / "x.doc"))
     assert raw.format == "docx" and raw.text.split("\n") == paragraphs[:3]
-    assert any("named .doc" in w for w in raw.warnings)
+    assert any("扩展名是 .doc，内容却是 Word 文档" in w for w in raw.warnings)
 
 
 # --------------------------------------------------------------------------- tables written as text

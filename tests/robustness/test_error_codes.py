@@ -73,5 +73,5 @@ def test_pdfminer_refusals_are_reported_with_the_file(tmp_path: Path, capfd) -> 
     ]))
     doc = load_file(path)
     assert doc.text.startswith("Table of measures")
-    assert any(w.startswith("circular.pdf: ") and "circular reference" in w for w in doc.warnings), doc.warnings
+    assert any(w.startswith("circular.pdf：") and "循环引用" in w for w in doc.warnings), doc.warnings
     assert "circular reference" not in capfd.readouterr().err
