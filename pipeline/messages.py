@@ -23,6 +23,18 @@ _CODE = re.compile(r"^E\d{3}$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+def _in_chinese(value: str) -> str:
+    if not _CJK.search(value):
+        raise ValueError(f"a user reads this, so it is written in Chinese: {value!r}")
+    return value
+
+
+def _template_fields(*texts: str) -> set[str]:
+    """The names templates expect (``{size:,}`` → ``size``)."""
+    formatter = string.Formatter()
+    return {name for text in texts for _, name, _, _ in formatter.parse(text) if name}
+
+
 class Message(BaseModel):
     """One refusal: the error code it carries, why (``reason``) and what to do (``hint``)."""
 
@@ -42,15 +54,10 @@ class Message(BaseModel):
     @field_validator("reason", "hint")
     @classmethod
     def _reads_in_chinese(cls, value: str) -> str:
-        if not _CJK.search(value):
-            raise ValueError(f"a user reads this, so it is written in Chinese: {value!r}")
-        return value
+        return _in_chinese(value)
 
     def fields(self) -> set[str]:
-        """The names the templates expect (``{size:,}`` → ``size``)."""
-        formatter = string.Formatter()
-        return {name for text in (self.reason, self.hint)
-                for _, name, _, _ in formatter.parse(text) if name}
+        return _template_fields(self.reason, self.hint)
 
     def filled(self, values: dict[str, object]) -> tuple[str, str]:
         """(reason, hint) with ``values`` in place; a missing value is a bug in the raiser."""
@@ -90,12 +97,10 @@ class WarningText(BaseModel):
     @field_validator("text")
     @classmethod
     def _reads_in_chinese(cls, value: str) -> str:
-        if not _CJK.search(value):
-            raise ValueError(f"a user reads this, so it is written in Chinese: {value!r}")
-        return value
+        return _in_chinese(value)
 
     def fields(self) -> set[str]:
-        return {name for _, name, _, _ in string.Formatter().parse(self.text) if name}
+        return _template_fields(self.text)
 
     def filled(self, values: dict[str, object]) -> str:
         """The text with ``values`` in place; a missing value is a bug in the code that warns."""

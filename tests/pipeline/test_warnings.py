@@ -21,6 +21,7 @@ from pipeline.messages import WARNINGS_FILE, WarningText, warning, warning_texts
 from pipeline.run import parse_file, parse_paths
 from pipeline.settings import Settings
 from tests.fixtures import make_docs
+from tests.pdf_objects import pdf_of_objects
 
 REPO = Path(__file__).resolve().parents[2]
 PARAGRAPHS = [
@@ -99,16 +100,6 @@ def test_an_entry_in_english_is_refused_and_a_missing_value_is_a_bug() -> None:
 # ------------------------------------------------------------------------------ files that trigger them
 
 
-def _pdf(objects: list[bytes]) -> bytes:
-    """A minimal PDF with a correct cross-reference table around ``objects`` (numbered from 1)."""
-    out, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
 
 
 def _circular_pdf(path: Path) -> Path:
@@ -116,7 +107,7 @@ def _circular_pdf(path: Path) -> Path:
     rules = b"".join(b"50 %d m 500 %d l S " % (700 - 20 * i, 700 - 20 * i) for i in range(30))
     content = b"BT /F1 12 Tf 50 750 Td (Table of measures) Tj ET " + rules + b"/X1 Do"
     form = b"/X1 Do"
-    path.write_bytes(_pdf([
+    path.write_bytes(pdf_of_objects([
         b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font "
         b"<< /F1 6 0 R >> /XObject << /X1 5 0 R >> >> >>",

@@ -12,18 +12,9 @@ import pytest
 
 from pipeline.errors import CorruptFileError, EmptyDocumentError, TaizhangError
 from pipeline.load import load_file
+from tests.pdf_objects import pdf_of_objects
 
 
-def _pdf(objects: list[bytes]) -> bytes:
-    """A minimal PDF with a correct cross-reference table around ``objects`` (numbered from 1)."""
-    out, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
 
 
 CATALOG = b"<< /Type /Catalog /Pages 2 0 R >>"
@@ -32,9 +23,9 @@ BLANK_PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"
 
 @pytest.mark.parametrize(("name", "data", "error", "words"), [
     ("cut.txt", "一、总体要求\n加快园区建设。".encode()[:-1], CorruptFileError, "截断"),
-    ("loop.pdf", _pdf([CATALOG, b"<< /Type /Pages /Kids [3 0 R 2 0 R] /Count 2 >>", BLANK_PAGE]),
+    ("loop.pdf", pdf_of_objects([CATALOG, b"<< /Type /Pages /Kids [3 0 R 2 0 R] /Count 2 >>", BLANK_PAGE]),
      CorruptFileError, "页面树已损坏"),
-    ("blank.pdf", _pdf([CATALOG, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", BLANK_PAGE]),
+    ("blank.pdf", pdf_of_objects([CATALOG, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", BLANK_PAGE]),
      EmptyDocumentError, "既无文字也无图像"),
 ], ids=["utf8-cut-by-one-byte", "looping-page-tree", "blank-pages"])
 def test_each_failure_is_named_for_what_it_is(tmp_path: Path, name: str, data: bytes,
@@ -62,7 +53,7 @@ def test_pdfminer_refusals_are_reported_with_the_file(tmp_path: Path, capfd) -> 
     content = b"BT /F1 12 Tf 50 750 Td (Table of measures) Tj ET " + rules + b"/X1 Do"
     form = b"/X1 Do"
     path = tmp_path / "circular.pdf"
-    path.write_bytes(_pdf([
+    path.write_bytes(pdf_of_objects([
         CATALOG, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font "
         b"<< /F1 6 0 R >> /XObject << /X1 5 0 R >> >> >>",
