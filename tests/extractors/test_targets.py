@@ -295,6 +295,8 @@ CASES = [
         row("全省高质量工业数据集实现泽（Z）级突破", "qualitative", None, None, 2022, "高质量工业数据集"),
     ]),
     ("完善全覆盖、全天候的通信网络，为课程全覆盖提供计算能力支撑。", NONE, []),
+    # 成熟一条应用一条: each as soon as it is ready, no count
+    ("到2025年，合理确定上线规则数量，做到成熟一条应用一条。", PLAN, []),
     # 完成投资 commits to an amount; a project's 投资 describes it
     ("到2025年，重点项目累计完成投资1000亿元以上。", PLAN, [
         row("重点项目累计完成投资1000亿元以上", "ge", "1000", "亿元", 2025),
