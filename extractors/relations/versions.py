@@ -163,3 +163,16 @@ def versions_of(doc_id: str, documents: Sequence[DocumentMeta], links: Iterable[
             return group.model_copy(update={"doc_id": doc_id})
     own = [VersionEntry(meta=m, edges=()) for m in documents if m.doc_id == doc_id]
     return DocumentVersions(doc_id=doc_id, versions=tuple(own))
+
+
+def superseded_documents(documents: Sequence[DocumentMeta],
+                         links: Iterable[VersionLink] = ()) -> dict[str, str]:
+    """Each document a later version supersedes → the latest version of its group.
+
+    This is the one rule for which documents form the ledger: the latest version of each
+    document does; earlier ones stay registered (searchable, diffable, ``taizhang versions``)
+    but are left out of the 任务分工表, its unit lists, 督办 counts and progress templates unless a
+    caller asks for every version (``Ledger.from_registry(..., all_versions=True)``).
+    """
+    return {v.meta.doc_id: group.doc_id for group in version_sets(documents, links)
+            for v in group.versions[:-1]}
