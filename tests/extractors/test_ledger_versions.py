@@ -160,3 +160,23 @@ def test_cli_all_versions_on_export_and_overdue(two_versions, tmp_path: Path) ->
     every = json.loads(runner.invoke(app, ["overdue", "--as-of", "2025-01-01", "--json", "--all-versions", *data]).output)
     assert (len(latest["tasks"]), latest["superseded_documents"]) == (1, 1)
     assert (len(every["tasks"]), every["superseded_documents"]) == (3, 0)
+
+
+def test_api_ledger_leaves_the_older_version_out_and_says_which(two_versions) -> None:
+    from fastapi.testclient import TestClient
+
+    from search_api.app import create_app
+
+    settings, old, new = two_versions
+    with TestClient(create_app(settings.model_copy(update={"embedding_model": "fake"}))) as http:
+        assert http.get("/ledger/superseded").json() == [
+            {"doc_id": old, "title": "攀枝花市园区提质工作方案", "current_doc_id": new,
+             "current_title": "攀枝花市园区提质工作方案"}]
+        assert {r["doc_id"] for r in http.get("/ledger/tasks").json()} == {new}
+        assert {r["doc_id"] for r in http.get("/ledger/tasks?all_versions=true").json()} == {old, new}
+        duban = http.get("/ledger/overdue?as_of=2025-01-01").json()
+        assert [t["task_id"] for t in duban["tasks"]] == [f"{new}:一.（一）"] and duban["superseded_documents"] == 1
+        assert len(http.get("/ledger/overdue?as_of=2025-01-01&all_versions=true").json()["tasks"]) == 3
+        views = http.get("/ledger/corrections").json()
+    assert {(v["correction"]["task_id"], v["current_task_id"]) for v in views} == {
+        (f"{old}:一.（一）", f"{new}:一.（一）"), (f"{old}:一.（二）", f"{new}:一.（二）")}
