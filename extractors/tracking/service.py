@@ -273,7 +273,9 @@ def correct_field(registry: Registry, task_id: str, name: str, value: str, user:
     not_a_task (value 非任务, or "" to take the mark back)."""
     reader = LedgerReader(registry)
     corrections = reader.store.corrections()
-    tracked = reader.tracked(corrections=corrections)
+    # every version: a row of an older version (the web page's 含旧版本) can be corrected too;
+    # the correction then follows its measure to the latest version like any other
+    tracked = reader.tracked(corrections=corrections, all_versions=True)
     shown = {t.task_id: t for d in tracked.ledger.documents for t in d.tasks}
     shown |= {t.task_id: t for t, _ in tracked.excluded}
     extracted = reader.extracted_tasks(tracked) | {t.task_id: t for t, _ in tracked.excluded}
@@ -303,8 +305,13 @@ def add_report(registry: Registry, task_id: str, unit: str, status: str, report_
                now: dt.datetime | None = None) -> ProgressReport:
     """One unit's report on one task (the web page's and the API's), kept as a new dated row."""
     reader = LedgerReader(registry)
-    tasks = {t.task_id for d in reader.tracked().ledger.documents for t in d.tasks}
+    tracked = reader.tracked()
+    tasks = {t.task_id for d in tracked.ledger.documents for t in d.tasks}
     if task_id not in tasks:
+        newer = next((new for old, new in tracked.ledger.superseded.items() if task_id.startswith(f"{old}:")), None)
+        if newer is not None:  # progress is chased on the latest version only
+            raise LedgerRequestError(None, f"任务「{task_id}」所在文件已有新版本（{newer}）",
+                                     "请在新版本的对应任务上报送进展（taizhang versions 列出各版本）")
         raise LedgerRequestError(None, f"台账中没有任务「{task_id}」", "任务ID 见任务分工表的「任务ID」列")
     if status not in PROGRESS_STATUSES:
         raise LedgerRequestError(None, f"完成状态「{status}」不可用", f"请填写：{'、'.join(PROGRESS_STATUSES)}")

@@ -18,15 +18,18 @@ from extractors.registry.store import Registry
 from extractors.relations.versions import superseded_documents
 from extractors.tracking.service import (
     LedgerReader,
+    add_report,
     correct_field,
     export_tracked,
     export_unit_templates,
     import_workbooks,
     supervision,
 )
+from pipeline.errors import LedgerRequestError
 from pipeline.model import DocumentMeta
 from pipeline.settings import Settings
 from search_api.cli import app
+from tests.tracking_ledger import copy_ledger
 
 DRAFT = """攀枝花市园区提质工作方案（征求意见稿）
 
@@ -180,3 +183,17 @@ def test_api_ledger_leaves_the_older_version_out_and_says_which(two_versions) ->
         views = http.get("/ledger/corrections").json()
     assert {(v["correction"]["task_id"], v["current_task_id"]) for v in views} == {
         (f"{old}:一.（一）", f"{new}:一.（一）"), (f"{old}:一.（二）", f"{new}:一.（二）")}
+
+
+def test_an_older_row_can_be_corrected_but_progress_goes_on_the_latest(two_versions, tmp_path: Path) -> None:
+
+    settings, old, new = two_versions
+    settings = copy_ledger(settings, tmp_path)
+    with Registry.open(settings) as registry:
+        stored = correct_field(registry, f"{old}:一.（一）", "lead", "市商务局", "李四", NOW)
+        with pytest.raises(LedgerRequestError, match="已有新版本"):
+            add_report(registry, f"{old}:一.（一）", "市财政局", "推进中", AS_OF)
+        tracked = LedgerReader(registry).tracked()
+    assert stored.task_id == f"{old}:一.（一）"
+    rows = {t.task_id: t for d in tracked.ledger.documents for t in d.tasks}
+    assert [m.name for m in rows[f"{new}:一.（一）"].lead] == ["市商务局"]
