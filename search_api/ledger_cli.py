@@ -15,6 +15,7 @@ from rich.text import Text
 from pipeline.errors import LedgerRequestError
 from pipeline.settings import Settings
 
+from extractors.export.ledger import left_out_note
 from extractors.registry.store import Registry
 from extractors.tracking.progress import read_day
 from extractors.tracking.service import (
@@ -97,8 +98,7 @@ def run_overdue_command(settings: Settings, unit: str | None, as_of: str | None,
                       f"{u.completion_rate:.0%}")
     console.print(table)
     if result.superseded:
-        console.print(f"已有新版本的文件（{result.superseded} 个）未计入，见 taizhang versions；"
-                      "计入全部版本：taizhang overdue --all-versions", markup=False)
+        console.print(left_out_note(result.superseded, "计入", "taizhang overdue --all-versions"), markup=False)
 
 
 def run_corrections_command(settings: Settings, pending_only: bool, as_json: bool) -> None:

@@ -98,11 +98,16 @@ class Ledger:
         return {d.meta.doc_id: d.meta.title for d in self.documents}
 
     def superseded_note(self) -> str:
-        """The line a reader sees when older versions were left out ("" when none were)."""
-        if not self.superseded:
-            return ""
-        return (f"说明：已有新版本的文件（{len(self.superseded)} 个）未列入，见 taizhang versions；"
-                "列入全部版本：taizhang export --all-versions")
+        """The 说明 line of the 任务分工表 when older versions were left out ("" when none were)."""
+        return left_out_note(len(self.superseded), "列入", "taizhang export --all-versions")
+
+
+def left_out_note(count: int, verb: str, command: str) -> str:
+    """What a reader is told when ``count`` older versions were left out ("" when none were):
+    ``verb`` 列入 (a list) or 计入 (counts), ``command`` the one that puts them back."""
+    if not count:
+        return ""
+    return f"说明：已有新版本的文件（{count} 个）未{verb}，见 taizhang versions；{verb}全部版本：{command}"
 
 
 def _document_order(meta: DocumentMeta) -> tuple[dt.date, str]:

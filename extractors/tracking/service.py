@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from pipeline.errors import LedgerRequestError, TaizhangError, WorkbookImportError
 from pipeline.model import Document, Finding, Task
 
-from extractors.export.ledger import Ledger
+from extractors.export.ledger import Ledger, left_out_note
 from extractors.export.write import atomic_write, default_export_path, write_ledger
 from extractors.export.xlsx import build_workbook
 from extractors.registry.store import Registry
@@ -259,7 +259,8 @@ def supervision(registry: Registry, as_of: dt.date, within: int = 30, unit: str 
 
 
 def write_supervision_workbook(result: Supervision, out: Path) -> Path:
-    wb = supervision_workbook(result.states, result.units, result.as_of, result.within)
+    note = left_out_note(result.superseded, "计入", "taizhang overdue --all-versions")
+    wb = supervision_workbook(result.states, result.units, result.as_of, result.within, note)
     return atomic_write(out, wb.save)
 
 

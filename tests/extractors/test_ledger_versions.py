@@ -163,6 +163,10 @@ def test_cli_all_versions_on_export_and_overdue(two_versions, tmp_path: Path) ->
     every = json.loads(runner.invoke(app, ["overdue", "--as-of", "2025-01-01", "--json", "--all-versions", *data]).output)
     assert (len(latest["tasks"]), latest["superseded_documents"]) == (1, 1)
     assert (len(every["tasks"]), every["superseded_documents"]) == (3, 0)
+    notice = tmp_path / "督办通报.xlsx"
+    shown = runner.invoke(app, ["overdue", "--as-of", "2025-01-01", "--xlsx", str(notice), *data], env={"COLUMNS": "250"})
+    assert "已有新版本的文件（1 个）未计入" in shown.output
+    assert "已有新版本的文件（1 个）未计入" in load_workbook(notice)["超期任务"]["A1"].value
 
 
 def test_api_ledger_leaves_the_older_version_out_and_says_which(two_versions) -> None:
