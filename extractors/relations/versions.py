@@ -174,5 +174,20 @@ def superseded_documents(documents: Sequence[DocumentMeta],
     but are left out of the 任务分工表, its unit lists, 督办 counts and progress templates unless a
     caller asks for every version (``Ledger.from_registry(..., all_versions=True)``).
     """
-    return {v.meta.doc_id: group.doc_id for group in version_sets(documents, links)
-            for v in group.versions[:-1]}
+    superseded: dict[str, str] = {}
+    for group in version_sets(documents, links):
+        latest = group.versions[-1].meta
+        for v in group.versions[:-1]:
+            if _same_document(v, latest):
+                superseded[v.meta.doc_id] = latest.doc_id
+    return superseded
+
+
+def _same_document(version: VersionEntry, latest: DocumentMeta) -> bool:
+    """Whether ``version`` may be left out for ``latest``: a person linked it, or no two
+    different issuers are named. Two cities' plans may share a title (数字经济发展三年行动计划):
+    listing them as versions costs nothing, dropping one from the ledger would lose its tasks."""
+    if any(e.kind == "user" for e in version.edges):
+        return True
+    issuers = {m.issuer for m in (version.meta, latest) if m.issuer}
+    return len(issuers) <= 1

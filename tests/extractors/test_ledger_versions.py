@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from extractors.registry.build import build_registry
 from extractors.registry.store import Registry
+from extractors.registry.version_links import VersionLink
 from extractors.relations.versions import superseded_documents
 from extractors.tracking.service import (
     LedgerReader,
@@ -75,11 +76,27 @@ def _task_ids(path: Path) -> list[str]:
     return [row[column] for row in ws.iter_rows(min_row=2, values_only=True) if row[column]]
 
 
-def test_the_rule_keeps_the_latest_of_each_group() -> None:
-    documents = [DocumentMeta(doc_id="d", title="某方案（征求意见稿）", status="征求意见稿"),
-                 DocumentMeta(doc_id="f", title="某方案"), DocumentMeta(doc_id="x", title="无关的方案")]
-    assert superseded_documents(documents) == {"d": "f"}
-    assert superseded_documents(documents[2:]) == {}
+def _meta(doc_id: str, title: str, issuer: str | None = None, status: str = "正式") -> DocumentMeta:
+    return DocumentMeta(doc_id=doc_id, title=title, issuer=issuer, status=status)
+
+
+@pytest.mark.parametrize(("documents", "links", "expected"), [
+    # a draft and its final: the final is the ledger
+    ([_meta("d", "某方案（征求意见稿）", status="征求意见稿"), _meta("f", "某方案"), _meta("x", "无关的方案")],
+     [], {"d": "f"}),
+    # a chain of three: the two earlier ones both give way to the last
+    ([_meta("a", "甲方案（征求意见稿）", "某市人民政府", "征求意见稿"), _meta("b", "甲方案（送审稿）", None, "送审稿"),
+      _meta("c", "甲方案", "某市人民政府")], [], {"a": "c", "b": "c"}),
+    # two cities' plans under one title: versions to look at, but both stay in the ledger
+    ([_meta("j", "数字经济发展三年行动计划", "济南市人民政府"), _meta("q", "数字经济发展三年行动计划", "青岛市人民政府")],
+     [], {}),
+    # unless a person linked them
+    ([_meta("j", "数字经济发展三年行动计划", "济南市人民政府"), _meta("q", "数字经济发展三年行动计划", "青岛市人民政府")],
+     [VersionLink(doc_id="q", previous_id="j", created_at=NOW)], {"j": "q"}),
+    ([_meta("x", "无关的方案")], [], {}),
+])
+def test_the_rule_keeps_the_latest_of_each_group(documents, links, expected) -> None:
+    assert superseded_documents(documents, links) == expected
 
 
 def test_export_lists_only_the_latest_version_with_a_note(two_versions, tmp_path: Path) -> None:
