@@ -115,6 +115,15 @@ def test_export_lists_only_the_latest_version_with_a_note(two_versions, tmp_path
     assert old not in json.dumps([[str(v) for v in r] for r in matrix.iter_rows(values_only=True)], ensure_ascii=False)
 
 
+def test_the_json_contract_names_what_it_left_out(two_versions, tmp_path: Path) -> None:
+    settings, old, new = two_versions
+    with Registry.open(settings) as registry:
+        latest = json.loads(export_tracked(registry, "json", tmp_path / "t.json").read_text(encoding="utf-8"))
+        every = json.loads(export_tracked(registry, "json", tmp_path / "a.json", all_versions=True).read_text(encoding="utf-8"))
+    assert [d["doc_id"] for d in latest["documents"]] == [new] and latest["superseded"] == {old: new}
+    assert {d["doc_id"] for d in every["documents"]} == {old, new} and every["superseded"] == {}
+
+
 def test_the_workbook_with_its_note_imports_back_unchanged(two_versions, tmp_path: Path) -> None:
     settings, _, _ = two_versions
     with Registry.open(settings) as registry:
