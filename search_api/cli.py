@@ -31,6 +31,8 @@ DataDir = Annotated[
     typer.Option("--data-dir", help="任务台账、索引和导出文件所在的文件夹（环境变量 TAIZHANG_DATA_DIR）"),
 ]
 JsonOut = Annotated[bool, typer.Option("--json", help="输出 JSON（字段名为英文，供程序读取），不输出表格")]
+AllVersions = Annotated[bool, typer.Option(
+    "--all-versions", help="同时列入已有新版本的旧版本文件（默认只列每个文件的最新版本，见 taizhang versions）")]
 
 
 def make_settings(data_dir: Path | None) -> Settings:
@@ -101,6 +103,7 @@ def export(
     for_unit: Annotated[Optional[str], typer.Option("--for-unit", help="导出这个单位的进展报送模板")] = None,
     all_units: Annotated[bool, typer.Option(
         "--all-units", help="所有单位的进展报送模板：--out 为文件夹时每单位一个文件，为 .xlsx 时一个工作簿、每单位一张表")] = False,
+    all_versions: AllVersions = False,
     data_dir: DataDir = None,
 ) -> None:
     """导出任务台账（含秘书处的更正）：任务分工表（xlsx）、扁平 CSV、JSON 数据，或各单位的进展报送模板。
@@ -109,16 +112,17 @@ def export(
     示例：taizhang export --for-unit 市财政局 --out 市财政局.xlsx
     示例：taizhang export --all-units --out 进展报送/
     示例：taizhang export --all-units --out 各单位进展报送.xlsx
+    示例：taizhang export --all-versions --out 含旧版本任务分工表.xlsx
     """
     if for_unit or all_units:
         from search_api.ledger_cli import run_unit_templates_command
 
-        for path in run_unit_templates_command(make_settings(data_dir), for_unit, out):
+        for path in run_unit_templates_command(make_settings(data_dir), for_unit, out, all_versions):
             typer.echo(str(path))
         return
     from extractors.tracking.service import run_tracked_export
 
-    path = run_tracked_export(make_settings(data_dir), fmt=fmt, out=out)
+    path = run_tracked_export(make_settings(data_dir), fmt=fmt, out=out, all_versions=all_versions)
     typer.echo(str(path))
 
 
@@ -145,6 +149,7 @@ def overdue(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="按哪一天判断（YYYY-MM-DD），默认今天")] = None,
     within: Annotated[int, typer.Option("--within", help="即将到期：多少天以内")] = 30,
     xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="同时把督办通报工作簿写到这里")] = None,
+    all_versions: AllVersions = False,
     as_json: JsonOut = False,
     data_dir: DataDir = None,
 ) -> None:
@@ -155,7 +160,7 @@ def overdue(
     """
     from search_api.ledger_cli import run_overdue_command
 
-    run_overdue_command(make_settings(data_dir), unit, as_of, within, xlsx, as_json)
+    run_overdue_command(make_settings(data_dir), unit, as_of, within, xlsx, as_json, all_versions)
 
 
 @app.command(cls=ChineseCommand)

@@ -15,10 +15,12 @@ from rich.text import Text
 from pipeline.errors import LedgerRequestError
 from pipeline.settings import Settings
 
+from extractors.export.ledger import left_out_note
 from extractors.registry.store import Registry
 from extractors.tracking.progress import read_day
 from extractors.tracking.service import (
     LedgerReader,
+    current_task_ids,
     export_unit_templates,
     import_workbooks,
     supervision,
@@ -42,10 +44,11 @@ def run_import_command(files: list[Path], settings: Settings) -> bool:
     return report.ok
 
 
-def run_unit_templates_command(settings: Settings, unit: str | None, out: Path | None) -> list[Path]:
+def run_unit_templates_command(settings: Settings, unit: str | None, out: Path | None,
+                               all_versions: bool = False) -> list[Path]:
     target = out or (settings.data_dir / "进展报送")
     with Registry.open(settings) as registry:
-        return export_unit_templates(registry, unit, target)
+        return export_unit_templates(registry, unit, target, all_versions)
 
 
 def parse_day(text: str | None) -> dt.date:
@@ -58,16 +61,16 @@ def parse_day(text: str | None) -> dt.date:
 
 
 def run_overdue_command(settings: Settings, unit: str | None, as_of: str | None, within: int,
-                        xlsx: Path | None, as_json: bool) -> None:
+                        xlsx: Path | None, as_json: bool, all_versions: bool = False) -> None:
     day = parse_day(as_of)
     with Registry.open(settings) as registry:
-        result = supervision(registry, day, within, unit)
+        result = supervision(registry, day, within, unit, all_versions)
     if xlsx is not None:
         path = write_supervision_workbook(result, xlsx)
         print(f"督办通报 written to: {path}", file=sys.stderr)
     if as_json:
         payload = {
-            "as_of": day.isoformat(), "within": within,
+            "as_of": day.isoformat(), "within": within, "superseded_documents": result.superseded,
             "units": [{"unit": u.unit, "tasks": u.tasks, "completed": u.completed, "overdue": u.overdue,
                        "due_soon": u.due_soon, "completion_rate": round(u.completion_rate, 4)}
                       for u in result.units],
@@ -94,6 +97,8 @@ def run_overdue_command(settings: Settings, unit: str | None, as_of: str | None,
         table.add_row(Text(u.unit), str(u.tasks), str(u.completed), str(u.overdue), str(u.due_soon),
                       f"{u.completion_rate:.0%}")
     console.print(table)
+    if result.superseded:
+        console.print(left_out_note(result.superseded, "计入", "taizhang overdue --all-versions"), markup=False)
 
 
 def run_corrections_command(settings: Settings, pending_only: bool, as_json: bool) -> None:
@@ -102,18 +107,21 @@ def run_corrections_command(settings: Settings, pending_only: bool, as_json: boo
         corrections = reader.store.corrections()
         tracked = reader.tracked(corrections=corrections)
     review = {r.correction.correction_id: r for r in tracked.reviews}
+    current = current_task_ids(tracked)
     shown = [c for c in corrections if not pending_only or c.correction_id in review]
     if as_json:
         out = [{**c.model_dump(mode="json", exclude={"task_json"}),
+                "current_task_id": current.get(c.correction_id, c.task_id),
                 "status": "待复核" if c.correction_id in review else "已校核",
                 "new_text": review[c.correction_id].new_text if c.correction_id in review else None}
                for c in shown]
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
         return
     table = Table(title=f"校核 {len(shown)} 条（待复核 {len(review)} 条）")
-    for name in ("编号", "状态", "任务", "字段", "原值 → 新值", "来自"):
+    for name in ("编号", "状态", "校核时的任务", "现在对应的任务", "字段", "原值 → 新值", "来自"):
         table.add_column(name)
     for c in shown:
+        now = current.get(c.correction_id, c.task_id)
         table.add_row(str(c.correction_id), "待复核" if c.correction_id in review else "已校核", Text(c.task_id),
-                      c.field, Text(f"{c.before or '空'} → {c.after or '空'}"), Text(c.origin.label()))
+                      Text("同左" if now == c.task_id else now), c.field, Text(f"{c.before or '空'} → {c.after or '空'}"), Text(c.origin.label()))
     Console().print(table)

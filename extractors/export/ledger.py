@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from pipeline.model import Document, DocumentMeta, Finding, SourceRef, Target, Task
 
 from extractors.periods import DocumentPeriod, document_period
+from extractors.relations.versions import superseded_documents
 
 if TYPE_CHECKING:
     from extractors.registry.store import Registry
@@ -69,9 +70,16 @@ class Ledger:
     findings: Sequence[Finding] | None = None  # 冲突核查 when the caller ran the checks
     # task_id → the human corrections shown on it (empty for a plain extraction)
     corrections: Mapping[str, Sequence[CorrectedField]] = field(default_factory=dict)
+    # documents left out because a later version of them is registered: doc_id → that version
+    superseded: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_registry(cls, registry: Registry, findings: Sequence[Finding] | None = None) -> Ledger:
+    def from_registry(cls, registry: Registry, findings: Sequence[Finding] | None = None,
+                      all_versions: bool = False) -> Ledger:
+        """The registry's documents as a ledger: only the latest version of each document
+        (``superseded_documents``) unless ``all_versions``."""
+        documents = registry.documents()
+        superseded = {} if all_versions else superseded_documents(documents, registry.version_links())
         paths = registry.source_paths()
         tasks: dict[str, list[Task]] = {}
         for task in registry.tasks():
@@ -79,15 +87,27 @@ class Ledger:
         targets: dict[str, list[Target]] = {}
         for target in registry.targets():
             targets.setdefault(target.doc_id, []).append(target)
-        metas = sorted(registry.documents(), key=_document_order)
+        metas = sorted((m for m in documents if m.doc_id not in superseded), key=_document_order)
         return cls(tuple(
             LedgerDocument(m, paths.get(m.doc_id, ""), tasks.get(m.doc_id, []), targets.get(m.doc_id, []),
                            _stated_period(registry, m, tasks.get(m.doc_id, [])))
             for m in metas
-        ), None if findings is None else tuple(findings))
+        ), None if findings is None else tuple(findings), superseded=superseded)
 
     def titles(self) -> dict[str, str]:
         return {d.meta.doc_id: d.meta.title for d in self.documents}
+
+    def superseded_note(self) -> str:
+        """The 说明 line of the 任务分工表 when older versions were left out ("" when none were)."""
+        return left_out_note(len(self.superseded), "列入", "taizhang export --all-versions")
+
+
+def left_out_note(count: int, verb: str, command: str) -> str:
+    """What a reader is told when ``count`` older versions were left out ("" when none were):
+    ``verb`` 列入 (a list) or 计入 (counts), ``command`` the one that puts them back."""
+    if not count:
+        return ""
+    return f"说明：已有新版本的文件（{count} 个）未{verb}，见 taizhang versions；{verb}全部版本：{command}"
 
 
 def _document_order(meta: DocumentMeta) -> tuple[dt.date, str]:

@@ -223,15 +223,19 @@ def table_sheet(wb: Workbook, title: str, columns: Sequence[Column], rows: list[
 
 def grouped_sheet(wb: Workbook, title: str, columns: Sequence[Column],
                   groups: Sequence[tuple[str, list[list[Value]]]], page_per_group: bool,
-                  footnote: str = "") -> Worksheet:
-    """Header row (repeated on every printed page), then per group a title bar and its rows;
-    with ``page_per_group`` each group starts a printed page. A 序号 column is centred."""
+                  footnote: str = "", note: str = "") -> Worksheet:
+    """Header row (repeated on every printed page), then ``note`` as a 说明 bar when given,
+    then per group a title bar and its rows; with ``page_per_group`` each group starts a
+    printed page. A 序号 column is centred."""
     ws = new_sheet(wb, title)
     layout = fit_columns(columns, [v for _, rows in groups for v in rows])
     apply_widths(ws, layout)
     write_header(ws, 1, [c.header for c in columns])
     centered = [c.header == "序号" for c in columns]
     row = 2
+    if note:
+        write_title(ws, row, note, layout)
+        row += 1
     for i, (group_title, rows) in enumerate(groups):
         if i and page_per_group:
             ws.row_breaks.append(Break(id=row - 1))

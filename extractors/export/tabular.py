@@ -122,6 +122,8 @@ DocumentOut = contract_shape(
 class LedgerExport(ContractShape):
     schema_version: Literal[1] = SCHEMA_VERSION
     documents: list[DocumentOut]  # type: ignore[valid-type]  # a shape built by contract_shape
+    # registered documents left out because a later version of them is: doc_id → that version
+    superseded: dict[str, str] = {}
 
 
 def source_out(s: SourceRef) -> ContractShape:
@@ -146,7 +148,8 @@ def document_out(d: LedgerDocument,
 
 
 def ledger_export(ledger: Ledger) -> LedgerExport:
-    return LedgerExport(documents=[document_out(d, ledger.corrections) for d in ledger.documents])
+    return LedgerExport(documents=[document_out(d, ledger.corrections) for d in ledger.documents],
+                        superseded=dict(ledger.superseded))
 
 
 def ledger_json(ledger: Ledger) -> str:

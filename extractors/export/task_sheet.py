@@ -134,17 +134,19 @@ def measure_rows(doc: LedgerDocument) -> list[MeasureRow]:
 
 
 def block_sheet(wb: Workbook, title: str, columns: Sequence[TaskColumn],
-                documents: Sequence[LedgerDocument]) -> Worksheet:
-    """Header row (repeated on every printed page), then per document a title bar, its rows
-    and a page break."""
+                documents: Sequence[LedgerDocument], note: str = "") -> Worksheet:
+    """Header row (repeated on every printed page), ``note`` (what was left out) when given,
+    then per document a title bar, its rows and a page break."""
     groups = [(document_title(doc.meta), [[c.cell(r) for c in columns] for r in measure_rows(doc)])
               for doc in documents]
-    return grouped_sheet(wb, title, [c.column for c in columns], groups, page_per_group=True, footnote=FOOTNOTE)
+    return grouped_sheet(wb, title, [c.column for c in columns], groups, page_per_group=True, footnote=FOOTNOTE,
+                        note=note)
 
 
 def task_sheets(wb: Workbook, ledger: Ledger) -> None:
     """任务分工表, and 未分工措施 (empty when every document names units): always both, so the
-    workbook's sheets do not change with its content."""
+    workbook's sheets do not change with its content. Older versions left out of the ledger
+    are named in a 说明 bar at the top of 任务分工表."""
     with_units, without = assigning_documents(ledger)
-    block_sheet(wb, TASK_SHEET, TASK_COLUMNS, with_units)
+    block_sheet(wb, TASK_SHEET, TASK_COLUMNS, with_units, ledger.superseded_note())
     block_sheet(wb, UNASSIGNED_SHEET, UNASSIGNED_COLUMNS, without)

@@ -49,7 +49,8 @@ def write_ledger(ledger: Ledger, fmt: str, out: Path) -> Path:
     raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
-def run_export_command(settings: Settings, fmt: str = "xlsx", out: Path | None = None) -> Path:
+def run_export_command(settings: Settings, fmt: str = "xlsx", out: Path | None = None,
+                       all_versions: bool = False) -> Path:
     """Export the registry as it is now; returns the file written. The workbook's 冲突核查
     sheet holds the consistency checks' findings.
 
@@ -60,5 +61,5 @@ def run_export_command(settings: Settings, fmt: str = "xlsx", out: Path | None =
         raise TaizhangError(out, f"unknown export format {fmt!r}", f"use --format {' | '.join(FORMATS)}")
     with Registry.open(settings) as registry:
         findings = check_registry(registry) if fmt == "xlsx" else None
-        ledger = Ledger.from_registry(registry, findings)
+        ledger = Ledger.from_registry(registry, findings, all_versions)
     return write_ledger(ledger, fmt, out or default_export_path(settings, fmt))

@@ -163,3 +163,31 @@ def versions_of(doc_id: str, documents: Sequence[DocumentMeta], links: Iterable[
             return group.model_copy(update={"doc_id": doc_id})
     own = [VersionEntry(meta=m, edges=()) for m in documents if m.doc_id == doc_id]
     return DocumentVersions(doc_id=doc_id, versions=tuple(own))
+
+
+def superseded_documents(documents: Sequence[DocumentMeta],
+                         links: Iterable[VersionLink] = ()) -> dict[str, str]:
+    """Each document a later version supersedes → the latest version of its group.
+
+    This is the one rule for which documents form the ledger: the latest version of each
+    document does; earlier ones stay registered (searchable, diffable, ``taizhang versions``)
+    but are left out of the 任务分工表, its unit lists, 督办 counts and progress templates unless a
+    caller asks for every version (``Ledger.from_registry(..., all_versions=True)``).
+    """
+    superseded: dict[str, str] = {}
+    for group in version_sets(documents, links):
+        latest = group.versions[-1].meta
+        for v in group.versions[:-1]:
+            if _same_document(v, latest):
+                superseded[v.meta.doc_id] = latest.doc_id
+    return superseded
+
+
+def _same_document(version: VersionEntry, latest: DocumentMeta) -> bool:
+    """Whether ``version`` may be left out for ``latest``: a person linked it, or no two
+    different issuers are named. Two cities' plans may share a title (数字经济发展三年行动计划):
+    listing them as versions costs nothing, dropping one from the ledger would lose its tasks."""
+    if any(e.kind == "user" for e in version.edges):
+        return True
+    issuers = {m.issuer for m in (version.meta, latest) if m.issuer}
+    return len(issuers) <= 1

@@ -213,7 +213,8 @@ def apply_corrections(ledger: Ledger, corrections: Sequence[Correction],
                 if c.after or c.field == "not_a_task":  # (a cleared field or merge owes nothing)
                     reviews.append(ReviewItem(correction=c, old_text=c.source_text, new_text="",
                                               reason="重建后已无此任务"))
-    corrected = Ledger(tuple(documents), ledger.findings, {k: tuple(v) for k, v in notes.items()})
+    corrected = Ledger(tuple(documents), ledger.findings, {k: tuple(v) for k, v in notes.items()},
+                       ledger.superseded)
     return TrackedLedger(corrected, reviews, excluded, list(corrections))
 
 

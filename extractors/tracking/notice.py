@@ -35,10 +35,13 @@ def _task_row(n: int, s: TaskState) -> list:
             safe_cell(f"{printed_source(s.task.source, ' ')}\n{source_locator(s.task.source)}")]
 
 
-def _sheet(wb: Workbook, title: str, columns: Sequence[Column], rows: list[list], heading: str) -> None:
+def _sheet(wb: Workbook, title: str, columns: Sequence[Column], rows: list[list], heading: str,
+           note: str = "") -> None:
     ws = wb.create_sheet(title)
-    ws.append([heading])
+    # a note goes beside the heading: the header row and the data stay where readers expect them
+    ws.append([f"{heading}　{note}" if note else heading])
     ws["A1"].font = Font(name="宋体", bold=True, size=14)
+
     ws.append([c.header for c in columns])
     for cell in ws[2]:
         cell.font = Font(name="宋体", bold=True)
@@ -56,19 +59,20 @@ def _sheet(wb: Workbook, title: str, columns: Sequence[Column], rows: list[list]
 
 
 def supervision_workbook(states: Sequence[TaskState], units: Sequence[UnitSummary], as_of: dt.date,
-                         within: int) -> Workbook:
+                         within: int, note: str = "") -> Workbook:
+    """``note``: a 说明 line under each sheet's heading (older versions left out of the counts)."""
     wb = Workbook()
     wb.remove(wb.active)
     overdue = [s for s in states if s.state == "超期"]
     soon = [s for s in states if s.state == "即将到期"]
     day = f"{as_of:%Y年%m月%d日}"
     _sheet(wb, "超期任务", TASK_COLUMNS, [_task_row(n, s) for n, s in enumerate(overdue, start=1)],
-           f"超期任务（截至{day}，共{len(overdue)}项）")
+           f"超期任务（截至{day}，共{len(overdue)}项）", note)
     _sheet(wb, "即将到期", TASK_COLUMNS, [_task_row(n, s) for n, s in enumerate(soon, start=1)],
-           f"即将到期任务（{day}起{within}日内，共{len(soon)}项）")
+           f"即将到期任务（{day}起{within}日内，共{len(soon)}项）", note)
     rows = [[safe_cell(u.unit), u.tasks, u.completed, u.overdue, u.due_soon, round(u.completion_rate, 4)]
             for u in units]
-    _sheet(wb, "各单位完成情况", UNIT_COLUMNS, rows, f"各单位完成情况（截至{day}）")
+    _sheet(wb, "各单位完成情况", UNIT_COLUMNS, rows, f"各单位完成情况（截至{day}）", note)
     ws = wb["各单位完成情况"]
     for r in range(3, len(rows) + 3):
         ws.cell(r, 6).number_format = "0.0%"

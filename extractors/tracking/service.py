@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from pipeline.errors import LedgerRequestError, TaizhangError, WorkbookImportError
 from pipeline.model import Document, Finding, Task
 
-from extractors.export.ledger import Ledger
+from extractors.export.ledger import Ledger, left_out_note
 from extractors.export.write import atomic_write, default_export_path, write_ledger
 from extractors.export.xlsx import build_workbook
 from extractors.registry.store import Registry
@@ -40,6 +40,14 @@ from extractors.tracking.workbook_in import check_mark, open_workbook, read_ledg
 from extractors.tracking.workbook_out import LEDGER_MARK, annotate_task_sheet, correction_log_sheet
 
 
+def current_documents(registry: Registry, ledger: Ledger) -> dict[str, str]:
+    """doc_id → the doc_id of the document in ``ledger`` that stands for it now: a replaced
+    file's new version, and a version the ledger leaves out's latest version."""
+    replaced = registry.current_versions()
+    current = {old: ledger.superseded.get(new, new) for old, new in replaced.items()}
+    return current | {old: new for old, new in ledger.superseded.items() if old not in current}
+
+
 class LedgerReader:
     """The registry with its tracking tables: what was extracted, corrected and reported."""
 
@@ -54,10 +62,13 @@ class LedgerReader:
         return self._documents[doc_id]
 
     def tracked(self, findings: Sequence[Finding] | None = None,
-                corrections: Sequence[Correction] | None = None) -> TrackedLedger:
-        ledger = Ledger.from_registry(self.registry, findings)
+                corrections: Sequence[Correction] | None = None, all_versions: bool = False) -> TrackedLedger:
+        """The ledger with corrections laid over it: the latest version of each document only,
+        unless ``all_versions``. A correction made on a version now left out follows its
+        measure to the latest version (or waits 待复核 there), as one made on a replaced file does."""
+        ledger = Ledger.from_registry(self.registry, findings, all_versions)
         found = self.store.corrections() if corrections is None else corrections
-        return apply_corrections(ledger, found, self.document, self.registry.current_versions())
+        return apply_corrections(ledger, found, self.document, current_documents(self.registry, ledger))
 
     def extracted_tasks(self, tracked: TrackedLedger) -> dict[str, Task]:
         """task_id → task as extracted (added tasks as the person added them)."""
@@ -67,10 +78,10 @@ class LedgerReader:
                 tasks.setdefault(t.task_id, t)
         return tasks
 
-    def workbook(self, findings: Sequence[Finding] | None = None) -> Workbook:
+    def workbook(self, findings: Sequence[Finding] | None = None, all_versions: bool = False) -> Workbook:
         """The 任务分工表 workbook with corrections marked, progress columns and 校核记录."""
         corrections = self.store.corrections()
-        tracked = self.tracked(findings, corrections)
+        tracked = self.tracked(findings, corrections, all_versions)
         wb = build_workbook(tracked.ledger)
         annotate_task_sheet(wb, tracked, latest_reports(self.store.reports()), self.store.epoch())
         if corrections:
@@ -78,15 +89,24 @@ class LedgerReader:
         return wb
 
 
-def export_tracked(registry: Registry, fmt: str, out: Path, findings: Sequence[Finding] | None = None) -> Path:
-    """Write the corrected ledger as ``fmt`` (xlsx with the tracking columns; csv/json) to ``out``."""
+def current_task_ids(tracked: TrackedLedger) -> dict[int, str]:
+    """correction_id → the task it applies to now: the measure it was made on, followed to the
+    latest version of its document (``carry.py``); the stored correction keeps the task it was
+    made on."""
+    return {c.correction_id: c.task_id for c in tracked.carried if c.correction_id is not None}
+
+
+def export_tracked(registry: Registry, fmt: str, out: Path, findings: Sequence[Finding] | None = None,
+                   all_versions: bool = False) -> Path:
+    """Write the corrected ledger as ``fmt`` (xlsx with the tracking columns; csv/json) to ``out``;
+    the latest version of each document only, unless ``all_versions``."""
     reader = LedgerReader(registry)
     if fmt == "xlsx":
-        return atomic_write(out, lambda tmp: reader.workbook(findings).save(tmp))
-    return write_ledger(reader.tracked(findings).ledger, fmt, out)
+        return atomic_write(out, lambda tmp: reader.workbook(findings, all_versions).save(tmp))
+    return write_ledger(reader.tracked(findings, all_versions=all_versions).ledger, fmt, out)
 
 
-def run_tracked_export(settings, fmt: str = "xlsx", out: Path | None = None) -> Path:
+def run_tracked_export(settings, fmt: str = "xlsx", out: Path | None = None, all_versions: bool = False) -> Path:
     """``taizhang export``: the registry as it is now, with the secretariat's corrections."""
     from extractors.checks import check_registry
     from extractors.export.ledger import FORMATS
@@ -96,7 +116,7 @@ def run_tracked_export(settings, fmt: str = "xlsx", out: Path | None = None) -> 
         raise TaizhangError(out, f"unknown export format {fmt!r}", f"use --format {' | '.join(FORMATS)}")
     with Registry.open(settings) as registry:
         findings = check_registry(registry) if fmt == "xlsx" else None
-        return export_tracked(registry, fmt, out or default_export_path(settings, fmt), findings)
+        return export_tracked(registry, fmt, out or default_export_path(settings, fmt), findings, all_versions)
 
 
 # ------------------------------------------------------------------------------------ import
@@ -191,12 +211,13 @@ def import_workbooks(paths: Sequence[Path], registry: Registry, user_file_names:
 # --------------------------------------------------------------------------- progress, 督办
 
 
-def export_unit_templates(registry: Registry, unit: str | None, out: Path) -> list[Path]:
+def export_unit_templates(registry: Registry, unit: str | None, out: Path, all_versions: bool = False) -> list[Path]:
     """进展报送 templates: for ``unit`` (to file ``out``, or into folder ``out`` when it has no
     .xlsx suffix), or for every unit that leads or is 责任单位 for a task: one file each in folder
-    ``out``, or, when ``out`` ends in .xlsx, one workbook with one protected sheet per unit."""
+    ``out``, or, when ``out`` ends in .xlsx, one workbook with one protected sheet per unit.
+    Tasks of versions a later one supersedes are left out unless ``all_versions``."""
     reader = LedgerReader(registry)
-    tracked = reader.tracked()
+    tracked = reader.tracked(all_versions=all_versions)
     units = reporting_units(tracked)
     if unit is not None and unit not in units:
         near = [u for u in units if unit in u or u in unit][:5]
@@ -217,22 +238,29 @@ class Supervision:
     states: list[TaskState]
     units: list[UnitSummary]
     documents: list[UnitSummary]
+    superseded: int = 0  # documents left out because a later version of them is registered
 
 
 FIRST_YEAR, LAST_YEAR = 1949, 2999  # a 督办 day outside these is a typo (and 9999-12-31 has no next day)
 
 
-def supervision(registry: Registry, as_of: dt.date, within: int = 30, unit: str | None = None) -> Supervision:
+def supervision(registry: Registry, as_of: dt.date, within: int = 30, unit: str | None = None,
+                all_versions: bool = False) -> Supervision:
+    """督办 as of ``as_of``: the latest version of each document only, unless ``all_versions``
+    (a superseded 征求意见稿's measures are not chased, nor counted twice)."""
     if not FIRST_YEAR <= as_of.year <= LAST_YEAR or not 0 <= within <= 3660:
         raise LedgerRequestError(None, f"截至日期 {as_of} / 天数 {within} 超出范围",
                                  f"日期在 {FIRST_YEAR}—{LAST_YEAR} 年之间，天数 0—3660")
     reader = LedgerReader(registry)
-    states = task_states(reader.tracked(), reader.store.reports(), as_of, within, unit)
-    return Supervision(as_of, within, states, unit_summaries(states, unit), document_summaries(states))
+    tracked = reader.tracked(all_versions=all_versions)
+    states = task_states(tracked, reader.store.reports(), as_of, within, unit)
+    return Supervision(as_of, within, states, unit_summaries(states, unit), document_summaries(states),
+                       len(tracked.ledger.superseded))
 
 
 def write_supervision_workbook(result: Supervision, out: Path) -> Path:
-    wb = supervision_workbook(result.states, result.units, result.as_of, result.within)
+    note = left_out_note(result.superseded, "计入", "taizhang overdue --all-versions")
+    wb = supervision_workbook(result.states, result.units, result.as_of, result.within, note)
     return atomic_write(out, wb.save)
 
 
@@ -246,7 +274,9 @@ def correct_field(registry: Registry, task_id: str, name: str, value: str, user:
     not_a_task (value 非任务, or "" to take the mark back)."""
     reader = LedgerReader(registry)
     corrections = reader.store.corrections()
-    tracked = reader.tracked(corrections=corrections)
+    # every version: a row of an older version (the web page's 含旧版本) can be corrected too;
+    # the correction then follows its measure to the latest version like any other
+    tracked = reader.tracked(corrections=corrections, all_versions=True)
     shown = {t.task_id: t for d in tracked.ledger.documents for t in d.tasks}
     shown |= {t.task_id: t for t, _ in tracked.excluded}
     extracted = reader.extracted_tasks(tracked) | {t.task_id: t for t, _ in tracked.excluded}
@@ -276,8 +306,13 @@ def add_report(registry: Registry, task_id: str, unit: str, status: str, report_
                now: dt.datetime | None = None) -> ProgressReport:
     """One unit's report on one task (the web page's and the API's), kept as a new dated row."""
     reader = LedgerReader(registry)
-    tasks = {t.task_id for d in reader.tracked().ledger.documents for t in d.tasks}
+    tracked = reader.tracked()
+    tasks = {t.task_id for d in tracked.ledger.documents for t in d.tasks}
     if task_id not in tasks:
+        newer = next((new for old, new in tracked.ledger.superseded.items() if task_id.startswith(f"{old}:")), None)
+        if newer is not None:  # progress is chased on the latest version only
+            raise LedgerRequestError(None, f"任务「{task_id}」所在文件已有新版本（{newer}）",
+                                     "请在新版本的对应任务上报送进展（taizhang versions 列出各版本）")
         raise LedgerRequestError(None, f"台账中没有任务「{task_id}」", "任务ID 见任务分工表的「任务ID」列")
     if status not in PROGRESS_STATUSES:
         raise LedgerRequestError(None, f"完成状态「{status}」不可用", f"请填写：{'、'.join(PROGRESS_STATUSES)}")

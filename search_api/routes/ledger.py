@@ -18,8 +18,10 @@ from extractors.export.ledger import measure_heading
 from extractors.tracking.apply import field_value
 from extractors.tracking.model import Correction, ProgressReport
 from extractors.tracking.progress import latest_reports
+from extractors.relations.versions import superseded_documents
 from extractors.tracking.service import (
     LedgerReader,
+    current_task_ids,
     add_report,
     correct_field,
     import_workbooks,
@@ -66,7 +68,8 @@ class LedgerRowOut(BaseModel):
 
 
 class CorrectionView(BaseModel):
-    correction: Correction
+    correction: Correction  # as stored: the task it was made on
+    current_task_id: str  # the task it applies to now (followed to the document's latest version)
     status: Literal["已校核", "待复核"]
     new_text: str | None = None  # the task's text now, for 待复核
 
@@ -114,13 +117,27 @@ class SupervisionOut(BaseModel):
     units: list[UnitCount]
     documents: list[UnitCount]
     tasks: list[TaskStateOut]  # overdue and due soon only
+    superseded_documents: int = 0  # older versions left out (all_versions=false)
+
+
+class SupersededOut(BaseModel):
+    """A registered document the ledger leaves out: a later version of it is registered."""
+
+    doc_id: str
+    title: str
+    current_doc_id: str
+    current_title: str
+
+
+AllVersionsQuery = Annotated[bool, Query(description="include versions a later version of the same "
+                                                    "document supersedes (default: latest only)")]
 
 
 @router.get("/tasks", response_model=list[LedgerRowOut])
-def ledger_rows(registry: RegistryDep) -> list[LedgerRowOut]:
+def ledger_rows(registry: RegistryDep, all_versions: AllVersionsQuery = False) -> list[LedgerRowOut]:
     """The 任务分工表 with the secretariat's corrections applied and the latest reports."""
     reader = LedgerReader(registry)
-    tracked = reader.tracked()
+    tracked = reader.tracked(all_versions=all_versions)
     latest = latest_reports(reader.store.reports())
     rows = []
     for doc in tracked.ledger.documents:
@@ -138,13 +155,25 @@ def ledger_rows(registry: RegistryDep) -> list[LedgerRowOut]:
     return rows
 
 
+@router.get("/superseded", response_model=list[SupersededOut])
+def superseded(registry: RegistryDep) -> list[SupersededOut]:
+    """Documents left out of the ledger by default, each with the version that supersedes it."""
+    titles = {m.doc_id: m.title for m in registry.documents()}
+    left_out = superseded_documents(registry.documents(), registry.version_links())
+    return [SupersededOut(doc_id=old, title=titles[old], current_doc_id=new, current_title=titles[new])
+            for old, new in sorted(left_out.items())]
+
+
 @router.get("/corrections", response_model=list[CorrectionView])
 def list_corrections(registry: RegistryDep, pending: bool = False) -> list[CorrectionView]:
     reader = LedgerReader(registry)
     corrections = reader.store.corrections()
-    review = {r.correction.correction_id: r for r in reader.tracked(corrections=corrections).reviews}
+    tracked = reader.tracked(corrections=corrections)
+    review = {r.correction.correction_id: r for r in tracked.reviews}
+    current = current_task_ids(tracked)
     return [
-        CorrectionView(correction=c, status="待复核" if c.correction_id in review else "已校核",
+        CorrectionView(correction=c, current_task_id=current.get(c.correction_id, c.task_id),
+                       status="待复核" if c.correction_id in review else "已校核",
                        new_text=review[c.correction_id].new_text if c.correction_id in review else None)
         for c in corrections if not pending or c.correction_id in review
     ]
@@ -186,10 +215,11 @@ async def import_workbook(file: UploadFile, settings: SettingsDep, registry: Reg
 
 @router.get("/overdue", response_model=SupervisionOut)
 def overdue(registry: RegistryDep, as_of: dt.date | None = None,
-            within: Annotated[int, Query(ge=0, le=366)] = 30, unit: str | None = None) -> SupervisionOut:
+            within: Annotated[int, Query(ge=0, le=366)] = 30, unit: str | None = None,
+            all_versions: AllVersionsQuery = False) -> SupervisionOut:
     """督办: per unit and per document, overdue / due soon / completed as of a day (default today)."""
     day = as_of or dt.date.today()
-    result = supervision(registry, day, within, unit)
+    result = supervision(registry, day, within, unit, all_versions)
 
     def counts(rows) -> list[UnitCount]:
         return [UnitCount(unit=u.unit, tasks=u.tasks, completed=u.completed, overdue=u.overdue,
@@ -200,4 +230,5 @@ def overdue(registry: RegistryDep, as_of: dt.date | None = None,
         tasks=[TaskStateOut(task_id=s.task.task_id, document=s.document, units=list(s.units), state=s.state,
                             due=s.due, reason=s.reason)
                for s in result.states if s.state in ("超期", "即将到期")],
+        superseded_documents=result.superseded,
     )

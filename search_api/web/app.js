@@ -274,9 +274,10 @@ const TASK_COLUMNS = {
 
 async function showTasks() {
   if (!taskCache) {
-    const [tasks, docs] = await Promise.all([api("/tasks?limit=5000"), api("/documents")]);
+    const [tasks, docs, superseded] = await Promise.all([api("/tasks?limit=5000"), api("/documents"), api("/ledger/superseded")]);
     tasks.forEach((t, i) => { t._order = i; });
-    taskCache = { tasks, docs };
+    // older versions of a document are left out unless 含旧版本 is ticked (the ledger's rule)
+    taskCache = { tasks, docs, superseded: new Set(superseded.map((d) => d.doc_id)) };
     const select = $("#f-doc");
     select.replaceChildren(el("option", { value: "", text: "全部文件" }), ...docs.map((d) => el("option", { value: d.doc_id, text: d.title })));
   }
@@ -303,6 +304,7 @@ function filterTasks() {
   const titles = new Map(docs.map((d) => [d.doc_id, d.title]));
   const doc = $("#f-doc").value, unit = $("#f-unit").value.trim(), role = $("#f-role").value;
   const text = $("#f-text").value.trim(), onlyUnassigned = $("#f-unassigned").checked;
+  const allVersions = $("#f-all-versions").checked;
   const matchesUnit = (t) => {
     if (!unit) return true;
     const pools = { lead: [t.lead], supporting: [t.supporting], unassigned: [t.unassigned_units] }[role]
@@ -310,13 +312,16 @@ function filterTasks() {
     return pools.some((pool) => pool.some((m) => m.canonical.includes(unit) || m.name.includes(unit)));
   };
   const value = TASK_COLUMNS[taskSort.key];
-  taskRows = tasks.filter((t) => (!doc || t.doc_id === doc) && matchesUnit(t)
+  const current = tasks.filter((t) => allVersions || !taskCache.superseded.has(t.doc_id));
+  taskRows = current.filter((t) => (!doc || t.doc_id === doc) && matchesUnit(t)
     && (!text || t.text.includes(text) || t.title.includes(text)) && (!onlyUnassigned || !t.lead.length))
     .sort((a, b) => {
       const x = value(a), y = value(b);
       return (typeof x === "number" ? x - y : String(x).localeCompare(String(y), "zh-CN")) * taskSort.dir || a._order - b._order;
     });
-  $("#task-count").textContent = `${taskRows.length} / ${tasks.length} 项措施`;
+  const leftOut = allVersions ? 0 : taskCache.superseded.size;
+  $("#task-count").textContent = `${taskRows.length} / ${current.length} 项措施`
+    + (leftOut ? `（已有新版本的文件 ${leftOut} 个未列入，勾选“含旧版本”列入）` : "");
   document.querySelectorAll("#task-table th[data-sort]").forEach((th) => {
     th.dataset.dir = th.dataset.sort === taskSort.key ? (taskSort.dir > 0 ? "升序" : "降序") : "";
   });
@@ -447,7 +452,7 @@ $("#search-form").addEventListener("submit", (event) => {
   event.preventDefault();
   location.hash = searchHash({ q: $("#q").value.trim() });
 });
-for (const id of ["#f-doc", "#f-unit", "#f-role", "#f-text", "#f-unassigned"]) {
+for (const id of ["#f-doc", "#f-unit", "#f-role", "#f-text", "#f-unassigned", "#f-all-versions"]) {
   $(id).addEventListener("input", () => taskCache && filterTasks());
 }
 relationForms();

@@ -3,7 +3,7 @@
 // the page through textContent only. Writes send the operator's token, kept for this tab only.
 "use strict";
 
-const ledgerState = { rows: null };
+const ledgerState = { rows: null, leftOut: 0 };  // leftOut: older versions the ledger leaves out
 const FIELDS = ["lead", "supporting", "unassigned", "deadline"];
 
 function token() {
@@ -48,14 +48,18 @@ function renderLedger() {
   const needle = $("#ledger-filter").value.trim();
   const rows = ledgerState.rows.filter((r) => !needle || [r.measure, r.lead, r.supporting, r.unassigned, r.task_id]
     .some((v) => (v || "").includes(needle)));
-  $("#ledger-status").textContent = `${rows.length} / ${ledgerState.rows.length} 项`;
+  $("#ledger-status").textContent = `${rows.length} / ${ledgerState.rows.length} 项`
+    + (ledgerState.leftOut ? `（已有新版本的文件 ${ledgerState.leftOut} 个未列入）` : "");
   $("#ledger-table tbody").replaceChildren(...rows.map(ledgerRow));
 }
 
 async function showLedger() {
   $("#ledger-status").textContent = "加载中…";
   try {
-    ledgerState.rows = await api("/ledger/tasks");
+    const allVersions = $("#ledger-all-versions").checked;
+    const [rows, superseded] = await Promise.all([api(`/ledger/tasks?all_versions=${allVersions}`), api("/ledger/superseded")]);
+    ledgerState.rows = rows;
+    ledgerState.leftOut = allVersions ? 0 : superseded.length;
     renderLedger();
   } catch (err) {
     $("#ledger-status").textContent = `无法加载：${err.message}`;
@@ -141,12 +145,14 @@ function dubanChart(units) {
 async function showDuban(params) {
   if (params.as_of) $("#duban-date").value = params.as_of;
   if (!$("#duban-date").value) $("#duban-date").value = new Date().toISOString().slice(0, 10);
-  const q = new URLSearchParams({ as_of: $("#duban-date").value, within: $("#duban-within").value || "30" });
+  const q = new URLSearchParams({ as_of: $("#duban-date").value, within: $("#duban-within").value || "30",
+    all_versions: $("#duban-all-versions").checked });
   $("#duban-status").textContent = "计算中…";
   try {
     const view = await api(`/ledger/overdue?${q}`);
     const overdue = view.tasks.filter((t) => t.state === "超期").length;
-    $("#duban-status").textContent = `截至 ${view.as_of}：超期 ${overdue} 项，即将到期 ${view.tasks.length - overdue} 项`;
+    $("#duban-status").textContent = `截至 ${view.as_of}：超期 ${overdue} 项，即将到期 ${view.tasks.length - overdue} 项`
+      + (view.superseded_documents ? `（已有新版本的文件 ${view.superseded_documents} 个未计入）` : "");
     dubanChart(view.units);
     const countRow = (u) => el("tr", { "data-unit": u.unit },
       el("td", { text: u.unit }), el("td", { text: String(u.tasks) }), el("td", { class: "completed", text: String(u.completed) }),
@@ -167,6 +173,7 @@ $("#edit-form").addEventListener("submit", saveEdits);
 $("#edit-form").addEventListener("reset", () => $("#edit-dialog").close());
 $("#edit-form button[value=cancel]").addEventListener("click", (event) => { event.preventDefault(); $("#edit-dialog").close(); });
 $("#ledger-filter").addEventListener("input", () => ledgerState.rows && renderLedger());
+$("#ledger-all-versions").addEventListener("change", showLedger);
 $("#ledger-upload").addEventListener("change", uploadWorkbook);
 $("#duban-form").addEventListener("submit", (event) => { event.preventDefault(); showDuban({}); });
 if (/^#\/(ledger|duban)/.test(location.hash)) route();  // app.js routed before this file loaded
