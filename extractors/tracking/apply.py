@@ -24,6 +24,7 @@ from extractors.deadlines import extract_deadlines
 from extractors.export.ledger import CorrectedField, Ledger, LedgerDocument, deadline_cell, unit_names
 from extractors.tracking.carry import carry_forward
 from extractors.tracking.model import FIELD_LABEL, NOT_A_TASK_MARK, Correction, ReviewItem
+from extractors.units.context import same_body
 from extractors.units.names import canonical_unit
 
 EDITABLE_FIELDS = ("lead", "supporting", "unassigned", "deadline")
@@ -72,6 +73,13 @@ def _mention(name: str, role: str, known: Mapping[str, UnitMention],
         m = in_document[name]
         return UnitMention(name=name, canonical=m.canonical, role=role, known=m.known)
     match = canonical_unit(name)
+    if match.canonical in in_document:  # 市经信局 typed for the 市经济和信息化局 the document names
+        m = in_document[match.canonical]
+        return UnitMention(name=name, canonical=m.canonical, role=role, known=m.known)
+    # 市经济和信息化局 typed in a 攀枝花 document: the document's 攀枝花市经济和信息化局
+    same = next((m for m in in_document.values() if same_body(match.canonical, m.canonical)), None)
+    if same is not None:
+        return UnitMention(name=name, canonical=same.canonical, role=role, known=same.known)
     return UnitMention(name=name, canonical=match.canonical, role=role, known=match.known)
 
 

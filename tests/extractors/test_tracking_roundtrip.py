@@ -200,3 +200,16 @@ def test_foreign_edited_or_formula_workbooks_are_refused_by_sheet_row_column(
     wb.save(plain)
     with Registry.open(ledger) as registry, pytest.raises(WorkbookImportError, match="不是 taizhang 导出的工作簿"):
         read_ledger_workbook(plain, LedgerReader(registry).store.epoch())
+
+
+def test_a_typed_city_unit_is_the_city_body_the_document_names(corpus_documents) -> None:
+    """市经信局 or 市经济和信息化局 typed into a 攀枝花 document's row is the 攀枝花市经济和信息化局 the
+    extractor found there, not a second, bare unit."""
+    from extractors.run import extract_document
+    from extractors.tracking.apply import document_units, with_field
+
+    tasks = extract_document(corpus_documents["pzh-2024-jianquan-qianglian-16tiao"]).tasks
+    in_document = document_units(tasks)
+    for typed in ("市经信局", "市经济和信息化局"):
+        changed = with_field(tasks[3], "supporting", typed, None, in_document)
+        assert [(m.name, m.canonical) for m in changed.supporting] == [(typed, "攀枝花市经济和信息化局")]
