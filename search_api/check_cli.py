@@ -69,8 +69,9 @@ def print_findings(findings: Sequence[Finding], console=None, titles: dict[str, 
         console.print(_table(f"印证：{len(corroborated)} 处两文件（或两处）表述一致", corroborated, titles))
 
 
-def run_check_command(settings: Settings, as_json: bool = False) -> list[Finding]:
-    """Open the registry, run every check, print the findings. Returns them (for tests)."""
+def run_check_command(settings: Settings, as_json: bool = False, all_versions: bool = False) -> list[Finding]:
+    """Open the registry, run every check over the latest version of each document (every
+    version with ``all_versions``), print the findings. Returns them (for tests)."""
     from extractors.registry.store import Registry
 
     registry = Registry.open(settings)
@@ -81,7 +82,7 @@ def run_check_command(settings: Settings, as_json: bool = False) -> list[Finding
                 f"{settings.registry_url}：任务台账中还没有文件（请先运行 `taizhang build`）",
                 file=sys.stderr,
             )
-        findings = check_registry(registry)
+        findings = check_registry(registry, all_versions=all_versions)
     finally:
         registry.close()
     if as_json:

@@ -284,15 +284,15 @@ def serve(
 
 
 @app.command(cls=ChineseCommand)
-def check(as_json: JsonOut = False, data_dir: DataDir = None) -> None:
-    """冲突核查：比对各文件的目标和规定，列出相互冲突与相互印证之处，附两边原文。
+def check(as_json: JsonOut = False, all_versions: AllVersions = False, data_dir: DataDir = None) -> None:
+    """冲突核查：比对各文件（每个文件的最新版本）的目标和规定，列出相互冲突与相互印证之处，附两边原文。
 
     示例：taizhang check
     示例：taizhang check --json > 冲突核查.json
     """
     from search_api.check_cli import run_check_command
 
-    run_check_command(make_settings(data_dir), as_json=as_json)
+    run_check_command(make_settings(data_dir), as_json=as_json, all_versions=all_versions)
 
 
 @app.command(cls=ChineseCommand)

@@ -10,6 +10,7 @@ from extractors.checks.claims import extract_rule_claims
 from extractors.checks.leads import check_leads
 from extractors.checks.rules import check_rule_claims, check_tiers
 from extractors.checks.targets import check_breakdowns, check_readings, dedupe_sorted
+from extractors.relations.versions import superseded_documents
 from pipeline.model import Document, Finding, Target, Task
 
 if TYPE_CHECKING:
@@ -38,9 +39,15 @@ def check_documents(
     return dedupe_sorted(findings)
 
 
-def check_registry(registry: Registry) -> list[Finding]:
-    """Run every check over the documents, tasks and targets the registry holds."""
-    documents = [d for m in registry.documents() if (d := registry.document(m.doc_id)) is not None]
-    return check_documents(documents, registry.tasks(), registry.targets())
+def check_registry(registry: Registry, all_versions: bool = False) -> list[Finding]:
+    """Run every check over the documents, tasks and targets the registry holds: the latest
+    version of each document (a 征求意见稿 and its 正式稿 would otherwise contradict each other on
+    every figure they changed), or every version with ``all_versions``."""
+    metas = registry.documents()
+    superseded = {} if all_versions else superseded_documents(metas, registry.version_links())
+    documents = [d for m in metas if m.doc_id not in superseded and (d := registry.document(m.doc_id)) is not None]
+    tasks = [t for t in registry.tasks() if t.doc_id not in superseded]
+    targets = [t for t in registry.targets() if t.doc_id not in superseded]
+    return check_documents(documents, tasks, targets)
 
 

@@ -227,3 +227,24 @@ def test_an_older_row_can_be_corrected_but_progress_goes_on_the_latest(two_versi
     assert stored.task_id == f"{old}:一.（一）"
     rows = {t.task_id: t for d in tracked.ledger.documents for t in d.tasks}
     assert [m.name for m in rows[f"{new}:一.（一）"].lead] == ["市商务局"]
+
+
+def test_checks_compare_the_latest_versions_only(tmp_path: Path) -> None:
+    """A 征求意见稿 and its 正式稿 that changed a figure are versions, not two documents in conflict."""
+    from extractors.checks import check_registry
+
+    goal = "一、发展目标\n到2025年，{place}园区工业总产值达到{value}亿元。\n二、重点任务\n（一）推进园区规划编制。（牵头单位：市发展和改革委员会）\n"
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "in", file_seconds=0, file_memory_bytes=0)
+    settings.corpus_dir.mkdir()
+    draft = settings.corpus_dir / "目标一稿.txt"
+    draft.write_text("攀枝花市园区提质行动方案（征求意见稿）\n\n" + goal.format(place="全市", value=1000), encoding="utf-8")
+    [old] = build_registry([draft], settings, progress=False).added
+    final = settings.corpus_dir / "目标正式稿.txt"
+    final.write_text("攀枝花市园区提质行动方案\n\n" + goal.format(place="全市", value=1200), encoding="utf-8")
+    [new] = build_registry([final], settings, progress=False, as_version_of=old).added
+    with Registry.open(settings) as registry:
+        every = check_registry(registry, all_versions=True)
+        latest = check_registry(registry)
+    between = [f for f in every if {f.left.source.doc_id, f.right.source.doc_id} == {old, new}]
+    assert between, "the two versions' figures should disagree when both are checked"
+    assert not [f for f in latest if old in {f.left.source.doc_id, f.right.source.doc_id}]
