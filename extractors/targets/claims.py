@@ -23,9 +23,12 @@ from extractors.targets.clause import (
     HARD_STOPS,
     Claim,
     ClauseContext,
+    cue_at_end,
     in_any,
     lead_end,
+    longest_cue,
     phrase_start,
+    suffix_comparator,
     year_for,
 )
 from extractors.targets.end_states import figureless_claims, index_value_claims, states_an_end_state
@@ -88,21 +91,6 @@ def _is_baseline(text: str, ctx: ClauseContext, markers: list[tuple[int, int]]) 
     return False
 
 
-def _longest(matches: list[tuple[CueRule, re.Match[str]]]) -> tuple[CueRule, re.Match[str]] | None:
-    return max(matches, key=lambda rm: rm[1].end() - rm[1].start(), default=None)
-
-
-def _cue_at_end(phrase: str) -> tuple[CueRule, re.Match[str]] | None:
-    """The longest cue that ends the phrase right before a figure (达到, 不超过, 年均增长)."""
-    return _longest([
-        (rule, m)
-        for rule in target_lexicon().comparators
-        if "figure" in rule.positions
-        for m in rule.regex.finditer(phrase)
-        if m.end() == len(phrase)
-    ])
-
-
 def _verb_before_indicator(phrase: str) -> tuple[CueRule, re.Match[str]] | None:
     """The first (then longest) verb followed by the thing counted (形成千亿级园区 2个)."""
     found = [
@@ -113,15 +101,7 @@ def _verb_before_indicator(phrase: str) -> tuple[CueRule, re.Match[str]] | None:
         if m.end() < len(phrase)
     ]
     first = min((m.start() for _, m in found), default=None)
-    return _longest([(r, m) for r, m in found if m.start() == first])
-
-
-def _suffix(after: str) -> tuple[Comparator | None, int]:
-    for rule in target_lexicon().suffixes:
-        m = rule.regex.match(after)
-        if m:
-            return rule.comparator, m.end()
-    return None, 0
+    return longest_cue([(r, m) for r, m in found if m.start() == first])
 
 
 @dataclass
@@ -146,7 +126,7 @@ def _is_part_of_a_name(q: QuantityMatch, after: str) -> bool:
 def _read_figure(text: str, q: QuantityMatch, st: _State, year: int | None) -> Claim | None:
     """The claim a figure states, or None when it is a baseline, a share, a name, a spec…"""
     lex = target_lexicon()
-    suffix_cmp, suffix_len = _suffix(text[q.end :])
+    suffix_cmp, suffix_len = suffix_comparator(text[q.end :])
     end = q.end + suffix_len
     after = text[end:]
     if _is_part_of_a_name(q, after):
@@ -202,7 +182,7 @@ def _interpret(phrase: str, bare: str, st: _State,
     """(comparator, scope, indicator) of the words before a figure; ``bounded``: 以上/以内 follows
     the figure (带宽可用性5000M以上: a capacity with a bound is a target without a cue)."""
     lex = target_lexicon()
-    cue = _cue_at_end(bare)
+    cue = cue_at_end(bare)
     if cue:
         subject = bare[: cue[1].start()]
         if subject.endswith("分别") and "、" in subject:
@@ -343,7 +323,7 @@ def _count_before_noun(text: str, q: QuantityMatch, pstart: int, end: int,
     if about:
         phrase = phrase[: about.start()]
     comparator: Comparator = suffix_cmp or ("approx" if about else "eq")
-    bound = _cue_at_end(phrase)
+    bound = cue_at_end(phrase)
     if bound and bound[0].comparator in ("ge", "gt", "le") and not lex.lead_ins.regex.fullmatch(bound[1].group(0)):
         comparator = suffix_cmp or bound[0].comparator  # 推动超过50项, 选择不少于1000家
         phrase = phrase[: bound[1].start()]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, NamedTuple
 
-from extractors.targets.lexicon import target_lexicon
+from extractors.targets.lexicon import CueRule, target_lexicon
 from pipeline.model import Comparator
 
 LEAD_YEAR = re.compile(r"(?:到|至|在|于)?20\d{2}年(?:底|末)?(?:前)?")
@@ -73,3 +73,27 @@ def lead_end(phrase: str) -> int:
 def year_for(pos: int, markers: list[tuple[int, int]], ctx: ClauseContext) -> int | None:
     before = [y for p, y in markers if p < pos]
     return before[-1] if before else ctx.year
+
+
+def longest_cue(matches: list[tuple[CueRule, re.Match[str]]]) -> tuple[CueRule, re.Match[str]] | None:
+    return max(matches, key=lambda rm: rm[1].end() - rm[1].start(), default=None)
+
+
+def cue_at_end(phrase: str) -> tuple[CueRule, re.Match[str]] | None:
+    """The longest cue that ends the phrase right before a figure (达到, 不超过, 年均增长)."""
+    return longest_cue([
+        (rule, m)
+        for rule in target_lexicon().comparators
+        if "figure" in rule.positions
+        for m in rule.regex.finditer(phrase)
+        if m.end() == len(phrase)
+    ])
+
+
+def suffix_comparator(after: str) -> tuple[Comparator | None, int]:
+    """The comparator a bound right after a figure states (以上, 以内, 左右) and its length."""
+    for rule in target_lexicon().suffixes:
+        m = rule.regex.match(after)
+        if m:
+            return rule.comparator, m.end()
+    return None, 0

@@ -8,10 +8,18 @@ import functools
 import re
 from decimal import Decimal
 
-from extractors.targets.clause import Claim, ClauseContext, in_any, lead_end, phrase_start, year_for
+from extractors.targets.clause import (
+    Claim,
+    ClauseContext,
+    cue_at_end,
+    in_any,
+    lead_end,
+    phrase_start,
+    suffix_comparator,
+    year_for,
+)
 from extractors.targets.lexicon import QualitativeRule, target_lexicon
 from extractors.targets.subjects import split_subject
-from pipeline.model import Comparator
 
 
 @functools.cache
@@ -62,13 +70,6 @@ def figureless_claims(text: str, ctx: ClauseContext, markers: list[tuple[int, in
     return out
 
 
-_INDEX_COMPARATORS: dict[str, Comparator] = {
-    "降至": "le", "降低到": "le", "降低至": "le", "下降到": "le", "下降至": "le", "控制在": "le",
-    "不高于": "le", "不超过": "le", "低于": "le", "不低于": "ge", "超过": "ge", "高于": "ge",
-}
-_BOUND_COMPARATORS: dict[str, Comparator] = {"以上": "ge", "以下": "le", "以内": "le", "左右": "approx"}
-
-
 def index_value_claims(text: str, ctx: ClauseContext, markers: list[tuple[int, int]],
                   taken: list[tuple[int, int]]) -> list[Claim]:
     """Figures without a unit that an index or a ratio reaches (指数达到115, PUE值降至1.3以下)."""
@@ -79,8 +80,9 @@ def index_value_claims(text: str, ctx: ClauseContext, markers: list[tuple[int, i
         scope, indicator = split_subject(m.group("what"))
         if not indicator:
             continue
-        bound = m.group("bound")
-        comparator = _BOUND_COMPARATORS[bound] if bound else _INDEX_COMPARATORS.get(m.group("cue"), "eq")
+        bound, _ = suffix_comparator(m.group("bound") or "")
+        cue = cue_at_end(m.group("what") + m.group("cue"))
+        comparator = bound or (cue[0].comparator if cue else "eq")
         out.append(Claim(
             start=m.start("what"), end=m.end(), indicator=indicator, comparator=comparator,
             scope=scope, value=Decimal(m.group("num")), year=year_for(m.start(), markers, ctx),
