@@ -37,11 +37,12 @@ async def unit_tasks(name: str, registry: RegistryDep) -> UnitTasks:
     from extractors.units.context import jurisdiction_candidates
     from extractors.units.names import canonical_unit
 
+    def by_role(unit: str) -> tuple[list, list, list]:
+        return tuple(registry.tasks(unit=unit, role=role) for role in ("lead", "supporting", "unassigned"))
+
     match = canonical_unit(name)
     canonical = match.canonical
-    lead = registry.tasks(unit=canonical, role="lead")
-    supporting = registry.tasks(unit=canonical, role="supporting")
-    unassigned = registry.tasks(unit=canonical, role="unassigned")
+    lead, supporting, unassigned = by_role(canonical)
     candidates: list[str] = []
     if not (lead or supporting or unassigned):
         # 区经济和信息化局 alone names no one bureau: list the districts' bureaus the ledger holds;
@@ -49,8 +50,6 @@ async def unit_tasks(name: str, registry: RegistryDep) -> UnitTasks:
         candidates = jurisdiction_candidates(match, [u.canonical for u in registry.units()])
         if len(candidates) == 1 and match.level == "city":
             canonical, candidates = candidates[0], []
-            lead = registry.tasks(unit=canonical, role="lead")
-            supporting = registry.tasks(unit=canonical, role="supporting")
-            unassigned = registry.tasks(unit=canonical, role="unassigned")
+            lead, supporting, unassigned = by_role(canonical)
     return UnitTasks(unit=canonical, lead=lead, supporting=supporting, unassigned=unassigned,
                      candidates=candidates)

@@ -14,9 +14,22 @@ from decimal import Decimal
 from pathlib import Path
 
 from pipeline.model import (
-    Clause, Deadline, Document, DocumentMeta, OffsetMap, Section, Span, Target, Task, UnitMention,
+    Clause,
+    Deadline,
+    Document,
+    DocumentMeta,
+    OffsetMap,
+    Section,
+    Span,
+    Target,
+    Task,
+    UnitMention,
 )
 from pipeline.settings import Settings
+from search_api.embedding.embed import FakeEmbedder
+from search_api.index.index import Collection, DenseIndex, IndexMeta
+from search_api.schemas import ItemCard, Passage
+from search_api.sparse.sparse_build import build_sparse_index
 
 
 @dataclass
@@ -126,7 +139,7 @@ def small_corpus() -> list[tuple[Document, list[Task], list[Target]]]:
     quote = "进出口实绩企业达到40户以上"
     at = d2.text.find(quote)
     target = Target(target_id="doc-tongzhi:t1", doc_id="doc-tongzhi", text=PREAMBLE_TONGZHI, quote=quote,
-                    indicator="进出口实绩企业", value=Decimal("40"), unit="户", comparator="ge", year=2025,
+                    indicator="进出口实绩企业", value=Decimal(40), unit="户", comparator="ge", year=2025,
                     span=Span(start=at, end=at + len(quote)),
                     source=d2.source_ref(Span(start=at, end=at + len(quote)), "s0"))
     return [(d1, t1, []), (d2, t2, [target])]
@@ -175,3 +188,19 @@ class FakeRegistry:
 
 def fake_settings(tmp: Path) -> Settings:
     return Settings(data_dir=tmp, embedding_model="fake")
+
+
+def tiny_index(generation: str, collection_names: tuple[str, ...] = ("measures", "clauses")):
+    """(meta, cards, collections) of an index holding one measure, for ``write_index``."""
+    card = ItemCard.model_validate({
+        "item_id": "d:1", "kind": "measure", "doc_id": "d", "doc_title": "文件", "title": "措施",
+        "source": {"doc_id": "d", "char_start": 0, "char_end": 2},
+    })
+    passage = Passage(pid=0, kind="measure", item_id="d:1", doc_id="d", text="措施", span=Span(start=0, end=2))
+    fake = FakeEmbedder()
+    vectors = fake.embed_passages(["措施"])
+    collections = [Collection(name, [passage], DenseIndex.build(vectors, fake.dim), build_sparse_index(["措施"]))
+                   for name in collection_names]
+    meta = IndexMeta(generation=generation, registry_generation="r1", model_id=fake.model_id,
+                     dim=fake.dim, created=0.0, counts={})
+    return meta, [card], collections

@@ -8,20 +8,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.errors import IndexNotBuiltError
 import search_api.index.index as index_module
+from pipeline.errors import IndexNotBuiltError
 from pipeline.model import DocTable, Span
 from search_api.embedding.embed import FakeEmbedder
 from search_api.index.index import (
-    CURRENT_FILE, Collection, DenseIndex, FlatVectorWriter, GenerationWriter, IndexMeta,
-    current_generation_folder, load_index, write_index,
+    CURRENT_FILE,
+    DenseIndex,
+    FlatVectorWriter,
+    GenerationWriter,
+    current_generation_folder,
+    load_index,
+    write_index,
 )
 from search_api.index.indexing import update_index
 from search_api.index.items import document_items, section_item_id, table_row_texts
-from search_api.schemas import ItemCard, Passage
-from search_api.sparse.sparse_build import build_sparse_index
-
-from tests.search_api.search_fixtures import FakeRegistry, fake_settings, small_corpus
+from search_api.schemas import Passage
+from tests.search_api.search_fixtures import FakeRegistry, fake_settings, small_corpus, tiny_index
 
 
 def test_dense_index_is_exact_cosine_and_round_trips(tmp_path: Path) -> None:
@@ -38,24 +41,9 @@ def test_dense_index_is_exact_cosine_and_round_trips(tmp_path: Path) -> None:
     assert DenseIndex.build(np.zeros((0, fake.dim), np.float32), fake.dim).search(query, 5) == []
 
 
-def _tiny(generation: str) -> tuple[IndexMeta, list, list]:
-    card = ItemCard.model_validate({
-        "item_id": "d:1", "kind": "measure", "doc_id": "d", "doc_title": "文件", "title": "措施",
-        "source": {"doc_id": "d", "char_start": 0, "char_end": 2},
-    })
-    passage = Passage(pid=0, kind="measure", item_id="d:1", doc_id="d", text="措施", span=Span(start=0, end=2))
-    fake = FakeEmbedder()
-    vectors = fake.embed_passages(["措施"])
-    collections = [Collection(name, [passage], DenseIndex.build(vectors, fake.dim), build_sparse_index(["措施"]))
-                   for name in ("measures", "clauses")]
-    meta = IndexMeta(generation=generation, registry_generation="r1", model_id=fake.model_id,
-                     dim=fake.dim, created=0.0, counts={})
-    return meta, [card], collections
-
-
 def test_generations_are_published_atomically_and_old_ones_removed(tmp_path: Path) -> None:
     for n in range(3):
-        meta, cards, collections = _tiny(f"g{n}")
+        meta, cards, collections = tiny_index(f"g{n}")
         folder = write_index(tmp_path, meta, cards, collections)
         assert current_generation_folder(tmp_path) == folder
         assert (tmp_path / CURRENT_FILE).read_text() == folder.name
@@ -68,7 +56,7 @@ def test_generations_are_published_atomically_and_old_ones_removed(tmp_path: Pat
 def test_missing_or_broken_index_says_run_build(tmp_path: Path) -> None:
     with pytest.raises(IndexNotBuiltError, match="taizhang build"):
         load_index(tmp_path)
-    meta, cards, collections = _tiny("g0")
+    meta, cards, collections = tiny_index("g0")
     folder = write_index(tmp_path, meta, cards, collections)
     (folder / "cards.json").write_text("{not json")
     with pytest.raises(IndexNotBuiltError, match="taizhang build"):
@@ -204,7 +192,7 @@ def test_a_failed_build_leaves_the_previous_generation_and_no_work_files(tmp_pat
 
 
 def test_generation_writer_rejects_rows_without_vectors(tmp_path: Path) -> None:
-    _, _, collections = _tiny("g0")
+    _, _, collections = tiny_index("g0")
     with GenerationWriter(tmp_path, "g0") as gen:
         with pytest.raises(ValueError, match="1 passages but 0 vectors"):
             gen.add_passages("clauses", collections[0].passages, np.zeros((0, 4), np.float32))

@@ -10,20 +10,23 @@ from pathlib import Path
 import faiss
 import numpy as np
 from fastapi.testclient import TestClient
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
-from pipeline.model import Span
 from pipeline.settings import Settings
 from search_api.app import create_app
 from search_api.embedding.embed import FakeEmbedder
 from search_api.index.index import (
-    COLLECTIONS, Collection, DenseIndex, IndexMeta, LoadedIndex, load_index, write_index,
+    COLLECTIONS,
+    DenseIndex,
+    LoadedIndex,
+    load_index,
+    write_index,
 )
-from search_api.schemas import ItemCard, Passage
 from search_api.search.engine import SearchEngine
 from search_api.sparse.sparse import top_scores
-from search_api.sparse.sparse_build import build_sparse_index
-
+from tests.search_api.search_fixtures import tiny_index
 
 # ----------------------------------------------------------------------------- BM25 top-k
 
@@ -116,18 +119,7 @@ def test_faiss_runs_single_threaded_in_the_servers_request_threads(unsplit_setti
 
 
 def publish_generation(index_dir: Path, generation: str) -> None:
-    card = ItemCard.model_validate({
-        "item_id": "d:1", "kind": "measure", "doc_id": "d", "doc_title": "文件", "title": "措施",
-        "source": {"doc_id": "d", "char_start": 0, "char_end": 2},
-    })
-    passage = Passage(pid=0, kind="measure", item_id="d:1", doc_id="d", text="措施", span=Span(start=0, end=2))
-    fake = FakeEmbedder()
-    vectors = fake.embed_passages(["措施"])
-    collections = [Collection(name, [passage], DenseIndex.build(vectors, fake.dim), build_sparse_index(["措施"]))
-                   for name in COLLECTIONS]
-    meta = IndexMeta(generation=generation, registry_generation="r1", model_id=fake.model_id,
-                     dim=fake.dim, created=0.0, counts={})
-    write_index(index_dir, meta, [card], collections)
+    write_index(index_dir, *tiny_index(generation, tuple(COLLECTIONS)))
 
 
 class CountingLoader:
