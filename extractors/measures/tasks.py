@@ -61,7 +61,7 @@ _DOC_TITLE = re.compile(r"(方案|规划|意见|通知|措施|办法|细则|计�
 _DOC_TITLE_IN = re.compile(r"(方案|规划|意见|措施|办法|细则|计划|纲要|决定|清单|分工表|要点|安排|政策)(?:[（(][^）)]{0,20}[）)])?\s*(?:\n|$)")
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _ANNEX_HEAD = 120  # characters: the 附件 line and the attached document's title
-_NUMBER_TRIM = " \t、.．﹒。:："
+_NUMBER_TRIM = " \t、.．﹒。:：，,"
 # ids: parentheses full-width, digits ASCII (１０． and 10. are the same item number)
 _FULL_WIDTH_BRACKETS = str.maketrans(
     {"(": "（", ")": "）"}
