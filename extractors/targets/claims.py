@@ -31,7 +31,12 @@ from extractors.targets.clause import (
     suffix_comparator,
     year_for,
 )
-from extractors.targets.end_states import figureless_claims, index_value_claims, states_an_end_state
+from extractors.targets.end_states import (
+    doubling_claims,
+    figureless_claims,
+    index_value_claims,
+    states_an_end_state,
+)
 from extractors.targets.lexicon import CueRule, compact, target_lexicon
 from extractors.targets.subjects import distribute, indicator_tail, scope_of, split_subject
 from pipeline.model import Comparator
@@ -150,7 +155,8 @@ def _read_figure(text: str, q: QuantityMatch, st: _State, year: int | None) -> C
             bare = bare[: about.start()]
         if any(r.regex.search(bare) for r in lex.not_target_before):
             return None
-        read = _interpret(phrase, bare, st, bounded=suffix_cmp in ("ge", "le"))
+        many = _counted(q.quantity.unit) and q.quantity.value > 1
+        read = _interpret(phrase, bare, st, bounded=suffix_cmp in ("ge", "le"), counted=many)
         if read is None:
             return None
         comparator, scope, indicator = read
@@ -177,10 +183,12 @@ def _read_figure(text: str, q: QuantityMatch, st: _State, year: int | None) -> C
     )
 
 
-def _interpret(phrase: str, bare: str, st: _State,
-               bounded: bool = False) -> tuple[Comparator, str | None, str] | None:
+def _interpret(phrase: str, bare: str, st: _State, bounded: bool = False,
+               counted: bool = False) -> tuple[Comparator, str | None, str] | None:
     """(comparator, scope, indicator) of the words before a figure; ``bounded``: 以上/以内 follows
-    the figure (带宽可用性5000M以上: a capacity with a bound is a target without a cue)."""
+    the figure (带宽可用性5000M以上: a capacity with a bound is a target without a cue);
+    ``counted``: the figure counts more than one thing (a verb that also describes projects
+    commits to a count then)."""
     lex = target_lexicon()
     cue = cue_at_end(bare)
     if cue:
@@ -193,11 +201,14 @@ def _interpret(phrase: str, bare: str, st: _State,
     verb = _verb_before_indicator(phrase)
     if verb and lex.lead_ins.regex.sub("", phrase[: verb[1].start()]):
         if scope_of(phrase[: verb[1].start()]) is None:
+            if verb[0].keep:  # 城镇新增就业5万人: a verb the indicator keeps may stand inside it
+                return verb[0].comparator, None, indicator_tail().sub("", phrase[lead_end(phrase):])
             verb = None  # 科技型中小企业认定入库 45 家: the verb is inside the indicator
     if verb:
         rule, m = verb
-        if rule.needs_context and not (st.in_context or st.prev is not None or _COMMITMENT.match(phrase)):
-            return None  # 新建标准体育场1座 describes a project; 力争建成…5G基站10万个 commits to a count
+        if rule.needs_context and not (st.in_context or st.prev is not None or _COMMITMENT.match(phrase) or counted):
+            # 新建标准体育场1座 describes a project; 力争建成…5G基站10万个 and 新建5G工厂50家 commit to a count
+            return None
         indicator = indicator_tail().sub("", phrase[m.start() if rule.keep else m.end() :])
         return rule.comparator, scope_of(phrase[: m.start()]), indicator
     if st.prev is not None and (st.queue or not phrase):  # 100亿元、300亿元: the enumeration goes on
@@ -402,7 +413,8 @@ def read_clause(text: str, ctx: ClauseContext = NO_CONTEXT) -> ClauseReading:
     qualitative = bool(ctx.target_section or markers or ctx.year is not None)
     quantities = find_quantities(t)
     anywhere = not qualitative and states_an_end_state(t)
-    if not quantities and not (qualitative or anywhere):  # most clauses: no figure, no time
+    doubles = "番" in t
+    if not quantities and not (qualitative or anywhere or doubles):  # most clauses: no figure, no time
         return _NOTHING
     if not t or _is_baseline(t, ctx, markers):
         return _NOTHING
@@ -430,6 +442,8 @@ def read_clause(text: str, ctx: ClauseContext = NO_CONTEXT) -> ClauseReading:
         claims += figureless_claims(t, ctx, markers, taken, stated=qualitative)
     if qualitative:
         claims += index_value_claims(t, ctx, markers, [(c.start, c.end) for c in claims] + masks)
+    if doubles:
+        claims += doubling_claims(t, ctx, markers, [(c.start, c.end) for c in claims] + masks)
     if ctx.year is not None and not ctx.target_section:
         claims = [_yearly(t, c, markers) for c in claims]
     mapped = []

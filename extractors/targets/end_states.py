@@ -1,6 +1,6 @@
-"""Targets without a figure (持续提升, 实现…全覆盖, 完成省下达目标) and figures without a unit that an
-index or a ratio reaches (指数达到115, PUE值降至1.3以下): the claims of a clause that are not a
-quantity with its unit (those are claims.py's)."""
+"""Targets without a figure (持续提升, 实现…全覆盖, 完成省下达目标, 翻一番) and figures without a unit
+that an index or a ratio reaches (指数达到115, PUE值降至1.3以下): the claims of a clause that are not
+a quantity with its unit (those are claims.py's)."""
 
 from __future__ import annotations
 
@@ -86,5 +86,28 @@ def index_value_claims(text: str, ctx: ClauseContext, markers: list[tuple[int, i
         out.append(Claim(
             start=m.start("what"), end=m.end(), indicator=indicator, comparator=comparator,
             scope=scope, value=Decimal(m.group("num")), year=year_for(m.start(), markers, ctx),
+        ))
+    return out
+
+
+_DOUBLINGS = {None: 1, "一": 1, "两": 2, "二": 2, "三": 3}
+
+
+def doubling_claims(text: str, ctx: ClauseContext, markers: list[tuple[int, int]],
+                    taken: list[tuple[int, int]]) -> list[Claim]:
+    """翻一番 / 翻两番: an increase by 100% / 300% of what the clause names, wherever it stands."""
+    out: list[Claim] = []
+    for m in target_lexicon().doubling.regex.finditer(text):
+        if in_any(m.start(), taken):
+            continue
+        pstart = phrase_start(text, m.start("what"), 0)
+        scope, indicator = split_subject(text[pstart : m.end("what")])
+        if not indicator:
+            continue
+        times = _DOUBLINGS[m.group("times")]
+        out.append(Claim(
+            start=pstart + lead_end(text[pstart:]), end=m.end(), indicator=indicator,
+            comparator="increase_by", scope=scope, value=Decimal(2**times - 1) * 100, unit="%",
+            year=year_for(m.start(), markers, ctx),
         ))
     return out

@@ -68,6 +68,7 @@ class TargetLexicon(BaseModel):
     metric_words: Rule
     bounded_capacity: Rule
     index_value: Rule
+    doubling: Rule
     distributive_objects: Rule
     baseline_cues: tuple[Rule, ...]
     baseline_sections: Rule
