@@ -50,7 +50,10 @@ def _assign(
         return [label] * len(items), "label"
     cued = {it.cue for it in items if it.cue}
     if cued:
-        roles = [_cued_role(it.cue, cued, any(x.cue is None for x in items)) for it in items]
+        roles = [
+            _cued_role(it.cue, cued, any(x.cue is None for x in items[:k]), _cues_after(items, k))
+            for k, it in enumerate(items)
+        ]
         if rule is None or any(r != "unassigned" for r in roles):
             return roles, "cue"
         # （A、B负责） under a stated convention: 负责 names the units, the convention their roles
@@ -59,12 +62,20 @@ def _assign(
     return ["unassigned"] * len(items), None
 
 
-def _cued_role(cue: CueRole | None, cued: set[CueRole], uncued: bool) -> Role:
-    """The role of one group given every cue of its statement (see the cue kinds in roles.yaml).
+def _cues_after(items: list[Item], k: int) -> set[CueRole]:
+    return {it.cue for it in items[k + 1 :] if it.cue}
+
+
+def _cued_role(
+    cue: CueRole | None, cued: set[CueRole], uncued_before: bool, after: set[CueRole]
+) -> Role:
+    """The role of one group given every cue of its statement (see the cue kinds in roles.yaml),
+    whether an uncued group stands before it and the cues of the groups after it.
 
     牵头 leads; 负责 (charge) leads only beside a 配合 / 参与 group and supports beside a 牵头
     group; 配合 and 按职责分工负责 (duty) support where something leads; an uncued group is the
-    complement of 配合 / duty groups (（A，B配合）: A leads) and of 牵头 (（A牵头，B）: B supports).
+    complement of the 配合 / duty groups that follow it (（A，B配合）: A leads; but in （A、B按职责
+    分工负责，C） C is one more unit named, not a lead) and of 牵头 (（A牵头，B）: B supports).
     With nothing to contrast with, no role is stated: unassigned."""
     if cue == "lead":
         return "lead"
@@ -76,8 +87,8 @@ def _cued_role(cue: CueRole | None, cued: set[CueRole], uncued: bool) -> Role:
     if cue is None:
         if "lead" in cued:
             return "supporting"
-        return "lead" if contrast_only else "unassigned"
-    leads = "lead" in cued or (cue == "supporting" and "charge" in cued) or (uncued and contrast_only)
+        return "lead" if contrast_only and after else "unassigned"
+    leads = "lead" in cued or (cue == "supporting" and "charge" in cued) or (uncued_before and contrast_only)
     return "supporting" if leads else "unassigned"
 
 

@@ -594,6 +594,31 @@ CASES = [
         {"lead": ["市发展改革委"], "supporting": ["市财政局"]},
         id="lenticular-labels-in-a-row",
     ),
+    # 落实 closing a group charges it like 负责; a group named after the duty groups leads nothing
+    pytest.param(
+        "（省市场监管局、省发展改革委按职责分工负责，各市、县（市、区）人民政府落实）",
+        None,
+        {"unassigned": ["省市场监管局", "省发展改革委", "各市、县（市、区）人民政府"]},
+        id="duty-then-implementers",
+    ),
+    pytest.param(
+        "（省市场监管局牵头，各市、县（市、区）人民政府落实）",
+        None,
+        {"lead": ["省市场监管局"], "supporting": ["各市、县（市、区）人民政府"]},
+        id="lead-then-implementers",
+    ),
+    pytest.param(
+        "（省市场监管局、省发展改革委按职责分工负责，各县（市、区）人民政府）",
+        None,
+        {"unassigned": ["省市场监管局", "省发展改革委", "各县（市、区）人民政府"]},
+        id="uncued-group-after-duty-is-no-lead",
+    ),
+    pytest.param(
+        "（市发展改革委，市有关部门按职责分工负责）",
+        None,
+        {"lead": ["市发展改革委"], "supporting": ["市有关部门"]},
+        id="uncued-group-before-duty-leads",
+    ),
 ]
 
 
