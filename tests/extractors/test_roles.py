@@ -619,6 +619,24 @@ CASES = [
         {"lead": ["市发展改革委"], "supporting": ["市有关部门"]},
         id="uncued-group-before-duty-leads",
     ),
+    pytest.param(
+        "（牵头部门（单位）：省发展改革委；配合部门（单位）：省财政厅）",
+        None,
+        {"lead": ["省发展改革委"], "supporting": ["省财政厅"]},
+        id="labels-with-a-bracketed-alternative",
+    ),
+    pytest.param(
+        "（支持单位：省财政厅；牵头单位：省发展改革委）",
+        None,
+        {"lead": ["省发展改革委"], "supporting": ["省财政厅"]},
+        id="supporting-label-first",
+    ),
+    pytest.param(
+        "（省发展改革委、省财政厅结合实际推进）",
+        None,
+        {"unassigned": ["省发展改革委", "省财政厅"]},
+        id="any-duty-verb-keeps-the-units",
+    ),
 ]
 
 
