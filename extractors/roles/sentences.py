@@ -220,7 +220,18 @@ def _sentence_at(s: str, p: int) -> Sentence | None:
             if duty is not None and duty.start() > a + 1 and "，" not in s[a + 1 : duty.start()]:
                 partners = (a + 1, duty.start())
                 end = duty.end()
+    else:
+        partners = _closing_supporters(s, pred.end(), stop)
+        if partners is not None:  # A负责…，B配合: beside a 配合 group the charged subject leads
+            lead, end = True, stop
     return Sentence(start=start, end=end, subject=subject, partners=partners, lead=lead)
+
+
+
+def _closing_supporters(s: str, a: int, stop: int) -> tuple[int, int] | None:
+    """The bodies of a clause's last phrase when it only says they support (…，市场监管总局配合。)."""
+    m = sentence_rules()["closing_supporters"].search(s, a, stop)
+    return (m.start(1), m.end(1)) if m is not None else None
 
 
 def _subject_shape_ok(s: str, a: int, b: int) -> bool:

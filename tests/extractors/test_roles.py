@@ -1014,6 +1014,21 @@ SENTENCE_CASES = [
         [{"unassigned": ["省政务数据局"]}],
         id="designated-as-the-competent-department",
     ),
+    pytest.param(
+        "（三）完善价格机制。国家发展改革委负责指导各地完善价格形成机制，市场监管总局配合。",
+        [{"lead": ["国家发展改革委"], "supporting": ["市场监管总局"]}],
+        id="charged-subject-beside-a-closing-peihe",
+    ),
+    pytest.param(
+        "（四）加强人才培养。教育部、人力资源社会保障部按职责分工负责推进人才培养。",
+        [{"unassigned": ["教育部", "人力资源社会保障部"]}],
+        id="subject-then-an-zhize-fengong-fuze",
+    ),
+    pytest.param(
+        "二、组织实施\n地方各级人民政府要高度重视养老托育工作。",
+        [{"unassigned": ["地方各级人民政府"]}],
+        id="local-governments-at-every-level-are-a-body",
+    ),
 ]
 
 
