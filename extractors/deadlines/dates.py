@@ -65,6 +65,16 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+_DEKAD_LAST_DAY = {"上旬": 10, "中旬": 20}
+
+
+def _month_due(year: int, month: int, dekad: str | None) -> dt.date:
+    """The last day of a month, or of its first or second ten days (上旬 → 10日, 中旬 → 20日)."""
+    if dekad in _DEKAD_LAST_DAY:
+        return dt.date(year, month, _DEKAD_LAST_DAY[dekad])
+    return _month_end(year, month)
+
+
 def resolve_deadline(
     rule: DeadlineRule, m: re.Match[str], doc_date: dt.date | None, year: int | None
 ) -> Deadline | None:
@@ -77,7 +87,7 @@ def resolve_deadline(
         if rule.resolve == "ymd" and y and mo and d:
             date = dt.date(int(y), _int(mo), _int(d))
         elif rule.resolve == "ym_end" and y and mo:
-            date = _month_end(int(y), _int(mo))
+            date = _month_due(int(y), _int(mo), match_group(m, "dekad"))
         elif rule.resolve == "y_end" and y:
             date = dt.date(int(y), 12, 31)
         elif rule.resolve in ("doc_year_end", "cur_ym_end", "cur_ymd", "cur_part_end"):
@@ -93,7 +103,7 @@ def resolve_deadline(
                 key = part.lstrip("第")
                 date = _month_end(year, _PART_MONTH[key if "半年" in key else key[0]])
             elif mo:
-                date = _month_end(year, _int(mo))
+                date = _month_due(year, _int(mo), match_group(m, "dekad"))
         elif rule.resolve == "relative":
             n = parse_number(match_group(m, "n") or "")
             if n is None:

@@ -637,6 +637,18 @@ CASES = [
         {"unassigned": ["省发展改革委", "省财政厅"]},
         id="any-duty-verb-keeps-the-units",
     ),
+    pytest.param(
+        "（市大数据局负责，下半年）",
+        None,
+        {"unassigned": ["市大数据局"]},
+        id="a-time-slot-without-a-year-keeps-the-units",
+    ),
+    pytest.param(
+        "（市大数据局、市财政局，逐年推进）",
+        None,
+        {"unassigned": ["市大数据局", "市财政局"]},
+        id="an-ongoing-slot-keeps-the-units",
+    ),
 ]
 
 
