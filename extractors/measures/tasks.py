@@ -38,6 +38,7 @@ from extractors.roles.statements import (
 )
 from extractors.context import NOT_CONTENT_KINDS, DocumentContext
 from extractors.measures.shared import first_sentence, measure_deadlines, split_roles
+from extractors.measures.milestones import attach_milestones
 from extractors.measures.tables import table_tasks
 from extractors.units.names import simplify
 from pipeline.model import Document, Section, Span, Task, UnitMention
@@ -113,7 +114,7 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
             continue
         tasks.append(_task(ctx, section, parses))
     tasks.extend(table_tasks(doc, ctx))
-    return _unique_ids(_with_implied_units(ctx, tasks))
+    return _unique_ids(attach_milestones(doc, _with_implied_units(ctx, tasks)))
 
 
 def _with_implied_units(ctx: DocumentContext, tasks: list[Task]) -> list[Task]:

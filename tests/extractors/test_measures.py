@@ -476,3 +476,38 @@ def test_bodies_a_regulation_charges_in_its_articles(tmp_path: Path) -> None:
     assert names("第五条.（一）") == ["公安机关"]
     assert names("第六条") == ["公安机关", "税务机关"]
     assert "第一条" not in tasks and "第二条" not in tasks
+
+
+def _deadlines_by_measure(text: str, tmp_path: Path) -> dict[str, list[str]]:
+    from pipeline.run import parse_file
+
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = parse_file(path, meta=DocumentMeta(doc_id="d", title="某市行动方案"))
+    return {t.task_id.split(":", 1)[1]: [d.text for d in t.deadlines] for t in extract_tasks(doc)}
+
+
+SCHEDULED_GROUP = (
+    "一、主要任务\n（一）数据基础工程\n"
+    "1.建设数据中心。扩容市级数据中心机房。（市大数据局）\n"
+    "2.完善共享平台。升级政务数据共享交换平台。（市大数据局）\n"
+    "3.培育数据人才。开展数据分析师培训。（市人社局）\n"
+    "2024年，完成数据中心机房扩容；2025年，共享交换平台升级上线，数据分析师培训覆盖各部门。\n"
+)
+
+
+def test_a_groups_yearly_schedule_goes_to_the_measures_it_restates(tmp_path: Path) -> None:
+    got = _deadlines_by_measure(SCHEDULED_GROUP, tmp_path)
+    assert got == {"一.（一）.1": ["2024年"], "一.（一）.2": ["2025年"], "一.（一）.3": ["2025年"]}
+
+
+def test_one_dated_sentence_is_no_schedule(tmp_path: Path) -> None:
+    text = SCHEDULED_GROUP.replace("；2025年，共享交换平台升级上线，数据分析师培训覆盖各部门", "")
+    got = _deadlines_by_measure(text, tmp_path)
+    assert got == {"一.（一）.1": [], "一.（一）.2": [], "一.（一）.3": []}
+
+
+def test_a_schedule_phrase_that_matches_no_measure_goes_nowhere(tmp_path: Path) -> None:
+    text = SCHEDULED_GROUP.replace("数据分析师培训覆盖各部门", "召开现场推进会议")
+    got = _deadlines_by_measure(text, tmp_path)
+    assert got == {"一.（一）.1": ["2024年"], "一.（一）.2": ["2025年"], "一.（一）.3": []}
