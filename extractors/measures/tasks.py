@@ -225,6 +225,19 @@ def _is_action_heading(title: str) -> bool:
     return bool(role_lexicon().rule("section_action").regex.search(simplify(title)))
 
 
+def _acts(ctx: DocumentContext, section: Section) -> bool:
+    """An item whose run-in title or first clause is an action (（一）5G网络。新建5G基站4万个。 /
+    （一）加快5G网络建设。): under a heading that names a subject (二、数字基础设施) it is a measure
+    all the same; an item that describes (（一）钒钛产业。现有企业20家。) is not. A 规划 lays out
+    its 产业体系 and 空间布局 in such words too, and keeps its measures under its task chapters."""
+    if ctx.doc.meta.doc_type == "规划":
+        return False
+    body = simplify(ctx.doc.text[section.span.start : section.span.end])
+    body = body[len(section.number or "") :].lstrip()
+    clauses = re.split(r"[。；：\n]", body, maxsplit=2)
+    return any(_is_action_heading(c) for c in clauses[:2] if c.strip())
+
+
 def _ancestors(ctx: DocumentContext, section: Section) -> list[Section]:
     """Ancestors from the top of the ladder down, without the document's own title heading."""
     by_id = ctx.by_id
@@ -269,7 +282,9 @@ def _is_unowned_measure(
     if verdict is None and not headings:
         verdict = own  # a top heading with only prose under it speaks for itself (四、组织实施)
     if verdict is None:
-        return not structured or (not assigns and any(_is_action_heading(a.title) for a in headings))
+        return not structured or (
+            not assigns and (any(_is_action_heading(a.title) for a in headings) or _acts(ctx, section))
+        )
     _, _, guarantee = _section_rules()
     return not (uses_units and any(guarantee.search(simplify(a.title)) for a in headings))
 
