@@ -94,7 +94,7 @@ def sentence_statements(view: TextView, taken: list[tuple[int, int]]) -> list[tu
 _COMMA_CHAR = re.compile("[，,]\\s*")
 
 
-_DUTY_WORD = re.compile("负责|牵头|会同")
+_DUTY_WORD = re.compile("负责|牵头|会同|具体实施|具体落实|具体承办|依法")
 
 
 def _comma_clause_starts(s: str) -> list[int]:
@@ -220,9 +220,9 @@ def _sentence_at(s: str, p: int) -> Sentence | None:
             if duty is not None and duty.start() > a + 1 and "，" not in s[a + 1 : duty.start()]:
                 partners = (a + 1, duty.start())
                 end = duty.end()
-    else:
+    if partners is None:
         partners = _closing_supporters(s, pred.end(), stop)
-        if partners is not None:  # A负责…，B配合: beside a 配合 group the charged subject leads
+        if partners is not None:  # A负责…，B配合 / A牵头…，B参与: the subject leads, B supports
             lead, end = True, stop
     return Sentence(start=start, end=end, subject=subject, partners=partners, lead=lead)
 

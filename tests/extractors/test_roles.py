@@ -1041,6 +1041,26 @@ SENTENCE_CASES = [
         [{"unassigned": ["地方各级人民政府"]}],
         id="local-governments-at-every-level-are-a-body",
     ),
+    pytest.param(
+        "（二）措施二。由省发展改革委统筹，省财政厅、省科技厅具体实施。",
+        [{"unassigned": ["省发展改革委"]}, {"unassigned": ["省财政厅", "省科技厅"]}],
+        id="by-a-then-b-c-carry-out",
+    ),
+    pytest.param(
+        "（六）措施六。省卫生健康委牵头建立工作机制，省医保局、省药监局参与。",
+        [{"lead": ["省卫生健康委"], "supporting": ["省医保局", "省药监局"]}],
+        id="lead-then-a-closing-canyu",
+    ),
+    pytest.param(
+        "（十）措施十。省公安厅依法打击网络犯罪，省法院、省检察院依法惩治。",
+        [{"unassigned": ["省公安厅"]}, {"unassigned": ["省法院", "省检察院"]}],
+        id="yifa-is-a-duty",
+    ),
+    pytest.param(
+        "（五）措施五。各市人民政府是本行政区域工作的责任主体，要制定具体方案。",
+        [{"unassigned": ["各市人民政府"]}],
+        id="named-the-responsible-subject",
+    ),
 ]
 
 
