@@ -415,3 +415,7 @@ def main() -> None:
     except TaizhangError as exc:  # one line saying what failed and what to do, no traceback
         _fail(exc.message)
         sys.exit(1)
+
+
+if __name__ == "__main__":  # `python -m search_api.cli …` is the `taizhang` command too
+    main()
