@@ -40,6 +40,7 @@ from search_api.sparse.sparse import (
     SparseIndex, find_terms, frame_words, query_terms, simplified, tokenize, top_scores,
 )
 from search_api.sparse.synonyms import expand_query
+from search_api.unit_lookup import lookup_unit
 
 CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 DEPTH = 300  # passages taken from each ranking before collapsing to items
@@ -83,11 +84,13 @@ class SearchTuning:
 class IndexLookups:
     """What a served index generation keeps beside it so a query needs no scan of all items:
     rows_of: per item, the rows of its clause passages; measure_row: per item, its row in the
-    item-level (measures) collection; unit_names: every unit name (canonical and as written)."""
+    item-level (measures) collection; unit_names: every unit name (canonical and as written);
+    canonical_units: the canonical ones alone (what a typed unit name may resolve to)."""
 
     rows_of: dict[str, list[int]]
     measure_row: dict[str, int]
     unit_names: frozenset[str]
+    canonical_units: frozenset[str]
 
 
 def index_lookups(index: LoadedIndex) -> IndexLookups:
@@ -98,7 +101,8 @@ def index_lookups(index: LoadedIndex) -> IndexLookups:
     for row, item_id in enumerate(index.collections["measures"].passages.item_ids):
         measure_row.setdefault(item_id, row)
     names = frozenset(n for c in index.cards.values() for m in c.units for n in (m.canonical, m.name))
-    return IndexLookups(rows_of=rows, measure_row=measure_row, unit_names=names)
+    canonicals = frozenset(m.canonical for c in index.cards.values() for m in c.units)
+    return IndexLookups(rows_of=rows, measure_row=measure_row, unit_names=names, canonical_units=canonicals)
 
 
 DEFAULT_TUNING = SearchTuning()
@@ -336,7 +340,12 @@ def search_index(query: str, index: LoadedIndex, lookups: IndexLookups, embedder
                               message="问题为空")
     intent = read_intent(plan.simplified, lookups.unit_names)
     filters, from_query = intent.merged_filters(filters)
-    filters = _canonical_filters(filters, index, lookups)
+    unit = lookup_unit(filters.unit, lookups.canonical_units, lookups.unit_names) if filters.unit else None
+    if unit is not None and unit.unit is None:  # several units, or none, go by that name
+        return SearchResponse(query=query, mode=mode, filters=filters, no_answer=True,
+                              message=unit.message, unit_candidates=unit.candidates)
+    if unit is not None:
+        filters = filters.model_copy(update={"unit": unit.unit})
     vector = _query_vector(embedder, index, plan) if mode != "sparse" else None
     rankings = passage_rankings(index, plan, vector)  # BM25 always: cheap, and no-answer uses it
     fused, signals = fuse_items(index, rankings, mode, tuning)
@@ -386,22 +395,6 @@ def hit_text(index: LoadedIndex, lookups: IndexLookups, item_id: str,
     if sentence is not None:
         return sentence.text, sentence.span
     return card.title, None
-
-
-def _canonical_filters(filters: SearchFilters, index: LoadedIndex, lookups: IndexLookups) -> SearchFilters:
-    """A unit filter given by another name of a unit (市科学技术局) → its canonical name."""
-    if not filters.unit or filters.unit in lookups.unit_names:
-        return filters
-    from extractors.units.context import jurisdiction_candidates
-    from extractors.units.names import canonical_unit
-
-    match = canonical_unit(filters.unit)
-    canonical = match.canonical
-    if canonical not in lookups.unit_names:
-        # 市科学技术局 typed in a ledger of one city: that city's 攀枝花市科学技术局
-        candidates = jurisdiction_candidates(match, lookups.unit_names)
-        canonical = candidates[0] if len(candidates) == 1 else canonical
-    return filters.model_copy(update={"unit": canonical})
 
 
 def _query_vector(embedder: Embedder | None, index: LoadedIndex, plan: QueryPlan) -> np.ndarray:
