@@ -50,7 +50,8 @@ from pipeline.settings import REPO_ROOT, Settings
 if TYPE_CHECKING:
 
     from extractors.export.ledger import Ledger
-    from extractors.registry.store import DocumentRows, Registry
+    from extractors.registry.rows import DocumentRows
+    from extractors.registry.store import Registry
     from pipeline.manifest import Manifest, ManifestEntry
 
 EXTRACTOR_VERSION = "1"  # bump for output changes the hashed files cannot see (e.g. a library upgrade)
@@ -276,7 +277,7 @@ def _documents_in(path: Path, settings: Settings) -> list[Extraction | BuildFail
 def _parse_and_extract(path: Path, settings: Settings, fp: str) -> list[DocumentRows | BuildFailure]:
     """The registry rows of the document(s) in ``path``, or why not (never raises). Runs in a
     worker process for big batches: everything but the database write happens here."""
-    from extractors.registry.store import document_rows
+    from extractors.registry.rows import document_rows
 
     out: list[DocumentRows | BuildFailure] = []
     for result in _documents_in(path, settings):
