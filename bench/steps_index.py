@@ -87,7 +87,7 @@ def step_rebuild(work: Path, mode: str, _: str) -> dict:
     import contextlib
     import io
 
-    from extractors.registry.build import run_build_command
+    from extractors.registry.build_cli import run_build_command
     from search_api.index.indexing import index_step
 
     settings = settings_for(work, mode)

@@ -83,7 +83,7 @@ def build(
     示例：taizhang build ~/收文/2025 --prune
     示例：taizhang build 方案（正式稿）.docx --as-version-of 方案征求意见稿-1a2b3c4d
     """
-    from extractors.registry.build import run_build_command
+    from extractors.registry.build_cli import run_build_command
 
     index_step = None
     if not no_index:
@@ -187,7 +187,7 @@ def extract(
 
     示例：taizhang extract 通知.docx --json > tasks.json
     """
-    from extractors.registry.build import run_extract_command
+    from extractors.registry.build_cli import run_extract_command
 
     ok = run_extract_command(files, Settings(), as_json=as_json)
     raise typer.Exit(0 if ok else 1)
