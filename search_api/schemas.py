@@ -157,7 +157,7 @@ class SearchResponse(_Frozen):
     unit_candidates: tuple[str, ...] = ()
     expansions: tuple[str, ...] = ()  # words added by the synonym lexicon
     signals: dict[str, bool] = Field(default_factory=dict)  # which rankings carried signal
-    confidence: float = 0.0  # the no-answer statistic (see search.answer_confidence)
+    confidence: float = 0.0  # the no-answer statistic (see ranking.answer_confidence)
     index_generation: str | None = None
     took_ms: float = 0.0
 

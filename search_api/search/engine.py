@@ -30,9 +30,8 @@ from search_api.index.index import LoadedIndex, current_generation_folder, load_
 from search_api.index.pg_index import PgIndexState, pg_engine, read_state
 from search_api.schemas import SearchFilters, SearchMode, SearchResponse
 from search_api.search.pg_search import search_pg, term_shares
-from search_api.search.search import (
-    DEFAULT_TUNING, IndexLookups, SearchTuning, check_mode, index_lookups, search_index,
-)
+from search_api.search.ranking import DEFAULT_TUNING, SearchTuning
+from search_api.search.search import IndexLookups, check_mode, index_lookups, search_index
 from search_api.unit_lookup import lookup_unit
 
 WARM_UP_QUERY = "园区"
