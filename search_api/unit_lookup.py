@@ -10,7 +10,9 @@ A name is looked up against the units a ledger or an index holds (``known``), in
 3. failing that, the units whose name contains what was typed (自然资源和规划局 →
    市自然资源和规划局), one written as the name with only its tier before it (市/区/县) first.
 
-Exactly one candidate is the unit meant; several are listed for the user to choose from.
+Exactly one candidate is the unit meant; several are listed for the user to choose from. The
+ledger's own queries (``/tasks?unit=``, 督办, 进展报送 templates) read a typed unit the same way
+(``ledger_unit``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from extractors.units.context import jurisdiction_candidates
 from extractors.units.names import canonical_unit
+from pipeline.errors import LedgerRequestError
 
 UnitLookupKind = Literal["exact", "one_candidate", "several", "none"]
 TIER_PREFIXES = "市区县"
@@ -45,14 +48,25 @@ class UnitLookup(BaseModel):
     @property
     def message(self) -> str | None:
         """What the user reads when the name does not name one unit (Chinese), else None."""
+        return f"{self.reason}；{self.hint}" if self.reason else None
+
+    @property
+    def reason(self) -> str | None:
+        """Why the name names no one unit: the units it may stand for, or that it names none."""
         if self.kind == "several":
             listed = "、".join(self.candidates[:LISTED_IN_MESSAGE])
             more = f"等 {len(self.candidates)} 个" if len(self.candidates) > LISTED_IN_MESSAGE else ""
-            return f"单位“{self.typed}”对应多个单位：{listed}{more}；请写出完整名称"
+            return f"单位“{self.typed}”对应多个单位：{listed}{more}"
         if self.kind == "none":
-            return (f"没有措施提到单位“{self.typed}”（请检查名称，"
-                    "或运行 `taizhang export` 查看台账中的单位）")
+            return f"没有措施提到单位“{self.typed}”"
         return None
+
+    @property
+    def hint(self) -> str:
+        """What to do about it."""
+        if self.kind == "none":
+            return "请检查名称，或运行 `taizhang export` 查看台账中的单位"
+        return "请写出完整名称" if self.kind == "several" else ""
 
 
 def lookup_unit(typed: str, known: Iterable[str], written: Iterable[str] = ()) -> UnitLookup:
@@ -76,6 +90,19 @@ def lookup_unit(typed: str, known: Iterable[str], written: Iterable[str] = ()) -
     if candidates:
         return UnitLookup(typed=typed, kind="several", candidates=tuple(candidates))
     return UnitLookup(typed=typed, kind="none")
+
+
+def ledger_unit(typed: str | None, known: Iterable[str]) -> str | None:
+    """A unit typed into a ledger query (``GET /tasks?unit=``, ``/ledger/overdue?unit=``,
+    ``taizhang overdue --unit``, ``taizhang export --for-unit``): the unit it means. A name that
+    stands for several units raises ``LedgerRequestError`` listing them; one that matches no unit
+    goes on as typed, and the query finds nothing for it (or says so, as the templates do)."""
+    if typed is None:
+        return None
+    lookup = lookup_unit(typed, known)
+    if lookup.kind == "several":
+        raise LedgerRequestError(None, lookup.reason or "", lookup.hint)
+    return lookup.unit or typed
 
 
 def _containing(name: str, names: set[str]) -> list[str]:

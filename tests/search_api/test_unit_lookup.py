@@ -5,6 +5,7 @@ district's."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import quote
 
 import pytest
@@ -114,3 +115,30 @@ def test_cli_unit_option_resolves_one_and_lists_several(settings, capsys) -> Non
         run_search_command("资金", settings, unit="区财政局", mode="sparse")
     err = capsys.readouterr().err
     assert "--unit" in err and "东区财政局、西区财政局" in err
+
+
+# ------------------------------------------------------------------ the ledger's own queries
+
+
+def test_api_tasks_and_overdue_read_a_typed_unit_the_same_way(client) -> None:
+    one = client.get("/tasks", params={"unit": "区经信局"})
+    assert one.status_code == 200 and [t["task_id"] for t in one.json()] == ["doc-east:一"]
+    for path in ("/tasks", "/ledger/overdue"):
+        several = client.get(path, params={"unit": "区财政局"})
+        assert several.status_code == 422, path
+        assert "东区财政局、西区财政局" in several.json()["detail"]
+    assert client.get("/tasks", params={"unit": "市外星局"}).json() == []
+
+
+def test_cli_overdue_and_templates_read_a_typed_unit_the_same_way(settings, tmp_path, capsys) -> None:
+    from pipeline.errors import LedgerRequestError
+    from search_api.ledger_cli import run_overdue_command, run_unit_templates_command
+
+    run_overdue_command(settings, "东区财政", None, 30, None, as_json=True)  # one unit holds the name
+    assert [u["unit"] for u in json.loads(capsys.readouterr().out)["units"]] == ["东区财政局"]
+    with pytest.raises(LedgerRequestError, match="东区财政局、西区财政局"):
+        run_overdue_command(settings, "区财政局", None, 30, None, as_json=True)
+    paths = run_unit_templates_command(settings, "东区财政", tmp_path / "t.xlsx")
+    assert [p.name for p in paths] == ["t.xlsx"]
+    with pytest.raises(LedgerRequestError, match="对应多个单位"):
+        run_unit_templates_command(settings, "区财政局", tmp_path / "u.xlsx")
