@@ -7,11 +7,24 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from rich.console import Console
+from rich.table import Table
+
 from extractors.checks import check_registry
-from extractors.export.ledger import Ledger
+from extractors.export.ledger import (
+    Ledger,
+    deadline_cell,
+    measure_heading,
+    source_locator,
+    unit_names,
+)
+from extractors.export.write import default_export_path
 from extractors.registry.build import build_registry, extract_ledger
 from extractors.registry.build_report import say_identity, say_orphaned_corrections, summary_table
 from extractors.registry.locks import build_lock
+from extractors.registry.store import Registry
+from extractors.tracking.service import export_tracked
+from pipeline.labels import label
 from pipeline.settings import Settings
 
 
@@ -31,8 +44,6 @@ def run_build_command(
 
 def _run_build(paths: list[Path], settings: Settings, export: bool, index_step, prune: bool = False,
                as_version_of: str | None = None) -> bool:
-    from rich.console import Console
-
     console = Console()
     report = build_registry(paths, settings, progress=True, prune=prune, as_version_of=as_version_of)
     console.print(summary_table(report))
@@ -47,15 +58,10 @@ def _run_build(paths: list[Path], settings: Settings, export: bool, index_step, 
     say_orphaned_corrections(report, settings, console)
     ok = report.ok
     if index_step or export:
-        from extractors.registry.store import Registry
-
         with Registry.open(settings) as registry:
             if index_step:
                 ok = index_step(settings, registry, console) and ok
             if export:
-                from extractors.export.write import default_export_path
-                from extractors.tracking.service import export_tracked
-
                 path = export_tracked(registry, "xlsx", default_export_path(settings, "xlsx"),
                                       check_registry(registry))
                 console.print(f"任务分工表已写出：{path}", soft_wrap=True)
@@ -79,12 +85,6 @@ def run_extract_command(files: list[Path], settings: Settings, as_json: bool = T
 
 
 def _print_extract_table(ledger: Ledger) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    from extractors.export.ledger import deadline_cell, measure_heading, source_locator, unit_names
-    from pipeline.labels import label
-
     console = Console()
     for doc in ledger.documents:
         table = Table(title=f"{doc.meta.doc_id} {doc.meta.title}", show_lines=False)
