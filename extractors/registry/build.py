@@ -33,7 +33,7 @@ from extractors.registry.identity import IdentityIndex
 from extractors.run import Extraction, extract_document
 from pipeline.budget import FileBudget, crash_error, memory_error, within_budget
 from pipeline.errors import InternalError, RegistryError, ResourceLimitError, TaizhangError
-from pipeline.load import find_files
+from pipeline.load import file_sha256, find_files
 from pipeline.model import Document
 from pipeline.settings import REPO_ROOT, Settings
 
@@ -64,14 +64,6 @@ def extractor_version(roots: Sequence[Path] | None = None) -> str:
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
     return f"{EXTRACTOR_VERSION}.{digest.hexdigest()[:12]}"
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def fingerprint(content_sha256: str, version: str, meta: ManifestEntry | None) -> str:
