@@ -101,7 +101,7 @@ def bm25_selection(index) -> dict:
     before) against ``top_scores``, alternating."""
     import numpy as np
 
-    from search_api.search.search import index_freq_db, plan_query
+    from search_api.search.ranking import index_freq_db, plan_query
     from search_api.sparse.sparse import top_scores
 
     sparse = index.collections["clauses"].sparse

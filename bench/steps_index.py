@@ -15,15 +15,14 @@ from pipeline.settings import BUNDLED_CORPUS, Settings
 
 def corpus_passages(settings: Settings) -> list[str]:
     """Exactly the texts the index embeds for the corpus (measures, then clauses and table rows)."""
-    from extractors.measures.tasks import extract_tasks
-    from extractors.targets.extract import extract_targets
+    from extractors.run import extract_document
     from pipeline.run import parse_paths
     from search_api.index.items import DocItems, dense_text, document_items
 
     items = DocItems()
     for _, doc in parse_paths([BUNDLED_CORPUS], settings):
-        tasks = extract_tasks(doc)
-        part = document_items(doc, tasks, extract_targets(doc, tasks))
+        extraction = extract_document(doc)
+        part = document_items(doc, extraction.tasks, extraction.targets)
         items.cards += part.cards
         items.clauses += part.clauses
         items.measure_texts += part.measure_texts
@@ -87,7 +86,7 @@ def step_rebuild(work: Path, mode: str, _: str) -> dict:
     import contextlib
     import io
 
-    from extractors.registry.build import run_build_command
+    from extractors.registry.build_cli import run_build_command
     from search_api.index.indexing import index_step
 
     settings = settings_for(work, mode)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import sys
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,17 +69,60 @@ def ndcg_at(ranked: list[str], relevant: dict[str, int], k: int = 10) -> float:
     return dcg / idcg if idcg else 0.0
 
 
-def score_ranking(ranked: list[str], relevant: dict[str, int]) -> dict[str, float]:
-    return {
-        "recall@5": recall_at(ranked, relevant, 5),
-        "success@5": success_at(ranked, relevant, 5),
-        "mrr": reciprocal_rank(ranked, relevant),
-        "ndcg@10": ndcg_at(ranked, relevant),
-    }
+METRICS = ("recall@5", "success@5", "mrr", "ndcg@10")  # as the tables and the JSON name them
+
+
+@dataclass(frozen=True)
+class RankingScores:
+    """The four metrics of one ranking, or their means over queries."""
+
+    recall_at_5: float
+    success_at_5: float
+    mrr: float
+    ndcg_at_10: float
+
+    def by_name(self) -> dict[str, float]:
+        return dict(zip(METRICS, (self.recall_at_5, self.success_at_5, self.mrr, self.ndcg_at_10)))
+
+    @classmethod
+    def mean_of(cls, scores: Sequence[RankingScores]) -> RankingScores:
+        """Each metric's mean over ``scores``, to three places (zeros for no scores)."""
+        return cls(*(round(mean([getattr(s, f) for s in scores]), 3)
+                     for f in ("recall_at_5", "success_at_5", "mrr", "ndcg_at_10")))
+
+
+def score_ranking(ranked: list[str], relevant: dict[str, int]) -> RankingScores:
+    return RankingScores(
+        recall_at_5=recall_at(ranked, relevant, 5),
+        success_at_5=success_at(ranked, relevant, 5),
+        mrr=reciprocal_rank(ranked, relevant),
+        ndcg_at_10=ndcg_at(ranked, relevant),
+    )
 
 
 def mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
+
+
+@dataclass(frozen=True)
+class SearchEvalResult:
+    """One gold set scored: per mode and, for hybrid, per query kind; no-answer accuracy."""
+
+    queries: int
+    answerable: int
+    modes: dict[str, RankingScores]
+    hybrid_by_kind: dict[str, RankingScores]
+    no_answer_accuracy: float
+    gold_problems: list[str]
+
+    def as_dict(self) -> dict:
+        """The numbers as ``taizhang eval`` scorers return them (``eval/run.py``)."""
+        return {
+            "queries": self.queries, "answerable": self.answerable,
+            "modes": {m: s.by_name() for m, s in self.modes.items()},
+            "hybrid_by_kind": {k: s.by_name() for k, s in self.hybrid_by_kind.items()},
+            "no_answer_accuracy": self.no_answer_accuracy, "gold_problems": self.gold_problems,
+        }
 
 
 # ----------------------------------------------------------------------------- running
@@ -96,14 +140,14 @@ def ensure_index(settings: Settings) -> None:
             print(f"eval search: index missing or stale, rebuilt: {report}")
 
 
-def evaluate(settings: Settings, gold: list[GoldQuery], verbose: bool = False) -> dict:
+def evaluate(settings: Settings, gold: list[GoldQuery], verbose: bool = False) -> SearchEvalResult:
     from search_api.search.engine import SearchEngine
 
     engine = SearchEngine(settings)
     index = engine.index()
     problems = sorted({f"{q.id}: unknown id {i}" for q in gold for i in q.relevant if i not in index.cards})
-    per_mode: dict[str, dict[str, list[float]]] = {m: defaultdict(list) for m in MODES}
-    per_kind: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    per_mode: dict[str, list[RankingScores]] = {m: [] for m in MODES}
+    per_kind: dict[str, list[RankingScores]] = defaultdict(list)
     no_answer_right: list[float] = []
     details = []
     for q in gold:
@@ -117,18 +161,17 @@ def evaluate(settings: Settings, gold: list[GoldQuery], verbose: bool = False) -
             if q.kind == "no_answer":
                 continue
             scores = score_ranking(ranked, q.relevant)
-            for name, value in scores.items():
-                per_mode[mode][name].append(value)
-                if mode == "hybrid":
-                    per_kind[q.kind][name].append(value)
-    result = {
-        "queries": len(gold),
-        "answerable": sum(q.kind != "no_answer" for q in gold),
-        "modes": {m: {k: round(mean(v), 3) for k, v in per_mode[m].items()} for m in MODES},
-        "hybrid_by_kind": {k: {n: round(mean(v), 3) for n, v in d.items()} for k, d in per_kind.items()},
-        "no_answer_accuracy": round(mean(no_answer_right), 3),
-        "gold_problems": problems,
-    }
+            per_mode[mode].append(scores)
+            if mode == "hybrid":
+                per_kind[q.kind].append(scores)
+    result = SearchEvalResult(
+        queries=len(gold),
+        answerable=sum(q.kind != "no_answer" for q in gold),
+        modes={m: RankingScores.mean_of(per_mode[m]) for m in MODES},
+        hybrid_by_kind={k: RankingScores.mean_of(v) for k, v in per_kind.items()},
+        no_answer_accuracy=round(mean(no_answer_right), 3),
+        gold_problems=problems,
+    )
     if verbose:
         _print_details(details)
     return result
@@ -145,28 +188,27 @@ def _print_details(details) -> None:
                 print(f"      got {r}")
 
 
-def print_tables(result: dict) -> None:
+def print_tables(result: SearchEvalResult) -> None:
     from rich.console import Console
     from rich.table import Table
 
     console = Console()
-    table = Table(title=f"search: {result['answerable']} answerable of {result['queries']} queries")
+    table = Table(title=f"search: {result.answerable} answerable of {result.queries} queries")
     table.add_column("mode")
-    metrics = ["recall@5", "success@5", "mrr", "ndcg@10"]
-    for name in metrics:
+    for name in METRICS:
         table.add_column(name, justify="right")
     for mode in MODES:
-        table.add_row(mode, *(f"{result['modes'][mode].get(n, 0):.3f}" for n in metrics))
+        table.add_row(mode, *(f"{v:.3f}" for v in result.modes[mode].by_name().values()))
     console.print(table)
     kinds = Table(title="hybrid by query kind")
     kinds.add_column("kind")
-    for name in metrics:
+    for name in METRICS:
         kinds.add_column(name, justify="right")
-    for kind, values in sorted(result["hybrid_by_kind"].items()):
-        kinds.add_row(kind, *(f"{values.get(n, 0):.3f}" for n in metrics))
+    for kind, scores in sorted(result.hybrid_by_kind.items()):
+        kinds.add_row(kind, *(f"{v:.3f}" for v in scores.by_name().values()))
     console.print(kinds)
-    console.print(f"no-answer accuracy (hybrid, all queries): {result['no_answer_accuracy']:.3f}")
-    for problem in result["gold_problems"]:
+    console.print(f"no-answer accuracy (hybrid, all queries): {result.no_answer_accuracy:.3f}")
+    for problem in result.gold_problems:
         console.print(f"[red]gold problem[/red] {problem}")
 
 
@@ -184,7 +226,7 @@ def main(settings: Settings, verbose: bool = False, gold: Path = GOLD) -> dict:
     ensure_index(settings)
     result = evaluate(settings, load_gold(gold), verbose=verbose)
     print_tables(result)
-    return result
+    return result.as_dict()
 
 
 def main_heldout(settings: Settings, verbose: bool = False) -> dict:

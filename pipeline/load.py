@@ -150,6 +150,16 @@ def _unreadable(path: Path, exc: OSError) -> TaizhangError:
     return TaizhangError.because(path, "unreadable", why=exc.strerror)
 
 
+def file_sha256(path: Path) -> str:
+    """The file's content hash, read in 1 MB pieces (a build hashes every file before deciding
+    what to parse; an imported workbook is named by it)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def read_bytes(path: Path, settings: Settings) -> bytes:
     """The file's bytes, after the size checks that must happen before reading it."""
     try:

@@ -83,7 +83,7 @@ def build(
     示例：taizhang build ~/收文/2025 --prune
     示例：taizhang build 方案（正式稿）.docx --as-version-of 方案征求意见稿-1a2b3c4d
     """
-    from extractors.registry.build import run_build_command
+    from extractors.registry.build_cli import run_build_command
 
     index_step = None
     if not no_index:
@@ -187,7 +187,7 @@ def extract(
 
     示例：taizhang extract 通知.docx --json > tasks.json
     """
-    from extractors.registry.build import run_extract_command
+    from extractors.registry.build_cli import run_extract_command
 
     ok = run_extract_command(files, Settings(), as_json=as_json)
     raise typer.Exit(0 if ok else 1)
@@ -203,40 +203,9 @@ def show(
 
     示例：taizhang show pzh-2025-yuanqu-tizhi-tongzhi:1024-1290
     """
-    from rich.console import Console
-    from rich.text import Text
+    from search_api.show_cli import run_show_command
 
-    from extractors.registry.store import Registry
-
-    from pipeline.locate import locate, parse_locator
-    from pipeline.places import page_line_text
-
-    try:
-        doc_id, start, end = parse_locator(locator)
-    except ValueError as exc:
-        _fail(str(exc))
-        raise typer.Exit(2) from exc
-    doc = Registry.open(make_settings(data_dir)).document(doc_id)
-    if doc is None:
-        _fail(f"任务台账中没有文件 {doc_id!r}（请先运行 `taizhang build`，或检查文件编号）")
-        raise typer.Exit(1)
-    try:
-        snippet = locate(doc, start, end)
-    except ValueError as exc:
-        _fail(str(exc))
-        raise typer.Exit(1) from exc
-    if as_json:
-        typer.echo(snippet.model_dump_json(indent=2))
-        return
-    console = Console()
-    # document text may hold "[...]" (e.g. [bookmark: …]): print it as Text, never as markup
-    console.print(Text(snippet.title, style="bold") + Text(f"  （{snippet.source_path}）"))
-    console.print(Text(" › ".join(snippet.section_path) or "（正文前）"))
-    where = page_line_text(snippet.page, snippet.line_start, line_end=snippet.line_end, paged=snippet.paged, sep=" ")
-    console.print(Text(f"{where}（字符 {start}–{end}）"))
-    for number, line in snippet.raw_lines:
-        console.print(Text(f"{number:>5} | ", style="dim") + Text(line))
-    console.print(Text("原文：", style="bold") + Text(snippet.text, style="yellow"))
+    raise typer.Exit(run_show_command(locator, make_settings(data_dir), as_json))
 
 
 @app.command(cls=ChineseCommand)
@@ -415,3 +384,7 @@ def main() -> None:
     except TaizhangError as exc:  # one line saying what failed and what to do, no traceback
         _fail(exc.message)
         sys.exit(1)
+
+
+if __name__ == "__main__":  # `python -m search_api.cli …` is the `taizhang` command too
+    main()

@@ -18,6 +18,7 @@ from pipeline.places import page_line_text
 from pipeline.settings import Settings
 
 from search_api.schemas import ItemCard, SearchFilters, SearchHit, SearchResponse
+from search_api.unit_lookup import lookup_unit
 
 ROLE_WORDS = {"lead": "lead", "牵头": "lead", "supporting": "supporting", "配合": "supporting",
               "unassigned": "unassigned", "责任": "unassigned"}
@@ -29,23 +30,13 @@ def _fail(message: str) -> None:
 
 
 def resolve_unit(name: str, known: set[str]) -> str:
-    """The canonical unit the user means: the authority's canonical name when the index has
-    it, else the one indexed unit whose name contains what was typed (自然资源和规划局 →
-    市自然资源和规划局). Several candidates stop with the list to choose from."""
-    from extractors.units.names import canonical_unit
-
-    canonical = canonical_unit(name).canonical
-    if canonical in known:
-        return canonical
-    candidates = sorted(u for u in known if name in u)
-    exact = [u for u in candidates if u[1:] == name and u[0] in "市区县"]  # 市 left out
-    if len(candidates) == 1 or len(exact) == 1:
-        return (exact or candidates)[0]
-    if candidates:
-        _fail(f"--unit {name!r} 对应多个单位：{'、'.join(candidates[:12])}；请写出完整名称")
-    _fail(f"--unit {name!r}：索引中没有措施提到这个单位（请检查名称，"
-          "或运行 `taizhang export` 查看台账中的单位）")
-    return name
+    """The canonical unit the user means among the indexed ``known`` units
+    (``unit_lookup.lookup_unit``); a name standing for several units, or for none, stops with
+    the message listing the units to choose from."""
+    lookup = lookup_unit(name, known)
+    if lookup.unit is None:
+        _fail(f"--unit {lookup.message}")
+    return lookup.unit
 
 
 def make_filters(unit: str | None, role: str | None, year: int | None, doc: str | None,

@@ -27,6 +27,8 @@ from extractors.tracking.service import (
     write_supervision_workbook,
 )
 
+from search_api.unit_lookup import ledger_unit
+
 
 def run_import_command(files: list[Path], settings: Settings) -> bool:
     """Import edited 任务分工表 and filled 进展报送 files; one line per refused file on stderr."""
@@ -48,6 +50,8 @@ def run_unit_templates_command(settings: Settings, unit: str | None, out: Path |
                                all_versions: bool = False) -> list[Path]:
     target = out or (settings.data_dir / "进展报送")
     with Registry.open(settings) as registry:
+        if unit is not None:
+            unit = ledger_unit(unit, (u.canonical for u in registry.units()))
         return export_unit_templates(registry, unit, target, all_versions)
 
 
@@ -64,6 +68,8 @@ def run_overdue_command(settings: Settings, unit: str | None, as_of: str | None,
                         xlsx: Path | None, as_json: bool, all_versions: bool = False) -> None:
     day = parse_day(as_of)
     with Registry.open(settings) as registry:
+        if unit is not None:
+            unit = ledger_unit(unit, (u.canonical for u in registry.units()))
         result = supervision(registry, day, within, unit, all_versions)
     if xlsx is not None:
         path = write_supervision_workbook(result, xlsx)

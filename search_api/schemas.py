@@ -153,9 +153,11 @@ class SearchResponse(_Frozen):
     facets: Facets = Field(default_factory=Facets)
     no_answer: bool = False
     message: str | None = None
+    # a unit filter naming several units (区经济和信息化局 in a ledger of two districts): them
+    unit_candidates: tuple[str, ...] = ()
     expansions: tuple[str, ...] = ()  # words added by the synonym lexicon
     signals: dict[str, bool] = Field(default_factory=dict)  # which rankings carried signal
-    confidence: float = 0.0  # the no-answer statistic (see search.answer_confidence)
+    confidence: float = 0.0  # the no-answer statistic (see ranking.answer_confidence)
     index_generation: str | None = None
     took_ms: float = 0.0
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from pipeline.model import SourceRef, Task
+from pipeline.rules.classify import REMARK_CLOSERS, REMARK_OPENERS
 
 from extractors.export.ledger import deadline_cell, measure_heading, page_line_label
 from extractors.periods import DocumentPeriod
@@ -21,7 +22,8 @@ EXCERPT_CHARS = 40  # body characters shown under the heading: two lines of 具�
 ELLIPSIS = "…"
 NO_DEADLINE = "未明确"
 
-_OPENERS = {"（": "）", "(": ")", "〔": "〕", "【": "】", "[": "]"}
+# the brackets a remark (and so a statement naming the units) is written in: the text rules' pairs
+_OPENERS = dict(zip(REMARK_OPENERS, REMARK_CLOSERS))
 _SENTENCE_END = re.compile(r"[。；！？;!?]")
 _CLAUSE_END = re.compile(r"[，、：,:]")
 _TRAILING = " \t\n\r。；;，,"

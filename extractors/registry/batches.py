@@ -20,7 +20,8 @@ from extractors.registry.build_report import (
 from extractors.registry.identity import IdentityIndex
 
 if TYPE_CHECKING:
-    from extractors.registry.store import DocumentRows, Registry
+    from extractors.registry.rows import DocumentRows
+    from extractors.registry.store import Registry
 
 
 def one_line(text: str) -> str:

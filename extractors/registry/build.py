@@ -1,4 +1,5 @@
-"""``taizhang build`` and ``taizhang extract``: documents → measures, units, deadlines, targets.
+"""Building the registry: documents → measures, units, deadlines, targets (the ``taizhang
+build`` and ``taizhang extract`` commands around it: ``build_cli.py``).
 
 Incremental: each file's bytes are hashed first; a document whose fingerprint (content sha256 +
 the extractor version + its manifest entry) is unchanged is not parsed or extracted again, so a
@@ -26,31 +27,20 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from extractors.checks import check_registry
 from extractors.registry.batches import BatchWriter, fill_unchanged, one_line, report_failure
-from extractors.registry.build_report import (
-    BuildFailure,
-    BuildItem,
-    BuildReport,
-    say_identity,
-    say_orphaned_corrections,
-    summary_table,
-)
+from extractors.registry.build_report import BuildFailure, BuildItem, BuildReport
 from extractors.registry.identity import IdentityIndex
-from extractors.registry.locks import build_lock
 from extractors.run import Extraction, extract_document
 from pipeline.budget import FileBudget, crash_error, memory_error, within_budget
 from pipeline.errors import InternalError, RegistryError, ResourceLimitError, TaizhangError
-from pipeline.load import find_files
+from pipeline.load import file_sha256, find_files
 from pipeline.model import Document
 from pipeline.settings import REPO_ROOT, Settings
 
-# a parsed document with what was extracted from it
-
 if TYPE_CHECKING:
-
     from extractors.export.ledger import Ledger
-    from extractors.registry.store import DocumentRows, Registry
+    from extractors.registry.rows import DocumentRows
+    from extractors.registry.store import Registry
     from pipeline.manifest import Manifest, ManifestEntry
 
 EXTRACTOR_VERSION = "1"  # bump for output changes the hashed files cannot see (e.g. a library upgrade)
@@ -74,14 +64,6 @@ def extractor_version(roots: Sequence[Path] | None = None) -> str:
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
     return f"{EXTRACTOR_VERSION}.{digest.hexdigest()[:12]}"
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def fingerprint(content_sha256: str, version: str, meta: ManifestEntry | None) -> str:
@@ -276,7 +258,7 @@ def _documents_in(path: Path, settings: Settings) -> list[Extraction | BuildFail
 def _parse_and_extract(path: Path, settings: Settings, fp: str) -> list[DocumentRows | BuildFailure]:
     """The registry rows of the document(s) in ``path``, or why not (never raises). Runs in a
     worker process for big batches: everything but the database write happens here."""
-    from extractors.registry.store import document_rows
+    from extractors.registry.rows import document_rows
 
     out: list[DocumentRows | BuildFailure] = []
     for result in _documents_in(path, settings):
@@ -377,56 +359,7 @@ def _progress(todo: list[tuple[Path, str]], enabled: bool) -> Iterator[tuple[Pat
             bar.advance(job)
 
 
-# ---------------------------------------------------------------------------------- commands
-
-
-def run_build_command(
-    paths: list[Path], settings: Settings, export: bool, index_step=None, prune: bool = False,
-    as_version_of: str | None = None,
-) -> bool:
-    """``taizhang build``: update the registry, print a summary; optionally index and export.
-
-    The search index sits above the registry, so the caller passes its step in (the CLI composes
-    the layers): ``index_step(settings, registry, console) -> bool`` brings it in line.
-    Holds the store's build lock throughout (``locks.build_lock``).
-    """
-    with build_lock(settings):  # registry and index: one build at a time per store
-        return _run_build(paths, settings, export, index_step, prune, as_version_of)
-
-
-def _run_build(paths: list[Path], settings: Settings, export: bool, index_step, prune: bool = False,
-               as_version_of: str | None = None) -> bool:
-    from rich.console import Console
-
-    console = Console()
-    report = build_registry(paths, settings, progress=True, prune=prune, as_version_of=as_version_of)
-    console.print(summary_table(report))
-    console.print(f"任务台账：{report.registry_url}", soft_wrap=True)
-    say_identity(report, console)
-    for doc_id in report.removed:
-        console.print(f"{doc_id}：文件已删除，已从台账移除。")
-    if report.kept:
-        console.print(f"台账中另有 {len(report.kept)} 个文件不在本次处理范围内，已保留（更新从不删除文件）。")
-    if report.gone and not report.removed:
-        console.print(f"其中 {len(report.gone)} 个文件已从本次处理的文件夹中删除：加 --prune 可将其从台账中移除。")
-    say_orphaned_corrections(report, settings, console)
-    ok = report.ok
-    if index_step or export:
-        from extractors.registry.store import Registry
-
-        with Registry.open(settings) as registry:
-            if index_step:
-                ok = index_step(settings, registry, console) and ok
-            if export:
-                from extractors.export.write import default_export_path
-                from extractors.tracking.service import export_tracked
-
-                path = export_tracked(registry, "xlsx", default_export_path(settings, "xlsx"),
-                                      check_registry(registry))
-                console.print(f"任务分工表已写出：{path}", soft_wrap=True)
-    if report.failed:
-        console.print(f"[red]{len(report.failed)} 个文件未能处理[/red]（原因见上方错误输出）")
-    return ok
+# ---------------------------------------------------------------------------------- without the registry
 
 
 def extract_ledger(files: list[Path], settings: Settings) -> tuple[Ledger, list[BuildFailure]]:
@@ -444,38 +377,3 @@ def extract_ledger(files: list[Path], settings: Settings) -> tuple[Ledger, list[
         else:
             docs.append(LedgerDocument.of(result.document, list(result.tasks), list(result.targets)))
     return Ledger(tuple(docs)), failures
-
-
-def run_extract_command(files: list[Path], settings: Settings, as_json: bool = True) -> bool:
-    """``taizhang extract``: print the JSON contract (or a table) for ``files``; False if any failed."""
-    ledger, failures = extract_ledger(files, settings)
-    for failure in failures:
-        print(failure.message, file=sys.stderr, flush=True)
-    if as_json:
-        from extractors.export.tabular import ledger_json
-
-        sys.stdout.write(ledger_json(ledger) + "\n")
-    else:
-        _print_extract_table(ledger)
-    return not failures
-
-
-def _print_extract_table(ledger: Ledger) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    from extractors.export.ledger import deadline_cell, measure_heading, source_locator, unit_names
-    from pipeline.labels import label
-
-    console = Console()
-    for doc in ledger.documents:
-        table = Table(title=f"{doc.meta.doc_id} {doc.meta.title}", show_lines=False)
-        for name in ("措施", "牵头", "配合", "时限", "来源"):
-            table.add_column(name)
-        for t in doc.tasks:
-            table.add_row(measure_heading(t), unit_names(t.lead), unit_names(t.supporting),
-                          deadline_cell(t), source_locator(t.source))
-        console.print(table)
-        for g in doc.targets:
-            console.print(f"目标 {g.year or ''} {g.scope or ''}{g.indicator} {label('comparator', g.comparator)} "
-                          f"{g.value or ''}{g.unit or ''}")

@@ -14,7 +14,7 @@ ONE transaction with their rows, so a database is at one version or the next, ne
 A database from before this table (a registry created by ``create_all``) is version 1, the
 schema as first shipped; an empty one is version 0. A migration is frozen once released: its
 DDL names the tables and columns as they were at its version, never the ORM models in
-``store.py``, which describe the newest version (a test checks that a fresh database and an
+``tables.py``, which describe the newest version (a test checks that a fresh database and an
 upgraded one both end up with the models' tables, columns and indexes).
 """
 

@@ -1,10 +1,7 @@
 """The task registry: documents, measures (Task), unit mentions and targets in one database.
 
-SQLite by default (``Settings.registry_url``, WAL journal, foreign keys on); the schema uses
-only portable types, so a ``postgresql://`` URL works unchanged: text columns are ``Text``,
-never ``VARCHAR(n)``, which PostgreSQL enforces and SQLite ignores. Each object is stored twice:
-as its pydantic JSON (the source of truth, so a reload gives back an equal object and a Decimal
-stays exactly what was written) and as a few plain columns used for filtering and counting.
+SQLite by default (``Settings.registry_url``, WAL journal, foreign keys on); a ``postgresql://``
+URL works unchanged (the tables: ``tables.py``; a document's rows: ``rows.py``).
 
 Every write runs in ONE transaction that also bumps ``registry_state.generation``: a crash
 leaves the old rows or the new ones, never half, and an index built at generation *g* can tell
@@ -17,40 +14,31 @@ import datetime as dt
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, NamedTuple, Self
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import (
-    Boolean,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    create_engine,
-    delete,
-    event,
-    exists,
-    func,
-    insert,
-    select,
-    update,
-)
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from extractors.registry.migrations import (
-    LATEST_VERSION, NewerSchemaError, migrate, schema_transaction, schema_version,
+    LATEST_VERSION,
+    NewerSchemaError,
+    migrate,
+    schema_transaction,
+    schema_version,
 )
-from extractors.registry.migrations import SCHEMA_LOCK_KEY as SCHEMA_LOCK_KEY  # tracking's tables use it
-from pipeline.errors import RegistryError
-from pipeline.model import Document, DocumentMeta, Target, Task, UnitMention
-from pipeline.settings import Settings
-
+from extractors.registry.rows import DocumentRows, document_rows
+from extractors.registry.tables import (
+    DocumentReplacementRow,
+    DocumentRow,
+    RegistryState,
+    TargetRow,
+    TaskRow,
+    TaskUnitRow,
+    make_engine,
+)
 from extractors.registry.version_links import (
     VersionLink,
     drop_links,
@@ -58,104 +46,11 @@ from extractors.registry.version_links import (
     record_link,
     repoint_links,
 )
+from pipeline.errors import RegistryError
+from pipeline.model import Document, DocumentMeta, Target, Task
+from pipeline.settings import Settings
 
 ROLES = ("lead", "supporting", "unassigned")
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class DocumentRow(Base):
-    __tablename__ = "documents"
-
-    doc_id: Mapped[str] = mapped_column(Text, primary_key=True)
-    title: Mapped[str] = mapped_column(Text)
-    issuer: Mapped[str | None] = mapped_column(Text)
-    date: Mapped[dt.date | None]
-    doc_type: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(32))
-    source_path: Mapped[str] = mapped_column(Text)
-    source_format: Mapped[str] = mapped_column(String(16))
-    raw_sha256: Mapped[str] = mapped_column(Text)
-    fingerprint: Mapped[str] = mapped_column(Text)
-    meta_json: Mapped[str] = mapped_column(Text)
-    document_json: Mapped[str] = mapped_column(Text, deferred=True)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-
-
-class TaskRow(Base):
-    __tablename__ = "tasks"
-
-    task_id: Mapped[str] = mapped_column(Text, primary_key=True)
-    doc_id: Mapped[str] = mapped_column(
-        Text, ForeignKey("documents.doc_id", ondelete="CASCADE"), index=True
-    )
-    position: Mapped[int] = mapped_column(Integer)  # order within the document
-    number: Mapped[str | None] = mapped_column(Text)
-    title: Mapped[str] = mapped_column(Text)
-    has_lead: Mapped[bool] = mapped_column(Boolean)
-    assigned: Mapped[bool] = mapped_column(Boolean)
-    deadline_year: Mapped[int | None] = mapped_column(Integer, index=True)
-    task_json: Mapped[str] = mapped_column(Text)
-
-    __table_args__ = (Index("ix_tasks_doc_position", "doc_id", "position"),)  # migration 3
-
-
-class TaskUnitRow(Base):
-    __tablename__ = "task_units"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    task_id: Mapped[str] = mapped_column(
-        Text, ForeignKey("tasks.task_id", ondelete="CASCADE"), index=True
-    )
-    doc_id: Mapped[str] = mapped_column(Text, index=True)
-    canonical: Mapped[str] = mapped_column(Text, index=True)
-    name: Mapped[str] = mapped_column(Text)
-    role: Mapped[str] = mapped_column(String(16), index=True)
-    known: Mapped[bool] = mapped_column(Boolean)
-
-    __table_args__ = (Index("ix_task_units_canonical_task", "canonical", "task_id", "role"),
-                      Index("ix_task_units_role_task", "role", "task_id"))  # migration 3
-
-
-class TargetRow(Base):
-    __tablename__ = "targets"
-
-    target_id: Mapped[str] = mapped_column(Text, primary_key=True)
-    doc_id: Mapped[str] = mapped_column(
-        Text, ForeignKey("documents.doc_id", ondelete="CASCADE"), index=True
-    )
-    task_id: Mapped[str | None] = mapped_column(Text)
-    position: Mapped[int] = mapped_column(Integer)
-    indicator: Mapped[str] = mapped_column(Text)
-    year: Mapped[int | None] = mapped_column(Integer, index=True)
-    comparator: Mapped[str] = mapped_column(String(16))
-    value: Mapped[str | None] = mapped_column(Text)  # Decimal as written by str()
-    value_max: Mapped[str | None] = mapped_column(Text)
-    unit: Mapped[str | None] = mapped_column(Text)
-    target_json: Mapped[str] = mapped_column(Text)
-
-
-class DocumentReplacementRow(Base):
-    """A file's older version and the document that replaced it. The build removes the old
-    version's rows; this row says where its line went, so what people attached to the old
-    version (the secretariat's corrections) can follow it to the new one."""
-
-    __tablename__ = "document_replacements"
-
-    old_doc_id: Mapped[str] = mapped_column(Text, primary_key=True)
-    new_doc_id: Mapped[str] = mapped_column(Text, index=True)
-    replaced_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-
-
-class RegistryState(Base):
-    __tablename__ = "registry_state"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    schema_version: Mapped[int] = mapped_column(Integer)
-    epoch: Mapped[str] = mapped_column(String(32))  # new for every fresh database
-    generation: Mapped[int] = mapped_column(Integer)
 
 
 class UnitLoad(BaseModel):
@@ -174,26 +69,6 @@ class DocStats(NamedTuple):
     measures: int
     assigned: int
     targets: int
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=15000")  # a build and the API may write/read at once
-    cursor.close()
-
-
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; for SQLite, the folder is created and the pragmas set per connection."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
 
 
 class Registry:
@@ -505,106 +380,3 @@ class Registry:
             if is_assigned:
                 assigned[doc_id] += n
         return {d: DocStats(measures[d], assigned[d], target_counts.get(d, 0)) for d in doc_ids}
-
-
-# --------------------------------------------------------------------------------- row shapes
-
-
-def _mentions(task: Task) -> Iterable[UnitMention]:
-    yield from task.lead
-    yield from task.supporting
-    yield from task.unassigned_units
-
-
-def _deadline_year(task: Task) -> int | None:
-    """The earliest year the task falls due, the one its row is filed under."""
-    years = [d.due_year for d in task.deadlines if d.due_year is not None]
-    return min(years) if years else None
-
-
-@dataclass(frozen=True)
-class DocumentRows:
-    """Everything the registry stores for one document, as plain column values. Built where the
-    document was extracted (a build's worker process: serialising is a fair share of the cost),
-    written by the one process that holds the registry (``Registry.store``)."""
-
-    doc_id: str
-    source_path: str
-    document: dict[str, Any]
-    tasks: list[dict[str, Any]]
-    units: list[dict[str, Any]]
-    targets: list[dict[str, Any]]
-    version_of: str | None = None  # a person said: a later version of this registered doc_id
-
-    @property
-    def title(self) -> str:
-        return self.document["title"]
-
-    @property
-    def assigned(self) -> int:
-        return sum(row["assigned"] for row in self.tasks)
-
-    @property
-    def meta(self) -> DocumentMeta:
-        return DocumentMeta.model_validate_json(self.document["meta_json"])
-
-
-def document_rows(
-    doc: Document, tasks: Sequence[Task], targets: Sequence[Target], fingerprint: str
-) -> DocumentRows:
-    """The rows of ``doc`` with its tasks and targets; refuses rows that would corrupt the ledger."""
-    tasks, targets = list(tasks), list(targets)
-    _check_consistent(doc, tasks, targets)
-    meta = doc.meta
-    document = {
-        "doc_id": doc.doc_id, "title": meta.title, "issuer": meta.issuer, "date": meta.date,
-        "doc_type": meta.doc_type, "status": meta.status, "source_path": doc.source_path,
-        "source_format": doc.source_format, "raw_sha256": doc.raw_sha256, "fingerprint": fingerprint,
-        "meta_json": meta.model_dump_json(), "document_json": doc.model_dump_json(),
-    }
-    return DocumentRows(
-        doc_id=doc.doc_id, source_path=doc.source_path, document=document,
-        tasks=[_task_row(t, i) for i, t in enumerate(tasks)],
-        units=[_unit_row(t, m) for t in tasks for m in _mentions(t)],
-        targets=[_target_row(t, i) for i, t in enumerate(targets)],
-    )
-
-
-def _task_row(task: Task, position: int) -> dict[str, Any]:
-    return {
-        "task_id": task.task_id, "doc_id": task.doc_id, "position": position, "number": task.number,
-        "title": task.title, "has_lead": bool(task.lead), "assigned": task.assigned,
-        "deadline_year": _deadline_year(task), "task_json": task.model_dump_json(),
-    }
-
-
-def _unit_row(task: Task, mention: UnitMention) -> dict[str, Any]:
-    return {
-        "task_id": task.task_id, "doc_id": task.doc_id, "canonical": mention.canonical,
-        "name": mention.name, "role": mention.role, "known": mention.known,
-    }
-
-
-def _target_row(target: Target, position: int) -> dict[str, Any]:
-    return {
-        "target_id": target.target_id, "doc_id": target.doc_id, "task_id": target.task_id,
-        "position": position, "indicator": target.indicator, "year": target.year,
-        "comparator": target.comparator,
-        "value": None if target.value is None else str(target.value),
-        "value_max": None if target.value_max is None else str(target.value_max),
-        "unit": target.unit, "target_json": target.model_dump_json(),
-    }
-
-
-def _check_consistent(doc: Document, tasks: list[Task], targets: list[Target]) -> None:
-    """Refuse rows that would corrupt the ledger, before the transaction starts."""
-    foreign = {t.doc_id for t in tasks} | {t.doc_id for t in targets}
-    foreign.discard(doc.doc_id)
-    if foreign:
-        raise RegistryError(doc.source_path, f"tasks/targets of {sorted(foreign)} handed in with "
-                            f"document {doc.doc_id}", "this is an extractor bug; please report it")
-    for kind, ids in (("task_id", [t.task_id for t in tasks]), ("target_id", [t.target_id for t in targets])):
-        dupes = sorted(i for i, n in Counter(ids).items() if n > 1)
-        if dupes:
-            raise RegistryError(doc.source_path, f"duplicate {kind}: {', '.join(dupes[:5])}",
-                                "this is an extractor bug; please report it")

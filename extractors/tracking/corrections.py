@@ -18,7 +18,6 @@ import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 
 from pipeline.errors import WorkbookImportError
@@ -180,5 +179,3 @@ def _source_span(doc: Document, row: LedgerRow) -> Span | None:
     return None
 
 
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

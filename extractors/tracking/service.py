@@ -16,6 +16,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from pipeline.errors import LedgerRequestError, TaizhangError, WorkbookImportError
+from pipeline.load import file_sha256
 from pipeline.model import Document, Finding, Task
 
 from extractors.export.ledger import Ledger, left_out_note
@@ -23,7 +24,7 @@ from extractors.export.write import atomic_write, default_export_path, write_led
 from extractors.export.xlsx import build_workbook
 from extractors.registry.store import Registry
 from extractors.tracking.apply import EDITABLE_FIELDS, TrackedLedger, apply_corrections, field_value
-from extractors.tracking.corrections import diff_workbook, file_sha256
+from extractors.tracking.corrections import diff_workbook
 from extractors.tracking.model import NOT_A_TASK_MARK, PROGRESS_STATUSES, Correction, Origin, ProgressReport
 from extractors.tracking.notice import supervision_workbook
 from extractors.tracking.overdue import TaskState, UnitSummary, document_summaries, task_states, unit_summaries

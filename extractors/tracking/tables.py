@@ -25,7 +25,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from pipeline.errors import RegistryError
 from pipeline.stop_points import stop_point
 
-from extractors.registry.store import SCHEMA_LOCK_KEY, Registry, RegistryState
+from extractors.registry.migrations import SCHEMA_LOCK_KEY
+from extractors.registry.store import Registry
+from extractors.registry.tables import RegistryState
 from extractors.tracking.model import Correction, Origin, ProgressReport
 
 

@@ -13,16 +13,13 @@ to the faiss file), renames the folder, then swaps ``CURRENT``. Readers resolve 
 once per load, so they see an old index or a new one, never a mix; the previous generation is
 kept for readers that are still loading it.
 
-Vectors are L2-normalised, so inner product (``IndexFlatIP``) is cosine similarity. Flat search
-is exact and takes ~1 ms per query at 10k passages (~17 ms at 100k).
-
-Over 400 lines on purpose: this is the one description of the on-disk format, and its writer
-(``GenerationWriter``, ``FlatVectorWriter``) and its reader (``load_index``) must agree on it.
+This is the one description of the on-disk format: its writer (``GenerationWriter``) and its
+reader (``load_index``) live here together so they agree on it; the vector files themselves
+(``DenseIndex``, ``FlatVectorWriter``) are ``vectors.py``.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -39,6 +36,7 @@ import numpy as np
 from pipeline.errors import IndexNotBuiltError
 from pipeline.model import Span
 
+from search_api.index.vectors import DenseIndex, FlatVectorWriter
 from search_api.schemas import ItemCard, Passage
 from search_api.sparse.sparse import FREQ_DB_PREFIX, SparseIndex
 from search_api.sparse.sparse_build import build_sparse_index
@@ -58,138 +56,6 @@ def atomic_write_text(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
-
-
-FAISS_THREADS = 1  # one query at a time per thread: OpenMP threads cost a query more than they save
-
-
-class DenseIndex:
-    """Exact inner-product search over normalised vectors.
-
-    FAISS parallelises a search with OpenMP, whose thread count is a per-thread setting: a
-    server answers each request in a thread of its pool, which never saw a setting made in the
-    thread that loaded the index and ran searches with OpenMP's default (every core). Measured at
-    1,000 documents, that made a query over HTTP 3× slower than in process (75 against 21 ms), so
-    ``search`` sets the count in the thread that runs it, every call (a store into the thread's
-    OpenMP state, well under a microsecond).
-    """
-
-    def __init__(self, index, threads: int = FAISS_THREADS) -> None:
-        self._index = index
-        self.threads = threads
-
-    @property
-    def size(self) -> int:
-        return int(self._index.ntotal)
-
-    @property
-    def faiss_index(self):
-        """The faiss index searched (to save it elsewhere, or to wrap it)."""
-        return self._index
-
-    @classmethod
-    def build(cls, vectors: np.ndarray, dim: int) -> "DenseIndex":
-        import faiss
-
-        index = faiss.IndexFlatIP(dim)
-        if len(vectors):
-            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        return cls(index)
-
-    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """The ``k`` best ``(row, cosine)`` pairs, best first."""
-        k = min(k, self.size)
-        if k <= 0:
-            return []
-        import faiss
-
-        faiss.omp_set_num_threads(self.threads)  # this thread's setting (see the class)
-        q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-        scores, rows = self._index.search(q, k)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
-
-    def save(self, path: Path) -> None:
-        import faiss
-
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        faiss.write_index(self._index, str(tmp))
-        os.replace(tmp, path)
-
-    @classmethod
-    def load(cls, path: Path) -> "DenseIndex":
-        import faiss
-
-        return cls(faiss.read_index(str(path)))
-
-
-class FlatVectorWriter:
-    """Writes an ``IndexFlatIP`` file (what ``DenseIndex.save`` writes) batch by batch: vectors
-    go straight to disk and the counts in the header are filled in by ``close()``, so a build
-    never holds every vector (1.5 GB at 10,000 documents). The layout is checked against faiss's
-    own serialisation first; were it ever different (another faiss), the vectors are collected
-    in a faiss index in memory and saved the usual way."""
-
-    def __init__(self, path: Path, dim: int) -> None:
-        self.path, self.dim, self.size = path, dim, 0
-        self._empty = _flat_file_header(dim)
-        self._file, self._memory = None, None
-        if self._empty is not None:
-            self._file = open(path, "wb")
-            self._file.write(self._empty)
-        else:
-            import faiss
-
-            self._memory = faiss.IndexFlatIP(dim)
-
-    def add(self, vectors: np.ndarray) -> None:
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dim)
-        if self._file is not None:
-            self._file.write(vectors.tobytes())
-        else:
-            self._memory.add(vectors)
-        self.size += len(vectors)
-
-    def close(self) -> None:
-        if self._file is None:
-            if self._memory is not None:
-                DenseIndex(self._memory).save(self.path)
-                self._memory = None
-            return
-        self._file.seek(0)
-        self._file.write(_flat_header(self._empty, self.size, self.dim))
-        self._file.close()
-        self._file = None
-
-    def discard(self) -> None:
-        """Stop writing (the file is left for the caller to remove)."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        self._memory = None
-
-
-def _flat_header(empty: bytes, n: int, dim: int) -> bytes:
-    # fourcc, d, ntotal, 2 unused, is_trained, metric; then the length of the data in floats
-    out = bytearray(empty)
-    out[8:16] = n.to_bytes(8, "little")
-    out[-8:] = (n * dim).to_bytes(8, "little")
-    return bytes(out)
-
-
-@functools.lru_cache(maxsize=8)
-def _flat_file_header(dim: int) -> bytes | None:
-    """faiss's serialisation of an empty ``IndexFlatIP(dim)``, if ``_flat_header`` reproduces
-    what faiss writes for vectors (checked on two); else None."""
-    import faiss
-
-    empty = faiss.serialize_index(faiss.IndexFlatIP(dim)).tobytes()
-    probe = np.arange(2 * dim, dtype=np.float32).reshape(2, dim) / dim
-    index = faiss.IndexFlatIP(dim)
-    index.add(probe)
-    written = faiss.serialize_index(index).tobytes()
-    if _flat_header(empty, 0, dim) != empty or written != _flat_header(empty, 2, dim) + probe.tobytes():
-        return None
-    return empty
 
 
 class PassageTable(Sequence[Passage]):

@@ -30,6 +30,7 @@ from extractors.tracking.service import (
 
 from search_api.deps import RegistryDep, SettingsDep, TokenDep
 from search_api.routes.admin import read_limited
+from search_api.unit_lookup import ledger_unit
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
 
@@ -219,6 +220,8 @@ def overdue(registry: RegistryDep, as_of: dt.date | None = None,
             all_versions: AllVersionsQuery = False) -> SupervisionOut:
     """督办: per unit and per document, overdue / due soon / completed as of a day (default today)."""
     day = as_of or dt.date.today()
+    if unit is not None:
+        unit = ledger_unit(unit, (u.canonical for u in registry.units()))
     result = supervision(registry, day, within, unit, all_versions)
 
     def counts(rows) -> list[UnitCount]:

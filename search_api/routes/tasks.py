@@ -7,6 +7,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pipeline.model import Task
 
 from search_api.deps import RegistryDep
+from search_api.unit_lookup import ledger_unit
 
 router = APIRouter(tags=["tasks"])
 
@@ -15,8 +16,9 @@ router = APIRouter(tags=["tasks"])
 async def list_tasks(
     registry: RegistryDep,
     doc: Annotated[str | None, Query(description="doc_id")] = None,
-    unit: Annotated[str | None, Query(description="canonical unit name, whatever its role (lead, "
-                                                "supporting, or 责任单位 named without a role)")] = None,
+    unit: Annotated[str | None, Query(description="unit name (canonical, an alias, or a bare name "
+                                                "standing for one unit of the ledger), whatever its "
+                                                "role (lead, supporting, or 责任单位 named without a role)")] = None,
     role: Annotated[Literal["lead", "supporting", "unassigned"] | None,
                     Query(description="only this role; unassigned: 责任单位 named without a "
                                       "lead/supporting split")] = None,
@@ -25,6 +27,8 @@ async def list_tasks(
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[Task]:
+    if unit is not None:
+        unit = ledger_unit(unit, (u.canonical for u in registry.units()))
     rows = registry.tasks(doc_id=doc, unit=unit, role=role)
     if unassigned is not None:
         rows = [t for t in rows if (not t.lead) == unassigned]

@@ -7,6 +7,7 @@ from extractors.registry.store import UnitLoad
 from pipeline.model import Task
 
 from search_api.deps import RegistryDep
+from search_api.unit_lookup import lookup_unit
 
 router = APIRouter(tags=["units"])
 
@@ -16,7 +17,10 @@ class UnitTasks(BaseModel):
     lead: list[Task]
     supporting: list[Task]
     unassigned: list[Task] = []  # named as 责任单位 without a lead/supporting split
-    candidates: list[str] = []  # for a bare 区X局: the qualified units it may stand for
+    # a name that stands for several units (a bare 区X局 in a ledger of two districts): the
+    # units it may stand for, and a message in Chinese saying to choose one
+    candidates: list[str] = []
+    message: str | None = None
 
 
 def _load(unit: UnitLoad) -> int:
@@ -33,23 +37,12 @@ async def list_units(registry: RegistryDep) -> list[UnitLoad]:
 @router.get("/units/{name}/tasks", response_model=UnitTasks)
 async def unit_tasks(name: str, registry: RegistryDep) -> UnitTasks:
     """What a unit leads, what it supports, and what it is named responsible for without a
-    lead/supporting split (its 责任清单). ``name`` may be an alias."""
-    from extractors.units.context import jurisdiction_candidates
-    from extractors.units.names import canonical_unit
-
-    def by_role(unit: str) -> tuple[list, list, list]:
-        return tuple(registry.tasks(unit=unit, role=role) for role in ("lead", "supporting", "unassigned"))
-
-    match = canonical_unit(name)
-    canonical = match.canonical
-    lead, supporting, unassigned = by_role(canonical)
-    candidates: list[str] = []
-    if not (lead or supporting or unassigned):
-        # 区经济和信息化局 alone names no one bureau: list the districts' bureaus the ledger holds;
-        # 市经信局 in a ledger of one city's documents is that city's bureau
-        candidates = jurisdiction_candidates(match, [u.canonical for u in registry.units()])
-        if len(candidates) == 1 and match.level == "city":
-            canonical, candidates = candidates[0], []
-            lead, supporting, unassigned = by_role(canonical)
-    return UnitTasks(unit=canonical, lead=lead, supporting=supporting, unassigned=unassigned,
-                     candidates=candidates)
+    lead/supporting split (its 责任清单). ``name`` may be an alias or a bare name standing for
+    one unit of the ledger (``unit_lookup.lookup_unit``); one standing for several lists them."""
+    lookup = lookup_unit(name, (u.canonical for u in registry.units()))
+    if lookup.unit is None:
+        return UnitTasks(unit=name, lead=[], supporting=[], candidates=list(lookup.candidates),
+                         message=lookup.message)
+    lead, supporting, unassigned = (registry.tasks(unit=lookup.unit, role=role)
+                                    for role in ("lead", "supporting", "unassigned"))
+    return UnitTasks(unit=lookup.unit, lead=lead, supporting=supporting, unassigned=unassigned)

@@ -30,9 +30,9 @@ from search_api.index.index import LoadedIndex, current_generation_folder, load_
 from search_api.index.pg_index import PgIndexState, pg_engine, read_state
 from search_api.schemas import SearchFilters, SearchMode, SearchResponse
 from search_api.search.pg_search import search_pg, term_shares
-from search_api.search.search import (
-    DEFAULT_TUNING, IndexLookups, SearchTuning, check_mode, index_lookups, search_index,
-)
+from search_api.search.ranking import DEFAULT_TUNING, SearchTuning
+from search_api.search.search import IndexLookups, check_mode, index_lookups, search_index
+from search_api.unit_lookup import lookup_unit
 
 WARM_UP_QUERY = "园区"
 
@@ -251,6 +251,12 @@ class SearchEngine:
             raise IndexNotBuiltError(self.settings.registry_url, f"index was built with {state.model_id}, "
                                      f"the configured model is {embedder.model_id}",
                                      "run `taizhang build` again after changing the embedding model")
+        if filters is not None and filters.unit:  # the same reading of a typed unit as search_index's
+            unit = lookup_unit(filters.unit, self.units())
+            if unit.unit is None:
+                return SearchResponse(query=query, mode=mode, filters=filters, no_answer=True,
+                                      message=unit.message, unit_candidates=unit.candidates)
+            filters = filters.model_copy(update={"unit": unit.unit})
         with self._pg.connect() as conn:
             if self._shares[0] != state.generation:  # a new generation: read its statistics once
                 self._shares = (state.generation, term_shares(conn))

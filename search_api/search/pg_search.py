@@ -28,10 +28,8 @@ from search_api.schemas import (
     BestSentence, Highlight, ItemCard, SearchFilters, SearchHit, SearchMode, SearchResponse,
 )
 from search_api.search.hybrid import fuse_signals, rrf
-from search_api.search.search import (
-    CJK_CHAR, DEFAULT_TUNING, DEPTH, FACET_POOL, SearchTuning, check_mode, facet_counts, hit_scores,
-    plan_query, squeeze_heading,
-)
+from search_api.search.ranking import CJK_CHAR, DEFAULT_TUNING, DEPTH, SearchTuning, plan_query
+from search_api.search.search import FACET_POOL, check_mode, facet_counts, hit_scores, squeeze_heading
 from search_api.sparse.sparse import find_terms, frame_words, simplified
 from pipeline.model import Span
 

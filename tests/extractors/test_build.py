@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from extractors.registry import build
-from extractors.registry.build import build_registry, extractor_version, find_documents, run_build_command
+from extractors.registry.build import build_registry, extractor_version, find_documents
+from extractors.registry.build_cli import run_build_command
 from extractors.registry.store import Registry
 from pipeline.errors import CorruptFileError
 from pipeline.settings import Settings
@@ -315,7 +316,7 @@ def test_corpus_build_then_nothing_to_do(corpus_copy: Path, tmp_path: Path,
 def test_extract_command_prints_the_contract_of_good_files_and_names_bad_ones(
     corpus_dir: Path, tmp_path: Path, workers: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from extractors.registry.build import run_extract_command
+    from extractors.registry.build_cli import run_extract_command
 
     notice = corpus_dir / "pzh-2024-jianquan-qianglian-16tiao.txt"
     plan = corpus_dir / "dongqu-2023-chengzai-fangan.txt"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from extractors.registry import build
-from extractors.registry.build import build_registry, run_build_command
+from extractors.registry.build import build_registry
+from extractors.registry.build_cli import run_build_command
 from extractors.registry.store import Registry
 from pipeline.settings import Settings
 from tests.extractors.test_build import Calls, _write, calls, settings  # noqa: F401 (fixtures)

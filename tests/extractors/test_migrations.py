@@ -17,7 +17,9 @@ from sqlalchemy.engine import Engine
 from extractors.registry.migrations import (
     LATEST_VERSION, MIGRATIONS, Migration, create_first_schema, migrate, schema_transaction, schema_version,
 )
-from extractors.registry.store import Base, Registry, document_rows, make_engine
+from extractors.registry.rows import document_rows
+from extractors.registry.store import Registry
+from extractors.registry.tables import Base, make_engine
 from extractors.registry.version_links import VersionLinkBase
 from pipeline.errors import RegistryError
 from pipeline.settings import Settings

@@ -20,7 +20,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateTable
 
-from extractors.registry.store import Base, Registry, make_engine
+from extractors.registry.store import Registry
+from extractors.registry.tables import Base
 from pipeline.errors import RegistryError
 from pipeline.model import (
     Deadline,
@@ -261,7 +262,7 @@ def test_schema_compiles_for_postgresql(table: str) -> None:
 
 
 def _rows(doc_id: str, fingerprint: str = "fp", title: str = "园区提质行动方案"):
-    from extractors.registry.store import document_rows
+    from extractors.registry.rows import document_rows
 
     return document_rows(*make_ledger(doc_id, title=title), fingerprint=fingerprint)
 

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from extractors.registry.locks import build_lock
-from extractors.registry.store import Registry, document_rows, make_engine
+from extractors.registry.rows import document_rows
+from extractors.registry.store import Registry
+from extractors.registry.tables import make_engine
 from pipeline.model import UnitMention
 from pipeline.settings import Settings
 from tests.extractors.test_registry import make_ledger

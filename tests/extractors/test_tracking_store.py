@@ -12,7 +12,8 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.schema import CreateTable
 
-from extractors.registry.store import Base, Registry, make_engine
+from extractors.registry.store import Registry
+from extractors.registry.tables import Base, make_engine
 from extractors.tracking import tables
 from extractors.tracking.model import Correction, Origin, ProgressReport
 from extractors.tracking.tables import TrackingBase, TrackingStore

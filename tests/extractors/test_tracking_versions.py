@@ -15,7 +15,8 @@ import pytest
 from openpyxl import load_workbook
 
 from extractors.export.ledger import Ledger, LedgerDocument
-from extractors.registry.build import build_registry, run_build_command
+from extractors.registry.build import build_registry
+from extractors.registry.build_cli import run_build_command
 from extractors.registry.store import Registry
 from extractors.tracking.carry import carry_forward
 from extractors.tracking.model import Correction, Origin

@@ -296,41 +296,6 @@ def test_canonical_unit_total(name: str) -> None:
     assert "\n" not in match.name
 
 
-@pytest.mark.slow
-def test_unit_spans_for_highlighting() -> None:
-    from extractors.nlp import get_nlp, unit_spans
-
-    text = (
-        "〔责任单位：市经济和信息化局，各产业链牵头部门、各县（区）政府（逗号前为牵头单位，下同）〕"
-        "（市發展改革委牽頭）"
-    )
-    spans = unit_spans(text)
-    got = [(text[a:b], label, ident) for a, b, label, ident in spans]
-    assert ("市经济和信息化局", "UNIT", "市经济和信息化局") in got
-    assert ("各产业链牵头部门", "UNIT", "各产业链牵头部门") in got  # not the ROLE word inside it
-    assert ("各县（区）政府", "UNIT", "各县（区）人民政府") in got
-    assert ("市發展改革委", "UNIT", "市发展和改革委员会") in got
-    assert ("牽頭", "ROLE", "lead") in got
-    assert [s[0] for s in spans] == sorted(s[0] for s in spans)
-    assert all(b <= a2 for (_, b, _, _), (a2, _, _, _) in zip(spans, spans[1:]))
-    assert get_nlp() is get_nlp()
-
-
-def test_nlp_module_loads_nothing_at_import() -> None:
-    import subprocess
-    import sys
-
-    code = "import sys, extractors.nlp; print('spacy' in sys.modules, 'jieba' in sys.modules)"
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=str(__import__("pathlib").Path(__file__).resolve().parents[2]),
-    )
-    assert out.stdout.strip() == "False False"
-
-
 @pytest.mark.parametrize(
     ("pattern", "expected"),
     [

@@ -12,7 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from extractors.registry.build import build_registry
-from extractors.registry.store import Registry, document_rows
+from extractors.registry.rows import document_rows
+from extractors.registry.store import Registry
 from extractors.registry.version_links import VersionLink
 from extractors.relations.diff_cli import run_diff_command
 from extractors.relations.versions import version_sets, versions_of

@@ -15,7 +15,7 @@ from pathlib import Path
 def main(argv: list[str]) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from extractors.registry.build import run_build_command
+    from extractors.registry.build_cli import run_build_command
     from search_api.index.indexing import index_step
     from pipeline.settings import Settings
 

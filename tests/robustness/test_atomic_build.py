@@ -77,7 +77,7 @@ def snapshot(data_dir: Path) -> State:
 
 
 def build_in_process(data_dir: Path, inbox: Path) -> None:
-    from extractors.registry.build import run_build_command
+    from extractors.registry.build_cli import run_build_command
     from search_api.index.indexing import index_step
 
     assert run_build_command([inbox], Settings(data_dir=data_dir, embedding_model="fake"),

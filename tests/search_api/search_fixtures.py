@@ -27,7 +27,8 @@ from pipeline.model import (
 )
 from pipeline.settings import Settings
 from search_api.embedding.embed import FakeEmbedder
-from search_api.index.index import Collection, DenseIndex, IndexMeta
+from search_api.index.index import Collection, IndexMeta
+from search_api.index.vectors import DenseIndex
 from search_api.schemas import ItemCard, Passage
 from search_api.sparse.sparse_build import build_sparse_index
 

@@ -82,8 +82,10 @@ def test_units_and_unit_tasks_by_alias(client) -> None:
     by_alias = client.get("/units/" + quote("市经信局") + "/tasks").json()
     assert by_alias["unit"] == "攀枝花市经济和信息化局"
     assert by_alias["lead"] and by_alias["supporting"]
+    # the corpus's one district bureau of that name is the one meant (several: test_unit_lookup.py)
     bare = client.get("/units/" + quote("区经济和信息化局") + "/tasks").json()
-    assert "东区经济和信息化局" in bare["candidates"]
+    assert bare["unit"] == "东区经济和信息化局" and bare["candidates"] == []
+    assert bare["lead"] or bare["supporting"] or bare["unassigned"]
 
 
 def test_export_xlsx_download(client) -> None:

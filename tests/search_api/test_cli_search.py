@@ -58,7 +58,7 @@ def test_unit_filter_accepts_a_short_name(settings, capsys) -> None:
         ({"status": "草稿"}, "--status 只能是"),
         ({"mode": "semantic"}, "--mode 只能是"),
         ({"unit": "市"}, "对应多个单位"),
-        ({"unit": "市外星局"}, "索引中没有措施提到这个单位"),
+        ({"unit": "市外星局"}, "没有措施提到单位“市外星局”"),
     ],
 )
 def test_bad_options_exit_with_a_message(settings, capsys, kwargs, message) -> None:

@@ -9,13 +9,12 @@ import numpy as np
 import pytest
 
 import search_api.index.index as index_module
+import search_api.index.vectors as vectors_module
 from pipeline.errors import IndexNotBuiltError
 from pipeline.model import DocTable, Span
 from search_api.embedding.embed import FakeEmbedder
 from search_api.index.index import (
     CURRENT_FILE,
-    DenseIndex,
-    FlatVectorWriter,
     GenerationWriter,
     current_generation_folder,
     load_index,
@@ -23,6 +22,7 @@ from search_api.index.index import (
 )
 from search_api.index.indexing import update_index
 from search_api.index.items import document_items, section_item_id, table_row_texts
+from search_api.index.vectors import DenseIndex, FlatVectorWriter
 from search_api.schemas import Passage
 from tests.search_api.search_fixtures import FakeRegistry, fake_settings, small_corpus, tiny_index
 
@@ -130,7 +130,7 @@ def test_text_after_a_measure_in_its_own_section_is_context_not_the_measure() ->
 def test_vector_file_written_batch_by_batch_is_what_faiss_writes(layout_known: bool, tmp_path: Path,
                                                                  monkeypatch) -> None:
     if not layout_known:  # a faiss whose file layout differs: vectors collected in memory instead
-        monkeypatch.setattr(index_module, "_flat_file_header", lambda dim: None)
+        monkeypatch.setattr(vectors_module, "_flat_file_header", lambda dim: None)
     fake = FakeEmbedder()
     vectors = fake.embed_passages(["土地要素保障", "融资担保增信", "化工园区安全等级", "人才引进"])
     DenseIndex.build(vectors, fake.dim).save(tmp_path / "whole.faiss")

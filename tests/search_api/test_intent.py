@@ -11,7 +11,7 @@ import pytest
 from search_api.index.indexing import update_index
 from search_api.search.engine import SearchEngine
 from search_api.search.intent import intent_rules, read_intent
-from search_api.search.search import SearchTuning
+from search_api.search.ranking import SearchTuning
 
 from tests.search_api.search_fixtures import FakeRegistry, Measure, fake_settings, make_document, small_corpus
 
@@ -144,7 +144,7 @@ def test_topic_words_are_what_is_left_beside_the_filters(question: str, topic: l
     """Tokens come from the search's own tokenizer (年底 / 前要 / 完成), so this guards the
     question_words of intents.yaml against a tokenizer that cuts differently."""
     from search_api.search.intent import topic_words
-    from search_api.search.search import plan_query
+    from search_api.search.ranking import plan_query
     from search_api.sparse.sparse import frame_words
 
     plan = plan_query(question)

@@ -58,7 +58,8 @@ def test_export_edit_import_then_overdue_from_the_command_line(built: Settings, 
 
 
 @pytest.mark.parametrize("args,message", [
-    (["export", "--for-unit", "财政局"], "[E502] 「财政局」不牵头也不负责台账中的任务 (单位请用规范名，如："),
+    (["export", "--for-unit", "财政局"], "[E502] 单位“财政局”对应多个单位：东区财政局、攀枝花市财政局 (请写出完整名称)"),
+    (["export", "--for-unit", "市外星局"], "[E502] 「市外星局」不牵头也不负责台账中的任务"),
     (["overdue", "--as-of", "六月底"], "[E502] --as-of「六月底」不是日期 (请写成 2025-06-30)"),
 ])
 def test_bad_requests_get_one_line(built: Settings, args: list[str], message: str,

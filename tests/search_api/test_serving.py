@@ -19,11 +19,11 @@ from search_api.app import create_app
 from search_api.embedding.embed import FakeEmbedder
 from search_api.index.index import (
     COLLECTIONS,
-    DenseIndex,
     LoadedIndex,
     load_index,
     write_index,
 )
+from search_api.index.vectors import DenseIndex
 from search_api.search.engine import SearchEngine
 from search_api.sparse.sparse import top_scores
 from tests.search_api.search_fixtures import tiny_index
