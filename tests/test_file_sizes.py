@@ -12,8 +12,8 @@ PACKAGES = ("pipeline", "extractors", "search_api", "eval", "bench", "fuzz")
 LIMIT = 400
 REASON = "Over 400 lines on purpose"
 # Over the limit while their rules are being reworked; to be split by concern, as
-# extractors/registry/store.py and search_api/search/search.py were. Remove a line once its file is under.
-BEING_SPLIT = {"extractors/targets/claims.py", "extractors/units/names.py"}
+# extractors/registry/store.py and search_api/search/search.py were. Remove a name once its file is under.
+BEING_SPLIT: set[str] = set()
 
 
 def _lines(path: Path) -> int:

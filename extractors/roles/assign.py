@@ -29,7 +29,7 @@ from extractors.roles.items import COMMA, PERIOD, SEMICOLON, Item, list_items, m
 from extractors.roles.text import TextView
 from extractors.units.context import UnitContext, qualify_unit
 from extractors.units.names import canonical_unit, simplify
-from pipeline.model import Role, Span, UnitFlag, UnitMention
+from pipeline.model import Role, Span, UnitMention
 
 
 class ResponsibilityParse(BaseModel):
@@ -178,7 +178,7 @@ def unit_mention(
         role=role,
         span=Span(start=base + it.start, end=base + it.end),
         known=match.known,
-        flags=tuple(map(UnitFlag.model_validate, match.flags)),
+        flags=match.flags,
     )
 
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 from extractors.deadlines import extract_deadlines
 from extractors.numbers import QuantityMatch, find_quantities
 from extractors.targets.clause import (
-    HARD_STOPS,
     Claim,
+    ClaimState,
     ClauseContext,
     cue_at_end,
     in_any,
@@ -31,6 +31,7 @@ from extractors.targets.clause import (
     suffix_comparator,
     year_for,
 )
+from extractors.targets.counts import COMMITMENT, count_before_noun, counted
 from extractors.targets.end_states import (
     doubling_claims,
     figureless_claims,
@@ -109,26 +110,13 @@ def _verb_before_indicator(phrase: str) -> tuple[CueRule, re.Match[str]] | None:
     return longest_cue([(r, m) for r, m in found if m.start() == first])
 
 
-@dataclass
-class _State:
-    """What the figures of one clause hand on to the next: enumerations share cue and scope."""
-
-    prev: Claim | None = None
-    floor: int = 0  # the next phrase starts after the previous claim
-    queue: tuple[str, ...] = ()  # indicators still to hand out after 分别
-    in_context: bool = False  # a year, a time phrase or a target section precedes the figure
-    counting: bool = False  # the previous claim counted things (建设100家基地、16家以上牧场)
-    next_figure: int | None = None  # where the next figure of the clause starts
-    also: tuple[str, ...] = ()  # the same figure for other objects (面向A和B，分别形成…)
-
-
 def _is_part_of_a_name(q: QuantityMatch, after: str) -> bool:
     """千亿级园区, 200亿级园区: a class of things, not a figure."""
     return bool(q.quantity.unit and q.quantity.unit.endswith("级") and after[:1]
                 and "\u4e00" <= after[0] <= "\u9fff")
 
 
-def _read_figure(text: str, q: QuantityMatch, st: _State, year: int | None) -> Claim | None:
+def _read_figure(text: str, q: QuantityMatch, st: ClaimState, year: int | None) -> Claim | None:
     """The claim a figure states, or None when it is a baseline, a share, a name, a spec…"""
     lex = target_lexicon()
     suffix_cmp, suffix_len = suffix_comparator(text[q.end :])
@@ -143,7 +131,7 @@ def _read_figure(text: str, q: QuantityMatch, st: _State, year: int | None) -> C
     pstart = phrase_start(text, q.start, st.floor)
     if not any(r.regex.search(after) for r in lex.not_target_after):
         rate = _rate_of_action(text, q, pstart, end, suffix_cmp, year)
-        return rate or _count_before_noun(text, q, pstart, end, suffix_cmp, st, year)
+        return rate or count_before_noun(text, q, pstart, end, suffix_cmp, st, year)
     while True:
         while pstart < q.start and text[pstart] in "、和及与（(":
             pstart += 1
@@ -155,7 +143,7 @@ def _read_figure(text: str, q: QuantityMatch, st: _State, year: int | None) -> C
             bare = bare[: about.start()]
         if any(r.regex.search(bare) for r in lex.not_target_before):
             return None
-        many = _counted(q.quantity.unit) and q.quantity.value > 1
+        many = counted(q.quantity.unit) and q.quantity.value > 1
         read = _interpret(phrase, bare, st, bounded=suffix_cmp in ("ge", "le"), counted=many)
         if read is None:
             return None
@@ -183,7 +171,7 @@ def _read_figure(text: str, q: QuantityMatch, st: _State, year: int | None) -> C
     )
 
 
-def _interpret(phrase: str, bare: str, st: _State, bounded: bool = False,
+def _interpret(phrase: str, bare: str, st: ClaimState, bounded: bool = False,
                counted: bool = False) -> tuple[Comparator, str | None, str] | None:
     """(comparator, scope, indicator) of the words before a figure; ``bounded``: 以上/以内 follows
     the figure (带宽可用性5000M以上: a capacity with a bound is a target without a cue);
@@ -206,7 +194,7 @@ def _interpret(phrase: str, bare: str, st: _State, bounded: bool = False,
             verb = None  # 科技型中小企业认定入库 45 家: the verb is inside the indicator
     if verb:
         rule, m = verb
-        if rule.needs_context and not (st.in_context or st.prev is not None or _COMMITMENT.match(phrase) or counted):
+        if rule.needs_context and not (st.in_context or st.prev is not None or COMMITMENT.match(phrase) or counted):
             # 新建标准体育场1座 describes a project; 力争建成…5G基站10万个 and 新建5G工厂50家 commit to a count
             return None
         indicator = indicator_tail().sub("", phrase[m.start() if rule.keep else m.end() :])
@@ -241,146 +229,6 @@ def _rate_of_action(text: str, q: QuantityMatch, pstart: int, end: int,
     return Claim(
         start=pstart + lead_end(phrase), end=end + m.end(), indicator=f"{subject}{action}比例",
         comparator=suffix_cmp or "eq", scope=scope, value=qv.value, unit=qv.unit, year=year,
-    )
-
-
-def _counted(unit: str | None) -> bool:
-    """个, 家, 项 … and the same with a magnitude word (万名, 万家): a count of things."""
-    lex = target_lexicon()
-    if unit is None:
-        return False
-    for mag in ("", *lex.units["magnitudes"]):
-        if unit.startswith(mag) and unit[len(mag):] in lex.counter_units:
-            return True
-    return False
-
-
-def _vague_numeral(figure: str) -> bool:
-    """一 alone (一批, 一套: an article) or a bare 十/百/千/万 (千家企业: "thousands of")."""
-    return figure[:1] in "一百千万" and not figure[1:2] in _CN_DIGIT_OR_UNIT
-
-
-_CN_DIGIT_OR_UNIT = frozenset("零〇○一二两三四五六七八九十百千点")
-
-
-def _count_verb(phrase: str) -> tuple[CueRule, re.Match[str]] | None:
-    """The longest verb that ends ``phrase`` right before a count (推出, 遴选, 新增, 培育); of two
-    as long, a count verb (打造 commits to a count even where it also builds a project)."""
-    found = [
-        (rule, m)
-        for rule in target_lexicon().comparators
-        if "count" in rule.positions or "indicator" in rule.positions
-        for m in rule.regex.finditer(phrase)
-        if m.end() == len(phrase)
-    ]
-    return max(found, key=lambda rm: (rm[1].end() - rm[1].start(), "count" in rm[0].positions), default=None)
-
-
-_NOUN_CONNECTOR = re.compile(r"(?:和|及|与|以及|并|、)$")
-_COMMITMENT = re.compile(r"^(?:力争|确保|争取|努力)")  # 力争100家企业达到…: a count without a verb
-
-
-def _next_stop(text: str, pos: int) -> int:
-    return min((i for i in (text.find(c, pos) for c in HARD_STOPS) if i >= 0), default=len(text))
-
-
-def _noun_end(text: str, start: int, limit: int | None) -> int:
-    """Where the thing counted after a figure ends: the next stop or 、 outside brackets
-    (智能工厂（数字化车间、智能制造场景）), or the next figure after 和/及/与 (…企业和200家…)."""
-    depth, i, n = 0, start, len(text)
-    while i < n:
-        if i == limit and _NOUN_CONNECTOR.search(text, start, i):
-            break
-        c = text[i]
-        if c in "（(":
-            depth += 1
-        elif c in "）)":
-            depth = max(0, depth - 1)
-        elif depth == 0 and c in HARD_STOPS:
-            break
-        elif depth == 0 and c == "、" and limit is not None and limit < _next_stop(text, i):
-            break  # 建设100家基地、16家以上牧场 (not 10个左右特色鲜明、创新力强的集群)
-        i += 1
-    while i > start and _NOUN_CONNECTOR.search(text, start, i):
-        i = _NOUN_CONNECTOR.search(text, start, i).start()
-    return i
-
-
-def _scope_before_count(phrase: str) -> tuple[str, str | None]:
-    """(the words before, the scope) of a place between the verb and a count: 推动|全省,
-    实现|省会、鲁南、胶东经济圈 (a list of regions may swallow the verb: it starts after the
-    shortest lead that ends in one)."""
-    inner = target_lexicon().scope_before_count.regex.search(phrase)
-    if not inner:
-        return phrase, None
-    at = inner.start()
-    if _count_verb(phrase[:at]) is None:
-        at = next((k for k in range(at + 1, min(inner.end(), at + 5)) if _count_verb(phrase[:k])), at)
-    return phrase[:at], phrase[at:] or None
-
-
-def _count_before_noun(text: str, q: QuantityMatch, pstart: int, end: int,
-                       suffix_cmp: Comparator | None, st: _State, year: int | None) -> Claim | None:
-    """推出50项典型案例, 遴选10个以上应用场景, 力争100家企业达到…, 90%的市达到…: a verb (or a
-    lead-in, or the enumeration before) then a figure, then the things counted or the share
-    of things that reach a state (up to the end of the phrase)."""
-    lex = target_lexicon()
-    qv = q.quantity
-    share = qv.unit in ("%", "％") and text.startswith("的", end)
-    if not (_counted(qv.unit) or share):
-        return None
-    phrase = text[pstart : q.start]
-    about = lex.about.regex.search(phrase)
-    if about:
-        phrase = phrase[: about.start()]
-    comparator: Comparator = suffix_cmp or ("approx" if about else "eq")
-    bound = cue_at_end(phrase)
-    if bound and bound[0].comparator in ("ge", "gt", "le") and not lex.lead_ins.regex.fullmatch(bound[1].group(0)):
-        comparator = suffix_cmp or bound[0].comparator  # 推动超过50项, 选择不少于1000家
-        phrase = phrase[: bound[1].start()]
-    if _vague_numeral(q.text):
-        return None  # 一批, 一套, 千家企业: an article or "thousands", not a committed figure
-    phrase, inner_scope = _scope_before_count(phrase)  # 推动全省100家企业
-    verb = _count_verb(phrase)
-    head = phrase[: verb[1].start()] if verb else phrase
-    scope = inner_scope or (scope_of(head) if head else None)
-    bare = lex.lead_ins.regex.sub("", head).strip("、和及与")
-    start = pstart + lead_end(text[pstart : q.start])
-    explicit = bool(suffix_cmp or bound or about or year)
-    if not explicit and q.text[:1] in _CN_DIGIT_OR_UNIT:
-        return None  # 打造两个国家级运动基地, 建设两个平面: written-out small counts name the objects built
-    if verb is not None:
-        rule, m = verb
-        if rule.needs_context and not (explicit or st.in_context):
-            return None
-        if head.endswith("每"):
-            return None  # 每认定1家…给予: a rate of reward
-        prefix = m.group(0) if rule.keep else ""
-        if scope is None and bare:  # 依托信息消费大赛遴选…: the claim starts at its verb (每年 kept)
-            start = pstart + m.start() - (2 if head.endswith("每年") else 0)
-    elif not bare and st.counting:
-        prefix = ""  # 建设100家基地、16家以上牧场: the enumeration goes on
-    elif (not bare or scope) and (_COMMITMENT.match(head) or share):
-        prefix = ""  # 力争100家企业达到3级以上标准, 90%的市达到…
-    else:
-        return None
-    stop = _noun_end(text, end, st.next_figure)
-    noun = text[end:stop].lstrip("的")
-    if not noun or len(noun) > 40 or lex.incentives.regex.search(noun):
-        return None
-    objects: list[str] = []
-    if head.endswith("分别") and pstart > 0:  # 面向自然人和法人组织，分别形成1000个以上的“数字标签”
-        before = phrase_start(text, pstart - 1, 0)
-        m_obj = lex.distributive_objects.regex.fullmatch(text[before : pstart - 1])
-        if m_obj:
-            objects = [o for o in re.split(r"和|、|及|与", m_obj.group("objects")) if o]
-            start = before if len(objects) > 1 else start
-    st.also = tuple(o + noun for o in objects[1:])
-    return Claim(
-        start=start, end=stop, comparator=comparator,
-        value=qv.value, value_max=qv.value_max, unit=qv.unit, year=year,
-        indicator=(objects[0] if len(objects) > 1 else prefix) + noun + ("比例" if share else ""),
-        scope=scope or (st.prev.scope if st.prev else None),
     )
 
 
@@ -419,7 +267,7 @@ def read_clause(text: str, ctx: ClauseContext = NO_CONTEXT) -> ClauseReading:
     if not t or _is_baseline(t, ctx, markers):
         return _NOTHING
     masks = _masks(t)
-    st = _State()
+    st = ClaimState()
     claims: list[Claim] = []
     for k, q in enumerate(quantities):
         if in_any(q.start, masks) or q.start < st.floor:
@@ -436,7 +284,7 @@ def read_clause(text: str, ctx: ClauseContext = NO_CONTEXT) -> ClauseReading:
             claims.append(claim)
             claims += [replace(claim, indicator=other) for other in st.also]
             st.prev, st.floor = claim, claim.end
-            st.counting = claim.end > q.end and _counted(claim.unit)
+            st.counting = claim.end > q.end and counted(claim.unit)
     if qualitative or anywhere:
         taken = [(c.start, c.end) for c in claims] + masks
         claims += figureless_claims(t, ctx, markers, taken, stated=qualitative)

@@ -97,3 +97,16 @@ def suffix_comparator(after: str) -> tuple[Comparator | None, int]:
         if m:
             return rule.comparator, m.end()
     return None, 0
+
+
+@dataclass
+class ClaimState:
+    """What the figures of one clause hand on to the next: enumerations share cue and scope."""
+
+    prev: Claim | None = None
+    floor: int = 0  # the next phrase starts after the previous claim
+    queue: tuple[str, ...] = ()  # indicators still to hand out after 分别
+    in_context: bool = False  # a year, a time phrase or a target section precedes the figure
+    counting: bool = False  # the previous claim counted things (建设100家基地、16家以上牧场)
+    next_figure: int | None = None  # where the next figure of the clause starts
+    also: tuple[str, ...] = ()  # the same figure for other objects (面向A和B，分别形成…)

@@ -25,14 +25,12 @@ from extractors.units.divisions import division_index
 from extractors.units.names import (
     Level,
     UnitMatch,
-    bare_tier,
     lookup,
     normalize_name,
-    place_candidates,
     resolve,
     unit_lexicon,
-    with_place,
 )
+from extractors.units.places import bare_tier, place_candidates, with_place
 from pipeline.model import DocumentMeta, UnitFlag
 
 _PARTY = "中共"
@@ -179,8 +177,8 @@ def qualify_unit(match: UnitMatch, context: UnitContext) -> UnitMatch:
         qualified = with_place(base.canonical, tier, place)
         entry = lookup(qualified, context.city)
         flags = tuple(
-            str(_qualified_flag(flag, tier.bare_word, place))
-            for flag in map(UnitFlag.model_validate, base.flags)
+            _qualified_flag(flag, tier.bare_word, place)
+            for flag in base.flags
             if flag.kind != "needs_jurisdiction"
         )
         if entry is not None:

@@ -35,8 +35,10 @@ from extractors.units.lexicon import (
     entries,
     unit_lexicon,
 )
+from extractors.units.places import bare_tier, place_candidates, with_place
 from pipeline.chinese import to_simplified
 from pipeline.errors import LexiconError
+from pipeline.model import UnitFlag
 
 __all__ = [
     "Level",
@@ -46,7 +48,6 @@ __all__ = [
     "UnitEntry",
     "UnitLexicon",
     "UnitMatch",
-    "bare_tier",
     "canonical_unit",
     "edit_distance",
     "known_units",
@@ -55,7 +56,6 @@ __all__ = [
     "name_endings",
     "suffix_endings",
     "normalize_name",
-    "place_candidates",
     "resolve",
     "same_city",
     "simplify",
@@ -63,7 +63,6 @@ __all__ = [
     "unit_lexicon",
     "unit_level",
     "unit_user_words",
-    "with_place",
 ]
 
 _OPEN_TO_FULL = str.maketrans({"(": "（", ")": "）"})
@@ -79,7 +78,7 @@ class UnitMatch(BaseModel):
     canonical: str
     known: bool
     level: Level | None = None
-    flags: tuple[str, ...] = ()
+    flags: tuple[UnitFlag, ...] = ()
 
 
 @functools.cache
@@ -222,14 +221,14 @@ def resolve(name: str, city: str | None = None) -> UnitMatch:
             flags=flags + _needs_jurisdiction(canonical, level),
         )
     level = unit_level(key)
-    flags = [f"possible_typo:{t}" for t in _possible_typos(key, level)]
+    flags = [UnitFlag(kind="possible_typo", value=t) for t in _possible_typos(key, level)]
     flags.extend(_needs_jurisdiction(key, level))
     if not looks_like_unit(key):
-        flags.append("not_unit_shape")
+        flags.append(UnitFlag(kind="not_unit_shape"))
     return UnitMatch(name=written, canonical=key, known=False, level=level, flags=tuple(flags))
 
 
-_Found = tuple[str, Level, tuple[str, ...]]
+_Found = tuple[str, Level, tuple[UnitFlag, ...]]
 
 
 def lookup(key: str, city: str | None = None) -> UnitEntry | None:
@@ -268,10 +267,10 @@ def _without_city(key: str, city: str | None) -> _Found | None:
             continue
         canonical, level, _ = found
         if level != "province" and not same_city(short, city):
-            return prefix + canonical, level, (f"other_city:{short}",)
+            return prefix + canonical, level, (UnitFlag(kind="other_city", value=short),)
         if city is None and short not in _local_shorts() and canonical[:1] in "市省":
-            return prefix + canonical, level, (f"place_prefix:{short}",)
-        return canonical, level, (f"place_prefix:{short}",)
+            return prefix + canonical, level, (UnitFlag(kind="place_prefix", value=short),)
+        return canonical, level, (UnitFlag(kind="place_prefix", value=short),)
     return None
 
 
@@ -303,28 +302,6 @@ def _place_prefixes(key: str) -> list[tuple[str, str]]:
     return out
 
 
-@functools.cache
-def _tiers_by_position() -> tuple[Tier, ...]:
-    return tuple(sorted(unit_lexicon().tiers, key=lambda t: -len(t.tier)))
-
-
-def is_place_core(core: str) -> bool:
-    """Could ``core`` be the name part of a place (东 of 东区, 米易 of 米易县)?"""
-    return bool(core) and not any(r.regex.search(core) for r in unit_lexicon().place_rules)
-
-
-def place_candidates(text: str, start: int = 0) -> list[tuple[int, Tier]]:
-    """(end, tier) of every place name that could start at ``text[start]``, shortest first."""
-    out: list[tuple[int, Tier]] = []
-    for tier in _tiers_by_position():
-        k = text.find(tier.tier, start + 1)
-        while k != -1 and k - start <= tier.max_core:
-            if is_place_core(text[start:k]):
-                out.append((k + len(tier.tier), tier))
-            k = text.find(tier.tier, k + 1)
-    return sorted(out, key=lambda c: (c[0], -len(c[1].tier)))
-
-
 def split_place(key: str, city: str | None = None) -> tuple[str, Level] | None:
     """东区财政局 → (东区财政局, district) when 区财政局 is known; 银江镇 → (银江镇人民政府, town).
 
@@ -338,28 +315,9 @@ def split_place(key: str, city: str | None = None) -> tuple[str, Level] | None:
     return None
 
 
-def with_place(bare: str, tier: Tier, place: str) -> str:
-    """区财政局 + 东区 → 东区财政局; 园区规划发展部 + 东区高新技术产业园区 → 东区高新…园区规划发展部."""
-    return place + bare[len(tier.bare_word) :]
-
-
-@functools.cache
-def _tiers_own_word_first() -> tuple[Tier, ...]:
-    return tuple(sorted(_tiers_by_position(), key=lambda t: t.bare is not None))
-
-
-def bare_tier(canonical: str, level: Level | None) -> Tier | None:
-    """The tier of a body name written without its place (区财政局 → 区), else None."""
-    for tier in _tiers_own_word_first():
-        bare = canonical.startswith(tier.bare_word) and len(canonical) > len(tier.bare_word)
-        if tier.level == level and bare:
-            return tier
-    return None
-
-
-def _needs_jurisdiction(canonical: str, level: Level | None) -> tuple[str, ...]:
+def _needs_jurisdiction(canonical: str, level: Level | None) -> tuple[UnitFlag, ...]:
     tier = bare_tier(canonical, level)
-    return (f"needs_jurisdiction:{tier.bare_word}",) if tier else ()
+    return (UnitFlag(kind="needs_jurisdiction", value=tier.bare_word),) if tier else ()
 
 
 def _possible_typos(key: str, level: Level | None) -> tuple[str, ...]:

@@ -114,14 +114,14 @@ def test_qualify(doc: tuple[str | None, str], written: str, canonical: str) -> N
 
 def test_qualified_flags() -> None:
     ctx = _context(*DONGQU)
-    assert qualify_unit(canonical_unit("区财政局"), ctx).flags == ()
+    assert tuple(map(str, qualify_unit(canonical_unit("区财政局"), ctx).flags)) == ()
     unresolved = qualify_unit(canonical_unit("区财政局"), _context(*MIYI))
-    assert unresolved.flags == ("needs_jurisdiction:区",)
+    assert tuple(map(str, unresolved.flags)) == ("needs_jurisdiction:区",)
     typo = qualify_unit(canonical_unit("区住房城乡建没局"), ctx)
     assert typo.canonical == "东区住房城乡建没局"
-    assert typo.flags == ("possible_typo:东区住房和城乡建设局",)
+    assert tuple(map(str, typo.flags)) == ("possible_typo:东区住房和城乡建设局",)
     assert not typo.known
-    assert qualify_unit(canonical_unit("成都市财政局"), _context(*CITY)).flags == (
+    assert tuple(map(str, qualify_unit(canonical_unit("成都市财政局"), _context(*CITY)).flags)) == (
         "other_city:成都",
     )
 

@@ -19,6 +19,11 @@ from extractors.units.names import (
 )
 
 
+def texts(flags) -> tuple[str, ...]:
+    """Flags as the contract writes them (``kind:value``)."""
+    return tuple(map(str, flags))
+
+
 @pytest.mark.parametrize(
     ("written", "canonical"),
     [
@@ -125,34 +130,34 @@ def test_typo_flagged_never_merged() -> None:
     assert match.name == "市政府管理局"
     assert match.canonical == "市政府管理局"
     assert not match.known
-    assert "possible_typo:市政务管理局" in match.flags
+    assert "possible_typo:市政务管理局" in texts(match.flags)
 
 
 def test_typo_only_against_same_level() -> None:
-    assert not any(f.startswith("possible_typo:区") for f in canonical_unit("市政府管理局").flags)
-    flags = canonical_unit("区住房城乡建没局").flags  # 设 → 没
+    assert not any(f.startswith("possible_typo:区") for f in texts(canonical_unit("市政府管理局").flags))
+    flags = texts(canonical_unit("区住房城乡建没局").flags)  # 设 → 没
     assert flags == ("possible_typo:区住房和城乡建设局", "needs_jurisdiction:区")
 
 
 def test_short_names_not_flagged() -> None:
     # 市农业局 (a former name) is one character from 市林业局; short names differ legitimately
-    assert canonical_unit("市农业局").flags == ()
+    assert texts(canonical_unit("市农业局").flags) == ()
 
 
 def test_place_prefix_is_flagged() -> None:
     match = canonical_unit("攀枝花市财政局")
-    assert (match.canonical, match.known, match.flags) == (
+    assert (match.canonical, match.known, texts(match.flags)) == (
         "市财政局",
         True,
         ("place_prefix:攀枝花",),
     )
     match = canonical_unit("攀枝花市东区财政局")
-    assert (match.canonical, match.level, match.flags) == (
+    assert (match.canonical, match.level, texts(match.flags)) == (
         "东区财政局",
         "district",
         ("place_prefix:攀枝花",),
     )
-    assert canonical_unit("四川省财政厅").flags == ("place_prefix:四川",)
+    assert texts(canonical_unit("四川省财政厅").flags) == ("place_prefix:四川",)
 
 
 @pytest.mark.parametrize(
@@ -169,7 +174,7 @@ def test_place_prefix_is_flagged() -> None:
     ],
 )
 def test_bare_names_need_a_jurisdiction(written: str, tier: str) -> None:
-    assert f"needs_jurisdiction:{tier}" in canonical_unit(written).flags
+    assert f"needs_jurisdiction:{tier}" in texts(canonical_unit(written).flags)
 
 
 @pytest.mark.parametrize(
@@ -177,7 +182,7 @@ def test_bare_names_need_a_jurisdiction(written: str, tier: str) -> None:
     ["市经济和信息化局", "东区经济和信息化局", "米易县发改局", "各县（区）", "国家钒钛高新区", "区"],
 )
 def test_named_or_city_names_need_no_jurisdiction(written: str) -> None:
-    assert not any(f.startswith("needs_jurisdiction") for f in canonical_unit(written).flags)
+    assert not any(f.startswith("needs_jurisdiction") for f in texts(canonical_unit(written).flags))
 
 
 @pytest.mark.parametrize(
@@ -193,7 +198,7 @@ def test_city_prefix_dropped_only_for_the_documents_city(
     written: str, city: str, canonical: str, flag: str
 ) -> None:
     match = resolve(written, city)
-    assert (match.canonical, match.flags) == (canonical, (flag,))
+    assert (match.canonical, texts(match.flags)) == (canonical, (flag,))
 
 
 def test_one_citys_own_bodies_stay_out_of_another_citys_documents() -> None:
@@ -254,11 +259,11 @@ def test_looks_like_unit(name: str, expected: bool) -> None:
 
 def test_unknown_unit_kept() -> None:
     match = canonical_unit("市新兴产业促进中心")
-    assert (match.canonical, match.known, match.flags) == ("市新兴产业促进中心", False, ())
+    assert (match.canonical, match.known, texts(match.flags)) == ("市新兴产业促进中心", False, ())
 
 
 def test_not_unit_shape_flag() -> None:
-    assert "not_unit_shape" in canonical_unit("主导产业各不超过3个").flags
+    assert "not_unit_shape" in texts(canonical_unit("主导产业各不超过3个").flags)
 
 
 def test_user_words_cover_aliases_and_canonicals() -> None:
