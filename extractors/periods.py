@@ -11,13 +11,13 @@ A measure's own deadline always wins; the period is what a 任务分工表 shows
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline.model import DocumentMeta, Span
-
-from extractors.deadlines import plan_years
 from extractors.lexicon import LexiconModel, Rule, load_lexicon
+from extractors.numbers import parse_number
+from pipeline.model import DocumentMeta, Span
 
 PeriodBasis = Literal["文件元数据", "标题", "正文"]
 
@@ -51,6 +51,17 @@ class DocumentPeriod:
         return f"{self.end}年底前{sep}（{self.label}）"
 
 
+def plan_years(plan: str) -> tuple[int, int] | None:
+    """A 五年规划 by its number: 十四五 → (2021, 2025)."""
+    n = parse_number(plan[:-1]) if plan.endswith("五") and plan != "十五" else None
+    ordinal = 10 if plan == "十五" else (int(n) if n is not None else None)
+    if ordinal is None or not 1 <= ordinal <= 20:
+        return None
+    # The first two plans ran 1953—1962; 1963—1965 was a readjustment; then every five years.
+    first = 1953 + 5 * (ordinal - 1) if ordinal <= 2 else 1966 + 5 * (ordinal - 3)
+    return first, first + 4
+
+
 def _label(meta: DocumentMeta, stated_kind: str | None = None) -> str:
     if stated_kind == "规划":
         return "规划期"
@@ -73,17 +84,45 @@ def document_period(meta: DocumentMeta, text: str | None = None) -> DocumentPeri
         text: the document's text, read last for a 规划期限/实施期限 statement. None skips it
             (callers pass it only when the cheaper sources found nothing).
     """
+    if meta.period and (years := declared_period(meta.period)):
+        return DocumentPeriod(*years, _label(meta), "文件元数据")
+    if years := period_in_title(meta.title):
+        return DocumentPeriod(*years, _label(meta), "标题")
+    if text and (m := _period_statement(text)):
+        years = _years(m.group("start"), m.group("end"))
+        assert years is not None  # _period_statement keeps real periods only
+        return DocumentPeriod(*years, _label(meta, m.group("kind")), "正文",
+                              Span(start=m.start(), end=m.end()))
+    return None
+
+
+def declared_period(period: str) -> tuple[int, int] | None:
+    """The years of a manifest's ``period`` as people write it (2021—2025, 2025至2029年)."""
+    m = period_lexicon().declared.regex.search(period)
+    return _years(m.group("start"), m.group("end")) if m else None
+
+
+def period_in_title(title: str) -> tuple[int, int] | None:
+    """The years a title names as its period: …（2023—2025年）, “十四五”…规划."""
     lexicon = period_lexicon()
-    if meta.period and (m := lexicon.declared.regex.search(meta.period)):
-        if years := _years(m.group("start"), m.group("end")):
-            return DocumentPeriod(*years, _label(meta), "文件元数据")
-    if m := lexicon.title_range.regex.search(meta.title):
-        if years := _years(m.group("start"), m.group("end")):
-            return DocumentPeriod(*years, _label(meta), "标题")
-    if (m := lexicon.title_plan.regex.search(meta.title)) and (plan := plan_years(m.group("plan"))):
-        return DocumentPeriod(*plan, _label(meta), "标题")
-    if text and lexicon.statement.may_match(text) and (m := lexicon.statement.regex.search(text)):
-        if years := _years(m.group("start"), m.group("end")):
-            return DocumentPeriod(*years, _label(meta, m.group("kind")), "正文",
-                                  Span(start=m.start(), end=m.end()))
+    if (m := lexicon.title_range.regex.search(title)) and (years := _years(m.group("start"), m.group("end"))):
+        return years
+    if m := lexicon.title_plan.regex.search(title):
+        return plan_years(m.group("plan"))
+    return None
+
+
+def period_in_text(text: str) -> tuple[int, int] | None:
+    """The years a document's text states as its own period (本规划期限为2021年—2025年)."""
+    m = _period_statement(text)
+    return _years(m.group("start"), m.group("end")) if m else None
+
+
+def _period_statement(text: str) -> re.Match[str] | None:
+    rule = period_lexicon().statement
+    if not rule.may_match(text):
+        return None
+    for m in rule.regex.finditer(text):
+        if _years(m.group("start"), m.group("end")):
+            return m
     return None

@@ -14,7 +14,6 @@ Adverbs such as 持续推进, 定期, 按期 are a time frame only where the tex
 
 from __future__ import annotations
 
-from extractors.deadlines.dates import plan_years
 from extractors.deadlines.find import (
     DeadlineMatch,
     deadline_matches,
@@ -28,5 +27,5 @@ from extractors.deadlines.years import document_reference_year, document_year, r
 __all__ = [
     "DeadlineLexicon", "DeadlineMatch", "DeadlineRule", "deadline_lexicon", "deadline_matches",
     "document_reference_year", "document_year", "extract_deadlines", "opening_due_year",
-    "parse_deadline_field", "plan_years", "reference_years",
+    "parse_deadline_field", "reference_years",
 ]

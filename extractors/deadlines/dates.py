@@ -9,21 +9,11 @@ import re
 
 from extractors.deadlines.lexicon import DeadlineRule
 from extractors.numbers import parse_number
+from extractors.periods import plan_years
 from pipeline.model import Deadline, DeadlineKind
 
 # The last month of a half or a quarter of the year (上半年, 三季度末).
 _PART_MONTH = {"上半年": 6, "下半年": 12, "一": 3, "1": 3, "二": 6, "2": 6, "三": 9, "3": 9, "四": 12, "4": 12}
-
-
-# 五年规划 number → its first year: 十四五 = 2021—2025.
-def plan_years(plan: str) -> tuple[int, int] | None:
-    n = parse_number(plan[:-1]) if plan.endswith("五") and plan != "十五" else None
-    ordinal = 10 if plan == "十五" else (int(n) if n is not None else None)
-    if ordinal is None or not 1 <= ordinal <= 20:
-        return None
-    # The first two plans ran 1953—1962; 1963—1965 was a readjustment; then every five years.
-    first = 1953 + 5 * (ordinal - 1) if ordinal <= 2 else 1966 + 5 * (ordinal - 3)
-    return first, first + 4
 
 
 def _add_months(d: dt.date, months: int) -> dt.date:

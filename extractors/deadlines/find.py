@@ -8,9 +8,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from extractors.deadlines.dates import match_group, plan_years, resolve_deadline
+from extractors.deadlines.dates import match_group, resolve_deadline
 from extractors.deadlines.lexicon import deadline_lexicon, rule_by_id
 from extractors.deadlines.years import reference_years
+from extractors.periods import plan_years
 from pipeline.model import Deadline, Span
 
 

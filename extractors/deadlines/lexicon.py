@@ -54,7 +54,6 @@ class DeadlineLexicon(BaseModel):
     timing_clause: TimingClause
     retrospective: Retrospective
     reference: tuple[Rule, ...]
-    title_period: Rule
     title_year: Rule
     field_label: Rule
 

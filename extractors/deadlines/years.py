@@ -4,15 +4,14 @@ without one (年底前) fall in."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
-from extractors.deadlines.dates import plan_years
 from extractors.deadlines.lexicon import deadline_lexicon
+from extractors.periods import declared_period, period_in_text, period_in_title
 
 
 def reference_years(text: str) -> list[int]:
     """Years ``text`` shows it was written no earlier than: 截至2020年, 2021年以来, a cited
-    〔2023〕4号, its own 规划期限为2021年—2025年."""
+    〔2023〕4号 (its own period is periods.py's)."""
     return [
         int(m.group("y"))
         for rule in deadline_lexicon().reference
@@ -34,13 +33,10 @@ def document_reference_year(
         period: a known period such as "2025—2029" (DocumentMeta.period).
     """
     bounds = reference_years(text)
-    if period and (m := re.match(r"\s*((?:19|20)\d{2})", period)):
-        bounds.append(int(m.group(1)))
     if title is None:
         title = next((line for line in text.splitlines() if line.strip()), "")
-    if m := deadline_lexicon().title_period.regex.search(title):
-        span = plan_years(m.group("plan")) if m.group("plan") else None
-        bounds.append(span[0] if span else int(m.group("y")))
+    own = [p for p in (declared_period(period or ""), period_in_title(title), period_in_text(text)) if p]
+    bounds.extend(first for first, _ in own)
     return max(bounds, default=None)
 
 

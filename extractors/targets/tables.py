@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from extractors.deadlines import extract_deadlines, plan_years
+from extractors.deadlines import extract_deadlines
 from extractors.numbers import Quantity, find_quantities, parse_number, parse_quantity
+from extractors.periods import plan_years
 from extractors.targets.claims import Claim
 from extractors.targets.lexicon import compact, target_lexicon
 from pipeline.model import Comparator, DocTable, Document

@@ -14,8 +14,8 @@ from extractors.deadlines import (
     extract_deadlines,
     opening_due_year,
     parse_deadline_field,
-    plan_years,
 )
+from extractors.periods import plan_years
 
 D = dt.date
 ISSUED = D(2022, 4, 21)  # pzh-2022-yuanqu-guihua
