@@ -22,10 +22,6 @@ from decimal import Decimal
 
 import cn2an
 
-from extractors.lexicon import Rule
-from pipeline.model import Document, Evidence, Section, SourceRef, Span
-
-from extractors.lexicon import LexiconModel, load_lexicon
 from extractors.checks.scopes import (
     issuer_area,
     known_scopes,
@@ -34,6 +30,9 @@ from extractors.checks.scopes import (
     section_park,
     squash,
 )
+from extractors.lexicon import LexiconModel, Rule, load_lexicon
+from extractors.targets.lexicon import compact
+from pipeline.model import Document, Evidence, Section, SourceRef, Span
 
 _SENTENCE_END = re.compile(r"[。；！？]")
 _HEADING = re.compile(r"第[一二三四五六七八九十]+[节章]")
@@ -150,20 +149,6 @@ def cn_int(text: str) -> int | None:
 # Reading claims from a document
 
 
-@dataclass(frozen=True)
-class _Squashed:
-    text: str
-    index: tuple[int, ...]  # index[i] = offset in Document.text of squashed character i
-
-    @classmethod
-    def of(cls, text: str) -> _Squashed:
-        idx = tuple(m.start() for m in re.finditer(r"\S", text))
-        return cls(re.sub(r"\s+", "", text), idx)
-
-    def span(self, start: int, end: int) -> Span:
-        return Span(start=self.index[start], end=self.index[end - 1] + 1)
-
-
 def section_at(doc: Document, offset: int) -> Section | None:
     inside = [s for s in doc.sections if s.span.start <= offset < s.span.end]
     return max(inside, key=lambda s: (s.level, s.span.start)) if inside else None
@@ -173,10 +158,12 @@ class _Reader:
     """Claims of one document; small helpers share the squashed text and the document."""
 
     def __init__(self, doc: Document) -> None:
-        self.doc, self.sq, self.lex = doc, _Squashed.of(doc.text), rule_lexicon()
+        # one view without line breaks (PDF text wraps every ~30 characters), as targets read
+        self.doc, self.sq, self.lex = doc, compact(doc.text), rule_lexicon()
 
     def claim(self, kind: str, rule: str, start: int, end: int, **fields) -> RuleClaim:
-        span = self.sq.span(start, end)
+        a, b = self.sq.source_span(start, end)
+        span = Span(start=a, end=b)
         section = section_at(self.doc, span.start)
         return RuleClaim(
             claim_id=f"{self.doc.doc_id}@{span.start}-{span.end}",
@@ -189,7 +176,7 @@ class _Reader:
         )
 
     def labels(self, start: int) -> tuple[str, ...]:
-        section = section_at(self.doc, self.sq.index[start])
+        section = section_at(self.doc, self.sq.orig[start])
         return self.doc.section_path(section.section_id) if section else ()
 
     def clause_start(self, start: int) -> int:
@@ -215,12 +202,12 @@ class _Reader:
 
     def year(self, start: int) -> int | None:
         """The last year named before ``start`` in its section (or its line, without sections)."""
-        section = section_at(self.doc, self.sq.index[start])
+        section = section_at(self.doc, self.sq.orig[start])
         if section is not None:
             lo = section.span.start
         else:
-            lo = self.doc.text.rfind("\n", 0, self.sq.index[start]) + 1
-        region = self.doc.text[lo : self.sq.index[start]]
+            lo = self.doc.text.rfind("\n", 0, self.sq.orig[start]) + 1
+        region = self.doc.text[lo : self.sq.orig[start]]
         years = self.lex.year_context.regex.findall(squash(region))
         return int(years[-1]) if years else None
 
