@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from eval.ratio import ratio
 from pipeline.model import Evidence, Finding
 from pipeline.settings import Settings
 
@@ -72,9 +73,6 @@ def _squash(text: str) -> str:
 def load_gold(path: Path = GOLD_FILE) -> Gold:
     return Gold.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
-
-def _ratio(num: int, den: int) -> float:
-    return num / den if den else 1.0
 
 
 @dataclass
@@ -136,10 +134,10 @@ def score(findings: Sequence[Finding], gold: Gold) -> ConsistencyScore:
     corroborated = {g.id for g in gold.corroborations for f in consistent if g.matches(f)}
     hard = [g for g in gold.findings if g.hard]
     return ConsistencyScore(
-        precision=_ratio(tp, len(flagged) + sum(1 for f, _ in alarms if f.kind == "consistent")),
-        recall=_ratio(sum(g.id in found for g in gold.findings), len(gold.findings)),
-        hard_recall=_ratio(sum(g.id in found for g in hard), len(hard)),
-        corroboration_recall=_ratio(len(corroborated), len(gold.corroborations)),
+        precision=ratio(tp, len(flagged) + sum(1 for f, _ in alarms if f.kind == "consistent")),
+        recall=ratio(sum(g.id in found for g in gold.findings), len(gold.findings)),
+        hard_recall=ratio(sum(g.id in found for g in hard), len(hard)),
+        corroboration_recall=ratio(len(corroborated), len(gold.corroborations)),
         flagged=len(flagged),
         true_positives=tp,
         misses=[g.id for g in gold.findings if g.id not in found],
@@ -168,8 +166,8 @@ def gold_problems(gold: Gold, texts: dict[str, str]) -> list[str]:
 def findings_for(settings: Settings) -> tuple[list[Finding], dict[str, str], str]:
     """Findings (and document texts) of the built registry, or of the bundled corpus when the
     registry is empty."""
-    from extractors.registry.store import Registry
     from extractors.checks import check_documents, check_registry
+    from extractors.registry.store import Registry
 
     registry = Registry.open(settings)
     try:

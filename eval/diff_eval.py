@@ -9,6 +9,7 @@ precision = reported events that were made / reported; recall = made events repo
 from __future__ import annotations
 
 from eval.diff_versions import REPO, ExpectedDiff, load_expected, load_specs
+from eval.ratio import ratio
 from extractors.relations.align import bare_number
 from extractors.relations.diff import VersionDiff, diff_versions
 from extractors.run import extract_document
@@ -66,19 +67,16 @@ def main(settings: Settings | None = None) -> dict:
         missed, false = sorted(made - reported), sorted(reported - made)
         total_hit, total_pred, total_gold = total_hit + len(hit), total_pred + len(reported), total_gold + len(made)
         print(f"{spec.doc_id:42} {len(made):6} {len(hit):6} {len(false):6} "
-              f"{_ratio(len(hit), len(reported)):6.3f} {_ratio(len(hit), len(made)):6.3f}")
+              f"{ratio(len(hit), len(reported)):6.3f} {ratio(len(hit), len(made)):6.3f}")
         missed_all += [f"{spec.doc_id}: missed {e}" for e in missed]
         false_all += [f"{spec.doc_id}: false {e}" for e in false]
-    precision, recall = _ratio(total_hit, total_pred), _ratio(total_hit, total_gold)
+    precision, recall = ratio(total_hit, total_pred), ratio(total_hit, total_gold)
     print(f"{'all':42} {total_gold:6} {total_hit:6} {total_pred - total_hit:6} {precision:6.3f} {recall:6.3f}")
     for line in missed_all + false_all:
         print("  " + line)
     return {"precision": precision, "recall": recall, "edits": total_gold, "found": total_hit,
             "missed": missed_all, "false": false_all}
 
-
-def _ratio(a: int, b: int) -> float:
-    return a / b if b else 1.0
 
 
 if __name__ == "__main__":

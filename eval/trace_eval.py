@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from eval.ratio import ratio
 from extractors.relations.trace import TraceReport
 from extractors.run import Extraction, extract_document
 from pipeline.run import parse_file
@@ -82,24 +83,21 @@ def main(settings: Settings | None = None, embedder: Embedder | None = None) -> 
         for key in totals:
             totals[key] += s[key]
         print(f"{pair.upper + ' → ' + pair.lower:66} {s['gold']:5} {s['right']:6} {s['wrong']:6} "
-              f"{_ratio(s['right'], s['right'] + s['wrong']):6.3f} {_ratio(s['right'], s['gold']):6.3f}  "
-              f"{_ratio(s['untaken_right'], s['untaken_pred']):.2f}/{_ratio(s['untaken_right'], s['untaken_gold']):.2f}")
+              f"{ratio(s['right'], s['right'] + s['wrong']):6.3f} {ratio(s['right'], s['gold']):6.3f}  "
+              f"{ratio(s['untaken_right'], s['untaken_pred']):.2f}/{ratio(s['untaken_right'], s['untaken_gold']):.2f}")
         for a, b in s["missed"]:
             print(f"    missed {a} → {b}")
         for a, b in s["wrong_links"]:
             print(f"    wrong  {a} → {b}")
-    precision = _ratio(totals["right"], totals["right"] + totals["wrong"])
-    recall = _ratio(totals["right"], totals["gold"])
+    precision = ratio(totals["right"], totals["right"] + totals["wrong"])
+    recall = ratio(totals["right"], totals["gold"])
     print(f"{'all':66} {totals['gold']:5} {totals['right']:6} {totals['wrong']:6} {precision:6.3f} {recall:6.3f}  "
-          f"{_ratio(totals['untaken_right'], totals['untaken_pred']):.2f}/"
-          f"{_ratio(totals['untaken_right'], totals['untaken_gold']):.2f}")
+          f"{ratio(totals['untaken_right'], totals['untaken_pred']):.2f}/"
+          f"{ratio(totals['untaken_right'], totals['untaken_gold']):.2f}")
     for p in problems:
         print("  gold problem: " + p)
     return {"precision": precision, "recall": recall, **totals, "gold_problems": problems}
 
-
-def _ratio(a: int, b: int) -> float:
-    return a / b if b else 1.0
 
 
 if __name__ == "__main__":
