@@ -27,7 +27,7 @@ LabelRole = Literal["lead", "supporting", "neutral", "stop"]
 CueRole = Literal["lead", "supporting", "duty", "charge"]
 
 OPENERS, CLOSERS = REMARK_OPENERS, REMARK_CLOSERS
-_BRACKET_CHAR = re.compile("[" + re.escape(OPENERS + CLOSERS) + "]")
+BRACKET_CHAR = re.compile("[" + re.escape(OPENERS + CLOSERS) + "]")
 
 
 class LabelRule(Rule):
@@ -190,7 +190,7 @@ def rule_in_force(rules: list[RoleRule], position: int) -> RoleRule | None:
 
 def bracket_depth(s: str, position: int) -> int:
     depth = 0
-    for m in _BRACKET_CHAR.finditer(s, 0, position):  # skip the text between brackets in C
+    for m in BRACKET_CHAR.finditer(s, 0, position):  # skip the text between brackets in C
         if m.group() in OPENERS:
             depth += 1
         elif depth:

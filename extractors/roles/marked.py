@@ -13,6 +13,7 @@ import bisect
 import re
 
 from extractors.roles.conventions import (
+    BRACKET_CHAR,
     CLOSERS,
     OPENERS,
     bracket_depth,
@@ -25,7 +26,6 @@ from extractors.units.names import looks_like_unit
 
 _PARAGRAPH_END_FILLER = " \t\u3000。；;.，,"
 _SENTENCE_END = "。；;！!？?:：*"
-_BRACKET_CHAR = re.compile("[" + re.escape(OPENERS + CLOSERS) + "]")
 _OPENER_CHAR = re.compile("[" + re.escape(OPENERS) + "]")
 
 
@@ -35,7 +35,7 @@ def _all_closers(s: str) -> dict[int, int]:
     unbalanced text quadratic)."""
     stack: list[int] = []
     closers: dict[int, int] = {}
-    for m in _BRACKET_CHAR.finditer(s):
+    for m in BRACKET_CHAR.finditer(s):
         if m.group() in OPENERS:
             stack.append(m.start())
         elif stack:
@@ -89,7 +89,7 @@ class DepthCounter:
     def __call__(self, position: int) -> int:
         if position < self._pos:
             self._pos, self._depth = 0, 0
-        for m in _BRACKET_CHAR.finditer(self._s, self._pos, position):
+        for m in BRACKET_CHAR.finditer(self._s, self._pos, position):
             if m.group() in OPENERS:
                 self._depth += 1
             elif self._depth:
