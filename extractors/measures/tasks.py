@@ -102,11 +102,18 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
     regulation = articles >= _REGULATION_ARTICLES or (
         articles >= 2 and not any(s.kind in _NUMBERED_KINDS for s in doc.sections)
     )
+    # a notice that issues its 附件: the notice's own numbered requirements (一、提高思想认识。各地
+    # 要…) ask for the attachment to be carried out; only a bracket or a label makes one a measure
+    issued = ctx.issues_attached and any(
+        s.kind == "annex" and _operative_annex(ctx, s) and ctx.children(s) for s in doc.sections
+    )
     tasks: list[Task] = []
     for section in doc.sections:
         if section.kind in NOT_CONTENT_KINDS or section.kind not in _MEASURE_KINDS:
             continue
         parses = owned.get(section.section_id, [])
+        if issued and not _in_annex(ctx, section) and all(p.span is None for p in parses):
+            continue
         if not parses and not (
             _is_unowned_measure(ctx, section, uses_units, has_task_section or assigns, assigns)
             or (regulation and _is_operative_article(ctx, section))
@@ -248,6 +255,10 @@ def _ancestors(ctx: DocumentContext, section: Section) -> list[Section]:
             chain.append(cur)
         cur = by_id.get(cur.parent_id) if cur.parent_id else None
     return list(reversed(chain))
+
+
+def _in_annex(ctx: DocumentContext, section: Section) -> bool:
+    return any(a.kind == "annex" for a in _ancestors(ctx, section))
 
 
 def _operative_annex(ctx: DocumentContext, annex: Section) -> bool:
