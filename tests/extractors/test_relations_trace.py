@@ -143,6 +143,9 @@ def test_a_lower_document_that_postpones_is_flagged_weaker(tmp_path) -> None:
     assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert any(r[4] and r[4].startswith("弱化") for r in rows[1:])
     assert any(r[4] == "自选动作" for r in rows[1:])
+    # text files have lines, not pages: each quote says 第N行, never 第1页
+    assert all("行）" in r[0] or "行）" in r[1] for r in rows[1:])
+    assert not any("页" in (r[0] or "") + (r[1] or "") for r in rows[1:])
 
 
 def test_an_unknown_document_is_named_in_chinese(tmp_path) -> None:
