@@ -125,6 +125,9 @@ class IndexMeta:
     format: int = FORMAT_VERSION
     freq_db: str | None = None  # jieba frequency table for queries, in the index folder
     indexer: int = 0  # version of the code that chose and built the passages
+    # the registry's documents it was built from (extractors.registry.snapshot.documents_digest):
+    # a server reads the registry of that generation while a build is between its two phases
+    documents_digest: str = ""
 
 
 @dataclass

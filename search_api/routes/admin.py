@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pipeline.load import sniff, zip_kind
 
-from search_api.deps import EngineDep, RegistryDep, SettingsDep, TokenDep
+from search_api.deps import EngineDep, LiveRegistryDep, SettingsDep, TokenDep
 from search_api.paths import public_message, public_path
 
 router = APIRouter(tags=["admin"])
@@ -83,7 +83,7 @@ def _build(paths: list[Path], settings, engine, as_version_of: str | None = None
 
 
 @router.post("/documents", response_model=UploadResult, status_code=201)
-async def upload_document(file: UploadFile, settings: SettingsDep, engine: EngineDep, registry: RegistryDep,
+async def upload_document(file: UploadFile, settings: SettingsDep, engine: EngineDep, registry: LiveRegistryDep,
                           _: TokenDep, as_version_of: Annotated[str | None, Query(
                               description="doc id of the registered document this upload is a later version of "
                                           "(both are kept and linked, as `taizhang build --as-version-of`)")] = None,
