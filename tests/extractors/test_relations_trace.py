@@ -4,6 +4,7 @@ and the whole linker on the corpus chain with the project's fake embedder (no mo
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import openpyxl
@@ -164,6 +165,8 @@ def test_trace_and_diff_commands_end_to_end(tmp_path) -> None:
     assert (tmp_path / "t.xlsx").exists()
     result = CliRunner().invoke(app, ["diff", str(upper), str(REPO / "eval/gold/versions/pzh-2025-yuanqu-tizhi-tongzhi.v2.txt")])
     assert result.exit_code == 0 and "删除" in result.output and "新增" in result.output
+    # each change says where it is as a reader does: a text file by its line, never p.1:14 or 第1页
+    assert re.search(r"第\d+(—\d+)?行", result.output) and "p." not in result.output and "页" not in result.output
 
 
 def test_the_trace_scorer_runs_on_the_gold_with_the_fake_embedder() -> None:
