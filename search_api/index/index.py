@@ -298,7 +298,10 @@ def current_generation_folder(index_dir: Path) -> Path | None:
 
 
 def read_meta(folder: Path) -> IndexMeta:
-    return IndexMeta(**json.loads((folder / "meta.json").read_text(encoding="utf-8")))
+    data = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    # a field a later taizhang added is left aside (an older server can still serve its index;
+    # what it cannot read well, like an unknown format, is judged by the fields it knows)
+    return IndexMeta(**{k: v for k, v in data.items() if k in IndexMeta.__dataclass_fields__})
 
 
 def _not_built(index_dir: Path, reason: str) -> IndexNotBuiltError:
