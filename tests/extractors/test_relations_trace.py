@@ -163,6 +163,10 @@ def test_trace_and_diff_commands_end_to_end(tmp_path) -> None:
     data = json.loads(result.output)
     assert data["links"] and data["coverage"][0]["upper_total"] == 19
     assert (tmp_path / "t.xlsx").exists()
+    table = CliRunner().invoke(app, ["trace", str(upper), str(lower), "--no-dense", "--data-dir", str(tmp_path)])
+    # below the header (titles, with their ids for --doc), measures are named by words, not ids
+    body = table.output.split("\n", 2)[2]
+    assert table.exit_code == 0 and "承接" in body and "dongqu-2023" not in body.replace("\n", "")
     result = CliRunner().invoke(app, ["diff", str(upper), str(REPO / "eval/gold/versions/pzh-2025-yuanqu-tizhi-tongzhi.v2.txt")])
     assert result.exit_code == 0 and "删除" in result.output and "新增" in result.output
     # each change says where it is as a reader does: a text file by its line, never p.1:14 or 第1页
