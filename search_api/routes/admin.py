@@ -36,6 +36,8 @@ class BuildResult(BaseModel):
     replaced: list[tuple[str, str]] = []  # (new doc_id, the old version(s) it replaced)
     linked: list[tuple[str, str]] = []  # (doc_id, the registered document it is a later version of)
     clashes: list[tuple[str, str, str]] = []  # (doc_id, registered doc_id, 文号相同 …): both kept
+    # doc_id → what the loader noticed reading its file (Chinese), for the files read now
+    warnings: dict[str, list[str]] = {}
 
 
 class UploadResult(BaseModel):
@@ -78,6 +80,7 @@ def _build(paths: list[Path], settings, engine, as_version_of: str | None = None
         added=list(report.added), updated=list(report.updated), unchanged=list(report.unchanged),
         replaced=report.replaced, linked=report.linked,
         clashes=[(c.doc_id, c.existing, c.reason) for c in report.clashes],
+        warnings={i.doc_id: list(i.warnings) for i in report.items if i.warnings},
         failed=[(public_path(p, settings), public_message(m, settings)) for p, m in report.failed],
     )
 
