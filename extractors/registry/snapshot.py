@@ -34,7 +34,7 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +131,13 @@ class SnapshotPool:
         parsed = make_url(url)
         if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
             return None
-        return cls(Path(parsed.database), size)
+        database = Path(parsed.database)
+        # only in WAL mode does a reader that holds its transaction let a build write (taizhang
+        # sets WAL on every connection it opens; a file someone switched back would block builds)
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as probe:
+            if probe.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                return None
+        return cls(database, size)
 
     def digest(self, registry: Registry, generation: str) -> str:
         """``documents_digest`` of ``registry``, whose generation is ``generation`` (cached)."""

@@ -119,3 +119,22 @@ def test_without_a_snapshot_of_the_served_generation_hits_of_replaced_measures_a
         hits = client.get("/search", params={"q": QUERY, "k": 20}).json()["hits"]
         assert hits and gone not in {h["card"]["doc_id"] for h in hits}
         _one_generation(client, hits)
+
+
+def test_no_snapshots_where_holding_one_would_block_a_build(tmp_path: Path) -> None:
+    """Outside WAL mode a reader holding its transaction would lock writers out: no pool then."""
+    import sqlite3
+
+    from extractors.registry.snapshot import SnapshotPool
+    from extractors.registry.store import Registry
+
+    settings = Settings(data_dir=tmp_path)
+    Registry.open(settings).close()  # taizhang's registry: WAL
+    pool = SnapshotPool.for_url(settings.registry_url, size=1)
+    assert pool is not None
+    pool.close()
+    conn = sqlite3.connect(tmp_path / "registry.sqlite")
+    assert conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0] == "delete"
+    conn.close()
+    assert SnapshotPool.for_url(settings.registry_url) is None
+    assert SnapshotPool.for_url("sqlite://") is None and SnapshotPool.for_url("postgresql://u@h/db") is None
