@@ -78,31 +78,57 @@ class _HeldTransaction:
         return getattr(self._raw, name)
 
 
+def _open_read_only(database: Path) -> sqlite3.Connection:
+    # read-only: nothing read through a snapshot can write (a write would end the snapshot);
+    # used by one thread at a time (the pool hands a connection to one request, the probe is locked)
+    raw = sqlite3.connect(f"file:{database}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+    raw.execute("PRAGMA busy_timeout=15000")
+    return raw
+
+
+class _Digests:
+    """generation → ``documents_digest``: a generation's documents never change, so each is
+    hashed once, and always from inside one read transaction with the generation it is filed
+    under (read apart, a build committing between the two reads would file the wrong hash)."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, str] = {}
+
+    def state(self, raw: sqlite3.Connection) -> tuple[str, str]:
+        """(generation, documents digest) of what ``raw``'s open read transaction sees."""
+        row = raw.execute("SELECT epoch, generation FROM registry_state WHERE id = 1").fetchone()
+        generation = f"{row[0]}-{row[1]}" if row else "none"
+        digest = self._known.get(generation)
+        if digest is None:
+            digest = documents_digest(dict(raw.execute("SELECT doc_id, fingerprint FROM documents").fetchall()))
+            if len(self._known) > 64:
+                self._known.clear()
+            self._known[generation] = digest
+        return generation, digest
+
+
 class PinnedReader:
     """One read-only connection to the registry file and the read transaction it holds."""
 
-    def __init__(self, database: Path) -> None:
-        # read-only: nothing read through a snapshot can write (a write would end the snapshot)
-        self._raw = sqlite3.connect(f"file:{database}?mode=ro", uri=True, isolation_level=None,
-                                    check_same_thread=False)  # used by one request thread at a time
-        self._raw.execute("PRAGMA busy_timeout=15000")
+    def __init__(self, database: Path, digests: _Digests) -> None:
+        self._raw = _open_read_only(database)
+        self._digests = digests
         held = _HeldTransaction(self._raw)
         self._engine = create_engine("sqlite://", creator=lambda: held, poolclass=StaticPool,
                                      pool_reset_on_return=None)
         self.generation = ""
+        self.digest = ""
         self.registry: Registry | None = None
 
-    def pin(self) -> str:
-        """End the transaction held and start one on the registry as it is now; its generation."""
+    def pin(self) -> None:
+        """End the transaction held and start one on the registry as it is now."""
         if self._raw.in_transaction:
             self._raw.execute("COMMIT")
         self._raw.execute("BEGIN")
         # the snapshot starts at the first read, and this one says which generation it is
-        row = self._raw.execute("SELECT epoch, generation FROM registry_state WHERE id = 1").fetchone()
-        self.generation = f"{row[0]}-{row[1]}" if row else "none"
+        self.generation, self.digest = self._digests.state(self._raw)
         if self.registry is None:
             self.registry = Registry(self._engine)
-        return self.generation
 
     def close(self) -> None:
         self._engine.dispose()
@@ -112,15 +138,16 @@ class PinnedReader:
 class SnapshotPool:
     """Read-only connections that can read the registry of the served index's generation.
 
-    url: the registry's SQLAlchemy URL (a SQLite file; see ``for_url``).
+    database: the registry's SQLite file (``for_url`` makes a pool from a registry URL).
     size: connections, so requests read at once (each holds one for its duration).
     """
 
     def __init__(self, database: Path, size: int = POOL_SIZE) -> None:
+        self._digests = _Digests()
+        self._probe = _open_read_only(database)  # what the registry holds now
+        self._probe_lock = threading.Lock()
         self._free: queue.Queue[PinnedReader] = queue.Queue()
-        self._digests: dict[str, str] = {}  # generation → documents_digest (a generation never changes)
-        self._lock = threading.Lock()
-        self._readers = [PinnedReader(database) for _ in range(size)]
+        self._readers = [PinnedReader(database, self._digests) for _ in range(size)]
         for reader in self._readers:
             reader.pin()  # from now on each can answer for the registry as it is at this moment
             self._free.put(reader)
@@ -139,37 +166,33 @@ class SnapshotPool:
                 return None
         return cls(database, size)
 
-    def digest(self, registry: Registry, generation: str) -> str:
-        """``documents_digest`` of ``registry``, whose generation is ``generation`` (cached)."""
-        with self._lock:
-            known = self._digests.get(generation)
-        if known is None:
-            known = documents_digest(registry.document_hashes())
-            with self._lock:
-                if len(self._digests) > 64:
-                    self._digests.clear()
-                self._digests[generation] = known
-        return known
+    def live_digest(self) -> str:
+        """The documents digest of the registry as it is now."""
+        with self._probe_lock:
+            self._probe.execute("BEGIN")
+            try:
+                return self._digests.state(self._probe)[1]
+            finally:
+                self._probe.execute("COMMIT")
 
     @contextmanager
-    def reading(self, digest: str, live: Registry) -> Iterator[Registry | None]:
+    def reading(self, digest: str) -> Iterator[Registry | None]:
         """The registry whose documents have ``digest`` (the served index's), for one request:
-        re-pinned to now when the live registry has them, else the older transaction a connection
-        holds. None when no connection can see them (the caller reads ``live``)."""
+        re-pinned to now when the registry as it is has them, else the older transaction a
+        connection holds. None when no connection can see them (the caller reads the live one)."""
         try:
             reader = self._free.get(timeout=WAIT_SECONDS)
         except queue.Empty:
             yield None
             return
         try:
-            live_generation = live.generation()
-            if self.digest(live, live_generation) == digest:
-                reader.pin()
-            assert reader.registry is not None
-            yield reader.registry if self.digest(reader.registry, reader.generation) == digest else None
+            if self.live_digest() == digest:
+                reader.pin()  # a build committing just now leaves it on the new generation: None below
+            yield reader.registry if reader.digest == digest else None
         finally:
             self._free.put(reader)
 
     def close(self) -> None:
         for reader in self._readers:
             reader.close()
+        self._probe.close()

@@ -44,7 +44,7 @@ def served_registry(engine: SearchEngine, live: Registry, pool: SnapshotPool | N
     if not digest:
         yield live
         return
-    with pool.reading(digest, live) as snapshot:
+    with pool.reading(digest) as snapshot:
         yield snapshot if snapshot is not None else live
 
 
