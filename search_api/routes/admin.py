@@ -80,7 +80,7 @@ def _build(paths: list[Path], settings, engine, as_version_of: str | None = None
         added=list(report.added), updated=list(report.updated), unchanged=list(report.unchanged),
         replaced=report.replaced, linked=report.linked,
         clashes=[(c.doc_id, c.existing, c.reason) for c in report.clashes],
-        warnings={i.doc_id: list(i.warnings) for i in report.items if i.warnings},
+        warnings={i.doc_id: [public_message(w, settings) for w in i.warnings] for i in report.items if i.warnings},
         failed=[(public_path(p, settings), public_message(m, settings)) for p, m in report.failed],
     )
 
