@@ -33,7 +33,7 @@ import hashlib
 import queue
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
@@ -142,7 +142,9 @@ class SnapshotPool:
     size: connections, so requests read at once (each holds one for its duration).
     """
 
-    def __init__(self, database: Path, size: int = POOL_SIZE) -> None:
+    def __init__(self, database: Path, size: int = POOL_SIZE,
+                 building: Callable[[], bool] = lambda: True) -> None:
+        self._building = building
         self._digests = _Digests()
         self._probe = _open_read_only(database)  # what the registry holds now
         self._probe_lock = threading.Lock()
@@ -153,8 +155,11 @@ class SnapshotPool:
             self._free.put(reader)
 
     @classmethod
-    def for_url(cls, url: str, size: int = POOL_SIZE) -> SnapshotPool | None:
-        """A pool for a SQLite registry file; None for PostgreSQL or an in-memory database."""
+    def for_url(cls, url: str, size: int = POOL_SIZE,
+                building: Callable[[], bool] = lambda: True) -> SnapshotPool | None:
+        """A pool for a SQLite registry file; None for PostgreSQL or an in-memory database.
+        building: whether a build is under way now (``locks.build_running``): only then is an
+        index behind its registry waiting for its new generation rather than simply stale."""
         parsed = make_url(url)
         if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
             return None
@@ -164,7 +169,7 @@ class SnapshotPool:
         with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as probe:
             if probe.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 return None
-        return cls(database, size)
+        return cls(database, size, building)
 
     def live_digest(self) -> str:
         """The documents digest of the registry as it is now."""
@@ -188,6 +193,13 @@ class SnapshotPool:
         try:
             if self.live_digest() == digest:
                 reader.pin()  # a build committing just now leaves it on the new generation: None below
+            elif not self._building():
+                # the index is behind with no build under way (a build with --no-index, or one whose
+                # index step failed): nothing is coming, so the registry as it is answers, and no
+                # connection keeps an old transaction (the write-ahead log would grow without end)
+                reader.pin()
+                yield None
+                return
             yield reader.registry if reader.digest == digest else None
         finally:
             self._free.put(reader)

@@ -40,6 +40,7 @@ def test_between_a_builds_two_phases_the_old_generation_answers_whole_then_the_n
     from fastapi.testclient import TestClient
 
     from extractors.registry.build import build_registry
+    from extractors.registry.locks import build_lock
     from extractors.registry.store import Registry
     from search_api.app import create_app
     from search_api.index.indexing import update_index
@@ -57,19 +58,20 @@ def test_between_a_builds_two_phases_the_old_generation_answers_whole_then_the_n
         edited.write_text(edited.read_text(encoding="utf-8").replace(title, title + EDIT, 1), encoding="utf-8")
         documents_before = client.get("/documents").json()
 
-        assert not build_registry([corpus], settings, progress=False).failed  # the registry phase
-        with Registry.open(settings) as registry:
-            assert any(t.title == title + EDIT for t in registry.tasks(doc_id=hit["card"]["doc_id"]))
+        with build_lock(settings):  # a build holds it from its registry phase to its index
+            assert not build_registry([corpus], settings, progress=False).failed  # the registry phase
+            with Registry.open(settings) as registry:
+                assert any(t.title == title + EDIT for t in registry.tasks(doc_id=hit["card"]["doc_id"]))
 
-        # between the phases: the old generation, whole, in every answer
-        during = client.get("/search", params={"q": QUERY, "k": 20}).json()["hits"]
-        assert [h["card"]["item_id"] for h in during] == [h["card"]["item_id"] for h in before]
-        _one_generation(client, during)
-        assert client.get(f"/tasks/{task_id}").json()["title"] == title
-        assert client.get("/documents").json() == documents_before
+            # between the phases: the old generation, whole, in every answer
+            during = client.get("/search", params={"q": QUERY, "k": 20}).json()["hits"]
+            assert [h["card"]["item_id"] for h in during] == [h["card"]["item_id"] for h in before]
+            _one_generation(client, during)
+            assert client.get(f"/tasks/{task_id}").json()["title"] == title
+            assert client.get("/documents").json() == documents_before
 
-        with Registry.open(settings) as registry:  # the index phase
-            update_index(settings, registry)
+            with Registry.open(settings) as registry:  # the index phase
+                update_index(settings, registry)
         client.app.state.engine.reload()  # a server swaps in the background; the test waits for it
 
         # the new generation, whole
@@ -98,11 +100,32 @@ def test_a_correction_is_seen_at_once_by_the_next_read(secure_settings: Settings
         assert "财政局" in again["lead"] and again["corrections"]
 
 
-@pytest.mark.parametrize("pool", [True, False], ids=["server started mid-build", "no snapshot pool"])
+def test_a_registry_built_without_its_index_is_read_as_it_is(secure_settings: Settings, tmp_path: Path) -> None:
+    """No build under way and the index behind (``taizhang build --no-index``): nothing is coming,
+    so the registry as it is answers (its new titles), and hits it no longer holds are left out."""
+    from fastapi.testclient import TestClient
+
+    from extractors.registry.store import Registry
+    from search_api.app import create_app
+
+    settings = _copy(secure_settings, tmp_path)
+    with TestClient(create_app(settings)) as client:
+        listed = client.get("/documents").json()
+        gone = client.get("/search", params={"q": QUERY, "k": 20}).json()["hits"][0]["card"]["doc_id"]
+        with Registry.open(settings) as registry:
+            registry.remove_document(gone)  # a registry-only build's change, its lock let go
+        assert [d["doc_id"] for d in client.get("/documents").json()] == [d["doc_id"] for d in listed if d["doc_id"] != gone]
+        hits = client.get("/search", params={"q": QUERY, "k": 20}).json()["hits"]
+        assert hits and gone not in {h["card"]["doc_id"] for h in hits}
+        _one_generation(client, hits)
+
+
+@pytest.mark.parametrize("pool", [True, False], ids=["server started after the change", "no snapshot pool"])
 def test_without_a_snapshot_of_the_served_generation_hits_of_replaced_measures_are_left_out(
         secure_settings: Settings, tmp_path: Path, pool: bool) -> None:
-    """A server started after the registry phase cannot see the old registry: it reads the live
-    one and leaves out the hits it no longer holds, so a hit never points at a 404."""
+    """A server started after a registry phase (in the middle of a build, say) cannot see the old
+    registry: it reads the live one and leaves out the hits it no longer holds, so a hit never
+    points at a 404."""
     from fastapi.testclient import TestClient
 
     from extractors.registry.store import Registry
@@ -138,3 +161,13 @@ def test_no_snapshots_where_holding_one_would_block_a_build(tmp_path: Path) -> N
     conn.close()
     assert SnapshotPool.for_url(settings.registry_url) is None
     assert SnapshotPool.for_url("sqlite://") is None and SnapshotPool.for_url("postgresql://u@h/db") is None
+
+
+def test_build_running_tells_a_held_build_lock(tmp_path: Path) -> None:
+    from extractors.registry.locks import build_lock, build_running
+
+    settings = Settings(data_dir=tmp_path)
+    assert not build_running(settings)  # never built
+    with build_lock(settings):
+        assert build_running(settings)
+    assert not build_running(settings)
