@@ -20,7 +20,7 @@ from contextlib import contextmanager
 
 from extractors.registry.snapshot import SnapshotPool
 from extractors.registry.store import Registry
-from pipeline.errors import IndexNotBuiltError
+from pipeline.errors import TaizhangError
 
 from search_api.schemas import SearchFilters, SearchMode, SearchResponse
 from search_api.search.engine import SearchEngine, ServedIndex
@@ -37,7 +37,9 @@ def served_registry(engine: SearchEngine, live: Registry, pool: SnapshotPool | N
     if served is None:
         try:
             served = engine.served()
-        except IndexNotBuiltError:  # nothing searchable: the registry as it is is the only one
+        # no index, or one that cannot be read: nothing is searched, and the registry as it is
+        # is the only generation to show (a page that lists documents must not fail for it)
+        except (TaizhangError, OSError, ValueError):
             yield live
             return
     digest = served.index.meta.documents_digest

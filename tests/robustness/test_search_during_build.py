@@ -171,3 +171,16 @@ def test_build_running_tells_a_held_build_lock(tmp_path: Path) -> None:
     with build_lock(settings):
         assert build_running(settings)
     assert not build_running(settings)
+
+
+def test_pages_that_read_the_registry_work_without_a_readable_index(secure_settings: Settings, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from search_api.app import create_app
+
+    settings = _copy(secure_settings, tmp_path)
+    current = settings.index_dir / (settings.index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    (current / "meta.json").write_text("{not json", encoding="utf-8")
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/documents").status_code == 200 and client.get("/ledger/tasks").status_code == 200
+        assert client.get("/search", params={"q": QUERY}).status_code == 503
