@@ -13,6 +13,9 @@ from pydantic import BaseModel, ConfigDict
 from pipeline.model import Document, Span, raw_page_line
 
 LOCATOR = re.compile(r"^(?P<doc>[^:]+):(?P<start>\d+)-(?P<end>\d+)$")
+# Word's bookmark anchors as a .docx → text conversion leaves them ([bookmark: _Hlk…]): file
+# internals, not the document's words. One may be cut by a line break: its two halves go too.
+BOOKMARK = re.compile(r"\[bookmark: [^\]\n]*(?:\]|$)|^\s*_?(?:Hlk|OLE_LINK|Toc|GoBack)\w*\]")
 
 
 class SourceSnippet(BaseModel):
@@ -31,6 +34,12 @@ class SourceSnippet(BaseModel):
     section_path: tuple[str, ...]
     raw_lines: tuple[tuple[int, str], ...]  # (line number on its page, raw line) around the span
     raw_start_in_lines: int  # offset of the span's raw start inside the joined raw_lines
+
+
+def reader_line(raw_line: str) -> str:
+    """A raw line as a reader shows it: without Word's bookmark anchors (the web page's source
+    dialog hides them the same way)."""
+    return BOOKMARK.sub("", raw_line)
 
 
 def parse_locator(value: str) -> tuple[str, int, int]:

@@ -10,6 +10,7 @@ the edge.
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -42,15 +43,26 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        from extractors.registry.locks import build_running
+        from extractors.registry.snapshot import SnapshotPool
         from extractors.registry.store import Registry
+        from extractors.tracking.tables import TrackingStore
 
         app.state.settings = settings
         app.state.registry = Registry.open(settings)
+        TrackingStore(app.state.registry)  # its tables made now: the snapshots below only read
         app.state.engine = SearchEngine(settings)
+        # read connections that can still see the registry the served index was built from
+        # while a build is between its two phases (search/consistent.py)
+        app.state.snapshots = SnapshotPool.for_url(settings.registry_url, building=partial(build_running, settings))
         if warm:  # a served process: say where, once the index and the model are in memory
             app.state.engine.warm_up()
             print(f"taizhang：已就绪，数据目录 {settings.data_dir}", flush=True)
-        yield
+        try:
+            yield
+        finally:
+            if app.state.snapshots is not None:
+                app.state.snapshots.close()
 
     app = FastAPI(
         title="taizhang 台账 API",

@@ -4,16 +4,19 @@ the app's lifespan (app.py), and only handed out here."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 
+from extractors.registry.snapshot import SnapshotPool
 from extractors.registry.store import Registry
 from pipeline.settings import Settings
 
 from search_api.embedding.embed import Embedder
 from search_api.index.index import LoadedIndex
 from search_api.limits import token_refusal
+from search_api.search.consistent import served_registry
 from search_api.search.engine import SearchEngine
 
 
@@ -21,7 +24,7 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_registry(request: Request) -> Registry:
+def get_live_registry(request: Request) -> Registry:
     return request.app.state.registry
 
 
@@ -29,9 +32,24 @@ def get_engine(request: Request) -> SearchEngine:
     return request.app.state.engine
 
 
+def get_snapshots(request: Request) -> SnapshotPool | None:
+    return request.app.state.snapshots
+
+
+def get_registry(request: Request) -> Iterator[Registry]:
+    """For reads: the registry the served search index was built from, for the whole request,
+    so what a page lists, what a search finds and what a hit opens are one generation, even
+    while a build is between its registry and its index (search/consistent.py)."""
+    with served_registry(get_engine(request), get_live_registry(request), get_snapshots(request)) as registry:
+        yield registry
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
+# for writes (corrections, reports, uploads, imports) and what must see them at once
+LiveRegistryDep = Annotated[Registry, Depends(get_live_registry)]
 EngineDep = Annotated[SearchEngine, Depends(get_engine)]
+SnapshotsDep = Annotated[SnapshotPool | None, Depends(get_snapshots)]
 
 
 def get_index(engine: EngineDep) -> LoadedIndex:

@@ -15,7 +15,7 @@ from rich.text import Text
 from pipeline.errors import LedgerRequestError
 from pipeline.settings import Settings
 
-from extractors.export.ledger import left_out_note
+from extractors.export.ledger import left_out_note, measure_heading
 from extractors.registry.store import Registry
 from extractors.tracking.progress import read_day
 from extractors.tracking.service import (
@@ -73,7 +73,7 @@ def run_overdue_command(settings: Settings, unit: str | None, as_of: str | None,
         result = supervision(registry, day, within, unit, all_versions)
     if xlsx is not None:
         path = write_supervision_workbook(result, xlsx)
-        print(f"督办通报 written to: {path}", file=sys.stderr)
+        print(f"督办通报已写出：{path}", file=sys.stderr)
     if as_json:
         payload = {
             "as_of": day.isoformat(), "within": within, "superseded_documents": result.superseded,
@@ -93,8 +93,9 @@ def run_overdue_command(settings: Settings, unit: str | None, as_of: str | None,
         for name in ("单位", "任务", "到期日", "情况"):
             table.add_column(name)
         for s in rows:
-            table.add_row(Text("、".join(s.units)), Text(s.task.task_id), s.due.isoformat() if s.due else "",
-                          Text(s.reason))
+            # the measure as a reader knows it (its document, number and title), not its id
+            task = Text(f"{measure_heading(s.task)}\n《{s.document}》", overflow="fold")
+            table.add_row(Text("、".join(s.units)), task, s.due.isoformat() if s.due else "", Text(s.reason))
         console.print(table)
     table = Table(title="各单位完成情况")
     for name in ("单位", "任务数", "已完成", "超期", "即将到期", "完成率"):

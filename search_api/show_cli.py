@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.text import Text
 
 from extractors.registry.store import Registry
-from pipeline.locate import locate, parse_locator
+from pipeline.locate import locate, parse_locator, reader_line
 from pipeline.places import page_line_text
 from pipeline.settings import Settings
 
@@ -44,7 +44,9 @@ def run_show_command(locator: str, settings: Settings, as_json: bool = False) ->
     console.print(Text(" › ".join(snippet.section_path) or "（正文前）"))
     where = page_line_text(snippet.page, snippet.line_start, line_end=snippet.line_end, paged=snippet.paged, sep=" ")
     console.print(Text(f"{where}（字符 {start}–{end}）"))
-    for number, line in snippet.raw_lines:
-        console.print(Text(f"{number:>5} | ", style="dim") + Text(line))
+    for number, line in snippet.raw_lines:  # the lines pointed at marked, as on the web page
+        pointed = snippet.line_start <= number <= snippet.line_end
+        console.print(Text(f"{'▶' if pointed else ' '}{number:>4} | ", style="bold" if pointed else "dim")
+                      + Text(reader_line(line)), soft_wrap=True)
     console.print(Text("原文：", style="bold") + Text(snippet.text, style="yellow"))
     return 0

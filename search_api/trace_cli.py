@@ -69,12 +69,18 @@ def print_trace(report: TraceReport) -> None:
     for name, ratio in (("上级任务", 3), ("本级承接措施", 3), ("依据（两处原文）", 5), ("分", 1), ("状态", 1)):
         table.add_column(name, ratio=ratio, overflow="fold")
     style = {"承接": "green", "调整": "yellow", "弱化": "bold red"}
+    # which lower document a measure is in, by its title, and only when there are several
+    titles = {c.doc_id: c.title for c in report.coverage}
+
+    def in_doc(doc_id: str, before: str = "\n", after: str = "") -> str:
+        return f"{before}《{titles.get(doc_id, doc_id)}》{after}" if len(titles) > 1 else ""
+
     for link in report.links:
         up, low = link.evidence
         compared = "\n".join(f"{c.what}：{c.upper or '无'} → {c.lower or '无'}" for c in link.comparisons)
         table.add_row(
             Text(f"{link.upper.number or ''}{link.upper.title}"),
-            Text(f"{link.lower.number or ''}{link.lower.title}\n{link.lower.source.doc_id}", style=""),
+            Text(f"{link.lower.number or ''}{link.lower.title}{in_doc(link.lower.source.doc_id)}", style=""),
             Text(f"上：{up.quote[:80]}（{_at(up.source)}）\n"
                  f"下：{low.quote[:80]}（{_at(low.source)}）"
                  + (f"\n{compared}" if compared else "")),
@@ -85,5 +91,5 @@ def print_trace(report: TraceReport) -> None:
     if report.untaken:
         console.print(Text("未承接：" + "；".join(f"{r.number or ''}{r.title}" for r in report.untaken), style="red"))
     if report.own_actions:
-        console.print(Text("自选动作：" + "；".join(f"{r.number or ''}{r.title}（{r.source.doc_id}）"
+        console.print(Text("自选动作：" + "；".join(f"{r.number or ''}{r.title}{in_doc(r.source.doc_id, '（', '）')}"
                                                    for r in report.own_actions), style="cyan"))

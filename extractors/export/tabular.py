@@ -64,10 +64,15 @@ def contract_shape(name: str, model: type[BaseModel], fields: Sequence[str], doc
 
 SourceOut = contract_shape(
     "SourceOut", SourceRef,
-    ("page", "line_start", "line_end", "char_start", "char_end", "page_end", "section_path", "locator"),
+    ("page", "line_start", "line_end", "char_start", "char_end", "page_end", "section_path", "locator",
+     "paged", "place"),
     "Where a thing is in the original file; its document is the one it is listed under.",
     required=("page", "line_start", "line_end"),
     locator=(str, ...),  # DOC_ID:START-END for `taizhang show`
+    # added within schema 1, so a file written before them still reads: a text file has no
+    # pages (paged false, its page a placeholder 1), and place says so as a reader does
+    paged=(bool, True),
+    place=(str, ""),  # 第3页第12行, or 第12行 in a file with no pages
 )
 UnitOut = contract_shape(
     "UnitOut", UnitMention, ("name", "canonical", "known", "flags"),
@@ -127,7 +132,7 @@ class LedgerExport(ContractShape):
 
 
 def source_out(s: SourceRef) -> ContractShape:
-    return SourceOut.view(s, locator=source_locator(s))
+    return SourceOut.view(s, locator=source_locator(s), paged=s.paged, place=page_line_label(s))
 
 
 def task_out(t: Task, corrections: Sequence[CorrectedField] = ()) -> ContractShape:

@@ -105,7 +105,7 @@ class BatchWriter:
             status: Status = "updated" if rows.doc_id in self._stored or old else "added"
             self._report.items.append(BuildItem(str(path), rows.doc_id, rows.title, status,
                                                 len(rows.tasks), rows.assigned, len(rows.targets), old,
-                                                self._because.get(rows.doc_id, "")))
+                                                self._because.get(rows.doc_id, ""), rows.warnings))
             if rows.version_of is not None:
                 self._report.linked.append((rows.doc_id, rows.version_of))
 

@@ -20,7 +20,7 @@ from extractors.export.ledger import (
 )
 from extractors.export.write import default_export_path
 from extractors.registry.build import build_registry, extract_ledger
-from extractors.registry.build_report import say_identity, say_orphaned_corrections, summary_table
+from extractors.registry.build_report import say_identity, say_orphaned_corrections, say_warnings, summary_table
 from extractors.registry.locks import build_lock
 from extractors.registry.store import Registry
 from extractors.tracking.service import export_tracked
@@ -47,6 +47,7 @@ def _run_build(paths: list[Path], settings: Settings, export: bool, index_step, 
     console = Console()
     report = build_registry(paths, settings, progress=True, prune=prune, as_version_of=as_version_of)
     console.print(summary_table(report))
+    say_warnings(report, console)
     console.print(f"任务台账：{report.registry_url}", soft_wrap=True)
     say_identity(report, console)
     for doc_id in report.removed:

@@ -40,6 +40,7 @@ class BuildItem:
     targets: int
     replaces: str = ""  # the doc_id of this file's previous version, now removed
     because: str = ""  # why a file at another path replaced it (renamed or moved: 文号相同 …)
+    warnings: tuple[str, ...] = ()  # what the loader noticed reading the file (Chinese), when read now
 
     @property
     def unassigned(self) -> int:
@@ -104,6 +105,32 @@ def say_identity(report: BuildReport, console) -> None:
                       f"{clash.reason}，两个文件都在，均已保留、未合并。若是同一文件的新版本，用 "
                       f"taizhang build {clash.path} --as-version-of {clash.existing} 登记；"
                       "若是重复的文件，删除其一后运行 taizhang build --prune。", soft_wrap=True, markup=False)
+
+
+# A document with a long list of warnings (a heading ladder out of sequence all through) would
+# bury the rest of the build's output: the first few are told, and where to read them all.
+WARNINGS_TOLD_PER_FILE = 5
+
+
+def say_warnings(report: BuildReport, console) -> None:
+    """Per file read in this build, what its loader noticed (a file read, but not perfectly: an
+    extension that lies, private-use glyphs, a page without text, a stale manifest entry), in
+    the Chinese of ``pipeline/warnings.yaml``. A file left unchanged was not read again: its
+    warnings were told when it was."""
+    noted = [i for i in report.items if i.warnings]
+    if not noted:
+        return
+    console.print(f"以下 {len(noted)} 个文件已读入，但有需要核对之处：", markup=False)
+    for item in noted:
+        name = Path(item.path).name
+        heading = f"《{item.title}》（{name}）" if item.title else name
+        console.print(f"  {heading}：", soft_wrap=True, markup=False)
+        for text in item.warnings[:WARNINGS_TOLD_PER_FILE]:
+            # a warning about the whole file starts with its name, already said in the heading
+            console.print(f"    · {text.removeprefix(name + '：')}", soft_wrap=True, markup=False)
+        if len(item.warnings) > WARNINGS_TOLD_PER_FILE:
+            console.print(f"    · 另有 {len(item.warnings) - WARNINGS_TOLD_PER_FILE} 条，"
+                          f"全部见 taizhang parse {item.path}", soft_wrap=True, markup=False)
 
 
 def say_orphaned_corrections(report: BuildReport, settings: Settings, console) -> None:

@@ -74,3 +74,22 @@ def _file_lock(settings: Settings) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build_running(settings: Settings) -> bool:
+    """Whether a build holds the store's lock now (SQLite: its flock; always False on
+    PostgreSQL, whose callers do not ask). Tried without waiting and let go at once: a build
+    starting in that instant waits for that instant only."""
+    import fcntl
+
+    try:
+        handle = open(settings.data_dir / ".build.lock", "rb")  # noqa: SIM115 - closed below
+    except OSError:
+        return False  # never built here
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False

@@ -38,6 +38,9 @@ class DocumentRows:
     units: list[dict[str, Any]]
     targets: list[dict[str, Any]]
     version_of: str | None = None  # a person said: a later version of this registered doc_id
+    # what the loader noticed about the file it read (Chinese, pipeline/warnings.yaml): told to the
+    # user by the build; stored inside document_json, not a column of its own
+    warnings: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -70,6 +73,7 @@ def document_rows(
         tasks=[_task_row(t, i) for i, t in enumerate(tasks)],
         units=[_unit_row(t, m) for t in tasks for m in _mentions(t)],
         targets=[_target_row(t, i) for i, t in enumerate(targets)],
+        warnings=doc.warnings,
     )
 
 

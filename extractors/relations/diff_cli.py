@@ -94,7 +94,7 @@ def print_diff_table(diff: VersionDiff, show_all: bool = False) -> None:
         new = "\n".join(f"{r.number or ''}{r.title}" if brief else r.text for r in change.new)
         old_text = marked(change.wording, "old", old) if change.old else Text("")
         new_text = marked(change.wording, "new", new) if change.new else Text("")
-        where = " ".join(f"p.{r.source.page}:{r.source.line_start}" for r in change.new or change.old)
+        where = " ".join(r.source.where() for r in change.new or change.old)  # 第12行, or 第3页第12行
         aspects = "、".join(ASPECT_LABEL[a] for a in change.aspects)
         table.add_row(str(n), status_of(change), old_text, new_text,
                       Text(change.note + (f"\n[{aspects}] " if aspects else "\n") + where))

@@ -18,8 +18,9 @@ from pipeline.model import SourceRef
 REVISION_COLUMNS = (("序号", 6), ("原条款", 60), ("修改后条款", 60), ("修改说明", 40))
 
 
-def _locator(doc_id: str, start: int, end: int, page: int, line: int) -> str:
-    return f"（{doc_id}:{start}-{end}，第{page}页第{line}行）"
+def _locator(source: SourceRef) -> str:
+    """``（DOC:START-END，第3页第12行）``, only ``第12行`` for a file with no pages (a text file)."""
+    return f"（{source.doc_id}:{source.char_start}-{source.char_end}，{source.where()}）"
 
 
 def revision_rows(diff: VersionDiff) -> list[list[str | int]]:
@@ -28,10 +29,8 @@ def revision_rows(diff: VersionDiff) -> list[list[str | int]]:
     for change in diff.changes:
         if change.kind == "unchanged" and not (change.renumbered or change.moved):
             continue
-        old = "\n\n".join(r.text + _locator(r.source.doc_id, r.source.char_start, r.source.char_end,
-                                              r.source.page, r.source.line_start) for r in change.old)
-        new = "\n\n".join(r.text + _locator(r.source.doc_id, r.source.char_start, r.source.char_end,
-                                              r.source.page, r.source.line_start) for r in change.new)
+        old = "\n\n".join(r.text + _locator(r.source) for r in change.old)
+        new = "\n\n".join(r.text + _locator(r.source) for r in change.new)
         rows.append([len(rows) + 1, old or "（无）", new or "（无）", change.note])
     return rows
 
@@ -74,22 +73,18 @@ def trace_rows(report: TraceReport) -> list[list[str | int]]:
         compared = "\n".join(f"{c.what}：上级 {c.upper or '无'}；本级 {c.lower or '无'}"
                              for c in link.comparisons) or "—"
         rows.append([
-            f"{link.upper.number or ''}{link.upper.title}\n依据：{up.quote}" + _ref(up.source),
-            f"{link.lower.number or ''}{link.lower.title}\n依据：{low.quote}" + _ref(low.source),
+            f"{link.upper.number or ''}{link.upper.title}\n依据：{up.quote}" + _locator(up.source),
+            f"{link.lower.number or ''}{link.lower.title}\n依据：{low.quote}" + _locator(low.source),
             "、".join(link.lower_leads)
             or ("责任单位：" + "、".join(link.lower_responsible) if link.lower_responsible else "（未明确）"),
             compared,
             f"{link.status}（{link.score.total:.2f}）",
         ])
     for ref in report.untaken:
-        rows.append([f"{ref.number or ''}{ref.title}" + _ref(ref.source), "（无）", "", "", "未承接"])
+        rows.append([f"{ref.number or ''}{ref.title}" + _locator(ref.source), "（无）", "", "", "未承接"])
     for ref in report.own_actions:
-        rows.append(["（无上级来源）", f"{ref.number or ''}{ref.title}" + _ref(ref.source), "", "", "自选动作"])
+        rows.append(["（无上级来源）", f"{ref.number or ''}{ref.title}" + _locator(ref.source), "", "", "自选动作"])
     return rows
-
-
-def _ref(source: SourceRef) -> str:
-    return _locator(source.doc_id, source.char_start, source.char_end, source.page, source.line_start)
 
 
 def write_trace_sheet(report: TraceReport, path: Path) -> None:

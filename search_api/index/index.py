@@ -125,6 +125,9 @@ class IndexMeta:
     format: int = FORMAT_VERSION
     freq_db: str | None = None  # jieba frequency table for queries, in the index folder
     indexer: int = 0  # version of the code that chose and built the passages
+    # the registry's documents it was built from (extractors.registry.snapshot.documents_digest):
+    # a server reads the registry of that generation while a build is between its two phases
+    documents_digest: str = ""
 
 
 @dataclass
@@ -295,7 +298,10 @@ def current_generation_folder(index_dir: Path) -> Path | None:
 
 
 def read_meta(folder: Path) -> IndexMeta:
-    return IndexMeta(**json.loads((folder / "meta.json").read_text(encoding="utf-8")))
+    data = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    # a field a later taizhang added is left aside (an older server can still serve its index;
+    # what it cannot read well, like an unknown format, is judged by the fields it knows)
+    return IndexMeta(**{k: v for k, v in data.items() if k in IndexMeta.__dataclass_fields__})
 
 
 def _not_built(index_dir: Path, reason: str) -> IndexNotBuiltError:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from extractors.registry.locks import is_postgres
+from extractors.registry.snapshot import documents_digest
 from pipeline.settings import Settings
 
 from search_api.embedding.embed import (
@@ -162,6 +163,7 @@ def update_index(settings: Settings, registry, embedder: Embedder | None = None,
     """
     started = time.perf_counter()
     registry_generation = registry.generation()
+    digest = documents_digest(registry.document_hashes())  # documents only move under the build lock
     metas = registry.documents()
 
     def documents() -> Iterator[DocItems]:
@@ -172,11 +174,12 @@ def update_index(settings: Settings, registry, embedder: Embedder | None = None,
                 yield document_items(doc, tasks, targets)
 
     return _build(settings, documents(), registry_generation, started, embedder, batch_passages,
-                  n_docs=len(metas))
+                  n_docs=len(metas), digest=digest)
 
 
 def _build(settings: Settings, parts: Iterator[DocItems], registry_generation: str, started: float,
-           embedder: Embedder | None, batch_passages: int = BATCH_PASSAGES, n_docs: int = 0) -> IndexReport:
+           embedder: Embedder | None, batch_passages: int = BATCH_PASSAGES, n_docs: int = 0,
+           digest: str = "") -> IndexReport:
     settings.ensure_dirs()
     embedder = embedder or make_embedder(settings, "passages")
     freq_db = ensure_freq_db(settings.index_dir)
@@ -199,6 +202,7 @@ def _build(settings: Settings, parts: Iterator[DocItems], registry_generation: s
         meta = IndexMeta(
             generation=generation, registry_generation=registry_generation, model_id=embedder.model_id,
             dim=dim, created=time.time(), counts=counts, freq_db=freq_db.name, indexer=index_files.INDEXER_VERSION,
+            documents_digest=digest,
         )
         folder = gen.publish(meta)
     return IndexReport(
@@ -217,7 +221,8 @@ def index_is_current(settings: Settings, registry) -> bool:
         return False
     meta = read_meta(folder)
     return (meta.registry_generation == registry.generation() and meta.indexer == index_files.INDEXER_VERSION
-            and meta.model_id == index_model_id(settings))
+            and meta.model_id == index_model_id(settings)
+            and bool(meta.documents_digest))  # an index from before the digest: rebuilt (vectors cached)
 
 
 def refresh_index(settings: Settings, registry, embedder: Embedder | None = None) -> IndexReport | None:

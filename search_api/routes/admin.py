@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pipeline.load import sniff, zip_kind
 
-from search_api.deps import EngineDep, RegistryDep, SettingsDep, TokenDep
+from search_api.deps import EngineDep, LiveRegistryDep, SettingsDep, TokenDep
 from search_api.paths import public_message, public_path
 
 router = APIRouter(tags=["admin"])
@@ -36,6 +36,8 @@ class BuildResult(BaseModel):
     replaced: list[tuple[str, str]] = []  # (new doc_id, the old version(s) it replaced)
     linked: list[tuple[str, str]] = []  # (doc_id, the registered document it is a later version of)
     clashes: list[tuple[str, str, str]] = []  # (doc_id, registered doc_id, 文号相同 …): both kept
+    # doc_id → what the loader noticed reading its file (Chinese), for the files read now
+    warnings: dict[str, list[str]] = {}
 
 
 class UploadResult(BaseModel):
@@ -78,12 +80,13 @@ def _build(paths: list[Path], settings, engine, as_version_of: str | None = None
         added=list(report.added), updated=list(report.updated), unchanged=list(report.unchanged),
         replaced=report.replaced, linked=report.linked,
         clashes=[(c.doc_id, c.existing, c.reason) for c in report.clashes],
+        warnings={i.doc_id: [public_message(w, settings) for w in i.warnings] for i in report.items if i.warnings},
         failed=[(public_path(p, settings), public_message(m, settings)) for p, m in report.failed],
     )
 
 
 @router.post("/documents", response_model=UploadResult, status_code=201)
-async def upload_document(file: UploadFile, settings: SettingsDep, engine: EngineDep, registry: RegistryDep,
+async def upload_document(file: UploadFile, settings: SettingsDep, engine: EngineDep, registry: LiveRegistryDep,
                           _: TokenDep, as_version_of: Annotated[str | None, Query(
                               description="doc id of the registered document this upload is a later version of "
                                           "(both are kept and linked, as `taizhang build --as-version-of`)")] = None,

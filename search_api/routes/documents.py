@@ -9,7 +9,7 @@ from pipeline.locate import SourceSnippet, locate
 from pipeline.model import Clause, DocumentMeta, Section, Target, Task
 
 from search_api.deps import RegistryDep, SettingsDep
-from search_api.paths import public_path
+from search_api.paths import public_message, public_path
 
 router = APIRouter(tags=["documents"])
 
@@ -45,7 +45,7 @@ async def get_document(doc_id: str, registry: RegistryDep, settings: SettingsDep
         clauses=list(doc.clauses),
         tasks=registry.tasks(doc_id=doc_id),
         targets=registry.targets(doc_id=doc_id),
-        warnings=list(doc.warnings),
+        warnings=[public_message(w, settings) for w in doc.warnings],  # never the server's folders
     )
 
 

@@ -28,7 +28,7 @@ from extractors.tracking.service import (
     supervision,
 )
 
-from search_api.deps import RegistryDep, SettingsDep, TokenDep
+from search_api.deps import LiveRegistryDep, RegistryDep, SettingsDep, TokenDep
 from search_api.routes.admin import read_limited
 from search_api.unit_lookup import ledger_unit
 
@@ -181,7 +181,7 @@ def list_corrections(registry: RegistryDep, pending: bool = False) -> list[Corre
 
 
 @router.post("/corrections", response_model=Correction, status_code=201)
-def post_correction(body: CorrectionIn, registry: RegistryDep, _: TokenDep) -> Correction:
+def post_correction(body: CorrectionIn, registry: LiveRegistryDep, _: TokenDep) -> Correction:
     """Set one cell of the 任务分工表; kept over every rebuild like an imported edit."""
     return correct_field(registry, body.task_id, body.field, body.value, body.user)
 
@@ -192,14 +192,14 @@ def list_reports(registry: RegistryDep, task_id: str | None = None) -> list[Prog
 
 
 @router.post("/reports", response_model=ProgressReport, status_code=201)
-def post_report(body: ReportIn, registry: RegistryDep, _: TokenDep) -> ProgressReport:
+def post_report(body: ReportIn, registry: LiveRegistryDep, _: TokenDep) -> ProgressReport:
     """A unit's report on a task: a new dated row, never overwriting an earlier one."""
     return add_report(registry, body.task_id, body.unit, body.status, body.report_date, body.progress,
                       body.problems, body.next_steps, body.user)
 
 
 @router.post("/import", response_model=list[FileResult])
-async def import_workbook(file: UploadFile, settings: SettingsDep, registry: RegistryDep,
+async def import_workbook(file: UploadFile, settings: SettingsDep, registry: LiveRegistryDep,
                           _: TokenDep) -> list[FileResult]:
     """An edited 任务分工表 or a filled 进展报送 template (422 with the sheet, row and column when refused)."""
     data = await read_limited(file, settings.max_file_bytes)

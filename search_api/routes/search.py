@@ -7,9 +7,9 @@ from starlette.concurrency import run_in_threadpool
 
 from pipeline.model import DocStatus
 
-from search_api.deps import EngineDep, RegistryDep
+from search_api.deps import EngineDep, LiveRegistryDep, SnapshotsDep
 from search_api.schemas import SearchFilters, SearchResponse
-from search_api.search.consistent import hits_in_registry
+from search_api.search.consistent import search_one_generation
 
 router = APIRouter(tags=["search"])
 
@@ -17,7 +17,8 @@ router = APIRouter(tags=["search"])
 @router.get("/search", response_model=SearchResponse)
 async def search_measures(
     engine: EngineDep,
-    registry: RegistryDep,
+    registry: LiveRegistryDep,
+    snapshots: SnapshotsDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description="plain Chinese or English")],
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     doc: Annotated[str | None, Query()] = None,
@@ -30,12 +31,9 @@ async def search_measures(
     mode: Annotated[Literal["hybrid", "dense", "sparse"], Query()] = "hybrid",
 ) -> Response:
     filters = SearchFilters(doc=doc, unit=unit, role=role, year=year, status=status)
-    # the dense query embedding is CPU-bound: keep the event loop free
-    found = await run_in_threadpool(engine.search, q, k, filters, mode)
-    # a build may have replaced measures this index still holds: answer only with what the API has
-    # (on PostgreSQL the index is the database's live tables, published with the registry)
-    if not engine.on_postgres:
-        found = await run_in_threadpool(hits_in_registry, found, engine.served(), registry)
+    # the dense query embedding is CPU-bound: keep the event loop free. The index and the registry
+    # are read at one generation, even while a build is between its two phases (consistent.py).
+    found = await run_in_threadpool(search_one_generation, engine, registry, snapshots, q, k, filters, mode)
     # Serialised once, by pydantic: returning the model would have FastAPI dump it, validate the
     # dump against the response model again and encode that, over ten times the cost of this.
     # response_model above still documents the shape in the OpenAPI schema.

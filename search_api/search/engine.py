@@ -229,16 +229,19 @@ class SearchEngine:
     # -------------------------------------------------------------------- queries
 
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None,
-               mode: SearchMode = "hybrid", tuning: SearchTuning | None = None) -> SearchResponse:
+               mode: SearchMode = "hybrid", tuning: SearchTuning | None = None,
+               served: ServedIndex | None = None) -> SearchResponse:
         """Measures (and context sections) answering ``query``, best first (``search_index``).
 
         k: number of hits returned. filters: doc / unit (+ role) / deadline year / doc status.
         mode: ``hybrid`` (default), ``dense`` (embeddings only) or ``sparse`` (BM25 only).
+        served: the generation to answer from (default ``served()``): a caller that reads the
+            registry of that same generation passes the one it read it for.
         """
         check_mode(mode)
         if self.on_postgres:
             return self._search_pg(query, k, filters, mode, tuning or self.tuning)
-        served = self.served()
+        served = served or self.served()
         embedder = self.embedder if mode != "sparse" else None
         return search_index(query, served.index, served.lookups, embedder, k=k, filters=filters,
                             mode=mode, tuning=tuning or self.tuning)

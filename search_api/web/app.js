@@ -229,6 +229,11 @@ async function showDocument(docId, params) {
   $("#doc-title").textContent = view.meta.title;
   $("#doc-meta").textContent = [view.meta.issuer, view.meta.doc_number, view.meta.date, view.meta.status, view.source_path].filter(Boolean).join(" · ");
   showDocumentVersions(docId);  // relations.js
+  // what the loader noticed reading the file (Chinese, pipeline/warnings.yaml): a reader checks these places
+  const warned = $("#doc-warnings");
+  warned.hidden = !view.warnings.length;
+  warned.replaceChildren(...(view.warnings.length
+    ? [el("p", { text: "读入时需要核对之处：" }), el("ul", {}, view.warnings.map((w) => el("li", { text: w })))] : []));
   const marks = markSpans(view);
   const headingStarts = new Map(view.sections.filter((s) => s.kind !== "preamble").map((s) => [s.heading_span.start, s]));
   const taskByStart = new Map(view.tasks.map((t) => [t.span.start, t]));

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -201,6 +202,8 @@ def test_json_follows_the_contract(settings: Settings, tmp_path: Path) -> None:
     assert task["deadlines"][0] == {"text": "2025年底前", "kind": "by_date", "date": "2025-12-31",
                                     "start": None, "end": None}
     assert {"page", "line_start", "line_end", "char_start", "char_end"} <= task["source"].keys()
+    # a .txt has lines and no pages: the contract says so and names the place as a reader would
+    assert task["source"]["paged"] is False and re.fullmatch(r"第\d+(—\d+)?行", task["source"]["place"])
     target = doc["targets"][0]
     assert {"text", "indicator", "scope", "value", "value_max", "unit", "comparator", "year", "binding",
             "cumulative", "source"} <= target.keys()

@@ -4,6 +4,7 @@ and the whole linker on the corpus chain with the project's fake embedder (no mo
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import openpyxl
@@ -143,6 +144,9 @@ def test_a_lower_document_that_postpones_is_flagged_weaker(tmp_path) -> None:
     assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert any(r[4] and r[4].startswith("弱化") for r in rows[1:])
     assert any(r[4] == "自选动作" for r in rows[1:])
+    # text files have lines, not pages: each quote says 第N行, never 第1页
+    assert all("行）" in r[0] or "行）" in r[1] for r in rows[1:])
+    assert not any("页" in (r[0] or "") + (r[1] or "") for r in rows[1:])
 
 
 def test_an_unknown_document_is_named_in_chinese(tmp_path) -> None:
@@ -159,8 +163,14 @@ def test_trace_and_diff_commands_end_to_end(tmp_path) -> None:
     data = json.loads(result.output)
     assert data["links"] and data["coverage"][0]["upper_total"] == 19
     assert (tmp_path / "t.xlsx").exists()
+    table = CliRunner().invoke(app, ["trace", str(upper), str(lower), "--no-dense", "--data-dir", str(tmp_path)])
+    # below the header (titles, with their ids for --doc), measures are named by words, not ids
+    body = table.output.split("\n", 2)[2]
+    assert table.exit_code == 0 and "承接" in body and "dongqu-2023" not in body.replace("\n", "")
     result = CliRunner().invoke(app, ["diff", str(upper), str(REPO / "eval/gold/versions/pzh-2025-yuanqu-tizhi-tongzhi.v2.txt")])
     assert result.exit_code == 0 and "删除" in result.output and "新增" in result.output
+    # each change says where it is as a reader does: a text file by its line, never p.1:14 or 第1页
+    assert re.search(r"第\d+(—\d+)?行", result.output) and "p." not in result.output and "页" not in result.output
 
 
 def test_the_trace_scorer_runs_on_the_gold_with_the_fake_embedder() -> None:

@@ -177,6 +177,9 @@ class FakeRegistry:
     def documents(self):
         return [d.meta for d, _, _ in self._docs.values()]
 
+    def document_hashes(self) -> dict[str, str]:
+        return {doc_id: d.raw_sha256 for doc_id, (d, _, _) in self._docs.items()}
+
     def document(self, doc_id):
         return self._docs[doc_id][0]
 

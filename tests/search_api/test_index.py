@@ -244,3 +244,13 @@ def test_a_truncated_passage_file_makes_the_index_unreadable(tmp_path: Path) -> 
     path.write_text(path.read_text(encoding="utf-8")[:-40], encoding="utf-8")
     with pytest.raises(IndexNotBuiltError, match="unreadable"):
         load_index(settings.index_dir)
+
+
+def test_an_index_meta_with_a_field_from_a_later_version_still_reads(tmp_path: Path) -> None:
+    from search_api.index.index import read_meta
+
+    meta = {"generation": "g", "registry_generation": "e-1", "model_id": "fake", "dim": 8, "created": 0.0,
+            "counts": {}, "documents_digest": "abc", "a_field_added_later": True}
+    (tmp_path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    read = read_meta(tmp_path)
+    assert (read.generation, read.documents_digest) == ("g", "abc")

@@ -4,6 +4,7 @@ overdue; bad input is one line naming the file and the reason, and the rest goes
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -52,6 +53,10 @@ def test_export_edit_import_then_overdue_from_the_command_line(built: Settings, 
     assert code == 0
     overdue = {t["task_id"] for t in json.loads(out)["tasks"] if t["state"] == "超期"}
     assert TASK in overdue and (tmp_path / "督办.xlsx").exists()
+    code, out, err = run("overdue", "--as-of", "2025-06-30", "--xlsx", str(tmp_path / "督办2.xlsx"), *data)
+    # the table names each measure by its title and document, never by its id; all of it Chinese
+    assert code == 0 and "超期" in out and "《" in out and not re.search(r"[a-z]+-\d{4}-", out)
+    assert "督办通报已写出" in err and "written" not in err
 
     code, out, _ = run("export", "--all-units", "--out", str(tmp_path / "进展报送"), *data)
     assert code == 0 and len(out.split()) == len(list((tmp_path / "进展报送").glob("*.xlsx"))) > 20

@@ -61,3 +61,14 @@ def test_an_upload_is_linked_as_a_version_or_reported_as_a_second_copy(client) -
     assert again.status_code == 201, again.text
     [second] = again.json()["build"]["added"]
     assert again.json()["build"]["clashes"] == [[second, registered, "文号相同"]]
+
+
+def test_an_upload_says_what_the_loader_noticed(client, tmp_path: Path) -> None:
+    client, _ = client
+    odd = tmp_path / "私用字.txt"
+    odd.write_text(SIXTEEN.read_text(encoding="utf-8").replace("一、", "\ue000一、", 1), encoding="utf-8")
+    uploaded = _upload(client, odd)
+    assert uploaded.status_code == 201, uploaded.text
+    build = uploaded.json()["build"]
+    [doc_id] = build["added"]
+    assert "私用区字符" in " ".join(build["warnings"][doc_id])
