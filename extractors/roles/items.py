@@ -49,6 +49,7 @@ class Item(NamedTuple):  # a working record inside one statement, made by the hu
     boundary: str | None  # separator that opened this item's group: comma / semicolon / period
     cue: CueRole | None = None
     shared: tuple[int, int] | None = None  # a body word written once for several tiers (州、县人民政府)
+    own_mark: bool = False  # the cue is a mark in brackets after this name alone (A（牵头）)
 
 
 def mask_notes(s: str, a: int, b: int, blanked: str | None = None) -> str:
@@ -173,10 +174,12 @@ def _clean_item(m: str, x: int, y: int, group: int, boundary: str | None) -> lis
     lex = role_lexicon()
     x, y = _trim(m, x, y)
     cue: CueRole | None = None
+    own_mark = False
     for rule in lex.cues:
         hit = rule.regex.search(m[x:y])
         if hit:
             cue, y = rule.role, x + hit.start()
+            own_mark = hit.group(0)[:1] in OPENERS
             break
     x, y = _trim(m, x, y)
     pre = lex.rule("prefix_by").regex.match(m[x:y])
@@ -188,7 +191,8 @@ def _clean_item(m: str, x: int, y: int, group: int, boundary: str | None) -> lis
     x, y = _trim(m, x, y)
     if x >= y or lex.rule("not_unit_item").regex.search(re.sub(r"\s+", "", m[x:y])):
         return []
-    return _split_joined(m, x, y, group, boundary, cue)
+    items = _split_joined(m, x, y, group, boundary, cue)
+    return [it._replace(own_mark=True) for it in items] if own_mark else items
 
 
 _BODY_START = re.compile(r"^[市区县省各]")
@@ -234,7 +238,7 @@ def _spread_cues(items: list[Item]) -> list[Item]:
     for idx, it in enumerate(items):
         if it.cue is None:
             later = next((nx for nx in items[idx + 1 :] if nx.group == it.group and nx.cue), None)
-            if later is not None:
+            if later is not None and not later.own_mark:  # A、B（牵头）: the mark is B's alone
                 it = it._replace(cue=later.cue)
         out.append(it)
     return out

@@ -649,6 +649,24 @@ CASES = [
         {"unassigned": ["市大数据局", "市财政局"]},
         id="an-ongoing-slot-keeps-the-units",
     ),
+    pytest.param(
+        "（省发展改革委、省财政厅（牵头）、省科技厅）",
+        None,
+        {"lead": ["省财政厅"], "supporting": ["省发展改革委", "省科技厅"]},
+        id="a-bracketed-mark-is-its-own-units",
+    ),
+    pytest.param(
+        "（省发展改革委为牵头单位，省财政厅、省科技厅为配合单位）",
+        None,
+        {"lead": ["省发展改革委"], "supporting": ["省财政厅", "省科技厅"]},
+        id="wei-peihe-danwei",
+    ),
+    pytest.param(
+        "（省发展改革委牵头，省科技厅等省直部门配合）",
+        None,
+        {"lead": ["省发展改革委"], "supporting": ["省科技厅"]},
+        id="deng-shengzhi-bumen",
+    ),
 ]
 
 
