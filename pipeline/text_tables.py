@@ -25,13 +25,15 @@ def _cells(line: str) -> tuple[str, ...] | None:
 
 _CELL_HEADER = re.compile(r"^(?:序\s*号|编\s*号)$")
 _UNIT_HEADER = re.compile(r"(?:牵头|责任|配合|协同|参与|指导|主责)\s*(?:单\s*位|部\s*门)")
+_TASK_HEADER = re.compile(r"任\s*务|措\s*施|举\s*措|工作事项|重点工作")
 _ROW_NUMBER = re.compile(r"^[0-9０-９]{1,3}$")
 _MAX_HEADER_CELL = 12
 
 
 def flattened_tables(text: str) -> tuple[RawTable, ...]:
     """Tables flattened one cell per line (a web page's table copied as text): a line 序号, the
-    other header cells one per line (one of them a unit column: 牵头单位, 责任单位, 指导部门 …),
+    other header cells one per line (one of them a unit column: 牵头单位, 责任单位, 指导部门 …, or
+    a task column: 重点任务, 具体措施),
     then rows that each start with their number; lines between rows (一、…方面（共5项）) are
     group titles, not rows."""
     lines: list[tuple[int, str]] = []
@@ -52,7 +54,8 @@ def flattened_tables(text: str) -> tuple[RawTable, ...]:
             header.append(lines[j][1])
             j += 1
         width = len(header)
-        if width < _MIN_COLUMNS or not any(_UNIT_HEADER.search(h) for h in header):
+        # a 分工 table names its units; a 任务清单 of a document that names none names its tasks
+        if width < _MIN_COLUMNS or not any(_UNIT_HEADER.search(h) or _TASK_HEADER.search(h) for h in header):
             i += 1
             continue
         rows = [tuple(re.sub(r"\s+", "", h) for h in header)]

@@ -16,12 +16,13 @@ from extractors.roles.statements import RoleRule, parse_unit_list, rule_in_force
 from pipeline.model import DocTable, Document, Span, Task, UnitMention
 
 class ColumnRule(Rule):
-    column: Literal["number", "lead", "supporting", "neutral", "deadline", "task"]
+    column: Literal["number", "lead", "supporting", "neutral", "deadline", "task", "detail"]
 
 
 class TableLexicon(LexiconModel):
     version: int
     columns: tuple[ColumnRule, ...]
+    task_only: Rule
 
 
 @functools.cache
@@ -43,7 +44,8 @@ def _columns(header: Sequence[str]) -> dict[str, int]:
 
 
 def table_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]:
-    """One Task per row of a 任务分工表 (a table with a task column and a unit column)."""
+    """One Task per row of a 任务分工表 (a table with a task column and a unit column), or of a
+    numbered 任务清单 whose task column says so (重点任务, 具体措施) when no unit is named."""
     ctx = ctx or DocumentContext.of(doc)
     tasks: list[Task] = []
     rules = list(ctx.role_rules)
@@ -51,7 +53,11 @@ def table_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]
         if not table.rows:
             continue
         cols = _columns(table.rows[0])
-        if "task" not in cols or not ({"lead", "supporting", "neutral"} & cols.keys()):
+        if "task" not in cols:
+            continue
+        if not {"lead", "supporting", "neutral"} & cols.keys() and not (
+            "number" in cols and table_lexicon().task_only.regex.search(table.rows[0][cols["task"]])
+        ):
             continue
         cursor = table.span.start if table.span else 0
         for n, row in enumerate(table.rows[1:], 1):
@@ -83,6 +89,10 @@ def _row_task(
     at = _locate(doc, text, cursor)
     if not text or at is None:
         return None, cursor
+    detail = cell("detail").strip()
+    detail_at = _locate(doc, detail, at + len(text))
+    if detail_at is not None:  # 重点任务 | 具体内容: the measure is both cells, and what lies between
+        text = doc.text[at : detail_at + len(detail)]
     span = Span(start=at, end=at + len(text))
     units: list[UnitMention] = []
     end = span.end
@@ -112,7 +122,7 @@ def _row_task(
         task_id=f"{doc.doc_id}:{table.table_id}.{number}",
         doc_id=doc.doc_id,
         number=number,
-        title=first_sentence(text),
+        title=first_sentence(cell("task")),
         text=text,
         section_path=doc.section_path(table.section_id),
         lead=lead,

@@ -525,3 +525,31 @@ def test_a_schedule_phrase_that_matches_no_measure_goes_nowhere(tmp_path: Path) 
     text = SCHEDULED_GROUP.replace("数据分析师培训覆盖各部门", "召开现场推进会议")
     got = _deadlines_by_measure(text, tmp_path)
     assert got == {"一.（一）.1": ["2024年"], "一.（一）.2": ["2025年"], "一.（一）.3": []}
+
+
+def test_a_numbered_task_list_flattened_one_cell_per_line_names_no_unit_but_holds_measures(tmp_path) -> None:
+    from extractors.run import extract_document
+    from pipeline.run import parse_file
+
+    text = ("2023年全省数字经济重点工作任务\n序号\n重点任务\n具体内容\n"
+            "1\n加快数字基础设施建设\n新建5G基站4万个，推进千兆光网建设。\n"
+            "2\n推动数字产业化\n培育软件和信息技术服务企业。\n"
+            "3\n推进产业数字化\n实施制造业数字化转型行动。\n")
+    path = tmp_path / "list.txt"
+    path.write_text(text, encoding="utf-8")
+    tasks = extract_document(parse_file(path)).tasks
+    assert [t.title for t in tasks] == ["加快数字基础设施建设", "推动数字产业化", "推进产业数字化"]
+    assert tasks[0].text == "加快数字基础设施建设\n新建5G基站4万个，推进千兆光网建设。"  # the 具体内容 cell too
+    assert not any(t.assigned or t.unassigned_units for t in tasks)
+
+
+def test_a_project_list_is_no_task_list(tmp_path) -> None:
+    from extractors.run import extract_document
+    from pipeline.run import parse_file
+
+    text = ("某市重大项目表\n序号\n项目名称\n建设内容\n总投资\n"
+            "1\n数据中心项目\n建设机房2万平方米\n10亿元\n2\n智算中心项目\n建设算力平台\n5亿元\n"
+            "3\n软件园项目\n建设楼宇10栋\n8亿元\n")
+    path = tmp_path / "projects.txt"
+    path.write_text(text, encoding="utf-8")
+    assert extract_document(parse_file(path)).tasks == ()
