@@ -64,6 +64,8 @@ class UnitContext(BaseModel):
         for reading in readings:
             for name, value in reading.model_dump(exclude_none=True, exclude_defaults=True).items():
                 fields.setdefault(name, value)
+        if "province" not in fields and "city" not in fields and meta.doc_number:
+            fields.update(_places_of_number(meta.doc_number))
         issuer = normalize_name(meta.issuer or "")
         fields.setdefault("national", bool(_NATIONAL_ISSUER.match(issuer))
                           or bool(_NATIONAL_NUMBER.match(meta.doc_number or "")))
@@ -89,6 +91,25 @@ class UnitContext(BaseModel):
 _NATIONAL_ISSUER = re.compile(r"^(?:中共中央|国务院|全国人大|国家[\u4e00-\u9fff]{1,12}(?:部|委|局|署|总局)|"
                               r"[\u4e00-\u9fff]{1,10}部(?:办公厅)?$)")
 _NATIONAL_NUMBER = re.compile(r"^(?:国发|国办发|国函|国办函)")
+
+
+def _places_of_number(doc_number: str) -> dict[str, str]:
+    """The province (鲁政办发 → 山东省) or the city (包府办发 → 包头市) a 文号 is written with, when
+    its first character names one place only (see ``number_prefixes`` in lexicons/units.yaml)."""
+    first = doc_number.strip()[:1]
+    if not first or _NATIONAL_NUMBER.match(doc_number.strip()):
+        return {}
+    province = unit_lexicon().number_prefixes.get(first)
+    cities = division_index().cities_starting_with(first)
+    if province is not None and not cities:
+        return {"province": province}
+    if province is None and len(cities) == 1:
+        city = cities[0]
+        found = {"city": city.name}
+        if (p := _province_of(city.name)) is not None:
+            found["province"] = p
+        return found
+    return {}
 
 
 def _province_of(text: str) -> str | None:

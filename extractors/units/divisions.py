@@ -98,6 +98,10 @@ class DivisionIndex:
                 out.append(parent)
         return tuple(out)
 
+    def cities_starting_with(self, first: str) -> tuple[Division, ...]:
+        """The cities (市, 州, 盟, 地区) whose name starts with ``first``."""
+        return tuple(d for d in self.divisions if d.kind == "city" and d.name.startswith(first))
+
     def named(self, name: str) -> Division | None:
         """The one place called ``name`` (full or short), None when none or several."""
         found = self.by_name.get(name, ())

@@ -74,6 +74,7 @@ class UnitLexicon(BaseModel):
     party: tuple[DepartmentStem, ...]
     units: tuple[UnitEntry, ...]
     local: tuple[LocalGroup, ...] = ()
+    number_prefixes: dict[str, str] = {}
 
 
 _PREFIX_LEVEL: dict[str, Level] = {"市": "city", "区": "district", "县": "county", "省": "province"}

@@ -240,3 +240,22 @@ def test_party_committee_bodies_take_their_official_prefix(qualified: str, offic
     from extractors.units.context import party_body
 
     assert party_body(qualified) == official
+
+
+@pytest.mark.parametrize(("number", "expected"), [
+    ("皖开放办〔2023〕5号", {"province": "安徽省"}),
+    ("鲁政办发〔2021〕7号", {"province": "山东省"}),
+    ("包府办发〔2023〕12号", {"province": "内蒙古自治区", "city": "包头市"}),
+    ("青政办发〔2020〕3号", {}),  # 青海省 or 青岛市: the number alone cannot say
+    ("济政发〔2019〕9号", {}),  # 济南, 济宁 …
+    ("国办发〔2018〕129号", {"national": True}),
+    ("工信部规〔2023〕1号", {}),
+])
+def test_a_document_that_names_no_place_takes_it_from_its_number(number: str, expected: dict) -> None:
+    context = UnitContext.from_meta(DocumentMeta(doc_id="d", title="关于印发若干措施的通知", doc_number=number))
+    assert context.model_dump(exclude_defaults=True) == expected
+
+
+def test_the_issuer_named_outweighs_the_number() -> None:
+    meta = DocumentMeta(doc_id="d", title="关于印发若干措施的通知", issuer="济南市人民政府", doc_number="鲁政发〔2023〕1号")
+    assert UnitContext.from_meta(meta).city == "济南市"
