@@ -75,8 +75,11 @@ def attach_milestones(doc: Document, tasks: list[Task]) -> list[Task]:
         words = [_pairs(tasks[k].text) for k in members]
         df = Counter(p for w in words for p in w)
         weight = {p: 1.0 - (n - 1) / len(members) for p, n in df.items() if n < len(members)}
+        issued = doc.meta.date.year if doc.meta.date else None
         for c in clauses:
             year = int(c.group("year"))
+            if issued is not None and year < issued:
+                continue  # 2021年，全省…；2022年，…: what was done before the document, not a due
             start = last.span.end + c.start("year")
             span = Span(start=start, end=start + len(c.group("year")) + 1)
             for phrase in _PHRASE_SEPARATOR.split(c.group("body")):

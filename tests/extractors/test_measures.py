@@ -553,3 +553,15 @@ def test_a_project_list_is_no_task_list(tmp_path) -> None:
     path = tmp_path / "projects.txt"
     path.write_text(text, encoding="utf-8")
     assert extract_document(parse_file(path)).tasks == ()
+
+
+def test_a_schedule_of_years_before_the_issue_date_is_history(tmp_path: Path) -> None:
+    from pipeline.run import parse_file
+
+    text = SCHEDULED_GROUP.replace("2024年，", "2021年，").replace("2025年，", "2022年，")
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    import datetime as dt
+
+    doc = parse_file(path, meta=DocumentMeta(doc_id="d", title="某市行动方案", date=dt.date(2023, 3, 1)))
+    assert all(not t.deadlines for t in extract_tasks(doc))
