@@ -373,7 +373,10 @@ def _number_token(ctx: DocumentContext, section: Section) -> str:
 
 def _number_path(ctx: DocumentContext, section: Section) -> str:
     chain = [a for a in _ancestors(ctx, section) if a.number or a.kind == "dash"] + [section]
-    return ".".join(_number_token(ctx, s) for s in chain)
+    tokens = [_number_token(ctx, s) for s in chain]
+    # 2.1.1 under 2.1 under 2: a decimal number already holds its ancestors' numbers
+    kept = [t for k, t in enumerate(tokens) if not (k + 1 < len(tokens) and tokens[k + 1].startswith(t + "."))]
+    return ".".join(kept)
 
 
 def _unique_ids(tasks: list[Task]) -> list[Task]:
