@@ -91,11 +91,15 @@ def diff_workbook(book: LedgerWorkbook, sha: str, tracked: TrackedLedger,
                 continue
             header = FIELD_HEADERS.get(name, CHECK_HEADER)
             span = task.source if task is not None else None
+            into = extracted.get(after) if name == "merge" else None  # the anchor of a 并入's target
+            if into is not None and after in book.snapshot:  # its text as the person saw it
+                into = into.model_copy(update={"text": book.snapshot[after].source_text})
             out.append(Correction(
                 task_id=row.task_id, doc_id=task.doc_id if task else row.task_id.partition(":")[0],
                 field=name, before=before, after=after, source_text=snap.source_text,
                 char_start=span.char_start if span else 0, char_end=span.char_end if span else 0,
                 origin=_origin(book, sha, row, header), created_at=now,
+                task_json=into.model_dump_json() if into is not None else None,
             ))
         unchanged += edits == 0
     return WorkbookDiff(out, unchanged, skipped)
