@@ -28,7 +28,7 @@ from extractors.tracking.service import (
     supervision,
 )
 
-from search_api.deps import LiveRegistryDep, RegistryDep, SettingsDep, TokenDep
+from search_api.deps import AllVersionsQuery, LiveRegistryDep, RegistryDep, SettingsDep, TokenDep
 from search_api.routes.admin import read_limited
 from search_api.unit_lookup import ledger_unit
 
@@ -128,10 +128,6 @@ class SupersededOut(BaseModel):
     title: str
     current_doc_id: str
     current_title: str
-
-
-AllVersionsQuery = Annotated[bool, Query(description="include versions a later version of the same "
-                                                    "document supersedes (default: latest only)")]
 
 
 @router.get("/tasks", response_model=list[LedgerRowOut])
