@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from eval.trace_eval import load_gold, score_pair, title_problems
+from eval import realdocs_eval
+from eval.trace_eval import REAL_GOLD, load_gold, score_pair, title_problems
 from extractors.relations.load import load_extraction
 from extractors.relations.sheets import TRACE_COLUMNS, write_trace_sheet
 from extractors.relations.similarity import bm25_cosine, relations_lexicon, systems_of, unit_part
@@ -74,6 +75,19 @@ def test_leads_correspond_across_levels(upper: str, lower: str, expected: float)
 def test_the_gold_names_the_measures_the_documents_have(chain) -> None:
     for pair in load_gold():
         assert title_problems(pair, chain[pair.upper], chain[pair.lower]) == []
+
+
+@pytest.mark.skipif(not realdocs_eval.available(), reason="../shared/realdocs is not here")
+def test_the_real_pairs_are_development_documents_and_their_gold_names_their_measures() -> None:
+    """The real pairs (a second check of the linker, eval/gold/trace_realdocs.yaml) may use only
+    documents of the development split, and each gold id must still be the measure it names."""
+    dev = set(realdocs_eval.load_split().dev)
+    settings = Settings()
+    for pair in load_gold(REAL_GOLD):
+        assert {pair.upper, pair.lower} <= dev
+        upper, lower = (extract_document(realdocs_eval.parse_realdoc(stem, settings))
+                        for stem in (pair.upper, pair.lower))
+        assert title_problems(pair, upper, lower) == []
 
 
 def test_links_carry_quotes_that_stand_in_their_documents(chain) -> None:
@@ -179,3 +193,6 @@ def test_the_trace_scorer_runs_on_the_gold_with_the_fake_embedder() -> None:
     result = main(Settings(embedding_model="fake"), embedder=FakeEmbedder())
     assert result["gold"] == sum(len(p.links) for p in load_gold())
     assert result["gold_problems"] == [] and 0.0 < result["recall"] <= 1.0
+    if realdocs_eval.available():  # the real pairs are scored apart, never mixed into the corpus figures
+        assert result["realdocs"]["gold"] == sum(len(p.links) for p in load_gold(REAL_GOLD))
+        assert result["realdocs"]["gold_problems"] == [] and 0.0 < result["realdocs"]["recall"] <= 1.0
