@@ -122,8 +122,10 @@ async function uploadWorkbook() {
 }
 
 // ------------------------------------------------------------------ 督办
-function dubanChart(units) {
-  const shown = units.filter((u) => u.overdue || u.due_soon || u.completed).slice(0, 30);
+// one bar per unit (or per document): 已完成, 超期, 即将到期 and, for documents, the rest of
+// their tasks in grey, so a document with nothing done yet still shows its size
+function dubanChart(rows, target, withRest = false) {
+  const shown = rows.filter((u) => withRest || u.overdue || u.due_soon || u.completed).slice(0, 30);
   const rowH = 22, labelW = 260, barW = 420;
   const max = Math.max(1, ...shown.map((u) => u.tasks));
   const { svg, add } = barChart(labelW + barW + 120, shown.length * rowH + 30);
@@ -131,15 +133,19 @@ function dubanChart(units) {
     const y = i * rowH + 4;
     let x = labelW;
     add("text", { x: labelW - 6, y: y + 14, "text-anchor": "end", class: "label" }, u.unit);
-    for (const [key, cls] of [["completed", "bar-done"], ["overdue", "bar-overdue"], ["due_soon", "bar-soon"]]) {
-      const w = (u[key] / max) * barW;
+    const parts = [["completed", "bar-done"], ["overdue", "bar-overdue"], ["due_soon", "bar-soon"]];
+    if (withRest) parts.push(["rest", "bar-rest"]);
+    for (const [key, cls] of parts) {
+      const n = key === "rest" ? u.tasks - u.completed - u.overdue - u.due_soon : u[key];
+      const w = (n / max) * barW;
       add("rect", { x, y, width: w, height: rowH - 6, class: cls });
       x += w;
     }
     add("text", { x: x + 6, y: y + 14, class: "count" }, `${u.completed} / ${u.overdue} / ${u.due_soon}（共${u.tasks}）`);
   });
-  add("text", { x: labelW, y: shown.length * rowH + 24, class: "legend-text" }, "■ 已完成　■ 超期　■ 即将到期");
-  $("#duban-chart").replaceChildren(svg);
+  add("text", { x: labelW, y: shown.length * rowH + 24, class: "legend-text" },
+    withRest ? "■ 已完成　■ 超期　■ 即将到期　■ 其他" : "■ 已完成　■ 超期　■ 即将到期");
+  $(target).replaceChildren(svg);
 }
 
 async function showDuban(params) {
@@ -153,7 +159,8 @@ async function showDuban(params) {
     const overdue = view.tasks.filter((t) => t.state === "超期").length;
     $("#duban-status").textContent = `截至 ${view.as_of}：超期 ${overdue} 项，即将到期 ${view.tasks.length - overdue} 项`
       + (view.superseded_documents ? `（已有新版本的文件 ${view.superseded_documents} 个未计入）` : "");
-    dubanChart(view.units);
+    dubanChart(view.units, "#duban-chart");
+    dubanChart(view.documents, "#duban-doc-chart", true);
     const countRow = (u) => el("tr", { "data-unit": u.unit },
       el("td", { text: u.unit }), el("td", { text: String(u.tasks) }), el("td", { class: "completed", text: String(u.completed) }),
       el("td", { class: "overdue", text: String(u.overdue) }), el("td", { class: "due-soon", text: String(u.due_soon) }),

@@ -117,3 +117,8 @@ def test_the_duban_view_counts_for_a_fixed_day(page, server) -> None:
     assert page.locator("#duban-chart svg rect.bar-done").count() >= 1
     xiqu = page.locator('#duban-docs tr[data-unit="攀枝花市西区协同助推成渝经济圈建设规划"]')
     expect(xiqu.locator("td.overdue")).to_have_text("1")
+    # the chart by document: one bar per document of the ledger, each labelled with its counts
+    labels = page.locator("#duban-doc-chart svg text.label").all_text_contents()
+    assert len(labels) == page.locator("#duban-docs tbody tr").count() >= 5
+    assert "攀枝花市西区协同助推成渝经济圈建设规划" in labels
+    assert page.locator("#duban-doc-chart svg rect.bar-overdue").count() == len(labels)
