@@ -23,7 +23,13 @@ from extractors.export.ledger import Ledger, left_out_note
 from extractors.export.write import atomic_write, default_export_path, write_ledger
 from extractors.export.xlsx import build_workbook
 from extractors.registry.store import Registry
-from extractors.tracking.apply import EDITABLE_FIELDS, TrackedLedger, apply_corrections, field_value
+from extractors.tracking.apply import (
+    EDITABLE_FIELDS,
+    TrackedLedger,
+    apply_corrections,
+    field_value,
+    latest_per_field,
+)
 from extractors.tracking.corrections import diff_workbook
 from extractors.tracking.model import NOT_A_TASK_MARK, PROGRESS_STATUSES, Correction, Origin, ProgressReport
 from extractors.tracking.notice import supervision_workbook
@@ -271,8 +277,9 @@ def write_supervision_workbook(result: Supervision, out: Path) -> Path:
 def correct_field(registry: Registry, task_id: str, name: str, value: str, user: str,
                   now: dt.datetime | None = None) -> Correction:
     """A person sets one cell of the 任务分工表 (the web page's edit): stored like an imported
-    edit, with the user as its origin. ``name``: lead, supporting, unassigned, deadline, or
-    not_a_task (value 非任务, or "" to take the mark back)."""
+    edit, with the user as its origin. ``name``: lead, supporting, unassigned, deadline,
+    not_a_task (value 非任务, or "" to take the mark back), or merge (value: the task_id of the
+    row to merge into, as 并入 in a workbook's 校核 cell; "" undoes a merge)."""
     reader = LedgerReader(registry)
     corrections = reader.store.corrections()
     # every version: a row of an older version (the web page's 含旧版本) can be corrected too;
@@ -284,19 +291,28 @@ def correct_field(registry: Registry, task_id: str, name: str, value: str, user:
     task = shown.get(task_id)
     if task is None:
         raise LedgerRequestError(None, f"台账中没有任务「{task_id}」", "任务ID 见任务分工表的「任务ID」列")
+    into: Task | None = None  # merge: the row merged into, kept as the merge's anchor (carry.py)
     if name == "not_a_task":
         if value not in ("", NOT_A_TASK_MARK):
             raise LedgerRequestError(None, f"「非任务」只能设为「{NOT_A_TASK_MARK}」或空", "空表示撤销标记")
         before = NOT_A_TASK_MARK if task_id in {t.task_id for t, _ in tracked.excluded} else ""
+    elif name == "merge":
+        into = shown.get(value.strip()) if value.strip() else None
+        if value.strip() and (into is None or into.task_id == task_id):
+            raise LedgerRequestError(None, f"不能并入「{value.strip()}」：台账中没有这一行，或就是本行",
+                                     "并入的目标填另一行的任务ID（任务分工表的「任务ID」列）；空表示撤销合并")
+        previous = latest_per_field(corrections).get((task_id, "merge"))
+        before = previous.after if previous is not None else ""
     elif name in EDITABLE_FIELDS:
         before = field_value(task, name)
     else:
-        raise LedgerRequestError(None, f"不能校核「{name}」", f"可校核：{'、'.join(EDITABLE_FIELDS)}、not_a_task")
+        raise LedgerRequestError(None, f"不能校核「{name}」", f"可校核：{'、'.join(EDITABLE_FIELDS)}、not_a_task、merge")
     source = extracted[task_id]
     correction = Correction(
         task_id=task_id, doc_id=source.doc_id, field=name, before=before, after=value.strip(),
         source_text=source.text, char_start=source.source.char_start, char_end=source.source.char_end,
         origin=Origin(user=user or "未署名"), created_at=now or dt.datetime.now(dt.UTC),
+        task_json=into.model_dump_json() if into is not None else None,
     )
     reader.store.record_import([correction], [])
     return reader.store.corrections()[-1]

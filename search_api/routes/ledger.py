@@ -37,8 +37,10 @@ router = APIRouter(prefix="/ledger", tags=["ledger"])
 
 class CorrectionIn(BaseModel):
     task_id: str
-    field: Literal["lead", "supporting", "unassigned", "deadline", "not_a_task"]
-    value: str = Field(max_length=2000, description="the cell as a person types it; 非任务 / '' for not_a_task")
+    field: Literal["lead", "supporting", "unassigned", "deadline", "not_a_task", "merge"]
+    value: str = Field(max_length=2000, description="the cell as a person types it; 非任务 / '' for "
+                                                    "not_a_task; merge: the task_id of the row to merge "
+                                                    "into ('' undoes it)")
     user: str = Field(default="", max_length=100)
 
 

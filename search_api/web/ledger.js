@@ -27,8 +27,9 @@ async function post(path, body) {
 }
 
 function checkText(row) {
-  return row.corrections.map((c) => c.status === "待复核"
-    ? `${c.field} 待复核（原文已变化）`
+  return row.corrections.map((c) => c.field === "merge"  // on the row merged into; 待复核 on the row to merge
+    ? (c.status === "待复核" ? `并入「${c.corrected}」待复核（该行原文已变化）` : `已并入「${c.corrected}」一行`)
+    : c.status === "待复核" ? `${c.field} 待复核（原文已变化）`
     : c.field === "add_task" ? "人工新增" : `${c.field}：${c.extracted || "空"} → ${c.corrected || "空"}`).join("；");
 }
 
@@ -72,6 +73,10 @@ function openEditor(row) {
   $("#edit-task").textContent = `${row.document} · ${row.measure}`;
   for (const field of FIELDS) $(`#edit-${field}`).value = row[field];
   $("#edit-not-a-task").checked = false;
+  // 并入: another row of the same document (its units and deadlines join that row; this one leaves)
+  $("#edit-merge").replaceChildren(el("option", { value: "", text: "不合并" }),
+    ...ledgerState.rows.filter((r) => r.doc_id === row.doc_id && r.task_id !== row.task_id)
+      .map((r) => el("option", { value: r.task_id, text: r.measure })));
   $("#report-status").value = "";
   $("#report-unit").value = row.lead.split("、")[0] || row.unassigned.split("、")[0] || "";
   $("#report-date").value = new Date().toISOString().slice(0, 10);
@@ -92,6 +97,7 @@ async function saveEdits(event) {
       if (value !== row[field]) await post("/ledger/corrections", { task_id: taskId, field, value, user });
     }
     if ($("#edit-not-a-task").checked) await post("/ledger/corrections", { task_id: taskId, field: "not_a_task", value: "非任务", user });
+    if ($("#edit-merge").value) await post("/ledger/corrections", { task_id: taskId, field: "merge", value: $("#edit-merge").value, user });
     if ($("#report-status").value) {
       await post("/ledger/reports", { task_id: taskId, unit: $("#report-unit").value.trim(), status: $("#report-status").value,
         report_date: $("#report-date").value, progress: $("#report-progress").value.trim(), user });

@@ -122,3 +122,19 @@ def test_the_duban_view_counts_for_a_fixed_day(page, server) -> None:
     assert len(labels) == page.locator("#duban-docs tbody tr").count() >= 5
     assert "攀枝花市西区协同助推成渝经济圈建设规划" in labels
     assert page.locator("#duban-doc-chart svg rect.bar-overdue").count() == len(labels)
+
+
+def test_a_row_merged_on_the_page_leaves_and_its_target_says_so(page, server) -> None:
+    """并入 from the edit dialog: the same edit as 并入 in a workbook's 校核 cell (after the 督办
+    test, whose counts it would change)."""
+    source, target = "dongqu-2023-chengzai-fangan:二.（六）.14", "dongqu-2023-chengzai-fangan:二.（六）.13"
+    page.goto(f"{server}/#/ledger")
+    page.fill("#ledger-token", TOKEN)
+    _row(page, source).locator("button.edit").click()
+    options = page.locator("#edit-merge option").evaluate_all("os => os.map(o => o.value)")
+    assert options[0] == "" and target in options and source not in options
+    assert all(o.startswith("dongqu-2023-chengzai-fangan:") for o in options[1:])  # rows of its own document
+    page.select_option("#edit-merge", target)
+    page.click("#edit-save")
+    expect(_row(page, source)).to_have_count(0)
+    expect(_row(page, target).locator("td.check")).to_contain_text(f"已并入「{source}」一行")
