@@ -30,7 +30,7 @@ from extractors.tracking.apply import (
     field_value,
     latest_per_field,
 )
-from extractors.tracking.corrections import diff_workbook
+from extractors.tracking.corrections import added_task_correction, diff_workbook, source_span
 from extractors.tracking.model import NOT_A_TASK_MARK, PROGRESS_STATUSES, Correction, Origin, ProgressReport
 from extractors.tracking.notice import supervision_workbook
 from extractors.tracking.overdue import TaskState, UnitSummary, document_summaries, task_states, unit_summaries
@@ -43,7 +43,7 @@ from extractors.tracking.progress import (
     write_units_workbook,
 )
 from extractors.tracking.tables import TrackingStore
-from extractors.tracking.workbook_in import check_mark, open_workbook, read_ledger_workbook
+from extractors.tracking.workbook_in import EditableCells, check_mark, open_workbook, read_ledger_workbook
 from extractors.tracking.workbook_out import LEDGER_MARK, annotate_task_sheet, correction_log_sheet
 
 
@@ -314,6 +314,31 @@ def correct_field(registry: Registry, task_id: str, name: str, value: str, user:
         origin=Origin(user=user or "未署名"), created_at=now or dt.datetime.now(dt.UTC),
         task_json=into.model_dump_json() if into is not None else None,
     )
+    reader.store.record_import([correction], [])
+    return reader.store.corrections()[-1]
+
+
+def add_task(registry: Registry, doc_id: str, text: str, cells: EditableCells, user: str,
+             now: dt.datetime | None = None) -> Correction:
+    """A measure the extractor missed, added by a person on the web page (新增任务): ``text`` is
+    a sentence copied from the document (found there, so the task points at its source), ``cells``
+    the units and deadline they typed. Stored like a row added to an imported workbook."""
+    reader = LedgerReader(registry)
+    corrections = reader.store.corrections()
+    tracked = reader.tracked(corrections=corrections)
+    doc = reader.document(doc_id) if doc_id in {d.meta.doc_id for d in tracked.ledger.documents} else None
+    if doc is None:
+        raise LedgerRequestError(None, f"台账中没有文件「{doc_id}」（或它已有新版本）",
+                                 "文件编号见任务分工表的「任务ID」列冒号前；新增任务加在文件的最新版本上")
+    span = source_span(doc, text)
+    if span is None:
+        raise LedgerRequestError(None, f"在「{doc.meta.title}」原文中找不到这段文字",
+                                 "请从原文复制一句（至少 6 个字）")
+    correction = added_task_correction(doc, span, text, cells, tracked.ledger, Origin(user=user or "未署名"),
+                                       now or dt.datetime.now(dt.UTC))
+    if any(c.task_id == correction.task_id for c in corrections if c.field == "add_task"):
+        raise LedgerRequestError(None, f"这段原文已作为新增任务「{correction.task_id}」登记过",
+                                 "要改它的单位或时限，请在台账校核中编辑该行")
     reader.store.record_import([correction], [])
     return reader.store.corrections()[-1]
 

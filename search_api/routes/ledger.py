@@ -18,11 +18,13 @@ from extractors.export.ledger import measure_heading
 from extractors.tracking.apply import field_value
 from extractors.tracking.model import Correction, ProgressReport
 from extractors.tracking.progress import latest_reports
+from extractors.tracking.workbook_in import EditableCells
 from extractors.relations.versions import superseded_documents
 from extractors.tracking.service import (
     LedgerReader,
     current_task_ids,
     add_report,
+    add_task,
     correct_field,
     import_workbooks,
     supervision,
@@ -41,6 +43,19 @@ class CorrectionIn(BaseModel):
     value: str = Field(max_length=2000, description="the cell as a person types it; 非任务 / '' for "
                                                     "not_a_task; merge: the task_id of the row to merge "
                                                     "into ('' undoes it)")
+    user: str = Field(default="", max_length=100)
+
+
+class TaskIn(BaseModel):
+    """A measure the extractor missed (新增任务): a sentence copied from the document, and the
+    units and deadline as a person types them in the 任务分工表."""
+
+    doc_id: str
+    text: str = Field(min_length=6, max_length=5000, description="copied from the document (found there)")
+    lead: str = Field(default="", max_length=2000)
+    supporting: str = Field(default="", max_length=2000)
+    unassigned: str = Field(default="", max_length=2000)
+    deadline: str = Field(default="", max_length=500)
     user: str = Field(default="", max_length=100)
 
 
@@ -152,6 +167,14 @@ def ledger_rows(registry: RegistryDep, all_versions: AllVersionsQuery = False) -
                 report_date=report.report_date if report else None,
             ))
     return rows
+
+
+@router.post("/tasks", response_model=Correction, status_code=201)
+def post_task(body: TaskIn, registry: RegistryDep, _: TokenDep) -> Correction:
+    """Add a measure the extractor missed; kept over every rebuild like a row added to a workbook."""
+    cells = EditableCells(lead=body.lead, supporting=body.supporting, unassigned=body.unassigned,
+                          deadline=body.deadline)
+    return add_task(registry, body.doc_id, body.text, cells, body.user)
 
 
 @router.get("/superseded", response_model=list[SupersededOut])

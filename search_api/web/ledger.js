@@ -61,6 +61,10 @@ async function showLedger() {
     const [rows, superseded] = await Promise.all([api(`/ledger/tasks?all_versions=${allVersions}`), api("/ledger/superseded")]);
     ledgerState.rows = rows;
     ledgerState.leftOut = allVersions ? 0 : superseded.length;
+    const chosen = $("#add-doc").value;  // 新增任务 goes on a document of the ledger
+    const docs = new Map(rows.map((r) => [r.doc_id, r.document]));
+    $("#add-doc").replaceChildren(...[...docs].map(([id, title]) => el("option", { value: id, text: title })));
+    if (docs.has(chosen)) $("#add-doc").value = chosen;
     renderLedger();
   } catch (err) {
     $("#ledger-status").textContent = `无法加载：${err.message}`;
@@ -106,6 +110,24 @@ async function saveEdits(event) {
     await showLedger();
   } catch (err) {
     $("#edit-error").textContent = `未保存：${err.message}`;
+  }
+}
+
+async function addTask(event) {
+  event.preventDefault();
+  if ($("#add-text").value.trim().length < 6) {
+    $("#add-status").textContent = "未新增：请从原文复制一句（至少 6 个字）";
+    return;
+  }
+  try {
+    const added = await post("/ledger/tasks", { doc_id: $("#add-doc").value, text: $("#add-text").value.trim(),
+      lead: $("#add-lead").value.trim(), supporting: $("#add-supporting").value.trim(),
+      deadline: $("#add-deadline").value.trim(), user: $("#ledger-user").value.trim() });
+    await showLedger();
+    $("#add-status").textContent = `已新增：${added.task_id}`;
+    for (const id of ["#add-text", "#add-lead", "#add-supporting", "#add-deadline"]) $(id).value = "";
+  } catch (err) {
+    $("#add-status").textContent = `未新增：${err.message}`;
   }
 }
 
@@ -188,5 +210,6 @@ $("#edit-form button[value=cancel]").addEventListener("click", (event) => { even
 $("#ledger-filter").addEventListener("input", () => ledgerState.rows && renderLedger());
 $("#ledger-all-versions").addEventListener("change", showLedger);
 $("#ledger-upload").addEventListener("change", uploadWorkbook);
+$("#add-form").addEventListener("submit", addTask);
 $("#duban-form").addEventListener("submit", (event) => { event.preventDefault(); showDuban({}); });
 if (/^#\/(ledger|duban)/.test(location.hash)) route();  // app.js routed before this file loaded

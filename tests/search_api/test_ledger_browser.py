@@ -138,3 +138,25 @@ def test_a_row_merged_on_the_page_leaves_and_its_target_says_so(page, server) ->
     page.click("#edit-save")
     expect(_row(page, source)).to_have_count(0)
     expect(_row(page, target).locator("td.check")).to_contain_text(f"已并入「{source}」一行")
+
+
+def test_a_task_added_on_the_page_shows_as_a_row(page, server) -> None:
+    """新增任务: a sentence copied from the document, with a lead and a deadline, becomes a row."""
+    quote = "建立健全推进园区提升承载能力工作机制，强化组织协调，定期研究解决园区建设发展中遇到的困难问题。"
+    page.goto(f"{server}/#/ledger")
+    page.fill("#ledger-token", TOKEN)
+    page.click("#add-task summary")
+    page.select_option("#add-doc", "dongqu-2023-chengzai-fangan")
+    page.fill("#add-text", quote)
+    page.fill("#add-lead", "区财政局")
+    page.fill("#add-deadline", "2025年底前")
+    page.click("#add-save")
+    expect(page.locator("#add-status")).to_contain_text("已新增：dongqu-2023-chengzai-fangan:补")
+    added = page.locator('#ledger-table tr[data-task^="dongqu-2023-chengzai-fangan:补"]')
+    expect(added.locator("td.lead")).to_have_text("区财政局")
+    expect(added.locator("td.check")).to_have_text("人工新增")
+    page.click("#add-save")  # nothing copied: said in Chinese, nothing sent
+    expect(page.locator("#add-status")).to_have_text("未新增：请从原文复制一句（至少 6 个字）")
+    page.fill("#add-text", quote)  # the same sentence twice: refused, said why
+    page.click("#add-save")
+    expect(page.locator("#add-status")).to_contain_text("登记过")
