@@ -40,6 +40,9 @@ class TracePair(BaseModel):
     titles: dict[str, dict[str, str]]  # upper / lower → {path: title}, checked against extraction
     links: tuple[tuple[str, str], ...]
     optional: tuple[tuple[str, str], ...] = ()
+    # measures the extraction found only after the gold was written (ids of the upper and the
+    # lower document): links to them are neither right nor wrong, and they are not gaps
+    unscored: dict[str, tuple[str, ...]] = {}
 
 
 def load_gold(path: Path = GOLD) -> list[TracePair]:
@@ -61,12 +64,13 @@ def title_problems(pair: TracePair, upper: Extraction, lower: Extraction) -> lis
 
 
 def score_pair(pair: TracePair, report: TraceReport) -> dict:
-    predicted = {(link.upper.task_id.split(":", 1)[1], link.lower.task_id.split(":", 1)[1])
-                 for link in report.links}
+    new_upper, new_lower = set(pair.unscored.get("upper", ())), set(pair.unscored.get("lower", ()))
+    predicted = {(a, b) for a, b in ((link.upper.task_id.split(":", 1)[1], link.lower.task_id.split(":", 1)[1])
+                                     for link in report.links) if a not in new_upper and b not in new_lower}
     gold, optional = set(pair.links), set(pair.optional)
     right, wrong = predicted & gold, predicted - gold - optional
     linked_upper = {a for a, _ in (*pair.links, *pair.optional)}
-    untaken_pred = {r.task_id.split(":", 1)[1] for r in report.untaken}
+    untaken_pred = {r.task_id.split(":", 1)[1] for r in report.untaken} - new_upper
     upper_ids = {link.upper.task_id.split(":", 1)[1] for link in report.links} | untaken_pred
     untaken_gold = upper_ids - linked_upper
     return {"right": len(right), "wrong": len(wrong), "gold": len(gold), "missed": sorted(gold - predicted),
