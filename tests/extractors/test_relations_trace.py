@@ -119,8 +119,8 @@ def test_words_alone_still_find_most_gold_links_and_few_wrong_ones(chain) -> Non
 
 @pytest.mark.skipif(not realdocs_eval.available(), reason="../shared/realdocs is not here")
 def test_words_alone_on_the_real_pairs_keep_their_measured_floor() -> None:
-    """The real development pairs without an embedder: measured 19 of 33 gold links, 6 wrong
-    (precision 0.76, recall 0.58; with the real model 20 right, 10 wrong). A floor under it."""
+    """The real development pairs without an embedder: measured 38 of 58 gold links, 20 wrong
+    (precision 0.66, recall 0.66; with the real model 40 right, 22 wrong). A floor under it."""
     settings = Settings()
     right = wrong = gold = 0
     for pair in load_gold(REAL_GOLD):
@@ -128,7 +128,7 @@ def test_words_alone_on_the_real_pairs_keep_their_measured_floor() -> None:
                         for stem in (pair.upper, pair.lower))
         s = score_pair(pair, trace_documents(upper, [lower], tokenize=tokenize))
         right, wrong, gold = right + s["right"], wrong + s["wrong"], gold + s["gold"]
-    assert right / (right + wrong) >= 0.7 and right / gold >= 0.55
+    assert right / (right + wrong) >= 0.6 and right / gold >= 0.6
 
 
 UPPER = """关于加快园区发展的通知
