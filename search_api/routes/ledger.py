@@ -170,7 +170,7 @@ def ledger_rows(registry: RegistryDep, all_versions: AllVersionsQuery = False) -
 
 
 @router.post("/tasks", response_model=Correction, status_code=201)
-def post_task(body: TaskIn, registry: RegistryDep, _: TokenDep) -> Correction:
+def post_task(body: TaskIn, registry: LiveRegistryDep, _: TokenDep) -> Correction:
     """Add a measure the extractor missed; kept over every rebuild like a row added to a workbook."""
     cells = EditableCells(lead=body.lead, supporting=body.supporting, unassigned=body.unassigned,
                           deadline=body.deadline)
