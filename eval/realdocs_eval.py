@@ -55,14 +55,20 @@ def _meta_entry(stem: str, folder: Path):
     )
 
 
+def parse_realdoc(stem: str, settings: Settings, folder: Path = REALDOCS_DIR):
+    """The real document ``stem`` parsed as a user's file with its manifest metadata."""
+    from pipeline.run import parse_file
+
+    return parse_file(folder / f"{stem}.txt", meta=_meta_entry(stem, folder), settings=settings)
+
+
 def predict(stems: tuple[str, ...], settings: Settings, folder: Path = REALDOCS_DIR) -> dict[str, DocPrediction]:
     from extractors.run import extract_document
-    from pipeline.run import parse_file
 
     out: dict[str, DocPrediction] = {}
     for stem in stems:
         try:
-            doc = parse_file(folder / f"{stem}.txt", meta=_meta_entry(stem, folder), settings=settings)
+            doc = parse_realdoc(stem, settings, folder)
             extraction = extract_document(doc)
             out[stem] = DocPrediction(stem, task_rows(extraction.tasks), target_rows(extraction.targets))
         except Exception as exc:  # noqa: BLE001 — report and keep scoring the other documents

@@ -1,19 +1,24 @@
-"""``taizhang eval trace``: 承接 links against the hand gold of ``eval/gold/trace.yaml``.
+"""``taizhang eval trace``: 承接 links against hand gold.
 
-For each (upper, lower) pair of the gold, ``taizhang trace`` links the measures with the
-project's tokenizer and embedder (``settings.embedding_model``). A predicted link is right when
-the gold lists it, neither right nor wrong when the gold marks it optional, wrong otherwise;
-recall counts the non-optional gold links found. The gaps are scored the same way: an upper
-measure is truly 未承接 when the gold gives it no link at all (optional ones included).
+Two sets, reported apart: the bundled corpus's chain (``eval/gold/trace.yaml``; the trace
+settings were chosen on it) and pairs of real development documents from ``../shared/realdocs/``
+(``eval/gold/trace_realdocs.yaml``, scored when that folder is at hand; a national 实施方案 and a
+ministry's 工作方案, a national 规划 and a city's 行动计划). For each pair ``taizhang trace`` links
+the measures with the project's tokenizer and embedder (``settings.embedding_model``). A predicted
+link is right when the gold lists it, neither right nor wrong when the gold marks it optional,
+wrong otherwise; recall counts the non-optional gold links found. The gaps are scored the same
+way: an upper measure is truly 未承接 when the gold gives it no link at all (optional ones included).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from eval import realdocs_eval
 from eval.ratio import ratio
 from extractors.relations.trace import TraceReport
 from extractors.run import Extraction, extract_document
@@ -24,6 +29,7 @@ from search_api.trace_cli import trace_extractions
 
 REPO = Path(__file__).resolve().parents[1]
 GOLD = REPO / "eval" / "gold" / "trace.yaml"
+REAL_GOLD = REPO / "eval" / "gold" / "trace_realdocs.yaml"
 
 
 class TracePair(BaseModel):
@@ -34,6 +40,9 @@ class TracePair(BaseModel):
     titles: dict[str, dict[str, str]]  # upper / lower → {path: title}, checked against extraction
     links: tuple[tuple[str, str], ...]
     optional: tuple[tuple[str, str], ...] = ()
+    # measures the extraction found only after the gold was written (ids of the upper and the
+    # lower document): links to them are neither right nor wrong, and they are not gaps
+    unscored: dict[str, tuple[str, ...]] = {}
 
 
 def load_gold(path: Path = GOLD) -> list[TracePair]:
@@ -55,12 +64,13 @@ def title_problems(pair: TracePair, upper: Extraction, lower: Extraction) -> lis
 
 
 def score_pair(pair: TracePair, report: TraceReport) -> dict:
-    predicted = {(link.upper.task_id.split(":", 1)[1], link.lower.task_id.split(":", 1)[1])
-                 for link in report.links}
+    new_upper, new_lower = set(pair.unscored.get("upper", ())), set(pair.unscored.get("lower", ()))
+    predicted = {(a, b) for a, b in ((link.upper.task_id.split(":", 1)[1], link.lower.task_id.split(":", 1)[1])
+                                     for link in report.links) if a not in new_upper and b not in new_lower}
     gold, optional = set(pair.links), set(pair.optional)
     right, wrong = predicted & gold, predicted - gold - optional
     linked_upper = {a for a, _ in (*pair.links, *pair.optional)}
-    untaken_pred = {r.task_id.split(":", 1)[1] for r in report.untaken}
+    untaken_pred = {r.task_id.split(":", 1)[1] for r in report.untaken} - new_upper
     upper_ids = {link.upper.task_id.split(":", 1)[1] for link in report.links} | untaken_pred
     untaken_gold = upper_ids - linked_upper
     return {"right": len(right), "wrong": len(wrong), "gold": len(gold), "missed": sorted(gold - predicted),
@@ -68,16 +78,16 @@ def score_pair(pair: TracePair, report: TraceReport) -> dict:
             "untaken_pred": len(untaken_pred), "untaken_gold": len(untaken_gold)}
 
 
-def main(settings: Settings | None = None, embedder: Embedder | None = None) -> dict:
-    settings = settings or Settings()
-    embedder = embedder or make_embedder(settings)
-    totals = {"right": 0, "wrong": 0, "gold": 0, "untaken_right": 0, "untaken_pred": 0, "untaken_gold": 0}
+TOTAL_KEYS = ("right", "wrong", "gold", "untaken_right", "untaken_pred", "untaken_gold")
+
+
+def score_set(name: str, pairs: list[TracePair], load: Callable[[str], Extraction],
+              embedder: Embedder) -> dict:
+    """Score ``pairs`` (documents read by ``load``), print a line per pair and the set's total."""
+    totals = dict.fromkeys(TOTAL_KEYS, 0)
     problems: list[str] = []
-    print(f"承接 links vs eval/gold/trace.yaml (embedder: {settings.embedding_model})")
-    print(f"{'upper → lower':66} {'gold':>5} {'right':>6} {'wrong':>6} {'P':>6} {'R':>6}  未承接 P/R")
-    for pair in load_gold():
-        upper = extract_document(parse_file(REPO / "corpus" / f"{pair.upper}.txt", settings=settings))
-        lower = extract_document(parse_file(REPO / "corpus" / f"{pair.lower}.txt", settings=settings))
+    for pair in pairs:
+        upper, lower = load(pair.upper), load(pair.lower)
         problems += title_problems(pair, upper, lower)
         s = score_pair(pair, trace_extractions(upper, [lower], embedder))
         for key in totals:
@@ -91,13 +101,34 @@ def main(settings: Settings | None = None, embedder: Embedder | None = None) -> 
             print(f"    wrong  {a} → {b}")
     precision = ratio(totals["right"], totals["right"] + totals["wrong"])
     recall = ratio(totals["right"], totals["gold"])
-    print(f"{'all':66} {totals['gold']:5} {totals['right']:6} {totals['wrong']:6} {precision:6.3f} {recall:6.3f}  "
+    print(f"{name:66} {totals['gold']:5} {totals['right']:6} {totals['wrong']:6} {precision:6.3f} {recall:6.3f}  "
           f"{ratio(totals['untaken_right'], totals['untaken_pred']):.2f}/"
           f"{ratio(totals['untaken_right'], totals['untaken_gold']):.2f}")
-    for p in problems:
-        print("  gold problem: " + p)
     return {"precision": precision, "recall": recall, **totals, "gold_problems": problems}
 
+
+def main(settings: Settings | None = None, embedder: Embedder | None = None) -> dict:
+    """Both sets; the corpus's figures at the top level (the aim: P ≥ 0.85 at R ≥ 0.80), the real
+    pairs' under ``realdocs`` (None when ../shared/realdocs is not here)."""
+    settings = settings or Settings()
+    embedder = embedder or make_embedder(settings)
+    print(f"承接 links vs eval/gold/trace.yaml and trace_realdocs.yaml (embedder: {settings.embedding_model})")
+    print(f"{'upper → lower':66} {'gold':>5} {'right':>6} {'wrong':>6} {'P':>6} {'R':>6}  未承接 P/R")
+
+    def corpus(stem: str) -> Extraction:
+        return extract_document(parse_file(REPO / "corpus" / f"{stem}.txt", settings=settings))
+
+    result = score_set("all (corpus)", load_gold(), corpus, embedder)
+    result["realdocs"] = None
+    if realdocs_eval.available():
+        result["realdocs"] = score_set("all (real development documents)", load_gold(REAL_GOLD),
+                                       lambda stem: extract_document(realdocs_eval.parse_realdoc(stem, settings)),
+                                       embedder)
+    else:
+        print(f"real pairs not scored: {realdocs_eval.REALDOCS_DIR} is not here")
+    for p in result["gold_problems"] + (result["realdocs"] or {}).get("gold_problems", []):
+        print("  gold problem: " + p)
+    return result
 
 
 if __name__ == "__main__":

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Query, Request
 
 from extractors.registry.snapshot import SnapshotPool
 from extractors.registry.store import Registry
+from extractors.relations.versions import superseded_documents
 from pipeline.settings import Settings
 
 from search_api.embedding.embed import Embedder
@@ -50,6 +51,20 @@ RegistryDep = Annotated[Registry, Depends(get_registry)]
 LiveRegistryDep = Annotated[Registry, Depends(get_live_registry)]
 EngineDep = Annotated[SearchEngine, Depends(get_engine)]
 SnapshotsDep = Annotated[SnapshotPool | None, Depends(get_snapshots)]
+
+AllVersionsQuery = Annotated[bool, Query(description="include versions a later version of the same "
+                                                    "document supersedes (default: latest only)")]
+
+
+def left_out_versions(registry: RegistryDep, all_versions: AllVersionsQuery = False) -> frozenset[str]:
+    """The doc_ids a ledger read leaves out: older versions of a document a later one
+    supersedes (as ``taizhang export``), none when the request asks for ``all_versions``."""
+    if all_versions:
+        return frozenset()
+    return frozenset(superseded_documents(registry.documents(), registry.version_links()))
+
+
+LeftOutDep = Annotated[frozenset[str], Depends(left_out_versions)]
 
 
 def get_index(engine: EngineDep) -> LoadedIndex:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, Self
 
 from pydantic import BaseModel, ConfigDict
@@ -304,13 +304,16 @@ class Registry:
         return Document.model_validate_json(blob) if blob is not None else None
 
     def tasks(self, doc_id: str | None = None, unit: str | None = None,
-              role: str | None = None) -> list[Task]:
-        """Measures in document order; ``unit`` is a canonical name, ``role`` lead|supporting|unassigned."""
+              role: str | None = None, without: Collection[str] = ()) -> list[Task]:
+        """Measures in document order; ``unit`` is a canonical name, ``role`` lead|supporting|unassigned;
+        ``without``: doc_ids left out (older versions the ledger does not list)."""
         if role is not None and role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
         query = select(TaskRow.task_json).order_by(TaskRow.doc_id, TaskRow.position)
         if doc_id is not None:
             query = query.where(TaskRow.doc_id == doc_id)
+        if without:
+            query = query.where(TaskRow.doc_id.not_in(sorted(without)))
         if unit is not None or role is not None:
             mention = select(TaskUnitRow.id).where(TaskUnitRow.task_id == TaskRow.task_id)
             if unit is not None:
@@ -343,9 +346,12 @@ class Registry:
             rows = s.scalars(query).all()
         return [Target.model_validate_json(r) for r in rows]
 
-    def units(self) -> list[UnitLoad]:
-        """Every canonical unit with its load, busiest first. Counts are measures, not mentions."""
+    def units(self, without: Collection[str] = ()) -> list[UnitLoad]:
+        """Every canonical unit with its load, busiest first. Counts are measures, not mentions,
+        of every document but ``without`` (doc_ids: older versions the ledger does not list)."""
         query = select(TaskUnitRow.canonical, TaskUnitRow.name, TaskUnitRow.role, TaskUnitRow.task_id)
+        if without:
+            query = query.where(TaskUnitRow.doc_id.not_in(sorted(without)))
         with self._sessions() as s:
             rows = s.execute(query).all()
         names: dict[str, set[str]] = defaultdict(set)

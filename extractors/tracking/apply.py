@@ -22,7 +22,7 @@ from pipeline.model import Deadline, Document, Span, Task, UnitMention
 
 from extractors.deadlines import extract_deadlines
 from extractors.export.ledger import CorrectedField, Ledger, LedgerDocument, deadline_cell, unit_names
-from extractors.tracking.carry import carry_forward
+from extractors.tracking.carry import carry_forward, merge_target_text
 from extractors.tracking.model import FIELD_LABEL, NOT_A_TASK_MARK, Correction, ReviewItem
 from extractors.units.context import same_body
 from extractors.units.names import canonical_unit
@@ -251,6 +251,12 @@ def _merged(documents: list[LedgerDocument], merges: list[tuple[Task, Correction
         if c.after not in index or c.after in gone or c.after == source.task_id:
             reviews.append(ReviewItem(correction=c, old_text=c.source_text, new_text=source.text,
                                       reason=f"合并目标「{c.after}」已不在台账中"))
+            continue
+        into = merge_target_text(c)
+        if into is not None and index[c.after].text != into:  # the row it was merged into changed
+            reviews.append(ReviewItem(correction=c, old_text=into, new_text=index[c.after].text,
+                                      reason=f"合并目标「{c.after}」原文已变化"))
+            notes.setdefault(source.task_id, []).append(_note(c, "", TO_REVIEW))
             continue
         index[c.after] = _merged_pair(index[c.after], source)
         gone.add(source.task_id)

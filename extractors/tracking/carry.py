@@ -13,7 +13,11 @@ was made on, found in the document's current version (``Registry.current_version
 
 and when the version has no such measure the correction is listed 待复核 as gone. A task a
 person added moves to the current version with its quote (found again there, or 待复核). The
-stored correction never changes (it records what the person saw): this runs on every read.
+target of a 并入 (merge) is followed the same way, by the text it had when the person merged
+into it (kept in the correction's ``task_json``): a heading inserted above it does not send the
+row into the wrong measure, and a changed target text puts the merge on 待复核
+(``apply_corrections``). The stored correction never changes (it records what the person saw):
+this runs on every read.
 """
 
 from __future__ import annotations
@@ -45,21 +49,41 @@ def carry_forward(corrections: Sequence[Correction], ledger: Ledger,
 
 def _carried(c: Correction, doc_id: str, texts: Mapping[str, str],
              by_text: Mapping[tuple[str, str], list[str]]) -> Correction:
-    same_number = f"{doc_id}:{_local(c.task_id, c.doc_id)}"
-    target = same_number
-    if c.field != "add_task" and texts.get(same_number) != c.source_text:
-        same_text = by_text.get((doc_id, c.source_text), [])
-        if len(same_text) == 1:
-            target = same_text[0]
-    if target == c.task_id and doc_id == c.doc_id:
-        return c
-    update: dict[str, str | None] = {"task_id": target, "doc_id": doc_id}
+    target = _followed(c.task_id, c.doc_id, None if c.field == "add_task" else c.source_text,
+                       doc_id, texts, by_text)
+    update: dict[str, str | None] = {}
+    if target != c.task_id or doc_id != c.doc_id:
+        update = {"task_id": target, "doc_id": doc_id}
     if c.field == "merge" and c.after.startswith(f"{c.doc_id}:"):
-        update["after"] = f"{doc_id}:{_local(c.after, c.doc_id)}"
-    if c.field == "add_task" and c.task_json:
+        into = merge_target_text(c)
+        after = _followed(c.after, c.doc_id, into, doc_id, texts, by_text)
+        if after != c.after:
+            update["after"] = after
+    if c.field == "add_task" and c.task_json and update:
         task = Task.model_validate_json(c.task_json)
         update["task_json"] = task.model_copy(update={"task_id": target, "doc_id": doc_id}).model_dump_json()
-    return c.model_copy(update=update)
+    return c.model_copy(update=update) if update else c
+
+
+def merge_target_text(c: Correction) -> str | None:
+    """The text of the measure a 并入 correction merged its row into, as the person saw it;
+    None for a merge stored before the target was kept with it (followed by number only)."""
+    if c.field != "merge" or not c.task_json:
+        return None
+    return Task.model_validate_json(c.task_json).text
+
+
+def _followed(task_id: str, made_on: str, text: str | None, doc_id: str, texts: Mapping[str, str],
+              by_text: Mapping[tuple[str, str], list[str]]) -> str:
+    """The measure ``task_id`` (of document ``made_on``, with ``text`` then) is in ``doc_id``:
+    the same number while its text stands, else the one measure with that text, else the same
+    number (whose changed text sends the correction to 待复核)."""
+    same_number = f"{doc_id}:{_local(task_id, made_on)}"
+    if text is not None and texts.get(same_number) != text:
+        same_text = by_text.get((doc_id, text), [])
+        if len(same_text) == 1:
+            return same_text[0]
+    return same_number
 
 
 def _local(task_id: str, doc_id: str) -> str:

@@ -34,7 +34,7 @@ from extractors.tracking.apply import (
     with_field,
 )
 from extractors.tracking.model import MERGE_MARK, NOT_A_TASK_MARK, Correction, Origin
-from extractors.tracking.workbook_in import FIELD_HEADERS, LedgerRow, LedgerWorkbook
+from extractors.tracking.workbook_in import FIELD_HEADERS, EditableCells, LedgerRow, LedgerWorkbook
 from extractors.tracking.workbook_out import CHECK_HEADER, LOCATOR
 
 
@@ -91,11 +91,15 @@ def diff_workbook(book: LedgerWorkbook, sha: str, tracked: TrackedLedger,
                 continue
             header = FIELD_HEADERS.get(name, CHECK_HEADER)
             span = task.source if task is not None else None
+            into = extracted.get(after) if name == "merge" else None  # the anchor of a 并入's target
+            if into is not None and after in book.snapshot:  # its text as the person saw it
+                into = into.model_copy(update={"text": book.snapshot[after].source_text})
             out.append(Correction(
                 task_id=row.task_id, doc_id=task.doc_id if task else row.task_id.partition(":")[0],
                 field=name, before=before, after=after, source_text=snap.source_text,
                 char_start=span.char_start if span else 0, char_end=span.char_end if span else 0,
                 origin=_origin(book, sha, row, header), created_at=now,
+                task_json=into.model_dump_json() if into is not None else None,
             ))
         unchanged += edits == 0
     return WorkbookDiff(out, unchanged, skipped)
@@ -142,37 +146,45 @@ def _added_task(book: LedgerWorkbook, row: LedgerRow, sha: str, ledger: Ledger,
     if doc is None:
         raise WorkbookImportError(book.path, f"{where}「文件」列「{row.document}」不是台账中的文件",
                                   "新增任务请在「文件」列填写已导入文件的标题（与其他行相同）")
-    span = _source_span(doc, row)
+    span = source_span(doc, row.measure, row.source)
     if span is None:
         raise WorkbookImportError(
             book.path, f"{where}：在「{doc.meta.title}」原文中找不到「具体措施」的文字",
             "新增任务的「具体措施」请从原文复制一句，或在「来源」列填写 文件编号:起-止 定位")
+    return added_task_correction(doc, span, row.measure, row.cells, ledger, _origin(book, sha, row, "具体措施"), now)
+
+
+def added_task_correction(doc: Document, span: Span, measure: str, cells: EditableCells, ledger: Ledger,
+                          origin: Origin, now: dt.datetime) -> Correction:
+    """The add_task correction for a measure a person found at ``span`` of ``doc`` (an added row
+    of a workbook, or the web page's 新增任务), with the units and deadline they typed."""
     quote = doc.text[span.start:span.end]
-    title = (row.measure.splitlines() or [quote])[0].strip()[:60]
+    title = (measure.splitlines() or [quote])[0].strip()[:60] or quote[:60]
     digest = hashlib.sha256(f"{doc.doc_id}\n{span.start}-{span.end}".encode()).hexdigest()[:8]
     section = innermost_section(doc, span)
     task = Task(task_id=f"{doc.doc_id}:补{digest}", doc_id=doc.doc_id, title=title, text=quote,
                 section_path=doc.section_path(section), span=span, source=doc.source_ref(span, section))
     units = document_units(next((d.tasks for d in ledger.documents if d.meta.doc_id == doc.doc_id), ()))
     for name in EDITABLE_FIELDS:
-        if row.cells.value(name):
-            task = with_field(task, name, row.cells.value(name), doc.meta.date, units)
+        if cells.value(name):
+            task = with_field(task, name, cells.value(name), doc.meta.date, units)
     return Correction(
         task_id=task.task_id, doc_id=doc.doc_id, field="add_task", before="", after=title,
-        source_text=quote, char_start=span.start, char_end=span.end,
-        origin=_origin(book, sha, row, "具体措施"), created_at=now,
+        source_text=quote, char_start=span.start, char_end=span.end, origin=origin, created_at=now,
         task_json=task.model_dump_json(),
     )
 
 
-def _source_span(doc: Document, row: LedgerRow) -> Span | None:
-    for locator in LOCATOR.findall(row.source):
+def source_span(doc: Document, measure: str, source: str = "") -> Span | None:
+    """Where a measure a person typed stands in ``doc``: a ``文件编号:起-止`` locator in
+    ``source``, else the longest line of ``measure`` (6 characters or more) found in the text (a
+    heading typed above the quote is shorter)."""
+    for locator in LOCATOR.findall(source):
         doc_id, _, rng = locator.rpartition(":")
         start, _, end = rng.partition("-")
         if doc_id == doc.doc_id and 0 <= int(start) < int(end) <= len(doc.text):
             return Span(start=int(start), end=int(end))
-    # the longest line found in the text (a heading typed above the quote is shorter)
-    for line in sorted((line.strip() for line in row.measure.splitlines()), key=len, reverse=True):
+    for line in sorted((line.strip() for line in measure.splitlines()), key=len, reverse=True):
         at = doc.text.find(line) if len(line) >= 6 else -1
         if at >= 0:
             return Span(start=at, end=at + len(line))

@@ -60,7 +60,9 @@ class Correction(_Frozen):
     char_end: int
     origin: Origin
     created_at: dt.datetime
-    task_json: str | None = None  # add_task: the Task the person added, with its source span
+    # add_task: the Task the person added, with its source span; merge: the Task merged into,
+    # as it was then (its text follows the target to a new version, or sends the merge to 待复核)
+    task_json: str | None = None
 
 
 class ReviewItem(_Frozen):

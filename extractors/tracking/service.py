@@ -23,8 +23,14 @@ from extractors.export.ledger import Ledger, left_out_note
 from extractors.export.write import atomic_write, default_export_path, write_ledger
 from extractors.export.xlsx import build_workbook
 from extractors.registry.store import Registry
-from extractors.tracking.apply import EDITABLE_FIELDS, TrackedLedger, apply_corrections, field_value
-from extractors.tracking.corrections import diff_workbook
+from extractors.tracking.apply import (
+    EDITABLE_FIELDS,
+    TrackedLedger,
+    apply_corrections,
+    field_value,
+    latest_per_field,
+)
+from extractors.tracking.corrections import added_task_correction, diff_workbook, source_span
 from extractors.tracking.model import NOT_A_TASK_MARK, PROGRESS_STATUSES, Correction, Origin, ProgressReport
 from extractors.tracking.notice import supervision_workbook
 from extractors.tracking.overdue import TaskState, UnitSummary, document_summaries, task_states, unit_summaries
@@ -37,7 +43,7 @@ from extractors.tracking.progress import (
     write_units_workbook,
 )
 from extractors.tracking.tables import TrackingStore
-from extractors.tracking.workbook_in import check_mark, open_workbook, read_ledger_workbook
+from extractors.tracking.workbook_in import EditableCells, check_mark, open_workbook, read_ledger_workbook
 from extractors.tracking.workbook_out import LEDGER_MARK, annotate_task_sheet, correction_log_sheet
 
 
@@ -271,8 +277,9 @@ def write_supervision_workbook(result: Supervision, out: Path) -> Path:
 def correct_field(registry: Registry, task_id: str, name: str, value: str, user: str,
                   now: dt.datetime | None = None) -> Correction:
     """A person sets one cell of the 任务分工表 (the web page's edit): stored like an imported
-    edit, with the user as its origin. ``name``: lead, supporting, unassigned, deadline, or
-    not_a_task (value 非任务, or "" to take the mark back)."""
+    edit, with the user as its origin. ``name``: lead, supporting, unassigned, deadline,
+    not_a_task (value 非任务, or "" to take the mark back), or merge (value: the task_id of the
+    row to merge into, as 并入 in a workbook's 校核 cell; "" undoes a merge)."""
     reader = LedgerReader(registry)
     corrections = reader.store.corrections()
     # every version: a row of an older version (the web page's 含旧版本) can be corrected too;
@@ -284,20 +291,54 @@ def correct_field(registry: Registry, task_id: str, name: str, value: str, user:
     task = shown.get(task_id)
     if task is None:
         raise LedgerRequestError(None, f"台账中没有任务「{task_id}」", "任务ID 见任务分工表的「任务ID」列")
+    into: Task | None = None  # merge: the row merged into, kept as the merge's anchor (carry.py)
     if name == "not_a_task":
         if value not in ("", NOT_A_TASK_MARK):
             raise LedgerRequestError(None, f"「非任务」只能设为「{NOT_A_TASK_MARK}」或空", "空表示撤销标记")
         before = NOT_A_TASK_MARK if task_id in {t.task_id for t, _ in tracked.excluded} else ""
+    elif name == "merge":
+        into = shown.get(value.strip()) if value.strip() else None
+        if value.strip() and (into is None or into.task_id == task_id):
+            raise LedgerRequestError(None, f"不能并入「{value.strip()}」：台账中没有这一行，或就是本行",
+                                     "并入的目标填另一行的任务ID（任务分工表的「任务ID」列）；空表示撤销合并")
+        previous = latest_per_field(corrections).get((task_id, "merge"))
+        before = previous.after if previous is not None else ""
     elif name in EDITABLE_FIELDS:
         before = field_value(task, name)
     else:
-        raise LedgerRequestError(None, f"不能校核「{name}」", f"可校核：{'、'.join(EDITABLE_FIELDS)}、not_a_task")
+        raise LedgerRequestError(None, f"不能校核「{name}」", f"可校核：{'、'.join(EDITABLE_FIELDS)}、not_a_task、merge")
     source = extracted[task_id]
     correction = Correction(
         task_id=task_id, doc_id=source.doc_id, field=name, before=before, after=value.strip(),
         source_text=source.text, char_start=source.source.char_start, char_end=source.source.char_end,
         origin=Origin(user=user or "未署名"), created_at=now or dt.datetime.now(dt.UTC),
+        task_json=into.model_dump_json() if into is not None else None,
     )
+    reader.store.record_import([correction], [])
+    return reader.store.corrections()[-1]
+
+
+def add_task(registry: Registry, doc_id: str, text: str, cells: EditableCells, user: str,
+             now: dt.datetime | None = None) -> Correction:
+    """A measure the extractor missed, added by a person on the web page (新增任务): ``text`` is
+    a sentence copied from the document (found there, so the task points at its source), ``cells``
+    the units and deadline they typed. Stored like a row added to an imported workbook."""
+    reader = LedgerReader(registry)
+    corrections = reader.store.corrections()
+    tracked = reader.tracked(corrections=corrections)
+    doc = reader.document(doc_id) if doc_id in {d.meta.doc_id for d in tracked.ledger.documents} else None
+    if doc is None:
+        raise LedgerRequestError(None, f"台账中没有文件「{doc_id}」（或它已有新版本）",
+                                 "文件编号见任务分工表的「任务ID」列冒号前；新增任务加在文件的最新版本上")
+    span = source_span(doc, text)
+    if span is None:
+        raise LedgerRequestError(None, f"在「{doc.meta.title}」原文中找不到这段文字",
+                                 "请从原文复制一句（至少 6 个字）")
+    correction = added_task_correction(doc, span, text, cells, tracked.ledger, Origin(user=user or "未署名"),
+                                       now or dt.datetime.now(dt.UTC))
+    if any(c.task_id == correction.task_id for c in corrections if c.field == "add_task"):
+        raise LedgerRequestError(None, f"这段原文已作为新增任务「{correction.task_id}」登记过",
+                                 "要改它的单位或时限，请在台账校核中编辑该行")
     reader.store.record_import([correction], [])
     return reader.store.corrections()[-1]
 

@@ -98,8 +98,10 @@ def _check_text(notes: Sequence[CorrectedField]) -> str:
     for n in notes:
         if n.field == "add_task":
             parts.append("人工新增任务")
-        elif n.field == "merge":
+        elif n.field == "merge" and n.status == APPLIED:
             parts.append(f"已并入「{n.corrected}」一行")
+        elif n.field == "merge":  # on the row to merge: its target's text changed since
+            parts.append(f"并入「{n.corrected}」待复核：该行原文已变化，未合并")
         elif n.status == APPLIED:
             parts.append(f"{n.label}已校核（原：{n.extracted or '空'}）")
         else:

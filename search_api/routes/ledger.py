@@ -18,17 +18,19 @@ from extractors.export.ledger import measure_heading
 from extractors.tracking.apply import field_value
 from extractors.tracking.model import Correction, ProgressReport
 from extractors.tracking.progress import latest_reports
+from extractors.tracking.workbook_in import EditableCells
 from extractors.relations.versions import superseded_documents
 from extractors.tracking.service import (
     LedgerReader,
     current_task_ids,
     add_report,
+    add_task,
     correct_field,
     import_workbooks,
     supervision,
 )
 
-from search_api.deps import LiveRegistryDep, RegistryDep, SettingsDep, TokenDep
+from search_api.deps import AllVersionsQuery, LiveRegistryDep, RegistryDep, SettingsDep, TokenDep
 from search_api.routes.admin import read_limited
 from search_api.unit_lookup import ledger_unit
 
@@ -37,8 +39,23 @@ router = APIRouter(prefix="/ledger", tags=["ledger"])
 
 class CorrectionIn(BaseModel):
     task_id: str
-    field: Literal["lead", "supporting", "unassigned", "deadline", "not_a_task"]
-    value: str = Field(max_length=2000, description="the cell as a person types it; 非任务 / '' for not_a_task")
+    field: Literal["lead", "supporting", "unassigned", "deadline", "not_a_task", "merge"]
+    value: str = Field(max_length=2000, description="the cell as a person types it; 非任务 / '' for "
+                                                    "not_a_task; merge: the task_id of the row to merge "
+                                                    "into ('' undoes it)")
+    user: str = Field(default="", max_length=100)
+
+
+class TaskIn(BaseModel):
+    """A measure the extractor missed (新增任务): a sentence copied from the document, and the
+    units and deadline as a person types them in the 任务分工表."""
+
+    doc_id: str
+    text: str = Field(min_length=6, max_length=5000, description="copied from the document (found there)")
+    lead: str = Field(default="", max_length=2000)
+    supporting: str = Field(default="", max_length=2000)
+    unassigned: str = Field(default="", max_length=2000)
+    deadline: str = Field(default="", max_length=500)
     user: str = Field(default="", max_length=100)
 
 
@@ -130,10 +147,6 @@ class SupersededOut(BaseModel):
     current_title: str
 
 
-AllVersionsQuery = Annotated[bool, Query(description="include versions a later version of the same "
-                                                    "document supersedes (default: latest only)")]
-
-
 @router.get("/tasks", response_model=list[LedgerRowOut])
 def ledger_rows(registry: RegistryDep, all_versions: AllVersionsQuery = False) -> list[LedgerRowOut]:
     """The 任务分工表 with the secretariat's corrections applied and the latest reports."""
@@ -154,6 +167,14 @@ def ledger_rows(registry: RegistryDep, all_versions: AllVersionsQuery = False) -
                 report_date=report.report_date if report else None,
             ))
     return rows
+
+
+@router.post("/tasks", response_model=Correction, status_code=201)
+def post_task(body: TaskIn, registry: LiveRegistryDep, _: TokenDep) -> Correction:
+    """Add a measure the extractor missed; kept over every rebuild like a row added to a workbook."""
+    cells = EditableCells(lead=body.lead, supporting=body.supporting, unassigned=body.unassigned,
+                          deadline=body.deadline)
+    return add_task(registry, body.doc_id, body.text, cells, body.user)
 
 
 @router.get("/superseded", response_model=list[SupersededOut])

@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from pipeline.model import Task
 
-from search_api.deps import RegistryDep
+from search_api.deps import LeftOutDep, RegistryDep
 from search_api.unit_lookup import ledger_unit
 
 router = APIRouter(tags=["tasks"])
@@ -15,6 +15,7 @@ router = APIRouter(tags=["tasks"])
 @router.get("/tasks", response_model=list[Task])
 async def list_tasks(
     registry: RegistryDep,
+    left_out: LeftOutDep,
     doc: Annotated[str | None, Query(description="doc_id")] = None,
     unit: Annotated[str | None, Query(description="unit name (canonical, an alias, or a bare name "
                                                 "standing for one unit of the ledger), whatever its "
@@ -27,9 +28,12 @@ async def list_tasks(
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[Task]:
+    """Measures as extracted (no corrections: ``/ledger/tasks`` has them), the latest version of
+    each document unless ``all_versions``; a document asked for by ``doc`` is listed whatever its
+    version."""
     if unit is not None:
-        unit = ledger_unit(unit, (u.canonical for u in registry.units()))
-    rows = registry.tasks(doc_id=doc, unit=unit, role=role)
+        unit = ledger_unit(unit, (u.canonical for u in registry.units(left_out)))
+    rows = registry.tasks(doc_id=doc, unit=unit, role=role, without=left_out - {doc})
     if unassigned is not None:
         rows = [t for t in rows if (not t.lead) == unassigned]
     if year is not None:

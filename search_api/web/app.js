@@ -279,7 +279,7 @@ const TASK_COLUMNS = {
 
 async function showTasks() {
   if (!taskCache) {
-    const [tasks, docs, superseded] = await Promise.all([api("/tasks?limit=5000"), api("/documents"), api("/ledger/superseded")]);
+    const [tasks, docs, superseded] = await Promise.all([api("/tasks?limit=5000&all_versions=true"), api("/documents"), api("/ledger/superseded")]);
     tasks.forEach((t, i) => { t._order = i; });
     // older versions of a document are left out unless 含旧版本 is ticked (the ledger's rule)
     taskCache = { tasks, docs, superseded: new Set(superseded.map((d) => d.doc_id)) };

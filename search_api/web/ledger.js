@@ -27,8 +27,9 @@ async function post(path, body) {
 }
 
 function checkText(row) {
-  return row.corrections.map((c) => c.status === "待复核"
-    ? `${c.field} 待复核（原文已变化）`
+  return row.corrections.map((c) => c.field === "merge"  // on the row merged into; 待复核 on the row to merge
+    ? (c.status === "待复核" ? `并入「${c.corrected}」待复核（该行原文已变化）` : `已并入「${c.corrected}」一行`)
+    : c.status === "待复核" ? `${c.field} 待复核（原文已变化）`
     : c.field === "add_task" ? "人工新增" : `${c.field}：${c.extracted || "空"} → ${c.corrected || "空"}`).join("；");
 }
 
@@ -60,6 +61,10 @@ async function showLedger() {
     const [rows, superseded] = await Promise.all([api(`/ledger/tasks?all_versions=${allVersions}`), api("/ledger/superseded")]);
     ledgerState.rows = rows;
     ledgerState.leftOut = allVersions ? 0 : superseded.length;
+    const chosen = $("#add-doc").value;  // 新增任务 goes on a document of the ledger
+    const docs = new Map(rows.map((r) => [r.doc_id, r.document]));
+    $("#add-doc").replaceChildren(...[...docs].map(([id, title]) => el("option", { value: id, text: title })));
+    if (docs.has(chosen)) $("#add-doc").value = chosen;
     renderLedger();
   } catch (err) {
     $("#ledger-status").textContent = `无法加载：${err.message}`;
@@ -72,6 +77,10 @@ function openEditor(row) {
   $("#edit-task").textContent = `${row.document} · ${row.measure}`;
   for (const field of FIELDS) $(`#edit-${field}`).value = row[field];
   $("#edit-not-a-task").checked = false;
+  // 并入: another row of the same document (its units and deadlines join that row; this one leaves)
+  $("#edit-merge").replaceChildren(el("option", { value: "", text: "不合并" }),
+    ...ledgerState.rows.filter((r) => r.doc_id === row.doc_id && r.task_id !== row.task_id)
+      .map((r) => el("option", { value: r.task_id, text: r.measure })));
   $("#report-status").value = "";
   $("#report-unit").value = row.lead.split("、")[0] || row.unassigned.split("、")[0] || "";
   $("#report-date").value = new Date().toISOString().slice(0, 10);
@@ -92,6 +101,7 @@ async function saveEdits(event) {
       if (value !== row[field]) await post("/ledger/corrections", { task_id: taskId, field, value, user });
     }
     if ($("#edit-not-a-task").checked) await post("/ledger/corrections", { task_id: taskId, field: "not_a_task", value: "非任务", user });
+    if ($("#edit-merge").value) await post("/ledger/corrections", { task_id: taskId, field: "merge", value: $("#edit-merge").value, user });
     if ($("#report-status").value) {
       await post("/ledger/reports", { task_id: taskId, unit: $("#report-unit").value.trim(), status: $("#report-status").value,
         report_date: $("#report-date").value, progress: $("#report-progress").value.trim(), user });
@@ -100,6 +110,24 @@ async function saveEdits(event) {
     await showLedger();
   } catch (err) {
     $("#edit-error").textContent = `未保存：${err.message}`;
+  }
+}
+
+async function addTask(event) {
+  event.preventDefault();
+  if ($("#add-text").value.trim().length < 6) {
+    $("#add-status").textContent = "未新增：请从原文复制一句（至少 6 个字）";
+    return;
+  }
+  try {
+    const added = await post("/ledger/tasks", { doc_id: $("#add-doc").value, text: $("#add-text").value.trim(),
+      lead: $("#add-lead").value.trim(), supporting: $("#add-supporting").value.trim(),
+      deadline: $("#add-deadline").value.trim(), user: $("#ledger-user").value.trim() });
+    await showLedger();
+    $("#add-status").textContent = `已新增：${added.task_id}`;
+    for (const id of ["#add-text", "#add-lead", "#add-supporting", "#add-deadline"]) $(id).value = "";
+  } catch (err) {
+    $("#add-status").textContent = `未新增：${err.message}`;
   }
 }
 
@@ -122,8 +150,10 @@ async function uploadWorkbook() {
 }
 
 // ------------------------------------------------------------------ 督办
-function dubanChart(units) {
-  const shown = units.filter((u) => u.overdue || u.due_soon || u.completed).slice(0, 30);
+// one bar per unit (or per document): 已完成, 超期, 即将到期 and, for documents, the rest of
+// their tasks in grey, so a document with nothing done yet still shows its size
+function dubanChart(rows, target, withRest = false) {
+  const shown = rows.filter((u) => withRest || u.overdue || u.due_soon || u.completed).slice(0, 30);
   const rowH = 22, labelW = 260, barW = 420;
   const max = Math.max(1, ...shown.map((u) => u.tasks));
   const { svg, add } = barChart(labelW + barW + 120, shown.length * rowH + 30);
@@ -131,15 +161,19 @@ function dubanChart(units) {
     const y = i * rowH + 4;
     let x = labelW;
     add("text", { x: labelW - 6, y: y + 14, "text-anchor": "end", class: "label" }, u.unit);
-    for (const [key, cls] of [["completed", "bar-done"], ["overdue", "bar-overdue"], ["due_soon", "bar-soon"]]) {
-      const w = (u[key] / max) * barW;
+    const parts = [["completed", "bar-done"], ["overdue", "bar-overdue"], ["due_soon", "bar-soon"]];
+    if (withRest) parts.push(["rest", "bar-rest"]);
+    for (const [key, cls] of parts) {
+      const n = key === "rest" ? u.tasks - u.completed - u.overdue - u.due_soon : u[key];
+      const w = (n / max) * barW;
       add("rect", { x, y, width: w, height: rowH - 6, class: cls });
       x += w;
     }
     add("text", { x: x + 6, y: y + 14, class: "count" }, `${u.completed} / ${u.overdue} / ${u.due_soon}（共${u.tasks}）`);
   });
-  add("text", { x: labelW, y: shown.length * rowH + 24, class: "legend-text" }, "■ 已完成　■ 超期　■ 即将到期");
-  $("#duban-chart").replaceChildren(svg);
+  add("text", { x: labelW, y: shown.length * rowH + 24, class: "legend-text" },
+    withRest ? "■ 已完成　■ 超期　■ 即将到期　■ 其他" : "■ 已完成　■ 超期　■ 即将到期");
+  $(target).replaceChildren(svg);
 }
 
 async function showDuban(params) {
@@ -153,7 +187,8 @@ async function showDuban(params) {
     const overdue = view.tasks.filter((t) => t.state === "超期").length;
     $("#duban-status").textContent = `截至 ${view.as_of}：超期 ${overdue} 项，即将到期 ${view.tasks.length - overdue} 项`
       + (view.superseded_documents ? `（已有新版本的文件 ${view.superseded_documents} 个未计入）` : "");
-    dubanChart(view.units);
+    dubanChart(view.units, "#duban-chart");
+    dubanChart(view.documents, "#duban-doc-chart", true);
     const countRow = (u) => el("tr", { "data-unit": u.unit },
       el("td", { text: u.unit }), el("td", { text: String(u.tasks) }), el("td", { class: "completed", text: String(u.completed) }),
       el("td", { class: "overdue", text: String(u.overdue) }), el("td", { class: "due-soon", text: String(u.due_soon) }),
@@ -175,5 +210,6 @@ $("#edit-form button[value=cancel]").addEventListener("click", (event) => { even
 $("#ledger-filter").addEventListener("input", () => ledgerState.rows && renderLedger());
 $("#ledger-all-versions").addEventListener("change", showLedger);
 $("#ledger-upload").addEventListener("change", uploadWorkbook);
+$("#add-form").addEventListener("submit", addTask);
 $("#duban-form").addEventListener("submit", (event) => { event.preventDefault(); showDuban({}); });
 if (/^#\/(ledger|duban)/.test(location.hash)) route();  // app.js routed before this file loaded

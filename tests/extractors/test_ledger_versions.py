@@ -215,6 +215,29 @@ def test_api_ledger_leaves_the_older_version_out_and_says_which(two_versions) ->
         (f"{old}:一.（一）", f"{new}:一.（一）"), (f"{old}:一.（二）", f"{new}:一.（二）")}
 
 
+def test_api_units_and_raw_tasks_count_the_latest_version_only(two_versions) -> None:
+    """/units, /units/{name}/tasks and /tasks read the extraction itself; they too are the latest
+    version of each document unless all_versions=true (the 单位负荷 chart counted a measure of
+    the draft and of the final twice)."""
+    from fastapi.testclient import TestClient
+
+    from search_api.app import create_app
+
+    settings, old, new = two_versions
+    with TestClient(create_app(settings.model_copy(update={"embedding_model": "fake"}))) as http:
+        assert {t["doc_id"] for t in http.get("/tasks").json()} == {new}
+        assert {t["doc_id"] for t in http.get("/tasks?all_versions=true").json()} == {old, new}
+        assert {t["doc_id"] for t in http.get(f"/tasks?doc={old}").json()} == {old}  # asked for by id
+        latest = {u["canonical"]: u for u in http.get("/units").json()}
+        every = {u["canonical"]: u for u in http.get("/units?all_versions=true").json()}
+        planning = next(name for name in latest if name.endswith("发展和改革委员会"))
+        assert (latest[planning]["lead_count"], every[planning]["lead_count"]) == (1, 2)
+        assert any(name.endswith("投资促进局") for name in latest)  # only the final names it
+        one = http.get(f"/units/{planning}/tasks").json()
+        both = http.get(f"/units/{planning}/tasks?all_versions=true").json()
+    assert [t["doc_id"] for t in one["lead"]] == [new] and len(both["lead"]) == 2
+
+
 def test_an_older_row_can_be_corrected_but_progress_goes_on_the_latest(two_versions, tmp_path: Path) -> None:
 
     settings, old, new = two_versions

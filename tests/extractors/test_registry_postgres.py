@@ -99,3 +99,17 @@ def test_version_links_follow_replacements_and_prunes_on_postgres(postgres_url: 
 
     with Registry(make_engine(postgres_url)) as registry:
         check_links_follow_replacements_and_prunes(registry)
+
+
+def test_units_and_tasks_leave_out_the_documents_asked_on_both_databases(postgres_url: str, tmp_path: Path) -> None:
+    """``Registry.units(without)`` / ``tasks(without=…)``: what /units and /tasks use to count the
+    latest version of each document only (the older version's doc_ids are left out in SQL)."""
+    for url in (postgres_url, None):
+        with Registry.open(Settings(data_dir=tmp_path / (url and "pg" or "lite"), db_url=url)) as registry:
+            for doc_id in ("draft-2025", "final-2025"):
+                registry.store(document_rows(*make_ledger(doc_id), "fp-" + doc_id))
+            lead = {u.canonical: u.lead_count for u in registry.units()}
+            assert lead["市经济和信息化局"] == 2
+            assert {u.canonical: u.lead_count for u in registry.units({"draft-2025"})}["市经济和信息化局"] == 1
+            assert {t.doc_id for t in registry.tasks(unit="市经济和信息化局", without={"draft-2025"})} == {"final-2025"}
+            assert {t.doc_id for t in registry.tasks(without=())} == {"draft-2025", "final-2025"}

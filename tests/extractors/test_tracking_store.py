@@ -1,5 +1,6 @@
 """The tracking tables: one transaction per import (a failure midway leaves nothing), the
-schema PostgreSQL accepts, the same store on PostgreSQL when TAIZHANG_TEST_PG_URL is set."""
+schema PostgreSQL accepts, the same store on PostgreSQL: the session's own server
+(tests/conftest.py), or the one TAIZHANG_TEST_PG_URL names."""
 
 from __future__ import annotations
 
@@ -24,15 +25,16 @@ PG_URL = os.environ.get("TAIZHANG_TEST_PG_URL")
 NOW = dt.datetime(2025, 6, 1, 9, 30, tzinfo=dt.UTC)
 
 
-@pytest.fixture(params=["sqlite"] + (["postgresql"] if PG_URL else []))
+@pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path):
     settings = Settings(data_dir=tmp_path)
     if request.param == "postgresql":
-        engine = make_engine(PG_URL)
+        url = PG_URL or request.getfixturevalue("postgres_url")  # a fresh database, or a named one emptied
+        engine = make_engine(url)
         TrackingBase.metadata.drop_all(engine)
         Base.metadata.drop_all(engine)
         engine.dispose()
-        settings = Settings(data_dir=tmp_path, db_url=PG_URL)
+        settings = Settings(data_dir=tmp_path, db_url=url)
     with Registry.open(settings) as registry:
         yield TrackingStore(registry)
 

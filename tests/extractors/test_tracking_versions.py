@@ -18,9 +18,11 @@ from extractors.export.ledger import Ledger, LedgerDocument
 from extractors.registry.build import build_registry
 from extractors.registry.build_cli import run_build_command
 from extractors.registry.store import Registry
+from extractors.tracking.apply import apply_corrections
 from extractors.tracking.carry import carry_forward
 from extractors.tracking.model import Correction, Origin
 from extractors.tracking.service import LedgerReader, correct_field, import_workbooks
+from extractors.tracking.tables import TrackingStore
 from pipeline.model import DocumentMeta, SourceRef, Span, Task
 from pipeline.settings import Settings
 from tests.tracking_ledger import export_xlsx
@@ -133,3 +135,76 @@ def test_carry_forward_points_each_correction_at_its_measure(made_on: str, text:
 def test_a_merge_follows_its_target_to_the_new_version() -> None:
     [carried] = carry_forward([_correction("v1:一.3", "乙措施", "merge", after="v1:一.1")], NEW, {"v1": "v2"})
     assert (carried.task_id, carried.after) == ("v2:一.3", "v2:一.1")
+
+
+def _merge_into(target: Task, made_on: str, text: str) -> Correction:
+    """A 并入 made on ``made_on`` (text ``text``) into ``target`` as the person saw it."""
+    return _correction(made_on, text, "merge", after=target.task_id).model_copy(
+        update={"task_json": target.model_dump_json()})
+
+
+def test_a_merge_target_is_followed_by_its_text_not_its_number() -> None:
+    """A measure inserted above the target renumbers it: 一.2 of v1 is 一.3 of v2, and 一.2 of
+    v2 is the inserted measure, which the row must not be merged into."""
+    target = _task("v1", "一.2", "乙措施")
+    [carried] = carry_forward([_merge_into(target, "v1:一.1", "甲措施")], NEW, {"v1": "v2"})
+    assert (carried.task_id, carried.after) == ("v2:一.1", "v2:一.3")
+    # a target renumbered within the same document (a manifest keeps the doc_id over new text)
+    [same_doc] = carry_forward([_merge_into(_task("v2", "一.2", "乙措施"), "v2:一.1", "甲措施")], NEW, {})
+    assert (same_doc.task_id, same_doc.after) == ("v2:一.1", "v2:一.3")
+
+
+def test_a_merge_whose_target_text_changed_waits_for_review() -> None:
+    target = _task("v1", "一.4", "丙措施")  # v2's 一.4 reads 丙措施（改）
+    merge = _merge_into(target, "v1:一.1", "甲措施").model_copy(update={"correction_id": 7})
+    tracked = apply_corrections(NEW, [merge], lambda _: None, {"v1": "v2"})
+    tasks = [t.task_id for d in tracked.ledger.documents for t in d.tasks]
+    assert "v2:一.1" in tasks and not tracked.excluded  # not merged blindly
+    [review] = tracked.reviews
+    assert review.correction.correction_id == 7 and "原文已变化" in review.reason
+    assert (review.old_text, review.new_text) == ("丙措施", "丙措施（改）")
+    assert [n.status for n in tracked.ledger.corrections["v2:一.1"]] == ["待复核"]
+    # the same merge into a target whose text stands is applied
+    kept = _merge_into(_task("v1", "一.2", "乙措施"), "v1:一.1", "甲措施")
+    tracked = apply_corrections(NEW, [kept], lambda _: None, {"v1": "v2"})
+    assert not tracked.reviews and [t.task_id for t, _ in tracked.excluded] == ["v2:一.1"]
+
+
+def test_a_merge_imported_from_a_workbook_follows_its_target_through_a_new_version(
+        inbox: Settings, tmp_path: Path) -> None:
+    """并入 written in 校核, imported, then the file edited: the merge into an unchanged row
+    still applies in the new version, the one into a row whose text changed is 待复核."""
+    with Registry.open(inbox) as registry:
+        [meta] = registry.documents()
+    old = meta.doc_id
+    wb = load_workbook(export_xlsx(inbox, tmp_path / "任务分工表.xlsx"))
+    ws = wb["任务分工表"]
+    col = {c.value: c.column for c in ws[1]}
+    row = {ws.cell(r, col["任务ID"]).value: r for r in range(2, ws.max_row + 1)}
+    ws.cell(row[f"{old}:二.（一）.2"], col["校核"]).value = f"并入 {old}:二.（一）.1"  # its text changes below
+    ws.cell(row[f"{old}:二.（二）.5"], col["校核"]).value = f"并入 {old}:二.（二）.4"  # text kept
+    wb.save(tmp_path / "改.xlsx")
+    with Registry.open(inbox) as registry:
+        assert import_workbooks([tmp_path / "改.xlsx"], registry).ok
+        stored = {c.task_id: c for c in TrackingStore(registry).corrections()}
+    assert Task.model_validate_json(stored[f"{old}:二.（二）.5"].task_json).task_id == f"{old}:二.（二）.4"
+
+    source = inbox.corpus_dir / "东区方案.txt"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("采取“园中园”、集中发展区等", "采取“园中园”、集中发展区、飞地园区等", 1),
+                      encoding="utf-8")
+    assert build_registry([], inbox, progress=False).replaced
+    with Registry.open(inbox) as registry:
+        [meta] = registry.documents()
+        tracked = LedgerReader(registry).tracked()
+    new = meta.doc_id
+    tasks = {t.task_id for d in tracked.ledger.documents for t in d.tasks}
+    assert [t.task_id for t, _ in tracked.excluded] == [f"{new}:二.（二）.5"]  # merged in the new version
+    assert f"{new}:二.（一）.2" in tasks  # its target changed: kept, waiting for a person
+    [review] = tracked.reviews
+    assert review.correction.task_id == f"{new}:二.（一）.2" and review.correction.after == f"{new}:二.（一）.1"
+    assert "集中发展区等" in review.old_text and "飞地园区" in review.new_text
+    sheet = load_workbook(export_xlsx(inbox, tmp_path / "again.xlsx"))["任务分工表"]
+    cells = {sheet.cell(r, col["任务ID"]).value: sheet.cell(r, col["校核"]).value
+             for r in range(2, sheet.max_row + 1)}
+    assert "待复核" in cells[f"{new}:二.（一）.2"] and "已并入" in cells[f"{new}:二.（二）.4"]

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from extractors.registry.store import Registry
+from extractors.registry.store import Registry, make_engine
 from extractors.tracking.service import import_workbooks
 from pipeline.settings import Settings
 from pipeline.stop_points import STOP_ENV, STOPPED_MARK
@@ -32,22 +32,37 @@ EDITS = {D + "二.（一）.1": ("牵头单位", "区发展和改革委员会"),
          D + "二.（二）.4": ("校核", "非任务")}
 
 
-def tracked_state(data_dir: Path) -> tuple[int, int, int, int]:
-    """(corrections, reports, imported files, generation), read with plain sqlite3."""
-    con = sqlite3.connect(data_dir / "registry.sqlite")
+COUNTED = ("corrections", "progress_reports", "imported_files")
+
+
+def tracked_state(settings: Settings) -> tuple[int, int, int, int]:
+    """(corrections, reports, imported files, generation), read outside taizhang: plain sqlite3
+    (after its integrity check) or a fresh PostgreSQL connection."""
+    if settings.db_url is None:
+        con = sqlite3.connect(settings.data_dir / "registry.sqlite")
+        try:
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            counts = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED]
+            generation = con.execute("SELECT generation FROM registry_state WHERE id = 1").fetchone()[0]
+            return (*counts, generation)
+        finally:
+            con.close()
+    engine = make_engine(settings.db_url)
     try:
-        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        counts = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("corrections", "progress_reports", "imported_files")]
-        generation = con.execute("SELECT generation FROM registry_state WHERE id = 1").fetchone()[0]
+        with engine.connect() as conn:
+            counts = [conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one() for t in COUNTED]
+            generation = conn.exec_driver_sql("SELECT generation FROM registry_state WHERE id = 1").scalar_one()
         return (*counts, generation)
     finally:
-        con.close()
+        engine.dispose()
 
 
-def import_stopped_at(point: str, workbook: Path, data_dir: Path) -> None:
+def import_stopped_at(point: str, workbook: Path, settings: Settings) -> None:
     """Run ``taizhang import`` in a child held at ``point``, then SIGKILL it there."""
+    data_dir = settings.data_dir
     env = {**os.environ, "PYTHONPATH": str(REPO), STOP_ENV: point}
+    if settings.db_url is not None:
+        env["TAIZHANG_DB_URL"] = settings.db_url
     child = subprocess.Popen([*TAIZHANG, "import", str(workbook),
                               "--data-dir", str(data_dir)],
                              cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -70,9 +85,12 @@ def import_stopped_at(point: str, workbook: Path, data_dir: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_an_import_killed_inside_its_transaction_leaves_the_old_state(
-        corpus_dir: Path, tmp_path: Path) -> None:
-    settings: Settings = build_corpus_ledger(corpus_dir, tmp_path)
+        corpus_dir: Path, tmp_path: Path, database: str, request: pytest.FixtureRequest) -> None:
+    """On PostgreSQL the server drops the killed connection's open transaction: the same states."""
+    url = request.getfixturevalue("postgres_url") if database == "postgresql" else None
+    settings: Settings = build_corpus_ledger(corpus_dir, tmp_path, db_url=url)
     wb = load_workbook(export_xlsx(settings, tmp_path / "任务分工表.xlsx"))
     ws = wb["任务分工表"]
     col = {c.value: c.column for c in ws[1]}
@@ -82,16 +100,16 @@ def test_an_import_killed_inside_its_transaction_leaves_the_old_state(
             ws.cell(r, col[edit[0]]).value = edit[1]
     edited = tmp_path / "改.xlsx"
     wb.save(edited)
-    before = tracked_state(settings.data_dir)
+    before = tracked_state(settings)
     assert before[:3] == (0, 0, 0)
 
-    import_stopped_at("import-before-commit", edited, settings.data_dir)
-    assert tracked_state(settings.data_dir) == before  # nothing of it, not even the file's name
+    import_stopped_at("import-before-commit", edited, settings)
+    assert tracked_state(settings) == before  # nothing of it, not even the file's name
 
-    import_stopped_at("import-after-commit", edited, settings.data_dir)
-    after = tracked_state(settings.data_dir)
+    import_stopped_at("import-after-commit", edited, settings)
+    after = tracked_state(settings)
     assert after[:3] == (len(EDITS), 0, 1) and after[3] == before[3] + 1  # all of it, once
 
     with Registry.open(settings) as registry:  # the file again: 已导入过, nothing stored twice
         again = import_workbooks([edited], registry)
-    assert again.ok and "已导入过" in again.files[0].note and tracked_state(settings.data_dir) == after
+    assert again.ok and "已导入过" in again.files[0].note and tracked_state(settings) == after

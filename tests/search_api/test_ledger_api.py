@@ -99,3 +99,60 @@ def test_an_edited_workbook_uploads_and_a_foreign_one_is_refused(client) -> None
     refused = http.post("/ledger/import", files={"file": ("别处.xlsx", foreign.getvalue(), "x")}, headers=AUTH)
     assert refused.status_code == 422 and "不是 taizhang 导出的工作簿" in refused.json()["detail"]
     assert "/tmp" not in refused.json()["detail"]  # the server's temporary path is not shown
+
+
+def test_rows_merged_through_the_api_stay_merged_after_a_rebuild(client, monkeypatch: pytest.MonkeyPatch) -> None:
+    """并入 as the web page makes it (field merge, value: the row to merge into), like 并入 in a
+    workbook's 校核 cell: the row leaves, its target gains its units, a rebuild keeps it, "" undoes it."""
+    http, settings = client
+    source, target = "dongqu-2023-chengzai-fangan:二.（二）.5", "dongqu-2023-chengzai-fangan:二.（二）.4"
+    body = {"task_id": source, "field": "merge", "value": target, "user": "督查室"}
+    for wrong in (source, "nope:1"):
+        refused = http.post("/ledger/corrections", json={**body, "value": wrong}, headers=AUTH)
+        assert refused.status_code == 422 and "不能并入" in refused.json()["detail"]
+    stored = http.post("/ledger/corrections", json=body, headers=AUTH)
+    assert stored.status_code == 201, stored.text
+    assert stored.json()["task_json"] and target in stored.json()["task_json"]  # the anchor of the target
+
+    def rows() -> dict[str, dict]:
+        return {r["task_id"]: r for r in http.get("/ledger/tasks").json()}
+
+    merged = rows()
+    assert source not in merged and merged[target]["lead"] == "园区规划发展部、高创投公司"
+    assert [(n["field"], n["corrected"]) for n in merged[target]["corrections"]] == [("merge", source)]
+    monkeypatch.setattr(build, "EXTRACTOR_VERSION", "another-rule")
+    assert len(build_registry([], settings, progress=False).updated) == 5
+    assert source not in rows()
+    assert http.post("/ledger/corrections", json={**body, "value": ""}, headers=AUTH).status_code == 201
+    assert source in rows() and rows()[target]["lead"] == "园区规划发展部"
+
+
+QUOTE = "建立健全推进园区提升承载能力工作机制，强化组织协调，定期研究解决园区建设发展中遇到的困难问题。"
+
+
+def test_a_task_added_through_the_api_points_at_its_source_and_survives_a_rebuild(
+        client, monkeypatch: pytest.MonkeyPatch) -> None:
+    """新增任务 as the web page makes it: the same correction as a row added to a workbook."""
+    http, settings = client
+    doc = "dongqu-2023-chengzai-fangan"
+    body = {"doc_id": doc, "text": QUOTE, "lead": "区财政局", "deadline": "2025年底前", "user": "督查室"}
+    assert http.post("/ledger/tasks", json=body).status_code == 401
+    stored = http.post("/ledger/tasks", json=body, headers=AUTH)
+    assert stored.status_code == 201, stored.text
+    added = stored.json()["task_id"]
+    assert added.startswith(f"{doc}:补") and stored.json()["field"] == "add_task"
+
+    def row() -> dict:
+        return next(r for r in http.get("/ledger/tasks").json() if r["task_id"] == added)
+
+    assert (row()["lead"], row()["deadline"]) == ("区财政局", "2025年底前")
+    text = http.get(f"/documents/{doc}").json()["text"]
+    source = row()["source"]
+    assert text[source["char_start"]:source["char_end"]] == QUOTE  # provenance: the quote's own span
+    monkeypatch.setattr(build, "EXTRACTOR_VERSION", "another-rule")
+    assert len(build_registry([], settings, progress=False).updated) == 5
+    assert row()["lead"] == "区财政局"
+    for wrong, said in (({}, "登记过"), ({"doc_id": "nope"}, "台账中没有文件"),
+                        ({"text": "这句话不在文件里出现过"}, "找不到这段文字")):
+        refused = http.post("/ledger/tasks", json={**body, **wrong}, headers=AUTH)
+        assert refused.status_code == 422 and said in refused.json()["detail"], refused.text

@@ -117,3 +117,46 @@ def test_the_duban_view_counts_for_a_fixed_day(page, server) -> None:
     assert page.locator("#duban-chart svg rect.bar-done").count() >= 1
     xiqu = page.locator('#duban-docs tr[data-unit="攀枝花市西区协同助推成渝经济圈建设规划"]')
     expect(xiqu.locator("td.overdue")).to_have_text("1")
+    # the chart by document: one bar per document of the ledger, each labelled with its counts
+    labels = page.locator("#duban-doc-chart svg text.label").all_text_contents()
+    assert len(labels) == page.locator("#duban-docs tbody tr").count() >= 5
+    assert "攀枝花市西区协同助推成渝经济圈建设规划" in labels
+    assert page.locator("#duban-doc-chart svg rect.bar-overdue").count() == len(labels)
+
+
+def test_a_row_merged_on_the_page_leaves_and_its_target_says_so(page, server) -> None:
+    """并入 from the edit dialog: the same edit as 并入 in a workbook's 校核 cell (after the 督办
+    test, whose counts it would change)."""
+    source, target = "dongqu-2023-chengzai-fangan:二.（六）.14", "dongqu-2023-chengzai-fangan:二.（六）.13"
+    page.goto(f"{server}/#/ledger")
+    page.fill("#ledger-token", TOKEN)
+    _row(page, source).locator("button.edit").click()
+    options = page.locator("#edit-merge option").evaluate_all("os => os.map(o => o.value)")
+    assert options[0] == "" and target in options and source not in options
+    assert all(o.startswith("dongqu-2023-chengzai-fangan:") for o in options[1:])  # rows of its own document
+    page.select_option("#edit-merge", target)
+    page.click("#edit-save")
+    expect(_row(page, source)).to_have_count(0)
+    expect(_row(page, target).locator("td.check")).to_contain_text(f"已并入「{source}」一行")
+
+
+def test_a_task_added_on_the_page_shows_as_a_row(page, server) -> None:
+    """新增任务: a sentence copied from the document, with a lead and a deadline, becomes a row."""
+    quote = "建立健全推进园区提升承载能力工作机制，强化组织协调，定期研究解决园区建设发展中遇到的困难问题。"
+    page.goto(f"{server}/#/ledger")
+    page.fill("#ledger-token", TOKEN)
+    page.click("#add-task summary")
+    page.select_option("#add-doc", "dongqu-2023-chengzai-fangan")
+    page.fill("#add-text", quote)
+    page.fill("#add-lead", "区财政局")
+    page.fill("#add-deadline", "2025年底前")
+    page.click("#add-save")
+    expect(page.locator("#add-status")).to_contain_text("已新增：dongqu-2023-chengzai-fangan:补")
+    added = page.locator('#ledger-table tr[data-task^="dongqu-2023-chengzai-fangan:补"]')
+    expect(added.locator("td.lead")).to_have_text("区财政局")
+    expect(added.locator("td.check")).to_have_text("人工新增")
+    page.click("#add-save")  # nothing copied: said in Chinese, nothing sent
+    expect(page.locator("#add-status")).to_have_text("未新增：请从原文复制一句（至少 6 个字）")
+    page.fill("#add-text", quote)  # the same sentence twice: refused, said why
+    page.click("#add-save")
+    expect(page.locator("#add-status")).to_contain_text("登记过")
