@@ -232,6 +232,24 @@ def _popped(stack: list[_Open], h: Heading, ladder: _Ladder) -> int:
     return len(stack) - n
 
 
+def _inside_box(stack: list[_Open], h: Heading, last_under: dict, last_global: dict) -> int | None:
+    """How many entries close when a weak marker (1. ①) opens inside an open 专栏, if it starts
+    or continues the box's own list; None when it belongs outside (closing the box).
+
+    A box lists its own items (专栏1 基础理论：1.…8.) in the middle of an outer list (1.建立…
+    专栏1 … 2.建立…): the outer 2. continues the outer list, a box's 2. its own."""
+    if not h.rule.weak or h.rule.role != "ladder":
+        return None
+    boxes = [k for k, o in enumerate(stack) if o.key == "box"]
+    if not boxes:
+        return None
+    inner = boxes[-1]
+    own = [o.key for o in stack[inner + 1 :]]
+    pops = len(own) - own.index(h.key) if h.key in own else len(own)
+    parent = stack[len(stack) - pops - 1].index
+    return pops if _in_sequence(h, parent, last_under, last_global) else None
+
+
 def _in_sequence(h: Heading, parent: int | None, last_under: dict, last_global: dict) -> bool:
     if h.ordinal is None:
         return True
@@ -269,6 +287,9 @@ def build_tree(headings: list[Heading], paras: list[tuple[int, int]], text: str)
         if h is not None:
             body = bool(stack) and stack[-1].key == _BODY.id  # closed by any heading
             pops = _popped(stack[:-1], h, ladder) + 1 if body else _popped(stack, h, ladder)
+            inside = _inside_box(stack, h, last_under, last_global)
+            if inside is not None:
+                pops = inside
             parent = stack[len(stack) - pops - 1].index if len(stack) > pops else None
             if h.rule.weak and not _in_sequence(h, parent, last_under, last_global):
                 h = None

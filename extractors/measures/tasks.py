@@ -346,6 +346,9 @@ def _task(ctx: DocumentContext, section: Section, parses: list[ResponsibilityPar
 def _measure_span(ctx: DocumentContext, section: Section, parses: list[ResponsibilityParse]) -> Span:
     doc = ctx.doc
     start, end = section.span.start, section.span.end
+    box = next((c for c in ctx.doc.sections if c.parent_id == section.section_id and c.kind == "box"), None)
+    if box is not None:  # 1.建立…理论体系。… 专栏1 基础理论: the box is the measure's annex, not its text
+        end = box.span.start
     last = max((p.span.end for p in parses if p.span is not None), default=None)
     if last is not None and last > end:  # a statement standing as its own paragraph after it
         end = last
