@@ -61,7 +61,7 @@ def sentence_statements(view: TextView, taken: list[tuple[int, int]]) -> list[tu
     out: list[tuple[int, int]] = []
     ends = _subject_endings()
     # where a subject can end: a predicate after a character a name ends with (one pass)
-    reach = [m.start() for m in rules["predicate"].finditer(s, 1) if s[m.start() - 1] in ends or s[m.start() - 1] in "）)"]
+    reach = [m.start() for m in rules["predicate"].finditer(s, 1) if s[m.start() - 1] in ends or s[m.start() - 1] in "）)等"]
     strong = set(_clause_starts(s))
     for p in sorted(strong.union(_comma_clause_starts(s))):
         k = bisect.bisect_right(reach, p)
@@ -188,7 +188,8 @@ def _sentence_at(s: str, p: int) -> Sentence | None:
     # 省政务服务数据管理局（以下简称省政务数据局）负责…: the name is the subject, not its short form
     short = _SHORT_FORM.search(s, x, pred.start())
     subject_end = short.start() if short is not None else pred.start()
-    if subject_end == x or s[subject_end - 1] not in _subject_endings():
+    last = subject_end - 2 if s[subject_end - 1 : subject_end] == "等" else subject_end - 1  # A、B等对…
+    if subject_end == x or last < x or s[last] not in _subject_endings():
         return None  # the subject does not end like the name of a body
     if rules["not_predicate"].match(s[pred.end() : pred.end() + 4]):
         return None

@@ -1079,6 +1079,16 @@ SENTENCE_CASES = [
         [{"unassigned": ["各市人民政府"]}],
         id="named-the-responsible-subject",
     ),
+    pytest.param(
+        "（一）加强事后监管。事后监管由医保行政部门、基金监管专职机构、经办机构等对费用进行核查。",
+        [{"unassigned": ["医保行政部门", "基金监管专职机构", "经办机构"]}],
+        id="by-a-b-c-deng-dui",
+    ),
+    pytest.param(
+        "（二）加强协调。省发展改革委、省财政厅等要加强协调。",
+        [{"unassigned": ["省发展改革委", "省财政厅"]}],
+        id="subject-list-closed-by-deng",
+    ),
 ]
 
 
