@@ -12,8 +12,9 @@
 
 ``make_embedder`` makes one (its model loads on first use, never at import) and the caller
 keeps it: the search engine holds its query embedder, a build its passage embedder.
-``embed_with_cache`` keeps vectors in SQLite keyed by sha256(model_id + text), so rebuilding
-the index only embeds texts that changed.
+``embed_with_cache`` keeps vectors keyed by sha256(model_id + text), so rebuilding the index
+only embeds texts that changed: in a local SQLite file (``EmbeddingCache``), or in the shared
+PostgreSQL when the registry lives there (``PgEmbeddingCache``).
 """
 
 from __future__ import annotations
@@ -260,6 +261,16 @@ class CacheStats:
     embedded: int = 0
 
 
+class VectorCache(Protocol):
+    """Where ``embed_with_cache`` keeps vectors by ``EmbeddingCache.key``: ``EmbeddingCache``
+    (a local SQLite file, the embedded default) or ``PgEmbeddingCache``
+    (``search_api/index/pg_caches.py``: shared by every machine on one PostgreSQL)."""
+
+    def get_many(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]: ...
+
+    def put_many(self, items: Sequence[tuple[bytes, np.ndarray]]) -> None: ...
+
+
 class EmbeddingCache:
     """SQLite table of vectors keyed by sha256(model_id NUL text). Safe to delete any time."""
 
@@ -299,7 +310,7 @@ class EmbeddingCache:
 
 
 def embed_with_cache(
-    embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache | None, batch_size: int = 64,
+    embedder: Embedder, texts: Sequence[str], cache: VectorCache | None, batch_size: int = 64,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[np.ndarray, CacheStats]:
     """Vectors for ``texts`` (row i for text i); only texts missing from the cache are embedded.

@@ -32,13 +32,12 @@ from sqlalchemy.engine import Connection, Engine
 
 from pipeline.settings import Settings
 
-from search_api.embedding.embed import (
-    CacheStats, Embedder, EmbeddingCache, embed_with_cache, index_model_id, make_embedder,
-)
+from search_api.embedding.embed import CacheStats, Embedder, embed_with_cache, index_model_id, make_embedder
 from search_api.index import index as index_files
+from search_api.index.pg_caches import PgEmbeddingCache, PgTokenCache, create_cache_tables
 from search_api.index.items import DENSE_ITEM_CHARS, DocItems, dense_text, document_items, item_vectors
 from search_api.schemas import IndexReport, ItemCard, Passage
-from search_api.sparse.sparse_build import TokenCache, tokenize_many
+from search_api.sparse.sparse_build import tokenize_many
 
 SCHEMA_LOCK_KEY = 0x7A5C_0003  # pg_advisory_xact_lock key while the search tables are made
 
@@ -114,14 +113,14 @@ def unit_keys(card: ItemCard) -> list[str]:
 
 
 class PgDocumentWriter:
-    """Embeds and tokenizes one document's items and writes its rows (caches on local disk:
-    a cache miss costs an embedding, never a wrong row)."""
+    """Embeds and tokenizes one document's items and writes its rows. Vectors and terms come
+    from the caches in the same PostgreSQL (``pg_caches.py``), so no machine computes what any
+    machine stored before; a cache miss costs an embedding, never a wrong row."""
 
-    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+    def __init__(self, engine: Engine, embedder: Embedder) -> None:
         self.embedder = embedder
-        cache_dir = settings.data_dir / "cache"
-        self.vector_cache = EmbeddingCache(cache_dir / "embeddings.sqlite")
-        self.token_cache = TokenCache(cache_dir / "tokens.sqlite")
+        self.vector_cache = PgEmbeddingCache(engine)
+        self.token_cache = PgTokenCache(engine)
         self.stats = CacheStats()
         self.counts = {"measures": 0, "context_items": 0, "passages": 0}
 
@@ -214,10 +213,11 @@ def sync_pg_index(settings: Settings, registry, embedder: Embedder | None = None
     wanted = registry.document_hashes()
     embedder = embedder or make_embedder(settings, "passages")
     engine = pg_engine(settings.registry_url)
-    writer = PgDocumentWriter(settings, embedder)
+    writer = PgDocumentWriter(engine, embedder)
     try:
         with engine.begin() as conn:
             _create_schema(conn, embedder.model_id, embedder.dim)
+            create_cache_tables(conn)  # under the same lock; kept when the search tables are remade
         with engine.connect() as conn:
             have = dict(conn.execute(text("SELECT doc_id, fingerprint FROM search_docs")).all())
         for doc_id, fingerprint, items in _changed(registry, wanted, have):

@@ -140,3 +140,44 @@ def test_two_api_replicas_on_one_database_see_a_new_document_at_once(pg_settings
     with Registry.open(pg_settings) as registry:  # leave the shared database as the module built it
         registry.remove_document("replica-2025")
         sync_pg_index(pg_settings, registry)
+
+
+class CountingEmbedder(FakeEmbedder):
+    """The fake embedder, counting the texts it is asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedded = 0
+
+    def embed_passages(self, texts):
+        self.embedded += len(texts)
+        return super().embed_passages(texts)
+
+
+def test_a_second_machine_rebuilding_the_index_computes_nothing_stored_before(
+        pg_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search tables dropped (what a new indexer version does) and rebuilt from a machine
+    with an empty data dir: every vector and every term list comes from the shared caches in
+    PostgreSQL, nothing is embedded or cut again and nothing is written under its data dir."""
+    from search_api.index.pg_caches import cached_counts
+    from search_api.sparse import sparse_build
+
+    engine = pg_engine(pg_settings.db_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE search_passages, search_cards, search_docs, search_state"))
+    vectors_before = cached_counts(engine)
+
+    def no_cutting(*args, **kwargs):
+        raise AssertionError("a text was cut again: its terms were in the shared cache")
+
+    monkeypatch.setattr(sparse_build, "terms_of", no_cutting)
+    elsewhere = _other_machine(pg_settings, tmp_path)
+    embedder = CountingEmbedder()
+    with Registry.open(elsewhere) as registry:
+        report = sync_pg_index(elsewhere, registry, embedder)
+    assert embedder.embedded == 0 and report.embedded == 0 and report.cache_hits >= report.passages > 500
+    assert cached_counts(engine) == vectors_before
+    engine.dispose()
+    assert not (tmp_path / "elsewhere" / "cache").exists()
+    monkeypatch.undo()
+    assert SearchEngine(elsewhere).search("园区基础设施建设", k=3).hits
