@@ -21,10 +21,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 
 CHUNK = 1000  # keys looked up per statement
+
+
+def pg_engine(url: str) -> Engine:
+    """An engine whose connections never prepare statements: psycopg 3 prepares a statement
+    after five runs, and a prepared plan would ignore the ``SET LOCAL`` of later queries."""
+    return create_engine(url, connect_args={"prepare_threshold": None}, pool_pre_ping=True)
 
 
 def create_cache_tables(conn: Connection) -> None:

@@ -27,25 +27,20 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from pipeline.settings import Settings
 
 from search_api.embedding.embed import CacheStats, Embedder, embed_with_cache, index_model_id, make_embedder
 from search_api.index import index as index_files
-from search_api.index.pg_caches import PgEmbeddingCache, PgTokenCache, create_cache_tables
+from search_api.index.pg_caches import PgEmbeddingCache, PgTokenCache, create_cache_tables, pg_engine
+from search_api.index.ray_embed import embed_on_ray, missing_texts
 from search_api.index.items import DENSE_ITEM_CHARS, DocItems, dense_text, document_items, item_vectors
 from search_api.schemas import IndexReport, ItemCard, Passage
 from search_api.sparse.sparse_build import tokenize_many
 
 SCHEMA_LOCK_KEY = 0x7A5C_0003  # pg_advisory_xact_lock key while the search tables are made
-
-
-def pg_engine(url: str) -> Engine:
-    """An engine whose connections never prepare statements: psycopg 3 prepares a statement
-    after five runs, and a prepared plan would ignore the ``SET LOCAL`` of later queries."""
-    return create_engine(url, connect_args={"prepare_threshold": None}, pool_pre_ping=True)
 
 
 def vector_literal(vector: np.ndarray) -> str:
@@ -136,15 +131,25 @@ class PgDocumentWriter:
         self.stats.embedded += stats.embedded
         return vectors
 
+    @staticmethod
+    def dense_texts(items: DocItems) -> tuple[list[str], list[str], list[int]]:
+        """What one document's rows embed: its clauses' texts, and the texts of the measures
+        with no clause of their own (``lonely``, by row), whose vector is their own."""
+        cards = {c.item_id: c for c in items.cards}
+        with_clauses = {p.item_id for p in items.clauses}
+        lonely = [i for i, p in enumerate(items.measures) if p.item_id not in with_clauses]
+        return ([dense_text(p, cards) for p in items.clauses],
+                [items.measure_texts[i][:DENSE_ITEM_CHARS] for i in lonely], lonely)
+
     def rows(self, items: DocItems) -> tuple[list[dict], list[dict]]:
         """(card rows, passage rows) of one document."""
         cards = {c.item_id: c for c in items.cards}
         rows_of: dict[str, list[int]] = {}
         for row, p in enumerate(items.clauses):
             rows_of.setdefault(p.item_id, []).append(row)
-        lonely = [i for i, p in enumerate(items.measures) if p.item_id not in rows_of]
-        c_vectors = self._vectors([dense_text(p, cards) for p in items.clauses])
-        l_vectors = self._vectors([items.measure_texts[i][:DENSE_ITEM_CHARS] for i in lonely])
+        clause_texts, lonely_texts, lonely = self.dense_texts(items)
+        c_vectors = self._vectors(clause_texts)
+        l_vectors = self._vectors(lonely_texts)
         m_vectors = item_vectors(items.measures, rows_of, c_vectors, dict(zip(lonely, l_vectors)),
                                  self.embedder.dim)
         passages: list[dict] = []
@@ -220,6 +225,11 @@ def sync_pg_index(settings: Settings, registry, embedder: Embedder | None = None
             create_cache_tables(conn)  # under the same lock; kept when the search tables are remade
         with engine.connect() as conn:
             have = dict(conn.execute(text("SELECT doc_id, fingerprint FROM search_docs")).all())
+        on_ray = 0  # texts embedded on Ray: the loop below reads them from the cache, yet they are new
+        if settings.build_ray:  # the texts to embed, embedded on Ray Data into the shared cache first
+            texts = (t for _, _, items in _changed(registry, wanted, have) if items is not None
+                     for group in PgDocumentWriter.dense_texts(items)[:2] for t in group)
+            on_ray = embed_on_ray(missing_texts(texts, embedder.model_id, writer.vector_cache), settings).embedded
         for doc_id, fingerprint, items in _changed(registry, wanted, have):
             cards, passages = writer.rows(items) if items is not None else ([], [])
             with engine.begin() as conn:
@@ -237,7 +247,7 @@ def sync_pg_index(settings: Settings, registry, embedder: Embedder | None = None
         generation=str(generation), registry_generation=registry_generation, model_id=embedder.model_id,
         documents=len(wanted), measures=writer.counts["measures"],
         context_items=writer.counts["context_items"], passages=writer.counts["passages"],
-        embedded=writer.stats.embedded, cache_hits=writer.stats.hits,
+        embedded=writer.stats.embedded + on_ray, cache_hits=writer.stats.hits - on_ray,
         seconds=round(time.perf_counter() - started, 2), path=registry.url,
     )
 
