@@ -89,11 +89,22 @@ def _create_schema(conn: Connection, model_id: str, dim: int) -> None:
         "years int[] NOT NULL, units text[] NOT NULL, kind text NOT NULL, text text NOT NULL, "
         "span_start int NOT NULL, span_end int NOT NULL, page int NOT NULL, line int NOT NULL, "
         f"terms tsvector NOT NULL, embedding vector({int(dim)}) NOT NULL)"))
-    for name, how in (("hnsw", "hnsw (embedding vector_cosine_ops)"), ("terms", "gin (terms)"),
-                      ("doc", "btree (doc_id)"), ("units", "gin (units)"), ("years", "gin (years)")):
+    for name, how in (("terms", "gin (terms)"), ("doc", "btree (doc_id)"), ("units", "gin (units)"),
+                      ("years", "gin (years)")):
         conn.execute(text(f"CREATE INDEX search_passages_{name} ON search_passages USING {how}"))
+    conn.execute(_CREATE_HNSW)
     conn.execute(text("INSERT INTO search_state VALUES (1, :m, :d, 0, '', :v)"),
                  {"m": model_id, "d": dim, "v": index_files.INDEXER_VERSION})
+
+
+_CREATE_HNSW = text("CREATE INDEX IF NOT EXISTS search_passages_hnsw ON search_passages "
+                    "USING hnsw (embedding vector_cosine_ops)")
+# A sync rewriting more than this share of the documents (a first build, a new model) drops the
+# HNSW graph and builds it once over all rows at the end: inserting row by row into the graph
+# was most of a full build's time. Searches meanwhile scan exactly (correct, slower); a build
+# that dies midway leaves no graph, and the next sync makes it again (IF NOT EXISTS).
+BULK_SHARE = 0.5
+HNSW_BUILD_MEMORY = "512MB"  # maintenance_work_mem for the bulk build: the graph built in memory
 
 
 def unit_keys(card: ItemCard) -> list[str]:
@@ -230,10 +241,18 @@ def sync_pg_index(settings: Settings, registry, embedder: Embedder | None = None
             texts = (t for _, _, items in _changed(registry, wanted, have) if items is not None
                      for group in PgDocumentWriter.dense_texts(items)[:2] for t in group)
             on_ray = embed_on_ray(missing_texts(texts, embedder.model_id, writer.vector_cache), settings).embedded
+        changed = sum(have.get(d) != f for d, f in wanted.items()) + len(set(have) - set(wanted))
+        bulk = changed > BULK_SHARE * max(len(wanted), 1)
+        if bulk:
+            with engine.begin() as conn:
+                conn.execute(text("DROP INDEX IF EXISTS search_passages_hnsw"))
         for doc_id, fingerprint, items in _changed(registry, wanted, have):
             cards, passages = writer.rows(items) if items is not None else ([], [])
             with engine.begin() as conn:
                 _replace_document(conn, doc_id, fingerprint if items is not None else None, cards, passages)
+        with engine.begin() as conn:  # once over all rows after a bulk load; else already there
+            conn.execute(text(f"SET LOCAL maintenance_work_mem = '{HNSW_BUILD_MEMORY}'"))
+            conn.execute(_CREATE_HNSW)
         with engine.connect() as conn:  # fresh statistics: the search reads its term shares from them
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE search_passages"))
         with engine.begin() as conn:

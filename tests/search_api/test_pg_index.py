@@ -7,12 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from extractors.registry.build import build_registry
 from extractors.registry.store import Registry
 from pipeline.settings import Settings
 from search_api.embedding.embed import FakeEmbedder
+from search_api.index import pg_index
 from search_api.index.pg_index import pg_engine, sync_pg_index
 from search_api.schemas import SearchFilters
 from search_api.search.engine import SearchEngine
@@ -179,5 +180,47 @@ def test_a_second_machine_rebuilding_the_index_computes_nothing_stored_before(
     assert cached_counts(engine) == vectors_before
     engine.dispose()
     assert not (tmp_path / "elsewhere" / "cache").exists()
+    assert hnsw_definition(pg_settings) is not None  # dropped for the bulk load, built again after it
     monkeypatch.undo()
     assert SearchEngine(elsewhere).search("园区基础设施建设", k=3).hits
+
+
+def hnsw_definition(settings: Settings) -> str | None:
+    engine = pg_engine(settings.db_url)
+    with engine.connect() as conn:
+        found = conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_passages_hnsw'")).scalar()
+    engine.dispose()
+    return found
+
+
+def test_a_sync_that_rewrites_most_documents_builds_the_hnsw_graph_once_at_the_end(
+        pg_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every document changed: the graph is dropped before the rows are written and made once
+    after (not grown row by row); one document changed: the graph is kept and grown."""
+    statements: list[str] = []
+    engine_of = pg_index.pg_engine
+
+    def recording_engine(url: str):
+        engine = engine_of(url)
+        event.listen(engine, "before_cursor_execute",
+                     lambda conn, cursor, statement, *rest: statements.append(statement))
+        return engine
+
+    monkeypatch.setattr(pg_index, "pg_engine", recording_engine)
+    with Registry.open(pg_settings) as registry:
+        for meta in registry.documents():
+            doc = registry.document(meta.doc_id)
+            registry.replace_document(doc, registry.tasks(doc_id=doc.doc_id), registry.targets(doc_id=doc.doc_id),
+                                      fingerprint=f"bulk-{doc.doc_id}")
+        sync_pg_index(pg_settings, registry)
+        drops = [i for i, s in enumerate(statements) if s.startswith("DROP INDEX IF EXISTS search_passages_hnsw")]
+        inserts = [i for i, s in enumerate(statements) if s.startswith("INSERT INTO search_passages")]
+        creates = [i for i, s in enumerate(statements) if "CREATE INDEX IF NOT EXISTS search_passages_hnsw" in s]
+        assert len(drops) == 1 and inserts and drops[0] < min(inserts) and max(inserts) < creates[-1]
+        statements.clear()
+        doc = registry.document(registry.documents()[0].doc_id)
+        registry.replace_document(doc, registry.tasks(doc_id=doc.doc_id), registry.targets(doc_id=doc.doc_id),
+                                  fingerprint="one-more")
+        sync_pg_index(pg_settings, registry)
+        assert not [s for s in statements if s.startswith("DROP INDEX")]
+    assert "hnsw" in hnsw_definition(pg_settings)
