@@ -12,8 +12,9 @@ The key names the model (or the tokenizer, its word list and stopwords), so the 
 never dropped: a new model simply finds no rows of its own. They outlive the search tables,
 which are dropped and made again when the model or the indexer changes: that full rebuild then
 embeds only what no machine embedded before. Rows are added with ``ON CONFLICT DO NOTHING``
-(two machines embedding one text at once both write the same vector), and a row lost or
-missing only costs an embedding, never a wrong result.
+(two machines embedding one text at once both write the same vector), in key order: two
+transactions inserting overlapping keys in different orders could each wait for the other's
+row, a deadlock. A row lost or missing only costs an embedding, never a wrong result.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ class PgEmbeddingCache:
     def put_many(self, items: Sequence[tuple[bytes, np.ndarray]]) -> None:
         if not items:
             return
-        rows = [{"k": k, "d": int(v.shape[0]), "v": np.asarray(v, np.float32).tobytes()} for k, v in items]
+        rows = [{"k": k, "d": int(v.shape[0]), "v": np.asarray(v, np.float32).tobytes()}
+                for k, v in sorted(items, key=lambda kv: kv[0])]  # key order: see the module docstring
         with self._engine.begin() as conn:
             conn.execute(text("INSERT INTO embedding_cache VALUES (:k, :d, :v) ON CONFLICT (key) DO NOTHING"),
                          rows)
@@ -89,7 +91,7 @@ class PgTokenCache:
             return
         with self._engine.begin() as conn:
             conn.execute(text("INSERT INTO token_cache VALUES (:k, :t) ON CONFLICT (key) DO NOTHING"),
-                         [{"k": k, "t": list(terms)} for k, terms in items])
+                         [{"k": k, "t": list(terms)} for k, terms in sorted(items, key=lambda kv: kv[0])])
 
     def close(self) -> None:
         """Nothing to close: the engine belongs to the caller."""
