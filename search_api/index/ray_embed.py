@@ -97,7 +97,7 @@ def embed_on_ray(texts: list[str], settings: Settings, concurrency: int | None =
     context.enable_progress_bars = False  # the build prints its own one-line summary
     context.print_on_execution_start = False
     dataset = ray.data.from_items([{"text": t} for t in texts]).map_batches(
-        EmbedIntoSharedCache, fn_constructor_args=(settings.model_dump_json(),),
+        EmbedIntoSharedCache, fn_constructor_args=(settings.model_dump_json(exclude={"api_token"}),),
         batch_size=BATCH_TEXTS, compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=1)
     counts: dict[str, int] = {}
     batches = 0
