@@ -29,6 +29,9 @@ from search_api.embedding.embed import EmbeddingCache, make_embedder
 from search_api.index.pg_caches import PgEmbeddingCache, pg_engine
 
 BATCH_TEXTS = 64  # texts per model call (as embed_with_cache): fuller batches, more lost on a crash
+# Fewer new texts than this are embedded in the build's process: starting a pipeline and its
+# workers (each loading the model) takes seconds, more than one uploaded document's ~150 texts.
+MIN_TEXTS = 1000
 KEY_CHUNK = 5000  # texts whose keys are looked up in the cache at once
 
 
@@ -83,13 +86,14 @@ def missing_texts(texts: Iterable[str], model_id: str, cache: PgEmbeddingCache) 
 
 
 def embed_on_ray(texts: list[str], settings: Settings, concurrency: int | None = None) -> RayEmbedReport:
-    """Embed ``texts`` on Ray Data into the shared cache (see the module docstring).
+    """Embed ``texts`` on Ray Data into the shared cache (see the module docstring); fewer than
+    ``MIN_TEXTS`` are left to the caller.
 
     concurrency: worker instances (each holds one model); default: one per CPU of the
         cluster. More workers embed in parallel but each holds the model's memory.
     """
-    if not texts:
-        return RayEmbedReport(0, 0, 0)
+    if len(texts) < MIN_TEXTS:
+        return RayEmbedReport(0, 0, 0)  # the index step embeds them (see MIN_TEXTS)
     import ray.data
 
     workers = concurrency or start_ray(settings)

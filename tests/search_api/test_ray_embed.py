@@ -49,3 +49,15 @@ def test_the_index_is_embedded_on_ray_data_into_the_shared_cache(
     assert 1 <= on_ray.workers <= 2 and on_ray.batches > on_ray.workers  # a model per worker, reused
     assert report.passages > 500 and report.cache_hits >= report.passages - report.embedded
     assert SearchEngine(settings).search("园区基础设施建设", k=3).hits
+
+
+def test_a_few_new_texts_are_left_to_the_build_process(tmp_path: Path) -> None:
+    """One uploaded document's texts do not start a pipeline (nor Ray): the index step embeds them."""
+    import ray
+
+    from search_api.index.ray_embed import MIN_TEXTS, embed_on_ray
+
+    assert not ray.is_initialized()  # (the test above shuts its cluster down)
+    settings = Settings(data_dir=tmp_path, embedding_model="fake", build_ray=True)
+    report = embed_on_ray([f"条款{i}" for i in range(MIN_TEXTS - 1)], settings)
+    assert report.embedded == 0 and report.workers == 0 and not ray.is_initialized()
