@@ -224,3 +224,22 @@ def test_a_sync_that_rewrites_most_documents_builds_the_hnsw_graph_once_at_the_e
         sync_pg_index(pg_settings, registry)
         assert not [s for s in statements if s.startswith("DROP INDEX")]
     assert "hnsw" in hnsw_definition(pg_settings)
+
+
+def test_unit_names_are_read_once_per_generation_and_miss_none(pg_settings: Settings) -> None:
+    """Every query with a unit filter resolves the typed unit against the index's names: read
+    from the measures' rows once per generation, the same names as every passage holds."""
+    engine = SearchEngine(pg_settings)
+    statements: list[str] = []
+    event.listen(engine._pg, "before_cursor_execute",
+                 lambda conn, cursor, statement, *rest: statements.append(statement))
+    names = engine.units()
+    for _ in range(3):
+        engine.search("园区基础设施建设", k=3, filters=SearchFilters(unit=sorted(names)[0]))
+    assert sum("unnest(units)" in s for s in statements) == 1
+    db = pg_engine(pg_settings.db_url)
+    with db.connect() as conn:
+        every = {n for n in conn.execute(text("SELECT DISTINCT unnest(units) FROM search_passages")).scalars()
+                 if "|" not in n}
+    db.dispose()
+    assert names == every and len(names) > 10
