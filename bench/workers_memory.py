@@ -11,7 +11,13 @@ worker's memory from ``/proc/PID/smaps_rollup``:
   workers counts a shared page N times);
 - ``pss``: each shared page divided among the processes sharing it (the sum is the machine's
   real cost);
-- ``private``: pages no other process maps (what one more worker adds).
+- ``anonymous``: heap and other memory backed by no file: never shared between these spawned
+  workers, so what one more worker adds;
+- ``file``: resident pages of mapped files (the index's vectors and BM25 arrays, libraries):
+  page cache, one copy however many workers map it.
+
+Memory is read once every worker's RSS has stopped growing (a worker still loading the index
+would make its neighbour's mapped pages look unshared).
 
 Prints one JSON object. Run it against another checkout with ``PYTHONPATH=/other/checkout``.
 """
@@ -30,14 +36,26 @@ from bench.server import free_port, start_server, stop_server
 
 
 def memory_mb(pid: int) -> dict[str, float]:
-    """rss, pss and private (clean + dirty) of ``pid``, in MB."""
+    """rss, pss, anonymous and file-backed memory of ``pid``, in MB."""
     fields: dict[str, int] = {}
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
         name, _, rest = line.partition(":")
         fields[name.strip()] = int(rest.split()[0])
-    private = fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
     return {"rss": round(fields["Rss"] / 1024, 1), "pss": round(fields["Pss"] / 1024, 1),
-            "private": round(private / 1024, 1)}
+            "anonymous": round(fields["Anonymous"] / 1024, 1),
+            "file": round((fields["Rss"] - fields["Anonymous"]) / 1024, 1)}
+
+
+def settled(pids: list[int], every: float = 10.0, timeout: float = 900.0) -> None:
+    """Wait until no worker's RSS grew by more than 1% over ``every`` seconds."""
+    deadline = time.time() + timeout
+    before = {p: memory_mb(p)["rss"] for p in pids}
+    while time.time() < deadline:
+        time.sleep(every)
+        now = {p: memory_mb(p)["rss"] for p in pids}
+        if all(now[p] <= before[p] * 1.01 for p in pids):
+            return
+        before = now
 
 
 def workers_of(pid: int) -> list[int]:
@@ -58,8 +76,9 @@ def measure(data_dir: Path, workers: int, queries: int) -> dict:
                                  timeout=300)
             response.raise_for_status()
             latencies.append(time.perf_counter() - started)
-        time.sleep(1)
-        per_worker = {str(pid): memory_mb(pid) for pid in workers_of(proc.pid)}
+        workers_now = workers_of(proc.pid)
+        settled(workers_now)
+        per_worker = {str(pid): memory_mb(pid) for pid in workers_now}
         master = memory_mb(proc.pid)
     finally:
         stop_server(proc)
@@ -68,6 +87,7 @@ def measure(data_dir: Path, workers: int, queries: int) -> dict:
         "per_worker_mb": per_worker, "master_mb": master,
         "sum_rss_mb": round(sum(w["rss"] for w in per_worker.values()), 1),
         "sum_pss_mb": round(sum(w["pss"] for w in per_worker.values()), 1),
+        "sum_anonymous_mb": round(sum(w["anonymous"] for w in per_worker.values()), 1),
         "slowest_query_s": round(max(latencies), 2),
     }
 
