@@ -1,11 +1,12 @@
 """The PostgreSQL + pgvector path, measured: ``python -m bench.postgres --docs 200``.
 
 Starts a local PostgreSQL (taizhang's own ``start_local_postgres``) under ``--work``, writes
-``--docs`` synthetic documents (bench/synthetic.py), then measures with the fake embedder (so the
-figures are the store's, not the model's): the registry build (serial and, with ``--ray``, on a
-local Ray cluster), the index build into pgvector, adding one document (registry + index), the
-database size, hybrid query latency in process (p50/p99) without and with a selective filter,
-and the dense recall@10 of filtered queries against exact search. Prints JSON.
+``--docs`` synthetic documents (bench/synthetic.py), then measures with the fake embedder of
+``--dim`` dimensions (so the figures are the store's, not the model's; 384 is e5-small's size):
+the registry build (serial and, with ``--ray``, on a local Ray cluster), the index build into
+pgvector, adding one document (registry + index), the database size, hybrid query latency in
+process (p50/p99) without and with a selective filter, and the dense recall@10 of filtered
+queries against exact search. Prints JSON.
 """
 
 from __future__ import annotations
@@ -46,19 +47,20 @@ def _busiest_unit(settings: Settings) -> tuple[str, int]:
     return min(pairs, key=lambda p: (-pairs[p], p))
 
 
-def measure(n_docs: int, work: Path, use_ray: bool) -> dict:
+def measure(n_docs: int, work: Path, use_ray: bool, dim: int = 256) -> dict:
     shutil.rmtree(work / "docs", ignore_errors=True)
     files = make_corpus(n_docs + 1, work / "docs")
     extra = files[-1]
     extra.rename(work / extra.name)
     admin = start_local_postgres(work / "pg")
-    out: dict = {"documents": n_docs}
-    settings = Settings(data_dir=work / "data", embedding_model="fake", db_url=fresh_database(admin, "bench"))
+    out: dict = {"documents": n_docs, "dim": dim}
+    model = "fake" if dim == 256 else f"fake-{dim}"
+    settings = Settings(data_dir=work / "data", embedding_model=model, db_url=fresh_database(admin, "bench"))
     shutil.rmtree(settings.data_dir, ignore_errors=True)
     report, out["registry_build_s"] = _timed(lambda: build_registry([work / "docs"], settings, progress=False))
     assert not report.failed, report.failed[:3]
     if use_ray:
-        on_ray = Settings(data_dir=work / "data-ray", embedding_model="fake", build_ray=True,
+        on_ray = Settings(data_dir=work / "data-ray", embedding_model=model, build_ray=True,
                           db_url=fresh_database(admin, "bench"))
         _, out["registry_build_ray_s"] = _timed(lambda: build_registry([work / "docs"], on_ray, progress=False))
     with Registry.open(settings) as registry:
@@ -81,7 +83,7 @@ def measure(n_docs: int, work: Path, use_ray: bool) -> dict:
                 samples.append(time.perf_counter() - started)
         out[name] = percentiles(samples)
     db = pg_engine(settings.db_url)
-    embedder = FakeEmbedder()
+    embedder = FakeEmbedder(dim)
     recalls: dict[str, list[float]] = {"unfiltered": [], "filtered": []}
     with db.connect() as conn:
         out["database_mb"] = round(conn.execute(text("SELECT pg_database_size(current_database())")).scalar() / 2**20, 1)
@@ -107,11 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=200)
     parser.add_argument("--work", type=Path, default=Path("/tmp/taizhang-bench-pg"))
     parser.add_argument("--ray", action="store_true", help="also time the registry build on Ray")
+    parser.add_argument("--dim", type=int, default=256, help="the fake embedder's vector size (384: e5-small's)")
     parser.add_argument("--keep", action="store_true", help="leave the server running afterwards")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     try:
-        print(json.dumps(measure(args.docs, args.work, args.ray), ensure_ascii=False, indent=2))
+        print(json.dumps(measure(args.docs, args.work, args.ray, args.dim), ensure_ascii=False, indent=2))
     finally:
         if not args.keep:
             stop_local_postgres(args.work / "pg")

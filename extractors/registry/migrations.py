@@ -142,6 +142,38 @@ def add_version_tables(conn: Connection) -> None:
     md.create_all(conn, checkfirst=True)
 
 
+def add_tracking_tables(conn: Connection) -> None:
+    """What the 督查室 adds (``extractors/tracking/tables.py``): corrections, progress reports
+    and the workbooks they came from. Until this version the tracking store made them itself
+    (``create_all`` when it first opened a registry), so a registry that was ever tracked has
+    them already: each is made only where it is missing, as its model then declared it."""
+    md = MetaData()
+
+    def recorded(*columns: Column) -> tuple[Column, ...]:  # the columns every record has
+        return (Column("task_id", Text, nullable=False, index=True),
+                Column("origin_json", Text, nullable=False),
+                Column("created_at", DateTime(timezone=True), nullable=False), *columns)
+
+    Table("corrections", md, *recorded(
+        Column("correction_id", Integer, primary_key=True, autoincrement=True),
+        Column("doc_id", Text, nullable=False, index=True), Column("field", String(32), nullable=False),
+        Column("before", Text, nullable=False), Column("after", Text, nullable=False),
+        Column("source_text", Text, nullable=False), Column("char_start", Integer, nullable=False),
+        Column("char_end", Integer, nullable=False), Column("task_json", Text)))
+    Table("progress_reports", md, *recorded(
+        Column("report_id", Integer, primary_key=True, autoincrement=True),
+        Column("unit", Text, nullable=False, index=True), Column("status", String(16), nullable=False),
+        Column("progress", Text, nullable=False), Column("problems", Text, nullable=False),
+        Column("next_steps", Text, nullable=False), Column("report_date", Date, nullable=False, index=True)))
+    Table("imported_files", md,
+          Column("id", Integer, primary_key=True, autoincrement=True),
+          Column("sha256", String(64), nullable=False, index=True), Column("name", Text, nullable=False),
+          Column("kind", String(32), nullable=False),
+          Column("imported_at", DateTime(timezone=True), nullable=False),
+          Column("corrections", Integer, nullable=False), Column("reports", Integer, nullable=False))
+    md.create_all(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the first schema: documents, tasks, task_units, targets, registry_state", create_first_schema),
     Migration(2, "text columns without length limits (PostgreSQL refused long ids and unit names)",
@@ -149,6 +181,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "indexes for tasks by unit and role and for the ledger in document order",
               add_listing_indexes),
     Migration(4, "document_replacements and document_versions, where missing", add_version_tables),
+    Migration(5, "the tracking tables (corrections, progress_reports, imported_files), where missing",
+              add_tracking_tables),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

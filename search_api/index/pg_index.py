@@ -27,26 +27,20 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from pipeline.settings import Settings
 
-from search_api.embedding.embed import (
-    CacheStats, Embedder, EmbeddingCache, embed_with_cache, index_model_id, make_embedder,
-)
+from search_api.embedding.embed import CacheStats, Embedder, embed_with_cache, index_model_id, make_embedder
 from search_api.index import index as index_files
+from search_api.index.pg_caches import PgEmbeddingCache, PgTokenCache, create_cache_tables, pg_engine
+from search_api.index.ray_embed import embed_on_ray, missing_texts
 from search_api.index.items import DENSE_ITEM_CHARS, DocItems, dense_text, document_items, item_vectors
 from search_api.schemas import IndexReport, ItemCard, Passage
-from search_api.sparse.sparse_build import TokenCache, tokenize_many
+from search_api.sparse.sparse_build import tokenize_many
 
 SCHEMA_LOCK_KEY = 0x7A5C_0003  # pg_advisory_xact_lock key while the search tables are made
-
-
-def pg_engine(url: str) -> Engine:
-    """An engine whose connections never prepare statements: psycopg 3 prepares a statement
-    after five runs, and a prepared plan would ignore the ``SET LOCAL`` of later queries."""
-    return create_engine(url, connect_args={"prepare_threshold": None}, pool_pre_ping=True)
 
 
 def vector_literal(vector: np.ndarray) -> str:
@@ -95,11 +89,22 @@ def _create_schema(conn: Connection, model_id: str, dim: int) -> None:
         "years int[] NOT NULL, units text[] NOT NULL, kind text NOT NULL, text text NOT NULL, "
         "span_start int NOT NULL, span_end int NOT NULL, page int NOT NULL, line int NOT NULL, "
         f"terms tsvector NOT NULL, embedding vector({int(dim)}) NOT NULL)"))
-    for name, how in (("hnsw", "hnsw (embedding vector_cosine_ops)"), ("terms", "gin (terms)"),
-                      ("doc", "btree (doc_id)"), ("units", "gin (units)"), ("years", "gin (years)")):
+    for name, how in (("terms", "gin (terms)"), ("doc", "btree (doc_id)"), ("units", "gin (units)"),
+                      ("years", "gin (years)")):
         conn.execute(text(f"CREATE INDEX search_passages_{name} ON search_passages USING {how}"))
+    conn.execute(_CREATE_HNSW)
     conn.execute(text("INSERT INTO search_state VALUES (1, :m, :d, 0, '', :v)"),
                  {"m": model_id, "d": dim, "v": index_files.INDEXER_VERSION})
+
+
+_CREATE_HNSW = text("CREATE INDEX IF NOT EXISTS search_passages_hnsw ON search_passages "
+                    "USING hnsw (embedding vector_cosine_ops)")
+# A sync rewriting more than this share of the documents (a first build, a new model) drops the
+# HNSW graph and builds it once over all rows at the end: inserting row by row into the graph
+# was most of a full build's time. Searches meanwhile scan exactly (correct, slower); a build
+# that dies midway leaves no graph, and the next sync makes it again (IF NOT EXISTS).
+BULK_SHARE = 0.5
+HNSW_BUILD_MEMORY = "512MB"  # maintenance_work_mem for the bulk build: the graph built in memory
 
 
 def unit_keys(card: ItemCard) -> list[str]:
@@ -114,14 +119,14 @@ def unit_keys(card: ItemCard) -> list[str]:
 
 
 class PgDocumentWriter:
-    """Embeds and tokenizes one document's items and writes its rows (caches on local disk:
-    a cache miss costs an embedding, never a wrong row)."""
+    """Embeds and tokenizes one document's items and writes its rows. Vectors and terms come
+    from the caches in the same PostgreSQL (``pg_caches.py``), so no machine computes what any
+    machine stored before; a cache miss costs an embedding, never a wrong row."""
 
-    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+    def __init__(self, engine: Engine, embedder: Embedder) -> None:
         self.embedder = embedder
-        cache_dir = settings.data_dir / "cache"
-        self.vector_cache = EmbeddingCache(cache_dir / "embeddings.sqlite")
-        self.token_cache = TokenCache(cache_dir / "tokens.sqlite")
+        self.vector_cache = PgEmbeddingCache(engine)
+        self.token_cache = PgTokenCache(engine)
         self.stats = CacheStats()
         self.counts = {"measures": 0, "context_items": 0, "passages": 0}
 
@@ -137,15 +142,25 @@ class PgDocumentWriter:
         self.stats.embedded += stats.embedded
         return vectors
 
+    @staticmethod
+    def dense_texts(items: DocItems) -> tuple[list[str], list[str], list[int]]:
+        """What one document's rows embed: its clauses' texts, and the texts of the measures
+        with no clause of their own (``lonely``, by row), whose vector is their own."""
+        cards = {c.item_id: c for c in items.cards}
+        with_clauses = {p.item_id for p in items.clauses}
+        lonely = [i for i, p in enumerate(items.measures) if p.item_id not in with_clauses]
+        return ([dense_text(p, cards) for p in items.clauses],
+                [items.measure_texts[i][:DENSE_ITEM_CHARS] for i in lonely], lonely)
+
     def rows(self, items: DocItems) -> tuple[list[dict], list[dict]]:
         """(card rows, passage rows) of one document."""
         cards = {c.item_id: c for c in items.cards}
         rows_of: dict[str, list[int]] = {}
         for row, p in enumerate(items.clauses):
             rows_of.setdefault(p.item_id, []).append(row)
-        lonely = [i for i, p in enumerate(items.measures) if p.item_id not in rows_of]
-        c_vectors = self._vectors([dense_text(p, cards) for p in items.clauses])
-        l_vectors = self._vectors([items.measure_texts[i][:DENSE_ITEM_CHARS] for i in lonely])
+        clause_texts, lonely_texts, lonely = self.dense_texts(items)
+        c_vectors = self._vectors(clause_texts)
+        l_vectors = self._vectors(lonely_texts)
         m_vectors = item_vectors(items.measures, rows_of, c_vectors, dict(zip(lonely, l_vectors)),
                                  self.embedder.dim)
         passages: list[dict] = []
@@ -214,16 +229,30 @@ def sync_pg_index(settings: Settings, registry, embedder: Embedder | None = None
     wanted = registry.document_hashes()
     embedder = embedder or make_embedder(settings, "passages")
     engine = pg_engine(settings.registry_url)
-    writer = PgDocumentWriter(settings, embedder)
+    writer = PgDocumentWriter(engine, embedder)
     try:
         with engine.begin() as conn:
             _create_schema(conn, embedder.model_id, embedder.dim)
+            create_cache_tables(conn)  # under the same lock; kept when the search tables are remade
         with engine.connect() as conn:
             have = dict(conn.execute(text("SELECT doc_id, fingerprint FROM search_docs")).all())
+        on_ray = 0  # texts embedded on Ray: the loop below reads them from the cache, yet they are new
+        if settings.build_ray:  # the texts to embed, embedded on Ray Data into the shared cache first
+            texts = (t for _, _, items in _changed(registry, wanted, have) if items is not None
+                     for group in PgDocumentWriter.dense_texts(items)[:2] for t in group)
+            on_ray = embed_on_ray(missing_texts(texts, embedder.model_id, writer.vector_cache), settings).embedded
+        changed = sum(have.get(d) != f for d, f in wanted.items()) + len(set(have) - set(wanted))
+        bulk = changed > BULK_SHARE * max(len(wanted), 1)
+        if bulk:
+            with engine.begin() as conn:
+                conn.execute(text("DROP INDEX IF EXISTS search_passages_hnsw"))
         for doc_id, fingerprint, items in _changed(registry, wanted, have):
             cards, passages = writer.rows(items) if items is not None else ([], [])
             with engine.begin() as conn:
                 _replace_document(conn, doc_id, fingerprint if items is not None else None, cards, passages)
+        with engine.begin() as conn:  # once over all rows after a bulk load; else already there
+            conn.execute(text(f"SET LOCAL maintenance_work_mem = '{HNSW_BUILD_MEMORY}'"))
+            conn.execute(_CREATE_HNSW)
         with engine.connect() as conn:  # fresh statistics: the search reads its term shares from them
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE search_passages"))
         with engine.begin() as conn:
@@ -237,7 +266,7 @@ def sync_pg_index(settings: Settings, registry, embedder: Embedder | None = None
         generation=str(generation), registry_generation=registry_generation, model_id=embedder.model_id,
         documents=len(wanted), measures=writer.counts["measures"],
         context_items=writer.counts["context_items"], passages=writer.counts["passages"],
-        embedded=writer.stats.embedded, cache_hits=writer.stats.hits,
+        embedded=writer.stats.embedded + on_ray, cache_hits=writer.stats.hits - on_ray,
         seconds=round(time.perf_counter() - started, 2), path=registry.url,
     )
 

@@ -69,9 +69,19 @@ class DenseIndex:
         os.replace(tmp, path)
 
     @classmethod
-    def load(cls, path: Path) -> "DenseIndex":
+    def load(cls, path: Path, mapped: bool = True) -> "DenseIndex":
+        """The index in ``path``. mapped (default True): the vectors are memory-mapped read-only
+        from the file, not copied into this process. A generation's files never change, so
+        every process serving it (``taizhang serve --workers N``, or a second server on the
+        machine) shares one copy in the page cache instead of holding N; the cost is that the
+        first searches read the file's pages in. A file faiss could not map safely (another
+        layout) is read into memory as before; one whose size disagrees with its header is
+        refused (ValueError) before mapping, because faiss crashes the process reading past
+        the end of a mapped file."""
         import faiss
 
+        if mapped and _whole_flat_file(path):
+            return cls(faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC))
         return cls(faiss.read_index(str(path)))
 
 
@@ -143,3 +153,29 @@ def _flat_file_header(dim: int) -> bytes | None:
     if _flat_header(empty, 0, dim) != empty or written != _flat_header(empty, 2, dim) + probe.tobytes():
         return None
     return empty
+
+
+MAX_MAPPED_DIM = 1 << 16  # a larger vector size in a header is read as damage, not mapped
+
+
+def _whole_flat_file(path: Path) -> bool:
+    """True when ``path`` is an ``IndexFlatIP`` file in the layout ``FlatVectorWriter`` writes
+    and holds exactly the vectors its header counts; False for a layout this code does not know
+    (faiss reads it itself). Raises ValueError for a flat file cut short or padded."""
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        head = f.read(16)
+        if len(head) < 16:
+            raise ValueError(f"{path.name}: {size} bytes, too short for a vector index")
+        dim = int.from_bytes(head[4:8], "little", signed=True)
+        if not 0 < dim <= MAX_MAPPED_DIM:
+            return False
+        empty = _flat_file_header(dim)
+        if empty is None or head[:4] != empty[:4]:
+            return False
+        count = int.from_bytes(head[8:16], "little")
+        f.seek(0)
+        header = f.read(len(empty))
+    if header != _flat_header(empty, count, dim) or size != len(empty) + count * dim * 4:
+        raise ValueError(f"{path.name}: {size} bytes, its header counts {count} vectors of {dim}")
+    return True

@@ -273,7 +273,9 @@ class SparseIndex:
         size = json.loads((folder / PARAMS_FILE).read_text(encoding="utf-8"))["size"]
         if not size:
             return cls(bm25s.BM25(), 0)
-        retriever = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
+        # memory-mapped, as the dense vectors are (``DenseIndex.load``): processes serving one
+        # generation share its score arrays in the page cache
+        retriever = bm25s.BM25.load(str(folder), mmap=True, show_progress=False, verbosity=0)
         return cls(retriever, size)
 
 

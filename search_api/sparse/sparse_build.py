@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 import numpy as np
 
@@ -48,6 +48,16 @@ def _key_prefix() -> bytes:
     for word in sorted(stopwords()):
         h.update(word.encode() + b"\0")
     return h.digest()
+
+
+class TermCache(Protocol):
+    """Where ``tokenize_many`` keeps terms by ``TokenCache.key``: ``TokenCache`` (a local
+    SQLite file) or ``PgTokenCache`` (``search_api/index/pg_caches.py``, shared through
+    PostgreSQL)."""
+
+    def get_many(self, keys: Sequence[bytes]) -> dict[bytes, list[str]]: ...
+
+    def put_many(self, items: Sequence[tuple[bytes, list[str]]]) -> None: ...
 
 
 class TokenCache:
@@ -87,7 +97,7 @@ class TokenCache:
         self._db.close()
 
 
-def tokenize_many(texts: Sequence[str], cache: TokenCache | None) -> tuple[list[list[str]], int]:
+def tokenize_many(texts: Sequence[str], cache: TermCache | None) -> tuple[list[list[str]], int]:
     """``sparse.tokenize`` of each text, cutting only texts the cache does not hold (and each
     distinct text once). Returns the term lists and how many texts were cut."""
     norms = [normalise(t) for t in texts]

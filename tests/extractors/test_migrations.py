@@ -21,6 +21,7 @@ from extractors.registry.rows import document_rows
 from extractors.registry.store import Registry
 from extractors.registry.tables import Base, make_engine
 from extractors.registry.version_links import VersionLinkBase
+from extractors.tracking.tables import TrackingBase
 from pipeline.errors import RegistryError
 from pipeline.settings import Settings
 from tests.extractors.test_registry import make_ledger
@@ -58,7 +59,7 @@ def recorded_versions(engine: Engine) -> list[int]:
         return list(conn.execute(text("SELECT version FROM schema_migrations ORDER BY version")).scalars())
 
 
-MODEL_TABLES = {**Base.metadata.tables, **VersionLinkBase.metadata.tables}
+MODEL_TABLES = {**Base.metadata.tables, **VersionLinkBase.metadata.tables, **TrackingBase.metadata.tables}
 
 
 def schema_of(engine: Engine) -> dict[str, tuple[frozenset, frozenset]]:
@@ -201,3 +202,32 @@ def test_a_first_version_postgresql_registry_is_upgraded_and_takes_long_ids(post
         with registry.engine.connect() as conn:
             assert conn.execute(select(Base.metadata.tables["documents"].c.doc_id)
                                 .where(Base.metadata.tables["documents"].c.doc_id == LONG_ID)).scalar() == LONG_ID
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_tracked_registry_from_before_migration_5_keeps_its_corrections(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Before version 5 the tracking store made its own tables (``create_all``): a registry
+    that had corrections then is at version 4 with the tables present; opening it records
+    version 5 and keeps every row. (A registry never tracked gets the tables: the first-version
+    tests above compare the whole schema with the models'.)"""
+    from extractors.tracking.model import Correction, Origin
+    from extractors.tracking.tables import TrackingStore
+
+    url = request.getfixturevalue("postgres_url") if backend == "postgresql" else None
+    settings = Settings(data_dir=tmp_path, db_url=url)
+    correction = Correction(task_id="d:1", doc_id="d", field="lead", before="甲", after="乙",
+                            source_text="原文", char_start=0, char_end=2,
+                            origin=Origin(file="a.xlsx", sheet="任务分工表", row=2, column="牵头单位(E)"),
+                            created_at=dt.datetime(2025, 6, 1, tzinfo=dt.UTC))
+    with Registry.open(settings) as registry:
+        TrackingStore(registry).record_import([correction], [])
+        with registry.engine.begin() as conn:  # as a taizhang of version 4 left it
+            conn.execute(text("DELETE FROM schema_migrations WHERE version = 5"))
+            conn.execute(text("UPDATE registry_state SET schema_version = 4"))
+        with registry.engine.connect() as conn:
+            assert schema_version(conn) == 4
+    with Registry.open(settings) as registry:
+        assert recorded_versions(registry.engine) == [m.version for m in MIGRATIONS]
+        assert schema_of(registry.engine) == models_schema()
+        assert [c.after for c in TrackingStore(registry).corrections()] == ["乙"]

@@ -170,3 +170,19 @@ def test_query_path_never_imports_torch(tmp_path: Path) -> None:
                          timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(("choice", "dim", "model_id"), [
+    ("fake", 256, "fake-char-bigram"), ("fake-384", 384, "fake-char-bigram-384"),
+    ("fake-0", None, None), ("fake-x", None, None), ("fakes", None, None),
+])
+def test_a_fake_embedder_of_another_size_is_another_model(choice: str, dim: int | None, model_id: str | None,
+                                                           tmp_path: Path) -> None:
+    from search_api.embedding.embed import fake_dim, index_model_id
+
+    assert fake_dim(choice) == dim
+    if dim is not None:
+        settings = Settings(data_dir=tmp_path, embedding_model=choice)
+        embedder = make_embedder(settings)
+        assert embedder.dim == dim and embedder.model_id == index_model_id(settings) == model_id
+        assert embedder.embed_query("土地").shape == (dim,)

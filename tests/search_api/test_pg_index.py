@@ -7,12 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from extractors.registry.build import build_registry
 from extractors.registry.store import Registry
 from pipeline.settings import Settings
 from search_api.embedding.embed import FakeEmbedder
+from search_api.index import pg_index
 from search_api.index.pg_index import pg_engine, sync_pg_index
 from search_api.schemas import SearchFilters
 from search_api.search.engine import SearchEngine
@@ -140,3 +141,105 @@ def test_two_api_replicas_on_one_database_see_a_new_document_at_once(pg_settings
     with Registry.open(pg_settings) as registry:  # leave the shared database as the module built it
         registry.remove_document("replica-2025")
         sync_pg_index(pg_settings, registry)
+
+
+class CountingEmbedder(FakeEmbedder):
+    """The fake embedder, counting the texts it is asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedded = 0
+
+    def embed_passages(self, texts):
+        self.embedded += len(texts)
+        return super().embed_passages(texts)
+
+
+def test_a_second_machine_rebuilding_the_index_computes_nothing_stored_before(
+        pg_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search tables dropped (what a new indexer version does) and rebuilt from a machine
+    with an empty data dir: every vector and every term list comes from the shared caches in
+    PostgreSQL, nothing is embedded or cut again and nothing is written under its data dir."""
+    from search_api.index.pg_caches import cached_counts
+    from search_api.sparse import sparse_build
+
+    engine = pg_engine(pg_settings.db_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE search_passages, search_cards, search_docs, search_state"))
+    vectors_before = cached_counts(engine)
+
+    def no_cutting(*args, **kwargs):
+        raise AssertionError("a text was cut again: its terms were in the shared cache")
+
+    monkeypatch.setattr(sparse_build, "terms_of", no_cutting)
+    elsewhere = _other_machine(pg_settings, tmp_path)
+    embedder = CountingEmbedder()
+    with Registry.open(elsewhere) as registry:
+        report = sync_pg_index(elsewhere, registry, embedder)
+    assert embedder.embedded == 0 and report.embedded == 0 and report.cache_hits >= report.passages > 500
+    assert cached_counts(engine) == vectors_before
+    engine.dispose()
+    assert not (tmp_path / "elsewhere" / "cache").exists()
+    assert hnsw_definition(pg_settings) is not None  # dropped for the bulk load, built again after it
+    monkeypatch.undo()
+    assert SearchEngine(elsewhere).search("园区基础设施建设", k=3).hits
+
+
+def hnsw_definition(settings: Settings) -> str | None:
+    engine = pg_engine(settings.db_url)
+    with engine.connect() as conn:
+        found = conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_passages_hnsw'")).scalar()
+    engine.dispose()
+    return found
+
+
+def test_a_sync_that_rewrites_most_documents_builds_the_hnsw_graph_once_at_the_end(
+        pg_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every document changed: the graph is dropped before the rows are written and made once
+    after (not grown row by row); one document changed: the graph is kept and grown."""
+    statements: list[str] = []
+    engine_of = pg_index.pg_engine
+
+    def recording_engine(url: str):
+        engine = engine_of(url)
+        event.listen(engine, "before_cursor_execute",
+                     lambda conn, cursor, statement, *rest: statements.append(statement))
+        return engine
+
+    monkeypatch.setattr(pg_index, "pg_engine", recording_engine)
+    with Registry.open(pg_settings) as registry:
+        for meta in registry.documents():
+            doc = registry.document(meta.doc_id)
+            registry.replace_document(doc, registry.tasks(doc_id=doc.doc_id), registry.targets(doc_id=doc.doc_id),
+                                      fingerprint=f"bulk-{doc.doc_id}")
+        sync_pg_index(pg_settings, registry)
+        drops = [i for i, s in enumerate(statements) if s.startswith("DROP INDEX IF EXISTS search_passages_hnsw")]
+        inserts = [i for i, s in enumerate(statements) if s.startswith("INSERT INTO search_passages")]
+        creates = [i for i, s in enumerate(statements) if "CREATE INDEX IF NOT EXISTS search_passages_hnsw" in s]
+        assert len(drops) == 1 and inserts and drops[0] < min(inserts) and max(inserts) < creates[-1]
+        statements.clear()
+        doc = registry.document(registry.documents()[0].doc_id)
+        registry.replace_document(doc, registry.tasks(doc_id=doc.doc_id), registry.targets(doc_id=doc.doc_id),
+                                  fingerprint="one-more")
+        sync_pg_index(pg_settings, registry)
+        assert not [s for s in statements if s.startswith("DROP INDEX")]
+    assert "hnsw" in hnsw_definition(pg_settings)
+
+
+def test_unit_names_are_read_once_per_generation_and_miss_none(pg_settings: Settings) -> None:
+    """Every query with a unit filter resolves the typed unit against the index's names: read
+    from the measures' rows once per generation, the same names as every passage holds."""
+    engine = SearchEngine(pg_settings)
+    statements: list[str] = []
+    event.listen(engine._pg, "before_cursor_execute",
+                 lambda conn, cursor, statement, *rest: statements.append(statement))
+    names = engine.units()
+    for _ in range(3):
+        engine.search("园区基础设施建设", k=3, filters=SearchFilters(unit=sorted(names)[0]))
+    assert sum("unnest(units)" in s for s in statements) == 1
+    db = pg_engine(pg_settings.db_url)
+    with db.connect() as conn:
+        every = {n for n in conn.execute(text("SELECT DISTINCT unnest(units) FROM search_passages")).scalars()
+                 if "|" not in n}
+    db.dispose()
+    assert names == every and len(names) > 10
