@@ -34,7 +34,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 WRITE_ROUTES = frozenset({("POST", "/documents"), ("POST", "/rebuild"), ("POST", "/ledger/corrections"),
-                          ("POST", "/ledger/reports"), ("POST", "/ledger/import")})
+                          ("POST", "/ledger/reports"), ("POST", "/ledger/import"), ("POST", "/ledger/tasks")})
 UPLOAD_ROUTES = frozenset({("POST", "/documents"), ("POST", "/ledger/import")})  # a file of up to max_file_bytes
 HEAVY_ROUTES = UPLOAD_ROUTES | {("POST", "/rebuild"), ("GET", "/export.xlsx")}
 MAX_HEAD_BYTES = 32 * 1024  # request line + headers; browsers send 1-2 KiB
