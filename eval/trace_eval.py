@@ -13,6 +13,7 @@ way: an upper measure is truly 未承接 when the gold gives it no link at all (
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -63,7 +64,39 @@ def title_problems(pair: TracePair, upper: Extraction, lower: Extraction) -> lis
     return problems
 
 
-def score_pair(pair: TracePair, report: TraceReport) -> dict:
+@dataclass(frozen=True)
+class PairScore:
+    """One pair's links against its gold (or a set's totals, ``missed`` and ``wrong_links`` empty)."""
+
+    right: int = 0
+    wrong: int = 0
+    gold: int = 0
+    untaken_right: int = 0  # upper measures the linker and the gold both call 未承接
+    untaken_pred: int = 0
+    untaken_gold: int = 0
+    missed: tuple[tuple[str, str], ...] = ()
+    wrong_links: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def precision(self) -> float:
+        return ratio(self.right, self.right + self.wrong)
+
+    @property
+    def recall(self) -> float:
+        return ratio(self.right, self.gold)
+
+    def __add__(self, other: PairScore) -> PairScore:
+        return PairScore(*(getattr(self, f) + getattr(other, f) for f in _COUNTS))
+
+    def line(self, name: str) -> str:
+        return (f"{name:66} {self.gold:5} {self.right:6} {self.wrong:6} {self.precision:6.3f} {self.recall:6.3f}  "
+                f"{ratio(self.untaken_right, self.untaken_pred):.2f}/{ratio(self.untaken_right, self.untaken_gold):.2f}")
+
+
+_COUNTS = ("right", "wrong", "gold", "untaken_right", "untaken_pred", "untaken_gold")
+
+
+def score_pair(pair: TracePair, report: TraceReport) -> PairScore:
     new_upper, new_lower = set(pair.unscored.get("upper", ())), set(pair.unscored.get("lower", ()))
     predicted = {(a, b) for a, b in ((link.upper.task_id.split(":", 1)[1], link.lower.task_id.split(":", 1)[1])
                                      for link in report.links) if a not in new_upper and b not in new_lower}
@@ -73,38 +106,32 @@ def score_pair(pair: TracePair, report: TraceReport) -> dict:
     untaken_pred = {r.task_id.split(":", 1)[1] for r in report.untaken} - new_upper
     upper_ids = {link.upper.task_id.split(":", 1)[1] for link in report.links} | untaken_pred
     untaken_gold = upper_ids - linked_upper
-    return {"right": len(right), "wrong": len(wrong), "gold": len(gold), "missed": sorted(gold - predicted),
-            "wrong_links": sorted(wrong), "untaken_right": len(untaken_pred & untaken_gold),
-            "untaken_pred": len(untaken_pred), "untaken_gold": len(untaken_gold)}
-
-
-TOTAL_KEYS = ("right", "wrong", "gold", "untaken_right", "untaken_pred", "untaken_gold")
+    return PairScore(
+        right=len(right), wrong=len(wrong), gold=len(gold), untaken_right=len(untaken_pred & untaken_gold),
+        untaken_pred=len(untaken_pred), untaken_gold=len(untaken_gold),
+        missed=tuple(sorted(gold - predicted)), wrong_links=tuple(sorted(wrong)),
+    )
 
 
 def score_set(name: str, pairs: list[TracePair], load: Callable[[str], Extraction],
               embedder: Embedder) -> dict:
-    """Score ``pairs`` (documents read by ``load``), print a line per pair and the set's total."""
-    totals = dict.fromkeys(TOTAL_KEYS, 0)
+    """Score ``pairs`` (documents read by ``load``), print a line per pair and the set's total;
+    the total as the numbers ``taizhang eval`` reports."""
+    total = PairScore()
     problems: list[str] = []
     for pair in pairs:
         upper, lower = load(pair.upper), load(pair.lower)
         problems += title_problems(pair, upper, lower)
-        s = score_pair(pair, trace_extractions(upper, [lower], embedder))
-        for key in totals:
-            totals[key] += s[key]
-        print(f"{pair.upper + ' → ' + pair.lower:66} {s['gold']:5} {s['right']:6} {s['wrong']:6} "
-              f"{ratio(s['right'], s['right'] + s['wrong']):6.3f} {ratio(s['right'], s['gold']):6.3f}  "
-              f"{ratio(s['untaken_right'], s['untaken_pred']):.2f}/{ratio(s['untaken_right'], s['untaken_gold']):.2f}")
-        for a, b in s["missed"]:
+        score = score_pair(pair, trace_extractions(upper, [lower], embedder))
+        total = total + score
+        print(score.line(pair.upper + " → " + pair.lower))
+        for a, b in score.missed:
             print(f"    missed {a} → {b}")
-        for a, b in s["wrong_links"]:
+        for a, b in score.wrong_links:
             print(f"    wrong  {a} → {b}")
-    precision = ratio(totals["right"], totals["right"] + totals["wrong"])
-    recall = ratio(totals["right"], totals["gold"])
-    print(f"{name:66} {totals['gold']:5} {totals['right']:6} {totals['wrong']:6} {precision:6.3f} {recall:6.3f}  "
-          f"{ratio(totals['untaken_right'], totals['untaken_pred']):.2f}/"
-          f"{ratio(totals['untaken_right'], totals['untaken_gold']):.2f}")
-    return {"precision": precision, "recall": recall, **totals, "gold_problems": problems}
+    print(total.line(name))
+    counts = {f: getattr(total, f) for f in _COUNTS}
+    return {"precision": total.precision, "recall": total.recall, **counts, "gold_problems": problems}
 
 
 def main(settings: Settings | None = None, embedder: Embedder | None = None) -> dict:
