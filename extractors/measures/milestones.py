@@ -21,16 +21,15 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from extractors.relations.text import bigrams
 from pipeline.model import Deadline, Document, Span, Task
 
 _SCHEDULE_CLAUSE = re.compile(r"(?P<year>20\d{2})\s*年\s*[，,：:]\s*(?P<body>[^；;。\n]+)")
 _PHRASE_SEPARATOR = re.compile(r"[，,、]")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _pairs(text: str) -> set[str]:
-    han = "".join(_HAN.findall(text))
-    return {han[k : k + 2] for k in range(len(han) - 1)}
+    return set(bigrams(text))
 
 
 def _schedule(text: str) -> list[re.Match[str]] | None:
