@@ -8,12 +8,12 @@ import functools
 from collections.abc import Sequence
 from typing import Literal
 
-
 from extractors.context import DocumentContext
 from extractors.lexicon import LexiconModel, Rule, load_lexicon
 from extractors.measures.shared import first_sentence, measure_deadlines, split_roles
 from extractors.roles.statements import RoleRule, parse_unit_list, rule_in_force
 from pipeline.model import DocTable, Document, Span, Task, UnitMention
+
 
 class ColumnRule(Rule):
     column: Literal["number", "lead", "supporting", "neutral", "deadline", "task", "detail"]

@@ -27,7 +27,11 @@ import bisect
 import functools
 import re
 
-
+from extractors.context import NOT_CONTENT_KINDS, DocumentContext
+from extractors.measures.ids import unique_ids
+from extractors.measures.milestones import attach_milestones
+from extractors.measures.shared import first_sentence, measure_deadlines, split_roles
+from extractors.measures.tables import table_tasks
 from extractors.roles.statements import (
     ResponsibilityParse,
     find_statements,
@@ -36,10 +40,6 @@ from extractors.roles.statements import (
     role_lexicon,
     rule_in_force,
 )
-from extractors.context import NOT_CONTENT_KINDS, DocumentContext
-from extractors.measures.shared import first_sentence, measure_deadlines, split_roles
-from extractors.measures.milestones import attach_milestones
-from extractors.measures.tables import table_tasks
 from extractors.units.names import simplify
 from pipeline.model import Document, Section, Span, Task, UnitMention
 
@@ -121,7 +121,7 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
             continue
         tasks.append(_task(ctx, section, parses))
     tasks.extend(table_tasks(doc, ctx))
-    return _unique_ids(attach_milestones(doc, _with_implied_units(ctx, tasks)))
+    return unique_ids(attach_milestones(doc, _with_implied_units(ctx, tasks)))
 
 
 def _with_implied_units(ctx: DocumentContext, tasks: list[Task]) -> list[Task]:
@@ -330,7 +330,7 @@ def _task(ctx: DocumentContext, section: Section, parses: list[ResponsibilityPar
         task_id=f"{doc.doc_id}:{_number_path(ctx, section)}",
         doc_id=doc.doc_id,
         number=section.number,
-        title=section.title.strip() or first_sentence(text),
+        title=_title_without_statements(doc, section.title.strip() or first_sentence(text), parses),
         text=text,
         section_path=doc.section_path(section.section_id),
         lead=lead,
@@ -359,6 +359,15 @@ def _measure_span(ctx: DocumentContext, section: Section, parses: list[Responsib
     return Span(start=start, end=end)
 
 
+def _title_without_statements(doc: Document, title: str, parses: list[ResponsibilityParse]) -> str:
+    """1.（市发展改革委牵头，市财政局配合）推进项目建设 → 推进项目建设: the units are in their columns."""
+    for p in parses:
+        written = doc.text[p.span.start : p.span.end] if p.span is not None else ""
+        if written and written in title and title.replace(written, "", 1).strip():
+            title = title.replace(written, "", 1).strip()
+    return title
+
+
 def _number_token(ctx: DocumentContext, section: Section) -> str:
     """二、 → 二, 1. → 1, (二) → （二）; dash and unnumbered items count among their siblings."""
     doc = ctx.doc
@@ -380,21 +389,3 @@ def _number_path(ctx: DocumentContext, section: Section) -> str:
     # 2.1.1 under 2.1 under 2: a decimal number already holds its ancestors' numbers
     kept = [t for k, t in enumerate(tokens) if not (k + 1 < len(tokens) and tokens[k + 1].startswith(t + "."))]
     return ".".join(kept)
-
-
-def _unique_ids(tasks: list[Task]) -> list[Task]:
-    """Ids made unique (#2 for a number used twice); a measure that repeats an earlier one word for
-    word under the same number is the same measure copied twice (a web page that holds the
-    document twice), listed once."""
-    seen: dict[str, int] = {}
-    texts: set[tuple[str, str]] = set()
-    out: list[Task] = []
-    for task in tasks:
-        key = (task.task_id, re.sub(r"\s+", "", task.text))
-        if key in texts:
-            continue
-        texts.add(key)
-        n = seen.get(task.task_id, 0) + 1
-        seen[task.task_id] = n
-        out.append(task if n == 1 else task.model_copy(update={"task_id": f"{task.task_id}#{n}"}))
-    return out

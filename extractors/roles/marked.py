@@ -14,12 +14,12 @@ import re
 
 from extractors.roles.conventions import (
     BRACKET_CHAR,
-    CLOSERS,
     OPENERS,
     bracket_depth,
     find_role_rules,
     label_regex,
     label_role,
+    sentence_rules,
 )
 from extractors.roles.items import BLANK, list_items, masked_window
 from extractors.units.names import looks_like_unit
@@ -179,7 +179,15 @@ def _is_statement_bracket(s: str, i: int, j: int, long_labels: _LongBracketLabel
     if not items or not all(looks_like_unit(it.name) for it in items):
         return False
     stated = any(it.cue is not None for it in items) or bool(find_role_rules(content))
-    return stated or (_after_sentence(s, i) and _ends_paragraph(s, j + 1))
+    return stated or (_after_sentence(s, i) and _ends_paragraph(s, j + 1)) or _opens_item(s, i)
+
+
+def _opens_item(s: str, i: int) -> bool:
+    """A bracket of units right after an item's number (1.【市商务局】优化…, （一）（市财政局）…):
+    the units the item is given, written before it."""
+    before = s[s.rfind("\n", 0, i) + 1 : i]
+    head = sentence_rules()["heading"].match(before)
+    return head is not None and not before[head.end() :].strip()
 
 
 def _after_sentence(s: str, i: int) -> bool:

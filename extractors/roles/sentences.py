@@ -62,6 +62,8 @@ def sentence_statements(view: TextView, taken: list[tuple[int, int]]) -> list[tu
     ends = _subject_endings()
     # where a subject can end: a predicate after a character a name ends with (one pass)
     reach = [m.start() for m in rules["predicate"].finditer(s, 1) if s[m.start() - 1] in ends or s[m.start() - 1] in "）)等"]
+    # a body named before a colon at an item's start (3.市科技局：…) is within reach too
+    reach = sorted(reach + [m.start() for m in _COLON.finditer(s, 1) if s[m.start() - 1] in ends])
     strong = set(_clause_starts(s))
     for p in sorted(strong.union(_comma_clause_starts(s))):
         k = bisect.bisect_right(reach, p)
@@ -170,6 +172,12 @@ def _sentence_at(s: str, p: int) -> Sentence | None:
         x += numbered.end()
         while x < stop and s[x] in BLANK:
             x += 1
+    line = s[s.rfind("\n", 0, x) + 1 : x]
+    owner = _ITEM_OWNER.match(s, x, stop)
+    if owner is not None and (head := rules["heading"].match(line)) and not line[head.end() :].strip():
+        if _subject_shape_ok(s, x, owner.end(1)):
+            # 3.市科技局：实施创新驱动战略。 the item names its body first, as a label would
+            return Sentence(start=x, end=owner.end(), subject=(x, owner.end(1)), partners=None, lead=False)
     start = x
     by = rules["by"].match(s, x, stop)
     if by is None and lead_in is None:
@@ -233,6 +241,10 @@ def _closing_supporters(s: str, a: int, stop: int) -> tuple[int, int] | None:
     """The bodies of a clause's last phrase when it only says they support (…，市场监管总局配合。)."""
     m = sentence_rules()["closing_supporters"].search(s, a, stop)
     return (m.start(1), m.end(1)) if m is not None else None
+
+
+_COLON = re.compile("[：:]")
+_ITEM_OWNER = re.compile(r"([^，。；：:、\n]{2,30}?(?:、[^，。；：:、\n]{2,30}?)*)[：:]")
 
 
 def _subject_shape_ok(s: str, a: int, b: int) -> bool:

@@ -583,3 +583,20 @@ def test_a_schedule_of_years_before_the_issue_date_is_history(tmp_path: Path) ->
 
     doc = parse_file(path, meta=DocumentMeta(doc_id="d", title="某市行动方案", date=dt.date(2023, 3, 1)))
     assert all(not t.deadlines for t in extract_tasks(doc))
+
+
+def test_units_written_before_an_items_words_are_its_units(tmp_path: Path) -> None:
+    from pipeline.run import parse_file
+
+    text = ("一、重点任务\n1.（市发展改革委牵头，市财政局配合）推进项目建设。加快建设。\n"
+            "2.【市商务局】优化营商环境。推进改革。\n3.市科技局：实施创新驱动战略。\n")
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    tasks = extract_tasks(parse_file(path, meta=DocumentMeta(doc_id="d", title="某市工作要点")))
+    got = [(t.title, [u.name for u in t.lead], [u.name for u in t.supporting], [u.name for u in t.unassigned_units])
+           for t in tasks]
+    assert got == [
+        ("推进项目建设", ["市发展改革委"], ["市财政局"], []),  # the title without the bracket
+        ("优化营商环境", [], [], ["市商务局"]),
+        ("市科技局", [], [], ["市科技局"]),
+    ]
