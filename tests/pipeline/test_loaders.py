@@ -10,6 +10,7 @@ import pytest
 from pipeline.load import load_file, sniff
 from pipeline.load_docx import format_number
 from tests.fixtures import make_docs
+from tests.pdf_objects import write_mixed_pdf
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 HEADER = "攀枝花市人民政府办公室文件"
@@ -106,16 +107,9 @@ def test_pdf_table_comes_back_as_rows(pdf_with_layout):
 
 
 def test_pdf_with_some_scanned_pages_loads_the_rest_with_a_warning(tmp_path, paragraphs):
-    import pypdfium2 as pdfium
-
     text_pdf = make_docs.write_pdf(paragraphs[:6], tmp_path / "text.pdf")
     scanned = make_docs.write_image_pdf(tmp_path / "scan.pdf", pages=1)
-    merged = pdfium.PdfDocument.new()
-    merged.import_pages(pdfium.PdfDocument(str(text_pdf)))
-    merged.import_pages(pdfium.PdfDocument(str(scanned)))
-    out = tmp_path / "mixed.pdf"
-    merged.save(str(out))
-    raw = load_file(out)
+    raw = load_file(write_mixed_pdf(text_pdf, scanned, tmp_path / "mixed.pdf"))
     assert len(raw.page_starts) == 2
     assert raw.text.split("\f")[1] == ""
     assert any("共 2 页中有 1 页没有文字层" in w and "第 2 页" in w for w in raw.warnings)

@@ -21,7 +21,7 @@ from pipeline.messages import WARNINGS_FILE, WarningText, warning, warning_texts
 from pipeline.run import parse_file, parse_paths
 from pipeline.settings import Settings
 from tests.fixtures import make_docs
-from tests.pdf_objects import pdf_of_objects
+from tests.pdf_objects import write_circular_pdf, write_mixed_pdf
 
 REPO = Path(__file__).resolve().parents[2]
 PARAGRAPHS = [
@@ -102,35 +102,10 @@ def test_an_entry_in_english_is_refused_and_a_missing_value_is_a_bug() -> None:
 
 
 
-def _circular_pdf(path: Path) -> Path:
-    """Ruled lines (a table candidate) and a form XObject that draws itself: pdfminer complains."""
-    rules = b"".join(b"50 %d m 500 %d l S " % (700 - 20 * i, 700 - 20 * i) for i in range(30))
-    content = b"BT /F1 12 Tf 50 750 Td (Table of measures) Tj ET " + rules + b"/X1 Do"
-    form = b"/X1 Do"
-    path.write_bytes(pdf_of_objects([
-        b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font "
-        b"<< /F1 6 0 R >> /XObject << /X1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
-        b"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /XObject << /X1 5 0 R >> >> "
-        b"/Length %d >>\nstream\n%s\nendstream" % (len(form), form),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]))
-    return path
-
-
 def _mixed_pdf(folder: Path) -> Path:
     """A page with text, then a scanned page with no text layer."""
-    import pypdfium2 as pdfium
-
     text_pdf = make_docs.write_pdf(PARAGRAPHS, folder / "text.pdf")
-    scanned = make_docs.write_image_pdf(folder / "scan.pdf", pages=1)
-    merged = pdfium.PdfDocument.new()
-    merged.import_pages(pdfium.PdfDocument(str(text_pdf)))
-    merged.import_pages(pdfium.PdfDocument(str(scanned)))
-    out = folder / "mixed.pdf"
-    merged.save(str(out))
-    return out
+    return write_mixed_pdf(text_pdf, make_docs.write_image_pdf(folder / "scan.pdf", pages=1), folder / "mixed.pdf")
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -150,7 +125,7 @@ TRIGGERS = {
                                            + "</p><p>".join(PARAGRAPHS) + "</p></body></html>").encode("gb18030")),
         "网页声明的编码是 utf-8"),
     "pdf_pages_need_ocr": (_mixed_pdf, "共 2 页中有 1 页没有文字层"),
-    "pdf_table_problem": (lambda d: _circular_pdf(d / "circular.pdf"), "循环引用"),
+    "pdf_table_problem": (lambda d: write_circular_pdf(d / "circular.pdf"), "循环引用"),
     "heading_out_of_sequence": (
         lambda d: _write(d / "gap.txt", "一、总体要求\n正文。\n三、保障措施\n正文。\n".encode()), "序号与前文不接续"),
 }

@@ -12,10 +12,7 @@ import pytest
 
 from pipeline.errors import CorruptFileError, EmptyDocumentError, TaizhangError
 from pipeline.load import load_file
-from tests.pdf_objects import pdf_of_objects
-
-
-
+from tests.pdf_objects import pdf_of_objects, write_circular_pdf
 
 CATALOG = b"<< /Type /Catalog /Pages 2 0 R >>"
 BLANK_PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"
@@ -49,19 +46,7 @@ def test_a_gbk_file_is_still_read_as_gbk(tmp_path: Path) -> None:
 def test_pdfminer_refusals_are_reported_with_the_file(tmp_path: Path, capfd) -> None:
     """A form XObject that draws itself: pdfminer printed "Refusing to execute circular
     reference" to stderr with no file name; it is now one of the document's warnings."""
-    rules = b"".join(b"50 %d m 500 %d l S " % (700 - 20 * i, 700 - 20 * i) for i in range(30))
-    content = b"BT /F1 12 Tf 50 750 Td (Table of measures) Tj ET " + rules + b"/X1 Do"
-    form = b"/X1 Do"
-    path = tmp_path / "circular.pdf"
-    path.write_bytes(pdf_of_objects([
-        CATALOG, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font "
-        b"<< /F1 6 0 R >> /XObject << /X1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
-        b"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /XObject << /X1 5 0 R >> >> "
-        b"/Length %d >>\nstream\n%s\nendstream" % (len(form), form),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]))
+    path = write_circular_pdf(tmp_path / "circular.pdf")
     doc = load_file(path)
     assert doc.text.startswith("Table of measures")
     assert any(w.startswith("circular.pdf：") and "循环引用" in w for w in doc.warnings), doc.warnings
