@@ -257,5 +257,7 @@ def test_a_document_that_names_no_place_takes_it_from_its_number(number: str, ex
 
 
 def test_the_issuer_named_outweighs_the_number() -> None:
-    meta = DocumentMeta(doc_id="d", title="关于印发若干措施的通知", issuer="济南市人民政府", doc_number="鲁政发〔2023〕1号")
-    assert UnitContext.from_meta(meta).city == "济南市"
+    # a number of another province (as a copy error would give): the issuer's places stand
+    meta = DocumentMeta(doc_id="d", title="关于印发若干措施的通知", issuer="济南市人民政府", doc_number="皖政发〔2023〕1号")
+    context = UnitContext.from_meta(meta)
+    assert (context.province, context.city) == ("山东省", "济南市")
