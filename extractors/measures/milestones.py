@@ -100,6 +100,5 @@ def attach_milestones(doc: Document, tasks: list[Task]) -> list[Task]:
 
 def _group_end(doc: Document, last: Task) -> int:
     """Where the text after a group's last measure ends: the end of that measure's section."""
-    section = next((s for s in doc.sections if s.span.start <= last.span.start < s.span.end
-                    and s.span.start == last.span.start), None)
+    section = next((s for s in doc.sections if s.span.start == last.span.start), None)  # a measure starts its section
     return section.span.end if section is not None else last.span.end
