@@ -112,6 +112,8 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
         if section.kind in NOT_CONTENT_KINDS or section.kind not in _MEASURE_KINDS:
             continue
         parses = owned.get(section.section_id, [])
+        if _is_closing_clause(ctx, section):
+            continue
         if issued and not _in_annex(ctx, section) and all(p.span is None for p in parses):
             continue
         if not parses and not (
@@ -306,10 +308,18 @@ def _is_operative_article(ctx: DocumentContext, section: Section) -> bool:
     decide, not its chapter's title: 附则 may hold an operative article (考核评估)."""
     if section.kind != "article":
         return False
+    return not role_lexicon().rule("article_non_operative").regex.search(_first_sentence(ctx, section))
+
+
+def _first_sentence(ctx: DocumentContext, section: Section) -> str:
     body = ctx.text_view.simplified[section.span.start : section.span.end]
     body = re.sub(r"\s+", "", body)[len(re.sub(r"\s+", "", section.number or "")):]
-    first = re.split(r"[。；]", body, maxsplit=1)[0]
-    return not role_lexicon().rule("article_non_operative").regex.search(first)
+    return re.split(r"[。；]", body, maxsplit=1)[0]
+
+
+def _is_closing_clause(ctx: DocumentContext, section: Section) -> bool:
+    """本措施自…起施行 / 有效期… / 由…负责解释: the item frames the text, even when it names a body."""
+    return bool(role_lexicon().rule("closing_clause").regex.search(_first_sentence(ctx, section)))
 
 
 def _under_guarantee(ctx: DocumentContext, section: Section) -> bool:
