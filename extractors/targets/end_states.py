@@ -19,7 +19,7 @@ from extractors.targets.clause import (
     year_for,
 )
 from extractors.targets.lexicon import QualitativeRule, target_lexicon
-from extractors.targets.subjects import split_subject
+from extractors.targets.subjects import split_subject, without_leading_time
 
 
 @functools.cache
@@ -58,7 +58,8 @@ def figureless_claims(text: str, ctx: ClauseContext, markers: list[tuple[int, in
             scope, indicator = split_subject(subject)
             what = m.groupdict().get("what")
             if what:
-                indicator = f"{indicator}{what}"
+                what_scope, what_indicator = split_subject(without_leading_time(what))
+                indicator, scope = f"{indicator}{what_indicator}", scope or what_scope
             if not indicator or len(indicator) > (30 if rule.needs_metric else 40):
                 continue
             if rule.needs_metric and not lex.metric_words.regex.search(indicator):

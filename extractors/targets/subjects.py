@@ -13,11 +13,22 @@ import re
 
 from extractors.targets.lexicon import target_lexicon
 
-_YEAR_IN_SUBJECT = re.compile(r"(?<![比较与同])(?:到|至|在|于)?(20\d{2})年(?:底|末)?(?:前)?")
+# a time phrase opening the subject: 到2025年底, 2024年6月底前, 2025年上半年, “十四五”末
+_YEAR_IN_SUBJECT = re.compile(
+    r"(?<![比较与同])(?:到|至|在|于)?(?:(20\d{2})年(?:[0-9一二三四五六七八九十]{1,2}月份?)?"
+    r"(?:[上下]半年|第?[一二三四]季度)?(?:底|末|上旬|中旬|下旬)?|[“\"]?十[一二三四五六七八九]五[”\"]?(?:期间|时期|期末|末))"
+    r"(?:前|以前)?"
+)
 
 
 def indicator_tail() -> re.Pattern[str]:
     return target_lexicon().indicator_tail.regex
+
+
+def without_leading_time(words: str) -> str:
+    """``words`` without the time phrase it opens with (到“十四五”末 of 到“十四五”末5G网络)."""
+    m = _YEAR_IN_SUBJECT.match(words)
+    return words[m.end():].lstrip("，,") if m else words
 
 
 def split_subject(subject: str) -> tuple[str | None, str]:

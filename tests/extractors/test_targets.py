@@ -343,7 +343,7 @@ CASES = [
     ("面向大型企业，分别形成10个方案。", NONE, [row("形成10个方案", "eq", "10", "个", N, "方案")]),
     # a system built, every node built, under a governing year; a degree makes it an aspiration (26_anhui, 19_shandong)
     ("到2023年，基本建成全省工业互联网安全保障体系，各节点全面建成并提供服务。", PLAN, [
-        row("建成全省工业互联网安全保障体系", "qualitative", None, None, 2023, "全省工业互联网安全保障体系"),
+        row("建成全省工业互联网安全保障体系", "qualitative", None, None, 2023, "工业互联网安全保障体系"),
         row("各节点全面建成", "qualitative", None, None, 2023, "各节点"),
     ]),
     ("到2025年，基本建成较为完备可靠的多层次工业互联网平台体系。", PLAN, []),
@@ -394,6 +394,12 @@ CASES = [
         row("规上工业增加值比2020年翻两番", "increase_by", "300", "%", 2025, "规上工业增加值")]),
     ("推进老旧设备翻新改造。", NONE, []),
     ("新建渠道1条。", NONE, []),  # one thing built: a project, not a count committed to
+    # the time phrase before 实现…全覆盖 is the year, never the indicator
+    ("2024年6月底前实现综合窗口全覆盖。", NONE, [
+        row("6月底前实现综合窗口全覆盖", "qualitative", None, None, 2024, "综合窗口")]),
+    ("到2025年上半年，全市5G网络实现全覆盖。", NONE, [
+        row("全市5G网络实现全覆盖", "qualitative", None, None, 2025, "5G网络")]),
+    ("完成系统改造，到“十四五”末实现全覆盖。", NONE, []),  # covered what? the sentence does not say
 ]
 
 
@@ -419,6 +425,8 @@ SCOPES = [
     ("钒钛化工园区、格里坪化工园区2025年安全等级", ("钒钛化工园区、格里坪化工园区", "安全等级")),
     ("康复器具产业园总产值", ("康复器具产业园", "总产值")),
     ("全市规模以上工业增加值", ("全市", "规模以上工业增加值")),
+    ("2024年6月底前综合窗口", (None, "综合窗口")),
+    ("到“十四五”末5G网络", (None, "5G网络")),
 ]
 
 
