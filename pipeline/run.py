@@ -96,7 +96,10 @@ def derive_meta(cleaned: CleanText, raw: RawDocument, doc_id: str) -> DocumentMe
     head = _title_block(paras)
     rules = meta_rules()
     doc_number = _first(rules.doc_number[0].regex, (p for p in head if len(p) <= 40), "number")
-    date, date_note = _find_date(head + paras[-10:])
+    date, date_note = _find_date(paras, [*range(len(head)), *range(max(len(head), len(paras) - 10), len(paras))])
+    signature = _signature_anywhere(paras)
+    if date is None and signature is not None:
+        date, date_note = _find_date(paras, [signature + 1])  # signed above its 附件
     title, doc_type = _find_title(head)
     status = "未知"
     for rule, value in zip(rules.status, ("征求意见稿", "代拟稿", "送审稿", "试行")):
@@ -106,8 +109,10 @@ def derive_meta(cleaned: CleanText, raw: RawDocument, doc_id: str) -> DocumentMe
     else:
         if doc_number:
             status = "正式"
-    issuer = next((p for p in head if rules.issuer[0].regex.search(p) and p != title), None)
-    issuer = issuer or _signature_issuer(paras[-12:]) or _issuer_by_number(doc_number)
+    # the title's own words first: joint issuers (工业和信息化部 国家发展改革委关于…) sign on two lines
+    issuer = _issuer_in_title(head) or next((p for p in head if rules.issuer[0].regex.search(p) and p != title), None)
+    issuer = (issuer or _colophon_issuer(paras[-12:])
+              or (paras[signature].strip() if signature is not None else None) or _issuer_by_number(doc_number))
     return DocumentMeta(
         doc_id=doc_id,
         title=title or Path(raw.path).stem,
@@ -122,9 +127,8 @@ def derive_meta(cleaned: CleanText, raw: RawDocument, doc_id: str) -> DocumentMe
     )
 
 
-def _signature_issuer(tail: list[str]) -> str | None:
-    """The organ that signed or printed the document: a body's name just before a date line, or
-    the colophon's 印发 line."""
+def _colophon_issuer(tail: list[str]) -> str | None:
+    """The organ the colophon's 印发 line names (山东省人民政府办公厅2020年12月10日印发)."""
     rules = meta_rules()
     lines = [p.strip() for p in tail]
     for rule in rules.issuer_signature:
@@ -132,9 +136,28 @@ def _signature_issuer(tail: list[str]) -> str | None:
             m = rule.regex.search(line)
             if m:
                 return m.group("issuer")
-    for line, after in zip(lines, lines[1:]):
-        if rules.issuer[0].regex.search(line) and any(r.regex.search(after) for r in rules.date):
-            return line
+    return None
+
+
+def _signature_anywhere(paras: list[str]) -> int | None:
+    """The paragraph of a body's name just above a date line, wherever it stands: a notice signed
+    above the 附件 it issues."""
+    rules = meta_rules()
+    found = None
+    for i in range(len(paras) - 1):
+        line, after = paras[i].strip(), paras[i + 1].strip()
+        if (rules.issuer[0].regex.search(line) and any(r.regex.search(after) for r in rules.date)
+                and not _in_flattened_table(paras, i + 1)):
+            found = i  # the last one: a cover letter's signature comes after any quoted date line
+    return found
+
+
+def _issuer_in_title(head: list[str]) -> str | None:
+    for p in head:
+        for rule in meta_rules().issuer_in_title:
+            m = rule.regex.search(re.sub(r"\s+", " ", p.strip()))
+            if m:
+                return m.group("issuer")
     return None
 
 
@@ -161,8 +184,21 @@ def _first(regex: re.Pattern[str], texts: Iterable[str], group: str) -> str | No
     return None
 
 
-def _find_date(paras: list[str]) -> tuple[dt.date | None, str | None]:
-    for p in paras:
+_ROW_NUMBER = re.compile(r"^\s*[0-9０-９]{1,3}\s*$")
+
+
+def _in_flattened_table(paras: list[str], i: int) -> bool:
+    """A cell of a table copied one cell per line: a bare row number stands a few lines above it
+    (序号 1 … 2024年12月 is a 完成时限, not the date the document was signed)."""
+    return any(_ROW_NUMBER.match(p) for p in paras[max(0, i - 6) : i])
+
+
+def _find_date(paras: list[str], where: list[int]) -> tuple[dt.date | None, str | None]:
+    """The first date line among the paragraphs numbered ``where``."""
+    for i in where:
+        p = paras[i]
+        if _in_flattened_table(paras, i):
+            continue
         for rule in meta_rules().date:
             m = rule.regex.search(p.strip())
             if not m:

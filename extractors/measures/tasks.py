@@ -107,6 +107,7 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
     issued = ctx.issues_attached and any(
         s.kind == "annex" and _operative_annex(ctx, s) and ctx.children(s) for s in doc.sections
     )
+    rows = table_tasks(doc, ctx)
     tasks: list[Task] = []
     for section in doc.sections:
         if section.kind in NOT_CONTENT_KINDS or section.kind not in _MEASURE_KINDS:
@@ -114,6 +115,8 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
         parses = owned.get(section.section_id, [])
         if _is_closing_clause(ctx, section):
             continue
+        if rows and not parses and _heading_alone(doc, ctx, section):
+            continue  # 一、加强数据治理 over nothing, the measures being the rows of the 任务清单
         if issued and not _in_annex(ctx, section) and all(p.span is None for p in parses):
             continue
         if not parses and not (
@@ -122,7 +125,7 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
         ):
             continue
         tasks.append(_task(ctx, section, parses))
-    tasks.extend(table_tasks(doc, ctx))
+    tasks.extend(rows)
     return unique_ids(attach_milestones(doc, _with_implied_units(ctx, tasks)))
 
 
@@ -315,6 +318,12 @@ def _first_sentence(ctx: DocumentContext, section: Section) -> str:
     body = ctx.text_view.simplified[section.span.start : section.span.end]
     body = re.sub(r"\s+", "", body)[len(re.sub(r"\s+", "", section.number or "")):]
     return re.split(r"[。；]", body, maxsplit=1)[0]
+
+
+def _heading_alone(doc: Document, ctx: DocumentContext, section: Section) -> bool:
+    """A numbered line with no words under it and no items."""
+    body = doc.text[section.heading_span.end : section.span.end]
+    return not ctx.children(section) and not re.sub(r"[\s。；;，,]", "", body)
 
 
 def _is_closing_clause(ctx: DocumentContext, section: Section) -> bool:

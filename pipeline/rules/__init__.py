@@ -153,6 +153,7 @@ class MetaRules(BaseModel):
     forwarding_title: tuple[PatternRule, ...]
     issuer: tuple[PatternRule, ...]
     issuer_signature: tuple[PatternRule, ...] = ()
+    issuer_in_title: tuple[PatternRule, ...] = ()
     issuer_by_number: tuple[PatternRule, ...] = ()  # each rule's ``description`` is the issuer
 
 
