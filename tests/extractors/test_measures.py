@@ -617,3 +617,14 @@ def test_units_written_before_an_items_words_are_its_units(tmp_path: Path) -> No
         ("优化营商环境", [], [], ["市商务局"]),
         ("市科技局", [], [], ["市科技局"]),
     ]
+
+
+def test_headings_over_nothing_are_no_measures_when_a_task_list_holds_them(tmp_path: Path) -> None:
+    text = (
+        "某区数字政府建设工作要点\n一、推进政务服务一网通办\n二、加强数据治理\n附件\n重点任务清单\n"
+        "序号\n重点任务\n牵头单位\n配合单位\n完成时限\n"
+        "1\n推进一网通办\n区政务服务数据管理局\n区财政局\n2024年12月底前\n"
+        "2\n建设区级数据资源中心\n区政务服务数据管理局\n区发展改革局\n2024年9月底前\n"
+    )
+    ids = _measure_ids(text, tmp_path, title="某区数字政府建设工作要点")
+    assert len(ids) == 2 and not any(i in ("一", "二") for i in ids), ids
