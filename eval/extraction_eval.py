@@ -165,7 +165,7 @@ def print_families(reports: dict[str, ExtractionReport], families: dict[str, str
 def main(settings: Settings, gold_dir: Path = GOLD_DIR, console: Console | None = None) -> dict:
     """Score the corpus against ``gold_dir`` and, where ``../shared/realdocs`` is at hand, the real
     documents (dev and held out); print everything, return the numbers."""
-    console = console or Console(width=None if _is_tty() else 200)
+    console = console or Console(width=None if _is_tty() else 300)
     problems = tuple(gold_problems(gold_dir, lambda doc_id: _corpus_text(settings, doc_id)))
     doc_ids = set(load_task_files(gold_dir)) | set(load_target_files(gold_dir))
     started = time.perf_counter()
@@ -177,31 +177,48 @@ def main(settings: Settings, gold_dir: Path = GOLD_DIR, console: Console | None 
     if gold_dir == GOLD_DIR and realdocs_eval.available():
         dev = realdocs_eval.score_split(settings, "dev")
         heldout = realdocs_eval.score_split(settings, "heldout")
+        written = _written(settings)
         console.rule("real documents, development set (rules may be tuned on these)")
         print_report(dev, console)
-        console.rule("side by side (the held-out set is scored, never tuned on: only its totals are shown)")
-        print_summary({"corpus": report, "dev": dev, "held-out": heldout}, console)
-        print_families({"corpus": report, "dev": dev, "held-out": heldout}, realdocs_eval.load_families(), console)
-        for name, r in (("dev", dev), ("held-out", heldout)):
+        console.rule("side by side (the held-out sets are scored, never tuned on: only their totals are shown)")
+        sets = {"corpus": report, "dev": dev, "held-out": heldout, **written}
+        print_summary(sets, console)
+        families = {**realdocs_eval.load_families(), **realdocs_eval.load_families(realdocs_eval.WRITTEN_GOLD)}
+        print_families(sets, families, console)
+        for name, r in (("dev", dev), ("held-out", heldout), *written.items()):
             for doc_id, reason in sorted(r.failures.items()):
                 console.print(f"[red]{name} {doc_id}: no extraction[/red] — {reason}")
             for problem in r.gold_problems:
                 console.print(f"[red]{name} gold problem:[/red] {problem}")
         out["realdocs"] = {"dev": dev.as_dict(), "heldout": heldout.as_dict()}
-        out["failures"] = {**out["failures"], **dev.failures, **heldout.failures}
-        out["gold_problems"] = [*out["gold_problems"], *dev.gold_problems, *heldout.gold_problems]
+        out["written"] = {name: r.as_dict() for name, r in written.items()}
+        out["failures"] = {**out["failures"], **dev.failures, **heldout.failures,
+                           **{k: v for r in written.values() for k, v in r.failures.items()}}
+        out["gold_problems"] = [*out["gold_problems"], *dev.gold_problems, *heldout.gold_problems,
+                                *(p for r in written.values() for p in r.gold_problems)]
     else:
         console.print(f"real documents not scored: {realdocs_eval.REALDOCS_DIR} is not here")
     console.print(f"extraction + scoring took {time.perf_counter() - started:.1f} s")
     return out
 
 
+def _written(settings: Settings) -> dict[str, ExtractionReport]:
+    """The documents written in other places' conventions (eval/gold/written), dev and held out."""
+    gold, folder = realdocs_eval.WRITTEN_GOLD, realdocs_eval.WRITTEN_DIR
+    return {f"written {name}": realdocs_eval.score_split(settings, which, gold, folder)
+            for name, which in (("dev", "dev"), ("held-out", "heldout"))}
+
+
 def main_dev(settings: Settings) -> dict:
-    """The real documents' development set alone, every miss and spurious item listed: the loop
-    for rule work (``taizhang eval extraction-dev``). The held-out set is not touched."""
+    """The development sets alone (real documents, then written ones), every miss and spurious item
+    listed: the loop for rule work (``taizhang eval extraction-dev``). Held-out sets are not touched."""
+    console = Console(width=None if _is_tty() else 300)
     report = realdocs_eval.score_split(settings, "dev")
-    print_report(report, Console(width=None if _is_tty() else 200))
-    return report.as_dict()
+    print_report(report, console)
+    written = realdocs_eval.score_split(settings, "dev", realdocs_eval.WRITTEN_GOLD, realdocs_eval.WRITTEN_DIR)
+    console.rule("written documents, development set")
+    print_report(written, console)
+    return {**report.as_dict(), "written": written.as_dict()}
 
 
 def _is_tty() -> bool:

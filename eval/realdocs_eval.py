@@ -22,6 +22,9 @@ from pipeline.settings import REPO_ROOT, Settings
 
 REALDOCS_GOLD = GOLD_DIR / "realdocs"
 REALDOCS_DIR = REPO_ROOT.parent / "shared" / "realdocs"
+# documents written for this project in other places' conventions, text and gold kept together
+WRITTEN_GOLD = GOLD_DIR / "written"
+WRITTEN_DIR = WRITTEN_GOLD / "docs"
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ def load_split(gold_dir: Path = REALDOCS_GOLD) -> Split:
 def load_families(gold_dir: Path = REALDOCS_GOLD) -> dict[str, str]:
     """doc_id -> format family (stated convention, labelled bracket, verb bracket, table, …)."""
     data = yaml.safe_load((gold_dir / "families.yaml").read_text(encoding="utf-8"))
-    return {**data.get("corpus", {}), **data.get("realdocs", {})}
+    return {doc_id: family for group in data.values() for doc_id, family in group.items()}
 
 
 def source_text(stem: str, folder: Path = REALDOCS_DIR) -> str:
