@@ -264,7 +264,7 @@ def read_clause(text: str, ctx: ClauseContext = NO_CONTEXT) -> ClauseReading:
     doubles = "番" in t
     if not quantities and not (qualitative or anywhere or doubles):  # most clauses: no figure, no time
         return _NOTHING
-    if not t or _is_baseline(t, ctx, markers):
+    if not t or _is_baseline(t, ctx, markers) or target_lexicon().scoring.regex.search(t):
         return _NOTHING
     masks = _masks(t)
     st = ClaimState()

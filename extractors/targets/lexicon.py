@@ -77,6 +77,7 @@ class TargetLexicon(BaseModel):
     not_target_after: tuple[Rule, ...]
     incentives: Rule
     eligibility: Rule
+    scoring: Rule
     notice_titles: Rule
     condition_sections: Rule
     masks: tuple[Rule, ...]
@@ -88,6 +89,7 @@ class TargetLexicon(BaseModel):
     binding: Rule
     cumulative: Rule
     target_table_header: Rule
+    scoring_table_header: Rule
     table_columns: TableColumns
     indicator_tail: Rule
     change_base: Rule

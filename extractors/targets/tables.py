@@ -36,8 +36,10 @@ class TableRowClaim:
 
 
 def _is_target_table(table: DocTable, header: tuple[str, ...] | None) -> bool:
-    rule = target_lexicon().target_table_header.regex
-    by_header = bool(header and rule.search(" ".join(header)))
+    lex = target_lexicon()
+    if header and lex.scoring_table_header.regex.search(" ".join(header)):
+        return False  # 序号 考核指标 分值 评分标准: points, not goals
+    by_header = bool(header and lex.target_table_header.regex.search(" ".join(header)))
     return by_header or bool(table.caption and re.search(r"目标|指标", table.caption))
 
 

@@ -400,6 +400,10 @@ CASES = [
     ("到2025年上半年，全市5G网络实现全覆盖。", NONE, [
         row("全市5G网络实现全覆盖", "qualitative", None, None, 2025, "5G网络")]),
     ("完成系统改造，到“十四五”末实现全覆盖。", NONE, []),  # covered what? the sentence does not say
+    # a 考核 scheme's criteria, a grade quota and a cap on support are no goals
+    ("到2024年底，企业开办时间1个工作日以内得满分，每超过0.5个工作日扣2分。", PLAN, []),
+    ("优秀等次比例原则上不超过30%。", PLAN, []),
+    ("到2025年，单个县支持金额原则上不超过1000万元。", PLAN, []),
 ]
 
 
@@ -750,3 +754,15 @@ def test_targets_of_traditional_text_are_read_on_their_simplified_shadow():
     assert [(t.value, t.unit, t.comparator, t.year) for t in targets] == [
         (100, "个", "ge", 2025), (8, "%", "increase_by", 2025)]
     assert targets[0].quote in doc.text  # spans point into the text as written
+
+
+def test_a_scoring_table_states_no_targets(tmp_path):
+    from extractors.run import extract_document
+    from pipeline.run import parse_file
+
+    path = tmp_path / "kaohe.txt"
+    path.write_text(
+        "某省营商环境考核办法\n第一条 考核对象为各市州。\n附件：考核评分表\n"
+        "序号\t考核指标\t分值\t评分标准\n1\t市场准入\t10\t企业开办时间1个工作日以内得满分\n"
+        "2\t纳税缴费\t5\t年纳税时间80小时以内得满分\n", encoding="utf-8")
+    assert not extract_document(parse_file(path)).targets
