@@ -115,8 +115,8 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
         parses = owned.get(section.section_id, [])
         if _is_closing_clause(ctx, section):
             continue
-        if rows and not parses and _heading_alone(doc, ctx, section):
-            continue  # 一、加强数据治理 over nothing, the measures being the rows of the 任务清单
+        if rows and not parses and (_heading_alone(doc, ctx, section) or _holds_rows(section, rows)):
+            continue  # 一、加强数据治理 over nothing or over the 任务清单's rows: the rows are the measures
         if issued and not _in_annex(ctx, section) and all(p.span is None for p in parses):
             continue
         if not parses and not (
@@ -324,6 +324,11 @@ def _heading_alone(doc: Document, ctx: DocumentContext, section: Section) -> boo
     """A numbered line with no words under it and no items."""
     body = doc.text[section.heading_span.end : section.span.end]
     return not ctx.children(section) and not re.sub(r"[\s。；;，,]", "", body)
+
+
+def _holds_rows(section: Section, rows: list[Task]) -> bool:
+    """A group row of a task list copied one cell per line (一、夯实数字基础设施（4项）)."""
+    return any(section.span.start <= r.span.start < section.span.end for r in rows)
 
 
 def _is_closing_clause(ctx: DocumentContext, section: Section) -> bool:

@@ -164,9 +164,12 @@ class StatedClaim(NamedTuple):
     section_id: str | None
 
 
-def document_claims(doc: Document, by_id: Mapping[str, Section] | None = None) -> list[StatedClaim]:
+def document_claims(
+    doc: Document, by_id: Mapping[str, Section] | None = None, table_rows: Sequence[Task] = ()
+) -> list[StatedClaim]:
     """Every claim of ``doc`` in document order. ``by_id``: the section index when the caller
-    has one (``DocumentContext.by_id``)."""
+    has one (``DocumentContext.by_id``). ``table_rows``: measures read from the rows of a 分工
+    table, whose task cells are read like prose (the rest of a table is not)."""
     if is_notice(doc):
         return []
     meta = doc.meta
@@ -223,6 +226,8 @@ def document_claims(doc: Document, by_id: Mapping[str, Section] | None = None) -
         for c in reading.claims:
             shifted = replace(c, start=c.start + unit.start, end=c.end + unit.start)
             found.append(StatedClaim(shifted, text, unit.section_id))
+    for row in table_rows:
+        found += _row_claims(doc, row, doc_year, doc_scope)
     found.sort(key=lambda f: (f.claim.start, f.claim.end))
     # A DOCX table can reach us twice (its caption's rows and the loader's table): one target a
     # row. One quote may hold one figure for several objects (面向A和B，分别形成…): one target each.
@@ -230,6 +235,23 @@ def document_claims(doc: Document, by_id: Mapping[str, Section] | None = None) -
     for f in found:
         unique.setdefault((f.claim.start, f.claim.end, f.claim.indicator), f)
     return list(unique.values())
+
+
+def _row_claims(doc: Document, row: Task, doc_year: int | None, scope: str | None) -> list[StatedClaim]:
+    """Targets in the task cells of one 分工 table row (新建5G基站800个), due in the year the
+    row's 完成时限 names (2024年12月底前; not 年底前)."""
+    year = next((d.due.year for d in row.deadlines  # 年底前 names no year: the row states none
+                 if d.kind == "by_date" and d.due and re.search(r"(?:19|20)\d{2}", d.text)), None)
+    ctx = ClauseContext(doc_date=doc.meta.date, doc_year=doc_year, year=year, scope=scope)
+    section_id = next((t.section_id for t in doc.tables
+                       if t.span is not None and t.span.start <= row.span.start < t.span.end), None)
+    out: list[StatedClaim] = []
+    text = doc.text[row.span.start : row.span.end]
+    for m in re.finditer(r"[^。；！？\n]+[。；！？]?", text):
+        for c in read_clause(m.group(0), ctx).claims:
+            at = row.span.start + m.start()
+            out.append(StatedClaim(replace(c, start=c.start + at, end=c.end + at), m.group(0), section_id))
+    return out
 
 
 def _overlap_test(regions: list[tuple[int, int]]) -> Callable[[int, int], bool]:
@@ -262,7 +284,8 @@ def extract_targets(
         by_id: the document's section index, when the caller has built it.
     """
     targets: list[Target] = []
-    for n, (c, text, section_id) in enumerate(document_claims(doc, by_id), start=1):
+    rows = [t for t in tasks if t.role_rule == "table_columns"]
+    for n, (c, text, section_id) in enumerate(document_claims(doc, by_id, rows), start=1):
         span = Span(start=c.start, end=c.end)
         targets.append(
             Target(

@@ -766,3 +766,18 @@ def test_a_scoring_table_states_no_targets(tmp_path):
         "序号\t考核指标\t分值\t评分标准\n1\t市场准入\t10\t企业开办时间1个工作日以内得满分\n"
         "2\t纳税缴费\t5\t年纳税时间80小时以内得满分\n", encoding="utf-8")
     assert not extract_document(parse_file(path)).targets
+
+
+def test_a_task_lists_rows_state_targets_due_in_their_time_limit(tmp_path):
+    from extractors.run import extract_document
+    from pipeline.run import parse_file
+
+    path = tmp_path / "yaodian.txt"
+    path.write_text(
+        "某区2024年数字政府建设工作要点\n一、夯实基础\n附件\n重点任务清单\n序号\n重点任务\n具体措施\n牵头单位\n配合单位\n完成时限\n"
+        "1\n推进5G建设\n新建5G基站800个。\n区工业和信息化局\n区住房建设局\n2024年12月底前\n"
+        "2\n开放公共数据\n新增开放公共数据集100个以上。\n区政数局\n区财政局\n年底前\n", encoding="utf-8")
+    ex = extract_document(parse_file(path))
+    got = {(t.value, t.unit, t.comparator, t.year, t.task_id.rsplit(":", 1)[1] if t.task_id else None)
+           for t in ex.targets}
+    assert got == {(Decimal("800"), "个", "eq", 2024, "t1.1"), (Decimal("100"), "个", "ge", None, "t1.2")}
