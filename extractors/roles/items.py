@@ -72,6 +72,10 @@ def mask_notes(s: str, a: int, b: int, blanked: str | None = None) -> str:
         assert rule.span is not None
         for k in range(rule.span.start, rule.span.end):
             chars[k] = " "
+    for note in role_lexicon().implied_units:  # 以下均由各地区落实，不再列出: read for later measures
+        for m in note.regex.finditer(s, a, b):
+            for k in range(m.start() - lo, m.end() - lo):
+                chars[k] = " "
     middle = blank_empty_brackets("".join(chars))
     whole = blank_empty_brackets(s) if blanked is None else blanked
     return whole[:lo] + middle + whole[hi:]

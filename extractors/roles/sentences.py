@@ -84,7 +84,7 @@ def sentence_statements(view: TextView, taken: list[tuple[int, int]]) -> list[tu
         a, b = Zones.measure_bounds(s, hit.start)
         if _after_closed_statement(s, taken[bisect.bisect_left(starts, a) : k], hit.start):
             continue
-        if bracketed and zones.in_guarantees(hit.start) and not _inside_any(starts, a, b):
+        if bracketed and zones.in_guarantees(hit.start) and not _inside_any(starts, a, b) and not _charges_in_earnest(s, hit):
             # a document that names its units in brackets: a 保障措施 item without one of its
             # own is a general requirement (各县（区）政府要…), not a measure of its own
             continue
@@ -110,6 +110,16 @@ def _comma_clause_starts(s: str) -> list[int]:
         if k < len(duties) and duties[k] <= m.end() + _MAX_SUBJECT:
             out.append(m.end())
     return out
+
+
+_DATED = re.compile(r"(?:19|20)\d{2}年[^，。；]{0,8}?(?:底|末|前)")
+
+
+def _charges_in_earnest(s: str, hit: Sentence) -> bool:
+    """A guarantee item's sentence that leads (商务部要会同…建立协调机制) or sets a date
+    (各省级人民政府要…于2024年12月底前报备) assigns a measure, unlike a general call (各县（区）政府要…)."""
+    sentence_end = s.find("。", hit.end)
+    return hit.lead or bool(_DATED.search(s, hit.end, sentence_end if sentence_end >= 0 else len(s)))
 
 
 def _inside_any(starts: list[int], a: int, b: int) -> bool:

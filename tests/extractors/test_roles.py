@@ -1146,6 +1146,14 @@ def test_units_merely_mentioned_are_not_assigned(text: str) -> None:
             id="not-a-guarantee-item-of-a-bracketed-document",
         ),
         pytest.param(
+            "二、重点任务\n1.推进上云。（责任单位：市经济和信息化局）\n2.加强人才。（责任单位：市人力资源社会保障局）\n"
+            "三、组织实施\n（一）加强统筹。市商务局要会同市财政局建立协调机制。\n"
+            "（二）压实责任。各县（区）政府要制定实施方案，于2024年12月底前报市商务局备案。\n",
+            [{"unassigned": ["市经济和信息化局"]}, {"unassigned": ["市人力资源社会保障局"]},
+             {"lead": ["市商务局"], "supporting": ["市财政局"]}, {"unassigned": ["各县（区）政府"]}],
+            id="a-guarantee-item-that-leads-or-sets-a-date-is-a-measure",
+        ),
+        pytest.param(
             "二、重点任务\n1.推进上云。（责任单位：市经济和信息化局）\n2.加强人才。各县（区）政府要落实属地责任。（责任单位：市人力资源社会保障局）\n",
             [{"unassigned": ["市经济和信息化局"]}, {"unassigned": ["各县（区）政府"]}, {"unassigned": ["市人力资源社会保障局"]}],
             id="beside-a-bracket-in-a-task-section",
