@@ -206,7 +206,10 @@ def _split_joined(
     m: str, x: int, y: int, group: int, boundary: str | None, cue: CueRole | None
 ) -> list[Item]:
     """A及B / A和B / A会同B / A B → two units, only where both sides look like units."""
+    tiers = [t.span() for t in role_lexicon().rule("tier_series").regex.finditer(m, x, y)]
     for hit in role_lexicon().rule("joiner").regex.finditer(m, x, y):
+        if any(p <= hit.start() < q for p, q in tiers):
+            continue  # 各省、自治区、直辖市及计划单列市…: one collective
         left, right = _trim(m, x, hit.start()), _trim(m, hit.end(), y)
         if (
             min(left[1] - left[0], right[1] - right[0]) < 3
