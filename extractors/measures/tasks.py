@@ -311,7 +311,10 @@ def _is_operative_article(ctx: DocumentContext, section: Section) -> bool:
     decide, not its chapter's title: 附则 may hold an operative article (考核评估)."""
     if section.kind != "article":
         return False
-    return not role_lexicon().rule("article_non_operative").regex.search(_first_sentence(ctx, section))
+    first = _first_sentence(ctx, section)
+    if ctx.children(section) and role_lexicon().rule("article_introduces_items").regex.search(first):
+        return False  # 第四条 考核内容包括以下十个方面：its items are the measures
+    return not role_lexicon().rule("article_non_operative").regex.search(first)
 
 
 def _first_sentence(ctx: DocumentContext, section: Section) -> str:
