@@ -294,6 +294,7 @@ def read_clause(text: str, ctx: ClauseContext = NO_CONTEXT) -> ClauseReading:
         claims += doubling_claims(t, ctx, markers, [(c.start, c.end) for c in claims] + masks)
     if ctx.year is not None and not ctx.target_section:
         claims = [_yearly(t, c, markers) for c in claims]
+    claims = _years_respectively(t, claims)
     mapped = []
     for c in sorted(claims, key=lambda c: c.start):
         s, e = view.source_span(c.start, c.end)
@@ -302,6 +303,24 @@ def read_clause(text: str, ctx: ClauseContext = NO_CONTEXT) -> ClauseReading:
             scope = ctx.scope
         mapped.append(replace(c, start=s, end=e, scope=scope))
     return ClauseReading(tuple(mapped), lead_year)
+
+
+_YEARS_RESPECTIVELY = re.compile(r"((?:(?:19|20)\d{2}年[、，,和及]?\s*){2,})分别")
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
+
+
+def _years_respectively(t: str, claims: list[Claim]) -> list[Claim]:
+    """2024年、2025年、2026年分别完成改造30个、30个、26个: each figure is due in its own year."""
+    m = _YEARS_RESPECTIVELY.search(t)
+    if m is None:
+        return claims
+    years = [int(y) for y in _YEAR.findall(m.group(1))]
+    after = sorted((c for c in claims if c.end > m.end()), key=lambda c: c.start)
+    if len(after) != len(years):
+        return claims
+    indicator = _YEARS_RESPECTIVELY.sub("", after[0].indicator or "") or after[0].indicator
+    due = {id(c): y for c, y in zip(after, years)}
+    return [replace(c, year=due[id(c)], indicator=indicator) if id(c) in due else c for c in claims]
 
 
 def read_paragraph(text: str, ctx: ClauseContext = NO_CONTEXT) -> list[Claim]:

@@ -120,6 +120,10 @@ def count_before_noun(text: str, q: QuantityMatch, pstart: int, end: int,
     phrase, inner_scope = _scope_before_count(phrase)  # 推动全省100家企业
     verb = count_verb(phrase)
     head = phrase[: verb[1].start()] if verb else phrase
+    floor = cue_at_end(head.rstrip()) if verb and comparator == "eq" else None
+    if floor and floor[0].comparator in ("ge", "gt", "le") and not lex.lead_ins.regex.fullmatch(floor[1].group(0)):
+        comparator = floor[0].comparator  # 每个街道至少建成1个: the bound stands before the verb
+        head = head.rstrip()[: floor[1].start()]
     scope = inner_scope or (scope_of(head) if head else None)
     bare = lex.lead_ins.regex.sub("", head).strip("、和及与")
     start = pstart + lead_end(text[pstart : q.start])
