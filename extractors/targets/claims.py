@@ -207,6 +207,19 @@ def _interpret(phrase: str, bare: str, st: ClaimState, bounded: bool = False,
         return ("eq", *split_subject(phrase))
     if bounded and lex.bounded_capacity.regex.search(bare):  # 接入能力10000M以上
         return ("eq", *split_subject(phrase))
+    if bounded and (verb := _count_verb_opening(phrase)) is not None:  # 推出主题服务30项以上
+        return ("eq", scope_of(phrase[: verb.start()]), indicator_tail().sub("", phrase[verb.end():]))
+    return None
+
+
+def _count_verb_opening(phrase: str) -> re.Match[str] | None:
+    """A verb of counting that opens the phrase (推出, 接入, 培育 …): with a bound after the
+    figure (…30项以上) the phrase commits to a count."""
+    for rule in target_lexicon().comparators:
+        if "count" in rule.positions:
+            m = rule.regex.match(phrase)
+            if m and m.end() < len(phrase):
+                return m
     return None
 
 

@@ -412,6 +412,12 @@ CASES = [
     ("到2026年，力争完成既有住宅加装电梯100部以上。", NONE, [
         row("完成既有住宅加装电梯100部以上", "ge", "100", "部", 2026, "既有住宅加装电梯")]),
     ("联合3部门印发文件。", NONE, []),
+    # a count verb, the things counted, then a bounded figure: a count committed to without a year
+    ("推出“高效办成一件事”主题服务30项以上。", NONE, [
+        row("推出“高效办成一件事”主题服务30项以上", "ge", "30", "项", N, "“高效办成一件事”主题服务")]),
+    ("建成区级物联感知平台，接入各类感知设备10万个以上。", NONE, [
+        row("接入各类感知设备10万个以上", "ge", "10", "万个", N, "各类感知设备")]),
+    ("区内现有感知设备10万个以上。", NONE, []),  # what exists, no verb of doing
     # a 考核 scheme's criteria, a grade quota and a cap on support are no goals
     ("到2024年底，企业开办时间1个工作日以内得满分，每超过0.5个工作日扣2分。", PLAN, []),
     ("优秀等次比例原则上不超过30%。", PLAN, []),
