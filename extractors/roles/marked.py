@@ -169,8 +169,9 @@ def _is_statement_bracket(s: str, i: int, j: int, long_labels: _LongBracketLabel
     if j - i > _MAX_SEARCHED_BRACKET:
         return long_labels.stated_at_top(i, j)  # and far too long to be a bracket of units
     content = s[i + 1 : j]
-    m = label_regex().search(content)
-    if m is not None and label_role(m) != "stop" and bracket_depth(content, m.start()) == 0:
+    # the first label that names units (责任领导：张三；责任单位：… opens with a person's label)
+    if any(label_role(m) != "stop" and bracket_depth(content, m.start()) == 0
+           for m in label_regex().finditer(content)):
         return True
     if j - i > _MAX_UNIT_BRACKET:
         return False

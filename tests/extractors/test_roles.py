@@ -667,6 +667,18 @@ CASES = [
         {"lead": ["省发展改革委"], "supporting": ["省科技厅"]},
         id="deng-shengzhi-bumen",
     ),
+    pytest.param(  # a person's label first: the units' label after it still names them
+        "（责任领导：张三；责任单位：市政府办公室、市大数据局）",
+        None,
+        {"unassigned": ["市政府办公室", "市大数据局"]},
+        id="person-label-first",
+    ),
+    pytest.param(
+        "（牵头领导：李四，牵头单位：市委宣传部，配合单位：市融媒体中心）",
+        None,
+        {"lead": ["市委宣传部"], "supporting": ["市融媒体中心"]},
+        id="lead-person-label",
+    ),
 ]
 
 
