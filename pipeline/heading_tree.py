@@ -66,6 +66,11 @@ class _Ladder:
 
     def above_or_same(self, open_key: str, h: Heading) -> bool:
         """Does an open section of ``open_key`` have to close before heading ``h`` opens?"""
+        a, b = self.canonical.get(open_key), h.rule.canonical_rank
+        if a is not None and b is not None and (a <= _CHAPTER_LIKE) != (b <= _CHAPTER_LIKE):
+            # a chapter-like heading (第X章/节/条) is above a numbered item whichever the document
+            # showed first (一、 under 第一章, then 第一节 over 一、 in 第三章)
+            return b <= _CHAPTER_LIKE < a
         if h.key in self.order and open_key in self.order:
             return self.order[open_key] >= self.order[h.key]
         # A key seen for the first time nests under what is open (first appearance decides),
