@@ -169,6 +169,8 @@ def _starts_block(line: Line, para: Paragraph, ctx: _JoinContext) -> bool:
         return True  # a heading right after a heading
     if found[0].weak and not ctx.wrapped and _continues(found, ctx):
         return True  # 2. after an item 1. whose last line ends with no stop (…责任单位：A、B)
+    if not found[0].weak and _continues(found, ctx):
+        return True  # （二） after （一）, even in wrapped text: a label line (责任单位：A，B) ends before it
     if found[0].weak or ctx.wrapped:
         # "1." — or in hard-wrapped text even "一、" ("…居全国第\n一、世界第三") — can begin a
         # wrapped line; it is a heading only where the line before ends its paragraph

@@ -330,3 +330,14 @@ def test_text_after_a_table_lies_in_a_section_that_holds_it(text, expected):
         clause = next(c for c in doc.clauses if c.text == clause_text)
         before = [s for s in doc.sections if s.kind == kind][0]
         assert (clause.section_id == before.section_id) == same
+
+
+def test_a_label_line_ends_before_the_next_item_of_its_sequence_in_wrapped_text():
+    text = (
+        "某区城市更新实施方案\n一、主要任务\n（一）推进老旧小区改造。\n①完成20个小区改造；②加装电梯50部。\n"
+        "责任单位：区住建局，各街道办事处\n（二）完善公共服务设施。\n①新建社区养老服务中心3个；\n②新建幼儿园2所。\n"
+        "责任单位：区民政局、区教育局\n— 2 —\n（三）加强历史文化保护。严格保护历史建筑，2024年底前完成历史建筑\n"
+        "测绘建档工作。（责任单位：区文旅局、区\n住建局）\n"
+    )
+    got = [(n, t) for n, t, _ in outline(parse_text(text)) if n and n.startswith("（")]
+    assert got == [("（一）", "推进老旧小区改造"), ("（二）", "完善公共服务设施"), ("（三）", "加强历史文化保护")]
