@@ -667,6 +667,18 @@ CASES = [
         {"lead": ["省发展改革委"], "supporting": ["省科技厅"]},
         id="deng-shengzhi-bumen",
     ),
+    pytest.param(
+        "（市发改委为主，市财政局参与）",
+        None,
+        {"lead": ["市发改委"], "supporting": ["市财政局"]},
+        id="wei-zhu",
+    ),
+    pytest.param(  # 各区、县级市: one collective of two tiers
+        "（市发改委牵头，各区、县级市配合）",
+        None,
+        {"lead": ["市发改委"], "supporting": ["各区、县级市"]},
+        id="qu-xianjishi",
+    ),
     pytest.param(  # a person's label first: the units' label after it still names them
         "（责任领导：张三；责任单位：市政府办公室、市大数据局）",
         None,
