@@ -17,6 +17,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from pipeline.chinese import cn_to_int
 from pipeline.model import Comparator, Target, Task
 
 from eval.extraction_score import TargetRow, TaskRow, UnitRow, norm_task_id, norm_text
@@ -186,9 +187,12 @@ def gold_problems(gold_dir: Path, source_of: Callable[[str], str]) -> list[str]:
 
 
 def _number_in(value: Decimal, quote: str) -> bool:
-    cn = {"1": "一", "2": "两", "3": "三", "4": "四"}
+    """``value`` is written in ``quote``, in digits or in Chinese numerals (百分之八十, 两)."""
     digits = format(value, "f")
-    return digits in quote or cn.get(digits, "\0") in quote or (digits == "2" and "二" in quote)
+    if digits in quote:
+        return True
+    numerals = re.findall(r"[零〇一二两三四五六七八九十百千万]+", quote)
+    return any(cn_to_int(n) == value for n in numerals)
 
 
 def _task_file_problems(doc_id: str, kf: GoldTaskFile, source: str) -> list[str]:
