@@ -668,6 +668,12 @@ CASES = [
         id="deng-shengzhi-bumen",
     ),
     pytest.param(
+        "（科技部、中国科学院等有关部门和单位负责）",
+        None,
+        {"unassigned": ["科技部", "中国科学院"]},
+        id="deng-youguan-bumen-he-danwei",
+    ),
+    pytest.param(
         "（市发改委为主，市财政局参与）",
         None,
         {"lead": ["市发改委"], "supporting": ["市财政局"]},
