@@ -376,6 +376,7 @@ def _paragraph_has_lead(view: TextView, hit: Sentence, marked: list[tuple[int, i
         if (
             other is not None
             and other.lead
+            and other.partners is None  # A会同B… leads B only, not the paragraph
             and other.start != hit.start
             and not _after_closed_statement(s, marked, other.start)
             and _sentence_items(view, *other.subject)

@@ -1007,6 +1007,11 @@ SENTENCE_CASES = [
         [{"lead": ["行政监管部门"]}, {"supporting": ["信息化建设部门"]}, {"supporting": ["经办机构"]}],
         id="one-leads-the-others-of-its-paragraph-support",
     ),
+    pytest.param(  # 会同 leads its partner, not the other sentences of the paragraph
+        "（一）加强统筹。各市州要按季报送进展；省发展改革委会同省财政厅于12月底前完成评估。",
+        [{"unassigned": ["各市州"]}, {"lead": ["省发展改革委"], "supporting": ["省财政厅"]}],
+        id="huitong-leads-its-partner-only",
+    ),
     pytest.param(
         "（四）科研单位要健全完善内部管理制度。项目管理专业机构不再承担有关事项，"
         "请科技部、工业和信息化部、农业农村部、卫生健康委等部门在2019年2月底前完成。",
