@@ -84,7 +84,7 @@ def _row_task(
     rules: list[RoleRule],
 ) -> tuple[Task | None, int]:
     doc, context = ctx.doc, ctx.units
-    cell = lambda name: row[cols[name]] if name in cols and cols[name] < len(row) else ""  # noqa: E731
+    cell = lambda name: row[cols[name]] if name in cols and cols[name] < len(row) else ""
     text = cell("task").strip()
     at = _locate(doc, text, cursor)
     if not text or at is None:

@@ -28,7 +28,14 @@ import functools
 import re
 
 from extractors.context import NOT_CONTENT_KINDS, DocumentContext
+from extractors.measures.framing import (
+    heading_alone,
+    holds_rows,
+    is_closing_clause,
+    is_operative_article,
+)
 from extractors.measures.ids import unique_ids
+from extractors.measures.implied import with_implied_units
 from extractors.measures.milestones import attach_milestones
 from extractors.measures.shared import first_sentence, measure_deadlines, split_roles
 from extractors.measures.tables import table_tasks
@@ -36,12 +43,11 @@ from extractors.roles.statements import (
     ResponsibilityParse,
     find_statements,
     parse_statement,
-    parse_unit_list,
     role_lexicon,
     rule_in_force,
 )
 from extractors.units.names import simplify
-from pipeline.model import Document, Section, Span, Task, UnitMention
+from pipeline.model import Document, Section, Span, Task
 
 _MEASURE_KINDS = {
     "cn_num",
@@ -113,47 +119,20 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
         if section.kind in NOT_CONTENT_KINDS or section.kind not in _MEASURE_KINDS:
             continue
         parses = owned.get(section.section_id, [])
-        if _is_closing_clause(ctx, section):
+        if is_closing_clause(ctx, section):
             continue
-        if rows and not parses and (_heading_alone(doc, ctx, section) or _holds_rows(section, rows)):
+        if rows and not parses and (heading_alone(doc, ctx, section) or holds_rows(section, rows)):
             continue  # 一、加强数据治理 over nothing or over the 任务清单's rows: the rows are the measures
         if issued and not _in_annex(ctx, section) and all(p.span is None for p in parses):
             continue
         if not parses and not (
             _is_unowned_measure(ctx, section, uses_units, has_task_section or assigns, assigns)
-            or (regulation and _is_operative_article(ctx, section))
+            or (regulation and is_operative_article(ctx, section))
         ):
             continue
         tasks.append(_task(ctx, section, parses))
     tasks.extend(rows)
-    return unique_ids(attach_milestones(doc, _with_implied_units(ctx, tasks)))
-
-
-def _with_implied_units(ctx: DocumentContext, tasks: list[Task]) -> list[Task]:
-    """Units the document charged once with every later measure (以下均由各县（市、区）政府落实，
-    不再列出): each measure after the note gets them, supporting where it names a lead, else as
-    责任单位; a unit the measure names itself keeps its own role."""
-    notes: list[tuple[int, tuple[UnitMention, ...]]] = []
-    for rule in role_lexicon().implied_units:
-        for m in rule.regex.finditer(ctx.text_view.simplified):
-            a, b = m.span("units")
-            parse = parse_unit_list(ctx.doc.text[a:b], base=a, context=ctx.units)
-            notes.append((m.end(), tuple(u.model_copy(update={"role": "unassigned"}) for u in parse.units)))
-    if not notes:
-        return tasks
-    out = []
-    for task in tasks:
-        implied = [u for end, units in notes if task.span.start >= end for u in units]
-        named = {u.canonical for u in (*task.lead, *task.supporting, *task.unassigned_units)}
-        added = tuple(u for u in implied if u.canonical not in named)
-        if not added:
-            out.append(task)
-        elif task.lead:
-            supporting = tuple(u.model_copy(update={"role": "supporting"}) for u in added)
-            out.append(task.model_copy(update={"supporting": task.supporting + supporting}))
-        else:
-            out.append(task.model_copy(update={"unassigned_units": task.unassigned_units + added}))
-    return out
+    return unique_ids(attach_milestones(doc, with_implied_units(ctx, tasks)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -303,40 +282,6 @@ def _is_unowned_measure(
         )
     _, _, guarantee = _section_rules()
     return not (uses_units and any(guarantee.search(simplify(a.title)) for a in headings))
-
-
-def _is_operative_article(ctx: DocumentContext, section: Section) -> bool:
-    """An article of a regulation that gives someone a duty or a power, not one that frames the
-    text (purpose, scope, definitions, principles, interpretation, effect). An article's words
-    decide, not its chapter's title: 附则 may hold an operative article (考核评估)."""
-    if section.kind != "article":
-        return False
-    first = _first_sentence(ctx, section)
-    if ctx.children(section) and role_lexicon().rule("article_introduces_items").regex.search(first):
-        return False  # 第四条 考核内容包括以下十个方面：its items are the measures
-    return not role_lexicon().rule("article_non_operative").regex.search(first)
-
-
-def _first_sentence(ctx: DocumentContext, section: Section) -> str:
-    body = ctx.text_view.simplified[section.span.start : section.span.end]
-    body = re.sub(r"\s+", "", body)[len(re.sub(r"\s+", "", section.number or "")):]
-    return re.split(r"[。；]", body, maxsplit=1)[0]
-
-
-def _heading_alone(doc: Document, ctx: DocumentContext, section: Section) -> bool:
-    """A numbered line with no words under it and no items."""
-    body = doc.text[section.heading_span.end : section.span.end]
-    return not ctx.children(section) and not re.sub(r"[\s。；;，,]", "", body)
-
-
-def _holds_rows(section: Section, rows: list[Task]) -> bool:
-    """A group row of a task list copied one cell per line (一、夯实数字基础设施（4项）)."""
-    return any(section.span.start <= r.span.start < section.span.end for r in rows)
-
-
-def _is_closing_clause(ctx: DocumentContext, section: Section) -> bool:
-    """本措施自…起施行 / 有效期… / 由…负责解释: the item frames the text, even when it names a body."""
-    return bool(role_lexicon().rule("closing_clause").regex.search(_first_sentence(ctx, section)))
 
 
 def _under_guarantee(ctx: DocumentContext, section: Section) -> bool:

@@ -1,0 +1,45 @@
+"""Which numbered items frame a document rather than assign work: a 办法's purpose and scope
+articles, an article that only introduces its items, a closing clause (本措施自…起施行), and
+headings standing over nothing or over the rows of a task list."""
+
+from __future__ import annotations
+
+import re
+
+from extractors.context import DocumentContext
+from extractors.roles.statements import role_lexicon
+from pipeline.model import Document, Section, Task
+
+
+def is_operative_article(ctx: DocumentContext, section: Section) -> bool:
+    """An article of a regulation that gives someone a duty or a power, not one that frames the
+    text (purpose, scope, definitions, principles, interpretation, effect). An article's words
+    decide, not its chapter's title: 附则 may hold an operative article (考核评估)."""
+    if section.kind != "article":
+        return False
+    first = first_sentence_of(ctx, section)
+    if ctx.children(section) and role_lexicon().rule("article_introduces_items").regex.search(first):
+        return False  # 第四条 考核内容包括以下十个方面：its items are the measures
+    return not role_lexicon().rule("article_non_operative").regex.search(first)
+
+
+def first_sentence_of(ctx: DocumentContext, section: Section) -> str:
+    body = ctx.text_view.simplified[section.span.start : section.span.end]
+    body = re.sub(r"\s+", "", body)[len(re.sub(r"\s+", "", section.number or "")):]
+    return re.split(r"[。；]", body, maxsplit=1)[0]
+
+
+def heading_alone(doc: Document, ctx: DocumentContext, section: Section) -> bool:
+    """A numbered line with no words under it and no items."""
+    body = doc.text[section.heading_span.end : section.span.end]
+    return not ctx.children(section) and not re.sub(r"[\s。；;，,]", "", body)
+
+
+def holds_rows(section: Section, rows: list[Task]) -> bool:
+    """A group row of a task list copied one cell per line (一、夯实数字基础设施（4项）)."""
+    return any(section.span.start <= r.span.start < section.span.end for r in rows)
+
+
+def is_closing_clause(ctx: DocumentContext, section: Section) -> bool:
+    """本措施自…起施行 / 有效期… / 由…负责解释: the item frames the text, even when it names a body."""
+    return bool(role_lexicon().rule("closing_clause").regex.search(first_sentence_of(ctx, section)))
