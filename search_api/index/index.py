@@ -6,9 +6,14 @@ Layout under ``Settings.index_dir``::
     gen-<stamp>/meta.json        generation, registry generation, model id, counts
     gen-<stamp>/cards.json       one ItemCard per answerable item
     gen-<stamp>/<collection>.passages.json, .faiss, .bm25/   for "measures" and "clauses"
+    gen-<stamp>/<collection>.rows/    each passage's BM25 term ids, counts and length (not read
+                                 by search: a later build copies unchanged documents from them)
+    gen-<stamp>/documents.json   per document, in row order: its fingerprint and how many cards
+                                 and rows of each collection it has (``DocumentRows``)
 
 A build writes a complete new generation into a temporary folder, file by file as its
-documents stream past (``GenerationWriter``: JSON arrays appended to, vectors written straight
+documents stream past (documents in doc_id order; an unchanged document's cards, passages,
+vectors and terms copied from the previous generation, see ``previous.py`` (``GenerationWriter``: JSON arrays appended to, vectors written straight
 to the faiss file), renames the folder, then swaps ``CURRENT``. Readers resolve ``CURRENT``
 once per load, so they see an old index or a new one, never a mix; the previous generation is
 kept for readers that are still loading it.
@@ -27,7 +32,7 @@ import shutil
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -128,6 +133,27 @@ class IndexMeta:
     # the registry's documents it was built from (extractors.registry.snapshot.documents_digest):
     # a server reads the registry of that generation while a build is between its two phases
     documents_digest: str = ""
+    # what the terms were cut with (``sparse_build.terms_identity``): a later build copies them
+    # from this generation only when it would cut them the same way
+    terms: str = ""
+
+
+@dataclass
+class DocumentRows:
+    """One document's share of a generation (``documents.json``, in row order): ``cards`` items
+    of cards.json, ``measures`` and ``clauses`` rows of those collections; ``measure_cards`` and
+    ``context_cards`` count its cards by kind as the build counts them (before de-duplication)."""
+
+    doc_id: str
+    fingerprint: str
+    cards: int = 0
+    measures: int = 0
+    clauses: int = 0
+    measure_cards: int = 0
+    context_cards: int = 0
+
+    def rows(self, collection: str) -> int:
+        return self.measures if collection == "measures" else self.clauses
 
 
 @dataclass
@@ -164,6 +190,7 @@ class GenerationWriter:
         self.work.mkdir(parents=True)
         self._json: dict[str, tuple[TextIO, list[int]]] = {}
         self._vectors: dict[str, FlatVectorWriter | None] = {}  # None: file written whole
+        self.documents: list[DocumentRows] = []  # written at publish (documents.json)
 
     def __enter__(self) -> "GenerationWriter":
         return self
@@ -185,19 +212,43 @@ class GenerationWriter:
             f.write((", " if count[0] else "") + model.model_dump_json())
             count[0] += 1
 
+    def _append_raw(self, file_name: str, items: Iterable[str]) -> None:
+        self._append(file_name, ())
+        f, count = self._json[file_name]
+        for item in items:
+            f.write((", " if count[0] else "") + item)
+            count[0] += 1
+
     def add_cards(self, cards: Iterable[ItemCard]) -> None:
         self._append("cards.json", cards)
+
+    def copy_cards(self, items: Iterable[str]) -> None:
+        """Cards as JSON text, as ``add_cards`` wrote them into an earlier generation."""
+        self._append_raw("cards.json", items)
+
+    def copy_passages(self, name: str, items: Sequence[str], vectors: np.ndarray) -> None:
+        """The next rows of ``name`` as JSON text (their ``pid`` already their new row) and
+        their vectors, copied from an earlier generation."""
+        if len(items) != len(vectors):
+            raise ValueError(f"{name}: {len(items)} passages but {len(vectors)} vectors")
+        self._append_raw(f"{name}.passages.json", items)
+        self._add_vectors(name, vectors)
+
+    def _add_vectors(self, name: str, vectors: np.ndarray) -> None:
+        if name not in self._vectors:
+            self._vectors[name] = FlatVectorWriter(self.work / f"{name}.faiss", vectors.shape[1])
+        self._vectors[name].add(vectors)
 
     def add_passages(self, name: str, passages: Sequence[Passage], vectors: np.ndarray) -> None:
         """The next rows of collection ``name``: passages (their ``pid`` is their row) and vectors."""
         if len(passages) != len(vectors):
             raise ValueError(f"{name}: {len(passages)} passages but {len(vectors)} vectors")
         self._append(f"{name}.passages.json", passages)
-        if name not in self._vectors:
-            self._vectors[name] = FlatVectorWriter(self.work / f"{name}.faiss", vectors.shape[1])
-        self._vectors[name].add(vectors)
+        self._add_vectors(name, vectors)
 
     def save_sparse(self, name: str, sparse: SparseIndex | SparseBuilder) -> None:
+        if not isinstance(sparse, SparseIndex):
+            sparse.save_rows(self.work / f"{name}.rows")  # before save, which frees the builder
         sparse.save(self.work / f"{name}.bm25")
 
     def add_collection(self, col: Collection) -> None:
@@ -217,6 +268,9 @@ class GenerationWriter:
                 self.save_sparse(name, build_sparse_index([]))
         self._append("cards.json", ())
         self._close_files()
+        if self.documents:
+            atomic_write_text(self.work / "documents.json",
+                              json.dumps([asdict(d) for d in self.documents], ensure_ascii=False))
         shutil.rmtree(self.work / ".scratch", ignore_errors=True)
         atomic_write_text(self.work / "meta.json", json.dumps(meta.__dict__, indent=2))
         os.replace(self.work, self.folder)
@@ -326,6 +380,25 @@ def _array_items(path: Path) -> Iterator[Any]:
             return
         item, i = decode(text, i)
         yield item
+
+
+def array_spans(text: str) -> list[tuple[int, int]]:
+    """Where each item of the JSON array ``text`` lies in it, ``(start, end)``; each is decoded
+    (so known to be one JSON value) and dropped. A build copies items of an earlier generation's
+    files as they are written, without making models of them again."""
+    decode = json.JSONDecoder().raw_decode
+    spans: list[tuple[int, int]] = []
+    i, n = text.index("[") + 1, len(text)
+    while True:
+        while i < n and text[i] in " \t\r\n,":
+            i += 1
+        if i >= n:
+            raise ValueError("the array is not closed")
+        if text[i] == "]":
+            return spans
+        _, end = decode(text, i)
+        spans.append((i, end))
+        i = end
 
 
 def load_index(index_dir: Path) -> LoadedIndex:

@@ -11,6 +11,12 @@ query path read the result unchanged.
 Tokenizing (jieba, ~1 ms a clause) was most of the build's time. ``TokenCache`` keeps the terms
 of every normalised text in SQLite, as ``EmbeddingCache`` keeps vectors: a rebuild tokenizes
 only texts it has not seen, and a text repeated across documents is cut once.
+
+Scores are not kept whole between builds: each entry's BM25 score depends on the number of
+texts and their mean length, so one new text changes them all. What is kept (``save_rows``) is
+what they are computed from, each text's term ids and counts and its length; a build that copies
+an unchanged document reads them back (``add_counted``) and the scores are computed again from
+integers, exactly as a build from scratch computes them.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import functools
 import hashlib
 import json
 import math
+import shutil
 import sqlite3
 from array import array
 from collections import Counter
@@ -40,6 +47,7 @@ TERMS_VERSION = 1
 SPILL_ENTRIES = 1 << 20  # term ids kept in memory before they are appended to the spill file
 CHUNK_ENTRIES = 1 << 19  # entries scored per numpy step at the end (~40 MB of temporaries)
 RANGE_ENTRIES = 1 << 22  # entries of the result held at once while it is written (32 MB)
+ROW_FILES = ("ids.npy", "tfs.npy", "widths.npy", "lengths.npy")  # SparseBuilder.save_rows
 
 
 @functools.cache
@@ -48,6 +56,13 @@ def _key_prefix() -> bytes:
     for word in sorted(stopwords()):
         h.update(word.encode() + b"\0")
     return h.digest()
+
+
+def terms_identity() -> str:
+    """Names what ``tokenize`` makes of a text here (jieba, its user words, the stopwords, the
+    terms code): an index whose recorded identity differs holds terms cut another way, and
+    a build does not copy them (``search_api/index/previous.py``)."""
+    return _key_prefix().hex()[:16]
 
 
 class TermCache(Protocol):
@@ -153,6 +168,48 @@ class SparseBuilder:
         self._widths.append(len(counts))
         if self._spill_dir is not None and len(self._ids) >= SPILL_ENTRIES:
             self._flush()
+
+    def add_counted(self, ids: np.ndarray, tfs: np.ndarray, widths: np.ndarray, lengths: np.ndarray,
+                    terms: Sequence[str]) -> None:
+        """Many texts' terms at once, as ``save_rows`` wrote them: per text its distinct term ids
+        (ids into ``terms``) and their counts, in the order ``add`` met them, ``widths`` of them,
+        and its length. The result is exactly that of ``add`` called on each text again (term
+        ids given in order of first appearance, as ``add`` gives them), without tokenizing or
+        counting: a build copies the unchanged documents of the previous index this way."""
+        if not len(widths):
+            return
+        seen, first = np.unique(ids, return_index=True)
+        remap = np.zeros(len(terms), dtype=np.int64)
+        vocab = self.vocab
+        for old in seen[np.argsort(first, kind="stable")].tolist():
+            remap[old] = vocab.setdefault(terms[old], len(vocab))
+        self._ids.frombytes(remap[ids].astype(np.int32).tobytes())
+        self._tfs.frombytes(np.ascontiguousarray(tfs, dtype=np.int32).tobytes())
+        self._widths.frombytes(np.ascontiguousarray(widths, dtype=np.int64).tobytes())
+        self._lengths.frombytes(np.ascontiguousarray(lengths, dtype=np.int64).tobytes())
+        if self._spill_dir is not None and len(self._ids) >= SPILL_ENTRIES:
+            self._flush()
+
+    def save_rows(self, folder: Path) -> None:
+        """Write what ``add_counted`` reads back (``ROW_FILES``): each text's term ids (into the
+        vocabulary ``save`` writes) and counts, row after row, its number of distinct terms and
+        its length. Call before ``save``, which frees the builder."""
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / "widths.npy", np.array(self._widths, dtype=np.int64))
+        np.save(folder / "lengths.npy", np.array(self._lengths, dtype=np.int64))
+        if self._spill is not None:
+            self._flush()  # every entry in the spill files
+        for which, name in ((0, "ids.npy"), (1, "tfs.npy")):
+            if self._spill is None:
+                np.save(folder / name, np.frombuffer((self._ids, self._tfs)[which], dtype=np.int32))
+                continue
+            spilled = self._spill[which]
+            spilled.flush()
+            with open(folder / name, "wb") as out:
+                np.lib.format.write_array_header_1_0(
+                    out, {"descr": "<i4", "fortran_order": False, "shape": (self._spilled,)})
+                spilled.seek(0)
+                shutil.copyfileobj(spilled, out, 1 << 22)
 
     def _flush(self) -> None:
         if self._spill is None:

@@ -108,8 +108,10 @@ def test_update_index_reuses_cached_vectors(tmp_path: Path) -> None:
     first = update_index(settings, registry)
     assert first.embedded > 0 and first.cache_hits == 0
     assert first.measures == 6 and first.registry_generation == "test-1"
-    second = update_index(settings, FakeRegistry(small_corpus(), generation="test-2"))
+    second = update_index(settings, FakeRegistry(small_corpus(), generation="test-2"), full=True)
     assert second.embedded == 0 and second.cache_hits == first.embedded
+    copied = update_index(settings, FakeRegistry(small_corpus(), generation="test-3"))
+    assert copied.embedded == copied.cache_hits == 0  # every document copied from the live generation
     meta = json.loads((Path(second.path) / "meta.json").read_text())
     assert meta["registry_generation"] == "test-2" and meta["freq_db"]
     assert "measures" in str(second) and "from cache" in str(second)
