@@ -38,6 +38,7 @@ import numpy as np
 
 from search_api.index import index as index_files
 from search_api.index.index import COLLECTIONS, DocumentRows, GenerationWriter, IndexMeta, read_meta
+from search_api.index.json_arrays import array_spans
 from search_api.index.vectors import flat_vectors
 from search_api.sparse.sparse_build import ROW_FILES, SparseBuilder
 
@@ -67,7 +68,7 @@ class _Collection:
         """Rows ``first:stop`` as JSON text, renumbered from ``new_first``."""
         if self._spans is None:
             self._text = (self.folder / f"{self.name}.passages.json").read_text(encoding="utf-8")
-            self._spans = index_files.array_spans(self._text)
+            self._spans = array_spans(self._text)
         out = []
         for offset, (a, b) in enumerate(self._spans[first:stop]):
             raw = self._text[a:b]
@@ -136,7 +137,7 @@ class PreviousGeneration:
               rows: dict[str, int]) -> list[DocumentRows]:
         if self._card_spans is None:
             self._cards_text = (self.folder / "cards.json").read_text(encoding="utf-8")
-            self._card_spans = index_files.array_spans(self._cards_text)
+            self._card_spans = array_spans(self._cards_text)
         c0, c1 = int(self._card_starts[first]), int(self._card_starts[stop])
         gen.copy_cards(self._cards_text[a:b] for a, b in self._card_spans[c0:c1])
         for name, col in self._collections.items():

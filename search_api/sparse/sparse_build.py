@@ -12,11 +12,10 @@ Tokenizing (jieba, ~1 ms a clause) was most of the build's time. ``TokenCache`` 
 of every normalised text in SQLite, as ``EmbeddingCache`` keeps vectors: a rebuild tokenizes
 only texts it has not seen, and a text repeated across documents is cut once.
 
-Scores are not kept whole between builds: each entry's BM25 score depends on the number of
-texts and their mean length, so one new text changes them all. What is kept (``save_rows``) is
-what they are computed from, each text's term ids and counts and its length; a build that copies
-an unchanged document reads them back (``add_counted``) and the scores are computed again from
-integers, exactly as a build from scratch computes them.
+Every BM25 score depends on the number of texts and their mean length, which one new text
+changes; so a generation also keeps each text's term ids, counts and length (``save_rows``),
+and a build that copies an unchanged document reads those back (``add_counted``) and scores
+every entry again from integers, exactly as a build from nothing does.
 """
 
 from __future__ import annotations
@@ -59,9 +58,8 @@ def _key_prefix() -> bytes:
 
 
 def terms_identity() -> str:
-    """Names what ``tokenize`` makes of a text here (jieba, its user words, the stopwords, the
-    terms code): an index whose recorded identity differs holds terms cut another way, and
-    a build does not copy them (``search_api/index/previous.py``)."""
+    """Names how ``tokenize`` cuts here (jieba, user words, stopwords, this code): a build copies
+    no terms from an index that recorded another (``search_api/index/previous.py``)."""
     return _key_prefix().hex()[:16]
 
 
@@ -171,16 +169,13 @@ class SparseBuilder:
 
     def add_counted(self, ids: np.ndarray, tfs: np.ndarray, widths: np.ndarray, lengths: np.ndarray,
                     terms: Sequence[str]) -> None:
-        """Many texts' terms at once, as ``save_rows`` wrote them: per text its distinct term ids
-        (ids into ``terms``) and their counts, in the order ``add`` met them, ``widths`` of them,
-        and its length. The result is exactly that of ``add`` called on each text again (term
-        ids given in order of first appearance, as ``add`` gives them), without tokenizing or
-        counting: a build copies the unchanged documents of the previous index this way."""
+        """Many texts' terms as ``save_rows`` wrote them (ids into ``terms``, counts, ``widths``
+        of them per text, lengths): exactly what ``add`` on each text again would hold (new ids
+        in order of first appearance), without tokenizing or counting."""
         if not len(widths):
             return
         seen, first = np.unique(ids, return_index=True)
-        remap = np.zeros(len(terms), dtype=np.int64)
-        vocab = self.vocab
+        remap, vocab = np.zeros(len(terms), dtype=np.int64), self.vocab
         for old in seen[np.argsort(first, kind="stable")].tolist():
             remap[old] = vocab.setdefault(terms[old], len(vocab))
         self._ids.frombytes(remap[ids].astype(np.int32).tobytes())
@@ -191,25 +186,22 @@ class SparseBuilder:
             self._flush()
 
     def save_rows(self, folder: Path) -> None:
-        """Write what ``add_counted`` reads back (``ROW_FILES``): each text's term ids (into the
-        vocabulary ``save`` writes) and counts, row after row, its number of distinct terms and
-        its length. Call before ``save``, which frees the builder."""
+        """Write what ``add_counted`` reads back (``ROW_FILES``; ids into the vocabulary ``save``
+        writes). Call before ``save``, which frees the builder."""
         folder.mkdir(parents=True, exist_ok=True)
-        np.save(folder / "widths.npy", np.array(self._widths, dtype=np.int64))
-        np.save(folder / "lengths.npy", np.array(self._lengths, dtype=np.int64))
+        for name, values in (("widths.npy", self._widths), ("lengths.npy", self._lengths)):
+            np.save(folder / name, np.array(values, dtype=np.int64))
         if self._spill is not None:
             self._flush()  # every entry in the spill files
         for which, name in ((0, "ids.npy"), (1, "tfs.npy")):
-            if self._spill is None:
-                np.save(folder / name, np.frombuffer((self._ids, self._tfs)[which], dtype=np.int32))
-                continue
-            spilled = self._spill[which]
-            spilled.flush()
             with open(folder / name, "wb") as out:
-                np.lib.format.write_array_header_1_0(
-                    out, {"descr": "<i4", "fortran_order": False, "shape": (self._spilled,)})
-                spilled.seek(0)
-                shutil.copyfileobj(spilled, out, 1 << 22)
+                if self._spill is None:
+                    np.save(out, np.frombuffer((self._ids, self._tfs)[which], dtype=np.int32))
+                    continue
+                np.lib.format.write_array_header_1_0(out, {"descr": "<i4", "fortran_order": False, "shape": (self._spilled,)})
+                self._spill[which].flush()
+                self._spill[which].seek(0)
+                shutil.copyfileobj(self._spill[which], out, 1 << 22)
 
     def _flush(self) -> None:
         if self._spill is None:

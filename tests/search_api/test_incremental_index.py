@@ -11,9 +11,11 @@ update reads from the registry (only new and changed documents), when it starts 
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from search_api.embedding.embed import FakeEmbedder
@@ -22,6 +24,9 @@ from search_api.index import indexing
 from search_api.index.index import current_generation_folder, load_index, read_meta
 from search_api.index.indexing import index_is_current, update_index
 from search_api.search.search import index_lookups, search_index
+from search_api.sparse import sparse_build
+from search_api.sparse.sparse import tokenize
+from search_api.sparse.sparse_build import ROW_FILES, SparseBuilder
 from tests.search_api.search_fixtures import (
     MEASURES_16,
     MEASURES_FENGONG,
@@ -246,3 +251,40 @@ def test_a_damaged_previous_generation_is_rebuilt_not_copied(damage, tmp_path: P
     assert set(registry.read) == {"doc-a", "doc-b", "doc-c"}  # doc-c twice: the abandoned try, then anew
     assert generation_files(current_generation_folder(settings.index_dir)) == generation_files(
         current_generation_folder(full_rebuild(tmp_path, registry)))
+
+
+TEXTS = ["强化土地要素保障机制", "", "融资担保机构为制造业企业提供融资增信，融资增信", "化工园区安全等级由一般风险升级",
+         "土地 土地 土地", "推进惠企助困政策免申即享", "化工园区", "开展放心消费行动，畅通消费维权渠道"]
+
+
+@pytest.mark.parametrize("spill", [False, True], ids=["in memory", "spilled to files"])
+def test_terms_read_back_give_the_bm25_of_the_texts(spill: bool, tmp_path: Path, monkeypatch) -> None:
+    """``save_rows`` then ``add_counted`` (a run of rows of an earlier build, between texts cut
+    now) writes the same BM25 files as cutting every text."""
+    if spill:
+        monkeypatch.setattr(sparse_build, "SPILL_ENTRIES", 5)
+    terms = [tokenize(t) for t in TEXTS]
+    earlier = SparseBuilder(tmp_path / "spill-1" if spill else None)
+    for t in terms:
+        earlier.add(t)
+    earlier.save_rows(tmp_path / "rows")
+    earlier.save(tmp_path / "earlier")
+    rows = {name: np.load(tmp_path / "rows" / name) for name in ROW_FILES}
+    starts = np.concatenate([[0], np.cumsum(rows["widths.npy"])])
+    vocab = json.loads((tmp_path / "earlier" / "vocab.index.json").read_text(encoding="utf-8"))
+    words = sorted(vocab, key=vocab.get)
+
+    def copied(first: int, stop: int) -> tuple:
+        e0, e1 = starts[first], starts[stop]
+        return (rows["ids.npy"][e0:e1], rows["tfs.npy"][e0:e1], rows["widths.npy"][first:stop],
+                rows["lengths.npy"][first:stop], words)
+
+    direct, mixed = SparseBuilder(tmp_path / "spill-2" if spill else None), SparseBuilder(tmp_path / "spill-3" if spill else None)
+    for t in [*terms[:2], tokenize("新的文件：土地保障"), *terms[4:]]:
+        direct.add(t)
+    mixed.add_counted(*copied(0, 2))
+    mixed.add(tokenize("新的文件：土地保障"))
+    mixed.add_counted(*copied(4, len(terms)))
+    direct.save(tmp_path / "direct")
+    mixed.save(tmp_path / "mixed")
+    assert generation_files(tmp_path / "mixed") == generation_files(tmp_path / "direct")
