@@ -227,12 +227,18 @@ class GenerationWriter:
         """Cards as JSON text, as ``add_cards`` wrote them into an earlier generation."""
         self._append_raw("cards.json", items)
 
-    def copy_passages(self, name: str, items: Sequence[str], vectors: np.ndarray) -> None:
-        """The next rows of ``name`` as JSON text (their ``pid`` already their new row) and
-        their vectors, copied from an earlier generation."""
-        if len(items) != len(vectors):
-            raise ValueError(f"{name}: {len(items)} passages but {len(vectors)} vectors")
-        self._append_raw(f"{name}.passages.json", items)
+    def copy_passages(self, name: str, items: bytes, count: int, vectors: np.ndarray) -> None:
+        """The next ``count`` rows of ``name`` as the UTF-8 JSON of an earlier generation's file
+        (items joined by ", ", their ``pid`` already their new row) and their vectors."""
+        if count != len(vectors):
+            raise ValueError(f"{name}: {count} passages but {len(vectors)} vectors")
+        file_name = f"{name}.passages.json"
+        self._append(file_name, ())
+        f, written = self._json[file_name]
+        f.write(", " if written[0] else "")
+        f.flush()  # what the text layer holds goes first
+        f.buffer.write(items)
+        written[0] += count
         self._add_vectors(name, vectors)
 
     def _add_vectors(self, name: str, vectors: np.ndarray) -> None:

@@ -265,7 +265,7 @@ def _update_index(settings: Settings, registry, embedder: Embedder | None, batch
         generation=generation, registry_generation=registry_generation, model_id=embedder.model_id,
         documents=len(metas), measures=counts["measures"], context_items=counts["context_items"],
         passages=counts["passages"], embedded=build.stats.embedded, cache_hits=build.stats.hits,
-        seconds=round(time.perf_counter() - started, 2), path=str(folder),
+        seconds=round(time.perf_counter() - started, 2), path=str(folder), copied=build.copied,
     )
 
 
@@ -311,9 +311,10 @@ def index_step(settings: Settings, registry, console) -> bool:
     if report is None:
         console.print("检索索引：已是最新")
         return True
+    kept = f"{report.copied} 个未变文件沿用上一版索引；" if report.copied else ""
     console.print(
         f"检索索引：{report.documents} 个文件，{report.measures} 条措施，{report.passages} 个段落"
-        f"（新计算 {report.embedded} 个向量，{report.cache_hits} 个取自缓存），用时 {report.seconds:.1f} 秒"
+        f"（{kept}新计算 {report.embedded} 个向量，{report.cache_hits} 个取自缓存），用时 {report.seconds:.1f} 秒"
         f" → {report.path}",
         soft_wrap=True,
     )

@@ -42,7 +42,8 @@ from search_api.index.json_arrays import array_spans
 from search_api.index.vectors import flat_vectors
 from search_api.sparse.sparse_build import ROW_FILES, SparseBuilder
 
-_PID = re.compile(r'\{"pid":(\d+),')
+_PID = re.compile(rb'\{"pid":(\d+),')
+_SEPARATOR = b", "  # between items (GenerationWriter)
 
 
 class PreviousUnreadable(Exception):
@@ -57,26 +58,31 @@ class _Collection:
     folder: Path
     name: str
     starts: np.ndarray  # per document, its first row
-    _spans: list[tuple[int, int]] | None = None
-    _text: str = ""
+    _item_starts: list[int] | None = None  # where each row opens in the file, and where the array closes
+    _raw: bytes = b""
     _rows: dict[str, np.ndarray] = field(default_factory=dict)
     _entry_starts: np.ndarray | None = None
     _terms: list[str] | None = None
     _vectors: np.ndarray | None = None
 
-    def passages(self, first: int, stop: int, new_first: int) -> list[str]:
-        """Rows ``first:stop`` as JSON text, renumbered from ``new_first``."""
-        if self._spans is None:
-            self._text = (self.folder / f"{self.name}.passages.json").read_text(encoding="utf-8")
-            self._spans = array_spans(self._text)
-        out = []
-        for offset, (a, b) in enumerate(self._spans[first:stop]):
-            raw = self._text[a:b]
-            head = _PID.match(raw)
-            if head is None or int(head.group(1)) != first + offset:
-                raise ValueError(f"{self.name}.passages.json: row {first + offset} is not numbered as such")
-            out.append(f'{{"pid":{new_first + offset},' + raw[head.end():])
-        return out
+    def passages(self, first: int, stop: int, new_first: int) -> bytes:
+        """Rows ``first:stop`` as the JSON text of the passages file (items joined by ", "),
+        renumbered from ``new_first``. Read as bytes and cut where each row's ``{"pid":N,``
+        opens it: that cannot occur inside a passage's text, whose quotes JSON escapes."""
+        if self._item_starts is None:
+            raw = (self.folder / f"{self.name}.passages.json").read_bytes()
+            found = list(_PID.finditer(raw))
+            if [int(m.group(1)) for m in found] != list(range(len(found))) or len(found) != self.starts[-1]:
+                raise ValueError(f"{self.name}.passages.json: its rows are not numbered 0 to {self.starts[-1] - 1}")
+            close = raw.rstrip().rfind(b"]")
+            self._raw, self._item_starts = raw, [m.start() for m in found] + [close + len(_SEPARATOR)]
+        a, b = self._item_starts[first], self._item_starts[stop] - len(_SEPARATOR)
+        if not (self._raw.startswith(_SEPARATOR, b) or b == self._item_starts[-1] - len(_SEPARATOR)):
+            raise ValueError(f"{self.name}.passages.json: row {stop - 1} does not end where the next begins")
+        delta = new_first - first
+        if not delta:
+            return self._raw[a:b]
+        return _PID.sub(lambda m: b'{"pid":%d,' % (int(m.group(1)) + delta), self._raw[a:b])
 
     def vectors(self, first: int, stop: int) -> np.ndarray:
         if self._vectors is None:
@@ -144,7 +150,7 @@ class PreviousGeneration:
             r0, r1 = int(col.starts[first]), int(col.starts[stop])
             if r1 == r0:
                 continue
-            gen.copy_passages(name, col.passages(r0, r1, rows[name]), col.vectors(r0, r1))
+            gen.copy_passages(name, col.passages(r0, r1, rows[name]), r1 - r0, col.vectors(r0, r1))
             sparse[name].add_counted(*col.terms(r0, r1))
             rows[name] += r1 - r0
         return self.documents[first:stop]

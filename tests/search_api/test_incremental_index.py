@@ -146,6 +146,7 @@ def test_updates_in_any_order_equal_a_full_rebuild(seed: int, tmp_path: Path) ->
         registry.read.clear()
         report = update_index(settings, registry)
         assert set(registry.read) == changed, action  # the others were copied
+        assert report.copied == len(registry.docs) - len(changed)
         assert report.documents == len(registry.docs)
         full = full_rebuild(tmp_path, registry)
         live, rebuilt = current_generation_folder(settings.index_dir), current_generation_folder(full)
