@@ -213,32 +213,30 @@ class GenerationWriter:
             f.write((", " if count[0] else "") + model.model_dump_json())
             count[0] += 1
 
-    def _append_raw(self, file_name: str, items: Iterable[str]) -> None:
-        self._append(file_name, ())
-        f, count = self._json[file_name]
-        for item in items:
-            f.write((", " if count[0] else "") + item)
-            count[0] += 1
-
-    def add_cards(self, cards: Iterable[ItemCard]) -> None:
-        self._append("cards.json", cards)
-
-    def copy_cards(self, items: Iterable[str]) -> None:
-        """Cards as JSON text, as ``add_cards`` wrote them into an earlier generation."""
-        self._append_raw("cards.json", items)
-
-    def copy_passages(self, name: str, items: bytes, count: int, vectors: np.ndarray) -> None:
-        """The next ``count`` rows of ``name`` as the UTF-8 JSON of an earlier generation's file
-        (items joined by ", ", their ``pid`` already their new row) and their vectors."""
-        if count != len(vectors):
-            raise ValueError(f"{name}: {count} passages but {len(vectors)} vectors")
-        file_name = f"{name}.passages.json"
+    def _append_bytes(self, file_name: str, items: bytes, count: int) -> None:
+        """``count`` items as the UTF-8 JSON of an earlier generation's file (joined by ", ")."""
+        if not count:
+            return
         self._append(file_name, ())
         f, written = self._json[file_name]
         f.write(", " if written[0] else "")
         f.flush()  # what the text layer holds goes first
         f.buffer.write(items)
         written[0] += count
+
+    def add_cards(self, cards: Iterable[ItemCard]) -> None:
+        self._append("cards.json", cards)
+
+    def copy_cards(self, items: bytes, count: int) -> None:
+        """``count`` cards as an earlier generation's cards.json holds them (joined by ", ")."""
+        self._append_bytes("cards.json", items, count)
+
+    def copy_passages(self, name: str, items: bytes, count: int, vectors: np.ndarray) -> None:
+        """The next ``count`` rows of ``name`` as an earlier generation's passages file holds
+        them (joined by ", ", their ``pid`` already their new row), and their vectors."""
+        if count != len(vectors):
+            raise ValueError(f"{name}: {count} passages but {len(vectors)} vectors")
+        self._append_bytes(f"{name}.passages.json", items, count)
         self._add_vectors(name, vectors)
 
     def _add_vectors(self, name: str, vectors: np.ndarray) -> None:

@@ -1,6 +1,5 @@
 """The JSON arrays of an index generation (cards.json, <collection>.passages.json), read one
-item at a time (``array_items``) or located item by item (``array_spans``, for a build that
-copies items as they are written)."""
+item at a time (``array_items``); a build copying them cuts them as bytes (``previous.py``)."""
 
 from __future__ import annotations
 
@@ -26,22 +25,3 @@ def array_items(path: Path) -> Iterator[Any]:
             return
         item, i = decode(text, i)
         yield item
-
-
-def array_spans(text: str) -> list[tuple[int, int]]:
-    """Where each item of the JSON array ``text`` lies in it, ``(start, end)``; each is decoded
-    (so known to be one JSON value) and dropped. A build copies items of an earlier generation's
-    files as they are written, without making models of them again."""
-    decode = json.JSONDecoder().raw_decode
-    spans: list[tuple[int, int]] = []
-    i, n = text.index("[") + 1, len(text)
-    while True:
-        while i < n and text[i] in " \t\r\n,":
-            i += 1
-        if i >= n:
-            raise ValueError("the array is not closed")
-        if text[i] == "]":
-            return spans
-        _, end = decode(text, i)
-        spans.append((i, end))
-        i = end

@@ -30,7 +30,10 @@ before this code).
 from __future__ import annotations
 
 import json
+import mmap
+import os
 import re
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,17 +41,44 @@ import numpy as np
 
 from search_api.index import index as index_files
 from search_api.index.index import COLLECTIONS, DocumentRows, GenerationWriter, IndexMeta, read_meta
-from search_api.index.json_arrays import array_spans
 from search_api.index.vectors import flat_vectors
 from search_api.sparse.sparse_build import ROW_FILES, SparseBuilder
 
-_PID = re.compile(rb'\{"pid":(\d+),')
+_PID = re.compile(rb'\{"pid":(\d+),')  # how a passage opens: its row
+_CARD = re.compile(rb'\{"item_id":"')  # how a card opens
 _SEPARATOR = b", "  # between items (GenerationWriter)
+COPY_ROWS = 1 << 16  # clause rows copied per step: bounds what a copy holds at once
 
 
 class PreviousUnreadable(Exception):
     """A file of the previous generation could not be read as written: the build starts again
     from nothing (``update_index``), which needs none of them."""
+
+
+class _JsonItems:
+    """A JSON array file of a generation, memory-mapped, cut where each item opens (``opening``
+    matches there and nowhere else: inside a string JSON escapes every quote). ``numbered``:
+    the opening holds the item's row, checked to run 0, 1, 2…"""
+
+    def __init__(self, path: Path, opening: re.Pattern[bytes], count: int, numbered: bool = False) -> None:
+        with open(path, "rb") as f:
+            self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if os.fstat(f.fileno()).st_size else b""
+        starts = array("q")
+        for row, m in enumerate(opening.finditer(self._map)):
+            if numbered and int(m.group(1)) != row:
+                raise ValueError(f"{path.name}: row {row} is numbered {m.group(1).decode()}")
+            starts.append(m.start())
+        if len(starts) != count:
+            raise ValueError(f"{path.name}: {len(starts)} items, its documents account for {count}")
+        starts.append(self._map.rfind(b"]") + len(_SEPARATOR))  # where a next item would open
+        self._starts, self._name = np.frombuffer(starts, dtype=np.int64), path.name
+
+    def items(self, first: int, stop: int) -> bytes:
+        """Items ``first:stop`` as the file holds them, joined by ", "."""
+        a, b = int(self._starts[first]), int(self._starts[stop]) - len(_SEPARATOR)
+        if stop < len(self._starts) - 1 and self._map[b:b + len(_SEPARATOR)] != _SEPARATOR:
+            raise ValueError(f"{self._name}: item {stop - 1} does not end where the next begins")
+        return self._map[a:b]
 
 
 @dataclass
@@ -58,31 +88,19 @@ class _Collection:
     folder: Path
     name: str
     starts: np.ndarray  # per document, its first row
-    _item_starts: list[int] | None = None  # where each row opens in the file, and where the array closes
-    _raw: bytes = b""
+    _passages: _JsonItems | None = None
     _rows: dict[str, np.ndarray] = field(default_factory=dict)
     _entry_starts: np.ndarray | None = None
     _terms: list[str] | None = None
     _vectors: np.ndarray | None = None
 
     def passages(self, first: int, stop: int, new_first: int) -> bytes:
-        """Rows ``first:stop`` as the JSON text of the passages file (items joined by ", "),
-        renumbered from ``new_first``. Read as bytes and cut where each row's ``{"pid":N,``
-        opens it: that cannot occur inside a passage's text, whose quotes JSON escapes."""
-        if self._item_starts is None:
-            raw = (self.folder / f"{self.name}.passages.json").read_bytes()
-            found = list(_PID.finditer(raw))
-            if [int(m.group(1)) for m in found] != list(range(len(found))) or len(found) != self.starts[-1]:
-                raise ValueError(f"{self.name}.passages.json: its rows are not numbered 0 to {self.starts[-1] - 1}")
-            close = raw.rstrip().rfind(b"]")
-            self._raw, self._item_starts = raw, [m.start() for m in found] + [close + len(_SEPARATOR)]
-        a, b = self._item_starts[first], self._item_starts[stop] - len(_SEPARATOR)
-        if not (self._raw.startswith(_SEPARATOR, b) or b == self._item_starts[-1] - len(_SEPARATOR)):
-            raise ValueError(f"{self.name}.passages.json: row {stop - 1} does not end where the next begins")
-        delta = new_first - first
-        if not delta:
-            return self._raw[a:b]
-        return _PID.sub(lambda m: b'{"pid":%d,' % (int(m.group(1)) + delta), self._raw[a:b])
+        """Rows ``first:stop`` as the passages file holds them, renumbered from ``new_first``."""
+        if self._passages is None:
+            self._passages = _JsonItems(self.folder / f"{self.name}.passages.json", _PID,
+                                        int(self.starts[-1]), numbered=True)
+        raw, delta = self._passages.items(first, stop), new_first - first
+        return _PID.sub(lambda m: b'{"pid":%d,' % (int(m.group(1)) + delta), raw) if delta else raw
 
     def vectors(self, first: int, stop: int) -> np.ndarray:
         if self._vectors is None:
@@ -121,8 +139,7 @@ class PreviousGeneration:
             name: _Collection(folder, name, _starts([d.rows(name) for d in documents])) for name in COLLECTIONS
         }
         self._card_starts = _starts([d.cards for d in documents])
-        self._card_spans: list[tuple[int, int]] | None = None
-        self._cards_text = ""
+        self._cards: _JsonItems | None = None
 
     def unchanged(self, doc_id: str, fingerprint: str) -> int | None:
         """The position of ``doc_id`` here when it was built from the same fingerprint."""
@@ -141,18 +158,22 @@ class PreviousGeneration:
 
     def _copy(self, first: int, stop: int, gen: GenerationWriter, sparse: dict[str, SparseBuilder],
               rows: dict[str, int]) -> list[DocumentRows]:
-        if self._card_spans is None:
-            self._cards_text = (self.folder / "cards.json").read_text(encoding="utf-8")
-            self._card_spans = array_spans(self._cards_text)
-        c0, c1 = int(self._card_starts[first]), int(self._card_starts[stop])
-        gen.copy_cards(self._cards_text[a:b] for a, b in self._card_spans[c0:c1])
-        for name, col in self._collections.items():
-            r0, r1 = int(col.starts[first]), int(col.starts[stop])
-            if r1 == r0:
-                continue
-            gen.copy_passages(name, col.passages(r0, r1, rows[name]), r1 - r0, col.vectors(r0, r1))
-            sparse[name].add_counted(*col.terms(r0, r1))
-            rows[name] += r1 - r0
+        if self._cards is None:
+            self._cards = _JsonItems(self.folder / "cards.json", _CARD, int(self._card_starts[-1]))
+        clauses = self._collections["clauses"].starts
+        at = first
+        while at < stop:  # a step at a time: what is held is bounded, whatever the run's length
+            end = int(np.searchsorted(clauses, clauses[at] + COPY_ROWS, side="right")) - 1
+            end = min(max(end, at + 1), stop)
+            c0, c1 = int(self._card_starts[at]), int(self._card_starts[end])
+            gen.copy_cards(self._cards.items(c0, c1), c1 - c0)
+            for name, col in self._collections.items():
+                r0, r1 = int(col.starts[at]), int(col.starts[end])
+                if r1 > r0:
+                    gen.copy_passages(name, col.passages(r0, r1, rows[name]), r1 - r0, col.vectors(r0, r1))
+                    sparse[name].add_counted(*col.terms(r0, r1))
+                    rows[name] += r1 - r0
+            at = end
         return self.documents[first:stop]
 
 

@@ -20,7 +20,7 @@ import pytest
 
 from search_api.embedding.embed import FakeEmbedder
 from search_api.index import index as index_module
-from search_api.index import indexing
+from search_api.index import indexing, previous
 from search_api.index.index import current_generation_folder, load_index, read_meta
 from search_api.index.indexing import index_is_current, update_index
 from search_api.search.search import index_lookups, search_index
@@ -117,8 +117,12 @@ def full_rebuild(tmp_path: Path, registry: VersionedRegistry) -> Path:
     return settings.index_dir
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_updates_in_any_order_equal_a_full_rebuild(seed: int, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("seed", "copy_rows"), [(1, None), (2, 3), (3, 1)])
+def test_updates_in_any_order_equal_a_full_rebuild(seed: int, copy_rows: int | None, tmp_path: Path,
+                                                    monkeypatch) -> None:
+    """copy_rows: clause rows copied per step (a few: runs are copied in several steps)."""
+    if copy_rows is not None:
+        monkeypatch.setattr(previous, "COPY_ROWS", copy_rows)
     rng = random.Random(seed)
     registry = VersionedRegistry()
     for doc_id in ("doc-b", "doc-d", "doc-f"):
