@@ -293,3 +293,29 @@ def test_terms_read_back_give_the_bm25_of_the_texts(spill: bool, tmp_path: Path,
     direct.save(tmp_path / "direct")
     mixed.save(tmp_path / "mixed")
     assert generation_files(tmp_path / "mixed") == generation_files(tmp_path / "direct")
+
+
+def test_a_server_swaps_in_the_updated_generation_and_the_build_says_what_it_kept(tmp_path: Path) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from search_api.search.engine import SearchEngine
+
+    rng = random.Random(13)
+    registry = VersionedRegistry()
+    for doc_id in ("doc-a", "doc-c"):
+        registry.put(doc_id, rng)
+    settings = fake_settings(tmp_path)
+    update_index(settings, registry)
+    engine = SearchEngine(settings, embedder=FakeEmbedder())
+    served = engine.search("园区").index_generation
+    registry.put("doc-b", rng)
+    out = StringIO()
+    assert indexing.index_step(settings, registry, Console(file=out, width=400))
+    assert "2 个未变文件沿用上一版索引" in out.getvalue()
+    engine.reload()
+    response = engine.search("园区")
+    assert response.index_generation != served
+    assert response.index_generation == read_meta(current_generation_folder(settings.index_dir)).generation
+    assert "doc-b" in {c.doc_id for c in engine.index().cards.values()}
