@@ -29,7 +29,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -39,9 +38,9 @@ from typing import TYPE_CHECKING, TextIO
 import numpy as np
 
 from pipeline.errors import IndexNotBuiltError
-from pipeline.model import Span
 
 from search_api.index.json_arrays import array_items
+from search_api.index.passages import PassageTable
 from search_api.index.vectors import DenseIndex, FlatVectorWriter
 from search_api.schemas import ItemCard, Passage
 from search_api.sparse.sparse import FREQ_DB_PREFIX, SparseIndex
@@ -62,42 +61,6 @@ def atomic_write_text(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
-
-
-class PassageTable(Sequence[Passage]):
-    """A loaded collection's passages, one tuple per row; a row becomes a ``Passage`` only when
-    asked for. A loaded index holds every passage (1.7 million at 10,000 documents), and one
-    pydantic object each, with its span, its dict and its field set, made up most of the 8.9 GB
-    such an index took in memory. ``item_ids`` is the column queries read most."""
-
-    __slots__ = ("item_ids", "_rows")
-
-    def __init__(self, rows: Iterable[dict]) -> None:
-        intern = sys.intern  # doc ids, item ids, kinds and section ids repeat across passages
-        item_ids: list[str] = []
-        table: list[tuple] = []
-        for row, p in enumerate(rows):
-            if p["pid"] != row:
-                raise ValueError(f"passage {p['pid']} stored at row {row}")
-            item_ids.append(intern(p["item_id"]))
-            section = p.get("section_id")
-            table.append((intern(p["kind"]), intern(p["doc_id"]), section and intern(section),
-                          p.get("clause_id"), p["text"], p["span"]["start"], p["span"]["end"],
-                          p.get("page", 1), p.get("line", 1)))
-        self.item_ids, self._rows = item_ids, table
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __getitem__(self, row: int) -> Passage:  # type: ignore[override]
-        kind, doc_id, section_id, clause_id, text, start, end, page, line = self._rows[row]
-        return Passage(pid=row if row >= 0 else len(self._rows) + row, kind=kind,
-                       item_id=self.item_ids[row], doc_id=doc_id, section_id=section_id,
-                       clause_id=clause_id, text=text, span=Span(start=start, end=end), page=page,
-                       line=line)
-
-    def text(self, row: int) -> str:
-        return self._rows[row][4]
 
 
 @dataclass
@@ -277,6 +240,23 @@ class GenerationWriter:
             atomic_write_text(self.work / "documents.json",
                               json.dumps([asdict(d) for d in self.documents], ensure_ascii=False))
         shutil.rmtree(self.work / ".scratch", ignore_errors=True)
+        return self._make_current(meta)
+
+    def publish_links(self, previous: Path, meta: IndexMeta) -> Path:
+        """Make current a generation holding ``previous``'s files, hard-linked (a generation's
+        files never change after publishing, so two can share them), under ``meta``: the
+        registry moved on (a correction) and its documents did not. Nothing else may have been
+        written to this generation."""
+        for path in previous.iterdir():
+            if path.name == "meta.json":
+                continue
+            if path.is_dir():
+                shutil.copytree(path, self.work / path.name, copy_function=os.link)
+            else:
+                os.link(path, self.work / path.name)
+        return self._make_current(meta)
+
+    def _make_current(self, meta: IndexMeta) -> Path:
         atomic_write_text(self.work / "meta.json", json.dumps(meta.__dict__, indent=2))
         os.replace(self.work, self.folder)
         previous = current_generation_folder(self.index_dir)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
+from dataclasses import replace
 from collections.abc import Callable
 
 import numpy as np
@@ -232,12 +233,15 @@ def _update_index(settings: Settings, registry, embedder: Embedder | None, batch
     terms = terms_identity()
     previous = None if full else open_previous(settings.index_dir, embedder.model_id, terms)
     generation = new_generation_stamp()
+    ordered = sorted(metas, key=lambda m: m.doc_id)  # the layout a rebuild has
+    if previous is not None and previous.holds([(m.doc_id, hashes.get(m.doc_id, "")) for m in ordered]):
+        return _relabel(settings, previous, generation, registry_generation, digest, started)
     with GenerationWriter(settings.index_dir, generation) as gen:
         build = IndexBuild(settings, embedder, gen, batch_passages, previous)
         try:
             with _progress() as report:
                 build._report = report
-                for meta in sorted(metas, key=lambda m: m.doc_id):  # the layout a rebuild has
+                for meta in ordered:
                     fingerprint = hashes.get(meta.doc_id, "")
                     position = previous.unchanged(meta.doc_id, fingerprint) if previous else None
                     if position is not None:
@@ -266,6 +270,23 @@ def _update_index(settings: Settings, registry, embedder: Embedder | None, batch
         documents=len(metas), measures=counts["measures"], context_items=counts["context_items"],
         passages=counts["passages"], embedded=build.stats.embedded, cache_hits=build.stats.hits,
         seconds=round(time.perf_counter() - started, 2), path=str(folder), copied=build.copied,
+    )
+
+
+def _relabel(settings: Settings, previous: PreviousGeneration, generation: str, registry_generation: str,
+             digest: str, started: float) -> IndexReport:
+    """The previous generation's files under a new generation: its documents are the
+    registry's, only the registry's generation moved (corrections, progress reports)."""
+    meta = replace(previous.meta, generation=generation, registry_generation=registry_generation,
+                   created=time.time(), documents_digest=digest)
+    with GenerationWriter(settings.index_dir, generation) as gen:
+        folder = gen.publish_links(previous.folder, meta)
+    counts = meta.counts
+    return IndexReport(
+        generation=generation, registry_generation=registry_generation, model_id=meta.model_id,
+        documents=counts["documents"], measures=counts["measures"], context_items=counts["context_items"],
+        passages=counts["passages"], embedded=0, cache_hits=0, seconds=round(time.perf_counter() - started, 2),
+        path=str(folder), copied=len(previous.documents),
     )
 
 

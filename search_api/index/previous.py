@@ -132,7 +132,7 @@ class PreviousGeneration:
     """The documents of the live generation and the means to copy runs of them into a new one."""
 
     def __init__(self, folder: Path, meta: IndexMeta, documents: list[DocumentRows]) -> None:
-        self.folder, self.dim = folder, meta.dim
+        self.folder, self.dim, self.meta = folder, meta.dim, meta
         self.documents = documents
         self.position = {d.doc_id: i for i, d in enumerate(documents)}
         self._collections = {
@@ -140,6 +140,10 @@ class PreviousGeneration:
         }
         self._card_starts = _starts([d.cards for d in documents])
         self._cards: _JsonItems | None = None
+
+    def holds(self, fingerprints: list[tuple[str, str]]) -> bool:
+        """True when this generation was built from exactly these (doc_id, fingerprint), in order."""
+        return [(d.doc_id, d.fingerprint) for d in self.documents] == fingerprints
 
     def unchanged(self, doc_id: str, fingerprint: str) -> int | None:
         """The position of ``doc_id`` here when it was built from the same fingerprint."""

@@ -319,3 +319,29 @@ def test_a_server_swaps_in_the_updated_generation_and_the_build_says_what_it_kep
     assert response.index_generation != served
     assert response.index_generation == read_meta(current_generation_folder(settings.index_dir)).generation
     assert "doc-b" in {c.doc_id for c in engine.index().cards.values()}
+
+
+def test_a_registry_that_moved_without_its_documents_shares_the_files(tmp_path: Path) -> None:
+    """A correction moves the registry's generation, not its documents: the new generation
+    hard-links the live one's files (which no one ever writes to again) under a new meta."""
+    rng = random.Random(17)
+    registry = VersionedRegistry()
+    for doc_id in ("doc-a", "doc-b"):
+        registry.put(doc_id, rng)
+    settings = fake_settings(tmp_path)
+    first = Path(update_index(settings, registry).path)
+    registry.changes += 1
+    registry.read.clear()
+    report = update_index(settings, registry)
+    second = Path(report.path)
+    assert second != first and registry.read == [] and report.copied == 2
+    assert generation_files(second) == generation_files(first)
+    assert (second / "clauses.faiss").stat().st_ino == (first / "clauses.faiss").stat().st_ino
+    assert read_meta(second).registry_generation == registry.generation() and index_is_current(settings, registry)
+    shared = generation_files(second)
+    registry.put("doc-c", rng)  # the next update copies from the linked generation as from any
+    update_index(settings, registry)
+    assert generation_files(current_generation_folder(settings.index_dir)) == generation_files(
+        current_generation_folder(full_rebuild(tmp_path, registry)))
+    assert generation_files(second) == shared  # the shared files were left as they were
+    same_searches(searches(settings.index_dir), searches(tmp_path / "full" / "index"))
