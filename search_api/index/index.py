@@ -248,12 +248,10 @@ class GenerationWriter:
         registry moved on (a correction) and its documents did not. Nothing else may have been
         written to this generation."""
         for path in previous.iterdir():
-            if path.name == "meta.json":
-                continue
             if path.is_dir():
-                shutil.copytree(path, self.work / path.name, copy_function=os.link)
-            else:
-                os.link(path, self.work / path.name)
+                shutil.copytree(path, self.work / path.name, copy_function=_link_or_copy)
+            elif path.name != "meta.json":
+                _link_or_copy(path, self.work / path.name)
         return self._make_current(meta)
 
     def _make_current(self, meta: IndexMeta) -> Path:
@@ -281,6 +279,13 @@ class GenerationWriter:
             if writer is not None:
                 writer.discard()
         shutil.rmtree(self.work, ignore_errors=True)
+
+
+def _link_or_copy(source: Path | str, target: Path | str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copy2(source, target)
 
 
 def write_index(

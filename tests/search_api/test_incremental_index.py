@@ -345,3 +345,20 @@ def test_a_registry_that_moved_without_its_documents_shares_the_files(tmp_path: 
         current_generation_folder(full_rebuild(tmp_path, registry)))
     assert generation_files(second) == shared  # the shared files were left as they were
     same_searches(searches(settings.index_dir), searches(tmp_path / "full" / "index"))
+
+
+def test_without_hard_links_the_files_are_copied(tmp_path: Path, monkeypatch) -> None:
+    rng = random.Random(19)
+    registry = VersionedRegistry()
+    registry.put("doc-a", rng)
+    settings = fake_settings(tmp_path)
+    first = Path(update_index(settings, registry).path)
+
+    def no_links(source, target):
+        raise OSError("Operation not permitted")
+
+    monkeypatch.setattr(index_module.os, "link", no_links)
+    registry.changes += 1
+    second = Path(update_index(settings, registry).path)
+    assert generation_files(second) == generation_files(first)
+    assert (second / "clauses.faiss").stat().st_ino != (first / "clauses.faiss").stat().st_ino
