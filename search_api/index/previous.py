@@ -75,6 +75,8 @@ class _JsonItems:
 
     def items(self, first: int, stop: int) -> bytes:
         """Items ``first:stop`` as the file holds them, joined by ", "."""
+        if stop <= first:
+            return b""
         a, b = int(self._starts[first]), int(self._starts[stop]) - len(_SEPARATOR)
         if stop < len(self._starts) - 1 and self._map[b:b + len(_SEPARATOR)] != _SEPARATOR:
             raise ValueError(f"{self._name}: item {stop - 1} does not end where the next begins")

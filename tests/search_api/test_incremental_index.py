@@ -37,7 +37,7 @@ from tests.search_api.search_fixtures import (
 )
 
 POOL = [*MEASURES_16, *MEASURES_TONGZHI, *MEASURES_FENGONG]
-PREAMBLES = ["为聚焦产业建圈强链，特制定如下措施。", PREAMBLE_TONGZHI, "为促进消费扩容提质，制定本分工方案。"]
+PREAMBLES = ["为聚焦产业建圈强链，特制定如下措施。", PREAMBLE_TONGZHI, "为促进消费扩容提质，制定本分工方案。", ""]
 QUERIES = ["融资担保", "土地要素保障", "化工园区安全等级", "市商务局以旧换新", "园区", "审批", "消费环境",
            "what is this"]
 
@@ -54,7 +54,7 @@ class VersionedRegistry:
 
     def put(self, doc_id: str, rng: random.Random) -> None:
         preamble = rng.randrange(len(PREAMBLES))
-        chosen = sorted(rng.sample(range(len(POOL)), rng.randint(1, 4)))
+        chosen = sorted(rng.sample(range(len(POOL)), rng.randint(0, 4)))  # none, with no preamble: an empty document
         doc, tasks = make_document(doc_id, f"文件{doc_id}", rng.choice(["正式", "征求意见稿"]), PREAMBLES[preamble],
                                    [POOL[i] for i in chosen])
         self.docs[doc_id] = (doc, tasks)
@@ -362,3 +362,18 @@ def test_without_hard_links_the_files_are_copied(tmp_path: Path, monkeypatch) ->
     second = Path(update_index(settings, registry).path)
     assert generation_files(second) == generation_files(first)
     assert (second / "clauses.faiss").stat().st_ino != (first / "clauses.faiss").stat().st_ino
+
+
+def test_a_document_with_nothing_to_index_is_copied_like_any(tmp_path: Path, capsys) -> None:
+    registry = VersionedRegistry()
+    registry.docs["doc-0"] = make_document("doc-0", "空文件", "正式", "", [])  # no clause, no card
+    registry.fingerprints["doc-0"] = "empty"
+    registry.put("doc-a", random.Random(23))
+    settings = fake_settings(tmp_path)
+    update_index(settings, registry)
+    registry.put("doc-a", random.Random(29))  # changed: the empty document is a run of its own
+    registry.read.clear()
+    update_index(settings, registry)
+    assert registry.read == ["doc-a"] and "无法复用" not in capsys.readouterr().err
+    assert generation_files(current_generation_folder(settings.index_dir)) == generation_files(
+        current_generation_folder(full_rebuild(tmp_path, registry)))
