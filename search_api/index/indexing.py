@@ -83,6 +83,8 @@ class IndexBuild:
     taken from the cache or embedded, their BM25 terms likewise, and passages, cards and
     vectors are appended to the new generation's files. What stays in memory between rounds is
     the BM25 vocabulary and compact term ids (``SparseBuilder``), nothing per passage object.
+    A document the previous generation holds unchanged is copied from it instead (``copy``;
+    consecutive ones as one run), in its place in doc_id order.
 
     batch_passages: clause passages per round. Larger rounds send fuller batches to the model
         and write less often; smaller ones hold less. Rounds never split a document (an item's
