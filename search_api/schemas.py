@@ -174,9 +174,10 @@ class IndexReport(_Frozen):
     cache_hits: int  # texts whose vectors came from the cache
     seconds: float
     path: str
+    copied: int = 0  # documents copied unchanged from the previous generation (embedded index)
 
     def __str__(self) -> str:  # the one line `taizhang build` prints
         return (f"{self.measures} measures, {self.context_items} context sections, "
-                f"{self.passages} passages from {self.documents} document(s); embedded "
-                f"{self.embedded} new text(s), {self.cache_hits} from cache; {self.seconds} s "
+                f"{self.passages} passages from {self.documents} document(s), {self.copied} unchanged; "
+                f"embedded {self.embedded} new text(s), {self.cache_hits} from cache; {self.seconds} s "
                 f"({self.model_id})")

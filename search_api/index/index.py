@@ -6,9 +6,14 @@ Layout under ``Settings.index_dir``::
     gen-<stamp>/meta.json        generation, registry generation, model id, counts
     gen-<stamp>/cards.json       one ItemCard per answerable item
     gen-<stamp>/<collection>.passages.json, .faiss, .bm25/   for "measures" and "clauses"
+    gen-<stamp>/<collection>.rows/    each passage's BM25 term ids, counts and length (not read
+                                 by search: a later build copies unchanged documents from them)
+    gen-<stamp>/documents.json   per document, in row order: its fingerprint and how many cards
+                                 and rows of each collection it has (``DocumentRows``)
 
 A build writes a complete new generation into a temporary folder, file by file as its
-documents stream past (``GenerationWriter``: JSON arrays appended to, vectors written straight
+documents stream past (documents in doc_id order; an unchanged document's cards, passages,
+vectors and terms copied from the previous generation, see ``previous.py`` (``GenerationWriter``: JSON arrays appended to, vectors written straight
 to the faiss file), renames the folder, then swaps ``CURRENT``. Readers resolve ``CURRENT``
 once per load, so they see an old index or a new one, never a mix; the previous generation is
 kept for readers that are still loading it.
@@ -24,18 +29,18 @@ import json
 import os
 import re
 import shutil
-import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 
 from pipeline.errors import IndexNotBuiltError
-from pipeline.model import Span
 
+from search_api.index.json_arrays import array_items
+from search_api.index.passages import PassageTable
 from search_api.index.vectors import DenseIndex, FlatVectorWriter
 from search_api.schemas import ItemCard, Passage
 from search_api.sparse.sparse import FREQ_DB_PREFIX, SparseIndex
@@ -56,42 +61,6 @@ def atomic_write_text(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
-
-
-class PassageTable(Sequence[Passage]):
-    """A loaded collection's passages, one tuple per row; a row becomes a ``Passage`` only when
-    asked for. A loaded index holds every passage (1.7 million at 10,000 documents), and one
-    pydantic object each, with its span, its dict and its field set, made up most of the 8.9 GB
-    such an index took in memory. ``item_ids`` is the column queries read most."""
-
-    __slots__ = ("item_ids", "_rows")
-
-    def __init__(self, rows: Iterable[dict]) -> None:
-        intern = sys.intern  # doc ids, item ids, kinds and section ids repeat across passages
-        item_ids: list[str] = []
-        table: list[tuple] = []
-        for row, p in enumerate(rows):
-            if p["pid"] != row:
-                raise ValueError(f"passage {p['pid']} stored at row {row}")
-            item_ids.append(intern(p["item_id"]))
-            section = p.get("section_id")
-            table.append((intern(p["kind"]), intern(p["doc_id"]), section and intern(section),
-                          p.get("clause_id"), p["text"], p["span"]["start"], p["span"]["end"],
-                          p.get("page", 1), p.get("line", 1)))
-        self.item_ids, self._rows = item_ids, table
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __getitem__(self, row: int) -> Passage:  # type: ignore[override]
-        kind, doc_id, section_id, clause_id, text, start, end, page, line = self._rows[row]
-        return Passage(pid=row if row >= 0 else len(self._rows) + row, kind=kind,
-                       item_id=self.item_ids[row], doc_id=doc_id, section_id=section_id,
-                       clause_id=clause_id, text=text, span=Span(start=start, end=end), page=page,
-                       line=line)
-
-    def text(self, row: int) -> str:
-        return self._rows[row][4]
 
 
 @dataclass
@@ -128,6 +97,27 @@ class IndexMeta:
     # the registry's documents it was built from (extractors.registry.snapshot.documents_digest):
     # a server reads the registry of that generation while a build is between its two phases
     documents_digest: str = ""
+    # what the terms were cut with (``sparse_build.terms_identity``): a later build copies them
+    # from this generation only when it would cut them the same way
+    terms: str = ""
+
+
+@dataclass
+class DocumentRows:
+    """One document's share of a generation (``documents.json``, in row order): ``cards`` items
+    of cards.json, ``measures`` and ``clauses`` rows of those collections; ``measure_cards`` and
+    ``context_cards`` count its cards by kind as the build counts them (before de-duplication)."""
+
+    doc_id: str
+    fingerprint: str
+    cards: int = 0
+    measures: int = 0
+    clauses: int = 0
+    measure_cards: int = 0
+    context_cards: int = 0
+
+    def rows(self, collection: str) -> int:
+        return self.measures if collection == "measures" else self.clauses
 
 
 @dataclass
@@ -164,6 +154,7 @@ class GenerationWriter:
         self.work.mkdir(parents=True)
         self._json: dict[str, tuple[TextIO, list[int]]] = {}
         self._vectors: dict[str, FlatVectorWriter | None] = {}  # None: file written whole
+        self.documents: list[DocumentRows] = []  # written at publish (documents.json)
 
     def __enter__(self) -> "GenerationWriter":
         return self
@@ -185,19 +176,47 @@ class GenerationWriter:
             f.write((", " if count[0] else "") + model.model_dump_json())
             count[0] += 1
 
+    def _append_bytes(self, file_name: str, items: bytes, count: int) -> None:
+        """``count`` items as the UTF-8 JSON of an earlier generation's file (joined by ", ")."""
+        if not count:
+            return
+        self._append(file_name, ())
+        f, written = self._json[file_name]
+        f.write(", " if written[0] else "")
+        f.flush()  # what the text layer holds goes first
+        f.buffer.write(items)
+        written[0] += count
+
     def add_cards(self, cards: Iterable[ItemCard]) -> None:
         self._append("cards.json", cards)
+
+    def copy_cards(self, items: bytes, count: int) -> None:
+        """``count`` cards as an earlier generation's cards.json holds them (joined by ", ")."""
+        self._append_bytes("cards.json", items, count)
+
+    def copy_passages(self, name: str, items: bytes, count: int, vectors: np.ndarray) -> None:
+        """The next ``count`` rows of ``name`` as an earlier generation's passages file holds
+        them (joined by ", ", their ``pid`` already their new row), and their vectors."""
+        if count != len(vectors):
+            raise ValueError(f"{name}: {count} passages but {len(vectors)} vectors")
+        self._append_bytes(f"{name}.passages.json", items, count)
+        self._add_vectors(name, vectors)
+
+    def _add_vectors(self, name: str, vectors: np.ndarray) -> None:
+        if name not in self._vectors:
+            self._vectors[name] = FlatVectorWriter(self.work / f"{name}.faiss", vectors.shape[1])
+        self._vectors[name].add(vectors)
 
     def add_passages(self, name: str, passages: Sequence[Passage], vectors: np.ndarray) -> None:
         """The next rows of collection ``name``: passages (their ``pid`` is their row) and vectors."""
         if len(passages) != len(vectors):
             raise ValueError(f"{name}: {len(passages)} passages but {len(vectors)} vectors")
         self._append(f"{name}.passages.json", passages)
-        if name not in self._vectors:
-            self._vectors[name] = FlatVectorWriter(self.work / f"{name}.faiss", vectors.shape[1])
-        self._vectors[name].add(vectors)
+        self._add_vectors(name, vectors)
 
     def save_sparse(self, name: str, sparse: SparseIndex | SparseBuilder) -> None:
+        if not isinstance(sparse, SparseIndex):
+            sparse.save_rows(self.work / f"{name}.rows")  # before save, which frees the builder
         sparse.save(self.work / f"{name}.bm25")
 
     def add_collection(self, col: Collection) -> None:
@@ -217,7 +236,25 @@ class GenerationWriter:
                 self.save_sparse(name, build_sparse_index([]))
         self._append("cards.json", ())
         self._close_files()
+        if self.documents:
+            atomic_write_text(self.work / "documents.json",
+                              json.dumps([asdict(d) for d in self.documents], ensure_ascii=False))
         shutil.rmtree(self.work / ".scratch", ignore_errors=True)
+        return self._make_current(meta)
+
+    def publish_links(self, previous: Path, meta: IndexMeta) -> Path:
+        """Make current a generation holding ``previous``'s files, hard-linked (a generation's
+        files never change after publishing, so two can share them), under ``meta``: the
+        registry moved on (a correction) and its documents did not. Nothing else may have been
+        written to this generation."""
+        for path in previous.iterdir():
+            if path.is_dir():
+                shutil.copytree(path, self.work / path.name, copy_function=_link_or_copy)
+            elif path.name != "meta.json":
+                _link_or_copy(path, self.work / path.name)
+        return self._make_current(meta)
+
+    def _make_current(self, meta: IndexMeta) -> Path:
         atomic_write_text(self.work / "meta.json", json.dumps(meta.__dict__, indent=2))
         os.replace(self.work, self.folder)
         previous = current_generation_folder(self.index_dir)
@@ -242,6 +279,13 @@ class GenerationWriter:
             if writer is not None:
                 writer.discard()
         shutil.rmtree(self.work, ignore_errors=True)
+
+
+def _link_or_copy(source: Path | str, target: Path | str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copy2(source, target)
 
 
 def write_index(
@@ -310,24 +354,6 @@ def _not_built(index_dir: Path, reason: str) -> IndexNotBuiltError:
     )
 
 
-def _array_items(path: Path) -> Iterator[Any]:
-    """The items of the JSON array in ``path``, decoded one at a time. ``json.loads`` would hold
-    every item's dict at once, and the memory Python takes for them stays with the process: the
-    passages of 1,000 documents left 245 MB behind that way, 115 MB this way."""
-    text = path.read_text(encoding="utf-8")
-    decode = json.JSONDecoder().raw_decode
-    i, n = text.index("[") + 1, len(text)
-    while True:
-        while i < n and text[i] in " \t\r\n,":
-            i += 1
-        if i >= n:
-            raise ValueError(f"{path.name}: the array is not closed")
-        if text[i] == "]":
-            return
-        item, i = decode(text, i)
-        yield item
-
-
 def load_index(index_dir: Path) -> LoadedIndex:
     """Read the current generation. Raises IndexNotBuiltError with what to run when absent."""
     folder = current_generation_folder(index_dir)
@@ -337,12 +363,12 @@ def load_index(index_dir: Path) -> LoadedIndex:
         meta = read_meta(folder)
         if meta.format != FORMAT_VERSION:
             raise _not_built(folder, f"index format {meta.format}, this taizhang reads {FORMAT_VERSION}")
-        cards = {c["item_id"]: ItemCard.model_validate(c) for c in _array_items(folder / "cards.json")}
+        cards = {c["item_id"]: ItemCard.model_validate(c) for c in array_items(folder / "cards.json")}
         collections = {}
         for name in COLLECTIONS:
             collections[name] = LoadedCollection(
                 name=name,
-                passages=PassageTable(_array_items(folder / f"{name}.passages.json")),
+                passages=PassageTable(array_items(folder / f"{name}.passages.json")),
                 dense=DenseIndex.load(folder / f"{name}.faiss"),
                 sparse=SparseIndex.load(folder / f"{name}.bm25"),
             )

@@ -14,6 +14,12 @@ generation it was built from, so search can tell when it is stale.
 A build streams: documents are read from the registry one at a time and written out in rounds
 (``IndexBuild``), so its memory does not grow with the number of passages' Python objects
 (1,000 synthetic documents: 1.9 GB peak before, ~0.35 GB after; see bench/results.md).
+
+A build is incremental: a document whose fingerprint the live generation was built from is
+copied from it (``previous.py``), not read from the registry again; only new and changed
+documents are read, cut, embedded and tokenized. The generation written is the one a build from
+nothing would write. A build starts from nothing when the embedding model, the indexer or the
+tokenizer changed, or when asked (``full=True``, ``taizhang build --reindex``).
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from collections.abc import Callable
 
 import numpy as np
 
@@ -34,13 +41,15 @@ from search_api.embedding.embed import (
 )
 from search_api.index import index as index_files
 from search_api.index.index import (
-    COLLECTIONS, GenerationWriter, IndexMeta, current_generation_folder, new_generation_stamp, read_meta,
+    COLLECTIONS, DocumentRows, GenerationWriter, IndexMeta, current_generation_folder, new_generation_stamp,
+    read_meta,
 )
 from search_api.index.items import DENSE_ITEM_CHARS, DocItems, dense_text, document_items, item_vectors
 from search_api.index.pg_index import pg_index_is_current, sync_pg_index
-from search_api.schemas import IndexReport, Passage
+from search_api.index.previous import PreviousGeneration, PreviousUnreadable, open_previous
+from search_api.schemas import IndexReport, ItemCard, Passage
 from search_api.sparse.sparse import ensure_freq_db
-from search_api.sparse.sparse_build import SparseBuilder, TokenCache, tokenize_many
+from search_api.sparse.sparse_build import SparseBuilder, TokenCache, terms_identity, tokenize_many
 
 # Clause passages embedded and written per round of a build: bounds its memory (see IndexBuild).
 BATCH_PASSAGES = 2048
@@ -74,6 +83,8 @@ class IndexBuild:
     taken from the cache or embedded, their BM25 terms likewise, and passages, cards and
     vectors are appended to the new generation's files. What stays in memory between rounds is
     the BM25 vocabulary and compact term ids (``SparseBuilder``), nothing per passage object.
+    A document the previous generation holds unchanged is copied from it instead (``copy``;
+    consecutive ones as one run), in its place in doc_id order.
 
     batch_passages: clause passages per round. Larger rounds send fuller batches to the model
         and write less often; smaller ones hold less. Rounds never split a document (an item's
@@ -81,8 +92,12 @@ class IndexBuild:
     """
 
     def __init__(self, settings: Settings, embedder: Embedder, gen: GenerationWriter,
-                 batch_passages: int = BATCH_PASSAGES) -> None:
+                 batch_passages: int = BATCH_PASSAGES, previous: PreviousGeneration | None = None) -> None:
         self.embedder, self.gen, self.batch_passages = embedder, gen, batch_passages
+        self.previous = previous
+        self.pending_documents: list[tuple[DocumentRows, list[ItemCard]]] = []
+        self.copying: tuple[int, int] | None = None  # a run of documents of ``previous`` to copy
+        self.copied = 0  # documents copied from the previous generation
         cache_dir = settings.data_dir / "cache"
         self.vector_cache = EmbeddingCache(cache_dir / "embeddings.sqlite")
         self.token_cache = TokenCache(cache_dir / "tokens.sqlite")
@@ -95,8 +110,15 @@ class IndexBuild:
         self.cut = 0  # texts tokenized (not found in the token cache)
         self._report: Callable[[int, int], None] = lambda done, _: None
 
-    def add(self, items: DocItems) -> None:
-        """One document's items (or several documents' whole items)."""
+    def add(self, items: DocItems, doc_id: str, fingerprint: str) -> None:
+        """One document's items, read from the registry (its ``fingerprint`` recorded so that
+        the next build can copy them)."""
+        self._copy_run()
+        cards = list({c.item_id: c for c in items.cards}.values())
+        self.pending_documents.append((DocumentRows(
+            doc_id=doc_id, fingerprint=fingerprint, cards=len(cards), measures=len(items.measures),
+            clauses=len(items.clauses), measure_cards=sum(c.kind == "measure" for c in items.cards),
+            context_cards=sum(c.kind == "context" for c in items.cards)), cards))
         for name in ("cards", "measures", "clauses", "measure_texts"):
             getattr(self.pending, name).extend(getattr(items, name))
         if len(self.pending.clauses) >= self.batch_passages:
@@ -113,10 +135,37 @@ class IndexBuild:
         self.dim = vectors.shape[1]
         return vectors
 
+    def copy(self, position: int) -> None:
+        """The document at ``position`` of the previous generation, copied (runs of consecutive
+        documents are copied together)."""
+        if self.pending_documents:
+            self._write_pending()
+        if self.copying is not None and self.copying[1] == position:
+            self.copying = (self.copying[0], position + 1)
+            return
+        self._copy_run()
+        self.copying = (position, position + 1)
+
+    def _copy_run(self) -> None:
+        if self.copying is None or self.previous is None:
+            return
+        (first, stop), self.copying = self.copying, None
+        for entry in self.previous.copy(first, stop, self.gen, self.sparse, self.rows):
+            self.gen.documents.append(entry)
+            self.kinds["measure"] += entry.measure_cards
+            self.kinds["context"] += entry.context_cards
+            self.copied += 1
+
     def flush(self) -> None:
-        """Embed, tokenize and write the pending items."""
+        """Copy the pending run of documents, or embed, tokenize and write the pending items."""
+        self._copy_run()
+        self._write_pending()
+
+    def _write_pending(self) -> None:
         items, self.pending = self.pending, DocItems()
+        documents, self.pending_documents = self.pending_documents, []
         if not (items.cards or items.measures or items.clauses):
+            self.gen.documents.extend(d for d, _ in documents)
             return
         cards = {c.item_id: c for c in items.cards}
         measures = _numbered(items.measures, self.rows["measures"])
@@ -129,7 +178,9 @@ class IndexBuild:
         l_vectors = self._vectors([items.measure_texts[i][:DENSE_ITEM_CHARS] for i in lonely])
         dim = self.dim or self.embedder.dim
         m_vectors = item_vectors(measures, rows_of, c_vectors, dict(zip(lonely, l_vectors)), dim)
-        self.gen.add_cards(cards.values())
+        for entry, doc_cards in documents:  # each document's own, so a later build can copy them
+            self.gen.add_cards(doc_cards)
+            self.gen.documents.append(entry)
         for card in items.cards:  # counted before de-duplication, as counts always were
             self.kinds[card.kind] = self.kinds.get(card.kind, 0) + 1
         for name, passages, vectors, texts in (
@@ -151,65 +202,93 @@ class IndexBuild:
 
 
 def update_index(settings: Settings, registry, embedder: Embedder | None = None,
-                 batch_passages: int = BATCH_PASSAGES) -> IndexReport:
+                 batch_passages: int = BATCH_PASSAGES, full: bool = False) -> IndexReport:
     """Build the index for everything in ``registry`` and make it current.
 
-    registry: an ``extractors.registry.store.Registry``, read one document at a time. Unchanged
-        texts reuse cached vectors and BM25 terms.
+    registry: an ``extractors.registry.store.Registry``. Documents the live generation was
+        built from (same doc_id and fingerprint) are copied from it; the others are read one
+        at a time, and their unchanged texts reuse cached vectors and BM25 terms.
     embedder: default ``make_embedder(settings, "passages")``, made for this build; a
         process that builds more than once passes its own (``SearchEngine.passage_embedder``),
         tests a lighter one.
     batch_passages: see ``IndexBuild``.
+    full: build from the registry alone, copying nothing (the result is the same; this is the
+        way to check it, or to rebuild an index suspected of damage).
     """
+    try:
+        return _update_index(settings, registry, embedder, batch_passages, full)
+    except PreviousUnreadable as exc:  # the new generation was abandoned; the live one stays
+        print(f"检索索引：上一版索引无法复用（{exc}），重新建立全部索引", file=sys.stderr)
+        return _update_index(settings, registry, embedder, batch_passages, full=True)
+
+
+def _update_index(settings: Settings, registry, embedder: Embedder | None, batch_passages: int,
+                  full: bool) -> IndexReport:
     started = time.perf_counter()
     registry_generation = registry.generation()
-    digest = documents_digest(registry.document_hashes())  # documents only move under the build lock
+    hashes = registry.document_hashes()
+    digest = documents_digest(hashes)  # documents only move under the build lock
     metas = registry.documents()
-
-    def documents() -> Iterator[DocItems]:
-        for meta in metas:
-            doc = registry.document(meta.doc_id)
-            if doc is not None:
-                tasks, targets = registry.tasks(doc_id=meta.doc_id), registry.targets(doc_id=meta.doc_id)
-                yield document_items(doc, tasks, targets)
-
-    return _build(settings, documents(), registry_generation, started, embedder, batch_passages,
-                  n_docs=len(metas), digest=digest)
-
-
-def _build(settings: Settings, parts: Iterator[DocItems], registry_generation: str, started: float,
-           embedder: Embedder | None, batch_passages: int = BATCH_PASSAGES, n_docs: int = 0,
-           digest: str = "") -> IndexReport:
     settings.ensure_dirs()
     embedder = embedder or make_embedder(settings, "passages")
     freq_db = ensure_freq_db(settings.index_dir)
+    terms = terms_identity()
+    previous = None if full else open_previous(settings.index_dir, embedder.model_id, terms)
     generation = new_generation_stamp()
+    ordered = sorted(metas, key=lambda m: m.doc_id)  # the layout a rebuild has
+    if previous is not None and previous.holds([(m.doc_id, hashes.get(m.doc_id, "")) for m in ordered]):
+        return _relabel(settings, previous, generation, registry_generation, digest, started)
     with GenerationWriter(settings.index_dir, generation) as gen:
-        build = IndexBuild(settings, embedder, gen, batch_passages)
+        build = IndexBuild(settings, embedder, gen, batch_passages, previous)
         try:
             with _progress() as report:
                 build._report = report
-                for part in parts:
-                    build.add(part)
+                for meta in ordered:
+                    fingerprint = hashes.get(meta.doc_id, "")
+                    position = previous.unchanged(meta.doc_id, fingerprint) if previous else None
+                    if position is not None:
+                        build.copy(position)
+                        continue
+                    doc = registry.document(meta.doc_id)
+                    if doc is not None:
+                        tasks, targets = registry.tasks(doc_id=meta.doc_id), registry.targets(doc_id=meta.doc_id)
+                        build.add(document_items(doc, tasks, targets), meta.doc_id, fingerprint)
                 build.flush()
             for name, builder in build.sparse.items():
                 gen.save_sparse(name, builder)  # streamed to disk, never held whole
         finally:
             build.close()
-        dim = build.dim or embedder.dim
-        counts = {"documents": n_docs, "measures": build.kinds["measure"],
+        dim = build.dim or (previous.dim if previous else embedder.dim)
+        counts = {"documents": len(metas), "measures": build.kinds["measure"],
                   "context_items": build.kinds["context"], "passages": build.rows["clauses"]}
         meta = IndexMeta(
             generation=generation, registry_generation=registry_generation, model_id=embedder.model_id,
             dim=dim, created=time.time(), counts=counts, freq_db=freq_db.name, indexer=index_files.INDEXER_VERSION,
-            documents_digest=digest,
+            documents_digest=digest, terms=terms,
         )
         folder = gen.publish(meta)
     return IndexReport(
         generation=generation, registry_generation=registry_generation, model_id=embedder.model_id,
-        documents=n_docs, measures=counts["measures"], context_items=counts["context_items"],
+        documents=len(metas), measures=counts["measures"], context_items=counts["context_items"],
         passages=counts["passages"], embedded=build.stats.embedded, cache_hits=build.stats.hits,
-        seconds=round(time.perf_counter() - started, 2), path=str(folder),
+        seconds=round(time.perf_counter() - started, 2), path=str(folder), copied=build.copied,
+    )
+
+
+def _relabel(settings: Settings, previous: PreviousGeneration, generation: str, registry_generation: str,
+             digest: str, started: float) -> IndexReport:
+    """The previous generation's files under a new generation: its documents are the
+    registry's, only the registry's generation moved (corrections, progress reports)."""
+    meta = replace(previous.meta, generation=generation, registry_generation=registry_generation,
+                   created=time.time(), documents_digest=digest)
+    with GenerationWriter(settings.index_dir, generation) as gen:
+        folder = gen.publish_links(previous.folder, meta)
+    counts = meta.counts
+    return IndexReport(
+        generation=generation, registry_generation=registry_generation, model_id=meta.model_id,
+        documents=counts["documents"], measures=counts["measures"], context_items=counts["context_items"],
+        passages=counts["passages"], embedded=0, cache_hits=0, seconds=round(time.perf_counter() - started, 2),
+        path=str(folder), copied=len(previous.documents),
     )
 
 
@@ -255,9 +334,10 @@ def index_step(settings: Settings, registry, console) -> bool:
     if report is None:
         console.print("检索索引：已是最新")
         return True
+    kept = f"{report.copied} 个未变文件沿用上一版索引；" if report.copied else ""
     console.print(
         f"检索索引：{report.documents} 个文件，{report.measures} 条措施，{report.passages} 个段落"
-        f"（新计算 {report.embedded} 个向量，{report.cache_hits} 个取自缓存），用时 {report.seconds:.1f} 秒"
+        f"（{kept}新计算 {report.embedded} 个向量，{report.cache_hits} 个取自缓存），用时 {report.seconds:.1f} 秒"
         f" → {report.path}",
         soft_wrap=True,
     )

@@ -155,6 +155,22 @@ def _flat_file_header(dim: int) -> bytes | None:
     return empty
 
 
+def flat_vectors(path: Path) -> np.ndarray:
+    """The vectors of an ``IndexFlatIP`` file ``FlatVectorWriter`` wrote, memory-mapped read-only
+    as a (rows, dim) array: a build copies the unchanged ones into its new generation without
+    loading the index. ValueError for a file in another layout or cut short."""
+    if not _whole_flat_file(path):
+        raise ValueError(f"{path.name}: not a flat vector file this code can read")
+    with open(path, "rb") as f:
+        head = f.read(16)
+    dim = int.from_bytes(head[4:8], "little", signed=True)
+    count = int.from_bytes(head[8:16], "little")
+    header = len(_flat_file_header(dim) or b"")
+    if count == 0:
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.memmap(path, dtype=np.float32, mode="r", offset=header, shape=(count, dim))
+
+
 MAX_MAPPED_DIM = 1 << 16  # a larger vector size in a header is read as damage, not mapped
 
 

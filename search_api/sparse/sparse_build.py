@@ -11,6 +11,11 @@ query path read the result unchanged.
 Tokenizing (jieba, ~1 ms a clause) was most of the build's time. ``TokenCache`` keeps the terms
 of every normalised text in SQLite, as ``EmbeddingCache`` keeps vectors: a rebuild tokenizes
 only texts it has not seen, and a text repeated across documents is cut once.
+
+Every BM25 score depends on the number of texts and their mean length, which one new text
+changes; so a generation also keeps each text's term ids, counts and length (``save_rows``),
+and a build that copies an unchanged document reads those back (``add_counted``) and scores
+every entry again from integers, exactly as a build from nothing does.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import functools
 import hashlib
 import json
 import math
+import shutil
 import sqlite3
 from array import array
 from collections import Counter
@@ -40,6 +46,7 @@ TERMS_VERSION = 1
 SPILL_ENTRIES = 1 << 20  # term ids kept in memory before they are appended to the spill file
 CHUNK_ENTRIES = 1 << 19  # entries scored per numpy step at the end (~40 MB of temporaries)
 RANGE_ENTRIES = 1 << 22  # entries of the result held at once while it is written (32 MB)
+ROW_FILES = ("ids.npy", "tfs.npy", "widths.npy", "lengths.npy")  # SparseBuilder.save_rows
 
 
 @functools.cache
@@ -48,6 +55,12 @@ def _key_prefix() -> bytes:
     for word in sorted(stopwords()):
         h.update(word.encode() + b"\0")
     return h.digest()
+
+
+def terms_identity() -> str:
+    """Names how ``tokenize`` cuts here (jieba, user words, stopwords, this code): a build copies
+    no terms from an index that recorded another (``search_api/index/previous.py``)."""
+    return _key_prefix().hex()[:16]
 
 
 class TermCache(Protocol):
@@ -153,6 +166,42 @@ class SparseBuilder:
         self._widths.append(len(counts))
         if self._spill_dir is not None and len(self._ids) >= SPILL_ENTRIES:
             self._flush()
+
+    def add_counted(self, ids: np.ndarray, tfs: np.ndarray, widths: np.ndarray, lengths: np.ndarray,
+                    terms: Sequence[str]) -> None:
+        """Many texts' terms as ``save_rows`` wrote them (ids into ``terms``, counts, ``widths``
+        of them per text, lengths): exactly what ``add`` on each text again would hold (new ids
+        in order of first appearance), without tokenizing or counting."""
+        if not len(widths):
+            return
+        seen, first = np.unique(ids, return_index=True)
+        remap, vocab = np.zeros(len(terms), dtype=np.int64), self.vocab
+        for old in seen[np.argsort(first, kind="stable")].tolist():
+            remap[old] = vocab.setdefault(terms[old], len(vocab))
+        self._ids.frombytes(remap[ids].astype(np.int32).tobytes())
+        self._tfs.frombytes(np.ascontiguousarray(tfs, dtype=np.int32).tobytes())
+        self._widths.frombytes(np.ascontiguousarray(widths, dtype=np.int64).tobytes())
+        self._lengths.frombytes(np.ascontiguousarray(lengths, dtype=np.int64).tobytes())
+        if self._spill_dir is not None and len(self._ids) >= SPILL_ENTRIES:
+            self._flush()
+
+    def save_rows(self, folder: Path) -> None:
+        """Write what ``add_counted`` reads back (``ROW_FILES``; ids into the vocabulary ``save``
+        writes). Call before ``save``, which frees the builder."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, values in (("widths.npy", self._widths), ("lengths.npy", self._lengths)):
+            np.save(folder / name, np.array(values, dtype=np.int64))
+        if self._spill is not None:
+            self._flush()  # every entry in the spill files
+        for which, name in ((0, "ids.npy"), (1, "tfs.npy")):
+            with open(folder / name, "wb") as out:
+                if self._spill is None:
+                    np.save(out, np.frombuffer((self._ids, self._tfs)[which], dtype=np.int32))
+                    continue
+                np.lib.format.write_array_header_1_0(out, {"descr": "<i4", "fortran_order": False, "shape": (self._spilled,)})
+                self._spill[which].flush()
+                self._spill[which].seek(0)
+                shutil.copyfileobj(self._spill[which], out, 1 << 22)
 
     def _flush(self) -> None:
         if self._spill is None:

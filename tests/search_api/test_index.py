@@ -22,6 +22,7 @@ from search_api.index.index import (
 )
 from search_api.index.indexing import update_index
 from search_api.index.items import document_items, section_item_id, table_row_texts
+from search_api.index.json_arrays import array_items
 from search_api.index.vectors import DenseIndex, FlatVectorWriter
 from search_api.schemas import Passage
 from tests.search_api.search_fixtures import FakeRegistry, fake_settings, small_corpus, tiny_index
@@ -108,8 +109,10 @@ def test_update_index_reuses_cached_vectors(tmp_path: Path) -> None:
     first = update_index(settings, registry)
     assert first.embedded > 0 and first.cache_hits == 0
     assert first.measures == 6 and first.registry_generation == "test-1"
-    second = update_index(settings, FakeRegistry(small_corpus(), generation="test-2"))
+    second = update_index(settings, FakeRegistry(small_corpus(), generation="test-2"), full=True)
     assert second.embedded == 0 and second.cache_hits == first.embedded
+    copied = update_index(settings, FakeRegistry(small_corpus(), generation="test-3"))
+    assert copied.embedded == copied.cache_hits == 0  # every document copied from the live generation
     meta = json.loads((Path(second.path) / "meta.json").read_text())
     assert meta["registry_generation"] == "test-2" and meta["freq_db"]
     assert "measures" in str(second) and "from cache" in str(second)
@@ -234,7 +237,7 @@ def test_array_items_reads_what_json_reads(items: list, tmp_path: Path) -> None:
     for text in (json.dumps(items, ensure_ascii=False), "[" + ", ".join(json.dumps(i) for i in items) + "]\n",
                  json.dumps(items, indent=2)):
         path.write_text(text, encoding="utf-8")
-        assert list(index_module._array_items(path)) == items
+        assert list(array_items(path)) == items
 
 
 def test_a_truncated_passage_file_makes_the_index_unreadable(tmp_path: Path) -> None:
