@@ -191,6 +191,9 @@ def _number_in(value: Decimal, quote: str) -> bool:
     digits = format(value, "f")
     if digits in quote:
         return True
+    doublings = {"翻一番": 100, "翻两番": 300, "翻二番": 300}  # +100%, +300% (the gold's convention)
+    if any(word in quote and value == v for word, v in doublings.items()):
+        return True
     numerals = re.findall(r"[零〇一二两三四五六七八九十百千万]+", quote)
     return any(cn_to_int(n) == value for n in numerals)
 
