@@ -75,11 +75,13 @@ def read_value(indicator: str, cell: str) -> tuple[Comparator, Quantity | None] 
     lex = target_lexicon()
     found = find_quantities(cell)
     if not found:
-        bare = re.fullmatch(r"\s*([≥≤><]?)\s*([〔［\[]?)([^≥≤><〔〕［］\[\]]+?)([〕］\]]?)\s*", cell)
+        # a bare figure, its unit in another column: 80, ≥90, 〔30〕, 50以上, 1.2以下
+        bare = re.fullmatch(
+            r"\s*([≥≤><]?)\s*([〔［\[]?)([^≥≤><〔〕［］\[\]]+?)([〕］\]]?)\s*((?:及)?以上|以下|以内|左右)?\s*", cell)
         number = parse_number(bare.group(3)) if bare else None
         if bare and number is not None:
             found_q = Quantity(value=number, bracketed=bool(bare.group(2) and bare.group(4)))
-            before, after = bare.group(1), ""
+            before, after = bare.group(1), bare.group(5) or ""
         else:
             if any(rule.regex.search(cell) for rule in lex.qualitative):
                 return "qualitative", None
@@ -182,7 +184,7 @@ def read_table(doc: Document, table: DocTable, scope: str | None) -> list[TableR
         unit = q.unit if q else None
         if q is not None and unit is None:
             unit = (
-                (row[unit_i].strip() if unit_i is not None else None)
+                (row[unit_i].strip().strip("—－-–/／") if unit_i is not None else None)  # — : no unit
                 or (name_unit.group(1) if name_unit else None)
                 or header_units.get(value_i)
                 or None

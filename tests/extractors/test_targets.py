@@ -412,6 +412,11 @@ CASES = [
     ("到2026年，力争完成既有住宅加装电梯100部以上。", NONE, [
         row("完成既有住宅加装电梯100部以上", "ge", "100", "部", 2026, "既有住宅加装电梯")]),
     ("联合3部门印发文件。", NONE, []),
+    # a ratio without a unit, written with its abbreviation in brackets or with 全部 before the cue
+    ("到2025年，数据中心平均电能利用效率（PUE）降至1.2以下。", PLAN, [
+        row("数据中心平均电能利用效率（PUE）降至1.2以下", "le", "1.2", None, 2025)]),
+    ("到2025年，全省新建大型数据中心PUE全部降至1.25以下。", PLAN, [
+        row("全省新建大型数据中心PUE全部降至1.25以下", "le", "1.25", None, 2025)]),
     # a count verb, the things counted, then a bounded figure: a count committed to without a year
     ("推出“高效办成一件事”主题服务30项以上。", NONE, [
         row("推出“高效办成一件事”主题服务30项以上", "ge", "30", "项", N, "“高效办成一件事”主题服务")]),
@@ -799,3 +804,14 @@ def test_a_task_lists_rows_state_targets_due_in_their_time_limit(tmp_path):
     got = {(t.value, t.unit, t.comparator, t.year, t.task_id.rsplit(":", 1)[1] if t.task_id else None)
            for t in ex.targets}
     assert got == {(Decimal("800"), "个", "eq", 2024, "t1.1"), (Decimal("100"), "个", "ge", None, "t1.2")}
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("50以上", ("ge", Decimal("50"))), ("1.2以下", ("le", Decimal("1.2"))), ("80", ("eq", Decimal("80"))),
+    ("≥90", ("ge", Decimal("90"))),
+])
+def test_a_bare_figure_in_a_target_table_keeps_its_bound(cell, expected):
+    from extractors.targets.tables import read_value
+
+    comparator, quantity = read_value("算力总规模", cell)
+    assert (comparator, quantity.value, quantity.unit) == (*expected, None)
