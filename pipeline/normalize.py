@@ -233,6 +233,8 @@ def drop_furniture(lines: list[Line], rules: CleaningRules) -> list[Line]:
 # --------------------------------------------------------------------------------------------
 # Emitting cleaned text
 
+_CJK_CHAR = re.compile("[\u4e00-\u9fff]")
+
 
 def _paragraph_segments(raw_text: str, para: Paragraph) -> tuple[list[tuple[int, int] | str], str]:
     """Pieces of the paragraph in order: raw ranges, or a str the cleaner inserts."""
@@ -241,7 +243,10 @@ def _paragraph_segments(raw_text: str, para: Paragraph) -> tuple[list[tuple[int,
     for i, line in enumerate(para.lines):
         if i and text_parts and line.text:
             left, right = text_parts[-1][-1], line.text[0]
-            if left.isascii() and right.isascii() and left.isalnum() and right.isalnum():
+            # a space keeps two English words apart; a figure or a name like 5G wrapped in a Chinese
+            # text (服务商达到30|0家, 20|24年) is one token
+            wrapped_figure = (left.isdigit() or right.isdigit()) and _CJK_CHAR.search(text_parts[-1] + line.text)
+            if left.isascii() and right.isascii() and left.isalnum() and right.isalnum() and not wrapped_figure:
                 pieces.append(" ")
                 text_parts.append(" ")
         pieces.extend(line.segs)

@@ -54,6 +54,12 @@ class NoteRule(Rule):
         return not self.needs or any(word in simplified for word in self.needs)
 
 
+class ImpliedUnitsRule(Rule):
+    """A note charging units with every measure after it (以下均由X落实) or before it (以上任务均需X落实)."""
+
+    applies_to: Literal["later", "earlier"] = "later"
+
+
 class RoleLexicon(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     version: int
@@ -63,7 +69,7 @@ class RoleLexicon(BaseModel):
     notes: tuple[NoteRule, ...]
     sentences: tuple[Rule, ...]  # responsibility stated in running sentences
     measure_sections: tuple[Rule, ...]
-    implied_units: tuple[Rule, ...] = ()  # 以下均由X落实，不再列出: X is charged with every later measure
+    implied_units: tuple[ImpliedUnitsRule, ...] = ()  # 以下均由X落实，不再列出: X is charged with every later measure
     highlight_words: dict[str, tuple[str, ...]]
 
     @functools.cached_property

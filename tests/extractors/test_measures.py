@@ -491,6 +491,19 @@ def test_units_charged_once_for_every_later_measure(tmp_path) -> None:
     assert not second.lead  # never promoted to lead
 
 
+def test_units_charged_once_for_every_earlier_measure(tmp_path) -> None:
+    # 以上任务均需…落实，不再单独列出 closes the list: every measure before it gets them
+    tasks = _parsed(tmp_path, "某省实施意见\n一、重点任务\n"
+                    "（一）推进数字化转型。（省工业和信息化厅牵头，省财政厅配合）\n"
+                    "（二）建设工业互联网。（省通信管理局负责）\n"
+                    "以上任务均需各设区市人民政府、赣江新区管委会落实，不再单独列出。\n"
+                    "二、保障措施\n（三）加强组织领导。（省工业和信息化厅负责）\n")
+    first, second, third = tasks
+    assert [u.name for u in first.supporting] == ["省财政厅", "各设区市人民政府", "赣江新区管委会"]
+    assert [u.name for u in second.unassigned_units] == ["省通信管理局", "各设区市人民政府", "赣江新区管委会"]
+    assert [u.name for u in third.unassigned_units] == ["省工业和信息化厅"]  # after the note
+
+
 def test_a_build_stores_measures_with_implied_units(tmp_path) -> None:
     from extractors.registry.build import build_registry
     from extractors.registry.store import Registry

@@ -341,3 +341,10 @@ def test_a_label_line_ends_before_the_next_item_of_its_sequence_in_wrapped_text(
     )
     got = [(n, t) for n, t, _ in outline(parse_text(text)) if n and n.startswith("（")]
     assert got == [("（一）", "推进老旧小区改造"), ("（二）", "完善公共服务设施"), ("（三）", "加强历史文化保护")]
+
+
+def test_a_figure_wrapped_across_lines_is_one_figure():
+    text = ("一、发展目标\n到2026年，培育省级工业互联网平台100个以上；制造业数字化转型服务商达到30\n"
+            "0家，重点产业链企业数字化转型实现全覆盖。力争20\n24年底前完成转型指南编制，推广5\nG应用。\n")
+    body = parse_text(text).text
+    assert "达到300家" in body and "2024年底前" in body and "5G" in body
