@@ -1012,6 +1012,12 @@ SENTENCE_CASES = [
         [{"unassigned": ["各市州"]}, {"lead": ["省发展改革委"], "supporting": ["省财政厅"]}],
         id="huitong-leads-its-partner-only",
     ),
+    pytest.param(  # a collective with several tiers in its bracket; 于每年…前, 委托…开展 charge their subjects
+        "第六条　考核。各乡镇（区、街道）要建立服务专员制度。第七条　评估。县营商办委托第三方机构开展满意度调查。"
+        "第十条　自评。各乡镇（区、街道）于每年11月底前完成自查自评。",
+        [{"unassigned": ["各乡镇（区、街道）"]}, {"unassigned": ["县营商办"]}, {"unassigned": ["各乡镇（区、街道）"]}],
+        id="tiers-in-a-bracket-and-more-predicates",
+    ),
     pytest.param(
         "（四）科研单位要健全完善内部管理制度。项目管理专业机构不再承担有关事项，"
         "请科技部、工业和信息化部、农业农村部、卫生健康委等部门在2019年2月底前完成。",
