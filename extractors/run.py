@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from extractors.context import DocumentContext
+from extractors.measures.tables import table_tasks
 from extractors.measures.tasks import extract_tasks
 from extractors.targets.extract import extract_targets
 from pipeline.model import Document, Target, Task
@@ -27,7 +28,7 @@ def extract_document(doc: Document) -> Extraction:
     """Every measure of ``doc`` (with units, roles and deadlines) and every target it states."""
     ctx = DocumentContext.of(doc)
     tasks = extract_tasks(doc, ctx)
-    targets = extract_targets(doc, tasks, ctx.by_id)
+    targets = extract_targets(doc, tasks, ctx.by_id, table_rows=table_tasks(doc, ctx))
     of_task: dict[str, list[str]] = {}
     for target in targets:
         if target.task_id is not None:

@@ -37,6 +37,7 @@ from extractors.measures.framing import (
 from extractors.measures.ids import unique_ids
 from extractors.measures.implied import with_implied_units
 from extractors.measures.milestones import attach_milestones
+from extractors.measures.restated import merge_restated_rows
 from extractors.measures.shared import first_sentence, measure_deadlines, split_roles
 from extractors.measures.tables import table_tasks
 from extractors.roles.statements import (
@@ -131,6 +132,7 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
         ):
             continue
         tasks.append(_task(ctx, section, parses))
+    tasks, rows = merge_restated_rows(tasks, rows)
     tasks.extend(rows)
     return unique_ids(attach_milestones(doc, with_implied_units(ctx, tasks)))
 

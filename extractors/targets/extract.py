@@ -273,8 +273,18 @@ def _task_for(claim: Claim, tasks: Sequence[Task]) -> str | None:
     return min(holders, key=lambda t: len(t.span)).task_id if holders else None
 
 
+def _restated_task(claim: Claim, rows: Sequence[Task], tasks: Sequence[Task]) -> str | None:
+    """The measure a table row restates (same title), for a target read in that row's cells."""
+    row = next((r for r in rows if r.span.start <= claim.start and claim.end <= r.span.end), None)
+    if row is None:
+        return None
+    same = [t for t in tasks if t.task_id == row.task_id or t.title == row.title]
+    return same[0].task_id if same else None
+
+
 def extract_targets(
-    doc: Document, tasks: Sequence[Task] = (), by_id: Mapping[str, Section] | None = None
+    doc: Document, tasks: Sequence[Task] = (), by_id: Mapping[str, Section] | None = None,
+    table_rows: Sequence[Task] | None = None,
 ) -> list[Target]:
     """Every target of ``doc``, prose and tables, in document order, with provenance.
 
@@ -282,9 +292,11 @@ def extract_targets(
         doc: a parsed document (``pipeline.run.parse_file``).
         tasks: the document's tasks; a target inside a task's span gets its ``task_id``.
         by_id: the document's section index, when the caller has built it.
+        table_rows: the rows of its 分工 tables read as measures (``measures.tables.table_tasks``),
+            whose task cells state targets; None takes the tasks read from table rows.
     """
     targets: list[Target] = []
-    rows = [t for t in tasks if t.role_rule == "table_columns"]
+    rows = [t for t in tasks if t.role_rule == "table_columns"] if table_rows is None else list(table_rows)
     for n, (c, text, section_id) in enumerate(document_claims(doc, by_id, rows), start=1):
         span = Span(start=c.start, end=c.end)
         targets.append(
@@ -293,7 +305,8 @@ def extract_targets(
                 quote=span.slice(doc.text), indicator=c.indicator, scope=c.scope,
                 value=c.value, value_max=c.value_max, unit=c.unit,
                 comparator=c.comparator, year=c.year, binding=c.binding, cumulative=c.cumulative,
-                task_id=_task_for(c, tasks), span=span, source=doc.source_ref(span, section_id),
+                task_id=_task_for(c, tasks) or _restated_task(c, rows, tasks),
+                span=span, source=doc.source_ref(span, section_id),
             )
         )
     return targets

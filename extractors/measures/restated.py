@@ -1,0 +1,43 @@
+"""A 任务清单 that restates the body's measures row by row (任务名称 = the item's run-in title) adds
+its units and time limits to those measures; it does not make a second measure of each."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.model import Task
+
+_NOISE = re.compile(r"[\s“”\"'‘’《》「」（）()、，,。：:；;]")
+
+
+def _key(title: str) -> str:
+    return _NOISE.sub("", title)
+
+
+def merge_restated_rows(tasks: list[Task], rows: list[Task]) -> tuple[list[Task], list[Task]]:
+    """(body measures with the units and time limits of the rows that restate them, rows left).
+
+    A row restates a measure when its task cell is the measure's title (punctuation aside). A
+    measure that names units of its own keeps them, and gets the row's units only where it names
+    none; a row that restates no measure stays a measure of its own."""
+    by_title: dict[str, int] = {}
+    for k, task in enumerate(tasks):
+        by_title.setdefault(_key(task.title), k)
+    merged = list(tasks)
+    left: list[Task] = []
+    taken: set[int] = set()
+    for row in rows:
+        k = by_title.get(_key(row.title))
+        if k is None or k in taken or not _key(row.title):
+            left.append(row)
+            continue
+        taken.add(k)
+        task = merged[k]
+        update: dict = {}
+        if not (task.lead or task.supporting or task.unassigned_units):
+            update |= {"lead": row.lead, "supporting": row.supporting,
+                       "unassigned_units": row.unassigned_units, "role_rule": row.role_rule}
+        if not task.deadlines:
+            update["deadlines"] = row.deadlines
+        merged[k] = task.model_copy(update=update) if update else task
+    return merged, left
