@@ -23,6 +23,7 @@ class TableLexicon(LexiconModel):
     version: int
     columns: tuple[ColumnRule, ...]
     task_only: Rule
+    scoring_header: Rule
 
 
 @functools.cache
@@ -53,7 +54,7 @@ def table_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]
         if not table.rows:
             continue
         cols = _columns(table.rows[0])
-        if "task" not in cols:
+        if "task" not in cols or any(table_lexicon().scoring_header.regex.search(c) for c in table.rows[0]):
             continue
         if not {"lead", "supporting", "neutral"} & cols.keys() and not (
             "number" in cols and table_lexicon().task_only.regex.search(table.rows[0][cols["task"]])

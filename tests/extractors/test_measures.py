@@ -677,3 +677,10 @@ def test_a_task_list_that_restates_the_body_gives_its_units_to_the_body_measures
     assert [d.text for d in second.deadlines] == ["2024年第三季度"]
     [target] = [t for t in ex.targets if t.value is not None]
     assert target.task_id == second.task_id  # read in the row's cells, linked to the measure it restates
+
+
+def test_a_scoring_table_names_no_measures(tmp_path: Path) -> None:
+    text = ("某县营商环境考核细则\n第一条 为规范考核，制定本细则。\n第二条 县营商办负责组织考核。\n附件\n考核评分表\n"
+            "考核项目\t分值\t考核内容\t评分标准\t考核责任单位\n项目服务\t30分\t重点项目帮办代办\t覆盖率100%得15分\t县发展改革局\n"
+            "企业帮扶\t30分\t企业服务专员走访服务\t联系服务企业20家以上得10分\t县工业和信息化局\n")
+    assert _measure_ids(text, tmp_path, title="某县营商环境考核细则") == ["第二条"]
