@@ -23,11 +23,11 @@ from extractors.roles.conventions import CLOSERS, OPENERS, role_lexicon, sentenc
 from extractors.roles.items import BLANK, Item, list_items
 from extractors.roles.marked import DepthCounter, in_region
 from extractors.roles.text import TextView
-from extractors.roles.zones import RUN_IN_END, Zones
+from extractors.roles.zones import RUN_IN_END, Zones, bare_heading_end, charges_in_earnest
 from extractors.units.names import canonical_unit, looks_like_unit, name_endings, suffix_endings
 from pipeline.model import Role
 
-_CLAUSE_END_CHAR = re.compile("[。；;！!？?]")
+_CLAUSE_END_CHAR = re.compile("[。；;！!？?]|\n[ \t\u3000\r]*\n")  # a blank line ends a clause too (五、工作要求⏎⏎各单位要…)
 _MAX_SUBJECT = 60  # characters from a clause start to its predicate
 _SHORT_FORM = re.compile(r"[（(](?:以下)?简称[^（）()，。]{1,24}[）)]\s*$")
 _BY_REACH = 12  # how far into its clause a 由 / 授权 may stand (after a topic or the authorising body)
@@ -84,7 +84,8 @@ def sentence_statements(view: TextView, taken: list[tuple[int, int]]) -> list[tu
         a, b = Zones.measure_bounds(s, hit.start)
         if _after_closed_statement(s, taken[bisect.bisect_left(starts, a) : k], hit.start):
             continue
-        if bracketed and zones.in_guarantees(hit.start) and not _inside_any(starts, a, b) and not _charges_in_earnest(s, hit):
+        if (bracketed and zones.in_guarantees(hit.start) and not _inside_any(starts, a, b)
+                and not charges_in_earnest(s, hit.end, hit.lead)):
             # a document that names its units in brackets: a 保障措施 item without one of its
             # own is a general requirement (各县（区）政府要…), not a measure of its own
             continue
@@ -110,16 +111,6 @@ def _comma_clause_starts(s: str) -> list[int]:
         if k < len(duties) and duties[k] <= m.end() + _MAX_SUBJECT:
             out.append(m.end())
     return out
-
-
-_DATED = re.compile(r"(?:19|20)\d{2}年[^，。；]{0,8}?(?:底|末|前)")
-
-
-def _charges_in_earnest(s: str, hit: Sentence) -> bool:
-    """A guarantee item's sentence that leads (商务部要会同…建立协调机制) or sets a date
-    (各省级人民政府要…于2024年12月底前报备) assigns a measure, unlike a general call (各县（区）政府要…)."""
-    sentence_end = s.find("。", hit.end)
-    return hit.lead or bool(_DATED.search(s, hit.end, sentence_end if sentence_end >= 0 else len(s)))
 
 
 def _inside_any(starts: list[int], a: int, b: int) -> bool:
@@ -173,6 +164,7 @@ def _sentence_at(s: str, p: int) -> Sentence | None:
     rules = sentence_rules()
     end_mark = _CLAUSE_END_CHAR.search(s, p, p + 400)
     stop = end_mark.start() if end_mark is not None else min(len(s), p + 400)
+    stop = bare_heading_end(s, p, stop)
     lead_in = rules["lead_in"].match(s[p : min(stop, p + 48)])
     x = p + lead_in.end() if lead_in else p
     while x < stop and s[x] in BLANK:

@@ -115,3 +115,26 @@ def _heading_rank(token: str) -> int:
     if token[0] in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳":
         return 9
     return 5  # 一、
+
+
+_HEADING_PUNCT = re.compile("[，,。；;：:！!？?]")
+_DATED = re.compile(r"(?:19|20)\d{2}年[^，。；]{0,8}?(?:底|末|前)")
+
+
+def bare_heading_end(s: str, p: int, stop: int) -> int:
+    """Where the clause at ``p`` ends when it is the title of a bare heading line (五、工作要求⏎各单位要…):
+    at the line's end, so a title never runs into the subject of the line below."""
+    nl = s.find("\n", p, stop)
+    if nl == -1 or _HEADING_PUNCT.search(s, p, nl):
+        return stop
+    line_start = s.rfind("\n", 0, p) + 1
+    head = sentence_rules()["heading"].match(s[line_start : line_start + 16])
+    title = head is not None and not _HEADING_PUNCT.search(s, line_start + head.end(), p)
+    return nl if title else stop
+
+
+def charges_in_earnest(s: str, end: int, lead: bool) -> bool:
+    """Whether the sentence whose predicate ends at ``end`` charges in earnest: a guarantee item's sentence that leads (商务部要会同…建立协调机制) or sets a date
+    (各省级人民政府要…于2024年12月底前报备) assigns a measure, unlike a general call (各县（区）政府要…)."""
+    sentence_end = s.find("。", end)
+    return lead or bool(_DATED.search(s, end, sentence_end if sentence_end >= 0 else len(s)))

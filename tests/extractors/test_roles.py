@@ -1018,6 +1018,11 @@ SENTENCE_CASES = [
         [{"unassigned": ["各乡镇（区、街道）"]}, {"unassigned": ["县营商办"]}, {"unassigned": ["各乡镇（区、街道）"]}],
         id="tiers-in-a-bracket-and-more-predicates",
     ),
+    pytest.param(  # a bare heading's title never runs into the subject of the line below it
+        "五、工作要求\n区财政局要加强资金保障。",
+        [{"unassigned": ["区财政局"]}],
+        id="a-heading-title-is-no-subject",
+    ),
     pytest.param(
         "（四）科研单位要健全完善内部管理制度。项目管理专业机构不再承担有关事项，"
         "请科技部、工业和信息化部、农业农村部、卫生健康委等部门在2019年2月底前完成。",
