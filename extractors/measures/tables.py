@@ -68,6 +68,14 @@ def table_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]
     return tasks
 
 
+def _row_title(cell: str) -> str:
+    """A task cell's title: its first clause (实施重大项目攻坚行动，全年计划实施…: the words before the
+    first comma name the task), or its first sentence where that clause is too short to name one."""
+    head = first_sentence(cell)
+    clause = head.split("，", 1)[0]
+    return clause if len(clause) >= 4 else head
+
+
 def _locate(doc: Document, cell: str, cursor: int) -> int | None:
     if not cell.strip():
         return None
@@ -123,7 +131,7 @@ def _row_task(
         task_id=f"{doc.doc_id}:{table.table_id}.{number}",
         doc_id=doc.doc_id,
         number=number,
-        title=first_sentence(cell("task")),
+        title=_row_title(cell("task")),
         text=text,
         section_path=doc.section_path(table.section_id),
         lead=lead,

@@ -684,3 +684,23 @@ def test_a_scoring_table_names_no_measures(tmp_path: Path) -> None:
             "考核项目\t分值\t考核内容\t评分标准\t考核责任单位\n项目服务\t30分\t重点项目帮办代办\t覆盖率100%得15分\t县发展改革局\n"
             "企业帮扶\t30分\t企业服务专员走访服务\t联系服务企业20家以上得10分\t县工业和信息化局\n")
     assert _measure_ids(text, tmp_path, title="某县营商环境考核细则") == ["第二条"]
+
+
+def test_a_task_list_with_group_rows_and_two_leaders_in_one_cell(tmp_path: Path) -> None:
+    """Copied one cell per line: a group row right under the header is no header cell, a row whose
+    责任领导 holds two persons (one per line) keeps its time limit, and a long task cell's title
+    is its first clause."""
+    from extractors.run import extract_document
+    from pipeline.run import parse_file
+
+    path = tmp_path / "qingdan.txt"
+    path.write_text(
+        "2024年区政府重点工作任务清单\n序号\n工作任务\n责任单位\n责任领导\n完成时限\n一、扩大有效投资（2项）\n"
+        "1\n实施重大项目攻坚行动，全年计划实施区级重点项目120个以上。\n区发改局、区住建局\n沈建明（常务副区长）\n2024年12月底前\n"
+        "2\n加快推进总部基地开发建设，完成首期地块出让。\n区规划资源分局\n沈建明（常务副区长）\n吴海涛（副区长）\n2024年10月底前\n"
+        "二、推动产业升级（1项）\n3\n推进传统产业数字化改造，完成100家企业改造。\n区经信局\n陈立群（副区长）\n2024年11月底前\n",
+        encoding="utf-8")
+    tasks = extract_document(parse_file(path)).tasks
+    assert [t.title for t in tasks] == ["实施重大项目攻坚行动", "加快推进总部基地开发建设", "推进传统产业数字化改造"]
+    assert [[d.text for d in t.deadlines] for t in tasks] == [["2024年12月底前"], ["2024年10月底前"], ["2024年11月底前"]]
+    assert [u.name for u in tasks[1].unassigned_units] == ["区规划资源分局"]  # persons are no units
