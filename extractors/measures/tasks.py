@@ -143,7 +143,7 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
 
 def _statements(ctx: DocumentContext) -> list[tuple[str, ResponsibilityParse]]:
     rules, context = list(ctx.role_rules), ctx.units
-    out: list[tuple[str, ResponsibilityParse]] = []
+    found: list[tuple[Section, int, ResponsibilityParse]] = []
     for start, end in find_statements(ctx.text_view):
         owner = _owner(ctx, start)
         if owner is None:
@@ -152,8 +152,23 @@ def _statements(ctx: DocumentContext) -> list[tuple[str, ResponsibilityParse]]:
             ctx.text_view, start, end, rule=rule_in_force(rules, start), context=context
         )
         if parse.units:
-            out.append((owner.section_id, parse))
-    return out
+            found.append((owner, start, parse))
+    owners = {owner.section_id for owner, _, _ in found}
+    return [(_group_owner(ctx, owner, start, owners).section_id, parse) for owner, start, parse in found]
+
+
+def _group_owner(ctx: DocumentContext, owner: Section, start: int, owners: set[str]) -> Section:
+    """Label lines after a group's last sub-item (（四）企业梯度培育。1．…2．…3．… then 牵头考核单位：…
+    on lines of their own) name the group's units when no sub-item names any: the group owns them."""
+    parent = ctx.by_id.get(owner.parent_id) if owner.parent_id else None
+    if parent is None or parent.kind not in _NUMBERED_KINDS:
+        return owner
+    siblings = ctx.children(parent)
+    on_own_line = ctx.doc.text[:start].rstrip(" \t\u3000").endswith("\n")
+    if siblings and siblings[-1].section_id == owner.section_id and on_own_line \
+            and len(siblings) > 1 and not any(s.section_id in owners for s in siblings[:-1]):
+        return parent
+    return owner
 
 
 def _owner(ctx: DocumentContext, position: int) -> Section | None:
@@ -339,7 +354,10 @@ def _title_without_statements(doc: Document, title: str, parses: list[Responsibi
         written = doc.text[p.span.start : p.span.end] if p.span is not None else ""
         if written and written in title and title.replace(written, "", 1).strip():
             title = title.replace(written, "", 1).strip()
-    return title
+    return _SCORE_WEIGHT.sub("", title) or title  # 产业链规模增长（20分）: the weight is a column of its own
+
+
+_SCORE_WEIGHT = re.compile(r"\s*[（(]\s*[0-9０-９.]+\s*分\s*[）)]\s*$")
 
 
 def _number_token(ctx: DocumentContext, section: Section) -> str:

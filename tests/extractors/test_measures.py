@@ -704,3 +704,24 @@ def test_a_task_list_with_group_rows_and_two_leaders_in_one_cell(tmp_path: Path)
     assert [t.title for t in tasks] == ["实施重大项目攻坚行动", "加快推进总部基地开发建设", "推进传统产业数字化改造"]
     assert [[d.text for d in t.deadlines] for t in tasks] == [["2024年12月底前"], ["2024年10月底前"], ["2024年11月底前"]]
     assert [u.name for u in tasks[1].unassigned_units] == ["区规划资源分局"]  # persons are no units
+
+
+def test_label_lines_after_a_groups_last_sub_item_name_the_groups_units(tmp_path: Path) -> None:
+    """（四）企业梯度培育（15分）。 then 1．…2．… (scoring sub-criteria) then the 牵头/协同考核单位 lines:
+    the group owns them, and its title drops the score weight."""
+    from extractors.run import extract_document
+    from pipeline.run import parse_file
+
+    path = tmp_path / "kaohe.txt"
+    path.write_text(
+        "某市产业链建设工作考核办法\n第一条 为压实责任，制定本办法。\n第二条 考核内容包括以下两个方面：\n"
+        "（一）产业链规模增长（20分）。主要考核规模以上工业增加值增速。\n牵头考核单位：市工业和信息化局\n协同考核单位：市统计局\n"
+        "（二）企业梯度培育（15分）。\n1．新增规模以上工业企业（5分）。按新增数量计分。\n2．企业上市（5分）。按上市情况计分。\n"
+        "牵头考核单位：市工业和信息化局、市委金融办\n协同考核单位：市市场监管局\n第三条 本办法自印发之日起施行。\n",
+        encoding="utf-8")
+    tasks = {t.task_id.split(":", 1)[1]: t for t in extract_document(parse_file(path)).tasks}
+    group = tasks["第二条.（二）"]
+    assert group.title == "企业梯度培育"
+    assert [u.name for u in group.lead] == ["市工业和信息化局", "市委金融办"]
+    assert [u.name for u in group.supporting] == ["市市场监管局"]
+    assert tasks["第二条.（一）"].title == "产业链规模增长"

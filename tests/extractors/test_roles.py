@@ -674,6 +674,12 @@ CASES = [
         id="deng-youguan-bumen-he-danwei",
     ),
     pytest.param(
+        "（牵头考核单位：市商务局；协同考核单位：市投资促进事务中心、市工业和信息化局）",
+        None,
+        {"lead": ["市商务局"], "supporting": ["市投资促进事务中心", "市工业和信息化局"]},
+        id="xietong-kaohe-danwei",
+    ),
+    pytest.param(
         "（市发改委为主，市财政局参与）",
         None,
         {"lead": ["市发改委"], "supporting": ["市财政局"]},
