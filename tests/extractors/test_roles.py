@@ -680,6 +680,12 @@ CASES = [
         id="xietong-kaohe-danwei",
     ),
     pytest.param(
+        "（牵头单位：市生态环境局；牵头市领导：王立新（副市长））",
+        None,
+        {"lead": ["市生态环境局"]},
+        id="qiantou-shi-lingdao-is-a-person",
+    ),
+    pytest.param(
         "（市发改委为主，市财政局参与）",
         None,
         {"lead": ["市发改委"], "supporting": ["市财政局"]},

@@ -415,6 +415,7 @@ CASES = [
     ("整治违规群租房300处，开通夜间公交线路10条。", NONE, [
         row("整治违规群租房300处", "eq", "300", "处", N, "违规群租房"), row("开通夜间公交线路10条", "eq", "10", "条", N, "夜间公交线路")]),
     ("治理河道1条。", NONE, []),  # one thing done describes a project
+    ("到2026年，年飞行架次达到10万架次。", NONE, [row("年飞行架次达到10万架次", "eq", "10", "万架次", 2026, "年飞行架次")]),
     # a ratio without a unit, written with its abbreviation in brackets or with 全部 before the cue
     ("到2025年，数据中心平均电能利用效率（PUE）降至1.2以下。", PLAN, [
         row("数据中心平均电能利用效率（PUE）降至1.2以下", "le", "1.2", None, 2025)]),
