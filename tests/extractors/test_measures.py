@@ -725,3 +725,13 @@ def test_label_lines_after_a_groups_last_sub_item_name_the_groups_units(tmp_path
     assert [u.name for u in group.lead] == ["市工业和信息化局", "市委金融办"]
     assert [u.name for u in group.supporting] == ["市市场监管局"]
     assert tasks["第二条.（一）"].title == "产业链规模增长"
+
+
+def test_an_item_glued_to_its_number_bounds_the_sentence_before_it(tmp_path: Path) -> None:
+    """1.…由A牵头，B配合。 then 2加快…（责任单位：C） with its number glued to the text: C is item 2's,
+    so item 1's sentence still names A as its lead."""
+    tasks = _parsed(tmp_path, "某市方案\n二、重点任务\n（一）设备更新行动\n1.推动设备更新。扩大市场占有率。由市工业和信息化局牵头，"
+                    "市财政局配合。\n2加快老旧设备淘汰。依法淘汰。\n责任单位：市工业和信息化局、市生态环境局\n")
+    first, second = tasks
+    assert [u.name for u in first.lead] == ["市工业和信息化局"] and [u.name for u in first.supporting] == ["市财政局"]
+    assert [u.name for u in second.unassigned_units] == ["市工业和信息化局", "市生态环境局"]

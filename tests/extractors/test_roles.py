@@ -1036,6 +1036,11 @@ SENTENCE_CASES = [
         id="a-heading-title-is-no-subject",
     ),
     pytest.param(
+        "5.深化平台应用。由市数据局、市工业和信息化局共同牵头，市通信管理办公室配合。",
+        [{"lead": ["市数据局", "市工业和信息化局"], "supporting": ["市通信管理办公室"]}],
+        id="gongtong-qiantou-in-a-sentence",
+    ),
+    pytest.param(
         "（四）科研单位要健全完善内部管理制度。项目管理专业机构不再承担有关事项，"
         "请科技部、工业和信息化部、农业农村部、卫生健康委等部门在2019年2月底前完成。",
         [{"unassigned": ["科技部", "工业和信息化部", "农业农村部", "卫生健康委"]}],
