@@ -192,9 +192,10 @@ def _clean_item(m: str, x: int, y: int, group: int, boundary: str | None) -> lis
     post = lex.rule("suffix_etc").regex.search(m[x:y])
     if post and post.start() > 0:
         y = x + post.start()
-    seat = lex.rule("suffix_seat_note").regex.search(m[x:y])
-    if seat and seat.start() > 0:
-        y = x + seat.start()
+    for note in ("suffix_seat_note", "suffix_second_name"):
+        found = lex.rule(note).regex.search(m[x:y])
+        if found and found.start() > 0:
+            y = x + found.start()
     x, y = _trim(m, x, y)
     if x >= y or lex.rule("not_unit_item").regex.search(re.sub(r"\s+", "", m[x:y])):
         return []

@@ -685,6 +685,12 @@ CASES = [
         {"lead": ["市生态环境局"]},
         id="qiantou-shi-lingdao-is-a-person",
     ),
+    pytest.param(  # an office's second name in brackets: one body, named by its first name
+        "（责任单位：区财政局（区国资办）、区发改局）",
+        None,
+        {"unassigned": ["区财政局", "区发改局"]},
+        id="second-name-in-brackets",
+    ),
     pytest.param(
         "（市发改委为主，市财政局参与）",
         None,
