@@ -23,14 +23,14 @@ from sqlalchemy import text
 from bench.measure import QUERIES, percentiles
 from bench.synthetic import make_corpus
 from extractors.registry.build import build_registry
-from extractors.registry.local_postgres import fresh_database, start_local_postgres, stop_local_postgres
+from extractors.registry.local_postgres import create_database, fresh_database, start_local_postgres, stop_local_postgres
 from extractors.registry.store import Registry
 from pipeline.settings import Settings
 from search_api.embedding.embed import FakeEmbedder
 from search_api.index.pg_index import pg_engine, sync_pg_index
 from search_api.schemas import SearchFilters
 from search_api.search.engine import SearchEngine
-from search_api.search.pg_search import dense_ranking
+from search_api.search.pg_rankings import dense_ranking
 
 
 def _timed(fn):
@@ -47,30 +47,64 @@ def _busiest_unit(settings: Settings) -> tuple[str, int]:
     return min(pairs, key=lambda p: (-pairs[p], p))
 
 
-def measure(n_docs: int, work: Path, use_ray: bool, dim: int = 256) -> dict:
-    shutil.rmtree(work / "docs", ignore_errors=True)
-    files = make_corpus(n_docs + 1, work / "docs")
-    extra = files[-1]
-    extra.rename(work / extra.name)
+def _registry(n_docs: int, work: Path, admin: str, model: str, reuse: bool, out: dict) -> tuple[Settings, Path]:
+    """The registry of ``n_docs`` synthetic documents, built and timed; with ``reuse``, the one a
+    previous run left in the database ``bench_<n>`` (its build time as that run recorded it),
+    so a 10,000-document run need not build its registry again. Returns (settings, the extra
+    document kept aside for the add-one step)."""
+    docs, extra_dir = work / f"docs-{n_docs}", work / f"extra-{n_docs}"
+    record = work / f"registry-{n_docs}.json"
+    settings = Settings(data_dir=work / f"data-{n_docs}", embedding_model=model,
+                        db_url=create_database(admin, f"bench_{n_docs}") if reuse else fresh_database(admin, "bench"))
+    if reuse and record.exists():
+        out.update(json.loads(record.read_text()), registry_reused=True)
+        return settings, next(extra_dir.iterdir())
+    shutil.rmtree(docs, ignore_errors=True)
+    shutil.rmtree(extra_dir, ignore_errors=True)
+    shutil.rmtree(settings.data_dir, ignore_errors=True)
+    files = make_corpus(n_docs + 1, docs)
+    extra_dir.mkdir(parents=True)
+    extra = files[-1].rename(extra_dir / files[-1].name)
+    report, seconds = _timed(lambda: build_registry([docs], settings, progress=False))
+    assert not report.failed, report.failed[:3]
+    record.write_text(json.dumps({"registry_build_s": seconds}))
+    out["registry_build_s"] = seconds
+    return settings, extra
+
+
+def _drop_search_tables(settings: Settings) -> None:
+    """A cold index build: no search tables and no cached vectors or terms from a run before."""
+    db = pg_engine(settings.db_url)
+    with db.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS search_state, search_docs, search_cards, search_passages, "
+                          "search_vectors, search_terms, search_term_stats, embedding_cache, token_cache CASCADE"))
+    db.dispose()
+
+
+def measure(n_docs: int, work: Path, use_ray: bool, dim: int = 256, reuse: bool = False) -> dict:
     admin = start_local_postgres(work / "pg")
     out: dict = {"documents": n_docs, "dim": dim}
     model = "fake" if dim == 256 else f"fake-{dim}"
-    settings = Settings(data_dir=work / "data", embedding_model=model, db_url=fresh_database(admin, "bench"))
-    shutil.rmtree(settings.data_dir, ignore_errors=True)
-    report, out["registry_build_s"] = _timed(lambda: build_registry([work / "docs"], settings, progress=False))
-    assert not report.failed, report.failed[:3]
+    settings, extra = _registry(n_docs, work, admin, model, reuse, out)
+    docs = work / f"docs-{n_docs}"
     if use_ray:
         on_ray = Settings(data_dir=work / "data-ray", embedding_model=model, build_ray=True,
                           db_url=fresh_database(admin, "bench"))
-        _, out["registry_build_ray_s"] = _timed(lambda: build_registry([work / "docs"], on_ray, progress=False))
+        _, out["registry_build_ray_s"] = _timed(lambda: build_registry([docs], on_ray, progress=False))
+    _drop_search_tables(settings)
     with Registry.open(settings) as registry:
         index, out["index_build_s"] = _timed(lambda: sync_pg_index(settings, registry))
     out["passages"] = index.passages
-    shutil.copy(work / extra.name, work / "docs" / extra.name)
-    _, out["add_one_registry_s"] = _timed(lambda: build_registry([work / "docs"], settings, progress=False))
+    with Registry.open(settings) as registry:
+        before = set(registry.document_hashes())
+    shutil.copy(extra, docs / extra.name)
+    _, out["add_one_registry_s"] = _timed(lambda: build_registry([docs], settings, progress=False))
     with Registry.open(settings) as registry:
         added, out["add_one_index_s"] = _timed(lambda: sync_pg_index(settings, registry))
     out["add_one_embedded"] = added.embedded
+    (docs / extra.name).unlink()  # the registry as it was, for a run with --reuse
+    with Registry.open(settings) as registry:
+        registry.remove_documents(set(registry.document_hashes()) - before)
     engine = SearchEngine(settings)
     unit, year = _busiest_unit(settings)
     for name, filters in (("query", None), ("query_filtered", SearchFilters(unit=unit, year=year))):
@@ -111,10 +145,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ray", action="store_true", help="also time the registry build on Ray")
     parser.add_argument("--dim", type=int, default=256, help="the fake embedder's vector size (384: e5-small's)")
     parser.add_argument("--keep", action="store_true", help="leave the server running afterwards")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the registry in database bench_<docs> for the next --reuse run (built if missing)")
+    parser.add_argument("--registry-only", action="store_true", help="with --reuse: build the registry and stop")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     try:
-        print(json.dumps(measure(args.docs, args.work, args.ray, args.dim), ensure_ascii=False, indent=2))
+        if args.registry_only:
+            out: dict = {}
+            _registry(args.docs, args.work, start_local_postgres(args.work / "pg"),
+                      "fake" if args.dim == 256 else f"fake-{args.dim}", True, out)
+            print(json.dumps(out))
+            return 0
+        print(json.dumps(measure(args.docs, args.work, args.ray, args.dim, args.reuse),
+                         ensure_ascii=False, indent=2))
     finally:
         if not args.keep:
             stop_local_postgres(args.work / "pg")
