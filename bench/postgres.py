@@ -84,20 +84,14 @@ def _drop_search_tables(settings: Settings) -> None:
     db = pg_engine(settings.db_url)
     with db.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS search_state, search_docs, search_cards, search_passages, "
-                          "search_vectors, search_terms, search_term_stats, embedding_cache, token_cache CASCADE"))
+                          "search_contents, search_terms, search_term_stats, search_collections, "
+                          "embedding_cache, token_cache"))
     db.dispose()
 
 
-def measure(n_docs: int, work: Path, use_ray: bool, dim: int = 256, reuse: bool = False) -> dict:
-    admin = start_local_postgres(work / "pg")
-    out: dict = {"documents": n_docs, "dim": dim}
-    model = "fake" if dim == 256 else f"fake-{dim}"
-    settings, extra = _registry(n_docs, work, admin, model, reuse, out)
-    docs = work / f"docs-{n_docs}"
-    if use_ray:
-        on_ray = Settings(data_dir=work / "data-ray", embedding_model=model, build_ray=True,
-                          db_url=fresh_database(admin, "bench"))
-        _, out["registry_build_ray_s"] = _timed(lambda: build_registry([docs], on_ray, progress=False))
+def _build_and_add_one(settings: Settings, docs: Path, extra: Path, out: dict) -> None:
+    """The index built from cold, then one document added (registry, then index), then taken
+    out again (registry and index as they were, for a later run with --reuse)."""
     _drop_search_tables(settings)
     with Registry.open(settings) as registry:
         index, out["index_build_s"] = _timed(lambda: sync_pg_index(settings, registry))
@@ -112,6 +106,25 @@ def measure(n_docs: int, work: Path, use_ray: bool, dim: int = 256, reuse: bool 
     (docs / extra.name).unlink()  # the registry as it was, for a run with --reuse
     with Registry.open(settings) as registry:
         registry.remove_documents(set(registry.document_hashes()) - before)
+        sync_pg_index(settings, registry)
+
+
+def measure(n_docs: int, work: Path, use_ray: bool, dim: int = 256, reuse: bool = False,
+            queries_only: bool = False) -> dict:
+    admin = start_local_postgres(work / "pg")
+    out: dict = {"documents": n_docs, "dim": dim}
+    model = "fake" if dim == 256 else f"fake-{dim}"
+    settings, extra = _registry(n_docs, work, admin, model, reuse, out)
+    docs = work / f"docs-{n_docs}"
+    if use_ray:
+        on_ray = Settings(data_dir=work / "data-ray", embedding_model=model, build_ray=True,
+                          db_url=fresh_database(admin, "bench"))
+        _, out["registry_build_ray_s"] = _timed(lambda: build_registry([docs], on_ray, progress=False))
+    if not queries_only:
+        _build_and_add_one(settings, docs, extra, out)
+    else:  # the index a previous run built (a sync adds only what a newer taizhang's tables lack)
+        with Registry.open(settings) as registry:
+            sync_pg_index(settings, registry)
     unit, year = _busiest_unit(settings)
     filters = {"none": SearchFilters(), "unit+year": SearchFilters(unit=unit, year=year),
                "unit": SearchFilters(unit=unit)}
@@ -182,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true",
                         help="keep the registry in database bench_<docs> for the next --reuse run (built if missing)")
     parser.add_argument("--registry-only", action="store_true", help="with --reuse: build the registry and stop")
+    parser.add_argument("--queries-only", action="store_true",
+                        help="with --reuse: measure queries on the index a previous run left (no build)")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     try:
@@ -191,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
                       "fake" if args.dim == 256 else f"fake-{args.dim}", True, out)
             print(json.dumps(out))
             return 0
-        print(json.dumps(measure(args.docs, args.work, args.ray, args.dim, args.reuse),
+        print(json.dumps(measure(args.docs, args.work, args.ray, args.dim, args.reuse, args.queries_only),
                          ensure_ascii=False, indent=2))
     finally:
         if not args.keep:

@@ -191,6 +191,7 @@ _SEARCH_TABLES_V6 = (
      "span_end int NOT NULL, page int NOT NULL, line int NOT NULL, content_id bigint NOT NULL)"),
     "CREATE INDEX IF NOT EXISTS search_passages_doc ON search_passages (doc_id)",
     "CREATE INDEX IF NOT EXISTS search_passages_content ON search_passages (content_id)",
+    "CREATE INDEX IF NOT EXISTS search_passages_item ON search_passages (item_id)",
     "CREATE INDEX IF NOT EXISTS search_passages_units ON search_passages USING gin (units)",
     "CREATE INDEX IF NOT EXISTS search_passages_years ON search_passages USING gin (years)",
     ("CREATE TABLE IF NOT EXISTS search_terms (content_id bigint NOT NULL, term text NOT NULL, "
