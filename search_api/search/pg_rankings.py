@@ -63,6 +63,10 @@ class PgPassage:
 
 
 _COLUMNS = "p.id, p.item_id, p.text, p.span_start, p.span_end, p.page, p.line"
+# the passages a filter keeps (id, content), read once through the filter's indexes; ``{where}``
+# is filled by ``filter_sql``'s conditions
+_KEPT_SQL = ("kept AS MATERIALIZED (SELECT p.id, p.content_id FROM search_passages p "
+             "WHERE p.collection = :collection{where})")
 
 
 def filter_sql(filters: SearchFilters) -> tuple[str, dict]:
@@ -107,11 +111,13 @@ def dense_ranking(conn: Connection, collection: str, vector: np.ndarray, filters
             # ``+ 0``: an order the HNSW index cannot give, so every row is compared
             near = (f"SELECT id, embedding <=> CAST(:q AS halfvec) AS d FROM search_contents "
                     f"WHERE collection = '{collection}' ORDER BY (embedding <=> CAST(:q AS halfvec)) + 0 LIMIT :depth")
-            if where:
+            if where:  # each distinct content of the passing passages compared once
                 return _rows(conn.execute(text(
-                    f"SELECT {_COLUMNS}, 1 - (c.embedding <=> CAST(:q AS halfvec)) FROM search_passages p "
-                    f"JOIN search_contents c ON c.id = p.content_id WHERE p.collection = :collection{where} "
-                    f"ORDER BY (c.embedding <=> CAST(:q AS halfvec)) + 0, p.id LIMIT :depth"), params))
+                    f"WITH {_KEPT_SQL.format(where=where)}, near AS (SELECT c.id, c.embedding <=> CAST(:q AS halfvec) AS d "
+                    "FROM search_contents c WHERE c.id IN (SELECT content_id FROM kept)), "
+                    "best AS (SELECT kept.id, near.d AS d FROM near JOIN kept ON kept.content_id = near.id "
+                    f"ORDER BY near.d, kept.id LIMIT :depth) SELECT {_COLUMNS}, 1 - best.d FROM best "
+                    "JOIN search_passages p ON p.id = best.id ORDER BY best.d, p.id"), params))
             return _rows(conn.execute(text(_near_passages(near, "")), params))
         contents = conn.execute(text(
             "SELECT count(*) FROM search_contents WHERE collection = :collection"), params).scalar()
@@ -182,12 +188,14 @@ def sparse_ranking(conn: Connection, collection: str, terms: list[tuple[str, flo
         params = {"terms": weighted.terms, "weights": weighted.weights, "avg": weighted.average_length,
                   "k1": BM25_K1, "b": BM25_B, "collection": collection, "depth": depth, **params}
         if where and matching_passages(conn, collection, filters) <= EXACT_LIMIT:
+            # the query terms' postings of the passing passages' contents, scored per content
             return _rows(conn.execute(text(
-                f"WITH {_QUERY_TERMS}, scored AS (SELECT p.id, {_BM25} AS score FROM search_passages p "
-                f"JOIN search_terms t ON t.content_id = p.content_id JOIN q ON q.term = t.term "
-                f"WHERE p.collection = :collection{where} GROUP BY p.id) "
-                f"SELECT {_COLUMNS}, s.score FROM scored s JOIN search_passages p ON p.id = s.id "
-                "ORDER BY s.score DESC, p.id LIMIT :depth"), params))
+                f"WITH {_QUERY_TERMS}, {_KEPT_SQL.format(where=where)}, hits AS (SELECT t.content_id, {_BM25} AS score FROM q "
+                "JOIN search_terms t ON t.collection = :collection AND t.term = q.term "
+                "WHERE t.content_id IN (SELECT content_id FROM kept) GROUP BY t.content_id), "
+                "best AS (SELECT kept.id, hits.score FROM hits JOIN kept ON kept.content_id = hits.content_id "
+                f"ORDER BY hits.score DESC, kept.id LIMIT :depth) SELECT {_COLUMNS}, best.score FROM best "
+                "JOIN search_passages p ON p.id = best.id ORDER BY best.score DESC, p.id"), params))
         passing = (f" AND EXISTS (SELECT 1 FROM search_passages p WHERE p.content_id = t.content_id{where})"
                    if where else "")
         limit = "LIMIT :cap" if cap is not None else ""

@@ -5,6 +5,9 @@ statistics against a recount after documents change."""
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import pytest
 from sqlalchemy import text
 
@@ -70,17 +73,29 @@ def test_the_graph_paths_find_what_exact_search_finds(pg_settings: Settings, dep
 
 
 def test_selective_filters_are_scored_exactly(pg_settings: Settings) -> None:  # noqa: F811
-    """A filter leaving few passages is read without the graph: the same rows as exact search."""
+    """A filter leaving few passages is read without the graph: the passages and cosines numpy
+    computes over every passing passage's vector, nearest first."""
     embedder = FakeEmbedder()
     engine = pg_engine(pg_settings.db_url)
+    filters = _filters(pg_settings)["unit"]
+    where, params = pg_rankings.filter_sql(filters)
     with engine.connect() as conn:
-        filters = _filters(pg_settings)["unit+year"]
         with conn.begin():
             assert 0 < matching_passages(conn, "clauses", filters) <= pg_rankings.EXACT_LIMIT
-        for query in QUERIES[:3]:
+            rows = conn.execute(text(
+                "SELECT p.id, CAST(c.embedding AS text) FROM search_passages p JOIN search_contents c "
+                f"ON c.id = p.content_id WHERE p.collection = 'clauses'{where}"), params).all()
+        ids = np.array([r[0] for r in rows])
+        vectors = np.array([np.array(json.loads(r[1]), dtype=np.float32) for r in rows])
+        for query in QUERIES[:4]:
             vector = embedder.embed_query(query)
-            assert ([p.id for p in dense_ranking(conn, "clauses", vector, filters)]
-                    == [p.id for p in dense_ranking(conn, "clauses", vector, filters, exact=True)])
+            cosines = vectors @ vector / np.linalg.norm(vectors, axis=1) / np.linalg.norm(vector)
+            found = dense_ranking(conn, "clauses", vector, filters, depth=30)
+            assert len(found) == min(30, len(ids))
+            order = np.lexsort((ids, -cosines))[:30]
+            assert [round(p.score, 2) for p in found] == pytest.approx([round(float(c), 2) for c in cosines[order]],
+                                                                        abs=0.011)
+            assert {p.id for p in found if p.score > found[-1].score + 0.01} <= set(ids[order].tolist())
     engine.dispose()
 
 
