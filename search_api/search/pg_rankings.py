@@ -13,8 +13,8 @@ to ``EXACT_LIMIT``, through the filter's own indexes):
   and cheaper than walking a graph for rows a filter would mostly reject.
 - a broad filter: the graph is read further (``hnsw.iterative_scan``) until enough contents
   have a passage that passes, widening by 4 until ``depth`` passages are found or the whole
-  collection was read; BM25 reads each term's postings in impact order, skipping contents with
-  no passing passage.
+  collection was read; BM25 scores the terms' postings as without a filter and joins its best
+  contents to their passing passages, widening the same way.
 
 BM25 is the embedded index's (``sparse_build``): the same tokens, k1, b and Lucene idf
 ``log(1 + (N - df + 0.5) / (df + 0.5))`` over passages (df and N count passages, not distinct
@@ -196,14 +196,21 @@ def sparse_ranking(conn: Connection, collection: str, terms: list[tuple[str, flo
                 "best AS (SELECT kept.id, hits.score FROM hits JOIN kept ON kept.content_id = hits.content_id "
                 f"ORDER BY hits.score DESC, kept.id LIMIT :depth) SELECT {_COLUMNS}, best.score FROM best "
                 "JOIN search_passages p ON p.id = best.id ORDER BY best.score DESC, p.id"), params))
-        passing = (f" AND EXISTS (SELECT 1 FROM search_passages p WHERE p.content_id = t.content_id{where})"
-                   if where else "")
+        # each term's best postings (``cap``), scored per content; with a broad filter the best
+        # ``k`` contents are joined to their passing passages, ``k`` widening until ``depth`` pass
         limit = "LIMIT :cap" if cap is not None else ""
-        return _rows(conn.execute(text(
+        sql = text(
             f"WITH {_QUERY_TERMS}, hits AS (SELECT t.content_id, {_BM25} AS score FROM q CROSS JOIN LATERAL "
             f"(SELECT t.content_id, t.tf, t.length FROM search_terms t WHERE t.collection = :collection "
-            f"AND t.term = q.term{passing} ORDER BY t.impact DESC {limit}) t "
-            "GROUP BY t.content_id ORDER BY score DESC, t.content_id LIMIT :depth) "
+            f"AND t.term = q.term ORDER BY t.impact DESC {limit}) t "
+            "GROUP BY t.content_id ORDER BY score DESC, t.content_id LIMIT :k) "
             f"SELECT {_COLUMNS}, hits.score FROM hits JOIN search_passages p ON p.content_id = hits.content_id "
-            f"WHERE p.collection = :collection{where} ORDER BY hits.score DESC, p.id LIMIT :depth"),
-            {**params, "cap": cap}))
+            f"WHERE p.collection = :collection{where} ORDER BY hits.score DESC, p.id LIMIT :depth")
+        most = len(weighted.terms) * cap if cap is not None else conn.execute(text(
+            "SELECT count(*) FROM search_contents WHERE collection = :collection"), params).scalar()
+        k = depth
+        while True:
+            found = _rows(conn.execute(sql, {**params, "cap": cap, "k": k}))
+            if not where or len(found) >= depth or k >= most:
+                return found
+            k *= WIDEN
