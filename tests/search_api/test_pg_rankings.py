@@ -72,6 +72,27 @@ def test_the_graph_paths_find_what_exact_search_finds(pg_settings: Settings, dep
     engine.dispose()
 
 
+@pytest.mark.parametrize("collection", ["measures", "clauses"])
+def test_bm25_with_a_broad_filter_finds_what_the_exact_filtered_scoring_finds(
+        pg_settings: Settings, collection: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """The widening read (every filter taken as broad) against the exact scoring of every passing
+    passage: the same number of rows and the same scores, uncapped; capped, recall@10 >= 0.95."""
+    engine = pg_engine(pg_settings.db_url)
+    with engine.connect() as conn:
+        for name, filters in _filters(pg_settings).items():
+            recalls = []
+            for query in QUERIES:
+                terms = plan_query(query).terms
+                monkeypatch.setattr(pg_rankings, "EXACT_LIMIT", 10**9)
+                exact = sparse_ranking(conn, collection, terms, filters, depth=50)
+                monkeypatch.setattr(pg_rankings, "EXACT_LIMIT", 0)
+                widened = sparse_ranking(conn, collection, terms, filters, depth=50, cap=None)
+                assert [round(p.score, 4) for p in widened] == [round(p.score, 4) for p in exact], (name, query)
+                recalls.append(recall_at_10(exact, sparse_ranking(conn, collection, terms, filters, depth=50)))
+            assert sum(recalls) / len(recalls) >= 0.95, (name, recalls)
+    engine.dispose()
+
+
 def test_selective_filters_are_scored_exactly(pg_settings: Settings) -> None:  # noqa: F811
     """A filter leaving few passages is read without the graph: the passages and cosines numpy
     computes over every passing passage's vector, nearest first."""
