@@ -46,7 +46,10 @@ from search_api.search.ranking import DEPTH
 EF_SEARCH = 1000
 EF_SEARCH_MAX = 1000  # pgvector's ceiling; a wider read goes on by iterative scan
 EXACT_LIMIT = 20_000  # a filter leaving at most this many passages in a collection is scored exactly
-POSTINGS_CAP = 5_000  # contents read per query term, best impact first (see the module docstring)
+# contents read per query term, best impact first (see the module docstring). At 10,000 documents
+# (8 bench queries, clauses) top-10 agreement with uncapped BM25 and time per ranking: 5,000: 0.75,
+# 26 ms; 20,000: 0.875, 40 ms; 50,000: 1.0, 71 ms.
+POSTINGS_CAP = 20_000
 WIDEN = 4  # a broad filter's graph read grows by this factor while too few passages pass
 
 
