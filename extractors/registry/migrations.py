@@ -174,6 +174,54 @@ def add_tracking_tables(conn: Connection) -> None:
     md.create_all(conn, checkfirst=True)
 
 
+# The PostgreSQL search tables whose shape does not depend on the embedding model (the one that
+# does, search_contents with its halfvec(dim) column, is made by the index build, which knows the
+# model): search_api/index/pg_schema.py says what each holds. The first layout (one row per
+# passage, each with its own vector and a ts_rank tsvector) is dropped: its rows cannot be
+# converted, and the next `taizhang build` rebuilds the index from the registry.
+_SEARCH_TABLES_V6 = (
+    ("CREATE TABLE IF NOT EXISTS search_state (id int PRIMARY KEY, model_id text NOT NULL, dim int NOT NULL, "
+     "generation bigint NOT NULL, registry_generation text NOT NULL, indexer int NOT NULL)"),
+    "CREATE TABLE IF NOT EXISTS search_docs (doc_id text PRIMARY KEY, fingerprint text NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS search_cards (item_id text PRIMARY KEY, doc_id text NOT NULL, card_json text NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS search_cards_doc ON search_cards (doc_id)",
+    ("CREATE TABLE IF NOT EXISTS search_passages (id bigserial PRIMARY KEY, collection text NOT NULL, "
+     "item_id text NOT NULL, doc_id text NOT NULL, doc_status text NOT NULL, years int[] NOT NULL, "
+     "units text[] NOT NULL, kind text NOT NULL, text text NOT NULL, span_start int NOT NULL, "
+     "span_end int NOT NULL, page int NOT NULL, line int NOT NULL, content_id bigint NOT NULL)"),
+    "CREATE INDEX IF NOT EXISTS search_passages_doc ON search_passages (doc_id)",
+    "CREATE INDEX IF NOT EXISTS search_passages_content ON search_passages (content_id)",
+    "CREATE INDEX IF NOT EXISTS search_passages_item ON search_passages (item_id)",
+    "CREATE INDEX IF NOT EXISTS search_passages_units ON search_passages USING gin (units)",
+    "CREATE INDEX IF NOT EXISTS search_passages_years ON search_passages USING gin (years)",
+    ("CREATE TABLE IF NOT EXISTS search_terms (content_id bigint NOT NULL, term text NOT NULL, "
+     "collection text NOT NULL, tf int NOT NULL, length int NOT NULL, impact real NOT NULL, "
+     "PRIMARY KEY (content_id, term))"),
+    ("CREATE INDEX IF NOT EXISTS search_terms_postings ON search_terms (collection, term, impact DESC) "
+     "INCLUDE (content_id, tf, length)"),
+    ("CREATE TABLE IF NOT EXISTS search_term_stats (collection text NOT NULL, term text NOT NULL, "
+     "df bigint NOT NULL, PRIMARY KEY (collection, term))"),
+    ("CREATE TABLE IF NOT EXISTS search_collections (collection text PRIMARY KEY, passages bigint NOT NULL, "
+     "total_length bigint NOT NULL)"),
+    "CREATE TABLE IF NOT EXISTS embedding_cache (key bytea PRIMARY KEY, dim int NOT NULL, vector bytea NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS token_cache (key bytea PRIMARY KEY, terms text[] NOT NULL)",
+)
+
+
+def add_postgres_search_tables(conn: Connection) -> None:
+    """PostgreSQL: the search tables of the second layout (see ``_SEARCH_TABLES_V6``), the first
+    layout's dropped; the shared caches kept. SQLite: nothing (its index is files on disk)."""
+    if conn.dialect.name != "postgresql":
+        return
+    old_layout = conn.execute(text(
+        "SELECT 1 FROM information_schema.columns WHERE table_name = 'search_passages' "
+        "AND column_name = 'embedding'")).first()
+    if old_layout:
+        conn.execute(text("DROP TABLE search_passages, search_cards, search_docs, search_state"))
+    for statement in _SEARCH_TABLES_V6:
+        conn.execute(text(statement))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the first schema: documents, tasks, task_units, targets, registry_state", create_first_schema),
     Migration(2, "text columns without length limits (PostgreSQL refused long ids and unit names)",
@@ -183,6 +231,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "document_replacements and document_versions, where missing", add_version_tables),
     Migration(5, "the tracking tables (corrections, progress_reports, imported_files), where missing",
               add_tracking_tables),
+    Migration(6, "PostgreSQL: search tables with one row per distinct content and BM25 terms "
+              "(the first layout dropped: rebuild the index)", add_postgres_search_tables),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

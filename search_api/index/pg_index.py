@@ -1,28 +1,25 @@
-"""The search index inside PostgreSQL (pgvector), used when ``TAIZHANG_DB_URL`` is PostgreSQL.
-
-Every replica on every machine reads the same tables, so no index files live on local disk:
-
-    search_state     one row: model id, vector size, generation, the registry generation built from
-    search_docs      doc_id → the registry fingerprint its rows were built from
-    search_cards     item_id → its ItemCard (JSON), per document
-    search_passages  one row per passage of both collections (measures, clauses): the text and its
-                     place, the filter columns of its item (doc, status, deadline years, units),
-                     the vector (``vector(dim)``, HNSW, cosine) and the jieba terms (``tsvector``
-                     of the 'simple' configuration, GIN)
+"""The search index inside PostgreSQL (pgvector), used when ``TAIZHANG_DB_URL`` is PostgreSQL:
+writing it. Its tables, and why one row per distinct content: ``pg_schema.py``.
 
 Incremental: ``sync_pg_index`` compares the registry's fingerprints with ``search_docs`` and
 rewrites only the documents that are new or changed (one transaction per document: delete its
-rows, insert the new ones), deletes those gone from the registry, then moves the generation on.
-A full rebuild happens only when the embedding model (or its vector size) or the indexer changes.
+passages, insert the new ones with their new contents, drop contents no passage uses any more,
+move the BM25 statistics by the difference), deletes those gone from the registry, then moves
+the generation on. A full rebuild happens only when the embedding model (or its vector size) or
+the indexer changes.
 
-The lexical side is PostgreSQL full-text search over jieba's tokens (the same ``tokenize_many``
-the embedded BM25 uses), ranked by ``ts_rank``: not BM25 (no document-length saturation, no
-IDF), chosen because it lives in the shared database and filters in the same SQL.
+The lexical side is BM25 with the embedded index's tokens (the same ``tokenize_many``), the same
+k1 and b and the same Lucene idf (``search/pg_lexical.py`` scores it): each content's terms with
+their frequencies and its length, and per collection the passage counts. Documents are written
+one at a time, in one writer's transaction each (``WRITE_LOCK_KEY``), so two builds never count
+one passage twice.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -34,77 +31,58 @@ from pipeline.settings import Settings
 
 from search_api.embedding.embed import CacheStats, Embedder, embed_with_cache, index_model_id, make_embedder
 from search_api.index import index as index_files
-from search_api.index.pg_caches import PgEmbeddingCache, PgTokenCache, create_cache_tables, pg_engine
+from search_api.index.pg_caches import PgEmbeddingCache, PgTokenCache, pg_engine
+from search_api.index.pg_schema import COLLECTIONS, PgIndexState, create_hnsw, drop_hnsw, prepare_tables, read_state
 from search_api.index.ray_embed import embed_on_ray, missing_texts
 from search_api.index.items import DENSE_ITEM_CHARS, DocItems, dense_text, document_items, item_vectors
 from search_api.schemas import IndexReport, ItemCard, Passage
 from search_api.sparse.sparse_build import tokenize_many
 
-SCHEMA_LOCK_KEY = 0x7A5C_0003  # pg_advisory_xact_lock key while the search tables are made
+__all__ = ["PgIndexState", "pg_engine", "pg_index_is_current", "read_state", "sync_pg_index", "vector_literal"]
+
+# A sync rewriting more than this share of the documents (a first build, a new model) drops the
+# HNSW graphs and builds each once over all rows at the end: inserting row by row into a graph
+# was most of a full build's time. Searches meanwhile scan exactly (correct, slower); a build
+# that dies midway leaves no graph, and the next sync makes it again (IF NOT EXISTS).
+BULK_SHARE = 0.5
+HNSW_BUILD_MEMORY = "1GB"  # maintenance_work_mem for the bulk build: the graph built in memory
+WRITE_LOCK_KEY = 0x7A5C_0004  # pg_advisory_xact_lock key held by each document's write
+BM25_K1, BM25_B = 1.2, 0.75  # as the embedded index (sparse_build.SparseBuilder)
 
 
 def vector_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{float(x):.6g}" for x in vector) + "]"
 
 
+def bm25_impact(tf: int, length: int, average_length: float) -> float:
+    """A term's BM25 weight in one text without its idf: the order in which a term's postings
+    are read (``search_terms_postings``). The average is the collection's when the text was
+    written; the score itself is computed at query time with the average of that moment."""
+    return tf / (tf + BM25_K1 * (1 - BM25_B + BM25_B * length / max(average_length, 1e-9)))
+
+
 @dataclass(frozen=True)
-class PgIndexState:
-    model_id: str
-    dim: int
-    generation: int
-    registry_generation: str
-    indexer: int
+class ContentRow:
+    """One distinct (collection, vector, indexed text): what passages that repeat share."""
+
+    collection: str
+    key: bytes
+    vector: np.ndarray
+    terms: Counter  # term → frequency
+    length: int  # terms, repeats included; an empty text counts 1, as bm25s counts it
 
 
-def read_state(conn: Connection) -> PgIndexState | None:
-    exists = conn.execute(text("SELECT to_regclass('search_state') IS NOT NULL")).scalar()
-    if not exists:
-        return None
-    row = conn.execute(text("SELECT model_id, dim, generation, registry_generation, indexer "
-                            "FROM search_state WHERE id = 1")).first()
-    return PgIndexState(*row) if row else None
+def content_row(collection: str, vector: np.ndarray, indexed_text: str, terms: Sequence[str]) -> ContentRow:
+    vector = np.asarray(vector, dtype=np.float32)
+    key = hashlib.sha256(vector.tobytes() + b"\0" + indexed_text.encode()).digest()
+    return ContentRow(collection, key, vector, Counter(t for t in terms if t), max(len(terms), 1))
 
 
-def _create_schema(conn: Connection, model_id: str, dim: int) -> None:
-    """The tables for vectors of size ``dim``; dropped and made again when the model changed."""
-    conn.execute(text(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})"))
-    state = read_state(conn)
-    if state is not None and (state.model_id, state.dim, state.indexer) != (
-            model_id, dim, index_files.INDEXER_VERSION):
-        conn.execute(text("DROP TABLE IF EXISTS search_passages, search_cards, search_docs, search_state"))
-        state = None
-    if state is not None:
-        return
-    conn.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
-    conn.execute(text(
-        "CREATE TABLE search_state (id int PRIMARY KEY, model_id text NOT NULL, dim int NOT NULL, "
-        "generation bigint NOT NULL, registry_generation text NOT NULL, indexer int NOT NULL)"))
-    conn.execute(text("CREATE TABLE search_docs (doc_id text PRIMARY KEY, fingerprint text NOT NULL)"))
-    conn.execute(text("CREATE TABLE search_cards (item_id text PRIMARY KEY, doc_id text NOT NULL, "
-                      "card_json text NOT NULL)"))
-    conn.execute(text("CREATE INDEX search_cards_doc ON search_cards (doc_id)"))
-    conn.execute(text(
-        "CREATE TABLE search_passages (id bigserial PRIMARY KEY, collection text NOT NULL, "
-        "item_id text NOT NULL, doc_id text NOT NULL, doc_status text NOT NULL, "
-        "years int[] NOT NULL, units text[] NOT NULL, kind text NOT NULL, text text NOT NULL, "
-        "span_start int NOT NULL, span_end int NOT NULL, page int NOT NULL, line int NOT NULL, "
-        f"terms tsvector NOT NULL, embedding vector({int(dim)}) NOT NULL)"))
-    for name, how in (("terms", "gin (terms)"), ("doc", "btree (doc_id)"), ("units", "gin (units)"),
-                      ("years", "gin (years)")):
-        conn.execute(text(f"CREATE INDEX search_passages_{name} ON search_passages USING {how}"))
-    conn.execute(_CREATE_HNSW)
-    conn.execute(text("INSERT INTO search_state VALUES (1, :m, :d, 0, '', :v)"),
-                 {"m": model_id, "d": dim, "v": index_files.INDEXER_VERSION})
-
-
-_CREATE_HNSW = text("CREATE INDEX IF NOT EXISTS search_passages_hnsw ON search_passages "
-                    "USING hnsw (embedding vector_cosine_ops)")
-# A sync rewriting more than this share of the documents (a first build, a new model) drops the
-# HNSW graph and builds it once over all rows at the end: inserting row by row into the graph
-# was most of a full build's time. Searches meanwhile scan exactly (correct, slower); a build
-# that dies midway leaves no graph, and the next sync makes it again (IF NOT EXISTS).
-BULK_SHARE = 0.5
-HNSW_BUILD_MEMORY = "512MB"  # maintenance_work_mem for the bulk build: the graph built in memory
+@dataclass
+class DocumentRows:
+    cards: list[dict]
+    passages: list[dict]  # columns of search_passages, ``content_key`` in place of content_id
+    contents: dict[tuple[str, bytes], ContentRow]
 
 
 def unit_keys(card: ItemCard) -> list[str]:
@@ -152,8 +130,8 @@ class PgDocumentWriter:
         return ([dense_text(p, cards) for p in items.clauses],
                 [items.measure_texts[i][:DENSE_ITEM_CHARS] for i in lonely], lonely)
 
-    def rows(self, items: DocItems) -> tuple[list[dict], list[dict]]:
-        """(card rows, passage rows) of one document."""
+    def rows(self, items: DocItems) -> DocumentRows:
+        """The card, passage and content rows of one document."""
         cards = {c.item_id: c for c in items.cards}
         rows_of: dict[str, list[int]] = {}
         for row, p in enumerate(items.clauses):
@@ -163,51 +141,135 @@ class PgDocumentWriter:
         l_vectors = self._vectors(lonely_texts)
         m_vectors = item_vectors(items.measures, rows_of, c_vectors, dict(zip(lonely, l_vectors)),
                                  self.embedder.dim)
-        passages: list[dict] = []
+        out = DocumentRows(cards=[{"item_id": c.item_id, "doc_id": c.doc_id, "card_json": c.model_dump_json()}
+                                  for c in cards.values()], passages=[], contents={})
         for name, group, vectors, texts in (
             ("measures", items.measures, m_vectors, items.measure_texts),
             ("clauses", items.clauses, c_vectors, [p.text for p in items.clauses]),
         ):
             terms, _ = tokenize_many(texts, self.token_cache)
-            passages += [_passage_row(name, p, cards[p.item_id], v, t)
-                         for p, v, t in zip(group, vectors, terms)]
+            for p, vector, indexed, words in zip(group, vectors, texts, terms):
+                content = content_row(name, vector, indexed, words)
+                out.contents.setdefault((name, content.key), content)
+                out.passages.append(_passage_row(name, p, cards[p.item_id], content.key))
         for card in items.cards:
             self.counts["measures" if card.kind == "measure" else "context_items"] += 1
         self.counts["passages"] += len(items.clauses)
-        card_rows = [{"item_id": c.item_id, "doc_id": c.doc_id, "card_json": c.model_dump_json()}
-                     for c in cards.values()]
-        return card_rows, passages
+        return out
 
 
-def _passage_row(collection: str, p: Passage, card: ItemCard, vector: np.ndarray,
-                 terms: Sequence[str]) -> dict:
+def _passage_row(collection: str, p: Passage, card: ItemCard, content_key: bytes) -> dict:
     return {
         "collection": collection, "item_id": p.item_id, "doc_id": p.doc_id, "doc_status": card.doc_status,
         "years": list(card.deadline_years), "units": unit_keys(card), "kind": p.kind, "text": p.text,
         "span_start": p.span.start, "span_end": p.span.end, "page": p.page, "line": p.line,
-        "terms": " ".join(terms), "embedding": vector_literal(vector),
+        "content_key": content_key,
     }
 
 
 _INSERT_PASSAGE = text(
     "INSERT INTO search_passages (collection, item_id, doc_id, doc_status, years, units, kind, text, "
-    "span_start, span_end, page, line, terms, embedding) VALUES (:collection, :item_id, :doc_id, "
-    ":doc_status, :years, :units, :kind, :text, :span_start, :span_end, :page, :line, "
-    "to_tsvector('simple', :terms), CAST(:embedding AS vector))")
+    "span_start, span_end, page, line, content_id) VALUES (:collection, :item_id, :doc_id, "
+    ":doc_status, :years, :units, :kind, :text, :span_start, :span_end, :page, :line, :content_id)")
 
 
-def _replace_document(conn: Connection, doc_id: str, fingerprint: str | None,
-                      cards: list[dict], passages: list[dict]) -> None:
-    for table in ("search_passages", "search_cards", "search_docs"):
+def _document_counts(conn: Connection, doc_id: str) -> tuple[Counter, Counter, Counter]:
+    """(passages per collection, their total length per collection, passages per (collection,
+    term)) of the rows ``doc_id`` holds now: what its removal takes off the BM25 statistics."""
+    passages, lengths, terms = Counter(), Counter(), Counter()
+    for collection, n, total in conn.execute(text(
+            "SELECT p.collection, count(*), sum(c.length) FROM search_passages p JOIN search_contents c "
+            "ON c.id = p.content_id WHERE p.doc_id = :d GROUP BY p.collection"), {"d": doc_id}):
+        passages[collection], lengths[collection] = int(n), int(total)
+    for collection, term, n in conn.execute(text(
+            "SELECT p.collection, t.term, count(*) FROM search_passages p JOIN search_terms t "
+            "ON t.content_id = p.content_id WHERE p.doc_id = :d GROUP BY p.collection, t.term"), {"d": doc_id}):
+        terms[(collection, term)] = int(n)
+    return passages, lengths, terms
+
+
+def _content_ids(conn: Connection, rows: DocumentRows) -> dict[tuple[str, bytes], int]:
+    """The id of each of the document's contents: found, or inserted with its vector and terms."""
+    ids: dict[tuple[str, bytes], int] = {}
+    averages = {c: total / n if n else 0.0 for c, n, total in conn.execute(text(
+        "SELECT collection, passages, total_length FROM search_collections"))}
+    for collection in COLLECTIONS:
+        mine = [c for (name, _), c in rows.contents.items() if name == collection]
+        if not mine:
+            continue
+        keys = [c.key for c in mine]
+        ids.update(((collection, bytes(k)), i) for k, i in conn.execute(text(
+            "SELECT key, id FROM search_contents WHERE collection = :c AND key = ANY(:k)"),
+            {"c": collection, "k": keys}))
+        new = [c for c in mine if (collection, c.key) not in ids]
+        if not new:
+            continue
+        inserted = {bytes(k): i for k, i in conn.execute(text(
+            "INSERT INTO search_contents (collection, key, length, embedding) "
+            "SELECT :c, k, n, CAST(e AS halfvec) FROM unnest(CAST(:k AS bytea[]), CAST(:n AS int[]), "
+            "CAST(:e AS text[])) AS u(k, n, e) RETURNING key, id"),
+            {"c": collection, "k": [c.key for c in new], "n": [c.length for c in new],
+             "e": [vector_literal(c.vector) for c in new]})}
+        ids.update(((collection, k), i) for k, i in inserted.items())
+        average = averages.get(collection) or sum(c.length for c in new) / len(new)
+        terms = [(inserted[c.key], term, tf, c.length, bm25_impact(tf, c.length, average))
+                 for c in new for term, tf in c.terms.items()]
+        if terms:
+            cid, term, tf, length, impact = map(list, zip(*terms))
+            conn.execute(text(
+                "INSERT INTO search_terms (content_id, term, collection, tf, length, impact) "
+                "SELECT c, t, :collection, f, n, i FROM unnest(CAST(:c AS bigint[]), CAST(:t AS text[]), "
+                "CAST(:f AS int[]), CAST(:n AS int[]), CAST(:i AS real[])) AS u(c, t, f, n, i)"),
+                {"collection": collection, "c": cid, "t": term, "f": tf, "n": length, "i": impact})
+    return ids
+
+
+def _replace_document(conn: Connection, doc_id: str, fingerprint: str | None, rows: DocumentRows | None) -> None:
+    """Rewrite one document's rows and move the BM25 statistics by the difference."""
+    conn.execute(text(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"))
+    old_passages, old_lengths, old_terms = _document_counts(conn, doc_id)
+    old_contents = conn.execute(text("DELETE FROM search_passages WHERE doc_id = :d RETURNING content_id"),
+                                {"d": doc_id}).scalars().all()
+    for table in ("search_cards", "search_docs"):
         conn.execute(text(f"DELETE FROM {table} WHERE doc_id = :d"), {"d": doc_id})
-    if fingerprint is None:
-        return
-    if cards:
-        conn.execute(text("INSERT INTO search_cards VALUES (:item_id, :doc_id, :card_json) "
-                          "ON CONFLICT (item_id) DO UPDATE SET card_json = EXCLUDED.card_json"), cards)
-    if passages:
-        conn.execute(_INSERT_PASSAGE, passages)
-    conn.execute(text("INSERT INTO search_docs VALUES (:d, :f)"), {"d": doc_id, "f": fingerprint})
+    passages, lengths, terms = Counter(), Counter(), Counter()
+    if fingerprint is not None and rows is not None:
+        if rows.cards:
+            conn.execute(text("INSERT INTO search_cards VALUES (:item_id, :doc_id, :card_json) "
+                              "ON CONFLICT (item_id) DO UPDATE SET card_json = EXCLUDED.card_json"), rows.cards)
+        ids = _content_ids(conn, rows)
+        if rows.passages:
+            conn.execute(_INSERT_PASSAGE, [{**{k: v for k, v in p.items() if k != "content_key"},
+                                            "content_id": ids[(p["collection"], p["content_key"])]}
+                                           for p in rows.passages])
+        for p in rows.passages:
+            content = rows.contents[(p["collection"], p["content_key"])]
+            passages[p["collection"]] += 1
+            lengths[p["collection"]] += content.length
+            for term in content.terms:
+                terms[(p["collection"], term)] += 1
+        conn.execute(text("INSERT INTO search_docs VALUES (:d, :f)"), {"d": doc_id, "f": fingerprint})
+    if old_contents:  # contents no passage uses any more, and their terms
+        gone = conn.execute(text(
+            "DELETE FROM search_contents c WHERE c.id = ANY(:ids) AND NOT EXISTS "
+            "(SELECT 1 FROM search_passages p WHERE p.content_id = c.id) RETURNING c.id"),
+            {"ids": sorted(set(old_contents))}).scalars().all()
+        if gone:
+            conn.execute(text("DELETE FROM search_terms WHERE content_id = ANY(:ids)"), {"ids": gone})
+    terms.subtract(old_terms)
+    changed = sorted((c, t, n) for (c, t), n in terms.items() if n)
+    if changed:
+        collection, term, delta = map(list, zip(*changed))
+        conn.execute(text(
+            "INSERT INTO search_term_stats (collection, term, df) SELECT * FROM unnest(CAST(:c AS text[]), "
+            "CAST(:t AS text[]), CAST(:n AS bigint[])) ON CONFLICT (collection, term) "
+            "DO UPDATE SET df = search_term_stats.df + EXCLUDED.df"), {"c": collection, "t": term, "n": delta})
+    for collection in COLLECTIONS:
+        moved = (passages[collection] - old_passages[collection], lengths[collection] - old_lengths[collection])
+        if any(moved):
+            conn.execute(text("UPDATE search_collections SET passages = passages + :n, "
+                              "total_length = total_length + :l WHERE collection = :c"),
+                         {"n": moved[0], "l": moved[1], "c": collection})
 
 
 def pg_index_is_current(settings: Settings, registry) -> bool:
@@ -232,8 +294,7 @@ def sync_pg_index(settings: Settings, registry, embedder: Embedder | None = None
     writer = PgDocumentWriter(engine, embedder)
     try:
         with engine.begin() as conn:
-            _create_schema(conn, embedder.model_id, embedder.dim)
-            create_cache_tables(conn)  # under the same lock; kept when the search tables are remade
+            prepare_tables(conn, embedder.model_id, embedder.dim, index_files.INDEXER_VERSION)
         with engine.connect() as conn:
             have = dict(conn.execute(text("SELECT doc_id, fingerprint FROM search_docs")).all())
         on_ray = 0  # texts embedded on Ray: the loop below reads them from the cache, yet they are new
@@ -245,16 +306,20 @@ def sync_pg_index(settings: Settings, registry, embedder: Embedder | None = None
         bulk = changed > BULK_SHARE * max(len(wanted), 1)
         if bulk:
             with engine.begin() as conn:
-                conn.execute(text("DROP INDEX IF EXISTS search_passages_hnsw"))
+                drop_hnsw(conn)
         for doc_id, fingerprint, items in _changed(registry, wanted, have):
-            cards, passages = writer.rows(items) if items is not None else ([], [])
+            rows = writer.rows(items) if items is not None else None
             with engine.begin() as conn:
-                _replace_document(conn, doc_id, fingerprint if items is not None else None, cards, passages)
+                _replace_document(conn, doc_id, fingerprint if items is not None else None, rows)
         with engine.begin() as conn:  # once over all rows after a bulk load; else already there
             conn.execute(text(f"SET LOCAL maintenance_work_mem = '{HNSW_BUILD_MEMORY}'"))
-            conn.execute(_CREATE_HNSW)
-        with engine.connect() as conn:  # fresh statistics: the search reads its term shares from them
-            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE search_passages"))
+            for collection in COLLECTIONS:
+                create_hnsw(conn, collection)
+        if bulk:  # the planner's statistics for tables that were empty (autovacuum keeps them later)
+            with engine.connect() as conn:
+                auto = conn.execution_options(isolation_level="AUTOCOMMIT")
+                for table in ("search_passages", "search_contents", "search_terms"):
+                    auto.execute(text(f"ANALYZE {table}"))
         with engine.begin() as conn:
             generation = conn.execute(text(
                 "UPDATE search_state SET generation = generation + 1, registry_generation = :g "

@@ -29,10 +29,9 @@ from search_api.embedding.embed import Embedder, make_embedder
 from search_api.index.index import LoadedIndex, current_generation_folder, load_index
 from search_api.index.pg_index import PgIndexState, pg_engine, read_state
 from search_api.schemas import SearchFilters, SearchMode, SearchResponse
-from search_api.search.pg_search import search_pg, term_shares
+from search_api.search.pg_search import search_pg
 from search_api.search.ranking import DEFAULT_TUNING, SearchTuning
 from search_api.search.search import IndexLookups, check_mode, index_lookups, search_index
-from search_api.unit_lookup import lookup_unit
 
 WARM_UP_QUERY = "园区"
 
@@ -86,7 +85,6 @@ class SearchEngine:
         # query reads the rows of the moment, so every replica sees a build as soon as it commits.
         self.on_postgres = is_postgres(settings.registry_url)
         self._pg = pg_engine(settings.registry_url) if self.on_postgres else None
-        self._shares: tuple[int, dict[str, float]] = (-1, {})  # (generation, term_shares)
         self._pg_units: tuple[int, set[str]] = (-1, set())  # (generation, its unit names)
 
     # -------------------------------------------------------------------- resources
@@ -255,17 +253,9 @@ class SearchEngine:
             raise IndexNotBuiltError(self.settings.registry_url, f"index was built with {state.model_id}, "
                                      f"the configured model is {embedder.model_id}",
                                      "run `taizhang build` again after changing the embedding model")
-        if filters is not None and filters.unit:  # the same reading of a typed unit as search_index's
-            unit = lookup_unit(filters.unit, self.units())
-            if unit.unit is None:
-                return SearchResponse(query=query, mode=mode, filters=filters, no_answer=True,
-                                      message=unit.message, unit_candidates=unit.candidates)
-            filters = filters.model_copy(update={"unit": unit.unit})
         with self._pg.connect() as conn:
-            if self._shares[0] != state.generation:  # a new generation: read its statistics once
-                self._shares = (state.generation, term_shares(conn))
             return search_pg(query, conn, embedder, state.model_id, str(state.generation), k=k,
-                             filters=filters, mode=mode, tuning=tuning, shares=self._shares[1])
+                             filters=filters, mode=mode, tuning=tuning, unit_names=self.units())
 
     def units(self) -> set[str]:
         """Canonical names of every unit named for a measure in the index, whatever its role."""

@@ -17,7 +17,7 @@ from search_api.index import pg_index
 from search_api.index.pg_index import pg_engine, sync_pg_index
 from search_api.schemas import SearchFilters
 from search_api.search.engine import SearchEngine
-from search_api.search.pg_search import dense_ranking
+from search_api.search.pg_rankings import dense_ranking
 
 
 @pytest.fixture(scope="module")
@@ -186,11 +186,13 @@ def test_a_second_machine_rebuilding_the_index_computes_nothing_stored_before(
 
 
 def hnsw_definition(settings: Settings) -> str | None:
+    """The HNSW graphs' definitions (one per collection), or None when they are not both there."""
     engine = pg_engine(settings.db_url)
     with engine.connect() as conn:
-        found = conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_passages_hnsw'")).scalar()
+        found = conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname LIKE 'search_contents_hnsw_%' "
+                                  "ORDER BY indexname")).scalars().all()
     engine.dispose()
-    return found
+    return " ; ".join(found) if len(found) == 2 else None
 
 
 def test_a_sync_that_rewrites_most_documents_builds_the_hnsw_graph_once_at_the_end(
@@ -213,17 +215,17 @@ def test_a_sync_that_rewrites_most_documents_builds_the_hnsw_graph_once_at_the_e
             registry.replace_document(doc, registry.tasks(doc_id=doc.doc_id), registry.targets(doc_id=doc.doc_id),
                                       fingerprint=f"bulk-{doc.doc_id}")
         sync_pg_index(pg_settings, registry)
-        drops = [i for i, s in enumerate(statements) if s.startswith("DROP INDEX IF EXISTS search_passages_hnsw")]
+        drops = [i for i, s in enumerate(statements) if s.startswith("DROP INDEX IF EXISTS search_contents_hnsw")]
         inserts = [i for i, s in enumerate(statements) if s.startswith("INSERT INTO search_passages")]
-        creates = [i for i, s in enumerate(statements) if "CREATE INDEX IF NOT EXISTS search_passages_hnsw" in s]
-        assert len(drops) == 1 and inserts and drops[0] < min(inserts) and max(inserts) < creates[-1]
+        creates = [i for i, s in enumerate(statements) if "CREATE INDEX IF NOT EXISTS search_contents_hnsw" in s]
+        assert len(drops) == 2 and inserts and drops[0] < min(inserts) and max(inserts) < creates[-1]
         statements.clear()
         doc = registry.document(registry.documents()[0].doc_id)
         registry.replace_document(doc, registry.tasks(doc_id=doc.doc_id), registry.targets(doc_id=doc.doc_id),
                                   fingerprint="one-more")
         sync_pg_index(pg_settings, registry)
         assert not [s for s in statements if s.startswith("DROP INDEX")]
-    assert "hnsw" in hnsw_definition(pg_settings)
+    assert "halfvec_cosine_ops" in hnsw_definition(pg_settings)
 
 
 def test_unit_names_are_read_once_per_generation_and_miss_none(pg_settings: Settings) -> None:

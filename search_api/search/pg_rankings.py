@@ -1,0 +1,223 @@
+"""A query's passage rankings on PostgreSQL (tables: ``index/pg_schema.py``): dense (pgvector
+HNSW over the distinct contents) and lexical (BM25 over the contents' terms), with the filters in
+the SQL so that they apply BEFORE the top-k.
+
+How each ranking is read, by how many passages the filter leaves in the collection (counted up
+to ``EXACT_LIMIT``, through the filter's own indexes):
+
+- no filter: the ``k`` nearest contents from the HNSW graph (``hnsw.ef_search`` ≥ k, set with
+  ``SET LOCAL`` in the query's own transaction: statements are never prepared, see
+  ``pg_engine``), then their passages; BM25 from each query term's postings read in impact order.
+- a selective filter (≤ ``EXACT_LIMIT`` passages): exact. Every passing passage is scored (its
+  content's distance; its BM25 from the (content, term) primary key): recall 1 by construction,
+  and cheaper than walking a graph for rows a filter would mostly reject.
+- a broad filter: the graph is read further (``hnsw.iterative_scan``) until enough contents
+  have a passage that passes, widening by 4 until ``depth`` passages are found or the whole
+  collection was read; BM25 scores the terms' postings as without a filter and joins its best
+  contents to their passing passages, widening the same way.
+
+BM25 is the embedded index's (``sparse_build``): the same tokens, k1, b and Lucene idf
+``log(1 + (N - df + 0.5) / (df + 0.5))`` over passages (df and N count passages, not distinct
+contents), the score ``sum_t weight_t * idf_t * tf / (tf + k1 * (1 - b + b * len / avg))``. One
+bound keeps a query's cost independent of the corpus: a term's postings are read in impact order
+up to ``POSTINGS_CAP`` contents. A term held by fewer contents than that (nearly all query terms)
+is scored exactly; for a very common one (园区, 建设) a passage outside its first ``POSTINGS_CAP``
+misses that term's (low-idf) share. ``bench.postgres`` measures the top-10 agreement with the
+uncapped scoring.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from search_api.index.pg_index import BM25_B, BM25_K1, vector_literal
+from search_api.index.pg_schema import check_collection
+from search_api.schemas import SearchFilters
+from search_api.search.ranking import DEPTH
+
+# HNSW candidate list for an unfiltered query: >= DEPTH, so its 300 come from one pass. 400 gave
+# recall@10 0.85 at 1,000 documents of the bench (fake embedder, 384 dims: hashed bigrams, close
+# to random directions, the hardest case for a graph), 1,000 gave 1.0 for ~3 ms more per ranking.
+EF_SEARCH = 1000
+EF_SEARCH_MAX = 1000  # pgvector's ceiling; a wider read goes on by iterative scan
+EXACT_LIMIT = 20_000  # a filter leaving at most this many passages in a collection is scored exactly
+# contents read per query term, best impact first (see the module docstring). At 10,000 documents
+# (8 bench queries, clauses) top-10 agreement with uncapped BM25 and time per ranking: 5,000: 0.75,
+# 26 ms; 20,000: 0.875, 40 ms; 50,000: 1.0, 71 ms.
+POSTINGS_CAP = 20_000
+WIDEN = 4  # a broad filter's graph read grows by this factor while too few passages pass
+
+
+@dataclass(frozen=True)
+class PgPassage:
+    id: int
+    item_id: str
+    text: str
+    span_start: int
+    span_end: int
+    page: int
+    line: int
+    score: float
+
+
+_COLUMNS = "p.id, p.item_id, p.text, p.span_start, p.span_end, p.page, p.line"
+# the passages a filter keeps (id, content), read once through the filter's indexes; ``{where}``
+# is filled by ``filter_sql``'s conditions
+_KEPT_SQL = ("kept AS MATERIALIZED (SELECT p.id, p.content_id FROM search_passages p "
+             "WHERE p.collection = :collection{where})")
+
+
+def filter_sql(filters: SearchFilters) -> tuple[str, dict]:
+    """The conditions on passages ``p`` (each after `` AND ``) and their parameters."""
+    where, params = [], {}
+    if filters.doc:
+        where.append("p.doc_id = :f_doc")
+        params["f_doc"] = filters.doc
+    if filters.status:
+        where.append("p.doc_status = :f_status")
+        params["f_status"] = filters.status
+    if filters.unit:
+        where.append("p.units @> ARRAY[CAST(:f_unit AS text)]")
+        params["f_unit"] = f"{filters.unit}|{filters.role}" if filters.role else filters.unit
+    if filters.year is not None:
+        where.append("p.years @> ARRAY[CAST(:f_year AS int)]")
+        params["f_year"] = filters.year
+    return "".join(f" AND {w}" for w in where), params
+
+
+def matching_passages(conn: Connection, collection: str, filters: SearchFilters, limit: int = EXACT_LIMIT) -> int:
+    """How many of the collection's passages pass ``filters``, counted up to ``limit + 1``."""
+    where, params = filter_sql(filters)
+    return int(conn.execute(text(
+        f"SELECT count(*) FROM (SELECT 1 FROM search_passages p WHERE p.collection = :collection{where} "
+        "LIMIT :limit) s"), {"collection": collection, "limit": limit + 1, **params}).scalar())
+
+
+def _rows(result) -> list[PgPassage]:
+    return [PgPassage(*r) for r in result]
+
+
+def dense_ranking(conn: Connection, collection: str, vector: np.ndarray, filters: SearchFilters,
+                  depth: int = DEPTH, exact: bool = False) -> list[PgPassage]:
+    """The ``depth`` passages nearest ``vector`` (score: cosine) that pass ``filters``, nearest
+    first, ties by id. ``exact``: no graph at all (the reference the graph is measured against)."""
+    check_collection(collection)
+    where, params = filter_sql(filters)
+    params = {"q": vector_literal(vector), "collection": collection, "depth": depth, **params}
+    with conn.begin():
+        if exact or (where and matching_passages(conn, collection, filters) <= EXACT_LIMIT):
+            # ``+ 0``: an order the HNSW index cannot give, so every row is compared
+            near = (f"SELECT id, embedding <=> CAST(:q AS halfvec) AS d FROM search_contents "
+                    f"WHERE collection = '{collection}' ORDER BY (embedding <=> CAST(:q AS halfvec)) + 0 LIMIT :depth")
+            if where:  # each distinct content of the passing passages compared once
+                return _rows(conn.execute(text(
+                    f"WITH {_KEPT_SQL.format(where=where)}, near AS (SELECT c.id, c.embedding <=> CAST(:q AS halfvec) AS d "
+                    "FROM search_contents c WHERE c.id IN (SELECT content_id FROM kept)), "
+                    "best AS (SELECT kept.id, near.d AS d FROM near JOIN kept ON kept.content_id = near.id "
+                    f"ORDER BY near.d, kept.id LIMIT :depth) SELECT {_COLUMNS}, 1 - best.d FROM best "
+                    "JOIN search_passages p ON p.id = best.id ORDER BY best.d, p.id"), params))
+            return _rows(conn.execute(text(_near_passages(near, "")), params))
+        contents = None  # counted once a filtered read must widen (a scan: ~0.1 s at 10,000 documents)
+        k = depth
+        while True:
+            conn.execute(text(f"SET LOCAL hnsw.ef_search = {min(max(k, EF_SEARCH), EF_SEARCH_MAX)}"))
+            if k > EF_SEARCH_MAX:
+                conn.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
+                conn.execute(text(f"SET LOCAL hnsw.max_scan_tuples = {k * 2}"))
+            near = (f"SELECT id, embedding <=> CAST(:q AS halfvec) AS d FROM search_contents "
+                    f"WHERE collection = '{collection}' ORDER BY embedding <=> CAST(:q AS halfvec) LIMIT :k")
+            found = _rows(conn.execute(text(_near_passages(near, where)), {**params, "k": k}))
+            if len(found) >= depth or not where:
+                return found
+            if contents is None:
+                contents = conn.execute(text(
+                    "SELECT count(*) FROM search_contents WHERE collection = :collection"), params).scalar()
+            if k >= contents:
+                return found
+            k *= WIDEN
+
+
+def _near_passages(near: str, where: str) -> str:
+    """The passages of the contents ``near`` selects, nearest first (``MATERIALIZED``: the
+    contents are chosen first, by the graph, then joined)."""
+    return (f"WITH near AS MATERIALIZED ({near}) SELECT {_COLUMNS}, 1 - near.d FROM near "
+            f"JOIN search_passages p ON p.content_id = near.id WHERE p.collection = :collection{where} "
+            "ORDER BY near.d, p.id LIMIT :depth")
+
+
+@dataclass(frozen=True)
+class Bm25Terms:
+    """A query's terms as BM25 weighs them in one collection: each with its weight × idf."""
+
+    terms: list[str]
+    weights: list[float]
+    average_length: float
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+
+def bm25_terms(conn: Connection, collection: str, terms: list[tuple[str, float]]) -> Bm25Terms:
+    """``terms`` (word, weight) with the collection's idf folded into their weights; a term no
+    passage holds is left out, as the embedded index leaves out words outside its vocabulary."""
+    stats = conn.execute(text("SELECT passages, total_length FROM search_collections WHERE collection = :c"),
+                         {"c": collection}).first()
+    if not stats or not stats[0]:
+        return Bm25Terms([], [], 1.0)
+    n, total = int(stats[0]), int(stats[1])
+    weight = dict(t for t in terms if t[0])
+    df = dict(conn.execute(text("SELECT term, df FROM search_term_stats WHERE collection = :c AND term = ANY(:t) "
+                                "AND df > 0"), {"c": collection, "t": list(weight)}).all())
+    kept = [t for t in weight if t in df]
+    return Bm25Terms(kept, [weight[t] * math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in kept], total / n)
+
+
+_BM25 = "sum(q.w * t.tf / (t.tf + :k1 * (1 - :b + :b * t.length / :avg)))"
+_QUERY_TERMS = "q AS (SELECT * FROM unnest(CAST(:terms AS text[]), CAST(:weights AS float8[])) AS u(term, w))"
+
+
+def sparse_ranking(conn: Connection, collection: str, terms: list[tuple[str, float]], filters: SearchFilters,
+                   depth: int = DEPTH, cap: int | None = POSTINGS_CAP) -> list[PgPassage]:
+    """The ``depth`` passages with the best BM25 score for ``terms`` (word, weight) that pass
+    ``filters``, best first, ties by id. ``cap``: contents read per term (None: all of them,
+    the exact reference)."""
+    check_collection(collection)
+    where, params = filter_sql(filters)
+    with conn.begin():
+        weighted = bm25_terms(conn, collection, terms)
+        if not weighted:
+            return []
+        params = {"terms": weighted.terms, "weights": weighted.weights, "avg": weighted.average_length,
+                  "k1": BM25_K1, "b": BM25_B, "collection": collection, "depth": depth, **params}
+        if where and matching_passages(conn, collection, filters) <= EXACT_LIMIT:
+            # the query terms' postings of the passing passages' contents, scored per content
+            return _rows(conn.execute(text(
+                f"WITH {_QUERY_TERMS}, {_KEPT_SQL.format(where=where)}, hits AS (SELECT t.content_id, {_BM25} AS score FROM q "
+                "JOIN search_terms t ON t.collection = :collection AND t.term = q.term "
+                "WHERE t.content_id IN (SELECT content_id FROM kept) GROUP BY t.content_id), "
+                "best AS (SELECT kept.id, hits.score FROM hits JOIN kept ON kept.content_id = hits.content_id "
+                f"ORDER BY hits.score DESC, kept.id LIMIT :depth) SELECT {_COLUMNS}, best.score FROM best "
+                "JOIN search_passages p ON p.id = best.id ORDER BY best.score DESC, p.id"), params))
+        # each term's best postings (``cap``), scored per content; with a broad filter the best
+        # ``k`` contents are joined to their passing passages, ``k`` widening until ``depth`` pass
+        limit = "LIMIT :cap" if cap is not None else ""
+        sql = text(
+            f"WITH {_QUERY_TERMS}, hits AS (SELECT t.content_id, {_BM25} AS score FROM q CROSS JOIN LATERAL "
+            f"(SELECT t.content_id, t.tf, t.length FROM search_terms t WHERE t.collection = :collection "
+            f"AND t.term = q.term ORDER BY t.impact DESC {limit}) t "
+            "GROUP BY t.content_id ORDER BY score DESC, t.content_id LIMIT :k) "
+            f"SELECT {_COLUMNS}, hits.score FROM hits JOIN search_passages p ON p.content_id = hits.content_id "
+            f"WHERE p.collection = :collection{where} ORDER BY hits.score DESC, p.id LIMIT :depth")
+        most = len(weighted.terms) * cap if cap is not None else conn.execute(text(
+            "SELECT count(*) FROM search_contents WHERE collection = :collection"), params).scalar()
+        k = depth
+        while True:
+            found = _rows(conn.execute(sql, {**params, "cap": cap, "k": k}))
+            if not where or len(found) >= depth or k >= most:
+                return found
+            k *= WIDEN
