@@ -10,7 +10,8 @@ from pipeline.model import Task
 _NOISE = re.compile(r"[\s“”\"'‘’《》「」（）()、，,。：:；;]")
 
 
-def _key(title: str) -> str:
+def title_key(title: str) -> str:
+    """A title without punctuation and spaces: a row restates the measure whose key it shares."""
     return _NOISE.sub("", title)
 
 
@@ -22,13 +23,13 @@ def merge_restated_rows(tasks: list[Task], rows: list[Task]) -> tuple[list[Task]
     none; a row that restates no measure stays a measure of its own."""
     by_title: dict[str, int] = {}
     for k, task in enumerate(tasks):
-        by_title.setdefault(_key(task.title), k)
+        by_title.setdefault(title_key(task.title), k)
     merged = list(tasks)
     left: list[Task] = []
     taken: set[int] = set()
     for row in rows:
-        k = by_title.get(_key(row.title))
-        if k is None or k in taken or not _key(row.title):
+        k = by_title.get(title_key(row.title))
+        if k is None or k in taken or not title_key(row.title):
             left.append(row)
             continue
         taken.add(k)

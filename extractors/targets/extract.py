@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from extractors.deadlines import extract_deadlines
+from extractors.measures.restated import title_key
 from extractors.targets.claims import Claim, ClauseContext, read_clause
 from extractors.targets.lexicon import target_lexicon
 from extractors.targets.tables import read_table
@@ -278,7 +279,7 @@ def _restated_task(claim: Claim, rows: Sequence[Task], tasks: Sequence[Task]) ->
     row = next((r for r in rows if r.span.start <= claim.start and claim.end <= r.span.end), None)
     if row is None:
         return None
-    same = [t for t in tasks if t.task_id == row.task_id or t.title == row.title]
+    same = [t for t in tasks if t.task_id == row.task_id or title_key(t.title) == title_key(row.title)]
     return same[0].task_id if same else None
 
 
