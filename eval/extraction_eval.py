@@ -163,8 +163,9 @@ def print_families(reports: dict[str, ExtractionReport], families: dict[str, str
 
 
 def main(settings: Settings, gold_dir: Path = GOLD_DIR, console: Console | None = None) -> dict:
-    """Score the corpus against ``gold_dir`` and, where ``../shared/realdocs`` is at hand, the real
-    documents (dev and held out); print everything, return the numbers."""
+    """Score the corpus against ``gold_dir``, the written documents (dev and held out) and, where
+    ``../shared/realdocs`` is at hand, the real documents (dev and held out); print everything,
+    return the numbers."""
     console = console or Console(width=None if _is_tty() else 300)
     problems = tuple(gold_problems(gold_dir, lambda doc_id: _corpus_text(settings, doc_id)))
     doc_ids = set(load_task_files(gold_dir)) | set(load_target_files(gold_dir))
@@ -174,30 +175,35 @@ def main(settings: Settings, gold_dir: Path = GOLD_DIR, console: Console | None 
     report = replace(report, gold_problems=problems)
     print_report(report, console)
     out = report.as_dict()
-    if gold_dir == GOLD_DIR and realdocs_eval.available():
+    if gold_dir != GOLD_DIR:
+        console.print(f"extraction + scoring took {time.perf_counter() - started:.1f} s")
+        return out
+    # the written documents live in the repository; the real ones beside it, where at hand
+    sets: dict[str, ExtractionReport] = {"corpus": report}
+    if realdocs_eval.available():
         dev = realdocs_eval.score_split(settings, "dev")
-        heldout = realdocs_eval.score_split(settings, "heldout")
-        written = _written(settings)
         console.rule("real documents, development set (rules may be tuned on these)")
         print_report(dev, console)
-        console.rule("side by side (the held-out sets are scored, never tuned on: only their totals are shown)")
-        sets = {"corpus": report, "dev": dev, "held-out": heldout, **written}
-        print_summary(sets, console)
-        families = {**realdocs_eval.load_families(), **realdocs_eval.load_families(realdocs_eval.WRITTEN_GOLD)}
-        print_families(sets, families, console)
-        for name, r in (("dev", dev), ("held-out", heldout), *written.items()):
-            for doc_id, reason in sorted(r.failures.items()):
-                console.print(f"[red]{name} {doc_id}: no extraction[/red] — {reason}")
-            for problem in r.gold_problems:
-                console.print(f"[red]{name} gold problem:[/red] {problem}")
-        out["realdocs"] = {"dev": dev.as_dict(), "heldout": heldout.as_dict()}
-        out["written"] = {name: r.as_dict() for name, r in written.items()}
-        out["failures"] = {**out["failures"], **dev.failures, **heldout.failures,
-                           **{k: v for r in written.values() for k, v in r.failures.items()}}
-        out["gold_problems"] = [*out["gold_problems"], *dev.gold_problems, *heldout.gold_problems,
-                                *(p for r in written.values() for p in r.gold_problems)]
+        sets |= {"dev": dev, "held-out": realdocs_eval.score_split(settings, "heldout")}
+        out["realdocs"] = {"dev": dev.as_dict(), "heldout": sets["held-out"].as_dict()}
     else:
         console.print(f"real documents not scored: {realdocs_eval.REALDOCS_DIR} is not here")
+    written = _written(settings)
+    sets |= written
+    out["written"] = {name: r.as_dict() for name, r in written.items()}
+    console.rule("side by side (the held-out sets are scored, never tuned on: only their totals are shown)")
+    print_summary(sets, console)
+    families = {**realdocs_eval.load_families(), **realdocs_eval.load_families(realdocs_eval.WRITTEN_GOLD)}
+    print_families(sets, families, console)
+    for name, r in sets.items():
+        if name == "corpus":
+            continue
+        for doc_id, reason in sorted(r.failures.items()):
+            console.print(f"[red]{name} {doc_id}: no extraction[/red] — {reason}")
+        for problem in r.gold_problems:
+            console.print(f"[red]{name} gold problem:[/red] {problem}")
+        out["failures"] = {**out["failures"], **r.failures}
+        out["gold_problems"] = [*out["gold_problems"], *r.gold_problems]
     console.print(f"extraction + scoring took {time.perf_counter() - started:.1f} s")
     return out
 

@@ -34,7 +34,7 @@ def dev_report(tmp_path_factory):
 # fails here, not only in `taizhang eval extraction`. The second wave of gold (2026-12-07: ten more
 # dev documents, mostly duties in running text and 第X条 articles) lowered them; they rise with the rules.
 @pytest.mark.parametrize(("field", "floor"), [
-    ("unit_role", 0.97), ("unit", 0.97), ("lead", 0.98), ("deadline", 0.76),
+    ("unit_role", 0.97), ("unit", 0.97), ("lead", 0.98), ("deadline", 0.92),
 ])
 def test_development_set_does_not_lose_ground(dev_report, field: str, floor: float) -> None:
     assert dev_report.tasks.fields[field].f1 >= floor, dev_report.tasks.fields[field]
