@@ -27,8 +27,9 @@ class Extraction:
 def extract_document(doc: Document) -> Extraction:
     """Every measure of ``doc`` (with units, roles and deadlines) and every target it states."""
     ctx = DocumentContext.of(doc)
-    tasks = extract_tasks(doc, ctx)
-    targets = extract_targets(doc, tasks, ctx.by_id, table_rows=table_tasks(doc, ctx))
+    rows = table_tasks(doc, ctx)  # the 分工 tables' rows: measures, and cells that state targets
+    tasks = extract_tasks(doc, ctx, rows)
+    targets = extract_targets(doc, tasks, ctx.by_id, table_rows=rows)
     of_task: dict[str, list[str]] = {}
     for target in targets:
         if target.task_id is not None:

@@ -78,9 +78,12 @@ _FULL_WIDTH_BRACKETS = str.maketrans(
 )
 
 
-def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]:
+def extract_tasks(
+    doc: Document, ctx: DocumentContext | None = None, rows: list[Task] | None = None
+) -> list[Task]:
     """Every measure of ``doc`` as a Task, in document order (ids stable between runs).
-    ``ctx``: the document's context (built here when not given)."""
+    ``ctx``: the document's context (built here when not given); ``rows``: its 分工 tables' rows
+    as measures (``table_tasks``), when the caller has read them."""
     ctx = ctx or DocumentContext.of(doc)
     statements = _statements(ctx)
     owned: dict[str, list[ResponsibilityParse]] = {}
@@ -114,7 +117,7 @@ def extract_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Tas
     issued = ctx.issues_attached and any(
         s.kind == "annex" and _operative_annex(ctx, s) and ctx.children(s) for s in doc.sections
     )
-    rows = table_tasks(doc, ctx)
+    rows = table_tasks(doc, ctx) if rows is None else rows
     tasks: list[Task] = []
     for section in doc.sections:
         if section.kind in NOT_CONTENT_KINDS or section.kind not in _MEASURE_KINDS:
