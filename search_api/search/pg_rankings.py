@@ -24,11 +24,17 @@ up to ``POSTINGS_CAP`` contents. A term held by fewer contents than that (nearly
 is scored exactly; for a very common one (园区, 建设) a passage outside its first ``POSTINGS_CAP``
 misses that term's (low-idf) share. ``bench.postgres`` measures the top-10 agreement with the
 uncapped scoring.
+
+Every read of a search is one snapshot (``read_snapshot``): a build rewrites the index one
+document per transaction while searches run, and a search that read its rankings, cards and
+facets in separate transactions could mix the old rows with the new.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,6 +69,20 @@ class PgPassage:
     page: int
     line: int
     score: float
+
+
+@contextmanager
+def read_snapshot(conn: Connection) -> Iterator[Connection]:
+    """One read-only REPEATABLE READ transaction on ``conn``: every statement inside sees the
+    index as it was at the first one, whatever a build commits meanwhile (and its ``SET LOCAL``
+    settings end with it). Called inside a transaction already open, it joins that one: the
+    caller chose the snapshot (``pg_search.search_pg`` holds one over a whole search)."""
+    if conn.in_transaction():
+        yield conn
+        return
+    with conn.begin():
+        conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+        yield conn
 
 
 _COLUMNS = "p.id, p.item_id, p.text, p.span_start, p.span_end, p.page, p.line"
@@ -109,7 +129,7 @@ def dense_ranking(conn: Connection, collection: str, vector: np.ndarray, filters
     check_collection(collection)
     where, params = filter_sql(filters)
     params = {"q": vector_literal(vector), "collection": collection, "depth": depth, **params}
-    with conn.begin():
+    with read_snapshot(conn):
         if exact or (where and matching_passages(conn, collection, filters) <= EXACT_LIMIT):
             # ``+ 0``: an order the HNSW index cannot give, so every row is compared
             near = (f"SELECT id, embedding <=> CAST(:q AS halfvec) AS d FROM search_contents "
@@ -125,9 +145,11 @@ def dense_ranking(conn: Connection, collection: str, vector: np.ndarray, filters
         contents = None  # counted once a filtered read must widen (a scan: ~0.1 s at 10,000 documents)
         k = depth
         while True:
+            # set each time: an earlier ranking in the same snapshot may have widened its read
             conn.execute(text(f"SET LOCAL hnsw.ef_search = {min(max(k, EF_SEARCH), EF_SEARCH_MAX)}"))
-            if k > EF_SEARCH_MAX:
-                conn.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
+            widening = k > EF_SEARCH_MAX
+            conn.execute(text(f"SET LOCAL hnsw.iterative_scan = {'relaxed_order' if widening else 'off'}"))
+            if widening:
                 conn.execute(text(f"SET LOCAL hnsw.max_scan_tuples = {k * 2}"))
             near = (f"SELECT id, embedding <=> CAST(:q AS halfvec) AS d FROM search_contents "
                     f"WHERE collection = '{collection}' ORDER BY embedding <=> CAST(:q AS halfvec) LIMIT :k")
@@ -188,7 +210,7 @@ def sparse_ranking(conn: Connection, collection: str, terms: list[tuple[str, flo
     the exact reference)."""
     check_collection(collection)
     where, params = filter_sql(filters)
-    with conn.begin():
+    with read_snapshot(conn):
         weighted = bm25_terms(conn, collection, terms)
         if not weighted:
             return []

@@ -11,6 +11,10 @@ applied BEFORE the top-k, so a selective filter returns its best ``DEPTH`` passa
 what is left of an unfiltered top 300. Items are ordered by whether they answer only among the
 first ``ANSWER_POOL`` fused items (their cards are read from the database; the embedded search
 holds every card in memory).
+
+A search reads one snapshot: every statement from its first ranking to its confidence runs in one
+read-only REPEATABLE READ transaction (``pg_rankings.read_snapshot``), so a build committing a
+document meanwhile cannot give it hits of the old rows with cards, texts or facets of the new.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from search_api.schemas import (
 )
 from search_api.search.hybrid import fuse_signals, rrf
 from search_api.search.intent import answering_first, filtered_confidence, read_intent
-from search_api.search.pg_rankings import PgPassage, dense_ranking, sparse_ranking
+from search_api.search.pg_rankings import PgPassage, dense_ranking, read_snapshot, sparse_ranking
 from search_api.search.ranking import CJK_CHAR, DEFAULT_TUNING, QueryPlan, SearchTuning, plan_query
 from search_api.search.search import FACET_POOL, check_mode, facet_counts, hit_scores, squeeze_heading
 from search_api.sparse.sparse import find_terms, frame_words, simplified
@@ -133,35 +137,37 @@ def search_pg(query: str, conn: Connection, embedder: Embedder | None, model_id:
     vector = embedder.embed_query(plan.simplified) if mode != "sparse" and embedder is not None else None
     if mode != "sparse" and vector is None:
         raise ValueError("dense and hybrid search need a query embedder")
-    rankings = pg_rankings(conn, plan, vector, filters)
-    fused, signals = fuse_pg(rankings, mode, tuning)
-    unfiltered = fused
-    if filters != SearchFilters():  # facets show what the query finds without the filters
-        unfiltered, _ = fuse_pg(pg_rankings(conn, plan, vector, SearchFilters()), mode, tuning)
-    pool = list(dict.fromkeys(i for i, _ in (*fused[:max(k, ANSWER_POOL)], *unfiltered[:FACET_POOL])))
-    cards = _cards(conn, pool)
-    if tuning.intent_first:
-        fused = answering_first([(i, s) for i, s in fused[:ANSWER_POOL] if i in cards], cards, intent) + fused[ANSWER_POOL:]
-        unfiltered = answering_first([(i, s) for i, s in unfiltered[:FACET_POOL] if i in cards], cards, intent)
-    facets = facet_counts([cards[i] for i, _ in unfiltered[:FACET_POOL] if i in cards])
-    kept = [(item, score) for item, score in fused if item in cards][:k]
-    measure_texts = _measure_texts(conn, [i for i, _ in kept])
-    dense_of, sparse_of = _best_of(rankings.dense), _best_of(rankings.sparse)
-    highlight = [w for w, _ in plan.terms if len(w) > 1]
-    hits = []
-    for rank, (item, score) in enumerate(kept, 1):
-        sentence = _sentence(item, cards[item], rankings, highlight)
-        shown, span = measure_texts.get(item) if cards[item].kind == "measure" and item in measure_texts else (
-            (sentence.text, sentence.span) if sentence else (cards[item].title, None))
-        hits.append(SearchHit(
-            rank=rank, card=cards[item], sentence=sentence, text=shown, text_span=span,
-            highlights=tuple(Highlight(start=a, end=b) for a, b in find_terms(shown, highlight)),
-            scores=hit_scores(score, dense_of.get(item), sparse_of.get(item))))
-    idf = _Idf(conn, "clauses")
-    confidence = _confidence(conn, plan, model_id, rankings, tuning, idf)
-    if from_query and hits:  # the filters the question states narrowed the answers down
-        confidence = filtered_confidence(plan.own_terms, intent, idf, [simplified(h.text).lower() for h in hits[:3]],
-                                         confidence, frame_words())
+    with read_snapshot(conn):  # one snapshot for everything the answer reads (docstring)
+        rankings = pg_rankings(conn, plan, vector, filters)
+        fused, signals = fuse_pg(rankings, mode, tuning)
+        unfiltered = fused
+        if filters != SearchFilters():  # facets show what the query finds without the filters
+            unfiltered, _ = fuse_pg(pg_rankings(conn, plan, vector, SearchFilters()), mode, tuning)
+        pool = list(dict.fromkeys(i for i, _ in (*fused[:max(k, ANSWER_POOL)], *unfiltered[:FACET_POOL])))
+        cards = _cards(conn, pool)
+        if tuning.intent_first:
+            fused = (answering_first([(i, s) for i, s in fused[:ANSWER_POOL] if i in cards], cards, intent)
+                     + fused[ANSWER_POOL:])
+            unfiltered = answering_first([(i, s) for i, s in unfiltered[:FACET_POOL] if i in cards], cards, intent)
+        facets = facet_counts([cards[i] for i, _ in unfiltered[:FACET_POOL] if i in cards])
+        kept = [(item, score) for item, score in fused if item in cards][:k]
+        measure_texts = _measure_texts(conn, [i for i, _ in kept])
+        dense_of, sparse_of = _best_of(rankings.dense), _best_of(rankings.sparse)
+        highlight = [w for w, _ in plan.terms if len(w) > 1]
+        hits = []
+        for rank, (item, score) in enumerate(kept, 1):
+            sentence = _sentence(item, cards[item], rankings, highlight)
+            shown, span = (measure_texts[item] if cards[item].kind == "measure" and item in measure_texts else
+                           (sentence.text, sentence.span) if sentence else (cards[item].title, None))
+            hits.append(SearchHit(
+                rank=rank, card=cards[item], sentence=sentence, text=shown, text_span=span,
+                highlights=tuple(Highlight(start=a, end=b) for a, b in find_terms(shown, highlight)),
+                scores=hit_scores(score, dense_of.get(item), sparse_of.get(item))))
+        idf = _Idf(conn, "clauses")
+        confidence = _confidence(conn, plan, model_id, rankings, tuning, idf)
+        if from_query and hits:  # the filters the question states narrowed the answers down
+            confidence = filtered_confidence(plan.own_terms, intent, idf,
+                                             [simplified(h.text).lower() for h in hits[:3]], confidence, frame_words())
     no_answer, message = False, None
     if not hits:
         no_answer, message = True, ("没有符合筛选条件的措施" if unfiltered else "索引中没有相关内容")
@@ -178,7 +184,7 @@ def search_pg(query: str, conn: Connection, embedder: Embedder | None, model_id:
 def _cards(conn: Connection, items: list[str]) -> dict[str, ItemCard]:
     if not items:
         return {}
-    with conn.begin():
+    with read_snapshot(conn):
         rows = conn.execute(text("SELECT item_id, card_json FROM search_cards WHERE item_id = ANY(:ids)"),
                             {"ids": items}).all()
     return {i: ItemCard.model_validate_json(j) for i, j in rows}
@@ -188,7 +194,7 @@ def _measure_texts(conn: Connection, items: list[str]) -> dict[str, tuple[str, S
     """Each item's text in the item-level collection (``search.hit_text``: a measure's own text)."""
     if not items:
         return {}
-    with conn.begin():
+    with read_snapshot(conn):
         rows = conn.execute(text("SELECT item_id, text, span_start, span_end FROM search_passages "
                                  "WHERE collection = 'measures' AND item_id = ANY(:ids) ORDER BY id"),
                             {"ids": items}).all()
@@ -204,7 +210,7 @@ class _Idf:
     def __init__(self, conn: Connection, collection: str) -> None:
         self._conn, self._collection = conn, collection
         self._known: dict[str, float] = {}
-        with conn.begin():
+        with read_snapshot(conn):
             row = conn.execute(text("SELECT passages FROM search_collections WHERE collection = :c"),
                                {"c": collection}).first()
         self._n = int(row[0]) if row else 0
@@ -213,7 +219,7 @@ class _Idf:
         missing = [w for w in dict.fromkeys(words) if w not in self._known]
         if not missing:
             return
-        with self._conn.begin():
+        with read_snapshot(self._conn):
             df = dict(self._conn.execute(text("SELECT term, df FROM search_term_stats WHERE collection = :c "
                                               "AND term = ANY(:t)"), {"c": self._collection, "t": missing}).all())
         for w in missing:
@@ -238,7 +244,7 @@ def _confidence(conn: Connection, plan: QueryPlan, model_id: str, rankings: PgRa
         weights = {w: idf(w) for w in words}
         total = sum(weights.values())
         top = [item for item, _ in _items(ranking)[:3]]
-        with conn.begin():
+        with read_snapshot(conn):
             rows = conn.execute(text("SELECT item_id, text FROM search_passages WHERE collection = 'clauses' "
                                      "AND item_id = ANY(:ids) ORDER BY id"), {"ids": top}).all()
         bodies: dict[str, str] = {}
