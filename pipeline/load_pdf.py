@@ -294,13 +294,14 @@ def _pool_for(workers: int) -> _Running | None:
     with _Pool.lock:
         if _Pool.unavailable:
             return None
+        starting = _Pool.running is None or _Pool.size != workers - 1
         try:
             ready = _start_locked(workers - 1)
         except Exception:  # noqa: BLE001 - cannot start processes here: read in process
             _Pool.unavailable = True
             return None
-        if not ready.done():
-            return None
+        if starting or not ready.done():
+            return None  # the PDF that starts the pool never waits for it, however fast it comes up
         if ready.exception() is not None:
             _Pool.unavailable = True
             _stop_locked()
