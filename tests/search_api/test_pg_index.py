@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, text
 
-from extractors.registry.build import build_registry
 from extractors.registry.store import Registry
 from pipeline.settings import Settings
 from search_api.embedding.embed import FakeEmbedder
@@ -18,17 +17,12 @@ from search_api.index.pg_index import pg_engine, sync_pg_index
 from search_api.schemas import SearchFilters
 from search_api.search.engine import SearchEngine
 from search_api.search.pg_rankings import dense_ranking
+from tests.pg_corpus import corpus_in_postgres
 
 
 @pytest.fixture(scope="module")
 def pg_settings(postgres_admin_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    from extractors.registry.local_postgres import fresh_database
-
-    settings = Settings(data_dir=tmp_path_factory.mktemp("pg-build"), embedding_model="fake",
-                        db_url=fresh_database(postgres_admin_url))
-    assert not build_registry([settings.corpus_dir], settings, progress=False).failed
-    with Registry.open(settings) as registry:
-        report = sync_pg_index(settings, registry)
+    settings, report = corpus_in_postgres(postgres_admin_url, tmp_path_factory.mktemp("pg-build"))
     assert report.passages > 500 and report.embedded > 0
     return settings
 

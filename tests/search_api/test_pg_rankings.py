@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
-from extractors.registry.local_postgres import fresh_database
 from extractors.registry.store import Registry
 from pipeline.settings import Settings
 from search_api.embedding.embed import FakeEmbedder
@@ -22,6 +21,7 @@ from search_api.search.engine import SearchEngine
 from search_api.search.pg_rankings import PgPassage, dense_ranking, matching_passages, sparse_ranking
 from search_api.search.ranking import passage_rankings, plan_query
 from tests.search_api.test_pg_index import _busiest_unit_and_year, pg_settings  # noqa: F401 (a fixture)
+from tests.pg_corpus import corpus_in_postgres
 
 QUERIES = ("园区基础设施建设", "优化营商环境", "人才引进政策", "土地要素保障", "推进项目建设", "数字经济发展",
            "生态环境保护", "招商引资")
@@ -161,14 +161,9 @@ def test_bm25_statistics_and_contents_stay_exact_as_documents_change(postgres_ad
     """A document changed, one removed and one added back: df per term and N and the total
     length per collection equal a recount of the rows, and no content is left that no passage
     uses (nor terms of one)."""
-    from extractors.registry.build import build_registry
-
-    settings = Settings(data_dir=tmp_path_factory.mktemp("pg-stats"), embedding_model="fake",
-                        db_url=fresh_database(postgres_admin_url))
-    assert not build_registry([settings.corpus_dir], settings, progress=False).failed
+    settings, _ = corpus_in_postgres(postgres_admin_url, tmp_path_factory.mktemp("pg-stats"))
     engine = pg_engine(settings.db_url)
     with Registry.open(settings) as registry:
-        sync_pg_index(settings, registry)
         doc_ids = [m.doc_id for m in registry.documents()]
         kept = registry.document(doc_ids[1]), registry.tasks(doc_id=doc_ids[1]), registry.targets(doc_id=doc_ids[1])
         changed = registry.document(doc_ids[0])

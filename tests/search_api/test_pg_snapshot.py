@@ -7,8 +7,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from extractors.registry.build import build_registry
-from extractors.registry.local_postgres import fresh_database
 from extractors.registry.store import Registry
 from pipeline.settings import Settings
 from search_api.embedding.embed import FakeEmbedder
@@ -17,6 +15,7 @@ from search_api.schemas import SearchFilters, SearchResponse
 from search_api.search import pg_rankings, pg_search
 from search_api.search.engine import SearchEngine
 from search_api.search.pg_rankings import dense_ranking, read_snapshot
+from tests.pg_corpus import corpus_in_postgres
 
 QUERY = "园区基础设施建设"
 
@@ -24,11 +23,7 @@ QUERY = "园区基础设施建设"
 @pytest.fixture(scope="module")
 def pg_live(postgres_admin_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The bundled corpus in its own database: the tests here change it while searching."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("pg-snapshot"), embedding_model="fake",
-                        db_url=fresh_database(postgres_admin_url))
-    assert not build_registry([settings.corpus_dir], settings, progress=False).failed
-    with Registry.open(settings) as registry:
-        sync_pg_index(settings, registry)
+    settings, _ = corpus_in_postgres(postgres_admin_url, tmp_path_factory.mktemp("pg-snapshot"))
     return settings
 
 
