@@ -89,7 +89,6 @@ class TargetLexicon(BaseModel):
     binding: Rule
     cumulative: Rule
     target_table_header: Rule
-    scoring_table_header: Rule
     table_columns: TableColumns
     indicator_tail: Rule
     change_base: Rule

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from extractors.deadlines import extract_deadlines
+from extractors.measures.tables import table_lexicon
 from extractors.numbers import Quantity, find_quantities, parse_number, parse_quantity
 from extractors.periods import plan_years
 from extractors.targets.claims import Claim
@@ -37,8 +38,8 @@ class TableRowClaim:
 
 def _is_target_table(table: DocTable, header: tuple[str, ...] | None) -> bool:
     lex = target_lexicon()
-    if header and lex.scoring_table_header.regex.search(" ".join(header)):
-        return False  # 序号 考核指标 分值 评分标准: points, not goals
+    if header and table_lexicon().scoring_header.regex.search(" ".join(header)):
+        return False  # 序号 考核指标 分值 评分标准: points, not goals (the same rule keeps it out of the 分工 tables)
     by_header = bool(header and lex.target_table_header.regex.search(" ".join(header)))
     return by_header or bool(table.caption and re.search(r"目标|指标", table.caption))
 
