@@ -24,6 +24,7 @@ from pipeline.rules.classify import match_heading
 from pipeline.rules import meta_rules
 from pipeline.segment import paragraphs_of, segment
 from pipeline.settings import Settings
+from pipeline.text_tables import ROW_NUMBER
 
 _TITLE_BLOCK = 15  # paragraphs at the top where title, 文号, date and status are looked for
 _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff“”《》])\s+(?=[\u4e00-\u9fff“”《》])")
@@ -184,13 +185,10 @@ def _first(regex: re.Pattern[str], texts: Iterable[str], group: str) -> str | No
     return None
 
 
-_ROW_NUMBER = re.compile(r"^\s*[0-9０-９]{1,3}\s*$")
-
-
 def _in_flattened_table(paras: list[str], i: int) -> bool:
     """A cell of a table copied one cell per line: a bare row number stands a few lines above it
     (序号 1 … 2024年12月 is a 完成时限, not the date the document was signed)."""
-    return any(_ROW_NUMBER.match(p) for p in paras[max(0, i - 6) : i])
+    return any(ROW_NUMBER.match(p.strip()) for p in paras[max(0, i - 6) : i])
 
 
 def _find_date(paras: list[str], where: list[int]) -> tuple[dt.date | None, str | None]:

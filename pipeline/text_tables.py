@@ -26,7 +26,7 @@ def _cells(line: str) -> tuple[str, ...] | None:
 _CELL_HEADER = re.compile(r"^(?:序\s*号|编\s*号)$")
 _UNIT_HEADER = re.compile(r"(?:牵头|责任|配合|协同|参与|指导|主责)\s*(?:单\s*位|部\s*门)")
 _TASK_HEADER = re.compile(r"任\s*务|措\s*施|举\s*措|工作事项|重点工作")
-_ROW_NUMBER = re.compile(r"^[0-9０-９]{1,3}$")
+ROW_NUMBER = re.compile(r"^[0-9０-９]{1,3}$")  # a flattened table row opens with its number on a line of its own
 _GROUP_ROW = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]")  # 一、扩大有效投资（5项）: a group title, never a header cell
 _MAX_HEADER_CELL = 12
 
@@ -50,7 +50,7 @@ def flattened_tables(text: str) -> tuple[RawTable, ...]:
             continue
         header = [lines[i][1]]
         j = i + 1
-        while j < len(lines) and 0 < len(lines[j][1]) <= _MAX_HEADER_CELL and not _ROW_NUMBER.match(lines[j][1]) \
+        while j < len(lines) and 0 < len(lines[j][1]) <= _MAX_HEADER_CELL and not ROW_NUMBER.match(lines[j][1]) \
                 and not re.search(r"[，。；：]", lines[j][1]) and not _GROUP_ROW.match(lines[j][1]) and len(header) < 9:
             header.append(lines[j][1])
             j += 1
@@ -62,16 +62,16 @@ def flattened_tables(text: str) -> tuple[RawTable, ...]:
         rows = [tuple(re.sub(r"\s+", "", h) for h in header)]
         end = lines[j - 1][0] + len(lines[j - 1][1])
         while j < len(lines):
-            if _ROW_NUMBER.match(lines[j][1]) and j + width <= len(lines):
+            if ROW_NUMBER.match(lines[j][1]) and j + width <= len(lines):
                 cells = tuple(line for _, line in lines[j:j + width])
-                if any(_ROW_NUMBER.match(c) or not c for c in cells[1:]):
+                if any(ROW_NUMBER.match(c) or not c for c in cells[1:]):
                     break
                 cells, taken = _with_extra_lines(cells, lines, j + width, header)
                 rows.append(cells)
                 end = lines[j + taken - 1][0] + len(lines[j + taken - 1][1])
                 j += taken
-            elif lines[j][1] and not _ROW_NUMBER.match(lines[j][1]) \
-                    and any(_ROW_NUMBER.match(line) for _, line in lines[j + 1:j + 4]):
+            elif lines[j][1] and not ROW_NUMBER.match(lines[j][1]) \
+                    and any(ROW_NUMBER.match(line) for _, line in lines[j + 1:j + 4]):
                 j += 1  # a group title before a row (一、…方面（共5项）), or two when a group is cut
             else:
                 break
@@ -93,10 +93,10 @@ def _with_extra_lines(cells: tuple[str, ...], lines: list[tuple[int, str]], afte
     extra: list[str] = []
     k = after
     while k < len(lines) and len(extra) < _MAX_EXTRA_LINES and lines[k][1] \
-            and not _ROW_NUMBER.match(lines[k][1]) and not _GROUP_ROW.match(lines[k][1]):
+            and not ROW_NUMBER.match(lines[k][1]) and not _GROUP_ROW.match(lines[k][1]):
         extra.append(lines[k][1])
         k += 1
-    ends_row = k >= len(lines) or not lines[k][1] or _ROW_NUMBER.match(lines[k][1]) or _GROUP_ROW.match(lines[k][1])
+    ends_row = k >= len(lines) or not lines[k][1] or ROW_NUMBER.match(lines[k][1]) or _GROUP_ROW.match(lines[k][1])
     if not extra or not ends_row or len(header) < 3 or not _TIME_HEADER.search(header[-1]):
         return cells, len(cells)
     every = [*cells, *extra]
