@@ -31,7 +31,7 @@ from extractors.targets.clause import (
     suffix_comparator,
     year_for,
 )
-from extractors.targets.counts import COMMITMENT, count_before_noun, counted
+from extractors.targets.counts import COMMITMENT, area, count_before_noun, counted
 from extractors.targets.end_states import (
     doubling_claims,
     figureless_claims,
@@ -143,8 +143,9 @@ def _read_figure(text: str, q: QuantityMatch, st: ClaimState, year: int | None) 
             bare = bare[: about.start()]
         if any(r.regex.search(bare) for r in lex.not_target_before):
             return None
-        many = counted(q.quantity.unit) and q.quantity.value > 1
-        read = _interpret(phrase, bare, st, bounded=suffix_cmp in ("ge", "le"), counted=many)
+        many = q.quantity.value > 1 and (counted(q.quantity.unit) or area(q.quantity.unit))
+        read = _interpret(phrase, bare, st, bounded=suffix_cmp in ("ge", "le"), counted=many,
+                          area_amount=many and area(q.quantity.unit))
         if read is None:
             return None
         comparator, scope, indicator = read
@@ -172,7 +173,7 @@ def _read_figure(text: str, q: QuantityMatch, st: ClaimState, year: int | None) 
 
 
 def _interpret(phrase: str, bare: str, st: ClaimState, bounded: bool = False,
-               counted: bool = False) -> tuple[Comparator, str | None, str] | None:
+               counted: bool = False, area_amount: bool = False) -> tuple[Comparator, str | None, str] | None:
     """(comparator, scope, indicator) of the words before a figure; ``bounded``: 以上/以内 follows
     the figure (带宽可用性5000M以上: a capacity with a bound is a target without a cue);
     ``counted``: the figure counts more than one thing (a verb that also describes projects
@@ -187,15 +188,19 @@ def _interpret(phrase: str, bare: str, st: ClaimState, bounded: bool = False,
             subject = items[0]
         return (cue[0].comparator, *split_subject(subject))
     verb = _verb_before_indicator(phrase)
-    if verb and lex.lead_ins.regex.sub("", phrase[: verb[1].start()]):
+    before = lex.lead_ins.regex.sub("", phrase[: verb[1].start()]) if verb else ""
+    if before and not (not verb[0].keep and lex.time_before_verb.regex.fullmatch(before)):
         if scope_of(phrase[: verb[1].start()]) is None:
             if verb[0].keep:  # 城镇新增就业5万人: a verb the indicator keeps may stand inside it
                 return verb[0].comparator, None, indicator_tail().sub("", phrase[lead_end(phrase):])
             verb = None  # 科技型中小企业认定入库 45 家: the verb is inside the indicator
     if verb:
         rule, m = verb
-        if rule.needs_context and not (st.in_context or st.prev is not None or COMMITMENT.match(phrase) or counted):
-            # 新建标准体育场1座 describes a project; 力争建成…5G基站10万个 and 新建5G工厂50家 commit to a count
+        commits = counted and (rule.area_is_amount or not area_amount)
+        if rule.needs_context and not (st.in_context or st.prev is not None or COMMITMENT.match(phrase)
+                                       or commits or bounded):
+            # 新建标准体育场1座 describes a project; 力争建成…5G基站10万个, 新建5G工厂50家 and
+            # 供应建设用地3000亩以上 commit to a count
             return None
         indicator = indicator_tail().sub("", phrase[m.start() if rule.keep else m.end() :])
         return rule.comparator, scope_of(phrase[: m.start()]), indicator

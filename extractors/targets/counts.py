@@ -32,6 +32,13 @@ def counted(unit: str | None) -> bool:
     return False
 
 
+def area(unit: str | None) -> bool:
+    """亩, 平方米, 万平方米…: land or floor area."""
+    lex = target_lexicon()
+    return unit is not None and any(unit.startswith(mag) and unit[len(mag):] in lex.area_units
+                                    for mag in ("", *lex.units["magnitudes"]))
+
+
 def _vague_numeral(figure: str) -> bool:
     """一 alone (一批, 一套: an article) or a bare 十/百/千/万 (千家企业: "thousands of")."""
     return figure[:1] in "一百千万" and not figure[1:2] in _CN_DIGIT_OR_UNIT

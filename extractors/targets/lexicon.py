@@ -26,6 +26,7 @@ class CueRule(Rule):
     positions: tuple[Literal["figure", "indicator", "count"], ...] = ("figure",)  # count: before 50项 in 推出50项…
     keep: bool = False  # the verb is part of what is counted (新增, 年产)
     needs_context: bool = False  # also describes projects: a target only where targets are stated
+    area_is_amount: bool = False  # 盘活存量土地800亩: the area is how much is done, not one project's size
 
 
 class ComparatorRule(Rule):
@@ -61,6 +62,7 @@ class TargetLexicon(BaseModel):
 
     units: dict[str, Any]  # read by extractors.numbers
     counter_units: tuple[str, ...]
+    area_units: tuple[str, ...]
     comparators: tuple[CueRule, ...]
     suffixes: tuple[ComparatorRule, ...]
     qualitative: tuple[QualitativeRule, ...]
@@ -82,6 +84,7 @@ class TargetLexicon(BaseModel):
     condition_sections: Rule
     masks: tuple[Rule, ...]
     lead_ins: Rule
+    time_before_verb: Rule
     scope: Rule
     scope_before_count: Rule
     generic_scopes: Rule
