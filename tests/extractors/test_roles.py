@@ -1158,6 +1158,16 @@ SENTENCE_CASES = [
         [{"unassigned": ["省发展改革委", "省财政厅"]}],
         id="subject-list-closed-by-deng",
     ),
+    pytest.param(
+        "（一）加强组织领导。北京市大数据工作推进小组负责总体指导，北京市大数据工作推进小组办公室负责组织推进。",
+        [{"unassigned": ["北京市大数据工作推进小组"]}, {"unassigned": ["北京市大数据工作推进小组办公室"]}],
+        id="a-verb-inside-a-groups-name",
+    ),
+    pytest.param(
+        "（二）明确职责。运营单位作为专区运营主体，负责数据专区的建设运营。",
+        [{"unassigned": ["运营单位"]}],
+        id="zuowei-apposition-then-duty",
+    ),
 ]
 
 
