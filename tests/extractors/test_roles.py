@@ -1168,6 +1168,13 @@ SENTENCE_CASES = [
         [{"unassigned": ["运营单位"]}],
         id="zuowei-apposition-then-duty",
     ),
+    pytest.param(
+        "（五）加强组织领导。地方各级人民政府要将养老托育服务纳入规划，\n国家发展改革委要加强统筹协调，"
+        "民政部、国家卫生健康委等部门按职责分工做好相关\n工作。",
+        [{"unassigned": ["地方各级人民政府"]}, {"unassigned": ["国家发展改革委"]},
+         {"unassigned": ["民政部", "国家卫生健康委"]}],
+        id="after-a-comma-a-body-with-yao-or-by-its-duties",
+    ),
 ]
 
 
@@ -1188,6 +1195,7 @@ MENTIONED_ONLY = [
     pytest.param("（九）配套建设。各省 区、市）\n工业和信息化主管部门、通信管理局要依托联席会议机制。", id="garbled-bracket"),
     pytest.param("（十）推广应用。加快推进工业互联网平台建设，支持\n市科技局建设公共服务平台。", id="pdf-line-start-is-no-clause"),
     pytest.param("（十一）加快建设。完善平台功能，市科技局建设公共服务平台。", id="after-a-comma-no-duty-word"),
+    pytest.param("（十四）加强宣传。通过多种渠道宣传，引导企业要求提升服务。", id="after-a-comma-yaoqiu-is-no-duty"),
     pytest.param("（十二）统筹维护。主题数据库按照主题分类，确定牵头部门负责统筹维护。", id="placeholder-not-a-body"),
     pytest.param("（十三）培育生态。同时，专区应积极吸纳多元合作方。数据专区应建立备案制度。", id="a-zone-is-no-place"),
 ]
