@@ -38,7 +38,7 @@ def merge_restated_rows(tasks: list[Task], rows: list[Task]) -> tuple[list[Task]
         if not (task.lead or task.supporting or task.unassigned_units):
             update |= {"lead": row.lead, "supporting": row.supporting,
                        "unassigned_units": row.unassigned_units, "role_rule": row.role_rule}
-        if not task.deadlines:
+        if row.deadlines:  # the list's 完成时限 is the time limit the secretariat tracks
             update["deadlines"] = row.deadlines
         merged[k] = task.model_copy(update=update) if update else task
     return merged, left

@@ -665,7 +665,7 @@ def test_a_task_list_that_restates_the_body_gives_its_units_to_the_body_measures
     path = tmp_path / "yaodian.md"
     path.write_text(
         "某区2024年数字政府工作要点\n\n二、重点任务\n\n1.优化政务云资源管理。推进系统迁移上云。\n\n"
-        "2.建设区级政务外网“一张网”。推进外网向社区延伸。\n\n附件\n\n重点任务清单\n\n"
+        "2.建设区级政务外网“一张网”。推进外网向社区延伸，需求在5个工作日内响应。\n\n附件\n\n重点任务清单\n\n"
         "| 序号 | 任务名称 | 工作内容 | 牵头单位 | 配合单位 | 完成时限 |\n| --- | --- | --- | --- | --- | --- |\n"
         "| 1 | 优化政务云资源管理 | 完成非涉密系统迁移上云 | 区政数局 | 区财政局 | 2024年12月底前 |\n"
         "| 2 | 建设区级政务外网“一张网” | 新建外网节点20个 | 区政数局 |  | 2024年第三季度 |\n",
@@ -674,7 +674,7 @@ def test_a_task_list_that_restates_the_body_gives_its_units_to_the_body_measures
     assert [t.task_id.split(":", 1)[1] for t in ex.tasks] == ["二.1", "二.2"]  # one measure each, not two
     first, second = ex.tasks
     assert [u.name for u in first.lead] == ["区政数局"] and [u.name for u in first.supporting] == ["区财政局"]
-    assert [d.text for d in second.deadlines] == ["2024年第三季度"]
+    assert [d.text for d in second.deadlines] == ["2024年第三季度"]  # the list's time limit, not a window in the prose
     [target] = [t for t in ex.targets if t.value is not None]
     assert target.task_id == second.task_id  # read in the row's cells, linked to the measure it restates
 
