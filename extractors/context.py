@@ -12,6 +12,7 @@ document computed can leak into the next.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -39,6 +40,7 @@ class DocumentContext:
     reference_year: int | None  # only for a document without a date: history is not a deadline
     first_due_year: int | None
     issues_attached: bool  # a notice that issues its 附件 (现将《…》印发给你们): the annex is operative
+    issued_from: int | None  # where the issued document starts: its 附件 line, or its title repeated below the notice
 
     @classmethod
     def of(cls, doc: Document) -> DocumentContext:
@@ -62,7 +64,8 @@ class DocumentContext:
             current_year=document_year(doc.meta.title, doc.meta.date),
             reference_year=document_reference_year(doc.text, doc.meta.title, doc.meta.period) if undated else None,
             first_due_year=opening_due_year(doc.text) if undated else None,
-            issues_attached=_issues_attached(doc, view),
+            issues_attached=(issues := _issues_attached(doc, view)),
+            issued_from=_issued_from(doc, view) if issues else None,
         )
 
     def section(self, section_id: str) -> Section:
@@ -74,6 +77,28 @@ class DocumentContext:
 
 
 _NOTICE_HEAD = 1500  # characters: a notice's title and its one or two paragraphs before the 附件
+
+
+_ISSUED_TITLE = re.compile(r"将《([^《》\n]{4,80})》")
+
+
+def _issued_from(doc: Document, view: TextView) -> int | None:
+    """Where the document a notice issues begins. A web copy often sets it below the notice's
+    signature under its own title, with no 附件 line (a later 附件 is then the issued document's
+    own list): the title named in 现将《…》印发 standing on a line of its own starts it."""
+    annex = next((s.span.start for s in doc.sections if s.kind == "annex"), None)
+    text = view.simplified
+    named = _ISSUED_TITLE.search(text, 0, min(annex or len(text), _NOTICE_HEAD))
+    if named:
+        title = named.group(1)
+        at = text.find(title, named.end())
+        while at != -1 and (annex is None or at < annex):
+            line_start = text.rfind("\n", 0, at) + 1
+            line_end = text.find("\n", at)
+            if not text[line_start:at].strip() and not text[at + len(title) : line_end if line_end != -1 else None].strip():
+                return line_start
+            at = text.find(title, at + 1)
+    return annex
 
 
 def _issues_attached(doc: Document, view: TextView) -> bool:

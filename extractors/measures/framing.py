@@ -41,5 +41,14 @@ def holds_rows(section: Section, rows: list[Task]) -> bool:
 
 
 def is_closing_clause(ctx: DocumentContext, section: Section) -> bool:
-    """本措施自…起施行 / 有效期… / 由…负责解释: the item frames the text, even when it names a body."""
-    return bool(role_lexicon().rule("closing_clause").regex.search(first_sentence_of(ctx, section)))
+    """本措施自…起施行 / 有效期… / 由…负责解释: the item frames the text, even when it names a body;
+    after a run-in title (第二十三条　施行日期。本政策自…施行) the sentence after the title says so."""
+    rule = role_lexicon().rule("closing_clause").regex
+    first = first_sentence_of(ctx, section)
+    if rule.search(first):
+        return True
+    if not section.run_in:
+        return False
+    body = re.sub(r"\s+", "", ctx.text_view.simplified[section.span.start : section.span.end])
+    after_title = body[body.find(first) + len(first) + 1 :]
+    return bool(rule.search(re.split(r"[。；]", after_title, maxsplit=1)[0]))

@@ -110,8 +110,9 @@ def extract_tasks(
     articles = sum(1 for s in doc.sections if s.kind == "article")
     # a short 若干措施 written as 第一条…第四条 with no other numbering is made of articles too
     regulation = articles >= _REGULATION_ARTICLES or (
-        articles >= 2 and not any(s.kind in _NUMBERED_KINDS for s in doc.sections)
-    )
+        articles >= 2 and not any(s.kind in _NUMBERED_KINDS and not any(a.kind == "annex" for a in _ancestors(ctx, s))
+                                  for s in doc.sections)
+    )  # (a list attached to it, 一、基础软件 二、工业软件, is numbered its own way)
     # a notice that issues its 附件: the notice's own numbered requirements (一、提高思想认识。各地
     # 要…) ask for the attachment to be carried out; only a bracket or a label makes one a measure
     issued = ctx.issues_attached and any(
@@ -127,7 +128,7 @@ def extract_tasks(
             continue
         if rows and not parses and (heading_alone(doc, ctx, section) or holds_rows(section, rows)):
             continue  # 一、加强数据治理 over nothing or over the 任务清单's rows: the rows are the measures
-        if issued and not _in_annex(ctx, section) and all(p.span is None for p in parses):
+        if issued and section.span.start < (ctx.issued_from or 0) and all(p.span is None for p in parses):
             continue
         if not parses and not (
             _is_unowned_measure(ctx, section, uses_units, has_task_section or assigns, assigns)
@@ -261,10 +262,6 @@ def _ancestors(ctx: DocumentContext, section: Section) -> list[Section]:
     return list(reversed(chain))
 
 
-def _in_annex(ctx: DocumentContext, section: Section) -> bool:
-    return any(a.kind == "annex" for a in _ancestors(ctx, section))
-
-
 def _operative_annex(ctx: DocumentContext, annex: Section) -> bool:
     doc = ctx.doc
     """An attachment whose own title (the 附件 line and the lines before its first item) names a
@@ -274,7 +271,10 @@ def _operative_annex(ctx: DocumentContext, annex: Section) -> bool:
     end = min(annex.span.end, children[0].span.start if children else annex.span.start + _ANNEX_HEAD)
     head = simplify(doc.text[annex.span.start : end][:_ANNEX_HEAD])
     kind = _title_kind(head)
-    return kind == "task" or bool(_DOC_TITLE_IN.search(head)) or (ctx.issues_attached and kind is None)
+    # with no words of its own, the 附件 a notice issues is operative; one after the issued
+    # document (its list of 重点领域) is that document's own list
+    issued_here = ctx.issues_attached and ctx.issued_from == annex.span.start
+    return kind == "task" or bool(_DOC_TITLE_IN.search(head)) or (issued_here and kind is None)
 
 
 def _is_doc_title(section: Section) -> bool:

@@ -735,3 +735,20 @@ def test_an_item_glued_to_its_number_bounds_the_sentence_before_it(tmp_path: Pat
     first, second = tasks
     assert [u.name for u in first.lead] == ["市工业和信息化局"] and [u.name for u in first.supporting] == ["市财政局"]
     assert [u.name for u in second.unassigned_units] == ["市工业和信息化局", "市生态环境局"]
+
+
+def test_the_document_a_notice_issues_below_its_signature_holds_the_measures(tmp_path: Path) -> None:
+    """A web copy sets the issued 若干政策 below the notice's signature under its own title, with
+    no 附件 line; the 附件 after it is the policy's own list of fields, not its measures."""
+    text = (
+        "某市人民政府关于印发某市促进软件产业发展若干政策的通知\n各区人民政府，市府各委办局：\n"
+        "现将《某市促进软件产业发展若干政策》印发给你们，请认真贯彻执行。\n某市人民政府\n2024年6月18日\n"
+        "某市促进软件产业发展若干政策\n为加快建设软件名城，制定本政策。\n"
+        "第一条　支持企业做大做强。对年度软件业务收入首次突破10亿元的企业给予奖励。\n"
+        "第二条　加快人才引进。对新引进的高层次人才给予安家补贴。\n"
+        "第三条　组织实施。本政策由市工业和信息化局会同市财政局负责组织实施。\n"
+        "第四条　施行日期。本政策自2024年7月18日起施行，有效期至2026年12月31日。\n"
+        "附件：某市软件产业重点支持领域目录\n一、基础软件\n操作系统、数据库。\n二、工业软件\n研发设计软件。\n"
+    )
+    ids = _measure_ids(text, tmp_path, title="某市人民政府关于印发某市促进软件产业发展若干政策的通知")
+    assert ids == ["第一条", "第二条", "第三条"]
