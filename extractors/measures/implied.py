@@ -4,7 +4,7 @@ or with every measure before the note (以上任务均需各设区市人民政�
 from __future__ import annotations
 
 from extractors.context import DocumentContext
-from extractors.roles.statements import parse_unit_list, role_lexicon
+from extractors.roles.statements import find_statements, parse_statement, parse_unit_list, role_lexicon
 from pipeline.model import Task, UnitMention
 
 
@@ -16,6 +16,9 @@ def with_implied_units(ctx: DocumentContext, tasks: list[Task]) -> list[Task]:
     for rule in role_lexicon().implied_units:
         for m in rule.regex.finditer(ctx.text_view.simplified):
             a, b = m.span("units")
+            if rule.applies_to == "group":
+                tasks = _with_group_note(ctx, tasks, a, b)
+                continue
             parse = parse_unit_list(ctx.doc.text[a:b], base=a, context=ctx.units)
             units = tuple(u.model_copy(update={"role": "unassigned"}) for u in parse.units)
             notes.append((m.start(), m.end(), rule.applies_to, units))
@@ -37,4 +40,36 @@ def with_implied_units(ctx: DocumentContext, tasks: list[Task]) -> list[Task]:
             out.append(task.model_copy(update={"supporting": task.supporting + supporting}))
         else:
             out.append(task.model_copy(update={"unassigned_units": task.unassigned_units + added}))
+    return out
+
+
+def _with_group_note(ctx: DocumentContext, tasks: list[Task], a: int, b: int) -> list[Task]:
+    """以上工作由A统筹推进，B、C配合… closing a group's last item (``doc.text[a:b]`` from 由): every
+    item of the group up to the note gets its units with their roles, a lead as supporting where
+    the item names a lead of its own."""
+    text = ctx.doc.text
+    units = [u for s, e in find_statements(text[a:b])
+             for u in parse_statement(text[a:b], s, e, base=a, context=ctx.units).units]
+    holder = next((t for t in tasks if t.span.start <= a < t.span.end), None)
+    if holder is None or not units or "." not in holder.task_id:
+        return tasks
+    group = holder.task_id.rsplit(".", 1)[0] + "."
+    out = []
+    for task in tasks:
+        if not task.task_id.startswith(group) or task.span.start > a:
+            out.append(task)
+            continue
+        named = {u.canonical for u in (*task.lead, *task.supporting, *task.unassigned_units)}
+        lead, supporting, unassigned = list(task.lead), list(task.supporting), list(task.unassigned_units)
+        for unit in units:
+            if unit.canonical in named:
+                continue
+            if unit.role == "lead" and not task.lead:
+                lead.append(unit)
+            elif unit.role in ("lead", "supporting"):
+                supporting.append(unit.model_copy(update={"role": "supporting"}))
+            else:
+                unassigned.append(unit)
+        out.append(task.model_copy(update={"lead": tuple(lead), "supporting": tuple(supporting),
+                                           "unassigned_units": tuple(unassigned)}))
     return out

@@ -55,9 +55,10 @@ class NoteRule(Rule):
 
 
 class ImpliedUnitsRule(Rule):
-    """A note charging units with every measure after it (以下均由X落实) or before it (以上任务均需X落实)."""
+    """A note charging units with every measure after it (以下均由X落实), before it (以上任务均需X落实)
+    or of its own group (以上工作由A统筹推进，B配合…, closing a group's last item)."""
 
-    applies_to: Literal["later", "earlier"] = "later"
+    applies_to: Literal["later", "earlier", "group"] = "later"
 
 
 class RoleLexicon(BaseModel):

@@ -752,3 +752,24 @@ def test_the_document_a_notice_issues_below_its_signature_holds_the_measures(tmp
     )
     ids = _measure_ids(text, tmp_path, title="某市人民政府关于印发某市促进软件产业发展若干政策的通知")
     assert ids == ["第一条", "第二条", "第三条"]
+
+
+def test_a_note_closing_a_groups_last_item_charges_the_whole_group(tmp_path: Path) -> None:
+    from pipeline.run import parse_file
+
+    text = (
+        "一、重点任务\n（一）优化物流枢纽布局\n1.建设陆港型物流枢纽。加快核心区建设。\n"
+        "2.提升港口能级。推进航道整治。\n3.完善物流节点网络。请各县（市）、区人民政府于2024年9月底前完成规划编制。\n"
+        "以上工作由市发展改革委统筹推进，市自然资源和规划局、市交通运输局配合做好用地保障。\n"
+        "（二）发展多式联运\n1.推进公转铁。市交通运输局牵头，市生态环境局配合。\n"
+    )
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    tasks = extract_tasks(parse_file(path, meta=DocumentMeta(doc_id="d", title="某市物流降本增效行动方案")))
+    got = {t.task_id.split(":", 1)[1]: ([u.name for u in t.lead], [u.name for u in t.supporting],
+                                        [u.name for u in t.unassigned_units]) for t in tasks}
+    group = (["市发展改革委"], ["市自然资源和规划局", "市交通运输局"])
+    assert got["一.（一）.1"] == (*group, [])
+    assert got["一.（一）.2"] == (*group, [])
+    assert got["一.（一）.3"] == (*group, ["各县（市）、区人民政府"])
+    assert got["一.（二）.1"] == (["市交通运输局"], ["市生态环境局"], [])  # the next group keeps its own
