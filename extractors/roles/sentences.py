@@ -97,7 +97,7 @@ def sentence_statements(view: TextView, taken: list[tuple[int, int]]) -> list[tu
 _COMMA_CHAR = re.compile("[，,]\\s*")
 
 
-_DUTY_WORD = re.compile("负责|牵头|会同|具体实施|具体落实|具体承办|依法|要(?![求素点件])|应当|必须|按照?(?:各自)?(?:职责|职能)")
+_DUTY_WORD = re.compile("负责|牵头|会同|具体实施|具体落实|具体承办|依法|要(?![求素点件])|应当|必须|按照?(?:各自)?(?:职责|职能)|抓好|落实属地|做好")
 
 
 def _comma_clause_starts(s: str) -> list[int]:
@@ -242,7 +242,12 @@ def _sentence_at(s: str, p: int) -> Sentence | None:
 def _closing_supporters(s: str, a: int, stop: int) -> tuple[int, int] | None:
     """The bodies of a clause's last phrase when it only says they support (…，市场监管总局配合。)."""
     m = sentence_rules()["closing_supporters"].search(s, a, stop)
-    return (m.start(1), m.end(1)) if m is not None else None
+    if m is None or not all(looks_like_unit(name) for name in _LIST_SEPARATOR.split(m.group(1)) if name):
+        return None  # …，加强配合，…: no bodies before the 配合
+    return m.start(1), m.end(1)
+
+
+_LIST_SEPARATOR = re.compile("、")
 
 
 _COLON = re.compile("[：:]")
@@ -368,7 +373,11 @@ def _paragraph_has_lead(view: TextView, hit: Sentence, marked: list[tuple[int, i
         if (
             other is not None
             and other.lead
-            and other.partners is None  # A会同B… leads B only, not the paragraph
+            # A会同B… leads B only, not the paragraph; A牵头，B配合，C抓好落实 names the lead of
+            # the rest of its own sentence
+            and (other.partners is None or (
+                "会同" not in s[other.subject[1] : other.partners[0]]
+                and not _CLAUSE_END_CHAR.search(s, min(other.start, hit.start), max(other.start, hit.start))))
             and other.start != hit.start
             and not _after_closed_statement(s, marked, other.start)
             and _sentence_items(view, *other.subject)

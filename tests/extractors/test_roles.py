@@ -1175,6 +1175,27 @@ SENTENCE_CASES = [
          {"unassigned": ["民政部", "国家卫生健康委"]}],
         id="after-a-comma-a-body-with-yao-or-by-its-duties",
     ),
+    pytest.param(
+        "1.推进公转铁。由县公安局牵头，县发改局、县农业农村局配合，各乡镇人民政府、街道办事处抓好落实。",
+        [{"lead": ["县公安局"], "supporting": ["县发改局", "县农业农村局"]},
+         {"supporting": ["各乡镇人民政府", "街道办事处"]}],
+        id="after-a-lead-and-its-supporters-the-bodies-that-carry-it-out-support",
+    ),
+    pytest.param(
+        "11.提升医疗服务。县卫生健康局负责，县医保分局配合，年底前实现县域就诊率达到90%以上。",
+        [{"lead": ["县卫生健康局"], "supporting": ["县医保分局"]}],
+        id="fuze-then-peihe-then-more-of-the-sentence",
+    ),
+    pytest.param(
+        "3.加强培训。此项工作由县人力社保局负责，各乡镇人民政府、街道办事处做好组织动员。",
+        [{"unassigned": ["县人力社保局"]}, {"unassigned": ["各乡镇人民政府", "街道办事处"]}],
+        id="after-a-comma-zuohao",
+    ),
+    pytest.param(
+        "（十五）加强协作。国家发展改革委负责指导，加强配合，推动落实。",
+        [{"unassigned": ["国家发展改革委"]}],
+        id="peihe-without-bodies-before-it-makes-no-lead",
+    ),
 ]
 
 
