@@ -192,24 +192,38 @@ def _cut_line(raw_text: str, line: Line, cuts: list[int]) -> list[Line]:
     return pieces
 
 
-def _edge_lines(lines: list[Line], depth: int) -> dict[int, list[Line]]:
+def _edge_lines(lines: list[Line], depth: int, page_of: dict[int, int]) -> dict[int, list[Line]]:
     """The first and last ``depth`` non-blank lines of each page."""
     by_page: dict[int, list[Line]] = {}
     for line in lines:
         if line.text:
-            by_page.setdefault(line.page, []).append(line)
+            by_page.setdefault(page_of[line.index], []).append(line)
     return {p: (ls[:depth] + ls[-depth:] if len(ls) > 2 * depth else ls) for p, ls in by_page.items()}
+
+
+def _pages_of(lines: list[Line], numbers: set[int]) -> dict[int, int]:
+    """The page of each line; in a text copied from a PDF with no page breaks of its own, the
+    page-number lines (— 3 —) left in it end the pages, so its running headers are found too."""
+    if len({line.page for line in lines}) > 1 or len(numbers) < 2:
+        return {line.index: line.page for line in lines}
+    page, out = 0, {}
+    for line in lines:
+        out[line.index] = page
+        if line.index in numbers:
+            page += 1
+    return out
 
 
 def drop_furniture(lines: list[Line], rules: CleaningRules) -> list[Line]:
     """Remove page numbers and running headers/footers; returns the lines that remain."""
     dropped: set[int] = set()
-    pages = _edge_lines(lines, 2)
     for line in lines:
         if line.text and rules.drop_regex.search(line.text):
             dropped.add(line.index)
+    page_of = _pages_of(lines, dropped)
+    pages = _edge_lines(lines, 2, page_of)
     if len(pages) > 1:
-        for edge in _edge_lines(lines, 1).values():
+        for edge in _edge_lines(lines, 1, page_of).values():
             for line in edge:
                 if rules.edge_drop_regex.search(line.text):
                     dropped.add(line.index)

@@ -220,6 +220,15 @@ def test_running_headers_and_page_numbers_of_paged_text_are_dropped():
     assert cleaned(text) == "\n".join(f"第{n}页的正文，推动园区高质量发展。" for n in range(1, 5))
 
 
+def test_a_running_header_after_the_page_numbers_of_a_copied_pdf_is_dropped():
+    """Text copied from a PDF keeps its page numbers (— 3 —) and the running title under each,
+    with no page breaks of its own: the title is furniture, the sentence it cut runs on."""
+    pages = [f"第{n}页的正文，推动园区高\n\n— {n} —\n\n湖北省人民政府公报\n质量发展。" for n in range(1, 5)]
+    out = cleaned("\n".join(pages))
+    assert "公报" not in out
+    assert out.replace("\n", "") == "".join(f"第{n}页的正文，推动园区高质量发展。" for n in range(1, 5))
+
+
 def test_bare_numbers_are_page_numbers_only_at_page_edges():
     text = "第一页正文。\n3\f表 1 指标\n序号 指标 单位\n3 产值 亿元\n3\n900 1200\n合计\f第三页正文。"
     out = cleaned(text).split("\n")
