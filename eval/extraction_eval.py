@@ -223,7 +223,7 @@ def main_dev(settings: Settings) -> dict:
     print_report(report, console)
     written = realdocs_eval.score_split(settings, "dev", realdocs_eval.WRITTEN_GOLD, realdocs_eval.WRITTEN_DIR)
     console.rule("written documents, development set")
-    print_report(written, console)
+    print_report(written, console, max_errors=len(written.tasks.errors) + len(written.targets.errors))
     return {**report.as_dict(), "written": written.as_dict()}
 
 

@@ -1196,6 +1196,16 @@ SENTENCE_CASES = [
         [{"unassigned": ["国家发展改革委"]}],
         id="peihe-without-bodies-before-it-makes-no-lead",
     ),
+    pytest.param(
+        "（五）完善规则。交通运输部、国家铁路局、中国国家铁路集团有限公司要在2025年底前完善服务规则。",
+        [{"unassigned": ["交通运输部", "国家铁路局", "中国国家铁路集团有限公司"]}],
+        id="a-named-company-is-a-subject",
+    ),
+    pytest.param(
+        "（十七）加强组织领导。建立由国家发展改革委牵头，交通运输部、商务部等部门参加的部际协调机制。",
+        [{"lead": ["国家发展改革委"], "supporting": ["交通运输部", "商务部"]}],
+        id="canjia-supports",
+    ),
 ]
 
 
