@@ -78,6 +78,9 @@ def resolve_deadline(
             date = dt.date(int(y), _int(mo), _int(d))
         elif rule.resolve == "ym_end" and y and mo:
             date = _month_due(int(y), _int(mo), match_group(m, "dekad"))
+        elif rule.resolve == "range_end" and y and mo:  # 2024年4月25日—4月30日, 2024年7月—2025年12月
+            end_year = int(match_group(m, "y2") or y)
+            date = dt.date(end_year, _int(mo), _int(d)) if d else _month_due(end_year, _int(mo), None)
         elif rule.resolve == "y_end" and y:
             date = dt.date(int(y), 12, 31)
         elif rule.resolve in ("doc_year_end", "cur_ym_end", "cur_ymd", "cur_part_end"):
