@@ -129,6 +129,8 @@ def _read_figure(text: str, q: QuantityMatch, st: ClaimState, year: int | None) 
     ):
         return None  # 给予最高不超过100万元补助, 面积超过300平方米的，给予…补贴，其中前两年100%: terms of an incentive
     pstart = phrase_start(text, q.start, st.floor)
+    if lex.routine_frequency.regex.search(text, pstart, end):
+        return None  # 每年更新一次: how often, not a level
     if not any(r.regex.search(after) for r in lex.not_target_after):
         rate = _rate_of_action(text, q, pstart, end, suffix_cmp, year)
         return rate or count_before_noun(text, q, pstart, end, suffix_cmp, st, year)

@@ -77,6 +77,7 @@ class TargetLexicon(BaseModel):
     target_sections: Rule
     not_target_before: tuple[Rule, ...]
     not_target_after: tuple[Rule, ...]
+    routine_frequency: Rule
     incentives: Rule
     eligibility: Rule
     scoring: Rule

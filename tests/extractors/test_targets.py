@@ -440,6 +440,8 @@ CASES = [
     ("汛期前完成易积水点治理25处。", NONE, [row("汛期前完成易积水点治理25处", "eq", "25", "处", N, "易积水点治理")]),
     ("新建渠道1条。", NONE, []),  # one project described
     ("新建台湾热带水果园300亩。", NONE, []),  # the size of one project, not an amount done
+    ("编制推广目录，每年更新一次。", NONE, []),  # how often a routine step is done
+    ("中欧班列年开行量稳定在600列以上。", NONE, [row("中欧班列年开行量稳定在600列以上", "ge", "600", "列", N)]),
     # a 考核 scheme's criteria, a grade quota and a cap on support are no goals
     ("到2024年底，企业开办时间1个工作日以内得满分，每超过0.5个工作日扣2分。", PLAN, []),
     ("优秀等次比例原则上不超过30%。", PLAN, []),
