@@ -124,8 +124,10 @@ def list_items(m: str, a: int, b: int) -> list[Item]:
     return _share_body_word(m, _spread_cues(items))
 
 
-_BARE_TIER = re.compile(r"^[省市县区州盟旗乡镇](?:[（(][省市县区州盟旗乡镇、]{1,7}[）)])?$")
-_TIER_AND_BODY = re.compile(r"^([省市县区州盟旗乡镇](?:[（(][省市县区州盟旗乡镇、]{1,7}[）)])?)(?:两级|三级|四级|各级)?(.{2,})$")
+# a tier is a place word (州、县（市）人民政府) or a level (省级、地市级医保部门)
+_TIER = r"(?:(?:省|市|县|区|州|地市|市县|县区)级|[省市县区州盟旗乡镇](?:[（(][省市县区州盟旗乡镇、]{1,7}[）)])?)"
+_BARE_TIER = re.compile(rf"^{_TIER}$")
+_TIER_AND_BODY = re.compile(rf"^({_TIER})(?:两级|三级|四级|各级)?(.{{2,}})$")
 
 
 def _share_body_word(m: str, items: list[Item]) -> list[Item]:

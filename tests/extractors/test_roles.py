@@ -1206,6 +1206,16 @@ SENTENCE_CASES = [
         [{"lead": ["国家发展改革委"], "supporting": ["交通运输部", "商务部"]}],
         id="canjia-supports",
     ),
+    pytest.param(
+        "(二)赋予权限。省级、地市级医保部门要加强规则管理。",
+        [{"unassigned": ["省级医保部门", "地市级医保部门"]}],
+        id="levels-that-share-one-body-word",
+    ),
+    pytest.param(
+        "三)科学设置指标阈值。各统筹地区医保部门要根据本地实际设置阈值。",
+        [{"unassigned": ["各统筹地区医保部门"]}],
+        id="tongchou-diqu-is-a-noun",
+    ),
 ]
 
 
