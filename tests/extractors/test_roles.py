@@ -1216,6 +1216,11 @@ SENTENCE_CASES = [
         [{"unassigned": ["各统筹地区医保部门"]}],
         id="tongchou-diqu-is-a-noun",
     ),
+    pytest.param(
+        "（一）加强组织领导。成立工作领导小组，由分管副市长担任组长。领导小组办公室设在市发展改革委，负责日常协调推进工作。",
+        [{"unassigned": ["领导小组办公室"]}],
+        id="an-office-seated-in-a-body-is-charged",
+    ),
 ]
 
 
