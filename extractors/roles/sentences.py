@@ -232,19 +232,20 @@ def _sentence_at(s: str, p: int) -> Sentence | None:
                 partners = (a + 1, duty.start())
                 end = duty.end()
     if partners is None:
-        partners = _closing_supporters(s, pred.end(), stop)
-        if partners is not None:  # A负责…，B配合 / A牵头…，B参与: the subject leads, B supports
-            lead, end = True, stop
+        closing = _closing_supporters(s, pred.end(), stop)
+        if closing is not None:  # A负责…，B配合 / A牵头…，B参与: the subject leads, B supports
+            partners, end, lead = closing[:2], closing[2], True
     return Sentence(start=start, end=end, subject=subject, partners=partners, lead=lead)
 
 
 
-def _closing_supporters(s: str, a: int, stop: int) -> tuple[int, int] | None:
-    """The bodies of a clause's last phrase when it only says they support (…，市场监管总局配合。)."""
+def _closing_supporters(s: str, a: int, stop: int) -> tuple[int, int, int] | None:
+    """(start, end) of the bodies of a phrase that only says they support (…，市场监管总局配合。),
+    and where that phrase ends: a clause after it (…，各县（市）、区抓好落实) is read on its own."""
     m = sentence_rules()["closing_supporters"].search(s, a, stop)
     if m is None or not all(looks_like_unit(name) for name in _LIST_SEPARATOR.split(m.group(1)) if name):
         return None  # …，加强配合，…: no bodies before the 配合
-    return m.start(1), m.end(1)
+    return m.start(1), m.end(1), m.end() - (1 if s[m.end() - 1] in "，," else 0)
 
 
 _LIST_SEPARATOR = re.compile("、")

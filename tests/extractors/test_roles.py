@@ -1221,6 +1221,12 @@ SENTENCE_CASES = [
         [{"unassigned": ["领导小组办公室"]}],
         id="an-office-seated-in-a-body-is-charged",
     ),
+    pytest.param(
+        "3.完善配送体系。市交通运输局负责，市邮政管理局、市商务局按职责配合，各县（市）、区交通运输部门抓好落实。",
+        [{"lead": ["市交通运输局"], "supporting": ["市邮政管理局", "市商务局"]},
+         {"supporting": ["各县（市）、区交通运输部门"]}],
+        id="fuze-then-peihe-by-duties-then-the-bodies-that-carry-it-out",
+    ),
 ]
 
 
@@ -1242,6 +1248,7 @@ MENTIONED_ONLY = [
     pytest.param("（十）推广应用。加快推进工业互联网平台建设，支持\n市科技局建设公共服务平台。", id="pdf-line-start-is-no-clause"),
     pytest.param("（十一）加快建设。完善平台功能，市科技局建设公共服务平台。", id="after-a-comma-no-duty-word"),
     pytest.param("（十四）加强宣传。通过多种渠道宣传，引导企业要求提升服务。", id="after-a-comma-yaoqiu-is-no-duty"),
+    pytest.param("二、分区施策。东北地区要推广秸秆还田，粮食主产区要提高利用率。", id="regions-are-no-bodies"),
     pytest.param("（十二）统筹维护。主题数据库按照主题分类，确定牵头部门负责统筹维护。", id="placeholder-not-a-body"),
     pytest.param("（十三）培育生态。同时，专区应积极吸纳多元合作方。数据专区应建立备案制度。", id="a-zone-is-no-place"),
 ]
