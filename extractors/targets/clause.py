@@ -13,7 +13,7 @@ from typing import Literal, NamedTuple
 from extractors.targets.lexicon import CueRule, target_lexicon
 from pipeline.model import Comparator
 
-LEAD_YEAR = re.compile(r"(?:到|至|在|于)?20\d{2}年(?:底|末)?(?:前)?")
+LEAD_YEAR = re.compile(r"(?:到|至|在|于)?20\d{2}年(?:底|末|内)?(?:前)?")
 
 
 @dataclass(frozen=True)

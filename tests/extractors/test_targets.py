@@ -441,6 +441,8 @@ CASES = [
     ("新建渠道1条。", NONE, []),  # one project described
     ("新建台湾热带水果园300亩。", NONE, []),  # the size of one project, not an amount done
     ("编制推广目录，每年更新一次。", NONE, []),  # how often a routine step is done
+    ("2024年内新开工保障性租赁住房1200套。", NONE, [
+        row("新开工保障性租赁住房1200套", "eq", "1200", "套", 2024, "新开工保障性租赁住房")]),
     ("中欧班列年开行量稳定在600列以上。", NONE, [row("中欧班列年开行量稳定在600列以上", "ge", "600", "列", N)]),
     # a 考核 scheme's criteria, a grade quota and a cap on support are no goals
     ("到2024年底，企业开办时间1个工作日以内得满分，每超过0.5个工作日扣2分。", PLAN, []),
