@@ -310,8 +310,9 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _remove_abandoned_work(index_dir: Path) -> None:
-    """Temporary folders and files of builds that were killed (their pid is gone)."""
-    for path in index_dir.glob(".*.tmp"):
+    """Temporary folders and files of builds that were killed (their pid is gone), with the
+    journal SQLite keeps beside a table it was writing."""
+    for path in [*index_dir.glob(".*.tmp"), *index_dir.glob(".*.tmp-journal")]:
         pid = next((int(p) for p in re.findall(r"[.-](\d+)[.-]", path.name) if 1 < int(p) < 1 << 22), None)
         if pid is not None and pid != os.getpid() and _pid_alive(pid):
             continue  # another build is writing it right now

@@ -136,7 +136,7 @@ def ensure_freq_db(folder: Path) -> Path:
         return path
     full = document_tokenizer()
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{path.name}.{os.getpid()}"
+    tmp = folder / f".{path.name}.{os.getpid()}.tmp"  # a killed build's is swept by the next one
     tmp.unlink(missing_ok=True)
     db = sqlite3.connect(tmp)
     with db:
