@@ -1227,6 +1227,16 @@ SENTENCE_CASES = [
          {"supporting": ["各县（市）、区交通运输部门"]}],
         id="fuze-then-peihe-by-duties-then-the-bodies-that-carry-it-out",
     ),
+    pytest.param(
+        "（十三）推进智慧消防。区城市运行管理中心负责平台建设，区消防救援支队配合做好数据应用。",
+        [{"lead": ["区城市运行管理中心"], "supporting": ["区消防救援支队"]}],
+        id="a-centre-and-a-detachment-are-bodies",
+    ),
+    pytest.param(
+        "14.推进冷链下乡。省供销社、省邮政管理局要发挥系统网络优势。",
+        [{"unassigned": ["省供销社", "省邮政管理局"]}],
+        id="a-supply-cooperative-is-a-body",
+    ),
 ]
 
 
@@ -1249,6 +1259,7 @@ MENTIONED_ONLY = [
     pytest.param("（十一）加快建设。完善平台功能，市科技局建设公共服务平台。", id="after-a-comma-no-duty-word"),
     pytest.param("（十四）加强宣传。通过多种渠道宣传，引导企业要求提升服务。", id="after-a-comma-yaoqiu-is-no-duty"),
     pytest.param("二、分区施策。东北地区要推广秸秆还田，粮食主产区要提高利用率。", id="regions-are-no-bodies"),
+    pytest.param("（二）建设平台。加快建设市大数据中心，数据中心要加强安全防护。", id="a-data-centre-is-a-thing"),
     pytest.param("（十二）统筹维护。主题数据库按照主题分类，确定牵头部门负责统筹维护。", id="placeholder-not-a-body"),
     pytest.param("（十三）培育生态。同时，专区应积极吸纳多元合作方。数据专区应建立备案制度。", id="a-zone-is-no-place"),
 ]
