@@ -1237,6 +1237,11 @@ SENTENCE_CASES = [
         [{"unassigned": ["省供销社", "省邮政管理局"]}],
         id="a-supply-cooperative-is-a-body",
     ),
+    pytest.param(
+        "五、组织保障。区政务服务局要会同区委督查室、区政府督查室建立工作台账。",
+        [{"lead": ["区政务服务局"], "supporting": ["区委督查室", "区政府督查室"]}],
+        id="inspection-offices-are-bodies",
+    ),
 ]
 
 
