@@ -59,6 +59,8 @@ def sentence_statements(view: TextView, taken: list[tuple[int, int]]) -> list[tu
     depth_at = DepthCounter(s)
     bracketed = len(taken) >= 2
     out: list[tuple[int, int]] = []
+    items: list[tuple[int, int]] = []  # the measure bounds of each statement of ``out``
+    earnest: set[tuple[int, int]] = set()
     ends = _subject_endings()
     # where a subject can end: a predicate after a character a name ends with (one pass)
     reach = [m.start() for m in rules["predicate"].finditer(s, 1) if s[m.start() - 1] in ends or s[m.start() - 1] in "）)等"]
@@ -84,14 +86,18 @@ def sentence_statements(view: TextView, taken: list[tuple[int, int]]) -> list[tu
         a, b = Zones.measure_bounds(s, hit.start)
         if _after_closed_statement(s, taken[bisect.bisect_left(starts, a) : k], hit.start):
             continue
-        if (bracketed and zones.in_guarantees(hit.start) and not _inside_any(starts, a, b)
-                and not charges_in_earnest(s, hit.end, hit.lead)):
-            # a document that names its units in brackets: a 保障措施 item without one of its
-            # own is a general requirement (各县（区）政府要…), not a measure of its own
-            continue
+        general = (bracketed and zones.in_guarantees(hit.start) and not _inside_any(starts, a, b)
+                   and not charges_in_earnest(s, hit.end, hit.lead))
         if _sentence_units(view, hit):
             out.append((hit.start, hit.end))
-    return out
+            if not general:
+                earnest.add((a, b))
+            items.append((a, b))
+    # a document that names its units in brackets: a 保障措施 item without one of its own is a
+    # general requirement (各县（区）政府要…), not a measure, unless one of its sentences charges a
+    # body in earnest (要会同…, a date): then every body its sentences charge is its unit
+    return [span for span, item in zip(out, items) if not bracketed or item in earnest
+            or not zones.in_guarantees(span[0]) or _inside_any(starts, *item)]
 
 
 _COMMA_CHAR = re.compile("[，,]\\s*")

@@ -1310,6 +1310,14 @@ def test_units_merely_mentioned_are_not_assigned(text: str) -> None:
             id="a-guarantee-item-that-leads-or-sets-a-date-is-a-measure",
         ),
         pytest.param(
+            "二、重点任务\n1.推进上云。（责任单位：市经济和信息化局）\n2.加强人才。（责任单位：市人力资源社会保障局）\n"
+            "三、保障措施\n17.加强统筹协调。省商务厅要会同各有关部门建立协调机制；各市县人民政府要落实属地责任。"
+            "省财政厅要统筹用好专项资金。\n",
+            [{"unassigned": ["市经济和信息化局"]}, {"unassigned": ["市人力资源社会保障局"]},
+             {"lead": ["省商务厅"]}, {"unassigned": ["各市县人民政府"]}, {"unassigned": ["省财政厅"]}],
+            id="a-guarantee-item-charged-in-earnest-keeps-all-its-sentences",
+        ),
+        pytest.param(
             "二、重点任务\n1.推动先行。各省、自治区、直辖市及计划单列市、新疆生产建设兵团中小企业主管部门要指导试点城市制定方案。\n"
             "2.加大金融支持。国家发展改革委、工业和信息化部按职责分工，推动项目纳入支持范围。\n",
             [{"unassigned": ["各省、自治区、直辖市及计划单列市、新疆生产建设兵团中小企业主管部门"]},
