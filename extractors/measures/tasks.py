@@ -292,6 +292,8 @@ def _is_unowned_measure(
     headings = [a for a in ancestors if not a.run_in]  # 4.推进… is an action, not a section kind
     verdict = next((k for a in headings if (k := _title_kind(a.title)) is not None), None)
     own = None if section.run_in else _title_kind(section.title)
+    if role_lexicon().rule("section_phase").regex.search(simplify(section.title)):
+        return True  # （一）动员部署阶段（2024年3月—4月）: a dated phase of the 实施步骤
     if verdict == "non_task" or own == "non_task":
         return False  # the second: a heading on its own line with only prose under it (一、总体要求)
     if verdict is None and not headings:

@@ -773,3 +773,16 @@ def test_a_note_closing_a_groups_last_item_charges_the_whole_group(tmp_path: Pat
     assert got["一.（一）.2"] == (*group, [])
     assert got["一.（一）.3"] == (*group, ["各县（市）、区人民政府"])
     assert got["一.（二）.1"] == (["市交通运输局"], ["市生态环境局"], [])  # the next group keeps its own
+
+
+def test_a_dated_phase_of_the_schedule_is_a_measure(tmp_path: Path) -> None:
+    """实施步骤 frames no 重点任务, but a phase with its own dates is tracked like one; a stage of
+    goals in a 工作阶段安排 is not."""
+    text = (
+        "一、重点任务\n（一）推进改造。各县（区）政府要加快改造。\n"
+        "二、实施步骤\n（一）动员部署阶段（2024年3月—4月）。各地制定实施方案，于4月30日前报备案。\n"
+        "（二）集中攻坚阶段（2024年5月—10月）。全面推进各项任务。\n"
+        "三、工作阶段安排\n第一阶段：一年转形象。到2025年底，完成园区整合。\n"
+    )
+    ids = _measure_ids(text, tmp_path, title="某市2024年改造工作方案")
+    assert ids == ["一.（一）", "二.（一）", "二.（二）"]
