@@ -20,6 +20,7 @@ from extractors.deadlines import document_reference_year, document_year, opening
 from extractors.roles.conventions import RoleRule, find_role_rules, role_lexicon
 from extractors.roles.text import TextView
 from extractors.units.context import UnitContext
+from pipeline.chinese import to_simplified
 from pipeline.model import Document, Section
 
 # sections that hold no measure content of their own: boxes, tables, annexes, the preamble
@@ -79,7 +80,8 @@ class DocumentContext:
 _NOTICE_HEAD = 1500  # characters: a notice's title and its one or two paragraphs before the 附件
 
 
-_ISSUED_TITLE = re.compile(r"将《([^《》\n]{4,80})》")
+_ISSUING_TITLE = re.compile(r"关于(?:印发|转发)《?([^《》]{4,80}?)》?的通知")  # the notice's own title
+_ISSUED_TITLE = re.compile(r"《([^《》\n]{4,80})》(?=[^。；《]{0,40}(?:印发|转发|下发)给你们)")
 
 
 def _issued_from(doc: Document, view: TextView) -> int | None:
@@ -89,13 +91,15 @@ def _issued_from(doc: Document, view: TextView) -> int | None:
     annex = next((s.span.start for s in doc.sections if s.kind == "annex"), None)
     text = view.simplified
     named = _ISSUED_TITLE.search(text, 0, min(annex or len(text), _NOTICE_HEAD))
-    if named:
-        title = named.group(1)
-        at = text.find(title, named.end())
+    in_title = _ISSUING_TITLE.search(to_simplified(doc.meta.title or ""))
+    for title, after in ((named.group(1), named.end()) if named else (None, 0),
+                         (in_title.group(1), 0) if in_title else (None, 0)):
+        at = text.find(title, after) if title else -1
         while at != -1 and (annex is None or at < annex):
             line_start = text.rfind("\n", 0, at) + 1
             line_end = text.find("\n", at)
-            if not text[line_start:at].strip() and not text[at + len(title) : line_end if line_end != -1 else None].strip():
+            if (line_start > 0 and not text[line_start:at].strip()
+                    and not text[at + len(title) : line_end if line_end != -1 else None].strip()):
                 return line_start
             at = text.find(title, at + 1)
     return annex

@@ -752,6 +752,12 @@ def test_the_document_a_notice_issues_below_its_signature_holds_the_measures(tmp
     )
     ids = _measure_ids(text, tmp_path, title="某市人民政府关于印发某市促进软件产业发展若干政策的通知")
     assert ids == ["第一条", "第二条", "第三条"]
+    # the same when the notice names the policy only in its own title (现印发给你们) or before
+    # the words that issue it (《…》已经市政府同意，现印发给你们)
+    for said in ("经市政府同意，现印发给你们，请认真贯彻执行。",
+                 "《某市促进软件产业发展若干政策》已经市政府同意，现印发给你们。"):
+        variant = text.replace("现将《某市促进软件产业发展若干政策》印发给你们，请认真贯彻执行。", said)
+        assert _measure_ids(variant, tmp_path, title="某市人民政府关于印发某市促进软件产业发展若干政策的通知") == ids
 
 
 def test_a_note_closing_a_groups_last_item_charges_the_whole_group(tmp_path: Path) -> None:
