@@ -122,6 +122,17 @@ def norm_text(s: str) -> str:
     return re.sub(r"\s+", "", s.replace("**", ""))
 
 
+_SECOND_NAME = re.compile(r"\([^()]{2,20}\)$")
+
+
+def norm_unit(name: str) -> str:
+    """A unit's written name as compared: ``norm_text`` without a trailing second name, so that
+    市市场监管局（市知识产权局） and 市市场监管局 are one body whichever way a side writes it."""
+    s = norm_text(name)
+    short = _SECOND_NAME.sub("", s)
+    return short if len(short) >= 2 else s
+
+
 def norm_task_id(task_id: str) -> str:
     doc, _, path = norm_text(task_id).rpartition(":")
     segments = [seg.rstrip("、.") for seg in path.split(".")]

@@ -23,6 +23,7 @@ from eval.extraction_rows import (
     UnitRow,
     norm_task_id,
     norm_text,
+    norm_unit,
     quote_overlap,
     score_sets,
     title_similarity,
@@ -88,7 +89,7 @@ def match_tasks(pred: Sequence[TaskRow], gold: Sequence[TaskRow]) -> TaskMatchin
 
 def _unit_items(key: str, units: Sequence[UnitRow], canonical: bool, gold_units: Sequence[UnitRow] = ()) -> list[tuple[str, str]]:
     if not canonical:
-        return [(key, norm_text(u.name)) for u in units]
+        return [(key, norm_unit(u.name)) for u in units]
     alt = {norm_text(a): norm_text(g.canonical or g.name) for g in gold_units for a in g.canonical_alt}
     golds = [norm_text(g.canonical or g.name) for g in gold_units]
     out = []
@@ -124,11 +125,11 @@ ROLES = ("lead", "supporting", "responsible")
 def _role_unit_items(key: str, row: TaskRow, gold_row: TaskRow | None, with_role: bool) -> list[tuple[str, str]]:
     """Every unit of the measure, ``role:name`` (or the name alone), once each; names the gold
     lists as optional (vague collectives) are left out of both sides."""
-    skip = {norm_text(n) for n in (gold_row or row).optional_units}
+    skip = {norm_unit(n) for n in (gold_row or row).optional_units}
     items = {
         (key, f"{role}:{name}" if with_role else name)
         for role in ROLES for u in getattr(row, role)
-        if (name := norm_text(u.name)) not in skip
+        if (name := norm_unit(u.name)) not in skip
     }
     return sorted(items)
 
@@ -140,13 +141,13 @@ def _field_items(field_name: str, key: str, row: TaskRow, gold_row: TaskRow | No
     if field_name in ("unit_role", "unit"):
         return _role_unit_items(key, row, gold_row, with_role=field_name == "unit_role")
     # names the gold calls optional (vague collectives) count on neither side
-    skip = {norm_text(n) for n in ref.optional_units}
+    skip = {norm_unit(n) for n in ref.optional_units}
     if field_name == "responsible":
         return [i for i in _unit_items(key, row.responsible, False) if i[1] not in skip]
     role = "lead" if field_name.startswith("lead") else "supporting"
     canonical = field_name.endswith("_canonical")
     gold_units = (ref.lead + ref.supporting) if gold_row is not None else ()
-    kept = tuple(u for u in getattr(row, role) if norm_text(u.name) not in skip)
+    kept = tuple(u for u in getattr(row, role) if norm_unit(u.name) not in skip)
     return _unit_items(key, kept, canonical, gold_units)
 
 
@@ -191,9 +192,9 @@ def canonical_disagreements(pairs: Sequence[tuple[TaskRow, TaskRow]]) -> list[Ev
     """
     seen: Counter[tuple[str, str, str, str]] = Counter()
     for p, g in pairs:
-        gold_units = {norm_text(u.name): u for u in g.lead + g.supporting}
+        gold_units = {norm_unit(u.name): u for u in g.lead + g.supporting}
         for u in p.lead + p.supporting:
-            ref = gold_units.get(norm_text(u.name))
+            ref = gold_units.get(norm_unit(u.name))
             if ref is None:
                 continue
             accepted = {norm_text(c) for c in (ref.canonical or ref.name, *ref.canonical_alt)}

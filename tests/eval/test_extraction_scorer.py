@@ -381,3 +381,11 @@ def test_optional_units_count_on_neither_side() -> None:
     assert scores.fields["supporting"].fp == 0 and scores.fields["unit_role"].fp == 0
     wrong = TaskRow("d", "d:一", "加强组织领导", lead=(UnitRow("省发展改革委"),), supporting=(UnitRow("省财政厅"),))
     assert score_tasks([wrong], [gold]).fields["supporting"].fp == 1
+
+
+def test_a_units_second_name_does_not_make_it_another_unit() -> None:
+    from eval.extraction_rows import norm_unit
+
+    assert norm_unit("市市场监管局（市知识产权局）") == norm_unit("市市场监管局")
+    assert norm_unit("商务部(流通发展司)") == norm_unit("商务部")
+    assert norm_unit("各县（区）人民政府") != norm_unit("各县人民政府")  # a bracket inside a name stays
