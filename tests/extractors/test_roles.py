@@ -1242,6 +1242,11 @@ SENTENCE_CASES = [
         [{"lead": ["区政务服务局"], "supporting": ["区委督查室", "区政府督查室"]}],
         id="inspection-offices-are-bodies",
     ),
+    pytest.param(
+        "三、强化支撑。一是省级科技管理部门要组织科研院所开放实验室；二是各省级科协要开展科普活动。",
+        [{"unassigned": ["省级科技管理部门"]}, {"unassigned": ["各省级科协"]}],
+        id="yishi-ershi-before-the-subject",
+    ),
 ]
 
 
@@ -1265,6 +1270,8 @@ MENTIONED_ONLY = [
     pytest.param("（十四）加强宣传。通过多种渠道宣传，引导企业要求提升服务。", id="after-a-comma-yaoqiu-is-no-duty"),
     pytest.param("二、分区施策。东北地区要推广秸秆还田，粮食主产区要提高利用率。", id="regions-are-no-bodies"),
     pytest.param("（二）建设平台。加快建设市大数据中心，数据中心要加强安全防护。", id="a-data-centre-is-a-thing"),
+    pytest.param("（四）完善设施。老旧小区要补齐托育设施，城乡社区要提供场地，托育服务机构要规范管理。",
+                 id="housing-estates-communities-and-service-providers-are-no-bodies"),
     pytest.param("（十二）统筹维护。主题数据库按照主题分类，确定牵头部门负责统筹维护。", id="placeholder-not-a-body"),
     pytest.param("（十三）培育生态。同时，专区应积极吸纳多元合作方。数据专区应建立备案制度。", id="a-zone-is-no-place"),
 ]
