@@ -154,7 +154,7 @@ def _starts_block(line: Line, para: Paragraph, ctx: _JoinContext) -> bool:
     """``line`` begins a new paragraph whatever the previous line looks like."""
     if _standalone(line, ctx, opening=True) or line.markdown:
         return True
-    if ctx.indents and line.indent >= 2:
+    if ctx.indents and line.indent >= 2 and not (line.heading is None and _cut_off(para)):
         return True  # a first-line indent, in a document whose wrapped lines have none
     if ctx.wrapped and not ctx.indents and len(para.lines) == 1 and _bare_title(para):
         # a heading that fills its line goes on only to a short last line ("…历史基" + "础");
@@ -224,7 +224,15 @@ def _closes(para: Paragraph, ctx: _JoinContext, *, brackets: bool = True) -> boo
         return False  # "〔责任单位：A；" goes on: the ；is inside the bracket
     if ends_paragraph(prev.text if prev.text[-1:] not in PAIR else _tail(para), ctx.rules):
         return True
+    if _cut_off(para):
+        return False
     return prev.width < ctx.short
+
+
+def _cut_off(para: Paragraph) -> bool:
+    """配合单位：A、B、⏎C、D: a list or a clause cut off after 、 or ， goes on, however short its
+    line and however the next one is indented."""
+    return para.lines[-1].text.rstrip().endswith(("、", "，"))
 
 
 def build_paragraphs(lines: list[Line], rules: CleaningRules) -> list[Paragraph]:

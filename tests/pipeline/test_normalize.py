@@ -90,6 +90,13 @@ JOINS = [
 ]
 
 
+def test_a_list_cut_off_after_a_comma_goes_on_onto_an_indented_line():
+    text = ("　　1.打造商圈。推进商圈改造，引导卖场转型，推动步行街智慧化。\n"
+            "　　配合单位：区发展改革局、区住房建设局、\n　　福田街道办事处、莲花街道办事处\n"
+            "　　2.发展夜间经济。推动夜市建设，延长营业时间，丰富消费业态。")
+    assert "配合单位：区发展改革局、区住房建设局、福田街道办事处、莲花街道办事处\n2." in cleaned(text)
+
+
 @pytest.mark.parametrize("text,expected", JOINS)
 def test_lines_broken_by_layout_are_joined(text, expected):
     assert cleaned(text) == expected
