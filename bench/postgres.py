@@ -175,7 +175,7 @@ def ranking_quality(conn, embedder: FakeEmbedder, filters: dict[str, SearchFilte
                 approx = dense_ranking(conn, collection, vector, chosen, depth=10)
                 assert len(approx) == len(exact), (name, collection, len(approx), len(exact))
                 dense[name].append(_recall(exact, approx))
-                lexical[name].append(_recall(sparse_ranking(conn, collection, terms, chosen, depth=10, cap=None),
+                lexical[name].append(_recall(sparse_ranking(conn, collection, terms, chosen, depth=10, every_posting=True),
                                              sparse_ranking(conn, collection, terms, chosen, depth=10)))
     return {"passages_matching": rows, "dense_recall_at_10": {n: _mean(v) for n, v in dense.items()},
             "bm25_capped_agreement_at_10": {n: _mean(v) for n, v in lexical.items()}}
