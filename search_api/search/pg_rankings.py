@@ -123,15 +123,24 @@ def _rows(result) -> list[PgPassage]:
     return [PgPassage(*r) for r in result]
 
 
+def _selective(conn: Connection, collection: str, filters: SearchFilters, where: str, passing: int | None) -> bool:
+    """Whether ``filters`` leave few enough passages to score them all (``passing``: their count
+    up to ``EXACT_LIMIT + 1`` when the caller has it: a search counts once for both rankings)."""
+    if not where:
+        return False
+    return (passing if passing is not None else matching_passages(conn, collection, filters)) <= EXACT_LIMIT
+
+
 def dense_ranking(conn: Connection, collection: str, vector: np.ndarray, filters: SearchFilters,
-                  depth: int = DEPTH, exact: bool = False) -> list[PgPassage]:
+                  depth: int = DEPTH, exact: bool = False, passing: int | None = None) -> list[PgPassage]:
     """The ``depth`` passages nearest ``vector`` (score: cosine) that pass ``filters``, nearest
-    first, ties by id. ``exact``: no graph at all (the reference the graph is measured against)."""
+    first, ties by id. ``exact``: no graph at all (the reference the graph is measured against).
+    ``passing``: ``matching_passages`` of ``filters``, when the caller counted it."""
     check_collection(collection)
     where, params = filter_sql(filters)
     params = {"q": vector_literal(vector), "collection": collection, "depth": depth, **params}
     with read_snapshot(conn):
-        if exact or (where and matching_passages(conn, collection, filters) <= EXACT_LIMIT):
+        if exact or _selective(conn, collection, filters, where, passing):
             # ``+ 0``: an order the HNSW index cannot give, so every row is compared
             near = (f"SELECT id, embedding <=> CAST(:q AS halfvec) AS d FROM search_contents "
                     f"WHERE collection = '{collection}' ORDER BY (embedding <=> CAST(:q AS halfvec)) + 0 LIMIT :depth")
@@ -143,7 +152,7 @@ def dense_ranking(conn: Connection, collection: str, vector: np.ndarray, filters
                     f"ORDER BY near.d, kept.id LIMIT :depth) SELECT {_COLUMNS}, 1 - best.d FROM best "
                     "JOIN search_passages p ON p.id = best.id ORDER BY best.d, p.id"), params))
             return _rows(conn.execute(text(_near_passages(near, "")), params))
-        contents = None  # counted once a filtered read must widen (a scan: ~0.1 s at 10,000 documents)
+        contents = None  # at most the collection's passages, read once a filtered read must widen
         k = depth
         while True:
             # set each time: an earlier ranking in the same snapshot may have widened its read
@@ -157,9 +166,9 @@ def dense_ranking(conn: Connection, collection: str, vector: np.ndarray, filters
             found = _rows(conn.execute(text(_near_passages(near, where)), {**params, "k": k}))
             if len(found) >= depth or not where:
                 return found
-            if contents is None:
+            if contents is None:  # (counting the contents themselves is a scan of the collection)
                 contents = conn.execute(text(
-                    "SELECT count(*) FROM search_contents WHERE collection = :collection"), params).scalar()
+                    "SELECT passages FROM search_collections WHERE collection = :collection"), params).scalar()
             if k >= contents:
                 return found
             k *= WIDEN
@@ -225,11 +234,11 @@ def unread_bound(first_unread: list[tuple[float, int, int]], average_length: flo
 
 
 def sparse_ranking(conn: Connection, collection: str, terms: list[tuple[str, float]], filters: SearchFilters,
-                   depth: int = DEPTH, every_posting: bool = False) -> list[PgPassage]:
+                   depth: int = DEPTH, every_posting: bool = False, passing: int | None = None) -> list[PgPassage]:
     """The ``depth`` passages with the best BM25 score for ``terms`` (word, weight) that pass
     ``filters``, best first, ties by id: exact (module docstring). ``every_posting``: score every
     posting of every term instead of stopping at the bound (the reference the bound is tested
-    against)."""
+    against). ``passing``: as ``dense_ranking``'s."""
     check_collection(collection)
     where, params = filter_sql(filters)
     with read_snapshot(conn):
@@ -238,7 +247,7 @@ def sparse_ranking(conn: Connection, collection: str, terms: list[tuple[str, flo
             return []
         params = {"terms": weighted.terms, "weights": weighted.weights, "avg": weighted.average_length,
                   "k1": BM25_K1, "b": BM25_B, "collection": collection, "depth": depth, **params}
-        if where and matching_passages(conn, collection, filters) <= EXACT_LIMIT:
+        if _selective(conn, collection, filters, where, passing):
             # the query terms' postings of the passing passages' contents, scored per content
             return _rows(conn.execute(text(
                 f"WITH {_QUERY_TERMS}, {_KEPT_SQL.format(where=where)}, hits AS (SELECT t.content_id, {_BM25} AS score FROM q "
@@ -264,7 +273,8 @@ def sparse_ranking(conn: Connection, collection: str, terms: list[tuple[str, flo
             "(SELECT t.content_id FROM search_terms t WHERE t.collection = :collection AND t.term = q.term "
             "ORDER BY t.tf DESC, t.length LIMIT :read) r), "
             f"hits AS MATERIALIZED (SELECT t.content_id, {_BM25} AS score FROM candidates c CROSS JOIN q "
-            "JOIN search_terms t ON t.content_id = c.content_id AND t.term = q.term GROUP BY t.content_id) "
+            "JOIN search_terms t ON t.content_id = c.content_id AND t.term = q.term AND t.collection = :collection "
+            "GROUP BY t.content_id) "
             f"SELECT {_COLUMNS}, hits.score FROM hits JOIN search_passages p ON p.content_id = hits.content_id "
             f"{keep} {'AND' if keep else 'WHERE'} p.collection = :collection{where} "
             "ORDER BY hits.score DESC, p.id LIMIT :depth")
