@@ -13,8 +13,9 @@ to ``EXACT_LIMIT``, through the filter's own indexes):
   and cheaper than walking a graph for rows a filter would mostly reject.
 - a broad filter: the graph is read further (``hnsw.iterative_scan``) until enough contents
   have a passage that passes, widening by 4 until ``depth`` passages are found or the whole
-  collection was read; BM25 reads postings as without a filter and keeps the candidates'
-  passing passages, reading further until ``depth`` of them beat the bound.
+  collection was read; BM25 reads postings as without a filter and joins its best candidates
+  to their passing passages, more of them (×4) until ``depth`` pass, reading further until
+  ``depth`` of them beat the bound.
 
 BM25 is the embedded index's (``sparse_build``): the same tokens, k1, b and Lucene idf
 ``log(1 + (N - df + 0.5) / (df + 0.5))`` over passages (df and N count passages, not distinct
@@ -265,9 +266,9 @@ def sparse_ranking(conn: Connection, collection: str, terms: list[tuple[str, flo
         # Each term's best ``read`` postings name the candidates, each scored exactly over every
         # query term. A content outside them scores at most ``unread_bound``: once the
         # depth-th passage found scores more, nothing unread can enter the top; else read on.
-        # Without a filter the candidates tied with or above the depth-th best are enough.
-        keep = "" if where else ("WHERE hits.score >= coalesce((SELECT score FROM hits ORDER BY score DESC "
-                                  "OFFSET :depth - 1 LIMIT 1), '-infinity')")
+        # Only the candidates tied with or above the k-th best are joined to their passages (the
+        # others score less than every passage found); k is the depth, and with a filter it
+        # grows by WIDEN while too few passages pass and some candidates were left out.
         sql = text(
             f"WITH {_QUERY_TERMS}, candidates AS (SELECT DISTINCT r.content_id FROM q CROSS JOIN LATERAL "
             "(SELECT t.content_id FROM search_terms t WHERE t.collection = :collection AND t.term = q.term "
@@ -276,11 +277,14 @@ def sparse_ranking(conn: Connection, collection: str, terms: list[tuple[str, flo
             "JOIN search_terms t ON t.content_id = c.content_id AND t.term = q.term AND t.collection = :collection "
             "GROUP BY t.content_id) "
             f"SELECT {_COLUMNS}, hits.score FROM hits JOIN search_passages p ON p.content_id = hits.content_id "
-            f"{keep} {'AND' if keep else 'WHERE'} p.collection = :collection{where} "
-            "ORDER BY hits.score DESC, p.id LIMIT :depth")
-        read = POSTINGS_FIRST
+            "WHERE hits.score >= coalesce((SELECT score FROM hits ORDER BY score DESC OFFSET :k - 1 LIMIT 1), "
+            f"'-infinity') AND p.collection = :collection{where} ORDER BY hits.score DESC, p.id LIMIT :depth")
+        read, k = POSTINGS_FIRST, depth
         while True:
-            found = _rows(conn.execute(sql, {**params, "read": read}))
+            found = _rows(conn.execute(sql, {**params, "read": read, "k": k}))
+            if where and len(found) < depth and k < len(weighted.terms) * read:  # candidates left out
+                k *= WIDEN
+                continue
             unread = conn.execute(_FIRST_UNREAD, {**params, "read": read}).all()
             if not unread:
                 return found  # every posting of every term was read
