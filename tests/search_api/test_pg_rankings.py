@@ -225,3 +225,34 @@ def test_migration_6_replaces_the_first_layout(postgres_url: str, tmp_path_facto
         assert conn.execute(text("SELECT count(*) FROM token_cache")).scalar() == 1
         assert conn.execute(text("SELECT to_regclass('search_term_stats') IS NOT NULL")).scalar()
     engine.dispose()
+
+
+def test_migration_7_moves_an_index_of_version_6_to_the_tf_order(postgres_admin_url: str,
+                                                                  tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The corpus indexed, its tables set back to version 6 (an ``impact`` column and the index
+    that read it), then the registry opened by this taizhang: version 7 is recorded, the column
+    and its index are gone, the tf-ordered index is there, and BM25 answers as before, with no
+    rebuild of the rows."""
+    settings, _ = corpus_in_postgres(postgres_admin_url, tmp_path_factory.mktemp("pg-v6"))
+    engine = pg_engine(settings.db_url)
+    terms = plan_query("园区基础设施建设").terms
+    with engine.connect() as conn:
+        before = [(p.id, round(p.score, 6)) for p in sparse_ranking(conn, "clauses", terms, SearchFilters(), depth=50)]
+    with engine.begin() as conn:  # as a taizhang of version 6 left it
+        conn.execute(text("DROP INDEX search_terms_by_tf"))
+        conn.execute(text("ALTER TABLE search_terms ADD COLUMN impact real NOT NULL DEFAULT 0"))
+        conn.execute(text("CREATE INDEX search_terms_postings ON search_terms (collection, term, impact DESC) "
+                          "INCLUDE (content_id, tf, length)"))
+        conn.execute(text("DELETE FROM schema_migrations WHERE version >= 7"))
+        conn.execute(text("UPDATE registry_state SET schema_version = 6"))
+    Registry.open(settings).close()
+    with engine.connect() as conn:
+        indexes = set(conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'search_terms'")).scalars())
+        columns = set(conn.execute(text("SELECT column_name FROM information_schema.columns "
+                                        "WHERE table_name = 'search_terms'")).scalars())
+        assert conn.execute(text("SELECT max(version) FROM schema_migrations")).scalar() >= 7
+        conn.rollback()
+        after = [(p.id, round(p.score, 6)) for p in sparse_ranking(conn, "clauses", terms, SearchFilters(), depth=50)]
+    engine.dispose()
+    assert "search_terms_by_tf" in indexes and "search_terms_postings" not in indexes and "impact" not in columns
+    assert after == before
