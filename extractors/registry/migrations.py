@@ -218,7 +218,50 @@ def add_postgres_search_tables(conn: Connection) -> None:
         "AND column_name = 'embedding'")).first()
     if old_layout:
         conn.execute(text("DROP TABLE search_passages, search_cards, search_docs, search_state"))
+    # run again over tables version 7 made (a database whose version table was set back), the
+    # impact column is gone and so is the index that read it
+    impact_gone = conn.execute(text(
+        "SELECT to_regclass('search_terms') IS NOT NULL AND NOT EXISTS (SELECT 1 FROM information_schema.columns "
+        "WHERE table_name = 'search_terms' AND column_name = 'impact')")).scalar()
     for statement in _SEARCH_TABLES_V6:
+        if not (impact_gone and "search_terms_postings" in statement):
+            conn.execute(text(statement))
+
+
+# Version 7: a term's postings read in (tf descending, length ascending) order. BM25's share of a
+# posting grows with tf and shrinks with the length, whatever the collection's average length,
+# so the first unread posting bounds every unread one and the top k can be exact
+# (search_api/search/pg_rankings.py). Version 6 read them by an ``impact`` computed with the
+# average length of the moment each row was written: no bound held, so a cap on postings read
+# cost exactness.
+_POSTINGS_BY_TF = ("CREATE INDEX IF NOT EXISTS search_terms_by_tf ON search_terms "
+                   "(collection, term, tf DESC, length) INCLUDE (content_id)")
+
+_SEARCH_TABLES_V7 = (
+    *(s for s in _SEARCH_TABLES_V6 if not s.startswith(("CREATE TABLE IF NOT EXISTS search_terms ",
+                                                        "CREATE INDEX IF NOT EXISTS search_terms_postings"))),
+    ("CREATE TABLE IF NOT EXISTS search_terms (content_id bigint NOT NULL, term text NOT NULL, "
+     "collection text NOT NULL, tf int NOT NULL, length int NOT NULL, PRIMARY KEY (content_id, term))"),
+    _POSTINGS_BY_TF,
+)
+
+
+def order_postings_by_tf(conn: Connection) -> None:
+    """PostgreSQL: the postings index of version 7 in place of version 6's ``impact`` order (the
+    column goes with it). SQLite: nothing."""
+    if conn.dialect.name != "postgresql" or not conn.execute(text("SELECT to_regclass('search_terms')")).scalar():
+        return  # (tables dropped since version 6 are made as version 7 has them by the next build)
+    conn.execute(text(_POSTINGS_BY_TF))
+    conn.execute(text("DROP INDEX IF EXISTS search_terms_postings"))
+    conn.execute(text("ALTER TABLE search_terms DROP COLUMN IF EXISTS impact"))
+
+
+def ensure_postgres_search_tables(conn: Connection) -> None:
+    """The search tables as the latest version has them, made where missing (an index build
+    calls it: a bench or an operator may have dropped them since the migrations ran)."""
+    if conn.dialect.name != "postgresql":
+        return
+    for statement in _SEARCH_TABLES_V7:
         conn.execute(text(statement))
 
 
@@ -233,6 +276,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               add_tracking_tables),
     Migration(6, "PostgreSQL: search tables with one row per distinct content and BM25 terms "
               "(the first layout dropped: rebuild the index)", add_postgres_search_tables),
+    Migration(7, "PostgreSQL: BM25 postings read in tf and length order, so the lexical top k is exact",
+              order_postings_by_tf),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

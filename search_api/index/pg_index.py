@@ -9,7 +9,7 @@ the generation on. A full rebuild happens only when the embedding model (or its 
 the indexer changes.
 
 The lexical side is BM25 with the embedded index's tokens (the same ``tokenize_many``), the same
-k1 and b and the same Lucene idf (``search/pg_lexical.py`` scores it): each content's terms with
+k1 and b and the same Lucene idf (``search/pg_rankings.py`` scores it): each content's terms with
 their frequencies and its length, and per collection the passage counts. Documents are written
 one at a time, in one writer's transaction each (``WRITE_LOCK_KEY``), so two builds never count
 one passage twice.
@@ -52,13 +52,6 @@ BM25_K1, BM25_B = 1.2, 0.75  # as the embedded index (sparse_build.SparseBuilder
 
 def vector_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{float(x):.6g}" for x in vector) + "]"
-
-
-def bm25_impact(tf: int, length: int, average_length: float) -> float:
-    """A term's BM25 weight in one text without its idf: the order in which a term's postings
-    are read (``search_terms_postings``). The average is the collection's when the text was
-    written; the score itself is computed at query time with the average of that moment."""
-    return tf / (tf + BM25_K1 * (1 - BM25_B + BM25_B * length / max(average_length, 1e-9)))
 
 
 @dataclass(frozen=True)
@@ -191,8 +184,6 @@ def _document_counts(conn: Connection, doc_id: str) -> tuple[Counter, Counter, C
 def _content_ids(conn: Connection, rows: DocumentRows) -> dict[tuple[str, bytes], int]:
     """The id of each of the document's contents: found, or inserted with its vector and terms."""
     ids: dict[tuple[str, bytes], int] = {}
-    averages = {c: total / n if n else 0.0 for c, n, total in conn.execute(text(
-        "SELECT collection, passages, total_length FROM search_collections"))}
     for collection in COLLECTIONS:
         mine = [c for (name, _), c in rows.contents.items() if name == collection]
         if not mine:
@@ -211,16 +202,14 @@ def _content_ids(conn: Connection, rows: DocumentRows) -> dict[tuple[str, bytes]
             {"c": collection, "k": [c.key for c in new], "n": [c.length for c in new],
              "e": [vector_literal(c.vector) for c in new]})}
         ids.update(((collection, k), i) for k, i in inserted.items())
-        average = averages.get(collection) or sum(c.length for c in new) / len(new)
-        terms = [(inserted[c.key], term, tf, c.length, bm25_impact(tf, c.length, average))
-                 for c in new for term, tf in c.terms.items()]
+        terms = [(inserted[c.key], term, tf, c.length) for c in new for term, tf in c.terms.items()]
         if terms:
-            cid, term, tf, length, impact = map(list, zip(*terms))
+            cid, term, tf, length = map(list, zip(*terms))
             conn.execute(text(
-                "INSERT INTO search_terms (content_id, term, collection, tf, length, impact) "
-                "SELECT c, t, :collection, f, n, i FROM unnest(CAST(:c AS bigint[]), CAST(:t AS text[]), "
-                "CAST(:f AS int[]), CAST(:n AS int[]), CAST(:i AS real[])) AS u(c, t, f, n, i)"),
-                {"collection": collection, "c": cid, "t": term, "f": tf, "n": length, "i": impact})
+                "INSERT INTO search_terms (content_id, term, collection, tf, length) "
+                "SELECT c, t, :collection, f, n FROM unnest(CAST(:c AS bigint[]), CAST(:t AS text[]), "
+                "CAST(:f AS int[]), CAST(:n AS int[])) AS u(c, t, f, n)"),
+                {"collection": collection, "c": cid, "t": term, "f": tf, "n": length})
     return ids
 
 

@@ -1,7 +1,7 @@
 """The search index's tables inside PostgreSQL (used when ``TAIZHANG_DB_URL`` is PostgreSQL).
 
 Every replica on every machine reads the same tables, so no index files live on local disk.
-Registry migration 6 (``extractors/registry/migrations.py``) makes all of them but one:
+Registry migrations 6 and 7 (``extractors/registry/migrations.py``) make all of them but one:
 
     search_state        one row: model id, vector size, generation, the registry generation built from
     search_docs         doc_id → the registry fingerprint its rows were built from
@@ -12,8 +12,9 @@ Registry migration 6 (``extractors/registry/migrations.py``) makes all of them b
     search_contents     one row per distinct (collection, vector, text): the vector as
                         ``halfvec(dim)`` under an HNSW graph per collection, the text's length in
                         terms. Made here, not by the migration: its type is the model's.
-    search_terms        (content, term) → term frequency, the content's length and the term's BM25
-                        impact; read by term in impact order (``search_terms_postings``)
+    search_terms        (content, term) → term frequency and the content's length; a term's
+                        postings read by tf descending, length ascending (``search_terms_by_tf``:
+                        the order that bounds BM25, see ``search/pg_rankings.py``)
     search_term_stats   (collection, term) → how many passages hold the term (BM25's df)
     search_collections  collection → passages and their total length (BM25's N and average length)
 
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from extractors.registry.migrations import add_postgres_search_tables
+from extractors.registry.migrations import ensure_postgres_search_tables
 
 SCHEMA_LOCK_KEY = 0x7A5C_0003  # pg_advisory_xact_lock key while the search tables are (re)made
 COLLECTIONS = ("measures", "clauses")
@@ -96,7 +97,7 @@ def prepare_tables(conn: Connection, model_id: str, dim: int, indexer: int) -> N
     indexer every row is emptied and ``search_contents`` made again for the new size; the
     caller holds a transaction, in which this takes the schema's advisory lock."""
     conn.execute(text(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})"))
-    add_postgres_search_tables(conn)  # made by the registry's migration 6; again if dropped since
+    ensure_postgres_search_tables(conn)  # made by the registry's migrations; again if dropped since
     state = read_state(conn)
     has_contents = conn.execute(text("SELECT to_regclass('search_contents') IS NOT NULL")).scalar()
     if state is not None and (state.model_id, state.dim, state.indexer) == (model_id, dim, indexer) and has_contents:

@@ -21,6 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
 from extractors.registry.locks import is_postgres
 from pipeline.errors import IndexNotBuiltError
 from pipeline.settings import Settings
@@ -29,6 +32,7 @@ from search_api.embedding.embed import Embedder, make_embedder
 from search_api.index.index import LoadedIndex, current_generation_folder, load_index
 from search_api.index.pg_index import PgIndexState, pg_engine, read_state
 from search_api.schemas import SearchFilters, SearchMode, SearchResponse
+from search_api.search.pg_rankings import read_snapshot
 from search_api.search.pg_search import search_pg
 from search_api.search.ranking import DEFAULT_TUNING, SearchTuning
 from search_api.search.search import IndexLookups, check_mode, index_lookups, search_index
@@ -99,10 +103,13 @@ class SearchEngine:
         _ = self.embedder
         return self
 
-    def pg_state(self) -> PgIndexState:
-        """The PostgreSQL index's state row; ``IndexNotBuiltError`` when no build made one."""
-        with self._pg.connect() as conn:
-            state = read_state(conn)
+    def pg_state(self, conn: Connection | None = None) -> PgIndexState:
+        """The PostgreSQL index's state row (read on ``conn``, inside the caller's snapshot,
+        when given); ``IndexNotBuiltError`` when no build made one."""
+        if conn is None:
+            with self._pg.connect() as own:
+                return self.pg_state(own)
+        state = read_state(conn)
         if state is None or state.generation == 0:
             raise IndexNotBuiltError(self.settings.registry_url, "no search index in this database",
                                      "run `taizhang build` with the same TAIZHANG_DB_URL to build it")
@@ -247,30 +254,36 @@ class SearchEngine:
 
     def _search_pg(self, query: str, k: int, filters: SearchFilters | None, mode: SearchMode,
                    tuning: SearchTuning) -> SearchResponse:
-        state = self.pg_state()
         embedder = self.embedder if mode != "sparse" else None
-        if embedder is not None and embedder.model_id != state.model_id:
-            raise IndexNotBuiltError(self.settings.registry_url, f"index was built with {state.model_id}, "
-                                     f"the configured model is {embedder.model_id}",
-                                     "run `taizhang build` again after changing the embedding model")
-        with self._pg.connect() as conn:
-            return search_pg(query, conn, embedder, state.model_id, str(state.generation), k=k,
-                             filters=filters, mode=mode, tuning=tuning, unit_names=self.units())
+        # The state (the generation the answer reports, the model) and the unit names are read
+        # in the search's own snapshot: read before it, a build committing in between would
+        # label rows of the new generation with the old one.
+        with self._pg.connect() as conn, read_snapshot(conn):
+            state = self.pg_state(conn)
+            if embedder is not None and embedder.model_id != state.model_id:
+                raise IndexNotBuiltError(self.settings.registry_url, f"index was built with {state.model_id}, "
+                                         f"the configured model is {embedder.model_id}",
+                                         "run `taizhang build` again after changing the embedding model")
+            return search_pg(query, conn, embedder, state.model_id, str(state.generation), k=k, filters=filters,
+                             mode=mode, tuning=tuning, unit_names=self._pg_unit_names(conn, state.generation))
 
     def units(self) -> set[str]:
         """Canonical names of every unit named for a measure in the index, whatever its role."""
         if self.on_postgres:
-            # read once per generation (every query with a unit filter asks): at 1,000 documents
-            # the read took ~0.5 s, ten times the search itself. An item's units are on each of
-            # its passages, and every item has one row among the measures: those are enough.
-            generation = self.pg_state().generation
-            if self._pg_units[0] != generation:
-                with self._pg.connect() as conn:
-                    names = conn.exec_driver_sql("SELECT DISTINCT unnest(units) FROM search_passages "
-                                                 "WHERE collection = 'measures'").scalars()
-                    self._pg_units = (generation, {n for n in names if "|" not in n})
-            return self._pg_units[1]
+            with self._pg.connect() as conn, read_snapshot(conn):
+                return self._pg_unit_names(conn, self.pg_state(conn).generation)
         return {m.canonical for c in self.index().cards.values() for m in c.units}
+
+    def _pg_unit_names(self, conn: Connection, generation: int) -> set[str]:
+        """``units()`` of ``generation``, read on ``conn`` when this engine has not read that
+        generation's yet: every query with a unit filter asks, and at 1,000 documents the read
+        took ~0.5 s, ten times the search itself. An item's units are on each of its passages,
+        and every item has one row among the measures: those are enough."""
+        if self._pg_units[0] != generation:
+            names = conn.execute(text("SELECT DISTINCT unnest(units) FROM search_passages "
+                                      "WHERE collection = 'measures'")).scalars()
+            self._pg_units = (generation, {n for n in names if "|" not in n})
+        return self._pg_units[1]
 
 
 def search(query: str, settings: Settings, k: int = 10, filters: SearchFilters | None = None,

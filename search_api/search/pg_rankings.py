@@ -7,23 +7,26 @@ to ``EXACT_LIMIT``, through the filter's own indexes):
 
 - no filter: the ``k`` nearest contents from the HNSW graph (``hnsw.ef_search`` ≥ k, set with
   ``SET LOCAL`` in the query's own transaction: statements are never prepared, see
-  ``pg_engine``), then their passages; BM25 from each query term's postings read in impact order.
+  ``pg_engine``), then their passages; BM25 exact by a threshold over each term's best postings.
 - a selective filter (≤ ``EXACT_LIMIT`` passages): exact. Every passing passage is scored (its
   content's distance; its BM25 from the (content, term) primary key): recall 1 by construction,
   and cheaper than walking a graph for rows a filter would mostly reject.
 - a broad filter: the graph is read further (``hnsw.iterative_scan``) until enough contents
   have a passage that passes, widening by 4 until ``depth`` passages are found or the whole
-  collection was read; BM25 scores the terms' postings as without a filter and joins its best
-  contents to their passing passages, widening the same way.
+  collection was read; BM25 reads postings as without a filter and joins its best candidates
+  to their passing passages, more of them (×4) until ``depth`` pass, reading further until
+  ``depth`` of them beat the bound.
 
 BM25 is the embedded index's (``sparse_build``): the same tokens, k1, b and Lucene idf
 ``log(1 + (N - df + 0.5) / (df + 0.5))`` over passages (df and N count passages, not distinct
-contents), the score ``sum_t weight_t * idf_t * tf / (tf + k1 * (1 - b + b * len / avg))``. One
-bound keeps a query's cost independent of the corpus: a term's postings are read in impact order
-up to ``POSTINGS_CAP`` contents. A term held by fewer contents than that (nearly all query terms)
-is scored exactly; for a very common one (园区, 建设) a passage outside its first ``POSTINGS_CAP``
-misses that term's (low-idf) share. ``bench.postgres`` measures the top-10 agreement with the
-uncapped scoring.
+contents), the score ``sum_t weight_t * idf_t * tf / (tf + k1 * (1 - b + b * len / avg))``. The
+top k is exact without reading every posting of a common term (园区, 建设: a third of the
+collection): a threshold algorithm over postings ordered by tf descending, length ascending
+(index ``search_terms_by_tf``). Each term's first ``read`` postings name candidates, scored
+exactly over all the query's terms; a content outside them has, for each term, a share no larger
+than that of the term's first unread posting (or of one with a tf one lower and length 1), so its
+score is bounded (``unread_bound``, true for any average length). When the depth-th passage
+found scores above that bound the ranking is proven; else ``read`` grows by ``WIDEN``.
 
 Every read of a search is one snapshot (``read_snapshot``): a build rewrites the index one
 document per transaction while searches run, and a search that read its rankings, cards and
@@ -52,11 +55,10 @@ from search_api.search.ranking import DEPTH
 EF_SEARCH = 1000
 EF_SEARCH_MAX = 1000  # pgvector's ceiling; a wider read goes on by iterative scan
 EXACT_LIMIT = 20_000  # a filter leaving at most this many passages in a collection is scored exactly
-# contents read per query term, best impact first (see the module docstring). At 10,000 documents
-# (8 bench queries, clauses) top-10 agreement with uncapped BM25 and time per ranking: 5,000: 0.75,
-# 26 ms; 20,000: 0.875, 40 ms; 50,000: 1.0, 71 ms.
-POSTINGS_CAP = 20_000
-WIDEN = 4  # a broad filter's graph read grows by this factor while too few passages pass
+# postings read per query term in BM25's first round (tf descending, length ascending); a round
+# that cannot prove its top k reads WIDEN times as many (module docstring)
+POSTINGS_FIRST = 2_000
+WIDEN = 4  # a read that must go further (graph candidates, postings) grows by this factor
 
 
 @dataclass(frozen=True)
@@ -122,15 +124,24 @@ def _rows(result) -> list[PgPassage]:
     return [PgPassage(*r) for r in result]
 
 
+def _selective(conn: Connection, collection: str, filters: SearchFilters, where: str, passing: int | None) -> bool:
+    """Whether ``filters`` leave few enough passages to score them all (``passing``: their count
+    up to ``EXACT_LIMIT + 1`` when the caller has it: a search counts once for both rankings)."""
+    if not where:
+        return False
+    return (passing if passing is not None else matching_passages(conn, collection, filters)) <= EXACT_LIMIT
+
+
 def dense_ranking(conn: Connection, collection: str, vector: np.ndarray, filters: SearchFilters,
-                  depth: int = DEPTH, exact: bool = False) -> list[PgPassage]:
+                  depth: int = DEPTH, exact: bool = False, passing: int | None = None) -> list[PgPassage]:
     """The ``depth`` passages nearest ``vector`` (score: cosine) that pass ``filters``, nearest
-    first, ties by id. ``exact``: no graph at all (the reference the graph is measured against)."""
+    first, ties by id. ``exact``: no graph at all (the reference the graph is measured against).
+    ``passing``: ``matching_passages`` of ``filters``, when the caller counted it."""
     check_collection(collection)
     where, params = filter_sql(filters)
     params = {"q": vector_literal(vector), "collection": collection, "depth": depth, **params}
     with read_snapshot(conn):
-        if exact or (where and matching_passages(conn, collection, filters) <= EXACT_LIMIT):
+        if exact or _selective(conn, collection, filters, where, passing):
             # ``+ 0``: an order the HNSW index cannot give, so every row is compared
             near = (f"SELECT id, embedding <=> CAST(:q AS halfvec) AS d FROM search_contents "
                     f"WHERE collection = '{collection}' ORDER BY (embedding <=> CAST(:q AS halfvec)) + 0 LIMIT :depth")
@@ -142,7 +153,7 @@ def dense_ranking(conn: Connection, collection: str, vector: np.ndarray, filters
                     f"ORDER BY near.d, kept.id LIMIT :depth) SELECT {_COLUMNS}, 1 - best.d FROM best "
                     "JOIN search_passages p ON p.id = best.id ORDER BY best.d, p.id"), params))
             return _rows(conn.execute(text(_near_passages(near, "")), params))
-        contents = None  # counted once a filtered read must widen (a scan: ~0.1 s at 10,000 documents)
+        contents = None  # at most the collection's passages, read once a filtered read must widen
         k = depth
         while True:
             # set each time: an earlier ranking in the same snapshot may have widened its read
@@ -156,9 +167,9 @@ def dense_ranking(conn: Connection, collection: str, vector: np.ndarray, filters
             found = _rows(conn.execute(text(_near_passages(near, where)), {**params, "k": k}))
             if len(found) >= depth or not where:
                 return found
-            if contents is None:
+            if contents is None:  # (counting the contents themselves is a scan of the collection)
                 contents = conn.execute(text(
-                    "SELECT count(*) FROM search_contents WHERE collection = :collection"), params).scalar()
+                    "SELECT passages FROM search_collections WHERE collection = :collection"), params).scalar()
             if k >= contents:
                 return found
             k *= WIDEN
@@ -201,13 +212,34 @@ def bm25_terms(conn: Connection, collection: str, terms: list[tuple[str, float]]
 
 _BM25 = "sum(q.w * t.tf / (t.tf + :k1 * (1 - :b + :b * t.length / :avg)))"
 _QUERY_TERMS = "q AS (SELECT * FROM unnest(CAST(:terms AS text[]), CAST(:weights AS float8[])) AS u(term, w))"
+# the first unread posting of each term after its ``read`` best ones (tf descending, length ascending)
+_FIRST_UNREAD = text(
+    f"WITH {_QUERY_TERMS} SELECT q.w, u.tf, u.length FROM q CROSS JOIN LATERAL (SELECT t.tf, t.length "
+    "FROM search_terms t WHERE t.collection = :collection AND t.term = q.term "
+    "ORDER BY t.tf DESC, t.length LIMIT 1 OFFSET :read) u")
+
+
+def bm25_share(tf: int, length: int, average_length: float) -> float:
+    """A term's BM25 score in one text before its weight × idf (``_BM25`` in Python)."""
+    return tf / (tf + BM25_K1 * (1 - BM25_B + BM25_B * length / average_length))
+
+
+def unread_bound(first_unread: list[tuple[float, int, int]], average_length: float) -> float:
+    """The most a content outside every term's read postings can score. ``first_unread``: per
+    term that has postings left, (weight × idf, tf, length) of its first unread one. The
+    postings after it have its tf and a length at least its own, or a smaller tf and any
+    length (at least 1), and a term's share grows with tf and shrinks with the length, so
+    neither can score more than the larger of those two shares."""
+    return sum(w * max(bm25_share(tf, length, average_length), bm25_share(tf - 1, 1, average_length))
+               for w, tf, length in first_unread)
 
 
 def sparse_ranking(conn: Connection, collection: str, terms: list[tuple[str, float]], filters: SearchFilters,
-                   depth: int = DEPTH, cap: int | None = POSTINGS_CAP) -> list[PgPassage]:
+                   depth: int = DEPTH, every_posting: bool = False, passing: int | None = None) -> list[PgPassage]:
     """The ``depth`` passages with the best BM25 score for ``terms`` (word, weight) that pass
-    ``filters``, best first, ties by id. ``cap``: contents read per term (None: all of them,
-    the exact reference)."""
+    ``filters``, best first, ties by id: exact (module docstring). ``every_posting``: score every
+    posting of every term instead of stopping at the bound (the reference the bound is tested
+    against). ``passing``: as ``dense_ranking``'s."""
     check_collection(collection)
     where, params = filter_sql(filters)
     with read_snapshot(conn):
@@ -216,7 +248,7 @@ def sparse_ranking(conn: Connection, collection: str, terms: list[tuple[str, flo
             return []
         params = {"terms": weighted.terms, "weights": weighted.weights, "avg": weighted.average_length,
                   "k1": BM25_K1, "b": BM25_B, "collection": collection, "depth": depth, **params}
-        if where and matching_passages(conn, collection, filters) <= EXACT_LIMIT:
+        if _selective(conn, collection, filters, where, passing):
             # the query terms' postings of the passing passages' contents, scored per content
             return _rows(conn.execute(text(
                 f"WITH {_QUERY_TERMS}, {_KEPT_SQL.format(where=where)}, hits AS (SELECT t.content_id, {_BM25} AS score FROM q "
@@ -225,21 +257,37 @@ def sparse_ranking(conn: Connection, collection: str, terms: list[tuple[str, flo
                 "best AS (SELECT kept.id, hits.score FROM hits JOIN kept ON kept.content_id = hits.content_id "
                 f"ORDER BY hits.score DESC, kept.id LIMIT :depth) SELECT {_COLUMNS}, best.score FROM best "
                 "JOIN search_passages p ON p.id = best.id ORDER BY best.score DESC, p.id"), params))
-        # each term's best postings (``cap``), scored per content; with a broad filter the best
-        # ``k`` contents are joined to their passing passages, ``k`` widening until ``depth`` pass
-        limit = "LIMIT :cap" if cap is not None else ""
+        if every_posting:
+            return _rows(conn.execute(text(
+                f"WITH {_QUERY_TERMS}, hits AS (SELECT t.content_id, {_BM25} AS score FROM q JOIN search_terms t "
+                "ON t.collection = :collection AND t.term = q.term GROUP BY t.content_id) "
+                f"SELECT {_COLUMNS}, hits.score FROM hits JOIN search_passages p ON p.content_id = hits.content_id "
+                f"WHERE p.collection = :collection{where} ORDER BY hits.score DESC, p.id LIMIT :depth"), params))
+        # Each term's best ``read`` postings name the candidates, each scored exactly over every
+        # query term. A content outside them scores at most ``unread_bound``: once the
+        # depth-th passage found scores more, nothing unread can enter the top; else read on.
+        # Only the candidates tied with or above the k-th best are joined to their passages (the
+        # others score less than every passage found); k is the depth, and with a filter it
+        # grows by WIDEN while too few passages pass and some candidates were left out.
         sql = text(
-            f"WITH {_QUERY_TERMS}, hits AS (SELECT t.content_id, {_BM25} AS score FROM q CROSS JOIN LATERAL "
-            f"(SELECT t.content_id, t.tf, t.length FROM search_terms t WHERE t.collection = :collection "
-            f"AND t.term = q.term ORDER BY t.impact DESC {limit}) t "
-            "GROUP BY t.content_id ORDER BY score DESC, t.content_id LIMIT :k) "
+            f"WITH {_QUERY_TERMS}, candidates AS (SELECT DISTINCT r.content_id FROM q CROSS JOIN LATERAL "
+            "(SELECT t.content_id FROM search_terms t WHERE t.collection = :collection AND t.term = q.term "
+            "ORDER BY t.tf DESC, t.length LIMIT :read) r), "
+            f"hits AS MATERIALIZED (SELECT t.content_id, {_BM25} AS score FROM candidates c CROSS JOIN q "
+            "JOIN search_terms t ON t.content_id = c.content_id AND t.term = q.term AND t.collection = :collection "
+            "GROUP BY t.content_id) "
             f"SELECT {_COLUMNS}, hits.score FROM hits JOIN search_passages p ON p.content_id = hits.content_id "
-            f"WHERE p.collection = :collection{where} ORDER BY hits.score DESC, p.id LIMIT :depth")
-        most = len(weighted.terms) * cap if cap is not None else conn.execute(text(
-            "SELECT count(*) FROM search_contents WHERE collection = :collection"), params).scalar()
-        k = depth
+            "WHERE hits.score >= coalesce((SELECT score FROM hits ORDER BY score DESC OFFSET :k - 1 LIMIT 1), "
+            f"'-infinity') AND p.collection = :collection{where} ORDER BY hits.score DESC, p.id LIMIT :depth")
+        read, k = POSTINGS_FIRST, depth
         while True:
-            found = _rows(conn.execute(sql, {**params, "cap": cap, "k": k}))
-            if not where or len(found) >= depth or k >= most:
+            found = _rows(conn.execute(sql, {**params, "read": read, "k": k}))
+            if where and len(found) < depth and k < len(weighted.terms) * read:  # candidates left out
+                k *= WIDEN
+                continue
+            unread = conn.execute(_FIRST_UNREAD, {**params, "read": read}).all()
+            if not unread:
+                return found  # every posting of every term was read
+            if len(found) >= depth and found[-1].score > unread_bound(unread, weighted.average_length) + 1e-9:
                 return found
-            k *= WIDEN
+            read *= WIDEN

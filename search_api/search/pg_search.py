@@ -35,7 +35,9 @@ from search_api.schemas import (
 )
 from search_api.search.hybrid import fuse_signals, rrf
 from search_api.search.intent import answering_first, filtered_confidence, read_intent
-from search_api.search.pg_rankings import PgPassage, dense_ranking, read_snapshot, sparse_ranking
+from search_api.search.pg_rankings import (
+    PgPassage, dense_ranking, filter_sql, matching_passages, read_snapshot, sparse_ranking,
+)
 from search_api.search.ranking import CJK_CHAR, DEFAULT_TUNING, QueryPlan, SearchTuning, plan_query
 from search_api.search.search import FACET_POOL, check_mode, facet_counts, hit_scores, squeeze_heading
 from search_api.sparse.sparse import find_terms, frame_words, simplified
@@ -57,10 +59,12 @@ class PgRankings:
 def pg_rankings(conn: Connection, plan: QueryPlan, vector: np.ndarray | None, filters: SearchFilters) -> PgRankings:
     out = PgRankings()
     for name in ("measures", "clauses"):
+        # counted once for both retrievers (each counted its own: ~25 ms a count at 3,000 documents)
+        passing = matching_passages(conn, name, filters) if filter_sql(filters)[0] else None
         if vector is not None:
-            out.dense[name] = dense_ranking(conn, name, vector, filters)
+            out.dense[name] = dense_ranking(conn, name, vector, filters, passing=passing)
         if plan.terms:
-            out.sparse[name] = sparse_ranking(conn, name, plan.terms, filters)
+            out.sparse[name] = sparse_ranking(conn, name, plan.terms, filters, passing=passing)
     return out
 
 

@@ -31,12 +31,14 @@ def _answer(response: SearchResponse) -> dict:
     return response.model_dump(exclude={"took_ms"})
 
 
-@pytest.mark.parametrize("step", ["sparse_ranking", "fuse_pg"])
+@pytest.mark.parametrize("step", ["pg_rankings", "sparse_ranking", "fuse_pg"])
 def test_a_build_between_a_searchs_steps_changes_nothing_it_answers(pg_live: Settings, step: str,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """The document of the best hit is removed and the index synced from other connections just
-    before ``step`` (between the dense and the lexical rankings; after every ranking, before the
-    cards): the search answers exactly as before the build; the one after no longer finds it."""
+    before ``step`` (after the index state was read, before any ranking; between the dense and
+    the lexical rankings; after every ranking, before the cards): the search answers exactly as
+    before the build, under the generation it read; the one after no longer finds it and
+    reports the new generation."""
     engine = SearchEngine(pg_live)
     before = engine.search(QUERY, k=10)
     gone = before.hits[0].card.doc_id
@@ -64,6 +66,7 @@ def test_a_build_between_a_searchs_steps_changes_nothing_it_answers(pg_live: Set
     assert [h.card.item_id for h in during.hits] == [h.card.item_id for h in before.hits]
     assert during.facets == before.facets
     assert _answer(during) == _answer(before)  # texts, sentences, scores, confidence too
+    assert during.index_generation == before.index_generation != after.index_generation
 
 
 def test_rankings_in_one_snapshot_do_not_inherit_a_widened_read(pg_live: Settings,
