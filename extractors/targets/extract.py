@@ -187,7 +187,9 @@ def document_claims(
         if table.span is not None:
             regions.append((table.span.start, table.span.end))
         ctx = contexts(table.section_id)
-        if not ctx.baseline:
+        holds_rows = table.span is not None and any(
+            table.span.start <= r.span.start < table.span.end for r in table_rows)
+        if not ctx.baseline and not holds_rows:  # a 分工 table's rows are read below, cell by cell
             rows = read_table(doc, table, ctx.scope)
             found += [StatedClaim(r.claim, r.row_text, r.section_id) for r in rows]
     years: dict[int, int | None] = {}  # lead-in year of each paragraph so far
@@ -243,12 +245,13 @@ def _row_claims(doc: Document, row: Task, doc_year: int | None, scope: str | Non
     row's 完成时限 names (2024年12月底前; not 年底前)."""
     year = next((d.due.year for d in row.deadlines  # 年底前 names no year: the row states none
                  if d.kind == "by_date" and d.due and re.search(r"(?:19|20)\d{2}", d.text)), None)
-    ctx = ClauseContext(doc_date=doc.meta.date, doc_year=doc_year, year=year, scope=scope)
+    # a task cell states what the row commits to, as a 目标 section does
+    ctx = ClauseContext(doc_date=doc.meta.date, doc_year=doc_year, year=year, scope=scope, target_section=True)
     section_id = next((t.section_id for t in doc.tables
                        if t.span is not None and t.span.start <= row.span.start < t.span.end), None)
     out: list[StatedClaim] = []
     text = doc.text[row.span.start : row.span.end]
-    for m in re.finditer(r"[^。；！？\n]+[。；！？]?", text):
+    for m in re.finditer(r"[^。；！？\n|｜\t]+[。；！？]?", text):  # a cell ends a clause too
         for c in read_clause(m.group(0), ctx).claims:
             at = row.span.start + m.start()
             out.append(StatedClaim(replace(c, start=c.start + at, end=c.end + at), m.group(0), section_id))

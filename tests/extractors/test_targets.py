@@ -836,3 +836,21 @@ def test_a_bare_figure_in_a_target_table_keeps_its_bound(cell, expected):
 
     comparator, quantity = read_value("算力总规模", cell)
     assert (comparator, quantity.value, quantity.unit) == (*expected, None)
+
+
+def test_a_task_lists_cells_state_targets_cell_by_cell(tmp_path):
+    """A 分工 table in markdown: its 目标要求 cells hold the targets, one claim each; the table is
+    not an indicator table whose rows are indicator, value."""
+    from extractors.run import extract_document
+    from pipeline.run import parse_file
+
+    path = tmp_path / "qingdan.md"
+    path.write_text(
+        "某区2024年重点工作任务清单\n\n| 序号 | 重点任务 | 目标要求 | 责任单位 | 完成时限 |\n| --- | --- | --- | --- | --- |\n"
+        "| 1 | 完善城市交通路网 | 新（续）建市政道路12条，打通断头路5条 | 区住建交局 | 12月底前 |\n"
+        "| 2 | 推动经济运行稳中有进 | 地区生产总值增长6%左右 | 区发改局 | 全年 |\n",
+        encoding="utf-8")
+    ex = extract_document(parse_file(path))
+    quotes = sorted(t.quote for t in ex.targets)
+    assert quotes == ["地区生产总值增长6%左右", "打通断头路5条", "新（续）建市政道路12条"], quotes
+    assert {t.task_id for t in ex.targets} == {t.task_id for t in ex.tasks}  # each linked to its row
