@@ -234,9 +234,9 @@ def document_claims(
     found.sort(key=lambda f: (f.claim.start, f.claim.end))
     # A DOCX table can reach us twice (its caption's rows and the loader's table): one target a
     # row. One quote may hold one figure for several objects (面向A和B，分别形成…): one target each.
-    unique: dict[tuple[int, int, str], StatedClaim] = {}
-    for f in found:
-        unique.setdefault((f.claim.start, f.claim.end, f.claim.indicator), f)
+    unique: dict[tuple[int, int, str, int | None], StatedClaim] = {}
+    for f in found:  # a table row may state one target a year
+        unique.setdefault((f.claim.start, f.claim.end, f.claim.indicator, f.claim.year), f)
     return list(unique.values())
 
 

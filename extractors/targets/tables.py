@@ -151,6 +151,11 @@ def read_table(doc: Document, table: DocTable, scope: str | None) -> list[TableR
         return []
     lo, hi = (table.span.start, table.span.end) if table.span is not None else (0, len(doc.text))
     year = table_year(table, header)
+    base = target_lexicon().table_columns.base.regex
+    year_columns = {  # value columns each naming their own year (2025年目标值, 2027年目标值)
+        i: int(m.group(1)) for i, c in enumerate(header or ())
+        if not base.search(c) and re.search("目标|预期", c) and (m := re.search(r"(20\d{2})\s*年", c))
+    }
     header_units = {
         i: m.group(1) for i, c in enumerate(header or ()) if (m := _PAREN_UNIT.search(c))
     }
@@ -169,6 +174,9 @@ def read_table(doc: Document, table: DocTable, scope: str | None) -> list[TableR
         if cols is None:
             continue
         name_i, value_i, unit_i, binding_i = cols
+        # 2025年目标值 | 2027年目标值: one target a year (otherwise the table's one year)
+        value_columns = sorted(year_columns.items()) if len(year_columns) >= 2 and len(row) == len(header or ()) \
+            else [(value_i, year)]
         indicator = re.sub(r"\s+", "", row[name_i])
         name_unit = _PAREN_UNIT.search(indicator)
         if name_unit and parse_quantity("1" + name_unit.group(1)) is not None:
@@ -176,31 +184,41 @@ def read_table(doc: Document, table: DocTable, scope: str | None) -> list[TableR
             indicator = indicator[: name_unit.start()] + indicator[name_unit.end() :]
         else:
             name_unit = None
-        read = read_value(indicator, row[value_i])
         loc = _locate(doc.text, row, cursor, hi)
-        if read is None or loc is None or not indicator:
+        if loc is None or not indicator:
             continue
         cursor = loc[1]
-        comparator, q = read
-        unit = q.unit if q else None
-        if q is not None and unit is None:
-            unit = (
-                (row[unit_i].strip().strip("—－-–/／") if unit_i is not None else None)  # — : no unit
-                or (name_unit.group(1) if name_unit else None)
-                or header_units.get(value_i)
-                or None
-            )
-        written = row[binding_i].strip() if binding_i is not None else None
-        binding: Literal["预期性", "约束性"] | None = (
-            "约束性" if written == "约束性" else "预期性" if written == "预期性" else None
-        )
-        claim = Claim(
-            start=loc[0], end=loc[1], indicator=indicator, comparator=comparator, scope=scope,
-            value=q.value if q else None, value_max=q.value_max if q else None, unit=unit,
-            year=year,
-            binding=binding,
-            cumulative=bool(q and q.bracketed) or bool(lex.cumulative.regex.search(indicator)),
-        )
-        row_text = doc.text[loc[0] : loc[1]]
-        out.append(TableRowClaim(claim=claim, row_text=row_text, section_id=table.section_id))
+        for value_i, due in value_columns:
+            claim = _cell_claim(row, indicator, name_unit, value_i, unit_i, binding_i, header_units, scope, due, loc)
+            if claim is not None:
+                out.append(TableRowClaim(claim=claim, row_text=doc.text[loc[0] : loc[1]], section_id=table.section_id))
     return out
+
+
+def _cell_claim(row, indicator, name_unit, value_i, unit_i, binding_i, header_units, scope, year,
+                loc) -> Claim | None:
+    """The target one value cell of a target table's row states, or None."""
+    lex = target_lexicon()
+    read = read_value(indicator, row[value_i])
+    if read is None:
+        return None
+    comparator, q = read
+    unit = q.unit if q else None
+    if q is not None and unit is None:
+        unit = (
+            (row[unit_i].strip().strip("—－-–/／") if unit_i is not None else None)  # — : no unit
+            or (name_unit.group(1) if name_unit else None)
+            or header_units.get(value_i)
+            or None
+        )
+    written = row[binding_i].strip() if binding_i is not None else None
+    binding: Literal["预期性", "约束性"] | None = (
+        "约束性" if written == "约束性" else "预期性" if written == "预期性" else None
+    )
+    return Claim(
+        start=loc[0], end=loc[1], indicator=indicator, comparator=comparator, scope=scope,
+        value=q.value if q else None, value_max=q.value_max if q else None, unit=unit,
+        year=year,
+        binding=binding,
+        cumulative=bool(q and q.bracketed) or bool(lex.cumulative.regex.search(indicator)),
+    )

@@ -854,3 +854,16 @@ def test_a_task_lists_cells_state_targets_cell_by_cell(tmp_path):
     quotes = sorted(t.quote for t in ex.targets)
     assert quotes == ["地区生产总值增长6%左右", "打通断头路5条", "新（续）建市政道路12条"], quotes
     assert {t.task_id for t in ex.targets} == {t.task_id for t in ex.tasks}  # each linked to its row
+
+
+def test_a_target_table_with_a_column_per_target_year_states_one_target_a_year(tmp_path):
+    from extractors.run import extract_document
+    from pipeline.run import parse_file
+
+    path = tmp_path / "yanglao.md"
+    path.write_text(
+        "某市养老服务发展实施意见\n\n附件\n\n主要指标\n\n| 序号 | 指标名称 | 2023年现状值 | 2025年目标值 | 2027年目标值 | 指标属性 |\n"
+        "| --- | --- | --- | --- | --- | --- |\n| 1 | 社区养老服务驿站数量（个） | 1429 | ≥1600 | ≥1800 | 预期性 |\n",
+        encoding="utf-8")
+    got = sorted((t.year, t.comparator, t.value, t.unit) for t in extract_document(parse_file(path)).targets)
+    assert got == [(2025, "ge", Decimal(1600), "个"), (2027, "ge", Decimal(1800), "个")]
