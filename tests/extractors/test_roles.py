@@ -1247,6 +1247,11 @@ SENTENCE_CASES = [
         [{"unassigned": ["省级科技管理部门"]}, {"unassigned": ["各省级科协"]}],
         id="yishi-ershi-before-the-subject",
     ),
+    pytest.param(
+        "（九）推进改造。各区人民政府是居家适老化改造的责任主体，市民政局、市住房城乡建设委加强统筹指导。",
+        [{"unassigned": ["各区人民政府"]}, {"unassigned": ["市民政局", "市住房城乡建设委"]}],
+        id="the-body-responsible-and-bodies-that-guide-after-a-comma",
+    ),
 ]
 
 
