@@ -1252,6 +1252,11 @@ SENTENCE_CASES = [
         [{"unassigned": ["各区人民政府"]}, {"unassigned": ["市民政局", "市住房城乡建设委"]}],
         id="the-body-responsible-and-bodies-that-guide-after-a-comma",
     ),
+    pytest.param(
+        "（九）开展示范。示范县的遴选工作由商务部（流通发展司）牵头，财政部（经济建设司）、农业农村部（市场与信息化司）配合。",
+        [{"lead": ["商务部（流通发展司）"], "supporting": ["财政部（经济建设司）", "农业农村部（市场与信息化司）"]}],
+        id="a-ministry-with-its-department-in-brackets",
+    ),
 ]
 
 
