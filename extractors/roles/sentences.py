@@ -103,7 +103,7 @@ def sentence_statements(view: TextView, taken: list[tuple[int, int]]) -> list[tu
 _COMMA_CHAR = re.compile("[，,]\\s*")
 
 
-_DUTY_WORD = re.compile("负责|牵头|会同|具体实施|具体落实|具体承办|依法|要(?![求素点件])|应当|必须|按照?(?:各自)?(?:职责|职能)|抓好|落实属地|做好|加强(?:统筹|指导|监管|协调|督导|监督)")
+_DUTY_WORD = re.compile("负责|牵头|会同|具体实施|具体落实|具体承办|依法|要(?![求素点件])|应当|必须|按照?(?:各自)?(?:职责|职能)|抓好|落实属地|做好|加强(?:统筹|指导|监管|协调|督导|监督)|将|适时|定期|每[年季月半]|于\\s*\\d")
 
 
 def _comma_clause_starts(s: str) -> list[int]:

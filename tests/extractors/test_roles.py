@@ -1257,6 +1257,16 @@ SENTENCE_CASES = [
         [{"lead": ["商务部（流通发展司）"], "supporting": ["财政部（经济建设司）", "农业农村部（市场与信息化司）"]}],
         id="a-ministry-with-its-department-in-brackets",
     ),
+    pytest.param(
+        "（四）强化督促考核。将建设情况纳入绩效考核内容，市民政局每年3月底前对上一年度工作情况进行评估。",
+        [{"unassigned": ["市民政局"]}],
+        id="after-a-comma-a-body-with-a-yearly-date",
+    ),
+    pytest.param(
+        "（五）做好宣传推广。各地要及时总结推广典型经验，商务部将择优编印典型案例集。",
+        [{"unassigned": ["商务部"]}],
+        id="after-a-comma-a-body-that-jiang",
+    ),
 ]
 
 
@@ -1280,6 +1290,7 @@ MENTIONED_ONLY = [
     pytest.param("（十四）加强宣传。通过多种渠道宣传，引导企业要求提升服务。", id="after-a-comma-yaoqiu-is-no-duty"),
     pytest.param("二、分区施策。东北地区要推广秸秆还田，粮食主产区要提高利用率。", id="regions-are-no-bodies"),
     pytest.param("（二）建设平台。加快建设市大数据中心，数据中心要加强安全防护。", id="a-data-centre-is-a-thing"),
+    pytest.param("（六）加大支持。对认定的企业给予奖励，每区县每年支持不超过3家。", id="each-district-is-no-subject"),
     pytest.param("（四）完善设施。老旧小区要补齐托育设施，城乡社区要提供场地，托育服务机构要规范管理。",
                  id="housing-estates-communities-and-service-providers-are-no-bodies"),
     pytest.param("（十二）统筹维护。主题数据库按照主题分类，确定牵头部门负责统筹维护。", id="placeholder-not-a-body"),
