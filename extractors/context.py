@@ -65,8 +65,8 @@ class DocumentContext:
             current_year=document_year(doc.meta.title, doc.meta.date),
             reference_year=document_reference_year(doc.text, doc.meta.title, doc.meta.period) if undated else None,
             first_due_year=opening_due_year(doc.text) if undated else None,
-            issues_attached=(issues := _issues_attached(doc, view)),
-            issued_from=_issued_from(doc, view) if issues else None,
+            issues_attached=(issues := _issues_attached(doc, view, annex := _first_annex(doc))),
+            issued_from=_issued_from(doc, view, annex) if issues else None,
         )
 
     def section(self, section_id: str) -> Section:
@@ -84,11 +84,14 @@ _ISSUING_TITLE = re.compile(r"关于(?:印发|转发)《?([^《》]{4,80}?)》?�
 _ISSUED_TITLE = re.compile(r"《([^《》\n]{4,80})》(?=[^。；《]{0,40}(?:印发|转发|下发)给你们)")
 
 
-def _issued_from(doc: Document, view: TextView) -> int | None:
+def _first_annex(doc: Document) -> int | None:
+    return next((s.span.start for s in doc.sections if s.kind == "annex"), None)
+
+
+def _issued_from(doc: Document, view: TextView, annex: int | None) -> int | None:
     """Where the document a notice issues begins. A web copy often sets it below the notice's
     signature under its own title, with no 附件 line (a later 附件 is then the issued document's
     own list): the title named in 现将《…》印发 standing on a line of its own starts it."""
-    annex = next((s.span.start for s in doc.sections if s.kind == "annex"), None)
     text = view.simplified
     named = _ISSUED_TITLE.search(text, 0, min(annex or len(text), _NOTICE_HEAD))
     in_title = _ISSUING_TITLE.search(to_simplified(doc.meta.title or ""))
@@ -105,8 +108,7 @@ def _issued_from(doc: Document, view: TextView) -> int | None:
     return annex
 
 
-def _issues_attached(doc: Document, view: TextView) -> bool:
-    annex = next((s.span.start for s in doc.sections if s.kind == "annex"), None)
+def _issues_attached(doc: Document, view: TextView, annex: int | None) -> bool:
     if annex is None:
         return False
     head = view.simplified[: min(annex, _NOTICE_HEAD)]
