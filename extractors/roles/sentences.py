@@ -103,14 +103,19 @@ def sentence_statements(view: TextView, taken: list[tuple[int, int]]) -> list[tu
 _COMMA_CHAR = re.compile("[，,]\\s*")
 
 
-_DUTY_WORD = re.compile("负责|牵头|会同|具体实施|具体落实|具体承办|依法|要(?![求素点件])|应当|必须|按照?(?:各自)?(?:职责|职能)|抓好|落实属地|做好|加强(?:统筹|指导|监管|协调|督导|监督)|将|适时|定期|每[年季月半]|于\\s*\\d")
+@functools.cache
+def _duty_words() -> re.Pattern[str]:
+    """``sentence_comma_predicate`` unanchored: where any duty word it knows stands. One rule,
+    so a new duty word there reaches the commas before it too."""
+    anchored = role_lexicon().rule("sentence_comma_predicate").pattern
+    return re.compile(re.sub(r"(?<![\[\\])\^", "", anchored))  # the anchors, not a [^…] class
 
 
 def _comma_clause_starts(s: str) -> list[int]:
     """Clause starts after a comma (…实行就医地管理，就医地经办机构负责审核…): a subject there
     counts only before an explicit duty word (``sentence_comma_predicate``), so only commas
     with such a word within a subject's reach are tried."""
-    duties = [m.start() for m in _DUTY_WORD.finditer(s)]
+    duties = [m.start() for m in _duty_words().finditer(s)]
     out: list[int] = []
     for m in _COMMA_CHAR.finditer(s):
         k = bisect.bisect_right(duties, m.end())

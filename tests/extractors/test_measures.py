@@ -202,13 +202,17 @@ def test_other_city_formats(other_city: Document) -> None:
 # (each case shaped on a real document of ../shared/realdocs/).
 
 
-def _measure_ids(text: str, tmp_path: Path, title: str = "某省行动计划") -> list[str]:
+def _measures(text: str, tmp_path: Path, title: str = "某省行动计划") -> list:
+    """The measures of ``text`` read as a user's .txt file titled ``title``."""
     from pipeline.run import parse_file
 
     path = tmp_path / "doc.txt"
     path.write_text(text, encoding="utf-8")
-    doc = parse_file(path, meta=DocumentMeta(doc_id="d", title=title))
-    return [t.task_id.split(":", 1)[1] for t in extract_tasks(doc)]
+    return extract_tasks(parse_file(path, meta=DocumentMeta(doc_id="d", title=title)))
+
+
+def _measure_ids(text: str, tmp_path: Path, title: str = "某省行动计划") -> list[str]:
+    return [t.task_id.split(":", 1)[1] for t in _measures(text, tmp_path, title)]
 
 
 MEASURE_IDS = [
@@ -631,13 +635,9 @@ def test_a_schedule_of_years_before_the_issue_date_is_history(tmp_path: Path) ->
 
 
 def test_units_written_before_an_items_words_are_its_units(tmp_path: Path) -> None:
-    from pipeline.run import parse_file
-
     text = ("一、重点任务\n1.（市发展改革委牵头，市财政局配合）推进项目建设。加快建设。\n"
             "2.【市商务局】优化营商环境。推进改革。\n3.市科技局：实施创新驱动战略。\n")
-    path = tmp_path / "doc.txt"
-    path.write_text(text, encoding="utf-8")
-    tasks = extract_tasks(parse_file(path, meta=DocumentMeta(doc_id="d", title="某市工作要点")))
+    tasks = _measures(text, tmp_path, title="某市工作要点")
     got = [(t.title, [u.name for u in t.lead], [u.name for u in t.supporting], [u.name for u in t.unassigned_units])
            for t in tasks]
     assert got == [
@@ -761,17 +761,13 @@ def test_the_document_a_notice_issues_below_its_signature_holds_the_measures(tmp
 
 
 def test_a_note_closing_a_groups_last_item_charges_the_whole_group(tmp_path: Path) -> None:
-    from pipeline.run import parse_file
-
     text = (
         "一、重点任务\n（一）优化物流枢纽布局\n1.建设陆港型物流枢纽。加快核心区建设。\n"
         "2.提升港口能级。推进航道整治。\n3.完善物流节点网络。请各县（市）、区人民政府于2024年9月底前完成规划编制。\n"
         "以上工作由市发展改革委统筹推进，市自然资源和规划局、市交通运输局配合做好用地保障。\n"
         "（二）发展多式联运\n1.推进公转铁。市交通运输局牵头，市生态环境局配合。\n"
     )
-    path = tmp_path / "doc.txt"
-    path.write_text(text, encoding="utf-8")
-    tasks = extract_tasks(parse_file(path, meta=DocumentMeta(doc_id="d", title="某市物流降本增效行动方案")))
+    tasks = _measures(text, tmp_path, title="某市物流降本增效行动方案")
     got = {t.task_id.split(":", 1)[1]: ([u.name for u in t.lead], [u.name for u in t.supporting],
                                         [u.name for u in t.unassigned_units]) for t in tasks}
     group = (["市发展改革委"], ["市自然资源和规划局", "市交通运输局"])
