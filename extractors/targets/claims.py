@@ -73,6 +73,9 @@ def _time_cues(text: str, ctx: ClauseContext) -> tuple[list[tuple[int, int]], li
         timed.add(d.span.start)
         if (y := d.due_year) is not None:
             years.append((d.span.start, y))
+    if ctx.doc_year is not None:
+        for m in target_lexicon().this_year.regex.finditer(text):
+            timed.add(m.start())
     for m in _BARE_YEAR.finditer(text):
         y = int(m.group(1))
         known = any(p <= m.start() < p + 12 for p, _ in years)
@@ -125,7 +128,8 @@ def _read_figure(text: str, q: QuantityMatch, st: ClaimState, year: int | None) 
     if _is_part_of_a_name(q, after):
         return None
     if lex.incentives.regex.search(text) and (
-        (q.quantity.unit and "元" in q.quantity.unit) or year is None or lex.eligibility.regex.search(text)
+        (q.quantity.unit and "元" in q.quantity.unit) or (year is None and not st.in_context)
+        or lex.eligibility.regex.search(text)
     ):
         return None  # 给予最高不超过100万元补助, 面积超过300平方米的，给予…补贴，其中前两年100%: terms of an incentive
     pstart = phrase_start(text, q.start, st.floor)

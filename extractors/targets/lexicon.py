@@ -85,6 +85,7 @@ class TargetLexicon(BaseModel):
     condition_sections: Rule
     masks: tuple[Rule, ...]
     lead_ins: Rule
+    this_year: Rule
     time_before_verb: Rule
     scope: Rule
     scope_before_count: Rule
