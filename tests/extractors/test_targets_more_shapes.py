@@ -41,3 +41,29 @@ def test_a_figure_due_this_year_takes_no_year():
     assert claim.year is None or claim.year == 2024
     (claim,) = read_paragraph("全年完成低效用地再开发5万亩。", ANNUAL)
     assert claim.year is None
+
+
+END_STATES = [
+    ("2024年底前实现街道、社区服务站点全覆盖。", "实现街道、社区服务站点全覆盖"),
+    ("推动助餐服务覆盖全部社区。", "助餐服务覆盖全部社区"),
+    ("零就业家庭动态清零。", "零就业家庭动态清零"),
+    ("新生违法建设“零增长”。", "新生违法建设“零增长”"),
+    ("安全生产事故起数和死亡人数实现“双下降”。", "安全生产事故起数和死亡人数实现“双下降”"),
+    ("确保无分歧欠款应清尽清。", "无分歧欠款应清尽清"),
+]
+NOT_END_STATES = [
+    "建立覆盖全部社区的服务网络。",  # a network described by its reach
+    "对拖欠民营企业账款实行动态清零。",  # a way of working
+    "确保各项优惠政策应享尽享。",  # how a policy is applied
+]
+
+
+@pytest.mark.parametrize(("text", "quote"), END_STATES)
+def test_an_end_state_stated_in_a_measure_is_a_qualitative_target(text, quote):
+    got = [(text[c.start : c.end], c.comparator) for c in read_paragraph(text, UNDATED)]
+    assert got == [(quote, "qualitative")]
+
+
+@pytest.mark.parametrize("text", NOT_END_STATES)
+def test_manners_and_descriptions_are_no_end_state(text):
+    assert read_paragraph(text, UNDATED) == []
