@@ -190,6 +190,10 @@ ELSEWHERE = [
     ("（上半年完成，牵头单位：市商务局）", D(2023, 2, 1), None, [("上半年", "by_date", D(2023, 6, 30))]),
     ("2023年三季度末前完成", D(2023, 2, 1), None, [("2023年三季度末前", "by_date", D(2023, 9, 30))]),
     ("每季度末报送进展", D(2023, 2, 1), None, [("每季度末", "recurring", None)]),
+    # before a season or a holiday: a time stated, no date guessed (汛期 and 春节 move)
+    ("汛期前完成易积水点治理25处", D(2024, 2, 1), None, [("汛期前", "unspecified", None)]),
+    ("2025年春节前发放到位", D(2024, 2, 1), None, [("2025年春节前", "unspecified", None)]),
+    ("春节前后开展走访慰问", D(2024, 2, 1), None, []),
     # not deadlines: prose verbs, subsidy caps and terms, statistics
     ("持续优化营商环境，按计划推进重点项目建设", D(2023, 1, 1), None, []),
     ("对认定的企业每年最高补贴100万元，连续3年每年给予支持", D(2023, 1, 1), None, []),
