@@ -133,10 +133,18 @@ def norm_unit(name: str) -> str:
     return short if len(short) >= 2 else s
 
 
+_CHAPTER = re.compile(r"^第[一二三四五六七八九十百零〇0-9]+章$")
+_ARTICLE = re.compile(r"^第[一二三四五六七八九十百零〇0-9]+条")
+
+
 def norm_task_id(task_id: str) -> str:
+    """One form of a measure's id. An article's number is unique in its document, so the chapter
+    it stands in is dropped (第四章.第十一条 == 第十一条): authors write it both ways."""
     doc, _, path = norm_text(task_id).rpartition(":")
-    segments = [seg.rstrip("、.") for seg in path.split(".")]
-    return f"{doc}:{'.'.join(seg for seg in segments if seg)}"
+    segments = [seg for seg in (s.rstrip("、.") for s in path.split(".")) if seg]
+    if len(segments) > 1 and _CHAPTER.match(segments[0]) and _ARTICLE.match(segments[1]):
+        segments = segments[1:]
+    return f"{doc}:{'.'.join(segments)}"
 
 
 def title_similarity(a: str, b: str) -> float:

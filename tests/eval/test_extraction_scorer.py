@@ -78,10 +78,15 @@ def test_score_sets_counts_every_item_once(pred, gold):
         ("d:二.（一）.1", "d:二.(一).1"),  # ASCII parentheses from a PDF conversion
         ("d:二.（一）.1", "d:二、.（一）.1."),  # numbers written with their 、 and trailing .
         ("d:三", "d: 三 "),
+        ("d:第四章.第十一条.（一）", "d:第十一条.（一）"),  # an article's number is unique in its document
     ],
 )
 def test_task_ids_fold_to_one_form(a, b):
     assert norm_task_id(a) == norm_task_id(b)
+
+
+def test_a_chapter_stays_where_no_article_follows():
+    assert norm_task_id("d:第四章.（一）") != norm_task_id("d:（一）")
 
 
 def test_quote_overlap_needs_a_real_overlap():
