@@ -1233,6 +1233,11 @@ SENTENCE_CASES = [
         id="a-centre-and-a-detachment-are-bodies",
     ),
     pytest.param(
+        "（十二）深化改革。由省供销社负责组织实施，省财政厅、省农业农村厅给予支持，2024年底前完成。",
+        [{"lead": ["省供销社"], "supporting": ["省财政厅", "省农业农村厅"]}],
+        id="geiyu-zhichi-supports",
+    ),
+    pytest.param(
         "14.推进冷链下乡。省供销社、省邮政管理局要发挥系统网络优势。",
         [{"unassigned": ["省供销社", "省邮政管理局"]}],
         id="a-supply-cooperative-is-a-body",
