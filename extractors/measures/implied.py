@@ -4,6 +4,7 @@ or with every measure before the note (以上任务均需各设区市人民政�
 from __future__ import annotations
 
 from extractors.context import DocumentContext
+from extractors.numbers import parse_chinese_numeral
 from extractors.roles.statements import find_statements, parse_statement, parse_unit_list, role_lexicon
 from pipeline.model import Task, UnitMention
 
@@ -17,7 +18,9 @@ def with_implied_units(ctx: DocumentContext, tasks: list[Task]) -> list[Task]:
         for m in rule.regex.finditer(ctx.text_view.simplified):
             a, b = m.span("units")
             if rule.applies_to == "group":
-                tasks = _with_group_note(ctx, tasks, a, b)
+                count = m.groupdict().get("count")
+                n = None if count is None else int(count) if count.isdigit() else int(parse_chinese_numeral(count) or 0)
+                tasks = _with_group_note(ctx, tasks, a, b, n or None)
                 continue
             parse = parse_unit_list(ctx.doc.text[a:b], base=a, context=ctx.units)
             units = tuple(u.model_copy(update={"role": "unassigned"}) for u in parse.units)
@@ -43,10 +46,11 @@ def with_implied_units(ctx: DocumentContext, tasks: list[Task]) -> list[Task]:
     return out
 
 
-def _with_group_note(ctx: DocumentContext, tasks: list[Task], a: int, b: int) -> list[Task]:
+def _with_group_note(ctx: DocumentContext, tasks: list[Task], a: int, b: int,
+                     count: int | None = None) -> list[Task]:
     """以上工作由A统筹推进，B、C配合… closing a group's last item (``doc.text[a:b]`` from 由): every
-    item of the group up to the note gets its units with their roles, a lead as supporting where
-    the item names a lead of its own."""
+    item of the group up to the note (the last ``count`` of them: 以上两项工作) gets its units with
+    their roles, a lead as supporting where the item names a lead of its own."""
     text = ctx.doc.text
     units = [u for s, e in find_statements(text[a:b])
              for u in parse_statement(text[a:b], s, e, base=a, context=ctx.units).units]
@@ -54,9 +58,11 @@ def _with_group_note(ctx: DocumentContext, tasks: list[Task], a: int, b: int) ->
     if holder is None or not units or "." not in holder.task_id:
         return tasks
     group = holder.task_id.rsplit(".", 1)[0] + "."
+    members = [t.task_id for t in tasks if t.task_id.startswith(group) and t.span.start <= a]
+    charged = set(members[-count:] if count else members)
     out = []
     for task in tasks:
-        if not task.task_id.startswith(group) or task.span.start > a:
+        if task.task_id not in charged:
             out.append(task)
             continue
         named = {u.canonical for u in (*task.lead, *task.supporting, *task.unassigned_units)}

@@ -777,6 +777,18 @@ def test_a_note_closing_a_groups_last_item_charges_the_whole_group(tmp_path: Pat
     assert got["一.（二）.1"] == (["市交通运输局"], ["市生态环境局"], [])  # the next group keeps its own
 
 
+def test_a_note_counting_the_items_above_charges_only_those(tmp_path: Path) -> None:
+    text = (
+        "一、重点任务\n（一）增强创新能力\n1.招引头部企业。开展精准招商。\n2.建设创新平台。建设中试基地。\n"
+        "3.开展技术攻关。组织实施攻关项目。\n以上两项工作由区科创局牵头，区经发局、区财金局配合。\n"
+    )
+    tasks = {t.task_id.split(":", 1)[1]: t for t in _measures(text, tmp_path, title="某区储能产业实施方案")}
+    assert not tasks["一.（一）.1"].lead
+    for item in ("一.（一）.2", "一.（一）.3"):
+        assert [u.name for u in tasks[item].lead] == ["区科创局"]
+        assert [u.name for u in tasks[item].supporting] == ["区经发局", "区财金局"]
+
+
 def test_a_dated_phase_of_the_schedule_is_a_measure(tmp_path: Path) -> None:
     """实施步骤 frames no 重点任务, but a phase with its own dates is tracked like one; a stage of
     goals in a 工作阶段安排 is not."""
