@@ -31,17 +31,23 @@ _GROUP_ROW = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]")  # �
 _MAX_HEADER_CELL = 12
 
 
+def _lines(text: str) -> list[tuple[int, str]]:
+    """(offset, stripped line) of every line of ``text``."""
+    lines: list[tuple[int, str]] = []
+    offset = 0
+    for line in text.split("\n"):
+        lines.append((offset, line.strip()))
+        offset += len(line) + 1
+    return lines
+
+
 def flattened_tables(text: str) -> tuple[RawTable, ...]:
     """Tables flattened one cell per line (a web page's table copied as text): a line 序号, the
     other header cells one per line (one of them a unit column: 牵头单位, 责任单位, 指导部门 …, or
     a task column: 重点任务, 具体措施),
     then rows that each start with their number; lines between rows (一、…方面（共5项）) are
     group titles, not rows."""
-    lines: list[tuple[int, str]] = []
-    offset = 0
-    for line in text.split("\n"):
-        lines.append((offset, line.strip()))
-        offset += len(line) + 1
+    lines = _lines(text)
     tables: list[RawTable] = []
     i = 0
     while i < len(lines):
@@ -105,12 +111,56 @@ def _with_extra_lines(cells: tuple[str, ...], lines: list[tuple[int, str]], afte
     return (*every[: width - 2], merged, every[-1]), len(every)
 
 
+# The header cells of an indicator table (主要指标表) copied one cell per line: 序号 / 指标 / 单位 /
+# 2023年 / 2024年 / 2026年目标 / 属性. Every header cell must be one of these, so a data row is
+# never taken for a header, and a row's last cell 预期性/约束性 checks the width.
+_INDICATOR_HEADER_CELL = re.compile(
+    r"^(?:序\s*号|类\s*别|领\s*域|指\s*标(?:名\s*称)?|单\s*位|计量单位|属\s*性|指标属性|备\s*注"
+    r"|(?:20\d{2}\s*年|“?十[一二三四五六七八九]?五”?(?:末|期末)?)[^，。；]{0,8}|目标值?|基期值?|现状值?)$"
+)
+_INDICATOR_NAME = re.compile(r"^指\s*标(?:名\s*称)?$")
+_YEAR_OR_GOAL = re.compile(r"20\d{2}\s*年|目标|十[一二三四五六七八九]?五")
+_BINDING = re.compile(r"^(?:预期性|约束性)$")
+
+
+def flattened_indicator_tables(lines: list[tuple[int, str]]) -> list[RawTable]:
+    """Indicator tables copied one cell per line, with or without a 序号 column: a run of header
+    cells naming 指标 and a year or 目标, then rows of as many lines, each holding a figure."""
+    tables: list[RawTable] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and _INDICATOR_HEADER_CELL.match(lines[j][1]) and j - i < 9:
+            j += 1
+        header = [line for _, line in lines[i:j]]
+        if not (any(_INDICATOR_NAME.match(h) for h in header) and any(_YEAR_OR_GOAL.search(h) for h in header)
+                and len(header) >= _MIN_COLUMNS):
+            i = max(j, i + 1)
+            continue
+        width = len(header)
+        rows = [tuple(re.sub(r"\s+", "", h) for h in header)]
+        end = lines[j - 1][0] + len(lines[j - 1][1])
+        binding_last = bool(re.match(r"^(?:属\s*性|指标属性)$", header[-1]))
+        while j + width <= len(lines):
+            cells = tuple(line for _, line in lines[j : j + width])
+            if not all(cells) or not any(re.search(r"[0-9０-９]", c) for c in cells[1:]) \
+                    or (binding_last and not _BINDING.match(cells[-1])):
+                break
+            rows.append(cells)
+            end = lines[j + width - 1][0] + len(lines[j + width - 1][1])
+            j += width
+        if len(rows) >= 2:
+            tables.append(RawTable(rows=tuple(rows), raw_span=Span(start=lines[i][0], end=end)))
+        i = j
+    return tables
+
+
 def text_tables(text: str) -> tuple[RawTable, ...]:
     """Tables written as text, in a .txt/.md file or a conversion of one: runs of two or more
     lines with the same number of cells (markdown pipes or tabs); a markdown rule line is not a
     row. Each keeps the span of its lines in ``text``, as the DOCX and HTML loaders do. Tables
     flattened one cell per line: ``flattened_tables``."""
-    tables: list[RawTable] = list(flattened_tables(text))
+    tables: list[RawTable] = [*flattened_tables(text), *flattened_indicator_tables(_lines(text))]
     rows: list[tuple[str, ...]] = []
     start = end = 0
     offset = 0

@@ -190,7 +190,7 @@ def document_claims(
         holds_rows = table.span is not None and any(
             table.span.start <= r.span.start < table.span.end for r in table_rows)
         if not ctx.baseline and not holds_rows:  # a 分工 table's rows are read below, cell by cell
-            rows = read_table(doc, table, ctx.scope)
+            rows = read_table(doc, table, ctx.scope, doc_year)
             found += [StatedClaim(r.claim, r.row_text, r.section_id) for r in rows]
     years: dict[int, int | None] = {}  # lead-in year of each paragraph so far
     section_years: dict[str, int] = {}  # lead-in year of each target section (到2025年，主要目标是：)

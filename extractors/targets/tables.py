@@ -38,8 +38,11 @@ class TableRowClaim:
 
 def _is_target_table(table: DocTable, header: tuple[str, ...] | None) -> bool:
     lex = target_lexicon()
-    if header and table_lexicon().scoring_header.regex.search(" ".join(header)):
-        return False  # 序号 考核指标 分值 评分标准: points, not goals (the same rule keeps it out of the 分工 tables)
+    goal_column = any(re.search(r"20\d{2}\s*年\s*目标", h) for h in header or ())
+    if header and table_lexicon().scoring_header.regex.search(" ".join(header)) and not goal_column:
+        # 序号 考核指标 分值 评分标准: points, not goals (the same rule keeps it out of the 分工 tables);
+        # a column of a year's goals (2024年目标) beside the points still states them
+        return False
     by_header = bool(header and lex.target_table_header.regex.search(" ".join(header)))
     return by_header or bool(table.caption and re.search(r"目标|指标", table.caption))
 
@@ -142,8 +145,26 @@ def _locate(text: str, cells: Sequence[str], lo: int, hi: int) -> tuple[int, int
     return (start, pos) if start is not None else None
 
 
-def read_table(doc: Document, table: DocTable, scope: str | None) -> list[TableRowClaim]:
-    """Targets in one table of ``doc``; [] for tables that are not target tables."""
+def _year_columns(header: tuple[str, ...] | None, doc_year: int | None) -> dict[int, int]:
+    """Value columns each naming their own year: 2025年目标值 | 2027年目标值, or 2024年 | 2025年 |
+    2026年 beside a 2023年（基期） column in a document of 2024 (a year before the document's is
+    history). Each states one target a year."""
+    base = target_lexicon().table_columns.base.regex
+    columns: dict[int, int] = {}
+    for i, cell in enumerate(header or ()):
+        m = re.search(r"(20\d{2})\s*年", cell)
+        if m is None or base.search(cell) or not _is_value_header(cell):
+            continue
+        year = int(m.group(1))
+        if re.search("目标|预期", cell) or (doc_year is not None and year >= doc_year):
+            columns[i] = year
+    return columns
+
+
+def read_table(doc: Document, table: DocTable, scope: str | None,
+               doc_year: int | None = None) -> list[TableRowClaim]:
+    """Targets in one table of ``doc``; [] for tables that are not target tables. ``doc_year``:
+    the year the document speaks from; a column of a year not before it is a year's target."""
     rows = table.rows
     h = _header_index(rows)
     header = rows[h] if h is not None else None
@@ -151,11 +172,7 @@ def read_table(doc: Document, table: DocTable, scope: str | None) -> list[TableR
         return []
     lo, hi = (table.span.start, table.span.end) if table.span is not None else (0, len(doc.text))
     year = table_year(table, header)
-    base = target_lexicon().table_columns.base.regex
-    year_columns = {  # value columns each naming their own year (2025年目标值, 2027年目标值)
-        i: int(m.group(1)) for i, c in enumerate(header or ())
-        if not base.search(c) and re.search("目标|预期", c) and (m := re.search(r"(20\d{2})\s*年", c))
-    }
+    year_columns = _year_columns(header, doc_year)
     header_units = {
         i: m.group(1) for i, c in enumerate(header or ()) if (m := _PAREN_UNIT.search(c))
     }

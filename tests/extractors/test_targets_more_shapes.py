@@ -71,3 +71,56 @@ def test_an_end_state_stated_in_a_measure_is_a_qualitative_target(text, quote):
 @pytest.mark.parametrize("text", NOT_END_STATES)
 def test_manners_and_descriptions_are_no_end_state(text):
     assert read_paragraph(text, UNDATED) == []
+
+
+def _table_targets(tmp_path, name: str, text: str) -> list[tuple]:
+    from extractors.run import extract_document
+    from pipeline.run import parse_file
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return sorted((t.indicator, t.year, t.comparator, t.value, t.unit)
+                  for t in extract_document(parse_file(path)).targets if any(c in t.quote for c in "\t\n|"))
+
+
+SIGNED = "\n某市人民政府办公室\n2024年3月1日\n"
+
+
+def test_bare_year_columns_after_the_base_year_state_one_target_a_year(tmp_path):
+    text = ("某市新能源汽车产业发展行动方案（2024—2026年）\n一、发展目标\n到2026年，产业规模显著提升。\n附件\n"
+            "指标\t单位\t2023年（基期）\t2024年\t2025年\t2026年\n"
+            "新能源汽车产量\t万辆\t30.6\t60\t100\t150\n本地配套率\t%\t30\t38\t45\t60\n" + SIGNED)
+    got = _table_targets(tmp_path, "plan.txt", text)
+    assert [(i, y, v) for i, y, _, v, _ in got] == [
+        ("新能源汽车产量", 2024, Decimal(60)), ("新能源汽车产量", 2025, Decimal(100)), ("新能源汽车产量", 2026, Decimal(150)),
+        ("本地配套率", 2024, Decimal(38)), ("本地配套率", 2025, Decimal(45)), ("本地配套率", 2026, Decimal(60))]
+
+
+def test_year_columns_before_the_document_are_history(tmp_path):
+    text = ("某市新能源汽车产业发展行动方案\n一、发展现状\n附件\n"
+            "指标\t单位\t2021年\t2022年\t2023年\t2026年目标\n新能源汽车产量\t万辆\t10\t20\t30.6\t150\n" + SIGNED)
+    assert [(y, v) for _, y, _, v, _ in _table_targets(tmp_path, "plan.txt", text)] == [(2026, Decimal(150))]
+
+
+@pytest.mark.parametrize("numbered", [True, False])
+def test_an_indicator_table_copied_one_cell_per_line(tmp_path, numbered):
+    header = ["序号"] if numbered else []
+    rows = [["1"] if numbered else [], ["2"] if numbered else []]
+    lines = [*header, "指标", "单位", "2023年", "2025年", "2026年", "属性",
+             *rows[0], "化工产业产值", "亿元", "1686", "2000", "2300", "预期性",
+             *rows[1], "磷石膏综合利用率", "%", "52", "57", "60", "约束性"]
+    text = ("某市精细化工产业发展实施意见\n一、发展目标\n力争用3年时间建成产业体系。\n" + SIGNED
+            + "附件\n主要指标\n" + "\n".join(lines) + "\n")
+    got = _table_targets(tmp_path, "plan.txt", text)
+    assert [(i, y, v, u) for i, y, _, v, u in got] == [
+        ("化工产业产值", 2025, Decimal(2000), "亿元"), ("化工产业产值", 2026, Decimal(2300), "亿元"),
+        ("磷石膏综合利用率", 2025, Decimal(57), "%"), ("磷石膏综合利用率", 2026, Decimal(60), "%")]
+
+
+def test_a_scoring_table_with_a_years_goal_column_states_those_goals(tmp_path):
+    text = ("某市数字经济发展考核办法\n第一条 为推动数字经济发展，制定本办法。\n附件\n"
+            "| 序号 | 考核指标 | 单位 | 2023年完成 | 2024年目标 | 分值 |\n| --- | --- | --- | --- | --- | --- |\n"
+            "| 1 | 数据交易额 | 亿元 | 38 | ≥50 | 10 |\n| 2 | 每万人拥有5G基站数 | 个 | 21 | 25 | 5 |\n" + SIGNED)
+    got = _table_targets(tmp_path, "kaohe.md", text)
+    assert [(i, y, c, v) for i, y, c, v, _ in got] == [
+        ("数据交易额", 2024, "ge", Decimal(50)), ("每万人拥有5G基站数", 2024, "eq", Decimal(25))]
