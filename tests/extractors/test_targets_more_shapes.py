@@ -55,6 +55,22 @@ END_STATES = [
     ("安全生产事故起数和死亡人数实现“双下降”。", "安全生产事故起数和死亡人数实现“双下降”"),
     ("确保无分歧欠款应清尽清。", "无分歧欠款应清尽清"),
 ]
+ROUTINES_AND_BASELINES = [
+    ("至少开展1次数据质量核查。", []),  # that a routine happens, once
+    ("举办1场以上专题对接会。", []),
+    ("每季度至少组织一次融资对接活动。", []),
+    ("每年组织招聘活动不少于100场。", [("每年组织招聘活动不少于100场", "ge")]),  # a level above one
+    ("全省接待冰雪旅游人次已达到9800万人次。", []),  # reached already
+    ("到2025年，全市大中型磷矿山全部达到绿色矿山标准。", [("全市大中型磷矿山全部达到绿色矿山标准", "qualitative")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ROUTINES_AND_BASELINES)
+def test_routines_and_baselines_are_not_targets_and_every_one_done_is(text, expected):
+    got = [(text[c.start : c.end], c.comparator) for c in read_paragraph(text, ANNUAL)]
+    assert got == expected
+
+
 NOT_END_STATES = [
     "建立覆盖全部社区的服务网络。",  # a network described by its reach
     "对拖欠民营企业账款实行动态清零。",  # a way of working
