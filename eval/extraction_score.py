@@ -103,13 +103,16 @@ def _unit_items(key: str, units: Sequence[UnitRow], canonical: bool, gold_units:
 
 
 def _deadline_items(key: str, pred: Sequence[str], gold: Sequence[str]) -> list[tuple[str, str]]:
-    """Map each predicted deadline text onto a gold one that contains it or that it contains."""
+    """Map each predicted deadline text onto a gold one that contains it or that it contains. A
+    phrase the gold splits in parts (2025年起 + 每年) and a prediction reads whole (2025年起每年)
+    matches every part it holds: authors write such phrases both ways."""
     golds = [norm_text(g) for g in gold]
     out = []
     for text in pred:
         t = norm_text(text)
-        hit = next((g for g in golds if g and t and (g in t or t in g)), t)
-        out.append((key, hit))
+        held = [g for g in golds if g and t and g in t]
+        hits = held if len(held) > 1 else [next((g for g in golds if g and t and (g in t or t in g)), t)]
+        out += [(key, hit) for hit in hits]
     return out
 
 

@@ -189,6 +189,16 @@ def test_canonical_alternative_and_deadline_containment():
     ]
 
 
+def test_a_deadline_read_whole_matches_every_part_the_gold_splits_it_in():
+    split = pred_task(GOLD_TASKS[0], deadlines=("2025年起", "每年", "2026年底前"))
+    whole = pred_task(GOLD_TASKS[0], deadlines=("2025年起每年", "2026年底前"))
+    s = score_tasks((whole, GOLD_TASKS[1]), (split, GOLD_TASKS[1]))
+    assert s.fields["deadline"] == PRF(3, 0, 0)
+    only_start = pred_task(GOLD_TASKS[0], deadlines=("2025年起", "2026年底前"))
+    s = score_tasks((only_start, GOLD_TASKS[1]), (split, GOLD_TASKS[1]))
+    assert s.fields["deadline"] == PRF(2, 0, 1)
+
+
 def test_optional_gold_task_is_neither_missed_nor_rewarded():
     optional = TaskRow(DOC, f"{DOC}:二.（一）", "加强组织领导", optional=True)
     assert score_tasks(GOLD_TASKS, (*GOLD_TASKS, optional)).detection == PRF(2, 0, 0)
