@@ -194,6 +194,8 @@ ELSEWHERE = [
     ("汛期前完成易积水点治理25处", D(2024, 2, 1), None, [("汛期前", "unspecified", None)]),
     ("2025年春节前发放到位", D(2024, 2, 1), None, [("2025年春节前", "unspecified", None)]),
     ("春节前后开展走访慰问", D(2024, 2, 1), None, []),
+    ("每个雪季开始前完成安全检查", D(2024, 2, 1), None, [("每个雪季开始前", "recurring", None)]),
+    ("各省级人民政府于次年1月底前报送", D(2024, 2, 1), None, [("于次年1月底前", "recurring", None)]),
     # not deadlines: prose verbs, subsidy caps and terms, statistics
     ("持续优化营商环境，按计划推进重点项目建设", D(2023, 1, 1), None, []),
     ("对认定的企业每年最高补贴100万元，连续3年每年给予支持", D(2023, 1, 1), None, []),
