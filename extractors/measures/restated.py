@@ -38,7 +38,12 @@ def merge_restated_rows(tasks: list[Task], rows: list[Task]) -> tuple[list[Task]
         if not (task.lead or task.supporting or task.unassigned_units):
             update |= {"lead": row.lead, "supporting": row.supporting,
                        "unassigned_units": row.unassigned_units, "role_rule": row.role_rule}
-        if row.deadlines:  # the list's 完成时限 is the time limit the secretariat tracks
-            update["deadlines"] = row.deadlines
+        if row.deadlines:
+            # the list's 完成时限 is the time limit the secretariat tracks, first; the body's own
+            # dates and recurrences (到2025年, 每年) stay beside it unless one holds the other (a
+            # window in the prose, 在5个工作日内响应, is a service standard, not a time limit)
+            own = tuple(d for d in task.deadlines if d.kind != "relative"
+                        and not any(d.text in r.text or r.text in d.text for r in row.deadlines))
+            update["deadlines"] = row.deadlines + own
         merged[k] = task.model_copy(update=update) if update else task
     return merged, left

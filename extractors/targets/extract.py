@@ -286,6 +286,10 @@ def _restated_task(claim: Claim, rows: Sequence[Task], tasks: Sequence[Task]) ->
     return same[0].task_id if same else None
 
 
+def _restatement_key(doc: Document, c: Claim) -> tuple:
+    return (re.sub(r"\s+", "", doc.text[c.start : c.end]), c.value, c.unit, c.comparator)
+
+
 def extract_targets(
     doc: Document, tasks: Sequence[Task] = (), by_id: Mapping[str, Section] | None = None,
     table_rows: Sequence[Task] | None = None,
@@ -301,7 +305,14 @@ def extract_targets(
     """
     targets: list[Target] = []
     rows = [t for t in tasks if t.role_rule == "table_columns"] if table_rows is None else list(table_rows)
-    for n, (c, text, section_id) in enumerate(document_claims(doc, by_id, rows), start=1):
+    claims = document_claims(doc, by_id, rows)
+    in_body = {(_task_for(c, tasks), _restatement_key(doc, c)) for c, _, _ in claims}
+    n = 0
+    for c, text, section_id in claims:
+        restated = _task_for(c, tasks) is None and _restated_task(c, rows, tasks)
+        if restated and (restated, _restatement_key(doc, c)) in in_body:
+            continue  # a 分工 table's cell repeating its measure's own words: one target, the body's
+        n += 1
         span = Span(start=c.start, end=c.end)
         targets.append(
             Target(

@@ -679,6 +679,26 @@ def test_a_task_list_that_restates_the_body_gives_its_units_to_the_body_measures
     assert target.task_id == second.task_id  # read in the row's cells, linked to the measure it restates
 
 
+def test_a_restated_measure_keeps_its_own_dates_and_one_target_per_figure(tmp_path: Path) -> None:
+    from extractors.run import extract_document
+    from pipeline.run import parse_file
+
+    path = tmp_path / "fangan.md"
+    path.write_text(
+        "某市社区嵌入式服务设施建设实施方案\n\n二、重点任务\n\n1.开展设施摸底评估。摸清底数。\n\n"
+        "2.嵌入养老服务功能。发展社区长者照护之家。"
+        "到2025年，新增社区养老床位5000张。\n\n附件\n\n重点任务分工表\n\n"
+        "| 序号 | 任务 | 目标 | 牵头单位 | 配合单位 | 完成时限 |\n| --- | --- | --- | --- | --- | --- |\n"
+        "| 1 | 开展设施摸底评估 | 形成设施清单 | 各区政府 | 市民政局 | 2024年4月 |\n"
+        "| 2 | 嵌入养老服务功能 | 新增社区养老床位5000张 | 市民政局 | 市卫生健康委 | 2025年底 |\n",
+        encoding="utf-8")
+    ex = extract_document(parse_file(path))
+    _, task = ex.tasks
+    assert [d.text for d in task.deadlines] == ["2025年底", "到2025年"]  # the list's time limit first
+    [target] = [t for t in ex.targets if t.value is not None]  # the cell repeats the body: one target
+    assert target.task_id == task.task_id and "到2025年" in target.text
+
+
 def test_a_scoring_table_names_no_measures(tmp_path: Path) -> None:
     text = ("某县营商环境考核细则\n第一条 为规范考核，制定本细则。\n第二条 县营商办负责组织考核。\n附件\n考核评分表\n"
             "考核项目\t分值\t考核内容\t评分标准\t考核责任单位\n项目服务\t30分\t重点项目帮办代办\t覆盖率100%得15分\t县发展改革局\n"
