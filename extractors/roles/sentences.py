@@ -189,8 +189,11 @@ def _sentence_at(s: str, p: int) -> Sentence | None:
     owner = _ITEM_OWNER.match(s, x, stop)
     if owner is not None and (head := rules["heading"].match(line)) and not line[head.end() :].strip():
         if _subject_shape_ok(s, x, owner.end(1)):
-            # 3.市科技局：实施创新驱动战略。 the item names its body first, as a label would
-            return Sentence(start=x, end=owner.end(), subject=(x, owner.end(1)), partners=None, lead=False)
+            # 3.市科技局：实施创新驱动战略。 the item names its body first, as a label would; a
+            # duty it leads (市经信局：负责牵头推进…, 市财政局：负责…，会同相关部门制定…) makes it lead
+            duty = s[owner.end() : s.find("。", owner.end(), stop) if "。" in s[owner.end() : stop] else stop]
+            leads = rules["lead"].match(duty) is not None or _LEADS_AFTER_COMMA.search(duty) is not None
+            return Sentence(start=x, end=owner.end(), subject=(x, owner.end(1)), partners=None, lead=leads)
     start = x
     by = rules["by"].match(s, x, stop)
     if by is None and lead_in is None:
@@ -263,6 +266,7 @@ _LIST_SEPARATOR = re.compile("、")
 
 
 _COLON = re.compile("[：:]")
+_LEADS_AFTER_COMMA = re.compile(r"[，,]\s*(?:要|并)?\s*(?:牵头|会同)")
 _ITEM_OWNER = re.compile(r"([^，。；：:、\n]{2,30}?(?:、[^，。；：:、\n]{2,30}?)*)[：:]")
 
 
@@ -381,6 +385,8 @@ def _paragraph_has_lead(view: TextView, hit: Sentence, marked: list[tuple[int, i
     b = s.find("\n", hit.start)
     b = len(s) if b == -1 else b
     for p in _clause_starts(s[a:b]):
+        if a + p >= b:
+            continue  # the paragraph's last full stop: the next paragraph starts after it
         other = _sentence_at(s, a + p)
         if (
             other is not None

@@ -1272,6 +1272,12 @@ SENTENCE_CASES = [
         [{"unassigned": ["商务部"]}],
         id="after-a-comma-a-body-that-jiang",
     ),
+    pytest.param(
+        "（一）市发展改革委：负责统筹协调。\n（二）市经信局：负责牵头推进化工产业转型升级工作。\n"
+        "（三）市财政局：负责统筹安排产业引导资金，会同相关部门制定资金管理办法。",
+        [{"unassigned": ["市发展改革委"]}, {"lead": ["市经信局"]}, {"lead": ["市财政局"]}],
+        id="a-duty-list-item-that-leads-and-the-line-before-it-that-does-not",
+    ),
 ]
 
 
