@@ -123,7 +123,11 @@ _DATED = re.compile(r"(?:19|20)\d{2}年[^，。；]{0,8}?(?:底|末|前)")
 
 def bare_heading_end(s: str, p: int, stop: int) -> int:
     """Where the clause at ``p`` ends when it is the title of a bare heading line (五、工作要求⏎各单位要…):
-    at the line's end, so a title never runs into the subject of the line below."""
+    at the line's end, so a title never runs into the subject of the line below. A clause that
+    starts at the line break before the heading (after the 。 ending the line above) starts at
+    the heading."""
+    while p < stop and s[p] in " \t\u3000\r\n":
+        p += 1
     nl = s.find("\n", p, stop)
     if nl == -1 or _HEADING_PUNCT.search(s, p, nl):
         return stop

@@ -1278,6 +1278,11 @@ SENTENCE_CASES = [
         [{"unassigned": ["市发展改革委"]}, {"lead": ["市经信局"]}, {"lead": ["市财政局"]}],
         id="a-duty-list-item-that-leads-and-the-line-before-it-that-does-not",
     ),
+    pytest.param(
+        "六、加强监管\n省水利厅要加强监管。\n七、强化资金保障\n省财政厅要会同省水利厅统筹水利发展资金。",
+        [{"unassigned": ["省水利厅"]}, {"lead": ["省财政厅"], "supporting": ["省水利厅"]}],
+        id="a-bare-heading-after-a-full-stop-never-joins-the-subject-below",
+    ),
 ]
 
 
