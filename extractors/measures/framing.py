@@ -52,3 +52,13 @@ def is_closing_clause(ctx: DocumentContext, section: Section) -> bool:
     body = re.sub(r"\s+", "", ctx.text_view.simplified[section.span.start : section.span.end])
     after_title = body[body.find(first) + len(first) + 1 :]
     return bool(rule.search(re.split(r"[。；]", after_title, maxsplit=1)[0]))
+
+
+def is_scoring_rule(ctx: DocumentContext, section: Section) -> bool:
+    """获得国家级试点示范的，每项加2分 / 有下列情形之一的，予以扣分：a rule of a 考核办法's score, not
+    a duty; after a run-in title (第五条 加分项。有下列…) the sentence after the title says so."""
+    rule = role_lexicon().rule("scoring_rule").regex
+    body = re.sub(r"\s+", "", ctx.text_view.simplified[section.span.start : section.span.end])
+    body = body[len(re.sub(r"\s+", "", section.number or "")) :]
+    sentences = re.split(r"[。；]", body, maxsplit=2)
+    return any(rule.search(s) for s in sentences[: 2 if section.run_in else 1])

@@ -699,6 +699,16 @@ def test_a_restated_measure_keeps_its_own_dates_and_one_target_per_figure(tmp_pa
     assert target.task_id == task.task_id and "到2025年" in target.text
 
 
+def test_the_scoring_rules_of_an_assessment_method_are_no_measures(tmp_path: Path) -> None:
+    text = ("某市数字经济发展考核办法\n第一条 为推动数字经济发展，制定本办法。\n"
+            "第二条 市大数据局负责组织考核。\n"
+            "第三条 加分项。有下列情形之一的，给予加分，加分总计不超过5分：\n"
+            "（一）获得国家级数字经济相关试点示范的，每项加2分。\n（二）在全国性会议上作经验交流发言的，每次加1分。\n"
+            "第四条 扣分项。有下列情形之一的，予以扣分：\n（一）数据资源目录编制工作未按期完成的，每项扣1分。\n"
+            "第五条 各区（市、县）应于每年1月底前报送自评报告。\n")
+    assert _measure_ids(text, tmp_path, title="某市数字经济发展考核办法") == ["第二条", "第五条"]
+
+
 def test_a_scoring_table_names_no_measures(tmp_path: Path) -> None:
     text = ("某县营商环境考核细则\n第一条 为规范考核，制定本细则。\n第二条 县营商办负责组织考核。\n附件\n考核评分表\n"
             "考核项目\t分值\t考核内容\t评分标准\t考核责任单位\n项目服务\t30分\t重点项目帮办代办\t覆盖率100%得15分\t县发展改革局\n"
