@@ -1283,6 +1283,11 @@ SENTENCE_CASES = [
         [{"unassigned": ["省水利厅"]}, {"lead": ["省财政厅"], "supporting": ["省水利厅"]}],
         id="a-bare-heading-after-a-full-stop-never-joins-the-subject-below",
     ),
+    pytest.param(
+        "（十三）推进园区改造。到2027年，省级以上化工园区全部完成减污降碳协同改造评估。",
+        [],
+        id="quanbu-ends-no-body",
+    ),
 ]
 
 
