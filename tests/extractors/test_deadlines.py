@@ -114,9 +114,10 @@ CASES = [
     # ...but a date line on or before the issue date is the document's date, and dates in prose are events
     ("印发各单位执行。\n\n2024年3月1日", D(2024, 3, 1), []),
     ("2024年6月30日召开推进会", D(2024, 3, 1), []),
-    # a year in Chinese numerals is a year; "N年内" is no "年内" (this year)
+    # a year in Chinese numerals is a year; "N年内" is no "年内" (this year): a goal's 力争2年内 is
+    # two years after the issue
     ("二〇二四年底前完成", None, [("二〇二四年底前", "by_date", D(2024, 12, 31), None, None)]),
-    ("力争2年内完成", D(2024, 3, 1), []),
+    ("力争2年内完成", D(2024, 3, 1), [("力争2年内", "relative", D(2026, 3, 1), None, None)]),
     ("今年内完成改造", D(2024, 3, 1), [("今年内完成", "by_date", D(2024, 12, 31), None, None)]),
     # a schedule of roll-out steps: each step is due in its year or part of a year
     ("2023年启动试点，2024年扩大范围，2025年全面推开。", D(2023, 3, 1), [
