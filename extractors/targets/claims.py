@@ -139,6 +139,8 @@ def _read_figure(text: str, q: QuantityMatch, st: ClaimState, year: int | None) 
         rate = _rate_of_action(text, q, pstart, end, suffix_cmp, year)
         return rate or count_before_noun(text, q, pstart, end, suffix_cmp, st, year)
     while True:
+        if (own_year := _YEAR_IN_BRACKETS.match(text, pstart)) is not None and own_year.end() <= q.start:
+            pstart = own_year.end()  # 10万千瓦（2024年）、30万千瓦: the year before belongs to the figure before
         while pstart < q.start and text[pstart] in "、和及与（(":
             pstart += 1
         phrase = text[pstart : q.start].rstrip()
@@ -187,7 +189,9 @@ def _interpret(phrase: str, bare: str, st: ClaimState, bounded: bool = False,
     lex = target_lexicon()
     cue = cue_at_end(bare)
     if cue:
-        subject = bare[: cue[1].start()]
+        # 营业收入2024年、2025年、2026年分别达到…: the years are each figure's (_years_respectively),
+        # not subjects to share the figures out among
+        subject = _YEAR_LIST_BEFORE_RESPECTIVELY.sub("", bare[: cue[1].start()])
         if subject.endswith("分别") and "、" in subject:
             items = distribute(indicator_tail().sub("", subject))
             st.queue = tuple(items[1:])
@@ -319,6 +323,7 @@ def read_clause(text: str, ctx: ClauseContext = NO_CONTEXT) -> ClauseReading:
     if ctx.year is not None and not ctx.target_section:
         claims = [_yearly(t, c, markers) for c in claims]
     claims = _years_respectively(t, claims)
+    claims = [_own_year_after(t, c) for c in claims]
     mapped = []
     for c in sorted(claims, key=lambda c: c.start):
         s, e = view.source_span(c.start, c.end)
@@ -330,21 +335,33 @@ def read_clause(text: str, ctx: ClauseContext = NO_CONTEXT) -> ClauseReading:
 
 
 _YEARS_RESPECTIVELY = re.compile(r"((?:(?:19|20)\d{2}年[、，,和及]?\s*){2,})分别")
+_YEAR_LIST_BEFORE_RESPECTIVELY = re.compile(r"(?:(?:19|20)\d{2}年[、，,和及]?\s*){2,}(?=分别$)")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
 
 
+_YEAR_IN_BRACKETS = re.compile(r"\s*[（(]\s*((?:19|20)\d{2})\s*年\s*[）)]")
+
+
+def _own_year_after(t: str, c: Claim) -> Claim:
+    """分别达到10万千瓦（2024年）、30万千瓦（2025年）: a year in brackets right after the figure is its
+    own, not the one the bracket before it named."""
+    m = _YEAR_IN_BRACKETS.match(t, c.end)
+    return replace(c, year=int(m.group(1))) if m else c
+
+
 def _years_respectively(t: str, claims: list[Claim]) -> list[Claim]:
-    """2024年、2025年、2026年分别完成改造30个、30个、26个: each figure is due in its own year."""
+    """2024年、2025年、2026年分别完成改造30个、30个、26个: each figure is due in its own year; a
+    second list after it (…，规模以上企业数量分别达到40家、55家和70家) follows the same years."""
     m = _YEARS_RESPECTIVELY.search(t)
     if m is None:
         return claims
     years = [int(y) for y in _YEAR.findall(m.group(1))]
     after = sorted((c for c in claims if c.end > m.end()), key=lambda c: c.start)
-    if len(after) != len(years):
+    if not after or len(after) % len(years):
         return claims
-    indicator = _YEARS_RESPECTIVELY.sub("", after[0].indicator or "") or after[0].indicator
-    due = {id(c): y for c, y in zip(after, years)}
-    return [replace(c, year=due[id(c)], indicator=indicator) if id(c) in due else c for c in claims]
+    due = {id(c): years[k % len(years)] for k, c in enumerate(after)}
+    return [replace(c, year=due[id(c)], indicator=_YEARS_RESPECTIVELY.sub("", c.indicator or "") or c.indicator)
+            if id(c) in due else c for c in claims]
 
 
 def read_paragraph(text: str, ctx: ClauseContext = NO_CONTEXT) -> list[Claim]:

@@ -140,3 +140,18 @@ def test_a_scoring_table_with_a_years_goal_column_states_those_goals(tmp_path):
     got = _table_targets(tmp_path, "kaohe.md", text)
     assert [(i, y, c, v) for i, y, c, v, _ in got] == [
         ("数据交易额", 2024, "ge", Decimal(50)), ("每万人拥有5G基站数", 2024, "eq", Decimal(25))]
+
+
+def test_a_list_of_years_respectively_dates_each_figure_and_the_list_after_it():
+    text = ("新型储能产业营业收入2024年、2025年、2026年分别达到200亿元、350亿元和500亿元，"
+            "规模以上企业数量分别达到40家、55家和70家。")
+    got = [(c.indicator, c.value, c.year) for c in read_paragraph(text, ANNUAL)]
+    assert got == [("新型储能产业营业收入", Decimal(200), 2024), ("新型储能产业营业收入", Decimal(350), 2025),
+                   ("新型储能产业营业收入", Decimal(500), 2026), ("规模以上企业数量", Decimal(40), 2024),
+                   ("规模以上企业数量", Decimal(55), 2025), ("规模以上企业数量", Decimal(70), 2026)]
+
+
+def test_a_year_in_brackets_after_a_figure_is_its_own():
+    text = "到2026年，新型储能示范项目总装机规模分别达到10万千瓦（2024年）、30万千瓦（2025年）和60万千瓦（2026年）。"
+    got = [(c.indicator, c.value, c.year) for c in read_paragraph(text, ANNUAL)]
+    assert got == [("新型储能示范项目总装机规模", Decimal(v), y) for v, y in ((10, 2024), (30, 2025), (60, 2026))]
