@@ -228,15 +228,36 @@ def _share(m: re.Match[str]) -> Quantity | None:
     return Quantity(value=exact if share == exact else share.quantize(Decimal("0.01")), unit="%")
 
 
+# A ratio to one (车桩比2:1, 停车泊位比1:1.2): the other term is the figure, with no unit. Only after
+# a 比 word, so a clock time (1:30) is never one.
+_RATIO = re.compile(r"(?<![0-9０-９.．:：])(?P<a>\d+(?:\.\d+)?)\s*[:：]\s*(?P<b>\d+(?:\.\d+)?)(?![0-9０-９.．:：])")
+_RATIO_WORD = re.compile(r"比")
+
+
+def _ratio(m: re.Match[str], text: str) -> Quantity | None:
+    if not _RATIO_WORD.search(text, max(0, m.start() - 16), m.start()):
+        return None
+    a, b = Decimal(m.group("a")), Decimal(m.group("b"))
+    if a == 1:
+        return Quantity(value=b)
+    return Quantity(value=a) if b == 1 else None
+
+
 def _shares(text: str) -> list[QuantityMatch]:
-    if "分之" not in text and "/" not in text and "／" not in text:  # most clauses
+    ratios = ":" in text or "：" in text
+    if "分之" not in text and "/" not in text and "／" not in text and not ratios:  # most clauses
         return []
     out = []
     for m in _SHARE.finditer(text):
         q = _share(m)
         if q is not None:
             out.append(QuantityMatch(quantity=q, start=m.start(), end=m.end(), text=m.group(0)))
-    return out
+    if ratios:
+        for m in _RATIO.finditer(text):
+            q = _ratio(m, text)
+            if q is not None:
+                out.append(QuantityMatch(quantity=q, start=m.start(), end=m.end(), text=m.group(0)))
+    return sorted(out, key=lambda m: m.start)
 
 
 def find_quantities(text: str) -> list[QuantityMatch]:

@@ -155,3 +155,13 @@ def test_a_year_in_brackets_after_a_figure_is_its_own():
     text = "到2026年，新型储能示范项目总装机规模分别达到10万千瓦（2024年）、30万千瓦（2025年）和60万千瓦（2026年）。"
     got = [(c.indicator, c.value, c.year) for c in read_paragraph(text, ANNUAL)]
     assert got == [("新型储能示范项目总装机规模", Decimal(v), y) for v, y in ((10, 2024), (30, 2025), (60, 2026))]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("到2025年，城市机动车与停车泊位比达到1:1.1左右。", [("approx", Decimal("1.1"))]),
+    ("到2027年，车桩比力争达到2：1左右。", [("approx", Decimal(2))]),
+    ("新建住宅小区配建停车位比例不低于1:1。", [("ge", Decimal(1))]),
+    ("到2025年，推进会于下午1:30召开。", []),  # a clock time, no 比 before it
+])
+def test_a_ratio_to_one_is_read_as_its_other_term(text, expected):
+    assert [(c.comparator, c.value) for c in read_paragraph(text, ANNUAL)] == expected
