@@ -274,10 +274,20 @@ def _yearly(text: str, c: Claim, markers: list[tuple[int, int]]) -> Claim:
 class ClauseReading:
     claims: tuple[Claim, ...]
     lead_year: int | None  # the year later clauses of the paragraph inherit
+    history: bool = False  # the clause states what was (2023年，全市…实现…): so do the next ones
 
 
 NO_CONTEXT = ClauseContext()  # a clause read on its own
 _NOTHING = ClauseReading((), None)  # what most clauses state: no figure, no year
+_HISTORY = ClauseReading((), None, history=True)
+# Words by which a clause after a statement of what was speaks of what is to come again
+_OWN_TIME = re.compile(r"20\d{2}\s*年|力争|目标|确保|争取|预计|“十[一二三四五六七八九]?五”")
+
+
+def continues_history(text: str) -> bool:
+    """After a clause telling what was (2023年，全市…实现30.6万辆), does ``text`` go on telling it
+    (全市累计建成…1.5万个), naming no time or aim of its own?"""
+    return _OWN_TIME.search(text) is None
 
 
 def read_clause(text: str, ctx: ClauseContext = NO_CONTEXT) -> ClauseReading:
@@ -292,8 +302,10 @@ def read_clause(text: str, ctx: ClauseContext = NO_CONTEXT) -> ClauseReading:
     doubles = "番" in t
     if not quantities and not (qualitative or anywhere or doubles):  # most clauses: no figure, no time
         return _NOTHING
-    if not t or _is_baseline(t, ctx, markers) or target_lexicon().scoring.regex.search(t):
+    if not t or target_lexicon().scoring.regex.search(t):
         return _NOTHING
+    if _is_baseline(t, ctx, markers):
+        return _HISTORY if not ctx.baseline_section else _NOTHING
     masks = _masks(t)
     st = ClaimState()
     claims: list[Claim] = []
@@ -367,10 +379,15 @@ def _years_respectively(t: str, claims: list[Claim]) -> list[Claim]:
 def read_paragraph(text: str, ctx: ClauseContext = NO_CONTEXT) -> list[Claim]:
     """Targets in a paragraph: clauses split at 。；！？, each inheriting the lead-in year before it."""
     claims: list[Claim] = []
-    year, follows = ctx.year, ctx.follows_claims
+    year, follows, history = ctx.year, ctx.follows_claims, False
     for m in re.finditer(r"[^。；！？]+[。；！？]?", text):
-        reading = read_clause(m.group(0), ctx._replace(year=year, follows_claims=follows))
+        clause_ctx = ctx._replace(year=year, follows_claims=follows)
+        if history and continues_history(m.group(0)):
+            # 2023年，全市…实现30.6万辆。全市累计建成…1.5万个: the paragraph still tells what was
+            clause_ctx = clause_ctx._replace(baseline_section=True)
+        reading = read_clause(m.group(0), clause_ctx)
         at = m.start()
         claims += [replace(c, start=c.start + at, end=c.end + at) for c in reading.claims]
         year, follows = reading.lead_year or year, bool(reading.claims)
+        history = reading.history or (history and clause_ctx.baseline_section)
     return claims

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from extractors.deadlines import extract_deadlines
 from extractors.measures.restated import title_key
-from extractors.targets.claims import Claim, ClauseContext, read_clause
+from extractors.targets.claims import Claim, ClauseContext, continues_history, read_clause
 from extractors.targets.lexicon import target_lexicon
 from extractors.targets.tables import read_table
 from pipeline.chinese import to_simplified, traditional_chars
@@ -196,6 +196,7 @@ def document_claims(
     section_years: dict[str, int] = {}  # lead-in year of each target section (到2025年，主要目标是：)
     parents = {s.section_id: s.parent_id for s in doc.sections}
     stated: dict[int, bool] = {}  # did the paragraph's last clause state targets
+    history: dict[int, bool] = {}  # does the paragraph so far tell what was (2023年，全市…实现…)
     overlaps_table = _overlap_test(regions)
     body_years: dict[str, int] = {}  # last year a section's own text led in with (到2026年，我市…)
     kinds = {s.section_id: s.kind for s in doc.sections}
@@ -211,13 +212,15 @@ def document_claims(
             year = year or governing
         if year is None and sc.target:
             year = _inherited_year(unit.section_id, section_years, parents)
+        text = doc.text[unit.start : unit.end]
+        told = history.get(unit.paragraph, False) and continues_history(unit.simplified or text)
         ctx = ClauseContext(
             doc_date=meta.date, doc_year=doc_year, year=year,
-            scope=sc.scope, target_section=sc.target, baseline_section=sc.baseline,
+            scope=sc.scope, target_section=sc.target, baseline_section=sc.baseline or told,
             follows_claims=stated.get(unit.paragraph, False),
         )
-        text = doc.text[unit.start : unit.end]
         reading = read_clause(unit.simplified or text, ctx)  # t2s shadow: same length, same spans
+        history[unit.paragraph] = reading.history or told
         years[unit.paragraph] = reading.lead_year or years.get(unit.paragraph)
         stated[unit.paragraph] = bool(reading.claims)
         if sc.target and reading.lead_year and unit.section_id:

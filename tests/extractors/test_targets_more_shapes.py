@@ -167,3 +167,9 @@ def test_a_year_in_brackets_after_a_figure_is_its_own():
 ])
 def test_a_ratio_to_one_is_read_as_its_other_term(text, expected):
     assert [(c.comparator, c.value) for c in read_paragraph(text, ANNUAL)] == expected
+
+
+def test_a_paragraph_telling_what_was_goes_on_telling_it_until_it_names_an_aim():
+    text = ("2023年，全市新能源汽车产量实现30.6万辆，同比增长1.7倍。全市累计建成公共充电桩1.5万个，"
+            "新能源汽车保有量达到38万辆。到2026年，全市新能源汽车产量达到150万辆。")
+    assert [(c.value, c.year) for c in read_paragraph(text, ANNUAL)] == [(Decimal(150), 2026)]
