@@ -71,7 +71,8 @@ def _time_cues(text: str, ctx: ClauseContext) -> tuple[list[tuple[int, int]], li
         if d.span is None:
             continue
         timed.add(d.span.start)
-        if (y := d.due_year) is not None:
+        # 力争用3年时间 / 力争三年内 say how long, not which year: the target names none
+        if (y := d.due_year) is not None and d.kind != "relative":
             years.append((d.span.start, y))
     if ctx.doc_year is not None:
         for m in target_lexicon().this_year.regex.finditer(text):

@@ -173,3 +173,9 @@ def test_a_paragraph_telling_what_was_goes_on_telling_it_until_it_names_an_aim()
     text = ("2023年，全市新能源汽车产量实现30.6万辆，同比增长1.7倍。全市累计建成公共充电桩1.5万个，"
             "新能源汽车保有量达到38万辆。到2026年，全市新能源汽车产量达到150万辆。")
     assert [(c.value, c.year) for c in read_paragraph(text, ANNUAL)] == [(Decimal(150), 2026)]
+
+
+@pytest.mark.parametrize("text", ["力争用3年时间改造提升乡镇商贸中心1.5万个。", "力争三年内引进整车配套重大项目3个。"])
+def test_a_target_within_a_span_of_years_names_no_year(text):
+    [claim] = read_paragraph(text, ANNUAL)
+    assert claim.year is None
