@@ -5,7 +5,9 @@ Runs the bench queries (``bench.measure.QUERIES``) through ``SearchEngine`` on t
 ``python -m bench.postgres --docs N --reuse`` run left in the database ``bench_<N>`` under
 ``--work``, per filter (none, the busiest lead unit + deadline year, that unit alone), and
 times every SQL statement the engine sends (SQLAlchemy cursor events, so the time includes the
-round trip), grouped by what it does. What is not in a statement (Python: the query plan,
+round trip), grouped by what it does. The rankings run one after another on the search's own
+connection (not side by side, as a search engine runs them: ``search/pg_parallel.py``), so that
+each is timed alone. What is not in a statement (Python: the query plan,
 fusion, cards parsed, the response built; the embedder) is the remainder of the wall time.
 With ``--explain``, prints EXPLAIN (ANALYZE, BUFFERS) of each kind's slowest statement.
 Prints JSON: per filter, per kind, statements per search and median ms per search.
@@ -23,11 +25,12 @@ from pathlib import Path
 from sqlalchemy import event, text
 
 from bench.measure import QUERIES
-from bench.postgres import _busiest_unit
+from bench.postgres import busiest_unit
 from extractors.registry.local_postgres import create_database, start_local_postgres
 from pipeline.settings import Settings
 from search_api.schemas import SearchFilters
 from search_api.search.engine import SearchEngine
+from search_api.search.pg_rankings import EF_SEARCH
 
 # (what a statement does, a piece of its SQL that says so), first match wins
 KINDS = (
@@ -84,9 +87,12 @@ def profile(n_docs: int, work: Path, dim: int, reps: int, explain: bool) -> dict
     admin = start_local_postgres(work / "pg")
     settings = Settings(data_dir=work / f"data-{n_docs}", embedding_model=f"fake-{dim}",
                         db_url=create_database(admin, f"bench_{n_docs}"))
-    unit, year = _busiest_unit(settings)
+    unit, year = busiest_unit(settings)
     engine = SearchEngine(settings)
-    clock = StatementClock(engine._pg)  # noqa: SLF001 (the bench looks inside on purpose)
+    # one after another on the search's own connection (no ranking workers: pg_parallel), so
+    # every statement is timed and the kinds add up to the wall time
+    engine._pg_workers = None  # noqa: SLF001 (the bench looks inside on purpose)
+    clock = StatementClock(engine._pg)  # noqa: SLF001
     out: dict = {"documents": n_docs, "filter": {"unit": unit, "year": year}}
     for name, chosen in {"none": SearchFilters(), "unit+year": SearchFilters(unit=unit, year=year),
                          "unit": SearchFilters(unit=unit)}.items():
@@ -110,6 +116,8 @@ def profile(n_docs: int, work: Path, dim: int, reps: int, explain: bool) -> dict
                      "statements_per_search": {k: round(statistics.mean(v), 1) for k, v in counts.items()}}
     if explain:
         with engine._pg.connect() as conn:  # noqa: SLF001
+            # as the rankings read the graph (they SET LOCAL it in their own transaction)
+            conn.execute(text(f"SET hnsw.ef_search = {EF_SEARCH}"))
             for kind, (took, statement, params) in sorted(clock.slowest.items(), key=lambda kv: -kv[1][0])[:6]:
                 if statement.lstrip().upper().startswith(("SET", "SELECT 1")):
                     continue

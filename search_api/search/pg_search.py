@@ -39,7 +39,7 @@ from search_api.search.hybrid import fuse_signals, rrf
 from search_api.search.intent import answering_first, filtered_confidence, read_intent
 from search_api.search.pg_parallel import RankingWorkers, export_snapshot
 from search_api.search.pg_rankings import (
-    PgPassage, dense_ranking, filter_sql, matching_passages, read_snapshot, sparse_ranking,
+    ExactRankings, PgPassage, dense_ranking, exact_rankings, filter_sql, read_snapshot, sparse_ranking,
 )
 from search_api.search.ranking import CJK_CHAR, DEFAULT_TUNING, QueryPlan, SearchTuning, plan_query
 from search_api.search.search import FACET_POOL, check_mode, facet_counts, hit_scores, squeeze_heading
@@ -78,11 +78,13 @@ def pg_rankings(conn: Connection, plan: QueryPlan, vector: np.ndarray | None, fi
             out["sparse"] = run(lambda c: sparse_ranking(c, name, plan.terms, chosen, passing=passing))
         return out
 
-    # counted once for both retrievers (each counted its own: ~25 ms a count at 3,000 documents)
-    counts = {name: run(lambda c, n=name: matching_passages(c, n, filters)) for name in _COLLECTIONS} if filtered else {}
+    # a filtered collection's passages are counted once for both retrievers, and when few pass
+    # both are scored exactly in the same statement (``exact_rankings``: one read of them)
+    exact = {name: run(lambda c, n=name: exact_rankings(c, n, vector, plan.terms, filters))
+             for name in _COLLECTIONS} if filtered else {}
     unfiltered = {name: rank(SearchFilters(), name, None) for name in _COLLECTIONS}
-    chosen = ({name: rank(filters, name, counts[name].result()) for name in _COLLECTIONS} if filtered
-              else unfiltered)
+    chosen = {name: _read_exact(exact[name].result()) or rank(filters, name, exact[name].result().passing)
+              for name in _COLLECTIONS} if filtered else unfiltered
     collected = []
     for per_collection in (chosen, unfiltered):
         out = PgRankings()
@@ -94,6 +96,18 @@ def pg_rankings(conn: Connection, plan: QueryPlan, vector: np.ndarray | None, fi
 
 
 _COLLECTIONS = ("measures", "clauses")
+
+
+def _read_exact(found: ExactRankings) -> dict[str, Future] | None:
+    """The rankings ``exact_rankings`` read, as ``rank`` gives them; None for a broad filter."""
+    if not found.selective:
+        return None
+    out: dict[str, Future] = {}
+    for kind in ("dense", "sparse"):
+        if getattr(found, kind) is not None:
+            out[kind] = Future()
+            out[kind].set_result(getattr(found, kind))
+    return out
 
 
 def _on(conn: Connection, workers: RankingWorkers | None) -> Callable[[Callable[[Connection], T]], Future[T]]:

@@ -1,6 +1,8 @@
-"""A PostgreSQL search's rankings side by side (``search/pg_parallel.py``), on the session's real
-server (tests/conftest.py): the answer is the one the rankings give one after another on the
-search's own connection, and a worker reads the search's snapshot, not the rows of the moment."""
+"""A PostgreSQL search's rankings with fewer waits, on the session's real server
+(tests/conftest.py): side by side (``search/pg_parallel.py``) the answer is the one the rankings
+give one after another on the search's own connection, and a worker reads the search's
+snapshot, not the rows of the moment; a selective filter's count and both rankings from one
+read (``pg_rankings.exact_rankings``) equal the three reads they replace."""
 
 from __future__ import annotations
 
@@ -8,11 +10,16 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from pipeline.settings import Settings
+from search_api.embedding.embed import FakeEmbedder
+from search_api.index.pg_index import pg_engine
 from search_api.schemas import SearchFilters
-from search_api.search import pg_parallel
+from search_api.search import pg_parallel, pg_rankings
 from search_api.search.engine import SearchEngine
 from search_api.search.pg_parallel import RankingWorkers, export_snapshot
-from search_api.search.pg_rankings import read_snapshot
+from search_api.search.pg_rankings import (
+    PgPassage, dense_ranking, exact_rankings, matching_passages, read_snapshot, sparse_ranking,
+)
+from search_api.search.ranking import plan_query
 from tests.search_api.test_pg_index import _busiest_unit_and_year, pg_settings  # noqa: F401 (a fixture)
 
 QUERIES = ("园区基础设施建设", "土地要素保障谁牵头", "人才引进政策", "2025年底前完成哪些任务", "招商引资")
@@ -88,3 +95,52 @@ def test_the_workers_pool_is_no_larger_than_their_threads() -> None:
     finally:
         workers.close()
     assert pg_parallel.WORKERS >= 4, "a filtered search has six rankings or counts ready at once"
+
+
+def _ranked(ranking: list[PgPassage]) -> list[tuple[float, int, str, str]]:
+    """A ranking as (score, id, item, text), best first, scores to 9 decimals: another plan may
+    sum a BM25 score's terms in another order, which moves its last bits (and the order of
+    passages scoring equal to those bits) but nothing else."""
+    return sorted(((round(p.score, 9), p.id, p.item_id, p.text) for p in ranking), key=lambda r: (-r[0], r[1]))
+
+
+@pytest.mark.parametrize("limit", [pg_rankings.EXACT_LIMIT, 50])
+def test_one_read_of_a_selective_filter_gives_both_rankings_and_the_count(pg_settings: Settings, limit: int,  # noqa: F811
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """``exact_rankings`` (count, dense and BM25 in one statement) against the three reads it
+    replaces, for every filter, collection and query: the same count, and when the filter is
+    selective the same passages in the same order with the same scores; when it is broad (a
+    limit of 50 makes most filters broad) no rankings, and the search reads the graph instead."""
+    monkeypatch.setattr(pg_rankings, "EXACT_LIMIT", limit)
+    embedder = FakeEmbedder()
+    engine = pg_engine(pg_settings.db_url)
+    seen = {True: 0, False: 0}
+    try:
+        with engine.connect() as conn:
+            for name, filters in _filters(pg_settings).items():
+                if name == "none":
+                    continue
+                for collection in ("measures", "clauses"):
+                    for query in QUERIES:
+                        vector, terms = embedder.embed_query(query), plan_query(query).terms
+                        with read_snapshot(conn):
+                            found = exact_rankings(conn, collection, vector, terms, filters)
+                            passing = matching_passages(conn, collection, filters)
+                            dense = dense_ranking(conn, collection, vector, filters, passing=passing)
+                            sparse = sparse_ranking(conn, collection, terms, filters, passing=passing)
+                        assert found.passing == min(passing, limit + 1), (name, collection)
+                        seen[found.selective] += 1
+                        if found.selective:
+                            assert _ranked(found.dense) == _ranked(dense), (name, collection, query)
+                            assert _ranked(found.sparse) == _ranked(sparse), (name, collection, query)
+                            for ranking in (found.dense, found.sparse):  # returned best first
+                                assert all(a.score >= b.score - 1e-9 for a, b in zip(ranking, ranking[1:]))
+                        else:
+                            assert passing > limit and found.dense is None and found.sparse is None
+            with read_snapshot(conn):
+                only_terms = exact_rankings(conn, "clauses", None, plan_query("招商引资").terms,
+                                            SearchFilters(doc="pzh-2022-yuanqu-guihua"))
+            assert only_terms.dense is None and bool(only_terms.sparse) == only_terms.selective  # no vector asked
+    finally:
+        engine.dispose()
+    assert seen[True] and (seen[False] or limit > 50), seen  # both paths were compared
