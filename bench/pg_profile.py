@@ -38,6 +38,7 @@ KINDS = (
     ("dense: SET LOCAL hnsw.*", "SET LOCAL"),
     ("state + unit names", "search_state"),
     ("state + unit names", "unnest(units)"),
+    ("filter: count + exact rankings, one read", "UNION ALL"),
     ("filter count", "count(*)"),
     ("dense ranking", "<=>"),
     ("bm25: first unread postings (bound)", "LIMIT 1 OFFSET"),

@@ -101,7 +101,10 @@ _EXACT_DENSE = ("near AS (SELECT c.id, c.embedding <=> CAST(:q AS halfvec) AS d 
                 "WHERE c.id IN (SELECT content_id FROM kept){guard}), "
                 "dense_best AS (SELECT kept.id, near.d AS d FROM near JOIN kept ON kept.content_id = near.id "
                 "ORDER BY near.d, kept.id LIMIT :depth)")
-_BM25 = "sum(q.w * t.tf / (t.tf + :k1 * (1 - :b + :b * t.length / :avg)))"
+# rounded to 1e-10: a float sum's last bits depend on the order the plan adds the terms in, and
+# texts repeated across documents score alike, so unrounded their order (ties go by id) and the
+# ranks the answer reports moved with the plan (the stopping test's 1e-9 margin is wider)
+_BM25 = "CAST(round(CAST(sum(q.w * t.tf / (t.tf + :k1 * (1 - :b + :b * t.length / :avg))) AS numeric), 10) AS float8)"
 _EXACT_SPARSE = ("hits AS (SELECT t.content_id, " + _BM25 + " AS score FROM q "
                  "JOIN search_terms t ON t.collection = :collection AND t.term = q.term "
                  "WHERE t.content_id IN (SELECT content_id FROM kept){guard} GROUP BY t.content_id), "
