@@ -10,7 +10,8 @@ to ``EXACT_LIMIT``, through the filter's own indexes):
   ``pg_engine``), then their passages; BM25 exact by a threshold over each term's best postings.
 - a selective filter (≤ ``EXACT_LIMIT`` passages): exact. Every passing passage is scored (its
   content's distance; its BM25 from the (content, term) primary key): recall 1 by construction,
-  and cheaper than walking a graph for rows a filter would mostly reject.
+  and cheaper than walking a graph for rows a filter would mostly reject. A search counts the
+  passing passages and reads both exact rankings in one statement (``exact_rankings``).
 - a broad filter: the graph is read further (``hnsw.iterative_scan``) until enough contents
   have a passage that passes, widening by 4 until ``depth`` passages are found or the whole
   collection was read; BM25 reads postings as without a filter and joins its best candidates
@@ -26,7 +27,8 @@ collection): a threshold algorithm over postings ordered by tf descending, lengt
 exactly over all the query's terms; a content outside them has, for each term, a share no larger
 than that of the term's first unread posting (or of one with a tf one lower and length 1), so its
 score is bounded (``unread_bound``, true for any average length). When the depth-th passage
-found scores above that bound the ranking is proven; else ``read`` grows by ``WIDEN``.
+found scores above that bound the ranking is proven; else ``read`` grows by ``WIDEN``. Scores
+are rounded to 1e-10 (``_BM25``), so that equal scores tie whichever plan summed them.
 
 Every read of a search is one snapshot (``read_snapshot``): a build rewrites the index one
 document per transaction while searches run, and a search that read its rankings, cards and
