@@ -48,7 +48,7 @@ def _timed(fn):
     return out, round(time.perf_counter() - started, 2)
 
 
-def _busiest_unit(settings: Settings) -> tuple[str, int]:
+def busiest_unit(settings: Settings) -> tuple[str, int]:
     """The (lead unit, deadline year) pair most measures share: a selective filter that matches."""
     with Registry.open(settings) as registry:
         tasks = registry.tasks()
@@ -127,7 +127,7 @@ def measure(n_docs: int, work: Path, use_ray: bool, dim: int = 256, reuse: bool 
     else:  # the index a previous run built (a sync adds only what a newer taizhang's tables lack)
         with Registry.open(settings) as registry:
             sync_pg_index(settings, registry)
-    unit, year = _busiest_unit(settings)
+    unit, year = busiest_unit(settings)
     filters = {"none": SearchFilters(), "unit+year": SearchFilters(unit=unit, year=year),
                "unit": SearchFilters(unit=unit)}
     engine = SearchEngine(settings)

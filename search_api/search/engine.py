@@ -32,6 +32,7 @@ from search_api.embedding.embed import Embedder, make_embedder
 from search_api.index.index import LoadedIndex, current_generation_folder, load_index
 from search_api.index.pg_index import PgIndexState, pg_engine, read_state
 from search_api.schemas import SearchFilters, SearchMode, SearchResponse
+from search_api.search.pg_parallel import RankingWorkers
 from search_api.search.pg_rankings import read_snapshot
 from search_api.search.pg_search import search_pg
 from search_api.search.ranking import DEFAULT_TUNING, SearchTuning
@@ -89,6 +90,8 @@ class SearchEngine:
         # query reads the rows of the moment, so every replica sees a build as soon as it commits.
         self.on_postgres = is_postgres(settings.registry_url)
         self._pg = pg_engine(settings.registry_url) if self.on_postgres else None
+        # a search's rankings side by side, in its snapshot (pg_parallel: same answer, less wait)
+        self._pg_workers = RankingWorkers(settings.registry_url) if self.on_postgres else None
         self._pg_units: tuple[int, set[str]] = (-1, set())  # (generation, its unit names)
 
     # -------------------------------------------------------------------- resources
@@ -265,7 +268,8 @@ class SearchEngine:
                                          f"the configured model is {embedder.model_id}",
                                          "run `taizhang build` again after changing the embedding model")
             return search_pg(query, conn, embedder, state.model_id, str(state.generation), k=k, filters=filters,
-                             mode=mode, tuning=tuning, unit_names=self._pg_unit_names(conn, state.generation))
+                             mode=mode, tuning=tuning, unit_names=self._pg_unit_names(conn, state.generation),
+                             workers=self._pg_workers)
 
     def units(self) -> set[str]:
         """Canonical names of every unit named for a measure in the index, whatever its role."""

@@ -10,7 +10,8 @@ to ``EXACT_LIMIT``, through the filter's own indexes):
   ``pg_engine``), then their passages; BM25 exact by a threshold over each term's best postings.
 - a selective filter (≤ ``EXACT_LIMIT`` passages): exact. Every passing passage is scored (its
   content's distance; its BM25 from the (content, term) primary key): recall 1 by construction,
-  and cheaper than walking a graph for rows a filter would mostly reject.
+  and cheaper than walking a graph for rows a filter would mostly reject. A search counts the
+  passing passages and reads both exact rankings in one statement (``exact_rankings``).
 - a broad filter: the graph is read further (``hnsw.iterative_scan``) until enough contents
   have a passage that passes, widening by 4 until ``depth`` passages are found or the whole
   collection was read; BM25 reads postings as without a filter and joins its best candidates
@@ -26,7 +27,8 @@ collection): a threshold algorithm over postings ordered by tf descending, lengt
 exactly over all the query's terms; a content outside them has, for each term, a share no larger
 than that of the term's first unread posting (or of one with a tf one lower and length 1), so its
 score is bounded (``unread_bound``, true for any average length). When the depth-th passage
-found scores above that bound the ranking is proven; else ``read`` grows by ``WIDEN``.
+found scores above that bound the ranking is proven; else ``read`` grows by ``WIDEN``. Scores
+are rounded to 1e-10 (``_BM25``), so that equal scores tie whichever plan summed them.
 
 Every read of a search is one snapshot (``read_snapshot``): a build rewrites the index one
 document per transaction while searches run, and a search that read its rankings, cards and
@@ -94,6 +96,27 @@ _KEPT_SQL = ("kept AS MATERIALIZED (SELECT p.id, p.content_id FROM search_passag
              "WHERE p.collection = :collection{where})")
 
 
+# a selective filter's rankings, exact over the contents of the passages ``kept``: each distinct
+# content compared (or scored) once, then its best passing passages
+_EXACT_DENSE = ("near AS (SELECT c.id, c.embedding <=> CAST(:q AS halfvec) AS d FROM search_contents c "
+                "WHERE c.id IN (SELECT content_id FROM kept)), "
+                "dense_best AS (SELECT kept.id, near.d AS d FROM near JOIN kept ON kept.content_id = near.id "
+                "ORDER BY near.d, kept.id LIMIT :depth)")
+# rounded to 1e-10: a float sum's last bits depend on the order the plan adds the terms in, and
+# texts repeated across documents score alike, so unrounded their order (ties go by id) and the
+# ranks the answer reports moved with the plan (the stopping test's 1e-9 margin is wider)
+_BM25 = "CAST(round(CAST(sum(q.w * t.tf / (t.tf + :k1 * (1 - :b + :b * t.length / :avg))) AS numeric), 10) AS float8)"
+_EXACT_SPARSE = ("hits AS (SELECT t.content_id, " + _BM25 + " AS score FROM q "
+                 "JOIN search_terms t ON t.collection = :collection AND t.term = q.term "
+                 "WHERE t.content_id IN (SELECT content_id FROM kept) GROUP BY t.content_id), "
+                 "sparse_best AS (SELECT kept.id, hits.score FROM hits JOIN kept ON kept.content_id = hits.content_id "
+                 "ORDER BY hits.score DESC, kept.id LIMIT :depth)")
+# at the top of each ranking's branch, not in its CTEs: a one-time filter there skips the whole
+# ranking for a broad filter, while inside ``hits`` it turned BM25's hash join over the terms'
+# postings into a probe per passing content and term (35,040 probes, 100 ms for 2,537 passages)
+_UNLESS_BROAD = " WHERE (SELECT count(*) FROM kept) <= :limit"
+
+
 def filter_sql(filters: SearchFilters) -> tuple[str, dict]:
     """The conditions on passages ``p`` (each after `` AND ``) and their parameters."""
     where, params = [], {}
@@ -147,11 +170,9 @@ def dense_ranking(conn: Connection, collection: str, vector: np.ndarray, filters
                     f"WHERE collection = '{collection}' ORDER BY (embedding <=> CAST(:q AS halfvec)) + 0 LIMIT :depth")
             if where:  # each distinct content of the passing passages compared once
                 return _rows(conn.execute(text(
-                    f"WITH {_KEPT_SQL.format(where=where)}, near AS (SELECT c.id, c.embedding <=> CAST(:q AS halfvec) AS d "
-                    "FROM search_contents c WHERE c.id IN (SELECT content_id FROM kept)), "
-                    "best AS (SELECT kept.id, near.d AS d FROM near JOIN kept ON kept.content_id = near.id "
-                    f"ORDER BY near.d, kept.id LIMIT :depth) SELECT {_COLUMNS}, 1 - best.d FROM best "
-                    "JOIN search_passages p ON p.id = best.id ORDER BY best.d, p.id"), params))
+                    f"WITH {_KEPT_SQL.format(where=where)}, {_EXACT_DENSE} "
+                    f"SELECT {_COLUMNS}, 1 - dense_best.d FROM dense_best "
+                    "JOIN search_passages p ON p.id = dense_best.id ORDER BY dense_best.d, p.id"), params))
             return _rows(conn.execute(text(_near_passages(near, "")), params))
         contents = None  # at most the collection's passages, read once a filtered read must widen
         k = depth
@@ -173,6 +194,59 @@ def dense_ranking(conn: Connection, collection: str, vector: np.ndarray, filters
             if k >= contents:
                 return found
             k *= WIDEN
+
+
+@dataclass(frozen=True)
+class ExactRankings:
+    """A filter's rankings in one collection, read by ``exact_rankings``: ``passing`` passages
+    (counted up to ``EXACT_LIMIT + 1``); ``selective``: at most ``EXACT_LIMIT`` pass, and the
+    rankings asked for were read (else they are None: the graph and the postings must be read)."""
+
+    passing: int
+    selective: bool = False
+    dense: list[PgPassage] | None = None
+    sparse: list[PgPassage] | None = None
+
+
+def exact_rankings(conn: Connection, collection: str, vector: np.ndarray | None, terms: list[tuple[str, float]],
+                   filters: SearchFilters, depth: int = DEPTH) -> ExactRankings:
+    """``matching_passages``, and when the filter is selective ``dense_ranking`` (with a
+    ``vector``) and ``sparse_ranking`` (with ``terms``), from ONE read of the passing passages:
+    counted, compared and scored in one statement instead of three reads of the filter's
+    indexes. The rankings are those two functions' (the same SQL); a broad filter costs the
+    count alone, as before."""
+    check_collection(collection)
+    where, params = filter_sql(filters)
+    if not where:
+        raise ValueError("exact_rankings is for filtered rankings")
+    params = {**params, "collection": collection, "depth": depth, "limit": EXACT_LIMIT}
+    with read_snapshot(conn):
+        weighted = bm25_terms(conn, collection, terms) if terms else Bm25Terms([], [], 1.0)
+        ctes, parts = [f"kept AS MATERIALIZED (SELECT p.id, p.content_id FROM search_passages p "
+                       f"WHERE p.collection = :collection{where} LIMIT :limit + 1)"], []
+        if vector is not None:
+            ctes.append(_EXACT_DENSE)
+            parts.append(f"SELECT 0, row_number() OVER (ORDER BY dense_best.d, p.id) AS rank, {_COLUMNS}, "
+                         f"1 - dense_best.d FROM dense_best JOIN search_passages p ON p.id = dense_best.id{_UNLESS_BROAD}")
+            params["q"] = vector_literal(vector)
+        if weighted:
+            ctes[:0] = [_QUERY_TERMS]
+            ctes.append(_EXACT_SPARSE)
+            parts.append(f"SELECT 1, row_number() OVER (ORDER BY sparse_best.score DESC, p.id), {_COLUMNS}, "
+                         f"sparse_best.score FROM sparse_best JOIN search_passages p ON p.id = sparse_best.id{_UNLESS_BROAD}")
+            params.update(terms=weighted.terms, weights=weighted.weights, avg=weighted.average_length,
+                          k1=BM25_K1, b=BM25_B)
+        parts.append("SELECT 2, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, count(*) FROM kept")
+        rows = conn.execute(text(f"WITH {', '.join(ctes)} SELECT * FROM ({' UNION ALL '.join(f'({p})' for p in parts)}) "
+                                 "s(part, rank, id, item_id, text, span_start, span_end, page, line, score) "
+                                 "ORDER BY part, rank"), params).all()
+    passing = int(rows[-1][-1])
+    if passing > EXACT_LIMIT:
+        return ExactRankings(passing)
+    found: dict[int, list[PgPassage]] = {0: [], 1: []}
+    for part, _, *passage in rows[:-1]:
+        found[part].append(PgPassage(*passage))
+    return ExactRankings(passing, True, found[0] if vector is not None else None, found[1] if terms else None)
 
 
 def _near_passages(near: str, where: str) -> str:
@@ -210,7 +284,6 @@ def bm25_terms(conn: Connection, collection: str, terms: list[tuple[str, float]]
     return Bm25Terms(kept, [weight[t] * math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in kept], total / n)
 
 
-_BM25 = "sum(q.w * t.tf / (t.tf + :k1 * (1 - :b + :b * t.length / :avg)))"
 _QUERY_TERMS = "q AS (SELECT * FROM unnest(CAST(:terms AS text[]), CAST(:weights AS float8[])) AS u(term, w))"
 # the first unread posting of each term after its ``read`` best ones (tf descending, length ascending)
 _FIRST_UNREAD = text(
@@ -251,12 +324,9 @@ def sparse_ranking(conn: Connection, collection: str, terms: list[tuple[str, flo
         if _selective(conn, collection, filters, where, passing):
             # the query terms' postings of the passing passages' contents, scored per content
             return _rows(conn.execute(text(
-                f"WITH {_QUERY_TERMS}, {_KEPT_SQL.format(where=where)}, hits AS (SELECT t.content_id, {_BM25} AS score FROM q "
-                "JOIN search_terms t ON t.collection = :collection AND t.term = q.term "
-                "WHERE t.content_id IN (SELECT content_id FROM kept) GROUP BY t.content_id), "
-                "best AS (SELECT kept.id, hits.score FROM hits JOIN kept ON kept.content_id = hits.content_id "
-                f"ORDER BY hits.score DESC, kept.id LIMIT :depth) SELECT {_COLUMNS}, best.score FROM best "
-                "JOIN search_passages p ON p.id = best.id ORDER BY best.score DESC, p.id"), params))
+                f"WITH {_QUERY_TERMS}, {_KEPT_SQL.format(where=where)}, {_EXACT_SPARSE} "
+                f"SELECT {_COLUMNS}, sparse_best.score FROM sparse_best "
+                "JOIN search_passages p ON p.id = sparse_best.id ORDER BY sparse_best.score DESC, p.id"), params))
         if every_posting:
             return _rows(conn.execute(text(
                 f"WITH {_QUERY_TERMS}, hits AS (SELECT t.content_id, {_BM25} AS score FROM q JOIN search_terms t "

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 from sqlalchemy import text
@@ -35,14 +37,16 @@ from search_api.schemas import (
 )
 from search_api.search.hybrid import fuse_signals, rrf
 from search_api.search.intent import answering_first, filtered_confidence, read_intent
+from search_api.search.pg_parallel import RankingWorkers, export_snapshot
 from search_api.search.pg_rankings import (
-    PgPassage, dense_ranking, filter_sql, matching_passages, read_snapshot, sparse_ranking,
+    ExactRankings, PgPassage, dense_ranking, exact_rankings, filter_sql, read_snapshot, sparse_ranking,
 )
 from search_api.search.ranking import CJK_CHAR, DEFAULT_TUNING, QueryPlan, SearchTuning, plan_query
 from search_api.search.search import FACET_POOL, check_mode, facet_counts, hit_scores, squeeze_heading
 from search_api.sparse.sparse import find_terms, frame_words, simplified
 from search_api.unit_lookup import lookup_unit
 
+T = TypeVar("T")
 ANSWER_POOL = 100  # fused items whose cards are read to put answering ones first (see docstring)
 _SIGNALS = (("dense_measures", "dense", "measures", 0), ("dense_clauses", "dense", "clauses", 1),
             ("sparse_measures", "sparse", "measures", 2), ("sparse_clauses", "sparse", "clauses", 3))
@@ -56,16 +60,67 @@ class PgRankings:
     sparse: dict[str, list[PgPassage]] = field(default_factory=dict)
 
 
-def pg_rankings(conn: Connection, plan: QueryPlan, vector: np.ndarray | None, filters: SearchFilters) -> PgRankings:
-    out = PgRankings()
-    for name in ("measures", "clauses"):
-        # counted once for both retrievers (each counted its own: ~25 ms a count at 3,000 documents)
-        passing = matching_passages(conn, name, filters) if filter_sql(filters)[0] else None
+def pg_rankings(conn: Connection, plan: QueryPlan, vector: np.ndarray | None, filters: SearchFilters,
+                workers: RankingWorkers | None = None) -> tuple[PgRankings, PgRankings]:
+    """The rankings under ``filters`` and, when there are filters, without them (the facets
+    show what the query finds unfiltered; with no filter the two are the same object). With
+    ``workers``, every ranking runs on a worker in the snapshot of ``conn``'s open transaction
+    (``pg_parallel``), the unfiltered ones while the filtered collections are counted; without,
+    one after another on ``conn``. Both give the same rankings."""
+    filtered = bool(filter_sql(filters)[0])
+    run = _on(conn, workers)
+
+    def rank(chosen: SearchFilters, name: str, passing: int | None) -> dict[str, Future]:
+        out: dict[str, Future] = {}
         if vector is not None:
-            out.dense[name] = dense_ranking(conn, name, vector, filters, passing=passing)
+            out["dense"] = run(lambda c: dense_ranking(c, name, vector, chosen, passing=passing))
         if plan.terms:
-            out.sparse[name] = sparse_ranking(conn, name, plan.terms, filters, passing=passing)
+            out["sparse"] = run(lambda c: sparse_ranking(c, name, plan.terms, chosen, passing=passing))
+        return out
+
+    # a filtered collection's passages are counted once for both retrievers, and when few pass
+    # both are scored exactly in the same statement (``exact_rankings``: one read of them)
+    exact = {name: run(lambda c, n=name: exact_rankings(c, n, vector, plan.terms, filters))
+             for name in _COLLECTIONS} if filtered else {}
+    unfiltered = {name: rank(SearchFilters(), name, None) for name in _COLLECTIONS}
+    chosen = {name: _read_exact(exact[name].result()) or rank(filters, name, exact[name].result().passing)
+              for name in _COLLECTIONS} if filtered else unfiltered
+    collected = []
+    for per_collection in (chosen, unfiltered):
+        out = PgRankings()
+        for name, futures in per_collection.items():
+            for kind, future in futures.items():
+                getattr(out, kind)[name] = future.result()
+        collected.append(out)
+    return collected[0], collected[1]
+
+
+_COLLECTIONS = ("measures", "clauses")
+
+
+def _read_exact(found: ExactRankings) -> dict[str, Future] | None:
+    """The rankings ``exact_rankings`` read, as ``rank`` gives them; None for a broad filter."""
+    if not found.selective:
+        return None
+    out: dict[str, Future] = {}
+    for kind in ("dense", "sparse"):
+        if getattr(found, kind) is not None:
+            out[kind] = Future()
+            out[kind].set_result(getattr(found, kind))
     return out
+
+
+def _on(conn: Connection, workers: RankingWorkers | None) -> Callable[[Callable[[Connection], T]], Future[T]]:
+    """How a ranking runs: on a worker in ``conn``'s snapshot, or now on ``conn`` itself."""
+    if workers is not None:
+        snapshot = export_snapshot(conn)
+        return lambda job: workers.submit(snapshot, job)
+
+    def now(job: Callable[[Connection], T]) -> Future[T]:
+        done: Future[T] = Future()
+        done.set_result(job(conn))
+        return done
+    return now
 
 
 def _items(ranking: list[PgPassage]) -> list[tuple[str, float]]:
@@ -116,12 +171,15 @@ def _sentence(item: str, card: ItemCard, rankings: PgRankings, terms: list[str])
 
 def search_pg(query: str, conn: Connection, embedder: Embedder | None, model_id: str, generation: str,
               k: int = 10, filters: SearchFilters | None = None, mode: SearchMode = "hybrid",
-              tuning: SearchTuning = DEFAULT_TUNING, unit_names: Iterable[str] = ()) -> SearchResponse:
+              tuning: SearchTuning = DEFAULT_TUNING, unit_names: Iterable[str] = (),
+              workers: RankingWorkers | None = None) -> SearchResponse:
     """Measures answering ``query`` from the PostgreSQL index on ``conn``, best first.
 
     unit_names: every unit name the index holds (canonical and as written; the engine keeps them
         per generation): a unit the question names becomes a filter, and a typed unit is read
         against them.
+    workers: run the rankings side by side in the search's snapshot (``pg_parallel``); None,
+        one after another on ``conn``. The answer is the same.
     """
     started = time.perf_counter()
     filters = filters or SearchFilters()
@@ -142,11 +200,11 @@ def search_pg(query: str, conn: Connection, embedder: Embedder | None, model_id:
     if mode != "sparse" and vector is None:
         raise ValueError("dense and hybrid search need a query embedder")
     with read_snapshot(conn):  # one snapshot for everything the answer reads (docstring)
-        rankings = pg_rankings(conn, plan, vector, filters)
+        rankings, unfiltered_rankings = pg_rankings(conn, plan, vector, filters, workers)
         fused, signals = fuse_pg(rankings, mode, tuning)
         unfiltered = fused
-        if filters != SearchFilters():  # facets show what the query finds without the filters
-            unfiltered, _ = fuse_pg(pg_rankings(conn, plan, vector, SearchFilters()), mode, tuning)
+        if unfiltered_rankings is not rankings:  # facets show what the query finds without the filters
+            unfiltered, _ = fuse_pg(unfiltered_rankings, mode, tuning)
         pool = list(dict.fromkeys(i for i, _ in (*fused[:max(k, ANSWER_POOL)], *unfiltered[:FACET_POOL])))
         cards = _cards(conn, pool)
         if tuning.intent_first:

@@ -4,6 +4,8 @@ answers (hits, cards, texts, facets, confidence), and the next search no longer 
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import text
 
@@ -44,13 +46,15 @@ def test_a_build_between_a_searchs_steps_changes_nothing_it_answers(pg_live: Set
     gone = before.hits[0].card.doc_id
     original = getattr(pg_search, step)
     synced = []
+    one_build = threading.Lock()
     with Registry.open(pg_live) as registry:
         saved = registry.document(gone), registry.tasks(doc_id=gone), registry.targets(doc_id=gone)
         registry.remove_document(gone)
 
         def build_meanwhile(*args, **kwargs):
-            if not synced:
-                synced.append(sync_pg_index(pg_live, registry))
+            with one_build:  # the rankings run side by side (pg_parallel): the first builds, once
+                if not synced:
+                    synced.append(sync_pg_index(pg_live, registry))
             return original(*args, **kwargs)
 
         monkeypatch.setattr(pg_search, step, build_meanwhile)
