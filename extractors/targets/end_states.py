@@ -27,9 +27,9 @@ def _anywhere_rules() -> tuple[tuple[QualitativeRule, ...], re.Pattern[str]]:
     """The rules that state a target anywhere, and one character class holding a character each
     of their matches must hold (覆, 通, 清 …): one search rules out most clauses."""
     rules = tuple(r for r in target_lexicon().qualitative if r.anywhere)
-    keys = {max(r.required, key=ord) for r in rules if r.required}
-    if len(keys) < len(rules):  # a rule without a required character: no shortcut
+    if any(not r.required for r in rules):  # a rule without a required character: no shortcut
         return rules, re.compile("")
+    keys = {max(r.required, key=ord) for r in rules}  # two rules may share one
     return rules, re.compile("[" + re.escape("".join(sorted(keys))) + "]")
 
 

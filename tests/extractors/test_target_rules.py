@@ -62,3 +62,11 @@ def test_rule_ids_are_unique_within_a_file():
     for file in ("targets.yaml", "deadlines.yaml"):
         ids = [name.rsplit(":", 1)[1] for name, _ in RULES if name.startswith(file)]
         assert len(ids) == len(set(ids)), file
+
+
+def test_every_rule_that_states_a_target_anywhere_holds_a_character_every_match_holds():
+    """Every clause of every document is tried against these rules: one search for their
+    characters rules most clauses out, and a rule without one would switch that off for all."""
+    from extractors.targets.lexicon import target_lexicon
+
+    assert [r.id for r in target_lexicon().qualitative if r.anywhere and not r.required] == []
