@@ -255,3 +255,20 @@ def _spread_cues(items: list[Item]) -> list[Item]:
                 it = it._replace(cue=later.cue)
         out.append(it)
     return out
+
+
+def names_list_shape_ok(s: str, a: int, b: int) -> bool:
+    """``s[a:b]`` is a list of names, as a sentence's subject is: no comma, balanced brackets,
+    nothing clause-like."""
+    text = s[a:b]
+    if any(ch in text for ch in "，,：:“”\"《》") or not text.strip():
+        return False
+    depth = 0
+    for ch in text:
+        if ch in OPENERS:
+            depth += 1
+        elif ch in CLOSERS:
+            depth -= 1
+            if depth < 0:
+                return False  # 各省 区、市）: a bracket lost in conversion, the names are garbled
+    return depth == 0

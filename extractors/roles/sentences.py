@@ -19,8 +19,8 @@ import functools
 import re
 from typing import NamedTuple
 
-from extractors.roles.conventions import CLOSERS, OPENERS, role_lexicon, sentence_rules
-from extractors.roles.items import BLANK, Item, list_items
+from extractors.roles.conventions import role_lexicon, sentence_rules
+from extractors.roles.items import BLANK, Item, list_items, names_list_shape_ok
 from extractors.roles.marked import DepthCounter, in_region
 from extractors.roles.text import TextView
 from extractors.roles.zones import RUN_IN_END, Zones, bare_heading_end, charges_in_earnest
@@ -188,7 +188,7 @@ def _sentence_at(s: str, p: int) -> Sentence | None:
     line = s[s.rfind("\n", 0, x) + 1 : x]
     owner = _ITEM_OWNER.match(s, x, stop)
     if owner is not None and (head := rules["heading"].match(line)) and not line[head.end() :].strip():
-        if _subject_shape_ok(s, x, owner.end(1)):
+        if names_list_shape_ok(s, x, owner.end(1)):
             # 3.市科技局：实施创新驱动战略。 the item names its body first, as a label would; a
             # duty it leads (市经信局：负责牵头推进…, 市财政局：负责…，会同相关部门制定…) makes it lead
             duty = s[owner.end() : s.find("。", owner.end(), stop) if "。" in s[owner.end() : stop] else stop]
@@ -220,7 +220,7 @@ def _sentence_at(s: str, p: int) -> Sentence | None:
     subject = (x, subject_end)
     if rules["not_subject"].match(s[x : x + 6]) or rules["not_name"].search(s[x:subject_end]):
         return None
-    if not _subject_shape_ok(s, *subject):
+    if not names_list_shape_ok(s, *subject):
         return None
     head = s[pred.start() : min(stop, pred.start() + 12)]
     lead = rules["lead"].match(head) is not None
@@ -268,22 +268,6 @@ _LIST_SEPARATOR = re.compile("、")
 _COLON = re.compile("[：:]")
 _LEADS_AFTER_COMMA = re.compile(r"[，,]\s*(?:要|并)?\s*(?:牵头|会同)")
 _ITEM_OWNER = re.compile(r"([^，。；：:、\n]{2,30}?(?:、[^，。；：:、\n]{2,30}?)*)[：:]")
-
-
-def _subject_shape_ok(s: str, a: int, b: int) -> bool:
-    """A subject is a list of names: no comma, balanced brackets, nothing clause-like."""
-    text = s[a:b]
-    if any(ch in text for ch in "，,：:“”\"《》") or not text.strip():
-        return False
-    depth = 0
-    for ch in text:
-        if ch in OPENERS:
-            depth += 1
-        elif ch in CLOSERS:
-            depth -= 1
-            if depth < 0:
-                return False  # 各省 区、市）: a bracket lost in conversion, the names are garbled
-    return depth == 0
 
 
 def _sentence_items(view: TextView, a: int, b: int, strict: bool = True) -> list[Item] | None:
