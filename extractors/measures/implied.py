@@ -4,7 +4,7 @@ or with every measure before the note (以上任务均需各设区市人民政�
 from __future__ import annotations
 
 from extractors.context import DocumentContext
-from extractors.numbers import parse_chinese_numeral
+from extractors.numbers import parse_number
 from extractors.roles.statements import find_statements, parse_statement, parse_unit_list, role_lexicon
 from pipeline.model import Task, UnitMention
 
@@ -18,9 +18,8 @@ def with_implied_units(ctx: DocumentContext, tasks: list[Task]) -> list[Task]:
         for m in rule.regex.finditer(ctx.text_view.simplified):
             a, b = m.span("units")
             if rule.applies_to == "group":
-                count = m.groupdict().get("count")
-                n = None if count is None else int(count) if count.isdigit() else int(parse_chinese_numeral(count) or 0)
-                tasks = _with_group_note(ctx, tasks, a, b, n or None)
+                count = parse_number(m.group("count")) if m.groupdict().get("count") else None
+                tasks = _with_group_note(ctx, tasks, a, b, int(count) if count else None)
                 continue
             parse = parse_unit_list(ctx.doc.text[a:b], base=a, context=ctx.units)
             units = tuple(u.model_copy(update={"role": "unassigned"}) for u in parse.units)

@@ -191,7 +191,8 @@ def _sentence_at(s: str, p: int) -> Sentence | None:
         if names_list_shape_ok(s, x, owner.end(1)):
             # 3.市科技局：实施创新驱动战略。 the item names its body first, as a label would; a
             # duty it leads (市经信局：负责牵头推进…, 市财政局：负责…，会同相关部门制定…) makes it lead
-            duty = s[owner.end() : s.find("。", owner.end(), stop) if "。" in s[owner.end() : stop] else stop]
+            full_stop = s.find("。", owner.end(), stop)
+            duty = s[owner.end() : full_stop if full_stop != -1 else stop]
             leads = rules["lead"].match(duty) is not None or _LEADS_AFTER_COMMA.search(duty) is not None
             return Sentence(start=x, end=owner.end(), subject=(x, owner.end(1)), partners=None, lead=leads)
     start = x

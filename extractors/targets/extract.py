@@ -309,10 +309,11 @@ def extract_targets(
     targets: list[Target] = []
     rows = [t for t in tasks if t.role_rule == "table_columns"] if table_rows is None else list(table_rows)
     claims = document_claims(doc, by_id, rows)
-    in_body = {(_task_for(c, tasks), _restatement_key(doc, c)) for c, _, _ in claims}
+    owners = [_task_for(c, tasks) for c, _, _ in claims]  # the measure a claim's text stands in
+    in_body = {(owner, _restatement_key(doc, c)) for (c, _, _), owner in zip(claims, owners) if owner}
     n = 0
-    for c, text, section_id in claims:
-        restated = _task_for(c, tasks) is None and _restated_task(c, rows, tasks)
+    for (c, text, section_id), owner in zip(claims, owners):
+        restated = None if owner else _restated_task(c, rows, tasks)
         if restated and (restated, _restatement_key(doc, c)) in in_body:
             continue  # a 分工 table's cell repeating its measure's own words: one target, the body's
         n += 1
@@ -323,7 +324,7 @@ def extract_targets(
                 quote=span.slice(doc.text), indicator=c.indicator, scope=c.scope,
                 value=c.value, value_max=c.value_max, unit=c.unit,
                 comparator=c.comparator, year=c.year, binding=c.binding, cumulative=c.cumulative,
-                task_id=_task_for(c, tasks) or _restated_task(c, rows, tasks),
+                task_id=owner or restated,
                 span=span, source=doc.source_ref(span, section_id),
             )
         )
