@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
         finally:
             if app.state.snapshots is not None:
                 app.state.snapshots.close()
+            app.state.engine.close()
 
     app = FastAPI(
         title="taizhang 台账 API",

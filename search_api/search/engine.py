@@ -271,6 +271,16 @@ class SearchEngine:
                              mode=mode, tuning=tuning, unit_names=self._pg_unit_names(conn, state.generation),
                              workers=self._pg_workers)
 
+    def close(self) -> None:
+        """Let go of what the engine holds open on PostgreSQL: the ranking workers' threads and
+        connections, and its own connection pool. The app's lifespan calls it when it ends; a
+        one-query engine (``search`` below) when its query is answered."""
+        if self._pg_workers is not None:
+            self._pg_workers.close()
+            self._pg_workers = None
+        if self._pg is not None:
+            self._pg.dispose()
+
     def units(self) -> set[str]:
         """Canonical names of every unit named for a measure in the index, whatever its role."""
         if self.on_postgres:
@@ -293,9 +303,17 @@ class SearchEngine:
 def search(query: str, settings: Settings, k: int = 10, filters: SearchFilters | None = None,
            mode: SearchMode = "hybrid", tuning: SearchTuning = DEFAULT_TUNING) -> SearchResponse:
     """One query with an engine of its own (loads the index and the embedder for this call)."""
-    return SearchEngine(settings, tuning=tuning).search(query, k=k, filters=filters, mode=mode)
+    engine = SearchEngine(settings, tuning=tuning)
+    try:
+        return engine.search(query, k=k, filters=filters, mode=mode)
+    finally:
+        engine.close()
 
 
 def index_units(settings: Settings) -> set[str]:
     """``SearchEngine.units`` with an engine of its own."""
-    return SearchEngine(settings).units()
+    engine = SearchEngine(settings)
+    try:
+        return engine.units()
+    finally:
+        engine.close()

@@ -144,3 +144,19 @@ def test_one_read_of_a_selective_filter_gives_both_rankings_and_the_count(pg_set
     finally:
         engine.dispose()
     assert seen[True] and (seen[False] or limit > 50), seen  # both paths were compared
+
+
+def test_a_served_app_lets_its_ranking_workers_go_when_it_ends(pg_settings: Settings) -> None:  # noqa: F811
+    """The workers' threads and connections end with the app's lifespan, not with the process."""
+    from fastapi.testclient import TestClient
+
+    from search_api.app import create_app
+
+    app = create_app(pg_settings)
+    with TestClient(app) as client:
+        assert client.get("/search", params={"q": "园区基础设施建设"}).status_code == 200
+        workers = app.state.engine._pg_workers  # noqa: SLF001
+        assert workers is not None
+    assert app.state.engine._pg_workers is None  # noqa: SLF001
+    with pytest.raises(RuntimeError):  # its thread pool is shut down
+        workers.submit("00000003-00000002-1", lambda conn: None)
