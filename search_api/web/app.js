@@ -158,7 +158,8 @@ function searchHash(params) {
 }
 
 async function runSearch(params) {
-  $("#q").value = params.q || "";
+  // the first route runs once the page's names have loaded: never erase what is being typed then
+  if (params.q || document.activeElement !== $("#q")) $("#q").value = params.q || "";
   const status = $("#search-status");
   const results = $("#results");
   results.replaceChildren();

@@ -53,6 +53,17 @@ def test_search_result_opens_document_view(page, live_server) -> None:
     assert not errors, errors
 
 
+def test_what_is_typed_survives_the_pages_first_route(page, live_server) -> None:
+    """On a slow server the page's first route (after its names load) can come after the user
+    started typing: it must not erase the query."""
+    page.goto(f"{live_server}/#/search")
+    page.fill("#q", "编制园区发展规划")
+    page.evaluate("route()")  # the first route, late
+    assert page.input_value("#q") == "编制园区发展规划"
+    page.press("#q", "Enter")
+    page.wait_for_selector("#results li.card")
+
+
 def test_source_dialog_shows_page_and_line(page, live_server) -> None:
     page.goto(f"{live_server}/#/search?q=%E5%9C%9F%E5%9C%B0%E8%A6%81%E7%B4%A0%E4%BF%9D%E9%9A%9C")
     page.wait_for_selector("#results li.card")
