@@ -231,11 +231,10 @@ def _share(m: re.Match[str]) -> Quantity | None:
 # A ratio to one (车桩比2:1, 停车泊位比1:1.2): the other term is the figure, with no unit. Only after
 # a 比 word, so a clock time (1:30) is never one.
 _RATIO = re.compile(r"(?<![0-9０-９.．:：])(?P<a>\d+(?:\.\d+)?)\s*[:：]\s*(?P<b>\d+(?:\.\d+)?)(?![0-9０-９.．:：])")
-_RATIO_WORD = re.compile(r"比")
 
 
 def _ratio(m: re.Match[str], text: str) -> Quantity | None:
-    if not _RATIO_WORD.search(text, max(0, m.start() - 16), m.start()):
+    if "比" not in text[max(0, m.start() - 16) : m.start()]:
         return None
     a, b = Decimal(m.group("a")), Decimal(m.group("b"))
     if a == 1:

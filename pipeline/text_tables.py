@@ -41,13 +41,12 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return lines
 
 
-def flattened_tables(text: str) -> tuple[RawTable, ...]:
+def flattened_tables(lines: list[tuple[int, str]]) -> tuple[RawTable, ...]:
     """Tables flattened one cell per line (a web page's table copied as text): a line 序号, the
     other header cells one per line (one of them a unit column: 牵头单位, 责任单位, 指导部门 …, or
     a task column: 重点任务, 具体措施),
     then rows that each start with their number; lines between rows (一、…方面（共5项）) are
-    group titles, not rows."""
-    lines = _lines(text)
+    group titles, not rows. ``lines``: (offset, stripped line) of the text (``_lines``)."""
     tables: list[RawTable] = []
     i = 0
     while i < len(lines):
@@ -160,7 +159,8 @@ def text_tables(text: str) -> tuple[RawTable, ...]:
     lines with the same number of cells (markdown pipes or tabs); a markdown rule line is not a
     row. Each keeps the span of its lines in ``text``, as the DOCX and HTML loaders do. Tables
     flattened one cell per line: ``flattened_tables``."""
-    tables: list[RawTable] = [*flattened_tables(text), *flattened_indicator_tables(_lines(text))]
+    lines = _lines(text)
+    tables: list[RawTable] = [*flattened_tables(lines), *flattened_indicator_tables(lines)]
     rows: list[tuple[str, ...]] = []
     start = end = 0
     offset = 0

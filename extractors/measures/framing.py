@@ -40,25 +40,25 @@ def holds_rows(section: Section, rows: list[Task]) -> bool:
     return any(section.span.start <= r.span.start < section.span.end for r in rows)
 
 
-def is_closing_clause(ctx: DocumentContext, section: Section) -> bool:
-    """本措施自…起施行 / 有效期… / 由…负责解释: the item frames the text, even when it names a body;
-    after a run-in title (第二十三条　施行日期。本政策自…施行) the sentence after the title says so."""
-    rule = role_lexicon().rule("closing_clause").regex
+def _opening(ctx: DocumentContext, section: Section) -> list[str]:
+    """The item's first sentence, and after a run-in title (第二十三条　施行日期。本政策自…施行) the
+    sentence after the title too: what an item says it is."""
     first = first_sentence_of(ctx, section)
-    if rule.search(first):
-        return True
     if not section.run_in:
-        return False
+        return [first]
     body = re.sub(r"\s+", "", ctx.text_view.simplified[section.span.start : section.span.end])
     after_title = body[body.find(first) + len(first) + 1 :]
-    return bool(rule.search(re.split(r"[。；]", after_title, maxsplit=1)[0]))
+    return [first, re.split(r"[。；]", after_title, maxsplit=1)[0]]
+
+
+def is_closing_clause(ctx: DocumentContext, section: Section) -> bool:
+    """本措施自…起施行 / 有效期… / 由…负责解释: the item frames the text, even when it names a body."""
+    rule = role_lexicon().rule("closing_clause").regex
+    return any(rule.search(sentence) for sentence in _opening(ctx, section))
 
 
 def is_scoring_rule(ctx: DocumentContext, section: Section) -> bool:
     """获得国家级试点示范的，每项加2分 / 有下列情形之一的，予以扣分：a rule of a 考核办法's score, not
-    a duty; after a run-in title (第五条 加分项。有下列…) the sentence after the title says so."""
+    a duty (第五条 加分项。有下列…: the sentence after the title says so)."""
     rule = role_lexicon().rule("scoring_rule").regex
-    body = re.sub(r"\s+", "", ctx.text_view.simplified[section.span.start : section.span.end])
-    body = body[len(re.sub(r"\s+", "", section.number or "")) :]
-    sentences = re.split(r"[。；]", body, maxsplit=2)
-    return any(rule.search(s) for s in sentences[: 2 if section.run_in else 1])
+    return any(rule.search(sentence) for sentence in _opening(ctx, section))

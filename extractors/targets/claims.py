@@ -281,14 +281,12 @@ class ClauseReading:
 NO_CONTEXT = ClauseContext()  # a clause read on its own
 _NOTHING = ClauseReading((), None)  # what most clauses state: no figure, no year
 _HISTORY = ClauseReading((), None, history=True)
-# Words by which a clause after a statement of what was speaks of what is to come again
-_OWN_TIME = re.compile(r"20\d{2}\s*年|力争|目标|确保|争取|预计|“十[一二三四五六七八九]?五”")
 
 
 def continues_history(text: str) -> bool:
     """After a clause telling what was (2023年，全市…实现30.6万辆), does ``text`` go on telling it
-    (全市累计建成…1.5万个), naming no time or aim of its own?"""
-    return _OWN_TIME.search(text) is None
+    (全市累计建成…1.5万个), naming no time or aim of its own (``aims`` in the lexicon)?"""
+    return target_lexicon().aims.regex.search(text) is None
 
 
 def read_clause(text: str, ctx: ClauseContext = NO_CONTEXT) -> ClauseReading:
@@ -347,8 +345,9 @@ def read_clause(text: str, ctx: ClauseContext = NO_CONTEXT) -> ClauseReading:
     return ClauseReading(tuple(mapped), lead_year)
 
 
-_YEARS_RESPECTIVELY = re.compile(r"((?:(?:19|20)\d{2}年[、，,和及]?\s*){2,})分别")
-_YEAR_LIST_BEFORE_RESPECTIVELY = re.compile(r"(?:(?:19|20)\d{2}年[、，,和及]?\s*){2,}(?=分别$)")
+_YEAR_LIST = r"(?:(?:19|20)\d{2}年[、，,和及]?\s*){2,}"  # 2024年、2025年、2026年
+_YEARS_RESPECTIVELY = re.compile(f"({_YEAR_LIST})分别")
+_YEAR_LIST_BEFORE_RESPECTIVELY = re.compile(f"{_YEAR_LIST}(?=分别$)")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
 
 

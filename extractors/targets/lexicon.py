@@ -86,6 +86,7 @@ class TargetLexicon(BaseModel):
     masks: tuple[Rule, ...]
     lead_ins: Rule
     this_year: Rule
+    aims: Rule
     time_before_verb: Rule
     scope: Rule
     scope_before_count: Rule

@@ -38,7 +38,7 @@ class TableRowClaim:
 
 def _is_target_table(table: DocTable, header: tuple[str, ...] | None) -> bool:
     lex = target_lexicon()
-    goal_column = any(re.search(r"20\d{2}\s*年\s*目标", h) for h in header or ())
+    goal_column = bool(_year_columns(header, None))  # 2024年目标: a column of a year's goals
     if header and table_lexicon().scoring_header.regex.search(" ".join(header)) and not goal_column:
         # 序号 考核指标 分值 评分标准: points, not goals (the same rule keeps it out of the 分工 tables);
         # a column of a year's goals (2024年目标) beside the points still states them
@@ -212,8 +212,9 @@ def read_table(doc: Document, table: DocTable, scope: str | None,
     return out
 
 
-def _cell_claim(row, indicator, name_unit, value_i, unit_i, binding_i, header_units, scope, year,
-                loc) -> Claim | None:
+def _cell_claim(row: tuple[str, ...], indicator: str, name_unit: re.Match[str] | None, value_i: int,
+                unit_i: int | None, binding_i: int | None, header_units: dict[int, str], scope: str | None,
+                year: int | None, loc: tuple[int, int]) -> Claim | None:
     """The target one value cell of a target table's row states, or None."""
     lex = target_lexicon()
     read = read_value(indicator, row[value_i])
