@@ -29,6 +29,7 @@ _TASK_HEADER = re.compile(r"任\s*务|措\s*施|举\s*措|工作事项|重点工
 ROW_NUMBER = re.compile(r"^[0-9０-９]{1,3}$")  # a flattened table row opens with its number on a line of its own
 _GROUP_ROW = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]")  # 一、扩大有效投资（5项）: a group title, never a header cell
 _MAX_HEADER_CELL = 12
+_MAX_GROUP_TITLE = 40
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
@@ -154,6 +155,12 @@ def flattened_indicator_tables(lines: list[tuple[int, str]]) -> list[RawTable]:
     return tables
 
 
+def _is_group_title(line: str) -> bool:
+    """A group's title standing on its own line between a table's rows (一、扩大有效投资（共5项）)."""
+    stripped = line.strip()
+    return bool(_GROUP_ROW.match(stripped)) and len(stripped) <= _MAX_GROUP_TITLE and "。" not in stripped
+
+
 def text_tables(text: str) -> tuple[RawTable, ...]:
     """Tables written as text, in a .txt/.md file or a conversion of one: runs of two or more
     lines with the same number of cells (markdown pipes or tabs); a markdown rule line is not a
@@ -170,6 +177,8 @@ def text_tables(text: str) -> tuple[RawTable, ...]:
         cells = None if rule_line else _cells(line)
         if rule_line and rows:
             end = line_end
+        elif cells is None and rows and _is_group_title(line):
+            pass  # 一、打造先进制造业高地（共6项） between a tab table's rows: the table goes on
         elif cells is not None and (not rows or len(cells) == len(rows[0])):
             if not rows:
                 start = offset

@@ -40,6 +40,17 @@ def holds_rows(section: Section, rows: list[Task]) -> bool:
     return any(section.span.start <= r.span.start < section.span.end for r in rows)
 
 
+def starts_in_a_rows_table(doc: Document, section: Section, rows: list[Task]) -> bool:
+    """An item whose number stands inside a 分工 table that gave rows (a tab-separated table's group
+    title 一、…（共6项） or a row's own number read as a heading): the rows are the measures."""
+    at = section.heading_span.start
+    return any(
+        t.span is not None and t.span.start <= at < t.span.end
+        and any(t.span.start <= r.span.start < t.span.end for r in rows)
+        for t in doc.tables
+    )
+
+
 def _opening(ctx: DocumentContext, section: Section) -> list[str]:
     """The item's first sentence, and after a run-in title (第二十三条　施行日期。本政策自…施行) the
     sentence after the title too: what an item says it is."""

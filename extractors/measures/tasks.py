@@ -34,6 +34,7 @@ from extractors.measures.framing import (
     is_closing_clause,
     is_operative_article,
     is_scoring_rule,
+    starts_in_a_rows_table,
 )
 from extractors.measures.ids import unique_ids
 from extractors.measures.implied import with_implied_units
@@ -129,6 +130,8 @@ def extract_tasks(
             continue
         if rows and not parses and (heading_alone(doc, ctx, section) or holds_rows(section, rows)):
             continue  # 一、加强数据治理 over nothing or over the 任务清单's rows: the rows are the measures
+        if rows and starts_in_a_rows_table(doc, section, rows):
+            continue
         if issued and section.span.start < (ctx.issued_from or 0) and all(p.span is None for p in parses):
             continue
         if not parses and not (

@@ -1,0 +1,33 @@
+"""分工 tables copied as text into a notice's 附件: their rows are the measures, whatever else the
+lines between them look like."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extractors.run import extract_document
+from pipeline.run import parse_file
+
+_NOTICE = "某市人民政府办公室关于印发规划重点任务分解方案的通知\n各县市区人民政府：\n现将分解表印发给你们，请认真抓好落实。\n\n附件\n\n重点任务分解表\n\n"
+
+
+def _tasks(tmp_path: Path, table: str):
+    path = tmp_path / "fenjie.txt"
+    path.write_text(_NOTICE + table, encoding="utf-8")
+    return extract_document(parse_file(path)).tasks
+
+
+def test_group_titles_between_tab_separated_rows_keep_the_table_whole(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, "序号\t规划任务\t牵头单位\t配合单位\t完成时限\n"
+                             "一、打造先进制造业高地（共2项）\n"
+                             "1\t做强轨道交通装备产业。到2025年，产业产值突破1500亿元。\t市工信局\t市发展改革委、市科技局、各县市区人民政府\t2025年底前\n"
+                             "2\t壮大航空产业。推动研发制造协同发展。\t市工信局、芦淞区人民政府\t市发展改革委、各县市区人民政府\t每年\n"
+                             "二、建设创新型城市（共1项）\n"
+                             "3\t建设科技创新平台。争创国家级创新平台。\t市科技局\t市财政局\t2023年12月\n")
+    assert [t.title for t in tasks] == ["做强轨道交通装备产业", "壮大航空产业", "建设科技创新平台"]
+    first, second, third = tasks
+    assert [u.name for u in first.lead] == ["市工信局"]
+    assert [u.name for u in first.supporting] == ["市发展改革委", "市科技局", "各县市区人民政府"]
+    assert [u.name for u in second.lead] == ["市工信局", "芦淞区人民政府"]  # two leads in one cell, as written
+    assert [u.name for u in third.supporting] == ["市财政局"] and not third.unassigned_units
+
