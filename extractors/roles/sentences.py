@@ -86,9 +86,10 @@ def sentence_statements(view: TextView, taken: list[tuple[int, int]]) -> list[tu
         a, b = Zones.measure_bounds(s, hit.start)
         if _after_closed_statement(s, taken[bisect.bisect_left(starts, a) : k], hit.start):
             continue
+        units = _sentence_units(view, hit)
         general = (bracketed and zones.in_guarantees(hit.start) and not _inside_any(starts, a, b)
-                   and not charges_in_earnest(s, hit.end, hit.lead))
-        if _sentence_units(view, hit):
+                   and not charges_in_earnest(s, hit.end, hit.lead) and _all_collective(units))
+        if units:
             out.append((hit.start, hit.end))
             if not general:
                 earnest.add((a, b))
@@ -98,6 +99,15 @@ def sentence_statements(view: TextView, taken: list[tuple[int, int]]) -> list[tu
     # body in earnest (要会同…, a date): then every body its sentences charge is its unit
     return [span for span, item in zip(out, items) if not bracketed or item in earnest
             or not zones.in_guarantees(span[0]) or _inside_any(starts, *item)]
+
+
+_COLLECTIVE = re.compile(r"^(?:各|有关|相关|所有)")
+
+
+def _all_collective(units: list[tuple[Item, Role]]) -> bool:
+    """Whether every body a sentence charges is a collective (各县（区）政府, 有关部门): a call on all
+    of them, where a named body (市财政局要…) is charged with the item."""
+    return all(_COLLECTIVE.match(item.name) for item, _ in units)
 
 
 _COMMA_CHAR = re.compile("[，,]\\s*")
