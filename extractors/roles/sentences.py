@@ -101,12 +101,12 @@ def sentence_statements(view: TextView, taken: list[tuple[int, int]]) -> list[tu
             or not zones.in_guarantees(span[0]) or _inside_any(starts, *item)]
 
 
-_COLLECTIVE = re.compile(r"^(?:各|有关|相关|所有)")
+_COLLECTIVE = re.compile(r"^(?:各|所有|园区|[省市县区乡镇]级|[市县区乡镇][（(])|有关|相关")
 
 
 def _all_collective(units: list[tuple[Item, Role]]) -> bool:
-    """Whether every body a sentence charges is a collective (各县（区）政府, 有关部门): a call on all
-    of them, where a named body (市财政局要…) is charged with the item."""
+    """Whether every body a sentence charges is a collective (各县（区）政府, 县（区）政府, 市级有关部门,
+    园区管委会): a call on all of them, where a named body (市财政局要…) is charged with the item."""
     return all(_COLLECTIVE.match(item.name) for item, _ in units)
 
 
