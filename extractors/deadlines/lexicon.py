@@ -56,6 +56,7 @@ class DeadlineLexicon(BaseModel):
     reference: tuple[Rule, ...]
     title_year: Rule
     field_label: Rule
+    part_deadline: Rule  # 本部分任务均于2024年底前完成: every measure of the part
 
     @model_validator(mode="after")
     def _every_rule_holds_its_anchor(self) -> DeadlineLexicon:

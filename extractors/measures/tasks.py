@@ -39,6 +39,7 @@ from extractors.measures.framing import (
 from extractors.measures.ids import unique_ids
 from extractors.measures.implied import with_implied_units
 from extractors.measures.milestones import attach_milestones
+from extractors.measures.part_deadlines import with_part_deadlines
 from extractors.measures.restated import merge_restated_rows
 from extractors.measures.shared import first_sentence, measure_deadlines, split_roles
 from extractors.measures.tables import table_tasks
@@ -142,7 +143,7 @@ def extract_tasks(
         tasks.append(_task(ctx, section, parses))
     tasks, rows = merge_restated_rows(tasks, rows)
     tasks.extend(rows)
-    return unique_ids(attach_milestones(doc, with_implied_units(ctx, tasks)))
+    return unique_ids(attach_milestones(doc, with_part_deadlines(ctx, with_implied_units(ctx, tasks))))
 
 
 # --------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from extractors.roles.conventions import role_lexicon, sentence_rules
 from extractors.roles.items import BLANK, Item, list_items, names_list_shape_ok
 from extractors.roles.marked import DepthCounter, in_region
 from extractors.roles.text import TextView
-from extractors.roles.zones import RUN_IN_END, Zones, bare_heading_end, charges_in_earnest
+from extractors.roles.zones import RUN_IN_END, Zones, all_collective, bare_heading_end, charges_in_earnest
 from extractors.units.names import canonical_unit, looks_like_unit, name_endings, suffix_endings
 from pipeline.model import Role
 
@@ -88,7 +88,7 @@ def sentence_statements(view: TextView, taken: list[tuple[int, int]]) -> list[tu
             continue
         units = _sentence_units(view, hit)
         general = (bracketed and zones.in_guarantees(hit.start) and not _inside_any(starts, a, b)
-                   and not charges_in_earnest(s, hit.end, hit.lead) and _all_collective(units))
+                   and not charges_in_earnest(s, hit.end, hit.lead) and all_collective(it.name for it, _ in units))
         if units:
             out.append((hit.start, hit.end))
             if not general:
@@ -99,15 +99,6 @@ def sentence_statements(view: TextView, taken: list[tuple[int, int]]) -> list[tu
     # body in earnest (要会同…, a date): then every body its sentences charge is its unit
     return [span for span, item in zip(out, items) if not bracketed or item in earnest
             or not zones.in_guarantees(span[0]) or _inside_any(starts, *item)]
-
-
-_COLLECTIVE = re.compile(r"^(?:各|所有|园区|[省市县区乡镇]级|[市县区乡镇][（(])|有关|相关")
-
-
-def _all_collective(units: list[tuple[Item, Role]]) -> bool:
-    """Whether every body a sentence charges is a collective (各县（区）政府, 县（区）政府, 市级有关部门,
-    园区管委会): a call on all of them, where a named body (市财政局要…) is charged with the item."""
-    return all(_COLLECTIVE.match(item.name) for item, _ in units)
 
 
 _COMMA_CHAR = re.compile("[，,]\\s*")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 
 from extractors.roles.conventions import role_lexicon, sentence_rules
 
@@ -142,3 +143,12 @@ def charges_in_earnest(s: str, end: int, lead: bool) -> bool:
     (各省级人民政府要…于2024年12月底前报备) assigns a measure, unlike a general call (各县（区）政府要…)."""
     sentence_end = s.find("。", end)
     return lead or bool(_DATED.search(s, end, sentence_end if sentence_end >= 0 else len(s)))
+
+
+_COLLECTIVE = re.compile(r"^(?:各|所有|园区|[省市县区乡镇]级|[市县区乡镇][（(])|有关|相关")
+
+
+def all_collective(names: Iterable[str]) -> bool:
+    """Whether every body a sentence charges is a collective (各县（区）政府, 县（区）政府, 市级有关部门,
+    园区管委会): a call on all of them, where a named body (市财政局要…) is charged with the item."""
+    return all(_COLLECTIVE.search(name) for name in names)

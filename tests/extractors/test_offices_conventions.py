@@ -29,3 +29,15 @@ def test_a_guarantee_item_charging_a_named_body_is_a_measure(tmp_path: Path) -> 
     assert not by_title["强化宣传引导"].lead  # no role stated: never promoted to lead
     assert "加强统筹协调" not in by_title  # a call on every county is a general requirement
     assert "压实工作责任" not in by_title  # so is one on a kind of body (县（区）政府, 园区管委会)
+
+
+def test_a_deadline_stated_once_for_a_part_dates_each_of_its_measures(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, "某市2024年数字政府建设工作要点\n一、重点任务\n（一）夯实基础支撑\n本部分任务于2024年底前完成。\n"
+                             "1.升级政务云平台。（牵头单位：市数据局）\n2.完善电子政务外网。2024年6月底前完成改造。（牵头单位：市数据局）\n"
+                             "（二）优化政务服务\n3.推进一网通办。（牵头单位：市政务办）\n4.深化一件事改革。（牵头单位：市政务办）\n"
+                             "本部分任务均于2025年6月底前完成。\n（三）强化数据治理\n5.完善数据目录。（牵头单位：市数据局）\n")
+    due = {t.title: [d.text for d in t.deadlines] for t in tasks}
+    assert due["升级政务云平台"] == ["2024年底前"]
+    assert due["完善电子政务外网"] == ["2024年6月底前", "2024年底前"]  # its own date first, the part's kept
+    assert due["推进一网通办"] == due["深化一件事改革"] == ["2025年6月底前"]  # the note after the part's last item
+    assert due["完善数据目录"] == []

@@ -1,0 +1,41 @@
+"""Deadlines a document states once for a part (本部分任务均于2024年底前完成), on a line of their
+own at the part's head or after its last item: every measure of the part is due then."""
+
+from __future__ import annotations
+
+from extractors.context import DocumentContext
+from extractors.deadlines.lexicon import deadline_lexicon
+from extractors.measures.shared import measure_deadlines
+from pipeline.model import Section, Task
+
+
+def with_part_deadlines(ctx: DocumentContext, tasks: list[Task]) -> list[Task]:
+    """``tasks`` with each part's stated deadlines added to its measures (a deadline a measure
+    states itself is kept once)."""
+    regex = deadline_lexicon().part_deadline.regex
+    for m in regex.finditer(ctx.text_view.simplified):
+        a, b = m.span("due")
+        due = measure_deadlines(ctx, ctx.doc.text[a:b], a)
+        part = _part_of(ctx, m.start("due"))
+        if not due or part is None:
+            continue
+        tasks = [_with(task, due) if part.span.start <= task.span.start < part.span.end else task for task in tasks]
+    return tasks
+
+
+def _part_of(ctx: DocumentContext, position: int) -> Section | None:
+    """The part a note at ``position`` speaks for: the deepest item holding it when that item has
+    items of its own (the note at the part's head), else that item's parent (after the last item)."""
+    holding = [s for s in ctx.content_sections if s.span.start <= position < s.span.end]
+    if not holding:
+        return None
+    deepest = max(holding, key=lambda s: s.level)
+    if ctx.children(deepest):
+        return deepest
+    return ctx.by_id.get(deepest.parent_id) if deepest.parent_id else None
+
+
+def _with(task: Task, due) -> Task:
+    known = {d.text for d in task.deadlines}
+    added = tuple(d for d in due if d.text not in known)
+    return task.model_copy(update={"deadlines": task.deadlines + added}) if added else task
