@@ -23,7 +23,13 @@ from extractors.roles.conventions import role_lexicon, sentence_rules
 from extractors.roles.items import BLANK, Item, list_items, names_list_shape_ok
 from extractors.roles.marked import DepthCounter, in_region
 from extractors.roles.text import TextView
-from extractors.roles.zones import RUN_IN_END, Zones, all_collective, bare_heading_end, charges_in_earnest
+from extractors.roles.zones import (
+    RUN_IN_END,
+    Zones,
+    all_collective,
+    bare_heading_end,
+    charges_in_earnest,
+)
 from extractors.units.names import canonical_unit, looks_like_unit, name_endings, suffix_endings
 from pipeline.model import Role
 
