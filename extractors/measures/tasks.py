@@ -136,7 +136,7 @@ def extract_tasks(
         if issued and section.span.start < (ctx.issued_from or 0) and all(p.span is None for p in parses):
             continue
         if not parses and not (
-            _is_unowned_measure(ctx, section, uses_units, has_task_section or assigns, assigns)
+            _is_unowned_measure(ctx, section, uses_units, has_task_section or assigns)
             or (regulation and is_operative_article(ctx, section))
         ):
             continue
@@ -287,7 +287,7 @@ def _is_doc_title(section: Section) -> bool:
 
 
 def _is_unowned_measure(
-    ctx: DocumentContext, section: Section, uses_units: bool, structured: bool, assigns: bool
+    ctx: DocumentContext, section: Section, uses_units: bool, structured: bool
 ) -> bool:
     if section.kind not in _NUMBERED_KINDS or ctx.children(section):
         return False
@@ -304,9 +304,9 @@ def _is_unowned_measure(
     if verdict is None and not headings:
         verdict = own  # a top heading with only prose under it speaks for itself (四、组织实施)
     if verdict is None:
-        return not structured or (
-            not assigns and (any(_is_action_heading(a.title) for a in headings) or _acts(ctx, section))
-        )
+        # an item under a descriptive heading is a measure when it acts, whether or not the
+        # document names units for its neighbours (a 政府工作报告 分工 leaves a few unbracketed)
+        return not structured or any(_is_action_heading(a.title) for a in headings) or _acts(ctx, section)
     _, _, guarantee = _section_rules()
     return not (uses_units and any(guarantee.search(simplify(a.title)) for a in headings))
 

@@ -151,4 +151,4 @@ _COLLECTIVE = re.compile(r"^(?:各|所有|园区|[省市县区乡镇]级|[市县
 def all_collective(names: Iterable[str]) -> bool:
     """Whether every body a sentence charges is a collective (各县（区）政府, 县（区）政府, 市级有关部门,
     园区管委会): a call on all of them, where a named body (市财政局要…) is charged with the item."""
-    return all(_COLLECTIVE.search(name) for name in names)
+    return all(_COLLECTIVE.match(name) for name in names)

@@ -41,3 +41,14 @@ def test_a_deadline_stated_once_for_a_part_dates_each_of_its_measures(tmp_path: 
     assert due["完善电子政务外网"] == ["2024年6月底前", "2024年底前"]  # its own date first, the part's kept
     assert due["推进一网通办"] == due["深化一件事改革"] == ["2025年6月底前"]  # the note after the part's last item
     assert due["完善数据目录"] == []
+
+
+def test_an_item_without_a_bracket_among_bracketed_ones_is_still_a_measure(tmp_path: Path) -> None:
+    # a 政府工作报告 分工: most items name their units, a few do not; each is a measure to track
+    tasks = _tasks(tmp_path, "某省政府工作报告重点工作责任分工\n一、加快构建现代化产业体系\n"
+                             "（一）深入实施项目带动战略。全年安排省大中型项目3000个以上。（牵头单位：省发展改革委；责任单位：省财政厅）\n"
+                             "（二）推动现代服务业提质增效。大力发展现代物流、工业设计等生产性服务业。\n"
+                             "二、深化改革开放\n（三）深化财税体制改革。推进省以下财政体制改革，严控一般性支出。\n"
+                             "（四）扩大高水平对外开放。全年开行中欧班列600列以上。（省商务厅牵头，省交通运输厅按职责分工负责）\n")
+    assert [t.title for t in tasks] == ["深入实施项目带动战略", "推动现代服务业提质增效", "深化财税体制改革", "扩大高水平对外开放"]
+    assert not tasks[1].lead and not tasks[1].unassigned_units  # no unit named: none guessed
