@@ -4,6 +4,7 @@ document written for the test."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from extractors.run import extract_document
@@ -52,3 +53,12 @@ def test_an_item_without_a_bracket_among_bracketed_ones_is_still_a_measure(tmp_p
                              "（四）扩大高水平对外开放。全年开行中欧班列600列以上。（省商务厅牵头，省交通运输厅按职责分工负责）\n")
     assert [t.title for t in tasks] == ["深入实施项目带动战略", "推动现代服务业提质增效", "深化财税体制改革", "扩大高水平对外开放"]
     assert not tasks[1].lead and not tasks[1].unassigned_units  # no unit named: none guessed
+
+
+def test_a_campaign_until_a_date_and_a_duty_from_a_month_on(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, "某区城中村消防安全专项行动方案\n一、重点任务\n"
+                             "（一）开展隐患排查。即日起至2024年8月31日，全面排查城中村消防隐患。（区应急管理局牵头，各街道配合）\n"
+                             "（二）加强日常巡查。2024年3月起，每月开展一次联合巡查。（区消防救援大队牵头，各街道配合）\n")
+    first, second = ([(d.text, d.kind, d.due) for d in t.deadlines] for t in tasks)
+    assert first == [("即日起至2024年8月31日", "by_date", dt.date(2024, 8, 31))]
+    assert [text for text, _, _ in second] == ["2024年3月起", "每月"]
