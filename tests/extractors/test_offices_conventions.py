@@ -62,3 +62,18 @@ def test_a_campaign_until_a_date_and_a_duty_from_a_month_on(tmp_path: Path) -> N
     first, second = ([(d.text, d.kind, d.due) for d in t.deadlines] for t in tasks)
     assert first == [("即日起至2024年8月31日", "by_date", dt.date(2024, 8, 31))]
     assert [text for text, _, _ in second] == ["2024年3月起", "每月"]
+
+
+def test_running_text_roles_offices_write_without_a_牵头_word(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, "某县乡村振兴实施方案\n一、重点任务\n"
+                             "1.严格耕地保护。坚决遏制耕地“非农化”。县自然资源和规划局为第一责任单位，县农业农村局、县林业局配合。\n"
+                             "2.加强产业帮扶。扶持带动脱贫人口增收的经营主体。具体工作由县乡村振兴局承担，县财政局配合。\n"
+                             "3.培育新型经营主体。实施家庭农场提升行动。县农业农村局负总责，县市场监管局、县供销社参与。\n"
+                             "4.压实属地责任。各乡镇人民政府对本辖区耕地保护负总责。\n")
+    roles = [([u.name for u in t.lead], [u.name for u in t.supporting], [u.name for u in t.unassigned_units]) for t in tasks]
+    assert roles == [
+        (["县自然资源和规划局"], ["县农业农村局", "县林业局"], []),
+        (["县乡村振兴局"], ["县财政局"], []),
+        (["县农业农村局"], ["县市场监管局", "县供销社"], []),
+        ([], [], ["各乡镇人民政府"]),  # 负总责 alone names no lead over anyone: unsplit
+    ]
