@@ -4,6 +4,7 @@ or with every measure before the note (以上任务均需各设区市人民政�
 from __future__ import annotations
 
 from extractors.context import DocumentContext
+from extractors.measures.shared import measure_deadlines
 from extractors.numbers import parse_number
 from extractors.roles.statements import find_statements, parse_statement, parse_unit_list, role_lexicon
 from pipeline.model import Task, UnitMention
@@ -49,10 +50,12 @@ def _with_group_note(ctx: DocumentContext, tasks: list[Task], a: int, b: int,
                      count: int | None = None) -> list[Task]:
     """以上工作由A统筹推进，B、C配合… closing a group's last item (``doc.text[a:b]`` from 由): every
     item of the group up to the note (the last ``count`` of them: 以上两项工作) gets its units with
-    their roles, a lead as supporting where the item names a lead of its own."""
+    their roles, a lead as supporting where the item names a lead of its own; a unit the item named
+    without a role takes the note's."""
     text = ctx.doc.text
     units = [u for s, e in find_statements(text[a:b])
              for u in parse_statement(text[a:b], s, e, base=a, context=ctx.units).units]
+    due = measure_deadlines(ctx, text[a:b], a)  # …配合，2024年3月起组织实施: the group's time too
     holder = next((t for t in tasks if t.span.start <= a < t.span.end), None)
     if holder is None or not units or "." not in holder.task_id:
         return tasks
@@ -64,8 +67,11 @@ def _with_group_note(ctx: DocumentContext, tasks: list[Task], a: int, b: int,
         if task.task_id not in charged:
             out.append(task)
             continue
-        named = {u.canonical for u in (*task.lead, *task.supporting, *task.unassigned_units)}
-        lead, supporting, unassigned = list(task.lead), list(task.supporting), list(task.unassigned_units)
+        # a unit the item names with no role (B负责提供宣传资料) takes the role the note states
+        stated = {u.canonical for u in units if u.role in ("lead", "supporting")}
+        lead, supporting = list(task.lead), list(task.supporting)
+        unassigned = [u for u in task.unassigned_units if u.canonical not in stated]
+        named = {u.canonical for u in (*lead, *supporting, *unassigned)}
         for unit in units:
             if unit.canonical in named:
                 continue
@@ -75,6 +81,8 @@ def _with_group_note(ctx: DocumentContext, tasks: list[Task], a: int, b: int,
                 supporting.append(unit.model_copy(update={"role": "supporting"}))
             else:
                 unassigned.append(unit)
+        known = {d.text for d in task.deadlines}
+        deadlines = task.deadlines + tuple(d for d in due if d.text not in known)
         out.append(task.model_copy(update={"lead": tuple(lead), "supporting": tuple(supporting),
-                                           "unassigned_units": tuple(unassigned)}))
+                                           "unassigned_units": tuple(unassigned), "deadlines": deadlines}))
     return out

@@ -77,3 +77,17 @@ def test_running_text_roles_offices_write_without_a_牵头_word(tmp_path: Path) 
         (["县农业农村局"], ["县市场监管局", "县供销社"], []),
         ([], [], ["各乡镇人民政府"]),  # 负总责 alone names no lead over anyone: unsplit
     ]
+
+
+def test_a_note_after_a_group_states_roles_and_time_for_its_items(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, "某区消防安全专项行动方案\n一、重点任务\n（一）强化宣传发动\n"
+                             "1.开展入户宣传。逐户发放消防安全告知书。区应急管理局负责提供宣传资料。\n"
+                             "2.组织培训演练。每季度组织一次疏散演练。\n"
+                             "以上工作由区委宣传部牵头，区应急管理局、各街道办事处配合，2024年3月起组织实施。\n"
+                             "（二）压实主体责任\n3.推行业主承诺制。此项工作由区住房建设局主责，各街道办事处协同推进。\n")
+    first, second, third = tasks
+    assert [u.name for u in first.lead] == ["区委宣传部"]
+    assert [u.name for u in first.supporting] == ["区应急管理局", "各街道办事处"]  # the note's role, not unsplit
+    assert not first.unassigned_units
+    assert [d.text for d in second.deadlines] == ["每季度", "2024年3月起"]
+    assert ([u.name for u in third.lead], [u.name for u in third.supporting]) == (["区住房建设局"], ["各街道办事处"])
