@@ -48,7 +48,7 @@ from pipeline.model import Comparator
 
 # The lookbehind sits after the literal "20" (same matches) so the scan can jump from one "20"
 # to the next instead of trying the pattern at every character of every clause.
-_BARE_YEAR = re.compile(r"(20(?<![0-9〔\[（(—–\-]20)\d{2})年(?![0-9]|度|—|–|-|至)")
+_BARE_YEAR = re.compile(r"(20(?<![0-9〔\[（(—–\-]20)\d{2})年(?![0-9]{1,2}\s*[月日]|度|—|–|-|至)")  # 2023年88个县: a year, then a count
 _TRAILING_PAREN = re.compile(r"[（(][^（）()]*[）)]$")
 
 

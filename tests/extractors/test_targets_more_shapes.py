@@ -185,3 +185,8 @@ def test_a_paragraph_telling_what_was_goes_on_telling_it_until_it_names_an_aim()
 def test_a_target_within_a_span_of_years_names_no_year(text):
     [claim] = read_paragraph(text, ANNUAL)
     assert claim.year is None
+
+
+def test_a_past_year_followed_by_a_count_is_history():
+    text = "近年来，全省县域经济总量持续扩大，2023年88个县（市、区、特区）地区生产总值合计达到1.62万亿元，占全省比重超过77%。"
+    assert read_paragraph(text, ANNUAL) == []
