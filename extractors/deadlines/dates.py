@@ -97,6 +97,11 @@ def resolve_deadline(
                 date = _month_end(year, _PART_MONTH[key if "半年" in key else key[0]])
             elif mo:
                 date = _month_due(year, _int(mo), match_group(m, "dekad"))
+        elif rule.resolve == "next_ym_end" and mo:  # 明年6月底前: the year after the one it speaks in
+            if year is None:
+                kind = "relative"
+            else:
+                date = _month_due(year + 1, _int(mo), match_group(m, "dekad"))
         elif rule.resolve == "relative":
             n = parse_number(match_group(m, "n") or "")
             if n is None:

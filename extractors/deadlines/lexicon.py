@@ -14,7 +14,7 @@ from pipeline.model import DeadlineKind
 
 Resolve = Literal[
     "ymd", "ym_end", "y_end", "doc_year_end", "relative", "year_range", "plan_period", "plan_end",
-    "none", "cur_ym_end", "cur_ymd", "cur_part_end", "range_end",
+    "none", "cur_ym_end", "cur_ymd", "cur_part_end", "range_end", "next_ym_end",
 ]
 
 

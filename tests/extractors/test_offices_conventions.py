@@ -91,3 +91,14 @@ def test_a_note_after_a_group_states_roles_and_time_for_its_items(tmp_path: Path
     assert not first.unassigned_units
     assert [d.text for d in second.deadlines] == ["每季度", "2024年3月起"]
     assert ([u.name for u in third.lead], [u.name for u in third.supporting]) == (["区住房建设局"], ["各街道办事处"])
+
+
+def test_this_year_and_next_year_months_fall_in_the_year_the_document_speaks_in() -> None:
+    from extractors.deadlines.find import extract_deadlines
+
+    def due(text: str):
+        return [(d.text, d.due) for d in extract_deadlines(text, dt.date(2024, 3, 1), current_year=2024)]
+
+    assert due("今年6月底前完成改造。") == [("今年6月底前", dt.date(2024, 6, 30))]
+    assert due("明年6月底前全面建成。") == [("明年6月底前", dt.date(2025, 6, 30))]
+    assert due("次年3月底前报送上年度情况。")[0][1] is None  # every year's report: recurring, no one date
