@@ -126,7 +126,9 @@ def _row_task(
     deadline_text = cell("deadline").strip()
     deadline_at = _locate(doc, deadline_text, cursor)
     deadlines = measure_deadlines(ctx, deadline_text, deadline_at) if deadline_at is not None else []
-    deadlines = deadlines or measure_deadlines(ctx, text, span.start)
+    # the task cell's own times (到2025年，产值突破1500亿元) stand beside the 完成时限 column's
+    stated = {d.text for d in deadlines}
+    deadlines += [d for d in measure_deadlines(ctx, text, span.start) if d.text not in stated]
     task = Task(
         task_id=f"{doc.doc_id}:{table.table_id}.{number}",
         doc_id=doc.doc_id,

@@ -30,4 +30,6 @@ def test_group_titles_between_tab_separated_rows_keep_the_table_whole(tmp_path: 
     assert [u.name for u in first.supporting] == ["市发展改革委", "市科技局", "各县市区人民政府"]
     assert [u.name for u in second.lead] == ["市工信局", "芦淞区人民政府"]  # two leads in one cell, as written
     assert [u.name for u in third.supporting] == ["市财政局"] and not third.unassigned_units
+    # the task cell's own time stands beside the 完成时限 column's
+    assert sorted(d.text for d in first.deadlines) == ["2025年底前", "到2025年"]
 
