@@ -47,6 +47,8 @@ def test_side_by_side_answers_as_one_after_another(pg_settings: Settings, mode: 
     parallel = SearchEngine(pg_settings)
     serial = SearchEngine(pg_settings)
     serial._pg_workers = None  # noqa: SLF001 (the reference: every ranking on the search's connection)
+    for engine in (parallel, serial):  # every filtered search ranks unfiltered too (pg_unfiltered_cache)
+        engine._pg_unfiltered = None  # noqa: SLF001
     for name, filters in _filters(pg_settings).items():
         for query in QUERIES:
             ours = parallel.search(query, k=10, filters=filters, mode=mode)
