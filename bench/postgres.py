@@ -6,7 +6,9 @@ Starts a local PostgreSQL (taizhang's own ``start_local_postgres``) under ``--wo
 the registry build (serial and, with ``--ray``, on a local Ray cluster), the index build into
 pgvector, adding one document (registry + index), the database size, hybrid query latency in
 process (p50/p99) without a filter, with a selective one (the busiest lead unit and deadline
-year) and with a broad one (that unit alone); per filter, dense recall@10 against exact search
+year) and with a broad one (that unit alone), each with nothing searched before it, and the
+filtered ones again right after the same question unfiltered (a facet clicked: the engine
+keeps the facets' items of that search, ``search/pg_unfiltered_cache.py``); per filter, dense recall@10 against exact search
 (as planned, and with the graph forced) and BM25's top-10 agreement with BM25 over every
 posting, with the time of each. Prints JSON.
 
@@ -133,13 +135,21 @@ def measure(n_docs: int, work: Path, use_ray: bool, dim: int = 256, reuse: bool 
     engine = SearchEngine(settings)
     for name, chosen in filters.items():
         engine.search(QUERIES[0], filters=chosen)  # warm: the jieba dictionary, the pool
-        samples = []
+        samples, after_unfiltered = [], []
         for _ in range(3):
             for q in QUERIES:
+                engine.forget_recent_searches()  # a search with nothing before it does all its work
                 started = time.perf_counter()
                 engine.search(q, k=10, filters=chosen)
                 samples.append(time.perf_counter() - started)
+                if name != "none":  # a facet clicked under the question's unfiltered answer
+                    engine.search(q, k=10)
+                    started = time.perf_counter()
+                    engine.search(q, k=10, filters=chosen)
+                    after_unfiltered.append(time.perf_counter() - started)
         out[f"hybrid_query_{name}"] = percentiles(samples)
+        if after_unfiltered:
+            out[f"hybrid_query_{name}_after_unfiltered"] = percentiles(after_unfiltered)
     db = pg_engine(settings.db_url)
     with db.connect() as conn:
         out["database_mb"] = round(conn.execute(text("SELECT pg_database_size(current_database())")).scalar() / 2**20, 1)

@@ -35,6 +35,7 @@ from search_api.schemas import SearchFilters, SearchMode, SearchResponse
 from search_api.search.pg_parallel import RankingWorkers
 from search_api.search.pg_rankings import read_snapshot
 from search_api.search.pg_search import search_pg
+from search_api.search.pg_unfiltered_cache import UnfilteredCache
 from search_api.search.ranking import DEFAULT_TUNING, SearchTuning
 from search_api.search.search import IndexLookups, check_mode, index_lookups, search_index
 
@@ -93,6 +94,9 @@ class SearchEngine:
         # a search's rankings side by side, in its snapshot (pg_parallel: same answer, less wait)
         self._pg_workers = RankingWorkers(settings.registry_url) if self.on_postgres else None
         self._pg_units: tuple[int, set[str]] = (-1, set())  # (generation, its unit names)
+        # the facets' items of recent searches, by snapshot: a facet clicked under an answer
+        # ranks only under its filter (pg_unfiltered_cache: same answer, half the rankings)
+        self._pg_unfiltered = UnfilteredCache() if self.on_postgres else None
 
     # -------------------------------------------------------------------- resources
 
@@ -269,7 +273,14 @@ class SearchEngine:
                                          "run `taizhang build` again after changing the embedding model")
             return search_pg(query, conn, embedder, state.model_id, str(state.generation), k=k, filters=filters,
                              mode=mode, tuning=tuning, unit_names=self._pg_unit_names(conn, state.generation),
-                             workers=self._pg_workers)
+                             workers=self._pg_workers, unfiltered_cache=self._pg_unfiltered)
+
+    def forget_recent_searches(self) -> None:
+        """Drop what the engine kept of earlier searches (on PostgreSQL the facets' items,
+        ``pg_unfiltered_cache``), so the next search does all its work: what the benches time
+        as a search with nothing before it."""
+        if self._pg_unfiltered is not None:
+            self._pg_unfiltered.clear()
 
     def close(self) -> None:
         """Let go of what the engine holds open on PostgreSQL: the ranking workers' threads and

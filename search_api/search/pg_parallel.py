@@ -7,7 +7,8 @@ They do not depend on one another, and each is one backend's work, so run one af
 on one connection a search takes their sum (bench/README.md, "Where a search's time goes").
 Side by side it takes about the longest of them while the server has cores free; under a full
 load they take what they took before (the same statements, the same work), so this buys
-latency, not throughput.
+latency, not throughput. For the same reason a ranking does not also split itself over
+PostgreSQL's parallel workers (``PARALLEL_SCAN_WORKERS``).
 
 What keeps the answer the same: the search's transaction exports its snapshot
 (``pg_export_snapshot``) and every worker's transaction imports it (``SET TRANSACTION
@@ -30,6 +31,13 @@ from sqlalchemy.engine import Connection, Engine
 
 T = TypeVar("T")
 WORKERS = 4  # rankings read at once: a filtered search has up to six ready together
+# PostgreSQL's own parallel query inside each ranking (``max_parallel_workers_per_gather``): none.
+# The rankings already run side by side, so an exact scan that also starts two parallel workers
+# puts three processes per ranking on the cores the other rankings need. Measured on this 2-core
+# machine (bench databases, the 15 bench queries x 2, off and on alternating per query, median
+# ratio of the pairs off/on): 0.97 / 0.97 / 0.93 at 1,000 documents and 0.86 / 0.80 / 0.83 at
+# 3,000 (no filter / unit + year / unit). The answers are the same rows either way.
+PARALLEL_SCAN_WORKERS = 0
 _SNAPSHOT_ID = re.compile(r"^[0-9A-Fa-f]+-[0-9A-Fa-f]+(-[0-9A-Fa-f]+)?$")
 
 
@@ -58,6 +66,7 @@ class RankingWorkers:
         with self._engine.connect() as conn, conn.begin():
             conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
             conn.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
+            conn.execute(text(f"SET LOCAL max_parallel_workers_per_gather = {int(PARALLEL_SCAN_WORKERS)}"))
             return job(conn)
 
     def close(self) -> None:

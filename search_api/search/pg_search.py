@@ -41,6 +41,7 @@ from search_api.search.pg_parallel import RankingWorkers, export_snapshot
 from search_api.search.pg_rankings import (
     ExactRankings, PgPassage, dense_ranking, exact_rankings, filter_sql, read_snapshot, sparse_ranking,
 )
+from search_api.search.pg_unfiltered_cache import UnfilteredCache, unfiltered_key
 from search_api.search.ranking import CJK_CHAR, DEFAULT_TUNING, QueryPlan, SearchTuning, plan_query
 from search_api.search.search import FACET_POOL, check_mode, facet_counts, hit_scores, squeeze_heading
 from search_api.sparse.sparse import find_terms, frame_words, simplified
@@ -61,12 +62,13 @@ class PgRankings:
 
 
 def pg_rankings(conn: Connection, plan: QueryPlan, vector: np.ndarray | None, filters: SearchFilters,
-                workers: RankingWorkers | None = None) -> tuple[PgRankings, PgRankings]:
+                workers: RankingWorkers | None = None, unfiltered_too: bool = True) -> tuple[PgRankings, PgRankings | None]:
     """The rankings under ``filters`` and, when there are filters, without them (the facets
-    show what the query finds unfiltered; with no filter the two are the same object). With
-    ``workers``, every ranking runs on a worker in the snapshot of ``conn``'s open transaction
-    (``pg_parallel``), the unfiltered ones while the filtered collections are counted; without,
-    one after another on ``conn``. Both give the same rankings."""
+    show what the query finds unfiltered; with no filter the two are the same object; None when
+    ``unfiltered_too`` is false and there are filters: the caller has the facets' items already).
+    With ``workers``, every ranking runs on a worker in the snapshot of ``conn``'s open
+    transaction (``pg_parallel``), the unfiltered ones while the filtered collections are
+    counted; without, one after another on ``conn``. Both give the same rankings."""
     filtered = bool(filter_sql(filters)[0])
     run = _on(conn, workers)
 
@@ -82,11 +84,15 @@ def pg_rankings(conn: Connection, plan: QueryPlan, vector: np.ndarray | None, fi
     # both are scored exactly in the same statement (``exact_rankings``: one read of them)
     exact = {name: run(lambda c, n=name: exact_rankings(c, n, vector, plan.terms, filters))
              for name in _COLLECTIONS} if filtered else {}
-    unfiltered = {name: rank(SearchFilters(), name, None) for name in _COLLECTIONS}
+    unfiltered = ({name: rank(SearchFilters(), name, None) for name in _COLLECTIONS}
+                  if unfiltered_too or not filtered else None)
     chosen = {name: _read_exact(exact[name].result()) or rank(filters, name, exact[name].result().passing)
               for name in _COLLECTIONS} if filtered else unfiltered
-    collected = []
+    collected: list[PgRankings | None] = []
     for per_collection in (chosen, unfiltered):
+        if per_collection is None:
+            collected.append(None)
+            continue
         out = PgRankings()
         for name, futures in per_collection.items():
             for kind, future in futures.items():
@@ -172,7 +178,8 @@ def _sentence(item: str, card: ItemCard, rankings: PgRankings, terms: list[str])
 def search_pg(query: str, conn: Connection, embedder: Embedder | None, model_id: str, generation: str,
               k: int = 10, filters: SearchFilters | None = None, mode: SearchMode = "hybrid",
               tuning: SearchTuning = DEFAULT_TUNING, unit_names: Iterable[str] = (),
-              workers: RankingWorkers | None = None) -> SearchResponse:
+              workers: RankingWorkers | None = None,
+              unfiltered_cache: UnfilteredCache | None = None) -> SearchResponse:
     """Measures answering ``query`` from the PostgreSQL index on ``conn``, best first.
 
     unit_names: every unit name the index holds (canonical and as written; the engine keeps them
@@ -180,6 +187,9 @@ def search_pg(query: str, conn: Connection, embedder: Embedder | None, model_id:
         against them.
     workers: run the rankings side by side in the search's snapshot (``pg_parallel``); None,
         one after another on ``conn``. The answer is the same.
+    unfiltered_cache: the facets' items of searches before, by snapshot (``pg_unfiltered_cache``):
+        a filtered search of a question asked unfiltered in the same snapshot ranks only under
+        its filter. The answer is the same.
     """
     started = time.perf_counter()
     filters = filters or SearchFilters()
@@ -200,11 +210,20 @@ def search_pg(query: str, conn: Connection, embedder: Embedder | None, model_id:
     if mode != "sparse" and vector is None:
         raise ValueError("dense and hybrid search need a query embedder")
     with read_snapshot(conn):  # one snapshot for everything the answer reads (docstring)
-        rankings, unfiltered_rankings = pg_rankings(conn, plan, vector, filters, workers)
+        # the facets' items, when this question was asked in this snapshot before (pg_unfiltered_cache)
+        key = unfiltered_key(conn, model_id, plan, mode, tuning) if unfiltered_cache is not None else None
+        known = unfiltered_cache.get(key) if key is not None else None
+        rankings, unfiltered_rankings = pg_rankings(conn, plan, vector, filters, workers,
+                                                    unfiltered_too=known is None)
         fused, signals = fuse_pg(rankings, mode, tuning)
-        unfiltered = fused
-        if unfiltered_rankings is not rankings:  # facets show what the query finds without the filters
+        if unfiltered_rankings is None:  # a filtered search whose unfiltered items are known
+            unfiltered = known
+        elif unfiltered_rankings is rankings:
+            unfiltered = fused
+        else:  # facets show what the query finds without the filters
             unfiltered, _ = fuse_pg(unfiltered_rankings, mode, tuning)
+        if key is not None and known is None:
+            unfiltered_cache.put(key, unfiltered[:FACET_POOL])
         pool = list(dict.fromkeys(i for i, _ in (*fused[:max(k, ANSWER_POOL)], *unfiltered[:FACET_POOL])))
         cards = _cards(conn, pool)
         if tuning.intent_first:

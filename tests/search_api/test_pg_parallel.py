@@ -47,6 +47,8 @@ def test_side_by_side_answers_as_one_after_another(pg_settings: Settings, mode: 
     parallel = SearchEngine(pg_settings)
     serial = SearchEngine(pg_settings)
     serial._pg_workers = None  # noqa: SLF001 (the reference: every ranking on the search's connection)
+    for engine in (parallel, serial):  # every filtered search ranks unfiltered too (pg_unfiltered_cache)
+        engine._pg_unfiltered = None  # noqa: SLF001
     for name, filters in _filters(pg_settings).items():
         for query in QUERIES:
             ours = parallel.search(query, k=10, filters=filters, mode=mode)
@@ -57,7 +59,8 @@ def test_side_by_side_answers_as_one_after_another(pg_settings: Settings, mode: 
 
 def test_a_worker_reads_the_snapshot_it_was_given(postgres_url: str) -> None:
     """A row committed after the search's snapshot was taken is not seen by a worker given that
-    snapshot, though a new transaction sees it; a malformed snapshot id is refused before SQL."""
+    snapshot, though a new transaction sees it, and reads without parallel workers of its own; a
+    malformed snapshot id is refused before SQL."""
     engine = create_engine(postgres_url)
     workers = RankingWorkers(postgres_url, workers=2)
     try:
@@ -72,6 +75,9 @@ def test_a_worker_reads_the_snapshot_it_was_given(postgres_url: str) -> None:
             count = workers.submit(snapshot, lambda c: c.execute(text("SELECT count(*) FROM seen")).scalar())
             read_only = workers.submit(snapshot, lambda c: c.execute(text("SHOW transaction_read_only")).scalar())
             assert (count.result(), read_only.result()) == (1, "on")
+            # the rankings run side by side: none splits itself over parallel workers as well
+            gather = workers.submit(snapshot, lambda c: c.execute(text("SHOW max_parallel_workers_per_gather")).scalar())
+            assert gather.result() == str(pg_parallel.PARALLEL_SCAN_WORKERS) == "0"
         fresh = RankingWorkers(postgres_url, workers=1)
         try:
             with fresh._engine.connect() as conn:  # noqa: SLF001
