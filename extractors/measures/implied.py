@@ -4,7 +4,7 @@ or with every measure before the note (以上任务均需各设区市人民政�
 from __future__ import annotations
 
 from extractors.context import DocumentContext
-from extractors.measures.shared import measure_deadlines
+from extractors.measures.shared import measure_deadlines, part_holding
 from extractors.numbers import parse_number
 from extractors.roles.statements import find_statements, parse_statement, parse_unit_list, role_lexicon
 from pipeline.model import Task, UnitMention
@@ -56,11 +56,10 @@ def _with_group_note(ctx: DocumentContext, tasks: list[Task], a: int, b: int,
     units = [u for s, e in find_statements(text[a:b])
              for u in parse_statement(text[a:b], s, e, base=a, context=ctx.units).units]
     due = measure_deadlines(ctx, text[a:b], a)  # …配合，2024年3月起组织实施: the group's time too
-    holder = next((t for t in tasks if t.span.start <= a < t.span.end), None)
-    if holder is None or not units or "." not in holder.task_id:
+    part = part_holding(ctx, a)
+    if part is None or not units:
         return tasks
-    group = holder.task_id.rsplit(".", 1)[0] + "."
-    members = [t.task_id for t in tasks if t.task_id.startswith(group) and t.span.start <= a]
+    members = [t.task_id for t in tasks if part.span.start <= t.span.start < a]
     charged = set(members[-count:] if count else members)
     out = []
     for task in tasks:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from extractors.context import DocumentContext
 from extractors.deadlines.lexicon import deadline_lexicon
-from extractors.measures.shared import measure_deadlines
-from pipeline.model import Section, Task
+from extractors.measures.shared import measure_deadlines, part_holding
+from pipeline.model import Task
 
 
 def with_part_deadlines(ctx: DocumentContext, tasks: list[Task]) -> list[Task]:
@@ -16,23 +16,11 @@ def with_part_deadlines(ctx: DocumentContext, tasks: list[Task]) -> list[Task]:
     for m in regex.finditer(ctx.text_view.simplified):
         a, b = m.span("due")
         due = measure_deadlines(ctx, ctx.doc.text[a:b], a)
-        part = _part_of(ctx, m.start("due"))
+        part = part_holding(ctx, m.start("due"))
         if not due or part is None:
             continue
         tasks = [_with(task, due) if part.span.start <= task.span.start < part.span.end else task for task in tasks]
     return tasks
-
-
-def _part_of(ctx: DocumentContext, position: int) -> Section | None:
-    """The part a note at ``position`` speaks for: the deepest item holding it when that item has
-    items of its own (the note at the part's head), else that item's parent (after the last item)."""
-    holding = [s for s in ctx.content_sections if s.span.start <= position < s.span.end]
-    if not holding:
-        return None
-    deepest = max(holding, key=lambda s: s.level)
-    if ctx.children(deepest):
-        return deepest
-    return ctx.by_id.get(deepest.parent_id) if deepest.parent_id else None
 
 
 def _with(task: Task, due) -> Task:

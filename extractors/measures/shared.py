@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from extractors.context import DocumentContext
 from extractors.deadlines import extract_deadlines
-from pipeline.model import Deadline, UnitMention
+from pipeline.model import Deadline, Section, UnitMention
 
 _ROLE_STRENGTH = {"lead": 0, "supporting": 1, "unassigned": 2}
 
@@ -46,3 +46,16 @@ def measure_deadlines(ctx: DocumentContext, text: str, base: int) -> list[Deadli
 def first_sentence(text: str) -> str:
     head = re.split(r"[。；\n]", text.strip(), maxsplit=1)[0]
     return head[:40]
+
+
+def part_holding(ctx: DocumentContext, position: int) -> Section | None:
+    """The part a note at ``position`` speaks for (本部分任务均于…完成, 以上工作由A牵头…): the
+    deepest item holding it when that item has items of its own (the note at the part's head or
+    after its last item's paragraph), else that item's parent (the note inside its last item)."""
+    holding = [s for s in ctx.content_sections if s.span.start <= position < s.span.end]
+    if not holding:
+        return None
+    deepest = max(holding, key=lambda s: s.level)
+    if ctx.children(deepest):
+        return deepest
+    return ctx.by_id.get(deepest.parent_id) if deepest.parent_id else None
