@@ -134,6 +134,8 @@ def read_places(text: str, from_title: bool = False) -> UnitContext:
     fields: dict[str, str] = {"city": city} if city else {}
     previous: str | None = None
     while True:
+        if s.startswith("人民政府", pos):  # 武侯区人民政府玉林街道办事处: the 街道 is the district's
+            pos += len("人民政府")
         found = next(iter(place_candidates(s, pos)), None)
         if found is None:
             break

@@ -66,6 +66,11 @@ def test_a_title_names_a_place_only_after_a_city_or_when_known() -> None:
     assert read_places("东区人民政府") == UnitContext(district="东区")  # an issuer is a body
 
 
+def test_a_street_office_named_under_its_district_government() -> None:
+    # a 街道办事处's formal name holds its district's 人民政府: the street is 玉林街道, not 人民政府玉林街道
+    assert read_places("成都市武侯区人民政府玉林街道办事处") == UnitContext(city="成都市", district="武侯区", town="玉林街道")
+
+
 @pytest.mark.parametrize(
     ("doc", "written", "canonical"),
     [
