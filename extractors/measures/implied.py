@@ -18,9 +18,10 @@ def with_implied_units(ctx: DocumentContext, tasks: list[Task]) -> list[Task]:
     for rule in role_lexicon().implied_units:
         for m in rule.regex.finditer(ctx.text_view.simplified):
             a, b = m.span("units")
-            if rule.applies_to == "group":
+            if rule.applies_to in ("group", "group_unowned"):
                 count = parse_number(m.group("count")) if m.groupdict().get("count") else None
-                tasks = _with_group_note(ctx, tasks, a, b, int(count) if count else None)
+                tasks = _with_group_note(ctx, tasks, a, b, int(count) if count else None,
+                                         unowned_only=rule.applies_to == "group_unowned")
                 continue
             parse = parse_unit_list(ctx.doc.text[a:b], base=a, context=ctx.units)
             units = tuple(u.model_copy(update={"role": "unassigned"}) for u in parse.units)
@@ -47,11 +48,12 @@ def with_implied_units(ctx: DocumentContext, tasks: list[Task]) -> list[Task]:
 
 
 def _with_group_note(ctx: DocumentContext, tasks: list[Task], a: int, b: int,
-                     count: int | None = None) -> list[Task]:
+                     count: int | None = None, unowned_only: bool = False) -> list[Task]:
     """以上工作由A统筹推进，B、C配合… closing a group's last item (``doc.text[a:b]`` from 由): every
     item of the group up to the note (the last ``count`` of them: 以上两项工作) gets its units with
     their roles, a lead as supporting where the item names a lead of its own; a unit the item named
-    without a role takes the note's."""
+    without a role takes the note's. ``unowned_only`` (此项工作由A牵头…): the items before the
+    note's own that name units keep to them."""
     text = ctx.doc.text
     units = [u for s, e in find_statements(text[a:b])
              for u in parse_statement(text[a:b], s, e, base=a, context=ctx.units).units]
@@ -59,7 +61,8 @@ def _with_group_note(ctx: DocumentContext, tasks: list[Task], a: int, b: int,
     part = part_holding(ctx, a)
     if part is None or not units:
         return tasks
-    members = [t.task_id for t in tasks if part.span.start <= t.span.start < a]
+    members = [t.task_id for t in tasks if part.span.start <= t.span.start < a
+               and not (unowned_only and t.span.end <= a and (t.lead or t.supporting or t.unassigned_units))]
     charged = set(members[-count:] if count else members)
     out = []
     for task in tasks:

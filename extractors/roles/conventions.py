@@ -56,9 +56,10 @@ class NoteRule(Rule):
 
 class ImpliedUnitsRule(Rule):
     """A note charging units with every measure after it (以下均由X落实), before it (以上任务均需X落实)
-    or of its own group (以上工作由A统筹推进，B配合…, closing a group's last item)."""
+    or of its own group (以上工作由A统筹推进，B配合…, closing a group's last item; 此项工作由A牵头…
+    closing a group's last item charges those of its items that name no unit of their own)."""
 
-    applies_to: Literal["later", "earlier", "group"] = "later"
+    applies_to: Literal["later", "earlier", "group", "group_unowned"] = "later"
 
 
 class RoleLexicon(BaseModel):

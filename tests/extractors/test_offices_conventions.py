@@ -102,3 +102,16 @@ def test_this_year_and_next_year_months_fall_in_the_year_the_document_speaks_in(
     assert due("今年6月底前完成改造。") == [("今年6月底前", dt.date(2024, 6, 30))]
     assert due("明年6月底前全面建成。") == [("明年6月底前", dt.date(2025, 6, 30))]
     assert due("次年3月底前报送上年度情况。")[0][1] is None  # every year's report: recurring, no one date
+
+
+def test_a_this_item_note_after_a_groups_last_item_charges_the_items_naming_no_unit(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, "某市促进消费行动方案\n一、重点任务\n（一）培育消费新场景\n"
+                             "1.打造夜间消费集聚区。到2025年建成10个。\n2.发展首发经济。支持品牌首店落地。\n"
+                             "此项工作由市商务局牵头，市文旅局、市财政局配合。\n（二）提升消费环境\n"
+                             "3.开展放心消费行动。此项工作由市市场监管局牵头。\n4.畅通维权渠道。完善投诉处理机制。\n"
+                             "此项工作由市消费者协会负责。\n")
+    roles = {t.title: ([u.name for u in t.lead], [u.name for u in t.supporting], [u.name for u in t.unassigned_units])
+             for t in tasks}
+    assert roles["打造夜间消费集聚区"] == roles["发展首发经济"] == (["市商务局"], ["市文旅局", "市财政局"], [])
+    assert roles["开展放心消费行动"] == (["市市场监管局"], [], [])  # its own note: the next one is not its
+    assert roles["畅通维权渠道"] == ([], [], ["市消费者协会"])
