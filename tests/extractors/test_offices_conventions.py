@@ -115,3 +115,12 @@ def test_a_this_item_note_after_a_groups_last_item_charges_the_items_naming_no_u
     assert roles["打造夜间消费集聚区"] == roles["发展首发经济"] == (["市商务局"], ["市文旅局", "市财政局"], [])
     assert roles["开展放心消费行动"] == (["市市场监管局"], [], [])  # its own note: the next one is not its
     assert roles["畅通维权渠道"] == ([], [], ["市消费者协会"])
+
+
+def test_a_call_for_applications_lists_its_conditions_and_contacts_not_as_measures(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, "工业和信息化部办公厅关于开展2022年特色产业集群申报工作的通知\n一、工作目标\n到2025年，培育200个左右集群。\n"
+                             "二、申报条件\n（一）主导产业聚焦。集群主导产业占比不低于50%。\n（二）中小企业集聚。集群内中小企业不少于30家。\n"
+                             "三、申报程序\n（一）自愿申报。符合条件的县级人民政府自愿申报。\n"
+                             "（二）审核推荐。省级中小企业主管部门负责审核，于2022年8月31日前推荐。\n"
+                             "四、联系方式\n（一）联系人：张某某，电话：010-12345678。\n")
+    assert [t.title for t in tasks] == ["自愿申报", "审核推荐"]
