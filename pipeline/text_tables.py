@@ -161,6 +161,24 @@ def _is_group_title(line: str) -> bool:
     return bool(_GROUP_ROW.match(stripped)) and len(stripped) <= _MAX_GROUP_TITLE and "。" not in stripped
 
 
+_PAGE_FURNITURE_LINES = 6  # blank, — 2 —, blank, the running title, blank
+
+
+def _page_break_inside(lines: list[str], k: int, rows: list[tuple[str, ...]]) -> bool:
+    """Whether line ``k`` is page furniture (a page number, a running title) standing between a
+    table's row numbered n and the row numbered n + 1 on the next page of a PDF copy."""
+    last = rows[-1][0].strip()
+    if not ROW_NUMBER.match(last) or len(lines[k].strip()) > _MAX_GROUP_TITLE:
+        return False
+    for ahead in lines[k + 1 : k + 1 + _PAGE_FURNITURE_LINES]:
+        cells = _cells(ahead)
+        if cells is not None:
+            return len(cells) == len(rows[0]) and cells[0].strip() == str(int(last) + 1)
+        if len(ahead.strip()) > _MAX_GROUP_TITLE or "。" in ahead:
+            return False
+    return False
+
+
 def text_tables(text: str) -> tuple[RawTable, ...]:
     """Tables written as text, in a .txt/.md file or a conversion of one: runs of two or more
     lines with the same number of cells (markdown pipes or tabs); a markdown rule line is not a
@@ -171,14 +189,15 @@ def text_tables(text: str) -> tuple[RawTable, ...]:
     rows: list[tuple[str, ...]] = []
     start = end = 0
     offset = 0
-    for line in text.split("\n"):
+    raw_lines = text.split("\n")
+    for k, line in enumerate(raw_lines):
         line_end = offset + len(line)
         rule_line = _MD_RULE.match(line) is not None
         cells = None if rule_line else _cells(line)
         if rule_line and rows:
             end = line_end
-        elif cells is None and rows and _is_group_title(line):
-            pass  # 一、打造先进制造业高地（共6项） between a tab table's rows: the table goes on
+        elif cells is None and rows and (_is_group_title(line) or _page_break_inside(raw_lines, k, rows)):
+            pass  # a group's title, or a PDF page's number and running title, between a table's rows
         elif cells is not None and (not rows or len(cells) == len(rows[0])):
             if not rows:
                 start = offset

@@ -447,6 +447,17 @@ def test_tables_written_as_text(text: str, rows) -> None:
     assert lines[0].lstrip("| ").startswith("序号") and "正文" not in lines[-1]
 
 
+def test_a_pdf_page_break_inside_a_tab_table_does_not_end_it() -> None:
+    # the page's number and running title stand between row 2 and row 3; a numbered line that does
+    # not go on counting (the next chapter) ends the table as before
+    text = ("序号\t指标名称\t2020年\t2025年\n1\t物流业增加值（亿元）\t1450\t2000\n2\tA级物流企业（家）\t286\t400\n\n"
+            "— 2 —\n\n某省现代物流业发展规划\n\n3\t冷库总容量（万吨）\t320\t500\n第三章　构建物流枢纽网络\n"
+            "\n— 3 —\n\n5\t旧表残行\t1\t2\n")
+    tables = text_tables(text)
+    assert [r[0] for r in tables[0].rows] == ["序号", "1", "2", "3"]
+    assert "第三章" not in text[tables[0].raw_span.start:tables[0].raw_span.end]
+
+
 @given(st.text(alphabet="|\t\n序号任务单位甲乙-", max_size=200))
 def test_text_tables_never_fail_and_spans_lie_in_the_text(text: str) -> None:
     for table in text_tables(text):
