@@ -34,7 +34,10 @@ class Zones:
             stack.append((rank, kind))
             verdict = next((v for _, v in stack if v is not None), None)
             deeper_next = k + 1 < len(self._lines) and self._lines[k + 1][1] > rank
-            self._verdicts.append(verdict != "non_task" and not deeper_next)
+            # a dated phase of the 实施步骤 (（三）集中攻坚阶段（2023年10月—12月）。…) is tracked as a
+            # measure, so the bodies its sentences charge are its units
+            phase = kind == "phase"
+            self._verdicts.append((phase or verdict != "non_task") and not deeper_next)
             self._guarantee.append(any(v == "guarantee" for _, v in stack))
 
     def allows(self, position: int) -> bool:
@@ -62,10 +65,11 @@ class Zones:
 
 
 def _heading_lines(s: str) -> list[tuple[int, int, str | None]]:
-    """(offset, rank, kind of its title: task / non_task / None) of every numbered line."""
+    """(offset, rank, kind of its title: task / non_task / phase / None) of every numbered line."""
     heading = sentence_rules()["heading"]
     lex = role_lexicon()
     non_task, task = lex.rule("section_non_task").regex, lex.rule("section_task").regex
+    phase = lex.rule("section_phase").regex
     guarantee = lex.rule("section_guarantee").regex
     annex = sentence_rules()["annex"]
     out: list[tuple[int, int, str | None]] = []
@@ -81,10 +85,10 @@ def _heading_lines(s: str) -> list[tuple[int, int, str | None]]:
         line = s[p + m.end() : len(s) if line_end == -1 else line_end]
         run_in = RUN_IN_END.search(line)
         title = re.sub(r"\s+", "", line[: run_in.start()] if run_in else line)  # 附　则
-        kind = None
+        kind = "phase" if phase.search(title) else None
         # a heading standing on its own line; an article (第八条 …。) is a rule, never a title,
         # even when it is one sentence long
-        if (not run_in or run_in.end() >= len(line.rstrip())) and not token.endswith("条"):
+        if kind is None and (not run_in or run_in.end() >= len(line.rstrip())) and not token.endswith("条"):
             if non_task.search(title):
                 kind = "non_task"
             elif task.search(title):

@@ -124,3 +124,12 @@ def test_a_call_for_applications_lists_its_conditions_and_contacts_not_as_measur
                              "（二）审核推荐。省级中小企业主管部门负责审核，于2022年8月31日前推荐。\n"
                              "四、联系方式\n（一）联系人：张某某，电话：010-12345678。\n")
     assert [t.title for t in tasks] == ["自愿申报", "审核推荐"]
+
+
+def test_the_bodies_a_dated_phase_charges_are_its_units(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, "某县燃气安全专项整治方案\n一、整治内容\n（一）开展燃气企业整治。（县城管局牵头，县应急管理局配合）\n"
+                             "二、实施步骤\n（一）动员部署阶段（2023年6月20日前）。各乡（镇）要制定具体实施方案。\n"
+                             "（二）集中攻坚阶段（2023年10月—12月）。县城管局会同县应急管理局组织开展联合执法检查。\n")
+    phase = next(t for t in tasks if t.title.startswith("集中攻坚阶段"))
+    assert ([u.name for u in phase.lead], [u.name for u in phase.supporting]) == (["县城管局"], ["县应急管理局"])
+    assert [d.text for d in phase.deadlines][0] == "2023年10月—12月"
