@@ -4,7 +4,7 @@ or with every measure before the note (以上任务均需各设区市人民政�
 from __future__ import annotations
 
 from extractors.context import DocumentContext
-from extractors.measures.shared import measure_deadlines, part_holding
+from extractors.measures.shared import measure_deadlines, merged_deadlines, part_holding
 from extractors.numbers import parse_number
 from extractors.roles.statements import find_statements, parse_statement, parse_unit_list, role_lexicon
 from pipeline.model import Task, UnitMention
@@ -83,8 +83,7 @@ def _with_group_note(ctx: DocumentContext, tasks: list[Task], a: int, b: int,
                 supporting.append(unit.model_copy(update={"role": "supporting"}))
             else:
                 unassigned.append(unit)
-        known = {d.text for d in task.deadlines}
-        deadlines = task.deadlines + tuple(d for d in due if d.text not in known)
         out.append(task.model_copy(update={"lead": tuple(lead), "supporting": tuple(supporting),
-                                           "unassigned_units": tuple(unassigned), "deadlines": deadlines}))
+                                           "unassigned_units": tuple(unassigned),
+                                           "deadlines": merged_deadlines(task.deadlines, due)}))
     return out

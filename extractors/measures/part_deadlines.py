@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from extractors.context import DocumentContext
 from extractors.deadlines.lexicon import deadline_lexicon
-from extractors.measures.shared import measure_deadlines, part_holding
+from extractors.measures.shared import measure_deadlines, merged_deadlines, part_holding
 from pipeline.model import Task
 
 
@@ -19,11 +19,6 @@ def with_part_deadlines(ctx: DocumentContext, tasks: list[Task]) -> list[Task]:
         part = part_holding(ctx, m.start("due"))
         if not due or part is None:
             continue
-        tasks = [_with(task, due) if part.span.start <= task.span.start < part.span.end else task for task in tasks]
+        tasks = [task.model_copy(update={"deadlines": merged_deadlines(task.deadlines, due)})
+                 if part.span.start <= task.span.start < part.span.end else task for task in tasks]
     return tasks
-
-
-def _with(task: Task, due) -> Task:
-    known = {d.text for d in task.deadlines}
-    added = tuple(d for d in due if d.text not in known)
-    return task.model_copy(update={"deadlines": task.deadlines + added}) if added else task

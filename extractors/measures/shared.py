@@ -48,6 +48,13 @@ def first_sentence(text: str) -> str:
     return head[:40]
 
 
+def merged_deadlines(have: Sequence[Deadline], more: Sequence[Deadline]) -> tuple[Deadline, ...]:
+    """``have`` and then the deadlines of ``more`` whose phrase it does not hold already (a time a
+    note or a table column states again is one 时限)."""
+    known = {d.text for d in have}
+    return (*have, *(d for d in more if d.text not in known))
+
+
 def part_holding(ctx: DocumentContext, position: int) -> Section | None:
     """The part a note at ``position`` speaks for (本部分任务均于…完成, 以上工作由A牵头…): the
     deepest item holding it when that item has items of its own (the note at the part's head or

@@ -10,7 +10,12 @@ from typing import Literal
 
 from extractors.context import DocumentContext
 from extractors.lexicon import LexiconModel, Rule, load_lexicon
-from extractors.measures.shared import first_sentence, measure_deadlines, split_roles
+from extractors.measures.shared import (
+    first_sentence,
+    measure_deadlines,
+    merged_deadlines,
+    split_roles,
+)
 from extractors.roles.statements import RoleRule, parse_unit_list, rule_in_force
 from pipeline.model import DocTable, Document, Span, Task, UnitMention
 
@@ -127,8 +132,7 @@ def _row_task(
     deadline_at = _locate(doc, deadline_text, cursor)
     deadlines = measure_deadlines(ctx, deadline_text, deadline_at) if deadline_at is not None else []
     # the task cell's own times (到2025年，产值突破1500亿元) stand beside the 完成时限 column's
-    stated = {d.text for d in deadlines}
-    deadlines += [d for d in measure_deadlines(ctx, text, span.start) if d.text not in stated]
+    deadlines = list(merged_deadlines(deadlines, measure_deadlines(ctx, text, span.start)))
     task = Task(
         task_id=f"{doc.doc_id}:{table.table_id}.{number}",
         doc_id=doc.doc_id,
