@@ -52,8 +52,10 @@ def test_a_facet_clicked_answers_as_a_search_without_the_cache(pg_settings: Sett
     cached, reference = SearchEngine(pg_settings), _without_cache(pg_settings)
     asked = _ranked_unfiltered(monkeypatch)
     for query in QUERIES:
-        cached.search(query, k=10, mode=mode)
         for chosen in filters:
+            # the question unfiltered right before the click: a write the reference search makes on
+            # the server (its caches) is a commit, a new snapshot, and rightly no entry of the old
+            cached.search(query, k=10, mode=mode)
             asked.clear()
             ours = cached.search(query, k=10, filters=chosen, mode=mode)
             assert asked == [False], "the unfiltered items came from the search before"
