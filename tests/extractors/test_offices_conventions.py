@@ -104,6 +104,19 @@ def test_this_year_and_next_year_months_fall_in_the_year_the_document_speaks_in(
     assert due("次年3月底前报送上年度情况。")[0][1] is None  # every year's report: recurring, no one date
 
 
+def test_a_year_opening_a_clause_that_commits_to_a_figure_is_the_measures_due_year() -> None:
+    from extractors.deadlines.find import extract_deadlines
+
+    def due(text: str, issued: dt.date):
+        return [(d.text, d.due) for d in extract_deadlines(text, issued, current_year=issued.year)]
+
+    assert due("扩大政策性贷款投放，2022年全省外贸企业新增贷款100亿元以上。", dt.date(2022, 5, 20)) == [
+        ("2022年", dt.date(2022, 12, 31))]
+    assert due("巩固成效，2022年进口、出口整体通关时间分别控制在35小时、1.5小时以内。", dt.date(2022, 5, 20))
+    assert due("持续发力，2020年全省外贸企业新增贷款100亿元。", dt.date(2022, 5, 20)) == []  # history
+    assert due("推动增长，2022年基础上增长10%。", dt.date(2021, 5, 20)) == []  # a base, not a due year
+
+
 def test_a_this_item_note_after_a_groups_last_item_charges_the_items_naming_no_unit(tmp_path: Path) -> None:
     tasks = _tasks(tmp_path, "某市促进消费行动方案\n一、重点任务\n（一）培育消费新场景\n"
                              "1.打造夜间消费集聚区。到2025年建成10个。\n2.发展首发经济。支持品牌首店落地。\n"
