@@ -29,6 +29,7 @@ class TableLexicon(LexiconModel):
     columns: tuple[ColumnRule, ...]
     task_only: Rule
     scoring_header: Rule
+    scoring_duties: Rule
 
 
 @functools.cache
@@ -59,7 +60,7 @@ def table_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]
         if not table.rows:
             continue
         cols = _columns(table.rows[0])
-        if "task" not in cols or any(table_lexicon().scoring_header.regex.search(c) for c in table.rows[0]):
+        if "task" not in cols or (_is_scoring_table(table.rows[0]) and not _charges_duties(table.rows[0], cols)):
             continue
         if not {"lead", "supporting", "neutral"} & cols.keys() and not (
             "number" in cols and table_lexicon().task_only.regex.search(table.rows[0][cols["task"]])
@@ -71,6 +72,16 @@ def table_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]
             if task is not None:
                 tasks.append(task)
     return tasks
+
+
+def _is_scoring_table(header: Sequence[str]) -> bool:
+    return any(table_lexicon().scoring_header.regex.search(c) for c in header)
+
+
+def _charges_duties(header: Sequence[str], cols: dict[str, int]) -> bool:
+    """A 考核 table whose rows give a lead unit a duty to do (考核内容 | 牵头考核单位)."""
+    duty = table_lexicon().scoring_duties.regex
+    return "lead" in cols and any(k in cols and duty.search(header[cols[k]]) for k in ("task", "detail"))
 
 
 def _row_title(cell: str) -> str:

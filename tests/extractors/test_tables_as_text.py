@@ -33,3 +33,17 @@ def test_group_titles_between_tab_separated_rows_keep_the_table_whole(tmp_path: 
     # the task cell's own time stands beside the 完成时限 column's
     assert sorted(d.text for d in first.deadlines) == ["2025年底前", "到2025年"]
 
+
+
+def test_a_scoring_table_that_charges_each_duty_to_a_unit_gives_measures(tmp_path: Path) -> None:
+    duties = ("序号\t考核指标\t考核内容\t分值\t牵头考核单位\t配合考核单位\n"
+              "1\t开办企业\t推行企业开办“一网通办”，企业开办时间压缩至1个工作日以内。\t5分\t市市场监管局\t市公安局、市税务局\n"
+              "2\t获得电力\t推行电力接入工程审批“一窗受理、并联审批”。\t5分\t市经济和信息化局\t国网供电公司\n")
+    tasks = _tasks(tmp_path, duties)
+    assert [t.title for t in tasks] == ["开办企业", "获得电力"]
+    assert [u.name for u in tasks[0].lead] == ["市市场监管局"]
+    assert [u.name for u in tasks[0].supporting] == ["市公安局", "市税务局"]
+    # indicators and points alone: scoring criteria, not measures
+    points = ("序号\t考核指标\t单位\t2024年目标\t分值\t牵头考核单位\n"
+              "1\t数字经济增加值\t亿元\t1500\t10\t市发展改革委\n2\t软件业务收入\t亿元\t300\t8\t市工信局\n")
+    assert not _tasks(tmp_path, points)
