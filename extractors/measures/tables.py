@@ -10,6 +10,7 @@ from typing import Literal
 
 from extractors.context import DocumentContext
 from extractors.lexicon import LexiconModel, Rule, load_lexicon
+from extractors.measures.ids import number_token
 from extractors.measures.shared import (
     first_sentence,
     measure_deadlines,
@@ -21,13 +22,14 @@ from pipeline.model import DocTable, Document, Span, Task, UnitMention
 
 
 class ColumnRule(Rule):
-    column: Literal["number", "lead", "supporting", "neutral", "deadline", "task", "detail"]
+    column: Literal["number", "person", "lead", "supporting", "neutral", "deadline", "task", "detail"]
 
 
 class TableLexicon(LexiconModel):
     version: int
     columns: tuple[ColumnRule, ...]
     task_only: Rule
+    group_title: Rule
     scoring_header: Rule
     scoring_duties: Rule
 
@@ -67,11 +69,38 @@ def table_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]
         ):
             continue
         cursor = table.span.start if table.span else 0
+        where, group = _table_path(doc, table), None
         for n, row in enumerate(table.rows[1:], 1):
-            task, cursor = _row_task(ctx, table, row, n, cols, cursor, rules)
+            at = _locate(doc, row[cols["task"]] if cols["task"] < len(row) else "", cursor)
+            if at is not None:
+                group = _group_title(doc.text[cursor:at]) or group
+            path = [p for p in (where, group) if p] or [table.table_id]
+            task, cursor = _row_task(ctx, table, row, n, cols, cursor, rules, ".".join(path))
             if task is not None:
                 tasks.append(task)
     return tasks
+
+
+def _table_path(doc: Document, table: DocTable) -> str:
+    """The numbers of the sections a table stands in (附件, 三.（二）), as a measure's id writes them."""
+    by_id = {s.section_id: s for s in doc.sections}
+    numbers: list[str] = []
+    cur = by_id.get(table.section_id) if table.section_id else None
+    while cur is not None:
+        if cur.number and cur.kind not in ("preamble", "dash"):
+            numbers.append(number_token(cur.number))
+        cur = by_id.get(cur.parent_id) if cur.parent_id else None
+    return ".".join(reversed(numbers))
+
+
+def _group_title(between: str) -> str | None:
+    """The number of the last group title (一、主要预期目标) standing between two rows, if any."""
+    found = None
+    for line in between.splitlines():
+        m = table_lexicon().group_title.regex.match(line)
+        if m:
+            found = number_token(m.group("number"))
+    return found
 
 
 def _is_scoring_table(header: Sequence[str]) -> bool:
@@ -107,6 +136,7 @@ def _row_task(
     cols: dict[str, int],
     cursor: int,
     rules: list[RoleRule],
+    path: str,
 ) -> tuple[Task | None, int]:
     doc, context = ctx.doc, ctx.units
     cell = lambda name: row[cols[name]] if name in cols and cols[name] < len(row) else ""
@@ -145,7 +175,7 @@ def _row_task(
     # the task cell's own times (到2025年，产值突破1500亿元) stand beside the 完成时限 column's
     deadlines = list(merged_deadlines(deadlines, measure_deadlines(ctx, text, span.start)))
     task = Task(
-        task_id=f"{doc.doc_id}:{table.table_id}.{number}",
+        task_id=f"{doc.doc_id}:{path}.{number_token(number)}",
         doc_id=doc.doc_id,
         number=number,
         title=_row_title(cell("task")),

@@ -36,7 +36,7 @@ from extractors.measures.framing import (
     is_scoring_rule,
     starts_in_a_rows_table,
 )
-from extractors.measures.ids import unique_ids
+from extractors.measures.ids import number_token, unique_ids
 from extractors.measures.implied import with_implied_units
 from extractors.measures.milestones import attach_milestones
 from extractors.measures.part_deadlines import with_part_deadlines
@@ -70,15 +70,7 @@ _NUMBERED_KINDS = {"cn_num", "paren_cn", "arabic", "paren_arabic", "circled", "d
 _REGULATION_ARTICLES = 5  # a document of this many 第X条 articles is a regulation (办法, 细则)
 _DOC_TITLE = re.compile(r"(方案|规划|意见|通知|措施|办法|细则|计划|纲要|决定|实施方案)\s*$")
 _DOC_TITLE_IN = re.compile(r"(方案|规划|意见|措施|办法|细则|计划|纲要|决定|清单|分工表|要点|安排|政策)(?:[（(][^）)]{0,20}[）)])?\s*(?:\n|$)")
-_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _ANNEX_HEAD = 120  # characters: the 附件 line and the attached document's title
-_NUMBER_TRIM = " \t、.．﹒。:：，,"
-# ids: parentheses full-width, digits ASCII (１０． and 10. are the same item number)
-_FULL_WIDTH_BRACKETS = str.maketrans(
-    {"(": "（", ")": "）"}
-    | {chr(0xFF10 + d): str(d) for d in range(10)}
-    | {chr(0x3220 + i): f"（{n}）" for i, n in enumerate("一二三四五六七八九十")}  # ㈠ is （一）
-)
 
 
 def extract_tasks(
@@ -374,10 +366,7 @@ def _number_token(ctx: DocumentContext, section: Section) -> str:
     """二、 → 二, 1. → 1, (二) → （二）; dash and unnumbered items count among their siblings."""
     doc = ctx.doc
     if section.number and section.kind != "dash":
-        number = _PRIVATE_USE.sub("", section.number)  # 2\ue010: a font's glyph for the dot
-        token = number.strip().strip(_NUMBER_TRIM) or number.strip()
-        # （ 一 ） and 一 、 as typed by hand are the same item as （一） and 一、
-        return re.sub(r"[\s\u3000]+", "", token).translate(_FULL_WIDTH_BRACKETS)
+        return number_token(section.number)
     siblings = [
         s for s in doc.sections if s.parent_id == section.parent_id and s.kind == section.kind
     ]

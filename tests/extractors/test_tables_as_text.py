@@ -47,3 +47,14 @@ def test_a_scoring_table_that_charges_each_duty_to_a_unit_gives_measures(tmp_pat
     points = ("序号\t考核指标\t单位\t2024年目标\t分值\t牵头考核单位\n"
               "1\t数字经济增加值\t亿元\t1500\t10\t市发展改革委\n2\t软件业务收入\t亿元\t300\t8\t市工信局\n")
     assert not _tasks(tmp_path, points)
+
+
+def test_a_leaders_column_names_persons_and_group_titles_qualify_row_ids(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, "序号\t工作任务\t牵头区领导\t牵头单位\t责任单位\t完成时限\n"
+                             "一、主要预期目标\n"
+                             "1\t全区地区生产总值增长6%左右。\t王振宇（区委副书记、区长）\t区发改局\t区统计局、各街道\t2024年12月底\n"
+                             "二、做强产业\n"
+                             "2\t新建5G基站600个。\t周立群（副区长）\t区工信局\t区住建局\t2024年9月底前\n")
+    assert [t.task_id.split(":", 1)[1] for t in tasks] == ["附件.一.1", "附件.二.2"]  # under the notice's 附件
+    assert [[u.name for u in t.lead] for t in tasks] == [["区发改局"], ["区工信局"]]  # never the 区长
+    assert [u.name for u in tasks[0].supporting] == ["区统计局", "各街道"]
