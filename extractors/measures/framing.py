@@ -68,6 +68,15 @@ def is_closing_clause(ctx: DocumentContext, section: Section) -> bool:
     return any(rule.search(sentence) for sentence in _opening(ctx, section))
 
 
+def is_condition_item(ctx: DocumentContext, section: Section) -> bool:
+    """（一）未按照规定编制目录的；under 有下列情形之一的，由…责令改正：a condition, not a duty."""
+    parent = ctx.by_id.get(section.parent_id) if section.parent_id else None
+    if parent is None or parent.kind == "preamble":
+        return False
+    lead_in = ctx.text_view.simplified[parent.span.start : ctx.children(parent)[0].span.start] if ctx.children(parent) else ""
+    return bool(role_lexicon().rule("condition_list").regex.search(lead_in.rstrip()))
+
+
 def is_scoring_rule(ctx: DocumentContext, section: Section) -> bool:
     """获得国家级试点示范的，每项加2分 / 有下列情形之一的，予以扣分：a rule of a 考核办法's score, not
     a duty (第五条 加分项。有下列…: the sentence after the title says so)."""

@@ -33,6 +33,7 @@ from extractors.measures.framing import (
     holds_rows,
     is_closing_clause,
     is_operative_article,
+    is_condition_item,
     is_scoring_rule,
     starts_in_a_rows_table,
 )
@@ -119,7 +120,9 @@ def extract_tasks(
         if section.kind in NOT_CONTENT_KINDS or section.kind not in _MEASURE_KINDS:
             continue
         parses = owned.get(section.section_id, [])
-        if is_closing_clause(ctx, section) or (not parses and is_scoring_rule(ctx, section)):
+        if is_closing_clause(ctx, section) or (
+            not parses and (is_scoring_rule(ctx, section) or is_condition_item(ctx, section))
+        ):
             continue
         if rows and not parses and (heading_alone(doc, ctx, section) or holds_rows(section, rows)):
             continue  # 一、加强数据治理 over nothing or over the 任务清单's rows: the rows are the measures

@@ -1,0 +1,30 @@
+"""管理办法 and 暂行办法 written in articles: which articles are measures and which items only state
+conditions. Each case is a small regulation written for the test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extractors.run import extract_document
+from pipeline.run import parse_file
+
+_REGULATION = (
+    "某省公共数据管理办法\n"
+    "第一条　为了规范公共数据管理，制定本办法。\n"
+    "第二条　本办法适用于本省行政区域内公共数据的管理活动。\n"
+    "第三条　省政务服务数据管理局负责统筹全省公共数据管理工作。\n"
+    "第四条　省政务服务数据管理局应当每年组织开展公共数据质量评估。\n"
+    "第五条　有关部门有下列情形之一的，由省人民政府责令改正；情节严重的，依法给予处分：\n"
+    "（一）未按照规定编制公共数据资源目录的；\n"
+    "（二）未按照规定共享公共数据的。\n"
+    "第六条　本办法自2021年11月25日起施行。\n"
+)
+
+
+def test_the_conditions_an_article_lists_are_not_measures(tmp_path: Path) -> None:
+    path = tmp_path / "banfa.txt"
+    path.write_text(_REGULATION, encoding="utf-8")
+    ids = [t.task_id.split(":", 1)[1] for t in extract_document(parse_file(path)).tasks]
+    assert "第三条" in ids and "第四条" in ids
+    assert not [i for i in ids if "（一）" in i or "（二）" in i]  # 未按照规定…的: when it is punished
+    assert "第六条" not in ids  # entry into force frames the text
