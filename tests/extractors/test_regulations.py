@@ -14,10 +14,11 @@ _REGULATION = (
     "第二条　本办法适用于本省行政区域内公共数据的管理活动。\n"
     "第三条　省政务服务数据管理局负责统筹全省公共数据管理工作。\n"
     "第四条　省政务服务数据管理局应当每年组织开展公共数据质量评估。\n"
-    "第五条　有关部门有下列情形之一的，由省人民政府责令改正；情节严重的，依法给予处分：\n"
+    "第五条　县级以上人民政府公安、国家安全等部门按照各自职责，依法对公共数据安全实施监督管理。\n"
+    "第六条　有关部门有下列情形之一的，由省人民政府责令改正；情节严重的，依法给予处分：\n"
     "（一）未按照规定编制公共数据资源目录的；\n"
     "（二）未按照规定共享公共数据的。\n"
-    "第六条　本办法自2021年11月25日起施行。\n"
+    "第七条　本办法自2021年11月25日起施行。\n"
 )
 
 
@@ -26,5 +27,6 @@ def test_the_conditions_an_article_lists_are_not_measures(tmp_path: Path) -> Non
     path.write_text(_REGULATION, encoding="utf-8")
     ids = [t.task_id.split(":", 1)[1] for t in extract_document(parse_file(path)).tasks]
     assert "第三条" in ids and "第四条" in ids
+    assert "第五条" in ids  # 按照各自职责…实施监督管理 is a duty, not an entry into force (自…实施)
     assert not [i for i in ids if "（一）" in i or "（二）" in i]  # 未按照规定…的: when it is punished
-    assert "第六条" not in ids  # entry into force frames the text
+    assert "第七条" not in ids  # entry into force frames the text
