@@ -30,3 +30,14 @@ def test_the_conditions_an_article_lists_are_not_measures(tmp_path: Path) -> Non
     assert "第五条" in ids  # 按照各自职责…实施监督管理 is a duty, not an entry into force (自…实施)
     assert not [i for i in ids if "（一）" in i or "（二）" in i]  # 未按照规定…的: when it is punished
     assert "第七条" not in ids  # entry into force frames the text
+
+
+def test_every_body_an_article_charges_in_its_sentences_is_a_unit(tmp_path: Path) -> None:
+    path = tmp_path / "banfa.txt"
+    path.write_text("某州政务数据资源管理暂行办法\n第一条　为规范政务数据管理，制定本办法。\n"
+                    "第二条　州人民政府统一领导全州政务数据资源管理工作。\n"
+                    "第三条　州财政局应当将平台运行维护经费纳入年度财政预算。州大数据局参与项目审核；"
+                    "州发展改革委不予审批未落实数据共享要求的项目。\n第四条　本办法自2022年1月1日起施行。\n", encoding="utf-8")
+    units = {t.task_id.split(":", 1)[1]: [u.name for u in t.unassigned_units] for t in extract_document(parse_file(path)).tasks}
+    assert units["第二条"] == ["州人民政府"]
+    assert units["第三条"] == ["州财政局", "州大数据局", "州发展改革委"]  # no role stated: 责任单位, unsplit
