@@ -146,3 +146,11 @@ def test_the_bodies_a_dated_phase_charges_are_its_units(tmp_path: Path) -> None:
     phase = next(t for t in tasks if t.title.startswith("集中攻坚阶段"))
     assert ([u.name for u in phase.lead], [u.name for u in phase.supporting]) == (["县城管局"], ["县应急管理局"])
     assert [d.text for d in phase.deadlines][0] == "2023年10月—12月"
+
+
+def test_research_directions_describe_fields_and_are_not_measures(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, "某省科技创新赋能产业链实施方案\n一、产业链科技攻关方向\n"
+                             "（一）电子信息产业链。重点围绕集成电路、新型显示等领域，突破关键核心技术。\n"
+                             "（二）装备制造产业链。重点突破高档数控机床、工业机器人等关键技术。\n"
+                             "二、重点任务\n（一）实施关键核心技术攻关。每年组织实施重大科技项目50项。（省科技厅牵头，省财政厅配合）\n")
+    assert [t.title for t in tasks] == ["实施关键核心技术攻关"]
