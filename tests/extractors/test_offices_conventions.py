@@ -149,8 +149,9 @@ def test_the_bodies_a_dated_phase_charges_are_its_units(tmp_path: Path) -> None:
 
 
 def test_research_directions_describe_fields_and_are_not_measures(tmp_path: Path) -> None:
-    tasks = _tasks(tmp_path, "某省科技创新赋能产业链实施方案\n一、产业链科技攻关方向\n"
-                             "（一）电子信息产业链。重点围绕集成电路、新型显示等领域，突破关键核心技术。\n"
-                             "（二）装备制造产业链。重点突破高档数控机床、工业机器人等关键技术。\n"
-                             "二、重点任务\n（一）实施关键核心技术攻关。每年组织实施重大科技项目50项。（省科技厅牵头，省财政厅配合）\n")
-    assert [t.title for t in tasks] == ["实施关键核心技术攻关"]
+    tasks = _tasks(tmp_path, "某省科技创新赋能产业链实施方案\n一、总体要求\n坚持创新驱动。\n二、产业链科技攻关方向\n"
+                             "（一）电子信息产业链。聚焦新型显示等领域，重点突破Micro LED芯片等关键技术。\n"
+                             "（二）装备制造产业链。聚焦航空等领域，重点突破大型无人机飞控系统等关键技术。\n"
+                             "三、重点任务\n（一）强化关键核心技术攻关\n1．实施重大科技研发专项。每年组织实施重大科技项目50项。（省科技厅牵头，省财政厅配合）\n"
+                             "2．深化揭榜挂帅机制。面向全国张榜。（省科技厅牵头，省工业和信息化厅配合）\n")
+    assert [t.title for t in tasks] == ["实施重大科技研发专项", "深化揭榜挂帅机制"]
