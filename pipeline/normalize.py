@@ -222,7 +222,9 @@ def drop_furniture(lines: list[Line], rules: CleaningRules) -> list[Line]:
             dropped.add(line.index)
     page_of = _pages_of(lines, dropped)
     pages = _edge_lines(lines, 2, page_of)
-    if len(pages) > 1:
+    # a bare number is a page's number only at the edge of a real page (\f); where the pages are
+    # told by their dashed numbers (— 4 —), the number opening the next page is a table's cell
+    if len(pages) > 1 and len({line.page for line in lines}) > 1:
         for edge in _edge_lines(lines, 1, page_of).values():
             for line in edge:
                 if rules.edge_drop_regex.search(line.text):

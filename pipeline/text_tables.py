@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from pipeline.model import RawTable, Span
+from pipeline.rules import cleaning_rules
 
 _MIN_COLUMNS = 3  # 序号 | 任务 | 单位: fewer columns is a list of pairs, not a 分工 table
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -127,6 +128,9 @@ def flattened_indicator_tables(lines: list[tuple[int, str]]) -> list[RawTable]:
     """Indicator tables copied one cell per line, with or without a 序号 column: a run of header
     cells naming 指标 and a year or 目标, then rows of as many lines, each holding a figure."""
     tables: list[RawTable] = []
+    # a PDF copy's page break (blank lines, — 3 —) may fall inside a row: cells are the other lines
+    furniture = cleaning_rules().drop_regex
+    lines = [(offset, line) for offset, line in lines if line and not furniture.search(line)]
     i = 0
     while i < len(lines):
         j = i

@@ -824,7 +824,7 @@ def test_a_task_lists_rows_state_targets_due_in_their_time_limit(tmp_path):
     ex = extract_document(parse_file(path))
     got = {(t.value, t.unit, t.comparator, t.year, t.task_id.rsplit(":", 1)[1] if t.task_id else None)
            for t in ex.targets}
-    assert got == {(Decimal("800"), "个", "eq", 2024, "t1.1"), (Decimal("100"), "个", "ge", None, "t1.2")}
+    assert got == {(Decimal("800"), "个", "eq", 2024, "附件.1"), (Decimal("100"), "个", "ge", None, "附件.2")}
 
 
 @pytest.mark.parametrize(("cell", "expected"), [

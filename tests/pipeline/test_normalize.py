@@ -243,6 +243,22 @@ def test_bare_numbers_are_page_numbers_only_at_page_edges():
     assert out.count("3") == 1  # the page number at the bottom of page 1 is gone
 
 
+def test_a_cell_opening_the_page_after_a_dashed_page_number_is_kept():
+    """A PDF copy told into pages by its dashed numbers (— 4 —): the bare number after one is the
+    next cell of a table flattened one cell per line, not a second page number."""
+    text = "指标\n2020年\n2025年\n属性\n网上零售额（亿元）\n\n— 4 —\n\n1170\n2000\n预期性\n正文。\n\n— 5 —\n\n正文。"
+    assert "1170" in cleaned(text).split("\n")
+
+
+def test_an_indicator_table_copied_one_cell_per_line_reads_across_a_page_break():
+    from pipeline.text_tables import text_tables
+
+    text = ("表1　主要指标\n指标\n2020年\n2025年\n属性\n数字经济增加值（亿元）\n4218\n7500\n预期性\n"
+            "核心产业增加值比重（%）\n4.6\n10\n\n— 3 —\n\n预期性\n5G基站数（万个）\n1.8\n8\n预期性\n")
+    (table,) = text_tables(text)
+    assert table.rows[2:] == (("核心产业增加值比重（%）", "4.6", "10", "预期性"), ("5G基站数（万个）", "1.8", "8", "预期性"))
+
+
 def test_a_header_repeated_on_only_two_pages_is_kept():
     text = "总则说明\n正文一。\f总则说明\n正文二。"
     assert cleaned(text) == "总则说明\n正文一。\n总则说明\n正文二。"
