@@ -155,3 +155,11 @@ def test_research_directions_describe_fields_and_are_not_measures(tmp_path: Path
                              "三、重点任务\n（一）强化关键核心技术攻关\n1．实施重大科技研发专项。每年组织实施重大科技项目50项。（省科技厅牵头，省财政厅配合）\n"
                              "2．深化揭榜挂帅机制。面向全国张榜。（省科技厅牵头，省工业和信息化厅配合）\n")
     assert [t.title for t in tasks] == ["实施重大科技研发专项", "深化揭榜挂帅机制"]
+
+
+def test_a_pilot_notices_contents_and_application_rules_are_not_measures(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, "工业和信息化部办公厅关于开展2022年两化融合试点示范工作的通知\n一、工作目标\n遴选一批试点示范项目。\n"
+                             "二、试点内容\n（一）数字化转型促进中心。建设一批促进中心，提供诊断服务。\n（二）数据管理能力提升。推动企业贯标。\n"
+                             "三、申报要求\n（一）每个项目只能申报一个方向。\n（二）联合申报的，牵头单位不超过1家。\n"
+                             "四、工作程序\n（一）各省级工业和信息化主管部门于2022年8月31日前推荐项目。\n（二）我部组织专家评审。\n")
+    assert [t.title[:8] for t in tasks] == ["各省级工业和信息", "我部组织专家评审"]
