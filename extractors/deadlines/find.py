@@ -22,7 +22,7 @@ def _masked(text: str) -> list[tuple[int, int]]:
     ]
 
 
-def _is_retrospective(text: str, m: re.Match[str], end: int) -> bool:
+def _is_retrospective(text: str, m: re.Match[str], end: int, floor: int | None) -> bool:
     """截至2020年, 已于2020年, 2020年以来, 2019年底累计: a year reported on, not one still ahead."""
     retro = deadline_lexicon().retrospective
     cut = m.start("y")
@@ -31,6 +31,8 @@ def _is_retrospective(text: str, m: re.Match[str], end: int) -> bool:
         return True
     if retro.forward_lead.regex.match(m.group(0).lstrip()):
         return False  # 到2025年累计建成 looks ahead
+    if floor is not None and int(m.group("y")) > floor:
+        return False  # 2022年累计达到1万家 in a plan of 2020: a total still to reach
     after = text[end : end + 6]
     return any(rule.regex.search(after) for rule in retro.suffixes)
 
@@ -129,7 +131,7 @@ def deadline_matches(
                 continue
             if rule.position == "alone" and not _stands_alone(text, start, end):
                 continue
-            if match_group(m, "y") and _is_retrospective(text, m, m.end()):
+            if match_group(m, "y") and _is_retrospective(text, m, m.end(), floor):
                 continue
             deadline = resolve_deadline(rule, m, doc_date, year)
             if deadline is None:

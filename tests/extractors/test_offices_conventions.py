@@ -115,6 +115,9 @@ def test_a_year_opening_a_clause_that_commits_to_a_figure_is_the_measures_due_ye
     assert due("巩固成效，2022年进口、出口整体通关时间分别控制在35小时、1.5小时以内。", dt.date(2022, 5, 20))
     assert due("持续发力，2020年全省外贸企业新增贷款100亿元。", dt.date(2022, 5, 20)) == []  # history
     assert due("推动增长，2022年基础上增长10%。", dt.date(2021, 5, 20)) == []  # a base, not a due year
+    # a later year's total still to reach (累计) is due then; an earlier year's total is history
+    assert [t for t, _ in due("2020年推动3000家企业上云，2022年累计达到1万家。", dt.date(2020, 3, 1))] == ["2020年", "2022年"]
+    assert due("2019年累计达到1万家。", dt.date(2020, 3, 1)) == []
 
 
 def test_a_this_item_note_after_a_groups_last_item_charges_the_items_naming_no_unit(tmp_path: Path) -> None:
