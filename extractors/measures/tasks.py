@@ -128,6 +128,8 @@ def extract_tasks(
             continue  # 一、加强数据治理 over nothing or over the 任务清单's rows: the rows are the measures
         if rows and starts_in_a_rows_table(doc, section, rows):
             continue
+        if not parses and uses_units and any(a.kind == "box" for a in _ancestors(ctx, section)):
+            continue  # 专栏1 1.智能工厂建设工程…: beside charged measures, a box lists projects and goals
         if issued and section.span.start < (ctx.issued_from or 0) and all(p.span is None for p in parses):
             continue
         if not parses and not (

@@ -166,3 +166,11 @@ def test_a_pilot_notices_contents_and_application_rules_are_not_measures(tmp_pat
                              "三、申报要求\n（一）每个项目只能申报一个方向。\n（二）联合申报的，牵头单位不超过1家。\n"
                              "四、工作程序\n（一）各省级工业和信息化主管部门于2022年8月31日前推荐项目。\n（二）我部组织专家评审。\n")
     assert [t.title[:8] for t in tasks] == ["各省级工业和信息", "我部组织专家评审"]
+
+
+def test_beside_charged_measures_a_boxs_projects_are_not_measures_unless_a_line_is_charged(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, "某省制造业数字化转型行动方案\n一、重点任务\n（一）推进智能化改造。每年实施技改项目1000个。（省工业和信息化厅负责）\n"
+                             "专栏1　智能制造工程\n1．智能工厂建设工程。到2025年，建设智能工厂200个。\n"
+                             "2．数字化车间建设工程。建设数字化车间1000个。（责任单位：省工业和信息化厅）\n"
+                             "（二）培育工业互联网平台。（省工业和信息化厅牵头，省通信管理局配合）\n")
+    assert [t.title for t in tasks] == ["推进智能化改造", "数字化车间建设工程", "培育工业互联网平台"]
