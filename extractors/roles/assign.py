@@ -87,8 +87,10 @@ def _cued_role(
     if cue is None:
         if "lead" in cued:
             return "supporting"
-        return "lead" if contrast_only and after else "unassigned"
-    leads = "lead" in cued or (cue == "supporting" and "charge" in cued) or (uncued_before and contrast_only)
+        return "lead" if contrast_only and "supporting" in after else "unassigned"
+    leads = "lead" in cued or (cue == "supporting" and "charge" in cued) or (
+        uncued_before and contrast_only and "supporting" in cued
+    )
     return "supporting" if leads else "unassigned"
 
 

@@ -174,3 +174,12 @@ def test_beside_charged_measures_a_boxs_projects_are_not_measures_unless_a_line_
                              "2．数字化车间建设工程。建设数字化车间1000个。（责任单位：省工业和信息化厅）\n"
                              "（二）培育工业互联网平台。（省工业和信息化厅牵头，省通信管理局配合）\n")
     assert [t.title for t in tasks] == ["推进智能化改造", "数字化车间建设工程", "培育工业互联网平台"]
+
+
+def test_a_stated_first_listed_rule_holds_across_a_comma_and_a_customs_office_is_a_unit(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, "某自治区促进平台经济规范健康发展若干措施\n一、重点任务\n"
+                             "（一）优化准入。做好工作。（自治区市场监管局、自治区商务厅按职责分工负责，列第一位者为牵头单位，下同）\n"
+                             "（二）发展跨境平台。做好工作。（自治区商务厅、南宁海关，南宁市人民政府按职责分工负责）\n")
+    second = tasks[1]
+    assert [u.name for u in second.lead] == ["自治区商务厅"]
+    assert [u.name for u in second.supporting] == ["南宁海关", "南宁市人民政府"]

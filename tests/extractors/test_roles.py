@@ -279,9 +279,10 @@ CASES = [
         id="cue-uncued-first-leads",
     ),
     pytest.param(
+        # 按职责分工负责 closes the whole list: the comma states no lead (only a 配合 group would)
         "（各县（区）人民政府，市级有关部门按职责分工负责）",
         None,
-        {"lead": ["各县（区）人民政府"], "supporting": ["市级有关部门"]},
+        {"unassigned": ["各县（区）人民政府", "市级有关部门"]},
         id="cue-duty-after-uncued",
     ),
     pytest.param(
@@ -616,8 +617,14 @@ CASES = [
     pytest.param(
         "（市发展改革委，市有关部门按职责分工负责）",
         None,
-        {"lead": ["市发展改革委"], "supporting": ["市有关部门"]},
-        id="uncued-group-before-duty-leads",
+        {"unassigned": ["市发展改革委", "市有关部门"]},
+        id="uncued-group-before-duty-is-no-lead",
+    ),
+    pytest.param(
+        "（市发展改革委，市财政局配合）",
+        None,
+        {"lead": ["市发展改革委"], "supporting": ["市财政局"]},
+        id="uncued-group-before-supporting-leads",
     ),
     pytest.param(
         "（牵头部门（单位）：省发展改革委；配合部门（单位）：省财政厅）",
