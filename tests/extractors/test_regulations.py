@@ -41,3 +41,13 @@ def test_every_body_an_article_charges_in_its_sentences_is_a_unit(tmp_path: Path
     units = {t.task_id.split(":", 1)[1]: [u.name for u in t.unassigned_units] for t in extract_document(parse_file(path)).tasks}
     assert units["第二条"] == ["州人民政府"]
     assert units["第三条"] == ["州财政局", "州大数据局", "州发展改革委"]  # no role stated: 责任单位, unsplit
+
+
+def test_the_partners_a_body_convenes_to_build_something_support_it(tmp_path: Path) -> None:
+    path = tmp_path / "banfa.txt"
+    path.write_text("某市政务数据管理办法\n第一条　为规范政务数据管理，制定本办法。\n"
+                    "第二条　市政务服务数据管理局会同市公安局、市市场监督管理局建设全市人口、法人基础数据库。\n"
+                    "第三条　本办法自2020年1月1日起施行。\n", encoding="utf-8")
+    (task,) = extract_document(parse_file(path)).tasks
+    assert [u.name for u in task.lead] == ["市政务服务数据管理局"]
+    assert [u.name for u in task.supporting] == ["市公安局", "市市场监督管理局"]  # 建设 ends the list
