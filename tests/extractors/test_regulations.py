@@ -51,3 +51,13 @@ def test_the_partners_a_body_convenes_to_build_something_support_it(tmp_path: Pa
     (task,) = extract_document(parse_file(path)).tasks
     assert [u.name for u in task.lead] == ["市政务服务数据管理局"]
     assert [u.name for u in task.supporting] == ["市公安局", "市市场监督管理局"]  # 建设 ends the list
+
+
+def test_a_citys_big_data_centre_is_a_body_a_data_centre_is_not(tmp_path: Path) -> None:
+    path = tmp_path / "banfa.txt"
+    path.write_text("某市政务数据管理办法\n第一条　为规范政务数据管理，制定本办法。\n"
+                    "第二条　市大数据中心承担公共数据平台的建设运行、技术支撑和日常运维工作。\n"
+                    "第三条　新建数据中心应当符合国家能耗标准。\n第四条　本办法自2020年1月1日起施行。\n", encoding="utf-8")
+    units = {t.task_id.split(":", 1)[1]: [u.name for u in t.unassigned_units] for t in extract_document(parse_file(path)).tasks}
+    assert units["第二条"] == ["市大数据中心"]  # 承担…工作 charges it, however long the work's name
+    assert units.get("第三条", []) == []
