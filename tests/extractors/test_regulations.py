@@ -61,3 +61,12 @@ def test_a_citys_big_data_centre_is_a_body_a_data_centre_is_not(tmp_path: Path) 
     units = {t.task_id.split(":", 1)[1]: [u.name for u in t.unassigned_units] for t in extract_document(parse_file(path)).tasks}
     assert units["第二条"] == ["市大数据中心"]  # 承担…工作 charges it, however long the work's name
     assert units.get("第三条", []) == []
+
+
+def test_the_bodies_a_public_data_regulation_defines_and_charges_are_its_units(tmp_path: Path) -> None:
+    path = tmp_path / "banfa.txt"
+    path.write_text("某省公共数据管理办法\n第一条　为规范公共数据管理，制定本办法。\n"
+                    "第二条　公共管理和服务机构应当按照公共数据资源目录采集公共数据。\n"
+                    "第三条　本办法自2021年11月25日起施行。\n", encoding="utf-8")
+    (task,) = extract_document(parse_file(path)).tasks
+    assert [u.name for u in task.unassigned_units] == ["公共管理和服务机构"]
