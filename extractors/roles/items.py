@@ -19,6 +19,7 @@ from extractors.roles.conventions import (
     find_role_rules,
     role_lexicon,
 )
+from extractors.units.divisions import division_index
 from extractors.units.names import canonical_unit, looks_like_unit
 
 _EMPTY_BRACKETS = re.compile(r"[（(]\s*[）)]")
@@ -121,7 +122,7 @@ def list_items(m: str, a: int, b: int) -> list[Item]:
     items: list[Item] = []
     for x, y, g, bd in raw:
         items.extend(_clean_item(m, x, y, g, bd))
-    return _share_body_word(m, _spread_cues(items))
+    return _share_place_body(m, _share_body_word(m, _spread_cues(items)))
 
 
 # a tier is a place word (州、县（市）人民政府) or a level (省级、地市级医保部门)
@@ -150,6 +151,32 @@ def _share_body_word(m: str, items: list[Item]) -> list[Item]:
         if len(hit.group(1)) + len(hit.group(2)) < len(last.name):  # 区两级财政部门 → 区财政部门
             tier_end = _tail_start(m, last.start, last.end, len(last.name) - len(hit.group(1)))
             out[j] = last._replace(end=tier_end, name=hit.group(1) + hit.group(2), shared=body)
+        k = j + 1
+    return out
+
+
+_PLACE_AND_BODY = re.compile(r"^(.{2,6}?)([市县区州])(.{2,})$")
+
+
+def _share_place_body(m: str, items: list[Item]) -> list[Item]:
+    """Places that share one body word (济南、青岛、烟台市政府): each bare place name before the
+    list's last item takes that item's tier and body word (济南市政府)."""
+    names = division_index().by_name
+    out = list(items)
+    k = 0
+    while k < len(out):
+        j = k
+        while j < len(out) and out[j].group == out[k].group and out[j].name in names and not looks_like_unit(out[j].name):
+            j += 1
+        hit = _PLACE_AND_BODY.match(out[j].name) if k < j < len(out) and out[j].group == out[k].group else None
+        if hit is None or hit.group(1) + hit.group(2) not in names or not looks_like_unit(out[j].name):
+            k = j + 1 if j > k else k + 1
+            continue
+        tier, body = hit.group(2), hit.group(3)
+        shared = (_tail_start(m, out[j].start, out[j].end, len(tier) + len(body)), out[j].end)
+        for i in range(k, j):
+            if out[i].name + tier in names:
+                out[i] = out[i]._replace(name=out[i].name + tier + body, shared=shared)
         k = j + 1
     return out
 

@@ -1412,6 +1412,8 @@ def test_a_sentence_statement_never_bounds_its_measure() -> None:
     ("市、区两级财政部门", ["市财政部门", "区财政部门"]),
     ("市发展改革委、市财政局", ["市发展改革委", "市财政局"]),
     ("各区、市政府", ["各区、市政府"]),  # one collective, not two tiers
+    ("济南、青岛、烟台市政府", ["济南市政府", "青岛市政府", "烟台市政府"]),  # places sharing one
+    ("省商务厅、青岛市政府", ["省商务厅", "青岛市政府"]),
 ])
 def test_tiers_that_share_one_body_word_are_each_a_unit(written: str, units: list[str]) -> None:
     from extractors.roles.assign import parse_unit_list
