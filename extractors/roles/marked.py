@@ -22,7 +22,7 @@ from extractors.roles.conventions import (
     sentence_rules,
 )
 from extractors.roles.items import BLANK, list_items, masked_window
-from extractors.units.names import looks_like_unit
+from extractors.units.names import could_be_unit, looks_like_unit
 
 _PARAGRAPH_END_FILLER = " \t\u3000。；;.，,"
 _SENTENCE_END = "。；;！!？?:：*"
@@ -177,10 +177,17 @@ def _is_statement_bracket(s: str, i: int, j: int, long_labels: _LongBracketLabel
         return False
     window = masked_window(s, i + 1, j)
     items = list_items(window, 0, len(window))
-    if not items or not all(looks_like_unit(it.name) for it in items):
-        return False
     stated = any(it.cue is not None for it in items) or bool(find_role_rules(content))
+    if not items or not all(looks_like_unit(it.name) or (stated and _one_more_unit(it.name, items)) for it in items):
+        return False
     return stated or (_after_sentence(s, i) and _ends_paragraph(s, j + 1)) or _opens_item(s, i)
+
+
+def _one_more_unit(name: str, items: list) -> bool:
+    """An odd name among units whose role the bracket states: a unit the lexicon does not know,
+    kept (and shown as unknown) when most of its list are units."""
+    known = sum(1 for it in items if looks_like_unit(it.name))
+    return could_be_unit(name) and known * 2 > len(items)
 
 
 def _opens_item(s: str, i: int) -> bool:

@@ -149,6 +149,14 @@ def looks_like_unit(name: str) -> bool:
     return any(rule.regex.search(key) for rule in shapes)
 
 
+def could_be_unit(name: str) -> bool:
+    """A name of no known shape that is not a clause either (中国出口信用保险公司江西营业部 writes
+    no suffix the lexicon knows): beside units in a list that states their role it is one more
+    unit, shown as unknown rather than dropped with the whole list."""
+    key = normalize_name(name)
+    return 2 <= len(key) <= 20 and not _shape_rules()[0].regex.search(key) and not re.search(r"[，。；：:、]", key)
+
+
 def _is_registered_place(key: str) -> bool:
     """A city or county written by its full registered name (崂山区, 历城区, 寿光市): in a list of
     bodies it stands for that place's government (（装备信息中心、崂山区、西海岸新区）)."""

@@ -183,3 +183,11 @@ def test_a_stated_first_listed_rule_holds_across_a_comma_and_a_customs_office_is
     second = tasks[1]
     assert [u.name for u in second.lead] == ["自治区商务厅"]
     assert [u.name for u in second.supporting] == ["南宁海关", "南宁市人民政府"]
+
+
+def test_a_body_of_no_known_shape_beside_units_is_kept_as_unknown_not_dropped(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, "某省稳外贸若干措施\n一、重点任务\n（一）加大出口信用保险支持。扩大承保规模。"
+                             "（省商务厅、中国出口信用保险公司江西营业部负责）\n（二）加快退税。做好工作。（省税务局负责，2024年底前完成）\n")
+    first, second = tasks
+    assert [(u.name, u.known) for u in first.unassigned_units] == [("省商务厅", True), ("中国出口信用保险公司江西营业部", False)]
+    assert [u.name for u in second.unassigned_units] == ["省税务局"]  # the time is no unit
