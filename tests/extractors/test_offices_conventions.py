@@ -191,3 +191,10 @@ def test_a_body_of_no_known_shape_beside_units_is_kept_as_unknown_not_dropped(tm
     first, second = tasks
     assert [(u.name, u.known) for u in first.unassigned_units] == [("省商务厅", True), ("中国出口信用保险公司江西营业部", False)]
     assert [u.name for u in second.unassigned_units] == ["省税务局"]  # the time is no unit
+
+
+def test_bodies_organising_work_by_their_duties_are_charged_in_running_text(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, "关于加快构建全国一体化大数据中心协同创新体系的指导意见\n一、重点任务\n"
+                             "（一）开展绿色数据中心创建。每年遴选一批绿色数据中心。工业和信息化部、国家能源局按职责分工组织开展绿色数据中心评价。\n"
+                             "（二）加强统筹。国家发展改革委负责建立工作机制。\n")
+    assert [u.name for u in tasks[0].unassigned_units] == ["工业和信息化部", "国家能源局"]
