@@ -93,31 +93,29 @@ def test_a_note_after_a_group_states_roles_and_time_for_its_items(tmp_path: Path
     assert ([u.name for u in third.lead], [u.name for u in third.supporting]) == (["区住房建设局"], ["各街道办事处"])
 
 
-def test_this_year_and_next_year_months_fall_in_the_year_the_document_speaks_in() -> None:
+def _due(text: str, issued: dt.date):
+    """(deadline text, due date) of ``text`` in a document issued on ``issued``."""
     from extractors.deadlines.find import extract_deadlines
 
-    def due(text: str):
-        return [(d.text, d.due) for d in extract_deadlines(text, dt.date(2024, 3, 1), current_year=2024)]
+    return [(d.text, d.due) for d in extract_deadlines(text, issued, current_year=issued.year)]
 
-    assert due("今年6月底前完成改造。") == [("今年6月底前", dt.date(2024, 6, 30))]
-    assert due("明年6月底前全面建成。") == [("明年6月底前", dt.date(2025, 6, 30))]
-    assert due("次年3月底前报送上年度情况。")[0][1] is None  # every year's report: recurring, no one date
+
+def test_this_year_and_next_year_months_fall_in_the_year_the_document_speaks_in() -> None:
+    issued = dt.date(2024, 3, 1)
+    assert _due("今年6月底前完成改造。", issued) == [("今年6月底前", dt.date(2024, 6, 30))]
+    assert _due("明年6月底前全面建成。", issued) == [("明年6月底前", dt.date(2025, 6, 30))]
+    assert _due("次年3月底前报送上年度情况。", issued)[0][1] is None  # every year's report: recurring, no one date
 
 
 def test_a_year_opening_a_clause_that_commits_to_a_figure_is_the_measures_due_year() -> None:
-    from extractors.deadlines.find import extract_deadlines
-
-    def due(text: str, issued: dt.date):
-        return [(d.text, d.due) for d in extract_deadlines(text, issued, current_year=issued.year)]
-
-    assert due("扩大政策性贷款投放，2022年全省外贸企业新增贷款100亿元以上。", dt.date(2022, 5, 20)) == [
+    assert _due("扩大政策性贷款投放，2022年全省外贸企业新增贷款100亿元以上。", dt.date(2022, 5, 20)) == [
         ("2022年", dt.date(2022, 12, 31))]
-    assert due("巩固成效，2022年进口、出口整体通关时间分别控制在35小时、1.5小时以内。", dt.date(2022, 5, 20))
-    assert due("持续发力，2020年全省外贸企业新增贷款100亿元。", dt.date(2022, 5, 20)) == []  # history
-    assert due("推动增长，2022年基础上增长10%。", dt.date(2021, 5, 20)) == []  # a base, not a due year
+    assert _due("巩固成效，2022年进口、出口整体通关时间分别控制在35小时、1.5小时以内。", dt.date(2022, 5, 20))
+    assert _due("持续发力，2020年全省外贸企业新增贷款100亿元。", dt.date(2022, 5, 20)) == []  # history
+    assert _due("推动增长，2022年基础上增长10%。", dt.date(2021, 5, 20)) == []  # a base, not a due year
     # a later year's total still to reach (累计) is due then; an earlier year's total is history
-    assert [t for t, _ in due("2020年推动3000家企业上云，2022年累计达到1万家。", dt.date(2020, 3, 1))] == ["2020年", "2022年"]
-    assert due("2019年累计达到1万家。", dt.date(2020, 3, 1)) == []
+    assert [t for t, _ in _due("2020年推动3000家企业上云，2022年累计达到1万家。", dt.date(2020, 3, 1))] == ["2020年", "2022年"]
+    assert _due("2019年累计达到1万家。", dt.date(2020, 3, 1)) == []
 
 
 def test_a_this_item_note_after_a_groups_last_item_charges_the_items_naming_no_unit(tmp_path: Path) -> None:
