@@ -71,9 +71,10 @@ def is_closing_clause(ctx: DocumentContext, section: Section) -> bool:
 def is_condition_item(ctx: DocumentContext, section: Section) -> bool:
     """（一）未按照规定编制目录的；under 有下列情形之一的，由…责令改正：a condition, not a duty."""
     parent = ctx.by_id.get(section.parent_id) if section.parent_id else None
-    if parent is None or parent.kind == "preamble":
+    items = ctx.children(parent) if parent is not None and parent.kind != "preamble" else ()
+    if not items:
         return False
-    lead_in = ctx.text_view.simplified[parent.span.start : ctx.children(parent)[0].span.start] if ctx.children(parent) else ""
+    lead_in = ctx.text_view.simplified[parent.span.start : items[0].span.start]
     return bool(role_lexicon().rule("condition_list").regex.search(lead_in.rstrip()))
 
 

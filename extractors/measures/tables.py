@@ -69,27 +69,26 @@ def table_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]
         ):
             continue
         cursor = table.span.start if table.span else 0
-        where, group = _table_path(doc, table), None
+        where, group = _table_path(ctx, table), None
         for n, row in enumerate(table.rows[1:], 1):
             at = _locate(doc, row[cols["task"]] if cols["task"] < len(row) else "", cursor)
-            if at is not None:
-                group = _group_title(doc.text[cursor:at]) or group
+            if at is None:  # an empty task cell, or one the text does not hold: no measure
+                continue
+            group = _group_title(doc.text[cursor:at]) or group
             path = [p for p in (where, group) if p] or [table.table_id]
-            task, cursor = _row_task(ctx, table, row, n, cols, cursor, rules, ".".join(path))
-            if task is not None:
-                tasks.append(task)
+            task, cursor = _row_task(ctx, table, row, n, cols, cursor, rules, at, ".".join(path))
+            tasks.append(task)
     return tasks
 
 
-def _table_path(doc: Document, table: DocTable) -> str:
+def _table_path(ctx: DocumentContext, table: DocTable) -> str:
     """The numbers of the sections a table stands in (附件, 三.（二）), as a measure's id writes them."""
-    by_id = {s.section_id: s for s in doc.sections}
     numbers: list[str] = []
-    cur = by_id.get(table.section_id) if table.section_id else None
+    cur = ctx.by_id.get(table.section_id) if table.section_id else None
     while cur is not None:
         if cur.number and cur.kind not in ("preamble", "dash"):
             numbers.append(number_token(cur.number))
-        cur = by_id.get(cur.parent_id) if cur.parent_id else None
+        cur = ctx.by_id.get(cur.parent_id) if cur.parent_id else None
     return ".".join(reversed(numbers))
 
 
@@ -136,14 +135,13 @@ def _row_task(
     cols: dict[str, int],
     cursor: int,
     rules: list[RoleRule],
+    at: int,
     path: str,
-) -> tuple[Task | None, int]:
+) -> tuple[Task, int]:
+    """The measure of one row whose task cell stands at ``at`` in the document's text."""
     doc, context = ctx.doc, ctx.units
     cell = lambda name: row[cols[name]] if name in cols and cols[name] < len(row) else ""
     text = cell("task").strip()
-    at = _locate(doc, text, cursor)
-    if not text or at is None:
-        return None, cursor
     detail = cell("detail").strip()
     detail_at = _locate(doc, detail, at + len(text))
     if detail_at is not None:  # 重点任务 | 具体内容: the measure is both cells, and what lies between

@@ -178,16 +178,16 @@ def _is_statement_bracket(s: str, i: int, j: int, long_labels: _LongBracketLabel
     window = masked_window(s, i + 1, j)
     items = list_items(window, 0, len(window))
     stated = any(it.cue is not None for it in items) or bool(find_role_rules(content))
-    if not items or not all(looks_like_unit(it.name) or (stated and _one_more_unit(it.name, items)) for it in items):
+    shaped = [looks_like_unit(it.name) for it in items]
+    if not items or not all(ok or (stated and _one_more_unit(it.name, shaped)) for it, ok in zip(items, shaped)):
         return False
     return stated or (_after_sentence(s, i) and _ends_paragraph(s, j + 1)) or _opens_item(s, i)
 
 
-def _one_more_unit(name: str, items: list) -> bool:
+def _one_more_unit(name: str, shaped: list[bool]) -> bool:
     """An odd name among units whose role the bracket states: a unit the lexicon does not know,
-    kept (and shown as unknown) when most of its list are units."""
-    known = sum(1 for it in items if looks_like_unit(it.name))
-    return could_be_unit(name) and known * 2 > len(items)
+    kept (and shown as unknown) when most of its list (``shaped``: which look like units) are."""
+    return could_be_unit(name) and sum(shaped) * 2 > len(shaped)
 
 
 def _opens_item(s: str, i: int) -> bool:
