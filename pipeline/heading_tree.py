@@ -64,6 +64,22 @@ class _Ladder:
         self.order: dict[str, float] = {}
         self.canonical: dict[str, int | None] = {}
 
+    def learn(self, h: Heading, closed: list[str], still_open: list[str]) -> None:
+        """Rank a key seen for the first time. One that closed open levels ranks above them. One
+        that opens with none closed nests under what is open, and above a known key that is
+        canonically deeper and not open: （一） first met under 二、 ranks above the 1. that an
+        earlier 一、 held directly (一、1.2. 二、（一）3.4.), so 3. nests under （一）."""
+        b = h.rule.canonical_rank
+        if closed:
+            rank = min(self.order[k] for k in closed) - 0.5
+        else:
+            floor = max((self.order[k] for k in still_open if k in self.order), default=float("-inf"))
+            deeper = [self.order[k] for k, r in self.canonical.items()
+                      if k not in still_open and r is not None and b is not None and r > b and self.order[k] > floor]
+            rank = min(deeper) - 0.5 if deeper else len(self.order)
+        self.order[h.key] = rank
+        self.canonical[h.key] = b
+
     def above_or_same(self, open_key: str, h: Heading) -> bool:
         """Does an open section of ``open_key`` have to close before heading ``h`` opens?"""
         a, b = self.canonical.get(open_key), h.rule.canonical_rank
@@ -172,9 +188,7 @@ def build_tree(headings: list[Heading], paras: list[tuple[int, int]], text: str)
             closed = [o.key for o in stack[len(stack) - pops :] if o.role == "ladder" and o.key in ladder.order]
             close(pops, index)
             if h.rule.role == "ladder" and h.key not in ladder.order:
-                # a new key that closed open ladder levels ranks above them from now on
-                ladder.order[h.key] = min((ladder.order[k] for k in closed), default=len(ladder.order) + 0.5) - 0.5
-                ladder.canonical[h.key] = h.rule.canonical_rank
+                ladder.learn(h, closed, [o.key for o in stack[: len(stack) - pops]])
             if h.ordinal is not None:
                 last_under[(parent, h.key)] = h.ordinal
                 last_global[h.key] = h.ordinal

@@ -171,6 +171,8 @@ def _starts_block(line: Line, para: Paragraph, ctx: _JoinContext) -> bool:
         return True  # 2. after an item 1. whose last line ends with no stop (…责任单位：A、B)
     if not found[0].weak and _continues(found, ctx):
         return True  # （二） after （一）, even in wrapped text: a label line (责任单位：A，B) ends before it
+    if _continues(found, ctx) and _ends_with_label_line(para, ctx):
+        return True  # 2. after "1.… 牵头单位:A 责任单位:B,C" in text whose lines look wrapped
     if found[0].weak or ctx.wrapped:
         # "1." — or in hard-wrapped text even "一、" ("…居全国第\n一、世界第三") — can begin a
         # wrapped line; it is a heading only where the line before ends its paragraph
@@ -183,6 +185,13 @@ def _continues(found: tuple[HeadingRule, re.Match[str]], ctx: _JoinContext) -> b
     num = found[1].groupdict().get("num")
     last = ctx.last_number.get(found[0].id)
     return num is not None and last is not None and cn_to_int(num) == last + 1
+
+
+def _ends_with_label_line(para: Paragraph, ctx: _JoinContext) -> bool:
+    """One of the paragraph's last lines opens with a responsibility label (责任单位：…), which
+    may itself have wrapped onto a line or two."""
+    label = ctx.rules.rule("label_line_before_item").regex
+    return any(label.search(line.text) for line in para.lines[-3:])
 
 
 def _heading_rest(para: Paragraph) -> str | None:

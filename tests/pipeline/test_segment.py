@@ -343,6 +343,19 @@ def test_a_label_line_ends_before_the_next_item_of_its_sequence_in_wrapped_text(
     assert got == [("（一）", "推进老旧小区改造"), ("（二）", "完善公共服务设施"), ("（三）", "加强历史文化保护")]
 
 
+def test_numbered_items_closed_by_label_lines_keep_their_numbers_and_their_group():
+    # a 分工方案 copied from a web page: each item's 牵头单位 / 责任单位 on lines of their own,
+    # lines of alike widths (so the text looks hard-wrapped), 1. 2. straight under 一、 and
+    # （一） first met under 二、 with the numbering going on inside it
+    items = "".join(f"{n}.实施第{n}项重点工作任务并完成年度目标。\n牵头单位:区发展和改革局\n责任单位:经济开发区,各街道办事处\n"
+                    for n in (1, 2))
+    more = "".join(f"{n}.实施第{n}项重点工作任务并完成年度目标。\n牵头单位:区工业和信息化局\n责任单位:经济开发区,区财政局,税务局\n"
+                   for n in (3, 4, 5))
+    doc = parse_text("某区2023年重点工作任务分解方案\n一、主要预期目标\n" + items + "二、重点工作\n（一）推进工业提质增效\n" + more)
+    got = [(s.number, doc.section(s.parent_id).number if s.parent_id else None) for s in doc.sections if s.kind == "arabic"]
+    assert got == [("1.", "一、"), ("2.", "一、"), ("3.", "（一）"), ("4.", "（一）"), ("5.", "（一）")]
+
+
 def test_a_figure_wrapped_across_lines_is_one_figure():
     text = ("一、发展目标\n到2026年，培育省级工业互联网平台100个以上；制造业数字化转型服务商达到30\n"
             "0家，重点产业链企业数字化转型实现全覆盖。力争20\n24年底前完成转型指南编制，推广5\nG应用。\n")
