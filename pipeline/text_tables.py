@@ -183,6 +183,10 @@ def _page_break_inside(lines: list[str], k: int, rows: list[tuple[str, ...]]) ->
     return False
 
 
+def _overlap(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
 def text_tables(text: str) -> tuple[RawTable, ...]:
     """Tables written as text, in a .txt/.md file or a conversion of one: runs of two or more
     lines with the same number of cells (markdown pipes or tabs); a markdown rule line is not a
@@ -190,6 +194,9 @@ def text_tables(text: str) -> tuple[RawTable, ...]:
     flattened one cell per line: ``flattened_tables``."""
     lines = _lines(text)
     tables: list[RawTable] = [*flattened_tables(lines), *flattened_indicator_tables(lines)]
+    # a web page copied with a blank line after every line: its cells are the lines that hold text
+    tables += [t for t in flattened_tables([line for line in lines if line[1]])
+               if not any(_overlap(t.raw_span, u.raw_span) for u in tables)]
     rows: list[tuple[str, ...]] = []
     start = end = 0
     offset = 0

@@ -28,6 +28,9 @@ CueRole = Literal["lead", "supporting", "duty", "charge"]
 
 OPENERS, CLOSERS = REMARK_OPENERS, REMARK_CLOSERS
 BRACKET_CHAR = re.compile("[" + re.escape(OPENERS + CLOSERS) + "]")
+# a bracket never runs past its paragraph (the cleaner joins lines until an open bracket closes),
+# so one left open by a page's furniture (【字体:打印) does not hold the rest of the text inside it
+BRACKET_OR_BREAK = re.compile("[" + re.escape(OPENERS + CLOSERS) + "\n]")
 
 
 class LabelRule(Rule):
@@ -198,9 +201,11 @@ def rule_in_force(rules: list[RoleRule], position: int) -> RoleRule | None:
 
 def bracket_depth(s: str, position: int) -> int:
     depth = 0
-    for m in BRACKET_CHAR.finditer(s, 0, position):  # skip the text between brackets in C
+    for m in BRACKET_OR_BREAK.finditer(s, 0, position):  # skip the text between brackets in C
         if m.group() in OPENERS:
             depth += 1
+        elif m.group() == "\n":
+            depth = 0
         elif depth:
             depth -= 1
     return depth

@@ -14,6 +14,7 @@ import re
 
 from extractors.roles.conventions import (
     BRACKET_CHAR,
+    BRACKET_OR_BREAK,
     OPENERS,
     bracket_depth,
     find_role_rules,
@@ -89,9 +90,11 @@ class DepthCounter:
     def __call__(self, position: int) -> int:
         if position < self._pos:
             self._pos, self._depth = 0, 0
-        for m in BRACKET_CHAR.finditer(self._s, self._pos, position):
+        for m in BRACKET_OR_BREAK.finditer(self._s, self._pos, position):
             if m.group() in OPENERS:
                 self._depth += 1
+            elif m.group() == "\n":
+                self._depth = 0
             elif self._depth:
                 self._depth -= 1
         self._pos = max(self._pos, position)

@@ -1,0 +1,104 @@
+"""A 重点工作 分解 notice as a government site's page copies it: the site's furniture (an unclosed
+【字体 button), every line indented and followed by a blank line, each item's 牵头负责领导 /
+牵头责任单位 / 协同责任单位 / 完成时限 on lines of their own, and a 分解表 copied one cell per line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extractors.run import extract_document
+from pipeline.run import parse_file
+
+_PAGE = """【重点工作】某市人民政府关于2024年市政府重点工作及责任分解的通知
+
+    发布时间:2024-02-06 09:30
+    【字体:打印
+
+    各县、区人民政府,市政府各部门、各直属机构:
+
+    市政府研究确定了2024年重点工作,同时明确各项工作的牵头负责领导、牵头责任单位和协同责任单位。
+
+    一、确保完成全年主要预期目标
+
+    1. 地区生产总值增长7%左右。
+
+    牵头负责领导:王明。
+
+    牵头责任单位:市发展改革委。
+
+    协同责任单位:市经信局、市商务局等,各县、区政府。
+
+    完成时限:2024年12月31日
+
+    2. 一般公共预算收入增长6%。
+
+    牵头负责领导:李强。
+
+    牵头责任单位:市财政局。
+
+    协同责任单位:市税务局、市人行等。
+
+    3. 城镇新增就业2.5万人。
+
+    牵头负责领导:王明。
+
+    牵头责任单位:市人社局。
+
+    协同责任单位:市政府各部门。
+"""
+
+_TABLE = """某市2024年政府工作报告重点工作责任分解
+
+一、今年主要工作任务
+
+序号
+
+主 要 工 作 任 务
+
+责任单位
+
+1
+
+规上工业增加值增长8%。
+
+市经信局
+
+2
+
+新增高新技术企业200家。
+
+市科技局
+
+3
+
+完成造林绿化1.2万亩。
+
+市林业局
+"""
+
+
+def _tasks(tmp_path: Path, text: str):
+    path = tmp_path / "fenjie.txt"
+    path.write_text(text, encoding="utf-8")
+    return extract_document(parse_file(path)).tasks
+
+
+def test_labelled_lines_of_a_copied_page_give_each_item_its_roles_and_time(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, _PAGE)
+    assert [t.task_id.split(":")[1] for t in tasks] == ["一.1", "一.2", "一.3"]
+    first, second, third = tasks
+    assert [u.name for u in first.lead] == ["市发展改革委"]
+    assert [u.name for u in first.supporting] == ["市经信局", "市商务局", "各县、区政府"]
+    assert [d.text for d in first.deadlines] == ["2024年12月31日"]
+    assert [u.name for u in second.lead] == ["市财政局"]
+    assert [u.name for u in second.supporting] == ["市税务局", "市人行"]
+    assert [u.name for u in third.lead] == ["市人社局"] and not third.unassigned_units
+    assert not any("王明" in u.name or "李强" in u.name for t in tasks for u in (*t.lead, *t.supporting, *t.unassigned_units))
+
+
+def test_a_table_copied_one_cell_per_line_with_blank_lines_between_gives_its_rows(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, _TABLE)
+    assert [t.title for t in tasks] == ["规上工业增加值增长8%", "新增高新技术企业200家", "完成造林绿化1.2万亩"]
+    # a 责任单位 column with no 牵头 column states no lead
+    assert [[u.name for u in t.unassigned_units] for t in tasks] == [["市经信局"], ["市科技局"], ["市林业局"]]
+    assert not any(t.lead for t in tasks)
