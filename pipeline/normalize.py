@@ -138,25 +138,35 @@ def split_lines(raw: RawDocument, rules: CleaningRules) -> list[Line]:
 
 def _glued_item_cuts(line_text: str, rules: CleaningRules, last_item: dict[str, int]) -> list[int]:
     """Where a line holding two items ("…。（责任单位：A）10．加快…") ends its first: right after a
-    bracket that closes a sentence, when what follows is a heading of the ladder; or right after a
-    sentence, when what follows continues the numbering of its marker (``last_item``, updated)."""
-    cuts = []
-    starts = [0] + [m.end() for m in rules.rule("item_after_sentence_end").regex.finditer(line_text)]
-    for k, at in enumerate(starts):
+    bracket that closes a sentence, when what follows is a heading of the ladder; right after a
+    part's bare title followed by its first group (a page flattened to one line); or right after a
+    sentence, when what follows continues the numbering of its marker (``last_item``, updated) or
+    is the first item under the group whose title the sentence was."""
+    closed = []
+    for m in rules.rule("item_after_closed_group").regex.finditer(line_text):
+        found = match_heading(line_text[m.end():].lstrip(" \u3000"))
+        if found is not None and found[0].role == "ladder" and ends_paragraph(line_text[: m.end()], rules):
+            closed.append(m.end())
+    sentence = {m.end() for m in rules.rule("item_after_sentence_end").regex.finditer(line_text)}
+    bare_title = rules.rule("item_after_bare_title").regex
+    titled = [m.end() for at in sorted({0, *sentence, *closed}) if (m := bare_title.match(line_text, at))]
+    cuts = [*closed, *titled]
+    before: str | None = None  # the marker of the item the piece before opened
+    for at in sorted({0, *sentence, *closed, *titled}):
         found = match_heading(line_text[at:].lstrip(" \u3000"))
         if found is None or found[0].role != "ladder" or found[1].groupdict().get("num") is None:
+            before = None
             continue
         rule_id, ordinal = found[0].id, cn_to_int(found[1].group("num"))
-        if k and ordinal != last_item.get(rule_id, 0) + 1:
-            continue
-        if k:
+        if at in sentence:
+            # a first item right after its group's run-in title ("（一）…消费增长。1.把…") starts a list
+            first_under = ordinal == 1 and before is not None and before != rule_id
+            if ordinal != last_item.get(rule_id, 0) + 1 and not first_under:
+                before = None
+                continue
             cuts.append(at)
         last_item[rule_id] = ordinal
-    for m in rules.rule("item_after_closed_group").regex.finditer(line_text):
-        cut = m.end()
-        found = match_heading(line_text[cut:].lstrip(" \u3000"))
-        if found is not None and found[0].role == "ladder" and ends_paragraph(line_text[:cut], rules):
-            cuts.append(cut)
+        before = rule_id
     for m in rules.rule("article_after_gap").regex.finditer(line_text):
         found = match_heading(line_text[m.end():].lstrip())
         if found is not None and found[0].kind == "article":

@@ -102,3 +102,9 @@ def test_a_table_copied_one_cell_per_line_with_blank_lines_between_gives_its_row
     # a 责任单位 column with no 牵头 column states no lead
     assert [[u.name for u in t.unassigned_units] for t in tasks] == [["市经信局"], ["市科技局"], ["市林业局"]]
     assert not any(t.lead for t in tasks)
+
+
+def test_a_table_of_a_years_goals_with_a_unit_column_gives_one_measure_a_row(tmp_path: Path) -> None:
+    table = _TABLE.replace("主 要 工 作 任 务", "2024年预期目标")
+    tasks = _tasks(tmp_path, table)
+    assert [[u.name for u in t.unassigned_units] for t in tasks] == [["市经信局"], ["市科技局"], ["市林业局"]]

@@ -309,3 +309,15 @@ def test_two_trailing_spaces_gate_the_hard_break_rule(piece: str) -> None:
 
     regex = cleaning_rules().hard_break_regex
     assert bool(regex.search(piece)) == (piece.endswith("  ") and bool(regex.search(piece)))
+
+
+def test_a_page_flattened_to_one_line_is_cut_at_its_parts_groups_and_items() -> None:
+    line = ("某省人民政府关于明确2024年重点工作责任单位的通知 各责任单位要按季度报告进展。 "
+            "一、稳定经济增长 (一)扩大有效需求。1.落实促消费政策措施。(省商务厅牵头,省财政厅配合)"
+            "2.扩大有效投资,推进重大项目建设。(省发展改革委负责) 二、推动产业升级 (一)壮大先进制造业。"
+            "1.实施制造业重点产业链高质量发展行动。(省工业和信息化厅负责)")
+    assert cleaned(line).split("\n")[1:] == [
+        "一、稳定经济增长", "(一)扩大有效需求。", "1.落实促消费政策措施。(省商务厅牵头,省财政厅配合)",
+        "2.扩大有效投资,推进重大项目建设。(省发展改革委负责)", "二、推动产业升级", "(一)壮大先进制造业。",
+        "1.实施制造业重点产业链高质量发展行动。(省工业和信息化厅负责)",
+    ]
