@@ -183,6 +183,26 @@ def _page_break_inside(lines: list[str], k: int, rows: list[tuple[str, ...]]) ->
     return False
 
 
+_CELL_GAP = re.compile(r"(?:[ \u3000\xa0]{3,}|\t)")
+
+
+def _space_cells(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The cells of lines that hold a flattened table's header (序号 … 责任单位) as runs of text
+    apart by three or more spaces, each with its offset; other lines as they are."""
+    out: list[tuple[int, str]] = []
+    for offset, line in lines:
+        if not (_CELL_GAP.search(line) and re.search(r"序\s?号", line) and _UNIT_HEADER.search(line)):
+            out.append((offset, line))
+            continue
+        pos = 0
+        for gap in [*_CELL_GAP.finditer(line), None]:
+            end = gap.start() if gap else len(line)
+            if line[pos:end].strip():
+                out.append((offset + pos, line[pos:end].strip()))
+            pos = gap.end() if gap else end
+    return out
+
+
 def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
@@ -194,9 +214,10 @@ def text_tables(text: str) -> tuple[RawTable, ...]:
     flattened one cell per line: ``flattened_tables``."""
     lines = _lines(text)
     tables: list[RawTable] = [*flattened_tables(lines), *flattened_indicator_tables(lines)]
-    # a web page copied with a blank line after every line: its cells are the lines that hold text
-    tables += [t for t in flattened_tables([line for line in lines if line[1]])
-               if not any(_overlap(t.raw_span, u.raw_span) for u in tables)]
+    # a web page copied with a blank line after every line: its cells are the lines that hold text;
+    # or with the whole table on one line, its cells apart by runs of spaces
+    for cells in ([line for line in lines if line[1]], _space_cells(lines)):
+        tables += [t for t in flattened_tables(cells) if not any(_overlap(t.raw_span, u.raw_span) for u in tables)]
     rows: list[tuple[str, ...]] = []
     start = end = 0
     offset = 0

@@ -5,6 +5,7 @@ row's roles come from the header, never from a cell alone."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from typing import Literal
 
@@ -69,13 +70,16 @@ def table_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]
         ):
             continue
         cursor = table.span.start if table.span else 0
-        where, group = _table_path(ctx, table), None
+        header_end = _locate(doc, table.rows[0][-1], cursor)  # group titles are read after the header
+        if header_end is not None:
+            cursor = header_end + len(table.rows[0][-1].strip())
+        where, group = _table_path(ctx, table), []
         for n, row in enumerate(table.rows[1:], 1):
             at = _locate(doc, row[cols["task"]] if cols["task"] < len(row) else "", cursor)
             if at is None:  # an empty task cell, or one the text does not hold: no measure
                 continue
-            group = _group_title(doc.text[cursor:at]) or group
-            path = [p for p in (where, group) if p] or [table.table_id]
+            group = _group_title(doc.text[cursor:at], group)
+            path = [p for p in (where, *group) if p] or [table.table_id]
             task, cursor = _row_task(ctx, table, row, n, cols, cursor, rules, at, ".".join(path))
             tasks.append(task)
     return tasks
@@ -92,14 +96,21 @@ def _table_path(ctx: DocumentContext, table: DocTable) -> str:
     return ".".join(reversed(numbers))
 
 
-def _group_title(between: str) -> str | None:
-    """The number of the last group title (一、主要预期目标) standing between two rows, if any."""
-    found = None
-    for line in between.splitlines():
-        m = table_lexicon().group_title.regex.match(line)
+_CELL_GAP = re.compile(r"\n|[ \u3000\xa0]{3,}|\t")  # a table copied on one line parts its cells by spaces
+_PAREN = ("（", "(")
+
+
+def _group_title(between: str, group: list[str]) -> list[str]:
+    """The numbers of the group titles a row stands under (一、对标先进…, （一）市场准入): ``group``
+    (the titles of the row before) updated by those standing between the two rows; a part's
+    title (一、) opens a new part and drops the group title of the old one."""
+    for piece in _CELL_GAP.split(between):
+        m = table_lexicon().group_title.regex.match(piece)
         if m:
-            found = number_token(m.group("number"))
-    return found
+            number = number_token(m.group("number"))
+            under_part = bool(group) and not group[0].startswith(_PAREN)
+            group = [group[0], number] if number.startswith(_PAREN) and under_part else [number]
+    return group
 
 
 def _is_scoring_table(header: Sequence[str]) -> bool:

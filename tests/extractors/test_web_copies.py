@@ -108,3 +108,14 @@ def test_a_table_of_a_years_goals_with_a_unit_column_gives_one_measure_a_row(tmp
     table = _TABLE.replace("主 要 工 作 任 务", "2024年预期目标")
     tasks = _tasks(tmp_path, table)
     assert [[u.name for u in t.unassigned_units] for t in tasks] == [["市经信局"], ["市科技局"], ["市林业局"]]
+
+
+def test_a_table_copied_onto_one_line_gives_its_rows_under_their_group_titles(tmp_path: Path) -> None:
+    line = ("某市2025年度优化营商环境工作任务清单   序号   2025年度工作任务   责任单位   "
+            "一、对标先进提升专项行动   (一)市场准入   1   推行经营主体登记全程电子化,提升登记便利度。   市市场监管局   "
+            "2   深化企业开办一件事改革,压缩开办时间。   市市场监管局、市税务局   "
+            "(二)获取经营场所   3   推行工业用地标准地出让,降低企业用地成本。   市规划自然资源局\n")
+    tasks = _tasks(tmp_path, line)
+    assert [t.task_id.split(":")[1] for t in tasks] == ["一.（一）.1", "一.（一）.2", "一.（二）.3"]
+    assert [[u.name for u in t.unassigned_units] for t in tasks] == [
+        ["市市场监管局"], ["市市场监管局", "市税务局"], ["市规划自然资源局"]]
