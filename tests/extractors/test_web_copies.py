@@ -119,3 +119,12 @@ def test_a_table_copied_onto_one_line_gives_its_rows_under_their_group_titles(tm
     assert [t.task_id.split(":")[1] for t in tasks] == ["一.（一）.1", "一.（一）.2", "一.（二）.3"]
     assert [[u.name for u in t.unassigned_units] for t in tasks] == [
         ["市市场监管局"], ["市市场监管局", "市税务局"], ["市规划自然资源局"]]
+
+
+def test_a_headings_item_count_is_no_target_and_an_items_number_is_no_part_of_its_indicator(tmp_path: Path) -> None:
+    text = ("某区规划纲要任务分工方案\n\n第一部分 区政府主责任务(312项)\n\n一、主要指标(30项)\n\n(一)约束性指标(15项)\n\n"
+            "1.森林覆盖率达到36.5%。\n\n牵头单位:区园林绿化局\n\n2.生活垃圾回收利用率大于37.5%。\n\n牵头单位:区城市管理委\n")
+    path = tmp_path / "fengong.txt"
+    path.write_text(text, encoding="utf-8")
+    targets = extract_document(parse_file(path)).targets
+    assert [(t.indicator, str(t.value), t.unit) for t in targets] == [("森林覆盖率", "36.5", "%"), ("生活垃圾回收利用率", "37.5", "%")]
