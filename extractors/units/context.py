@@ -25,6 +25,7 @@ from extractors.units.divisions import division_index
 from extractors.units.names import (
     Level,
     UnitMatch,
+    canonical_unit,
     lookup,
     normalize_name,
     resolve,
@@ -217,6 +218,13 @@ def qualify_unit(match: UnitMatch, context: UnitContext) -> UnitMatch:
         entry = lookup("国家" + base.canonical)
         if entry is not None and entry.level == "national":
             return base.model_copy(update={"canonical": entry.canonical, "known": True, "level": entry.level})
+    tier_word = _own_tier_word(context, base.canonical)
+    if tier_word and base.level is None and not base.known:
+        # 财政厅 after 省商务厅、 in a 河南省 document is 省财政厅 (a ledger would else hold 财政厅 and
+        # 河南省财政厅 apart)
+        tiered = canonical_unit(tier_word + base.canonical)
+        if tiered.known:
+            return qualify_unit(tiered, context).model_copy(update={"name": match.name})
     if context.city and base.level == "city" and base.canonical.startswith("市"):
         entry = lookup(context.city + base.canonical[1:], context.city)
         if entry is not None:  # 市税务局 → 国家税务总局攀枝花市税务局
@@ -224,6 +232,14 @@ def qualify_unit(match: UnitMatch, context: UnitContext) -> UnitMatch:
         # 市财政局 in a 济南 document is 济南市财政局: two cities' bureaus never merge in one ledger
         return base.model_copy(update={"canonical": party_body(context.city + base.canonical[1:])})
     return base
+
+
+def _own_tier_word(context: UnitContext, name: str) -> str | None:
+    """省 for a bare 厅 (财政厅) in a document of a province or below: only a province has 厅s. A
+    bare 局 or 委 may be any tier's (or the nation's) and stays as written."""
+    if context.national or not name.endswith("厅"):
+        return None
+    return "省" if context.province and context.province.endswith("省") else None
 
 
 def same_body(a: str, b: str) -> bool:

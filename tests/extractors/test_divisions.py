@@ -57,6 +57,9 @@ def test_short_forms(name: str, kind, shorts) -> None:
     ("国务院办公厅", None, "发展改革委", "国家发展和改革委员会"),
     (None, "国办发〔2018〕129号", "发展改革委", "国家发展和改革委员会"),
     ("济南市人民政府", None, "发展改革委", "发展改革委"),  # not a national document: not guessed
+    ("河南省人民政府", None, "财政厅", "河南省财政厅"),  # only a province has 厅s (省商务厅、财政厅)
+    ("济南市人民政府", None, "工业和信息化厅", "山东省工业和信息化厅"),
+    ("国务院办公厅", None, "财政厅", "财政厅"),  # every province has one: which is not said
     ("攀枝花市东区人民政府办公室", None, "区财政局", "东区财政局"),
 ])
 def test_units_are_read_in_their_documents_jurisdiction(issuer, doc_number, written, canonical) -> None:
