@@ -68,9 +68,18 @@ def flattened_tables(lines: list[tuple[int, str]]) -> tuple[RawTable, ...]:
             continue
         rows = [tuple(re.sub(r"\s+", "", h) for h in header)]
         end = lines[j - 1][0] + len(lines[j - 1][1])
+        merged = next((k for k, h in enumerate(header) if _MERGED_HEADER.search(h)), None)
         while j < len(lines):
-            if ROW_NUMBER.match(lines[j][1]) and j + width <= len(lines):
+            if ROW_NUMBER.match(lines[j][1]) and j + width - (merged is not None) <= len(lines):
                 cells = tuple(line for _, line in lines[j:j + width])
+                if merged is not None and (len(cells) < width or ROW_NUMBER.match(cells[-1])) and not any(
+                        ROW_NUMBER.match(c) or not c for c in cells[1:width - 1]):
+                    # a group column's cell merged over several rows is written once, in the first
+                    cells = (*cells[:merged], "", *cells[merged:width - 1])
+                    rows.append(cells)
+                    end = lines[j + width - 2][0] + len(lines[j + width - 2][1])
+                    j += width - 1
+                    continue
                 if any(ROW_NUMBER.match(c) or not c for c in cells[1:]):
                     break
                 cells, taken = _with_extra_lines(cells, lines, j + width, header)
@@ -89,6 +98,7 @@ def flattened_tables(lines: list[tuple[int, str]]) -> tuple[RawTable, ...]:
 
 
 _TIME_HEADER = re.compile(r"时\s*限|时\s*间|节\s*点")
+_MERGED_HEADER = re.compile(r"^(?:章\s*节|类\s*别|分\s*块|领\s*域|板\s*块|方\s*面|分\s*类)$")
 _MAX_EXTRA_LINES = 3
 
 

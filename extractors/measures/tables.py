@@ -23,7 +23,7 @@ from pipeline.model import DocTable, Document, Span, Task, UnitMention
 
 
 class ColumnRule(Rule):
-    column: Literal["number", "person", "lead", "supporting", "neutral", "deadline", "task", "detail"]
+    column: Literal["number", "person", "lead", "supporting", "neutral", "deadline", "task", "detail", "group"]
 
 
 class TableLexicon(LexiconModel):
@@ -79,6 +79,8 @@ def table_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]
             if at is None:  # an empty task cell, or one the text does not hold: no measure
                 continue
             group = _group_title(doc.text[cursor:at], group)
+            if "group" in cols and cols["group"] < len(row) and (numbered := _GROUP_CELL.match(row[cols["group"]])):
+                group = [number_token(numbered.group(1))]  # 1.便利市场准入退出 in a 章节 column
             path = [p for p in (where, *group) if p] or [table.table_id]
             task, cursor = _row_task(ctx, table, row, n, cols, cursor, rules, at, ".".join(path))
             tasks.append(task)
@@ -98,6 +100,7 @@ def _table_path(ctx: DocumentContext, table: DocTable) -> str:
 
 _CELL_GAP = re.compile(r"\n|[ \u3000\xa0]{3,}|\t")  # a table copied on one line parts its cells by spaces
 _PAREN = ("（", "(")
+_GROUP_CELL = re.compile(r"^\s*([0-9０-９]{1,2}[.．、]|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)])")
 
 
 def _group_title(between: str, group: list[str]) -> list[str]:

@@ -264,8 +264,13 @@ def _split_joined(
     return [Item(start=x, end=y, name=name, group=group, boundary=boundary, cue=cue)]
 
 
+# marks set before a name in a list (▲发改局, ★市商务局): what they mean is the document's legend's to
+# say, and none is part of the name
+_NAME_MARKS = "▲△★☆※●◆■□◇"
+
+
 def _trim(m: str, x: int, y: int) -> tuple[int, int]:
-    while x < y and m[x] in BLANK + "、":
+    while x < y and m[x] in BLANK + "、" + _NAME_MARKS:
         x += 1
     while y > x and m[y - 1] in BLANK + "、":
         y -= 1

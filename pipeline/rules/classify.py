@@ -39,7 +39,7 @@ def match_heading(text: str) -> tuple[HeadingRule, re.Match[str]] | None:
             continue
         if rule.needs_rest and not m.group("rest").strip():
             continue
-        if rule.role == "ladder" and any(r.regex.search(text) for r in rules.not_heading):
+        if rule.role in ("ladder", "leaf") and any(r.regex.search(text) for r in rules.not_heading):
             return None
         return rule, m
     return None

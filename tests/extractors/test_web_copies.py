@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from extractors.run import extract_document
 from pipeline.run import parse_file
 
@@ -104,8 +106,9 @@ def test_a_table_copied_one_cell_per_line_with_blank_lines_between_gives_its_row
     assert not any(t.lead for t in tasks)
 
 
-def test_a_table_of_a_years_goals_with_a_unit_column_gives_one_measure_a_row(tmp_path: Path) -> None:
-    table = _TABLE.replace("主 要 工 作 任 务", "2024年预期目标")
+@pytest.mark.parametrize("task_header", ["2024年预期目标", "主要工作"])
+def test_a_table_of_a_years_goals_with_a_unit_column_gives_one_measure_a_row(tmp_path: Path, task_header: str) -> None:
+    table = _TABLE.replace("主 要 工 作 任 务", task_header)
     tasks = _tasks(tmp_path, table)
     assert [[u.name for u in t.unassigned_units] for t in tasks] == [["市经信局"], ["市科技局"], ["市林业局"]]
 
@@ -128,3 +131,64 @@ def test_a_headings_item_count_is_no_target_and_an_items_number_is_no_part_of_it
     path.write_text(text, encoding="utf-8")
     targets = extract_document(parse_file(path)).targets
     assert [(t.indicator, str(t.value), t.unit) for t in targets] == [("森林覆盖率", "36.5", "%"), ("生活垃圾回收利用率", "37.5", "%")]
+
+
+_RECORD = """  • 索 引 号:XM00102-13-00-2024-001
+  • 备注/文号:某营商办〔2024〕3号
+  • 发布机构:某市发展和改革委员会
+  • 成文日期:2024-03-20
+某市优化营商环境工作推进小组办公室关于印发行动方案任务分解表的通知
+发布时间:2024-03-26
+
+序号
+
+章节
+
+方案内容
+
+牵头部门
+
+1
+
+1.便利市场准入退出
+
+全面落实市场准入负面清单制度，破除隐性壁垒。
+
+市发改委
+
+2
+
+推行经营主体登记全程网办，便利企业开办。
+
+▲市市场监管局
+
+3
+
+2.优化政务服务
+
+深化“一件事一次办”改革，扩大跨域通办范围。
+
+市政务服务中心
+
+4
+
+推进政务服务事项标准化，编制办事指南。
+
+市政务服务中心
+"""
+
+
+def test_a_sites_record_is_no_measure_and_a_column_merged_over_rows_groups_them(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, _RECORD)
+    assert [t.task_id.split(":")[1] for t in tasks] == ["1.1", "1.2", "2.3", "2.4"]
+    # a mark before a name (▲) is no part of it; the 牵头部门 column leads
+    assert [[u.name for u in t.lead] for t in tasks] == [["市发改委"], ["市市场监管局"], ["市政务服务中心"], ["市政务服务中心"]]
+
+
+def test_a_work_plans_items_after_the_sites_furniture_are_measures(tmp_path: Path) -> None:
+    page = ("当前位置 > 首页 > 某开发区 > 重点工作\n\n某开发区2024年9月主要工作安排\n\n"
+            "来源:某开发区发布时间:2024-09-04 15:03:58访问量:字体\n\n"
+            "1.聚焦关键指标强化调度分析，推动主要经济指标加快提升。全力抓好产业招商重点工作。\n\n"
+            "2.深入谋划推进三大转型战略空间，加快高端装备产业园规划落地。\n\n"
+            "3.持续推进空气质量攻坚，全力打造“无废园区”。\n")
+    assert [t.task_id.split(":")[1] for t in _tasks(tmp_path, page)] == ["1", "2", "3"]
