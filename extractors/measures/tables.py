@@ -74,16 +74,20 @@ def table_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]
         if header_end is not None:
             cursor = header_end + len(table.rows[0][-1].strip())
         where, group = _table_path(ctx, table), []
+        last_group: list[str] = []
+        group_lead: tuple[str, ...] = ()
         for n, row in enumerate(table.rows[1:], 1):
             at = _locate(doc, row[cols["task"]] if cols["task"] < len(row) else "", cursor)
             if at is None:  # an empty task cell, or one the text does not hold: no measure
                 continue
             group = _group_title(doc.text[cursor:at], group)
+            group_lead = _group_lead(doc.text[cursor:at]) or (group_lead if group == last_group else ())
+            last_group = group
             if "group" in cols and cols["group"] < len(row) and (numbered := _GROUP_CELL.match(row[cols["group"]])):
                 group = [number_token(numbered.group(1))]  # 1.便利市场准入退出 in a 章节 column
             path = [p for p in (where, *group) if p] or [table.table_id]
             task, cursor = _row_task(ctx, table, row, n, cols, cursor, rules, at, ".".join(path))
-            tasks.append(task)
+            tasks.append(_led_by_group(task, group_lead))
     return tasks
 
 
@@ -114,6 +118,25 @@ def _group_title(between: str, group: list[str]) -> list[str]:
             under_part = bool(group) and not group[0].startswith(_PAREN)
             group = [group[0], number] if number.startswith(_PAREN) and under_part else [number]
     return group
+
+
+_GROUP_LEAD = re.compile(r"牵头(?:单位|部门)\s*[:：]\s*([^)）\n]{2,60})[)）]")
+
+
+def _group_lead(between: str) -> tuple[str, ...]:
+    """The units a group title between rows names as its lead ((一)市场准入(牵头单位:市市场监管局))."""
+    found = _GROUP_LEAD.findall(between)
+    return tuple(n.strip() for n in re.split(r"[、，,；;]", found[-1]) if n.strip()) if found else ()
+
+
+def _led_by_group(task: Task, group_lead: Sequence[str]) -> Task:
+    """A row under a group title that names its lead: the row's unit of no stated role that is
+    that lead leads, and the row's other such units support it (as 责任单位 beside 牵头单位)."""
+    if not group_lead or task.lead or not any(u.name in group_lead for u in task.unassigned_units):
+        return task
+    lead = tuple(u.model_copy(update={"role": "lead"}) for u in task.unassigned_units if u.name in group_lead)
+    rest = tuple(u.model_copy(update={"role": "supporting"}) for u in task.unassigned_units if u.name not in group_lead)
+    return task.model_copy(update={"lead": lead, "supporting": (*task.supporting, *rest), "unassigned_units": ()})
 
 
 def _is_scoring_table(header: Sequence[str]) -> bool:

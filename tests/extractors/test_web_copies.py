@@ -192,3 +192,15 @@ def test_a_work_plans_items_after_the_sites_furniture_are_measures(tmp_path: Pat
             "2.深入谋划推进三大转型战略空间，加快高端装备产业园规划落地。\n\n"
             "3.持续推进空气质量攻坚，全力打造“无废园区”。\n")
     assert [t.task_id.split(":")[1] for t in _tasks(tmp_path, page)] == ["1", "2", "3"]
+
+
+def test_a_group_title_that_names_its_lead_gives_its_rows_that_lead(tmp_path: Path) -> None:
+    line = ("某市2025年度优化营商环境工作任务清单   序号   2025年度工作任务   责任单位   "
+            "一、对标先进提升专项行动   (一)市场准入(牵头单位:市市场监管局)   1   推行经营主体登记全程电子化。   市市场监管局   "
+            "2   深化企业开办一件事改革。   市市场监管局、市税务局   "
+            "(二)获取经营场所   3   推行工业用地标准地出让。   市规划自然资源局\n")
+    first, second, third = _tasks(tmp_path, line)
+    assert [u.name for u in first.lead] == ["市市场监管局"] and not first.unassigned_units
+    assert [u.name for u in second.lead] == ["市市场监管局"] and [u.name for u in second.supporting] == ["市税务局"]
+    # the next group names no lead: its row's unit keeps no role
+    assert not third.lead and [u.name for u in third.unassigned_units] == ["市规划自然资源局"]
