@@ -153,7 +153,7 @@ def _row_title(cell: str) -> str:
     """A task cell's title: its first clause (实施重大项目攻坚行动，全年计划实施…: the words before the
     first comma name the task), or its first sentence where that clause is too short to name one."""
     head = first_sentence(cell)
-    clause = head.split("，", 1)[0]
+    clause = re.split("[，,]", head, maxsplit=1)[0]  # a web copy writes the ASCII comma
     return clause if len(clause) >= 4 else head
 
 

@@ -158,7 +158,7 @@ _RECORD = """  • 索 引 号:XM00102-13-00-2024-001
 
 2
 
-推行经营主体登记全程网办，便利企业开办。
+推行经营主体登记全程网办,便利企业开办。
 
 ▲市市场监管局
 
@@ -181,6 +181,7 @@ _RECORD = """  • 索 引 号:XM00102-13-00-2024-001
 def test_a_sites_record_is_no_measure_and_a_column_merged_over_rows_groups_them(tmp_path: Path) -> None:
     tasks = _tasks(tmp_path, _RECORD)
     assert [t.task_id.split(":")[1] for t in tasks] == ["1.1", "1.2", "2.3", "2.4"]
+    assert tasks[1].title == "推行经营主体登记全程网办"  # a web copy's ASCII comma ends the title too
     # a mark before a name (▲) is no part of it; the 牵头部门 column leads
     assert [[u.name for u in t.lead] for t in tasks] == [["市发改委"], ["市市场监管局"], ["市政务服务中心"], ["市政务服务中心"]]
 
