@@ -97,6 +97,10 @@ def _cued_role(
 def _apply_rule(items: list[Item], kind: RuleKind) -> list[Role]:
     if kind == "first_listed":
         return ["lead" if k == 0 else "supporting" for k in range(len(items))]
+    if kind == "marked_lead":
+        if not any(it.marked for it in items):
+            return ["unassigned"] * len(items)
+        return ["lead" if it.marked else "supporting" for it in items]
     stops = {COMMA, SEMICOLON, PERIOD} if kind == "before_first_comma" else {SEMICOLON}
     roles: list[Role] = []
     passed = False

@@ -22,7 +22,7 @@ from pipeline.rules.scanning import compile_scanning
 from pipeline.model import Span
 from pipeline.rules.classify import REMARK_CLOSERS, REMARK_OPENERS
 
-RuleKind = Literal["before_first_comma", "before_first_semicolon", "first_listed"]
+RuleKind = Literal["before_first_comma", "before_first_semicolon", "first_listed", "marked_lead"]
 LabelRole = Literal["lead", "supporting", "neutral", "stop"]
 CueRole = Literal["lead", "supporting", "duty", "charge"]
 

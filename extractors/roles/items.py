@@ -51,6 +51,7 @@ class Item(NamedTuple):  # a working record inside one statement, made by the hu
     cue: CueRole | None = None
     shared: tuple[int, int] | None = None  # a body word written once for several tiers (州、县人民政府)
     own_mark: bool = False  # the cue is a mark in brackets after this name alone (A（牵头）)
+    marked: bool = False  # a mark stands before the name (▲发改局): a stated marked_lead rule makes it lead
 
 
 def mask_notes(s: str, a: int, b: int, blanked: str | None = None) -> str:
@@ -205,7 +206,9 @@ def _joined_separators(m: str, a: int, b: int) -> set[int]:
 
 def _clean_item(m: str, x: int, y: int, group: int, boundary: str | None) -> list[Item]:
     lex = role_lexicon()
+    x0 = x
     x, y = _trim(m, x, y)
+    marked = any(ch in _NAME_MARKS for ch in m[x0:x])
     cue: CueRole | None = None
     own_mark = False
     for rule in lex.cues:
@@ -229,6 +232,8 @@ def _clean_item(m: str, x: int, y: int, group: int, boundary: str | None) -> lis
     if x >= y or lex.rule("not_unit_item").regex.search(re.sub(r"\s+", "", m[x:y])):
         return []
     items = _split_joined(m, x, y, group, boundary, cue)
+    if marked and items:
+        items[0] = items[0]._replace(marked=True)
     return [it._replace(own_mark=True) for it in items] if own_mark else items
 
 

@@ -196,3 +196,24 @@ def test_bodies_organising_work_by_their_duties_are_charged_in_running_text(tmp_
                              "（一）开展绿色数据中心创建。每年遴选一批绿色数据中心。工业和信息化部、国家能源局按职责分工组织开展绿色数据中心评价。\n"
                              "（二）加强统筹。国家发展改革委负责建立工作机制。\n")
     assert [u.name for u in tasks[0].unassigned_units] == ["工业和信息化部", "国家能源局"]
+
+
+_MARKED = ("某市人民政府办公室关于印发重点工作责任清单的通知\n各镇乡人民政府：\n现将清单印发给你们，请认真抓好落实。\n\n附件\n\n"
+           "重点工作责任清单\n\n{note}序号\t主要工作\t责任单位\n"
+           "1\t生产总值增长7.5%左右。\t▲发改局，统计局，各镇乡（街道）\n"
+           "2\t一般公共预算收入增长7.5%。\t▲税务局，财政局\n"
+           "3\t完成上级下达的能源指标。\t经信局，生态环境分局\n")
+
+
+def test_a_stated_mark_for_the_lead_makes_the_marked_units_lead(tmp_path: Path) -> None:
+    first, second, third = _tasks(tmp_path, _MARKED.format(note="（标▲的为牵头单位）\n\n"))
+    assert [u.name for u in first.lead] == ["发改局"] and [u.name for u in first.supporting] == ["统计局", "各镇乡（街道）"]
+    assert [u.name for u in second.lead] == ["税务局"] and [u.name for u in second.supporting] == ["财政局"]
+    # a row with no mark states no lead under the rule: its units stay unsplit
+    assert not third.lead and [u.name for u in third.unassigned_units] == ["经信局", "生态环境分局"]
+
+
+def test_a_mark_no_legend_explains_states_no_role(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, _MARKED.format(note=""))
+    assert not any(t.lead or t.supporting for t in tasks)
+    assert [u.name for u in tasks[0].unassigned_units] == ["发改局", "统计局", "各镇乡（街道）"]  # the mark is no part of a name
