@@ -1,5 +1,6 @@
-"""Units a document charges once with every later measure (以下均由各县（市、区）政府落实，不再列出)
-or with every measure before the note (以上任务均需各设区市人民政府落实，不再单独列出)."""
+"""Units a document charges once with every later measure (以下均由各县（市、区）政府落实，不再列出),
+with every measure before the note (以上任务均需各设区市人民政府落实，不再单独列出), or with every
+item under a heading that names their lead (一、县示范区管委会牵头工作（8项））."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ def with_implied_units(ctx: DocumentContext, tasks: list[Task]) -> list[Task]:
     for rule in role_lexicon().implied_units:
         for m in rule.regex.finditer(ctx.text_view.simplified):
             a, b = m.span("units")
+            if rule.applies_to == "heading":
+                tasks = _with_heading_lead(ctx, tasks, m.start("units"), a, b)
+                continue
             if rule.applies_to in ("group", "group_unowned"):
                 count = parse_number(m.group("count")) if m.groupdict().get("count") else None
                 tasks = _with_group_note(ctx, tasks, a, b, int(count) if count else None,
@@ -86,4 +90,30 @@ def _with_group_note(ctx: DocumentContext, tasks: list[Task], a: int, b: int,
         out.append(task.model_copy(update={"lead": tuple(lead), "supporting": tuple(supporting),
                                            "unassigned_units": tuple(unassigned),
                                            "deadlines": merged_deadlines(task.deadlines, due)}))
+    return out
+
+
+def _with_heading_lead(ctx: DocumentContext, tasks: list[Task], at: int, a: int, b: int) -> list[Task]:
+    """一、县示范区管委会牵头工作（8项）: the unit the heading at ``at`` names (``doc.text[a:b]``) leads
+    every item under it that names no lead of its own, and supports those that do."""
+    heading = next((s for s in ctx.doc.sections if s.heading_span.start <= at < s.heading_span.end), None)
+    if heading is None:
+        return tasks
+    leads = [u.model_copy(update={"role": "lead"})
+             for u in parse_unit_list(ctx.doc.text[a:b], base=a, context=ctx.units).units]
+    if not leads:
+        return tasks
+    out = []
+    for task in tasks:
+        if not (heading.span.start <= task.span.start < heading.span.end) or task.span.start < heading.heading_span.end:
+            out.append(task)
+            continue
+        named = {u.canonical for u in (*task.lead, *task.supporting)}
+        added = [u for u in leads if u.canonical not in named]
+        rest = tuple(u for u in task.unassigned_units if u.canonical not in {x.canonical for x in added})
+        if task.lead:
+            supporting = tuple(u.model_copy(update={"role": "supporting"}) for u in added)
+            out.append(task.model_copy(update={"supporting": task.supporting + supporting, "unassigned_units": rest}))
+        else:
+            out.append(task.model_copy(update={"lead": tuple(added), "unassigned_units": rest}))
     return out

@@ -217,3 +217,15 @@ def test_a_mark_no_legend_explains_states_no_role(tmp_path: Path) -> None:
     tasks = _tasks(tmp_path, _MARKED.format(note=""))
     assert not any(t.lead or t.supporting for t in tasks)
     assert [u.name for u in tasks[0].unassigned_units] == ["发改局", "统计局", "各镇乡（街道）"]  # the mark is no part of a name
+
+
+def test_a_heading_that_names_its_lead_charges_its_items(tmp_path: Path) -> None:
+    text = ("2025年县政府工作报告任务清单\n一、县示范区管委会牵头工作(2项)\n1.打造食用菌酵素生产基地。\n"
+            "2.建设劳动密集型产业园。（县工信局牵头）\n二、县发展和改革局牵头工作(1项)\n3.推进重大项目前期工作。\n"
+            "三、加强组织保障\n4.各单位要明确专人负责。\n")
+    first, second, third, fourth = _tasks(tmp_path, text)
+    assert [u.name for u in first.lead] == ["县示范区管委会"]
+    # an item that names its own lead keeps it: the heading's unit supports there
+    assert [u.name for u in second.lead] == ["县工信局"] and [u.name for u in second.supporting] == ["县示范区管委会"]
+    assert [u.name for u in third.lead] == ["县发展和改革局"]
+    assert not fourth.lead
