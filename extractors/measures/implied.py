@@ -36,7 +36,8 @@ def with_implied_units(ctx: DocumentContext, tasks: list[Task]) -> list[Task]:
     for task in tasks:
         implied = [
             u for start, end, applies_to, units in notes
-            if (task.span.start >= end if applies_to == "later" else task.span.end <= start)
+            if (task.span.start >= end if applies_to == "later"
+                else task.span.end > start if applies_to == "here_and_later" else task.span.end <= start)
             for u in units
         ]
         named = {u.canonical for u in (*task.lead, *task.supporting, *task.unassigned_units)}

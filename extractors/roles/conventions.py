@@ -62,7 +62,7 @@ class ImpliedUnitsRule(Rule):
     or of its own group (以上工作由A统筹推进，B配合…, closing a group's last item; 此项工作由A牵头…
     closing a group's last item charges those of its items that name no unit of their own)."""
 
-    applies_to: Literal["later", "earlier", "group", "group_unowned", "heading"] = "later"
+    applies_to: Literal["later", "here_and_later", "earlier", "group", "group_unowned", "heading"] = "later"
 
 
 class RoleLexicon(BaseModel):

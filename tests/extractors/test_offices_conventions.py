@@ -229,3 +229,16 @@ def test_a_heading_that_names_its_lead_charges_its_items(tmp_path: Path) -> None
     assert [u.name for u in second.lead] == ["县工信局"] and [u.name for u in second.supporting] == ["县示范区管委会"]
     assert [u.name for u in third.lead] == ["县发展和改革局"]
     assert not fourth.lead
+
+
+def test_a_body_every_measure_involves_is_named_once_and_a_data_provider_is_no_owner(tmp_path: Path) -> None:
+    text = ("某省现代流通体系建设实施方案\n一、重点任务\n"
+            "（一）完善流通网络。建设区域物流枢纽。〔责任单位：省发展改革委、省商务厅按职责分工负责。"
+            "具体任务均涉及各市（州）人民政府，不再做分工，下同。〕\n"
+            "（二）发展现代物流。推进冷链物流设施建设。〔责任单位：省商务厅〕\n"
+            "（三）扩大消费规模。社会消费品零售总额增长8%。（牵头单位：省商务厅；数据提供单位：省统计局）\n")
+    first, second, third = _tasks(tmp_path, text)
+    names = lambda t: [u.name for u in (*t.lead, *t.supporting, *t.unassigned_units)]  # noqa: E731
+    assert names(first) == ["省发展改革委", "省商务厅", "各市（州）人民政府"]
+    assert names(second) == ["省商务厅", "各市（州）人民政府"]
+    assert [u.name for u in third.lead] == ["省商务厅"] and "省统计局" not in names(third)
