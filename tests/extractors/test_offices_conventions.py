@@ -242,3 +242,11 @@ def test_a_body_every_measure_involves_is_named_once_and_a_data_provider_is_no_o
     assert names(first) == ["省发展改革委", "省商务厅", "各市（州）人民政府"]
     assert names(second) == ["省商务厅", "各市（州）人民政府"]
     assert [u.name for u in third.lead] == ["省商务厅"] and "省统计局" not in names(third)
+
+
+def test_a_note_in_the_first_bracket_charging_every_later_measure_is_no_unit_of_its_own(tmp_path: Path) -> None:
+    text = ("某市纾困实施细则\n一、加大财税支持\n1.设立工业强市专项引导资金。(责任单位:市工信局、市财政局,各县区人民政府。"
+            "以下政策措施均需各县区人民政府、园区管委会落实,不再单独列出)\n2.每年培育星级上云企业50家。(责任单位:市工信局)\n")
+    first, second = _tasks(tmp_path, text)
+    assert [u.name for u in first.unassigned_units] == ["市工信局", "市财政局", "各县区人民政府"]
+    assert [u.name for u in second.unassigned_units] == ["市工信局", "各县区人民政府", "园区管委会"]
