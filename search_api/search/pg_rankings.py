@@ -15,20 +15,21 @@ to ``EXACT_LIMIT``, through the filter's own indexes):
 - a broad filter: the graph is read further (``hnsw.iterative_scan``) until enough contents
   have a passage that passes, widening by 4 until ``depth`` passages are found or the whole
   collection was read; BM25 reads postings as without a filter and joins its best candidates
-  to their passing passages, more of them (×4) until ``depth`` pass, reading further until
-  ``depth`` of them beat the bound.
+  to their passing passages, reading further until ``depth`` of them pass and beat the bound.
 
 BM25 is the embedded index's (``sparse_build``): the same tokens, k1, b and Lucene idf
 ``log(1 + (N - df + 0.5) / (df + 0.5))`` over passages (df and N count passages, not distinct
 contents), the score ``sum_t weight_t * idf_t * tf / (tf + k1 * (1 - b + b * len / avg))``. The
 top k is exact without reading every posting of a common term (园区, 建设: a third of the
 collection): a threshold algorithm over postings ordered by tf descending, length ascending
-(index ``search_terms_by_tf``). Each term's first ``read`` postings name candidates, scored
-exactly over all the query's terms; a content outside them has, for each term, a share no larger
-than that of the term's first unread posting (or of one with a tf one lower and length 1), so its
-score is bounded (``unread_bound``, true for any average length). When the depth-th passage
-found scores above that bound the ranking is proven; else ``read`` grows by ``WIDEN``. Scores
-are rounded to 1e-10 (``_BM25``), so that equal scores tie whichever plan summed them.
+(index ``search_terms_by_tf``). Each term's first ``read`` postings name candidates; a content
+outside them has, for each term, a share no larger than that of the term's first unread posting
+(or of one with a tf one lower and length 1), so its score is bounded (``unread_bound``, true for
+any average length). Of the candidates, only those whose upper bound from the read postings
+reaches the depth-th lower bound are scored exactly, by probes of their own postings
+(``pg_bm25``: the others cannot enter the top). When the depth-th passage found scores above
+the unread bound the ranking is proven; else ``read`` grows by ``WIDEN``. Scores are rounded
+to 1e-10 (``_BM25``), so that equal scores tie whichever plan summed them.
 
 Every read of a search is one snapshot (``read_snapshot``): a build rewrites the index one
 document per transaction while searches run, and a search that read its rankings, cards and
