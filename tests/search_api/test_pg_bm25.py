@@ -13,7 +13,7 @@ from sqlalchemy import text
 from pipeline.settings import Settings
 from search_api.index.pg_index import BM25_B, BM25_K1, pg_engine
 from search_api.schemas import SearchFilters
-from search_api.search import pg_rankings
+from search_api.search import pg_bm25, pg_rankings
 from search_api.search.pg_bm25 import RoundCounts, round_counts, unread_bounds
 from search_api.search.pg_rankings import bm25_terms, filter_sql, read_snapshot, sparse_ranking
 from search_api.search.ranking import plan_query
@@ -40,13 +40,16 @@ def _first_round(conn, collection: str, terms: list[tuple[str, float]], filters:
 
 
 @pytest.mark.parametrize("collection", ["measures", "clauses"])
+@pytest.mark.parametrize("probe_cost", [0, 10**9], ids=["probes", "join"])
 def test_pruned_rounds_rank_as_every_posting_does(pg_settings: Settings, collection: str,  # noqa: F811
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+                                                  probe_cost: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Generated queries mixing common terms (many postings left unread after a short first
     read, so candidates lack them and must be probed) with rare ones, every filter taken as
-    broad: identical to the reference. Some first rounds must have probed unread terms, so the
-    case where a candidate's unread terms decide its place is exercised."""
+    broad, the unread terms' postings found by probes and by the join: identical to the
+    reference. Some first rounds must have found postings of unread terms, so the case where a
+    candidate's unread terms decide its place is exercised."""
     monkeypatch.setattr(pg_rankings, "EXACT_LIMIT", 0)
+    monkeypatch.setattr(pg_bm25, "PROBE_COST", probe_cost)
     unit, year = _busiest_unit_and_year(pg_settings)
     filters = [SearchFilters(), SearchFilters(unit=unit), SearchFilters(unit=unit, year=year),
                SearchFilters(unit=unit, role="lead"), SearchFilters(doc="pzh-2022-yuanqu-guihua")]
@@ -77,6 +80,7 @@ def test_a_candidate_lifted_by_a_term_it_was_not_read_for_is_ranked_exactly(pg_s
     term (its L alone is the rare term's share), and the ranking must match every posting's."""
     monkeypatch.setattr(pg_rankings, "EXACT_LIMIT", 0)
     monkeypatch.setattr(pg_rankings, "POSTINGS_FIRST", 1)
+    monkeypatch.setattr(pg_bm25, "PROBE_COST", 0)  # by probes, the way a large collection finds them
     engine = pg_engine(pg_settings.db_url)
     with engine.connect() as conn:
         common = _vocabulary(conn, "clauses")[0][0]
