@@ -105,7 +105,10 @@ def _best_passing(column: str, where: str) -> str:
     planner from hashing every passage of the collection instead). Whatever order the plan
     gives, any ``depth`` passing passages bound the depth-th score: the order only makes the
     bound the tightest."""
-    return (f"SELECT c.content_id, c.held, c.{column}, kept.id FROM (SELECT * FROM candidates ORDER BY {column} DESC) c "
+    # unfiltered, every content has a passage (a build deletes those without): depth contents do
+    first = "" if where else " LIMIT :depth"
+    return (f"SELECT c.content_id, c.held, c.{column}, kept.id FROM (SELECT * FROM candidates ORDER BY {column} DESC"
+            f"{first}) c "
             "CROSS JOIN LATERAL (SELECT p.id FROM search_passages p WHERE p.content_id = c.content_id "
             f"AND p.collection = :collection{where} LIMIT :depth) kept LIMIT :depth")
 
@@ -122,10 +125,11 @@ def _scored(name: str) -> str:
     are found by a primary-key probe each (the LATERAL's LIMIT keeps the planner from
     hash-joining every posting of the terms), unless the probes would cost more than reading
     the open terms' postings (their df, an upper bound on their postings): then by a join."""
-    lacking = f"FROM {name} s CROSS JOIN q WHERE q.bound > 0 AND q.i <> ALL(s.held)"
-    probes = (f"(SELECT count(*) {lacking}) * {PROBE_COST} <= (SELECT coalesce(sum(st.df), 0) FROM search_term_stats st "
-              "JOIN q ON st.term = q.term WHERE st.collection = :collection AND q.bound > 0)")
-    return (f"{name}_probed AS MATERIALIZED (SELECT s.content_id, {SHARE} AS share FROM {name} s CROSS JOIN q "
+    probes = f"(SELECT yes FROM {name}_by_probes)"
+    return (f"{name}_by_probes AS MATERIALIZED (SELECT (SELECT count(*) FROM {name} s CROSS JOIN q WHERE q.bound > 0 "
+            f"AND q.i <> ALL(s.held)) * {PROBE_COST} <= (SELECT coalesce(sum(st.df), 0) FROM search_term_stats st "
+            "JOIN q ON st.term = q.term WHERE st.collection = :collection AND q.bound > 0) AS yes), "
+            f"{name}_probed AS MATERIALIZED (SELECT s.content_id, {SHARE} AS share FROM {name} s CROSS JOIN q "
             "CROSS JOIN LATERAL (SELECT t.tf, t.length FROM search_terms t WHERE t.content_id = s.content_id "
             f"AND t.term = q.term AND t.collection = :collection LIMIT 1) t WHERE q.bound > 0 AND q.i <> ALL(s.held) "
             f"AND {probes} UNION ALL SELECT s.content_id, {SHARE} AS share FROM {name} s CROSS JOIN q "
@@ -166,10 +170,13 @@ def pruned_round(where: str) -> str:
         "WHEN (SELECT count(*) FROM by_low) >= :depth THEN (SELECT e.score FROM top JOIN top_contents_exact e "
         "ON e.content_id = top.content_id ORDER BY e.score DESC OFFSET :depth - 1 LIMIT 1) "
         "WHEN :exhausted THEN '-infinity' ELSE 'infinity' END AS low), "
-        "rest AS MATERIALIZED (SELECT c.content_id, c.held FROM candidates c WHERE c.high >= (SELECT low FROM theta) "
-        "- 1e-9 AND c.content_id NOT IN (SELECT content_id FROM top_contents)), "
+        # a threshold not above the unread bound cannot prove the top: the rest is not scored
+        # and the round returns nothing (its top contents alone could look proven)
+        "decided AS (SELECT :exhausted OR low > :unread + 1e-9 AS yes FROM theta), "
+        "rest AS MATERIALIZED (SELECT c.content_id, c.held FROM candidates c WHERE (SELECT yes FROM decided) AND "
+        "c.high >= (SELECT low FROM theta) - 1e-9 AND c.content_id NOT IN (SELECT content_id FROM top_contents)), "
         f"{_scored('rest')}, "
-        "exact AS (SELECT * FROM top_contents_exact UNION ALL SELECT * FROM rest_exact)")
+        "exact AS (SELECT * FROM top_contents_exact WHERE (SELECT yes FROM decided) UNION ALL SELECT * FROM rest_exact)")
 
 
 @dataclass(frozen=True)

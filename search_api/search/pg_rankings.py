@@ -320,7 +320,9 @@ def sparse_ranking(conn: Connection, collection: str, terms: list[tuple[str, flo
         # candidates score none: the round reads further, until every posting was read.
         sql = text(f"WITH {pruned_round(where)} SELECT {_COLUMNS}, exact.score FROM exact "
                    "JOIN search_passages p ON p.content_id = exact.content_id "
-                   f"WHERE p.collection = :collection{where} ORDER BY exact.score DESC, p.id LIMIT :depth")
+                   # below the threshold (a depth-th score's lower bound) no content can be in the top
+                   "WHERE exact.score >= (SELECT low FROM theta) - 1e-9 "
+                   f"AND p.collection = :collection{where} ORDER BY exact.score DESC, p.id LIMIT :depth")
         read = POSTINGS_FIRST
         while True:
             # first: the bounds decide which candidates are scored
