@@ -21,9 +21,10 @@ plus, per term it was not read for that still has postings unread, a probe of th
 term) key (an exhausted term has no posting for it), or one join over those terms' postings
 when the probes would cost more (``PROBE_COST``; small collections). A content in no read posting scores at most
 ``sum(b_t)``; ``pg_rankings.sparse_ranking`` stops when the depth-th passage scores above it. A
-round that cannot get there (the depth-th best U over passing passages is not above it, or
-fewer than depth passages pass) scores nothing and the caller reads further, unless every
-posting was read (then L is exact and everything is scored).
+round that cannot get there (the depth-th best U over passing passages, or the threshold, is
+not above it, or fewer than depth passages pass) returns nothing and the caller reads further,
+unless every posting was read (then L is exact and everything is scored): the top contents
+alone could otherwise look proven while a candidate left unscored beats them.
 
 At 1,000 documents, the first 8 bench queries × 2 collections, depth 300: of 2,300–10,200
 candidates a first round scores 3–2,200 (8,900 for one 16-term query whose first round cannot
