@@ -38,11 +38,12 @@ KINDS = (
     ("dense: SET LOCAL hnsw.*", "SET LOCAL"),
     ("state + unit names", "search_state"),
     ("state + unit names", "unnest(units)"),
+    # before the counts: a pruned round has UNION ALL and count(*) in its CTEs
+    ("bm25: round (candidates, scores)", "candidates AS"),
     ("filter: count + exact rankings, one read", "UNION ALL"),
     ("filter count", "count(*)"),
     ("dense ranking", "<=>"),
     ("bm25: first unread postings (bound)", "LIMIT 1 OFFSET"),
-    ("bm25: round (candidates, scores)", "candidates AS"),
     ("bm25: scored exactly (selective filter)", "kept AS"),
     ("bm25: idf and lengths", "search_term_stats"),
     ("collection sizes", "search_collections"),

@@ -15,20 +15,21 @@ to ``EXACT_LIMIT``, through the filter's own indexes):
 - a broad filter: the graph is read further (``hnsw.iterative_scan``) until enough contents
   have a passage that passes, widening by 4 until ``depth`` passages are found or the whole
   collection was read; BM25 reads postings as without a filter and joins its best candidates
-  to their passing passages, more of them (×4) until ``depth`` pass, reading further until
-  ``depth`` of them beat the bound.
+  to their passing passages, reading further until ``depth`` of them pass and beat the bound.
 
 BM25 is the embedded index's (``sparse_build``): the same tokens, k1, b and Lucene idf
 ``log(1 + (N - df + 0.5) / (df + 0.5))`` over passages (df and N count passages, not distinct
 contents), the score ``sum_t weight_t * idf_t * tf / (tf + k1 * (1 - b + b * len / avg))``. The
 top k is exact without reading every posting of a common term (园区, 建设: a third of the
 collection): a threshold algorithm over postings ordered by tf descending, length ascending
-(index ``search_terms_by_tf``). Each term's first ``read`` postings name candidates, scored
-exactly over all the query's terms; a content outside them has, for each term, a share no larger
-than that of the term's first unread posting (or of one with a tf one lower and length 1), so its
-score is bounded (``unread_bound``, true for any average length). When the depth-th passage
-found scores above that bound the ranking is proven; else ``read`` grows by ``WIDEN``. Scores
-are rounded to 1e-10 (``_BM25``), so that equal scores tie whichever plan summed them.
+(index ``search_terms_by_tf``). Each term's first ``read`` postings name candidates; a content
+outside them has, for each term, a share no larger than that of the term's first unread posting
+(or of one with a tf one lower and length 1), so its score is bounded (``unread_bound``, true for
+any average length). Of the candidates, only those whose upper bound from the read postings
+reaches the depth-th lower bound are scored exactly, by probes of their own postings
+(``pg_bm25``: the others cannot enter the top). When the depth-th passage found scores above
+the unread bound the ranking is proven; else ``read`` grows by ``WIDEN``. Scores are rounded
+to 1e-10 (``_BM25``), so that equal scores tie whichever plan summed them.
 
 Every read of a search is one snapshot (``read_snapshot``): a build rewrites the index one
 document per transaction while searches run, and a search that read its rankings, cards and
@@ -49,6 +50,8 @@ from sqlalchemy.engine import Connection
 from search_api.index.pg_index import BM25_B, BM25_K1, vector_literal
 from search_api.index.pg_schema import check_collection
 from search_api.schemas import SearchFilters
+from search_api.search.pg_bm25 import (QUERY_TERMS, SHARE, bm25_share, pruned_round, round_params,  # noqa: F401
+                                       unread_bound, unread_bounds)
 from search_api.search.ranking import DEPTH
 
 # HNSW candidate list for an unfiltered query: >= DEPTH, so its 300 come from one pass. 400 gave
@@ -105,7 +108,7 @@ _EXACT_DENSE = ("near AS (SELECT c.id, c.embedding <=> CAST(:q AS halfvec) AS d 
 # rounded to 1e-10: a float sum's last bits depend on the order the plan adds the terms in, and
 # texts repeated across documents score alike, so unrounded their order (ties go by id) and the
 # ranks the answer reports moved with the plan (the stopping test's 1e-9 margin is wider)
-_BM25 = "CAST(round(CAST(sum(q.w * t.tf / (t.tf + :k1 * (1 - :b + :b * t.length / :avg))) AS numeric), 10) AS float8)"
+_BM25 = f"CAST(round(CAST(sum({SHARE}) AS numeric), 10) AS float8)"
 _EXACT_SPARSE = ("hits AS (SELECT t.content_id, " + _BM25 + " AS score FROM q "
                  "JOIN search_terms t ON t.collection = :collection AND t.term = q.term "
                  "WHERE t.content_id IN (SELECT content_id FROM kept) GROUP BY t.content_id), "
@@ -230,7 +233,7 @@ def exact_rankings(conn: Connection, collection: str, vector: np.ndarray | None,
                          f"1 - dense_best.d FROM dense_best JOIN search_passages p ON p.id = dense_best.id{_UNLESS_BROAD}")
             params["q"] = vector_literal(vector)
         if weighted:
-            ctes[:0] = [_QUERY_TERMS]
+            ctes[:0] = [QUERY_TERMS]
             ctes.append(_EXACT_SPARSE)
             parts.append(f"SELECT 1, row_number() OVER (ORDER BY sparse_best.score DESC, p.id), {_COLUMNS}, "
                          f"sparse_best.score FROM sparse_best JOIN search_passages p ON p.id = sparse_best.id{_UNLESS_BROAD}")
@@ -284,29 +287,6 @@ def bm25_terms(conn: Connection, collection: str, terms: list[tuple[str, float]]
     return Bm25Terms(kept, [weight[t] * math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in kept], total / n)
 
 
-_QUERY_TERMS = "q AS (SELECT * FROM unnest(CAST(:terms AS text[]), CAST(:weights AS float8[])) AS u(term, w))"
-# the first unread posting of each term after its ``read`` best ones (tf descending, length ascending)
-_FIRST_UNREAD = text(
-    f"WITH {_QUERY_TERMS} SELECT q.w, u.tf, u.length FROM q CROSS JOIN LATERAL (SELECT t.tf, t.length "
-    "FROM search_terms t WHERE t.collection = :collection AND t.term = q.term "
-    "ORDER BY t.tf DESC, t.length LIMIT 1 OFFSET :read) u")
-
-
-def bm25_share(tf: int, length: int, average_length: float) -> float:
-    """A term's BM25 score in one text before its weight × idf (``_BM25`` in Python)."""
-    return tf / (tf + BM25_K1 * (1 - BM25_B + BM25_B * length / average_length))
-
-
-def unread_bound(first_unread: list[tuple[float, int, int]], average_length: float) -> float:
-    """The most a content outside every term's read postings can score. ``first_unread``: per
-    term that has postings left, (weight × idf, tf, length) of its first unread one. The
-    postings after it have its tf and a length at least its own, or a smaller tf and any
-    length (at least 1), and a term's share grows with tf and shrinks with the length, so
-    neither can score more than the larger of those two shares."""
-    return sum(w * max(bm25_share(tf, length, average_length), bm25_share(tf - 1, 1, average_length))
-               for w, tf, length in first_unread)
-
-
 def sparse_ranking(conn: Connection, collection: str, terms: list[tuple[str, float]], filters: SearchFilters,
                    depth: int = DEPTH, every_posting: bool = False, passing: int | None = None) -> list[PgPassage]:
     """The ``depth`` passages with the best BM25 score for ``terms`` (word, weight) that pass
@@ -324,40 +304,30 @@ def sparse_ranking(conn: Connection, collection: str, terms: list[tuple[str, flo
         if _selective(conn, collection, filters, where, passing):
             # the query terms' postings of the passing passages' contents, scored per content
             return _rows(conn.execute(text(
-                f"WITH {_QUERY_TERMS}, {_KEPT_SQL.format(where=where)}, {_EXACT_SPARSE} "
+                f"WITH {QUERY_TERMS}, {_KEPT_SQL.format(where=where)}, {_EXACT_SPARSE} "
                 f"SELECT {_COLUMNS}, sparse_best.score FROM sparse_best "
                 "JOIN search_passages p ON p.id = sparse_best.id ORDER BY sparse_best.score DESC, p.id"), params))
         if every_posting:
             return _rows(conn.execute(text(
-                f"WITH {_QUERY_TERMS}, hits AS (SELECT t.content_id, {_BM25} AS score FROM q JOIN search_terms t "
+                f"WITH {QUERY_TERMS}, hits AS (SELECT t.content_id, {_BM25} AS score FROM q JOIN search_terms t "
                 "ON t.collection = :collection AND t.term = q.term GROUP BY t.content_id) "
                 f"SELECT {_COLUMNS}, hits.score FROM hits JOIN search_passages p ON p.content_id = hits.content_id "
                 f"WHERE p.collection = :collection{where} ORDER BY hits.score DESC, p.id LIMIT :depth"), params))
-        # Each term's best ``read`` postings name the candidates, each scored exactly over every
-        # query term. A content outside them scores at most ``unread_bound``: once the
-        # depth-th passage found scores more, nothing unread can enter the top; else read on.
-        # Only the candidates tied with or above the k-th best are joined to their passages (the
-        # others score less than every passage found); k is the depth, and with a filter it
-        # grows by WIDEN while too few passages pass and some candidates were left out.
-        sql = text(
-            f"WITH {_QUERY_TERMS}, candidates AS (SELECT DISTINCT r.content_id FROM q CROSS JOIN LATERAL "
-            "(SELECT t.content_id FROM search_terms t WHERE t.collection = :collection AND t.term = q.term "
-            "ORDER BY t.tf DESC, t.length LIMIT :read) r), "
-            f"hits AS MATERIALIZED (SELECT t.content_id, {_BM25} AS score FROM candidates c CROSS JOIN q "
-            "JOIN search_terms t ON t.content_id = c.content_id AND t.term = q.term AND t.collection = :collection "
-            "GROUP BY t.content_id) "
-            f"SELECT {_COLUMNS}, hits.score FROM hits JOIN search_passages p ON p.content_id = hits.content_id "
-            "WHERE hits.score >= coalesce((SELECT score FROM hits ORDER BY score DESC OFFSET :k - 1 LIMIT 1), "
-            f"'-infinity') AND p.collection = :collection{where} ORDER BY hits.score DESC, p.id LIMIT :depth")
-        read, k = POSTINGS_FIRST, depth
+        # Each term's best ``read`` postings name the candidates; only those that may enter the
+        # top are scored exactly (``pg_bm25``). A content outside them scores at most the sum of
+        # the terms' unread bounds: once the depth-th passage found scores more, nothing unread
+        # can enter the top; else read on. With a filter, too few passing passages among the
+        # candidates score none: the round reads further, until every posting was read.
+        sql = text(f"WITH {pruned_round(where)} SELECT {_COLUMNS}, exact.score FROM exact "
+                   "JOIN search_passages p ON p.content_id = exact.content_id "
+                   # below the threshold (a depth-th score's lower bound) no content can be in the top
+                   "WHERE exact.score >= (SELECT low FROM theta) - 1e-9 "
+                   f"AND p.collection = :collection{where} ORDER BY exact.score DESC, p.id LIMIT :depth")
+        read = POSTINGS_FIRST
         while True:
-            found = _rows(conn.execute(sql, {**params, "read": read, "k": k}))
-            if where and len(found) < depth and k < len(weighted.terms) * read:  # candidates left out
-                k *= WIDEN
-                continue
-            unread = conn.execute(_FIRST_UNREAD, {**params, "read": read}).all()
-            if not unread:
-                return found  # every posting of every term was read
-            if len(found) >= depth and found[-1].score > unread_bound(unread, weighted.average_length) + 1e-9:
+            # first: the bounds decide which candidates are scored
+            bounds = unread_bounds(conn, params, weighted.terms, weighted.average_length, read)
+            found = _rows(conn.execute(sql, {**params, **round_params(bounds, read)}))
+            if bounds.exhausted or (len(found) >= depth and found[-1].score > bounds.total + 1e-9):
                 return found
             read *= WIDEN
