@@ -148,6 +148,21 @@ def _in_sequence(h: Heading, parent: int | None, last_under: dict, last_global: 
     return h.ordinal in (1, last_global.get(h.key, 0) + 1)
 
 
+def _mid_list_starts(headings: list[Heading]) -> set[int]:
+    """Paragraphs of a weak marker that opens its kind's first run past 1: a page of a long
+    分解方案 copied alone starts at 204. and goes on 205. 206.; three in a row make it a list."""
+    starts: set[int] = set()
+    seen: set[str] = set()
+    for k, h in enumerate(headings):
+        if not h.rule.weak or h.ordinal is None or h.key in seen:
+            continue
+        seen.add(h.key)
+        same = [g.ordinal for g in headings[k + 1 :] if g.key == h.key][:2]
+        if h.ordinal > 1 and same == [h.ordinal + 1, h.ordinal + 2]:
+            starts.add(h.para)
+    return starts
+
+
 # Text after a top-level table (or box) that closed with nothing else open: a section of its own,
 # unnamed like the preamble, closed by the next heading of any kind.
 BODY = HeadingRule(id="body", kind="preamble", role="top", pattern="^", examples=(), counter_examples=())
@@ -161,6 +176,7 @@ def build_tree(headings: list[Heading], paras: list[tuple[int, int]], text: str)
     last_global: dict[str, int] = {}
     table_rows_end: dict[int, int] = {}
     by_para = {h.para: h for h in headings}
+    run_starts = _mid_list_starts(headings)
 
     def close(count: int, at_para: int) -> None:
         for _ in range(count):
@@ -180,7 +196,7 @@ def build_tree(headings: list[Heading], paras: list[tuple[int, int]], text: str)
             if inside is not None:
                 pops = inside
             parent = stack[len(stack) - pops - 1].index if len(stack) > pops else None
-            if h.rule.weak and not _in_sequence(h, parent, last_under, last_global):
+            if h.rule.weak and not _in_sequence(h, parent, last_under, last_global) and index not in run_starts:
                 h = None
             elif not h.rule.weak and not _in_sequence(h, parent, last_under, last_global):
                 tree.warnings.append(warning("heading_out_of_sequence", number=h.number, title=h.title[:12]))

@@ -356,6 +356,16 @@ def test_numbered_items_closed_by_label_lines_keep_their_numbers_and_their_group
     assert got == [("1.", "一、"), ("2.", "一、"), ("3.", "（一）"), ("4.", "（一）"), ("5.", "（一）")]
 
 
+def test_a_page_of_a_long_list_copied_alone_keeps_its_numbers():
+    # page 9 of a 分解方案 on a website: its items go on from 204.
+    items = "".join(f"{n}.推进第{n}项重点工作任务落实。(责任单位:市教育局)\n" for n in (204, 205, 206, 207))
+    doc = parse_text("某市2023年目标任务责任分解方案\n" + items)
+    assert [s.number for s in doc.sections if s.kind == "arabic"] == ["204.", "205.", "206.", "207."]
+    # two numbers in a row are not a list yet: a figure can open a line
+    doc = parse_text("某市2023年目标任务责任分解方案\n" + items.split("206.")[0])
+    assert [s.number for s in doc.sections if s.kind == "arabic"] == []
+
+
 def test_a_figure_wrapped_across_lines_is_one_figure():
     text = ("一、发展目标\n到2026年，培育省级工业互联网平台100个以上；制造业数字化转型服务商达到30\n"
             "0家，重点产业链企业数字化转型实现全覆盖。力争20\n24年底前完成转型指南编制，推广5\nG应用。\n")
