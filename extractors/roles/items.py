@@ -122,8 +122,18 @@ def list_items(m: str, a: int, b: int) -> list[Item]:
     raw.append((start, b, group, boundary))
     items: list[Item] = []
     for x, y, g, bd in raw:
+        included = _INCLUDED.search(m, x, y)
+        if included and included.end() == _trim(m, x, y)[1]:
+            # 各区县政府（含南太湖新区、长合区管委会）: the bodies the bracket includes are units too,
+            # in the same group as the collective
+            items.extend(_clean_item(m, x, included.start(), g, bd))
+            items.extend(it._replace(group=g, boundary=bd) for it in list_items(m, included.start(1), included.end(1)))
+            continue
         items.extend(_clean_item(m, x, y, g, bd))
     return _share_place_body(m, _share_body_word(m, _spread_cues(items)))
+
+
+_INCLUDED = re.compile(r"[（(]含([^（）()]{2,60})[）)]")
 
 
 # a tier is a place word (州、县（市）人民政府) or a level (省级、地市级医保部门)

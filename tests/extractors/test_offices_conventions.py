@@ -250,3 +250,11 @@ def test_a_note_in_the_first_bracket_charging_every_later_measure_is_no_unit_of_
     first, second = _tasks(tmp_path, text)
     assert [u.name for u in first.unassigned_units] == ["市工信局", "市财政局", "各县区人民政府"]
     assert [u.name for u in second.unassigned_units] == ["市工信局", "各县区人民政府", "园区管委会"]
+
+
+def test_the_bodies_a_collective_includes_are_units_of_its_role(tmp_path: Path) -> None:
+    text = ("某市重点工作责任分解\n一、重点工作\n1.推进工作落实。（牵头单位：市发展改革委；责任单位：市财政局，"
+            "各区县政府（含南太湖新区、长合区管委会））\n2.推进工作二。（责任单位：市商务局、各县（市、区）人民政府（含高新区管委会））\n")
+    first, second = _tasks(tmp_path, text)
+    assert [u.name for u in first.supporting] == ["市财政局", "各区县政府", "南太湖新区", "长合区管委会"]
+    assert [u.name for u in second.unassigned_units] == ["市商务局", "各县（市、区）人民政府", "高新区管委会"]
