@@ -258,3 +258,11 @@ def test_the_bodies_a_collective_includes_are_units_of_its_role(tmp_path: Path) 
     first, second = _tasks(tmp_path, text)
     assert [u.name for u in first.supporting] == ["市财政局", "各区县政府", "南太湖新区", "长合区管委会"]
     assert [u.name for u in second.unassigned_units] == ["市商务局", "各县（市、区）人民政府", "高新区管委会"]
+
+
+def test_the_unit_that_hosts_leads_and_the_units_that_assist_support(tmp_path: Path) -> None:
+    text = ("某省政府工作报告重点工作分工\n一、主要目标\n（一）地区生产总值增长8%左右。（省发改委负责）\n"
+            "（二）公共财政收入增长9%左右。（省财政厅主办，省税务局、省统计局协办）\n")
+    first, second = _tasks(tmp_path, text)
+    assert not first.lead and [u.name for u in first.unassigned_units] == ["省发改委"]
+    assert [u.name for u in second.lead] == ["省财政厅"] and [u.name for u in second.supporting] == ["省税务局", "省统计局"]
