@@ -213,6 +213,33 @@ def _space_cells(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return out
 
 
+# 序号 工 作 任 务 牵头负责部门 / 1 居民消费价格涨幅3%左右 发展改革委: a law database's copy of a
+# three-column 分工 table, its cells apart by one space (the task cell holds none, the unit cell is
+# the row's last word)
+_SPACED_HEADER = re.compile(r"^序\s*号\s+(\S.*?)\s+(\S*(?:单\s*位|部\s*门))$")
+_SPACED_ROW = re.compile(r"^([0-9０-９]{1,3})\s+(\S+)\s+(\S{2,40})$")
+
+
+def _single_space_tables(lines: list[tuple[int, str]]) -> list[RawTable]:
+    tables: list[RawTable] = []
+    k = 0
+    while k < len(lines):
+        header = _SPACED_HEADER.match(lines[k][1])
+        if header is None or not _TASK_HEADER.search(header.group(1)):
+            k += 1
+            continue
+        rows = [("序号", re.sub(r"\s+", "", header.group(1)), re.sub(r"\s+", "", header.group(2)))]
+        j = k + 1
+        while j < len(lines) and (row := _SPACED_ROW.match(lines[j][1])) and not re.search(r"[。；;]", row.group(3)):
+            rows.append(row.groups())
+            j += 1
+        if len(rows) >= 3:
+            end = lines[j - 1][0] + len(lines[j - 1][1])
+            tables.append(RawTable(rows=tuple(rows), raw_span=Span(start=lines[k][0], end=end)))
+        k = max(j, k + 1)
+    return tables
+
+
 def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
@@ -224,6 +251,7 @@ def text_tables(text: str) -> tuple[RawTable, ...]:
     flattened one cell per line: ``flattened_tables``."""
     lines = _lines(text)
     tables: list[RawTable] = [*flattened_tables(lines), *flattened_indicator_tables(lines)]
+    tables += [t for t in _single_space_tables(lines) if not any(_overlap(t.raw_span, u.raw_span) for u in tables)]
     # a web page copied with a blank line after every line: its cells are the lines that hold text;
     # or with the whole table on one line, its cells apart by runs of spaces
     for cells in ([line for line in lines if line[1]], _space_cells(lines)):

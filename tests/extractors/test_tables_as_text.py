@@ -58,3 +58,11 @@ def test_a_leaders_column_names_persons_and_group_titles_qualify_row_ids(tmp_pat
     assert [t.task_id.split(":", 1)[1] for t in tasks] == ["附件.一.1", "附件.二.2"]  # under the notice's 附件
     assert [[u.name for u in t.lead] for t in tasks] == [["区发改局"], ["区工信局"]]  # never the 区长
     assert [u.name for u in tasks[0].supporting] == ["区统计局", "各街道"]
+
+
+def test_a_three_column_table_copied_with_single_spaces_gives_its_rows(tmp_path: Path) -> None:
+    # a law database's copy: 序号 | 工作任务 | 牵头负责部门, each row on one line, cells apart by one space
+    tasks = _tasks(tmp_path, "序号 工 作 任 务 牵头负责部门\n1 居民消费价格涨幅3%左右 发展改革委\n"
+                             "2 城镇新增就业1100万人以上 人力资源社会保障部\n3 推进5万个行政村通光纤 工业和信息化部\n")
+    assert [t.title for t in tasks] == ["居民消费价格涨幅3%左右", "城镇新增就业1100万人以上", "推进5万个行政村通光纤"]
+    assert [[u.name for u in t.lead] for t in tasks] == [["发展改革委"], ["人力资源社会保障部"], ["工业和信息化部"]]
