@@ -89,12 +89,22 @@ def flattened_tables(lines: list[tuple[int, str]]) -> tuple[RawTable, ...]:
             elif lines[j][1] and not ROW_NUMBER.match(lines[j][1]) \
                     and any(ROW_NUMBER.match(line) for _, line in lines[j + 1:j + 4]):
                 j += 1  # a group title before a row (一、…方面（共5项）), or two when a group is cut
+            elif _GROUP_ROW.match(lines[j][1]) and _rows_follow_titles(lines, j):
+                j += 1  # groups with no rows of their own (a table filtered to one 局's rows)
             else:
                 break
         if len(rows) >= 3:
             tables.append(RawTable(rows=tuple(rows), raw_span=Span(start=lines[i][0], end=end)))
         i = j
     return tuple(tables)
+
+
+def _rows_follow_titles(lines: list[tuple[int, str]], j: int) -> bool:
+    """From line ``j`` on, group titles only (一、… 二、…), then a row's number."""
+    k = j
+    while k < len(lines) and _GROUP_ROW.match(lines[k][1]):
+        k += 1
+    return k < len(lines) and ROW_NUMBER.match(lines[k][1]) is not None
 
 
 _TIME_HEADER = re.compile(r"时\s*限|时\s*间|节\s*点")

@@ -205,3 +205,16 @@ def test_a_group_title_that_names_its_lead_gives_its_rows_that_lead(tmp_path: Pa
     assert [u.name for u in second.lead] == ["市市场监管局"] and [u.name for u in second.supporting] == ["市税务局"]
     # the next group names no lead: its row's unit keeps no role
     assert not third.lead and [u.name for u in third.unassigned_units] == ["市规划自然资源局"]
+
+
+def test_a_table_filtered_to_one_bureaus_rows_keeps_its_empty_groups_out_of_the_way(tmp_path: Path) -> None:
+    # a 局's page of the 分解表: only its own rows, under every group title of the whole table
+    table = ("某区教育局2025年政府工作报告重点工作任务分解表\n\n序号\n\n重点工作任务\n\n主要责任单位\n\n协同配合单位\n\n"
+             "一、主要预期目标\n\n3\n\n固定资产投资增长7.5%左右。\n\n区发改委\n\n区教育局\n\n"
+             "二、全力以赴扩投资\n\n三、全力以赴延链条\n\n四、全力以赴增动能\n\n五、全力以赴促融合\n\n六、全力以赴惠民生\n\n"
+             "68\n\n持续推进学前教育普及普惠。\n\n区教育局\n\n各乡镇\n\n"
+             "69\n\n积极引进优质教育资源。\n\n区教育局\n\n区财政局\n")
+    tasks = _tasks(tmp_path, table)
+    assert [t.task_id.split(":")[1] for t in tasks] == ["一.3", "六.68", "六.69"]
+    assert [[u.name for u in t.lead] for t in tasks] == [["区发改委"], ["区教育局"], ["区教育局"]]
+    assert [[u.name for u in t.supporting] for t in tasks] == [["区教育局"], ["各乡镇"], ["区财政局"]]
