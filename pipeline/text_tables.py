@@ -263,8 +263,10 @@ def text_tables(text: str) -> tuple[RawTable, ...]:
     tables: list[RawTable] = [*flattened_tables(lines), *flattened_indicator_tables(lines)]
     tables += [t for t in _single_space_tables(lines) if not any(_overlap(t.raw_span, u.raw_span) for u in tables)]
     # a web page copied with a blank line after every line: its cells are the lines that hold text;
-    # or with the whole table on one line, its cells apart by runs of spaces
-    for cells in ([line for line in lines if line[1]], _space_cells(lines)):
+    # or with the whole table on one line, its cells apart by runs of spaces; or one cell per line,
+    # each closed by the "|" of its column
+    piped = [(offset, line.strip("|").strip()) for offset, line in lines if line.strip("|").strip()]
+    for cells in ([line for line in lines if line[1]], _space_cells(lines), piped):
         tables += [t for t in flattened_tables(cells) if not any(_overlap(t.raw_span, u.raw_span) for u in tables)]
     rows: list[tuple[str, ...]] = []
     start = end = 0

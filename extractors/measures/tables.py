@@ -59,16 +59,9 @@ def table_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]
     ctx = ctx or DocumentContext.of(doc)
     tasks: list[Task] = []
     rules = list(ctx.role_rules)
-    for table in doc.tables:
-        if not table.rows:
-            continue
-        cols = _columns(table.rows[0])
-        if "task" not in cols or (_is_scoring_table(table.rows[0]) and not _charges_duties(table.rows[0], cols)):
-            continue
-        if not {"lead", "supporting", "neutral"} & cols.keys() and not (
-            "number" in cols and table_lexicon().task_only.regex.search(table.rows[0][cols["task"]])
-        ):
-            continue
+    task_tables = [(table, cols) for table in doc.tables if table.rows
+                   and _holds_tasks(table.rows[0], cols := _columns(table.rows[0]))]
+    for table, cols in task_tables:
         cursor = table.span.start if table.span else 0
         header_end = _locate(doc, table.rows[0][-1], cursor)  # group titles are read after the header
         if header_end is not None:
@@ -85,7 +78,8 @@ def table_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]
             last_group = group
             if "group" in cols and cols["group"] < len(row) and (numbered := _GROUP_CELL.match(row[cols["group"]])):
                 group = [number_token(numbered.group(1))]  # 1.便利市场准入退出 in a 章节 column
-            path = [p for p in (where, *group) if p] or [table.table_id]
+            # a document's one table standing under no heading: its rows are cited by their 序号
+            path = [p for p in (where, *group) if p] or ([] if len(task_tables) == 1 else [table.table_id])
             task, cursor = _row_task(ctx, table, row, n, cols, cursor, rules, at, ".".join(path))
             tasks.append(_led_by_group(task, group_lead))
     return tasks
@@ -137,6 +131,15 @@ def _led_by_group(task: Task, group_lead: Sequence[str]) -> Task:
     lead = tuple(u.model_copy(update={"role": "lead"}) for u in task.unassigned_units if u.name in group_lead)
     rest = tuple(u.model_copy(update={"role": "supporting"}) for u in task.unassigned_units if u.name not in group_lead)
     return task.model_copy(update={"lead": lead, "supporting": (*task.supporting, *rest), "unassigned_units": ()})
+
+
+def _holds_tasks(header: Sequence[str], cols: dict[str, int]) -> bool:
+    """A 任务分工表 (a task column and a unit column), or a numbered 任务清单 whose task column says
+    so; not a 考核 table of points unless it charges each duty to a unit."""
+    if "task" not in cols or (_is_scoring_table(header) and not _charges_duties(header, cols)):
+        return False
+    return bool({"lead", "supporting", "neutral"} & cols.keys()) or (
+        "number" in cols and table_lexicon().task_only.regex.search(header[cols["task"]]) is not None)
 
 
 def _is_scoring_table(header: Sequence[str]) -> bool:
@@ -210,7 +213,7 @@ def _row_task(
     # the task cell's own times (到2025年，产值突破1500亿元) stand beside the 完成时限 column's
     deadlines = list(merged_deadlines(deadlines, measure_deadlines(ctx, text, span.start)))
     task = Task(
-        task_id=f"{doc.doc_id}:{path}.{number_token(number)}",
+        task_id=f"{doc.doc_id}:{path + '.' if path else ''}{number_token(number)}",
         doc_id=doc.doc_id,
         number=number,
         title=_row_title(cell("task")),

@@ -218,3 +218,14 @@ def test_a_table_filtered_to_one_bureaus_rows_keeps_its_empty_groups_out_of_the_
     assert [t.task_id.split(":")[1] for t in tasks] == ["一.3", "六.68", "六.69"]
     assert [[u.name for u in t.lead] for t in tasks] == [["区发改委"], ["区教育局"], ["区教育局"]]
     assert [[u.name for u in t.supporting] for t in tasks] == [["区教育局"], ["各乡镇"], ["区财政局"]]
+
+
+def test_the_rows_of_a_documents_one_table_under_no_heading_are_cited_by_their_number(tmp_path: Path) -> None:
+    # cells one per line, each closed by its column's "|"
+    table = ("重点任务分工及进度安排表\n序号 |\n工作任务 |\n责任单位 |\n时间进度 |\n"
+             "1 |\n完善旅游议事制度，每半年召开一次会议。 |\n市旅游局 |\n持续实施 |\n"
+             "2 |\n加强对区县旅游工作的组织领导。 |\n各区县人民政府 |\n持续实施 |\n"
+             "3 |\n完善旅游应急管理体系，制订应急预案。 |\n市旅游局、各区县人民政府 |\n2016年6月底前取得阶段性成果 |\n")
+    tasks = _tasks(tmp_path, table)
+    assert [t.task_id.split(":")[1] for t in tasks] == ["1", "2", "3"]
+    assert [d.text for d in tasks[2].deadlines] == ["2016年6月底前取得阶段性成果"]  # the 时间进度 cell as written
