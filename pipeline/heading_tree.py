@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.messages import warning
-from pipeline.rules import HeadingRule
+from pipeline.rules import HeadingRule, cleaning_rules
 from pipeline.rules.classify import ends_table
 
 _CHAPTER_LIKE = 3  # canonical_rank of 第X条 in headings.yaml: this and above are chapter-like
@@ -148,6 +148,15 @@ def _in_sequence(h: Heading, parent: int | None, last_under: dict, last_global: 
     return h.ordinal in (1, last_global.get(h.key, 0) + 1)
 
 
+def _labelled_item(paras: list[tuple[int, int]], text: str, index: int) -> bool:
+    """A numbered sentence whose next paragraph states its lead (28.加快…。 + 牵头单位:市交通运输局):
+    an item of a list filtered to one bureau's (28. 34. 35.), whatever its number."""
+    if index + 1 >= len(paras):
+        return False
+    own, following = text[slice(*paras[index])].rstrip(), text[slice(*paras[index + 1])]
+    return own.endswith("。") and cleaning_rules().rule("label_line_before_item").regex.search(following) is not None
+
+
 def _mid_list_starts(headings: list[Heading]) -> set[int]:
     """Paragraphs of a weak marker that opens its kind's first run past 1: a page of a long
     分解方案 copied alone starts at 204. and goes on 205. 206.; three in a row make it a list."""
@@ -196,7 +205,8 @@ def build_tree(headings: list[Heading], paras: list[tuple[int, int]], text: str)
             if inside is not None:
                 pops = inside
             parent = stack[len(stack) - pops - 1].index if len(stack) > pops else None
-            if h.rule.weak and not _in_sequence(h, parent, last_under, last_global) and index not in run_starts:
+            if h.rule.weak and not _in_sequence(h, parent, last_under, last_global) and index not in run_starts \
+                    and not _labelled_item(paras, text, index):
                 h = None
             elif not h.rule.weak and not _in_sequence(h, parent, last_under, last_global):
                 tree.warnings.append(warning("heading_out_of_sequence", number=h.number, title=h.title[:12]))

@@ -221,9 +221,11 @@ def _closes(para: Paragraph, ctx: _JoinContext, *, brackets: bool = True) -> boo
     a paragraph, a continuation line does not.
     """
     prev = para.lines[-1]
+    if _standalone(prev, ctx, opening=False):
+        return True  # a site's article line ends its paragraph even with two trailing spaces
     if prev.hard_break:
         return False
-    if prev.markdown or prev.bold_end or _standalone(prev, ctx, opening=False):
+    if prev.markdown or prev.bold_end:
         return True
     if _in_title_block(ctx) and ctx.title_end.search(prev.text):
         return True

@@ -229,3 +229,14 @@ def test_the_rows_of_a_documents_one_table_under_no_heading_are_cited_by_their_n
     tasks = _tasks(tmp_path, table)
     assert [t.task_id.split(":")[1] for t in tasks] == ["1", "2", "3"]
     assert [d.text for d in tasks[2].deadlines] == ["2016年6月底前取得阶段性成果"]  # the 时间进度 cell as written
+
+
+def test_a_bureaus_share_of_a_list_keeps_its_items_whatever_their_numbers(tmp_path: Path) -> None:
+    # one bureau's items of the city's 分工 (28. 34. 35.), after an article line that ends in two spaces
+    page = ("2020年某市政府工作报告责任分工-市交通运输局\n\n2020-07-08   作者: 点击数:  \n\n"
+            "28.加快农村公路提档升级，完成道路硬化任务。\n\n牵头单位:市交通运输局\n\n配合单位:市农业农村局、市财政局等。\n\n"
+            "34.开工建设机场航站楼改扩建工程。\n\n牵头单位:市交通运输局\n\n实施单位:某国际机场集团\n\n"
+            "35.规划建设高铁网，推动高铁二通道开工建设。\n\n牵头单位:市交通运输局\n")
+    tasks = _tasks(tmp_path, page)
+    assert [t.number for t in tasks] == ["28.", "34.", "35."]
+    assert [u.name for u in tasks[0].supporting] == ["市农业农村局", "市财政局"]
