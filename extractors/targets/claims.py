@@ -197,6 +197,10 @@ def _interpret(phrase: str, bare: str, st: ClaimState, bounded: bool = False,
             items = distribute(indicator_tail().sub("", subject))
             st.queue = tuple(items[1:])
             subject = items[0]
+        elif subject.endswith("均") and "、" in subject:
+            # 城镇居民人均可支配收入、农民人均纯收入均增长12%: one figure, a target for each
+            items = distribute(indicator_tail().sub("", subject[:-1]))
+            st.also, subject = tuple(items[1:]), items[0]
         return (cue[0].comparator, *split_subject(subject))
     verb = _verb_before_indicator(phrase)
     before = lex.lead_ins.regex.sub("", phrase[: verb[1].start()]) if verb else ""

@@ -40,12 +40,17 @@ CASES = [
     ("全年开展数字政府专题培训不少于4期。", ANNUAL, [("开展数字政府专题培训不少于4期", "ge", "4", "期")]),
     ("2024年选派科技特派员100名。", ANNUAL, [("选派科技特派员100名", "eq", "100", "名")]),
     ("每年组建创新联合体5家以上。", ANNUAL, [("每年组建创新联合体5家以上", "ge", "5", "家")]),
+    # one figure for each of two indicators (均): a target each
+    ("城镇居民人均可支配收入、农民人均纯收入均增长7%以上。", UNDATED, [
+        ("城镇居民人均可支配收入、农民人均纯收入均增长7%以上", "increase_by", "7", "%")] * 2),
 ]
 
 
 @pytest.mark.parametrize(("text", "ctx", "expected"), CASES, ids=[c[0][:20] for c in CASES])
 def test_target_shapes(text, ctx, expected):
     got = [(text[c.start : c.end], c.comparator, c.value, c.unit) for c in read_paragraph(text, ctx)]
+    if "均增长" in text:
+        assert [c.indicator for c in read_paragraph(text, ctx)] == ["城镇居民人均可支配收入", "农民人均纯收入"]
     assert got == [(q, cmp, Decimal(v), u) for q, cmp, v, u in expected]
 
 
