@@ -243,15 +243,21 @@ def document_claims(
     return list(unique.values())
 
 
+_GOAL_COLUMN = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?(?:预期|主要)?目标")
+
+
 def _row_claims(doc: Document, row: Task, doc_year: int | None, scope: str | None) -> list[StatedClaim]:
     """Targets in the task cells of one 分工 table row (新建5G基站800个), due in the year the
     row's 完成时限 names (2024年12月底前; not 年底前)."""
     year = next((d.due.year for d in row.deadlines  # 年底前 names no year: the row states none
                  if d.kind == "by_date" and d.due and re.search(r"(?:19|20)\d{2}", d.text)), None)
+    table = next((t for t in doc.tables if t.span is not None and t.span.start <= row.span.start < t.span.end), None)
+    if year is None and table is not None and table.rows:
+        # 序号 | 2022年预期目标 | 责任单位: the column's year is its rows' (a row's 完成时限 first)
+        year = next((int(m.group(1)) for cell in table.rows[0] if (m := _GOAL_COLUMN.search(cell))), None)
     # a task cell states what the row commits to, as a 目标 section does
     ctx = ClauseContext(doc_date=doc.meta.date, doc_year=doc_year, year=year, scope=scope, target_section=True)
-    section_id = next((t.section_id for t in doc.tables
-                       if t.span is not None and t.span.start <= row.span.start < t.span.end), None)
+    section_id = table.section_id if table is not None else None
     out: list[StatedClaim] = []
     text = doc.text[row.span.start : row.span.end]
     for m in re.finditer(r"[^。；！？\n|｜\t]+[。；！？]?", text):  # a cell ends a clause too

@@ -240,3 +240,11 @@ def test_a_bureaus_share_of_a_list_keeps_its_items_whatever_their_numbers(tmp_pa
     tasks = _tasks(tmp_path, page)
     assert [t.number for t in tasks] == ["28.", "34.", "35."]
     assert [u.name for u in tasks[0].supporting] == ["市农业农村局", "市财政局"]
+
+
+def test_a_column_of_a_years_goals_gives_its_rows_targets_that_year(tmp_path: Path) -> None:
+    path = tmp_path / "mubiao.txt"
+    path.write_text(_TABLE.replace("主 要 工 作 任 务", "2024年预期目标"), encoding="utf-8")
+    targets = extract_document(parse_file(path)).targets
+    assert [(t.indicator, str(t.value), t.year) for t in targets][:2] == [
+        ("规上工业增加值", "8", 2024), ("新增高新技术企业", "200", 2024)]
