@@ -248,3 +248,9 @@ def test_a_column_of_a_years_goals_gives_its_rows_targets_that_year(tmp_path: Pa
     targets = extract_document(parse_file(path)).targets
     assert [(t.indicator, str(t.value), t.year) for t in targets][:2] == [
         ("规上工业增加值", "8", 2024), ("新增高新技术企业", "200", 2024)]
+
+
+def test_a_bureaus_own_table_charges_its_offices(tmp_path: Path) -> None:
+    table = _TABLE.replace("责任单位", "责任处室").replace("市经信局", "规划处").replace("市科技局", "财务处")
+    tasks = _tasks(tmp_path, table)
+    assert [[u.name for u in t.unassigned_units] for t in tasks][:2] == [["规划处"], ["财务处"]]
