@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from pipeline.model import RawTable, Span
+from pipeline.pipe_rows import short_row_tables
 from pipeline.rules import cleaning_rules
 
 _MIN_COLUMNS = 3  # 序号 | 任务 | 单位: fewer columns is a list of pairs, not a 分工 table
@@ -262,6 +263,7 @@ def text_tables(text: str) -> tuple[RawTable, ...]:
     lines = _lines(text)
     tables: list[RawTable] = [*flattened_tables(lines), *flattened_indicator_tables(lines)]
     tables += [t for t in _single_space_tables(lines) if not any(_overlap(t.raw_span, u.raw_span) for u in tables)]
+    tables += [t for t in short_row_tables(lines) if not any(_overlap(t.raw_span, u.raw_span) for u in tables)]
     # a web page copied with a blank line after every line: its cells are the lines that hold text;
     # or with the whole table on one line, its cells apart by runs of spaces; or one cell per line,
     # each closed by the "|" of its column

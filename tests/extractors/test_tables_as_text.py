@@ -66,3 +66,15 @@ def test_a_three_column_table_copied_with_single_spaces_gives_its_rows(tmp_path:
                              "2 城镇新增就业1100万人以上 人力资源社会保障部\n3 推进5万个行政村通光纤 工业和信息化部\n")
     assert [t.title for t in tasks] == ["居民消费价格涨幅3%左右", "城镇新增就业1100万人以上", "推进5万个行政村通光纤"]
     assert [[u.name for u in t.lead] for t in tasks] == [["发展改革委"], ["人力资源社会保障部"], ["工业和信息化部"]]
+
+
+def test_a_piped_table_whose_merged_cells_leave_rows_short_gives_a_measure_a_row(tmp_path: Path) -> None:
+    # 工作任务 merged down its 具体要求 rows: the rows under the first carry one cell less
+    tasks = _tasks(tmp_path, "工作任务 | 具体要求 | 责任部门 |\n"
+                             "一、做好财政信息公开。 | 1.积极推进本中心预算、决算公开。 | 财务科 |\n"
+                             "二、做好网站专栏信息公开。 | 2.及时更新网站频道的概况信息。 | 办公室 |\n"
+                             "3.及时反馈网民对调查征集信息的意见。 | 信息科 | |\n"
+                             "4.及时更新微信公众号信息。 | 办公室牵头,各科室配合 | |\n")
+    assert [t.task_id.split(":")[1] for t in tasks] == ["附件.一.1", "附件.二.2", "附件.二.3", "附件.二.4"]
+    assert [[u.name for u in t.unassigned_units] for t in tasks][:3] == [["财务科"], ["办公室"], ["信息科"]]
+    assert [u.name for u in tasks[3].lead] == ["办公室"]

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from pipeline.model import Document, DocumentMeta, RawDocument
 from pipeline.normalize import clean
 from pipeline.segment import segment
+from pipeline.text_tables import text_tables
 
 # Building blocks of real documents, so that random text meets the rules often.
 FRAGMENTS = [
@@ -25,6 +26,9 @@ FRAGMENTS = [
     "。", "；", "！", "？", "：", "，", "、", " ", "  ", "\u3000", "\t", "\n", "\n\n", "\f", "\r", "\r\n", "\x00",
     "— 3 —", "－１７－", "第3页 共20页", "3/20", "2025年", "900亿元", "16.5%", "LNG", "smart", "關於開展",
     "攀东府办〔2023〕4号", "2023年1月19日", "（征求意见稿）", "关于", "的通知", "目录……1",
+    # tables copied as text: pipes, a header, row numbers, merged cells
+    " | ", "|", "||", "序号 | 工作任务 | 责任单位 |", "工作任务 | 具体要求 | 责任部门 |", "1 | ", "3.",
+    "序号\n工作任务\n责任单位\n", "   ", "牵头单位:", "完成时限:",
 ]
 
 document_text = st.one_of(
@@ -130,3 +134,11 @@ def test_control_scan_matches_the_unicode_categories(text: str) -> None:
         1 for ch in text if ch not in "\t\n\v\f\r" and unicodedata.category(ch) in ("Cc", "Cs", "Co")
     )
     assert len(_DISALLOWED.findall(text)) == expected
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document_text)
+def test_tables_read_from_text_have_rows_and_spans_inside_the_text(text: str) -> None:
+    for table in text_tables(text):
+        assert len(table.rows) >= 2 and all(table.rows)
+        assert 0 <= table.raw_span.start <= table.raw_span.end <= len(text)
