@@ -5,6 +5,7 @@ span of its lines in the text, as the DOCX and HTML loaders' tables do."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from pipeline.model import RawTable, Span
 from pipeline.pipe_rows import short_row_tables
@@ -251,8 +252,10 @@ def _single_space_tables(lines: list[tuple[int, str]]) -> list[RawTable]:
     return tables
 
 
-def _overlap(a: Span, b: Span) -> bool:
-    return a.start < b.end and b.start < a.end
+def _add_new(tables: list[RawTable], found: Iterable[RawTable]) -> None:
+    """Append the tables of ``found`` that overlap none of ``tables``."""
+    tables += [t for t in found if not any(t.raw_span.start < u.raw_span.end and u.raw_span.start < t.raw_span.end
+                                           for u in tables)]
 
 
 def text_tables(text: str) -> tuple[RawTable, ...]:
@@ -262,14 +265,15 @@ def text_tables(text: str) -> tuple[RawTable, ...]:
     flattened one cell per line: ``flattened_tables``."""
     lines = _lines(text)
     tables: list[RawTable] = [*flattened_tables(lines), *flattened_indicator_tables(lines)]
-    tables += [t for t in _single_space_tables(lines) if not any(_overlap(t.raw_span, u.raw_span) for u in tables)]
-    tables += [t for t in short_row_tables(lines) if not any(_overlap(t.raw_span, u.raw_span) for u in tables)]
+    # each later reader adds only tables where no earlier one found one
+    _add_new(tables, _single_space_tables(lines))
+    _add_new(tables, short_row_tables(lines))
     # a web page copied with a blank line after every line: its cells are the lines that hold text;
     # or with the whole table on one line, its cells apart by runs of spaces; or one cell per line,
     # each closed by the "|" of its column
     piped = [(offset, line.strip("|").strip()) for offset, line in lines if line.strip("|").strip()]
     for cells in ([line for line in lines if line[1]], _space_cells(lines), piped):
-        tables += [t for t in flattened_tables(cells) if not any(_overlap(t.raw_span, u.raw_span) for u in tables)]
+        _add_new(tables, flattened_tables(cells))
     rows: list[tuple[str, ...]] = []
     start = end = 0
     offset = 0

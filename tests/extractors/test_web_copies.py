@@ -79,10 +79,22 @@ _TABLE = """某市2024年政府工作报告重点工作责任分解
 """
 
 
-def _tasks(tmp_path: Path, text: str):
+# a 任务清单 page copied onto one line, its cells apart by runs of spaces; {lead}: what the first
+# group title says after its name
+_ONE_LINE = ("某市2025年度优化营商环境工作任务清单   序号   2025年度工作任务   责任单位   "
+             "一、对标先进提升专项行动   (一)市场准入{lead}   1   推行经营主体登记全程电子化,提升登记便利度。   市市场监管局   "
+             "2   深化企业开办一件事改革,压缩开办时间。   市市场监管局、市税务局   "
+             "(二)获取经营场所   3   推行工业用地标准地出让,降低企业用地成本。   市规划自然资源局\n")
+
+
+def _extraction(tmp_path: Path, text: str):
     path = tmp_path / "fenjie.txt"
     path.write_text(text, encoding="utf-8")
-    return extract_document(parse_file(path)).tasks
+    return extract_document(parse_file(path))
+
+
+def _tasks(tmp_path: Path, text: str):
+    return _extraction(tmp_path, text).tasks
 
 
 def test_labelled_lines_of_a_copied_page_give_each_item_its_roles_and_time(tmp_path: Path) -> None:
@@ -114,11 +126,7 @@ def test_a_table_of_a_years_goals_with_a_unit_column_gives_one_measure_a_row(tmp
 
 
 def test_a_table_copied_onto_one_line_gives_its_rows_under_their_group_titles(tmp_path: Path) -> None:
-    line = ("某市2025年度优化营商环境工作任务清单   序号   2025年度工作任务   责任单位   "
-            "一、对标先进提升专项行动   (一)市场准入   1   推行经营主体登记全程电子化,提升登记便利度。   市市场监管局   "
-            "2   深化企业开办一件事改革,压缩开办时间。   市市场监管局、市税务局   "
-            "(二)获取经营场所   3   推行工业用地标准地出让,降低企业用地成本。   市规划自然资源局\n")
-    tasks = _tasks(tmp_path, line)
+    tasks = _tasks(tmp_path, _ONE_LINE.format(lead=""))
     assert [t.task_id.split(":")[1] for t in tasks] == ["一.（一）.1", "一.（一）.2", "一.（二）.3"]
     assert [[u.name for u in t.unassigned_units] for t in tasks] == [
         ["市市场监管局"], ["市市场监管局", "市税务局"], ["市规划自然资源局"]]
@@ -127,9 +135,7 @@ def test_a_table_copied_onto_one_line_gives_its_rows_under_their_group_titles(tm
 def test_a_headings_item_count_is_no_target_and_an_items_number_is_no_part_of_its_indicator(tmp_path: Path) -> None:
     text = ("某区规划纲要任务分工方案\n\n第一部分 区政府主责任务(312项)\n\n一、主要指标(30项)\n\n(一)约束性指标(15项)\n\n"
             "1.森林覆盖率达到36.5%。\n\n牵头单位:区园林绿化局\n\n2.生活垃圾回收利用率大于37.5%。\n\n牵头单位:区城市管理委\n")
-    path = tmp_path / "fengong.txt"
-    path.write_text(text, encoding="utf-8")
-    targets = extract_document(parse_file(path)).targets
+    targets = _extraction(tmp_path, text).targets
     assert [(t.indicator, str(t.value), t.unit) for t in targets] == [("森林覆盖率", "36.5", "%"), ("生活垃圾回收利用率", "37.5", "%")]
 
 
@@ -196,11 +202,7 @@ def test_a_work_plans_items_after_the_sites_furniture_are_measures(tmp_path: Pat
 
 
 def test_a_group_title_that_names_its_lead_gives_its_rows_that_lead(tmp_path: Path) -> None:
-    line = ("某市2025年度优化营商环境工作任务清单   序号   2025年度工作任务   责任单位   "
-            "一、对标先进提升专项行动   (一)市场准入(牵头单位:市市场监管局)   1   推行经营主体登记全程电子化。   市市场监管局   "
-            "2   深化企业开办一件事改革。   市市场监管局、市税务局   "
-            "(二)获取经营场所   3   推行工业用地标准地出让。   市规划自然资源局\n")
-    first, second, third = _tasks(tmp_path, line)
+    first, second, third = _tasks(tmp_path, _ONE_LINE.format(lead="(牵头单位:市市场监管局)"))
     assert [u.name for u in first.lead] == ["市市场监管局"] and not first.unassigned_units
     assert [u.name for u in second.lead] == ["市市场监管局"] and [u.name for u in second.supporting] == ["市税务局"]
     # the next group names no lead: its row's unit keeps no role
@@ -243,9 +245,7 @@ def test_a_bureaus_share_of_a_list_keeps_its_items_whatever_their_numbers(tmp_pa
 
 
 def test_a_column_of_a_years_goals_gives_its_rows_targets_that_year(tmp_path: Path) -> None:
-    path = tmp_path / "mubiao.txt"
-    path.write_text(_TABLE.replace("主 要 工 作 任 务", "2024年预期目标"), encoding="utf-8")
-    targets = extract_document(parse_file(path)).targets
+    targets = _extraction(tmp_path, _TABLE.replace("主 要 工 作 任 务", "2024年预期目标")).targets
     assert [(t.indicator, str(t.value), t.year) for t in targets][:2] == [
         ("规上工业增加值", "8", 2024), ("新增高新技术企业", "200", 2024)]
 
