@@ -214,6 +214,9 @@ SEQUENCES += [
     # (1) (2) run on inside their item's paragraph, each closed by its own bracket (a 实施意见's habit)
     ("一、减少审批\n1.深化商事制度改革。(1)落实一照一码。内容。(市工商局牵头负责)(2)推行电子化登记。内容。\n",
      [("一、", "减少审批", 1), ("1.", "深化商事制度改革", 2), ("(1)", "落实一照一码", 3), ("(2)", "推行电子化登记", 3)]),
+    # a star after the number marks an item the document singles out; it is kept in the number
+    ("（一）企业开办。内容。\n1* .开展一证多址改革。内容。\n2*.开展住所登记。内容。\n3.推进注销。内容。\n",
+     [("（一）", "企业开办", 1), ("1* .", "开展一证多址改革", 2), ("2*.", "开展住所登记", 2), ("3.", "推进注销", 2)]),
     # an inline list after a colon stays in its sentence
     ("一、减少审批\n1.深化改革。主要包括：(1)落实一照一码；(2)推行电子化登记。\n",
      [("一、", "减少审批", 1), ("1.", "深化改革", 2)]),
