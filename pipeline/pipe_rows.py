@@ -43,10 +43,12 @@ def _header(cells: list[str]) -> tuple[int, int, int | None] | None:
 
 
 def _row(cells: list[str], header: list[str], columns: tuple[int, int, int | None]) -> tuple[str, ...] | None:
-    """(number, task, unit[, time]) of one row, or None. A full row under a 序号 header is read by
-    its columns; any other from its item (module docstring)."""
+    """(number, task, unit[, time]) of one row, or None. A row under a 序号 header that reaches
+    its time column (only trailing cells such as 备注 left empty) is read by its columns; any other
+    from its item (module docstring)."""
     task_at, unit_at, time_at = columns
-    if len(cells) == len(header) and re.match(r"序\s*号", header[0]) and _ROW_NUMBER.match(cells[0]):
+    last_needed = max(c for c in columns if c is not None)
+    if len(cells) > last_needed and re.match(r"序\s*号", header[0]) and _ROW_NUMBER.match(cells[0]):
         row = (cells[0], cells[task_at], cells[unit_at])
         return (*row, cells[time_at]) if time_at is not None else row
     k = next((i for i, c in enumerate(cells) if _ROW_NUMBER.match(c) or _NUMBERED.match(c)), None)

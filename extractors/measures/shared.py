@@ -43,6 +43,25 @@ def measure_deadlines(ctx: DocumentContext, text: str, base: int) -> list[Deadli
     return [d for d in found if not (d.text in seen or seen.add(d.text))]
 
 
+# a clause of a 完成时限 cell opening with its month ("2021年2月公布预算信息，8月公布决算")
+_SLOT_CLAUSE_DATE = re.compile(r"(?:^|(?<=[，,；;。]))\s*((?:(?:19|20)[0-9]{2}年)?[0-9]{1,2}月(?:份|底|末)?)")
+
+
+def time_slot_deadlines(ctx: DocumentContext, text: str, base: int) -> list[Deadline]:
+    """The deadlines of a 完成时限 cell: every time it states is due, so a clause that opens with its
+    month is one even when the month is not followed by 前 or stands before the issue date (a
+    台账 published after its first step was due)."""
+    found = measure_deadlines(ctx, text, base)
+    taken = [(d.span.start - base, d.span.end - base) for d in found if d.span is not None]
+    for m in _SLOT_CLAUSE_DATE.finditer(text):
+        if any(a < m.end(1) and m.start(1) < b for a, b in taken):
+            continue
+        found.extend(extract_deadlines(m.group(1), None, base + m.start(1), current_year=ctx.current_year))
+    seen: set[str] = set()
+    return sorted((d for d in found if not (d.text in seen or seen.add(d.text))),
+                  key=lambda d: d.span.start if d.span else 0)
+
+
 def first_sentence(text: str) -> str:
     head = re.split(r"[。；\n]", text.strip(), maxsplit=1)[0]
     return head[:40]

@@ -17,6 +17,7 @@ from extractors.measures.shared import (
     measure_deadlines,
     merged_deadlines,
     split_roles,
+    time_slot_deadlines,
 )
 from extractors.roles.statements import RoleRule, parse_unit_list, rule_in_force
 from pipeline.model import DocTable, Document, Span, Task, UnitMention
@@ -209,7 +210,7 @@ def _row_task(
     number = cell("number").strip() or str(n)
     deadline_text = cell("deadline").strip()
     deadline_at = _locate(doc, deadline_text, cursor)
-    deadlines = measure_deadlines(ctx, deadline_text, deadline_at) if deadline_at is not None else []
+    deadlines = time_slot_deadlines(ctx, deadline_text, deadline_at) if deadline_at is not None else []
     # the task cell's own times (到2025年，产值突破1500亿元) stand beside the 完成时限 column's
     deadlines = list(merged_deadlines(deadlines, measure_deadlines(ctx, text, span.start)))
     task = Task(

@@ -78,3 +78,19 @@ def test_a_piped_table_whose_merged_cells_leave_rows_short_gives_a_measure_a_row
     assert [t.task_id.split(":")[1] for t in tasks] == ["附件.一.1", "附件.二.2", "附件.二.3", "附件.二.4"]
     assert [[u.name for u in t.unassigned_units] for t in tasks][:3] == [["财务科"], ["办公室"], ["信息科"]]
     assert [u.name for u in tasks[3].lead] == ["办公室"]
+
+
+def test_rows_that_reach_the_time_column_are_read_by_columns_and_every_dated_clause_is_due(tmp_path: Path) -> None:
+    # a 台账 with a 细化分工 column some rows leave out (merged into 工作任务) and an empty 备注
+    # column; published in March after its February step was due
+    path = tmp_path / "taizhang.txt"
+    path.write_text(
+        "发文日期: 2021年03月16日\n2021年政务公开工作重点任务台账 |\n"
+        "序号 | 工作任务 | 细化分工 | 责任处室 | 完成时限 | 备注 |\n"
+        "1 | 做好疫情防控信息发布 | 重点围绕隔离管控、流调溯源等发布权威信息 | 应急处、疾控处等按职责分工落实 | 长期推进 |\n|\n"
+        "2 | 做好疫苗接种信息公开 | 疾控处 | 长期推进 |\n|\n"
+        "3 | 推进预算、决算公开 | 财务处 | 2021年2月公布预算信息,2021年8月公布上年度决算信息 |\n|\n",
+        encoding="utf-8")
+    tasks = extract_document(parse_file(path)).tasks
+    assert [[u.name for u in t.unassigned_units] for t in tasks] == [["应急处", "疾控处"], ["疾控处"], ["财务处"]]
+    assert [[d.text for d in t.deadlines] for t in tasks] == [["长期推进"], ["长期推进"], ["2021年2月", "2021年8月"]]
