@@ -16,9 +16,13 @@ _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
 def _cells(line: str) -> tuple[str, ...] | None:
-    """A table row written as text: markdown (``| a | b |``) or tab-separated; else None."""
-    if "|" in line and line.strip().startswith("|"):
-        cells = tuple(c.strip() for c in line.strip().strip("|").split("|"))
+    """A table row written as text: markdown (``| a | b |``), a web page's copy with ``|`` after
+    each cell (``a | b |``), or tab-separated; else None."""
+    stripped = line.strip()
+    if "|" in stripped and stripped.startswith("|"):
+        cells = tuple(c.strip() for c in stripped.strip("|").split("|"))
+    elif "|" in stripped and stripped.endswith("|"):  # each cell closed by its "|", empty ones too
+        cells = tuple(c.strip() for c in stripped.split("|")[:-1])
     elif "\t" in line.strip():
         cells = tuple(c.strip() for c in line.strip().split("\t"))
     else:
@@ -274,6 +278,7 @@ def text_tables(text: str) -> tuple[RawTable, ...]:
     piped = [(offset, line.strip("|").strip()) for offset, line in lines if line.strip("|").strip()]
     for cells in ([line for line in lines if line[1]], _space_cells(lines), piped):
         _add_new(tables, flattened_tables(cells))
+    found: list[RawTable] = []
     rows: list[tuple[str, ...]] = []
     start = end = 0
     offset = 0
@@ -293,10 +298,19 @@ def text_tables(text: str) -> tuple[RawTable, ...]:
             end = line_end
         else:
             if len(rows) >= 2:
-                tables.append(RawTable(rows=tuple(rows), raw_span=Span(start=start, end=end)))
+                found.append(RawTable(rows=tuple(rows), raw_span=Span(start=start, end=end)))
             rows = [cells] if cells is not None else []
             start, end = offset, line_end
         offset = line_end + 1
     if len(rows) >= 2:
-        tables.append(RawTable(rows=tuple(rows), raw_span=Span(start=start, end=end)))
+        found.append(RawTable(rows=tuple(rows), raw_span=Span(start=start, end=end)))
+    # a markdown or tab table stands as written; a copy with "|" only after each cell, where no
+    # reader of short rows found one and its rows are numbered in a 序号 column of their own
+    # (else cells merged across rows shift them: 一、… | (一)… | 1 | … above 2 | … | … |)
+    for table in found:
+        written = text[table.raw_span.start:table.raw_span.end]
+        if written.lstrip().startswith("|") or "\t" in written:
+            tables.append(table)
+        elif _CELL_HEADER.match(table.rows[0][0]):
+            _add_new(tables, [table])
     return tuple(tables)

@@ -42,10 +42,15 @@ def holds_rows(section: Section, rows: list[Task]) -> bool:
 
 def starts_in_a_rows_table(doc: Document, section: Section, rows: list[Task]) -> bool:
     """An item whose number stands inside a 分工 table that gave rows (a tab-separated table's group
-    title 一、…（共6项） or a row's own number read as a heading): the rows are the measures."""
+    title 一、…（共6项） or a row's own number read as a heading), or whose words are only that
+    table's opening (一、市政府重点工作任务 over 序号 | 目标与任务 | 牵头责任单位): the rows are the measures."""
     at = section.heading_span.start
+    body = doc.text[section.heading_span.end : section.span.end]
+    words_at = section.span.end - len(body.lstrip()) if body.strip() else None
     return any(
-        t.span is not None and t.span.start <= at < t.span.end
+        t.span is not None
+        and (t.span.start <= at < t.span.end
+             or (words_at is not None and t.span.start <= words_at and section.span.end <= t.span.end))
         and any(t.span.start <= r.span.start < t.span.end for r in rows)
         for t in doc.tables
     )

@@ -70,20 +70,44 @@ def table_tasks(doc: Document, ctx: DocumentContext | None = None) -> list[Task]
         where, group = _table_path(ctx, table), []
         last_group: list[str] = []
         group_lead: tuple[str, ...] = ()
-        for n, row in enumerate(table.rows[1:], 1):
+        row_group: list[str] = []  # a numbered row that only titles the rows below it
+        body = table.rows[1:]
+        for n, row in enumerate(body, 1):
             at = _locate(doc, row[cols["task"]] if cols["task"] < len(row) else "", cursor)
             if at is None:  # an empty task cell, or one the text does not hold: no measure
                 continue
             group = _group_title(doc.text[cursor:at], group)
             group_lead = _group_lead(doc.text[cursor:at]) or (group_lead if group == last_group else ())
+            row_group = row_group if group == last_group else []
             last_group = group
             if "group" in cols and cols["group"] < len(row) and (numbered := _GROUP_CELL.match(row[cols["group"]])):
                 group = [number_token(numbered.group(1))]  # 1.便利市场准入退出 in a 章节 column
+            if _titles_rows_below(row, body[n] if n < len(body) else None, cols):
+                row_group = [number_token(row[cols["number"]])]
+                cursor = at + len(row[cols["task"]].strip())
+                continue
             # a document's one table standing under no heading: its rows are cited by their 序号
-            path = [p for p in (where, *group) if p] or ([] if len(task_tables) == 1 else [table.table_id])
+            path = [p for p in (where, *group, *row_group) if p] or ([] if len(task_tables) == 1 else [table.table_id])
             task, cursor = _row_task(ctx, table, row, n, cols, cursor, rules, at, ".".join(path))
             tasks.append(_led_by_group(task, group_lead))
     return tasks
+
+
+def _titles_rows_below(row: Sequence[str], below: Sequence[str] | None, cols: dict[str, int]) -> bool:
+    """A numbered row with no unit and no time whose next row is numbered in another style
+    (1 | 大力提振消费。 | | above (8) | 统筹衔接消费券… | 市商务局): the title of the rows below."""
+    if below is None or "number" not in cols:
+        return False
+    cell = lambda r, name: r[cols[name]].strip() if name in cols and cols[name] < len(r) else ""
+    if any(cell(row, name) for name in ("lead", "supporting", "neutral", "deadline")):
+        return False
+    mine, theirs = cell(row, "number"), cell(below, "number")
+    return bool(mine and theirs) and _number_style(mine) != _number_style(theirs)
+
+
+def _number_style(number: str) -> str:
+    """1 and 12 share a style; (8) and 1, 一 and 1 do not."""
+    return re.sub(r"[0-9０-９]+", "9", re.sub(r"[一二三四五六七八九十]+", "一", number))
 
 
 def _table_path(ctx: DocumentContext, table: DocTable) -> str:
@@ -162,10 +186,22 @@ def _row_title(cell: str) -> str:
 
 
 def _locate(doc: Document, cell: str, cursor: int) -> int | None:
-    if not cell.strip():
+    found = _located(doc, cell, cursor)
+    return found[0] if found else None
+
+
+def _located(doc: Document, cell: str, cursor: int) -> tuple[int, str] | None:
+    """Where ``cell`` stands in the document's text, and how it reads there: cleaning may have
+    dropped a space the table's copy kept (各县市区政府、 开发区管委会)."""
+    value = cell.strip()
+    if not value:
         return None
-    k = doc.text.find(cell.strip(), cursor)
-    return k if k >= 0 else None
+    k = doc.text.find(value, cursor)
+    if k >= 0:
+        return k, value
+    loose = re.compile(r"\s*".join(re.escape(c) for c in value if not c.isspace()))
+    m = loose.search(doc.text, cursor)
+    return (m.start(), m.group()) if m else None
 
 
 def _row_task(
@@ -192,10 +228,10 @@ def _row_task(
     end = span.end
     header = frozenset(r for r in ("lead", "supporting", "neutral") if r in cols)  # roles come from the header
     for role in ("lead", "supporting", "neutral"):
-        value = cell(role).strip()
-        where = _locate(doc, value, cursor)
-        if not value or where is None:
+        located = _located(doc, cell(role), cursor)
+        if located is None:
             continue
+        where, value = located
         parse = parse_unit_list(
             doc.text[where : where + len(value)],
             base=where,
@@ -208,9 +244,8 @@ def _row_task(
         end = max(end, where + len(value))
     lead, supporting, unassigned = split_roles(units)
     number = cell("number").strip() or str(n)
-    deadline_text = cell("deadline").strip()
-    deadline_at = _locate(doc, deadline_text, cursor)
-    deadlines = time_slot_deadlines(ctx, deadline_text, deadline_at) if deadline_at is not None else []
+    deadline_cell = _located(doc, cell("deadline"), cursor)
+    deadlines = time_slot_deadlines(ctx, deadline_cell[1], deadline_cell[0]) if deadline_cell else []
     # the task cell's own times (到2025年，产值突破1500亿元) stand beside the 完成时限 column's
     deadlines = list(merged_deadlines(deadlines, measure_deadlines(ctx, text, span.start)))
     task = Task(

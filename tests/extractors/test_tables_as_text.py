@@ -94,3 +94,31 @@ def test_rows_that_reach_the_time_column_are_read_by_columns_and_every_dated_cla
     tasks = extract_document(parse_file(path)).tasks
     assert [[u.name for u in t.unassigned_units] for t in tasks] == [["应急处", "疾控处"], ["疾控处"], ["财务处"]]
     assert [[d.text for d in t.deadlines] for t in tasks] == [["长期推进"], ["长期推进"], ["2021年2月", "2021年8月"]]
+
+
+def test_a_table_copied_with_a_bar_after_each_cell_gives_its_rows_their_columns_and_groups(tmp_path: Path) -> None:
+    # a city's 重点工作及责任分解: "|" closes every cell (empty ones too), a space after 、 in a cell,
+    # group rows with empty cells, and a numbered row with no unit that titles the rows below it
+    path = tmp_path / "fenjie.txt"
+    path.write_text(
+        "某市人民政府关于2025年重点工作及责任分解的通知\n一、市政府重点工作任务\n"
+        "序号 | 目标与任务 | 牵头责任单位 | 责任单位 |\n一、主要预期目标 | |||\n"
+        "(1) | 地区生产总值增长6%以上。 | 市发展改革委 | 各县市区政府、 开发区管委会 |\n"
+        "(2) | 居民人均可支配收入与经济增长相匹配。 | 市人力资源社会保障局 市农业农村局 | 各县市区政府 |\n"
+        "二、重点做好以下九个方面工作 | |||\n(一)加强经济运行调节。 | |||\n1 | 大力提振消费。 | ||\n"
+        "(3) | 统筹衔接消费券发放与消费品以旧换新行动。 | 市商务局 | 市财政局 市工业和信息化局 |\n",
+        encoding="utf-8")
+    tasks = extract_document(parse_file(path)).tasks
+    assert [t.task_id.split(":")[1] for t in tasks] == ["一.一.（1）", "一.一.（2）", "一.二.（一）.1.（3）"]
+    assert [[u.name for u in t.lead] for t in tasks] == [
+        ["市发展改革委"], ["市人力资源社会保障局", "市农业农村局"], ["市商务局"]]
+    assert [[u.name for u in t.supporting] for t in tasks] == [
+        ["各县市区政府", "开发区管委会"], ["各县市区政府"], ["市财政局", "市工业和信息化局"]]
+
+
+def test_a_bar_after_each_cell_without_a_number_column_is_no_table_of_its_own(tmp_path: Path) -> None:
+    # cells merged across rows shift the rows below: without a 序号 column they cannot be read by column
+    tasks = _tasks(tmp_path, "工作任务 | 具体要求 | 责任单位 | 时限要求 | ||\n"
+                             "一、助力发展。 | (一)加强信息公开。 | 1 | 切实公开涉企政策文件。 | 市政府各有关部门负责落实 | 持续推进 |\n"
+                             "2 | 开设行业帮扶政策公开专题。 | 市政府各有关部门负责落实 | 持续推进 | ||\n")
+    assert "一、助力发展" not in [t.title for t in tasks]
