@@ -96,7 +96,8 @@ def _with_group_note(ctx: DocumentContext, tasks: list[Task], a: int, b: int,
 
 def _with_heading_lead(ctx: DocumentContext, tasks: list[Task], at: int, a: int, b: int) -> list[Task]:
     """一、县示范区管委会牵头工作（8项）: the unit the heading at ``at`` names (``doc.text[a:b]``) leads
-    every item under it that names no lead of its own, and supports those that do."""
+    every item under it (or the heading's own measure, when it has no items) that names no lead of
+    its own, and supports those that do."""
     heading = next((s for s in ctx.doc.sections if s.heading_span.start <= at < s.heading_span.end), None)
     if heading is None:
         return tasks
@@ -106,7 +107,7 @@ def _with_heading_lead(ctx: DocumentContext, tasks: list[Task], at: int, a: int,
         return tasks
     out = []
     for task in tasks:
-        if not (heading.span.start <= task.span.start < heading.span.end) or task.span.start < heading.heading_span.end:
+        if not heading.span.start <= task.span.start < heading.span.end:
             out.append(task)
             continue
         named = {u.canonical for u in (*task.lead, *task.supporting)}

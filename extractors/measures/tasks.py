@@ -165,9 +165,13 @@ def _statements(ctx: DocumentContext) -> list[tuple[str, ResponsibilityParse]]:
 
 def _group_owner(ctx: DocumentContext, owner: Section, start: int, owners: set[str]) -> Section:
     """Label lines after a group's last sub-item (（四）企业梯度培育。1．…2．…3．… then 牵头考核单位：…
-    on lines of their own) name the group's units when no sub-item names any: the group owns them."""
+    on lines of their own) name the group's units when no sub-item names any: the group owns them.
+    A group whose heading names its items' lead ((三)省编办牵头的工作) has charged them already."""
     parent = ctx.by_id.get(owner.parent_id) if owner.parent_id else None
     if parent is None or parent.kind not in _NUMBERED_KINDS:
+        return owner
+    heading = ctx.doc.text[parent.heading_span.start : parent.heading_span.end]
+    if any(r.applies_to == "heading" and r.regex.search("\n" + heading + "\n") for r in role_lexicon().implied_units):
         return owner
     siblings = ctx.children(parent)
     on_own_line = ctx.doc.text[:start].rstrip(" \t\u3000").endswith("\n")

@@ -266,3 +266,16 @@ def test_the_unit_that_hosts_leads_and_the_units_that_assist_support(tmp_path: P
     first, second = _tasks(tmp_path, text)
     assert not first.lead and [u.name for u in first.unassigned_units] == ["省发改委"]
     assert [u.name for u in second.lead] == ["省财政厅"] and [u.name for u in second.supporting] == ["省税务局", "省统计局"]
+
+
+def test_a_responsibility_breakdown_grouped_by_lead_units_under_each_leader(tmp_path: Path) -> None:
+    # 省人民政府工作目标责任分解: each leader's part holds (一)X牵头的工作 groups; a group with no items
+    # is its own measure, and a 协同单位 line after a group's last item is that item's
+    text = ("某省人民政府关于印发2008年省人民政府工作目标责任分解的通知\n一、省长负责的工作\n"
+            "(一)省监察厅牵头的工作\n加强行政监察工作。\n(二)省编办牵头的工作\n1.深化行政管理体制改革。\n"
+            "2.积极稳妥地推进乡镇机构改革。\n协同单位:省财政厅、省农业厅等省直有关部门和各市人民政府。\n")
+    first, second, third = _tasks(tmp_path, text)
+    assert [t.task_id.split(":")[1] for t in (first, second, third)] == ["一.（一）", "一.（二）.1", "一.（二）.2"]
+    assert [[u.name for u in t.lead] for t in (first, second, third)] == [["省监察厅"], ["省编办"], ["省编办"]]
+    assert not second.supporting
+    assert [u.name for u in third.supporting] == ["省财政厅", "省农业厅", "各市人民政府"]
