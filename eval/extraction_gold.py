@@ -212,7 +212,7 @@ def _task_file_problems(doc_id: str, kf: GoldTaskFile, source: str) -> list[str]
         if norm_text(t.number + t.title) not in flat:
             problems.append(f"{t.task_id}: number+title {t.number}{t.title} not in source")
         last = tid.rpartition(".")[2].rpartition(":")[2]
-        if last != norm_text(t.number).rstrip("、."):
+        if last != norm_text(t.number).rstrip("、.。"):
             problems.append(f"{t.task_id}: last path segment differs from number {t.number}")
         for segment in tid.rpartition(":")[2].split("."):
             if segment not in flat:

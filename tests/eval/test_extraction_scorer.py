@@ -404,3 +404,15 @@ def test_a_units_second_name_does_not_make_it_another_unit() -> None:
     assert norm_unit("市市场监管局（市知识产权局）") == norm_unit("市市场监管局")
     assert norm_unit("商务部(流通发展司)") == norm_unit("商务部")
     assert norm_unit("各县（区）人民政府") != norm_unit("各县人民政府")  # a bracket inside a name stays
+
+
+def test_an_id_drops_the_stop_that_closes_its_number(tmp_path):
+    # 1。推动…: the id's last segment is 1, as it is 1 for 1. and 一 for 一、
+    shutil.copytree(TINY, tmp_path / "tiny")
+    text = (TINY / f"{DOC}.txt").read_text(encoding="utf-8").replace("（二）培育", "2。培育")
+    path = tmp_path / "tiny" / "tasks" / f"{DOC}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["tasks"][1].update(task_id=f"{DOC}:一.2", number="2。")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    problems = gold_problems(tmp_path / "tiny", lambda _doc: text)
+    assert not any("last path segment" in p for p in problems)
