@@ -49,12 +49,13 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return lines
 
 
-def flattened_tables(lines: list[tuple[int, str]]) -> tuple[RawTable, ...]:
+def flattened_tables(lines: list[tuple[int, str]], empty_cells: bool = False) -> tuple[RawTable, ...]:
     """Tables flattened one cell per line (a web page's table copied as text): a line 序号, the
     other header cells one per line (one of them a unit column: 牵头单位, 责任单位, 指导部门 …, or
     a task column: 重点任务, 具体措施),
     then rows that each start with their number; lines between rows (一、…方面（共5项）) are
-    group titles, not rows. ``lines``: (offset, stripped line) of the text (``_lines``)."""
+    group titles, not rows. ``lines``: (offset, stripped line) of the text (``_lines``);
+    ``empty_cells``: an empty line is a cell left empty (the blank lines between cells are gone)."""
     tables: list[RawTable] = []
     i = 0
     while i < len(lines):
@@ -86,7 +87,7 @@ def flattened_tables(lines: list[tuple[int, str]]) -> tuple[RawTable, ...]:
                     end = lines[j + width - 2][0] + len(lines[j + width - 2][1])
                     j += width - 1
                     continue
-                if any(ROW_NUMBER.match(c) or not c for c in cells[1:]):
+                if any(ROW_NUMBER.match(c) or not (c or empty_cells and k > 1) for k, c in enumerate(cells[1:], 1)):
                     break
                 cells, taken = _with_extra_lines(cells, lines, j + width, header)
                 rows.append(cells)
@@ -278,6 +279,9 @@ def text_tables(text: str) -> tuple[RawTable, ...]:
     piped = [(offset, line.strip("|").strip()) for offset, line in lines if line.strip("|").strip()]
     for cells in ([line for line in lines if line[1]], _space_cells(lines), piped):
         _add_new(tables, flattened_tables(cells))
+    # …and an empty cell written as a line holding a space between those blank lines
+    _add_new(tables, flattened_tables([line for line in lines if text[line[0]:line[0] + 1] not in ("\n", "")],
+                                      empty_cells=True))
     found: list[RawTable] = []
     rows: list[tuple[str, ...]] = []
     start = end = 0

@@ -254,3 +254,17 @@ def test_a_bureaus_own_table_charges_its_offices(tmp_path: Path) -> None:
     table = _TABLE.replace("责任单位", "责任处室").replace("市经信局", "规划处").replace("市科技局", "财务处")
     tasks = _tasks(tmp_path, table)
     assert [[u.name for u in t.unassigned_units] for t in tasks][:2] == [["规划处"], ["财务处"]]
+
+
+def test_a_progress_table_copied_one_cell_per_line_keeps_its_empty_cells(tmp_path: Path) -> None:
+    # a 督查室's 进展情况 table: a blank line after each cell, and an empty 配合部门 cell written as
+    # a line holding one space
+    cells = ["序号", "工作任务", "牵头部门", "配合部门", "上半年推进情况",
+             "一、经济社会发展主要预期目标分解(3项)",
+             "1", "地区生产总值增长7%~7.5%", "市发改委", " ", "上半年地区生产总值增长7%",
+             "2", "一般公共预算收入增长8%左右", "市财政局", "市国税局,市地税局", "上半年一般公共预算收入990亿元",
+             "3", "实际使用外资60亿美元左右", "市商务局", " ", "年度统计"]
+    tasks = _tasks(tmp_path, "某市2017年上半年政府工作任务进展情况汇总表\n\n" + "\n\n".join(cells) + "\n")
+    assert [t.title for t in tasks] == ["地区生产总值增长7%~7.5%", "一般公共预算收入增长8%左右", "实际使用外资60亿美元左右"]
+    assert [[u.name for u in t.lead] for t in tasks] == [["市发改委"], ["市财政局"], ["市商务局"]]
+    assert [[u.name for u in t.supporting] for t in tasks] == [[], ["市国税局", "市地税局"], []]
