@@ -136,6 +136,9 @@ def split_lines(raw: RawDocument, rules: CleaningRules) -> list[Line]:
     return lines
 
 
+FLAT_PAGE_CHARS = 400  # a line this long holding numbered items is a page that lost its line breaks
+
+
 def _glued_item_cuts(line_text: str, rules: CleaningRules, last_item: dict[str, int]) -> list[int]:
     """Where a line holding two items ("…。（责任单位：A）10．加快…") ends its first: right after a
     bracket that closes a sentence, when what follows is a heading of the ladder; right after a
@@ -148,6 +151,8 @@ def _glued_item_cuts(line_text: str, rules: CleaningRules, last_item: dict[str, 
         if found is not None and found[0].role == "ladder" and ends_paragraph(line_text[: m.end()], rules):
             closed.append(m.end())
     sentence = {m.end() for m in rules.rule("item_after_sentence_end").regex.finditer(line_text)}
+    if len(line_text) >= FLAT_PAGE_CHARS:
+        sentence |= {m.end() for m in rules.rule("item_after_space").regex.finditer(line_text)}
     bare_title = rules.rule("item_after_bare_title").regex
     titled = [m.end() for at in sorted({0, *sentence, *closed}) if (m := bare_title.match(line_text, at))]
     cuts = [*closed, *titled]

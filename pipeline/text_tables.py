@@ -87,6 +87,12 @@ def flattened_tables(lines: list[tuple[int, str]], empty_cells: bool = False) ->
                     end = lines[j + width - 2][0] + len(lines[j + width - 2][1])
                     j += width - 1
                     continue
+                cut = _next_row_at(cells)
+                if cut is not None and cut >= _MIN_COLUMNS:  # its last cells left out (no 责任领导 named)
+                    rows.append((*cells[:cut], *[""] * (width - cut)))
+                    end = lines[j + cut - 1][0] + len(lines[j + cut - 1][1])
+                    j += cut
+                    continue
                 if any(ROW_NUMBER.match(c) or not (c or empty_cells and k > 1) for k, c in enumerate(cells[1:], 1)):
                     break
                 cells, taken = _with_extra_lines(cells, lines, j + width, header)
@@ -104,6 +110,12 @@ def flattened_tables(lines: list[tuple[int, str]], empty_cells: bool = False) ->
             tables.append(RawTable(rows=tuple(rows), raw_span=Span(start=lines[i][0], end=end)))
         i = j
     return tuple(tables)
+
+
+def _next_row_at(cells: tuple[str, ...]) -> int | None:
+    """Where the next row's number (this row's + 1) stands among ``cells``, if it does."""
+    following = str(int(cells[0]) + 1)
+    return next((k for k, c in enumerate(cells[1:], 1) if c.isdigit() and str(int(c)) == following), None)
 
 
 def _rows_follow_titles(lines: list[tuple[int, str]], j: int) -> bool:
@@ -273,15 +285,15 @@ def text_tables(text: str) -> tuple[RawTable, ...]:
     # each later reader adds only tables where no earlier one found one
     _add_new(tables, _single_space_tables(lines))
     _add_new(tables, short_row_tables(lines))
-    # a web page copied with a blank line after every line: its cells are the lines that hold text;
-    # or with the whole table on one line, its cells apart by runs of spaces; or one cell per line,
-    # each closed by the "|" of its column
+    # a web page copied with a blank line after every line: its cells are the lines that hold text
+    # (an empty cell written as a line holding a space between those blank lines); or with the
+    # whole table on one line, its cells apart by runs of spaces; or one cell per line, each
+    # closed by the "|" of its column
+    cell_lines = [line for line in lines if text[line[0]:line[0] + 1] not in ("\n", "\r", "")]
+    _add_new(tables, flattened_tables(cell_lines, empty_cells=True))
     piped = [(offset, line.strip("|").strip()) for offset, line in lines if line.strip("|").strip()]
-    for cells in ([line for line in lines if line[1]], _space_cells(lines), piped):
+    for cells in (_space_cells(lines), piped):
         _add_new(tables, flattened_tables(cells))
-    # …and an empty cell written as a line holding a space between those blank lines
-    _add_new(tables, flattened_tables([line for line in lines if text[line[0]:line[0] + 1] not in ("\n", "")],
-                                      empty_cells=True))
     found: list[RawTable] = []
     rows: list[tuple[str, ...]] = []
     start = end = 0

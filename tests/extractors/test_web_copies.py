@@ -268,3 +268,29 @@ def test_a_progress_table_copied_one_cell_per_line_keeps_its_empty_cells(tmp_pat
     assert [t.title for t in tasks] == ["地区生产总值增长7%~7.5%", "一般公共预算收入增长8%左右", "实际使用外资60亿美元左右"]
     assert [[u.name for u in t.lead] for t in tasks] == [["市发改委"], ["市财政局"], ["市商务局"]]
     assert [[u.name for u in t.supporting] for t in tasks] == [[], ["市国税局", "市地税局"], []]
+
+
+def test_a_row_copied_one_cell_per_line_without_its_last_cell_ends_at_the_next_rows_number(tmp_path: Path) -> None:
+    # 责任领导 named for some rows only: the rows without one are a cell short
+    cells = ["序号", "主要工作举措", "牵头单位", "配合单位", "责任领导", "一、做大做强主导产业",
+             "1", "加快构建现代化产业体系。", "区农业农村局", "区发展改革局、区工业和信息化局",
+             "2", "加快在建项目的建设进度。", "经济区管委会", "自然资源分局、区发展改革局", "冯冬昌",
+             "3", "推动一批项目签约落地。", "经济区管委会", "生态环境分局", "冯冬昌"]
+    tasks = _tasks(tmp_path, "某区2024年政府工作报告主要工作任务分解表\n\n" + "\n\n".join(cells) + "\n")
+    assert [[u.name for u in t.lead] for t in tasks] == [["区农业农村局"], ["经济区管委会"], ["经济区管委会"]]
+    assert [[u.name for u in t.supporting] for t in tasks][0] == ["区发展改革局", "区工业和信息化局"]
+
+
+def test_a_page_flattened_to_one_line_with_items_apart_by_spaces_gives_its_items(tmp_path: Path) -> None:
+    page = ("某县人民政府办公室关于印发政府工作报告2022年重点工作责任分解的通知 各镇人民政府(街道办事处),县政府各部门:"
+            "《政府工作报告2022年重点工作责任分解》已经县政府讨论确定,现印发给你们,请认真贯彻执行。各级各部门要高度重视,"
+            "加强组织领导,明确具体任务,细化工作方案,确保按时完成既定的目标任务。 某县人民政府办公室 2022年4月18日 "
+            "政府工作报告2022年重点工作责任分解 一、县长牵头重点工作 1.全县生产总值增长7.5%左右;一般公共预算收入增长8.5%。"
+            " 责任单位:县发改局(首位单位为牵头单位,下同)、县财政局、县税务局 2.落实党政机关过紧日子的要求,节俭办一切事业,"
+            "全县非刚性、非重点项目支出预算只减不增。 责任单位:县财政局 3.深化数字化改革,推进政务服务事项全程网办,"
+            "提升群众和企业办事便利度。 责任单位:县大数据局、县政务服务中心 二、副县长牵头重点工作 1.坚持县政府常务会议集体学法,"
+            "加强重大行政决策合法性审查。 责任单位:县司法局、县政府办\n")
+    tasks = _tasks(tmp_path, page)
+    assert [t.task_id.split(":")[1] for t in tasks] == ["一.1", "一.2", "一.3", "二.1"]
+    assert [[u.name for u in t.lead] for t in tasks] == [["县发改局"], ["县财政局"], ["县大数据局"], ["县司法局"]]
+    assert [u.name for u in tasks[0].supporting] == ["县财政局", "县税务局"]
