@@ -31,7 +31,7 @@ def _cells(line: str) -> tuple[str, ...] | None:
 
 
 _CELL_HEADER = re.compile(r"^(?:序\s*号|编\s*号)$")
-_UNIT_HEADER = re.compile(r"(?:牵头|责任|配合|协同|参与|指导|主责)\s*(?:单\s*位|部\s*门|处\s*室|科\s*室|股\s*室)")
+_UNIT_HEADER = re.compile(r"(?:牵头|责任|配合|协同|参与|指导|主责)\s*(?:负责)?\s*(?:单\s*位|部\s*门|处\s*室|科\s*室|股\s*室|司\s*局)")
 _TASK_HEADER = re.compile(r"任\s*务|措\s*施|举\s*措|工作事项|重点工作")
 ROW_NUMBER = re.compile(r"^[0-9０-９]{1,3}$")  # a flattened table row opens with its number on a line of its own
 _GROUP_ROW = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]")  # 一、扩大有效投资（5项）: a group title, never a header cell

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from extractors.context import DocumentContext
 from extractors.deadlines import extract_deadlines
-from pipeline.model import Deadline, Section, UnitMention
+from pipeline.model import Deadline, Section, Span, UnitMention
 
 _ROLE_STRENGTH = {"lead": 0, "supporting": 1, "unassigned": 2}
 
@@ -49,14 +49,25 @@ _SLOT_CLAUSE_DATE = re.compile(r"(?:^|(?<=[，,；;。]))\s*((?:(?:19|20)[0-9]{2
 
 def time_slot_deadlines(ctx: DocumentContext, text: str, base: int) -> list[Deadline]:
     """The deadlines of a 完成时限 cell: every time it states is due, so a clause that opens with its
-    month is one even when the month is not followed by 前 or stands before the issue date (a
-    台账 published after its first step was due)."""
+    month is one even when the month is not followed by 前 (6月: this year's June) or stands before
+    the issue date (a 台账 published after its first step was due); a cell no rule reads (按国家部署
+    推进) is kept as written, unresolved, as a 完成时限 label's value is."""
     found = measure_deadlines(ctx, text, base)
     taken = [(d.span.start - base, d.span.end - base) for d in found if d.span is not None]
     for m in _SLOT_CLAUSE_DATE.finditer(text):
         if any(a < m.end(1) and m.start(1) < b for a, b in taken):
             continue
-        found.extend(extract_deadlines(m.group(1), None, base + m.start(1), current_year=ctx.current_year))
+        phrase, at = m.group(1), base + m.start(1)
+        read = extract_deadlines(phrase, None, at, current_year=ctx.current_year)
+        if not read and "年" not in phrase and ctx.current_year:  # the month of the document's year
+            dated = extract_deadlines(f"{ctx.current_year}年{phrase}", None)
+            span = Span(start=at, end=at + len(phrase))
+            read = [d.model_copy(update={"text": phrase, "span": span}) for d in dated]
+        found.extend(read)
+    if not found and re.search(r"[\u4e00-\u9fff0-9０-９]", text):  # not a dash or a slash
+        stripped = text.strip()
+        at = base + text.find(stripped)
+        found = [Deadline(text=stripped, kind="unspecified", span=Span(start=at, end=at + len(stripped)))]
     seen: set[str] = set()
     return sorted((d for d in found if not (d.text in seen or seen.add(d.text))),
                   key=lambda d: d.span.start if d.span else 0)

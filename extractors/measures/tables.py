@@ -25,6 +25,7 @@ from pipeline.model import DocTable, Document, Span, Task, UnitMention
 
 class ColumnRule(Rule):
     column: Literal["number", "person", "lead", "supporting", "neutral", "deadline", "task", "detail", "group"]
+    needs: Literal["deadline"] | None = None  # the column is this only beside that one
 
 
 class TableLexicon(LexiconModel):
@@ -45,7 +46,7 @@ def _columns(header: Sequence[str]) -> dict[str, int]:
     """Which column holds what, from the header row (lexicons/tables.yaml)."""
     cols: dict[str, int] = {}
     for rule in table_lexicon().columns:
-        if rule.column in cols:
+        if rule.column in cols or (rule.needs is not None and rule.needs not in cols):
             continue
         for k, cell in enumerate(header):
             if k not in cols.values() and rule.regex.search(cell):

@@ -122,3 +122,24 @@ def test_a_bar_after_each_cell_without_a_number_column_is_no_table_of_its_own(tm
                              "一、助力发展。 | (一)加强信息公开。 | 1 | 切实公开涉企政策文件。 | 市政府各有关部门负责落实 | 持续推进 |\n"
                              "2 | 开设行业帮扶政策公开专题。 | 市政府各有关部门负责落实 | 持续推进 | ||\n")
     assert "一、助力发展" not in [t.title for t in tasks]
+
+
+def test_a_ministrys_key_indicators_with_a_month_and_a_lead_bureau_are_measures(tmp_path: Path) -> None:
+    # 关键业绩指标 copied one cell per line, each closed by " |", the 备注 cell empty
+    cells = ["序号", "指标名称", "预期效果", "完成时限", "指标 属性", "牵头负责司局", "备注",
+             "1", "创建国家级示范区", "确定首批示范区创建名单", "6月", "预期性", "规划司", "",
+             "2", "遴选公共服务示范平台数量", "各80个", "12月", "约束性", "中小企业局", "",
+             "3", "推进数据要素市场建设", "形成试点经验", "按国家部署推进", "预期性", "信息化司", ""]
+    path = tmp_path / "kpi.txt"
+    path.write_text("工业和信息化部办公厅关于公开2018年关键业绩指标的通知\n" + "".join(f"{c} |\n" for c in cells)
+                    + "注:约束性指标是指按照年度工作计划确定的重点任务。\n", encoding="utf-8")
+    tasks = extract_document(parse_file(path)).tasks
+    assert [[u.name for u in t.lead] for t in tasks] == [["规划司"], ["中小企业局"], ["信息化司"]]
+    assert [[(d.text, str(d.due)) for d in t.deadlines] for t in tasks] == [
+        [("6月", "2018-06-30")], [("12月", "2018-12-31")], [("按国家部署推进", "None")]]
+
+
+def test_a_table_of_indicators_with_their_units_but_no_time_column_is_no_list_of_measures(tmp_path: Path) -> None:
+    tasks = _tasks(tmp_path, "序号\t指标名称\t2025年目标\t责任单位\n1\t社会消费品零售总额\t1200亿元\t区商务局\n"
+                             "2\t离境退税商店\t100家\t区商务局\n")
+    assert not tasks
