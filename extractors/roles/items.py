@@ -123,9 +123,10 @@ def list_items(m: str, a: int, b: int) -> list[Item]:
     items: list[Item] = []
     for x, y, g, bd in raw:
         included = _INCLUDED.search(m, x, y)
-        if included and included.end() == _trim(m, x, y)[1]:
+        if included and (included.end() == _trim(m, x, y)[1]
+                         or _TRAILING_BRACKET.fullmatch(m, included.end(), _trim(m, x, y)[1])):
             # 各区县政府（含南太湖新区、长合区管委会）: the bodies the bracket includes are units too,
-            # in the same group as the collective
+            # in the same group as the collective (a convention's bracket may follow: (列第一位的…))
             items.extend(_clean_item(m, x, included.start(), g, bd))
             items.extend(it._replace(group=g, boundary=bd) for it in list_items(m, included.start(1), included.end(1)))
             continue
@@ -134,6 +135,7 @@ def list_items(m: str, a: int, b: int) -> list[Item]:
 
 
 _INCLUDED = re.compile(r"[（(]含([^（）()]{2,60})[）)]")
+_TRAILING_BRACKET = re.compile(r"\s*[（(][^（）()]*[）)]\s*")
 
 
 # a tier is a place word (州、县（市）人民政府) or a level (省级、地市级医保部门)

@@ -260,6 +260,15 @@ def test_the_bodies_a_collective_includes_are_units_of_its_role(tmp_path: Path) 
     assert [u.name for u in second.unassigned_units] == ["市商务局", "各县（市、区）人民政府", "高新区管委会"]
 
 
+def test_a_collective_with_its_included_bodies_before_a_convention_and_offices_et_cetera(tmp_path: Path) -> None:
+    text = ("某市政府工作报告重点工作责任分解\n一、重点工作\n1.推进工作落实。\n责任单位:市政府办公室、各区县政府"
+            "(含南太湖新区、长合区管委会)(列第一位的为工作牵头单位,下同)\n"
+            "2.推进政务公开。\n责任单位:市政府办公室、就业指导中心等有关处室(单位)\n")
+    first, second = _tasks(tmp_path, text)
+    assert [u.name for u in first.supporting] == ["各区县政府", "南太湖新区", "长合区管委会"]
+    assert [u.name for u in second.supporting] == ["就业指导中心"]
+
+
 def test_the_unit_that_hosts_leads_and_the_units_that_assist_support(tmp_path: Path) -> None:
     text = ("某省政府工作报告重点工作分工\n一、主要目标\n（一）地区生产总值增长8%左右。（省发改委负责）\n"
             "（二）公共财政收入增长9%左右。（省财政厅主办，省税务局、省统计局协办）\n")
