@@ -288,3 +288,13 @@ def test_a_responsibility_breakdown_grouped_by_lead_units_under_each_leader(tmp_
     assert [[u.name for u in t.lead] for t in (first, second, third)] == [["省监察厅"], ["省编办"], ["省编办"]]
     assert not second.supporting
     assert [u.name for u in third.supporting] == ["省财政厅", "省农业厅", "各市人民政府"]
+
+
+def test_a_series_of_tiers_with_their_alternate_names_in_brackets_is_one_collective(tmp_path: Path) -> None:
+    # a province's 若干政策措施 copied from a PDF: spaces around the brackets
+    text = ("某省推动工业振兴若干政策措施\n一、推动传统产业改造升级\n1.支持企业技术改造。对项目给予贴息。"
+            "〔省工信厅、省财政厅, 各市 (地) 、县 (市) 政府 (行署) 〕\n"
+            "2.支持企业绿色化改造。给予奖励。（省工信厅，县（市）政府（行署））\n")
+    first, second = _tasks(tmp_path, text)
+    assert [u.name for u in first.unassigned_units] == ["省工信厅", "省财政厅", "各市(地)、县(市)政府(行署)"]
+    assert [u.name for u in second.unassigned_units] == ["省工信厅", "县（市）政府（行署）"]
