@@ -298,3 +298,10 @@ def test_a_series_of_tiers_with_their_alternate_names_in_brackets_is_one_collect
     first, second = _tasks(tmp_path, text)
     assert [u.name for u in first.unassigned_units] == ["省工信厅", "省财政厅", "各市(地)、县(市)政府(行署)"]
     assert [u.name for u in second.unassigned_units] == ["省工信厅", "县（市）政府（行署）"]
+
+
+def test_a_role_word_after_especially_names_no_body(tmp_path: Path) -> None:
+    text = ("某市2024年政府工作报告重点工作责任分解\n一、要抓紧部署实施。各责任单位要系统谋划所承办的各项任务，"
+            "特别是牵头单位要统筹相关单位科学制定具体工作方案。\n二、重点工作\n1.推进工作落实。（责任单位：市发展改革委）\n")
+    names = [u.name for t in _tasks(tmp_path, text) for u in (*t.lead, *t.supporting, *t.unassigned_units)]
+    assert names == ["市发展改革委"]
