@@ -65,8 +65,8 @@ class DocumentContext:
             current_year=document_year(doc.meta.title, doc.meta.date),
             reference_year=document_reference_year(doc.text, doc.meta.title, doc.meta.period) if undated else None,
             first_due_year=opening_due_year(doc.text) if undated else None,
-            issues_attached=(issues := _issues_attached(doc, view, annex := _first_annex(doc))),
-            issued_from=_issued_from(doc, view, annex) if issues else None,
+            issues_attached=(issues := _issues_attached(doc, view, start := _issued_from(doc, view, _first_annex(doc)))),
+            issued_from=start if issues else None,
         )
 
     def section(self, section_id: str) -> Section:
@@ -80,7 +80,7 @@ class DocumentContext:
 _NOTICE_HEAD = 1500  # characters: a notice's title and its one or two paragraphs before the 附件
 
 
-_ISSUING_TITLE = re.compile(r"关于(?:印发|转发)《?([^《》]{4,80}?)》?的通知")  # the notice's own title
+_ISSUING_TITLE = re.compile(r"关于(?:印发|转发)《?([^\n]{4,80}?)》?的通知")  # the notice's own title
 _ISSUED_TITLE = re.compile(r"《([^《》\n]{4,80})》(?=[^。；《]{0,40}(?:印发|转发|下发)给你们)")
 
 
@@ -108,9 +108,11 @@ def _issued_from(doc: Document, view: TextView, annex: int | None) -> int | None
     return annex
 
 
-def _issues_attached(doc: Document, view: TextView, annex: int | None) -> bool:
-    if annex is None:
+def _issues_attached(doc: Document, view: TextView, issued_from: int | None) -> bool:
+    """现将《…》印发给你们 before the issued document's start (its 附件 line, or its title below the
+    notice's signature)."""
+    if issued_from is None:
         return False
-    head = view.simplified[: min(annex, _NOTICE_HEAD)]
+    head = view.simplified[: min(issued_from, _NOTICE_HEAD)]
     head = (doc.meta.title or "") + "\n" + head
     return bool(role_lexicon().rule("notice_issues_attached").regex.search(head))

@@ -111,8 +111,11 @@ def extract_tasks(
     )  # (a list attached to it, 一、基础软件 二、工业软件, is numbered its own way)
     # a notice that issues its 附件: the notice's own numbered requirements (一、提高思想认识。各地
     # 要…) ask for the attachment to be carried out; only a bracket or a label makes one a measure
-    issued = ctx.issues_attached and any(
-        s.kind == "annex" and _operative_annex(ctx, s) and ctx.children(s) for s in doc.sections
+    # (or issues it below its signature under its own title, with no 附件 line)
+    issued = ctx.issues_attached and (
+        any(s.kind == "annex" and _operative_annex(ctx, s) and ctx.children(s) for s in doc.sections)
+        or (not any(s.kind == "annex" for s in doc.sections)
+            and any(s.span.start >= (ctx.issued_from or 0) and s.kind in _NUMBERED_KINDS for s in doc.sections))
     )
     rows = table_tasks(doc, ctx) if rows is None else rows
     tasks: list[Task] = []

@@ -87,8 +87,10 @@ def _heading_lines(s: str) -> list[tuple[int, int, str | None]]:
         title = re.sub(r"\s+", "", line[: run_in.start()] if run_in else line)  # 附　则
         kind = "phase" if phase.search(title) else None
         # a heading standing on its own line; an article (第八条 …。) is a rule, never a title,
-        # even when it is one sentence long
-        if kind is None and (not run_in or run_in.end() >= len(line.rstrip())) and not token.endswith("条"):
+        # even when it is one sentence long, nor is a long sentence (二、请各省…于2月24日前将申报
+        # 材料报工业和信息化部。 names 申报材料 but is a request, not a 申报材料 section)
+        if kind is None and (not run_in or run_in.end() >= len(line.rstrip())) and not token.endswith("条") \
+                and len(title) <= _MAX_TITLE:
             if non_task.search(title):
                 kind = "non_task"
             elif task.search(title):
@@ -98,6 +100,7 @@ def _heading_lines(s: str) -> list[tuple[int, int, str | None]]:
 
 
 _ANNEX_TASKS = re.compile("分工|清单|方案|任务|措施")
+_MAX_TITLE = 30  # a section's title is a phrase; a longer line is a sentence
 
 
 def _annex_kind(s: str, p: int) -> str:

@@ -294,3 +294,25 @@ def test_a_page_flattened_to_one_line_with_items_apart_by_spaces_gives_its_items
     assert [t.task_id.split(":")[1] for t in tasks] == ["一.1", "一.2", "一.3", "二.1"]
     assert [[u.name for u in t.lead] for t in tasks] == [["县发改局"], ["县财政局"], ["县大数据局"], ["县司法局"]]
     assert [u.name for u in tasks[0].supporting] == ["县财政局", "县税务局"]
+
+
+def test_a_request_that_names_application_papers_is_a_measure_not_a_section_on_them(tmp_path: Path) -> None:
+    text = ("工业和信息化部办公厅关于组织申报2017年工业稳增长和转型升级成效明显市的通知\n各省工业和信息化主管部门:\n"
+            "有关事项通知如下:\n一、请各省工业和信息化主管部门按照实施办法,积极组织评选推荐。\n"
+            "二、请各省工业和信息化主管部门于2018年2月24日前将申报材料报工业和信息化部。\n特此通知。\n")
+    tasks = _tasks(tmp_path, text)
+    assert [t.task_id.split(":")[1] for t in tasks] == ["一", "二"]
+    assert [u.name for u in tasks[1].unassigned_units] == ["各省工业和信息化主管部门"]
+    assert [d.text for d in tasks[1].deadlines] == ["于2018年2月24日前"]
+
+
+def test_a_notices_own_requests_above_the_document_it_issues_under_its_title_are_no_measures(tmp_path: Path) -> None:
+    text = ("区人民政府办公室关于印发2023年区《政府工作报告》确定的主要目标任务责任分解方案的通知\n"
+            "各街道办事处,区人民政府各部门:\n现印发给你们,并就有关事项通知如下:\n"
+            "一、各责任单位要高度重视,制订工作方案,并于2023年1月15日前将工作方案报区人民政府办公室。\n"
+            "二、区绩效考评机构要将重要目标任务纳入绩效管理考核范围,确保各项工作落到实处。\n"
+            "区人民政府办公室\n2023年1月3日\n2023年区《政府工作报告》确定的主要目标任务责任分解方案\n"
+            "一、主要预期目标\n(一)地区生产总值增长7%以上\n责任单位:区发展和改革局\n"
+            "(二)规上工业增加值增长12%以上\n责任单位:区科技和经信局\n")
+    tasks = _tasks(tmp_path, text)
+    assert [[u.name for u in t.unassigned_units] for t in tasks] == [["区发展和改革局"], ["区科技和经信局"]]
