@@ -19,12 +19,12 @@ def _cells(line: str) -> tuple[str, ...] | None:
     """A table row written as text: markdown (``| a | b |``), a web page's copy with ``|`` after
     each cell (``a | b |``), or tab-separated; else None."""
     stripped = line.strip()
-    if "|" in stripped and stripped.startswith("|"):
+    if stripped.startswith("|"):
         cells = tuple(c.strip() for c in stripped.strip("|").split("|"))
-    elif "|" in stripped and stripped.endswith("|"):  # each cell closed by its "|", empty ones too
+    elif stripped.endswith("|"):  # each cell closed by its "|", empty ones too
         cells = tuple(c.strip() for c in stripped.split("|")[:-1])
-    elif "\t" in line.strip():
-        cells = tuple(c.strip() for c in line.strip().split("\t"))
+    elif "\t" in stripped:
+        cells = tuple(c.strip() for c in stripped.split("\t"))
     else:
         return None
     return cells if len(cells) >= _MIN_COLUMNS else None
